@@ -1,0 +1,345 @@
+#!/usr/bin/env node
+// The `pipewatch` command. Thin: each subcommand loads what it needs and calls
+// the modules that do the work.
+import { Command, CommanderError, Option } from 'commander';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { configJsonSchemaText } from '../config/json-schema.js';
+import { configPath, loadConfigFile, type LoadedConfig } from '../config/load.js';
+import type { MonitorDefinition } from '../config/model.js';
+import { connectorCache } from '../connectors/registry.js';
+import { evaluate } from '../evaluation/rules.js';
+import { formatValue } from '../evaluation/rules.js';
+import type { Verdict } from '../evaluation/types.js';
+import { couldNotCheck } from '../evaluation/rules.js';
+import { redactSecrets } from '../config/env.js';
+import { formatPlan } from '../schedules/plan.js';
+import { applyPlan, planFor, OWNER } from '../schedules/sync.js';
+import { dataDir, openHistoryStore } from '../store/open.js';
+import { connectClient, temporalSettings } from '../workers/connection.js';
+import { createWorker } from '../workers/worker.js';
+import { describeCheck } from '../workflows/monitor.js';
+import { scheduleId, SCHEDULE_PREFIX } from '../workflows/ids.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { FAULTS, setFault, type Fault } from '../examples/pipeline.js';
+import { CliError, EXIT, reportError, table } from './output.js';
+import { startCommand } from './start.js';
+
+const program = new Command('pipewatch')
+  .description('Durable monitoring for data pipelines on Temporal: monitors declared in YAML run as Temporal Schedules.')
+  .option('-c, --config <file>', 'configuration file (default: $PIPEWATCH_CONFIG, else ./pipewatch.yaml)')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .addHelpText(
+    'after',
+    `
+Exit codes: 0 ok · 1 a check failed or the input is invalid · 2 usage error.
+Temporal connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_CLIENT_CERT_PATH,
+TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_TLS_SERVER_CA_CERT_PATH (the same variables the temporal CLI reads).
+History store: DATABASE_URL (else an embedded PostgreSQL under $PIPEWATCH_DATA_DIR, default .pipewatch).`,
+  );
+
+function globalConfigFile(): string {
+  return configPath(program.opts<{ config?: string }>().config);
+}
+
+function loadConfig(options: { envCheck?: boolean } = {}): LoadedConfig {
+  return loadConfigFile(globalConfigFile(), { env: options.envCheck === false ? false : process.env });
+}
+
+function findMonitor(config: LoadedConfig, id: string): MonitorDefinition {
+  const monitor = config.monitors.find((m) => m.id === id);
+  if (!monitor) {
+    throw new CliError(`no monitor "${id}" in ${config.file}; declared: ${config.monitors.map((m) => m.id).join(', ') || '(none)'}`);
+  }
+  return monitor;
+}
+
+function quietTemporalLogs(): void {
+  Runtime.install({ logger: new DefaultLogger((process.env.PIPEWATCH_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+}
+
+// ------------------------------------------------------------------ validate
+
+program
+  .command('validate')
+  .description('check the configuration file: schema, references, environment variables; --connect also reaches every connector')
+  .option('--connect', 'connect to every connector and run a trivial query')
+  .option('--no-env-check', 'do not require the referenced environment variables to be set here')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { connect?: boolean; envCheck: boolean; json?: boolean }) => {
+    const config = loadConfig({ envCheck: opts.envCheck });
+    const reached: Array<{ connector: string; ok: boolean; error?: string }> = [];
+    if (opts.connect) {
+      const cache = connectorCache();
+      const connectors = new Map(config.monitors.map((m) => [m.connector.id, m.connector]));
+      for (const [id, spec] of connectors) {
+        const live = cache.get(spec);
+        try {
+          await live.value.ping();
+          reached.push({ connector: id, ok: true });
+        } catch (err) {
+          reached.push({ connector: id, ok: false, error: redactSecrets((err as Error).message, live.secrets) });
+        }
+      }
+      await cache.closeAll();
+    }
+    const failed = reached.filter((r) => !r.ok);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ file: config.file, valid: failed.length === 0, monitors: config.monitors.map((m) => ({ id: m.id, version: m.version })), connectors: reached }, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${config.file}: ${config.monitors.length} monitor(s), ${Object.keys(config.raw.connectors).length} connector(s), ${Object.keys(config.raw.channels).length} channel(s): valid\n`);
+      for (const r of reached) process.stdout.write(`  connector ${r.connector}: ${r.ok ? 'reachable' : `UNREACHABLE: ${r.error}`}\n`);
+    }
+    if (failed.length > 0) process.exitCode = EXIT.failed;
+  });
+
+// ----------------------------------------------------------------- schedules
+
+const schedules = program.command('schedules').description('the Temporal Schedules that run the declared monitors');
+
+schedules
+  .command('sync')
+  .description('create, update and delete schedules so they match the declared monitors (only schedules pipewatch owns)')
+  .option('--dry-run', 'print the plan and change nothing')
+  .option('--no-env-check', 'do not require the referenced environment variables to be set here')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { dryRun?: boolean; envCheck: boolean; json?: boolean }) => {
+    const config = loadConfig({ envCheck: opts.envCheck });
+    const settings = temporalSettings();
+    const client = await connectClient(settings);
+    try {
+      const target = { client, taskQueue: settings.taskQueue, project: config.raw.project };
+      const plan = await planFor(target, config.monitors);
+      if (!opts.json) process.stdout.write(`${opts.dryRun ? 'plan (dry run, nothing changed)' : 'plan'} for project "${config.raw.project}" on ${settings.address}/${settings.namespace}:\n${formatPlan(plan)}\n`);
+      if (!opts.dryRun) {
+        await applyPlan(target, plan, (step) => {
+          if (!opts.json && step.action !== 'unchanged') process.stdout.write(`  done: ${step.action} ${step.scheduleId}\n`);
+        });
+      } else if (plan.conflicts.length > 0) {
+        throw new CliError(plan.conflicts.map((c) => `schedule ${c.scheduleId} is not owned by this project; monitor "${c.monitorId}" cannot take it`).join('\n'));
+      }
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ dryRun: Boolean(opts.dryRun), steps: plan.steps.map((s) => ({ action: s.action, scheduleId: s.scheduleId })), conflicts: plan.conflicts }, null, 2)}\n`);
+      }
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+schedules
+  .command('list')
+  .description('list pipewatch schedules with their state and next run')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { json?: boolean }) => {
+    const client = await connectClient(temporalSettings());
+    try {
+      const rows: Array<Record<string, unknown>> = [];
+      for await (const s of client.schedule.list()) {
+        if (!s.scheduleId.startsWith(SCHEDULE_PREFIX)) continue;
+        const memo = (s.memo?.pipewatch ?? {}) as { owner?: string; project?: string; monitorId?: string };
+        rows.push({
+          scheduleId: s.scheduleId,
+          monitor: memo.monitorId ?? '',
+          project: memo.owner === OWNER ? memo.project : '(not pipewatch)',
+          paused: s.state.paused,
+          note: s.state.note ?? '',
+          nextRun: s.info.nextActionTimes[0]?.toISOString() ?? '',
+          lastRun: s.info.recentActions.at(-1)?.takenAt.toISOString() ?? '',
+        });
+      }
+      rows.sort((a, b) => String(a.scheduleId).localeCompare(String(b.scheduleId)));
+      if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      else if (rows.length === 0) process.stdout.write('no pipewatch schedules; create them with: pipewatch schedules sync\n');
+      else {
+        process.stdout.write(
+          `${table([
+            ['SCHEDULE', 'PROJECT', 'STATE', 'NEXT RUN', 'LAST RUN'],
+            ...rows.map((r) => [String(r.scheduleId), String(r.project), r.paused ? `paused${r.note ? ` (${r.note})` : ''}` : 'active', String(r.nextRun), String(r.lastRun)]),
+          ])}\n`,
+        );
+      }
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+async function withSchedule(monitor: string, fn: (handle: ReturnType<import('@temporalio/client').Client['schedule']['getHandle']>) => Promise<void>) {
+  const client = await connectClient(temporalSettings());
+  try {
+    const handle = client.schedule.getHandle(scheduleId(monitor));
+    try {
+      await handle.describe();
+    } catch {
+      throw new CliError(`no schedule ${scheduleId(monitor)}; run "pipewatch schedules sync" first, or check the monitor id`);
+    }
+    await fn(handle);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+schedules
+  .command('pause <monitor>')
+  .description('pause a monitor\'s schedule (sync keeps it paused)')
+  .option('--reason <text>', 'note shown in the Web UI and `schedules list`', 'paused with pipewatch')
+  .action(async (monitor: string, opts: { reason: string }) =>
+    withSchedule(monitor, async (h) => {
+      await h.pause(opts.reason);
+      process.stdout.write(`paused ${h.scheduleId}\n`);
+    }),
+  );
+
+schedules
+  .command('unpause <monitor>')
+  .description('resume a paused monitor schedule')
+  .action(async (monitor: string) =>
+    withSchedule(monitor, async (h) => {
+      await h.unpause('unpaused with pipewatch');
+      process.stdout.write(`unpaused ${h.scheduleId}\n`);
+    }),
+  );
+
+schedules
+  .command('trigger <monitor>')
+  .description('run a monitor now, through its schedule (recorded and alerted like any tick)')
+  .action(async (monitor: string) =>
+    withSchedule(monitor, async (h) => {
+      await h.trigger();
+      process.stdout.write(`triggered ${h.scheduleId}\n`);
+    }),
+  );
+
+// ----------------------------------------------------------------------- run
+
+program
+  .command('run <monitor>')
+  .description('run one check here and now and print the verdict; nothing is recorded or sent')
+  .option('--json', 'machine-readable output')
+  .action(async (id: string, opts: { json?: boolean }) => {
+    const config = loadConfig();
+    const monitor = findMonitor(config, id);
+    const cache = connectorCache();
+    let verdict: Verdict;
+    const at = new Date();
+    try {
+      const live = cache.get(monitor.connector);
+      try {
+        const measurement = await live.value.collect({ check: monitor.check, at });
+        verdict = evaluate(monitor.rules, measurement, undefined, describeCheck(monitor));
+      } catch (err) {
+        verdict = couldNotCheck(redactSecrets((err as Error).message, live.secrets), monitor.unit, at.toISOString());
+      }
+    } finally {
+      await cache.closeAll();
+    }
+    if (opts.json) process.stdout.write(`${JSON.stringify({ monitor: monitor.id, ...verdict }, null, 2)}\n`);
+    else {
+      process.stdout.write(`${monitor.id}: ${verdict.status.toUpperCase()} — ${verdict.reason}\n`);
+      if (verdict.value !== undefined) process.stdout.write(`  value: ${formatValue(verdict.value, verdict.unit)}\n`);
+      for (const [k, v] of Object.entries(verdict.details ?? {})) process.stdout.write(`  ${k}: ${v}\n`);
+      if (monitor.rules.some((r) => r.kind === 'changePercent')) process.stdout.write('  (changePercent rules need history and are evaluated only in scheduled runs)\n');
+    }
+    if (verdict.status !== 'ok' && verdict.status !== 'info') process.exitCode = EXIT.failed;
+  });
+
+// -------------------------------------------------------------------- worker
+
+program
+  .command('worker')
+  .description('run a worker: executes monitor runs and incidents from the task queue (run as many as you like)')
+  .option('--workflow-bundle <file>', 'prebuilt workflow bundle (default: the one the build made)')
+  .action(async (opts: { workflowBundle?: string }) => {
+    quietTemporalLogs();
+    const settings = temporalSettings();
+    const opened = await openHistoryStore({ dataDir: dataDir() });
+    try {
+      const w = await createWorker({ settings, store: opened.store, workflowBundlePath: opts.workflowBundle });
+      process.stdout.write(
+        `pipewatch worker polling task queue "${settings.taskQueue}" on ${settings.address} (namespace ${settings.namespace}); history store ${opened.embedded ? `embedded (${dataDir()}/store)` : 'DATABASE_URL'}\n`,
+      );
+      await w.run();
+    } finally {
+      await opened.close();
+    }
+  });
+
+// --------------------------------------------------------------------- start
+
+program
+  .command('start')
+  .description('run everything on one machine: Temporal dev server + Web UI, history store, worker, synced monitors (the example pipeline when no config is given)')
+  .option('--data-dir <dir>', 'where state is kept (default: $PIPEWATCH_DATA_DIR or .pipewatch)')
+  .addOption(new Option('--port <port>', 'Temporal dev server gRPC port').default('7233'))
+  .addOption(new Option('--ui-port <port>', 'Temporal Web UI port').default('8233'))
+  .option('--headless', 'no Web UI')
+  .option('--example', 'seed and feed the example pipeline even with a config of your own')
+  .action(async (opts) => {
+    quietTemporalLogs();
+    await startCommand({ ...opts, config: program.opts<{ config?: string }>().config });
+  });
+
+// ------------------------------------------------------------------- example
+
+const example = program.command('example').description('the example pipeline `pipewatch start` runs');
+example
+  .command('break <fault>')
+  .description(`break a stage of the example pipeline: ${Object.keys(FAULTS).join(' | ')}`)
+  .option('--data-dir <dir>', 'the data directory of the running `pipewatch start`')
+  .action((fault: string, opts: { dataDir?: string }) => {
+    if (!(fault in FAULTS)) throw new CliError(`unknown fault "${fault}"; choose one of: ${Object.keys(FAULTS).join(', ')}`, EXIT.usage);
+    setFault(opts.dataDir ?? dataDir(), fault as Fault);
+    process.stdout.write(`broken: ${FAULTS[fault as Fault]}\nwatch the monitors fire in the Web UI; heal with: pipewatch example heal\n`);
+  });
+example
+  .command('heal')
+  .description('repair the example pipeline')
+  .option('--data-dir <dir>', 'the data directory of the running `pipewatch start`')
+  .action((opts: { dataDir?: string }) => {
+    setFault(opts.dataDir ?? dataDir(), null);
+    process.stdout.write('healed: the example pipeline runs normally again\n');
+  });
+
+// ------------------------------------------------------------ setup / schema
+
+program
+  .command('setup')
+  .description('register pipewatch\'s search attributes in an existing namespace (self-hosted clusters; the dev server does this itself)')
+  .action(async () => {
+    const settings = temporalSettings();
+    const client = await connectClient(settings);
+    try {
+      const existing = await client.connection.operatorService.listSearchAttributes({ namespace: settings.namespace });
+      const missing = SEARCH_ATTRIBUTES.filter((k) => !(k.name in (existing.customAttributes ?? {})));
+      if (missing.length === 0) {
+        process.stdout.write(`namespace ${settings.namespace} already has all ${SEARCH_ATTRIBUTES.length} pipewatch search attributes\n`);
+        return;
+      }
+      await client.connection.operatorService.addSearchAttributes({
+        namespace: settings.namespace,
+        searchAttributes: Object.fromEntries(missing.map((k) => [k.name, 2 /* INDEXED_VALUE_TYPE_KEYWORD */])),
+      });
+      process.stdout.write(`registered ${missing.map((k) => k.name).join(', ')} in namespace ${settings.namespace}\n`);
+    } finally {
+      await client.connection.close();
+    }
+  });
+
+program
+  .command('schema')
+  .description('print the JSON Schema of the configuration file (for editor completion)')
+  .action(() => {
+    process.stdout.write(configJsonSchemaText());
+  });
+
+// ---------------------------------------------------------------------- main
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    const helpish = ['commander.helpDisplayed', 'commander.version'];
+    process.exitCode = helpish.includes(err.code) ? EXIT.ok : EXIT.usage;
+  } else {
+    process.exitCode = reportError(err);
+  }
+}

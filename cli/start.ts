@@ -1,0 +1,122 @@
+// `pipewatch start`: everything on one machine, on embedded defaults. Temporal
+// dev server (SQLite under the data directory, Web UI), history store, worker
+// and synced schedules; with no config of the user's, the example pipeline
+// (seeded, fed, and emailing an outbox on disk) so there is something to watch.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { configPath, DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/load.js';
+import { findTemporalCli } from '../devserver/temporal-cli.js';
+import { portOpen, startDevServer, type DevServer } from '../devserver/dev-server.js';
+import { feedExamplePipeline, seedExamplePipeline, type Feeder } from '../examples/pipeline.js';
+import { startOutbox, type Outbox } from '../examples/outbox.js';
+import { formatPlan } from '../schedules/plan.js';
+import { applyPlan, planFor } from '../schedules/sync.js';
+import { dataDir as defaultDataDir, openHistoryStore, type OpenedStore } from '../store/open.js';
+import { connectClient, temporalSettings } from '../workers/connection.js';
+import { createWorker } from '../workers/worker.js';
+import { CliError } from './output.js';
+
+const OUTBOX_PORT = 2525;
+
+export function packageRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // cli/ in sources, dist/cli/ when built.
+  return existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
+}
+
+export interface StartOptions {
+  config?: string;
+  dataDir?: string;
+  port: string;
+  uiPort: string;
+  headless?: boolean;
+  example?: boolean;
+}
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+export async function startCommand(opts: StartOptions): Promise<void> {
+  const dir = resolve(opts.dataDir ?? defaultDataDir());
+  const userConfig = opts.config ?? process.env.PIPEWATCH_CONFIG ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const configFile = userConfig ? configPath(userConfig) : join(packageRoot(), 'examples', 'pipewatch.yaml');
+  const example = opts.example || !userConfig;
+
+  // Fail on a bad file before starting anything; variables are checked once the store exists.
+  loadConfigFile(configFile, { env: false });
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err: Error) => process.stderr.write(`while stopping: ${err.message}\n`));
+  };
+
+  try {
+    let server: DevServer | undefined;
+    if (!process.env.TEMPORAL_ADDRESS) {
+      const cli = await findTemporalCli({ log: (l) => say(l) });
+      say(`starting the Temporal dev server (${cli}), state in ${join(dir, 'temporal')} …`);
+      server = await startDevServer({
+        cli,
+        dataDir: join(dir, 'temporal'),
+        port: Number(opts.port),
+        uiPort: opts.headless ? null : Number(opts.uiPort),
+      });
+      cleanups.push(() => server!.stop());
+      process.env.TEMPORAL_ADDRESS = server.address;
+    }
+    const settings = temporalSettings();
+
+    say('opening the history store …');
+    const opened: OpenedStore = await openHistoryStore({ dataDir: dir });
+    cleanups.push(() => opened.close());
+
+    let outbox: Outbox | undefined;
+    let feeder: Feeder | undefined;
+    if (example) {
+      process.env.EXAMPLE_DATABASE_URL ??= opened.url;
+      await seedExamplePipeline(process.env.EXAMPLE_DATABASE_URL);
+      feeder = feedExamplePipeline({ url: process.env.EXAMPLE_DATABASE_URL, dataDir: dir });
+      cleanups.push(() => feeder!.stop());
+      if (await portOpen(OUTBOX_PORT)) {
+        say(`port ${OUTBOX_PORT} is taken, so the example's outbox is not started; alert emails will be retried until something listens there`);
+      } else {
+        outbox = await startOutbox({
+          dir: join(dir, 'outbox'),
+          port: OUTBOX_PORT,
+          onMessage: (file, subject) => say(`email → ${file}\n        ${subject}`),
+        });
+        cleanups.push(() => outbox!.stop());
+      }
+    }
+
+    const config = loadConfigFile(configFile);
+    const worker = await createWorker({ settings, store: opened.store });
+    const client = await connectClient(settings);
+    cleanups.push(() => client.connection.close());
+    const target = { client, taskQueue: settings.taskQueue, project: config.raw.project };
+    const plan = await planFor(target, config.monitors);
+    await applyPlan(target, plan);
+
+    const ui = server?.uiUrl;
+    say();
+    say('pipewatch is running');
+    say(`  config          ${configFile} (project "${config.raw.project}")`);
+    say(`  schedules       ${formatPlan(plan).split('\n').at(-1)}`);
+    if (ui) say(`  Temporal Web UI ${ui}/namespaces/${settings.namespace}/schedules`);
+    say(`  Temporal        ${settings.address} · try: temporal schedule list --address ${settings.address}`);
+    say(`  history store   ${opened.embedded ? `embedded PostgreSQL, data in ${join(dir, 'store')}` : 'DATABASE_URL'}`);
+    if (outbox) say(`  email outbox    ${outbox.dir} (SMTP on 127.0.0.1:${outbox.port})`);
+    if (example) {
+      say('  example         break it: npx pipewatch example break parser · heal it: npx pipewatch example heal');
+    }
+    say('Ctrl-C stops everything; state is kept in ' + dir);
+    say();
+
+    await worker.run();
+  } catch (err) {
+    await cleanup();
+    if (err instanceof Error && /EADDRINUSE|already in use/.test(err.message)) throw new CliError(err.message);
+    throw err;
+  }
+  await cleanup();
+}

@@ -1,0 +1,80 @@
+// `${ENV_VAR}` references: how configuration names a secret without holding it.
+// References travel unresolved through schedules and workflow history; only an
+// activity, inside the worker, turns them into values (resolveEnvRefs).
+
+const REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+const WHOLE_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+export class MissingEnvError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly where: string,
+  ) {
+    super(`environment variable ${variable} is not set (referenced by ${where})`);
+    this.name = 'MissingEnvError';
+  }
+}
+
+/** True when the whole string is a single `${NAME}` reference. */
+export function isEnvRef(text: string): boolean {
+  return WHOLE_REF.test(text);
+}
+
+/** Every `${NAME}` referenced anywhere inside value, with the path that references it. */
+export function findEnvRefs(
+  value: unknown,
+  path: Array<string | number> = [],
+): Array<{ variable: string; path: Array<string | number> }> {
+  if (typeof value === 'string') {
+    return [...value.matchAll(REF)].map((m) => ({ variable: m[1]!, path }));
+  }
+  if (Array.isArray(value)) {
+    return value.flatMap((item, i) => findEnvRefs(item, [...path, i]));
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => findEnvRefs(item, [...path, key]));
+  }
+  return [];
+}
+
+/**
+ * A deep copy of value with every reference replaced by its value from env.
+ * `secrets` collects the substituted values so callers can scrub them from
+ * anything they report (see redactSecrets).
+ */
+export function resolveEnvRefs<T>(
+  value: T,
+  env: NodeJS.ProcessEnv,
+  where: string,
+  secrets: Set<string> = new Set(),
+): T {
+  const walk = (item: unknown, path: string): unknown => {
+    if (typeof item === 'string') {
+      return item.replace(REF, (_, name: string) => {
+        const resolved = env[name];
+        if (resolved === undefined) throw new MissingEnvError(name, path ? `${where}.${path}` : where);
+        if (resolved.length >= 4) secrets.add(resolved);
+        return resolved;
+      });
+    }
+    if (Array.isArray(item)) return item.map((x, i) => walk(x, `${path}[${i}]`));
+    if (item !== null && typeof item === 'object') {
+      return Object.fromEntries(
+        Object.entries(item).map(([k, v]) => [k, walk(v, path ? `${path}.${k}` : k)]),
+      );
+    }
+    return item;
+  };
+  return walk(value, '') as T;
+}
+
+/** Replaces every occurrence of a known secret value (and its URL-encoded form) with "***". */
+export function redactSecrets(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const secret of secrets) {
+    for (const form of new Set([secret, encodeURIComponent(secret)])) {
+      out = out.split(form).join('***');
+    }
+  }
+  return out;
+}

@@ -1,0 +1,432 @@
+// Loads pipewatch.yaml: YAML → typed schema → cross-references → normalised
+// monitor definitions. Every problem found is reported at once, each with the
+// file, line, column and path, and nothing downstream runs on a bad file.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { findEnvRefs } from './env.js';
+import { parseDuration } from './duration.js';
+import type { MonitorDefinition, MonitorSchedule, Rule } from './model.js';
+import {
+  CHECK_SUPPORT,
+  CHECK_UNIT,
+  pipewatchConfig,
+  type PipewatchConfigRaw,
+  type RuleSpec,
+} from './schema.js';
+
+export type ConfigPath = Array<string | number>;
+
+export interface ConfigProblem {
+  file: string;
+  line?: number;
+  column?: number;
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  const where = p.line ? `${p.file}:${p.line}:${p.column ?? 1}` : p.file;
+  return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
+}
+
+export function formatPath(path: ConfigPath): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
+}
+
+export interface LoadedConfig {
+  file: string;
+  raw: PipewatchConfigRaw;
+  monitors: MonitorDefinition[];
+}
+
+export interface LoadOptions {
+  /** Environment used to check that every `${VAR}` is set; false skips the check. */
+  env?: NodeJS.ProcessEnv | false;
+}
+
+export const DEFAULT_CONFIG_FILE = 'pipewatch.yaml';
+
+/** The config file chosen by --config, then PIPEWATCH_CONFIG, then ./pipewatch.yaml. */
+export function configPath(flag?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return flag ?? env.PIPEWATCH_CONFIG ?? DEFAULT_CONFIG_FILE;
+}
+
+export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(err)})`;
+    throw new ConfigError([{ file, path: '', message: `${why}; pass --config <file> or set PIPEWATCH_CONFIG` }]);
+  }
+  return parseConfig(text, file, options);
+}
+
+export function parseConfig(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const locate = (path: ConfigPath, key?: string) => locateIn(doc, lineCounter, path, key);
+
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { file, line: pos.line, column: pos.col, path: '', message: `invalid YAML: ${e.message.split('\n')[0]}` };
+      }),
+    );
+  }
+  const input: unknown = doc.toJS() ?? {};
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new ConfigError([{ file, line: 1, column: 1, path: '', message: 'expected a mapping with version, connectors, channels and monitors' }]);
+  }
+
+  const parsed = pipewatchConfig.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const path = issue.path as ConfigPath;
+        const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+        return {
+          file,
+          ...locate(path, unknownKey),
+          path: formatPath(unknownKey ? [...path, unknownKey] : path),
+          message: describeIssue(issue, input, path),
+        };
+      }),
+    );
+  }
+
+  const raw = parsed.data;
+  const problems: ConfigProblem[] = [];
+  const problem = (path: ConfigPath, message: string) => problems.push({ file, ...locate(path), path: formatPath(path), message });
+  const monitors = normalise(raw, problem);
+
+  if (options.env !== false) {
+    const env = options.env ?? process.env;
+    for (const ref of findEnvRefs(input)) {
+      if (env[ref.variable] === undefined) problem(ref.path, `environment variable ${ref.variable} is not set`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { file, raw, monitors };
+}
+
+// ---------------------------------------------------------------- normalising
+
+type Report = (path: ConfigPath, message: string) => void;
+
+function normalise(raw: PipewatchConfigRaw, problem: Report): MonitorDefinition[] {
+  const seen = new Map<string, number>();
+  const out: MonitorDefinition[] = [];
+  const connectorIds = Object.keys(raw.connectors);
+  const channelIds = Object.keys(raw.channels);
+
+  raw.defaults.notify.forEach((ch, j) => {
+    if (!raw.channels[ch]) problem(['defaults', 'notify', j], unknownRef('channel', ch, channelIds));
+  });
+
+  raw.monitors.forEach((m, i) => {
+    const at = (...rest: ConfigPath): ConfigPath => ['monitors', i, ...rest];
+    const before = seen.get(m.id);
+    if (before !== undefined) problem(at('id'), `duplicate monitor id "${m.id}" (first declared at monitors[${before}])`);
+    else seen.set(m.id, i);
+
+    const connector = raw.connectors[m.connector];
+    if (!connector) {
+      problem(at('connector'), unknownRef('connector', m.connector, connectorIds));
+    } else if (!CHECK_SUPPORT[m.check.type].includes(connector.type)) {
+      problem(
+        at('check', 'type'),
+        `a ${connector.type} connector cannot run a ${m.check.type} check; it runs ${Object.entries(CHECK_SUPPORT)
+          .filter(([, types]) => types.includes(connector.type))
+          .map(([t]) => t)
+          .join(', ')}`,
+      );
+    }
+
+    const notify = m.notify ?? raw.defaults.notify;
+    notify.forEach((ch, j) => {
+      if (!raw.channels[ch]) problem(at('notify', j), unknownRef('channel', ch, channelIds));
+    });
+
+    const scheduleRaw = m.schedule ?? raw.defaults.schedule;
+    if (!scheduleRaw) problem(at('schedule'), 'no schedule: give the monitor "schedule: { every: 5m }" or set defaults.schedule');
+
+    const unit = CHECK_UNIT[m.check.type];
+    const rules = m.rules.map((r, j) => normaliseRule(r, unit, (path, msg) => problem(at('rules', j, ...path), msg)));
+    if (!connector || !scheduleRaw) return;
+
+    const schedule: MonitorSchedule = {
+      everyMs: scheduleRaw.every,
+      cron: scheduleRaw.cron,
+      timezone: scheduleRaw.timezone ?? 'UTC',
+      jitterMs: scheduleRaw.jitter,
+      catchupWindowMs: scheduleRaw.catchupWindow,
+    };
+    const definition: Omit<MonitorDefinition, 'version'> = {
+      id: m.id,
+      description: m.description,
+      perspective: m.perspective,
+      pipeline: m.pipeline,
+      labels: m.labels,
+      runbook: m.runbook,
+      connector: { id: m.connector, ...connector },
+      check: m.check,
+      unit,
+      rules,
+      schedule,
+      flap: { ...raw.defaults.flap, ...m.flap },
+      channels: notify.filter((ch) => raw.channels[ch]).map((ch) => ({ id: ch, ...raw.channels[ch]! })),
+      delivery: {
+        initialIntervalMs: raw.notifications.retry.initialInterval,
+        maximumIntervalMs: raw.notifications.retry.maximumInterval,
+        timeoutMs: raw.notifications.timeout,
+      },
+    };
+    out.push(withVersion(definition));
+  });
+  return out;
+}
+
+function normaliseRule(r: RuleSpec, unit: 'records' | 'seconds', problem: Report): Rule {
+  const value = (v: number | string, path: ConfigPath): number => {
+    if (typeof v === 'number') return v;
+    const ms = parseDuration(v);
+    if (ms === undefined) {
+      problem(path, `"${v}" is neither a number nor a duration such as "15m"`);
+      return NaN;
+    }
+    if (unit !== 'seconds') {
+      problem(path, `"${v}" is a duration, but this check measures ${unit}; write a number`);
+      return NaN;
+    }
+    return ms / 1000;
+  };
+  const base = { severity: r.severity, summary: r.summary };
+  if (r.above !== undefined) return { kind: 'above', threshold: value(r.above, ['above']), ...base };
+  if (r.below !== undefined) return { kind: 'below', threshold: value(r.below, ['below']), ...base };
+  if (r.equals !== undefined) return { kind: 'equals', threshold: value(r.equals, ['equals']), ...base };
+  if (r.outside !== undefined) {
+    const low = value(r.outside[0], ['outside', 0]);
+    const high = value(r.outside[1], ['outside', 1]);
+    if (low > high) problem(['outside'], `the range is written low to high; got [${r.outside[0]}, ${r.outside[1]}]`);
+    return { kind: 'outside', range: [low, high], ...base };
+  }
+  return { kind: 'changePercent', percent: r.changePercent!, ...base };
+}
+
+function unknownRef(kind: string, name: string, known: string[]): string {
+  const hint = closest(name, known);
+  const list = known.length > 0 ? `declared ${kind}s: ${known.join(', ')}` : `no ${kind}s are declared`;
+  return `unknown ${kind} "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; ${list}`;
+}
+
+/** The content hash that versions a monitor; key order does not matter. */
+export function withVersion(definition: Omit<MonitorDefinition, 'version'>): MonitorDefinition {
+  const version = createHash('sha256').update(stableJson(definition)).digest('hex').slice(0, 16);
+  return { ...definition, version };
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+// ------------------------------------------------------------ error messages
+
+type Issue = z.core.$ZodIssue;
+type AnySchema = z.core.$ZodType;
+
+function describeIssue(issue: Issue, input: unknown, path: ConfigPath): string {
+  const value = valueAt(input, path);
+  switch (issue.code) {
+    case 'invalid_type': {
+      const expected = ({ record: 'a mapping', object: 'a mapping', array: 'a list', tuple: 'a list' } as Record<string, string>)[issue.expected] ?? issue.expected;
+      if (value === undefined) return `required; expected ${expected}`;
+      return `expected ${expected}, got ${describeValue(value)}`;
+    }
+    case 'unrecognized_keys': {
+      const known = knownKeys(pipewatchConfig, input, path);
+      const hint = closest(issue.keys[0]!, known);
+      return `unknown field "${issue.keys.join('", "')}"${hint ? ` (did you mean "${hint}"?)` : ''}${
+        known.length ? `; expected one of: ${known.join(', ')}` : ''
+      }`;
+    }
+    case 'invalid_union': {
+      // The failing discriminator is reported either at the union or at its tag field.
+      const last = path.at(-1);
+      const candidates: Array<[ConfigPath, unknown]> = [[path, value]];
+      if (typeof last === 'string') candidates.push([path.slice(0, -1), valueAt(input, path.slice(0, -1))]);
+      for (const [at, holder] of candidates) {
+        const schema = schemaAt(pipewatchConfig, input, at);
+        const disc = schema ? discriminatorOf(schema) : undefined;
+        if (!disc) continue;
+        const got = (holder as Record<string, unknown> | undefined)?.[disc.key];
+        return got === undefined
+          ? `"${disc.key}" is required; expected one of: ${disc.values.join(', ')}`
+          : `unknown ${disc.key} "${String(got)}"; expected one of: ${disc.values.join(', ')}`;
+      }
+      return issue.message;
+    }
+    case 'invalid_value':
+      return `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describeValue(value)}`;
+    case 'too_small':
+      if (issue.origin === 'array') return `needs at least ${issue.minimum} item(s)`;
+      return issue.message.replace(/^Too small: /, '');
+    case 'too_big':
+      return issue.message.replace(/^Too big: /, '');
+    case 'invalid_format':
+      return `${issue.message}; got ${describeValue(value)}`;
+    default:
+      return issue.message;
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `"${value}"`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function valueAt(input: unknown, path: ConfigPath): unknown {
+  let cur: unknown = input;
+  for (const part of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[part];
+  }
+  return cur;
+}
+
+function def(schema: AnySchema): Record<string, unknown> & { type: string } {
+  return schema._zod.def as unknown as Record<string, unknown> & { type: string };
+}
+
+/** Strips wrappers (optional, default, pipe …) down to the schema that validates the value. */
+function unwrap(schema: AnySchema, value: unknown): AnySchema {
+  let s = schema;
+  for (;;) {
+    const d = def(s);
+    if (['optional', 'default', 'prefault', 'nullable', 'readonly', 'catch'].includes(d.type)) s = d.innerType as AnySchema;
+    else if (d.type === 'pipe') s = d.in as AnySchema;
+    else if (d.type === 'union' && typeof d.discriminator === 'string' && value && typeof value === 'object') {
+      const key = d.discriminator;
+      const tag = (value as Record<string, unknown>)[key];
+      const match = (d.options as AnySchema[]).find((o) => {
+        const shape = def(unwrap(o, undefined)).shape as Record<string, AnySchema> | undefined;
+        const lit = shape?.[key] ? def(shape[key]!) : undefined;
+        return Array.isArray(lit?.values) && (lit.values as unknown[]).includes(tag);
+      });
+      if (!match) return s;
+      s = match;
+    } else return s;
+  }
+}
+
+function schemaAt(root: AnySchema, input: unknown, path: ConfigPath): AnySchema | undefined {
+  let schema = unwrap(root, input);
+  let value = input;
+  for (const part of path) {
+    const d = def(schema);
+    value = (value as Record<string | number, unknown> | undefined)?.[part];
+    let next: AnySchema | undefined;
+    if (d.type === 'object') next = (d.shape as Record<string, AnySchema>)[part as string];
+    else if (d.type === 'array') next = d.element as AnySchema;
+    else if (d.type === 'record') next = d.valueType as AnySchema;
+    else if (d.type === 'tuple') next = (d.items as AnySchema[])[part as number];
+    if (!next) return undefined;
+    schema = unwrap(next, value);
+  }
+  return schema;
+}
+
+function knownKeys(root: AnySchema, input: unknown, path: ConfigPath): string[] {
+  const schema = schemaAt(root, input, path);
+  if (!schema) return [];
+  const d = def(schema);
+  return d.type === 'object' ? Object.keys(d.shape as object) : [];
+}
+
+function discriminatorOf(schema: AnySchema): { key: string; values: string[] } | undefined {
+  const d = def(schema);
+  if (d.type !== 'union' || typeof d.discriminator !== 'string') return undefined;
+  const key = d.discriminator;
+  const values = (d.options as AnySchema[]).flatMap((o) => {
+    const shape = def(unwrap(o, undefined)).shape as Record<string, AnySchema> | undefined;
+    const lit = shape?.[key] ? def(shape[key]!) : undefined;
+    return Array.isArray(lit?.values) ? (lit.values as unknown[]).map(String) : [];
+  });
+  return { key, values };
+}
+
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+// ------------------------------------------------------------ source lines
+
+function locateIn(
+  doc: Document,
+  lineCounter: LineCounter,
+  path: ConfigPath,
+  key?: string,
+): { line?: number; column?: number } {
+  // Walk as deep as the document goes; a missing key points at its parent.
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth), true);
+    if (!isNode(node) || !node.range) continue;
+    let offset = node.range[0];
+    if (depth === path.length && key !== undefined && isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === key);
+      if (pair && isScalar(pair.key) && pair.key.range) offset = pair.key.range[0];
+    } else if (depth < path.length && isMap(node)) {
+      // Point at the key of the deepest existing node rather than its value.
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === path[depth]);
+      if (pair && isScalar(pair.key) && pair.key.range) offset = pair.key.range[0];
+    }
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  }
+  return {};
+}

@@ -1,0 +1,254 @@
+// The one definition of pipewatch.yaml. Loading (load.ts), the generated JSON
+// Schema (schema/pipewatch.schema.json) and every type used downstream come
+// from here, so the file format, the editor completion and the code cannot
+// drift apart.
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { isEnvRef } from './env.js';
+
+export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const idMessage = 'an id of lowercase letters, digits, ".", "_" or "-" (at most 63 characters, starting with a letter or digit)';
+
+export const id = z.string().regex(ID_PATTERN, idMessage);
+
+/** "30s", "5m", "1h30m" → milliseconds. */
+export const duration = z
+  .string({ error: 'a duration such as "30s", "5m" or "1h"' })
+  .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write it like "30s", "5m", "1h30m" or "2d"` });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .meta({ description: 'A duration such as "30s", "5m", "1h30m" or "2d".' });
+
+/** A string that must be a `${ENV_VAR}` reference, so the secret never sits in the file. */
+export const secretRef = z
+  .string()
+  .refine(isEnvRef, { message: 'a secret must be an environment reference such as "${SMTP_PASSWORD}", not the value itself' })
+  .meta({ description: 'An environment reference such as "${SMTP_PASSWORD}", resolved inside the worker.' });
+
+/** SQL identifier, optionally schema-qualified: lake.raw_records */
+export const identifier = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_$]{0,62}(\.[A-Za-z_][A-Za-z0-9_$]{0,62})?$/,
+    'a table or column name (letters, digits, "_", optionally schema-qualified like lake.records)',
+  );
+
+export const severity = z.enum(['info', 'warning', 'critical']);
+export type Severity = z.infer<typeof severity>;
+
+export const perspective = z.enum(['data', 'logs', 'operations', 'services']);
+export type Perspective = z.infer<typeof perspective>;
+
+// ---------------------------------------------------------------- connectors
+
+const postgresUrl = z.string().superRefine((url, ctx) => {
+  if (isEnvRef(url)) return;
+  // Credentials written into a URL would travel through schedules and history.
+  const withoutRefs = url.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*\}/g, 'x');
+  let parsed: URL;
+  try {
+    parsed = new URL(withoutRefs);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'a connection URL such as "postgres://reader@db.internal:5432/lake" or "${LAKE_DATABASE_URL}"' });
+    return;
+  }
+  if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) {
+    ctx.addIssue({ code: 'custom', message: `a postgres:// URL, not ${parsed.protocol}//` });
+  }
+  if (/^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(url) && !/:\$\{[A-Za-z_][A-Za-z0-9_]*\}@/.test(url)) {
+    ctx.addIssue({ code: 'custom', message: 'the URL holds a password; put it in "password: ${ENV_VAR}" or make the whole URL a reference' });
+  }
+});
+
+export const postgresConnector = z
+  .strictObject({
+    type: z.literal('postgres'),
+    url: postgresUrl,
+    password: secretRef.optional(),
+    statementTimeout: duration.prefault('30s'),
+    connectTimeout: duration.prefault('10s'),
+    pool: z.strictObject({ max: z.int().min(1).max(100).default(4) }).default({ max: 4 }),
+    ssl: z.boolean().optional(),
+  })
+  .meta({ description: 'A PostgreSQL database read in read-only transactions.' });
+
+export const connector = z.discriminatedUnion('type', [postgresConnector]);
+export type ConnectorSpec = z.infer<typeof connector>;
+export type ConnectorType = ConnectorSpec['type'];
+
+// ------------------------------------------------------------------ channels
+
+export const emailChannel = z
+  .strictObject({
+    type: z.literal('email'),
+    smtp: z.strictObject({
+      host: z.string().min(1),
+      port: z.int().min(1).max(65535).default(587),
+      secure: z.boolean().default(false).meta({ description: 'TLS from the first byte (port 465); otherwise STARTTLS when offered.' }),
+      requireTLS: z.boolean().default(false),
+      user: z.string().optional(),
+      password: secretRef.optional(),
+      rejectUnauthorized: z.boolean().default(true),
+    }),
+    from: z.string().min(3),
+    to: z.array(z.string().min(3)).min(1),
+    subjectPrefix: z.string().default('[pipewatch]'),
+  })
+  .meta({ description: 'Email over SMTP (nodemailer).' });
+
+export const channel = z.discriminatedUnion('type', [emailChannel]);
+export type ChannelSpec = z.infer<typeof channel>;
+
+// -------------------------------------------------------------------- checks
+
+export const countCheck = z
+  .strictObject({
+    type: z.literal('count'),
+    dataset: identifier.meta({ description: 'Table (or schema.table) holding the records.' }),
+    timestamp: identifier.meta({ description: 'Column with the time each record was stored.' }),
+    uniqueId: identifier.optional().meta({ description: 'Count distinct values of this column instead of rows.' }),
+    window: duration.meta({ description: 'Count the records whose timestamp falls in the last window.' }),
+  })
+  .meta({ description: 'Records stored in the last window, distinct by uniqueId when given.' });
+
+export const freshnessCheck = z
+  .strictObject({
+    type: z.literal('freshness'),
+    dataset: identifier,
+    timestamp: identifier,
+  })
+  .meta({ description: 'Age in seconds of the newest record.' });
+
+export const check = z.discriminatedUnion('type', [countCheck, freshnessCheck]);
+export type CheckSpec = z.infer<typeof check>;
+export type CheckType = CheckSpec['type'];
+
+/** Which connector types can run which checks. */
+export const CHECK_SUPPORT: Record<CheckType, readonly ConnectorType[]> = {
+  count: ['postgres'],
+  freshness: ['postgres'],
+};
+
+/** The unit of the value each check measures; thresholds written as durations become seconds. */
+export const CHECK_UNIT: Record<CheckType, 'records' | 'seconds'> = {
+  count: 'records',
+  freshness: 'seconds',
+};
+
+// --------------------------------------------------------------------- rules
+
+/** A threshold: a number in the check's unit, or a duration ("15m") for checks measured in seconds. */
+const threshold = z.union([z.number(), z.string()]).meta({ description: 'A number, or a duration such as "15m" for checks measured in seconds.' });
+
+export const rule = z
+  .strictObject({
+    above: threshold.optional(),
+    below: threshold.optional(),
+    equals: threshold.optional(),
+    outside: z.tuple([threshold, threshold]).optional(),
+    changePercent: z.number().positive().optional().meta({ description: 'Fires when the value moved by more than this percentage since the previous run.' }),
+    severity: severity.default('warning'),
+    summary: z.string().optional(),
+  })
+  .superRefine((r, ctx) => {
+    const kinds = (['above', 'below', 'equals', 'outside', 'changePercent'] as const).filter((k) => r[k] !== undefined);
+    if (kinds.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          kinds.length === 0
+            ? 'a rule needs one of above, below, equals, outside or changePercent'
+            : `a rule has exactly one of above, below, equals, outside or changePercent; this one has ${kinds.join(' and ')}`,
+      });
+    }
+  });
+export type RuleSpec = z.infer<typeof rule>;
+
+// ------------------------------------------------------------------ monitors
+
+export const scheduleSpec = z
+  .strictObject({
+    every: duration.optional(),
+    cron: z.string().optional(),
+    timezone: z.string().optional(),
+    jitter: duration.optional(),
+    catchupWindow: duration.prefault('5m'),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.every === undefined) === (s.cron === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'a schedule has exactly one of "every" (e.g. "1m") or "cron" (e.g. "*/5 * * * *")' });
+    }
+    if (s.every !== undefined && s.every < 1_000) {
+      ctx.addIssue({ code: 'custom', path: ['every'], message: 'the shortest interval is 1s' });
+    }
+    if (s.cron !== undefined && s.cron.trim().split(/\s+/).length !== 5 && !s.cron.startsWith('@')) {
+      ctx.addIssue({ code: 'custom', path: ['cron'], message: 'a cron expression of five fields (minute hour day-of-month month day-of-week) or @hourly/@daily' });
+    }
+    if (s.timezone !== undefined) {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: s.timezone });
+      } catch {
+        ctx.addIssue({ code: 'custom', path: ['timezone'], message: `"${s.timezone}" is not an IANA time zone such as "Europe/Berlin" or "UTC"` });
+      }
+    }
+  });
+export type ScheduleSpec = z.infer<typeof scheduleSpec>;
+
+export const flapSpec = z.strictObject({
+  failAfter: z.int().min(1).max(100).default(3).meta({ description: 'Consecutive failing runs before an incident opens.' }),
+  resolveAfter: z.int().min(1).max(100).default(2).meta({ description: 'Consecutive healthy runs before an incident resolves.' }),
+});
+export type FlapSpec = z.infer<typeof flapSpec>;
+
+export const monitor = z.strictObject({
+  id,
+  description: z.string().optional(),
+  perspective: perspective.default('data'),
+  pipeline: z.string().optional(),
+  connector: id,
+  check,
+  schedule: scheduleSpec.optional(),
+  rules: z.array(rule).min(1, 'a monitor needs at least one rule'),
+  notify: z.array(id).optional(),
+  flap: flapSpec.partial().optional(),
+  labels: z.record(z.string(), z.string()).default({}),
+  runbook: z.url().optional(),
+});
+export type MonitorSpecRaw = z.infer<typeof monitor>;
+
+// ---------------------------------------------------------------- top level
+
+export const deliverySpec = z.strictObject({
+  retry: z
+    .strictObject({
+      initialInterval: duration.prefault('5s'),
+      maximumInterval: duration.prefault('5m'),
+    })
+    .prefault({})
+    .meta({ description: 'A failed send is retried with exponential backoff between these bounds, until it succeeds.' }),
+  timeout: duration.prefault('60s').meta({ description: 'Longest one send attempt may take before it is abandoned and retried.' }),
+});
+
+export const pipewatchConfig = z.strictObject({
+  version: z.literal(1, 'the only configuration version is 1'),
+  project: id.default('default').meta({
+    description: 'Name of this set of monitors; sync only changes and deletes schedules of the same project, so several teams can share a namespace.',
+  }),
+  defaults: z
+    .strictObject({
+      schedule: scheduleSpec.optional(),
+      flap: flapSpec.default({ failAfter: 3, resolveAfter: 2 }),
+      notify: z.array(id).default([]),
+    })
+    .prefault({}),
+  notifications: deliverySpec.prefault({}),
+  connectors: z.record(id, connector).default({}),
+  channels: z.record(id, channel).default({}),
+  monitors: z.array(monitor).default([]),
+});
+export type PipewatchConfigRaw = z.infer<typeof pipewatchConfig>;

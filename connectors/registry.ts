@@ -1,0 +1,20 @@
+// Connector types pipewatch knows, and the worker's cache of live connectors:
+// one per declared connector and settings, so pools are shared by every check
+// that uses them instead of being opened per run.
+import type { NamedConnector } from '../config/model.js';
+import { ResolvedCache } from '../config/resolved-cache.js';
+import { postgresConnector } from './postgres.js';
+import type { Connector, ConnectorFactory } from './types.js';
+
+export const CONNECTOR_FACTORIES: { [T in NamedConnector['type']]: ConnectorFactory<T> } = {
+  postgres: postgresConnector,
+};
+
+export function connectorCache(env: NodeJS.ProcessEnv = process.env): ResolvedCache<NamedConnector, Connector> {
+  return new ResolvedCache<NamedConnector, Connector>(
+    'connectors',
+    (id, settings) => (CONNECTOR_FACTORIES[settings.type] as ConnectorFactory).create(id, settings as never),
+    (connector) => connector.close(),
+    env,
+  );
+}

@@ -1,0 +1,153 @@
+// Declared monitors → Temporal Schedules, one per monitor. pipewatch marks the
+// schedules it creates (memo: owner and project) and only ever updates or
+// deletes those; anything else in the namespace is left alone. Everything is
+// visible and operable with `temporal schedule …` and in the Web UI too.
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { MonitorDefinition } from '../config/model.js';
+import { monitorWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../workflows/ids.js';
+import { MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
+import { planSync, type ExistingSchedule, type PlanStep, type SyncPlan } from './plan.js';
+
+export const OWNER = 'pipewatch';
+
+export interface SyncTarget {
+  client: Client;
+  taskQueue: string;
+  /** Config's project: sync only touches schedules of the same project. */
+  project: string;
+}
+
+interface OwnerMemo {
+  owner?: string;
+  project?: string;
+  monitorId?: string;
+}
+
+export function scheduleOptions(monitor: MonitorDefinition, target: Omit<SyncTarget, 'client'>): ScheduleOptions {
+  const s = monitor.schedule;
+  const searchAttributes = [
+    { key: MONITOR, value: monitor.id },
+    { key: PERSPECTIVE, value: monitor.perspective },
+    { key: PIPELINE, value: monitor.pipeline ?? '' },
+  ];
+  return {
+    scheduleId: scheduleId(monitor.id),
+    spec: {
+      ...(s.everyMs !== undefined ? { intervals: [{ every: s.everyMs }] } : { cronExpressions: [s.cron!] }),
+      timezone: s.timezone,
+      ...(s.jitterMs ? { jitter: s.jitterMs } : {}),
+    },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'monitorWorkflow',
+      workflowId: monitorWorkflowId(monitor.id),
+      taskQueue: target.taskQueue,
+      args: [monitor],
+      typedSearchAttributes: searchAttributes,
+      // A run that cannot finish (store down for long) must not hold the schedule: later ticks are skipped while it runs.
+      workflowRunTimeout: '10m',
+      staticSummary: monitor.description ?? `${monitor.check.type} check on ${monitor.connector.id}`,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: s.catchupWindowMs, pauseOnFailure: false },
+    memo: { pipewatch: { owner: OWNER, project: target.project, monitorId: monitor.id } satisfies OwnerMemo },
+    typedSearchAttributes: searchAttributes,
+  };
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+/** Every schedule in the namespace with a pipewatch id; owned ones with the version they run. */
+export async function readExisting(target: SyncTarget): Promise<ExistingSchedule[]> {
+  const summaries = [];
+  for await (const s of target.client.schedule.list()) {
+    if (s.scheduleId.startsWith(SCHEDULE_PREFIX)) summaries.push(s);
+  }
+  return mapLimit(summaries, 16, async (s): Promise<ExistingSchedule> => {
+    const memo = (s.memo?.pipewatch ?? {}) as OwnerMemo;
+    const owned = memo.owner === OWNER && memo.project === target.project;
+    if (!owned) return { scheduleId: s.scheduleId, owned: false };
+    try {
+      const d = await target.client.schedule.getHandle(s.scheduleId).describe();
+      const args = d.action.type === 'startWorkflow' ? (d.action.args as unknown[]) : [];
+      const definition = args[0] as Partial<MonitorDefinition> | undefined;
+      return { scheduleId: s.scheduleId, owned, monitorId: memo.monitorId, version: definition?.version, paused: d.state.paused };
+    } catch (err) {
+      if (err instanceof ScheduleNotFoundError) return { scheduleId: s.scheduleId, owned: false };
+      throw err;
+    }
+  });
+}
+
+export async function planFor(target: SyncTarget, declared: MonitorDefinition[]): Promise<SyncPlan> {
+  return planSync(declared, await readExisting(target));
+}
+
+export class ScheduleConflictError extends Error {}
+
+async function updateSchedule(target: SyncTarget, monitor: MonitorDefinition): Promise<void> {
+  const options = scheduleOptions(monitor, target);
+  await target.client.schedule.getHandle(options.scheduleId).update((previous) => ({
+    spec: options.spec,
+    action: options.action,
+    policies: options.policies,
+    typedSearchAttributes: options.typedSearchAttributes,
+    // An operator's pause (and its note) outlives a config change.
+    state: { paused: previous.state.paused, note: previous.state.note },
+  }));
+}
+
+/**
+ * Applies a plan. Refuses before changing anything if a declared monitor's
+ * schedule id belongs to someone else. Each step is idempotent, so a sync
+ * interrupted half-way (server gone) is finished by running it again.
+ */
+export async function applyPlan(target: SyncTarget, plan: SyncPlan, progress: (step: PlanStep) => void = () => undefined): Promise<void> {
+  if (plan.conflicts.length > 0) {
+    throw new ScheduleConflictError(
+      plan.conflicts
+        .map((c) => `schedule ${c.scheduleId} exists but was not created by pipewatch project "${target.project}"; monitor "${c.monitorId}" cannot take it (rename the monitor or delete that schedule)`)
+        .join('\n'),
+    );
+  }
+  for (const step of plan.steps) {
+    switch (step.action) {
+      case 'create': {
+        try {
+          await target.client.schedule.create(scheduleOptions(step.monitor, target));
+        } catch (err) {
+          // Listing lags behind creation; a schedule made moments ago is updated instead.
+          if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+          await updateSchedule(target, step.monitor);
+        }
+        break;
+      }
+      case 'update': {
+        await updateSchedule(target, step.monitor);
+        break;
+      }
+      case 'delete': {
+        try {
+          await target.client.schedule.getHandle(step.scheduleId).delete();
+        } catch (err) {
+          if (!(err instanceof ScheduleNotFoundError)) throw err;
+        }
+        break;
+      }
+      case 'unchanged':
+        break;
+    }
+    progress(step);
+  }
+}

@@ -1,0 +1,221 @@
+// The history store: metric values per monitor and run, monitor state (with
+// flap control applied transactionally), and the notification ledger that
+// keeps a retried send from reaching a person twice. PostgreSQL through `pg`;
+// the embedded default (embedded.ts) speaks the same protocol.
+import pg from 'pg';
+import type { FlapControl } from '../config/model.js';
+import { nextMonitorState, type MonitorState, type Transition } from '../evaluation/flap.js';
+import type { PreviousPoint, Status, Verdict } from '../evaluation/types.js';
+import { MIGRATIONS } from './migrations.js';
+
+export interface StoreOptions {
+  url: string;
+  /** PostgreSQL schema holding pipewatch's tables. */
+  schema?: string;
+  poolMax?: number;
+}
+
+export interface RecordedRun {
+  state: MonitorState;
+  transition: Transition;
+}
+
+export type NotificationClaim = 'new' | 'retry' | 'sent';
+
+export interface StoredPoint {
+  runId: string;
+  observedAt: string;
+  value: number | null;
+  status: Status;
+  reason: string;
+}
+
+export const DEFAULT_STORE_SCHEMA = 'pipewatch';
+
+export class HistoryStore {
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly schema: string,
+  ) {}
+
+  /** Connects and applies pending migrations (serialised across workers by an advisory lock). */
+  static async open(options: StoreOptions): Promise<HistoryStore> {
+    const schema = options.schema ?? DEFAULT_STORE_SCHEMA;
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+      throw new Error(`invalid store schema name "${schema}": use lowercase letters, digits and "_"`);
+    }
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolMax ?? 4,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: 30_000,
+    });
+    // An idle client losing its server must not crash the worker; the next query reports it.
+    pool.on('error', () => undefined);
+    const store = new HistoryStore(pool, schema);
+    try {
+      await store.migrate();
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw new Error(`history store at ${describeUrl(options.url)} is not usable: ${(err as Error).message}`);
+    }
+    return store;
+  }
+
+  private get s(): string {
+    return `"${this.schema}"`;
+  }
+
+  private async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pipewatch-migrate:${this.schema}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.s}`);
+      await client.query(`CREATE TABLE IF NOT EXISTS ${this.s}.schema_migrations (
+        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${this.s}.schema_migrations`);
+      const applied = new Set(rows.map((r) => r.version));
+      for (const m of MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        await client.query(m.sql(this.s));
+        await client.query(`INSERT INTO ${this.s}.schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async lastPoint(monitorId: string): Promise<PreviousPoint | undefined> {
+    const { rows } = await this.pool.query<{ value: number; observed_at: Date }>(
+      `SELECT value, observed_at FROM ${this.s}.metric_points
+        WHERE monitor_id = $1 AND value IS NOT NULL
+        ORDER BY observed_at DESC LIMIT 1`,
+      [monitorId],
+    );
+    const row = rows[0];
+    return row ? { value: row.value, observedAt: row.observed_at.toISOString() } : undefined;
+  }
+
+  async recentPoints(monitorId: string, limit = 50): Promise<StoredPoint[]> {
+    const { rows } = await this.pool.query<{ run_id: string; observed_at: Date; value: number | null; status: Status; reason: string }>(
+      `SELECT run_id, observed_at, value, status, reason FROM ${this.s}.metric_points
+        WHERE monitor_id = $1 ORDER BY observed_at DESC LIMIT $2`,
+      [monitorId, limit],
+    );
+    return rows.map((r) => ({ runId: r.run_id, observedAt: r.observed_at.toISOString(), value: r.value, status: r.status, reason: r.reason }));
+  }
+
+  async monitorState(monitorId: string): Promise<MonitorState | undefined> {
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.monitor_state WHERE monitor_id = $1`, [monitorId]);
+    return rows[0] ? rowToState(rows[0]) : undefined;
+  }
+
+  /**
+   * Records one run's verdict and advances the monitor's state. Idempotent per
+   * runId: an activity retried after it committed gets the same transition back
+   * instead of a second one (or none, which would lose the alert).
+   */
+  async recordRun(input: { monitorId: string; runId: string; verdict: Verdict; flap: FlapControl }): Promise<RecordedRun> {
+    const { monitorId, runId, verdict, flap } = input;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`INSERT INTO ${this.s}.monitor_state
+          (monitor_id, status, alerting, failing_streak, healthy_streak, since, last_run_id, last_transition)
+        VALUES ($1, 'ok', false, 0, 0, now(), '', 'none') ON CONFLICT (monitor_id) DO NOTHING`, [monitorId]);
+      const { rows } = await client.query(`SELECT * FROM ${this.s}.monitor_state WHERE monitor_id = $1 FOR UPDATE`, [monitorId]);
+      const row = rows[0];
+      if (row.last_run_id === runId) {
+        await client.query('COMMIT');
+        return { state: rowToState(row), transition: row.last_transition as Transition };
+      }
+      const previous = row.last_run_id === '' ? undefined : rowToState(row);
+      const { state, transition } = nextMonitorState(previous, verdict.status, verdict.observedAt, flap);
+      await client.query(
+        `INSERT INTO ${this.s}.metric_points (monitor_id, run_id, observed_at, value, status, reason, details)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (monitor_id, run_id) DO NOTHING`,
+        [monitorId, runId, verdict.observedAt, verdict.value ?? null, verdict.status, verdict.reason, verdict.details ?? null],
+      );
+      await client.query(
+        `UPDATE ${this.s}.monitor_state SET status = $2, alerting = $3, alert_status = $4, failing_streak = $5,
+           healthy_streak = $6, since = $7, last_run_id = $8, last_transition = $9, updated_at = now()
+         WHERE monitor_id = $1`,
+        [monitorId, state.status, state.alerting, state.alertStatus ?? null, state.failingStreak, state.healthyStreak, state.since, runId, transition],
+      );
+      await client.query('COMMIT');
+      return { state, transition };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Claims a notification before it is sent. 'sent' means an earlier attempt
+   * delivered it: do not send again. 'retry' means an earlier attempt started
+   * and did not confirm (the worker died mid-send): send again.
+   */
+  async claimNotification(key: string, meta: { channelId: string; incidentId: string; kind: string }): Promise<NotificationClaim> {
+    const { rows } = await this.pool.query<{ state: string; attempts: number }>(
+      `INSERT INTO ${this.s}.notifications (idempotency_key, channel_id, incident_id, kind, state)
+       VALUES ($1, $2, $3, $4, 'sending')
+       ON CONFLICT (idempotency_key) DO UPDATE
+         SET attempts = ${this.s}.notifications.attempts + CASE WHEN ${this.s}.notifications.state = 'sent' THEN 0 ELSE 1 END
+       RETURNING state, attempts`,
+      [key, meta.channelId, meta.incidentId, meta.kind],
+    );
+    const row = rows[0]!;
+    if (row.state === 'sent') return 'sent';
+    return row.attempts > 1 ? 'retry' : 'new';
+  }
+
+  async markNotificationSent(key: string, messageId: string | undefined): Promise<void> {
+    await this.pool.query(
+      `UPDATE ${this.s}.notifications SET state = 'sent', sent_at = now(), message_id = $2 WHERE idempotency_key = $1`,
+      [key, messageId ?? null],
+    );
+  }
+
+  async notifications(incidentId?: string): Promise<Array<{ key: string; channelId: string; kind: string; state: string; attempts: number }>> {
+    const { rows } = await this.pool.query(
+      `SELECT idempotency_key, channel_id, kind, state, attempts FROM ${this.s}.notifications
+        WHERE $1::text IS NULL OR incident_id = $1 ORDER BY first_attempt_at`,
+      [incidentId ?? null],
+    );
+    return rows.map((r) => ({ key: r.idempotency_key, channelId: r.channel_id, kind: r.kind, state: r.state, attempts: r.attempts }));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+function rowToState(row: Record<string, unknown>): MonitorState {
+  return {
+    status: row.status as Status,
+    alerting: row.alerting as boolean,
+    alertStatus: (row.alert_status as Status | null) ?? undefined,
+    failingStreak: row.failing_streak as number,
+    healthyStreak: row.healthy_streak as number,
+    since: (row.since as Date).toISOString(),
+  };
+}
+
+/** A connection URL without its password, for messages. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable database URL)';
+  }
+}

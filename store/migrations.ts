@@ -1,0 +1,54 @@
+// The history store's schema, as ordered migrations. Append only: a migration
+// that has shipped is never edited, a change is a new entry.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: (schema: string) => string;
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'metric points, monitor state, notification ledger',
+    sql: (s) => `
+      CREATE TABLE ${s}.metric_points (
+        monitor_id   text        NOT NULL,
+        run_id       text        NOT NULL,
+        observed_at  timestamptz NOT NULL,
+        value        double precision,
+        status       text        NOT NULL,
+        reason       text        NOT NULL,
+        details      jsonb,
+        recorded_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (monitor_id, run_id)
+      );
+      CREATE INDEX metric_points_by_time ON ${s}.metric_points (monitor_id, observed_at DESC);
+
+      CREATE TABLE ${s}.monitor_state (
+        monitor_id       text        PRIMARY KEY,
+        status           text        NOT NULL,
+        alerting         boolean     NOT NULL,
+        alert_status     text,
+        failing_streak   integer     NOT NULL,
+        healthy_streak   integer     NOT NULL,
+        since            timestamptz NOT NULL,
+        last_run_id      text        NOT NULL,
+        last_transition  text        NOT NULL,
+        updated_at       timestamptz NOT NULL DEFAULT now()
+      );
+
+      CREATE TABLE ${s}.notifications (
+        idempotency_key  text        PRIMARY KEY,
+        channel_id       text        NOT NULL,
+        incident_id      text        NOT NULL,
+        kind             text        NOT NULL,
+        state            text        NOT NULL CHECK (state IN ('sending', 'sent')),
+        attempts         integer     NOT NULL DEFAULT 1,
+        first_attempt_at timestamptz NOT NULL DEFAULT now(),
+        sent_at          timestamptz,
+        message_id       text
+      );
+    `,
+  },
+];

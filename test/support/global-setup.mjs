@@ -1,0 +1,70 @@
+// Once per test run: the Temporal dev server (built from the Go module proxy on
+// first use and cached outside the repo), one workflow bundle, and a check that
+// PostgreSQL answers. Tests find them through PIPEWATCH_TEST_* variables.
+//
+// Jest runs this file with Node's own loader, outside its module mapping, so it
+// uses the compiled code in dist/ (`npm test` builds first) and refuses to run
+// on a build older than the sources.
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function newest(path) {
+  const s = statSync(path);
+  if (!s.isDirectory()) return path.endsWith('.ts') ? s.mtimeMs : 0;
+  return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export default async function globalSetup() {
+  const built = join(root, 'dist', 'workflow-bundle.js');
+  const sources = ['workflows', 'evaluation', 'config', 'devserver'].map((d) => newest(join(root, d)));
+  if (!existsSync(built) || statSync(built).mtimeMs < Math.max(...sources)) {
+    throw new Error('dist/ is older than the sources: run `npm test` (it builds first) or `npm run build`');
+  }
+  const { findTemporalCli } = await import(join(root, 'dist', 'devserver', 'temporal-cli.js'));
+  const { startDevServer } = await import(join(root, 'dist', 'devserver', 'dev-server.js'));
+  const { bundleWorkflows } = await import(join(root, 'dist', 'workers', 'bundle.js'));
+
+  const work = mkdtempSync(join(tmpdir(), 'pipewatch-test-'));
+  const databaseUrl = process.env.PIPEWATCH_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    await client.end();
+  } catch (err) {
+    throw new Error(
+      `tests need PostgreSQL at ${databaseUrl} (${err.message}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
+    );
+  }
+
+  const cli = await findTemporalCli({ log: (line) => process.stderr.write(`${line}\n`) });
+  const [server, bundle] = await Promise.all([
+    startDevServer({ cli, dataDir: join(work, 'temporal'), port: await freePort(), uiPort: null }),
+    bundleWorkflows(),
+  ]);
+  const bundlePath = join(work, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+
+  globalThis.__pipewatchDevServer = server;
+  process.env.PIPEWATCH_TEST_ROOT = work;
+  process.env.PIPEWATCH_TEST_TEMPORAL_ADDRESS = server.address;
+  process.env.PIPEWATCH_TEST_BUNDLE = bundlePath;
+  process.env.PIPEWATCH_TEST_DATABASE_URL = databaseUrl;
+  process.env.PIPEWATCH_TEST_CLI = cli;
+}

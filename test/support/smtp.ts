@@ -1,0 +1,103 @@
+// A real SMTP server (smtp-server, in process) that records what it accepted.
+// It can hold messages mid-DATA (to kill a worker while a send is in flight),
+// and be stopped and started again on the same port (an outage).
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { freePort } from './ports.js';
+import { waitFor } from './wait.js';
+
+export interface ReceivedMail {
+  subject: string;
+  text: string;
+  html: string;
+  to: string;
+  headers: ParsedMail['headers'];
+  messageId?: string;
+  inReplyTo?: string;
+}
+
+export class SmtpReceiver {
+  readonly messages: ReceivedMail[] = [];
+  /** DATA transfers that started, whether or not they were accepted. */
+  attempts = 0;
+  private server?: SMTPServer;
+  private holding = false;
+  private held: Array<() => void> = [];
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<SmtpReceiver> {
+    const receiver = new SmtpReceiver(await freePort());
+    await receiver.listen();
+    return receiver;
+  }
+
+  async listen(): Promise<void> {
+    const closed = new WeakSet<object>();
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onClose: (session) => closed.add(session),
+      onData: (stream, session, callback) => {
+        this.attempts++;
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const accept = async () => {
+            // A client that vanished before the reply never learns the message was taken: do not count it.
+            if (closed.has(session)) return callback(new Error('client gone'));
+            const mail = await simpleParser(Buffer.concat(chunks));
+            this.messages.push({
+              subject: mail.subject ?? '',
+              text: mail.text ?? '',
+              html: typeof mail.html === 'string' ? mail.html : '',
+              to: Array.isArray(mail.to) ? mail.to.map((t) => t.text).join(', ') : (mail.to?.text ?? ''),
+              headers: mail.headers,
+              messageId: mail.messageId,
+              inReplyTo: mail.inReplyTo,
+            });
+            callback();
+          };
+          if (this.holding) this.held.push(() => void accept());
+          else void accept();
+        });
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+  }
+
+  /** Stop accepting connections (an outage). */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** From now on, keep each message's DATA open until release(). */
+  hold(): void {
+    this.holding = true;
+  }
+
+  release(): void {
+    this.holding = false;
+    for (const accept of this.held.splice(0)) accept();
+  }
+
+  async waitForHeld(timeoutMs = 60_000): Promise<void> {
+    await waitFor(() => this.held.length > 0, 'a message held mid-send', timeoutMs);
+  }
+
+  matching(pattern: RegExp): ReceivedMail[] {
+    return this.messages.filter((m) => pattern.test(m.subject));
+  }
+
+  async waitForCount(pattern: RegExp, count: number, timeoutMs = 60_000): Promise<ReceivedMail[]> {
+    return waitFor(() => (this.matching(pattern).length >= count ? this.matching(pattern) : undefined), `${count} email(s) matching ${pattern}`, timeoutMs);
+  }
+}

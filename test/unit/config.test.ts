@@ -1,0 +1,164 @@
+import { ConfigError, parseConfig, type ConfigProblem } from '../../config/load.js';
+
+const GOOD = `version: 1
+project: lake-team
+defaults:
+  schedule:
+    every: 1m
+  notify: [oncall]
+notifications:
+  retry:
+    initialInterval: 2s
+    maximumInterval: 1m
+  timeout: 20s
+connectors:
+  lake:
+    type: postgres
+    url: postgres://reader@db.internal:5432/lake
+    password: \${LAKE_PASSWORD}
+channels:
+  oncall:
+    type: email
+    smtp:
+      host: smtp.internal
+      port: 2525
+      user: pipewatch
+      password: \${SMTP_PASSWORD}
+    from: pipewatch@example.com
+    to: [data-oncall@example.com]
+monitors:
+  - id: parsed-freshness
+    description: newest parsed record
+    pipeline: intel
+    connector: lake
+    check:
+      type: freshness
+      dataset: lake.parsed
+      timestamp: parsed_at
+    rules:
+      - above: 15m
+        severity: warning
+      - above: 1h
+        severity: critical
+  - id: parsed-count
+    connector: lake
+    schedule:
+      cron: "*/5 * * * *"
+      timezone: Europe/Berlin
+      jitter: 10s
+    check:
+      type: count
+      dataset: parsed
+      timestamp: parsed_at
+      uniqueId: record_id
+      window: 1h
+    rules:
+      - outside: [100, 5000]
+        severity: critical
+      - changePercent: 50
+    flap:
+      failAfter: 1
+`;
+
+const ENV = { LAKE_PASSWORD: 'pw-lake', SMTP_PASSWORD: 'pw-smtp' };
+
+function problemsOf(text: string, env: NodeJS.ProcessEnv | false = ENV): ConfigProblem[] {
+  try {
+    parseConfig(text, 'pipewatch.yaml', { env });
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('a valid configuration', () => {
+  const loaded = parseConfig(GOOD, 'pipewatch.yaml', { env: ENV });
+
+  it('normalises monitors with defaults applied', () => {
+    expect(loaded.raw.project).toBe('lake-team');
+    const [freshness, count] = loaded.monitors;
+    expect(freshness!.schedule).toEqual({ everyMs: 60_000, cron: undefined, timezone: 'UTC', jitterMs: undefined, catchupWindowMs: 300_000 });
+    expect(freshness!.flap).toEqual({ failAfter: 3, resolveAfter: 2 });
+    expect(freshness!.unit).toBe('seconds');
+    // Durations in thresholds become seconds for checks measured in seconds.
+    expect(freshness!.rules.map((r) => r.threshold)).toEqual([900, 3600]);
+    expect(freshness!.channels.map((c) => c.id)).toEqual(['oncall']);
+    expect(freshness!.delivery).toEqual({ initialIntervalMs: 2_000, maximumIntervalMs: 60_000, timeoutMs: 20_000 });
+    expect(count!.schedule).toMatchObject({ cron: '*/5 * * * *', timezone: 'Europe/Berlin', jitterMs: 10_000 });
+    expect(count!.flap).toEqual({ failAfter: 1, resolveAfter: 2 });
+    expect(count!.rules).toEqual([
+      { kind: 'outside', range: [100, 5000], severity: 'critical' },
+      { kind: 'changePercent', percent: 50, severity: 'warning' },
+    ]);
+  });
+
+  it('keeps secrets as references, never values', () => {
+    const text = JSON.stringify(loaded.monitors);
+    expect(text).toContain('${LAKE_PASSWORD}');
+    expect(text).not.toContain('pw-lake');
+    expect(text).not.toContain('pw-smtp');
+  });
+
+  it('versions each monitor by content: same content, same version; any change, a new one', () => {
+    const again = parseConfig(GOOD, 'pipewatch.yaml', { env: ENV });
+    expect(again.monitors.map((m) => m.version)).toEqual(loaded.monitors.map((m) => m.version));
+    const changed = parseConfig(GOOD.replace('above: 15m', 'above: 20m'), 'pipewatch.yaml', { env: ENV });
+    expect(changed.monitors[0]!.version).not.toBe(loaded.monitors[0]!.version);
+    expect(changed.monitors[1]!.version).toBe(loaded.monitors[1]!.version);
+  });
+
+  it('does not require variables when the env check is off', () => {
+    expect(() => parseConfig(GOOD, 'pipewatch.yaml', { env: false })).not.toThrow();
+  });
+
+  it('accepts an empty monitor list', () => {
+    expect(parseConfig('version: 1\n', 'x.yaml', { env: {} }).monitors).toEqual([]);
+  });
+});
+
+// Each broken file: what is wrong, and the message (file:line:col: path: message) it must give.
+const BROKEN: Array<[string, string, RegExp]> = [
+  ['invalid YAML', GOOD.replace('    type: postgres', '    type: postgres\n   url: [broken'), /^pipewatch\.yaml:\d+:\d+: invalid YAML: /],
+  ['a duplicate YAML key', GOOD.replace('  lake:\n    type: postgres', '  lake:\n    type: postgres\n    type: postgres'), /pipewatch\.yaml:\d+:\d+: invalid YAML: Map keys must be unique/],
+  ['unknown monitor check type', GOOD.replace('type: freshness', 'type: freshnes'), /^pipewatch\.yaml:33:13: monitors\[0\]\.check\.type: unknown type "freshnes"; expected one of: count, freshness$/],
+  ['unknown connector type', GOOD.replace('type: postgres', 'type: mysql'), /^pipewatch\.yaml:14:11: connectors\.lake\.type: unknown type "mysql"; expected one of: postgres$/],
+  ['unknown connector reference', GOOD.replace('    connector: lake\n    check:\n      type: freshness', '    connector: laek\n    check:\n      type: freshness'), /^pipewatch\.yaml:31:16: monitors\[0\]\.connector: unknown connector "laek" \(did you mean "lake"\?\); declared connectors: lake$/],
+  ['unknown channel reference', GOOD.replace('notify: [oncall]', 'notify: [pager]'), /^pipewatch\.yaml:6:12: defaults\.notify\[0\]: unknown channel "pager"; declared channels: oncall$/],
+  ['duplicate monitor ids', GOOD.replace('id: parsed-count', 'id: parsed-freshness'), /^pipewatch\.yaml:41:9: monitors\[1\]\.id: duplicate monitor id "parsed-freshness" \(first declared at monitors\[0\]\)$/],
+  ['a missing environment variable', GOOD, /^pipewatch\.yaml:16:15: connectors\.lake\.password: environment variable LAKE_PASSWORD is not set$/],
+  ['a literal password instead of a reference', GOOD.replace('password: ${SMTP_PASSWORD}', 'password: hunter2'), /channels\.oncall\.smtp\.password: a secret must be an environment reference such as "\$\{SMTP_PASSWORD\}", not the value itself/],
+  ['a password inside the connection URL', GOOD.replace('postgres://reader@db', 'postgres://reader:hunter2@db'), /connectors\.lake\.url: the URL holds a password/],
+  ['an unknown field, with a suggestion', GOOD.replace('    description: newest parsed record', '    descripton: newest parsed record'), /^pipewatch\.yaml:29:5: monitors\[0\]\.descripton: unknown field "descripton" \(did you mean "description"\?\); expected one of: id, description,/],
+  ['a bad duration', GOOD.replace('every: 1m', 'every: soon'), /^pipewatch\.yaml:5:12: defaults\.schedule\.every: "soon" is not a duration; write it like "30s", "5m", "1h30m" or "2d"$/],
+  ['both every and cron', GOOD.replace('      cron: "*/5 * * * *"', '      cron: "*/5 * * * *"\n      every: 5m'), /monitors\[1\]\.schedule: a schedule has exactly one of "every"/],
+  ['a bad time zone', GOOD.replace('Europe/Berlin', 'Mars/Olympus'), /monitors\[1\]\.schedule\.timezone: "Mars\/Olympus" is not an IANA time zone/],
+  ['a rule with two conditions', GOOD.replace('      - changePercent: 50', '      - changePercent: 50\n        below: 3'), /monitors\[1\]\.rules\[1\]: a rule has exactly one of above, below, equals, outside or changePercent; this one has below and changePercent/],
+  ['a rule with no condition', GOOD.replace('      - changePercent: 50', '      - severity: critical'), /monitors\[1\]\.rules\[1\]: a rule needs one of above, below, equals, outside or changePercent/],
+  ['a duration threshold on a count', GOOD.replace('outside: [100, 5000]', 'outside: [100, 2h]'), /monitors\[1\]\.rules\[0\]\.outside\[1\]: "2h" is a duration, but this check measures records; write a number/],
+  ['an unknown severity', GOOD.replace('severity: warning', 'severity: page'), /monitors\[0\]\.rules\[0\]\.severity: expected "info" or "warning" or "critical", got "page"/],
+  ['an SQL injection attempt in a table name', GOOD.replace('dataset: lake.parsed', 'dataset: "parsed; DROP TABLE x"'), /monitors\[0\]\.check\.dataset: .*a table or column name/],
+  ['a missing required field', GOOD.replace('      timestamp: parsed_at\n    rules:\n      - above: 15m', '    rules:\n      - above: 15m'), /^pipewatch\.yaml:33:7: monitors\[0\]\.check\.timestamp: required; expected string$/],
+  ['a wrong version', GOOD.replace('version: 1', 'version: 2'), /^pipewatch\.yaml:1:10: version: expected 1, got number 2$/],
+  ['no schedule anywhere', GOOD.replace('defaults:\n  schedule:\n    every: 1m\n', 'defaults:\n'), /^pipewatch\.yaml:26:5: monitors\[0\]\.schedule: no schedule: give the monitor "schedule: \{ every: 5m \}" or set defaults\.schedule$/],
+  ['an invalid monitor id', GOOD.replace('id: parsed-count', 'id: Parsed Count'), /monitors\[1\]\.id: .*an id of lowercase letters/],
+  ['a list where a mapping belongs', GOOD.replace('connectors:\n  lake:', 'connectors:\n  - lake:'), /^pipewatch\.yaml:13:3: connectors: expected a mapping, got a list$/],
+];
+
+describe('a broken configuration names the file, line, path and what was expected', () => {
+  it.each(BROKEN)('%s', (name, text, expected) => {
+    const env = name === 'a missing environment variable' ? { SMTP_PASSWORD: 'x' } : ENV;
+    const lines = problemsOf(text, env).map((p) => new ConfigError([p]).message);
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+  });
+
+  it('reports every problem at once, not only the first', () => {
+    const both = GOOD.replace('connector: lake\n    schedule', 'connector: nope\n    schedule').replace('id: parsed-count', 'id: parsed-freshness');
+    const messages = problemsOf(both).map((p) => p.message);
+    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/unknown connector "nope"/), expect.stringMatching(/duplicate monitor id/)]));
+  });
+
+  it('refuses a file that is not a mapping', () => {
+    expect(problemsOf('- just\n- a list\n')[0]!.message).toMatch(/expected a mapping/);
+  });
+});

@@ -1,0 +1,47 @@
+import { formatDuration, parseDuration } from '../../config/duration.js';
+import { findEnvRefs, MissingEnvError, redactSecrets, resolveEnvRefs } from '../../config/env.js';
+
+describe('durations', () => {
+  it.each([
+    ['250ms', 250],
+    ['30s', 30_000],
+    ['5m', 300_000],
+    ['1h30m', 5_400_000],
+    ['2d', 172_800_000],
+    ['1.5h', 5_400_000],
+  ])('parses %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', 'soon', '5', '5 m', 'm5', '1h 30m'])('rejects %j', (text) => expect(parseDuration(text)).toBeUndefined());
+
+  it('formats as an operator writes', () => {
+    expect([0, 999, 1_000, 90_000, 5_400_000, 90_061_000].map(formatDuration)).toEqual(['0s', '999ms', '1s', '1m30s', '1h30m', '1d1h1m1s']);
+  });
+});
+
+describe('environment references', () => {
+  const spec = { url: 'postgres://reader@${DB_HOST}:5432/lake', password: '${DB_PASSWORD}', nested: [{ token: '${API_TOKEN}' }] };
+
+  it('finds every reference with its path', () => {
+    expect(findEnvRefs(spec)).toEqual([
+      { variable: 'DB_HOST', path: ['url'] },
+      { variable: 'DB_PASSWORD', path: ['password'] },
+      { variable: 'API_TOKEN', path: ['nested', 0, 'token'] },
+    ]);
+  });
+
+  it('resolves them and collects the secret values for scrubbing', () => {
+    const secrets = new Set<string>();
+    const resolved = resolveEnvRefs(spec, { DB_HOST: 'db1', DB_PASSWORD: 's3cret!pw', API_TOKEN: 'tok-123456' }, 'connectors.lake', secrets);
+    expect(resolved).toEqual({ url: 'postgres://reader@db1:5432/lake', password: 's3cret!pw', nested: [{ token: 'tok-123456' }] });
+    expect(spec.password).toBe('${DB_PASSWORD}');
+    expect(redactSecrets('auth failed for s3cret!pw (s3cret!pw encoded: s3cret!pw)', secrets)).toBe('auth failed for *** (*** encoded: ***)');
+    expect(redactSecrets(`url postgres://u:${encodeURIComponent('s3cret!pw')}@h`, secrets)).toBe('url postgres://u:***@h');
+  });
+
+  it('names a missing variable and where it is used, never a value', () => {
+    expect(() => resolveEnvRefs(spec, { DB_HOST: 'db1' }, 'connectors.lake')).toThrow(
+      new MissingEnvError('DB_PASSWORD', 'connectors.lake.password'),
+    );
+    expect(() => resolveEnvRefs(spec, { DB_HOST: 'db1' }, 'connectors.lake')).toThrow('environment variable DB_PASSWORD is not set (referenced by connectors.lake.password)');
+  });
+});

@@ -1,0 +1,3 @@
+// The workflow types a pipewatch worker registers.
+export { monitorWorkflow } from './monitor.js';
+export { incidentWorkflow } from './incident.js';

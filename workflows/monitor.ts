@@ -1,0 +1,103 @@
+// One run per schedule tick: collect → evaluate → record → tell the incident.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  proxyActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { MonitorDefinition } from '../config/model.js';
+import { formatDuration } from '../config/duration.js';
+import { couldNotCheck, evaluate } from '../evaluation/rules.js';
+import type { Transition } from '../evaluation/flap.js';
+import type { Status, Verdict } from '../evaluation/types.js';
+import type { Activities } from '../activities/index.js';
+import { incidentWorkflowId } from './ids.js';
+import { STATUS } from './search-attributes.js';
+
+export interface MonitorRunResult {
+  monitorId: string;
+  status: Status;
+  value?: number | null;
+  reason: string;
+  transition: Transition;
+}
+
+const { lastPoint, recordRun, signalIncident } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+});
+
+export async function monitorWorkflow(monitor: MonitorDefinition): Promise<MonitorRunResult> {
+  const info = workflowInfo();
+  const at = scheduledTime() ?? new Date(Date.now());
+
+  // Query timeout plus connect timeout, tried three times, before the check counts as "could not check".
+  const { collect } = proxyActivities<Activities>({
+    startToCloseTimeout: collectTimeoutMs(monitor),
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: ['ConfigurationError'] },
+  });
+
+  let verdict: Verdict;
+  try {
+    const measurement = await collect({ monitorId: monitor.id, connector: monitor.connector, check: monitor.check, at: at.toISOString() });
+    const previous = monitor.rules.some((r) => r.kind === 'changePercent') ? await lastPoint(monitor.id) : undefined;
+    verdict = evaluate(monitor.rules, measurement, previous ?? undefined, describeCheck(monitor));
+  } catch (err) {
+    verdict = couldNotCheck(failureMessage(err), monitor.unit, at.toISOString());
+  }
+  upsertSearchAttributes([{ key: STATUS, value: verdict.status }]);
+
+  const { transition } = await recordRun({ monitorId: monitor.id, runId: info.workflowId, verdict, flap: monitor.flap });
+  if (transition !== 'none') {
+    await signalIncident({
+      incident: {
+        incidentId: incidentWorkflowId(monitor.id),
+        monitor: {
+          id: monitor.id,
+          description: monitor.description,
+          perspective: monitor.perspective,
+          pipeline: monitor.pipeline,
+          labels: monitor.labels,
+          runbook: monitor.runbook,
+        },
+        channels: monitor.channels,
+        delivery: monitor.delivery,
+      },
+      event: { transition, runId: info.workflowId, status: verdict.status, verdict, at: verdict.observedAt },
+    });
+  }
+  return { monitorId: monitor.id, status: verdict.status, value: verdict.value, reason: verdict.reason, transition };
+}
+
+/** What the number means, for reasons and messages: "age of the newest record in lake.records". */
+export function describeCheck(monitor: MonitorDefinition): string {
+  const check = monitor.check;
+  switch (check.type) {
+    case 'freshness':
+      return `age of the newest record in ${check.dataset}`;
+    case 'count':
+      return `${check.uniqueId ? `distinct ${check.uniqueId} ` : 'records '}in ${check.dataset} over the last ${formatDuration(check.window)}`;
+  }
+}
+
+function collectTimeoutMs(monitor: MonitorDefinition): number {
+  const c = monitor.connector;
+  return c.statementTimeout + c.connectTimeout + 5_000;
+}
+
+/** The tick this run belongs to: set by the schedule; absent for runs started by hand. */
+function scheduledTime(): Date | undefined {
+  const value = workflowInfo().searchAttributes?.TemporalScheduledStartTime as unknown;
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first instanceof Date) return first;
+  if (typeof first === 'string') return new Date(first);
+  return undefined;
+}
+
+function failureMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  if (e instanceof ApplicationFailure || e instanceof Error) return e.message;
+  return String(e);
+}

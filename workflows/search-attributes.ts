@@ -1,0 +1,14 @@
+// Custom search attributes on every pipewatch run, so the Web UI and
+// `temporal workflow list -q` can filter by monitor, perspective, pipeline,
+// status and incident state. The dev server registers them at start
+// (devserver/), a production namespace once with `pipewatch setup`.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const MONITOR = defineSearchAttributeKey('PipewatchMonitor', SearchAttributeType.KEYWORD);
+export const PERSPECTIVE = defineSearchAttributeKey('PipewatchPerspective', SearchAttributeType.KEYWORD);
+export const PIPELINE = defineSearchAttributeKey('PipewatchPipeline', SearchAttributeType.KEYWORD);
+export const STATUS = defineSearchAttributeKey('PipewatchStatus', SearchAttributeType.KEYWORD);
+export const SEVERITY = defineSearchAttributeKey('PipewatchSeverity', SearchAttributeType.KEYWORD);
+export const INCIDENT_STATE = defineSearchAttributeKey('PipewatchIncidentState', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [MONITOR, PERSPECTIVE, PIPELINE, STATUS, SEVERITY, INCIDENT_STATE];
