@@ -1,0 +1,105 @@
+// The history store on a real PostgreSQL, and on the embedded default.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Verdict } from '../../evaluation/types.js';
+import { startEmbeddedPostgres } from '../../store/embedded.js';
+import { HistoryStore } from '../../store/history.js';
+import { testEnv, uniqueName } from '../support/env.js';
+
+const verdict = (status: Verdict['status'], value: number | null, observedAt: string): Verdict => ({
+  status,
+  value,
+  unit: 'records',
+  reason: `value ${value}`,
+  observedAt,
+});
+const flap = { failAfter: 2, resolveAfter: 1 };
+
+async function exercise(store: HistoryStore): Promise<void> {
+  const m = uniqueName('m');
+  const r1 = await store.recordRun({ monitorId: m, runId: 'run-1', verdict: verdict('critical', 10, '2026-11-26T10:00:00Z'), flap });
+  expect(r1.transition).toBe('none');
+  const r2 = await store.recordRun({ monitorId: m, runId: 'run-2', verdict: verdict('critical', 20, '2026-11-26T10:01:00Z'), flap });
+  expect(r2.transition).toBe('open');
+  // The same run recorded again (an activity retried after it committed) returns the same transition.
+  const again = await store.recordRun({ monitorId: m, runId: 'run-2', verdict: verdict('critical', 20, '2026-11-26T10:01:00Z'), flap });
+  expect(again).toEqual(r2);
+  expect(await store.lastPoint(m)).toEqual({ value: 20, observedAt: '2026-11-26T10:01:00.000Z' });
+  const r3 = await store.recordRun({ monitorId: m, runId: 'run-3', verdict: verdict('ok', 30, '2026-11-26T10:02:00Z'), flap });
+  expect(r3.transition).toBe('resolve');
+  expect((await store.recentPoints(m)).map((p) => p.runId)).toEqual(['run-3', 'run-2', 'run-1']);
+  expect(await store.monitorState(m)).toMatchObject({ status: 'ok', alerting: false, healthyStreak: 1 });
+}
+
+describe('history store on PostgreSQL', () => {
+  const schema = uniqueName('hist').toLowerCase();
+  let store: HistoryStore;
+
+  beforeAll(async () => {
+    store = await HistoryStore.open({ url: testEnv().databaseUrl, schema });
+  });
+  afterAll(async () => {
+    await store.close();
+    const client = new pg.Client({ connectionString: testEnv().databaseUrl });
+    await client.connect();
+    await client.query(`DROP SCHEMA "${schema}" CASCADE`);
+    await client.end();
+  });
+
+  it('records runs, applies flap control, and is idempotent per run', async () => {
+    await exercise(store);
+  });
+
+  it('applies migrations once, even when several workers start together', async () => {
+    const stores = await Promise.all([1, 2, 3].map(() => HistoryStore.open({ url: testEnv().databaseUrl, schema })));
+    await Promise.all(stores.map((s) => s.close()));
+  });
+
+  it('serialises concurrent runs of one monitor so no transition is lost', async () => {
+    const m = uniqueName('race');
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((i) => store.recordRun({ monitorId: m, runId: `r${i}`, verdict: verdict('critical', i, `2026-11-26T10:0${i}:00Z`), flap })),
+    );
+    expect(results.filter((r) => r.transition === 'open')).toHaveLength(1);
+  });
+
+  it('keeps a notification ledger: new, retry after an unconfirmed attempt, then sent', async () => {
+    const key = uniqueName('notif');
+    const meta = { channelId: 'mail', incidentId: 'inc', kind: 'firing' };
+    expect(await store.claimNotification(key, meta)).toBe('new');
+    expect(await store.claimNotification(key, meta)).toBe('retry');
+    await store.markNotificationSent(key, '<id@pipewatch>');
+    expect(await store.claimNotification(key, meta)).toBe('sent');
+    expect(await store.notifications('inc')).toEqual(expect.arrayContaining([{ key, channelId: 'mail', kind: 'firing', state: 'sent', attempts: 2 }]));
+  });
+
+  it('fails with a message that names the server but not the password', async () => {
+    await expect(HistoryStore.open({ url: 'postgres://pipewatch:hunter2@127.0.0.1:1/none' })).rejects.toThrow(
+      /history store at postgres:\/\/pipewatch:\*\*\*@127\.0\.0\.1:1\/none is not usable: .*ECONNREFUSED/,
+    );
+  });
+});
+
+describe('embedded history store (PGlite over the wire protocol)', () => {
+  it('runs the same store code and keeps data across restarts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipewatch-embedded-'));
+    try {
+      const first = await startEmbeddedPostgres({ dataDir: dir });
+      const store = await HistoryStore.open({ url: first.url, poolMax: 4 });
+      await exercise(store);
+      await store.recordRun({ monitorId: 'kept', runId: 'x', verdict: verdict('ok', 1, '2026-11-26T10:00:00Z'), flap });
+      await store.close();
+      await first.stop();
+
+      const second = await startEmbeddedPostgres({ dataDir: dir });
+      const reopened = await HistoryStore.open({ url: second.url });
+      expect(await reopened.lastPoint('kept')).toEqual({ value: 1, observedAt: '2026-11-26T10:00:00.000Z' });
+      await reopened.close();
+      await second.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
