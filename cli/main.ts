@@ -1,28 +1,22 @@
 #!/usr/bin/env node
 // The `pipewatch` command. Thin: each subcommand loads what it needs and calls
 // the modules that do the work.
+// Heavy modules (the Temporal SDK, connectors) load inside the commands that
+// need them, so `validate` and `--help` answer quickly.
+import type { Client } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
-import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { configJsonSchemaText } from '../config/json-schema.js';
+import { redactSecrets } from '../config/env.js';
 import { configPath, loadConfigFile, type LoadedConfig } from '../config/load.js';
 import type { MonitorDefinition } from '../config/model.js';
-import { connectorCache } from '../connectors/registry.js';
-import { evaluate } from '../evaluation/rules.js';
-import { formatValue } from '../evaluation/rules.js';
+import { couldNotCheck, evaluate, formatValue } from '../evaluation/rules.js';
 import type { Verdict } from '../evaluation/types.js';
-import { couldNotCheck } from '../evaluation/rules.js';
-import { redactSecrets } from '../config/env.js';
-import { formatPlan } from '../schedules/plan.js';
-import { applyPlan, planFor, OWNER } from '../schedules/sync.js';
-import { dataDir, openHistoryStore } from '../store/open.js';
-import { connectClient, temporalSettings } from '../workers/connection.js';
-import { createWorker } from '../workers/worker.js';
-import { describeCheck } from '../workflows/monitor.js';
-import { scheduleId, SCHEDULE_PREFIX } from '../workflows/ids.js';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { FAULTS, setFault, type Fault } from '../examples/pipeline.js';
+import { formatPlan } from '../schedules/plan.js';
+import { dataDir } from '../store/open.js';
+import { scheduleId, SCHEDULE_PREFIX } from '../workflows/ids.js';
 import { CliError, EXIT, reportError, table } from './output.js';
-import { startCommand } from './start.js';
+
+const temporal = () => import('../workers/connection.js');
 
 const program = new Command('pipewatch')
   .description('Durable monitoring for data pipelines on Temporal: monitors declared in YAML run as Temporal Schedules.')
@@ -54,7 +48,8 @@ function findMonitor(config: LoadedConfig, id: string): MonitorDefinition {
   return monitor;
 }
 
-function quietTemporalLogs(): void {
+async function quietTemporalLogs(): Promise<void> {
+  const { Runtime, DefaultLogger } = await import('@temporalio/worker');
   Runtime.install({ logger: new DefaultLogger((process.env.PIPEWATCH_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
 }
 
@@ -70,6 +65,7 @@ program
     const config = loadConfig({ envCheck: opts.envCheck });
     const reached: Array<{ connector: string; ok: boolean; error?: string }> = [];
     if (opts.connect) {
+      const { connectorCache } = await import('../connectors/registry.js');
       const cache = connectorCache();
       const connectors = new Map(config.monitors.map((m) => [m.connector.id, m.connector]));
       for (const [id, spec] of connectors) {
@@ -105,6 +101,8 @@ schedules
   .option('--json', 'machine-readable output')
   .action(async (opts: { dryRun?: boolean; envCheck: boolean; json?: boolean }) => {
     const config = loadConfig({ envCheck: opts.envCheck });
+    const { connectClient, temporalSettings } = await temporal();
+    const { applyPlan, planFor } = await import('../schedules/sync.js');
     const settings = temporalSettings();
     const client = await connectClient(settings);
     try {
@@ -131,6 +129,8 @@ schedules
   .description('list pipewatch schedules with their state and next run')
   .option('--json', 'machine-readable output')
   .action(async (opts: { json?: boolean }) => {
+    const { connectClient, temporalSettings } = await temporal();
+    const { OWNER } = await import('../schedules/sync.js');
     const client = await connectClient(temporalSettings());
     try {
       const rows: Array<Record<string, unknown>> = [];
@@ -163,7 +163,8 @@ schedules
     }
   });
 
-async function withSchedule(monitor: string, fn: (handle: ReturnType<import('@temporalio/client').Client['schedule']['getHandle']>) => Promise<void>) {
+async function withSchedule(monitor: string, fn: (handle: ReturnType<Client['schedule']['getHandle']>) => Promise<void>) {
+  const { connectClient, temporalSettings } = await temporal();
   const client = await connectClient(temporalSettings());
   try {
     const handle = client.schedule.getHandle(scheduleId(monitor));
@@ -218,6 +219,8 @@ program
   .action(async (id: string, opts: { json?: boolean }) => {
     const config = loadConfig();
     const monitor = findMonitor(config, id);
+    const { connectorCache } = await import('../connectors/registry.js');
+    const { describeCheck } = await import('../workflows/monitor.js');
     const cache = connectorCache();
     let verdict: Verdict;
     const at = new Date();
@@ -249,7 +252,10 @@ program
   .description('run a worker: executes monitor runs and incidents from the task queue (run as many as you like)')
   .option('--workflow-bundle <file>', 'prebuilt workflow bundle (default: the one the build made)')
   .action(async (opts: { workflowBundle?: string }) => {
-    quietTemporalLogs();
+    await quietTemporalLogs();
+    const { temporalSettings } = await temporal();
+    const { openHistoryStore } = await import('../store/open.js');
+    const { createWorker } = await import('../workers/worker.js');
     const settings = temporalSettings();
     const opened = await openHistoryStore({ dataDir: dataDir() });
     try {
@@ -274,7 +280,8 @@ program
   .option('--headless', 'no Web UI')
   .option('--example', 'seed and feed the example pipeline even with a config of your own')
   .action(async (opts) => {
-    quietTemporalLogs();
+    await quietTemporalLogs();
+    const { startCommand } = await import('./start.js');
     await startCommand({ ...opts, config: program.opts<{ config?: string }>().config });
   });
 
@@ -305,6 +312,8 @@ program
   .command('setup')
   .description('register pipewatch\'s search attributes in an existing namespace (self-hosted clusters; the dev server does this itself)')
   .action(async () => {
+    const { connectClient, temporalSettings } = await temporal();
+    const { SEARCH_ATTRIBUTES } = await import('../workflows/search-attributes.js');
     const settings = temporalSettings();
     const client = await connectClient(settings);
     try {
@@ -327,7 +336,8 @@ program
 program
   .command('schema')
   .description('print the JSON Schema of the configuration file (for editor completion)')
-  .action(() => {
+  .action(async () => {
+    const { configJsonSchemaText } = await import('../config/json-schema.js');
     process.stdout.write(configJsonSchemaText());
   });
 

@@ -1,7 +1,7 @@
 // Which history store a process uses: DATABASE_URL when set, otherwise the
 // embedded PostgreSQL under the data directory.
 import { join } from 'node:path';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.js';
+import type { EmbeddedPostgres } from './embedded.js';
 import { HistoryStore } from './history.js';
 
 export interface OpenedStore {
@@ -19,6 +19,8 @@ export async function openHistoryStore(options: { env?: NodeJS.ProcessEnv; dataD
     const store = await HistoryStore.open({ url: env.DATABASE_URL, schema });
     return { store, url: env.DATABASE_URL, close: () => store.close() };
   }
+  // PGlite is loaded only when it is used.
+  const { startEmbeddedPostgres } = await import('./embedded.js');
   const embedded = await startEmbeddedPostgres({
     dataDir: join(options.dataDir, 'store'),
     port: env.PIPEWATCH_STORE_PORT ? Number(env.PIPEWATCH_STORE_PORT) : 0,

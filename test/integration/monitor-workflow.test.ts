@@ -41,7 +41,7 @@ describe('monitorWorkflow', () => {
     await client?.connection.close();
   });
 
-  function definitions(): Record<string, MonitorDefinition> {
+  function definitions(): Record<'fresh' | 'down' | 'unset', MonitorDefinition> {
     const config = parseConfig(
       `version: 1
 defaults: { schedule: { every: 1m }, flap: { failAfter: 1, resolveAfter: 1 }, notify: [mail] }
@@ -72,7 +72,7 @@ monitors:
     const [fresh, down, unset] = config.monitors;
     return { fresh: fresh!, down: down!, unset: unset! };
   }
-  let defs: Record<string, MonitorDefinition>;
+  let defs: Record<'fresh' | 'down' | 'unset', MonitorDefinition>;
   beforeAll(() => {
     defs = definitions();
   });
