@@ -25,9 +25,13 @@ class EmailSender implements ChannelSender {
     private readonly id: string,
     private readonly spec: EmailSpec,
   ) {
+    const port = Number(spec.smtp.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new Error(`email channel "${id}": smtp.port resolved to "${spec.smtp.port}", which is not a port number`);
+    }
     this.transport = nodemailer.createTransport({
       host: spec.smtp.host,
-      port: spec.smtp.port,
+      port,
       secure: spec.smtp.secure,
       requireTLS: spec.smtp.requireTLS,
       auth: spec.smtp.user ? { user: spec.smtp.user, pass: spec.smtp.password } : undefined,

@@ -17,7 +17,6 @@ import { connectClient, temporalSettings } from '../workers/connection.js';
 import { createWorker } from '../workers/worker.js';
 import { CliError } from './output.js';
 
-const OUTBOX_PORT = 2525;
 
 export function packageRoot(): string {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -74,15 +73,17 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     let feeder: Feeder | undefined;
     if (example) {
       process.env.EXAMPLE_DATABASE_URL ??= opened.url;
+      process.env.PIPEWATCH_OUTBOX_PORT ??= '2525';
+      const outboxPort = Number(process.env.PIPEWATCH_OUTBOX_PORT);
       await seedExamplePipeline(process.env.EXAMPLE_DATABASE_URL);
       feeder = feedExamplePipeline({ url: process.env.EXAMPLE_DATABASE_URL, dataDir: dir });
       cleanups.push(() => feeder!.stop());
-      if (await portOpen(OUTBOX_PORT)) {
-        say(`port ${OUTBOX_PORT} is taken, so the example's outbox is not started; alert emails will be retried until something listens there`);
+      if (await portOpen(outboxPort)) {
+        say(`port ${outboxPort} is taken, so the example's outbox is not started (set PIPEWATCH_OUTBOX_PORT); alert emails are retried until something listens there`);
       } else {
         outbox = await startOutbox({
           dir: join(dir, 'outbox'),
-          port: OUTBOX_PORT,
+          port: outboxPort,
           onMessage: (file, subject) => say(`email → ${file}\n        ${subject}`),
         });
         cleanups.push(() => outbox!.stop());

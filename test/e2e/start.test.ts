@@ -1,0 +1,74 @@
+// `pipewatch start` on embedded defaults, as `npm start` runs it: its own dev
+// server, the embedded store, the example pipeline and its monitors; healthy
+// runs, a clean Ctrl-C, and state that survives a restart.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { CLI } from '../support/cli.js';
+import { testEnv } from '../support/env.js';
+import { freePort } from '../support/ports.js';
+import { waitFor } from '../support/wait.js';
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+async function start(dataDir: string, port: number, outboxPort: number): Promise<Started> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', TEMPORAL_CLI: testEnv().cli, PIPEWATCH_OUTBOX_PORT: String(outboxPort) };
+  for (const name of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'PIPEWATCH_CONFIG', 'EXAMPLE_DATABASE_URL']) delete env[name];
+  const child = spawn(process.execPath, [CLI, 'start', '--data-dir', dataDir, '--port', String(port), '--headless'], { env, cwd: dataDir });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`pipewatch start exited with ${child.exitCode}:\n${out}`);
+    return out.includes('pipewatch is running');
+  }, 'pipewatch start to be running', 120_000);
+  return { child, output: () => out, exit };
+}
+
+describe('pipewatch start (embedded defaults)', () => {
+  const dataDir = mkdtempSync(join(testEnv().root, 'start-'));
+  let port: number;
+  let outboxPort: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    outboxPort = await freePort();
+  });
+
+  it('runs the example monitors on its own dev server and store, and stops cleanly on Ctrl-C', async () => {
+    const first = await start(dataDir, port, outboxPort);
+    expect(first.output()).toContain('3 to create, 0 to update, 0 to delete, 0 unchanged');
+    expect(first.output()).toContain(`email outbox    ${join(dataDir, 'outbox')} (SMTP on 127.0.0.1:${outboxPort})`);
+
+    const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
+    const client = new Client({ connection });
+    try {
+      await waitFor(async () => {
+        for await (const run of client.workflow.list({ query: `WorkflowType = "monitorWorkflow" AND ExecutionStatus = "Completed" AND PipewatchStatus = "ok"` })) {
+          return run;
+        }
+        return undefined;
+      }, 'a healthy example monitor run', 90_000, 1_000);
+    } finally {
+      await connection.close();
+    }
+
+    first.child.kill('SIGINT');
+    expect(await first.exit).toBe(0);
+    expect(existsSync(join(dataDir, 'temporal', 'temporal.db'))).toBe(true);
+    expect(existsSync(join(dataDir, 'store'))).toBe(true);
+  });
+
+  it('finds its schedules still there after a restart', async () => {
+    const second = await start(dataDir, port, outboxPort);
+    expect(second.output()).toContain('0 to create, 0 to update, 0 to delete, 3 unchanged');
+    second.child.kill('SIGTERM');
+    expect(await second.exit).toBe(0);
+  });
+});
