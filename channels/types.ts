@@ -1,19 +1,13 @@
 // What a notification says, and the one interface every channel implements.
 // Adding a channel type means one module with a ChannelFactory, registered in
 // registry.ts.
-import type { ChannelSpec, Perspective } from '../config/model.js';
+import type { ChannelSpec, MonitorDefinition } from '../config/model.js';
 import type { Status, Verdict } from '../evaluation/types.js';
 
 export type NotificationKind = 'firing' | 'changed' | 'resolved';
 
-export interface IncidentSubject {
-  id: string;
-  description?: string;
-  perspective: Perspective;
-  pipeline?: string;
-  labels: Record<string, string>;
-  runbook?: string;
-}
+/** What a notification says about the monitor behind it. */
+export type IncidentSubject = Pick<MonitorDefinition, 'id' | 'description' | 'perspective' | 'pipeline' | 'labels' | 'runbook'>;
 
 export interface Notification {
   kind: NotificationKind;
