@@ -1,18 +1,21 @@
 // Every side effect a workflow needs: collecting from sources, the history
-// store, starting or signalling incidents, and delivering notifications.
-// Secrets are resolved here, inside the worker, and scrubbed from anything an
-// activity reports; timeouts and retries are set by the calling workflow.
+// store, starting or signalling incidents, muting decisions and delivering
+// notifications. Secrets are resolved here, inside the worker, and scrubbed
+// from anything an activity reports; timeouts and retries are set by the
+// calling workflow.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { MissingEnvError, redactSecrets } from '../config/env.js';
-import type { CheckSpec, FlapControl, NamedChannel, NamedConnector } from '../config/model.js';
+import type { CheckSpec, FlapControl, InhibitRule, MaintenanceWindow, NamedChannel, NamedConnector } from '../config/model.js';
 import type { ResolvedCache } from '../config/resolved-cache.js';
-import type { ChannelSender, Notification } from '../channels/types.js';
+import type { ChannelSender, ChartPoint, Notification } from '../channels/types.js';
 import type { Connector } from '../connectors/types.js';
+import { muteReason, type AlertLabels, type MuteReason, type Silence } from '../evaluation/muting.js';
 import type { Measurement, PreviousPoint, Verdict } from '../evaluation/types.js';
 import type { HistoryStore, RecordedRun } from '../store/history.js';
-import type { IncidentEvent, IncidentInput } from '../workflows/incident.js';
-import { MONITOR, PERSPECTIVE, PIPELINE, INCIDENT_STATE } from '../workflows/search-attributes.js';
+import type { AlertEvent, IncidentInput } from '../workflows/incident.js';
+import { INCIDENT_STATE, MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
+import { SILENCES_WORKFLOW_ID } from '../workflows/silences.js';
 
 export interface ActivityDeps {
   store: HistoryStore;
@@ -58,26 +61,48 @@ export function createActivities(deps: ActivityDeps) {
       return (await deps.store.lastPoint(monitorId)) ?? null;
     },
 
-    async recordRun(input: { monitorId: string; runId: string; verdict: Verdict; flap: FlapControl }): Promise<RecordedRun> {
+    async recordRun(input: {
+      monitorId: string;
+      runId: string;
+      verdict: Verdict;
+      flap: FlapControl;
+      labels: Record<string, string>;
+      incidentIds: string[];
+    }): Promise<RecordedRun> {
       return deps.store.recordRun(input);
     },
 
-    /** Opens the monitor's incident workflow if none runs, and hands it the event. */
-    async signalIncident(input: { incident: IncidentInput; event: IncidentEvent }): Promise<void> {
+    /** Starts the incident workflow if none runs under that id, and hands it the alert. */
+    async signalIncident(input: { incident: IncidentInput; event: AlertEvent }): Promise<void> {
       const { incident, event } = input;
       await deps.client.workflow.signalWithStart('incidentWorkflow', {
         workflowId: incident.incidentId,
         taskQueue: deps.taskQueue,
         args: [incident],
-        signal: 'observe',
+        signal: 'alert',
         signalArgs: [event],
         typedSearchAttributes: [
-          { key: MONITOR, value: incident.monitor.id },
-          { key: PERSPECTIVE, value: incident.monitor.perspective },
-          { key: PIPELINE, value: incident.monitor.pipeline ?? '' },
+          { key: MONITOR, value: event.monitor.id },
+          { key: PERSPECTIVE, value: event.monitor.perspective },
+          { key: PIPELINE, value: event.monitor.pipeline ?? '' },
           { key: INCIDENT_STATE, value: 'pending' },
         ],
       });
+    },
+
+    /** Which of these alerts must not be sent now, and why: silences, maintenance windows, inhibition. */
+    async muteState(input: { alerts: AlertLabels[]; maintenance: MaintenanceWindow[]; inhibit: InhibitRule[] }): Promise<Record<string, MuteReason | undefined>> {
+      const silences = await readSilences(deps.client);
+      const active = input.inhibit.length > 0 ? await deps.store.activeAlerts() : [];
+      const now = Date.now();
+      return Object.fromEntries(
+        input.alerts.map((a) => [a.monitorId, muteReason(a, { now, silences, maintenance: input.maintenance, inhibit: input.inhibit, active })]),
+      );
+    },
+
+    /** An operator resolved an incident by hand: its monitors stop alerting until they fail anew. */
+    async stopAlerting(monitorIds: string[]): Promise<void> {
+      await deps.store.stopAlerting(monitorIds);
     },
 
     /**
@@ -86,10 +111,22 @@ export function createActivities(deps: ActivityDeps) {
      * no-op. Only a crash between the channel accepting and the confirmation
      * can repeat it, and the Message-ID is stable so mail systems can drop it.
      */
-    async deliverNotification(input: { channel: NamedChannel; notification: Notification; idempotencyKey: string }): Promise<DeliveryResult> {
+    async deliverNotification(input: { channel: NamedChannel; notification: Notification; idempotencyKey: string; monitorIds: string[] }): Promise<DeliveryResult> {
       const { channel, notification, idempotencyKey } = input;
-      const meta = { channelId: channel.id, incidentId: notification.incidentId, kind: notification.kind };
+      const meta = { channelId: channel.id, incidentId: notification.kind === 'notice' ? 'notice' : notification.incidentId, kind: notification.kind };
       const log = Context.current().log;
+
+      if (channel.rateLimit) {
+        const recent = await deps.store.sentSince(channel.id, new Date(Date.now() - channel.rateLimit.per)).catch(() => 0);
+        if (recent >= channel.rateLimit.max) {
+          throw ApplicationFailure.create({
+            message: `channel ${channel.id} is at its rate limit (${channel.rateLimit.max} per ${channel.rateLimit.per} ms); the message waits its turn`,
+            type: 'RateLimited',
+            nextRetryDelay: Math.max(1_000, Math.round(channel.rateLimit.per / channel.rateLimit.max)),
+          });
+        }
+      }
+
       // An alert must not wait for the history store: without the ledger the
       // send still happens, at the cost of a possible repeat after a crash.
       let ledger = true;
@@ -101,10 +138,15 @@ export function createActivities(deps: ActivityDeps) {
         log.warn('notification ledger unavailable; sending without it', { channel: channel.id, error: (err as Error).message });
       }
 
+      const history: Record<string, ChartPoint[]> = {};
+      for (const id of input.monitorIds) {
+        history[id] = (await deps.store.recentPoints(id, 30).catch(() => [])).reverse();
+      }
+
       const live = resolveOrFail(() => deps.channels.get(channel));
       let messageId: string | undefined;
       try {
-        ({ messageId } = await live.value.send(notification, idempotencyKey));
+        ({ messageId } = await live.value.send(notification, { idempotencyKey, history }));
       } catch (err) {
         throw scrubbed(err, live.secrets, 'DeliveryError');
       }
@@ -116,6 +158,16 @@ export function createActivities(deps: ActivityDeps) {
       return { channelId: channel.id, outcome: 'sent', messageId };
     },
   };
+}
+
+/** The silences held by the silences workflow; none when it has never been started. */
+export async function readSilences(client: Client): Promise<Silence[]> {
+  try {
+    return await client.workflow.getHandle(SILENCES_WORKFLOW_ID).query<Silence[]>('silences');
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return [];
+    throw err;
+  }
 }
 
 export type Activities = ReturnType<typeof createActivities>;

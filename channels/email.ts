@@ -1,21 +1,18 @@
 // Email over SMTP with nodemailer: text and HTML parts, a Message-ID derived
 // from the idempotency key (so receiving systems can drop a duplicate too),
-// and resolved messages threaded under the firing one.
+// and every later message of an incident threaded under its first.
 import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { ChannelSpec } from '../config/model.js';
 import { render } from './render.js';
-import type { ChannelFactory, ChannelSender, Delivery, Notification } from './types.js';
+import type { ChannelFactory, ChannelSender, Delivery, Notification, SendContext } from './types.js';
 
 type EmailSpec = Extract<ChannelSpec, { type: 'email' }>;
 
-export function messageIdFor(key: string): string {
-  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@pipewatch>`;
-}
+const hash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 32);
 
-/** The Message-ID of the incident's opening email, so later messages thread under it. */
-function threadIdFor(n: Notification, channelId: string): string {
-  return `<${createHash('sha256').update(`${n.incidentId}/${n.openedAt}/${channelId}`).digest('hex').slice(0, 32)}@pipewatch.thread>`;
+export function messageIdFor(key: string): string {
+  return `<${hash(key)}@pipewatch>`;
 }
 
 class EmailSender implements ChannelSender {
@@ -42,25 +39,27 @@ class EmailSender implements ChannelSender {
     });
   }
 
-  async send(n: Notification, idempotencyKey: string): Promise<Delivery> {
-    const message = render(n, this.spec.subjectPrefix);
-    const thread = threadIdFor(n, this.id);
-    const messageId = messageIdFor(idempotencyKey);
+  async send(n: Notification, context: SendContext): Promise<Delivery> {
+    const message = render(n, { subjectPrefix: this.spec.subjectPrefix, history: context.history });
+    // The first message of an incident opens a thread; the rest reply to it.
+    const thread = n.kind === 'notice' ? undefined : `<${hash(`${n.incidentId}/${n.openedAt}/${this.id}`)}@pipewatch.thread>`;
+    const opensThread = n.kind === 'firing';
+    const messageId = opensThread && thread ? thread : messageIdFor(context.idempotencyKey);
     await this.transport.sendMail({
       from: this.spec.from,
       to: this.spec.to,
       subject: message.subject,
       text: message.text,
       html: message.html,
-      messageId: n.kind === 'firing' ? thread : messageId,
-      ...(n.kind === 'firing' ? {} : { inReplyTo: thread, references: [thread] }),
+      messageId,
+      ...(thread && !opensThread ? { inReplyTo: thread, references: [thread] } : {}),
       headers: {
-        'X-Pipewatch-Incident': n.incidentId,
+        ...(n.kind === 'notice' ? {} : { 'X-Pipewatch-Incident': n.incidentId }),
         'X-Pipewatch-Kind': n.kind,
-        'X-Pipewatch-Idempotency-Key': idempotencyKey,
+        'X-Pipewatch-Idempotency-Key': context.idempotencyKey,
       },
     });
-    return { messageId: n.kind === 'firing' ? thread : messageId };
+    return { messageId };
   }
 
   async close(): Promise<void> {

@@ -2,21 +2,61 @@
 // Adding a channel type means one module with a ChannelFactory, registered in
 // registry.ts.
 import type { ChannelSpec, MonitorDefinition } from '../config/model.js';
+import type { Labels } from '../evaluation/matchers.js';
+import type { MuteReason } from '../evaluation/muting.js';
 import type { Status, Verdict } from '../evaluation/types.js';
 
-export type NotificationKind = 'firing' | 'changed' | 'resolved';
-
-/** What a notification says about the monitor behind it. */
+/** What a notification says about the monitor behind an alert. */
 export type IncidentSubject = Pick<MonitorDefinition, 'id' | 'description' | 'perspective' | 'pipeline' | 'labels' | 'runbook'>;
 
-export interface Notification {
-  kind: NotificationKind;
-  incidentId: string;
+export interface AlertSummary {
   monitor: IncidentSubject;
+  labels: Labels;
   status: Status;
   verdict: Verdict;
+  firing: boolean;
+  /** When this alert started firing (or resolved). */
+  since: string;
+  muted?: MuteReason;
+}
+
+export type IncidentNotificationKind = 'firing' | 'changed' | 'reminder' | 'escalation' | 'acknowledged' | 'resolved';
+
+export interface IncidentNotification {
+  kind: IncidentNotificationKind;
+  incidentId: string;
+  receiver: string;
+  groupLabels: Labels;
+  /** The worst status among the firing alerts (ok once resolved). */
+  status: Status;
+  alerts: AlertSummary[];
   openedAt: string;
   resolvedAt?: string;
+  resolvedBy?: string;
+  acknowledged?: { by: string; note?: string; at: string; until?: string };
+  escalation?: { policy: string; step: number; round: number };
+}
+
+/** pipewatch talking about itself: a channel that keeps failing, a silence about to end. */
+export interface Notice {
+  kind: 'notice';
+  title: string;
+  text: string;
+}
+
+export type Notification = IncidentNotification | Notice;
+
+export interface ChartPoint {
+  observedAt: string;
+  value: number | null;
+  status: Status;
+}
+
+export interface SendContext {
+  /** Stable across retries of the same notification. */
+  idempotencyKey: string;
+  /** Recent values per monitor id, for a small chart. */
+  history: Record<string, ChartPoint[]>;
 }
 
 export interface Delivery {
@@ -25,8 +65,7 @@ export interface Delivery {
 }
 
 export interface ChannelSender {
-  /** Sends once; idempotencyKey is stable across retries of the same notification. */
-  send(notification: Notification, idempotencyKey: string): Promise<Delivery>;
+  send(notification: Notification, context: SendContext): Promise<Delivery>;
   close(): Promise<void>;
 }
 

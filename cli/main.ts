@@ -14,6 +14,7 @@ import { FAULTS, setFault, type Fault } from '../examples/pipeline.js';
 import { formatPlan } from '../schedules/plan.js';
 import { dataDir } from '../store/open.js';
 import { scheduleId, SCHEDULE_PREFIX } from '../workflows/ids.js';
+import { registerIncidentCommands } from './incidents.js';
 import { CliError, EXIT, reportError, table } from './output.js';
 
 const temporal = () => import('../workers/connection.js');
@@ -305,6 +306,24 @@ example
     setFault(opts.dataDir ?? dataDir(), null);
     process.stdout.write('healed: the example pipeline runs normally again\n');
   });
+
+// ------------------------------------------------------ incidents, silences
+
+registerIncidentCommands(program, {
+  async client() {
+    const { connectClient, temporalSettings } = await temporal();
+    const settings = temporalSettings();
+    const client = await connectClient(settings);
+    return { client, taskQueue: settings.taskQueue, close: () => client.connection.close() };
+  },
+  config() {
+    try {
+      return loadConfig({ envCheck: false });
+    } catch {
+      return undefined;
+    }
+  },
+});
 
 // ------------------------------------------------------------ setup / schema
 

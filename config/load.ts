@@ -7,12 +7,14 @@ import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Docum
 import type { z } from 'zod';
 import { findEnvRefs } from './env.js';
 import { parseDuration } from './duration.js';
-import type { MonitorDefinition, MonitorSchedule, Rule } from './model.js';
+import { escalationCycle } from '../evaluation/escalation.js';
+import type { EscalationPolicy, MonitorDefinition, MonitorSchedule, NotificationPolicy, Receiver, RouteNode, Rule } from './model.js';
 import {
   CHECK_SUPPORT,
   CHECK_UNIT,
   pipewatchConfig,
   type PipewatchConfigRaw,
+  type RouteRaw,
   type RuleSpec,
 } from './schema.js';
 
@@ -129,11 +131,7 @@ function normalise(raw: PipewatchConfigRaw, problem: Report): MonitorDefinition[
   const seen = new Map<string, number>();
   const out: MonitorDefinition[] = [];
   const connectorIds = Object.keys(raw.connectors);
-  const channelIds = Object.keys(raw.channels);
-
-  raw.defaults.notify.forEach((ch, j) => {
-    if (!raw.channels[ch]) problem(['defaults', 'notify', j], unknownRef('channel', ch, channelIds));
-  });
+  const notification = notificationPolicy(raw, problem);
 
   raw.monitors.forEach((m, i) => {
     const at = (...rest: ConfigPath): ConfigPath => ['monitors', i, ...rest];
@@ -153,11 +151,6 @@ function normalise(raw: PipewatchConfigRaw, problem: Report): MonitorDefinition[
           .join(', ')}`,
       );
     }
-
-    const notify = m.notify ?? raw.defaults.notify;
-    notify.forEach((ch, j) => {
-      if (!raw.channels[ch]) problem(at('notify', j), unknownRef('channel', ch, channelIds));
-    });
 
     const scheduleRaw = m.schedule ?? raw.defaults.schedule;
     if (!scheduleRaw) problem(at('schedule'), 'no schedule: give the monitor "schedule: { every: 5m }" or set defaults.schedule');
@@ -186,16 +179,98 @@ function normalise(raw: PipewatchConfigRaw, problem: Report): MonitorDefinition[
       rules,
       schedule,
       flap: { ...raw.defaults.flap, ...m.flap },
-      channels: notify.filter((ch) => raw.channels[ch]).map((ch) => ({ id: ch, ...raw.channels[ch]! })),
-      delivery: {
-        initialIntervalMs: raw.notifications.retry.initialInterval,
-        maximumIntervalMs: raw.notifications.retry.maximumInterval,
-        timeoutMs: raw.notifications.timeout,
-      },
+      notification,
     };
     out.push(withVersion(definition));
   });
   return out;
+}
+
+/** Routing, receivers, escalations, channels: checked for references and cycles, then shared by every monitor. */
+function notificationPolicy(raw: PipewatchConfigRaw, problem: Report): NotificationPolicy {
+  const channelIds = Object.keys(raw.channels);
+  const checkChannel = (ch: string, path: ConfigPath) => {
+    if (!raw.channels[ch]) problem(path, unknownRef('channel', ch, channelIds));
+  };
+  raw.defaults.notify.forEach((ch, j) => checkChannel(ch, ['defaults', 'notify', j]));
+
+  const receivers: Record<string, Receiver> = {};
+  const rootReceiver = raw.routing.receiver ?? 'default';
+  if (!raw.receivers[rootReceiver] && rootReceiver === 'default') receivers.default = { id: 'default', notify: raw.defaults.notify };
+  for (const [rid, r] of Object.entries(raw.receivers)) {
+    r.notify.forEach((ch, j) => checkChannel(ch, ['receivers', rid, 'notify', j]));
+    if (r.escalation && !raw.escalations[r.escalation]) {
+      problem(['receivers', rid, 'escalation'], unknownRef('escalation policy', r.escalation, Object.keys(raw.escalations)));
+    }
+    if (r.notify.length === 0 && !r.escalation) problem(['receivers', rid], 'this receiver notifies nobody: give it "notify" channels or an "escalation" policy');
+    receivers[rid] = { id: rid, notify: r.notify, escalation: r.escalation };
+  }
+  const receiverIds = Object.keys(receivers);
+  const checkReceiver = (rid: string, path: ConfigPath) => {
+    if (!receivers[rid]) problem(path, unknownRef('receiver', rid, receiverIds));
+  };
+  if (raw.routing.receiver) checkReceiver(raw.routing.receiver, ['routing', 'receiver']);
+
+  const escalations: Record<string, EscalationPolicy> = {};
+  for (const [eid, e] of Object.entries(raw.escalations)) {
+    e.steps.forEach((step, j) => step.notify.forEach((ch, k) => checkChannel(ch, ['escalations', eid, 'steps', j, 'notify', k])));
+    if (e.then && !raw.escalations[e.then]) problem(['escalations', eid, 'then'], unknownRef('escalation policy', e.then, Object.keys(raw.escalations)));
+    escalations[eid] = { id: eid, steps: e.steps.map((st) => ({ afterMs: st.after, notify: st.notify })), repeat: e.repeat, then: e.then };
+  }
+  const cycle = escalationCycle(raw.escalations);
+  if (cycle) problem(['escalations', cycle[0]!, 'then'], `escalation policies form a cycle: ${cycle.join(' → ')}`);
+
+  const fallback = raw.notifications.fallback;
+  if (fallback) checkChannel(fallback, ['notifications', 'fallback']);
+  raw.silences.announce.forEach((ch, j) => checkChannel(ch, ['silences', 'announce', j]));
+
+  const toNode = (r: RouteRaw, parent: Omit<RouteNode, 'matchers' | 'continue' | 'routes'>, path: ConfigPath): RouteNode => {
+    if (r.receiver) checkReceiver(r.receiver, [...path, 'receiver']);
+    const inherited = {
+      receiver: r.receiver ?? parent.receiver,
+      groupBy: r.groupBy ?? parent.groupBy,
+      groupWaitMs: r.groupWait ?? parent.groupWaitMs,
+      groupIntervalMs: r.groupInterval ?? parent.groupIntervalMs,
+      repeatIntervalMs: r.repeatInterval ?? parent.repeatIntervalMs,
+    };
+    return {
+      matchers: r.matchers,
+      continue: r.continue,
+      ...inherited,
+      routes: (r.routes ?? []).map((child, j) => toNode(child, inherited, [...path, 'routes', j])),
+    };
+  };
+  const root = {
+    receiver: rootReceiver,
+    groupBy: raw.routing.groupBy,
+    groupWaitMs: raw.routing.groupWait,
+    groupIntervalMs: raw.routing.groupInterval,
+    repeatIntervalMs: raw.routing.repeatInterval,
+  };
+  const routing: RouteNode = {
+    ...root,
+    matchers: [],
+    continue: false,
+    routes: raw.routing.routes.map((r, j) => toNode(r, root, ['routing', 'routes', j])),
+  };
+
+  return {
+    routing,
+    receivers,
+    escalations,
+    channels: Object.fromEntries(Object.entries(raw.channels).map(([cid, c]) => [cid, { id: cid, ...c }])),
+    inhibit: raw.inhibit,
+    maintenance: raw.maintenance.map((w) => ({ id: w.id, matchers: w.matchers, cron: w.cron, durationMs: w.duration, timezone: w.timezone, reason: w.reason, owner: w.owner })),
+    delivery: {
+      initialIntervalMs: raw.notifications.retry.initialInterval,
+      maximumIntervalMs: raw.notifications.retry.maximumInterval,
+      timeoutMs: raw.notifications.timeout,
+      fallback,
+      fallbackAfterMs: raw.notifications.fallbackAfter,
+    },
+    reopenWindowMs: raw.incidents.reopenWindow,
+    ackExpiryMs: raw.incidents.acknowledgementExpiry,
+  };
 }
 
 function normaliseRule(r: RuleSpec, unit: 'records' | 'seconds', problem: Report): Rule {
@@ -327,6 +402,7 @@ function unwrap(schema: AnySchema, value: unknown): AnySchema {
     const d = def(s);
     if (['optional', 'default', 'prefault', 'nullable', 'readonly', 'catch'].includes(d.type)) s = d.innerType as AnySchema;
     else if (d.type === 'pipe') s = d.in as AnySchema;
+    else if (d.type === 'lazy') s = (d.getter as () => AnySchema)();
     else if (d.type === 'union' && typeof d.discriminator === 'string' && value && typeof value === 'object') {
       const key = d.discriminator;
       const tag = (value as Record<string, unknown>)[key];

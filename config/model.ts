@@ -1,6 +1,7 @@
 // The normalised form of a declared monitor: what a schedule carries and what a
 // MonitorWorkflow receives. Plain serialisable data, types only, so workflow
 // code can import it. Secrets inside stay `${ENV}` references.
+import type { Matcher } from '../evaluation/matchers.js';
 import type { ChannelSpec, CheckSpec, ConnectorSpec, Perspective, Severity } from './schema.js';
 
 export type { ChannelSpec, CheckSpec, ConnectorSpec, Perspective, Severity };
@@ -36,6 +37,73 @@ export interface DeliveryPolicy {
   initialIntervalMs: number;
   maximumIntervalMs: number;
   timeoutMs: number;
+  /** Channel told when another channel has failed for fallbackAfterMs. */
+  fallback?: string;
+  fallbackAfterMs: number;
+}
+
+export interface RouteNode {
+  matchers: Matcher[];
+  receiver: string;
+  groupBy: string[];
+  groupWaitMs: number;
+  groupIntervalMs: number;
+  repeatIntervalMs: number;
+  continue: boolean;
+  routes: RouteNode[];
+}
+
+export interface Receiver {
+  id: string;
+  /** Channels told as soon as the group wait is over. */
+  notify: string[];
+  escalation?: string;
+}
+
+export interface EscalationStep {
+  /** After the previous step (the first: after the incident opened). */
+  afterMs: number;
+  notify: string[];
+}
+
+export interface EscalationPolicy {
+  id: string;
+  steps: EscalationStep[];
+  /** How many more times the steps run after the first pass. */
+  repeat: number;
+  /** The policy that follows when this one is exhausted. */
+  then?: string;
+}
+
+export interface InhibitRule {
+  source: Matcher[];
+  target: Matcher[];
+  equal: string[];
+}
+
+export interface MaintenanceWindow {
+  id: string;
+  matchers: Matcher[];
+  cron: string;
+  durationMs: number;
+  timezone: string;
+  reason: string;
+  owner: string;
+}
+
+/** Everything an incident needs to decide who hears what, carried with each monitor. */
+export interface NotificationPolicy {
+  routing: RouteNode;
+  receivers: Record<string, Receiver>;
+  escalations: Record<string, EscalationPolicy>;
+  channels: Record<string, NamedChannel>;
+  inhibit: InhibitRule[];
+  maintenance: MaintenanceWindow[];
+  delivery: DeliveryPolicy;
+  /** A group that fires again this soon after resolving reopens the same incident. */
+  reopenWindowMs: number;
+  /** Acknowledgements expire after this long unless the operator says otherwise. */
+  ackExpiryMs?: number;
 }
 
 export type NamedConnector = ConnectorSpec & { id: string };
@@ -54,8 +122,7 @@ export interface MonitorDefinition {
   rules: Rule[];
   schedule: MonitorSchedule;
   flap: FlapControl;
-  channels: NamedChannel[];
-  delivery: DeliveryPolicy;
+  notification: NotificationPolicy;
   /** Content hash of everything above: changes exactly when the monitor's behaviour does. */
   version: string;
 }

@@ -3,6 +3,8 @@
 // from here, so the file format, the editor completion and the code cannot
 // drift apart.
 import { z } from 'zod';
+import { parseCron } from '../evaluation/cron.js';
+import { parseMatcher, type Matcher } from '../evaluation/matchers.js';
 import { parseDuration } from './duration.js';
 import { isEnvRef } from './env.js';
 
@@ -83,6 +85,14 @@ export type ConnectorType = ConnectorSpec['type'];
 
 // ------------------------------------------------------------------ channels
 
+/** Fields every channel has. */
+const channelCommon = {
+  rateLimit: z
+    .strictObject({ max: z.int().min(1), per: duration })
+    .optional()
+    .meta({ description: 'At most `max` messages per `per` on this channel; more wait their turn (never dropped).' }),
+};
+
 export const emailChannel = z
   .strictObject({
     type: z.literal('email'),
@@ -100,10 +110,34 @@ export const emailChannel = z
     from: z.string().min(3),
     to: z.array(z.string().min(3)).min(1),
     subjectPrefix: z.string().default('[pipewatch]'),
+    ...channelCommon,
   })
   .meta({ description: 'Email over SMTP (nodemailer).' });
 
-export const channel = z.discriminatedUnion('type', [emailChannel]);
+export const slackChannel = z
+  .strictObject({
+    type: z.literal('slack'),
+    webhookUrl: secretRef.meta({ description: 'The incoming-webhook URL, as an environment reference: it is a credential.' }),
+    ...channelCommon,
+  })
+  .meta({ description: 'A Slack incoming webhook.' });
+
+export const webhookChannel = z
+  .strictObject({
+    type: z.literal('webhook'),
+    url: z.string().min(1),
+    secret: secretRef.optional().meta({ description: 'Key for the X-Pipewatch-Signature header: sha256=HMAC-SHA256(secret, body) in hex.' }),
+    headers: z.record(z.string(), z.string()).default({}),
+    timeout: duration.prefault('10s'),
+    ...channelCommon,
+  })
+  .meta({ description: 'A JSON POST to any HTTP endpoint, signed with HMAC-SHA256.' });
+
+export const consoleChannel = z
+  .strictObject({ type: z.literal('console'), ...channelCommon })
+  .meta({ description: "Lines on the worker's standard output, for local use." });
+
+export const channel = z.discriminatedUnion('type', [emailChannel, slackChannel, webhookChannel, consoleChannel]);
 export type ChannelSpec = z.infer<typeof channel>;
 
 // -------------------------------------------------------------------- checks
@@ -216,16 +250,113 @@ export const monitor = z.strictObject({
   check,
   schedule: scheduleSpec.optional(),
   rules: z.array(rule).min(1, 'a monitor needs at least one rule'),
-  notify: z.array(id).optional(),
   flap: flapSpec.partial().optional(),
   labels: z.record(z.string(), z.string()).default({}),
   runbook: z.url().optional(),
 });
 export type MonitorSpecRaw = z.infer<typeof monitor>;
 
+// ------------------------------------------------------- routing & incidents
+
+export const matcher = z
+  .string()
+  .transform((text, ctx) => {
+    const m = parseMatcher(text);
+    if (typeof m === 'string') {
+      ctx.addIssue({ code: 'custom', message: m });
+      return z.NEVER;
+    }
+    return m;
+  })
+  .meta({ description: 'A label matcher: \'pipeline = intel\', \'severity =~ "warning|critical"\', \'team != lake\'.' });
+
+export const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a label name (letters, digits, "_" and ".")');
+
+export interface RouteRaw {
+  matchers: Matcher[];
+  receiver?: string;
+  groupBy?: string[];
+  groupWait?: number;
+  groupInterval?: number;
+  repeatInterval?: number;
+  continue: boolean;
+  routes?: RouteRaw[];
+}
+
+export const route: z.ZodType<RouteRaw> = z.lazy(() =>
+  z.strictObject({
+    matchers: z.array(matcher).default([]),
+    receiver: id.optional(),
+    groupBy: z.array(labelName).optional(),
+    groupWait: duration.optional(),
+    groupInterval: duration.optional(),
+    repeatInterval: duration.optional(),
+    continue: z.boolean().default(false).meta({ description: 'Keep trying later sibling routes after this one matched.' }),
+    routes: z.array(route).optional(),
+  }),
+);
+
+export const routing = z
+  .strictObject({
+    receiver: id.optional().meta({ description: 'Receiver of alerts no route claims; default: "default", made from defaults.notify.' }),
+    groupBy: z.array(labelName).default(['monitor']).meta({ description: 'Alerts with the same values of these labels form one incident.' }),
+    groupWait: duration.prefault('30s').meta({ description: 'How long a new incident collects alerts before the first message.' }),
+    groupInterval: duration.prefault('5m').meta({ description: 'How long after a message changes to the incident are sent.' }),
+    repeatInterval: duration.prefault('4h').meta({ description: 'How often an unacknowledged incident is repeated.' }),
+    routes: z.array(route).default([]),
+  })
+  .prefault({});
+
+export const receiver = z
+  .strictObject({
+    notify: z.array(id).default([]).meta({ description: 'Channels told when the incident opens, changes, repeats and resolves.' }),
+    escalation: id.optional().meta({ description: 'Escalation policy that runs while the incident is unacknowledged.' }),
+  })
+  .meta({ description: 'Who hears about an incident.' });
+
+export const escalationPolicy = z.strictObject({
+  steps: z
+    .array(z.strictObject({ after: duration.meta({ description: 'After the previous step (the first: after the incident opened).' }), notify: z.array(id).min(1) }))
+    .min(1, 'an escalation policy needs at least one step'),
+  repeat: z.int().min(0).max(100).default(0).meta({ description: 'How many more times the steps run after the first pass.' }),
+  then: id.optional().meta({ description: 'The policy that takes over when this one is exhausted.' }),
+});
+
+export const inhibitRule = z
+  .strictObject({
+    source: z.array(matcher).min(1),
+    target: z.array(matcher).min(1),
+    equal: z.array(labelName).default([]).meta({ description: 'Labels that must be equal on source and target.' }),
+  })
+  .meta({ description: 'While an alert matching source fires, alerts matching target (with equal labels) are not sent.' });
+
+export const maintenanceWindow = z
+  .strictObject({
+    id,
+    matchers: z.array(matcher).default([]),
+    cron: z.string().superRefine((text, ctx) => {
+      const parsed = parseCron(text);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    }),
+    duration,
+    timezone: z.string().default('UTC'),
+    reason: z.string().min(1),
+    owner: z.string().min(1),
+  })
+  .superRefine((w, ctx) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: w.timezone });
+    } catch {
+      ctx.addIssue({ code: 'custom', path: ['timezone'], message: `"${w.timezone}" is not an IANA time zone such as "Europe/Berlin" or "UTC"` });
+    }
+  })
+  .meta({ description: 'A recurring window (cron start + duration) in which matching alerts are not sent.' });
+
 // ---------------------------------------------------------------- top level
 
 export const deliverySpec = z.strictObject({
+  fallback: id.optional().meta({ description: 'Channel told when another channel keeps failing.' }),
+  fallbackAfter: duration.prefault('10m').meta({ description: 'How long a channel may keep failing before the fallback channel is told.' }),
   retry: z
     .strictObject({
       initialInterval: duration.prefault('5s'),
@@ -249,6 +380,24 @@ export const pipewatchConfig = z.strictObject({
     })
     .prefault({}),
   notifications: deliverySpec.prefault({}),
+  routing,
+  receivers: z.record(id, receiver).default({}),
+  escalations: z.record(id, escalationPolicy).default({}),
+  inhibit: z.array(inhibitRule).default([]),
+  maintenance: z.array(maintenanceWindow).default([]),
+  incidents: z
+    .strictObject({
+      reopenWindow: duration.prefault('10m').meta({ description: 'A resolved incident that fires again this soon is reopened, not new.' }),
+      acknowledgementExpiry: duration.optional().meta({ description: 'Default lifetime of an acknowledgement; when it expires, escalation resumes.' }),
+    })
+    .prefault({}),
+  silences: z
+    .strictObject({
+      announce: z.array(id).default([]).meta({ description: 'Channels told about long silences and silences about to expire.' }),
+      announceBefore: duration.prefault('15m'),
+      longerThan: duration.prefault('24h').meta({ description: 'A silence longer than this is announced when it is created.' }),
+    })
+    .prefault({}),
   connectors: z.record(id, connector).default({}),
   channels: z.record(id, channel).default({}),
   monitors: z.array(monitor).default([]),

@@ -18,6 +18,15 @@ export interface StoreOptions {
 export interface RecordedRun {
   state: MonitorState;
   transition: Transition;
+  /** The alert's labels when it opened, and the incidents it joined; set while alerting. */
+  alertLabels?: Record<string, string>;
+  incidentIds: string[];
+}
+
+export interface ActiveAlertRow {
+  monitorId: string;
+  labels: Record<string, string>;
+  status: Status;
 }
 
 export type NotificationClaim = 'new' | 'retry' | 'sent';
@@ -121,7 +130,15 @@ export class HistoryStore {
    * runId: an activity retried after it committed gets the same transition back
    * instead of a second one (or none, which would lose the alert).
    */
-  async recordRun(input: { monitorId: string; runId: string; verdict: Verdict; flap: FlapControl }): Promise<RecordedRun> {
+  async recordRun(input: {
+    monitorId: string;
+    runId: string;
+    verdict: Verdict;
+    flap: FlapControl;
+    /** The alert's labels and incidents as they would be if it opened with this run. */
+    labels?: Record<string, string>;
+    incidentIds?: string[];
+  }): Promise<RecordedRun> {
     const { monitorId, runId, verdict, flap } = input;
     const client = await this.pool.connect();
     try {
@@ -133,10 +150,13 @@ export class HistoryStore {
       const row = rows[0];
       if (row.last_run_id === runId) {
         await client.query('COMMIT');
-        return { state: rowToState(row), transition: row.last_transition as Transition };
+        return { state: rowToState(row), transition: row.last_transition as Transition, alertLabels: row.alert_labels ?? undefined, incidentIds: row.incident_ids ?? [] };
       }
       const previous = row.last_run_id === '' ? undefined : rowToState(row);
       const { state, transition } = nextMonitorState(previous, verdict.status, verdict.observedAt, flap);
+      // An alert keeps the labels and incidents it opened with until it resolves.
+      const alertLabels = transition === 'open' ? (input.labels ?? {}) : (row.alert_labels ?? undefined);
+      const incidentIds: string[] = transition === 'open' ? (input.incidentIds ?? []) : (row.incident_ids ?? []);
       await client.query(
         `INSERT INTO ${this.s}.metric_points (monitor_id, run_id, observed_at, value, status, reason, details)
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (monitor_id, run_id) DO NOTHING`,
@@ -144,18 +164,52 @@ export class HistoryStore {
       );
       await client.query(
         `UPDATE ${this.s}.monitor_state SET status = $2, alerting = $3, alert_status = $4, failing_streak = $5,
-           healthy_streak = $6, since = $7, last_run_id = $8, last_transition = $9, updated_at = now()
+           healthy_streak = $6, since = $7, last_run_id = $8, last_transition = $9, alert_labels = $10, incident_ids = $11,
+           updated_at = now()
          WHERE monitor_id = $1`,
-        [monitorId, state.status, state.alerting, state.alertStatus ?? null, state.failingStreak, state.healthyStreak, state.since, runId, transition],
+        [
+          monitorId, state.status, state.alerting, state.alertStatus ?? null, state.failingStreak, state.healthyStreak, state.since, runId, transition,
+          alertLabels ? JSON.stringify(alertLabels) : null, JSON.stringify(incidentIds),
+        ],
       );
       await client.query('COMMIT');
-      return { state, transition };
+      return { state, transition, alertLabels, incidentIds };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
       client.release();
     }
+  }
+
+  /** Alerts that are open now, with their labels: what inhibition rules compare against. */
+  async activeAlerts(): Promise<ActiveAlertRow[]> {
+    const { rows } = await this.pool.query(
+      `SELECT monitor_id, alert_labels, alert_status FROM ${this.s}.monitor_state WHERE alerting ORDER BY monitor_id`,
+    );
+    return rows.map((r) => ({ monitorId: r.monitor_id, labels: r.alert_labels ?? {}, status: r.alert_status }));
+  }
+
+  /**
+   * An operator resolved the incident by hand: the monitors stop alerting and
+   * start counting failures afresh, so one that is still failing opens a new
+   * incident after failAfter more runs instead of never again.
+   */
+  async stopAlerting(monitorIds: string[]): Promise<void> {
+    await this.pool.query(
+      `UPDATE ${this.s}.monitor_state SET alerting = false, alert_status = NULL, failing_streak = 0, alert_labels = NULL,
+         incident_ids = '[]'::jsonb, updated_at = now() WHERE monitor_id = ANY($1)`,
+      [monitorIds],
+    );
+  }
+
+  /** Notifications confirmed on a channel since a moment: what its rate limit counts. */
+  async sentSince(channelId: string, since: Date): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${this.s}.notifications WHERE channel_id = $1 AND state = 'sent' AND sent_at >= $2`,
+      [channelId, since],
+    );
+    return rows[0]?.n ?? 0;
   }
 
   /**

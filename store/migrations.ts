@@ -51,4 +51,13 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'alert labels and incidents per monitor',
+    sql: (s) => `
+      ALTER TABLE ${s}.monitor_state ADD COLUMN alert_labels jsonb;
+      ALTER TABLE ${s}.monitor_state ADD COLUMN incident_ids jsonb;
+      CREATE INDEX notifications_by_channel ON ${s}.notifications (channel_id, sent_at);
+    `,
+  },
 ];

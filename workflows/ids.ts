@@ -11,8 +11,3 @@ export function scheduleId(monitorId: string): string {
 export function monitorWorkflowId(monitorId: string): string {
   return `${SCHEDULE_PREFIX}${monitorId}`;
 }
-
-/** One incident workflow per monitor at a time; a new incident reuses the id after the last resolved. */
-export function incidentWorkflowId(monitorId: string): string {
-  return `pipewatch-incident/${monitorId}`;
-}

@@ -1,142 +1,477 @@
-// One incident per monitor: opened by the run that crossed the flap threshold,
-// told about changes, closed by the run that recovered. Every notification is
-// an activity that retries until the channel takes it, under an idempotency
-// key, so neither a worker crash nor a channel outage loses or repeats one.
+// An incident: the alerts one receiver hears about as one group (Alertmanager's
+// group), from the first alert to the resolved message. It waits group_wait
+// to collect alerts, sends changes at most every group_interval, repeats every
+// repeat_interval while unacknowledged, escalates by policy until someone
+// acknowledges, and always ends with a resolved message to everyone it told.
+// Every message is an activity retried until its channel takes it, under an
+// idempotency key; a channel that keeps failing is reported on the fallback.
 import {
+  ActivityFailure,
+  allHandlersFinished,
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
+  defineUpdate,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { DeliveryPolicy, NamedChannel } from '../config/model.js';
-import type { IncidentSubject, NotificationKind } from '../channels/types.js';
+import type { NotificationPolicy } from '../config/model.js';
+import { formatDuration } from '../config/duration.js';
+import type { AlertSummary, IncidentNotification, IncidentNotificationKind, IncidentSubject, Notification } from '../channels/types.js';
+import { escalationPlan, type EscalationStepDue } from '../evaluation/escalation.js';
 import type { Transition } from '../evaluation/flap.js';
-import type { Status, Verdict } from '../evaluation/types.js';
+import type { Labels } from '../evaluation/matchers.js';
+import type { MuteReason } from '../evaluation/muting.js';
+import { STATUS_RANK, type Status, type Verdict } from '../evaluation/types.js';
 import type { Activities } from '../activities/index.js';
-import { INCIDENT_STATE, SEVERITY, STATUS } from './search-attributes.js';
+import { INCIDENT_STATE, MONITOR, PERSPECTIVE, PIPELINE, SEVERITY, STATUS } from './search-attributes.js';
+
+export interface IncidentTiming {
+  groupWaitMs: number;
+  groupIntervalMs: number;
+  repeatIntervalMs: number;
+}
 
 export interface IncidentInput {
   incidentId: string;
-  monitor: IncidentSubject;
-  channels: NamedChannel[];
-  delivery: DeliveryPolicy;
+  receiver: string;
+  groupLabels: Labels;
+  timing: IncidentTiming;
+  policy: NotificationPolicy;
 }
 
-export interface IncidentEvent {
+export interface AlertEvent {
   transition: Exclude<Transition, 'none'>;
   /** The monitor run that caused it; repeats of the same run are ignored. */
   runId: string;
+  monitor: IncidentSubject;
+  labels: Labels;
   status: Status;
   verdict: Verdict;
   at: string;
 }
 
-export type IncidentState = 'pending' | 'firing' | 'resolved';
+export type IncidentState = 'pending' | 'firing' | 'acknowledged' | 'resolved';
 
-export interface IncidentSnapshot {
-  state: IncidentState;
-  status?: Status;
-  openedAt?: string;
-  resolvedAt?: string;
-  lastReason?: string;
-  notificationsSent: number;
+export interface Acknowledgement {
+  by: string;
+  note?: string;
+  at: string;
+  until?: string;
 }
 
-export const observeSignal = defineSignal<[IncidentEvent]>('observe');
+export interface IncidentSnapshot {
+  incidentId: string;
+  receiver: string;
+  groupLabels: Labels;
+  state: IncidentState;
+  /** Worst status among firing alerts. */
+  status: Status;
+  alerts: AlertSummary[];
+  openedAt?: string;
+  resolvedAt?: string;
+  resolvedBy?: string;
+  acknowledged?: Acknowledgement;
+  /** Every acknowledgement, in order: who, when, why. */
+  acknowledgements: Acknowledgement[];
+  escalation?: { policy: string; nextStep?: EscalationStepDue & { at: string }; stepsDone: number; stepsTotal: number };
+  notificationsSent: number;
+  lastNotifiedAt?: string;
+  /** Monitors left out of the last message, and why. */
+  muted: Record<string, MuteReason>;
+  reopened: number;
+}
+
+export interface AcknowledgeRequest {
+  by: string;
+  note?: string;
+  /** How long the acknowledgement holds; escalation resumes after it. */
+  forMs?: number;
+}
+
+export interface ResolveRequest {
+  by: string;
+  note?: string;
+}
+
+export const alertSignal = defineSignal<[AlertEvent]>('alert');
+export const acknowledgeUpdate = defineUpdate<IncidentSnapshot, [AcknowledgeRequest]>('acknowledge');
+export const resolveUpdate = defineUpdate<IncidentSnapshot, [ResolveRequest]>('resolve');
 export const incidentStateQuery = defineQuery<IncidentSnapshot>('state');
 
-/** State handed from one run to the next by continue-as-new. */
-export interface IncidentCarry {
-  snapshot: IncidentSnapshot;
-  queue: IncidentEvent[];
+/** Everything that outlives one run of the workflow (continue-as-new). */
+interface IncidentMemory {
+  state: IncidentState;
+  alerts: Record<string, AlertSummary>;
+  openedAt?: string;
+  resolvedAt?: string;
+  resolvedBy?: string;
+  ack?: Acknowledgement;
+  acknowledgements: Acknowledgement[];
+  /** Changes not yet told. */
+  dirty: boolean;
+  /** The opening message of this firing period went out. */
+  opened: boolean;
+  nextFlushAt?: number;
+  reminderAt?: number;
+  escalation?: { steps: EscalationStepDue[]; next: number; startedAt: number };
+  resolvedUntil?: number;
+  muteRecheckAt?: number;
+  muted: Record<string, MuteReason>;
+  /** Channels that heard about this incident: they get the resolved message. */
+  told: string[];
+  seq: number;
+  sent: number;
+  lastNotifiedAt?: string;
+  reopened: number;
+  queue: AlertEvent[];
   recentRuns: string[];
 }
 
-export async function incidentWorkflow(input: IncidentInput, carry?: IncidentCarry): Promise<IncidentSnapshot> {
-  const { deliverNotification } = proxyActivities<Activities>({
-    startToCloseTimeout: input.delivery.timeoutMs,
-    retry: {
-      initialInterval: input.delivery.initialIntervalMs,
-      maximumInterval: input.delivery.maximumIntervalMs,
-      backoffCoefficient: 2,
-      // No maximumAttempts: never give up; a channel that is down gets the message when it returns.
-    },
+const FIRING_STATES: IncidentState[] = ['pending', 'firing', 'acknowledged'];
+
+export async function incidentWorkflow(input: IncidentInput, carried?: IncidentMemory): Promise<IncidentSnapshot> {
+  const { policy, timing } = input;
+  const delivery = policy.delivery;
+  const retry = { initialInterval: delivery.initialIntervalMs, maximumInterval: delivery.maximumIntervalMs, backoffCoefficient: 2 };
+  // No maximumAttempts: a channel that is down gets the message when it returns.
+  const { deliverNotification } = proxyActivities<Activities>({ startToCloseTimeout: delivery.timeoutMs, retry });
+  const { deliverNotification: deliverBeforeFallback } = proxyActivities<Activities>({
+    startToCloseTimeout: delivery.timeoutMs,
+    scheduleToCloseTimeout: delivery.fallbackAfterMs,
+    retry,
+  });
+  const { muteState, stopAlerting } = proxyActivities<Activities>({
+    startToCloseTimeout: '30s',
+    retry: { initialInterval: '1s', maximumInterval: '30s' },
   });
 
-  const snapshot: IncidentSnapshot = carry?.snapshot ?? { state: 'pending', notificationsSent: 0 };
-  const queue: IncidentEvent[] = carry?.queue ?? [];
-  const seenRuns = new Set<string>(carry?.recentRuns);
-  setHandler(observeSignal, (event) => {
-    if (seenRuns.has(event.runId)) return;
-    seenRuns.add(event.runId);
-    queue.push(event);
-  });
-  setHandler(incidentStateQuery, () => snapshot);
+  const m: IncidentMemory = carried ?? {
+    state: 'pending',
+    alerts: {},
+    acknowledgements: [],
+    dirty: false,
+    opened: false,
+    muted: {},
+    told: [],
+    seq: 0,
+    sent: 0,
+    reopened: 0,
+    queue: [],
+    recentRuns: [],
+  };
+  const seenRuns = new Set(m.recentRuns);
+  let manualResolve: ResolveRequest | undefined;
+  const receiver = policy.receivers[input.receiver] ?? { id: input.receiver, notify: [] };
+  const firstRunId = workflowInfo().firstExecutionRunId;
 
-  const notify = async (kind: NotificationKind, event: IncidentEvent) => {
-    await Promise.all(
-      input.channels.map((channel) =>
-        deliverNotification({
-          channel,
-          idempotencyKey: `${input.incidentId}/${snapshot.openedAt}/${kind}/${event.runId}/${channel.id}`,
-          notification: {
-            kind,
-            incidentId: input.incidentId,
-            monitor: input.monitor,
-            status: event.status,
-            verdict: event.verdict,
-            openedAt: snapshot.openedAt!,
-            resolvedAt: snapshot.resolvedAt,
-          },
-        }),
-      ),
-    );
-    snapshot.notificationsSent += input.channels.length;
+  const firing = () => Object.values(m.alerts).filter((a) => a.firing);
+  const worst = (): Status => firing().reduce<Status>((w, a) => (STATUS_RANK[a.status] > STATUS_RANK[w] ? a.status : w), 'ok');
+  const snapshot = (): IncidentSnapshot => {
+    const esc = m.escalation;
+    const next = esc?.steps[esc.next];
+    return {
+      incidentId: input.incidentId,
+      receiver: input.receiver,
+      groupLabels: input.groupLabels,
+      state: m.state,
+      status: worst(),
+      alerts: Object.values(m.alerts),
+      openedAt: m.openedAt,
+      resolvedAt: m.resolvedAt,
+      resolvedBy: m.resolvedBy,
+      acknowledged: m.ack,
+      acknowledgements: m.acknowledgements,
+      escalation: esc
+        ? {
+            policy: receiver.escalation!,
+            nextStep: next ? { ...next, at: new Date(esc.startedAt + next.offsetMs).toISOString() } : undefined,
+            stepsDone: esc.next,
+            stepsTotal: esc.steps.length,
+          }
+        : undefined,
+      notificationsSent: m.sent,
+      lastNotifiedAt: m.lastNotifiedAt,
+      muted: m.muted,
+      reopened: m.reopened,
+    };
+  };
+  const publish = () => {
+    const first = Object.values(m.alerts)[0];
+    upsertSearchAttributes([
+      { key: INCIDENT_STATE, value: m.state },
+      { key: STATUS, value: worst() },
+      { key: SEVERITY, value: worst() },
+      ...(first
+        ? [
+            { key: MONITOR, value: first.monitor.id },
+            { key: PERSPECTIVE, value: first.monitor.perspective },
+            { key: PIPELINE, value: first.monitor.pipeline ?? '' },
+          ]
+        : []),
+    ]);
   };
 
-  // Events are handled strictly in order: a resolve that arrives while the
-  // firing message is still being retried waits for it.
-  while (snapshot.state !== 'resolved') {
-    await condition(() => queue.length > 0 || workflowInfo().continueAsNewSuggested);
-    if (queue.length === 0) {
-      await continueAsNew<typeof incidentWorkflow>(input, { snapshot, queue, recentRuns: [...seenRuns].slice(-100) });
-    }
-    const event = queue.shift()!;
-    snapshot.status = event.status;
-    snapshot.lastReason = event.verdict.reason;
+  setHandler(alertSignal, (event) => {
+    if (seenRuns.has(event.runId)) return;
+    seenRuns.add(event.runId);
+    m.queue.push(event);
+  });
+  setHandler(incidentStateQuery, snapshot);
+  setHandler(
+    acknowledgeUpdate,
+    (request) => {
+      const now = Date.now();
+      const forMs = request.forMs ?? policy.ackExpiryMs;
+      m.ack = { by: request.by, note: request.note, at: new Date(now).toISOString(), until: forMs ? new Date(now + forMs).toISOString() : undefined };
+      m.acknowledgements.push(m.ack);
+      m.state = 'acknowledged';
+      publish();
+      return snapshot();
+    },
+    {
+      validator: (request) => {
+        if (!request || typeof request.by !== 'string' || request.by.trim() === '') throw new Error('say who acknowledges: {"by": "<name>"}');
+        if (request.forMs !== undefined && !(request.forMs > 0)) throw new Error('forMs must be a positive number of milliseconds');
+        if (m.state === 'resolved') throw new Error(`incident ${input.incidentId} is already resolved (at ${m.resolvedAt}); nothing to acknowledge`);
+      },
+    },
+  );
+  setHandler(
+    resolveUpdate,
+    async (request) => {
+      manualResolve = request;
+      await condition(() => m.state === 'resolved');
+      return snapshot();
+    },
+    {
+      validator: (request) => {
+        if (!request || typeof request.by !== 'string' || request.by.trim() === '') throw new Error('say who resolves: {"by": "<name>"}');
+        if (m.state === 'resolved') throw new Error(`incident ${input.incidentId} is already resolved (at ${m.resolvedAt})`);
+      },
+    },
+  );
 
-    if (event.transition === 'resolve') {
-      if (snapshot.state !== 'firing') break; // nothing was open
-      snapshot.state = 'resolved';
-      snapshot.resolvedAt = event.at;
-      upsertSearchAttributes([{ key: INCIDENT_STATE, value: 'resolved' }, { key: STATUS, value: event.status }]);
-      await notify('resolved', event);
-    } else if (snapshot.state !== 'firing') {
-      snapshot.state = 'firing';
-      snapshot.openedAt = event.at;
-      upsertSearchAttributes([
-        { key: INCIDENT_STATE, value: 'firing' },
-        { key: STATUS, value: event.status },
-        { key: SEVERITY, value: event.status },
-      ]);
-      await notify('firing', event);
+  // ------------------------------------------------------------- sending
+
+  const key = (channel: string) => `${input.incidentId}/${firstRunId}/${++m.seq}/${channel}`;
+
+  const failureText = (err: unknown): string => {
+    let e: unknown = err;
+    while (e instanceof ActivityFailure && e.cause) e = e.cause;
+    return e instanceof Error ? e.message : String(e);
+  };
+
+  const deliver = async (channelId: string, notification: Notification, idempotencyKey: string) => {
+    const channel = policy.channels[channelId];
+    if (!channel) return;
+    const args = { channel, notification, idempotencyKey, monitorIds: notification.kind === 'notice' ? [] : notification.alerts.map((a) => a.monitor.id) };
+    const fallback = delivery.fallback ? policy.channels[delivery.fallback] : undefined;
+    if (!fallback || fallback.id === channelId) return deliverNotification(args);
+    try {
+      return await deliverBeforeFallback(args);
+    } catch (err) {
+      const notice: Notification = {
+        kind: 'notice',
+        title: `channel ${channelId} is failing`,
+        text: `pipewatch has not been able to deliver a ${notification.kind} message for incident ${input.incidentId} on channel "${channelId}" for ${formatDuration(delivery.fallbackAfterMs)}; it keeps retrying.\nLast error: ${failureText(err)}`,
+      };
+      await deliverNotification({ channel: fallback, notification: notice, idempotencyKey: `${idempotencyKey}/fallback`, monitorIds: [] });
+      return deliverNotification(args);
+    }
+  };
+
+  /** Sends one message about the group to channels; false when every firing alert is muted. */
+  const tell = async (kind: IncidentNotificationKind, channels: string[], extra: Partial<IncidentNotification> = {}): Promise<boolean> => {
+    const now = Date.now();
+    let alerts = Object.values(m.alerts);
+    if (kind !== 'resolved') {
+      const muted = await muteState({ alerts: firing().map((a) => ({ monitorId: a.monitor.id, labels: a.labels })), maintenance: policy.maintenance, inhibit: policy.inhibit });
+      m.muted = Object.fromEntries(Object.entries(muted).filter(([, r]) => r !== undefined)) as Record<string, MuteReason>;
+      const loud = firing().filter((a) => !m.muted[a.monitor.id]);
+      if (loud.length === 0) {
+        const untils = Object.values(m.muted).flatMap((r) => (r.kind === 'inhibited' ? [] : [Date.parse(r.until)]));
+        m.muteRecheckAt = Math.min(now + timing.groupIntervalMs, ...untils.map((u) => u + 1_000));
+        return false;
+      }
+      m.muteRecheckAt = undefined;
+      alerts = alerts.filter((a) => !m.muted[a.monitor.id]);
+    }
+    const notification: IncidentNotification = {
+      kind,
+      incidentId: input.incidentId,
+      receiver: input.receiver,
+      groupLabels: input.groupLabels,
+      status: worst(),
+      alerts,
+      openedAt: m.openedAt!,
+      resolvedAt: m.resolvedAt,
+      resolvedBy: m.resolvedBy,
+      acknowledged: m.ack,
+      ...extra,
+    };
+    const targets = [...new Set(channels)].filter((c) => policy.channels[c]);
+    await Promise.all(targets.map((c) => deliver(c, notification, key(c))));
+    m.told = [...new Set([...m.told, ...targets])];
+    m.sent += targets.length;
+    m.lastNotifiedAt = new Date(Date.now()).toISOString();
+    return true;
+  };
+
+  // --------------------------------------------------------------- events
+
+  const startEscalation = (now: number) => {
+    m.escalation = receiver.escalation ? { steps: escalationPlan(policy.escalations, receiver.escalation), next: 0, startedAt: now } : undefined;
+  };
+
+  const open = (now: number) => {
+    m.state = 'firing';
+    m.openedAt = new Date(now).toISOString();
+    m.resolvedAt = undefined;
+    m.resolvedBy = undefined;
+    m.ack = undefined;
+    m.opened = false;
+    m.dirty = true;
+    m.nextFlushAt = now + timing.groupWaitMs;
+    m.reminderAt = undefined;
+    startEscalation(now + timing.groupWaitMs);
+  };
+
+  const apply = (event: AlertEvent, now: number) => {
+    const existing = m.alerts[event.monitor.id];
+    const nowFiring = event.transition !== 'resolve';
+    if (!nowFiring && !existing?.firing) return; // nothing of ours to resolve
+    m.alerts[event.monitor.id] = {
+      monitor: event.monitor,
+      labels: event.labels,
+      status: event.status,
+      verdict: event.verdict,
+      firing: nowFiring,
+      since: nowFiring && existing?.firing ? existing.since : event.at,
+    };
+    if (nowFiring && (m.state === 'pending' || m.state === 'resolved')) {
+      if (m.state === 'resolved') {
+        m.reopened++;
+        // Only alerts of this new firing period belong in its messages.
+        for (const [id, a] of Object.entries(m.alerts)) if (!a.firing) delete m.alerts[id];
+      }
+      open(now);
     } else {
-      upsertSearchAttributes([{ key: STATUS, value: event.status }, { key: SEVERITY, value: event.status }]);
-      await notify('changed', event);
+      m.dirty = true;
+    }
+    publish();
+  };
+
+  const resolveAll = async (now: number, by?: ResolveRequest) => {
+    for (const a of Object.values(m.alerts)) {
+      if (a.firing) {
+        a.firing = false;
+        a.since = new Date(now).toISOString();
+      }
+    }
+    m.state = 'resolved';
+    m.resolvedAt = new Date(now).toISOString();
+    m.resolvedBy = by?.by;
+    m.resolvedUntil = now + policy.reopenWindowMs;
+    m.escalation = undefined;
+    m.dirty = false;
+    publish();
+    if (m.told.length > 0) await tell('resolved', m.told, by?.note ? { resolvedBy: `${by.by} (${by.note})` } : {});
+  };
+
+  // ------------------------------------------------------------ main loop
+
+  const nextWake = (): number | undefined => {
+    const times: number[] = [];
+    if (m.state === 'resolved') times.push(m.resolvedUntil ?? 0);
+    if (FIRING_STATES.includes(m.state)) {
+      if (m.dirty) times.push(Math.max(m.nextFlushAt ?? 0, m.muteRecheckAt ?? 0));
+      if (m.state === 'firing' && m.reminderAt) times.push(Math.max(m.reminderAt, m.muteRecheckAt ?? 0));
+      const esc = m.escalation;
+      if (m.state === 'firing' && esc && esc.next < esc.steps.length) times.push(Math.max(esc.startedAt + esc.steps[esc.next]!.offsetMs, m.muteRecheckAt ?? 0));
+      if (m.state === 'acknowledged' && m.ack?.until) times.push(Date.parse(m.ack.until));
+    }
+    return times.length ? Math.min(...times) : undefined;
+  };
+
+  for (;;) {
+    const wake = nextWake();
+    await condition(
+      () => m.queue.length > 0 || manualResolve !== undefined || (workflowInfo().continueAsNewSuggested && m.state !== 'pending'),
+      wake === undefined ? undefined : Math.max(1, wake - Date.now()),
+    );
+    const now = Date.now();
+
+    while (m.queue.length > 0) apply(m.queue.shift()!, now);
+
+    if (manualResolve) {
+      const request = manualResolve;
+      manualResolve = undefined;
+      if (m.state !== 'resolved') {
+        await stopAlerting(Object.values(m.alerts).filter((a) => a.firing).map((a) => a.monitor.id));
+        await resolveAll(now, request);
+      }
+      continue;
+    }
+
+    if (FIRING_STATES.includes(m.state) && firing().length === 0) {
+      await resolveAll(now);
+      continue;
+    }
+
+    if (m.state === 'resolved') {
+      if (now >= (m.resolvedUntil ?? 0) && m.queue.length === 0) break;
+      continue;
+    }
+
+    if (m.state === 'acknowledged' && m.ack?.until && now >= Date.parse(m.ack.until)) {
+      // The acknowledgement ran out while the incident still fires: escalate again.
+      m.ack = undefined;
+      m.state = 'firing';
+      m.reminderAt = now;
+      startEscalation(now);
+      publish();
+    }
+
+    const recheck = m.muteRecheckAt !== undefined && now < m.muteRecheckAt;
+    if (m.dirty && now >= (m.nextFlushAt ?? 0) && !recheck) {
+      const kind: IncidentNotificationKind = m.opened ? 'changed' : 'firing';
+      if (await tell(kind, receiver.notify)) {
+        m.opened = true;
+        m.dirty = false;
+        m.nextFlushAt = now + timing.groupIntervalMs;
+        m.reminderAt = now + timing.repeatIntervalMs;
+        if (m.state === 'pending') m.state = 'firing';
+      }
+    } else if (m.state === 'firing' && m.reminderAt && now >= m.reminderAt && !recheck) {
+      if (await tell('reminder', receiver.notify)) m.reminderAt = now + timing.repeatIntervalMs;
+    }
+
+    const esc = m.escalation;
+    while (m.state === 'firing' && esc && esc.next < esc.steps.length && now >= esc.startedAt + esc.steps[esc.next]!.offsetMs) {
+      if (m.muteRecheckAt !== undefined && now < m.muteRecheckAt) break;
+      const step = esc.steps[esc.next]!;
+      if (!(await tell('escalation', step.notify, { escalation: { policy: step.policy, step: step.step, round: step.round } }))) break;
+      m.opened = true;
+      esc.next++;
+    }
+
+    if (workflowInfo().continueAsNewSuggested && m.queue.length === 0) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof incidentWorkflow>(input, { ...m, recentRuns: [...seenRuns].slice(-200) });
     }
   }
-  // Events that arrived while the last message was going out belong to the
-  // next incident; hand them over instead of dropping them with this run.
-  if (queue.length > 0) {
+
+  await condition(allHandlersFinished);
+  // Events that arrived after the reopen window closed start the next incident.
+  if (m.queue.length > 0) {
     await continueAsNew<typeof incidentWorkflow>(input, {
-      snapshot: { state: 'pending', notificationsSent: 0 },
-      queue,
-      recentRuns: [...seenRuns].slice(-100),
+      state: 'pending', alerts: {}, acknowledgements: [], dirty: false, opened: false, muted: {}, told: [], seq: m.seq, sent: 0, reopened: 0,
+      queue: m.queue, recentRuns: [...seenRuns].slice(-200),
     });
   }
-  return snapshot;
+  return snapshot();
 }

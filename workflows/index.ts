@@ -1,3 +1,4 @@
 // The workflow types a pipewatch worker registers.
 export { monitorWorkflow } from './monitor.js';
 export { incidentWorkflow } from './incident.js';
+export { silencesWorkflow } from './silences.js';

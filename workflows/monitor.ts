@@ -12,7 +12,9 @@ import { couldNotCheck, evaluate } from '../evaluation/rules.js';
 import type { Transition } from '../evaluation/flap.js';
 import type { Status, Verdict } from '../evaluation/types.js';
 import type { Activities } from '../activities/index.js';
-import { incidentWorkflowId } from './ids.js';
+import { incidentFor, routeAlert } from '../evaluation/routing.js';
+import type { Labels } from '../evaluation/matchers.js';
+import type { IncidentInput } from './incident.js';
 import { STATUS } from './search-attributes.js';
 
 export interface MonitorRunResult {
@@ -48,26 +50,70 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
   }
   upsertSearchAttributes([{ key: STATUS, value: verdict.status }]);
 
-  const { transition } = await recordRun({ monitorId: monitor.id, runId: info.workflowId, verdict, flap: monitor.flap });
+  // Where this alert would go if it opened now; an open alert keeps the incidents it opened with.
+  const labels = alertLabels(monitor, verdict.status);
+  const routes = incidentsFor(monitor, labels);
+  const recorded = await recordRun({
+    monitorId: monitor.id,
+    runId: info.workflowId,
+    verdict,
+    flap: monitor.flap,
+    labels,
+    incidentIds: routes.map((r) => r.incidentId),
+  });
+  const { transition } = recorded;
   if (transition !== 'none') {
-    await signalIncident({
-      incident: {
-        incidentId: incidentWorkflowId(monitor.id),
-        monitor: {
-          id: monitor.id,
-          description: monitor.description,
-          perspective: monitor.perspective,
-          pipeline: monitor.pipeline,
-          labels: monitor.labels,
-          runbook: monitor.runbook,
-        },
-        channels: monitor.channels,
-        delivery: monitor.delivery,
-      },
-      event: { transition, runId: info.workflowId, status: verdict.status, verdict, at: verdict.observedAt },
-    });
+    const openedWith = recorded.alertLabels ?? labels;
+    const known = incidentsFor(monitor, openedWith);
+    const subject = {
+      id: monitor.id,
+      description: monitor.description,
+      perspective: monitor.perspective,
+      pipeline: monitor.pipeline,
+      labels: monitor.labels,
+      runbook: monitor.runbook,
+    };
+    for (const incidentId of recorded.incidentIds) {
+      // The routing may have changed since the alert opened: then the incident runs on the root route's timing.
+      const incident = known.find((r) => r.incidentId === incidentId) ?? { ...rootRoute(monitor), incidentId, groupLabels: {} };
+      await signalIncident({
+        incident,
+        event: { transition, runId: info.workflowId, monitor: subject, labels: openedWith, status: verdict.status, verdict, at: verdict.observedAt },
+      });
+    }
   }
   return { monitorId: monitor.id, status: verdict.status, value: verdict.value, reason: verdict.reason, transition };
+}
+
+/** The labels an alert carries: the monitor's own, and what pipewatch knows about it. */
+export function alertLabels(monitor: MonitorDefinition, status: Status): Labels {
+  return {
+    ...monitor.labels,
+    monitor: monitor.id,
+    perspective: monitor.perspective,
+    ...(monitor.pipeline ? { pipeline: monitor.pipeline } : {}),
+    check: monitor.check.type,
+    severity: status,
+  };
+}
+
+function rootRoute(monitor: MonitorDefinition): Omit<IncidentInput, 'incidentId' | 'groupLabels'> {
+  const r = monitor.notification.routing;
+  return {
+    receiver: r.receiver,
+    timing: { groupWaitMs: r.groupWaitMs, groupIntervalMs: r.groupIntervalMs, repeatIntervalMs: r.repeatIntervalMs },
+    policy: monitor.notification,
+  };
+}
+
+/** The incidents an alert with these labels joins, one per receiver it routes to. */
+export function incidentsFor(monitor: MonitorDefinition, labels: Labels): IncidentInput[] {
+  return routeAlert(monitor.notification.routing, labels).map((match) => ({
+    ...incidentFor(match, labels),
+    receiver: match.receiver,
+    timing: { groupWaitMs: match.groupWaitMs, groupIntervalMs: match.groupIntervalMs, repeatIntervalMs: match.repeatIntervalMs },
+    policy: monitor.notification,
+  }));
 }
 
 /** What the number means, for reasons and messages: "age of the newest record in lake.records". */

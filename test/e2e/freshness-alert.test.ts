@@ -52,6 +52,10 @@ project: ${project}
 notifications:
   retry: { initialInterval: 1s, maximumInterval: 2s }
   timeout: 4s
+routing:
+  groupWait: 0s
+defaults:
+  notify: [oncall]
 connectors:
   lake:
     type: postgres
@@ -75,7 +79,6 @@ monitors:
       - above: 5s
         severity: critical
     flap: { failAfter: 2, resolveAfter: 2 }
-    notify: [oncall]
 `,
     );
     feeder = setInterval(() => {
@@ -88,7 +91,7 @@ monitors:
     await worker?.kill('SIGKILL');
     const client = await testClient();
     await client.schedule.getHandle(scheduleId(monitorId)).delete().catch(() => undefined);
-    await client.workflow.getHandle(`pipewatch-incident/${monitorId}`).terminate('test over').catch(() => undefined);
+    await client.workflow.getHandle(`pipewatch-incident/default/monitor=${monitorId}`).terminate('test over').catch(() => undefined);
     await client.connection.close();
     await smtp.stop();
     await store.close();
@@ -103,7 +106,7 @@ monitors:
     }, `${n} healthy runs in a row`, 60_000);
 
   const firingAttempts = async () =>
-    (await store.notifications(`pipewatch-incident/${monitorId}`)).filter((n) => n.kind === 'firing').map((n) => n.attempts);
+    (await store.notifications(`pipewatch-incident/default/monitor=${monitorId}`)).filter((n) => n.kind === 'firing').map((n) => n.attempts);
 
   it('syncs the schedule with the CLI and starts a worker', async () => {
     const dry = await runCli(['schedules', 'sync', '--dry-run', '-c', configFile], processEnv);
@@ -158,6 +161,6 @@ monitors:
     await sleep(6_000);
     expect(smtp.matching(FIRING)).toHaveLength(2);
     expect(smtp.matching(RESOLVED)).toHaveLength(2);
-    expect((await store.notifications(`pipewatch-incident/${monitorId}`)).every((n) => n.state === 'sent')).toBe(true);
+    expect((await store.notifications(`pipewatch-incident/default/monitor=${monitorId}`)).every((n) => n.state === 'sent')).toBe(true);
   });
 });

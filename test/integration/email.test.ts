@@ -1,16 +1,27 @@
 // Email through a real SMTP server: content, idempotency headers, threading.
 import { emailChannel } from '../../channels/email.js';
-import type { Notification } from '../../channels/types.js';
+import type { IncidentNotification } from '../../channels/types.js';
 import { SmtpReceiver } from '../support/smtp.js';
 
-const notification: Notification = {
+const notification: IncidentNotification = {
   kind: 'firing',
-  incidentId: 'pipewatch-incident/lake-freshness',
-  monitor: { id: 'lake-freshness', perspective: 'data', labels: {} },
+  incidentId: 'pipewatch-incident/default/monitor=lake-freshness',
+  receiver: 'default',
+  groupLabels: { monitor: 'lake-freshness' },
   status: 'critical',
-  verdict: { status: 'critical', value: 7200, unit: 'seconds', reason: 'age 2h is above 1h', observedAt: '2026-11-26T10:00:00.000Z' },
+  alerts: [
+    {
+      monitor: { id: 'lake-freshness', perspective: 'data', labels: {} },
+      labels: { monitor: 'lake-freshness' },
+      status: 'critical',
+      verdict: { status: 'critical', value: 7200, unit: 'seconds', reason: 'age 2h is above 1h', observedAt: '2026-11-26T10:00:00.000Z' },
+      firing: true,
+      since: '2026-11-26T10:00:00.000Z',
+    },
+  ],
   openedAt: '2026-11-26T10:00:00.000Z',
 };
+const context = (idempotencyKey: string) => ({ idempotencyKey, history: {} });
 
 describe('email channel', () => {
   let smtp: SmtpReceiver;
@@ -32,8 +43,8 @@ describe('email channel', () => {
 
   it('sends text and HTML to every recipient, and threads the resolved message under the firing one', async () => {
     const s = sender();
-    await s.send(notification, 'key-firing');
-    await s.send({ ...notification, kind: 'resolved', status: 'ok', resolvedAt: '2026-11-26T11:00:00.000Z' }, 'key-resolved');
+    await s.send(notification, context('key-firing'));
+    await s.send({ ...notification, kind: 'resolved', status: 'ok', resolvedAt: '2026-11-26T11:00:00.000Z' }, context('key-resolved'));
     await s.close();
     const [firing, resolved] = await smtp.waitForCount(/lake-freshness/, 2);
     expect(firing!.subject).toBe('[pipewatch] FIRING CRITICAL: lake-freshness: age 2h is above 1h');
@@ -53,7 +64,7 @@ describe('email channel', () => {
       to: ['b@example.test'],
       subjectPrefix: '[pipewatch]',
     });
-    await expect(down.send(notification, 'k')).rejects.toThrow(/ECONNREFUSED/);
+    await expect(down.send(notification, context('k'))).rejects.toThrow(/ECONNREFUSED/);
     await down.close();
   });
 });

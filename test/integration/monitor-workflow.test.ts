@@ -45,6 +45,7 @@ describe('monitorWorkflow', () => {
     const config = parseConfig(
       `version: 1
 defaults: { schedule: { every: 1m }, flap: { failAfter: 1, resolveAfter: 1 }, notify: [mail] }
+routing: { groupWait: 0s }
 notifications: { retry: { initialInterval: 1s, maximumInterval: 2s }, timeout: 10s }
 connectors:
   lake: { type: postgres, url: "\${LAKE_URL}", statementTimeout: 2s, connectTimeout: 2s }
@@ -97,10 +98,10 @@ monitors:
     expect(result.transition).toBe('open');
 
     const [mail] = await smtp.waitForCount(new RegExp(`FIRING ERROR: ${defs.down.id}`), 1);
-    expect(mail!.text).toContain('could not run this check');
+    expect(mail!.text).toContain('pipewatch could not run the check');
 
     const monitorHistory = JSON.stringify(await handle.fetchHistory());
-    const incidentHistory = JSON.stringify(await client.workflow.getHandle(`pipewatch-incident/${defs.down.id}`).fetchHistory());
+    const incidentHistory = JSON.stringify(await client.workflow.getHandle(`pipewatch-incident/default/monitor=${defs.down.id}`).fetchHistory());
     for (const history of [monitorHistory, incidentHistory]) {
       expect(history).not.toContain(SECRET);
       expect(history).not.toContain(Buffer.from(SECRET).toString('base64'));

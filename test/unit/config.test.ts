@@ -83,8 +83,9 @@ describe('a valid configuration', () => {
     expect(freshness!.unit).toBe('seconds');
     // Durations in thresholds become seconds for checks measured in seconds.
     expect(freshness!.rules.map((r) => r.threshold)).toEqual([900, 3600]);
-    expect(freshness!.channels.map((c) => c.id)).toEqual(['oncall']);
-    expect(freshness!.delivery).toEqual({ initialIntervalMs: 2_000, maximumIntervalMs: 60_000, timeoutMs: 20_000 });
+    expect(freshness!.notification.receivers).toEqual({ default: { id: 'default', notify: ['oncall'] } });
+    expect(freshness!.notification.routing).toMatchObject({ receiver: 'default', groupBy: ['monitor'], groupWaitMs: 30_000, groupIntervalMs: 300_000, repeatIntervalMs: 14_400_000 });
+    expect(freshness!.notification.delivery).toEqual({ initialIntervalMs: 2_000, maximumIntervalMs: 60_000, timeoutMs: 20_000, fallback: undefined, fallbackAfterMs: 600_000 });
     expect(count!.schedule).toMatchObject({ cron: '*/5 * * * *', timezone: 'Europe/Berlin', jitterMs: 10_000 });
     expect(count!.flap).toEqual({ failAfter: 1, resolveAfter: 2 });
     expect(count!.rules).toEqual([

@@ -1,0 +1,85 @@
+// Generic webhook: the notification as JSON, POSTed with a timeout and signed
+// with HMAC-SHA256 so the receiver can check it came from pipewatch.
+// X-Pipewatch-Signature: sha256=<hex of HMAC-SHA256(secret, raw body)>.
+import { createHmac } from 'node:crypto';
+import type { ChannelSpec } from '../config/model.js';
+import { render } from './render.js';
+import type { ChannelFactory, ChannelSender, Delivery, Notification, SendContext } from './types.js';
+
+type WebhookSpec = Extract<ChannelSpec, { type: 'webhook' }>;
+
+export function signature(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** The JSON document a webhook receives. */
+export function webhookPayload(n: Notification, idempotencyKey: string): Record<string, unknown> {
+  const summary = render(n).subject;
+  if (n.kind === 'notice') return { version: 1, kind: 'notice', idempotencyKey, title: n.title, text: n.text, summary };
+  return {
+    version: 1,
+    kind: n.kind,
+    idempotencyKey,
+    summary,
+    incidentId: n.incidentId,
+    receiver: n.receiver,
+    groupLabels: n.groupLabels,
+    status: n.status,
+    openedAt: n.openedAt,
+    resolvedAt: n.resolvedAt ?? null,
+    acknowledged: n.acknowledged ?? null,
+    escalation: n.escalation ?? null,
+    alerts: n.alerts.map((a) => ({
+      monitor: a.monitor.id,
+      pipeline: a.monitor.pipeline ?? null,
+      perspective: a.monitor.perspective,
+      labels: a.labels,
+      status: a.status,
+      firing: a.firing,
+      since: a.since,
+      value: a.verdict.value ?? null,
+      unit: a.verdict.unit,
+      reason: a.verdict.reason,
+      observedAt: a.verdict.observedAt,
+      runbook: a.monitor.runbook ?? null,
+    })),
+  };
+}
+
+/** POSTs JSON; a non-2xx answer or a timeout is an error (and the activity retries). */
+export async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'pipewatch', ...headers },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    throw new Error(`POST ${new URL(url).origin}: ${why}`);
+  }
+  const text = await response.text().catch(() => '');
+  if (!response.ok) throw new Error(`POST ${new URL(url).origin} answered ${response.status} ${response.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`);
+}
+
+class WebhookSender implements ChannelSender {
+  constructor(private readonly spec: WebhookSpec) {}
+
+  async send(n: Notification, context: SendContext): Promise<Delivery> {
+    const body = JSON.stringify(webhookPayload(n, context.idempotencyKey));
+    const headers: Record<string, string> = { ...this.spec.headers, 'x-pipewatch-idempotency-key': context.idempotencyKey };
+    if (this.spec.secret) headers['x-pipewatch-signature'] = signature(this.spec.secret, body);
+    await postJson(this.spec.url, body, headers, this.spec.timeout);
+    return {};
+  }
+
+  async close(): Promise<void> {}
+}
+
+export const webhookChannel: ChannelFactory<'webhook'> = {
+  type: 'webhook',
+  create: (_id, spec) => new WebhookSender(spec),
+};

@@ -1,0 +1,237 @@
+// `pipewatch incidents …` and `pipewatch silence …`: the operator's side of
+// incidents (Temporal Updates and queries on the incident workflows) and of
+// silences (Updates on the pipewatch-silences workflow).
+import type { Client } from '@temporalio/client';
+import type { Command } from 'commander';
+import { parseDuration } from '../config/duration.js';
+import type { LoadedConfig } from '../config/load.js';
+import { formatMatcher } from '../evaluation/matchers.js';
+import { silenceActive, type Silence } from '../evaluation/muting.js';
+import { formatValue } from '../evaluation/rules.js';
+import type { IncidentSnapshot } from '../workflows/incident.js';
+import { SILENCES_WORKFLOW_ID, type AddSilenceRequest, type SilenceAnnouncements, type silencesWorkflow } from '../workflows/silences.js';
+import { CliError, table } from './output.js';
+
+export interface IncidentCommandContext {
+  client(): Promise<{ client: Client; taskQueue: string; close(): Promise<void> }>;
+  /** The loaded config when one is available (silence announcements use it). */
+  config(): LoadedConfig | undefined;
+}
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+// The Temporal client loads only when a command runs, so `--help` stays quick.
+const sdk = () => import('@temporalio/client');
+
+function durationOption(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) throw new CliError(`${flag} "${text}" is not a duration; write it like 30m, 2h or 1d`, 2);
+  return ms;
+}
+
+/** An incident id, or a monitor id with exactly one open incident. */
+async function resolveIncidentId(client: Client, ref: string): Promise<string> {
+  if (ref.startsWith('pipewatch-incident/')) return ref;
+  const found: string[] = [];
+  const query = `WorkflowType = "incidentWorkflow" AND ExecutionStatus = "Running" AND PipewatchMonitor = "${ref.replace(/"/g, '')}"`;
+  for await (const w of client.workflow.list({ query })) found.push(w.workflowId);
+  if (found.length === 1) return found[0]!;
+  if (found.length === 0) throw new CliError(`no open incident "${ref}"; list them with: pipewatch incidents list`);
+  throw new CliError(`monitor ${ref} is in ${found.length} open incidents; name one:\n  ${found.join('\n  ')}`);
+}
+
+async function withIncident<T>(ctx: IncidentCommandContext, ref: string, fn: (client: Client, id: string) => Promise<T>): Promise<T> {
+  const { WorkflowNotFoundError, WorkflowUpdateFailedError } = await sdk();
+  const { client, close } = await ctx.client();
+  try {
+    const id = await resolveIncidentId(client, ref);
+    try {
+      return await fn(client, id);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new CliError(`no incident ${id}`);
+      if (err instanceof WorkflowUpdateFailedError) throw new CliError(err.cause?.message ?? err.message);
+      throw err;
+    }
+  } finally {
+    await close();
+  }
+}
+
+function printSnapshot(s: IncidentSnapshot): void {
+  out(`${s.incidentId}`);
+  out(`  state      ${s.state}${s.status !== 'ok' ? ` (${s.status})` : ''}`);
+  out(`  receiver   ${s.receiver}${Object.keys(s.groupLabels).length ? `  group ${Object.entries(s.groupLabels).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}`);
+  if (s.openedAt) out(`  opened     ${s.openedAt}${s.reopened ? ` (reopened ${s.reopened}×)` : ''}`);
+  if (s.resolvedAt) out(`  resolved   ${s.resolvedAt}${s.resolvedBy ? ` by ${s.resolvedBy}` : ''}`);
+  if (s.acknowledged) out(`  acked      by ${s.acknowledged.by} at ${s.acknowledged.at}${s.acknowledged.until ? ` until ${s.acknowledged.until}` : ''}${s.acknowledged.note ? `: ${s.acknowledged.note}` : ''}`);
+  if (s.escalation) {
+    const next = s.escalation.nextStep;
+    out(`  escalation ${s.escalation.policy}: ${s.escalation.stepsDone}/${s.escalation.stepsTotal} steps done${next ? `; next: step ${next.step} (round ${next.round}) to ${next.notify.join(', ')} at ${next.at}` : ''}`);
+  }
+  out(`  messages   ${s.notificationsSent} sent${s.lastNotifiedAt ? `, last at ${s.lastNotifiedAt}` : ''}`);
+  out('  alerts');
+  for (const a of s.alerts) {
+    const value = a.verdict.value === undefined ? '' : ` (${formatValue(a.verdict.value, a.verdict.unit)})`;
+    out(`    ${a.firing ? '●' : '○'} ${a.monitor.id} ${a.status}${value}: ${a.verdict.reason}${s.muted[a.monitor.id] ? ` [muted: ${s.muted[a.monitor.id]!.kind}]` : ''}`);
+  }
+}
+
+export function registerIncidentCommands(program: Command, ctx: IncidentCommandContext): void {
+  const incidents = program.command('incidents').description('open incidents: list, show, acknowledge, resolve');
+
+  incidents
+    .command('list')
+    .description('incidents that are open (firing, acknowledged, or resolved within their reopen window)')
+    .option('--all', 'include closed incidents')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { all?: boolean; json?: boolean }) => {
+      const { client, close } = await ctx.client();
+      try {
+        const query = `WorkflowType = "incidentWorkflow"${opts.all ? '' : ' AND ExecutionStatus = "Running"'}`;
+        const rows: Array<Record<string, string>> = [];
+        for await (const w of client.workflow.list({ query })) {
+          const sa = w.typedSearchAttributes;
+          const get = (name: string) => String(sa.getAll().find((p) => p.key.name === name)?.value ?? '');
+          rows.push({
+            incidentId: w.workflowId,
+            state: w.status.name === 'RUNNING' ? get('PipewatchIncidentState') : 'closed',
+            status: get('PipewatchStatus'),
+            monitor: get('PipewatchMonitor'),
+            started: w.startTime.toISOString(),
+          });
+        }
+        if (opts.json) out(JSON.stringify(rows, null, 2));
+        else if (rows.length === 0) out('no open incidents');
+        else out(table([['INCIDENT', 'STATE', 'STATUS', 'MONITOR', 'SINCE'], ...rows.map((r) => [r.incidentId!, r.state!, r.status!, r.monitor!, r.started!])]));
+      } finally {
+        await close();
+      }
+    });
+
+  incidents
+    .command('show <incident>')
+    .description('what an incident is about, who acknowledged it, what escalation comes next (an incident id, or a monitor id)')
+    .option('--json', 'machine-readable output')
+    .action(async (ref: string, opts: { json?: boolean }) => {
+      const snapshot = await withIncident(ctx, ref, (client, id) => client.workflow.getHandle(id).query<IncidentSnapshot>('state'));
+      if (opts.json) out(JSON.stringify(snapshot, null, 2));
+      else printSnapshot(snapshot);
+    });
+
+  incidents
+    .command('ack <incident>')
+    .description('acknowledge: stops reminders and escalation (until --for runs out)')
+    .requiredOption('--by <name>', 'who takes it')
+    .option('--note <text>', 'what you are doing about it')
+    .option('--for <duration>', 'the acknowledgement expires after this (e.g. 2h); then escalation resumes')
+    .action(async (ref: string, opts: { by: string; note?: string; for?: string }) => {
+      const forMs = durationOption(opts.for, '--for');
+      const snapshot = await withIncident(ctx, ref, (client, id) =>
+        client.workflow.getHandle(id).executeUpdate<IncidentSnapshot, [unknown]>('acknowledge', { args: [{ by: opts.by, note: opts.note, forMs }] }),
+      );
+      out(`acknowledged ${snapshot.incidentId} as ${opts.by}${snapshot.acknowledged?.until ? ` until ${snapshot.acknowledged.until}` : ''}`);
+    });
+
+  incidents
+    .command('resolve <incident>')
+    .description('resolve by hand: sends the resolved message; a monitor that still fails opens a new incident after its failAfter runs')
+    .requiredOption('--by <name>', 'who resolves it')
+    .option('--note <text>', 'why')
+    .action(async (ref: string, opts: { by: string; note?: string }) => {
+      const snapshot = await withIncident(ctx, ref, (client, id) =>
+        client.workflow.getHandle(id).executeUpdate<IncidentSnapshot, [unknown]>('resolve', { args: [{ by: opts.by, note: opts.note }] }),
+      );
+      out(`resolved ${snapshot.incidentId} at ${snapshot.resolvedAt}`);
+    });
+
+  const silence = program.command('silence').description('silences: hold back alerts that match, for a while, with an owner and a reason');
+
+  silence
+    .command('add')
+    .description('add a silence (it ends by itself; announced before it ends)')
+    .requiredOption('--match <matcher...>', "label matchers, all must match: 'pipeline = intel' 'severity =~ \"warning|critical\"'")
+    .requiredOption('--for <duration>', 'how long, e.g. 2h')
+    .requiredOption('--by <name>', 'who silences')
+    .requiredOption('--reason <text>', 'why, for whoever wonders where the alerts went')
+    .option('--starts <time>', 'ISO time it starts (default now)')
+    .action(async (opts: { match: string[]; for: string; by: string; reason: string; starts?: string }) => {
+      const durationMs = durationOption(opts.for, '--for')!;
+      const config = ctx.config();
+      const policy = config?.monitors[0]?.notification;
+      const announcements: SilenceAnnouncements = {
+        channels: (config?.raw.silences.announce ?? []).flatMap((id) => (policy?.channels[id] ? [policy.channels[id]!] : [])),
+        announceBeforeMs: config?.raw.silences.announceBefore ?? 15 * 60_000,
+        longerThanMs: config?.raw.silences.longerThan ?? 24 * 3_600_000,
+        delivery: policy?.delivery ?? { initialIntervalMs: 5_000, maximumIntervalMs: 300_000, timeoutMs: 60_000, fallbackAfterMs: 600_000 },
+      };
+      const request: AddSilenceRequest = { matchers: opts.match, durationMs, startsAt: opts.starts, createdBy: opts.by, reason: opts.reason, announcements };
+      const { WithStartWorkflowOperation, WorkflowUpdateFailedError } = await sdk();
+      const { client, taskQueue, close } = await ctx.client();
+      try {
+        const created = await client.workflow
+          .executeUpdateWithStart<typeof silencesWorkflow, Silence, [AddSilenceRequest]>('addSilence', {
+            args: [request],
+            startWorkflowOperation: new WithStartWorkflowOperation<typeof silencesWorkflow>('silencesWorkflow', {
+              workflowId: SILENCES_WORKFLOW_ID,
+              taskQueue,
+              args: [],
+              workflowIdConflictPolicy: 'USE_EXISTING',
+            }),
+          })
+          .catch((err: unknown) => {
+            if (err instanceof WorkflowUpdateFailedError) throw new CliError(err.cause?.message ?? err.message);
+            throw err;
+          });
+        out(`silence ${created.id} added: ${created.matchers.map(formatMatcher).join(', ')} until ${created.endsAt}`);
+      } finally {
+        await close();
+      }
+    });
+
+  silence
+    .command('list')
+    .description('silences that are active or coming, and those that ended in the last week with --all')
+    .option('--all', 'include ended silences')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { all?: boolean; json?: boolean }) => {
+      const { client, close } = await ctx.client();
+      try {
+        const { readSilences } = await import('../activities/index.js');
+        const now = Date.now();
+        const rows = (await readSilences(client)).filter((s) => opts.all || (!s.expiredAt && Date.parse(s.endsAt) > now));
+        if (opts.json) out(JSON.stringify(rows, null, 2));
+        else if (rows.length === 0) out('no silences');
+        else
+          out(
+            table([
+              ['ID', 'STATE', 'MATCHERS', 'UNTIL', 'BY', 'REASON'],
+              ...rows.map((s) => [s.id, s.expiredAt ? 'expired' : silenceActive(s, now) ? 'active' : Date.parse(s.startsAt) > now ? 'pending' : 'ended', s.matchers.map(formatMatcher).join(', '), s.endsAt, s.createdBy, s.reason]),
+            ]),
+          );
+      } finally {
+        await close();
+      }
+    });
+
+  silence
+    .command('expire <id>')
+    .description('end a silence now')
+    .requiredOption('--by <name>', 'who ends it')
+    .action(async (id: string, opts: { by: string }) => {
+      const { WorkflowNotFoundError, WorkflowUpdateFailedError } = await sdk();
+      const { client, close } = await ctx.client();
+      try {
+        const ended = await client.workflow
+          .getHandle(SILENCES_WORKFLOW_ID)
+          .executeUpdate<Silence, [unknown]>('expireSilence', { args: [{ id, by: opts.by }] })
+          .catch((err: unknown) => {
+            if (err instanceof WorkflowNotFoundError) throw new CliError(`no silence ${id}: no silences have been created`);
+            if (err instanceof WorkflowUpdateFailedError) throw new CliError(err.cause?.message ?? err.message);
+            throw err;
+          });
+        out(`silence ${ended.id} expired by ${opts.by}`);
+      } finally {
+        await close();
+      }
+    });
+}

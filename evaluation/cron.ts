@@ -1,0 +1,118 @@
+// Five-field cron expressions (minute hour day-of-month month day-of-week) for
+// recurring maintenance windows, evaluated in an IANA time zone. Pure and
+// deterministic: workflows use it to decide whether a window is open.
+
+export interface CronSpec {
+  minute: Set<number>;
+  hour: Set<number>;
+  dayOfMonth: Set<number>;
+  month: Set<number>;
+  dayOfWeek: Set<number>;
+  /** Both day fields restricted: a day matches if either matches (POSIX cron). */
+  dayOr: boolean;
+}
+
+const FIELDS = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12 },
+  { name: 'day of week', min: 0, max: 7 },
+] as const;
+
+const MACROS: Record<string, string> = {
+  '@hourly': '0 * * * *',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@weekly': '0 0 * * 0',
+  '@monthly': '0 0 1 * *',
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+};
+
+const NAMES: Record<string, number> = {
+  sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6,
+  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
+};
+
+/** Parses a cron expression; returns an error message instead when it is malformed. */
+export function parseCron(expression: string): CronSpec | string {
+  const text = MACROS[expression.trim()] ?? expression.trim();
+  const parts = text.split(/\s+/);
+  if (parts.length !== 5) return `"${expression}" has ${parts.length} field(s); a cron expression has five: minute hour day-of-month month day-of-week`;
+  const sets: Array<Set<number>> = [];
+  for (let i = 0; i < 5; i++) {
+    const field = FIELDS[i]!;
+    const set = new Set<number>();
+    for (const item of parts[i]!.toLowerCase().split(',')) {
+      const m = /^(\*|([a-z0-9]+)(?:-([a-z0-9]+))?)(?:\/(\d+))?$/.exec(item);
+      if (!m) return `"${expression}": "${item}" is not a valid ${field.name} (e.g. 5, 1-5, */15, mon-fri)`;
+      const num = (s: string) => (s in NAMES ? NAMES[s]! : /^\d+$/.test(s) ? Number(s) : NaN);
+      const lo = m[1] === '*' ? field.min : num(m[2]!);
+      const hi = m[1] === '*' ? field.max : m[3] !== undefined ? num(m[3]) : m[4] !== undefined ? field.max : lo;
+      const step = m[4] !== undefined ? Number(m[4]) : 1;
+      if ([lo, hi].some((n) => Number.isNaN(n) || n < field.min || n > field.max) || lo > hi || step < 1) {
+        return `"${expression}": "${item}" is out of range for ${field.name} (${field.min}-${field.max})`;
+      }
+      for (let n = lo; n <= hi; n += step) set.add(i === 4 && n === 7 ? 0 : n);
+    }
+    sets.push(set);
+  }
+  return {
+    minute: sets[0]!,
+    hour: sets[1]!,
+    dayOfMonth: sets[2]!,
+    month: sets[3]!,
+    dayOfWeek: sets[4]!,
+    dayOr: parts[2] !== '*' && parts[4] !== '*',
+  };
+}
+
+interface LocalTime {
+  minute: number;
+  hour: number;
+  day: number;
+  month: number;
+  weekday: number;
+}
+
+const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+
+function localTime(ms: number, timeZone: string): LocalTime {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    minute: 'numeric',
+    hour: 'numeric',
+    day: 'numeric',
+    month: 'numeric',
+    weekday: 'short',
+  }).formatToParts(new Date(ms));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return { minute: Number(get('minute')), hour: Number(get('hour')), day: Number(get('day')), month: Number(get('month')), weekday: WEEKDAYS[get('weekday')] ?? 0 };
+}
+
+export function cronMatches(spec: CronSpec, ms: number, timeZone: string): boolean {
+  const t = localTime(ms, timeZone);
+  if (!spec.minute.has(t.minute) || !spec.hour.has(t.hour) || !spec.month.has(t.month)) return false;
+  const dom = spec.dayOfMonth.has(t.day);
+  const dow = spec.dayOfWeek.has(t.weekday);
+  return spec.dayOr ? dom || dow : dom && dow;
+}
+
+/**
+ * The window that contains `now` — one that started at a cron tick within the
+ * last `durationMs` — as [start, end), or undefined when none is open.
+ */
+export function openWindow(spec: CronSpec, durationMs: number, timeZone: string, now: number): { start: number; end: number } | undefined {
+  const minute = 60_000;
+  const first = Math.floor(now / minute) * minute;
+  // Newest tick first; a window longer than a week is bounded to a week of minutes.
+  const steps = Math.min(Math.ceil(durationMs / minute), 7 * 24 * 60);
+  for (let i = 0; i <= steps; i++) {
+    const tick = first - i * minute;
+    if (tick + durationMs <= now) break;
+    if (cronMatches(spec, tick, timeZone)) return { start: tick, end: tick + durationMs };
+  }
+  return undefined;
+}
