@@ -51,7 +51,8 @@ export function parseCron(expression: string): CronSpec | string {
       const lo = m[1] === '*' ? field.min : num(m[2]!);
       const hi = m[1] === '*' ? field.max : m[3] !== undefined ? num(m[3]) : m[4] !== undefined ? field.max : lo;
       const step = m[4] !== undefined ? Number(m[4]) : 1;
-      if ([lo, hi].some((n) => Number.isNaN(n) || n < field.min || n > field.max) || lo > hi || step < 1) {
+      if ([lo, hi].some((n) => Number.isNaN(n))) return `"${expression}": "${item}" is not a valid ${field.name} (e.g. 5, 1-5, */15, mon-fri)`;
+      if ([lo, hi].some((n) => n < field.min || n > field.max) || lo > hi || step < 1) {
         return `"${expression}": "${item}" is out of range for ${field.name} (${field.min}-${field.max})`;
       }
       for (let n = lo; n <= hi; n += step) set.add(i === 4 && n === 7 ? 0 : n);

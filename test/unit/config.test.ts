@@ -143,6 +143,13 @@ const BROKEN: Array<[string, string, RegExp]> = [
   ['a wrong version', GOOD.replace('version: 1', 'version: 2'), /^pipewatch\.yaml:1:10: version: expected 1, got number 2$/],
   ['no schedule anywhere', GOOD.replace('defaults:\n  schedule:\n    every: 1m\n', 'defaults:\n'), /^pipewatch\.yaml:26:5: monitors\[0\]\.schedule: no schedule: give the monitor "schedule: \{ every: 5m \}" or set defaults\.schedule$/],
   ['an invalid monitor id', GOOD.replace('id: parsed-count', 'id: Parsed Count'), /monitors\[1\]\.id: .*an id of lowercase letters/],
+  ['an unknown receiver in a route', GOOD.replace('monitors:\n', 'routing:\n  routes:\n    - matchers: ["pipeline = intel"]\n      receiver: pager\nmonitors:\n'), /routing\.routes\[0\]\.receiver: unknown receiver "pager"; declared receivers: default$/],
+  ['a malformed route matcher', GOOD.replace('monitors:\n', 'routing:\n  routes:\n    - matchers: ["pipeline intel"]\n      receiver: default\nmonitors:\n'), /routing\.routes\[0\]\.matchers\[0\]: "pipeline intel" is not a matcher/],
+  ['an empty escalation policy', GOOD.replace('monitors:\n', 'escalations:\n  standard:\n    steps: []\nmonitors:\n'), /escalations\.standard\.steps: needs at least 1 item/],
+  ['a cyclic escalation policy', GOOD.replace('monitors:\n', 'escalations:\n  a:\n    steps: [{ after: 0s, notify: [oncall] }]\n    then: b\n  b:\n    steps: [{ after: 5m, notify: [oncall] }]\n    then: a\nmonitors:\n'), /escalations\.a\.then: escalation policies form a cycle: a → b → a/],
+  ['an unknown channel in an escalation step', GOOD.replace('monitors:\n', 'escalations:\n  a:\n    steps: [{ after: 0s, notify: [pagr] }]\nmonitors:\n'), /escalations\.a\.steps\[0\]\.notify\[0\]: unknown channel "pagr"/],
+  ['a receiver that notifies nobody', GOOD.replace('monitors:\n', 'receivers:\n  quiet: {}\nmonitors:\n'), /receivers\.quiet: this receiver notifies nobody/],
+  ['an invalid cron in a maintenance window', GOOD.replace('monitors:\n', 'maintenance:\n  - id: nightly\n    cron: "0 25 * * *"\n    duration: 1h\n    reason: reindex\n    owner: lake\nmonitors:\n'), /maintenance\[0\]\.cron: "0 25 \* \* \*": "25" is out of range for hour \(0-23\)/],
   ['a list where a mapping belongs', GOOD.replace('connectors:\n  lake:', 'connectors:\n  - lake:'), /^pipewatch\.yaml:13:3: connectors: expected a mapping, got a list$/],
 ];
 
