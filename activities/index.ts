@@ -15,7 +15,7 @@ import type { Measurement, PreviousPoint, Verdict } from '../evaluation/types.js
 import type { HistoryStore, RecordedRun } from '../store/history.js';
 import type { AlertEvent, IncidentInput } from '../workflows/incident.js';
 import { INCIDENT_STATE, MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
-import { SILENCES_WORKFLOW_ID } from '../workflows/silences.js';
+import { silencesWorkflowId } from '../workflows/silences.js';
 
 export interface ActivityDeps {
   store: HistoryStore;
@@ -47,6 +47,15 @@ function resolveOrFail<T>(resolve: () => T): T {
 }
 
 export function createActivities(deps: ActivityDeps) {
+  // The last failure of each delivery, so a fallback notice can say what went
+  // wrong (a schedule-to-close timeout does not carry it). Local to this worker.
+  const deliveryErrors = new Map<string, string>();
+  const rememberError = (key: string, message: string) => {
+    deliveryErrors.delete(key);
+    deliveryErrors.set(key, message);
+    if (deliveryErrors.size > 1_000) deliveryErrors.delete(deliveryErrors.keys().next().value!);
+  };
+
   return {
     async collect(input: { monitorId: string; connector: NamedConnector; check: CheckSpec; at: string }): Promise<Measurement> {
       const live = resolveOrFail(() => deps.connectors.get(input.connector));
@@ -92,7 +101,7 @@ export function createActivities(deps: ActivityDeps) {
 
     /** Which of these alerts must not be sent now, and why: silences, maintenance windows, inhibition. */
     async muteState(input: { alerts: AlertLabels[]; maintenance: MaintenanceWindow[]; inhibit: InhibitRule[] }): Promise<Record<string, MuteReason | undefined>> {
-      const silences = await readSilences(deps.client);
+      const silences = await readSilences(deps.client, deps.taskQueue);
       const active = input.inhibit.length > 0 ? await deps.store.activeAlerts() : [];
       const now = Date.now();
       return Object.fromEntries(
@@ -148,8 +157,11 @@ export function createActivities(deps: ActivityDeps) {
       try {
         ({ messageId } = await live.value.send(notification, { idempotencyKey, history }));
       } catch (err) {
-        throw scrubbed(err, live.secrets, 'DeliveryError');
+        const failure = scrubbed(err, live.secrets, 'DeliveryError');
+        rememberError(idempotencyKey, failure.message);
+        throw failure;
       }
+      deliveryErrors.delete(idempotencyKey);
       if (ledger) {
         await deps.store.markNotificationSent(idempotencyKey, messageId).catch((err: Error) =>
           log.warn('could not confirm a sent notification in the ledger', { channel: channel.id, error: err.message }),
@@ -157,13 +169,18 @@ export function createActivities(deps: ActivityDeps) {
       }
       return { channelId: channel.id, outcome: 'sent', messageId };
     },
+
+    /** What the last failed attempt of a delivery said, if this worker saw it. */
+    async deliveryError(idempotencyKey: string): Promise<string | null> {
+      return deliveryErrors.get(idempotencyKey) ?? null;
+    },
   };
 }
 
 /** The silences held by the silences workflow; none when it has never been started. */
-export async function readSilences(client: Client): Promise<Silence[]> {
+export async function readSilences(client: Client, taskQueue: string): Promise<Silence[]> {
   try {
-    return await client.workflow.getHandle(SILENCES_WORKFLOW_ID).query<Silence[]>('silences');
+    return await client.workflow.getHandle(silencesWorkflowId(taskQueue)).query<Silence[]>('silences');
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return [];
     throw err;

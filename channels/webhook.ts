@@ -27,6 +27,7 @@ export function webhookPayload(n: Notification, idempotencyKey: string): Record<
     status: n.status,
     openedAt: n.openedAt,
     resolvedAt: n.resolvedAt ?? null,
+    resolvedBy: n.resolvedBy ?? null,
     acknowledged: n.acknowledged ?? null,
     escalation: n.escalation ?? null,
     alerts: n.alerts.map((a) => ({

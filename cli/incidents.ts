@@ -9,7 +9,7 @@ import { formatMatcher } from '../evaluation/matchers.js';
 import { silenceActive, type Silence } from '../evaluation/muting.js';
 import { formatValue } from '../evaluation/rules.js';
 import type { IncidentSnapshot } from '../workflows/incident.js';
-import { SILENCES_WORKFLOW_ID, type AddSilenceRequest, type SilenceAnnouncements, type silencesWorkflow } from '../workflows/silences.js';
+import { silencesWorkflowId, type AddSilenceRequest, type SilenceAnnouncements, type silencesWorkflow } from '../workflows/silences.js';
 import { CliError, table } from './output.js';
 
 export interface IncidentCommandContext {
@@ -172,7 +172,7 @@ export function registerIncidentCommands(program: Command, ctx: IncidentCommandC
           .executeUpdateWithStart<typeof silencesWorkflow, Silence, [AddSilenceRequest]>('addSilence', {
             args: [request],
             startWorkflowOperation: new WithStartWorkflowOperation<typeof silencesWorkflow>('silencesWorkflow', {
-              workflowId: SILENCES_WORKFLOW_ID,
+              workflowId: silencesWorkflowId(taskQueue),
               taskQueue,
               args: [],
               workflowIdConflictPolicy: 'USE_EXISTING',
@@ -194,11 +194,11 @@ export function registerIncidentCommands(program: Command, ctx: IncidentCommandC
     .option('--all', 'include ended silences')
     .option('--json', 'machine-readable output')
     .action(async (opts: { all?: boolean; json?: boolean }) => {
-      const { client, close } = await ctx.client();
+      const { client, taskQueue, close } = await ctx.client();
       try {
         const { readSilences } = await import('../activities/index.js');
         const now = Date.now();
-        const rows = (await readSilences(client)).filter((s) => opts.all || (!s.expiredAt && Date.parse(s.endsAt) > now));
+        const rows = (await readSilences(client, taskQueue)).filter((s) => opts.all || (!s.expiredAt && Date.parse(s.endsAt) > now));
         if (opts.json) out(JSON.stringify(rows, null, 2));
         else if (rows.length === 0) out('no silences');
         else
@@ -219,10 +219,10 @@ export function registerIncidentCommands(program: Command, ctx: IncidentCommandC
     .requiredOption('--by <name>', 'who ends it')
     .action(async (id: string, opts: { by: string }) => {
       const { WorkflowNotFoundError, WorkflowUpdateFailedError } = await sdk();
-      const { client, close } = await ctx.client();
+      const { client, taskQueue, close } = await ctx.client();
       try {
         const ended = await client.workflow
-          .getHandle(SILENCES_WORKFLOW_ID)
+          .getHandle(silencesWorkflowId(taskQueue))
           .executeUpdate<Silence, [unknown]>('expireSilence', { args: [{ id, by: opts.by }] })
           .catch((err: unknown) => {
             if (err instanceof WorkflowNotFoundError) throw new CliError(`no silence ${id}: no silences have been created`);

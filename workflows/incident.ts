@@ -144,7 +144,7 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     scheduleToCloseTimeout: delivery.fallbackAfterMs,
     retry,
   });
-  const { muteState, stopAlerting } = proxyActivities<Activities>({
+  const { muteState, stopAlerting, deliveryError } = proxyActivities<Activities>({
     startToCloseTimeout: '30s',
     retry: { initialInterval: '1s', maximumInterval: '30s' },
   });
@@ -259,10 +259,11 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
 
   const key = (channel: string) => `${input.incidentId}/${firstRunId}/${++m.seq}/${channel}`;
 
+  /** The reasons behind a failed delivery, outermost last: "POST … answered 503 (activity ScheduleToClose timeout)". */
   const failureText = (err: unknown): string => {
-    let e: unknown = err;
-    while (e instanceof ActivityFailure && e.cause) e = e.cause;
-    return e instanceof Error ? e.message : String(e);
+    const reasons: string[] = [];
+    for (let e: unknown = err instanceof ActivityFailure ? err.cause : err; e instanceof Error; e = e.cause) reasons.unshift(e.message);
+    return reasons.length ? `${reasons[0]}${reasons.length > 1 ? ` (${reasons.slice(1).join('; ')})` : ''}` : String(err);
   };
 
   const deliver = async (channelId: string, notification: Notification, idempotencyKey: string) => {
@@ -274,10 +275,11 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     try {
       return await deliverBeforeFallback(args);
     } catch (err) {
+      const last = await deliveryError(idempotencyKey);
       const notice: Notification = {
         kind: 'notice',
         title: `channel ${channelId} is failing`,
-        text: `pipewatch has not been able to deliver a ${notification.kind} message for incident ${input.incidentId} on channel "${channelId}" for ${formatDuration(delivery.fallbackAfterMs)}; it keeps retrying.\nLast error: ${failureText(err)}`,
+        text: `pipewatch has not been able to deliver a ${notification.kind} message for incident ${input.incidentId} on channel "${channelId}" for ${formatDuration(delivery.fallbackAfterMs)}; it keeps retrying.\nLast error: ${last ?? failureText(err)}`,
       };
       await deliverNotification({ channel: fallback, notification: notice, idempotencyKey: `${idempotencyKey}/fallback`, monitorIds: [] });
       return deliverNotification(args);

@@ -1,5 +1,5 @@
 // The silences of a namespace, held by one long-running workflow
-// (pipewatch-silences): operators add and expire them with Updates (validated,
+// (pipewatch-silences/<task queue>): operators add and expire them with Updates (validated,
 // so a bad matcher is refused at once), incidents read them through a query.
 // It announces silences nobody should forget: very long ones when created,
 // every one shortly before it ends.
@@ -10,7 +10,10 @@ import { formatMatcher } from '../evaluation/matchers.js';
 import { parseMatchers, silenceActive, type Silence } from '../evaluation/muting.js';
 import type { Activities } from '../activities/index.js';
 
-export const SILENCES_WORKFLOW_ID = 'pipewatch-silences';
+/** One silences workflow per task queue (a pipewatch deployment). */
+export function silencesWorkflowId(taskQueue: string): string {
+  return `pipewatch-silences/${taskQueue}`;
+}
 
 export interface SilenceAnnouncements {
   channels: NamedChannel[];
@@ -48,6 +51,7 @@ interface SilencesMemory {
 const KEEP_ENDED_MS = 7 * 24 * 3_600_000;
 
 export async function silencesWorkflow(carried?: SilencesMemory): Promise<void> {
+  const self = workflowInfo().workflowId;
   const m: SilencesMemory = carried ?? { silences: [], announced: [] };
   let changed = false;
 
@@ -108,7 +112,7 @@ export async function silencesWorkflow(carried?: SilencesMemory): Promise<void> 
     m.announced.push(key);
     await Promise.all(
       a.channels.map((channel) =>
-        deliverNotification({ channel, notification: { kind: 'notice', title, text }, idempotencyKey: `${SILENCES_WORKFLOW_ID}/${key}/${channel.id}`, monitorIds: [] }),
+        deliverNotification({ channel, notification: { kind: 'notice', title, text }, idempotencyKey: `${self}/${key}/${channel.id}`, monitorIds: [] }),
       ),
     );
   };
