@@ -185,6 +185,24 @@ ${monitors}`;
       expect(again.stdout).toContain('0 to create, 0 to update, 0 to delete, 2 unchanged');
     });
 
+    it('explains an unknown incident, by monitor or by id', async () => {
+      const byMonitor = await runCli(['incidents', 'ack', 'never-fired', '--by', 'alice'], cliEnv());
+      expect(byMonitor.code).toBe(1);
+      expect(byMonitor.stderr).toContain('no open incident "never-fired"; list them with: pipewatch incidents list');
+      const byId = await runCli(['incidents', 'resolve', 'pipewatch-incident/default/monitor=never-fired', '--by', 'alice'], cliEnv());
+      expect(byId.code).toBe(1);
+      expect(byId.stderr).toContain('no incident pipewatch-incident/default/monitor=never-fired');
+    });
+
+    it('refuses a silence without a usable duration or owner before contacting anything', async () => {
+      const bad = await runCli(['silence', 'add', '--match', 'pipeline = intel', '--for', 'soon', '--by', 'a', '--reason', 'r'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--for "soon" is not a duration');
+      const missing = await runCli(['silence', 'add', '--match', 'pipeline = intel', '--for', '1h', '--reason', 'r']);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain("required option '--by <name>' not specified");
+    });
+
     it('explains an unknown schedule', async () => {
       const r = await runCli(['schedules', 'pause', 'never-declared'], cliEnv());
       expect(r.code).toBe(1);
