@@ -6,12 +6,14 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { MissingEnvError, redactSecrets } from '../config/env.js';
-import type { CheckSpec, FlapControl, InhibitRule, MaintenanceWindow, NamedChannel, NamedConnector } from '../config/model.js';
+import type { CheckSpec, FlapControl, InhibitRule, MaintenanceWindow, NamedChannel, NamedConnector, PipelineStage, Rule } from '../config/model.js';
 import type { ResolvedCache } from '../config/resolved-cache.js';
 import type { ChannelSender, ChartPoint, Notification } from '../channels/types.js';
 import type { Connector } from '../connectors/types.js';
+import { computeBaselines, historyNeededMs, type Baselines } from '../evaluation/history.js';
 import { muteReason, type AlertLabels, type MuteReason, type Silence } from '../evaluation/muting.js';
-import type { Measurement, PreviousPoint, Verdict } from '../evaluation/types.js';
+import type { Measurement, Verdict } from '../evaluation/types.js';
+import { reconcileStages } from '../connectors/stages.js';
 import type { HistoryStore, RecordedRun } from '../store/history.js';
 import type { AlertEvent, IncidentInput } from '../workflows/incident.js';
 import { INCIDENT_STATE, MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
@@ -66,8 +68,35 @@ export function createActivities(deps: ActivityDeps) {
       }
     },
 
-    async lastPoint(monitorId: string): Promise<PreviousPoint | null> {
-      return (await deps.store.lastPoint(monitorId)) ?? null;
+    /** Distinct records per stage in the last settled window and the first losing stage (connectors/stages.ts), recorded as a time series. */
+    async collectStages(input: {
+      monitorId: string;
+      pipeline: string;
+      stages: PipelineStage[];
+      check: Extract<CheckSpec, { type: 'stageCounts' }>;
+      at: string;
+    }): Promise<Measurement> {
+      const live = input.stages.map((stage) => ({ stage, ...resolveOrFail(() => deps.connectors.get(stage.connector)) }));
+      try {
+        const result = await reconcileStages({
+          pipeline: input.pipeline,
+          stages: live.map((l) => ({ stage: l.stage, connector: l.value })),
+          check: input.check,
+          at: Date.parse(input.at),
+          onProgress: () => Context.current().heartbeat(),
+        });
+        await deps.store.recordStageCounts(input.pipeline, result.window, result.judgements.map((j) => ({ stage: j.stage, count: j.count, lost: j.lost })));
+        return result.measurement;
+      } catch (err) {
+        throw scrubbed(err, live.flatMap((l) => [...l.secrets]), 'CollectError');
+      }
+    },
+
+    /** Baselines the rules need (previous run, yesterday, last week, anomaly statistics), computed next to the data. */
+    async baselines(input: { monitorId: string; rules: Rule[]; at: string; toleranceMs: number; timeZone: string }): Promise<Baselines> {
+      const at = Date.parse(input.at);
+      const points = await deps.store.pointsBetween(input.monitorId, new Date(at - historyNeededMs(input.rules) - input.toleranceMs), new Date(at));
+      return computeBaselines(input.rules, points, at, { toleranceMs: input.toleranceMs, timeZone: input.timeZone });
     },
 
     async recordRun(input: {

@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { redactSecrets } from '../config/env.js';
 import { configPath, loadConfigFile, type LoadedConfig } from '../config/load.js';
 import type { MonitorDefinition } from '../config/model.js';
-import { couldNotCheck, evaluate, formatValue } from '../evaluation/rules.js';
+import { formatValue } from '../evaluation/rules.js';
 import type { Verdict } from '../evaluation/types.js';
 import { FAULTS, setFault, type Fault } from '../examples/pipeline.js';
 import { formatPlan } from '../schedules/plan.js';
@@ -68,7 +68,7 @@ program
     if (opts.connect) {
       const { connectorCache } = await import('../connectors/registry.js');
       const cache = connectorCache();
-      const connectors = new Map(config.monitors.map((m) => [m.connector.id, m.connector]));
+      const connectors = new Map(config.monitors.flatMap((m) => [...(m.connector ? [m.connector] : []), ...(m.stages ?? []).map((st) => st.connector)]).map((c) => [c.id, c]));
       for (const [id, spec] of connectors) {
         const live = cache.get(spec);
         try {
@@ -221,18 +221,11 @@ program
     const config = loadConfig();
     const monitor = findMonitor(config, id);
     const { connectorCache } = await import('../connectors/registry.js');
-    const { describeCheck } = await import('../workflows/monitor.js');
+    const { checkHere } = await import('./check-here.js');
     const cache = connectorCache();
     let verdict: Verdict;
-    const at = new Date();
     try {
-      const live = cache.get(monitor.connector);
-      try {
-        const measurement = await live.value.collect({ check: monitor.check, at });
-        verdict = evaluate(monitor.rules, measurement, undefined, describeCheck(monitor));
-      } catch (err) {
-        verdict = couldNotCheck(redactSecrets((err as Error).message, live.secrets), monitor.unit, at.toISOString());
-      }
+      verdict = await checkHere(monitor, new Date(), cache);
     } finally {
       await cache.closeAll();
     }
@@ -241,9 +234,89 @@ program
       process.stdout.write(`${monitor.id}: ${verdict.status.toUpperCase()} — ${verdict.reason}\n`);
       if (verdict.value !== undefined) process.stdout.write(`  value: ${formatValue(verdict.value, verdict.unit)}\n`);
       for (const [k, v] of Object.entries(verdict.details ?? {})) process.stdout.write(`  ${k}: ${v}\n`);
-      if (monitor.rules.some((r) => r.kind === 'changePercent')) process.stdout.write('  (changePercent rules need history and are evaluated only in scheduled runs)\n');
+      if (monitor.rules.some((r) => ['changePercent', 'changeVs', 'anomaly'].includes(r.kind))) {
+        process.stdout.write('  (rules against history are evaluated in scheduled runs and by `pipewatch backtest`)\n');
+      }
     }
     if (verdict.status !== 'ok' && verdict.status !== 'info') process.exitCode = EXIT.failed;
+  });
+
+// ------------------------------------------------------------------ backtest
+
+program
+  .command('backtest <monitor>')
+  .description("replay a monitor's rules and flap control over past values: when would it have fired and resolved?")
+  .option('--from <time>', 'start: an ISO time, or a duration ago such as 7d', '7d')
+  .option('--to <time>', 'end: an ISO time (default now)')
+  .option('--recollect', 'count checks: query the source for every bucket in the range instead of using stored history')
+  .option('--all', 'print every point, not only the failing ones and the transitions')
+  .option('--json', 'machine-readable output')
+  .action(async (id: string, opts: { from: string; to?: string; recollect?: boolean; all?: boolean; json?: boolean }) => {
+    const config = loadConfig({ envCheck: Boolean(opts.recollect) });
+    const monitor = findMonitor(config, id);
+    const { parseDuration } = await import('../config/duration.js');
+    const time = (text: string, flag: string) => {
+      const ago = parseDuration(text);
+      const t = ago !== undefined ? Date.now() - ago : Date.parse(text);
+      if (Number.isNaN(t)) throw new CliError(`${flag} "${text}" is neither an ISO time nor a duration such as 7d`, EXIT.usage);
+      return new Date(t);
+    };
+    const from = time(opts.from, '--from');
+    const to = opts.to ? time(opts.to, '--to') : new Date();
+    if (from >= to) throw new CliError('--from must be before --to', EXIT.usage);
+
+    const { backtest } = await import('../evaluation/backtest.js');
+    const { describeCheck, toleranceMs } = await import('../workflows/monitor.js');
+    let points: Array<{ observedAt: string; value: number | null; error?: boolean }>;
+    let source: string;
+    if (opts.recollect) {
+      const check = monitor.check;
+      if (check.type !== 'count') throw new CliError(`--recollect works for count checks; ${monitor.id} is a ${check.type} check (use its stored history)`, EXIT.usage);
+      const bucket = check.bucket ?? check.window!;
+      const { connectorCache } = await import('../connectors/registry.js');
+      const cache = connectorCache();
+      try {
+        const aligned = new Date(Math.floor(from.getTime() / bucket) * bucket);
+        points = (await cache.get(monitor.connector!).value.series(check, { from: aligned, to }, bucket)).map((p) => ({ observedAt: p.at, value: p.value }));
+      } finally {
+        await cache.closeAll();
+      }
+      source = `re-collected from connector ${monitor.connector!.id}`;
+    } else {
+      const { openHistoryStore } = await import('../store/open.js');
+      const opened = await openHistoryStore({ dataDir: dataDir() });
+      try {
+        points = (await opened.store.pointsBetween(monitor.id, from, to)).map((p) => ({ observedAt: p.observedAt, value: p.value, error: p.status === 'error' }));
+      } finally {
+        await opened.close();
+      }
+      source = 'stored history';
+    }
+    const result = backtest(monitor.rules, monitor.flap, points, {
+      unit: monitor.unit,
+      toleranceMs: toleranceMs(monitor),
+      timeZone: monitor.schedule.timezone,
+      describe: describeCheck(monitor),
+    });
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ monitor: monitor.id, from: from.toISOString(), to: to.toISOString(), source, points: points.length, ...result }, null, 2)}\n`);
+      return;
+    }
+    process.stdout.write(`backtest of ${monitor.id} from ${from.toISOString()} to ${to.toISOString()}: ${points.length} point(s), ${source}\n`);
+    const shown = result.steps.filter((st) => opts.all || st.status !== 'ok' || st.transition !== 'none');
+    if (shown.length > 0) {
+      process.stdout.write(
+        `${table([
+          ['TIME', 'VALUE', 'STATUS', 'TRANSITION', 'REASON'],
+          ...shown.map((st) => [st.observedAt, st.value === null ? '-' : formatValue(st.value, monitor.unit), st.status, st.transition === 'none' ? '' : st.transition, st.reason]),
+        ])}\n`,
+      );
+    }
+    if (result.incidents.length === 0) process.stdout.write('it would not have opened an incident\n');
+    else {
+      process.stdout.write(`it would have opened ${result.incidents.length} incident(s):\n`);
+      for (const i of result.incidents) process.stdout.write(`  ${i.openedAt} → ${i.resolvedAt ?? 'still open at the end'} (worst: ${i.worst})\n`);
+    }
   });
 
 // -------------------------------------------------------------------- worker

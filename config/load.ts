@@ -8,10 +8,20 @@ import type { z } from 'zod';
 import { findEnvRefs } from './env.js';
 import { parseDuration } from './duration.js';
 import { escalationCycle } from '../evaluation/escalation.js';
-import type { EscalationPolicy, MonitorDefinition, MonitorSchedule, NotificationPolicy, Receiver, RouteNode, Rule } from './model.js';
+import type {
+  EscalationPolicy,
+  MonitorDefinition,
+  MonitorSchedule,
+  NamedConnector,
+  NotificationPolicy,
+  PipelineStage,
+  Receiver,
+  RouteNode,
+  Rule,
+} from './model.js';
 import {
   CHECK_SUPPORT,
-  CHECK_UNIT,
+  checkUnit,
   pipewatchConfig,
   type PipewatchConfigRaw,
   type RouteRaw,
@@ -139,25 +149,41 @@ function normalise(raw: PipewatchConfigRaw, problem: Report): MonitorDefinition[
     if (before !== undefined) problem(at('id'), `duplicate monitor id "${m.id}" (first declared at monitors[${before}])`);
     else seen.set(m.id, i);
 
-    const connector = raw.connectors[m.connector];
-    if (!connector) {
+    let connector: NamedConnector | undefined;
+    let stages: PipelineStage[] | undefined;
+    if (m.check.type === 'stageCounts') {
+      if (m.connector) problem(at('connector'), 'a stageCounts check reads the stages of its pipeline; remove "connector"');
+      stages = pipelineStages(raw, m.check.pipeline, at('check', 'pipeline'), problem);
+    } else if (!m.connector) {
+      problem(at('connector'), `required: the connector this ${m.check.type} check runs on; declared connectors: ${connectorIds.join(', ') || '(none)'}`);
+    } else if (!raw.connectors[m.connector]) {
       problem(at('connector'), unknownRef('connector', m.connector, connectorIds));
-    } else if (!CHECK_SUPPORT[m.check.type].includes(connector.type)) {
-      problem(
-        at('check', 'type'),
-        `a ${connector.type} connector cannot run a ${m.check.type} check; it runs ${Object.entries(CHECK_SUPPORT)
-          .filter(([, types]) => types.includes(connector.type))
-          .map(([t]) => t)
-          .join(', ')}`,
-      );
+    } else {
+      const spec = raw.connectors[m.connector]!;
+      connector = { id: m.connector, ...spec };
+      if (!CHECK_SUPPORT[m.check.type].includes(spec.type)) {
+        problem(
+          at('check', 'type'),
+          `a ${spec.type} connector cannot run a ${m.check.type} check; it runs ${Object.entries(CHECK_SUPPORT)
+            .filter(([, types]) => types.includes(spec.type))
+            .map(([t]) => t)
+            .join(', ')}`,
+        );
+      } else if (m.check.type === 'count' || m.check.type === 'freshness') {
+        const c = m.check;
+        const fields: Array<[string, string | undefined]> = [['dataset', c.dataset], ['timestamp', c.timestamp], ['uniqueId', c.type === 'count' ? c.uniqueId : undefined]];
+        for (const [field, value] of fields) {
+          const why = value === undefined ? undefined : checkSourceName(spec.type, field, value);
+          if (why) problem(at('check', field), why);
+        }
+      }
     }
-
     const scheduleRaw = m.schedule ?? raw.defaults.schedule;
     if (!scheduleRaw) problem(at('schedule'), 'no schedule: give the monitor "schedule: { every: 5m }" or set defaults.schedule');
 
-    const unit = CHECK_UNIT[m.check.type];
+    const unit = checkUnit(m.check);
     const rules = m.rules.map((r, j) => normaliseRule(r, unit, (path, msg) => problem(at('rules', j, ...path), msg)));
-    if (!connector || !scheduleRaw) return;
+    if ((!connector && !stages) || !scheduleRaw) return;
 
     const schedule: MonitorSchedule = {
       everyMs: scheduleRaw.every,
@@ -173,8 +199,9 @@ function normalise(raw: PipewatchConfigRaw, problem: Report): MonitorDefinition[
       pipeline: m.pipeline,
       labels: m.labels,
       runbook: m.runbook,
-      connector: { id: m.connector, ...connector },
+      connector,
       check: m.check,
+      stages,
       unit,
       rules,
       schedule,
@@ -273,6 +300,54 @@ function notificationPolicy(raw: PipewatchConfigRaw, problem: Report): Notificat
   };
 }
 
+const SQL_NAME = /^[A-Za-z_][A-Za-z0-9_$]{0,62}(\.[A-Za-z_][A-Za-z0-9_$]{0,62})?$/;
+const ES_INDEX = /^[a-z0-9*][a-z0-9*_.,+-]{0,254}$/;
+const ES_FIELD = /^[A-Za-z0-9_@][A-Za-z0-9_@.-]{0,254}$/;
+
+/** Names go into queries: PostgreSQL takes identifiers (quoted later), Elasticsearch index patterns and field paths. */
+function checkSourceName(type: NamedConnector['type'], field: string, value: string): string | undefined {
+  if (type === 'postgres' && !SQL_NAME.test(value)) {
+    return `"${value}" is not a table or column name (letters, digits, "_", optionally schema-qualified like lake.records)`;
+  }
+  if (type === 'elasticsearch' && field === 'dataset' && !ES_INDEX.test(value)) {
+    return `"${value}" is not an Elasticsearch index or pattern (lowercase, digits, "*", "_", "-", ".", ",")`;
+  }
+  if (type === 'elasticsearch' && field !== 'dataset' && !ES_FIELD.test(value)) {
+    return `"${value}" is not an Elasticsearch field name`;
+  }
+  return undefined;
+}
+
+function pipelineStages(raw: PipewatchConfigRaw, pipelineId: string, path: ConfigPath, problem: Report): PipelineStage[] | undefined {
+  const pipeline = raw.pipelines[pipelineId];
+  if (!pipeline) {
+    problem(path, unknownRef('pipeline', pipelineId, Object.keys(raw.pipelines)));
+    return undefined;
+  }
+  const stages: PipelineStage[] = [];
+  const seen = new Set<string>();
+  pipeline.stages.forEach((s, i) => {
+    const at = (...rest: ConfigPath): ConfigPath => ['pipelines', pipelineId, 'stages', i, ...rest];
+    if (seen.has(s.id)) problem(at('id'), `duplicate stage id "${s.id}"`);
+    seen.add(s.id);
+    const spec = raw.connectors[s.connector];
+    if (!spec) {
+      problem(at('connector'), unknownRef('connector', s.connector, Object.keys(raw.connectors)));
+      return;
+    }
+    for (const field of ['dataset', 'uniqueId', 'timestamp'] as const) {
+      const why = checkSourceName(spec.type, field, s[field]);
+      if (why) problem(at(field), why);
+    }
+    if (spec.type === 'elasticsearch' && s.normalise.length > 0) {
+      problem(at('normalise'), 'Elasticsearch compares ids as indexed; normalise them with a keyword normalizer in the index mapping instead');
+    }
+    if (i === 0 && s.expectedRatio !== undefined) problem(at('expectedRatio'), 'the first stage has no previous stage to be compared with');
+    stages.push({ id: s.id, connector: { id: s.connector, ...spec }, dataset: s.dataset, uniqueId: s.uniqueId, timestamp: s.timestamp, expectedRatio: s.expectedRatio, tolerance: s.tolerance, normalise: s.normalise });
+  });
+  return stages.length === pipeline.stages.length ? stages : undefined;
+}
+
 function normaliseRule(r: RuleSpec, unit: 'records' | 'seconds', problem: Report): Rule {
   const value = (v: number | string, path: ConfigPath): number => {
     if (typeof v === 'number') return v;
@@ -288,6 +363,7 @@ function normaliseRule(r: RuleSpec, unit: 'records' | 'seconds', problem: Report
     return ms / 1000;
   };
   const base = { severity: r.severity, summary: r.summary };
+  const moving = { ...base, direction: r.direction };
   if (r.above !== undefined) return { kind: 'above', threshold: value(r.above, ['above']), ...base };
   if (r.below !== undefined) return { kind: 'below', threshold: value(r.below, ['below']), ...base };
   if (r.equals !== undefined) return { kind: 'equals', threshold: value(r.equals, ['equals']), ...base };
@@ -297,7 +373,12 @@ function normaliseRule(r: RuleSpec, unit: 'records' | 'seconds', problem: Report
     if (low > high) problem(['outside'], `the range is written low to high; got [${r.outside[0]}, ${r.outside[1]}]`);
     return { kind: 'outside', range: [low, high], ...base };
   }
-  return { kind: 'changePercent', percent: r.changePercent!, ...base };
+  if (r.changeVs !== undefined) return { kind: 'changeVs', baseline: r.changeVs.baseline, percent: r.changeVs.percent, ...moving };
+  if (r.anomaly !== undefined) {
+    const a = r.anomaly;
+    return { kind: 'anomaly', anomaly: { sensitivity: a.sensitivity, trainingMs: a.training, minHistory: a.minHistory, seasonality: a.seasonality }, ...moving };
+  }
+  return { kind: 'changePercent', percent: r.changePercent!, ...moving };
 }
 
 function unknownRef(kind: string, name: string, known: string[]): string {

@@ -6,7 +6,16 @@ import type { ChannelSpec, CheckSpec, ConnectorSpec, Perspective, Severity } fro
 
 export type { ChannelSpec, CheckSpec, ConnectorSpec, Perspective, Severity };
 
-export type RuleKind = 'above' | 'below' | 'equals' | 'outside' | 'changePercent';
+export type RuleKind = 'above' | 'below' | 'equals' | 'outside' | 'changePercent' | 'changeVs' | 'anomaly';
+
+export type Direction = 'both' | 'drop' | 'spike';
+
+export interface AnomalySpec {
+  sensitivity: number;
+  trainingMs: number;
+  minHistory: number;
+  seasonality: 'none' | 'hourOfDay' | 'dayOfWeek';
+}
 
 export interface Rule {
   kind: RuleKind;
@@ -14,10 +23,27 @@ export interface Rule {
   threshold?: number;
   /** outside: the healthy range, inclusive. */
   range?: [number, number];
-  /** changePercent: the largest healthy move since the previous value. */
+  /** changePercent / changeVs: the largest healthy move, in percent. */
   percent?: number;
+  /** changeVs: what the value is compared with. */
+  baseline?: 'yesterday' | 'lastWeek';
+  anomaly?: AnomalySpec;
+  /** changePercent / changeVs / anomaly: which moves count. */
+  direction?: Direction;
   severity: Severity;
   summary?: string;
+}
+
+/** One stage of a pipeline, with its connector: what stageCounts compares. */
+export interface PipelineStage {
+  id: string;
+  connector: NamedConnector;
+  dataset: string;
+  uniqueId: string;
+  timestamp: string;
+  expectedRatio?: number;
+  tolerance: number;
+  normalise: Array<'lowercase' | 'trim'>;
 }
 
 export interface MonitorSchedule {
@@ -116,8 +142,11 @@ export interface MonitorDefinition {
   pipeline?: string;
   labels: Record<string, string>;
   runbook?: string;
-  connector: NamedConnector;
+  /** Absent for stageCounts, which reads its pipeline's stages. */
+  connector?: NamedConnector;
   check: CheckSpec;
+  /** stageCounts: the pipeline's stages in order. */
+  stages?: PipelineStage[];
   unit: 'records' | 'seconds';
   rules: Rule[];
   schedule: MonitorSchedule;

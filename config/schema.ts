@@ -79,7 +79,19 @@ export const postgresConnector = z
   })
   .meta({ description: 'A PostgreSQL database read in read-only transactions.' });
 
-export const connector = z.discriminatedUnion('type', [postgresConnector]);
+export const elasticsearchConnector = z
+  .strictObject({
+    type: z.literal('elasticsearch'),
+    node: z.string().min(1).meta({ description: 'Cluster URL, e.g. https://es.internal:9200 or "${ES_URL}".' }),
+    apiKey: secretRef.optional(),
+    username: z.string().optional(),
+    password: secretRef.optional(),
+    requestTimeout: duration.prefault('30s'),
+    rejectUnauthorized: z.boolean().default(true),
+  })
+  .meta({ description: 'An Elasticsearch 8 cluster, read with searches that never ask for unbounded results.' });
+
+export const connector = z.discriminatedUnion('type', [postgresConnector, elasticsearchConnector]);
 export type ConnectorSpec = z.infer<typeof connector>;
 export type ConnectorType = ConnectorSpec['type'];
 
@@ -142,44 +154,120 @@ export type ChannelSpec = z.infer<typeof channel>;
 
 // -------------------------------------------------------------------- checks
 
+/** A table, index or field name; checked against the connector's rules at load. */
+const sourceName = z.string().min(1).max(255);
+
+const producerSchedule = z
+  .strictObject({
+    cron: z.string().superRefine((text, ctx) => {
+      const parsed = parseCron(text);
+      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+    }),
+    timezone: z.string().default('UTC'),
+    grace: duration.prefault('0s').meta({ description: 'How long after a scheduled run its data may take to arrive.' }),
+  })
+  .meta({ description: "The producing job's schedule: data is late when a run's time plus grace has passed without newer data." });
+
 export const countCheck = z
   .strictObject({
     type: z.literal('count'),
-    dataset: identifier.meta({ description: 'Table (or schema.table) holding the records.' }),
-    timestamp: identifier.meta({ description: 'Column with the time each record was stored.' }),
-    uniqueId: identifier.optional().meta({ description: 'Count distinct values of this column instead of rows.' }),
-    window: duration.meta({ description: 'Count the records whose timestamp falls in the last window.' }),
+    dataset: sourceName.meta({ description: 'Table (schema.table) or Elasticsearch index (pattern) holding the records.' }),
+    timestamp: sourceName.meta({ description: 'Column or field with the time each record was stored.' }),
+    uniqueId: sourceName.optional().meta({ description: 'Count distinct values of this column instead of rows.' }),
+    window: duration.optional().meta({ description: 'Count the records whose timestamp falls in the last window (sliding).' }),
+    bucket: duration.optional().meta({ description: 'Count the last completed bucket of this size (aligned: 1h buckets start on the hour).' }),
+    settle: duration.prefault('0s').meta({ description: 'With bucket: judge a bucket only this long after it ended, for late data.' }),
   })
-  .meta({ description: 'Records stored in the last window, distinct by uniqueId when given.' });
+  .superRefine((c, ctx) => {
+    if ((c.window === undefined) === (c.bucket === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'a count has exactly one of "window" (sliding, e.g. 1h) or "bucket" (the last completed aligned bucket, e.g. 1h)' });
+    }
+  })
+  .meta({ description: 'Records stored in the last window or completed bucket, distinct by uniqueId when given.' });
 
 export const freshnessCheck = z
   .strictObject({
     type: z.literal('freshness'),
-    dataset: identifier,
-    timestamp: identifier,
+    dataset: sourceName,
+    timestamp: sourceName,
+    expected: producerSchedule.optional(),
   })
-  .meta({ description: 'Age in seconds of the newest record.' });
+  .meta({ description: 'Age in seconds of the newest record; with expected, how late the data is against the producer\'s schedule.' });
 
-export const check = z.discriminatedUnion('type', [countCheck, freshnessCheck]);
+export const sqlCheck = z
+  .strictObject({
+    type: z.literal('sql'),
+    query: z
+      .string()
+      .refine((q) => /^\s*(select|with)\b/i.test(q) && !/;\s*\S/.test(q), 'one SELECT (or WITH … SELECT) statement')
+      .meta({ description: 'Returns one number (first column of the first row). $1 and $2 are the start and end of the window, when used.' }),
+    window: duration.prefault('1h'),
+    unit: z.enum(['records', 'seconds']).default('records'),
+  })
+  .meta({ description: 'Any read-only query that returns a number.' });
+
+export const stageCountsCheck = z
+  .strictObject({
+    type: z.literal('stageCounts'),
+    pipeline: id,
+    window: duration.meta({ description: 'Size of the aligned windows compared stage by stage, e.g. 1h.' }),
+    settle: duration.prefault('5m').meta({ description: 'Judge a window only this long after it ended, so late data is in.' }),
+    sample: z.int().min(0).max(1000).default(20).meta({ description: 'How many missing ids to show.' }),
+  })
+  .meta({ description: 'Distinct records per stage in the last settled window; the value is how many the first losing stage lost.' });
+
+export const check = z.discriminatedUnion('type', [countCheck, freshnessCheck, sqlCheck, stageCountsCheck]);
 export type CheckSpec = z.infer<typeof check>;
 export type CheckType = CheckSpec['type'];
 
-/** Which connector types can run which checks. */
+/** Which connector types can run which checks (stageCounts runs on its pipeline's stages). */
 export const CHECK_SUPPORT: Record<CheckType, readonly ConnectorType[]> = {
-  count: ['postgres'],
-  freshness: ['postgres'],
+  count: ['postgres', 'elasticsearch'],
+  freshness: ['postgres', 'elasticsearch'],
+  sql: ['postgres'],
+  stageCounts: [],
 };
 
-/** The unit of the value each check measures; thresholds written as durations become seconds. */
-export const CHECK_UNIT: Record<CheckType, 'records' | 'seconds'> = {
-  count: 'records',
-  freshness: 'seconds',
-};
+/** The unit of the value a check measures; thresholds written as durations become seconds. */
+export function checkUnit(check: CheckSpec): 'records' | 'seconds' {
+  if (check.type === 'freshness') return 'seconds';
+  if (check.type === 'sql') return check.unit;
+  return 'records';
+}
+
+// ----------------------------------------------------------------- pipelines
+
+export const stage = z
+  .strictObject({
+    id,
+    connector: id,
+    dataset: sourceName,
+    uniqueId: sourceName,
+    timestamp: sourceName,
+    expectedRatio: z.number().positive().optional().meta({
+      description: 'Records expected here per record of the previous stage (a filter: 0.8; a fan-out: 3). Without it, every id must arrive.',
+    }),
+    tolerance: z.number().min(0).max(1).default(0).meta({ description: 'Fraction of records this stage may lose (or miss the ratio by) without alerting.' }),
+    normalise: z
+      .array(z.enum(['lowercase', 'trim']))
+      .default([])
+      .meta({ description: 'Applied to ids before counting and comparing, as the pipeline itself does (PostgreSQL stages).' }),
+  })
+  .meta({ description: 'Where one stage of a pipeline stores its records.' });
+
+export const pipelineSpec = z.strictObject({
+  description: z.string().optional(),
+  stages: z.array(stage).min(2, 'a pipeline has at least two stages to compare'),
+});
 
 // --------------------------------------------------------------------- rules
 
 /** A threshold: a number in the check's unit, or a duration ("15m") for checks measured in seconds. */
 const threshold = z.union([z.number(), z.string()]).meta({ description: 'A number, or a duration such as "15m" for checks measured in seconds.' });
+
+const direction = z.enum(['both', 'drop', 'spike']).meta({ description: 'Which moves count: drops, spikes, or both.' });
+
+export const RULE_KINDS = ['above', 'below', 'equals', 'outside', 'changePercent', 'changeVs', 'anomaly'] as const;
 
 export const rule = z
   .strictObject({
@@ -188,18 +276,31 @@ export const rule = z
     equals: threshold.optional(),
     outside: z.tuple([threshold, threshold]).optional(),
     changePercent: z.number().positive().optional().meta({ description: 'Fires when the value moved by more than this percentage since the previous run.' }),
+    changeVs: z
+      .strictObject({ baseline: z.enum(['yesterday', 'lastWeek']), percent: z.number().positive() })
+      .optional()
+      .meta({ description: 'Fires when the value moved by more than percent against the same time yesterday or last week.' }),
+    anomaly: z
+      .strictObject({
+        sensitivity: z.number().positive().default(3).meta({ description: 'Robust z-score (distance from the median in MADs) that counts as anomalous.' }),
+        training: duration.prefault('14d').meta({ description: 'How far back the baseline looks.' }),
+        minHistory: z.int().min(1).default(4).meta({ description: 'Points the baseline needs before any verdict.' }),
+        seasonality: z.enum(['none', 'hourOfDay', 'dayOfWeek']).default('none').meta({ description: 'Compare only with points of the same hour of day, or the same hour of the same weekday.' }),
+      })
+      .optional(),
+    direction: direction.default('both'),
     severity: severity.default('warning'),
     summary: z.string().optional(),
   })
   .superRefine((r, ctx) => {
-    const kinds = (['above', 'below', 'equals', 'outside', 'changePercent'] as const).filter((k) => r[k] !== undefined);
+    const kinds = RULE_KINDS.filter((k) => r[k] !== undefined);
     if (kinds.length !== 1) {
       ctx.addIssue({
         code: 'custom',
         message:
           kinds.length === 0
-            ? 'a rule needs one of above, below, equals, outside or changePercent'
-            : `a rule has exactly one of above, below, equals, outside or changePercent; this one has ${kinds.join(' and ')}`,
+            ? `a rule needs one of ${RULE_KINDS.join(', ')}`
+            : `a rule has exactly one of ${RULE_KINDS.join(', ')}; this one has ${kinds.join(' and ')}`,
       });
     }
   });
@@ -246,7 +347,7 @@ export const monitor = z.strictObject({
   description: z.string().optional(),
   perspective: perspective.default('data'),
   pipeline: z.string().optional(),
-  connector: id,
+  connector: id.optional().meta({ description: 'Required for every check but stageCounts, which uses its pipeline\'s stages.' }),
   check,
   schedule: scheduleSpec.optional(),
   rules: z.array(rule).min(1, 'a monitor needs at least one rule'),
@@ -400,6 +501,7 @@ export const pipewatchConfig = z.strictObject({
     .prefault({}),
   connectors: z.record(id, connector).default({}),
   channels: z.record(id, channel).default({}),
+  pipelines: z.record(id, pipelineSpec).default({}),
   monitors: z.array(monitor).default([]),
 });
 export type PipewatchConfigRaw = z.infer<typeof pipewatchConfig>;

@@ -5,7 +5,8 @@
 import pg from 'pg';
 import type { CheckSpec } from '../config/model.js';
 import type { Measurement } from '../evaluation/types.js';
-import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from './types.js';
+import { bucketWindow } from '../evaluation/windows.js';
+import { CollectError, type CollectRequest, type Connector, type ConnectorFactory, type SeriesPoint, type StageSource, type TimeRange } from './types.js';
 
 type PostgresSpec = Extract<import('../config/model.js').ConnectorSpec, { type: 'postgres' }>;
 
@@ -21,6 +22,24 @@ export function countQuery(check: Extract<CheckSpec, { type: 'count' }>): string
   const counted = check.uniqueId ? `count(DISTINCT ${quoteIdentifier(check.uniqueId)})` : 'count(*)';
   const ts = quoteIdentifier(check.timestamp);
   return `SELECT ${counted}::bigint AS n FROM ${quoteIdentifier(check.dataset)} WHERE ${ts} >= $1 AND ${ts} < $2`;
+}
+
+/** The id as the pipeline compares it: text, with the stage's normalisation. */
+export function idExpression(source: StageSource): string {
+  let expr = `${quoteIdentifier(source.uniqueId)}::text`;
+  if (source.normalise.includes('trim')) expr = `btrim(${expr})`;
+  if (source.normalise.includes('lowercase')) expr = `lower(${expr})`;
+  return expr;
+}
+
+/** Values per aligned bucket in one query: generate the buckets, count into them. */
+export function seriesQuery(check: Extract<CheckSpec, { type: 'count' }>): string {
+  const counted = check.uniqueId ? `count(DISTINCT r.${quoteIdentifier(check.uniqueId)})` : 'count(r.*)';
+  const ts = quoteIdentifier(check.timestamp);
+  return `SELECT b.start, ${counted}::bigint AS n
+    FROM generate_series($1::timestamptz, $2::timestamptz - make_interval(secs => $3::double precision / 1000), make_interval(secs => $3::double precision / 1000)) AS b(start)
+    LEFT JOIN ${quoteIdentifier(check.dataset)} r ON r.${ts} >= b.start AND r.${ts} < b.start + make_interval(secs => $3::double precision / 1000)
+    GROUP BY b.start ORDER BY b.start`;
 }
 
 export function freshnessQuery(check: Extract<CheckSpec, { type: 'freshness' }>): string {
@@ -47,7 +66,8 @@ class PostgresConnector implements Connector {
     this.pool.on('error', () => undefined);
   }
 
-  private async readOnly<T extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<T[]> {
+  /** Runs work in a read-only transaction with the statement timeout, naive timestamps read as UTC. */
+  private async inReadOnly<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -57,13 +77,13 @@ class PostgresConnector implements Connector {
     try {
       await client.query('BEGIN READ ONLY');
       await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(this.spec.statementTimeout))}`);
-      // Naive timestamps are read as UTC, whatever the server's default.
       await client.query(`SET LOCAL TIME ZONE 'UTC'`);
-      const result = await client.query<T>(sql, params);
+      const result = await work(client);
       await client.query('COMMIT');
-      return result.rows;
+      return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
+      if (err instanceof CollectError) throw err;
       const e = err as Error & { code?: string };
       const why = e.code === '57014' ? `query exceeded the statement timeout of ${this.spec.statementTimeout} ms` : e.message;
       throw new CollectError(`postgres connector "${this.id}": ${why}`);
@@ -72,19 +92,35 @@ class PostgresConnector implements Connector {
     }
   }
 
+  private async readOnly<T extends pg.QueryResultRow>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.inReadOnly(async (client) => (await client.query<T>(sql, params)).rows);
+  }
+
   async collect({ check, at }: CollectRequest): Promise<Measurement> {
     const observedAt = at.toISOString();
     switch (check.type) {
       case 'count': {
-        const from = new Date(at.getTime() - check.window);
-        const rows = await this.readOnly<{ n: string }>(countQuery(check), [from, at]);
+        const { from, to } = countRange(check, at);
+        const rows = await this.readOnly<{ n: string }>(countQuery(check), [from, to]);
         return {
           value: Number(rows[0]?.n ?? 0),
           unit: 'records',
-          observedAt,
-          details: { dataset: check.dataset, windowStart: from.toISOString(), windowEnd: observedAt, distinctBy: check.uniqueId ?? null },
+          // A completed bucket is recorded at its start, so history lines up by bucket.
+          observedAt: check.bucket ? from.toISOString() : observedAt,
+          details: { dataset: check.dataset, windowStart: from.toISOString(), windowEnd: to.toISOString(), distinctBy: check.uniqueId ?? null },
         };
       }
+      case 'sql': {
+        const from = new Date(at.getTime() - check.window);
+        const params = /\$2\b/.test(check.query) ? [from, at] : /\$1\b/.test(check.query) ? [from] : [];
+        const rows = await this.inReadOnly(async (client) => (await client.query({ text: check.query, values: params, rowMode: 'array' })).rows as unknown[][]);
+        const first = rows[0]?.[0];
+        const value = first === null || first === undefined ? null : Number(first);
+        if (value !== null && !Number.isFinite(value)) throw new CollectError(`postgres connector "${this.id}": the query returned ${JSON.stringify(first)}, not a number`);
+        return { value, unit: check.unit, observedAt, details: { windowStart: from.toISOString(), windowEnd: observedAt } };
+      }
+      case 'stageCounts':
+        throw new CollectError('stageCounts reads a pipeline, not one connector');
       case 'freshness': {
         const rows = await this.readOnly<{ newest: Date | null }>(freshnessQuery(check), [at]);
         const newest = rows[0]?.newest ?? null;
@@ -98,6 +134,59 @@ class PostgresConnector implements Connector {
     }
   }
 
+  async countDistinct(source: StageSource, range: TimeRange): Promise<number> {
+    const ts = quoteIdentifier(source.timestamp);
+    const rows = await this.readOnly<{ n: string }>(
+      `SELECT count(DISTINCT ${idExpression(source)})::bigint AS n FROM ${quoteIdentifier(source.dataset)} WHERE ${ts} >= $1 AND ${ts} < $2`,
+      [range.from, range.to],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /** A server-side cursor over the sorted distinct ids: one sort, fetched a batch at a time. */
+  async *streamIds(source: StageSource, range: TimeRange, batchSize: number): AsyncIterable<string[]> {
+    const ts = quoteIdentifier(source.timestamp);
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw new CollectError(`postgres connector "${this.id}": cannot connect: ${(err as Error).message}`);
+    }
+    let open = false;
+    try {
+      await client.query('BEGIN READ ONLY');
+      open = true;
+      await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.round(this.spec.statementTimeout))}`);
+      await client.query(`SET LOCAL TIME ZONE 'UTC'`);
+      await client.query(
+        `DECLARE pipewatch_ids NO SCROLL CURSOR FOR
+           SELECT DISTINCT ${idExpression(source)} COLLATE "C" AS id FROM ${quoteIdentifier(source.dataset)}
+           WHERE ${ts} >= $1 AND ${ts} < $2 AND ${quoteIdentifier(source.uniqueId)} IS NOT NULL ORDER BY 1`,
+        [range.from, range.to],
+      );
+      for (;;) {
+        const { rows } = await client.query<{ id: string }>(`FETCH ${Math.max(1, Math.floor(batchSize))} FROM pipewatch_ids`);
+        if (rows.length === 0) break;
+        yield rows.map((r) => r.id);
+      }
+      await client.query('COMMIT');
+      open = false;
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      const why = e.code === '57014' ? `query exceeded the statement timeout of ${this.spec.statementTimeout} ms` : e.message;
+      throw new CollectError(`postgres connector "${this.id}": ${why}`);
+    } finally {
+      // Also when the consumer stopped early: never hand a client back inside a transaction.
+      if (open) await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async series(check: Extract<CheckSpec, { type: 'count' }>, range: TimeRange, bucketMs: number): Promise<SeriesPoint[]> {
+    const rows = await this.readOnly<{ start: Date; n: string }>(seriesQuery(check), [range.from, range.to, bucketMs]);
+    return rows.map((r) => ({ at: r.start.toISOString(), value: Number(r.n) }));
+  }
+
   async ping(): Promise<void> {
     await this.readOnly('SELECT 1', []);
   }
@@ -105,6 +194,12 @@ class PostgresConnector implements Connector {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/** The range a count check covers at `at`: a sliding window, or the last completed (settled) bucket. */
+export function countRange(check: Extract<CheckSpec, { type: 'count' }>, at: Date): TimeRange {
+  if (check.bucket) return bucketWindow(at.getTime(), check.bucket, check.settle);
+  return { from: new Date(at.getTime() - check.window!), to: at };
 }
 
 export const postgresConnector: ConnectorFactory<'postgres'> = {

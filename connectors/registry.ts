@@ -3,11 +3,13 @@
 // that uses them instead of being opened per run.
 import type { NamedConnector } from '../config/model.js';
 import { ResolvedCache } from '../config/resolved-cache.js';
+import { elasticsearchConnector } from './elasticsearch.js';
 import { postgresConnector } from './postgres.js';
 import type { Connector, ConnectorFactory } from './types.js';
 
 export const CONNECTOR_FACTORIES: { [T in NamedConnector['type']]: ConnectorFactory<T> } = {
   postgres: postgresConnector,
+  elasticsearch: elasticsearchConnector,
 };
 
 export function connectorCache(env: NodeJS.ProcessEnv = process.env): ResolvedCache<NamedConnector, Connector> {

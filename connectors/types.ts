@@ -11,8 +11,36 @@ export interface CollectRequest {
   signal?: AbortSignal;
 }
 
+/** Where one stage keeps its records: what stage counts and reconciliation read. */
+export interface StageSource {
+  dataset: string;
+  uniqueId: string;
+  timestamp: string;
+  normalise: Array<'lowercase' | 'trim'>;
+}
+
+export interface TimeRange {
+  from: Date;
+  to: Date;
+}
+
+export interface SeriesPoint {
+  /** Bucket start. */
+  at: string;
+  value: number;
+}
+
 export interface Connector {
   collect(request: CollectRequest): Promise<Measurement>;
+  /** Distinct ids of a stage whose timestamp falls in [from, to). */
+  countDistinct(source: StageSource, range: TimeRange): Promise<number>;
+  /**
+   * Distinct ids of a stage in [from, to), ascending in code-point order, in
+   * batches of at most batchSize: memory stays bounded whatever the volume.
+   */
+  streamIds(source: StageSource, range: TimeRange, batchSize: number): AsyncIterable<string[]>;
+  /** A count check's value per aligned bucket in [from, to), in one query (backtests). */
+  series(check: Extract<CheckSpec, { type: 'count' }>, range: TimeRange, bucketMs: number): Promise<SeriesPoint[]>;
   /** Proves the source is reachable with the configured credentials. */
   ping(): Promise<void>;
   close(): Promise<void>;

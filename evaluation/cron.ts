@@ -117,3 +117,29 @@ export function openWindow(spec: CronSpec, durationMs: number, timeZone: string,
   }
   return undefined;
 }
+
+/**
+ * The latest minute at or before `before` that the cron expression selects, in
+ * the time zone; undefined if none within maxLookbackMs. Skips whole hours and
+ * days that cannot match instead of testing every minute.
+ */
+export function lastScheduledRun(spec: CronSpec, timeZone: string, before: number, maxLookbackMs = 400 * 86_400_000): number | undefined {
+  const minute = 60_000;
+  let t = Math.floor(before / minute) * minute;
+  const stop = before - maxLookbackMs;
+  while (t >= stop) {
+    const local = localTime(t, timeZone);
+    const dayOk = spec.month.has(local.month) && (spec.dayOr ? spec.dayOfMonth.has(local.day) || spec.dayOfWeek.has(local.weekday) : spec.dayOfMonth.has(local.day) && spec.dayOfWeek.has(local.weekday));
+    if (!dayOk) {
+      t -= (local.hour * 60 + local.minute + 1) * minute; // to 23:59 of the day before
+      continue;
+    }
+    if (!spec.hour.has(local.hour)) {
+      t -= (local.minute + 1) * minute; // to hh:59 of the hour before
+      continue;
+    }
+    if (spec.minute.has(local.minute)) return t;
+    t -= minute;
+  }
+  return undefined;
+}

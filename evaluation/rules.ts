@@ -3,7 +3,8 @@
 // must be replayed on past data.
 import { formatDuration } from '../config/duration.js';
 import type { Rule } from '../config/model.js';
-import { STATUS_RANK, type Measurement, type PreviousPoint, type Status, type Verdict } from './types.js';
+import { robustZ, type Baselines } from './history.js';
+import { STATUS_RANK, type Measurement, type Status, type Verdict } from './types.js';
 
 export function formatValue(value: number | null, unit: 'records' | 'seconds'): string {
   if (value === null) return 'no records';
@@ -14,6 +15,7 @@ export function formatValue(value: number | null, unit: 'records' | 'seconds'): 
 
 export function describeRule(rule: Rule, unit: 'records' | 'seconds'): string {
   const v = (n: number | undefined) => formatValue(n ?? NaN, unit);
+  const dir = rule.direction === 'drop' ? ' (drops)' : rule.direction === 'spike' ? ' (spikes)' : '';
   switch (rule.kind) {
     case 'above':
       return `above ${v(rule.threshold)}`;
@@ -24,7 +26,11 @@ export function describeRule(rule: Rule, unit: 'records' | 'seconds'): string {
     case 'outside':
       return `outside ${v(rule.range?.[0])}..${v(rule.range?.[1])}`;
     case 'changePercent':
-      return `changed by more than ${rule.percent}%`;
+      return `changed by more than ${rule.percent}% since the previous run${dir}`;
+    case 'changeVs':
+      return `changed by more than ${rule.percent}% against ${rule.baseline === 'lastWeek' ? 'the same time last week' : 'the same time yesterday'}${dir}`;
+    case 'anomaly':
+      return `anomalous: ${rule.anomaly!.sensitivity} or more robust deviations from the median${dir}`;
   }
 }
 
@@ -35,48 +41,75 @@ export function percentChange(previous: number, value: number): number {
   return ((value - previous) / Math.abs(previous)) * 100;
 }
 
-function matches(rule: Rule, measured: number | null, previous: PreviousPoint | undefined): boolean {
+function moved(change: number, limit: number, direction: Rule['direction']): boolean {
+  if (direction === 'drop') return change < -limit;
+  if (direction === 'spike') return change > limit;
+  return Math.abs(change) > limit;
+}
+
+interface Match {
+  /** What the value was compared with, shown in the verdict. */
+  baseline?: string;
+  reason?: string;
+}
+
+function pct(change: number): string {
+  return Number.isFinite(change) ? `${change > 0 ? '+' : ''}${change.toFixed(1)}%` : 'up from 0';
+}
+
+function check(rule: Rule, index: number, measured: number | null, baselines: Baselines, unit: 'records' | 'seconds', shown: string): Match | undefined {
   // Nothing measured (an empty dataset) is treated as larger than any threshold.
   const value = measured ?? Infinity;
   switch (rule.kind) {
     case 'above':
-      return value > rule.threshold!;
+      return value > rule.threshold! ? {} : undefined;
     case 'below':
-      return value < rule.threshold!;
+      return value < rule.threshold! ? {} : undefined;
     case 'equals':
-      return value === rule.threshold!;
+      return value === rule.threshold! ? {} : undefined;
     case 'outside':
-      return value < rule.range![0] || value > rule.range![1];
+      return value < rule.range![0] || value > rule.range![1] ? {} : undefined;
     case 'changePercent':
-      return measured !== null && previous !== undefined && Math.abs(percentChange(previous.value, value)) > rule.percent!;
+    case 'changeVs': {
+      const base = rule.kind === 'changePercent' ? baselines.previous : rule.baseline === 'lastWeek' ? baselines.lastWeek : baselines.yesterday;
+      if (measured === null || !base) return undefined;
+      const change = percentChange(base.value, measured);
+      if (!moved(change, rule.percent!, rule.direction)) return undefined;
+      const against = rule.kind === 'changePercent' ? 'the previous run' : rule.baseline === 'lastWeek' ? 'the same time last week' : 'the same time yesterday';
+      return {
+        baseline: `${against}: ${formatValue(base.value, unit)} at ${base.observedAt}`,
+        reason: `${shown} changed ${pct(change)} against ${against} (${formatValue(base.value, unit)}), more than ${rule.percent}%`,
+      };
+    }
+    case 'anomaly': {
+      const b = baselines.anomaly?.[index];
+      if (measured === null || !b || b.n < b.minHistory) return undefined; // cold start: no verdict yet
+      const z = robustZ(measured, b);
+      if (!moved(z, rule.anomaly!.sensitivity - 1e-9, rule.direction)) return undefined;
+      const season = b.seasonality === 'hourOfDay' ? ' same-hour' : b.seasonality === 'dayOfWeek' ? ' same-weekday-and-hour' : '';
+      const baseline = `median ${formatValue(b.median, unit)} of ${b.n}${season} points over ${formatDuration(b.trainingMs)}`;
+      const size = Number.isFinite(z) ? `${Math.abs(z).toFixed(1)} robust deviations` : 'far';
+      return { baseline, reason: `${shown} is ${size} ${z < 0 ? 'below' : 'above'} the ${baseline} (sensitivity ${rule.anomaly!.sensitivity})` };
+    }
   }
 }
 
 /** Applies every rule; the most severe match decides. No match is ok. */
-export function evaluate(
-  rules: Rule[],
-  measurement: Measurement,
-  previous?: PreviousPoint,
-  describe: string = 'value',
-): Verdict {
+export function evaluate(rules: Rule[], measurement: Measurement, baselines: Baselines = {}, describe: string = 'value'): Verdict {
   const { value, unit } = measurement;
-  const base = { value, unit, previous, details: measurement.details, observedAt: measurement.observedAt };
-  let decided: Rule | undefined;
-  for (const rule of rules) {
-    if (!matches(rule, value, previous)) continue;
-    if (!decided || STATUS_RANK[rule.severity] > STATUS_RANK[decided.severity]) decided = rule;
-  }
+  const base = { value, unit, previous: baselines.previous, details: measurement.details, observedAt: measurement.observedAt };
   const shown = value === null ? `${describe}: no records at all` : `${describe} ${formatValue(value, unit)}`;
+  let decided: { rule: Rule; match: Match } | undefined;
+  rules.forEach((rule, index) => {
+    const match = check(rule, index, value, baselines, unit, shown);
+    if (match && (!decided || STATUS_RANK[rule.severity] > STATUS_RANK[decided.rule.severity])) decided = { rule, match };
+  });
   if (!decided) return { status: 'ok', reason: `${shown} is within all rules`, ...base };
 
-  let reason = value === null ? `${shown} (rule: ${describeRule(decided, unit)})` : `${shown} is ${describeRule(decided, unit)}`;
-  if (decided.kind === 'changePercent' && previous && value !== null) {
-    const change = percentChange(previous.value, value);
-    const pct = Number.isFinite(change) ? `${change > 0 ? '+' : ''}${change.toFixed(1)}%` : 'up from 0';
-    reason = `${shown} changed ${pct} since the previous run (${formatValue(previous.value, unit)}), more than ${decided.percent}%`;
-  }
-  if (decided.summary) reason = `${decided.summary}: ${reason}`;
-  return { status: decided.severity as Status, rule: decided, reason, ...base };
+  const { rule, match } = decided;
+  let reason = match.reason ?? (value === null ? `${shown} (rule: ${describeRule(rule, unit)})` : `${shown} is ${describeRule(rule, unit)}`);
+  if (rule.summary) reason = `${rule.summary}: ${reason}`;
+  return { status: rule.severity as Status, rule, reason, baseline: match.baseline, ...base };
 }
 
 /** The verdict for a check that could not run: its own status, never ok and never a data problem. */

@@ -39,6 +39,8 @@ export interface Verdict {
   /** One sentence an operator can act on: "newest record is 2h13m old (above 15m)". */
   reason: string;
   previous?: PreviousPoint;
+  /** What a history rule compared the value with: "median 1,000 of 14 same-hour points over 14d". */
+  baseline?: string;
   /** Why the check could not run (status error); secrets already scrubbed. */
   error?: string;
   details?: Measurement['details'];

@@ -46,7 +46,7 @@ export function scheduleOptions(monitor: MonitorDefinition, target: Omit<SyncTar
       typedSearchAttributes: searchAttributes,
       // A run that cannot finish (store down for long) must not hold the schedule: later ticks are skipped while it runs.
       workflowRunTimeout: '10m',
-      staticSummary: monitor.description ?? `${monitor.check.type} check on ${monitor.connector.id}`,
+      staticSummary: monitor.description ?? `${monitor.check.type} check on ${monitor.connector?.id ?? `pipeline ${monitor.check.type === 'stageCounts' ? monitor.check.pipeline : ''}`}`,
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: s.catchupWindowMs, pauseOnFailure: false },
     memo: { pipewatch: { owner: OWNER, project: target.project, monitorId: monitor.id } satisfies OwnerMemo },

@@ -111,6 +111,35 @@ export class HistoryStore {
     return row ? { value: row.value, observedAt: row.observed_at.toISOString() } : undefined;
   }
 
+  /** One value per observed time in [from, to), oldest first (the latest recording wins for a bucket judged twice). */
+  async pointsBetween(monitorId: string, from: Date, to: Date): Promise<Array<{ observedAt: string; value: number | null; status: Status }>> {
+    const { rows } = await this.pool.query<{ observed_at: Date; value: number | null; status: Status }>(
+      `SELECT DISTINCT ON (observed_at) observed_at, value, status FROM ${this.s}.metric_points
+        WHERE monitor_id = $1 AND observed_at >= $2 AND observed_at < $3
+        ORDER BY observed_at, recorded_at DESC`,
+      [monitorId, from, to],
+    );
+    return rows.map((r) => ({ observedAt: r.observed_at.toISOString(), value: r.value, status: r.status }));
+  }
+
+  async recordStageCounts(pipeline: string, window: { from: Date; to: Date }, stages: Array<{ stage: string; count: number; lost: number }>): Promise<void> {
+    for (const st of stages) {
+      await this.pool.query(
+        `INSERT INTO ${this.s}.stage_counts (pipeline, stage, window_start, window_end, count, lost) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (pipeline, stage, window_start, window_end) DO UPDATE SET count = EXCLUDED.count, lost = EXCLUDED.lost, recorded_at = now()`,
+        [pipeline, st.stage, window.from, window.to, st.count, st.lost],
+      );
+    }
+  }
+
+  async stageCounts(pipeline: string, limit = 100): Promise<Array<{ stage: string; windowStart: string; count: number; lost: number }>> {
+    const { rows } = await this.pool.query(
+      `SELECT stage, window_start, count, lost FROM ${this.s}.stage_counts WHERE pipeline = $1 ORDER BY window_start DESC, stage LIMIT $2`,
+      [pipeline, limit],
+    );
+    return rows.map((r) => ({ stage: r.stage, windowStart: (r.window_start as Date).toISOString(), count: Number(r.count), lost: Number(r.lost) }));
+  }
+
   async recentPoints(monitorId: string, limit = 50): Promise<StoredPoint[]> {
     const { rows } = await this.pool.query<{ run_id: string; observed_at: Date; value: number | null; status: Status; reason: string }>(
       `SELECT run_id, observed_at, value, status, reason FROM ${this.s}.metric_points

@@ -60,4 +60,20 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX notifications_by_channel ON ${s}.notifications (channel_id, sent_at);
     `,
   },
+  {
+    version: 3,
+    name: 'distinct records per pipeline stage and window',
+    sql: (s) => `
+      CREATE TABLE ${s}.stage_counts (
+        pipeline     text        NOT NULL,
+        stage        text        NOT NULL,
+        window_start timestamptz NOT NULL,
+        window_end   timestamptz NOT NULL,
+        count        bigint      NOT NULL,
+        lost         bigint      NOT NULL,
+        recorded_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (pipeline, stage, window_start, window_end)
+      );
+    `,
+  },
 ];

@@ -8,6 +8,8 @@ import {
 } from '@temporalio/workflow';
 import type { MonitorDefinition } from '../config/model.js';
 import { formatDuration } from '../config/duration.js';
+import { lateness } from '../evaluation/freshness.js';
+import type { Baselines } from '../evaluation/history.js';
 import { couldNotCheck, evaluate } from '../evaluation/rules.js';
 import type { Transition } from '../evaluation/flap.js';
 import type { Status, Verdict } from '../evaluation/types.js';
@@ -25,7 +27,7 @@ export interface MonitorRunResult {
   transition: Transition;
 }
 
-const { lastPoint, recordRun, signalIncident } = proxyActivities<Activities>({
+const { baselines, recordRun, signalIncident } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
 });
@@ -35,16 +37,23 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
   const at = scheduledTime() ?? new Date(Date.now());
 
   // Query timeout plus connect timeout, tried three times, before the check counts as "could not check".
-  const { collect } = proxyActivities<Activities>({
-    startToCloseTimeout: collectTimeoutMs(monitor),
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: ['ConfigurationError'] },
-  });
+  const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: ['ConfigurationError'] };
+  const { collect } = proxyActivities<Activities>({ startToCloseTimeout: collectTimeoutMs(monitor), retry });
+  // Reconciling a pipeline streams every id of a window: long, so it heartbeats.
+  const { collectStages } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '2m', retry });
 
   let verdict: Verdict;
   try {
-    const measurement = await collect({ monitorId: monitor.id, connector: monitor.connector, check: monitor.check, at: at.toISOString() });
-    const previous = monitor.rules.some((r) => r.kind === 'changePercent') ? await lastPoint(monitor.id) : undefined;
-    verdict = evaluate(monitor.rules, measurement, previous ?? undefined, describeCheck(monitor));
+    const check = monitor.check;
+    let measurement =
+      check.type === 'stageCounts'
+        ? await collectStages({ monitorId: monitor.id, pipeline: check.pipeline, stages: monitor.stages!, check, at: at.toISOString() })
+        : await collect({ monitorId: monitor.id, connector: monitor.connector!, check, at: at.toISOString() });
+    if (check.type === 'freshness' && check.expected) measurement = lateness(measurement, check.expected, at.getTime());
+    const history: Baselines = needsHistory(monitor)
+      ? await baselines({ monitorId: monitor.id, rules: monitor.rules, at: measurement.observedAt, toleranceMs: toleranceMs(monitor), timeZone: monitor.schedule.timezone })
+      : {};
+    verdict = evaluate(monitor.rules, measurement, history, describeCheck(monitor, measurement.details));
   } catch (err) {
     verdict = couldNotCheck(failureMessage(err), monitor.unit, at.toISOString());
   }
@@ -117,19 +126,35 @@ export function incidentsFor(monitor: MonitorDefinition, labels: Labels): Incide
 }
 
 /** What the number means, for reasons and messages: "age of the newest record in lake.records". */
-export function describeCheck(monitor: MonitorDefinition): string {
+export function describeCheck(monitor: MonitorDefinition, details?: Record<string, unknown>): string {
   const check = monitor.check;
   switch (check.type) {
     case 'freshness':
-      return `age of the newest record in ${check.dataset}`;
-    case 'count':
-      return `${check.uniqueId ? `distinct ${check.uniqueId} ` : 'records '}in ${check.dataset} over the last ${formatDuration(check.window)}`;
+      return check.expected ? `lateness of ${check.dataset} against its producer's schedule` : `age of the newest record in ${check.dataset}`;
+    case 'count': {
+      const what = check.uniqueId ? `distinct ${check.uniqueId} ` : 'records ';
+      return check.bucket ? `${what}in ${check.dataset} in the ${formatDuration(check.bucket)} bucket` : `${what}in ${check.dataset} over the last ${formatDuration(check.window!)}`;
+    }
+    case 'sql':
+      return `value of ${monitor.id}`;
+    case 'stageCounts':
+      return details?.firstLosingStage ? `records lost at stage ${String(details.firstLosingStage)} of pipeline ${check.pipeline}` : `records lost in pipeline ${check.pipeline}`;
   }
+}
+
+export function needsHistory(monitor: MonitorDefinition): boolean {
+  return monitor.rules.some((r) => r.kind === 'changePercent' || r.kind === 'changeVs' || r.kind === 'anomaly');
+}
+
+/** How far from "24 h ago" a point may lie to stand for yesterday: half the interval, at least a minute. */
+export function toleranceMs(monitor: MonitorDefinition): number {
+  return Math.max(60_000, (monitor.schedule.everyMs ?? 3_600_000) / 2);
 }
 
 function collectTimeoutMs(monitor: MonitorDefinition): number {
   const c = monitor.connector;
-  return c.statementTimeout + c.connectTimeout + 5_000;
+  if (!c) return 60_000;
+  return c.type === 'postgres' ? c.statementTimeout + c.connectTimeout + 5_000 : c.requestTimeout * 2 + 5_000;
 }
 
 /** The tick this run belongs to: set by the schedule; absent for runs started by hand. */

@@ -40,7 +40,7 @@ describe('postgres connector', () => {
   });
 
   const count = (uniqueId?: string, dataset = `${schema.name}.records`) =>
-    connector.collect({ check: { type: 'count', dataset, timestamp: 'stored_at', uniqueId, window: 3_600_000 }, at });
+    connector.collect({ check: { type: 'count', dataset, timestamp: 'stored_at', uniqueId, window: 3_600_000, settle: 0 }, at });
 
   it('counts rows in the window [at - window, at)', async () => {
     const m = await count();

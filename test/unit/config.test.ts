@@ -90,7 +90,7 @@ describe('a valid configuration', () => {
     expect(count!.flap).toEqual({ failAfter: 1, resolveAfter: 2 });
     expect(count!.rules).toEqual([
       { kind: 'outside', range: [100, 5000], severity: 'critical' },
-      { kind: 'changePercent', percent: 50, severity: 'warning' },
+      { kind: 'changePercent', percent: 50, severity: 'warning', direction: 'both', summary: undefined },
     ]);
   });
 
@@ -122,8 +122,8 @@ describe('a valid configuration', () => {
 const BROKEN: Array<[string, string, RegExp]> = [
   ['invalid YAML', GOOD.replace('    type: postgres', '    type: postgres\n   url: [broken'), /^pipewatch\.yaml:\d+:\d+: invalid YAML: /],
   ['a duplicate YAML key', GOOD.replace('  lake:\n    type: postgres', '  lake:\n    type: postgres\n    type: postgres'), /pipewatch\.yaml:\d+:\d+: invalid YAML: Map keys must be unique/],
-  ['unknown monitor check type', GOOD.replace('type: freshness', 'type: freshnes'), /^pipewatch\.yaml:33:13: monitors\[0\]\.check\.type: unknown type "freshnes"; expected one of: count, freshness$/],
-  ['unknown connector type', GOOD.replace('type: postgres', 'type: mysql'), /^pipewatch\.yaml:14:11: connectors\.lake\.type: unknown type "mysql"; expected one of: postgres$/],
+  ['unknown monitor check type', GOOD.replace('type: freshness', 'type: freshnes'), /^pipewatch\.yaml:33:13: monitors\[0\]\.check\.type: unknown type "freshnes"; expected one of: count, freshness, sql, stageCounts$/],
+  ['unknown connector type', GOOD.replace('type: postgres', 'type: mysql'), /^pipewatch\.yaml:14:11: connectors\.lake\.type: unknown type "mysql"; expected one of: postgres, elasticsearch$/],
   ['unknown connector reference', GOOD.replace('    connector: lake\n    check:\n      type: freshness', '    connector: laek\n    check:\n      type: freshness'), /^pipewatch\.yaml:31:16: monitors\[0\]\.connector: unknown connector "laek" \(did you mean "lake"\?\); declared connectors: lake$/],
   ['unknown channel reference', GOOD.replace('notify: [oncall]', 'notify: [pager]'), /^pipewatch\.yaml:6:12: defaults\.notify\[0\]: unknown channel "pager"; declared channels: oncall$/],
   ['duplicate monitor ids', GOOD.replace('id: parsed-count', 'id: parsed-freshness'), /^pipewatch\.yaml:41:9: monitors\[1\]\.id: duplicate monitor id "parsed-freshness" \(first declared at monitors\[0\]\)$/],
@@ -134,8 +134,8 @@ const BROKEN: Array<[string, string, RegExp]> = [
   ['a bad duration', GOOD.replace('every: 1m', 'every: soon'), /^pipewatch\.yaml:5:12: defaults\.schedule\.every: "soon" is not a duration; write it like "30s", "5m", "1h30m" or "2d"$/],
   ['both every and cron', GOOD.replace('      cron: "*/5 * * * *"', '      cron: "*/5 * * * *"\n      every: 5m'), /monitors\[1\]\.schedule: a schedule has exactly one of "every"/],
   ['a bad time zone', GOOD.replace('Europe/Berlin', 'Mars/Olympus'), /monitors\[1\]\.schedule\.timezone: "Mars\/Olympus" is not an IANA time zone/],
-  ['a rule with two conditions', GOOD.replace('      - changePercent: 50', '      - changePercent: 50\n        below: 3'), /monitors\[1\]\.rules\[1\]: a rule has exactly one of above, below, equals, outside or changePercent; this one has below and changePercent/],
-  ['a rule with no condition', GOOD.replace('      - changePercent: 50', '      - severity: critical'), /monitors\[1\]\.rules\[1\]: a rule needs one of above, below, equals, outside or changePercent/],
+  ['a rule with two conditions', GOOD.replace('      - changePercent: 50', '      - changePercent: 50\n        below: 3'), /monitors\[1\]\.rules\[1\]: a rule has exactly one of above, below, equals, outside, changePercent, changeVs, anomaly; this one has below and changePercent/],
+  ['a rule with no condition', GOOD.replace('      - changePercent: 50', '      - severity: critical'), /monitors\[1\]\.rules\[1\]: a rule needs one of above, below, equals, outside, changePercent, changeVs, anomaly/],
   ['a duration threshold on a count', GOOD.replace('outside: [100, 5000]', 'outside: [100, 2h]'), /monitors\[1\]\.rules\[0\]\.outside\[1\]: "2h" is a duration, but this check measures records; write a number/],
   ['an unknown severity', GOOD.replace('severity: warning', 'severity: page'), /monitors\[0\]\.rules\[0\]\.severity: expected "info" or "warning" or "critical", got "page"/],
   ['an SQL injection attempt in a table name', GOOD.replace('dataset: lake.parsed', 'dataset: "parsed; DROP TABLE x"'), /monitors\[0\]\.check\.dataset: .*a table or column name/],

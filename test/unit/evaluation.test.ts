@@ -47,11 +47,12 @@ describe('evaluate', () => {
   it('compares with the previous value for changePercent, in both directions', () => {
     const rules: Rule[] = [{ kind: 'changePercent', percent: 50, severity: 'warning' }];
     const previous = { value: 1000, observedAt: '2026-11-26T09:00:00.000Z' };
-    expect(evaluate(rules, records(1400), previous).status).toBe('ok');
-    expect(evaluate(rules, records(1600), previous).status).toBe('warning');
-    const drop = evaluate(rules, records(400), previous, 'records');
+    expect(evaluate(rules, records(1400), { previous }).status).toBe('ok');
+    expect(evaluate(rules, records(1600), { previous }).status).toBe('warning');
+    const drop = evaluate(rules, records(400), { previous }, 'records');
     expect(drop.status).toBe('warning');
-    expect(drop.reason).toBe('records 400 changed -60.0% since the previous run (1,000), more than 50%');
+    expect(drop.reason).toBe('records 400 changed -60.0% against the previous run (1,000), more than 50%');
+    expect(drop.baseline).toBe('the previous run: 1,000 at 2026-11-26T09:00:00.000Z');
     // Without history there is nothing to compare: not a failure.
     expect(evaluate(rules, records(1)).status).toBe('ok');
   });
@@ -59,7 +60,7 @@ describe('evaluate', () => {
   it('treats leaving zero as an infinite change', () => {
     expect(percentChange(0, 5)).toBe(Infinity);
     expect(percentChange(0, 0)).toBe(0);
-    expect(evaluate([{ kind: 'changePercent', percent: 50, severity: 'warning' }], records(5), { value: 0, observedAt: at }).reason).toMatch(/up from 0/);
+    expect(evaluate([{ kind: 'changePercent', percent: 50, severity: 'warning' }], records(5), { previous: { value: 0, observedAt: at } }).reason).toMatch(/up from 0/);
   });
 
   it('treats "no records at all" as older than any freshness threshold', () => {

@@ -10,7 +10,7 @@ describe('the shipped JSON Schema', () => {
     const schema = JSON.parse(configJsonSchemaText());
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['version', 'connectors', 'channels', 'monitors']));
     const monitor = schema.properties.monitors.items;
-    expect(monitor.required).toEqual(expect.arrayContaining(['id', 'connector', 'check', 'rules']));
+    expect(monitor.required).toEqual(expect.arrayContaining(['id', 'check', 'rules']));
     expect(JSON.stringify(monitor.properties.check)).toContain('freshness');
   });
 });

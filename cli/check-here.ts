@@ -1,0 +1,36 @@
+// Runs one monitor's check in this process, the way a monitor run does but
+// without Temporal: `pipewatch run` uses it.
+import type { MonitorDefinition } from '../config/model.js';
+import { redactSecrets } from '../config/env.js';
+import type { ResolvedCache } from '../config/resolved-cache.js';
+import type { NamedConnector } from '../config/model.js';
+import { reconcileStages } from '../connectors/stages.js';
+import type { Connector } from '../connectors/types.js';
+import { lateness } from '../evaluation/freshness.js';
+import { couldNotCheck, evaluate } from '../evaluation/rules.js';
+import type { Verdict } from '../evaluation/types.js';
+import { describeCheck } from '../workflows/monitor.js';
+
+export async function checkHere(monitor: MonitorDefinition, at: Date, connectors: ResolvedCache<NamedConnector, Connector>): Promise<Verdict> {
+  const secrets = new Set<string>();
+  try {
+    const check = monitor.check;
+    let measurement;
+    if (check.type === 'stageCounts') {
+      const stages = monitor.stages!.map((stage) => {
+        const live = connectors.get(stage.connector);
+        live.secrets.forEach((s) => secrets.add(s));
+        return { stage, connector: live.value };
+      });
+      measurement = (await reconcileStages({ pipeline: check.pipeline, stages, check, at: at.getTime() })).measurement;
+    } else {
+      const live = connectors.get(monitor.connector!);
+      live.secrets.forEach((s) => secrets.add(s));
+      measurement = await live.value.collect({ check, at });
+    }
+    if (check.type === 'freshness' && check.expected) measurement = lateness(measurement, check.expected, at.getTime());
+    return evaluate(monitor.rules, measurement, {}, describeCheck(monitor, measurement.details));
+  } catch (err) {
+    return couldNotCheck(redactSecrets((err as Error).message, secrets), monitor.unit, at.toISOString());
+  }
+}

@@ -1,0 +1,137 @@
+// Baselines from a monitor's own history: the previous run, the same time
+// yesterday and last week, and a robust anomaly baseline (median and MAD of
+// the training window, optionally only same-hour or same-weekday points).
+// Pure: computed in an activity next to the data, in backtests, and in tests.
+import type { AnomalySpec, Rule } from '../config/model.js';
+import type { PreviousPoint } from './types.js';
+
+export interface HistoryPoint {
+  observedAt: string;
+  value: number | null;
+}
+
+export interface AnomalyBaseline {
+  median: number;
+  /** Scale used for the z-score: MAD, or 1.2533 × mean absolute deviation when the MAD is 0. */
+  scale: number;
+  /** Points the baseline was built from. */
+  n: number;
+  seasonality: AnomalySpec['seasonality'];
+  trainingMs: number;
+  minHistory: number;
+}
+
+export interface Baselines {
+  previous?: PreviousPoint;
+  yesterday?: PreviousPoint;
+  lastWeek?: PreviousPoint;
+  /** Per rule index, for anomaly rules. */
+  anomaly?: Record<number, AnomalyBaseline>;
+}
+
+const DAY = 86_400_000;
+
+export function median(sorted: number[]): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const mid = Math.floor(n / 2);
+  return n % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Median and robust scale of values (Iglewicz & Hoaglin's modified z-score). */
+export function robustStats(values: number[]): { median: number; scale: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const m = median(sorted);
+  const deviations = sorted.map((v) => Math.abs(v - m)).sort((a, b) => a - b);
+  const mad = median(deviations);
+  if (mad > 0) return { median: m, scale: mad / 0.6745 };
+  const meanAd = deviations.reduce((s, d) => s + d, 0) / (deviations.length || 1);
+  return { median: m, scale: meanAd * 1.253314 };
+}
+
+/** Robust z-score: how many scale units value lies from the median (±Infinity off a constant series). */
+export function robustZ(value: number, b: { median: number; scale: number }): number {
+  const d = value - b.median;
+  if (d === 0) return 0;
+  return b.scale > 0 ? d / b.scale : d > 0 ? Infinity : -Infinity;
+}
+
+function hourAndDay(ms: number, timeZone: string): { hour: number; weekday: string } {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: 'numeric', weekday: 'short' }).formatToParts(new Date(ms));
+  return { hour: Number(parts.find((p) => p.type === 'hour')?.value), weekday: parts.find((p) => p.type === 'weekday')?.value ?? '' };
+}
+
+function sameSeason(a: number, b: number, seasonality: AnomalySpec['seasonality'], timeZone: string): boolean {
+  if (seasonality === 'none') return true;
+  const x = hourAndDay(a, timeZone);
+  const y = hourAndDay(b, timeZone);
+  return seasonality === 'hourOfDay' ? x.hour === y.hour : x.hour === y.hour && x.weekday === y.weekday;
+}
+
+/** Index of the first point at or after t (points sorted by time). */
+function lowerBound(times: number[], t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function nearest(points: HistoryPoint[], times: number[], target: number, toleranceMs: number): PreviousPoint | undefined {
+  const i = lowerBound(times, target);
+  let best: number | undefined;
+  for (const j of [i - 1, i]) {
+    if (j < 0 || j >= points.length || points[j]!.value === null) continue;
+    if (Math.abs(times[j]! - target) > toleranceMs) continue;
+    if (best === undefined || Math.abs(times[j]! - target) < Math.abs(times[best]! - target)) best = j;
+  }
+  return best === undefined ? undefined : { value: points[best]!.value!, observedAt: points[best]!.observedAt };
+}
+
+/** How much history the rules need before `at`. */
+export function historyNeededMs(rules: Rule[]): number {
+  let need = 0;
+  for (const r of rules) {
+    if (r.kind === 'changePercent') need = Math.max(need, DAY);
+    if (r.kind === 'changeVs') need = Math.max(need, (r.baseline === 'lastWeek' ? 7 : 1) * DAY + DAY / 12);
+    if (r.kind === 'anomaly') need = Math.max(need, r.anomaly!.trainingMs);
+  }
+  return need;
+}
+
+/**
+ * Baselines for a value observed at `at`, from points strictly before it
+ * (sorted oldest first). `toleranceMs` is how far from "24 h ago" a point may
+ * be to count as yesterday's (about half the monitor's interval).
+ */
+export function computeBaselines(rules: Rule[], points: HistoryPoint[], at: number, options: { toleranceMs: number; timeZone: string }): Baselines {
+  const times = points.map((p) => Date.parse(p.observedAt));
+  const end = lowerBound(times, at);
+  const before = points.slice(0, end);
+  const beforeTimes = times.slice(0, end);
+  const out: Baselines = {};
+  for (let i = before.length - 1; i >= 0; i--) {
+    if (before[i]!.value !== null) {
+      out.previous = { value: before[i]!.value!, observedAt: before[i]!.observedAt };
+      break;
+    }
+  }
+  if (rules.some((r) => r.kind === 'changeVs' && r.baseline === 'yesterday')) out.yesterday = nearest(before, beforeTimes, at - DAY, options.toleranceMs);
+  if (rules.some((r) => r.kind === 'changeVs' && r.baseline === 'lastWeek')) out.lastWeek = nearest(before, beforeTimes, at - 7 * DAY, options.toleranceMs);
+  rules.forEach((r, index) => {
+    if (r.kind !== 'anomaly' || !r.anomaly) return;
+    const a = r.anomaly;
+    const from = lowerBound(beforeTimes, at - a.trainingMs);
+    const values: number[] = [];
+    for (let j = from; j < before.length; j++) {
+      const v = before[j]!.value;
+      if (v !== null && sameSeason(beforeTimes[j]!, at, a.seasonality, options.timeZone)) values.push(v);
+    }
+    const stats = values.length ? robustStats(values) : { median: NaN, scale: NaN };
+    (out.anomaly ??= {})[index] = { ...stats, n: values.length, seasonality: a.seasonality, trainingMs: a.trainingMs, minHistory: a.minHistory };
+  });
+  return out;
+}
