@@ -376,7 +376,7 @@ function normaliseRule(r: RuleSpec, unit: 'records' | 'seconds', problem: Report
   if (r.changeVs !== undefined) return { kind: 'changeVs', baseline: r.changeVs.baseline, percent: r.changeVs.percent, ...moving };
   if (r.anomaly !== undefined) {
     const a = r.anomaly;
-    return { kind: 'anomaly', anomaly: { sensitivity: a.sensitivity, trainingMs: a.training, minHistory: a.minHistory, seasonality: a.seasonality }, ...moving };
+    return { kind: 'anomaly', anomaly: { sensitivity: a.sensitivity, trainingMs: a.training, minHistory: a.minHistory, seasonality: a.seasonality, minDeviation: a.minDeviation }, ...moving };
   }
   return { kind: 'changePercent', percent: r.changePercent!, ...moving };
 }

@@ -15,6 +15,8 @@ export interface AnomalySpec {
   trainingMs: number;
   minHistory: number;
   seasonality: 'none' | 'hourOfDay' | 'dayOfWeek';
+  /** Percent of the median below which a move never counts. */
+  minDeviation: number;
 }
 
 export interface Rule {

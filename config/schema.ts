@@ -286,6 +286,7 @@ export const rule = z
         training: duration.prefault('14d').meta({ description: 'How far back the baseline looks.' }),
         minHistory: z.int().min(1).default(4).meta({ description: 'Points the baseline needs before any verdict.' }),
         seasonality: z.enum(['none', 'hourOfDay', 'dayOfWeek']).default('none').meta({ description: 'Compare only with points of the same hour of day, or the same hour of the same weekday.' }),
+        minDeviation: z.number().min(0).default(5).meta({ description: 'Moves smaller than this percentage of the median never count, however stable the history.' }),
       })
       .optional(),
     direction: direction.default('both'),

@@ -56,16 +56,32 @@ export function robustZ(value: number, b: { median: number; scale: number }): nu
   return b.scale > 0 ? d / b.scale : d > 0 ? Infinity : -Infinity;
 }
 
-function hourAndDay(ms: number, timeZone: string): { hour: number; weekday: string } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: 'numeric', weekday: 'short' }).formatToParts(new Date(ms));
-  return { hour: Number(parts.find((p) => p.type === 'hour')?.value), weekday: parts.find((p) => p.type === 'weekday')?.value ?? '' };
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const seasonCache = new Map<string, string>();
+
+/** "weekday hour" of an instant in a time zone; formatting is costly, so both formatters and results are kept. */
+function seasonKey(ms: number, timeZone: string): string {
+  if (timeZone === 'UTC') {
+    const d = new Date(ms);
+    return `${d.getUTCDay()} ${d.getUTCHours()}`;
+  }
+  const cacheKey = `${timeZone} ${Math.floor(ms / 60_000)}`;
+  const cached = seasonCache.get(cacheKey);
+  if (cached) return cached;
+  let f = formatters.get(timeZone);
+  if (!f) formatters.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: 'numeric', weekday: 'short' })));
+  const parts = f.formatToParts(new Date(ms));
+  const key = `${parts.find((p) => p.type === 'weekday')?.value} ${Number(parts.find((p) => p.type === 'hour')?.value)}`;
+  if (seasonCache.size > 200_000) seasonCache.clear();
+  seasonCache.set(cacheKey, key);
+  return key;
 }
 
 function sameSeason(a: number, b: number, seasonality: AnomalySpec['seasonality'], timeZone: string): boolean {
   if (seasonality === 'none') return true;
-  const x = hourAndDay(a, timeZone);
-  const y = hourAndDay(b, timeZone);
-  return seasonality === 'hourOfDay' ? x.hour === y.hour : x.hour === y.hour && x.weekday === y.weekday;
+  const x = seasonKey(a, timeZone);
+  const y = seasonKey(b, timeZone);
+  return seasonality === 'hourOfDay' ? x.split(' ')[1] === y.split(' ')[1] : x === y;
 }
 
 /** Index of the first point at or after t (points sorted by time). */

@@ -86,6 +86,7 @@ function check(rule: Rule, index: number, measured: number | null, baselines: Ba
       if (measured === null || !b || b.n < b.minHistory) return undefined; // cold start: no verdict yet
       const z = robustZ(measured, b);
       if (!moved(z, rule.anomaly!.sensitivity - 1e-9, rule.direction)) return undefined;
+      if (Math.abs(measured - b.median) < (Math.abs(b.median) * rule.anomaly!.minDeviation) / 100) return undefined;
       const season = b.seasonality === 'hourOfDay' ? ' same-hour' : b.seasonality === 'dayOfWeek' ? ' same-weekday-and-hour' : '';
       const baseline = `median ${formatValue(b.median, unit)} of ${b.n}${season} points over ${formatDuration(b.trainingMs)}`;
       const size = Number.isFinite(z) ? `${Math.abs(z).toFixed(1)} robust deviations` : 'far';
