@@ -1,0 +1,167 @@
+// The slice of the Elasticsearch 8 search API pipewatch uses, over documents in
+// memory, served through @elastic/elasticsearch-mock so the real client and
+// its error classes do the talking. Responses follow the shapes of the
+// Elasticsearch 8 reference: hits.total, aggregations.<name>.value / buckets,
+// composite after_key paging, date_histogram with extended_bounds.
+// When PIPEWATCH_TEST_ES_URL is set, tests use a real cluster instead.
+import { Client, errors } from '@elastic/elasticsearch';
+import MockModule from '@elastic/elasticsearch-mock';
+
+// The package is CommonJS with `export default`: under NodeNext the class is the module's .default.
+const Mock = (MockModule as unknown as { default: typeof MockModule }).default ?? MockModule;
+import { compareIds } from '../../evaluation/reconcile.js';
+
+type Doc = Record<string, unknown>;
+type Body = Record<string, unknown>;
+
+export interface SearchBackend {
+  client: Client;
+  seed(index: string, docs: Doc[], idField: string, timeField: string): Promise<void>;
+  /** Searches answered so far (fake only). */
+  requests?: Body[];
+  close(): Promise<void>;
+}
+
+function matchIndex(pattern: string, name: string): boolean {
+  return pattern.split(',').some((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(name));
+}
+
+function time(value: unknown): number {
+  return typeof value === 'number' ? value : Date.parse(String(value));
+}
+
+export class FakeElasticsearch implements SearchBackend {
+  readonly indices = new Map<string, Doc[]>();
+  readonly requests: Body[] = [];
+  readonly client: Client;
+  private readonly mock = new (Mock as unknown as new () => import('@elastic/elasticsearch-mock').default)();
+
+  constructor() {
+    this.mock.add({ method: 'GET', path: '/' }, () => ({ name: 'fake', cluster_name: 'fake', version: { number: '8.19.0' }, tagline: 'You Know, for Search' }));
+    const request = (params: { path: string | string[]; body?: unknown }) => ({ index: decodeURIComponent(String(params.path).split('/')[1]!), body: (params.body ?? {}) as Body });
+    this.mock.add({ method: ['POST', 'GET'], path: '/:index/_search' }, (params) => {
+      const { index, body } = request(params);
+      return this.search(index, body) as never;
+    });
+    this.mock.add({ method: ['POST', 'GET'], path: '/:index/_count' }, (params) => {
+      const { index, body } = request(params);
+      const docs = this.docs(index);
+      if (docs instanceof errors.ResponseError) return docs as never;
+      return { count: this.filter(docs, body.query as Body | undefined).length, _shards: { total: 1, successful: 1, skipped: 0, failed: 0 } };
+    });
+    this.client = new Client({ node: 'http://localhost:9200', Connection: this.mock.getConnection() });
+  }
+
+  async seed(index: string, docs: Doc[]): Promise<void> {
+    this.indices.set(index, [...(this.indices.get(index) ?? []), ...docs]);
+  }
+
+  async close(): Promise<void> {
+    // The mock connection holds no sockets (and does not implement close).
+  }
+
+  private docs(pattern: string): Doc[] | errors.ResponseError {
+    const names = [...this.indices.keys()].filter((n) => matchIndex(pattern, n));
+    if (names.length === 0 && !pattern.includes('*')) {
+      return new errors.ResponseError({
+        body: { error: { type: 'index_not_found_exception', reason: `no such index [${pattern}]` }, status: 404 },
+        statusCode: 404,
+        headers: {},
+        warnings: null,
+        meta: {} as never,
+      } as never);
+    }
+    return names.flatMap((n) => this.indices.get(n)!);
+  }
+
+  private filter(docs: Doc[], query: Body | undefined): Doc[] {
+    if (!query || 'match_all' in query) return docs;
+    const range = query.range as Record<string, { gte?: string; lt?: string; lte?: string }> | undefined;
+    if (!range) throw new Error(`fake Elasticsearch: unsupported query ${JSON.stringify(query)}`);
+    const [field, r] = Object.entries(range)[0]!;
+    return docs.filter((d) => {
+      const t = time(d[field]);
+      return (r.gte === undefined || t >= Date.parse(r.gte)) && (r.lt === undefined || t < Date.parse(r.lt)) && (r.lte === undefined || t <= Date.parse(r.lte));
+    });
+  }
+
+  private aggregate(docs: Doc[], aggs: Record<string, Body>): Body {
+    const out: Body = {};
+    for (const [name, spec] of Object.entries(aggs)) {
+      if (spec.cardinality) {
+        const field = (spec.cardinality as { field: string }).field;
+        out[name] = { value: new Set(docs.map((d) => d[field]).filter((v) => v !== undefined)).size };
+      } else if (spec.max) {
+        const field = (spec.max as { field: string }).field;
+        const values = docs.map((d) => time(d[field])).filter((v) => !Number.isNaN(v));
+        const max = values.length ? Math.max(...values) : null;
+        out[name] = max === null ? { value: null } : { value: max, value_as_string: new Date(max).toISOString() };
+      } else if (spec.composite) {
+        const c = spec.composite as { size: number; sources: Array<Record<string, { terms: { field: string } }>>; after?: Record<string, unknown> };
+        const [key, source] = Object.entries(c.sources[0]!)[0]!;
+        const field = source.terms.field;
+        const counts = new Map<string, number>();
+        for (const d of docs) if (d[field] !== undefined) counts.set(String(d[field]), (counts.get(String(d[field])) ?? 0) + 1);
+        const after = c.after ? String(c.after[key]) : undefined;
+        const page = [...counts.keys()].sort(compareIds).filter((k) => after === undefined || compareIds(k, after) > 0).slice(0, c.size);
+        out[name] = {
+          buckets: page.map((k) => ({ key: { [key]: k }, doc_count: counts.get(k) })),
+          ...(page.length ? { after_key: { [key]: page.at(-1) } } : {}),
+        };
+      } else if (spec.date_histogram) {
+        const h = spec.date_histogram as { field: string; fixed_interval: string; extended_bounds?: { min: number; max: number } };
+        const interval = Number(/^(\d+)ms$/.exec(h.fixed_interval)?.[1]);
+        if (!interval) throw new Error(`fake Elasticsearch: unsupported interval ${h.fixed_interval}`);
+        const byKey = new Map<number, Doc[]>();
+        for (const d of docs) {
+          const k = Math.floor(time(d[h.field]) / interval) * interval;
+          byKey.set(k, [...(byKey.get(k) ?? []), d]);
+        }
+        const keys = [...byKey.keys()];
+        if (h.extended_bounds) keys.push(Math.floor(h.extended_bounds.min / interval) * interval, Math.floor(h.extended_bounds.max / interval) * interval);
+        const buckets = [];
+        for (let k = Math.min(...keys); k <= Math.max(...keys); k += interval) {
+          const inBucket = byKey.get(k) ?? [];
+          buckets.push({ key: k, key_as_string: new Date(k).toISOString(), doc_count: inBucket.length, ...(spec.aggs ? this.aggregate(inBucket, spec.aggs as Record<string, Body>) : {}) });
+        }
+        out[name] = { buckets: keys.length ? buckets : [] };
+      } else {
+        throw new Error(`fake Elasticsearch: unsupported aggregation ${JSON.stringify(spec)}`);
+      }
+    }
+    return out;
+  }
+
+  private search(index: string, body: Body): Body | errors.ResponseError {
+    this.requests.push(body);
+    const all = this.docs(index);
+    if (all instanceof errors.ResponseError) return all;
+    if (body.size !== 0) throw new Error('pipewatch must never ask for hits');
+    const docs = this.filter(all, body.query as Body | undefined);
+    return {
+      took: 1,
+      timed_out: false,
+      _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
+      hits: { total: { value: docs.length, relation: 'eq' }, max_score: null, hits: [] },
+      aggregations: this.aggregate(docs, (body.aggs ?? {}) as Record<string, Body>),
+    };
+  }
+}
+
+/** A real cluster at url; indices are created with keyword ids and date timestamps. */
+export function realElasticsearch(url: string): SearchBackend {
+  const client = new Client({ node: url, requestTimeout: 30_000 });
+  const created: string[] = [];
+  return {
+    client,
+    async seed(index, docs, idField, timeField) {
+      await client.indices.create({ index, mappings: { properties: { [idField]: { type: 'keyword' }, [timeField]: { type: 'date' } } } });
+      created.push(index);
+      if (docs.length) await client.bulk({ refresh: true, operations: docs.flatMap((d) => [{ index: { _index: index } }, d]) });
+    },
+    async close() {
+      for (const index of created) await client.indices.delete({ index }).catch(() => undefined);
+      await client.close();
+    },
+  };
+}
