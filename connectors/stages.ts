@@ -4,13 +4,14 @@
 // the first stage that lost more than its tolerance. Reads any mix of stores.
 import { formatDuration } from '../config/duration.js';
 import type { CheckSpec, PipelineStage } from '../config/model.js';
-import { judgeByIds, judgeByRatio, missingIds, type StageJudgement } from '../evaluation/reconcile.js';
+import { judgeByIds, judgeByRatio, missingIds, type SetDifference, type StageJudgement } from '../evaluation/reconcile.js';
 import { formatValue } from '../evaluation/rules.js';
 import type { Measurement } from '../evaluation/types.js';
 import { bucketWindow } from '../evaluation/windows.js';
 import type { Connector } from './types.js';
 
-export const ID_BATCH = 10_000;
+/** Ids fetched per round trip: large enough to amortise it, small enough to keep memory flat. */
+export const ID_BATCH = 20_000;
 
 export interface StagesResult {
   measurement: Measurement;
@@ -38,27 +39,32 @@ export async function reconcileStages(input: {
     }
   };
 
-  const judgements: StageJudgement[] = [];
-  for (const [i, { stage, connector }] of stages.entries()) {
-    const count = await connector.countDistinct(stage, window);
-    progress();
-    if (i === 0) {
-      judgements.push({ stage: stage.id, count, lost: 0, method: 'first', ok: true });
-      continue;
-    }
+  // A stage's count of its own window comes free from the next stage's id
+  // comparison (its upstream side); the others are counted while ids stream.
+  const countedByDiff = (i: number) => i + 1 < stages.length && stages[i + 1]!.stage.expectedRatio === undefined;
+  const counting = Promise.all(stages.map(({ stage, connector }, i) => (countedByDiff(i) ? Promise.resolve(-1) : connector.countDistinct(stage, window))));
+  counting.catch(() => undefined); // awaited below; a failure there is reported once
+  const diffs: Array<SetDifference | undefined> = [];
+  for (let i = 1; i < stages.length; i++) {
+    const { stage, connector } = stages[i]!;
+    if (stage.expectedRatio !== undefined) continue;
     const previous = stages[i - 1]!;
-    const previousCount = judgements[i - 1]!.count;
-    if (stage.expectedRatio !== undefined) {
-      judgements.push(judgeByRatio(stage.id, previousCount, count, stage.expectedRatio, stage.tolerance));
-    } else {
-      const diff = await missingIds(
-        tap(previous.connector.streamIds(previous.stage, window, ID_BATCH)),
-        tap(connector.streamIds(stage, downstreamWindow, ID_BATCH)),
-        { sample: check.sample, upstreamName: `stage ${previous.stage.id}`, downstreamName: `stage ${stage.id}` },
-      );
-      judgements.push(judgeByIds(stage.id, diff.upstream, count, diff, stage.tolerance));
-    }
+    diffs[i] = await missingIds(
+      tap(previous.connector.streamIds(previous.stage, window, ID_BATCH)),
+      tap(connector.streamIds(stage, downstreamWindow, ID_BATCH)),
+      { sample: check.sample, upstreamName: `stage ${previous.stage.id}`, downstreamName: `stage ${stage.id}` },
+    );
   }
+  const counts = (await counting).map((n, i) => (countedByDiff(i) ? diffs[i + 1]!.upstream : n));
+  progress();
+
+  const judgements: StageJudgement[] = stages.map(({ stage }, i) => {
+    if (i === 0) return { stage: stage.id, count: counts[0]!, lost: 0, method: 'first', ok: true };
+    const diff = diffs[i];
+    return diff
+      ? judgeByIds(stage.id, diff.upstream, counts[i]!, diff, stage.tolerance)
+      : judgeByRatio(stage.id, counts[i - 1]!, counts[i]!, stage.expectedRatio!, stage.tolerance);
+  });
 
   const losing = judgements.find((j) => !j.ok);
   const measurement: Measurement = {

@@ -19,50 +19,6 @@ export function compareIds(a: string, b: string): number {
 
 export class OutOfOrderError extends Error {}
 
-/** A cursor over batches that checks the stream really is ascending. */
-class SortedCursor {
-  private batch: string[] = [];
-  private i = 0;
-  private last: string | undefined;
-  private readonly it: AsyncIterator<string[]>;
-  count = 0;
-
-  constructor(
-    source: AsyncIterable<string[]>,
-    private readonly name: string,
-  ) {
-    this.it = source[Symbol.asyncIterator]();
-  }
-
-  /** The current id, or undefined at the end. */
-  async peek(): Promise<string | undefined> {
-    while (this.i >= this.batch.length) {
-      const next = await this.it.next();
-      if (next.done) return undefined;
-      this.batch = next.value;
-      this.i = 0;
-    }
-    return this.batch[this.i];
-  }
-
-  async advance(): Promise<void> {
-    const id = await this.peek();
-    if (id === undefined) return;
-    if (this.last !== undefined && compareIds(this.last, id) >= 0) {
-      throw new OutOfOrderError(
-        `ids of ${this.name} are not in ascending string order ("${this.last}" before "${id}"): is the id field numeric? Map it as a keyword (or compare it as text)`,
-      );
-    }
-    this.last = id;
-    this.count++;
-    this.i++;
-  }
-
-  async close(): Promise<void> {
-    await this.it.return?.();
-  }
-}
-
 export interface SetDifference {
   /** Ids upstream has and downstream lacks. */
   missing: number;
@@ -72,34 +28,100 @@ export interface SetDifference {
   downstream: number;
 }
 
+/** Pulls batches from a stream and checks that ids ascend strictly across them. */
+class SortedBatches {
+  batch: string[] = [];
+  i = 0;
+  done = false;
+  count = 0;
+  private last: string | undefined;
+  private readonly it: AsyncIterator<string[]>;
+
+  constructor(
+    source: AsyncIterable<string[]>,
+    private readonly name: string,
+  ) {
+    this.it = source[Symbol.asyncIterator]();
+  }
+
+  /** Makes the current batch non-empty, or marks the stream done. */
+  async fill(): Promise<void> {
+    while (!this.done && this.i >= this.batch.length) {
+      const next = await this.it.next();
+      if (next.done) {
+        this.done = true;
+        this.batch = [];
+      } else {
+        this.batch = next.value;
+        this.i = 0;
+        this.check();
+      }
+    }
+  }
+
+  private check(): void {
+    let prev = this.last;
+    for (const id of this.batch) {
+      if (prev !== undefined && compareIds(prev, id) >= 0) {
+        throw new OutOfOrderError(
+          `ids of ${this.name} are not in ascending string order ("${prev}" before "${id}"): is the id field numeric? Map it as a keyword (or compare it as text)`,
+        );
+      }
+      prev = id;
+    }
+    this.last = prev;
+    this.count += this.batch.length;
+  }
+
+  async close(): Promise<void> {
+    await this.it.return?.();
+  }
+}
+
+/**
+ * The merge step of merge sort over two ascending streams. Ids are compared
+ * batch against batch without waiting per id; memory is one batch a side.
+ */
 export async function missingIds(
   upstream: AsyncIterable<string[]>,
   downstream: AsyncIterable<string[]>,
   options: { sample: number; upstreamName?: string; downstreamName?: string },
 ): Promise<SetDifference> {
-  const a = new SortedCursor(upstream, options.upstreamName ?? 'the upstream stage');
-  const b = new SortedCursor(downstream, options.downstreamName ?? 'the downstream stage');
+  const a = new SortedBatches(upstream, options.upstreamName ?? 'the upstream stage');
+  const b = new SortedBatches(downstream, options.downstreamName ?? 'the downstream stage');
   let missing = 0;
   const sample: string[] = [];
+  const lost = (id: string) => {
+    missing++;
+    if (sample.length < options.sample) sample.push(id);
+  };
   try {
     for (;;) {
-      const x = await a.peek();
-      if (x === undefined) break;
-      const y = await b.peek();
-      const order = y === undefined ? -1 : compareIds(x, y);
-      if (order < 0) {
-        missing++;
-        if (sample.length < options.sample) sample.push(x);
-        await a.advance();
-      } else if (order > 0) {
-        await b.advance();
-      } else {
-        await a.advance();
-        await b.advance();
+      await a.fill();
+      if (a.done) break;
+      await b.fill();
+      const A = a.batch;
+      const B = b.batch;
+      if (b.done) {
+        for (; a.i < A.length; a.i++) lost(A[a.i]!);
+        continue;
+      }
+      while (a.i < A.length && b.i < B.length) {
+        const order = compareIds(A[a.i]!, B[b.i]!);
+        if (order < 0) lost(A[a.i++]!);
+        else if (order > 0) b.i++;
+        else {
+          a.i++;
+          b.i++;
+        }
       }
     }
     // Drain the downstream only to count it.
-    while ((await b.peek()) !== undefined) await b.advance();
+    for (;;) {
+      b.i = b.batch.length;
+      await b.fill();
+      if (b.done) break;
+    }
     return { missing, sample, upstream: a.count, downstream: b.count };
   } finally {
     await Promise.all([a.close(), b.close()]);
