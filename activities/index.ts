@@ -5,13 +5,16 @@
 // calling workflow.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { MissingEnvError, redactSecrets } from '../config/env.js';
+import { MissingEnvError, redactSecrets, resolveEnvRefs } from '../config/env.js';
+import { postJson } from '../channels/webhook.js';
+import type { HeartbeatInput } from '../workflows/heartbeat.js';
 import type { CheckSpec, FlapControl, InhibitRule, MaintenanceWindow, NamedChannel, NamedConnector, PipelineStage, Rule } from '../config/model.js';
 import type { ResolvedCache } from '../config/resolved-cache.js';
 import type { ChannelSender, ChartPoint, Notification } from '../channels/types.js';
 import type { Connector } from '../connectors/types.js';
 import { computeBaselines, historyNeededMs, type Baselines } from '../evaluation/history.js';
 import { muteReason, type AlertLabels, type MuteReason, type Silence } from '../evaluation/muting.js';
+import { shapeDiff } from '../evaluation/conditions.js';
 import type { Measurement, Verdict } from '../evaluation/types.js';
 import { reconcileStages } from '../connectors/stages.js';
 import type { HistoryStore, RecordedRun } from '../store/history.js';
@@ -61,11 +64,29 @@ export function createActivities(deps: ActivityDeps) {
   return {
     async collect(input: { monitorId: string; connector: NamedConnector; check: CheckSpec; at: string }): Promise<Measurement> {
       const live = resolveOrFail(() => deps.connectors.get(input.connector));
+      let measurement: Measurement;
       try {
-        return await live.value.collect({ check: input.check, at: new Date(input.at), signal: Context.current().cancellationSignal });
+        measurement = await live.value.collect({ check: input.check, at: new Date(input.at), signal: Context.current().cancellationSignal });
       } catch (err) {
         throw scrubbed(err, live.secrets, 'CollectError');
       }
+      const { shape, ...rest } = measurement;
+      if (!shape) return measurement;
+      // API change detection: the shape is compared with the accepted one here; only the difference goes on.
+      const known = await deps.store.observeApiShape(input.monitorId, shape);
+      const diff = shapeDiff(known.accepted, shape);
+      if (diff.length === 0) return rest;
+      return {
+        ...rest,
+        failed: [
+          ...(rest.failed ?? []),
+          {
+            condition: 'response shape',
+            reason: `changed since it was accepted (${known.acceptedAt} by ${known.acceptedBy}): ${diff.join('; ')}; accept it with: pipewatch accept-shape ${input.monitorId} --by <you>`,
+            severity: 'warning',
+          },
+        ],
+      };
     },
 
     /** Distinct records per stage in the last settled window and the first losing stage (connectors/stages.ts), recorded as a time series. */
@@ -93,10 +114,10 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Baselines the rules need (previous run, yesterday, last week, anomaly statistics), computed next to the data. */
-    async baselines(input: { monitorId: string; rules: Rule[]; at: string; toleranceMs: number; timeZone: string }): Promise<Baselines> {
+    async baselines(input: { monitorId: string; rules: Rule[]; at: string; toleranceMs: number; timeZone: string; current?: number | null }): Promise<Baselines> {
       const at = Date.parse(input.at);
       const points = await deps.store.pointsBetween(input.monitorId, new Date(at - historyNeededMs(input.rules) - input.toleranceMs), new Date(at));
-      return computeBaselines(input.rules, points, at, { toleranceMs: input.toleranceMs, timeZone: input.timeZone });
+      return computeBaselines(input.rules, points, at, { toleranceMs: input.toleranceMs, timeZone: input.timeZone, current: input.current });
     },
 
     async recordRun(input: {
@@ -197,6 +218,27 @@ export function createActivities(deps: ActivityDeps) {
         );
       }
       return { channelId: channel.id, outcome: 'sent', messageId };
+    },
+
+    /** Pings the heartbeat URL if every monitor ran recently; the fail URL (if any) names the ones that did not. */
+    async beat(input: HeartbeatInput): Promise<{ status: 'ok' | 'stale'; stale: string[] }> {
+      const secrets = new Set<string>();
+      const urls = resolveOrFail(() => resolveEnvRefs({ url: input.url, failUrl: input.failUrl }, process.env, 'heartbeat', secrets));
+      const last = await deps.store.lastRuns(input.monitors.map((m) => m.id));
+      const now = Date.now();
+      const stale = input.monitors
+        .filter((m) => m.everyMs !== undefined && last.has(m.id) && now - last.get(m.id)!.getTime() > input.staleAfter * m.everyMs)
+        .map((m) => `${m.id} (last run ${last.get(m.id)!.toISOString()})`);
+      const status = stale.length ? 'stale' : 'ok';
+      const target = status === 'ok' ? urls.url : urls.failUrl;
+      if (target) {
+        try {
+          await postJson(target, JSON.stringify({ status, project: input.project, monitors: input.monitors.length, stale }), {}, 10_000);
+        } catch (err) {
+          throw scrubbed(err, secrets, 'HeartbeatError');
+        }
+      }
+      return { status, stale };
     },
 
     /** What the last failed attempt of a delivery said, if this worker saw it. */

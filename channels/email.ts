@@ -62,6 +62,11 @@ class EmailSender implements ChannelSender {
     return { messageId };
   }
 
+  /** Connects and authenticates without sending (pipewatch doctor). */
+  async verify(): Promise<void> {
+    await this.transport.verify();
+  }
+
   async close(): Promise<void> {
     this.transport.close();
   }

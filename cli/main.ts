@@ -103,7 +103,7 @@ schedules
   .action(async (opts: { dryRun?: boolean; envCheck: boolean; json?: boolean }) => {
     const config = loadConfig({ envCheck: opts.envCheck });
     const { connectClient, temporalSettings } = await temporal();
-    const { applyPlan, planFor } = await import('../schedules/sync.js');
+    const { applyPlan, planFor, syncHeartbeat } = await import('../schedules/sync.js');
     const settings = temporalSettings();
     const client = await connectClient(settings);
     try {
@@ -114,7 +114,10 @@ schedules
         await applyPlan(target, plan, (step) => {
           if (!opts.json && step.action !== 'unchanged') process.stdout.write(`  done: ${step.action} ${step.scheduleId}\n`);
         });
-      } else if (plan.conflicts.length > 0) {
+      }
+      const heartbeat = await syncHeartbeat(target, config, opts.dryRun);
+      if (heartbeat && !opts.json) process.stdout.write(`  heartbeat: ${heartbeat}\n`);
+      if (opts.dryRun && plan.conflicts.length > 0) {
         throw new CliError(plan.conflicts.map((c) => `schedule ${c.scheduleId} is not owned by this project; monitor "${c.monitorId}" cannot take it`).join('\n'));
       }
       if (opts.json) {
@@ -277,7 +280,9 @@ program
       const cache = connectorCache();
       try {
         const aligned = new Date(Math.floor(from.getTime() / bucket) * bucket);
-        points = (await cache.get(monitor.connector!).value.series(check, { from: aligned, to }, bucket)).map((p) => ({ observedAt: p.at, value: p.value }));
+        const { recordStore } = await import('../connectors/types.js');
+        const store = recordStore(cache.get(monitor.connector!).value, `connector ${monitor.connector!.id}`);
+        points = (await store.series(check, { from: aligned, to }, bucket)).map((p) => ({ observedAt: p.at, value: p.value }));
       } finally {
         await cache.closeAll();
       }
@@ -397,6 +402,47 @@ registerIncidentCommands(program, {
     }
   },
 });
+
+// ---------------------------------------------------------- doctor, shapes
+
+program
+  .command('doctor')
+  .description('check everything pipewatch depends on and say what is wrong: Temporal, workers, schedules, store, connectors, channels')
+  .option('--json', 'machine-readable output')
+  .action(async (opts: { json?: boolean }) => {
+    const config = loadConfig({ envCheck: false });
+    const { connectClient, temporalSettings } = await temporal();
+    const { doctor } = await import('./doctor.js');
+    const settings = temporalSettings();
+    const findings = await doctor(config, settings, () => connectClient(settings));
+    if (opts.json) process.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
+    else for (const f of findings) process.stdout.write(`${f.ok ? '✔' : '✖'} ${f.area}: ${f.message}\n`);
+    const bad = findings.filter((f) => !f.ok).length;
+    if (!opts.json) process.stdout.write(bad ? `${bad} problem(s)\n` : 'all good\n');
+    if (bad) process.exitCode = EXIT.failed;
+  });
+
+program
+  .command('accept-shape <monitor>')
+  .description("accept an API's current response shape as the new normal (after an http monitor reported that it changed)")
+  .requiredOption('--by <name>', 'who accepts it')
+  .action(async (id: string, opts: { by: string }) => {
+    const config = loadConfig({ envCheck: false });
+    const monitor = findMonitor(config, id);
+    if (monitor.check.type !== 'http' || !monitor.check.shape) throw new CliError(`${id} does not track a response shape (an http check with "shape")`);
+    const { openHistoryStore } = await import('../store/open.js');
+    const { shapeDiff } = await import('../evaluation/conditions.js');
+    const opened = await openHistoryStore({ dataDir: dataDir() });
+    try {
+      const before = await opened.store.apiShape(id);
+      if (!before) throw new CliError(`${id} has not seen a response yet; nothing to accept`);
+      const diff = shapeDiff(before.accepted, before.latest);
+      await opened.store.acceptApiShape(id, opts.by);
+      process.stdout.write(diff.length ? `accepted the shape seen at ${before.latestAt}:\n${diff.map((l) => `  ${l}`).join('\n')}\n` : 'the latest shape was already the accepted one\n');
+    } finally {
+      await opened.close();
+    }
+  });
 
 // ------------------------------------------------------------ setup / schema
 

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { findEnvRefs } from './env.js';
 import { parseDuration } from './duration.js';
 import { escalationCycle } from '../evaluation/escalation.js';
+import type { Unit } from '../evaluation/types.js';
 import type {
   EscalationPolicy,
   MonitorDefinition,
@@ -21,6 +22,7 @@ import type {
 } from './model.js';
 import {
   CHECK_SUPPORT,
+  DEFAULT_CADENCE,
   checkUnit,
   pipewatchConfig,
   type PipewatchConfigRaw,
@@ -178,7 +180,8 @@ function normalise(raw: PipewatchConfigRaw, problem: Report): MonitorDefinition[
         }
       }
     }
-    const scheduleRaw = m.schedule ?? raw.defaults.schedule;
+    const cadence = DEFAULT_CADENCE[m.check.type];
+    const scheduleRaw = m.schedule ?? (cadence ? { every: cadence, catchupWindow: 300_000 } : raw.defaults.schedule);
     if (!scheduleRaw) problem(at('schedule'), 'no schedule: give the monitor "schedule: { every: 5m }" or set defaults.schedule');
 
     const unit = checkUnit(m.check);
@@ -348,7 +351,7 @@ function pipelineStages(raw: PipewatchConfigRaw, pipelineId: string, path: Confi
   return stages.length === pipeline.stages.length ? stages : undefined;
 }
 
-function normaliseRule(r: RuleSpec, unit: 'records' | 'seconds', problem: Report): Rule {
+function normaliseRule(r: RuleSpec, unit: Unit, problem: Report): Rule {
   const value = (v: number | string, path: ConfigPath): number => {
     if (typeof v === 'number') return v;
     const ms = parseDuration(v);
@@ -374,6 +377,10 @@ function normaliseRule(r: RuleSpec, unit: 'records' | 'seconds', problem: Report
     return { kind: 'outside', range: [low, high], ...base };
   }
   if (r.changeVs !== undefined) return { kind: 'changeVs', baseline: r.changeVs.baseline, percent: r.changeVs.percent, ...moving };
+  if (r.rising !== undefined) return { kind: 'rising', runs: r.rising, ...base };
+  if (r.percentile !== undefined) {
+    return { kind: 'percentile', percentile: { p: r.percentile.p, overMs: r.percentile.over }, threshold: value(r.percentile.above, ['percentile', 'above']), ...base };
+  }
   if (r.anomaly !== undefined) {
     const a = r.anomaly;
     return { kind: 'anomaly', anomaly: { sensitivity: a.sensitivity, trainingMs: a.training, minHistory: a.minHistory, seasonality: a.seasonality, minDeviation: a.minDeviation }, ...moving };

@@ -2,11 +2,12 @@
 // MonitorWorkflow receives. Plain serialisable data, types only, so workflow
 // code can import it. Secrets inside stay `${ENV}` references.
 import type { Matcher } from '../evaluation/matchers.js';
+import type { Unit } from '../evaluation/types.js';
 import type { ChannelSpec, CheckSpec, ConnectorSpec, Perspective, Severity } from './schema.js';
 
 export type { ChannelSpec, CheckSpec, ConnectorSpec, Perspective, Severity };
 
-export type RuleKind = 'above' | 'below' | 'equals' | 'outside' | 'changePercent' | 'changeVs' | 'anomaly';
+export type RuleKind = 'above' | 'below' | 'equals' | 'outside' | 'changePercent' | 'changeVs' | 'anomaly' | 'rising' | 'percentile' | 'condition';
 
 export type Direction = 'both' | 'drop' | 'spike';
 
@@ -30,6 +31,10 @@ export interface Rule {
   /** changeVs: what the value is compared with. */
   baseline?: 'yesterday' | 'lastWeek';
   anomaly?: AnomalySpec;
+  /** rising: how many consecutive increases. */
+  runs?: number;
+  /** percentile: which percentile of the values over how long (threshold holds the limit). */
+  percentile?: { p: number; overMs: number };
   /** changePercent / changeVs / anomaly: which moves count. */
   direction?: Direction;
   severity: Severity;
@@ -149,7 +154,7 @@ export interface MonitorDefinition {
   check: CheckSpec;
   /** stageCounts: the pipeline's stages in order. */
   stages?: PipelineStage[];
-  unit: 'records' | 'seconds';
+  unit: Unit;
   rules: Rule[];
   schedule: MonitorSchedule;
   flap: FlapControl;

@@ -4,7 +4,9 @@
 // drift apart.
 import { z } from 'zod';
 import { parseCron } from '../evaluation/cron.js';
+import { parseCondition } from '../evaluation/conditions.js';
 import { parseMatcher, type Matcher } from '../evaluation/matchers.js';
+import type { Unit } from '../evaluation/types.js';
 import { parseDuration } from './duration.js';
 import { isEnvRef } from './env.js';
 
@@ -91,7 +93,37 @@ export const elasticsearchConnector = z
   })
   .meta({ description: 'An Elasticsearch 8 cluster, read with searches that never ask for unbounded results.' });
 
-export const connector = z.discriminatedUnion('type', [postgresConnector, elasticsearchConnector]);
+export const httpConnector = z
+  .strictObject({
+    type: z.literal('http'),
+    url: z.string().min(1).meta({ description: 'Base URL of the service, e.g. https://api.example.com or "${API_URL}".' }),
+    headers: z.record(z.string(), z.string()).default({}).meta({ description: 'Sent with every request; values may be "${ENV}" references (tokens).' }),
+    timeout: duration.prefault('10s'),
+    caFile: z.string().optional().meta({ description: 'PEM file of extra certificate authorities to trust.' }),
+    rejectUnauthorized: z.boolean().default(true),
+  })
+  .meta({ description: 'An HTTP(S) service probed with requests.' });
+
+export const rabbitmqConnector = z
+  .strictObject({
+    type: z.literal('rabbitmq'),
+    url: z.string().min(1).meta({ description: 'AMQP URL, e.g. "${RABBITMQ_URL}" (amqp://user:pass@host:5672).' }),
+    management: z
+      .strictObject({ url: z.string().min(1), username: z.string().default('guest'), password: secretRef.optional() })
+      .optional()
+      .meta({ description: 'The management HTTP API, for publish and deliver rates and unacknowledged counts.' }),
+  })
+  .meta({ description: 'A RabbitMQ broker; queues are inspected passively, never declared, consumed or changed.' });
+
+export const hostConnector = z
+  .strictObject({ type: z.literal('host') })
+  .meta({ description: 'The machine the worker runs on: disks, memory, load.' });
+
+export const temporalConnector = z
+  .strictObject({ type: z.literal('temporal') })
+  .meta({ description: "pipewatch's own Temporal service, reached with the worker's TEMPORAL_* settings." });
+
+export const connector = z.discriminatedUnion('type', [postgresConnector, elasticsearchConnector, httpConnector, rabbitmqConnector, hostConnector, temporalConnector]);
 export type ConnectorSpec = z.infer<typeof connector>;
 export type ConnectorType = ConnectorSpec['type'];
 
@@ -216,7 +248,65 @@ export const stageCountsCheck = z
   })
   .meta({ description: 'Distinct records per stage in the last settled window; the value is how many the first losing stage lost.' });
 
-export const check = z.discriminatedUnion('type', [countCheck, freshnessCheck, sqlCheck, stageCountsCheck]);
+export const httpCheck = z
+  .strictObject({
+    type: z.literal('http'),
+    path: z.string().default('').meta({ description: 'Appended to the connector URL.' }),
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'OPTIONS']).default('GET'),
+    body: z.string().optional(),
+    conditions: z
+      .array(
+        z.string().superRefine((text, ctx) => {
+          const parsed = parseCondition(text);
+          if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+        }),
+      )
+      .default(['[STATUS] < 400'])
+      .meta({ description: 'All must hold: "[STATUS] == 200", "[RESPONSE_TIME] < 500", "[BODY].status == UP", "[BODY] =~ \\"ok\\"", "[HEADER].x-version == 2", "[CERTIFICATE_EXPIRATION] > 7d".' }),
+    shape: z
+      .strictObject({ headers: z.array(z.string()).default([]).meta({ description: 'Headers whose values count as part of the shape, e.g. x-api-version.' }) })
+      .optional()
+      .meta({ description: 'Alert when the JSON shape (keys and types) or these headers change; accept a new shape with `pipewatch accept-shape`.' }),
+    conditionSeverity: severity.default('critical'),
+  })
+  .meta({ description: 'One request; the value is the response time in seconds.' });
+
+export const queueCheck = z
+  .strictObject({
+    type: z.literal('queue'),
+    queue: z.string().min(1),
+    vhost: z.string().default('/'),
+    requireConsumers: z.boolean().default(true).meta({ description: 'A queue without consumers fails, whatever its depth.' }),
+  })
+  .meta({ description: 'Messages waiting in a queue (passive check: the queue is never declared, consumed or changed).' });
+
+export const diskCheck = z
+  .strictObject({ type: z.literal('disk'), path: z.string().min(1), measure: z.enum(['used', 'inodes']).default('used') })
+  .meta({ description: 'Percent of the filesystem holding path that is used (space or inodes).' });
+
+export const memoryCheck = z.strictObject({ type: z.literal('memory') }).meta({ description: 'Percent of the host memory in use.' });
+
+export const loadCheck = z.strictObject({ type: z.literal('load') }).meta({ description: '1-minute load average per CPU.' });
+
+export const databaseCheck = z
+  .strictObject({ type: z.literal('database'), measure: z.enum(['connections', 'size', 'replicationLag']) })
+  .meta({ description: 'PostgreSQL health: percent of max_connections in use, database size in bytes, or replication lag in seconds.' });
+
+export const clusterCheck = z
+  .strictObject({ type: z.literal('cluster'), measure: z.enum(['status', 'disk']) })
+  .meta({ description: 'Elasticsearch cluster: status (0 green, 1 yellow, 2 red) or the fullest data node\'s disk in percent.' });
+
+export const taskQueueCheck = z
+  .strictObject({
+    type: z.literal('taskQueue'),
+    taskQueue: z.string().optional().meta({ description: "Default: pipewatch's own task queue." }),
+    measure: z.enum(['pollers', 'backlog']),
+  })
+  .meta({ description: 'Workers polling a Temporal task queue, or its approximate backlog.' });
+
+export const check = z.discriminatedUnion('type', [
+  countCheck, freshnessCheck, sqlCheck, stageCountsCheck, httpCheck, queueCheck, diskCheck, memoryCheck, loadCheck, databaseCheck, clusterCheck, taskQueueCheck,
+]);
 export type CheckSpec = z.infer<typeof check>;
 export type CheckType = CheckSpec['type'];
 
@@ -226,13 +316,41 @@ export const CHECK_SUPPORT: Record<CheckType, readonly ConnectorType[]> = {
   freshness: ['postgres', 'elasticsearch'],
   sql: ['postgres'],
   stageCounts: [],
+  http: ['http'],
+  queue: ['rabbitmq'],
+  disk: ['host'],
+  memory: ['host'],
+  load: ['host'],
+  database: ['postgres'],
+  cluster: ['elasticsearch'],
+  taskQueue: ['temporal'],
 };
 
+/** Checks whose natural cadence differs from defaults.schedule when a monitor gives none. */
+export const DEFAULT_CADENCE: Partial<Record<CheckType, number>> = { queue: 10 * 60_000 };
+
 /** The unit of the value a check measures; thresholds written as durations become seconds. */
-export function checkUnit(check: CheckSpec): 'records' | 'seconds' {
-  if (check.type === 'freshness') return 'seconds';
-  if (check.type === 'sql') return check.unit;
-  return 'records';
+export function checkUnit(check: CheckSpec): Unit {
+  switch (check.type) {
+    case 'freshness':
+    case 'http':
+      return 'seconds';
+    case 'sql':
+      return check.unit;
+    case 'queue':
+      return 'messages';
+    case 'disk':
+    case 'memory':
+      return 'percent';
+    case 'load':
+    case 'taskQueue':
+    case 'cluster':
+      return check.type === 'cluster' && check.measure === 'disk' ? 'percent' : 'count';
+    case 'database':
+      return check.measure === 'connections' ? 'percent' : check.measure === 'size' ? 'bytes' : 'seconds';
+    default:
+      return 'records';
+  }
 }
 
 // ----------------------------------------------------------------- pipelines
@@ -267,7 +385,7 @@ const threshold = z.union([z.number(), z.string()]).meta({ description: 'A numbe
 
 const direction = z.enum(['both', 'drop', 'spike']).meta({ description: 'Which moves count: drops, spikes, or both.' });
 
-export const RULE_KINDS = ['above', 'below', 'equals', 'outside', 'changePercent', 'changeVs', 'anomaly'] as const;
+export const RULE_KINDS = ['above', 'below', 'equals', 'outside', 'changePercent', 'changeVs', 'anomaly', 'rising', 'percentile'] as const;
 
 export const rule = z
   .strictObject({
@@ -289,6 +407,11 @@ export const rule = z
         minDeviation: z.number().min(0).default(5).meta({ description: 'Moves smaller than this percentage of the median never count, however stable the history.' }),
       })
       .optional(),
+    rising: z.int().min(1).max(100).optional().meta({ description: 'Fires when the value rose this many runs in a row (a queue filling up).' }),
+    percentile: z
+      .strictObject({ p: z.number().min(1).max(100), over: duration, above: threshold })
+      .optional()
+      .meta({ description: 'Fires when the p-th percentile of the values over the window is above a limit, e.g. { p: 95, over: 1h, above: 800ms }.' }),
     direction: direction.default('both'),
     severity: severity.default('warning'),
     summary: z.string().optional(),
@@ -503,6 +626,15 @@ export const pipewatchConfig = z.strictObject({
   connectors: z.record(id, connector).default({}),
   channels: z.record(id, channel).default({}),
   pipelines: z.record(id, pipelineSpec).default({}),
+  heartbeat: z
+    .strictObject({
+      url: z.string().min(1).meta({ description: 'Pinged while every monitor runs on time, e.g. a healthchecks.io check: "${HEARTBEAT_URL}".' }),
+      failUrl: z.string().optional().meta({ description: 'Pinged instead when monitors stopped running (default: no ping, which the receiver notices).' }),
+      every: duration.prefault('1m'),
+      staleAfter: z.number().min(1).default(2).meta({ description: 'A monitor is stale when its last run is older than this many intervals.' }),
+    })
+    .optional()
+    .meta({ description: "A dead-man's switch: proof, from outside, that pipewatch's schedules are running." }),
   monitors: z.array(monitor).default([]),
 });
 export type PipewatchConfigRaw = z.infer<typeof pipewatchConfig>;

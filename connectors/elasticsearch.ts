@@ -115,6 +115,24 @@ export class ElasticsearchConnector implements Connector {
           details: { dataset: check.dataset, newest: newest === null ? null : new Date(newest).toISOString() },
         };
       }
+      case 'cluster': {
+        try {
+          if (check.measure === 'status') {
+            const health = (await this.client.cluster.health()) as unknown as { status: string; number_of_nodes: number; unassigned_shards: number };
+            const value = { green: 0, yellow: 1, red: 2 }[health.status] ?? 2;
+            return { value, unit: 'count', observedAt, details: { status: health.status, nodes: health.number_of_nodes, unassignedShards: health.unassigned_shards } };
+          }
+          const rows = (await this.client.cat.allocation({ format: 'json' })) as unknown as Array<{ node: string; 'disk.percent'?: string | null }>;
+          const nodes = rows.filter((r) => r['disk.percent'] !== null && r['disk.percent'] !== undefined);
+          const fullest = nodes.reduce<{ node: string; percent: number } | undefined>((max, r) => {
+            const percent = Number(r['disk.percent']);
+            return !max || percent > max.percent ? { node: r.node, percent } : max;
+          }, undefined);
+          return { value: fullest?.percent ?? 0, unit: 'percent', observedAt, details: { fullestNode: fullest?.node ?? null, dataNodes: nodes.length } };
+        } catch (err) {
+          this.fail(err);
+        }
+      }
       default:
         throw new CollectError(`elasticsearch connector "${this.id}" cannot run a ${check.type} check`);
     }

@@ -119,8 +119,21 @@ class PostgresConnector implements Connector {
         if (value !== null && !Number.isFinite(value)) throw new CollectError(`postgres connector "${this.id}": the query returned ${JSON.stringify(first)}, not a number`);
         return { value, unit: check.unit, observedAt, details: { windowStart: from.toISOString(), windowEnd: observedAt } };
       }
-      case 'stageCounts':
-        throw new CollectError('stageCounts reads a pipeline, not one connector');
+      case 'database': {
+        const sql = {
+          connections: `SELECT (SELECT count(*) FROM pg_stat_activity)::float8 * 100 / current_setting('max_connections')::float8 AS v,
+                          (SELECT count(*) FROM pg_stat_activity)::int AS used, current_setting('max_connections')::int AS max`,
+          size: `SELECT pg_database_size(current_database())::float8 AS v, current_database() AS db`,
+          replicationLag: `SELECT CASE WHEN pg_is_in_recovery() THEN COALESCE(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)
+                                ELSE COALESCE((SELECT max(extract(epoch FROM replay_lag)) FROM pg_stat_replication), 0) END::float8 AS v,
+                           pg_is_in_recovery() AS replica`,
+        }[check.measure];
+        const rows = await this.readOnly<{ v: number } & Record<string, unknown>>(sql, []);
+        const { v, ...details } = rows[0]!;
+        return { value: Number(v), unit: check.measure === 'connections' ? 'percent' : check.measure === 'size' ? 'bytes' : 'seconds', observedAt, details: details as Measurement['details'] };
+      }
+      default:
+        throw new CollectError(`postgres connector "${this.id}" cannot run a ${check.type} check`);
       case 'freshness': {
         const rows = await this.readOnly<{ newest: Date | null }>(freshnessQuery(check), [at]);
         const newest = rows[0]?.newest ?? null;

@@ -4,12 +4,20 @@
 import type { NamedConnector } from '../config/model.js';
 import { ResolvedCache } from '../config/resolved-cache.js';
 import { elasticsearchConnector } from './elasticsearch.js';
+import { hostConnector } from './host.js';
+import { httpConnector } from './http.js';
 import { postgresConnector } from './postgres.js';
+import { rabbitmqConnector } from './rabbitmq.js';
+import { temporalConnector } from './temporal.js';
 import type { Connector, ConnectorFactory } from './types.js';
 
 export const CONNECTOR_FACTORIES: { [T in NamedConnector['type']]: ConnectorFactory<T> } = {
   postgres: postgresConnector,
   elasticsearch: elasticsearchConnector,
+  http: httpConnector,
+  rabbitmq: rabbitmqConnector,
+  host: hostConnector,
+  temporal: temporalConnector,
 };
 
 export function connectorCache(env: NodeJS.ProcessEnv = process.env): ResolvedCache<NamedConnector, Connector> {

@@ -8,7 +8,7 @@ import { judgeByIds, judgeByRatio, missingIds, type SetDifference, type StageJud
 import { formatValue } from '../evaluation/rules.js';
 import type { Measurement } from '../evaluation/types.js';
 import { bucketWindow } from '../evaluation/windows.js';
-import type { Connector } from './types.js';
+import { recordStore, type Connector } from './types.js';
 
 /** Ids fetched per round trip: large enough to amortise it, small enough to keep memory flat. */
 export const ID_BATCH = 20_000;
@@ -27,7 +27,8 @@ export async function reconcileStages(input: {
   /** Called every batch: activities heartbeat here. */
   onProgress?: () => void;
 }): Promise<StagesResult> {
-  const { stages, check, at } = input;
+  const { check, at } = input;
+  const stages = input.stages.map((s) => ({ stage: s.stage, connector: recordStore(s.connector, `the connector of stage ${s.stage.id}`) }));
   const progress = input.onProgress ?? (() => undefined);
   const window = bucketWindow(at, check.window, check.settle);
   // A downstream stage has until the judging moment to pick up the window's records.

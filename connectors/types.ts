@@ -32,18 +32,27 @@ export interface SeriesPoint {
 
 export interface Connector {
   collect(request: CollectRequest): Promise<Measurement>;
+  // Record stores (PostgreSQL, Elasticsearch) also implement these three.
   /** Distinct ids of a stage whose timestamp falls in [from, to). */
-  countDistinct(source: StageSource, range: TimeRange): Promise<number>;
+  countDistinct?(source: StageSource, range: TimeRange): Promise<number>;
   /**
    * Distinct ids of a stage in [from, to), ascending in code-point order, in
    * batches of at most batchSize: memory stays bounded whatever the volume.
    */
-  streamIds(source: StageSource, range: TimeRange, batchSize: number): AsyncIterable<string[]>;
+  streamIds?(source: StageSource, range: TimeRange, batchSize: number): AsyncIterable<string[]>;
   /** A count check's value per aligned bucket in [from, to), in one query (backtests). */
-  series(check: Extract<CheckSpec, { type: 'count' }>, range: TimeRange, bucketMs: number): Promise<SeriesPoint[]>;
+  series?(check: Extract<CheckSpec, { type: 'count' }>, range: TimeRange, bucketMs: number): Promise<SeriesPoint[]>;
   /** Proves the source is reachable with the configured credentials. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A connector that holds records: what pipeline stages and backtests need. */
+export type RecordStore = Required<Pick<Connector, 'countDistinct' | 'streamIds' | 'series'>> & Connector;
+
+export function recordStore(connector: Connector, what: string): RecordStore {
+  if (!connector.countDistinct || !connector.streamIds || !connector.series) throw new CollectError(`${what} is not a record store (PostgreSQL or Elasticsearch)`);
+  return connector as RecordStore;
 }
 
 export interface ConnectorFactory<T extends ConnectorSpec['type'] = ConnectorSpec['type']> {

@@ -5,7 +5,7 @@ import type { FlapControl, Rule } from '../config/model.js';
 import { nextMonitorState, type MonitorState, type Transition } from './flap.js';
 import { computeBaselines, type HistoryPoint } from './history.js';
 import { couldNotCheck, evaluate } from './rules.js';
-import type { Status } from './types.js';
+import type { Status, Unit } from './types.js';
 
 export interface BacktestPoint extends HistoryPoint {
   /** A stored run that could not check. */
@@ -37,7 +37,7 @@ export function backtest(
   rules: Rule[],
   flap: FlapControl,
   points: BacktestPoint[],
-  options: { unit: 'records' | 'seconds'; toleranceMs: number; timeZone: string; describe: string },
+  options: { unit: Unit; toleranceMs: number; timeZone: string; describe: string },
 ): BacktestResult {
   const sorted = [...points].sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt));
   const steps: BacktestStep[] = [];

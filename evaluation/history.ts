@@ -27,6 +27,10 @@ export interface Baselines {
   lastWeek?: PreviousPoint;
   /** Per rule index, for anomaly rules. */
   anomaly?: Record<number, AnomalyBaseline>;
+  /** The latest values before this one, oldest first (for rising rules). */
+  recent?: number[];
+  /** Per rule index, for percentile rules: the percentile over its window, this value included when given. */
+  percentile?: Record<number, number>;
 }
 
 const DAY = 86_400_000;
@@ -114,6 +118,8 @@ export function historyNeededMs(rules: Rule[]): number {
     if (r.kind === 'changePercent') need = Math.max(need, DAY);
     if (r.kind === 'changeVs') need = Math.max(need, (r.baseline === 'lastWeek' ? 7 : 1) * DAY + DAY / 12);
     if (r.kind === 'anomaly') need = Math.max(need, r.anomaly!.trainingMs);
+    if (r.kind === 'percentile') need = Math.max(need, r.percentile!.overMs);
+    if (r.kind === 'rising') need = Math.max(need, 7 * DAY);
   }
   return need;
 }
@@ -123,7 +129,12 @@ export function historyNeededMs(rules: Rule[]): number {
  * (sorted oldest first). `toleranceMs` is how far from "24 h ago" a point may
  * be to count as yesterday's (about half the monitor's interval).
  */
-export function computeBaselines(rules: Rule[], points: HistoryPoint[], at: number, options: { toleranceMs: number; timeZone: string }): Baselines {
+export function computeBaselines(
+  rules: Rule[],
+  points: HistoryPoint[],
+  at: number,
+  options: { toleranceMs: number; timeZone: string; current?: number | null },
+): Baselines {
   const times = points.map((p) => Date.parse(p.observedAt));
   const end = lowerBound(times, at);
   const before = points.slice(0, end);
@@ -137,6 +148,18 @@ export function computeBaselines(rules: Rule[], points: HistoryPoint[], at: numb
   }
   if (rules.some((r) => r.kind === 'changeVs' && r.baseline === 'yesterday')) out.yesterday = nearest(before, beforeTimes, at - DAY, options.toleranceMs);
   if (rules.some((r) => r.kind === 'changeVs' && r.baseline === 'lastWeek')) out.lastWeek = nearest(before, beforeTimes, at - 7 * DAY, options.toleranceMs);
+  const rising = rules.filter((r) => r.kind === 'rising').reduce((n, r) => Math.max(n, r.runs ?? 0), 0);
+  if (rising > 0) out.recent = before.filter((p) => p.value !== null).slice(-rising).map((p) => p.value!);
+  rules.forEach((r, index) => {
+    if (r.kind !== 'percentile' || !r.percentile) return;
+    const from = lowerBound(beforeTimes, at - r.percentile.overMs);
+    const values = before.slice(from).flatMap((p) => (p.value === null ? [] : [p.value]));
+    if (options.current !== undefined && options.current !== null) values.push(options.current);
+    if (values.length === 0) return;
+    values.sort((a, b) => a - b);
+    // Nearest-rank percentile.
+    (out.percentile ??= {})[index] = values[Math.min(values.length - 1, Math.max(0, Math.ceil((r.percentile.p / 100) * values.length) - 1))]!;
+  });
   rules.forEach((r, index) => {
     if (r.kind !== 'anomaly' || !r.anomaly) return;
     const a = r.anomaly;

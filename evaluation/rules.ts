@@ -4,16 +4,27 @@
 import { formatDuration } from '../config/duration.js';
 import type { Rule } from '../config/model.js';
 import { robustZ, type Baselines } from './history.js';
-import { STATUS_RANK, type Measurement, type Status, type Verdict } from './types.js';
+import { STATUS_RANK, type Measurement, type Status, type Unit, type Verdict } from './types.js';
 
-export function formatValue(value: number | null, unit: 'records' | 'seconds'): string {
+export function formatValue(value: number | null, unit: Unit): string {
   if (value === null) return 'no records';
   if (!Number.isFinite(value)) return String(value);
-  if (unit === 'seconds') return formatDuration(value * 1000);
+  if (unit === 'seconds') return value < 1 && value > 0 ? `${Math.round(value * 1000)}ms` : formatDuration(value * 1000);
+  if (unit === 'percent') return `${Number.isInteger(value) ? value : value.toFixed(1)}%`;
+  if (unit === 'bytes') {
+    const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+    let v = value;
+    let i = 0;
+    while (Math.abs(v) >= 1024 && i < units.length - 1) {
+      v /= 1024;
+      i++;
+    }
+    return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+  }
   return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(2);
 }
 
-export function describeRule(rule: Rule, unit: 'records' | 'seconds'): string {
+export function describeRule(rule: Rule, unit: Unit): string {
   const v = (n: number | undefined) => formatValue(n ?? NaN, unit);
   const dir = rule.direction === 'drop' ? ' (drops)' : rule.direction === 'spike' ? ' (spikes)' : '';
   switch (rule.kind) {
@@ -31,6 +42,12 @@ export function describeRule(rule: Rule, unit: 'records' | 'seconds'): string {
       return `changed by more than ${rule.percent}% against ${rule.baseline === 'lastWeek' ? 'the same time last week' : 'the same time yesterday'}${dir}`;
     case 'anomaly':
       return `anomalous: ${rule.anomaly!.sensitivity} or more robust deviations from the median${dir}`;
+    case 'rising':
+      return `rising for ${rule.runs} runs in a row`;
+    case 'percentile':
+      return `p${rule.percentile!.p} over ${formatDuration(rule.percentile!.overMs)} above ${v(rule.threshold)}`;
+    case 'condition':
+      return 'a condition of the check';
   }
 }
 
@@ -57,7 +74,7 @@ function pct(change: number): string {
   return Number.isFinite(change) ? `${change > 0 ? '+' : ''}${change.toFixed(1)}%` : 'up from 0';
 }
 
-function check(rule: Rule, index: number, measured: number | null, baselines: Baselines, unit: 'records' | 'seconds', shown: string): Match | undefined {
+function check(rule: Rule, index: number, measured: number | null, baselines: Baselines, unit: Unit, shown: string): Match | undefined {
   // Nothing measured (an empty dataset) is treated as larger than any threshold.
   const value = measured ?? Infinity;
   switch (rule.kind) {
@@ -81,6 +98,20 @@ function check(rule: Rule, index: number, measured: number | null, baselines: Ba
         reason: `${shown} changed ${pct(change)} against ${against} (${formatValue(base.value, unit)}), more than ${rule.percent}%`,
       };
     }
+    case 'rising': {
+      const series = [...(baselines.recent ?? []), ...(measured === null ? [] : [measured])];
+      const last = series.slice(-(rule.runs! + 1));
+      if (last.length < rule.runs! + 1 || !last.every((v, i) => i === 0 || v > last[i - 1]!)) return undefined;
+      return { baseline: `the last ${rule.runs! + 1} values: ${last.map((v) => formatValue(v, unit)).join(' → ')}`, reason: `${shown} has risen ${rule.runs} runs in a row (${last.map((v) => formatValue(v, unit)).join(' → ')})` };
+    }
+    case 'percentile': {
+      const p = baselines.percentile?.[index];
+      if (p === undefined || !(p > rule.threshold!)) return undefined;
+      const label = `p${rule.percentile!.p} over the last ${formatDuration(rule.percentile!.overMs)}`;
+      return { baseline: `${label}: ${formatValue(p, unit)}`, reason: `${label} is ${formatValue(p, unit)}, above ${formatValue(rule.threshold!, unit)}` };
+    }
+    case 'condition':
+      return undefined;
     case 'anomaly': {
       const b = baselines.anomaly?.[index];
       if (measured === null || !b || b.n < b.minHistory) return undefined; // cold start: no verdict yet
@@ -101,6 +132,17 @@ export function evaluate(rules: Rule[], measurement: Measurement, baselines: Bas
   const base = { value, unit, previous: baselines.previous, details: measurement.details, observedAt: measurement.observedAt };
   const shown = value === null ? `${describe}: no records at all` : `${describe} ${formatValue(value, unit)}`;
   let decided: { rule: Rule; match: Match } | undefined;
+  // Conditions the check itself judged (an HTTP status, a changed response shape, no consumers…).
+  const failed = measurement.failed ?? [];
+  if (failed.length > 0) {
+    const severity = failed
+      .map((f) => f.severity ?? measurement.failedSeverity ?? 'critical')
+      .reduce((worst, s) => (STATUS_RANK[s] > STATUS_RANK[worst] ? s : worst));
+    decided = {
+      rule: { kind: 'condition', severity, summary: undefined },
+      match: { reason: failed.map((f) => `${f.condition}: ${f.reason}`).join('; ') },
+    };
+  }
   rules.forEach((rule, index) => {
     const match = check(rule, index, value, baselines, unit, shown);
     if (match && (!decided || STATUS_RANK[rule.severity] > STATUS_RANK[decided.rule.severity])) decided = { rule, match };
@@ -114,6 +156,6 @@ export function evaluate(rules: Rule[], measurement: Measurement, baselines: Bas
 }
 
 /** The verdict for a check that could not run: its own status, never ok and never a data problem. */
-export function couldNotCheck(error: string, unit: 'records' | 'seconds', observedAt: string): Verdict {
+export function couldNotCheck(error: string, unit: Unit, observedAt: string): Verdict {
   return { status: 'error', unit, reason: `could not check: ${error}`, error, observedAt };
 }

@@ -15,14 +15,23 @@ export function isFailing(status: Status): boolean {
   return status === 'warning' || status === 'critical' || status === 'error';
 }
 
+/** What a value counts. Thresholds written as durations ("15m") are seconds. */
+export type Unit = 'records' | 'seconds' | 'percent' | 'bytes' | 'count' | 'messages';
+
 export interface Measurement {
   /** null: there is nothing to measure (no records at all), which is older than any threshold. */
   value: number | null;
-  unit: 'records' | 'seconds';
+  unit: Unit;
   /** The instant the measurement describes (the tick's scheduled time). */
   observedAt: string;
   /** Facts an operator would want next to the number: newest timestamp, window bounds … */
   details?: Record<string, string | number | boolean | null>;
+  /** Conditions the check judged itself, that failed: "[STATUS] == 200" … */
+  failed?: Array<{ condition: string; reason: string; severity?: Severity }>;
+  /** The JSON shape of an HTTP response (path → type), compared by the collect activity and then dropped. */
+  shape?: Record<string, string>;
+  /** Severity of failed conditions (default critical). */
+  failedSeverity?: Severity;
 }
 
 export interface PreviousPoint {
@@ -33,7 +42,7 @@ export interface PreviousPoint {
 export interface Verdict {
   status: Status;
   value?: number | null;
-  unit: 'records' | 'seconds';
+  unit: Unit;
   /** The rule that decided a failing or info status. */
   rule?: Rule;
   /** One sentence an operator can act on: "newest record is 2h13m old (above 15m)". */

@@ -6,6 +6,8 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, t
 import type { MonitorDefinition } from '../config/model.js';
 import { monitorWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../workflows/ids.js';
 import { MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
+import { HEARTBEAT_PREFIX, type HeartbeatInput } from '../workflows/heartbeat.js';
+import type { LoadedConfig } from '../config/load.js';
 import { planSync, type ExistingSchedule, type PlanStep, type SyncPlan } from './plan.js';
 
 export const OWNER = 'pipewatch';
@@ -150,4 +152,51 @@ export async function applyPlan(target: SyncTarget, plan: SyncPlan, progress: (s
     }
     progress(step);
   }
+}
+
+/**
+ * The heartbeat schedule of a project: created or updated when the config has
+ * `heartbeat`, deleted (if pipewatch owns it) when it no longer has.
+ */
+export async function syncHeartbeat(target: SyncTarget, config: LoadedConfig, dryRun = false): Promise<string | undefined> {
+  const id = `${HEARTBEAT_PREFIX}${target.project}`;
+  const handle = target.client.schedule.getHandle(id);
+  let exists = false;
+  let owned = false;
+  try {
+    const d = await handle.describe();
+    exists = true;
+    const memo = (d.memo?.pipewatch ?? {}) as OwnerMemo;
+    owned = memo.owner === OWNER && memo.project === target.project;
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+  }
+  const hb = config.raw.heartbeat;
+  if (!hb) {
+    if (!exists || !owned) return undefined;
+    if (!dryRun) await handle.delete();
+    return `- delete ${id}`;
+  }
+  if (exists && !owned) throw new ScheduleConflictError(`schedule ${id} exists but was not created by pipewatch project "${target.project}"`);
+  const input: HeartbeatInput = {
+    project: target.project,
+    url: hb.url,
+    failUrl: hb.failUrl,
+    monitors: config.monitors.map((m) => ({ id: m.id, everyMs: m.schedule.everyMs })),
+    staleAfter: hb.staleAfter,
+  };
+  const options: ScheduleOptions = {
+    scheduleId: id,
+    spec: { intervals: [{ every: hb.every }] },
+    action: { type: 'startWorkflow', workflowType: 'heartbeatWorkflow', workflowId: id, taskQueue: target.taskQueue, args: [input], workflowRunTimeout: '5m' },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000 },
+    memo: { pipewatch: { owner: OWNER, project: target.project } satisfies OwnerMemo },
+  };
+  if (dryRun) return `${exists ? '~ update' : '+ create'} ${id}`;
+  if (exists) {
+    await handle.update((previous) => ({ spec: options.spec, action: options.action, policies: options.policies, state: { paused: previous.state.paused, note: previous.state.note } }));
+  } else {
+    await target.client.schedule.create(options);
+  }
+  return `${exists ? '~ update' : '+ create'} ${id}`;
 }

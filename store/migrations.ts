@@ -76,4 +76,18 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'API response shapes: accepted and latest',
+    sql: (s) => `
+      CREATE TABLE ${s}.api_shapes (
+        monitor_id  text        PRIMARY KEY,
+        accepted    jsonb       NOT NULL,
+        accepted_at timestamptz NOT NULL,
+        accepted_by text        NOT NULL,
+        latest      jsonb       NOT NULL,
+        latest_at   timestamptz NOT NULL
+      );
+    `,
+  },
 ];

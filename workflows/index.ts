@@ -2,3 +2,4 @@
 export { monitorWorkflow } from './monitor.js';
 export { incidentWorkflow } from './incident.js';
 export { silencesWorkflow } from './silences.js';
+export { heartbeatWorkflow } from './heartbeat.js';

@@ -51,7 +51,7 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
         : await collect({ monitorId: monitor.id, connector: monitor.connector!, check, at: at.toISOString() });
     if (check.type === 'freshness' && check.expected) measurement = lateness(measurement, check.expected, at.getTime());
     const history: Baselines = needsHistory(monitor)
-      ? await baselines({ monitorId: monitor.id, rules: monitor.rules, at: measurement.observedAt, toleranceMs: toleranceMs(monitor), timeZone: monitor.schedule.timezone })
+      ? await baselines({ monitorId: monitor.id, rules: monitor.rules, at: measurement.observedAt, toleranceMs: toleranceMs(monitor), timeZone: monitor.schedule.timezone, current: measurement.value })
       : {};
     verdict = evaluate(monitor.rules, measurement, history, describeCheck(monitor, measurement.details));
   } catch (err) {
@@ -139,11 +139,27 @@ export function describeCheck(monitor: MonitorDefinition, details?: Record<strin
       return `value of ${monitor.id}`;
     case 'stageCounts':
       return details?.firstLosingStage ? `records lost at stage ${String(details.firstLosingStage)} of pipeline ${check.pipeline}` : `records lost in pipeline ${check.pipeline}`;
+    case 'http':
+      return `response time of ${check.method} ${monitor.connector?.type === 'http' ? monitor.connector.url : ''}${check.path}`;
+    case 'queue':
+      return `messages waiting in ${check.queue}`;
+    case 'disk':
+      return `${check.measure === 'inodes' ? 'inodes' : 'space'} used on the filesystem of ${check.path}`;
+    case 'memory':
+      return 'memory in use';
+    case 'load':
+      return 'load per CPU';
+    case 'database':
+      return { connections: 'connections in use', size: 'database size', replicationLag: 'replication lag' }[check.measure];
+    case 'cluster':
+      return check.measure === 'status' ? 'cluster status (0 green, 1 yellow, 2 red)' : "the fullest data node's disk";
+    case 'taskQueue':
+      return check.measure === 'pollers' ? `workers polling ${check.taskQueue ?? 'the pipewatch task queue'}` : `tasks waiting in ${check.taskQueue ?? 'the pipewatch task queue'}`;
   }
 }
 
 export function needsHistory(monitor: MonitorDefinition): boolean {
-  return monitor.rules.some((r) => r.kind === 'changePercent' || r.kind === 'changeVs' || r.kind === 'anomaly');
+  return monitor.rules.some((r) => ['changePercent', 'changeVs', 'anomaly', 'rising', 'percentile'].includes(r.kind));
 }
 
 /** How far from "24 h ago" a point may lie to stand for yesterday: half the interval, at least a minute. */
@@ -154,7 +170,16 @@ export function toleranceMs(monitor: MonitorDefinition): number {
 function collectTimeoutMs(monitor: MonitorDefinition): number {
   const c = monitor.connector;
   if (!c) return 60_000;
-  return c.type === 'postgres' ? c.statementTimeout + c.connectTimeout + 5_000 : c.requestTimeout * 2 + 5_000;
+  switch (c.type) {
+    case 'postgres':
+      return c.statementTimeout + c.connectTimeout + 5_000;
+    case 'elasticsearch':
+      return c.requestTimeout * 2 + 5_000;
+    case 'http':
+      return c.timeout + 10_000;
+    default:
+      return 60_000;
+  }
 }
 
 /** The tick this run belongs to: set by the schedule; absent for runs started by hand. */

@@ -127,7 +127,7 @@ monitors:
     const c = postgresConnector.create('lake', monitors['collected-hourly']!.connector as never);
     try {
       const check = monitors['collected-hourly']!.check as Extract<MonitorDefinition['check'], { type: 'count' }>;
-      const series = await c.series(check, { from: new Date(WINDOW_START - 3_600_000), to: new Date(WINDOW_START + 7_200_000) }, 3_600_000);
+      const series = await c.series!(check, { from: new Date(WINDOW_START - 3_600_000), to: new Date(WINDOW_START + 7_200_000) }, 3_600_000);
       expect(series).toEqual([
         { at: '2026-11-20T09:00:00.000Z', value: 0 },
         { at: '2026-11-20T10:00:00.000Z', value: 1000 },

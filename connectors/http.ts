@@ -1,0 +1,196 @@
+// HTTP(S) probes: one request per run, timed; DNS resolution time; the TLS
+// certificate's expiry and chain; conditions on status, time, body and headers
+// (evaluation/conditions.ts); and the JSON shape for change detection. The
+// body is read up to a limit, so a huge response cannot exhaust the worker.
+import { lookup } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
+import type { CheckSpec, ConnectorSpec } from '../config/model.js';
+import { checkCondition, jsonShape, parseCondition, type Condition, type ResponseFacts } from '../evaluation/conditions.js';
+import type { Measurement } from '../evaluation/types.js';
+import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from './types.js';
+
+type HttpSpec = Extract<ConnectorSpec, { type: 'http' }>;
+type HttpCheck = Extract<CheckSpec, { type: 'http' }>;
+
+const MAX_BODY = 5 * 1024 * 1024;
+
+const NETWORK_ERRORS: Record<string, string> = {
+  ENOTFOUND: 'the host name does not resolve (DNS)',
+  EAI_AGAIN: 'DNS did not answer',
+  ECONNREFUSED: 'the connection was refused',
+  ECONNRESET: 'the connection was reset',
+  EHOSTUNREACH: 'the host is unreachable',
+  ETIMEDOUT: 'the connection timed out',
+  CERT_HAS_EXPIRED: 'TLS: the certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS: the certificate is self-signed and not trusted',
+  SELF_SIGNED_CERT_IN_CHAIN: 'TLS: a self-signed certificate in the chain is not trusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS: the certificate chain cannot be verified',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS: the certificate is not valid for this host name',
+};
+
+class HttpConnector implements Connector {
+  private readonly ca?: Buffer;
+
+  constructor(
+    private readonly id: string,
+    private readonly spec: HttpSpec,
+  ) {
+    this.ca = spec.caFile ? readFileSync(spec.caFile) : undefined;
+  }
+
+  private fail(what: string, err: unknown): never {
+    const e = err as NodeJS.ErrnoException;
+    throw new CollectError(`http connector "${this.id}": ${what}: ${NETWORK_ERRORS[e.code ?? ''] ?? e.message}`);
+  }
+
+  private url(path: string): URL {
+    try {
+      return new URL(`${this.spec.url.replace(/\/+$/, '')}${path && !path.startsWith('/') ? '/' : ''}${path}`);
+    } catch {
+      throw new CollectError(`http connector "${this.id}": "${this.spec.url}${path}" is not a URL`);
+    }
+  }
+
+  /** The peer certificate of an https endpoint: when it expires, and whether its chain verifies. */
+  private certificate(url: URL, deadline: number): Promise<{ expiresAt: number; authorized: boolean; error?: string }> {
+    return new Promise((resolve, reject) => {
+      const socket = tlsConnect({
+        host: url.hostname,
+        port: Number(url.port || 443),
+        servername: url.hostname,
+        ca: this.ca,
+        rejectUnauthorized: false,
+        timeout: Math.max(1, deadline - Date.now()),
+      });
+      socket.once('secureConnect', () => {
+        const cert: PeerCertificate = socket.getPeerCertificate();
+        resolve({ expiresAt: Date.parse(cert.valid_to), authorized: socket.authorized, error: socket.authorizationError?.toString() });
+        socket.end();
+      });
+      socket.once('timeout', () => socket.destroy(Object.assign(new Error('no TLS handshake before the timeout'), { code: 'ETIMEDOUT' })));
+      socket.once('error', reject);
+    });
+  }
+
+  private send(url: URL, check: HttpCheck, deadline: number): Promise<{ response: IncomingMessage; body: string; ms: number }> {
+    return new Promise((resolve, reject) => {
+      const started = performance.now();
+      const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+        url,
+        {
+          method: check.method,
+          headers: { 'user-agent': 'pipewatch', ...this.spec.headers },
+          ca: this.ca,
+          rejectUnauthorized: this.spec.rejectUnauthorized,
+          timeout: Math.max(1, deadline - Date.now()),
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          response.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size <= MAX_BODY) chunks.push(c);
+          });
+          response.on('end', () => resolve({ response, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+          response.on('error', reject);
+        },
+      );
+      request.once('timeout', () => request.destroy(Object.assign(new Error(`no response within ${this.spec.timeout} ms`), { code: 'TIMEOUT' })));
+      request.once('error', reject);
+      request.end(check.body);
+    });
+  }
+
+  async collect({ check, at }: CollectRequest): Promise<Measurement> {
+    if (check.type !== 'http') throw new CollectError(`http connector "${this.id}" cannot run a ${check.type} check`);
+    const url = this.url(check.path);
+    const deadline = Date.now() + this.spec.timeout;
+
+    let dnsTimeMs: number | undefined;
+    if (!/^[\d.]+$|^\[/.test(url.hostname) && url.hostname !== 'localhost') {
+      const started = performance.now();
+      try {
+        await lookup(url.hostname);
+      } catch (err) {
+        this.fail(`cannot resolve ${url.hostname}`, err);
+      }
+      dnsTimeMs = performance.now() - started;
+    }
+
+    let certificate: Awaited<ReturnType<HttpConnector['certificate']>> | undefined;
+    if (url.protocol === 'https:') {
+      try {
+        certificate = await this.certificate(url, deadline);
+      } catch (err) {
+        this.fail(`TLS handshake with ${url.host} failed`, err);
+      }
+      if (this.spec.rejectUnauthorized && !certificate.authorized) {
+        const code = certificate.error ?? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
+        throw new CollectError(`http connector "${this.id}": ${url.host}: ${NETWORK_ERRORS[code] ?? `TLS: ${code}`}`);
+      }
+    }
+
+    let result: Awaited<ReturnType<HttpConnector['send']>>;
+    try {
+      result = await this.send(url, check, deadline);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'TIMEOUT') throw new CollectError(`http connector "${this.id}": ${check.method} ${url.pathname}: ${e.message}`);
+      this.fail(`${check.method} ${url.href}`, err);
+    }
+    const headers = Object.fromEntries(Object.entries(result.response.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v ?? '')]));
+    const facts: ResponseFacts = {
+      status: result.response.statusCode ?? 0,
+      responseTimeMs: result.ms,
+      body: result.body,
+      headers,
+      certificateExpiresInMs: certificate ? certificate.expiresAt - at.getTime() : undefined,
+      dnsTimeMs,
+    };
+    const failed = check.conditions
+      .map((text) => parseCondition(text) as Condition)
+      .flatMap((c) => {
+        const why = checkCondition(c, facts);
+        return why === undefined ? [] : [{ condition: c.text, reason: why }];
+      });
+
+    let shape: Record<string, string> | undefined;
+    if (check.shape) {
+      try {
+        shape = jsonShape(JSON.parse(result.body));
+      } catch {
+        shape = { $: 'not JSON' };
+      }
+      for (const name of check.shape.headers) shape[`header ${name.toLowerCase()}`] = headers[name.toLowerCase()] ?? '(absent)';
+    }
+
+    return {
+      value: result.ms / 1000,
+      unit: 'seconds',
+      observedAt: at.toISOString(),
+      details: {
+        url: `${url.origin}${url.pathname}`,
+        status: facts.status,
+        ...(dnsTimeMs !== undefined ? { dnsMs: Math.round(dnsTimeMs) } : {}),
+        ...(certificate ? { certificateExpires: new Date(certificate.expiresAt).toISOString() } : {}),
+        bodyBytes: Buffer.byteLength(result.body),
+      },
+      ...(failed.length ? { failed, failedSeverity: check.conditionSeverity } : {}),
+      ...(shape ? { shape } : {}),
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.collect({ check: { type: 'http', path: '', method: 'HEAD', conditions: [], conditionSeverity: 'critical' }, at: new Date() });
+  }
+
+  async close(): Promise<void> {}
+}
+
+export const httpConnector: ConnectorFactory<'http'> = {
+  type: 'http',
+  create: (id, spec) => new HttpConnector(id, spec),
+};

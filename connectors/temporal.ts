@@ -1,0 +1,66 @@
+// pipewatch's own Temporal service: are workers polling its task queue, and
+// how much work waits there. Reached with the same TEMPORAL_* settings as the
+// worker that runs the check.
+import type { Client } from '@temporalio/client';
+import type { Measurement } from '../evaluation/types.js';
+import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from './types.js';
+
+class TemporalConnector implements Connector {
+  private client?: Promise<{ client: Client; namespace: string; taskQueue: string }>;
+
+  constructor(private readonly id: string) {}
+
+  private connect() {
+    this.client ??= (async () => {
+      const { connectClient, temporalSettings } = await import('../workers/connection.js');
+      const settings = temporalSettings();
+      return { client: await connectClient(settings), namespace: settings.namespace, taskQueue: settings.taskQueue };
+    })();
+    this.client.catch(() => (this.client = undefined));
+    return this.client;
+  }
+
+  async collect({ check, at }: CollectRequest): Promise<Measurement> {
+    if (check.type !== 'taskQueue') throw new CollectError(`temporal connector "${this.id}" cannot run a ${check.type} check`);
+    let c: Awaited<ReturnType<TemporalConnector['connect']>>;
+    try {
+      c = await this.connect();
+    } catch (err) {
+      throw new CollectError(`temporal connector "${this.id}": ${(err as Error).message}`);
+    }
+    const name = check.taskQueue ?? c.taskQueue;
+    const describe = async (taskQueueType: 1 | 2) =>
+      c.client.workflowService.describeTaskQueue({ namespace: c.namespace, taskQueue: { name, kind: 1 }, taskQueueType, reportStats: true } as never);
+    try {
+      const [workflows, activities] = await Promise.all([describe(1), describe(2)]);
+      const pollers = new Set([...(workflows.pollers ?? []), ...(activities.pollers ?? [])].map((p) => p.identity)).size;
+      const backlog = (n: typeof workflows) => Number((n as unknown as { stats?: { approximateBacklogCount?: number | Long } }).stats?.approximateBacklogCount ?? 0);
+      const value = check.measure === 'pollers' ? pollers : backlog(workflows) + backlog(activities);
+      return {
+        value,
+        unit: 'count',
+        observedAt: at.toISOString(),
+        details: { taskQueue: name, pollers, workflowBacklog: backlog(workflows), activityBacklog: backlog(activities) },
+      };
+    } catch (err) {
+      throw new CollectError(`temporal connector "${this.id}": cannot describe task queue ${name}: ${(err as Error).message}`);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.connect();
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    if (c) await (await c.catch(() => undefined))?.client.connection.close().catch(() => undefined);
+  }
+}
+
+type Long = { toNumber(): number };
+
+export const temporalConnector: ConnectorFactory<'temporal'> = {
+  type: 'temporal',
+  create: (id) => new TemporalConnector(id),
+};
