@@ -47,7 +47,12 @@ export async function doctor(config: LoadedConfig, settings: TemporalSettings, c
       const describe = (taskQueueType: 1 | 2) =>
         client!.workflowService.describeTaskQueue({ namespace: settings.namespace, taskQueue: { name: settings.taskQueue, kind: 1 }, taskQueueType });
       const [wf, act] = await Promise.all([describe(1), describe(2)]);
-      const pollers = new Set([...(wf.pollers ?? []), ...(act.pollers ?? [])].map((p) => p.identity));
+      // A poller counts as alive if it polled within the long-poll timeout (about a minute).
+      const recent = (p: { lastAccessTime?: { seconds?: unknown } | null }) => {
+        const seconds = Number((p.lastAccessTime?.seconds as { toString(): string } | undefined)?.toString() ?? 0);
+        return Date.now() / 1000 - seconds < 75;
+      };
+      const pollers = new Set([...(wf.pollers ?? []), ...(act.pollers ?? [])].filter(recent).map((p) => p.identity));
       note(pollers.size > 0, 'workers', pollers.size ? `${pollers.size} worker(s) polling task queue "${settings.taskQueue}": ${[...pollers].join(', ')}` : `no worker polls task queue "${settings.taskQueue}": start one with pipewatch worker`);
     } catch (err) {
       note(false, 'workers', `cannot describe task queue ${settings.taskQueue}: ${(err as Error).message}`);

@@ -6,7 +6,7 @@
 // uses the compiled code in dist/ (`npm test` builds first) and refuses to run
 // on a build older than the sources.
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,17 @@ function newest(path) {
   const s = statSync(path);
   if (!s.isDirectory()) return path.endsWith('.ts') ? s.mtimeMs : 0;
   return Math.max(0, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+function portOpen(port) {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 function freePort() {
@@ -51,6 +62,13 @@ export default async function globalSetup() {
     throw new Error(
       `tests need PostgreSQL at ${databaseUrl} (${err.message}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
     );
+  }
+
+  for (const [port, what, start] of [
+    [5672, 'RabbitMQ', 'rabbitmq-server -detached'],
+    [15672, 'the RabbitMQ management API', 'rabbitmq-plugins enable rabbitmq_management'],
+  ]) {
+    if (!(await portOpen(port))) throw new Error(`tests need ${what} on 127.0.0.1:${port}; start it with: ${start} (.ci/run does)`);
   }
 
   const cli = await findTemporalCli({ log: (line) => process.stderr.write(`${line}\n`) });

@@ -122,8 +122,8 @@ describe('a valid configuration', () => {
 const BROKEN: Array<[string, string, RegExp]> = [
   ['invalid YAML', GOOD.replace('    type: postgres', '    type: postgres\n   url: [broken'), /^pipewatch\.yaml:\d+:\d+: invalid YAML: /],
   ['a duplicate YAML key', GOOD.replace('  lake:\n    type: postgres', '  lake:\n    type: postgres\n    type: postgres'), /pipewatch\.yaml:\d+:\d+: invalid YAML: Map keys must be unique/],
-  ['unknown monitor check type', GOOD.replace('type: freshness', 'type: freshnes'), /^pipewatch\.yaml:33:13: monitors\[0\]\.check\.type: unknown type "freshnes"; expected one of: count, freshness, sql, stageCounts$/],
-  ['unknown connector type', GOOD.replace('type: postgres', 'type: mysql'), /^pipewatch\.yaml:14:11: connectors\.lake\.type: unknown type "mysql"; expected one of: postgres, elasticsearch$/],
+  ['unknown monitor check type', GOOD.replace('type: freshness', 'type: freshnes'), /^pipewatch\.yaml:33:13: monitors\[0\]\.check\.type: unknown type "freshnes"; expected one of: count, freshness, sql, stageCounts, http, queue, disk, memory, load, database, cluster, taskQueue$/],
+  ['unknown connector type', GOOD.replace('type: postgres', 'type: mysql'), /^pipewatch\.yaml:14:11: connectors\.lake\.type: unknown type "mysql"; expected one of: postgres, elasticsearch, http, rabbitmq, host, temporal$/],
   ['unknown connector reference', GOOD.replace('    connector: lake\n    check:\n      type: freshness', '    connector: laek\n    check:\n      type: freshness'), /^pipewatch\.yaml:31:16: monitors\[0\]\.connector: unknown connector "laek" \(did you mean "lake"\?\); declared connectors: lake$/],
   ['unknown channel reference', GOOD.replace('notify: [oncall]', 'notify: [pager]'), /^pipewatch\.yaml:6:12: defaults\.notify\[0\]: unknown channel "pager"; declared channels: oncall$/],
   ['duplicate monitor ids', GOOD.replace('id: parsed-count', 'id: parsed-freshness'), /^pipewatch\.yaml:41:9: monitors\[1\]\.id: duplicate monitor id "parsed-freshness" \(first declared at monitors\[0\]\)$/],
@@ -134,8 +134,8 @@ const BROKEN: Array<[string, string, RegExp]> = [
   ['a bad duration', GOOD.replace('every: 1m', 'every: soon'), /^pipewatch\.yaml:5:12: defaults\.schedule\.every: "soon" is not a duration; write it like "30s", "5m", "1h30m" or "2d"$/],
   ['both every and cron', GOOD.replace('      cron: "*/5 * * * *"', '      cron: "*/5 * * * *"\n      every: 5m'), /monitors\[1\]\.schedule: a schedule has exactly one of "every"/],
   ['a bad time zone', GOOD.replace('Europe/Berlin', 'Mars/Olympus'), /monitors\[1\]\.schedule\.timezone: "Mars\/Olympus" is not an IANA time zone/],
-  ['a rule with two conditions', GOOD.replace('      - changePercent: 50', '      - changePercent: 50\n        below: 3'), /monitors\[1\]\.rules\[1\]: a rule has exactly one of above, below, equals, outside, changePercent, changeVs, anomaly; this one has below and changePercent/],
-  ['a rule with no condition', GOOD.replace('      - changePercent: 50', '      - severity: critical'), /monitors\[1\]\.rules\[1\]: a rule needs one of above, below, equals, outside, changePercent, changeVs, anomaly/],
+  ['a rule with two conditions', GOOD.replace('      - changePercent: 50', '      - changePercent: 50\n        below: 3'), /monitors\[1\]\.rules\[1\]: a rule has exactly one of above, below, equals, outside, changePercent, changeVs, anomaly, rising, percentile; this one has below and changePercent/],
+  ['a rule with no condition', GOOD.replace('      - changePercent: 50', '      - severity: critical'), /monitors\[1\]\.rules\[1\]: a rule needs one of above, below, equals, outside, changePercent, changeVs, anomaly, rising, percentile/],
   ['a duration threshold on a count', GOOD.replace('outside: [100, 5000]', 'outside: [100, 2h]'), /monitors\[1\]\.rules\[0\]\.outside\[1\]: "2h" is a duration, but this check measures records; write a number/],
   ['an unknown severity', GOOD.replace('severity: warning', 'severity: page'), /monitors\[0\]\.rules\[0\]\.severity: expected "info" or "warning" or "critical", got "page"/],
   ['an SQL injection attempt in a table name', GOOD.replace('dataset: lake.parsed', 'dataset: "parsed; DROP TABLE x"'), /monitors\[0\]\.check\.dataset: .*a table or column name/],
@@ -150,6 +150,8 @@ const BROKEN: Array<[string, string, RegExp]> = [
   ['an unknown channel in an escalation step', GOOD.replace('monitors:\n', 'escalations:\n  a:\n    steps: [{ after: 0s, notify: [pagr] }]\nmonitors:\n'), /escalations\.a\.steps\[0\]\.notify\[0\]: unknown channel "pagr"/],
   ['a receiver that notifies nobody', GOOD.replace('monitors:\n', 'receivers:\n  quiet: {}\nmonitors:\n'), /receivers\.quiet: this receiver notifies nobody/],
   ['an invalid cron in a maintenance window', GOOD.replace('monitors:\n', 'maintenance:\n  - id: nightly\n    cron: "0 25 * * *"\n    duration: 1h\n    reason: reindex\n    owner: lake\nmonitors:\n'), /maintenance\[0\]\.cron: "0 25 \* \* \*": "25" is out of range for hour \(0-23\)/],
+  ['a malformed HTTP condition', GOOD.replace('monitors:\n', 'monitors:\n  - id: api\n    connector: lake\n    check: { type: http, conditions: ["[STATUS] is 200"] }\n    rules: [{ above: 1s }]\n'), /monitors\[0\]\.check\.conditions\[0\]: "\[STATUS\] is 200" is not a condition/],
+  ['an unknown placeholder in a condition', GOOD.replace('monitors:\n', 'monitors:\n  - id: api\n    connector: lake\n    check: { type: http, conditions: ["[LATENCY] < 5"] }\n    rules: [{ above: 1s }]\n'), /unknown placeholder \[LATENCY\]/],
   ['a list where a mapping belongs', GOOD.replace('connectors:\n  lake:', 'connectors:\n  - lake:'), /^pipewatch\.yaml:13:3: connectors: expected a mapping, got a list$/],
 ];
 
