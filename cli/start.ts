@@ -15,6 +15,8 @@ import { applyPlan, planFor, syncHeartbeat } from '../schedules/sync.js';
 import { dataDir as defaultDataDir, openHistoryStore, type OpenedStore } from '../store/open.js';
 import { connectClient, temporalSettings } from '../workers/connection.js';
 import { createWorker } from '../workers/worker.js';
+import { AesGcmCodec, codecKeys, ensureKeyFile } from '../workers/codec.js';
+import { startCodecServer, type CodecServer } from '../workers/codec-server.js';
 import { CliError } from './output.js';
 
 
@@ -29,6 +31,7 @@ export interface StartOptions {
   dataDir?: string;
   port: string;
   uiPort: string;
+  codecPort: string;
   headless?: boolean;
   example?: boolean;
 }
@@ -50,6 +53,18 @@ export async function startCommand(opts: StartOptions): Promise<void> {
   };
 
   try {
+    // Payloads are encrypted from the first run: a key file under the data directory unless keys are given.
+    if (!process.env.PIPEWATCH_CODEC_KEYS && !process.env.PIPEWATCH_CODEC_KEY_FILE) {
+      process.env.PIPEWATCH_CODEC_KEY_FILE = join(dir, 'codec.keys');
+      ensureKeyFile(process.env.PIPEWATCH_CODEC_KEY_FILE);
+    }
+    const codecPort = Number(opts.codecPort);
+    let codec: CodecServer | undefined;
+    if (!opts.headless && !(await portOpen(codecPort))) {
+      codec = await startCodecServer({ codec: new AesGcmCodec(codecKeys()!), port: codecPort, origins: [`http://127.0.0.1:${opts.uiPort}`, `http://localhost:${opts.uiPort}`] });
+      cleanups.push(() => codec!.stop());
+    }
+
     let server: DevServer | undefined;
     if (!process.env.TEMPORAL_ADDRESS) {
       const cli = await findTemporalCli({ log: (l) => say(l) });
@@ -59,6 +74,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
         dataDir: join(dir, 'temporal'),
         port: Number(opts.port),
         uiPort: opts.headless ? null : Number(opts.uiPort),
+        uiCodecEndpoint: codec?.url,
       });
       cleanups.push(() => server!.stop());
       process.env.TEMPORAL_ADDRESS = server.address;
@@ -104,7 +120,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     say('pipewatch is running');
     say(`  config          ${configFile} (project "${config.raw.project}")`);
     say(`  schedules       ${formatPlan(plan).split('\n').at(-1)}`);
-    if (ui) say(`  Temporal Web UI ${ui}/namespaces/${settings.namespace}/schedules`);
+    if (ui) say(`  Temporal Web UI ${ui}/namespaces/${settings.namespace}/schedules${codec ? ` (payloads decoded by ${codec.url})` : ''}`);
     say(`  Temporal        ${settings.address} · try: temporal schedule list --address ${settings.address}`);
     say(`  history store   ${opened.embedded ? `embedded PostgreSQL, data in ${join(dir, 'store')}` : 'DATABASE_URL'}`);
     if (outbox) say(`  email outbox    ${outbox.dir} (SMTP on 127.0.0.1:${outbox.port})`);

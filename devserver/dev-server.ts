@@ -14,6 +14,8 @@ export interface DevServerOptions {
   /** Web UI port; null runs headless. */
   uiPort?: number | null;
   namespace?: string;
+  /** Codec server the Web UI decodes payloads with. */
+  uiCodecEndpoint?: string;
   /** Seconds to wait for the server to answer. */
   startTimeout?: number;
 }
@@ -64,7 +66,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--db-filename', join(options.dataDir, 'temporal.db'),
     '--namespace', options.namespace ?? 'default',
     '--log-level', 'warn',
-    ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
+    ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort), ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : [])]),
     ...searchAttributeFlags(),
   ];
   const child = spawn(options.cli, args, { stdio: ['ignore', out, out], detached: false });

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { failureConverterPath } from './codec.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -22,6 +23,7 @@ export function prebuiltBundlePath(): string | undefined {
 export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: workflowsPath(),
+    failureConverterPath: failureConverterPath(),
     // Sources import './x.js' (NodeNext); let webpack find the .ts behind it.
     webpackConfigHook: (config) => {
       config.resolve = { ...config.resolve, extensionAlias: { '.js': ['.ts', '.js'] } };

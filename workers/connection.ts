@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { dataConverter } from './codec.js';
 
 export interface TemporalSettings {
   address: string;
@@ -64,7 +65,7 @@ export async function connectClient(settings: TemporalSettings): Promise<Client>
   } catch (err) {
     throw new Error(`cannot reach Temporal at ${settings.address} (namespace ${settings.namespace}): ${(err as Error).message}`);
   }
-  return new Client({ connection, namespace: settings.namespace });
+  return new Client({ connection, namespace: settings.namespace, dataConverter: dataConverter() });
 }
 
 export async function connectWorker(settings: TemporalSettings): Promise<NativeConnection> {

@@ -7,6 +7,7 @@ import { channelCache } from '../channels/registry.js';
 import { connectorCache } from '../connectors/registry.js';
 import type { HistoryStore } from '../store/history.js';
 import { bundleWorkflows, prebuiltBundlePath } from './bundle.js';
+import { dataConverter } from './codec.js';
 import { connectClient, connectWorker, type TemporalSettings } from './connection.js';
 
 export interface PipewatchWorkerOptions {
@@ -42,6 +43,7 @@ export async function createWorker(options: PipewatchWorkerOptions): Promise<Pip
     namespace: settings.namespace,
     taskQueue: settings.taskQueue,
     workflowBundle,
+    dataConverter: dataConverter(env),
     activities: createActivities({ store: options.store, connectors, channels, client, taskQueue: settings.taskQueue }),
     shutdownGraceTime: '10s',
     ...options.tuning,

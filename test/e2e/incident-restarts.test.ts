@@ -10,6 +10,7 @@ import { loadConfigFile } from '../../config/load.js';
 import { startDevServer, type DevServer } from '../../devserver/dev-server.js';
 import type { AlertEvent } from '../../workflows/incident.js';
 import { incidentsFor } from '../../workflows/monitor.js';
+import { dataConverter } from '../../workers/codec.js';
 import { spawnWorker, type WorkerProcess } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { HttpReceiver } from '../support/http-receiver.js';
@@ -34,7 +35,7 @@ describe('incidents across worker and server restarts', () => {
     server = await startDevServer({ cli: env.cli, dataDir: join(dir, 'temporal'), port, uiPort: null });
   };
   const connect = async () => {
-    client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${port}` }) });
+    client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${port}` }), dataConverter: dataConverter() });
   };
 
   beforeAll(async () => {

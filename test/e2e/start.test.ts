@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { dataConverter } from '../../workers/codec.js';
 import { CLI } from '../support/cli.js';
 import { testEnv } from '../support/env.js';
 import { freePort } from '../support/ports.js';
@@ -47,7 +48,7 @@ describe('pipewatch start (embedded defaults)', () => {
     expect(first.output()).toContain(`email outbox    ${join(dataDir, 'outbox')} (SMTP on 127.0.0.1:${outboxPort})`);
 
     const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: dataConverter() });
     try {
       await waitFor(async () => {
         for await (const run of client.workflow.list({ query: `WorkflowType = "monitorWorkflow" AND ExecutionStatus = "Completed" AND PipewatchStatus = "ok"` })) {

@@ -85,4 +85,7 @@ export default async function globalSetup() {
   process.env.PIPEWATCH_TEST_BUNDLE = bundlePath;
   process.env.PIPEWATCH_TEST_DATABASE_URL = databaseUrl;
   process.env.PIPEWATCH_TEST_CLI = cli;
+  // Every test runs with payload encryption, as production should.
+  const { newKeyLine } = await import(join(root, 'dist', 'workers', 'codec.js'));
+  process.env.PIPEWATCH_CODEC_KEYS = newKeyLine('test');
 }

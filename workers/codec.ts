@@ -1,0 +1,114 @@
+// Payload encryption: every payload pipewatch writes to Temporal — workflow
+// arguments, results, signals, updates (an archive password an operator
+// types), memos, failure messages — is AES-256-GCM encrypted before it
+// leaves the process, so workflow history holds ciphertext only. Keys come
+// from PIPEWATCH_CODEC_KEYS ("id:base64key,…", the first encrypts, all
+// decrypt: rotate by putting a new key first) or PIPEWATCH_CODEC_KEY_FILE.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { existsSync as exists } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
+import proto from '@temporalio/proto';
+
+const { temporal } = proto;
+
+export const ENCODING = 'binary/encrypted';
+const KEY_ID = 'encryption-key-id';
+
+export class CodecKeyError extends Error {}
+
+export interface CodecKeys {
+  current: string;
+  keys: Map<string, Buffer>;
+}
+
+/** "id:base64,id2:base64" (commas or new lines). */
+export function parseKeys(text: string, where: string): CodecKeys {
+  const keys = new Map<string, Buffer>();
+  let current: string | undefined;
+  for (const item of text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))) {
+    const m = /^([A-Za-z0-9._-]+):([A-Za-z0-9+/=]+)$/.exec(item);
+    if (!m) throw new CodecKeyError(`${where}: an entry is not "<key id>:<base64 key>"`);
+    const key = Buffer.from(m[2]!, 'base64');
+    if (key.length !== 32) throw new CodecKeyError(`${where}: key "${m[1]}" is ${key.length} bytes; AES-256 needs 32 (generate one with: pipewatch codec-key)`);
+    keys.set(m[1]!, key);
+    current ??= m[1]!;
+  }
+  if (!current) throw new CodecKeyError(`${where}: no key`);
+  return { current, keys };
+}
+
+/** The keys this process uses, or undefined when none are configured (payloads then stay plain). */
+export function codecKeys(env: NodeJS.ProcessEnv = process.env): CodecKeys | undefined {
+  if (env.PIPEWATCH_CODEC_KEYS) return parseKeys(env.PIPEWATCH_CODEC_KEYS, 'PIPEWATCH_CODEC_KEYS');
+  if (env.PIPEWATCH_CODEC_KEY_FILE) {
+    let text: string;
+    try {
+      text = readFileSync(env.PIPEWATCH_CODEC_KEY_FILE, 'utf8');
+    } catch (err) {
+      throw new CodecKeyError(`PIPEWATCH_CODEC_KEY_FILE=${env.PIPEWATCH_CODEC_KEY_FILE}: cannot read it (${(err as NodeJS.ErrnoException).code})`);
+    }
+    return parseKeys(text, env.PIPEWATCH_CODEC_KEY_FILE);
+  }
+  return undefined;
+}
+
+export function newKeyLine(id = `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`): string {
+  return `${id}:${randomBytes(32).toString('base64')}`;
+}
+
+/** A key file for the embedded setup, created (readable by its owner only) when missing. */
+export function ensureKeyFile(path: string): void {
+  if (existsSync(path)) return;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `# pipewatch payload encryption keys: the first encrypts, all decrypt\n${newKeyLine()}\n`, { mode: 0o600 });
+}
+
+export class AesGcmCodec implements PayloadCodec {
+  constructor(private readonly keys: CodecKeys) {}
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    const key = this.keys.keys.get(this.keys.current)!;
+    return payloads.map((payload) => {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+      const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      return { metadata: { encoding: Buffer.from(ENCODING), [KEY_ID]: Buffer.from(this.keys.current) }, data };
+    });
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== ENCODING) return payload;
+      const id = Buffer.from(payload.metadata?.[KEY_ID] ?? []).toString();
+      const key = this.keys.keys.get(id);
+      if (!key) throw new CodecKeyError(`a payload is encrypted with key "${id}", which this process does not have`);
+      const data = Buffer.from(payload.data ?? []);
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
+      decipher.setAuthTag(data.subarray(data.length - 16));
+      const plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
+      return temporal.api.common.v1.Payload.decode(plain);
+    });
+  }
+}
+
+/** The failure converter module (workers/failure-converter.cjs, next to the sources or above dist/). */
+export function failureConverterPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const beside = join(here, 'failure-converter.cjs');
+  return exists(beside) ? beside : join(here, '..', '..', 'workers', 'failure-converter.cjs');
+}
+
+/**
+ * The data converter for clients and workers: failure messages always travel
+ * as encoded payloads (workflow code does the same, see bundle.ts), and with
+ * keys configured every payload is encrypted.
+ */
+export function dataConverter(env: NodeJS.ProcessEnv = process.env): DataConverter {
+  const keys = codecKeys(env);
+  return { failureConverterPath: failureConverterPath(), ...(keys ? { payloadCodecs: [new AesGcmCodec(keys)] } : {}) };
+}
