@@ -17,7 +17,9 @@ import { muteReason, type AlertLabels, type MuteReason, type Silence } from '../
 import { shapeDiff } from '../evaluation/conditions.js';
 import type { Measurement, Verdict } from '../evaluation/types.js';
 import { reconcileStages } from '../connectors/stages.js';
-import type { HistoryStore, RecordedRun } from '../store/history.js';
+import type { HistoryStore, InterventionAuditEntry, RecordedRun } from '../store/history.js';
+import { extractZip, UnsafeArchiveError, type ExtractLimits, type ExtractOutcome } from '../archive/extract.js';
+import type { VerifySpec } from '../workflows/intervention.js';
 import type { AlertEvent, IncidentInput } from '../workflows/incident.js';
 import { INCIDENT_STATE, MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
 import { silencesWorkflowId } from '../workflows/silences.js';
@@ -40,6 +42,17 @@ export interface DeliveryResult {
 function scrubbed(err: unknown, secrets: Iterable<string>, type: string, nonRetryable = false): ApplicationFailure {
   const message = redactSecrets(err instanceof Error ? err.message : String(err), secrets);
   return ApplicationFailure.create({ message, type, nonRetryable });
+}
+
+/** Runs long work while telling Temporal the activity is alive. */
+async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const timer = setInterval(() => context.heartbeat(), 2_000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 function resolveOrFail<T>(resolve: () => T): T {
@@ -239,6 +252,46 @@ export function createActivities(deps: ActivityDeps) {
         }
       }
       return { status, stale };
+    },
+
+    /**
+     * Opens an archive without a password, then with each known password of its
+     * source (references resolved here). Reports whether someone must be asked.
+     */
+    async extractArchive(input: { archive: string; destination: string; knownPasswords: string[]; limits: ExtractLimits }): Promise<ExtractOutcome> {
+      const secrets = new Set<string>();
+      const passwords = resolveOrFail(() => resolveEnvRefs(input.knownPasswords, process.env, 'archives.sources', secrets));
+      return whileHeartbeating(async () => {
+        try {
+          let outcome = await extractZip(input.archive, input.destination, { limits: input.limits });
+          for (const password of passwords) {
+            if (outcome.status === 'extracted') break;
+            outcome = await extractZip(input.archive, input.destination, { password, limits: input.limits });
+          }
+          return outcome;
+        } catch (err) {
+          throw scrubbed(err, secrets, err instanceof UnsafeArchiveError ? 'UnsafeArchiveError' : 'ArchiveError', err instanceof UnsafeArchiveError);
+        }
+      });
+    },
+
+    /** Checks what an operator provided by using it: a password is right if it extracts the archive. */
+    async verifyInterventionInput(input: { verify: VerifySpec; input: string }): Promise<{ ok: boolean; message: string; outcome?: Record<string, unknown> }> {
+      const v = input.verify;
+      return whileHeartbeating(async () => {
+        let outcome: ExtractOutcome;
+        try {
+          outcome = await extractZip(v.archive, v.destination, { password: input.input, limits: v.limits });
+        } catch (err) {
+          throw scrubbed(err, [input.input], err instanceof UnsafeArchiveError ? 'UnsafeArchiveError' : 'ArchiveError', err instanceof UnsafeArchiveError);
+        }
+        if (outcome.status === 'extracted') return { ok: true, message: 'extracted', outcome: { files: outcome.files, bytes: outcome.bytes, destination: outcome.destination } };
+        return { ok: false, message: `wrong password for ${v.archive}: it does not open the archive; the question stays open` };
+      });
+    },
+
+    async recordInterventionAudit(input: { interventionId: string; entry: InterventionAuditEntry }): Promise<void> {
+      await deps.store.recordInterventionAudit(input.interventionId, input.entry);
     },
 
     /** What the last failed attempt of a delivery said, if this worker saw it. */

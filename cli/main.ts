@@ -15,6 +15,7 @@ import { formatPlan } from '../schedules/plan.js';
 import { dataDir } from '../store/open.js';
 import { scheduleId, SCHEDULE_PREFIX } from '../workflows/ids.js';
 import { registerIncidentCommands } from './incidents.js';
+import { registerInterveneCommands } from './intervene.js';
 import { CliError, EXIT, reportError, table } from './output.js';
 
 const temporal = () => import('../workers/connection.js');
@@ -444,6 +445,16 @@ program
       await opened.close();
     }
   });
+
+registerInterveneCommands(program, {
+  async client() {
+    const { connectClient, temporalSettings } = await temporal();
+    const settings = temporalSettings();
+    const client = await connectClient(settings);
+    return { client, taskQueue: settings.taskQueue, close: () => client.connection.close() };
+  },
+  config: () => loadConfig({ envCheck: false }),
+});
 
 // ------------------------------------------------------------ setup / schema
 

@@ -60,6 +60,8 @@ export interface LoadedConfig {
   file: string;
   raw: PipewatchConfigRaw;
   monitors: MonitorDefinition[];
+  /** Routing, receivers, channels: what monitors carry, for everything else that notifies. */
+  notification: NotificationPolicy;
 }
 
 export interface LoadOptions {
@@ -123,7 +125,11 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const raw = parsed.data;
   const problems: ConfigProblem[] = [];
   const problem = (path: ConfigPath, message: string) => problems.push({ file, ...locate(path), path: formatPath(path), message });
-  const monitors = normalise(raw, problem);
+  const notification = notificationPolicy(raw, problem);
+  const monitors = normalise(raw, notification, problem);
+  if (raw.interventions.receiver && !notification.receivers[raw.interventions.receiver]) {
+    problem(['interventions', 'receiver'], unknownRef('receiver', raw.interventions.receiver, Object.keys(notification.receivers)));
+  }
 
   if (options.env !== false) {
     const env = options.env ?? process.env;
@@ -132,18 +138,17 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { file, raw, monitors };
+  return { file, raw, monitors, notification };
 }
 
 // ---------------------------------------------------------------- normalising
 
 type Report = (path: ConfigPath, message: string) => void;
 
-function normalise(raw: PipewatchConfigRaw, problem: Report): MonitorDefinition[] {
+function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, problem: Report): MonitorDefinition[] {
   const seen = new Map<string, number>();
   const out: MonitorDefinition[] = [];
   const connectorIds = Object.keys(raw.connectors);
-  const notification = notificationPolicy(raw, problem);
 
   raw.monitors.forEach((m, i) => {
     const at = (...rest: ConfigPath): ConfigPath => ['monitors', i, ...rest];

@@ -304,8 +304,13 @@ export const taskQueueCheck = z
   })
   .meta({ description: 'Workers polling a Temporal task queue, or its approximate backlog.' });
 
+export const interventionsCheck = z
+  .strictObject({ type: z.literal('interventions'), olderThan: duration.prefault('1h') })
+  .meta({ description: 'Pipelines waiting on an operator for longer than olderThan; the value is how many, the details name them.' });
+
 export const check = z.discriminatedUnion('type', [
   countCheck, freshnessCheck, sqlCheck, stageCountsCheck, httpCheck, queueCheck, diskCheck, memoryCheck, loadCheck, databaseCheck, clusterCheck, taskQueueCheck,
+  interventionsCheck,
 ]);
 export type CheckSpec = z.infer<typeof check>;
 export type CheckType = CheckSpec['type'];
@@ -324,6 +329,7 @@ export const CHECK_SUPPORT: Record<CheckType, readonly ConnectorType[]> = {
   database: ['postgres'],
   cluster: ['elasticsearch'],
   taskQueue: ['temporal'],
+  interventions: ['temporal'],
 };
 
 /** Checks whose natural cadence differs from defaults.schedule when a monitor gives none. */
@@ -344,6 +350,7 @@ export function checkUnit(check: CheckSpec): Unit {
       return 'percent';
     case 'load':
     case 'taskQueue':
+    case 'interventions':
     case 'cluster':
       return check.type === 'cluster' && check.measure === 'disk' ? 'percent' : 'count';
     case 'database':
@@ -626,6 +633,26 @@ export const pipewatchConfig = z.strictObject({
   connectors: z.record(id, connector).default({}),
   channels: z.record(id, channel).default({}),
   pipelines: z.record(id, pipelineSpec).default({}),
+  interventions: z
+    .strictObject({
+      receiver: id.optional().meta({ description: 'Who is asked (a receiver: its channels, and its escalation policy while unanswered). Default: the routing root.' }),
+      remindEvery: duration.prefault('30m'),
+      deadline: duration.prefault('24h'),
+      defaultAction: z.enum(['skip', 'abort', 'retry']).default('skip').meta({ description: 'What happens when nobody answered by the deadline.' }),
+    })
+    .prefault({})
+    .meta({ description: 'Questions pipewatch asks operators: archive passwords, stalled stages.' }),
+  archives: z
+    .strictObject({
+      sources: z
+        .record(id, z.strictObject({ passwords: z.array(secretRef).default([]) }))
+        .default({})
+        .meta({ description: 'Known passwords per source, tried before anyone is asked.' }),
+      maxEntries: z.int().min(1).default(10_000),
+      maxBytes: z.int().min(1).default(1024 ** 3).meta({ description: 'Largest total size after extraction.' }),
+      maxRatio: z.number().min(1).default(200).meta({ description: 'Largest expansion of one entry (zip bombs).' }),
+    })
+    .prefault({}),
   heartbeat: z
     .strictObject({
       url: z.string().min(1).meta({ description: 'Pinged while every monitor runs on time, e.g. a healthchecks.io check: "${HEARTBEAT_URL}".' }),

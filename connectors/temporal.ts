@@ -21,12 +21,24 @@ class TemporalConnector implements Connector {
   }
 
   async collect({ check, at }: CollectRequest): Promise<Measurement> {
-    if (check.type !== 'taskQueue') throw new CollectError(`temporal connector "${this.id}" cannot run a ${check.type} check`);
+    if (check.type !== 'taskQueue' && check.type !== 'interventions') throw new CollectError(`temporal connector "${this.id}" cannot run a ${check.type} check`);
     let c: Awaited<ReturnType<TemporalConnector['connect']>>;
     try {
       c = await this.connect();
     } catch (err) {
       throw new CollectError(`temporal connector "${this.id}": ${(err as Error).message}`);
+    }
+    if (check.type === 'interventions') {
+      const before = new Date(at.getTime() - check.olderThan).toISOString();
+      const waiting: string[] = [];
+      try {
+        for await (const w of c.client.workflow.list({ query: `WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND StartTime < "${before}"` })) {
+          waiting.push(w.workflowId);
+        }
+      } catch (err) {
+        throw new CollectError(`temporal connector "${this.id}": cannot list interventions: ${(err as Error).message}`);
+      }
+      return { value: waiting.length, unit: 'count', observedAt: at.toISOString(), details: { waitingLongest: waiting.slice(0, 10).join(', ') || null } };
     }
     const name = check.taskQueue ?? c.taskQueue;
     const describe = async (taskQueueType: 1 | 2) =>

@@ -23,6 +23,15 @@ export interface RecordedRun {
   incidentIds: string[];
 }
 
+export interface InterventionAuditEntry {
+  at: string;
+  by: string;
+  answer: string;
+  accepted: boolean;
+  reason?: string;
+  via: 'update' | 'signal' | 'deadline';
+}
+
 export interface ApiShape {
   accepted: Record<string, string>;
   acceptedAt: string;
@@ -155,6 +164,20 @@ export class HistoryStore {
       [monitorIds],
     );
     return new Map(rows.map((r) => [r.monitor_id, r.at]));
+  }
+
+  /** Who answered an intervention, when, with which answer, and whether it was taken. Never the input itself. */
+  async recordInterventionAudit(interventionId: string, entry: InterventionAuditEntry): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.s}.intervention_audit (intervention_id, at, by, answer, accepted, reason, via) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT DO NOTHING`,
+      [interventionId, entry.at, entry.by, entry.answer, entry.accepted, entry.reason ?? null, entry.via],
+    );
+  }
+
+  async interventionAudit(interventionId: string): Promise<InterventionAuditEntry[]> {
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.intervention_audit WHERE intervention_id = $1 ORDER BY at`, [interventionId]);
+    return rows.map((r) => ({ at: (r.at as Date).toISOString(), by: r.by, answer: r.answer, accepted: r.accepted, reason: r.reason ?? undefined, via: r.via }));
   }
 
   async apiShape(monitorId: string): Promise<ApiShape | undefined> {

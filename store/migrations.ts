@@ -90,4 +90,20 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'intervention audit',
+    sql: (s) => `
+      CREATE TABLE ${s}.intervention_audit (
+        intervention_id text        NOT NULL,
+        at              timestamptz NOT NULL,
+        by              text        NOT NULL,
+        answer          text        NOT NULL,
+        accepted        boolean     NOT NULL,
+        reason          text,
+        via             text        NOT NULL,
+        PRIMARY KEY (intervention_id, at, by, answer)
+      );
+    `,
+  },
 ];

@@ -3,3 +3,5 @@ export { monitorWorkflow } from './monitor.js';
 export { incidentWorkflow } from './incident.js';
 export { silencesWorkflow } from './silences.js';
 export { heartbeatWorkflow } from './heartbeat.js';
+export { interventionWorkflow } from './intervention.js';
+export { archiveIngestWorkflow } from './archive.js';

@@ -153,6 +153,8 @@ export function describeCheck(monitor: MonitorDefinition, details?: Record<strin
       return { connections: 'connections in use', size: 'database size', replicationLag: 'replication lag' }[check.measure];
     case 'cluster':
       return check.measure === 'status' ? 'cluster status (0 green, 1 yellow, 2 red)' : "the fullest data node's disk";
+    case 'interventions':
+      return `pipelines waiting on an operator for more than ${formatDuration(check.olderThan)}`;
     case 'taskQueue':
       return check.measure === 'pollers' ? `workers polling ${check.taskQueue ?? 'the pipewatch task queue'}` : `tasks waiting in ${check.taskQueue ?? 'the pipewatch task queue'}`;
   }

@@ -10,5 +10,6 @@ export const PIPELINE = defineSearchAttributeKey('PipewatchPipeline', SearchAttr
 export const STATUS = defineSearchAttributeKey('PipewatchStatus', SearchAttributeType.KEYWORD);
 export const SEVERITY = defineSearchAttributeKey('PipewatchSeverity', SearchAttributeType.KEYWORD);
 export const INCIDENT_STATE = defineSearchAttributeKey('PipewatchIncidentState', SearchAttributeType.KEYWORD);
+export const INTERVENTION_STATE = defineSearchAttributeKey('PipewatchInterventionState', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [MONITOR, PERSPECTIVE, PIPELINE, STATUS, SEVERITY, INCIDENT_STATE];
+export const SEARCH_ATTRIBUTES = [MONITOR, PERSPECTIVE, PIPELINE, STATUS, SEVERITY, INCIDENT_STATE, INTERVENTION_STATE];

@@ -1,0 +1,180 @@
+// `pipewatch intervene …` (answer the questions pipelines wait on) and
+// `pipewatch archive ingest` (start an archive flow by hand until a log event
+// does it). A password is read from the terminal without echo, or from
+// standard input — never from the command line, where shells and process
+// lists keep it.
+import { createHash } from 'node:crypto';
+import { basename, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Command } from 'commander';
+import type { LoadedConfig } from '../config/load.js';
+import type { Answer, InterventionResult, InterventionView } from '../workflows/intervention.js';
+import type { ArchiveIngestInput, ArchiveIngestResult } from '../workflows/archive.js';
+import { CliError, EXIT, table } from './output.js';
+
+export interface InterveneContext {
+  client(): Promise<{ client: Client; taskQueue: string; close(): Promise<void> }>;
+  config(): LoadedConfig;
+}
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const sdk = () => import('@temporalio/client');
+
+/** Reads a secret from the terminal without echoing it, or from standard input when it is not a terminal. */
+export async function readSecret(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    let text = '';
+    for await (const chunk of stdin) text += chunk.toString();
+    return text.replace(/\r?\n$/, '');
+  }
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  return new Promise((resolvePromise, reject) => {
+    let secret = '';
+    const onData = (data: Buffer) => {
+      for (const ch of data.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') {
+          stdin.setRawMode(false);
+          stdin.pause();
+          stdin.off('data', onData);
+          process.stderr.write('\n');
+          return resolvePromise(secret);
+        }
+        if (ch === '\u0003') {
+          stdin.setRawMode(false);
+          return reject(new CliError('cancelled', EXIT.usage));
+        }
+        if (ch === '\u007f') secret = secret.slice(0, -1);
+        else secret += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+async function withClient<T>(ctx: InterveneContext, fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
+  const { client, taskQueue, close } = await ctx.client();
+  try {
+    return await fn(client, taskQueue);
+  } finally {
+    await close();
+  }
+}
+
+export function registerInterveneCommands(program: Command, ctx: InterveneContext): void {
+  const intervene = program.command('intervene').description('questions pipelines wait on: list, show, respond');
+
+  intervene
+    .command('list')
+    .description('open questions, oldest first')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) =>
+      withClient(ctx, async (client) => {
+        const rows: Array<Record<string, string>> = [];
+        for await (const w of client.workflow.list({ query: 'WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running"' })) {
+          rows.push({ id: w.workflowId, since: w.startTime.toISOString() });
+        }
+        rows.sort((a, b) => a.since!.localeCompare(b.since!));
+        if (opts.json) out(JSON.stringify(rows, null, 2));
+        else if (rows.length === 0) out('no open questions');
+        else out(table([['INTERVENTION', 'WAITING SINCE'], ...rows.map((r) => [r.id!, r.since!])]));
+      }),
+    );
+
+  intervene
+    .command('show <id>')
+    .description('the question, its context, the allowed answers, the deadline and the answers so far')
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, opts: { json?: boolean }) =>
+      withClient(ctx, async (client) => {
+        const { WorkflowNotFoundError } = await sdk();
+        const v = await client.workflow
+          .getHandle(id)
+          .query<InterventionView>('request')
+          .catch((err: unknown) => {
+            if (err instanceof WorkflowNotFoundError) throw new CliError(`no intervention ${id}; list them with: pipewatch intervene list`);
+            throw err;
+          });
+        if (opts.json) {
+          out(JSON.stringify(v, null, 2));
+          return;
+        }
+        out(`${id}: ${v.title} (${v.state})`);
+        out(`  ${v.question}`);
+        for (const [k, val] of Object.entries(v.context)) if (val !== undefined) out(`  ${k}: ${Array.isArray(val) ? val.join('; ') : val}`);
+        out(`  answers: ${v.answers.join(', ')}${v.secretInput ? ' (provide reads the password from the terminal)' : ''}`);
+        out(`  deadline: ${v.deadlineAt}, then: ${v.defaultAction}`);
+        for (const a of v.audit) out(`  ${a.at} ${a.by}: ${a.answer} ${a.accepted ? 'accepted' : `refused (${a.reason})`} via ${a.via}`);
+        if (v.result) out(`  result: ${v.result.answer} by ${v.result.by}`);
+      }),
+    );
+
+  intervene
+    .command('respond <id>')
+    .description('answer a question; a password is read from the terminal (no echo) or from standard input')
+    .requiredOption('--answer <answer>', 'provide | approve | skip | retry | abort | resume')
+    .requiredOption('--by <name>', 'who answers (audited)')
+    .option('--note <text>', 'why (audited)')
+    .option('--input <value>', 'the value asked for, when it is not a secret')
+    .action(async (id: string, opts: { answer: Answer; by: string; note?: string; input?: string }) =>
+      withClient(ctx, async (client) => {
+        const { WorkflowNotFoundError, WorkflowUpdateFailedError } = await sdk();
+        const handle = client.workflow.getHandle(id);
+        const view = await handle.query<InterventionView>('request').catch((err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) throw new CliError(`no intervention ${id}; list them with: pipewatch intervene list`);
+          throw err;
+        });
+        let input = opts.input;
+        if (opts.answer === 'provide' && view.secretInput) {
+          if (input !== undefined) throw new CliError('a password is never taken from the command line; leave out --input and type it when asked (or pipe it to standard input)', EXIT.usage);
+          const { codecKeys } = await import('../workers/codec.js');
+          if (!codecKeys()) throw new CliError('passwords travel only encrypted: set PIPEWATCH_CODEC_KEYS or PIPEWATCH_CODEC_KEY_FILE (the same keys as the workers)');
+          input = await readSecret('password (not shown): ');
+        }
+        try {
+          const result = await handle.executeUpdate<InterventionResult, [unknown]>('respond', { args: [{ answer: opts.answer, by: opts.by, note: opts.note, input }] });
+          out(`accepted: ${result.answer} by ${result.by}${result.outcome ? ` (${Object.entries(result.outcome).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
+        } catch (err) {
+          if (err instanceof WorkflowUpdateFailedError) throw new CliError(`refused: ${err.cause?.message ?? err.message}`);
+          throw err;
+        }
+      }),
+    );
+
+  const archive = program.command('archive').description('password-protected archives');
+  archive
+    .command('ingest <file>')
+    .description('extract an archive, asking an operator for the password when no known one opens it')
+    .requiredOption('--dest <dir>', 'where the files go')
+    .option('--source <name>', 'where the archive came from (its known passwords are tried first)')
+    .option('--pipeline <name>', 'the pipeline waiting for it')
+    .option('--wait', 'wait for the result')
+    .action(async (file: string, opts: { dest: string; source?: string; pipeline?: string; wait?: boolean }) => {
+      const config = ctx.config();
+      const source = opts.source ? config.raw.archives.sources[opts.source] : undefined;
+      if (opts.source && !source) throw new CliError(`unknown source "${opts.source}"; configured: ${Object.keys(config.raw.archives.sources).join(', ') || '(none)'}`);
+      const path = resolve(file);
+      const i = config.raw.interventions;
+      const input: ArchiveIngestInput = {
+        archive: path,
+        destination: resolve(opts.dest),
+        source: opts.source,
+        knownPasswords: source?.passwords ?? [],
+        limits: { maxEntries: config.raw.archives.maxEntries, maxBytes: config.raw.archives.maxBytes, maxRatio: config.raw.archives.maxRatio },
+        pipeline: opts.pipeline,
+        intervention: { receiver: i.receiver ?? config.notification.routing.receiver, remindEveryMs: i.remindEvery, deadlineMs: i.deadline, defaultAction: i.defaultAction },
+        policy: config.notification,
+      };
+      const workflowId = `pipewatch-archive/${basename(path)}-${createHash('sha256').update(path).digest('hex').slice(0, 8)}`;
+      await withClient(ctx, async (client, taskQueue) => {
+        const handle = await client.workflow.start('archiveIngestWorkflow', { workflowId, taskQueue, args: [input] });
+        out(`started ${workflowId}`);
+        if (opts.wait) {
+          const result = (await handle.result()) as ArchiveIngestResult;
+          out(result.status === 'extracted' ? `extracted ${result.files} file(s), ${result.bytes} bytes, to ${result.destination} (opened by ${result.openedBy})` : `skipped by ${result.openedBy}`);
+        }
+      });
+    });
+}
