@@ -30,6 +30,8 @@ export interface ActivityDeps {
   channels: ResolvedCache<NamedChannel, ChannelSender>;
   client: Client;
   taskQueue: string;
+  /** Where `${ENV}` references resolve: the worker's environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface DeliveryResult {
@@ -236,7 +238,7 @@ export function createActivities(deps: ActivityDeps) {
     /** Pings the heartbeat URL if every monitor ran recently; the fail URL (if any) names the ones that did not. */
     async beat(input: HeartbeatInput): Promise<{ status: 'ok' | 'stale'; stale: string[] }> {
       const secrets = new Set<string>();
-      const urls = resolveOrFail(() => resolveEnvRefs({ url: input.url, failUrl: input.failUrl }, process.env, 'heartbeat', secrets));
+      const urls = resolveOrFail(() => resolveEnvRefs({ url: input.url, failUrl: input.failUrl }, deps.env ?? process.env, 'heartbeat', secrets));
       const last = await deps.store.lastRuns(input.monitors.map((m) => m.id));
       const now = Date.now();
       const stale = input.monitors
@@ -260,7 +262,7 @@ export function createActivities(deps: ActivityDeps) {
      */
     async extractArchive(input: { archive: string; destination: string; knownPasswords: string[]; limits: ExtractLimits }): Promise<ExtractOutcome> {
       const secrets = new Set<string>();
-      const passwords = resolveOrFail(() => resolveEnvRefs(input.knownPasswords, process.env, 'archives.sources', secrets));
+      const passwords = resolveOrFail(() => resolveEnvRefs(input.knownPasswords, deps.env ?? process.env, 'archives.sources', secrets));
       return whileHeartbeating(async () => {
         try {
           let outcome = await extractZip(input.archive, input.destination, { limits: input.limits });

@@ -65,7 +65,9 @@ export async function extractZip(archive: string, destination: string, options: 
     reader = new ZipReader(new Uint8ArrayReader(new Uint8Array(await readFile(archive))));
     entries = await reader.getEntries();
   } catch (err) {
-    throw new UnsafeArchiveError(`${archive} is not a readable zip archive (${(err as Error).message})`);
+    const message = (err as Error).message;
+    if (/unsafe filename/i.test(message)) throw new UnsafeArchiveError(`${archive} has an entry whose path leaves the destination (zip-slip)`);
+    throw new UnsafeArchiveError(`${archive} is not a readable zip archive (${message})`);
   }
   try {
     // Names and sizes are readable without the password: refuse dangerous archives first.

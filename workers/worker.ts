@@ -44,7 +44,7 @@ export async function createWorker(options: PipewatchWorkerOptions): Promise<Pip
     taskQueue: settings.taskQueue,
     workflowBundle,
     dataConverter: dataConverter(env),
-    activities: createActivities({ store: options.store, connectors, channels, client, taskQueue: settings.taskQueue }),
+    activities: createActivities({ store: options.store, connectors, channels, client, taskQueue: settings.taskQueue, env }),
     shutdownGraceTime: '10s',
     ...options.tuning,
   });
