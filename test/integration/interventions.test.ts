@@ -9,6 +9,7 @@ import { Client, Connection, WorkflowFailedError, WorkflowUpdateFailedError } fr
 import { TextReader, Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { parseConfig } from '../../config/load.js';
 import type { NotificationPolicy } from '../../config/model.js';
+import { temporalConnector } from '../../connectors/temporal.js';
 import { HistoryStore } from '../../store/history.js';
 import { interventionIdFor, type ArchiveIngestInput, type ArchiveIngestResult } from '../../workflows/archive.js';
 import type { InterventionView } from '../../workflows/intervention.js';
@@ -158,6 +159,24 @@ channels:
     const mine = hooks.accepted.filter((r) => String(r.body.text).includes(id));
     expect(mine.filter((r) => r.path === '/ops' && String(r.body.title).startsWith('still waiting')).length).toBeGreaterThanOrEqual(2);
     expect(mine.filter((r) => r.path === '/lead' && String(r.body.title).startsWith('unanswered for'))).toHaveLength(1);
+  });
+
+  it('lets a monitor name the pipelines waiting on an operator', async () => {
+    const handle = await start(input(files.aes!));
+    const question = await openQuestion(handle.workflowId);
+    process.env.TEMPORAL_ADDRESS = env.temporalAddress;
+    const connector = temporalConnector.create('temporal', { type: 'temporal' });
+    try {
+      const m = await waitFor(async () => {
+        const measured = await connector.collect({ check: { type: 'interventions', olderThan: 0 }, at: new Date(Date.now() + 1_000) });
+        return String(measured.details?.waitingLongest).includes(question.workflowId) ? measured : undefined;
+      }, 'the open question to be listed');
+      expect(m.value).toBeGreaterThanOrEqual(1);
+    } finally {
+      await connector.close();
+    }
+    await question.executeUpdate('respond', { args: [{ answer: 'skip', by: 'erin' }] });
+    expect(await handle.result()).toMatchObject({ status: 'skipped', openedBy: 'erin' });
   });
 
   it('aborts when an operator says so', async () => {
