@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 execSync(`node ${JSON.stringify(join(root, 'scripts', 'ensure-deps.mjs'))}`, { stdio: 'inherit' });
 
-const SOURCES = ['activities', 'archive', 'channels', 'cli', 'config', 'connectors', 'devserver', 'evaluation', 'examples', 'schedules', 'store', 'workers', 'workflows'];
+const SOURCES = ['activities', 'archive', 'logging', 'channels', 'cli', 'config', 'connectors', 'devserver', 'evaluation', 'examples', 'schedules', 'store', 'workers', 'workflows'];
 function newest(path) {
   const s = statSync(path);
   if (!s.isDirectory()) return s.mtimeMs;
