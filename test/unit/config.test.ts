@@ -122,8 +122,8 @@ describe('a valid configuration', () => {
 const BROKEN: Array<[string, string, RegExp]> = [
   ['invalid YAML', GOOD.replace('    type: postgres', '    type: postgres\n   url: [broken'), /^pipewatch\.yaml:\d+:\d+: invalid YAML: /],
   ['a duplicate YAML key', GOOD.replace('  lake:\n    type: postgres', '  lake:\n    type: postgres\n    type: postgres'), /pipewatch\.yaml:\d+:\d+: invalid YAML: Map keys must be unique/],
-  ['unknown monitor check type', GOOD.replace('type: freshness', 'type: freshnes'), /^pipewatch\.yaml:33:13: monitors\[0\]\.check\.type: unknown type "freshnes"; expected one of: count, freshness, sql, stageCounts, http, queue, disk, memory, load, database, cluster, taskQueue$/],
-  ['unknown connector type', GOOD.replace('type: postgres', 'type: mysql'), /^pipewatch\.yaml:14:11: connectors\.lake\.type: unknown type "mysql"; expected one of: postgres, elasticsearch, http, rabbitmq, host, temporal$/],
+  ['unknown monitor check type', GOOD.replace('type: freshness', 'type: freshnes'), /^pipewatch\.yaml:33:13: monitors\[0\]\.check\.type: unknown type "freshnes"; expected one of: count, freshness, sql, stageCounts, http, .*$/],
+  ['unknown connector type', GOOD.replace('type: postgres', 'type: mysql'), /^pipewatch\.yaml:14:11: connectors\.lake\.type: unknown type "mysql"; expected one of: postgres, elasticsearch, .*$/],
   ['unknown connector reference', GOOD.replace('    connector: lake\n    check:\n      type: freshness', '    connector: laek\n    check:\n      type: freshness'), /^pipewatch\.yaml:31:16: monitors\[0\]\.connector: unknown connector "laek" \(did you mean "lake"\?\); declared connectors: lake$/],
   ['unknown channel reference', GOOD.replace('notify: [oncall]', 'notify: [pager]'), /^pipewatch\.yaml:6:12: defaults\.notify\[0\]: unknown channel "pager"; declared channels: oncall$/],
   ['duplicate monitor ids', GOOD.replace('id: parsed-count', 'id: parsed-freshness'), /^pipewatch\.yaml:41:9: monitors\[1\]\.id: duplicate monitor id "parsed-freshness" \(first declared at monitors\[0\]\)$/],
