@@ -8,7 +8,13 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { MissingEnvError, redactSecrets, resolveEnvRefs } from '../config/env.js';
 import { postJson } from '../channels/webhook.js';
 import type { HeartbeatInput } from '../workflows/heartbeat.js';
-import type { CheckSpec, FlapControl, InhibitRule, MaintenanceWindow, NamedChannel, NamedConnector, PipelineStage, Rule } from '../config/model.js';
+import { createHash } from 'node:crypto';
+import { basename, join } from 'node:path';
+import type { ArchiveTriggerSettings, CheckSpec, FlapControl, InhibitRule, MaintenanceWindow, NamedChannel, NamedConnector, NotificationPolicy, PipelineStage, Rule } from '../config/model.js';
+import { evaluateLogRule, type LogCursor, type LogEvent, type LogsCheck } from '../connectors/logs.js';
+import { CollectError } from '../connectors/types.js';
+import { fieldValue } from '../evaluation/lucene.js';
+import type { ArchiveIngestInput } from '../workflows/archive.js';
 import type { ResolvedCache } from '../config/resolved-cache.js';
 import type { ChannelSender, ChartPoint, Notification } from '../channels/types.js';
 import type { Connector } from '../connectors/types.js';
@@ -125,6 +131,35 @@ export function createActivities(deps: ActivityDeps) {
         return result.measurement;
       } catch (err) {
         throw scrubbed(err, live.flatMap((l) => [...l.secrets]), 'CollectError');
+      }
+    },
+
+    /**
+     * A log rule (connectors/logs.ts) over the connector's log source. For
+     * "any" rules the cursor is saved after the run, and triggers act on each
+     * new event exactly once: archive flows start under an id derived from
+     * the event (a repeat finds them already started).
+     */
+    async collectLogs(input: {
+      monitorId: string;
+      connector: NamedConnector;
+      check: LogsCheck;
+      at: string;
+      archiveTrigger?: ArchiveTriggerSettings;
+      policy: NotificationPolicy;
+      pipeline?: string;
+    }): Promise<Measurement> {
+      const live = resolveOrFail(() => deps.connectors.get(input.connector));
+      try {
+        if (!live.value.logSource) throw new CollectError(`connector ${input.connector.id} is not a log source`);
+        const source = await live.value.logSource(input.check, { store: deps.store });
+        const cursor = input.check.rule === 'any' ? ((await deps.store.logCursor(input.monitorId)) as LogCursor | undefined) : undefined;
+        const result = await evaluateLogRule(source, input.check, new Date(input.at), cursor);
+        if (result.newEvents?.length && input.check.trigger) await triggerForEvents(deps, input, result.newEvents);
+        if (result.cursor) await deps.store.saveLogCursor(input.monitorId, result.cursor);
+        return result.measurement;
+      } catch (err) {
+        throw scrubbed(err, live.secrets, 'CollectError');
       }
     },
 
@@ -301,6 +336,45 @@ export function createActivities(deps: ActivityDeps) {
       return deliveryErrors.get(idempotencyKey) ?? null;
     },
   };
+}
+
+/** Starts or signals a workflow per new log event, idempotently (ids derived from the event). */
+async function triggerForEvents(
+  deps: ActivityDeps,
+  input: { monitorId: string; check: LogsCheck; archiveTrigger?: ArchiveTriggerSettings; policy: NotificationPolicy; pipeline?: string },
+  events: LogEvent[],
+): Promise<void> {
+  const { WorkflowExecutionAlreadyStartedError } = await import('@temporalio/client');
+  const t = input.check.trigger!;
+  for (const e of events) {
+    const eventKey = createHash('sha256').update(`${input.monitorId}/${e.id}/${e.ts}`).digest('hex').slice(0, 16);
+    if (t.archive && input.archiveTrigger) {
+      const path = fieldValue(e.doc, t.archive.pathField);
+      if (typeof path !== 'string' || !path) continue;
+      const sourceName = t.archive.sourceField ? String(fieldValue(e.doc, t.archive.sourceField) ?? '') : '';
+      const settings = input.archiveTrigger;
+      const args: ArchiveIngestInput = {
+        archive: path,
+        destination: join(t.archive.destination, basename(path).replace(/\.zip$/i, '')),
+        source: sourceName || undefined,
+        knownPasswords: settings.knownPasswords[sourceName] ?? [],
+        limits: settings.limits,
+        pipeline: input.pipeline ?? (fieldValue(e.doc, 'labels.pipeline') as string | undefined),
+        intervention: settings.intervention,
+        policy: input.policy,
+      };
+      try {
+        await deps.client.workflow.start('archiveIngestWorkflow', { workflowId: `pipewatch-archive/event-${eventKey}`, taskQueue: deps.taskQueue, args: [args] });
+      } catch (err) {
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+    }
+    if (t.signal) {
+      const workflowId = fieldValue(e.doc, t.signal.workflowIdField);
+      if (typeof workflowId !== 'string' || !workflowId) continue;
+      await deps.client.workflow.getHandle(workflowId).signal(t.signal.name, { eventId: eventKey, ts: e.ts, event: e.doc });
+    }
+  }
 }
 
 /** The silences held by the silences workflow; none when it has never been started. */

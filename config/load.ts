@@ -176,6 +176,8 @@ function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, pr
             .map(([t]) => t)
             .join(', ')}`,
         );
+      } else if (m.check.type === 'logs' && spec.type === 'elasticsearch' && !m.check.index) {
+        problem(at('check', 'index'), 'a logs check on Elasticsearch needs "index" (an index or pattern such as logs-pipelines-*)');
       } else if (m.check.type === 'count' || m.check.type === 'freshness') {
         const c = m.check;
         const fields: Array<[string, string | undefined]> = [['dataset', c.dataset], ['timestamp', c.timestamp], ['uniqueId', c.type === 'count' ? c.uniqueId : undefined]];
@@ -210,6 +212,20 @@ function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, pr
       connector,
       check: m.check,
       stages,
+      ...(m.check.type === 'logs' && m.check.trigger?.archive
+        ? {
+            archiveTrigger: {
+              knownPasswords: Object.fromEntries(Object.entries(raw.archives.sources).map(([k, v]) => [k, v.passwords])),
+              limits: { maxEntries: raw.archives.maxEntries, maxBytes: raw.archives.maxBytes, maxRatio: raw.archives.maxRatio },
+              intervention: {
+                receiver: raw.interventions.receiver ?? notification.routing.receiver,
+                remindEveryMs: raw.interventions.remindEvery,
+                deadlineMs: raw.interventions.deadline,
+                defaultAction: raw.interventions.defaultAction,
+              },
+            },
+          }
+        : {}),
       unit,
       rules,
       schedule,

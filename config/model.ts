@@ -124,6 +124,13 @@ export interface MaintenanceWindow {
   owner: string;
 }
 
+export interface ArchiveTriggerSettings {
+  /** `${ENV}` password references per archive source. */
+  knownPasswords: Record<string, string[]>;
+  limits: { maxEntries: number; maxBytes: number; maxRatio: number };
+  intervention: { receiver: string; remindEveryMs: number; deadlineMs: number; defaultAction: 'skip' | 'abort' | 'retry' };
+}
+
 /** Everything an incident needs to decide who hears what, carried with each monitor. */
 export interface NotificationPolicy {
   routing: RouteNode;
@@ -154,6 +161,8 @@ export interface MonitorDefinition {
   check: CheckSpec;
   /** stageCounts: the pipeline's stages in order. */
   stages?: PipelineStage[];
+  /** logs checks that start archive flows: what those flows need from the rest of the config. */
+  archiveTrigger?: ArchiveTriggerSettings;
   unit: Unit;
   rules: Rule[];
   schedule: MonitorSchedule;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseCron } from '../evaluation/cron.js';
 import { parseCondition } from '../evaluation/conditions.js';
+import { parseQuery } from '../evaluation/lucene.js';
 import { parseMatcher, type Matcher } from '../evaluation/matchers.js';
 import type { Unit } from '../evaluation/types.js';
 import { parseDuration } from './duration.js';
@@ -90,6 +91,7 @@ export const elasticsearchConnector = z
     password: secretRef.optional(),
     requestTimeout: duration.prefault('30s'),
     rejectUnauthorized: z.boolean().default(true),
+    kibanaUrl: z.string().optional().meta({ description: 'Kibana base URL: log alerts link to Discover there.' }),
   })
   .meta({ description: 'An Elasticsearch 8 cluster, read with searches that never ask for unbounded results.' });
 
@@ -123,7 +125,16 @@ export const temporalConnector = z
   .strictObject({ type: z.literal('temporal') })
   .meta({ description: "pipewatch's own Temporal service, reached with the worker's TEMPORAL_* settings." });
 
-export const connector = z.discriminatedUnion('type', [postgresConnector, elasticsearchConnector, httpConnector, rabbitmqConnector, hostConnector, temporalConnector]);
+export const logfilesConnector = z
+  .strictObject({
+    type: z.literal('logfiles'),
+    path: z.string().min(1).meta({ description: 'An NDJSON log file, or files matched by a * in the file name (logs/*.ndjson). Rotated files are followed.' }),
+    timestampField: z.string().default('@timestamp'),
+    retention: duration.prefault('1d').meta({ description: 'How long read events are kept for window and new_term rules.' }),
+  })
+  .meta({ description: 'NDJSON log files, tailed with offsets kept in the store (the default log source without Elasticsearch).' });
+
+export const connector = z.discriminatedUnion('type', [postgresConnector, elasticsearchConnector, httpConnector, rabbitmqConnector, hostConnector, temporalConnector, logfilesConnector]);
 export type ConnectorSpec = z.infer<typeof connector>;
 export type ConnectorType = ConnectorSpec['type'];
 
@@ -304,13 +315,63 @@ export const taskQueueCheck = z
   })
   .meta({ description: 'Workers polling a Temporal task queue, or its approximate backlog.' });
 
+export const LOG_RULES = ['any', 'frequency', 'flatline', 'spike', 'new_term', 'cardinality', 'metric'] as const;
+
+export const logsCheck = z
+  .strictObject({
+    type: z.literal('logs'),
+    index: z.string().optional().meta({ description: 'Elasticsearch index or pattern (logs-pipelines-*); not used for log files.' }),
+    query: z
+      .string()
+      .default('')
+      .superRefine((q, ctx) => {
+        try {
+          parseQuery(q);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `not a query: ${(err as Error).message}; write it like 'log.level:error AND labels.stage:parse'` });
+        }
+      })
+      .meta({ description: 'Lucene query syntax (as Elasticsearch query_string): field:value, "phrase", wildcards, AND/OR/NOT.' }),
+    rule: z.enum(LOG_RULES).meta({ description: 'any · frequency · flatline · spike · new_term · cardinality · metric (ElastAlert2 rule types).' }),
+    window: duration.prefault('5m'),
+    buffer: duration.prefault('1m').meta({ description: 'The window ends this long before the run, so late events are counted.' }),
+    queryKey: z.string().optional().meta({ description: 'Count per value of this field (e.g. labels.pipeline); the worst group decides.' }),
+    field: z.string().optional().meta({ description: 'new_term, cardinality and metric: the field they look at.' }),
+    lookback: duration.prefault('7d').meta({ description: 'new_term: how far back a value counts as known.' }),
+    metric: z.enum(['avg', 'min', 'max', 'sum']).default('avg'),
+    direction: z.enum(['up', 'down', 'both']).default('up').meta({ description: 'spike: which direction counts.' }),
+    minCount: z.int().min(0).default(5).meta({ description: 'spike: ignore groups with fewer events in both windows.' }),
+    expect: z.array(z.string()).optional().meta({ description: 'flatline with queryKey: groups that must appear; a missing one is silent.' }),
+    severityFromLevel: z.boolean().default(false).meta({ description: 'When a rule fires, the worst log level among the sampled events sets the severity.' }),
+    sample: z.int().min(0).max(50).default(5).meta({ description: 'Log lines shown in the alert.' }),
+    maxEvents: z.int().min(1).max(10_000).default(500).meta({ description: 'any: new events read per run at most.' }),
+    trigger: z
+      .strictObject({
+        archive: z
+          .strictObject({ pathField: z.string().default('file.path'), sourceField: z.string().optional(), destination: z.string().min(1) })
+          .optional()
+          .meta({ description: 'Start an archive flow for each new event (e.g. archive.password_required).' }),
+        signal: z
+          .strictObject({ workflowIdField: z.string(), name: z.string() })
+          .optional()
+          .meta({ description: 'Signal the workflow named by a field of each new event, with the event.' }),
+      })
+      .optional()
+      .meta({ description: 'rule any: act on each new event, exactly once per event.' }),
+  })
+  .superRefine((c, ctx) => {
+    if (['new_term', 'cardinality', 'metric'].includes(c.rule) && !c.field) ctx.addIssue({ code: 'custom', path: ['field'], message: `a ${c.rule} rule needs "field"` });
+    if (c.trigger && c.rule !== 'any') ctx.addIssue({ code: 'custom', path: ['trigger'], message: 'triggers act on each new event: use them with rule "any"' });
+  })
+  .meta({ description: 'A log rule over Elasticsearch or NDJSON files; the value depends on the rule type.' });
+
 export const interventionsCheck = z
   .strictObject({ type: z.literal('interventions'), olderThan: duration.prefault('1h') })
   .meta({ description: 'Pipelines waiting on an operator for longer than olderThan; the value is how many, the details name them.' });
 
 export const check = z.discriminatedUnion('type', [
   countCheck, freshnessCheck, sqlCheck, stageCountsCheck, httpCheck, queueCheck, diskCheck, memoryCheck, loadCheck, databaseCheck, clusterCheck, taskQueueCheck,
-  interventionsCheck,
+  interventionsCheck, logsCheck,
 ]);
 export type CheckSpec = z.infer<typeof check>;
 export type CheckType = CheckSpec['type'];
@@ -330,6 +391,7 @@ export const CHECK_SUPPORT: Record<CheckType, readonly ConnectorType[]> = {
   cluster: ['elasticsearch'],
   taskQueue: ['temporal'],
   interventions: ['temporal'],
+  logs: ['elasticsearch', 'logfiles'],
 };
 
 /** Checks whose natural cadence differs from defaults.schedule when a monitor gives none. */

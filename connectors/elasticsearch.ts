@@ -8,6 +8,7 @@ import type { CheckSpec, ConnectorSpec } from '../config/model.js';
 import type { Measurement } from '../evaluation/types.js';
 import { countRange } from './postgres.js';
 import { CollectError, type CollectRequest, type Connector, type ConnectorFactory, type SeriesPoint, type StageSource, type TimeRange } from './types.js';
+import type { LogCursor, LogEvent, LogsCheck, LogSource } from './logs.js';
 
 type ElasticsearchSpec = Extract<ConnectorSpec, { type: 'elasticsearch' }>;
 
@@ -39,6 +40,7 @@ function range(field: string, r: { from?: Date; to?: Date; through?: Date }): Re
 
 export class ElasticsearchConnector implements Connector {
   private readonly searchTimeout: string;
+  private readonly kibanaUrl?: string;
 
   constructor(
     private readonly id: string,
@@ -46,6 +48,7 @@ export class ElasticsearchConnector implements Connector {
     private readonly client: Client,
   ) {
     this.searchTimeout = `${Math.max(1, Math.round(spec.requestTimeout / 1000))}s`;
+    this.kibanaUrl = spec.kibanaUrl;
   }
 
   private fail(err: unknown): never {
@@ -177,6 +180,94 @@ export class ElasticsearchConnector implements Connector {
     return aggs.buckets.buckets
       .filter((b) => b.key >= r.from.getTime() && b.key < r.to.getTime())
       .map((b) => ({ at: new Date(b.key).toISOString(), value: check.uniqueId ? (b.ids?.value ?? 0) : b.doc_count }));
+  }
+
+  /** Log rules over an index: query_string with AND as the default operator, size-0 aggregations, bounded hit lists. */
+  async logSource(check: LogsCheck): Promise<LogSource> {
+    if (!check.index) throw new CollectError(`elasticsearch connector "${this.id}": a logs check needs "index"`);
+    const index = check.index;
+    const ts = '@timestamp';
+    const filter = (r: { from?: Date; to?: Date; through?: Date }) => ({
+      bool: {
+        filter: [range(ts, r), ...(check.query.trim() ? [{ query_string: { query: check.query, default_operator: 'AND', analyze_wildcard: true } }] : [])],
+      },
+    });
+    const search = async <T>(body: Record<string, unknown>): Promise<T> => {
+      try {
+        const response = (await this.client.search({ index, timeout: this.searchTimeout, ignore_unavailable: true, allow_no_indices: true, ...body } as never)) as unknown as T & { timed_out?: boolean };
+        if (response.timed_out) throw new CollectError(`elasticsearch connector "${this.id}": the search timed out (${this.searchTimeout}); partial results are not used`);
+        return response;
+      } catch (err) {
+        if (err instanceof errors.ResponseError && err.meta.statusCode === 429) {
+          throw new CollectError(`elasticsearch connector "${this.id}": Elasticsearch is overloaded (429 Too Many Requests); the check is tried again`);
+        }
+        this.fail(err);
+      }
+    };
+    const toEvent = (hit: { _id: string; _source?: Record<string, unknown>; sort?: unknown[] }): LogEvent => ({
+      id: hit._id,
+      ts: new Date(String(hit._source?.[ts] ?? hit.sort?.[0] ?? 0)).toISOString(),
+      doc: hit._source ?? {},
+    });
+    const kibana = this.kibanaUrl;
+    return {
+      counts: async (r, groupField) => {
+        if (!groupField) {
+          const res = await search<{ hits: { total: { value: number } } }>({ size: 0, track_total_hits: true, query: filter(r) });
+          return new Map([['', res.hits.total.value]]);
+        }
+        const res = await search<{ aggregations: { groups: { buckets: Array<{ key: unknown; doc_count: number }> } } }>({
+          size: 0,
+          query: filter(r),
+          aggs: { groups: { terms: { field: groupField, size: 1000 } } },
+        });
+        return new Map(res.aggregations.groups.buckets.map((b) => [String(b.key), b.doc_count]));
+      },
+      distinct: async (r, field, limit) => {
+        const out = new Set<string>();
+        let after: Record<string, unknown> | undefined;
+        while (out.size < limit) {
+          const res = await search<{ aggregations: { terms: { buckets: Array<{ key: { t: unknown } }>; after_key?: Record<string, unknown> } } }>({
+            size: 0,
+            query: filter(r),
+            aggs: { terms: { composite: { size: Math.min(1000, limit - out.size), sources: [{ t: { terms: { field } } }], ...(after ? { after } : {}) } } },
+          });
+          for (const b of res.aggregations.terms.buckets) out.add(String(b.key.t));
+          if (!res.aggregations.terms.after_key || res.aggregations.terms.buckets.length === 0) break;
+          after = res.aggregations.terms.after_key;
+        }
+        return out;
+      },
+      metric: async (r, field, agg) => {
+        const res = await search<{ aggregations: { m: { value: number | null } } }>({ size: 0, query: filter(r), aggs: { m: { [agg]: { field } } } });
+        return res.aggregations.m.value;
+      },
+      samples: async (r, n) => {
+        const res = await search<{ hits: { hits: Array<{ _id: string; _source?: Record<string, unknown> }> } }>({ size: n, sort: [{ [ts]: 'desc' }], query: filter(r) });
+        return res.hits.hits.map(toEvent);
+      },
+      after: async (cursor: LogCursor | undefined, until: Date, limit: number) => {
+        // Sorted by time; events at exactly the cursor's time that were already seen are skipped.
+        const from = cursor ? new Date(cursor.ts) : undefined;
+        const res = await search<{ hits: { hits: Array<{ _id: string; _source?: Record<string, unknown>; sort?: unknown[] }> } }>({
+          size: limit + (cursor?.seen.length ?? 0),
+          sort: [{ [ts]: 'asc' }],
+          query: { bool: { filter: [{ range: { [ts]: { ...(from ? { gte: from.toISOString() } : {}), lt: until.toISOString(), format: 'strict_date_optional_time' } } }, ...(check.query.trim() ? [{ query_string: { query: check.query, default_operator: 'AND', analyze_wildcard: true } }] : [])] } },
+        });
+        const seen = new Set(cursor?.seen ?? []);
+        const fresh = res.hits.hits.map(toEvent).filter((e) => !(cursor && e.ts === new Date(cursor.ts).toISOString() && seen.has(e.id)));
+        const events = fresh.slice(0, limit);
+        if (events.length === 0) return { events, cursor, more: false };
+        const lastTs = events.at(-1)!.ts;
+        const atLast = events.filter((e) => e.ts === lastTs).map((e) => e.id);
+        const carried = cursor && new Date(cursor.ts).toISOString() === lastTs ? cursor.seen : [];
+        return { events, cursor: { ts: lastTs, seen: [...new Set([...carried, ...atLast])] }, more: fresh.length > limit };
+      },
+      discoverLink: kibana
+        ? (r) =>
+            `${kibana.replace(/\/+$/, '')}/app/discover#/?_g=(time:(from:'${r.from.toISOString()}',to:'${r.to.toISOString()}'))&_a=(query:(language:lucene,query:'${encodeURIComponent(check.query.replace(/'/g, "!'"))}'))&index=${encodeURIComponent(index)}`
+        : undefined,
+    };
   }
 
   async ping(): Promise<void> {

@@ -42,6 +42,8 @@ export interface Connector {
   streamIds?(source: StageSource, range: TimeRange, batchSize: number): AsyncIterable<string[]>;
   /** A count check's value per aligned bucket in [from, to), in one query (backtests). */
   series?(check: Extract<CheckSpec, { type: 'count' }>, range: TimeRange, bucketMs: number): Promise<SeriesPoint[]>;
+  /** Log sources (Elasticsearch, log files): the events a logs check judges. Files need the store. */
+  logSource?(check: import('./logs.js').LogsCheck, context: { store: import('../store/history.js').HistoryStore }): Promise<import('./logs.js').LogSource>;
   /** Proves the source is reachable with the configured credentials. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -150,9 +150,10 @@ export function evaluate(rules: Rule[], measurement: Measurement, baselines: Bas
   if (!decided) return { status: 'ok', reason: `${shown} is within all rules`, ...base };
 
   const { rule, match } = decided;
+  const status: Status = measurement.severityHint && rule.kind !== 'condition' ? measurement.severityHint : (rule.severity as Status);
   let reason = match.reason ?? (value === null ? `${shown} (rule: ${describeRule(rule, unit)})` : `${shown} is ${describeRule(rule, unit)}`);
   if (rule.summary) reason = `${rule.summary}: ${reason}`;
-  return { status: rule.severity as Status, rule, reason, baseline: match.baseline, ...base };
+  return { status, rule, reason, baseline: match.baseline, ...base };
 }
 
 /** The verdict for a check that could not run: its own status, never ok and never a data problem. */

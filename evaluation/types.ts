@@ -28,6 +28,8 @@ export interface Measurement {
   details?: Record<string, string | number | boolean | null>;
   /** Conditions the check judged itself, that failed: "[STATUS] == 200" … */
   failed?: Array<{ condition: string; reason: string; severity?: Severity }>;
+  /** The severity the source suggests (the worst log level seen) when a rule fires. */
+  severityHint?: Severity;
   /** The JSON shape of an HTTP response (path → type), compared by the collect activity and then dropped. */
   shape?: Record<string, string>;
   /** Severity of failed conditions (default critical). */

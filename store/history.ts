@@ -23,6 +23,11 @@ export interface RecordedRun {
   incidentIds: string[];
 }
 
+export interface LogOffset {
+  inode: string;
+  position: number;
+}
+
 export interface InterventionAuditEntry {
   at: string;
   by: string;
@@ -178,6 +183,91 @@ export class HistoryStore {
   async interventionAudit(interventionId: string): Promise<InterventionAuditEntry[]> {
     const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.intervention_audit WHERE intervention_id = $1 ORDER BY at`, [interventionId]);
     return rows.map((r) => ({ at: (r.at as Date).toISOString(), by: r.by, answer: r.answer, accepted: r.accepted, reason: r.reason ?? undefined, via: r.via }));
+  }
+
+  /**
+   * Reads new log lines under a per-source lock: `read` gets the saved offsets
+   * and returns new events and offsets, which are stored in one transaction —
+   * a crash before the commit reads the same lines again, never twice, never
+   * skipping any.
+   */
+  async ingestLogs(
+    source: string,
+    read: (offsets: Map<string, LogOffset>) => Promise<{ events: Array<{ ts: Date; doc: unknown }>; offsets: Array<{ file: string } & LogOffset> }>,
+  ): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pipewatch-logs:${this.schema}:${source}`]);
+      const { rows } = await client.query<{ file: string; inode: string; position: string }>(`SELECT file, inode, position FROM ${this.s}.log_offsets WHERE source = $1`, [source]);
+      const offsets = new Map(rows.map((r) => [r.file, { inode: r.inode, position: Number(r.position) }]));
+      const { events, offsets: next } = await read(offsets);
+      for (let i = 0; i < events.length; i += 1000) {
+        const batch = events.slice(i, i + 1000);
+        await client.query(
+          `INSERT INTO ${this.s}.log_events (source, ts, doc) SELECT $1, t, d FROM unnest($2::timestamptz[], $3::jsonb[]) AS u(t, d)`,
+          [source, batch.map((e) => e.ts), batch.map((e) => JSON.stringify(e.doc))],
+        );
+      }
+      for (const o of next) {
+        await client.query(
+          `INSERT INTO ${this.s}.log_offsets (source, file, inode, position) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (source, file) DO UPDATE SET inode = EXCLUDED.inode, position = EXCLUDED.position, updated_at = now()`,
+          [source, o.file, o.inode, o.position],
+        );
+      }
+      await client.query('COMMIT');
+      return events.length;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async pruneLogEvents(source: string, before: Date): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.s}.log_events WHERE source = $1 AND ts < $2`, [source, before]);
+  }
+
+  /** Events of a source in [from, to), oldest first, a batch at a time (keyset on seq). */
+  async *logEvents(source: string, from: Date, to: Date, batch = 5_000): AsyncIterable<Array<{ seq: string; ts: Date; doc: Record<string, unknown> }>> {
+    let after = '0';
+    for (;;) {
+      const { rows } = await this.pool.query<{ seq: string; ts: Date; doc: Record<string, unknown> }>(
+        `SELECT seq, ts, doc FROM ${this.s}.log_events WHERE source = $1 AND ts >= $2 AND ts < $3 AND seq > $4 ORDER BY seq LIMIT $5`,
+        [source, from, to, after, batch],
+      );
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows.at(-1)!.seq;
+    }
+  }
+
+  /** Events read after sequence number `seq` (in reading order), with timestamps before `until`. */
+  async logEventsAfter(source: string, seq: string, until: Date, limit: number): Promise<Array<{ seq: string; ts: Date; doc: Record<string, unknown> }>> {
+    const { rows } = await this.pool.query(
+      `SELECT seq, ts, doc FROM ${this.s}.log_events WHERE source = $1 AND seq > $2 AND ts < $3 ORDER BY seq LIMIT $4`,
+      [source, seq, until, limit],
+    );
+    return rows;
+  }
+
+  async lastLogSeq(source: string): Promise<string> {
+    const { rows } = await this.pool.query<{ s: string | null }>(`SELECT max(seq)::text AS s FROM ${this.s}.log_events WHERE source = $1`, [source]);
+    return rows[0]?.s ?? '0';
+  }
+
+  async logCursor(monitorId: string): Promise<unknown> {
+    const { rows } = await this.pool.query(`SELECT cursor FROM ${this.s}.log_cursors WHERE monitor_id = $1`, [monitorId]);
+    return rows[0]?.cursor;
+  }
+
+  async saveLogCursor(monitorId: string, cursor: unknown): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO ${this.s}.log_cursors (monitor_id, cursor) VALUES ($1, $2) ON CONFLICT (monitor_id) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = now()`,
+      [monitorId, JSON.stringify(cursor)],
+    );
   }
 
   async apiShape(monitorId: string): Promise<ApiShape | undefined> {

@@ -106,4 +106,31 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'log files: offsets, events, cursors of any-rules',
+    sql: (s) => `
+      CREATE TABLE ${s}.log_offsets (
+        source     text        NOT NULL,
+        file       text        NOT NULL,
+        inode      text        NOT NULL,
+        position   bigint      NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (source, file)
+      );
+      CREATE TABLE ${s}.log_events (
+        source text        NOT NULL,
+        seq    bigserial,
+        ts     timestamptz NOT NULL,
+        doc    jsonb       NOT NULL,
+        PRIMARY KEY (source, seq)
+      );
+      CREATE INDEX log_events_by_time ON ${s}.log_events (source, ts);
+      CREATE TABLE ${s}.log_cursors (
+        monitor_id text        PRIMARY KEY,
+        cursor     jsonb       NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];

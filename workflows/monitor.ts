@@ -40,7 +40,7 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
   const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: ['ConfigurationError'] };
   const { collect } = proxyActivities<Activities>({ startToCloseTimeout: collectTimeoutMs(monitor), retry });
   // Reconciling a pipeline streams every id of a window: long, so it heartbeats.
-  const { collectStages } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '2m', retry });
+  const { collectStages, collectLogs } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '2m', retry });
 
   let verdict: Verdict;
   try {
@@ -48,7 +48,9 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
     let measurement =
       check.type === 'stageCounts'
         ? await collectStages({ monitorId: monitor.id, pipeline: check.pipeline, stages: monitor.stages!, check, at: at.toISOString() })
-        : await collect({ monitorId: monitor.id, connector: monitor.connector!, check, at: at.toISOString() });
+        : check.type === 'logs'
+          ? await collectLogs({ monitorId: monitor.id, connector: monitor.connector!, check, at: at.toISOString(), archiveTrigger: monitor.archiveTrigger, policy: monitor.notification, pipeline: monitor.pipeline })
+          : await collect({ monitorId: monitor.id, connector: monitor.connector!, check, at: at.toISOString() });
     if (check.type === 'freshness' && check.expected) measurement = lateness(measurement, check.expected, at.getTime());
     const history: Baselines = needsHistory(monitor)
       ? await baselines({ monitorId: monitor.id, rules: monitor.rules, at: measurement.observedAt, toleranceMs: toleranceMs(monitor), timeZone: monitor.schedule.timezone, current: measurement.value })
@@ -153,6 +155,16 @@ export function describeCheck(monitor: MonitorDefinition, details?: Record<strin
       return { connections: 'connections in use', size: 'database size', replicationLag: 'replication lag' }[check.measure];
     case 'cluster':
       return check.measure === 'status' ? 'cluster status (0 green, 1 yellow, 2 red)' : "the fullest data node's disk";
+    case 'logs':
+      return {
+        any: 'new matching log events',
+        frequency: `matching log events in ${formatDuration(check.window)}${check.queryKey ? ` (busiest ${check.queryKey})` : ''}`,
+        flatline: `matching log events in ${formatDuration(check.window)}${check.queryKey ? ` (quietest ${check.queryKey})` : ''}`,
+        spike: `log events now against the ${formatDuration(check.window)} before`,
+        new_term: `new values of ${check.field} in ${formatDuration(check.window)}`,
+        cardinality: `distinct ${check.field} in ${formatDuration(check.window)}`,
+        metric: `${check.metric} of ${check.field} in ${formatDuration(check.window)}`,
+      }[check.rule];
     case 'interventions':
       return `pipelines waiting on an operator for more than ${formatDuration(check.olderThan)}`;
     case 'taskQueue':
