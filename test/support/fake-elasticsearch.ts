@@ -10,6 +10,7 @@ import MockModule from '@elastic/elasticsearch-mock';
 // The package is CommonJS with `export default`: under NodeNext the class is the module's .default.
 const Mock = (MockModule as unknown as { default: typeof MockModule }).default ?? MockModule;
 import { compareIds } from '../../evaluation/reconcile.js';
+import { fieldValue, matchesQuery, parseQuery } from '../../evaluation/lucene.js';
 
 type Doc = Record<string, unknown>;
 type Body = Record<string, unknown>;
@@ -76,11 +77,21 @@ export class FakeElasticsearch implements SearchBackend {
 
   private filter(docs: Doc[], query: Body | undefined): Doc[] {
     if (!query || 'match_all' in query) return docs;
+    if (query.bool) {
+      const clauses = ((query.bool as { filter?: Body[] }).filter ?? []) as Body[];
+      return clauses.reduce((acc, clause) => this.filter(acc, clause), docs);
+    }
+    if (query.query_string) {
+      const q = query.query_string as { query: string; default_operator?: string };
+      if (q.default_operator !== 'AND') throw new Error('pipewatch sends query_string with default_operator AND');
+      const parsed = parseQuery(q.query);
+      return docs.filter((d) => matchesQuery(parsed, d));
+    }
     const range = query.range as Record<string, { gte?: string; lt?: string; lte?: string }> | undefined;
     if (!range) throw new Error(`fake Elasticsearch: unsupported query ${JSON.stringify(query)}`);
     const [field, r] = Object.entries(range)[0]!;
     return docs.filter((d) => {
-      const t = time(d[field]);
+      const t = time(fieldValue(d, field));
       return (r.gte === undefined || t >= Date.parse(r.gte)) && (r.lt === undefined || t < Date.parse(r.lt)) && (r.lte === undefined || t <= Date.parse(r.lte));
     });
   }
@@ -90,10 +101,23 @@ export class FakeElasticsearch implements SearchBackend {
     for (const [name, spec] of Object.entries(aggs)) {
       if (spec.cardinality) {
         const field = (spec.cardinality as { field: string }).field;
-        out[name] = { value: new Set(docs.map((d) => d[field]).filter((v) => v !== undefined)).size };
-      } else if (spec.max) {
+        out[name] = { value: new Set(docs.map((d) => fieldValue(d, field)).filter((v) => v !== undefined)).size };
+      } else if (spec.terms) {
+        const t = spec.terms as { field: string; size: number };
+        const counts = new Map<string, number>();
+        for (const d of docs) {
+          const v = fieldValue(d, t.field);
+          if (v !== undefined) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+        }
+        out[name] = { buckets: [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, t.size).map(([key, doc_count]) => ({ key, doc_count })) };
+      } else if (spec.avg || spec.sum || spec.min || (spec.max && !this.isDate(docs, (spec.max as { field: string }).field))) {
+        const [agg, cfg] = Object.entries(spec)[0]! as [string, { field: string }];
+        const values = docs.map((d) => Number(fieldValue(d, cfg.field))).filter((v) => !Number.isNaN(v));
+        const value = values.length === 0 ? null : agg === 'avg' ? values.reduce((a, b) => a + b, 0) / values.length : agg === 'sum' ? values.reduce((a, b) => a + b, 0) : agg === 'min' ? Math.min(...values) : Math.max(...values);
+        out[name] = { value };
+      } else if (spec.max && this.isDate(docs, (spec.max as { field: string }).field)) {
         const field = (spec.max as { field: string }).field;
-        const values = docs.map((d) => time(d[field])).filter((v) => !Number.isNaN(v));
+        const values = docs.map((d) => time(fieldValue(d, field))).filter((v) => !Number.isNaN(v));
         const max = values.length ? Math.max(...values) : null;
         out[name] = max === null ? { value: null } : { value: max, value_as_string: new Date(max).toISOString() };
       } else if (spec.composite) {
@@ -101,7 +125,10 @@ export class FakeElasticsearch implements SearchBackend {
         const [key, source] = Object.entries(c.sources[0]!)[0]!;
         const field = source.terms.field;
         const counts = new Map<string, number>();
-        for (const d of docs) if (d[field] !== undefined) counts.set(String(d[field]), (counts.get(String(d[field])) ?? 0) + 1);
+        for (const d of docs) {
+          const v = fieldValue(d, field);
+          if (v !== undefined) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+        }
         const after = c.after ? String(c.after[key]) : undefined;
         const page = [...counts.keys()].sort(compareIds).filter((k) => after === undefined || compareIds(k, after) > 0).slice(0, c.size);
         out[name] = {
@@ -114,7 +141,7 @@ export class FakeElasticsearch implements SearchBackend {
         if (!interval) throw new Error(`fake Elasticsearch: unsupported interval ${h.fixed_interval}`);
         const byKey = new Map<number, Doc[]>();
         for (const d of docs) {
-          const k = Math.floor(time(d[h.field]) / interval) * interval;
+          const k = Math.floor(time(fieldValue(d, h.field)) / interval) * interval;
           byKey.set(k, [...(byKey.get(k) ?? []), d]);
         }
         const keys = [...byKey.keys()];
@@ -132,18 +159,40 @@ export class FakeElasticsearch implements SearchBackend {
     return out;
   }
 
+  private isDate(docs: Doc[], field: string): boolean {
+    const v = docs.map((d) => fieldValue(d, field)).find((x) => x !== undefined);
+    return typeof v === 'string' && !Number.isNaN(Date.parse(v));
+  }
+
+  /** Answer 429 to searches of indices matching this pattern. */
+  overloaded?: RegExp;
+
   private search(index: string, body: Body): Body | errors.ResponseError {
-    this.requests.push(body);
+    this.requests.push({ index, ...body });
+    if (this.overloaded?.test(index)) {
+      return new errors.ResponseError({ body: { error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' }, status: 429 }, statusCode: 429, headers: {}, warnings: null, meta: {} as never } as never);
+    }
     const all = this.docs(index);
     if (all instanceof errors.ResponseError) return all;
-    if (body.size !== 0) throw new Error('pipewatch must never ask for hits');
+    const size = Number(body.size ?? 10);
+    if (size > 10_000) throw new Error('pipewatch must never ask for an unbounded number of hits');
     const docs = this.filter(all, body.query as Body | undefined);
+    let hits: Doc[] = [];
+    if (size > 0) {
+      const sort = ((body.sort as Array<Record<string, string>> | undefined) ?? [])[0];
+      const [field, order] = sort ? Object.entries(sort)[0]! : ['@timestamp', 'desc'];
+      hits = [...docs].sort((a, b) => (time(fieldValue(a, field)) - time(fieldValue(b, field))) * (order === 'desc' ? -1 : 1)).slice(0, size);
+    }
     return {
       took: 1,
       timed_out: false,
       _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
-      hits: { total: { value: docs.length, relation: 'eq' }, max_score: null, hits: [] },
-      aggregations: this.aggregate(docs, (body.aggs ?? {}) as Record<string, Body>),
+      hits: {
+        total: { value: docs.length, relation: 'eq' },
+        max_score: null,
+        hits: hits.map((d) => ({ _index: index, _id: String(d._id ?? ''), _source: Object.fromEntries(Object.entries(d).filter(([k]) => k !== '_id')) })),
+      },
+      ...(body.aggs ? { aggregations: this.aggregate(docs, body.aggs as Record<string, Body>) } : {}),
     };
   }
 }
