@@ -55,7 +55,7 @@ export class ElasticsearchSink extends Writable {
       this.opts.report(`buffer full (${this.opts.maxBuffered} lines): dropped the ${excess} oldest`);
     }
     if (this.buffer.length >= this.opts.batchSize) this.kick();
-    else this.timer ??= setTimeout(() => this.kick(), this.opts.flushInterval);
+    else this.timer ??= setTimeout(() => this.kick(), this.opts.flushInterval).unref();
     callback();
   }
 
@@ -66,7 +66,7 @@ export class ElasticsearchSink extends Writable {
     this.sending = this.drain().finally(() => {
       this.sending = undefined;
       if (this.buffer.length >= this.opts.batchSize || (this.ending && this.buffer.length)) this.kick();
-      else if (this.buffer.length) this.timer ??= setTimeout(() => this.kick(), this.opts.flushInterval);
+      else if (this.buffer.length) this.timer ??= setTimeout(() => this.kick(), this.opts.flushInterval).unref();
     });
   }
 
@@ -113,7 +113,8 @@ export class ElasticsearchSink extends Writable {
       // Replace the batch in front of the buffer by what must go again, keeping order.
       this.buffer.splice(0, batch.length, ...(retry ?? []));
       if (retry) {
-        await new Promise((r) => setTimeout(r, backoff));
+        // Retrying must not keep a finished program alive; flush() is what waits.
+        await new Promise((r) => setTimeout(r, backoff).unref());
         backoff = Math.min(this.opts.maxBackoff, backoff * 2);
       } else {
         backoff = 200;

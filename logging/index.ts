@@ -121,8 +121,11 @@ export function createLogger(options: LoggerOptions): PipelineLogger {
         flushers.push(() => es.flush());
         return { stream: es as unknown as DestinationStream, level: 'trace' };
       }
-      case 'stream':
+      case 'stream': {
+        const flushable = sink.stream as unknown as { flush?: () => Promise<void> | void };
+        if (typeof flushable.flush === 'function') flushers.push(async () => void (await flushable.flush!()));
         return { stream: sink.stream, level: 'trace' };
+      }
     }
   });
   const logger = pino(
