@@ -21,22 +21,24 @@ function pattern(glob: string): RegExp {
   return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
 }
 
-/** Complete lines of a file from `position`, and the position after the last of them. */
-export async function readLines(file: string, position: number): Promise<{ lines: string[]; position: number }> {
+/**
+ * Complete lines of a file from `position`, a chunk at a time, each with the
+ * position after its last line. A truncated file is read again from the start.
+ */
+export async function* readLines(file: string, position: number): AsyncGenerator<{ lines: string[]; position: number }> {
   const handle = await open(file, 'r');
   try {
     const { size } = await handle.stat();
-    const start = size < position ? 0 : position; // truncated: read it again
-    const lines: string[] = [];
-    let offset = start;
+    let offset = size < position ? 0 : position;
+    let consumed = offset;
     let carry = Buffer.alloc(0);
-    let consumed = start;
     while (offset < size) {
       const buffer = Buffer.alloc(Math.min(CHUNK, size - offset));
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
       if (bytesRead === 0) break;
       offset += bytesRead;
       let data = Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
+      const lines: string[] = [];
       let nl: number;
       while ((nl = data.indexOf(10)) >= 0) {
         lines.push(data.subarray(0, nl).toString('utf8'));
@@ -44,8 +46,9 @@ export async function readLines(file: string, position: number): Promise<{ lines
         data = data.subarray(nl + 1);
       }
       carry = data;
+      yield { lines, position: consumed };
     }
-    return { lines, position: consumed };
+    if (consumed === (size < position ? 0 : position)) yield { lines: [], position: consumed };
   } finally {
     await handle.close();
   }
@@ -99,14 +102,15 @@ class LogFilesConnector implements Connector {
       () => [] as Array<{ path: string; inode: string }>,
     );
     const now = new Date();
-    const count = await store.ingestLogs(this.id, async (offsets: Map<string, LogOffset>) => {
-      const events: Array<{ ts: Date; doc: unknown }> = [];
+    const count = await store.ingestLogs(this.id, async (offsets: Map<string, LogOffset>, emit) => {
       const next: Array<{ file: string } & LogOffset> = [];
-      const take = (lines: string[]) => {
-        for (const l of lines) {
-          const e = this.parse(l, now);
-          if (e) events.push(e);
+      const take = async (path: string, from: number): Promise<number> => {
+        let position = from;
+        for await (const chunk of readLines(path, from)) {
+          await emit(chunk.lines.flatMap((l) => this.parse(l, now) ?? []));
+          position = chunk.position;
         }
+        return position;
       };
       for (const file of matched) {
         const saved = offsets.get(file.path);
@@ -115,13 +119,11 @@ class LogFilesConnector implements Connector {
         else if (saved) {
           // Rotated: finish the old file where it now lives, then start the new one.
           const moved = everything.find((f) => f.inode === saved.inode);
-          if (moved) take((await readLines(moved.path, saved.position)).lines);
+          if (moved) await take(moved.path, saved.position);
         }
-        const read = await readLines(file.path, position);
-        take(read.lines);
-        next.push({ file: file.path, inode: file.inode, position: read.position });
+        next.push({ file: file.path, inode: file.inode, position: await take(file.path, position) });
       }
-      return { events, offsets: next };
+      return next;
     });
     await store.pruneLogEvents(this.id, new Date(Date.now() - this.spec.retention));
     return count;

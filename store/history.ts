@@ -193,7 +193,7 @@ export class HistoryStore {
    */
   async ingestLogs(
     source: string,
-    read: (offsets: Map<string, LogOffset>) => Promise<{ events: Array<{ ts: Date; doc: unknown }>; offsets: Array<{ file: string } & LogOffset> }>,
+    read: (offsets: Map<string, LogOffset>, emit: (events: Array<{ ts: Date; doc: unknown }>) => Promise<void>) => Promise<Array<{ file: string } & LogOffset>>,
   ): Promise<number> {
     const client = await this.pool.connect();
     try {
@@ -201,14 +201,16 @@ export class HistoryStore {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pipewatch-logs:${this.schema}:${source}`]);
       const { rows } = await client.query<{ file: string; inode: string; position: string }>(`SELECT file, inode, position FROM ${this.s}.log_offsets WHERE source = $1`, [source]);
       const offsets = new Map(rows.map((r) => [r.file, { inode: r.inode, position: Number(r.position) }]));
-      const { events, offsets: next } = await read(offsets);
-      for (let i = 0; i < events.length; i += 1000) {
-        const batch = events.slice(i, i + 1000);
+      let count = 0;
+      // Events arrive in batches while the files are read: memory holds one batch, not the file.
+      const next = await read(offsets, async (batch) => {
+        if (batch.length === 0) return;
+        count += batch.length;
         await client.query(
           `INSERT INTO ${this.s}.log_events (source, ts, doc) SELECT $1, t, d FROM unnest($2::timestamptz[], $3::jsonb[]) AS u(t, d)`,
           [source, batch.map((e) => e.ts), batch.map((e) => JSON.stringify(e.doc))],
         );
-      }
+      });
       for (const o of next) {
         await client.query(
           `INSERT INTO ${this.s}.log_offsets (source, file, inode, position) VALUES ($1, $2, $3, $4)
@@ -217,7 +219,7 @@ export class HistoryStore {
         );
       }
       await client.query('COMMIT');
-      return events.length;
+      return count;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -230,17 +232,20 @@ export class HistoryStore {
     await this.pool.query(`DELETE FROM ${this.s}.log_events WHERE source = $1 AND ts < $2`, [source, before]);
   }
 
-  /** Events of a source in [from, to), oldest first, a batch at a time (keyset on seq). */
+  /** Events of a source in [from, to), in time order, a batch at a time (keyset on time and sequence). */
   async *logEvents(source: string, from: Date, to: Date, batch = 5_000): AsyncIterable<Array<{ seq: string; ts: Date; doc: Record<string, unknown> }>> {
-    let after = '0';
+    let afterTs = new Date(from.getTime() - 1);
+    let afterSeq = '9223372036854775807';
     for (;;) {
       const { rows } = await this.pool.query<{ seq: string; ts: Date; doc: Record<string, unknown> }>(
-        `SELECT seq, ts, doc FROM ${this.s}.log_events WHERE source = $1 AND ts >= $2 AND ts < $3 AND seq > $4 ORDER BY seq LIMIT $5`,
-        [source, from, to, after, batch],
+        `SELECT seq, ts, doc FROM ${this.s}.log_events
+          WHERE source = $1 AND (ts, seq) > ($2, $3::bigint) AND ts >= $4 AND ts < $5 ORDER BY ts, seq LIMIT $6`,
+        [source, afterTs, afterSeq, from, to, batch],
       );
       if (rows.length === 0) return;
       yield rows;
-      after = rows.at(-1)!.seq;
+      afterTs = rows.at(-1)!.ts;
+      afterSeq = rows.at(-1)!.seq;
     }
   }
 

@@ -125,7 +125,7 @@ export const MIGRATIONS: Migration[] = [
         doc    jsonb       NOT NULL,
         PRIMARY KEY (source, seq)
       );
-      CREATE INDEX log_events_by_time ON ${s}.log_events (source, ts);
+      CREATE INDEX log_events_by_time ON ${s}.log_events (source, ts, seq);
       CREATE TABLE ${s}.log_cursors (
         monitor_id text        PRIMARY KEY,
         cursor     jsonb       NOT NULL,
