@@ -4,14 +4,21 @@ import type { MonitorDefinition } from '../config/model.js';
 import { redactSecrets } from '../config/env.js';
 import type { ResolvedCache } from '../config/resolved-cache.js';
 import type { NamedConnector } from '../config/model.js';
+import { evaluateLogRule } from '../connectors/logs.js';
 import { reconcileStages } from '../connectors/stages.js';
+import type { HistoryStore } from '../store/history.js';
 import type { Connector } from '../connectors/types.js';
 import { lateness } from '../evaluation/freshness.js';
 import { couldNotCheck, evaluate } from '../evaluation/rules.js';
 import type { Verdict } from '../evaluation/types.js';
 import { describeCheck } from '../workflows/monitor.js';
 
-export async function checkHere(monitor: MonitorDefinition, at: Date, connectors: ResolvedCache<NamedConnector, Connector>): Promise<Verdict> {
+export async function checkHere(
+  monitor: MonitorDefinition,
+  at: Date,
+  connectors: ResolvedCache<NamedConnector, Connector>,
+  store?: HistoryStore,
+): Promise<Verdict> {
   const secrets = new Set<string>();
   try {
     const check = monitor.check;
@@ -23,6 +30,12 @@ export async function checkHere(monitor: MonitorDefinition, at: Date, connectors
         return { stage, connector: live.value };
       });
       measurement = (await reconcileStages({ pipeline: check.pipeline, stages, check, at: at.getTime() })).measurement;
+    } else if (check.type === 'logs') {
+      const live = connectors.get(monitor.connector!);
+      live.secrets.forEach((s) => secrets.add(s));
+      if (!live.value.logSource || !store) throw new Error(`connector ${monitor.connector!.id} cannot be read for logs here`);
+      // Here and now, "any" counts the window's events: the monitor's own cursor is left alone.
+      measurement = (await evaluateLogRule(await live.value.logSource(check, { store }), check, at, undefined)).measurement;
     } else {
       const live = connectors.get(monitor.connector!);
       live.secrets.forEach((s) => secrets.add(s));

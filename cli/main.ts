@@ -227,11 +227,14 @@ program
     const { connectorCache } = await import('../connectors/registry.js');
     const { checkHere } = await import('./check-here.js');
     const cache = connectorCache();
+    // Log files are read through the store.
+    const opened = monitor.check.type === 'logs' ? await (await import('../store/open.js')).openHistoryStore({ dataDir: dataDir() }) : undefined;
     let verdict: Verdict;
     try {
-      verdict = await checkHere(monitor, new Date(), cache);
+      verdict = await checkHere(monitor, new Date(), cache, opened?.store);
     } finally {
       await cache.closeAll();
+      await opened?.close();
     }
     if (opts.json) process.stdout.write(`${JSON.stringify({ monitor: monitor.id, ...verdict }, null, 2)}\n`);
     else {
