@@ -87,7 +87,7 @@ export function createActivities(deps: ActivityDeps) {
       const live = resolveOrFail(() => deps.connectors.get(input.connector));
       let measurement: Measurement;
       try {
-        measurement = await live.value.collect({ check: input.check, at: new Date(input.at), signal: Context.current().cancellationSignal });
+        measurement = await live.value.collect({ check: input.check, at: new Date(input.at), signal: Context.current().cancellationSignal, monitorId: input.monitorId, store: deps.store });
       } catch (err) {
         throw scrubbed(err, live.secrets, 'CollectError');
       }

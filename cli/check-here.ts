@@ -39,6 +39,7 @@ export async function checkHere(
     } else {
       const live = connectors.get(monitor.connector!);
       live.secrets.forEach((s) => secrets.add(s));
+      // No store here: conditions are timed by what the source itself reports.
       measurement = await live.value.collect({ check, at });
     }
     if (check.type === 'freshness' && check.expected) measurement = lateness(measurement, check.expected, at.getTime());

@@ -21,6 +21,7 @@ import type {
   Rule,
 } from './model.js';
 import {
+  CHECK_PERSPECTIVE,
   CHECK_SUPPORT,
   DEFAULT_CADENCE,
   checkUnit,
@@ -205,7 +206,7 @@ function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, pr
     const definition: Omit<MonitorDefinition, 'version'> = {
       id: m.id,
       description: m.description,
-      perspective: m.perspective,
+      perspective: m.perspective ?? CHECK_PERSPECTIVE[m.check.type],
       pipeline: m.pipeline,
       labels: m.labels,
       runbook: m.runbook,

@@ -6,6 +6,7 @@ import { ResolvedCache } from '../config/resolved-cache.js';
 import { elasticsearchConnector } from './elasticsearch.js';
 import { hostConnector } from './host.js';
 import { httpConnector } from './http.js';
+import { kubernetesConnector } from './kubernetes.js';
 import { logfilesConnector } from './logfiles.js';
 import { postgresConnector } from './postgres.js';
 import { rabbitmqConnector } from './rabbitmq.js';
@@ -20,6 +21,7 @@ export const CONNECTOR_FACTORIES: { [T in NamedConnector['type']]: ConnectorFact
   host: hostConnector,
   temporal: temporalConnector,
   logfiles: logfilesConnector,
+  kubernetes: kubernetesConnector,
 };
 
 export function connectorCache(env: NodeJS.ProcessEnv = process.env): ResolvedCache<NamedConnector, Connector> {

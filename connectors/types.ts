@@ -9,6 +9,10 @@ export interface CollectRequest {
   /** The instant being measured (the tick's scheduled time). */
   at: Date;
   signal?: AbortSignal;
+  /** The monitor running the check: the key of state it keeps in the store. */
+  monitorId?: string;
+  /** The history store, for checks that track how long a condition has held (absent in `pipewatch run`). */
+  store?: import('../store/history.js').HistoryStore;
 }
 
 /** Where one stage keeps its records: what stage counts and reconciliation read. */

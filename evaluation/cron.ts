@@ -1,6 +1,10 @@
 // Five-field cron expressions (minute hour day-of-month month day-of-week) for
-// recurring maintenance windows, evaluated in an IANA time zone. Pure and
-// deterministic: workflows use it to decide whether a window is open.
+// recurring maintenance windows, producers' schedules and CronJobs, evaluated
+// in an IANA time zone with POSIX day rules (day-of-month OR day-of-week when
+// both are restricted) and wall-clock DST behaviour (a time skipped by a
+// spring-forward does not run; one repeated by a fall-back runs at each
+// instant), as Kubernetes' CronJob controller does. Pure and deterministic:
+// workflows use it to decide whether a window is open.
 
 export interface CronSpec {
   minute: Set<number>;
@@ -38,7 +42,8 @@ const NAMES: Record<string, number> = {
 /** Parses a cron expression; returns an error message instead when it is malformed. */
 export function parseCron(expression: string): CronSpec | string {
   const text = MACROS[expression.trim()] ?? expression.trim();
-  const parts = text.split(/\s+/);
+  // "?" (as Kubernetes' cron library accepts it) means "any" in the day fields.
+  const parts = text.split(/\s+/).map((p, i) => (p === '?' && (i === 2 || i === 4) ? '*' : p));
   if (parts.length !== 5) return `"${expression}" has ${parts.length} field(s); a cron expression has five: minute hour day-of-month month day-of-week`;
   const sets: Array<Set<number>> = [];
   for (let i = 0; i < 5; i++) {
@@ -65,7 +70,8 @@ export function parseCron(expression: string): CronSpec | string {
     dayOfMonth: sets[2]!,
     month: sets[3]!,
     dayOfWeek: sets[4]!,
-    dayOr: parts[2] !== '*' && parts[4] !== '*',
+    // As in robfig/cron: a day field written "*" (or "*/1") leaves the other alone.
+    dayOr: !['*', '*/1'].includes(parts[2]!) && !['*', '*/1'].includes(parts[4]!),
   };
 }
 
@@ -79,16 +85,21 @@ interface LocalTime {
 
 const WEEKDAYS: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
+// Building a formatter costs far more than using one: one per time zone.
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = FORMATTERS.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', minute: 'numeric', hour: 'numeric', day: 'numeric', month: 'numeric', weekday: 'short' });
+    if (FORMATTERS.size > 1_000) FORMATTERS.clear();
+    FORMATTERS.set(timeZone, f);
+  }
+  return f;
+}
+
 function localTime(ms: number, timeZone: string): LocalTime {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    minute: 'numeric',
-    hour: 'numeric',
-    day: 'numeric',
-    month: 'numeric',
-    weekday: 'short',
-  }).formatToParts(new Date(ms));
+  const parts = formatter(timeZone).formatToParts(new Date(ms));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return { minute: Number(get('minute')), hour: Number(get('hour')), day: Number(get('day')), month: Number(get('month')), weekday: WEEKDAYS[get('weekday')] ?? 0 };
 }

@@ -133,4 +133,24 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'conditions observed over time (how long a pod has crash-looped) and counter samples (restarts over a window)',
+    sql: (s) => `
+      CREATE TABLE ${s}.observed_conditions (
+        monitor_id text        NOT NULL,
+        key        text        NOT NULL,
+        since      timestamptz NOT NULL,
+        last_seen  timestamptz NOT NULL,
+        PRIMARY KEY (monitor_id, key)
+      );
+      CREATE TABLE ${s}.counter_samples (
+        monitor_id text        NOT NULL,
+        key        text        NOT NULL,
+        at         timestamptz NOT NULL,
+        value      double precision NOT NULL,
+        PRIMARY KEY (monitor_id, key, at)
+      );
+    `,
+  },
 ];

@@ -169,7 +169,17 @@ export function describeCheck(monitor: MonitorDefinition, details?: Record<strin
       return `pipelines waiting on an operator for more than ${formatDuration(check.olderThan)}`;
     case 'taskQueue':
       return check.measure === 'pollers' ? `workers polling ${check.taskQueue ?? 'the pipewatch task queue'}` : `tasks waiting in ${check.taskQueue ?? 'the pipewatch task queue'}`;
+    case 'kubeEvents':
+      return `Kubernetes events in ${formatDuration(check.window)}${kubeScope(check)}${details?.summary ? ` (${String(details.summary)})` : ''}`;
+    case 'podHealth':
+      return `pod problems${kubeScope(check)}${details?.summary ? ` (${String(details.summary)})` : ''}`;
+    case 'cronJobs':
+      return `CronJob problems${kubeScope(check)}${details?.summary ? ` (${String(details.summary)})` : ''}`;
   }
+}
+
+function kubeScope(check: { namespace?: string; labels?: string }): string {
+  return `${check.namespace ? ` in namespace ${check.namespace}` : ''}${check.labels ? ` (${check.labels})` : ''}`;
 }
 
 export function needsHistory(monitor: MonitorDefinition): boolean {
@@ -191,6 +201,9 @@ function collectTimeoutMs(monitor: MonitorDefinition): number {
       return c.requestTimeout * 2 + 5_000;
     case 'http':
       return c.timeout + 10_000;
+    case 'kubernetes':
+      // A first list of a large cluster's events, then pages of pods or Jobs.
+      return c.requestTimeout * 4 + 30_000;
     default:
       return 60_000;
   }

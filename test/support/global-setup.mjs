@@ -1,6 +1,7 @@
 // Once per test run: the Temporal dev server (built from the Go module proxy on
-// first use and cached outside the repo), one workflow bundle, and a check that
-// PostgreSQL answers. Tests find them through PIPEWATCH_TEST_* variables.
+// first use and cached outside the repo), one workflow bundle, the Kubernetes
+// control-plane binaries (built likewise), and a check that PostgreSQL answers.
+// Tests find them through PIPEWATCH_TEST_* variables.
 //
 // Jest runs this file with Node's own loader, outside its module mapping, so it
 // uses the compiled code in dist/ (`npm test` builds first) and refuses to run
@@ -72,6 +73,10 @@ export default async function globalSetup() {
   }
 
   const cli = await findTemporalCli({ log: (line) => process.stderr.write(`${line}\n`) });
+  // etcd and kube-apiserver for the Kubernetes tests (each test file starts its own control plane).
+  const { findControlPlane, k8sBinDir } = await import(join(root, 'dist', 'devserver', 'kubernetes.js'));
+  findControlPlane({ log: (line) => process.stderr.write(`${line}\n`) });
+  process.env.PIPEWATCH_K8S_BIN_DIR = k8sBinDir();
   const [server, bundle] = await Promise.all([
     startDevServer({ cli, dataDir: join(work, 'temporal'), port: await freePort(), uiPort: null }),
     bundleWorkflows(),
