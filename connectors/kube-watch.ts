@@ -195,7 +195,7 @@ export class ListWatch<T> {
 
   private delay(): number {
     this.failures++;
-    return this.options.backoff?.(this.failures) ?? Math.min(30_000, 500 * 2 ** Math.min(this.failures - 1, 6));
+    return this.options.backoff?.(this.failures) ?? Math.min(30_000, 250 * 2 ** Math.min(this.failures - 1, 7));
   }
 
   private schedule(ms: number, run: () => Promise<void>): void {

@@ -47,12 +47,17 @@ function freePort(): Promise<number> {
 
 export interface ControlPlane {
   server: string;
+  /** etcd's client URL (its v3 JSON gateway answers /v3/kv/... there). */
+  etcdUrl: string;
   kubeconfig: string;
   caFile: string;
   tokens: { admin: string; nobody: string };
   dir: string;
-  /** Stops and starts kube-apiserver on the same etcd (a control-plane restart). */
-  restartApiServer(): Promise<void>;
+  /**
+   * Stops and starts kube-apiserver on the same etcd: gracefully (it drains
+   * open watches for up to 10 s), or killed outright as in a crash.
+   */
+  restartApiServer(options?: { kill?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -82,7 +87,7 @@ async function waitReady(server: string, token: string, ca: Buffer, child: Child
 export interface ControlPlaneOptions {
   dir: string;
   binaries?: ControlPlaneBinaries;
-  /** How often kube-apiserver compacts etcd (default 5m): short, old resourceVersions soon answer 410 Gone. */
+  /** How often kube-apiserver compacts etcd (default 5m; "0" never: compact through etcdUrl instead). */
   compactionInterval?: string;
   /** More kube-apiserver flags, e.g. --watch-cache=false so watches read etcd itself. */
   apiServerArgs?: string[];
@@ -182,12 +187,13 @@ current-context: admin
 
   return {
     server,
+    etcdUrl: `http://127.0.0.1:${etcdClient}`,
     kubeconfig,
     caFile: join(dir, 'serving.crt'),
     tokens,
     dir,
-    async restartApiServer() {
-      if (apiserver) await stopProcess(apiserver);
+    async restartApiServer(restart: { kill?: boolean } = {}) {
+      if (apiserver) await stopProcess(apiserver, restart.kill ? 0 : 10_000);
       await startApi();
     },
     async stop() {

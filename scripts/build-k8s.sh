@@ -10,7 +10,7 @@ set -euo pipefail
 K8S_VERSION="${K8S_VERSION:-v1.36.3}"          # k8s.io/kubernetes version (v1.36.x/v1.37.x need go >= 1.26)
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"     # go.etcd.io/etcd/server/v3 version
 ETCD_SOURCE="${ETCD_SOURCE:-go}"             # go | debian
-OUT="${OUT:-${PIPEWATCH_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pipewatch}/k8s}"
+OUT="${OUT:-${PIPEWATCH_K8S_BIN_DIR:-${PIPEWATCH_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pipewatch}/k8s}}"
 FORCE="${FORCE:-0}"
 
 export PATH="/usr/local/go/bin:$PATH"

@@ -113,6 +113,17 @@ describe('a valid configuration', () => {
     expect(() => parseConfig(GOOD, 'pipewatch.yaml', { env: false })).not.toThrow();
   });
 
+  it('puts a check in its perspective unless the monitor says otherwise', () => {
+    const text = GOOD.replace('connectors:\n', 'connectors:\n  cluster: { type: kubernetes, kubeconfig: ~/.kube/config, context: prod }\n').replace(
+      'monitors:\n',
+      'monitors:\n  - id: pods\n    connector: cluster\n    check: { type: podHealth, namespace: lake }\n    rules: [{ above: 0 }]\n  - id: jobs\n    perspective: data\n    connector: cluster\n    check: { type: cronJobs, namespace: lake }\n    rules: [{ above: 0 }]\n',
+    );
+    const monitors = parseConfig(text, 'pipewatch.yaml', { env: false }).monitors;
+    expect(monitors.find((m) => m.id === 'pods')).toMatchObject({ perspective: 'operations', unit: 'count', check: { crashLoopFor: 900_000, groupBy: 'app.kubernetes.io/name' } });
+    expect(monitors.find((m) => m.id === 'jobs')!.perspective).toBe('data');
+    expect(monitors.find((m) => m.id === 'parsed-freshness')!.perspective).toBe('data');
+  });
+
   it('accepts an empty monitor list', () => {
     expect(parseConfig('version: 1\n', 'x.yaml', { env: {} }).monitors).toEqual([]);
   });
@@ -152,6 +163,9 @@ const BROKEN: Array<[string, string, RegExp]> = [
   ['an invalid cron in a maintenance window', GOOD.replace('monitors:\n', 'maintenance:\n  - id: nightly\n    cron: "0 25 * * *"\n    duration: 1h\n    reason: reindex\n    owner: lake\nmonitors:\n'), /maintenance\[0\]\.cron: "0 25 \* \* \*": "25" is out of range for hour \(0-23\)/],
   ['a malformed HTTP condition', GOOD.replace('monitors:\n', 'monitors:\n  - id: api\n    connector: lake\n    check: { type: http, conditions: ["[STATUS] is 200"] }\n    rules: [{ above: 1s }]\n'), /monitors\[0\]\.check\.conditions\[0\]: "\[STATUS\] is 200" is not a condition/],
   ['an unknown placeholder in a condition', GOOD.replace('monitors:\n', 'monitors:\n  - id: api\n    connector: lake\n    check: { type: http, conditions: ["[LATENCY] < 5"] }\n    rules: [{ above: 1s }]\n'), /unknown placeholder \[LATENCY\]/],
+  ['a malformed Kubernetes label selector', GOOD.replace('connectors:\n', 'connectors:\n  cluster: { type: kubernetes }\n').replace('monitors:\n', 'monitors:\n  - id: pods\n    connector: cluster\n    check: { type: podHealth, labels: "app in crawler" }\n    rules: [{ above: 0 }]\n'), /monitors\[0\]\.check\.labels: "app in crawler" is not a label requirement; write it like app=crawler/],
+  ['both inCluster and a kubeconfig', GOOD.replace('connectors:\n', 'connectors:\n  cluster: { type: kubernetes, inCluster: true, kubeconfig: /etc/kube.conf }\n'), /connectors\.cluster\.inCluster: use either "inCluster: true" or "kubeconfig", not both/],
+  ['a Kubernetes check on a database', GOOD.replace('monitors:\n', 'monitors:\n  - id: jobs\n    connector: lake\n    check: { type: cronJobs }\n    rules: [{ above: 0 }]\n'), /monitors\[0\]\.check\.type: a postgres connector cannot run a cronJobs check; it runs count, freshness, sql, database/],
   ['a list where a mapping belongs', GOOD.replace('connectors:\n  lake:', 'connectors:\n  - lake:'), /^pipewatch\.yaml:13:3: connectors: expected a mapping, got a list$/],
 ];
 
