@@ -88,11 +88,20 @@ class KubernetesConnector implements Connector {
     const kc = new k8s.KubeConfig();
     if (this.spec.inCluster) {
       if (!process.env.KUBERNETES_SERVICE_HOST) throw this.fail('inCluster is set but this process does not run in a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set)');
+      // Where the service account is mounted: /var/run/secrets/kubernetes.io/serviceaccount, under this root.
+      const root = process.env.PIPEWATCH_K8S_SA_ROOT ?? '';
+      const tokenFile = `${root}/var/run/secrets/kubernetes.io/serviceaccount/token`;
+      let token: string;
       try {
-        kc.loadFromCluster();
+        token = readFileSync(tokenFile, 'utf8').trim();
       } catch (err) {
-        throw this.fail(`cannot read the pod's service account: ${(err as Error).message}`);
+        throw this.fail(`cannot read the service account token ${tokenFile} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
       }
+      // The client re-reads the token file for each request, so rotated tokens are picked up.
+      kc.loadFromCluster(root);
+      this.secrets = [token];
+      this.kc = kc;
+      return kc;
     } else {
       const file = resolve(expandHome(this.spec.kubeconfig ?? defaultKubeconfig()));
       let text: string;

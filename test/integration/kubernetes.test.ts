@@ -4,7 +4,7 @@
 // their status through the status subresource, events, CronJobs and Jobs.
 import type { Client } from '@temporalio/client';
 import * as k8s from '@kubernetes/client-node';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
@@ -55,7 +55,6 @@ describe('Kubernetes: events, pod health and CronJobs on a real API server', () 
       },
     });
 
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(manifests, { recursive: true });
     // Rendered Helm output: several documents, comments, a List, and objects that are not CronJobs.
     writeFileSync(
@@ -112,6 +111,7 @@ connectors:
   expired: { type: kubernetes, kubeconfig: "${expiredKubeconfig}" }
   no-file: { type: kubernetes, kubeconfig: "${env.root}/no-such.kubeconfig" }
   no-context: { type: kubernetes, kubeconfig: "${cp.kubeconfig}", context: production }
+  in-cluster: { type: kubernetes, inCluster: true }
 monitors:
   - id: lake-events
     connector: cluster
@@ -154,6 +154,14 @@ monitors:
   - id: denied-pods
     connector: as-nobody
     check: { type: podHealth, namespace: pw-denied }
+    rules: [{ above: 0 }]
+  - id: sa-allowed
+    connector: in-cluster
+    check: { type: podHealth, namespace: pw-allowed }
+    rules: [{ above: 0 }]
+  - id: sa-denied
+    connector: in-cluster
+    check: { type: cronJobs, namespace: pw-allowed }
     rules: [{ above: 0 }]
   - id: expired-token
     connector: expired
@@ -446,6 +454,41 @@ monitors:
       expect(denied.reason).toBe(
         'could not check: kubernetes connector "as-nobody": listing pods in namespace pw-denied: forbidden (403): pods is forbidden: User "nobody" cannot list resource "pods" in API group "" in the namespace "pw-denied"; grant get, list and watch on it to the credentials pipewatch uses',
       );
+    });
+
+    it("runs in-cluster on a ServiceAccount's token, limited by its RBAC", async () => {
+      await cluster.core.createNamespacedServiceAccount({ namespace: 'pw-allowed', body: { metadata: { name: 'pipewatch' } } });
+      await cluster.rbac.createNamespacedRoleBinding({
+        namespace: 'pw-allowed',
+        body: {
+          metadata: { name: 'pipewatch-reads-pods' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
+          subjects: [{ kind: 'ServiceAccount', name: 'pipewatch', namespace: 'pw-allowed' }],
+        },
+      });
+      const issued = await cluster.core.createNamespacedServiceAccountToken({ namespace: 'pw-allowed', name: 'pipewatch', body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+      // The files a pod finds mounted at /var/run/secrets/kubernetes.io/serviceaccount.
+      const root = join(env.root, `${storeSchema}-pod`);
+      const mount = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+      mkdirSync(mount, { recursive: true });
+      writeFileSync(join(mount, 'token'), issued.status!.token);
+      writeFileSync(join(mount, 'ca.crt'), readFileSync(cp.caFile));
+      writeFileSync(join(mount, 'namespace'), 'pw-allowed');
+      const saved = { ...process.env };
+      Object.assign(process.env, { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(cp.server).port, PIPEWATCH_K8S_SA_ROOT: root });
+      try {
+        expect(await run('sa-allowed')).toMatchObject({ status: 'ok', value: 0, details: { pods: 1 } });
+        const denied = await run('sa-denied');
+        expect(denied.reason).toBe(
+          'could not check: kubernetes connector "in-cluster": listing CronJobs in namespace pw-allowed: forbidden (403): cronjobs.batch is forbidden: User "system:serviceaccount:pw-allowed:pipewatch" cannot list resource "cronjobs" in API group "batch" in the namespace "pw-allowed"; grant get, list and watch on it to the credentials pipewatch uses',
+        );
+        expect(JSON.stringify(denied)).not.toContain(issued.status!.token);
+      } finally {
+        for (const key of ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'PIPEWATCH_K8S_SA_ROOT']) {
+          if (saved[key] === undefined) delete process.env[key];
+          else process.env[key] = saved[key];
+        }
+      }
     });
 
     it('says the token was refused, without showing it', async () => {
