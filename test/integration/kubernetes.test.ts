@@ -163,6 +163,18 @@ monitors:
     connector: in-cluster
     check: { type: cronJobs, namespace: pw-allowed }
     rules: [{ above: 0 }]
+  - id: rbac-events
+    connector: in-cluster
+    check: { type: kubeEvents, namespace: pw-events, labels: team=lake }
+    rules: [{ above: 0 }]
+  - id: rbac-pods
+    connector: in-cluster
+    check: { type: podHealth, namespace: pw-stuck, imagePullFor: 0s }
+    rules: [{ above: 0 }]
+  - id: rbac-cronjobs
+    connector: in-cluster
+    check: { type: cronJobs, namespace: pw-cron }
+    rules: [{ above: 0 }]
   - id: expired-token
     connector: expired
     check: { type: kubeEvents, namespace: pw-events }
@@ -466,29 +478,28 @@ monitors:
           subjects: [{ kind: 'ServiceAccount', name: 'pipewatch', namespace: 'pw-allowed' }],
         },
       });
-      const issued = await cluster.core.createNamespacedServiceAccountToken({ namespace: 'pw-allowed', name: 'pipewatch', body: { spec: { audiences: [], expirationSeconds: 3600 } } });
-      // The files a pod finds mounted at /var/run/secrets/kubernetes.io/serviceaccount.
-      const root = join(env.root, `${storeSchema}-pod`);
-      const mount = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
-      mkdirSync(mount, { recursive: true });
-      writeFileSync(join(mount, 'token'), issued.status!.token);
-      writeFileSync(join(mount, 'ca.crt'), readFileSync(cp.caFile));
-      writeFileSync(join(mount, 'namespace'), 'pw-allowed');
-      const saved = { ...process.env };
-      Object.assign(process.env, { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(cp.server).port, PIPEWATCH_K8S_SA_ROOT: root });
-      try {
+      const token = await tokenFor('pw-allowed', 'pipewatch');
+      await asPod(token, async () => {
         expect(await run('sa-allowed')).toMatchObject({ status: 'ok', value: 0, details: { pods: 1 } });
         const denied = await run('sa-denied');
         expect(denied.reason).toBe(
           'could not check: kubernetes connector "in-cluster": listing CronJobs in namespace pw-allowed: forbidden (403): cronjobs.batch is forbidden: User "system:serviceaccount:pw-allowed:pipewatch" cannot list resource "cronjobs" in API group "batch" in the namespace "pw-allowed"; grant get, list and watch on it to the credentials pipewatch uses',
         );
-        expect(JSON.stringify(denied)).not.toContain(issued.status!.token);
-      } finally {
-        for (const key of ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'PIPEWATCH_K8S_SA_ROOT']) {
-          if (saved[key] === undefined) delete process.env[key];
-          else process.env[key] = saved[key];
+        expect(JSON.stringify(denied)).not.toContain(token);
+      });
+    });
+
+    it('needs no more rights than docs/kubernetes/rbac.yaml grants', async () => {
+      await cluster.namespace('pipewatch');
+      const objects = k8s.KubernetesObjectApi.makeApiClient(cluster.kc);
+      for (const doc of k8s.loadAllYaml(readFileSync(join(process.cwd(), 'docs', 'kubernetes', 'rbac.yaml'), 'utf8')) as k8s.KubernetesObject[]) await objects.create(doc);
+      const token = await tokenFor('pipewatch', 'pipewatch');
+      await asPod(token, async () => {
+        for (const id of ['rbac-events', 'rbac-pods', 'rbac-cronjobs']) {
+          const v = await run(id);
+          expect({ id, status: v.status, reason: v.reason }).toEqual({ id, status: 'warning', reason: expect.not.stringMatching(/could not check/) });
         }
-      }
+      });
     });
 
     it('says the token was refused, without showing it', async () => {
@@ -503,6 +514,32 @@ monitors:
       expect((await run('unknown-context')).reason).toBe(`could not check: kubernetes connector "no-context": kubeconfig ${cp.kubeconfig} has no context "production"; it has: admin, nobody`);
     });
   });
+
+  async function tokenFor(namespace: string, serviceAccount: string): Promise<string> {
+    const issued = await cluster.core.createNamespacedServiceAccountToken({ namespace, name: serviceAccount, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+    return issued.status!.token;
+  }
+
+  /** Runs `work` as a pod would: the service account files mounted, the service host and port in the environment. */
+  async function asPod(token: string, work: () => Promise<void>): Promise<void> {
+    const root = join(env.root, uniqueName('pod'));
+    const mount = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    mkdirSync(mount, { recursive: true });
+    writeFileSync(join(mount, 'token'), token);
+    writeFileSync(join(mount, 'ca.crt'), readFileSync(cp.caFile));
+    writeFileSync(join(mount, 'namespace'), 'default');
+    const keys = ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'PIPEWATCH_K8S_SA_ROOT'] as const;
+    const saved = keys.map((k) => process.env[k]);
+    Object.assign(process.env, { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(cp.server).port, PIPEWATCH_K8S_SA_ROOT: root });
+    // Connectors load their configuration once: a fresh cache sees this pod's token.
+    await cache.closeAll();
+    try {
+      await work();
+    } finally {
+      keys.forEach((k, i) => (saved[i] === undefined ? delete process.env[k] : (process.env[k] = saved[i])));
+      await cache.closeAll();
+    }
+  }
 
   async function waitForValue(id: string, value: number) {
     const deadline = Date.now() + 10_000;
