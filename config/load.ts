@@ -91,7 +91,7 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedC
 
 export function parseConfig(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   const locate = (path: ConfigPath, key?: string) => locateIn(doc, lineCounter, path, key);
 
   if (doc.errors.length > 0) {
@@ -102,7 +102,13 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
       }),
     );
   }
-  const input: unknown = doc.toJS() ?? {};
+  let input: unknown;
+  try {
+    // Aliases are expanded here; the yaml library refuses a file whose aliases multiply (an alias bomb).
+    input = doc.toJS({ maxAliasCount: 1_000 }) ?? {};
+  } catch (err) {
+    throw new ConfigError([{ file, line: 1, column: 1, path: '', message: `invalid YAML: ${(err as Error).message.split('\n')[0]}` }]);
+  }
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new ConfigError([{ file, line: 1, column: 1, path: '', message: 'expected a mapping with version, connectors, channels and monitors' }]);
   }
@@ -466,12 +472,14 @@ function describeIssue(issue: Issue, input: unknown, path: ConfigPath): string {
         const got = (holder as Record<string, unknown> | undefined)?.[disc.key];
         return got === undefined
           ? `"${disc.key}" is required; expected one of: ${disc.values.join(', ')}`
-          : `unknown ${disc.key} "${String(got)}"; expected one of: ${disc.values.join(', ')}`;
+          : `unknown ${disc.key} ${typeof got === 'string' ? `"${got}"` : describeValue(got)}; expected one of: ${disc.values.join(', ')}`;
       }
       return issue.message;
     }
-    case 'invalid_value':
-      return `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${describeValue(value)}`;
+    case 'invalid_value': {
+      const expected = issue.values.map((v) => JSON.stringify(v)).join(' or ');
+      return value === undefined ? `required; expected ${expected}` : `expected ${expected}, got ${describeValue(value)}`;
+    }
     case 'too_small':
       if (issue.origin === 'array') return `needs at least ${issue.minimum} item(s)`;
       return issue.message.replace(/^Too small: /, '');

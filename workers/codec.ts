@@ -29,7 +29,15 @@ export interface CodecKeys {
 export function parseKeys(text: string, where: string): CodecKeys {
   const keys = new Map<string, Buffer>();
   let current: string | undefined;
-  for (const item of text.split(/[,\n]/).map((s) => s.trim()).filter((s) => s && !s.startsWith('#'))) {
+  // Comment lines first: a comment may hold commas.
+  const entries = text
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .join('\n')
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const item of entries) {
     const m = /^([A-Za-z0-9._-]+):([A-Za-z0-9+/=]+)$/.exec(item);
     if (!m) throw new CodecKeyError(`${where}: an entry is not "<key id>:<base64 key>"`);
     const key = Buffer.from(m[2]!, 'base64');

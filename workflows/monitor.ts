@@ -2,7 +2,9 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -27,18 +29,26 @@ export interface MonitorRunResult {
   transition: Transition;
 }
 
-const { baselines, recordRun, signalIncident } = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
-});
+const STORE = { startToCloseTimeout: '30s', retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 } } as const;
+const { signalIncident } = proxyActivities<Activities>(STORE);
+
+/**
+ * Since this patch, the short steps of a run (collect, baselines, recordRun)
+ * are local activities: one marker each in history instead of three events
+ * and a round trip through the task queue. Runs started before it replay on
+ * their old path (docs/WORKFLOW-CHANGES.md).
+ */
+export const LOCAL_ACTIVITIES_PATCH = 'monitor-local-activities';
 
 export async function monitorWorkflow(monitor: MonitorDefinition): Promise<MonitorRunResult> {
   const info = workflowInfo();
   const at = scheduledTime() ?? new Date(Date.now());
+  const proxy = patched(LOCAL_ACTIVITIES_PATCH) ? proxyLocalActivities : proxyActivities;
+  const { baselines, recordRun } = proxy<Activities>(STORE);
 
   // Query timeout plus connect timeout, tried three times, before the check counts as "could not check".
   const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: ['ConfigurationError'] };
-  const { collect } = proxyActivities<Activities>({ startToCloseTimeout: collectTimeoutMs(monitor), retry });
+  const { collect } = proxy<Activities>({ startToCloseTimeout: collectTimeoutMs(monitor), retry });
   // Reconciling a pipeline streams every id of a window: long, so it heartbeats.
   const { collectStages, collectLogs } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '2m', retry });
 

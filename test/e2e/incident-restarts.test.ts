@@ -115,9 +115,26 @@ monitors:
   }
   const count = (path: string, kind: string) => hooks.ofKind(kind, path).length;
 
+  /** Whether the ledger has recorded a message of this kind as sent (not merely received by the channel). */
+  async function confirmed(kind: string): Promise<boolean> {
+    const pg = (await import('pg')).default;
+    const c = new pg.Client({ connectionString: env.databaseUrl });
+    await c.connect();
+    try {
+      const { rows } = await c.query(`SELECT 1 FROM "${storeSchema}".notifications WHERE kind = $1 AND state = 'sent'`, [kind]);
+      return rows.length > 0;
+    } finally {
+      await c.end();
+    }
+  }
+
   it('sends the pending escalation once after the worker is killed', async () => {
     await alert('open');
     await waitFor(() => count('/hook', 'firing') === 1, 'the firing message');
+    // Killed once the firing message is confirmed: this test is about the pending escalation. A kill
+    // between the channel accepting and the ledger confirming is the one window that can repeat a
+    // message (README, "What durability means here"); the next test aims at the send itself.
+    await waitFor(() => confirmed('firing'), 'the ledger to confirm the firing message');
     await worker!.kill('SIGKILL');
     await sleep(1_000);
     worker = await spawnWorker(workerEnv, logFile, env.bundlePath);

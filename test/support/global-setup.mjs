@@ -6,7 +6,7 @@
 // Jest runs this file with Node's own loader, outside its module mapping, so it
 // uses the compiled code in dist/ (`npm test` builds first) and refuses to run
 // on a build older than the sources.
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -90,7 +90,10 @@ export default async function globalSetup() {
   process.env.PIPEWATCH_TEST_BUNDLE = bundlePath;
   process.env.PIPEWATCH_TEST_DATABASE_URL = databaseUrl;
   process.env.PIPEWATCH_TEST_CLI = cli;
-  // Every test runs with payload encryption, as production should.
+  // Every test runs with payload encryption, as production should; when the
+  // run captures replay fixtures, with the fixtures' own test key.
   const { newKeyLine } = await import(join(root, 'dist', 'workers', 'codec.js'));
-  process.env.PIPEWATCH_CODEC_KEYS = newKeyLine('test');
+  process.env.PIPEWATCH_CODEC_KEYS = process.env.PIPEWATCH_CAPTURE_HISTORIES
+    ? readFileSync(join(root, 'test', 'fixtures', 'histories', 'codec.keys'), 'utf8')
+    : newKeyLine('test');
 }
