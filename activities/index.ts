@@ -29,6 +29,11 @@ import type { VerifySpec } from '../workflows/intervention.js';
 import type { AlertEvent, IncidentInput } from '../workflows/incident.js';
 import { INCIDENT_STATE, MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
 import { silencesWorkflowId } from '../workflows/silences.js';
+import type { ReportResult } from '../workflows/report.js';
+import type { ReportDefinition } from '../config/model.js';
+import type { ReportSummary } from '../reports/digest.js';
+import { incidentEventsFromNotification } from '../reports/incident-events.js';
+import { gatherReportData, imageCid, makeReport, pendingInterventions, refreshRunningIncidents } from './report.js';
 
 export interface ActivityDeps {
   store: HistoryStore;
@@ -236,6 +241,13 @@ export function createActivities(deps: ActivityDeps) {
         }
       }
 
+      // The incident's open, acknowledgement and resolution times, for reports; never in the way of the alert.
+      if (notification.kind !== 'notice') {
+        await deps.store.recordIncidentEvents(incidentEventsFromNotification(notification)).catch((err: Error) =>
+          log.warn('could not record incident events', { incident: notification.incidentId, error: err.message }),
+        );
+      }
+
       // An alert must not wait for the history store: without the ledger the
       // send still happens, at the cost of a possible repeat after a crash.
       let ledger = true;
@@ -331,11 +343,77 @@ export function createActivities(deps: ActivityDeps) {
       await deps.store.recordInterventionAudit(input.interventionId, input.entry);
     },
 
+    /**
+     * A pipeline's report for the period ending at periodEnd: made and saved
+     * once under reportId (a retry finds it saved and sends that), then sent
+     * to each email channel at most once (the notification ledger).
+     */
+    async produceReport(input: { definition: ReportDefinition; reportId: string; periodEnd: string }): Promise<ReportResult> {
+      return whileHeartbeating(() => produceReport(input));
+    },
+
     /** What the last failed attempt of a delivery said, if this worker saw it. */
     async deliveryError(idempotencyKey: string): Promise<string | null> {
       return deliveryErrors.get(idempotencyKey) ?? null;
     },
   };
+
+  async function produceReport(input: { definition: ReportDefinition; reportId: string; periodEnd: string }): Promise<ReportResult> {
+    const d = input.definition;
+    const end = Date.parse(input.periodEnd);
+    const start = end - d.periodMs;
+    let saved = await deps.store.report(input.reportId);
+    const made = !saved;
+    if (!saved) {
+      const context = Context.current();
+      await refreshRunningIncidents(deps.client, deps.taskQueue, deps.store, d).catch((err: Error) =>
+        context.log.warn('could not read running incidents; the report uses what the store holds', { pipeline: d.pipeline, error: err.message }),
+      );
+      const interventions = await pendingInterventions(deps.client, deps.taskQueue, d.pipeline);
+      const data = await gatherReportData(deps.store, d, start, end, interventions);
+      await deps.store.saveReport(makeReport(input.reportId, data));
+      saved = (await deps.store.report(input.reportId))!;
+    }
+    const report = saved;
+    const delivered: ReportResult['delivered'] = [];
+    for (const channel of d.channels) {
+      const key = `${report.reportId}/${channel.id}`;
+      if ((await deps.store.claimNotification(key, { channelId: channel.id, incidentId: report.reportId, kind: 'report' })) === 'sent') {
+        delivered.push({ channelId: channel.id, outcome: 'already-sent' });
+        continue;
+      }
+      const live = resolveOrFail(() => deps.channels.get(channel));
+      if (!live.value.sendReport) throw ApplicationFailure.create({ message: `channel ${channel.id} (${channel.type}) cannot carry a report`, type: 'ConfigurationError', nonRetryable: true });
+      let messageId: string | undefined;
+      try {
+        ({ messageId } = await live.value.sendReport(
+          {
+            reportId: report.reportId,
+            subject: report.subject,
+            html: report.html,
+            text: report.text,
+            images: report.images.map((img) => ({ cid: imageCid(report.reportId, img.name), filename: `${img.name}.png`, png: img.png })),
+          },
+          { idempotencyKey: key },
+        ));
+      } catch (err) {
+        throw scrubbed(err, live.secrets, 'DeliveryError');
+      }
+      await deps.store.markNotificationSent(key, messageId);
+      delivered.push({ channelId: channel.id, outcome: 'sent' });
+    }
+    const summary = report.summary as ReportSummary;
+    return {
+      reportId: report.reportId,
+      periodStart: report.periodStart,
+      periodEnd: report.periodEnd,
+      saved: made ? 'new' : 'existing',
+      images: report.images.length,
+      delivered,
+      incidents: { opened: summary.incidents.opened, acknowledged: summary.incidents.acknowledged, resolved: summary.incidents.resolved, open: summary.incidents.open },
+      interventionsPending: summary.interventionsPending,
+    };
+  }
 }
 
 /** Starts or signals a workflow per new log event, idempotently (ids derived from the event). */

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { ChannelSpec } from '../config/model.js';
 import { render } from './render.js';
-import type { ChannelFactory, ChannelSender, Delivery, Notification, SendContext } from './types.js';
+import type { ChannelFactory, ChannelSender, Delivery, Notification, ReportEmail, SendContext } from './types.js';
 
 type EmailSpec = Extract<ChannelSpec, { type: 'email' }>;
 
@@ -58,6 +58,22 @@ class EmailSender implements ChannelSender {
         'X-Pipewatch-Kind': n.kind,
         'X-Pipewatch-Idempotency-Key': context.idempotencyKey,
       },
+    });
+    return { messageId };
+  }
+
+  /** A report with its charts as inline attachments, referenced from the HTML by Content-ID. */
+  async sendReport(report: ReportEmail, context: { idempotencyKey: string }): Promise<Delivery> {
+    const messageId = messageIdFor(context.idempotencyKey);
+    await this.transport.sendMail({
+      from: this.spec.from,
+      to: this.spec.to,
+      subject: `${this.spec.subjectPrefix ?? '[pipewatch]'} ${report.subject}`.slice(0, 240),
+      text: report.text,
+      html: report.html,
+      attachments: report.images.map((img) => ({ filename: img.filename, content: img.png, contentType: 'image/png', cid: img.cid, contentDisposition: 'inline' as const })),
+      messageId,
+      headers: { 'X-Pipewatch-Kind': 'report', 'X-Pipewatch-Report': report.reportId, 'X-Pipewatch-Idempotency-Key': context.idempotencyKey },
     });
     return { messageId };
   }

@@ -64,8 +64,19 @@ export interface Delivery {
   messageId?: string;
 }
 
+/** A pipeline report as an email: HTML that shows its charts as inline (cid:) PNG attachments. */
+export interface ReportEmail {
+  reportId: string;
+  subject: string;
+  html: string;
+  text: string;
+  images: Array<{ cid: string; filename: string; png: Buffer }>;
+}
+
 export interface ChannelSender {
   send(notification: Notification, context: SendContext): Promise<Delivery>;
+  /** Channels that can carry a report (email) implement this. */
+  sendReport?(report: ReportEmail, context: { idempotencyKey: string }): Promise<Delivery>;
   close(): Promise<void>;
 }
 

@@ -104,7 +104,7 @@ schedules
   .action(async (opts: { dryRun?: boolean; envCheck: boolean; json?: boolean }) => {
     const config = loadConfig({ envCheck: opts.envCheck });
     const { connectClient, temporalSettings } = await temporal();
-    const { applyPlan, planFor, syncHeartbeat } = await import('../schedules/sync.js');
+    const { applyPlan, planFor, syncHeartbeat, syncReports } = await import('../schedules/sync.js');
     const settings = temporalSettings();
     const client = await connectClient(settings);
     try {
@@ -118,6 +118,7 @@ schedules
       }
       const heartbeat = await syncHeartbeat(target, config, opts.dryRun);
       if (heartbeat && !opts.json) process.stdout.write(`  heartbeat: ${heartbeat}\n`);
+      for (const line of await syncReports(target, config.reports, opts.dryRun)) if (!opts.json) process.stdout.write(`  report: ${line}\n`);
       if (opts.dryRun && plan.conflicts.length > 0) {
         throw new CliError(plan.conflicts.map((c) => `schedule ${c.scheduleId} is not owned by this project; monitor "${c.monitorId}" cannot take it`).join('\n'));
       }

@@ -11,7 +11,7 @@ import { portOpen, startDevServer, type DevServer } from '../devserver/dev-serve
 import { feedExamplePipeline, seedExamplePipeline, type Feeder } from '../examples/pipeline.js';
 import { startOutbox, type Outbox } from '../examples/outbox.js';
 import { formatPlan } from '../schedules/plan.js';
-import { applyPlan, planFor, syncHeartbeat } from '../schedules/sync.js';
+import { applyPlan, planFor, syncHeartbeat, syncReports } from '../schedules/sync.js';
 import { dataDir as defaultDataDir, openHistoryStore, type OpenedStore } from '../store/open.js';
 import { connectClient, temporalSettings } from '../workers/connection.js';
 import { createWorker } from '../workers/worker.js';
@@ -114,6 +114,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     const plan = await planFor(target, config.monitors);
     await applyPlan(target, plan);
     await syncHeartbeat(target, config);
+    await syncReports(target, config.reports);
 
     const ui = server?.uiUrl;
     say();

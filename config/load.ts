@@ -17,6 +17,7 @@ import type {
   NotificationPolicy,
   PipelineStage,
   Receiver,
+  ReportDefinition,
   RouteNode,
   Rule,
 } from './model.js';
@@ -29,6 +30,7 @@ import {
   type PipewatchConfigRaw,
   type RouteRaw,
   type RuleSpec,
+  type ScheduleSpec,
 } from './schema.js';
 
 export type ConfigPath = Array<string | number>;
@@ -63,6 +65,8 @@ export interface LoadedConfig {
   monitors: MonitorDefinition[];
   /** Routing, receivers, channels: what monitors carry, for everything else that notifies. */
   notification: NotificationPolicy;
+  /** One periodic report per declared pipeline that has not turned it off. */
+  reports: ReportDefinition[];
 }
 
 export interface LoadOptions {
@@ -144,8 +148,9 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
       if (env[ref.variable] === undefined) problem(ref.path, `environment variable ${ref.variable} is not set`);
     }
   }
+  const reports = reportDefinitions(raw, monitors, notification, problem);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { file, raw, monitors, notification };
+  return { file, raw, monitors, notification, reports };
 }
 
 // ---------------------------------------------------------------- normalising
@@ -241,6 +246,46 @@ function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, pr
     };
     out.push(withVersion(definition));
   });
+  return out;
+}
+
+const DEFAULT_REPORT_SCHEDULE: ScheduleSpec = { cron: '0 6 * * *', catchupWindow: 3_600_000 };
+const DAY_MS = 86_400_000;
+
+/** Each declared pipeline's report: its schedule, period, monitors and the email channels it goes to. */
+function reportDefinitions(raw: PipewatchConfigRaw, monitors: MonitorDefinition[], notification: NotificationPolicy, problem: Report): ReportDefinition[] {
+  const out: ReportDefinition[] = [];
+  for (const [pipelineId, pipeline] of Object.entries(raw.pipelines)) {
+    const spec = pipeline.report;
+    if (spec && !spec.enabled) continue;
+    const at = (...rest: ConfigPath): ConfigPath => ['pipelines', pipelineId, 'report', ...rest];
+    const s = spec?.schedule ?? DEFAULT_REPORT_SCHEDULE;
+    let channelIds: string[];
+    if (spec?.notify) {
+      channelIds = spec.notify;
+      spec.notify.forEach((ch, j) => {
+        const c = raw.channels[ch];
+        if (!c) problem(at('notify', j), unknownRef('channel', ch, Object.keys(raw.channels)));
+        else if (c.type !== 'email') problem(at('notify', j), `channel "${ch}" is a ${c.type} channel; a report (HTML with charts) goes to email channels only`);
+      });
+    } else {
+      channelIds = raw.defaults.notify.filter((ch) => raw.channels[ch]?.type === 'email');
+    }
+    const members = monitors.filter((m) => m.pipeline === pipelineId || (m.check.type === 'stageCounts' && m.check.pipeline === pipelineId));
+    const definition = {
+      pipeline: pipelineId,
+      description: pipeline.description,
+      schedule: { everyMs: s.every, cron: s.cron, timezone: s.timezone ?? 'UTC', jitterMs: s.jitter, catchupWindowMs: s.catchupWindow },
+      periodMs: spec?.period ?? s.every ?? DAY_MS,
+      trendPeriods: spec?.trend ?? 7,
+      stages: pipeline.stages.map((st) => st.id),
+      monitors: members.map((m) => ({ id: m.id, description: m.description, checkType: m.check.type, unit: m.unit })),
+      channels: channelIds.flatMap((ch) => (notification.channels[ch]?.type === 'email' ? [notification.channels[ch]!] : [])),
+      delivery: notification.delivery,
+    };
+    const version = createHash('sha256').update(stableJson(definition)).digest('hex').slice(0, 16);
+    out.push({ ...definition, version });
+  }
   return out;
 }
 

@@ -171,3 +171,30 @@ export interface MonitorDefinition {
   /** Content hash of everything above: changes exactly when the monitor's behaviour does. */
   version: string;
 }
+
+/** A monitor of a pipeline, as its report needs it. */
+export interface ReportMonitor {
+  id: string;
+  description?: string;
+  checkType: CheckSpec['type'];
+  unit: Unit;
+}
+
+/** One pipeline's periodic digest: what a report schedule carries and what a ReportWorkflow receives. */
+export interface ReportDefinition {
+  pipeline: string;
+  description?: string;
+  schedule: MonitorSchedule;
+  /** What one report covers: the period ending when it is made. */
+  periodMs: number;
+  /** How many periods the trend looks back (this one included). */
+  trendPeriods: number;
+  stages: string[];
+  /** Monitors of the pipeline: its `pipeline` label, or a stageCounts check on it. */
+  monitors: ReportMonitor[];
+  /** Email channels (secrets as `${ENV}` references); none means saved only. */
+  channels: NamedChannel[];
+  delivery: DeliveryPolicy;
+  /** Content hash of everything above. */
+  version: string;
+}

@@ -552,10 +552,7 @@ export const stage = z
   })
   .meta({ description: 'Where one stage of a pipeline stores its records.' });
 
-export const pipelineSpec = z.strictObject({
-  description: z.string().optional(),
-  stages: z.array(stage).min(2, 'a pipeline has at least two stages to compare'),
-});
+// pipelineSpec itself follows the report spec below, which reuses the monitors' schedule spec.
 
 // --------------------------------------------------------------------- rules
 
@@ -638,6 +635,23 @@ export const scheduleSpec = z
     }
   });
 export type ScheduleSpec = z.infer<typeof scheduleSpec>;
+
+export const reportSpec = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    schedule: scheduleSpec.optional().meta({ description: 'When the report is made; default: { cron: "0 6 * * *" } (daily at 06:00 UTC).' }),
+    period: duration.optional().meta({ description: 'What one report covers, ending when it is made; default: the schedule\'s interval, or 24h for a cron schedule.' }),
+    notify: z.array(id).optional().meta({ description: 'Email channels the report is sent to; default: the email channels of defaults.notify. The report is saved in the history store either way.' }),
+    trend: z.int().min(2).max(90).default(7).meta({ description: 'How many periods the trend chart and the change column look back.' }),
+  })
+  .meta({ description: 'A per-pipeline digest: counts per stage and window and their trend, freshness, incidents, pending interventions, with charts.' });
+export type ReportSpec = z.infer<typeof reportSpec>;
+
+export const pipelineSpec = z.strictObject({
+  description: z.string().optional(),
+  stages: z.array(stage).min(2, 'a pipeline has at least two stages to compare'),
+  report: reportSpec.optional().meta({ description: 'The periodic digest of this pipeline (default: daily at 06:00 UTC to the default channels that are email).' }),
+});
 
 export const flapSpec = z.strictObject({
   failAfter: z.int().min(1).max(100).default(3).meta({ description: 'Consecutive failing runs before an incident opens.' }),

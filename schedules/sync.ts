@@ -3,10 +3,11 @@
 // deletes those; anything else in the namespace is left alone. Everything is
 // visible and operable with `temporal schedule …` and in the Web UI too.
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
-import type { MonitorDefinition } from '../config/model.js';
+import type { MonitorDefinition, ReportDefinition } from '../config/model.js';
 import { monitorWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../workflows/ids.js';
 import { MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
 import { HEARTBEAT_PREFIX, type HeartbeatInput } from '../workflows/heartbeat.js';
+import { REPORT_PREFIX, reportScheduleId } from '../workflows/report.js';
 import type { LoadedConfig } from '../config/load.js';
 import { planSync, type ExistingSchedule, type PlanStep, type SyncPlan } from './plan.js';
 
@@ -23,6 +24,7 @@ interface OwnerMemo {
   owner?: string;
   project?: string;
   monitorId?: string;
+  pipeline?: string;
 }
 
 export function scheduleOptions(monitor: MonitorDefinition, target: Omit<SyncTarget, 'client'>): ScheduleOptions {
@@ -199,4 +201,97 @@ export async function syncHeartbeat(target: SyncTarget, config: LoadedConfig, dr
     await target.client.schedule.create(options);
   }
   return `${exists ? '~ update' : '+ create'} ${id}`;
+}
+
+export function reportScheduleOptions(report: ReportDefinition, target: Omit<SyncTarget, 'client'>): ScheduleOptions {
+  const s = report.schedule;
+  const id = reportScheduleId(report.pipeline);
+  const searchAttributes = [{ key: PIPELINE, value: report.pipeline }];
+  return {
+    scheduleId: id,
+    spec: {
+      ...(s.everyMs !== undefined ? { intervals: [{ every: s.everyMs }] } : { cronExpressions: [s.cron!] }),
+      timezone: s.timezone,
+      ...(s.jitterMs ? { jitter: s.jitterMs } : {}),
+    },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'reportWorkflow',
+      workflowId: id,
+      taskQueue: target.taskQueue,
+      args: [report],
+      typedSearchAttributes: searchAttributes,
+      // Room for the report activity's retries (at most 12 h) and a little more.
+      workflowRunTimeout: Math.min(report.periodMs, 12 * 3_600_000) + 30 * 60_000,
+      staticSummary: `report of pipeline ${report.pipeline}`,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: s.catchupWindowMs, pauseOnFailure: false },
+    memo: { pipewatch: { owner: OWNER, project: target.project, pipeline: report.pipeline } satisfies OwnerMemo },
+    typedSearchAttributes: searchAttributes,
+  };
+}
+
+/**
+ * The report schedules of a project, one per declared pipeline with a report:
+ * created, updated when the definition's version changed (an operator's pause
+ * is kept), deleted when the pipeline or its report is gone — only schedules
+ * this project owns. Returns what it did (or would do), one line each.
+ */
+export async function syncReports(target: SyncTarget, reports: ReportDefinition[], dryRun = false): Promise<string[]> {
+  const existing = new Map<string, { owned: boolean; version?: string }>();
+  for await (const s of target.client.schedule.list()) {
+    if (!s.scheduleId.startsWith(REPORT_PREFIX)) continue;
+    const memo = (s.memo?.pipewatch ?? {}) as OwnerMemo;
+    existing.set(s.scheduleId, { owned: memo.owner === OWNER && memo.project === target.project });
+  }
+  const lines: string[] = [];
+  const conflicts = reports.map((r) => reportScheduleId(r.pipeline)).filter((id) => existing.get(id)?.owned === false);
+  if (conflicts.length > 0) {
+    throw new ScheduleConflictError(conflicts.map((id) => `schedule ${id} exists but was not created by pipewatch project "${target.project}"`).join('\n'));
+  }
+  for (const report of reports) {
+    const options = reportScheduleOptions(report, target);
+    const handle = target.client.schedule.getHandle(options.scheduleId);
+    if (!existing.has(options.scheduleId)) {
+      lines.push(`+ create ${options.scheduleId} (version ${report.version})`);
+      if (dryRun) continue;
+      try {
+        await target.client.schedule.create(options);
+        continue;
+      } catch (err) {
+        // Listing lags behind creation; a schedule made moments ago is updated instead.
+        if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      }
+    } else {
+      let version: string | undefined;
+      try {
+        const d = await handle.describe();
+        version = d.action.type === 'startWorkflow' ? (d.action.args as Array<Partial<ReportDefinition>>)[0]?.version : undefined;
+      } catch (err) {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+      }
+      if (version === report.version) continue;
+      lines.push(`~ update ${options.scheduleId} (${version ?? '?'} → ${report.version})`);
+      if (dryRun) continue;
+    }
+    await handle.update((previous) => ({
+      spec: options.spec,
+      action: options.action,
+      policies: options.policies,
+      typedSearchAttributes: options.typedSearchAttributes,
+      state: { paused: previous.state.paused, note: previous.state.note },
+    }));
+  }
+  const wanted = new Set(reports.map((r) => reportScheduleId(r.pipeline)));
+  for (const [id, s] of existing) {
+    if (!s.owned || wanted.has(id)) continue;
+    lines.push(`- delete ${id}`);
+    if (dryRun) continue;
+    try {
+      await target.client.schedule.getHandle(id).delete();
+    } catch (err) {
+      if (!(err instanceof ScheduleNotFoundError)) throw err;
+    }
+  }
+  return lines;
 }

@@ -26,7 +26,7 @@ export function historyToObject(history) {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURES = join(root, 'test', 'fixtures', 'histories');
-export const WORKFLOW_TYPES = ['monitorWorkflow', 'incidentWorkflow', 'silencesWorkflow', 'heartbeatWorkflow', 'interventionWorkflow', 'archiveIngestWorkflow'];
+export const WORKFLOW_TYPES = ['monitorWorkflow', 'incidentWorkflow', 'silencesWorkflow', 'heartbeatWorkflow', 'interventionWorkflow', 'archiveIngestWorkflow', 'reportWorkflow'];
 
 /** What a run did, as a set: event types, activity types, signal and update names, markers. */
 function shapeOf(history) {

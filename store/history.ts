@@ -61,6 +61,44 @@ export interface StoredPoint {
   reason: string;
 }
 
+/** One step in the life of an incident's firing period, as the incident workflow's messages and state show it. */
+export interface IncidentEvent {
+  incidentId: string;
+  /** When the firing period began: with incidentId, what identifies it (a reopened incident starts a new one). */
+  openedAt: string;
+  event: 'opened' | 'acknowledged' | 'resolved';
+  at: string;
+  by?: string;
+  receiver: string;
+  severity?: string;
+  pipelines: string[];
+  monitors: string[];
+}
+
+/** A firing period of an incident with its first acknowledgement and its resolution. */
+export interface IncidentPeriod {
+  incidentId: string;
+  receiver: string;
+  openedAt: string;
+  severity?: string;
+  acknowledgedAt?: string;
+  acknowledgedBy?: string;
+  resolvedAt?: string;
+  resolvedBy?: string;
+}
+
+export interface SavedReport {
+  reportId: string;
+  pipeline: string;
+  periodStart: string;
+  periodEnd: string;
+  summary: unknown;
+  subject: string;
+  html: string;
+  text: string;
+  images: Array<{ name: string; width: number; height: number; png: Buffer }>;
+}
+
 export const DEFAULT_STORE_SCHEMA = 'pipewatch';
 
 export class HistoryStore {
@@ -160,6 +198,126 @@ export class HistoryStore {
       [pipeline, limit],
     );
     return rows.map((r) => ({ stage: r.stage, windowStart: (r.window_start as Date).toISOString(), count: Number(r.count), lost: Number(r.lost) }));
+  }
+
+  /** Counts per stage of the windows that ended in (from, to], oldest first. */
+  async stageCountsBetween(pipeline: string, from: Date, to: Date): Promise<Array<{ stage: string; windowStart: string; windowEnd: string; count: number; lost: number }>> {
+    const { rows } = await this.pool.query(
+      `SELECT stage, window_start, window_end, count, lost FROM ${this.s}.stage_counts
+        WHERE pipeline = $1 AND window_end > $2 AND window_end <= $3 ORDER BY window_start, window_end, stage`,
+      [pipeline, from, to],
+    );
+    return rows.map((r) => ({
+      stage: r.stage,
+      windowStart: (r.window_start as Date).toISOString(),
+      windowEnd: (r.window_end as Date).toISOString(),
+      count: Number(r.count),
+      lost: Number(r.lost),
+    }));
+  }
+
+  /**
+   * Records what is known about incidents' firing periods. Idempotent, and
+   * order-free: the earliest acknowledgement or resolution seen wins, the
+   * severity an incident opened with stays, pipelines and monitors accumulate.
+   */
+  async recordIncidentEvents(events: IncidentEvent[]): Promise<void> {
+    for (const e of events) {
+      await this.pool.query(
+        `INSERT INTO ${this.s}.incident_events AS x (incident_id, opened_at, event, at, by, receiver, severity, pipelines, monitors)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (incident_id, opened_at, event) DO UPDATE SET
+           by = CASE WHEN EXCLUDED.at < x.at THEN EXCLUDED.by ELSE x.by END,
+           at = LEAST(x.at, EXCLUDED.at),
+           severity = COALESCE(x.severity, EXCLUDED.severity),
+           pipelines = ARRAY(SELECT DISTINCT p FROM unnest(x.pipelines || EXCLUDED.pipelines) AS p ORDER BY p),
+           monitors = ARRAY(SELECT DISTINCT m FROM unnest(x.monitors || EXCLUDED.monitors) AS m ORDER BY m)`,
+        [e.incidentId, e.openedAt, e.event, e.at, e.by ?? null, e.receiver, e.severity ?? null, e.pipelines, e.monitors],
+      );
+    }
+  }
+
+  /** Firing periods of a pipeline's incidents (by pipeline or by monitor) that overlap [from, to), oldest first. */
+  async incidentPeriods(filter: { pipeline: string; monitors: string[]; from: Date; to: Date }): Promise<IncidentPeriod[]> {
+    const { rows } = await this.pool.query(
+      `SELECT incident_id, opened_at, max(receiver) AS receiver,
+              max(severity) FILTER (WHERE event = 'opened') AS severity,
+              min(at) FILTER (WHERE event = 'acknowledged') AS acknowledged_at,
+              max(by) FILTER (WHERE event = 'acknowledged') AS acknowledged_by,
+              min(at) FILTER (WHERE event = 'resolved') AS resolved_at,
+              max(by) FILTER (WHERE event = 'resolved') AS resolved_by
+         FROM ${this.s}.incident_events
+        GROUP BY incident_id, opened_at
+       HAVING bool_or($1 = ANY(pipelines) OR monitors && $2::text[])
+          AND opened_at < $4
+          AND (min(at) FILTER (WHERE event = 'resolved') IS NULL OR min(at) FILTER (WHERE event = 'resolved') >= $3)
+        ORDER BY opened_at, incident_id`,
+      [filter.pipeline, filter.monitors, filter.from, filter.to],
+    );
+    const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
+    return rows.map((r) => ({
+      incidentId: r.incident_id,
+      receiver: r.receiver,
+      openedAt: (r.opened_at as Date).toISOString(),
+      severity: r.severity ?? undefined,
+      acknowledgedAt: iso(r.acknowledged_at),
+      acknowledgedBy: r.acknowledged_by ?? undefined,
+      resolvedAt: iso(r.resolved_at),
+      resolvedBy: r.resolved_by ?? undefined,
+    }));
+  }
+
+  /** Saves a report and its images once; a report saved before under the same id is kept as it was. */
+  async saveReport(report: SavedReport): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rowCount } = await client.query(
+        `INSERT INTO ${this.s}.reports (report_id, pipeline, period_start, period_end, summary, subject, html, text)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (report_id) DO NOTHING`,
+        [report.reportId, report.pipeline, report.periodStart, report.periodEnd, JSON.stringify(report.summary), report.subject, report.html, report.text],
+      );
+      if (rowCount) {
+        for (const img of report.images) {
+          await client.query(`INSERT INTO ${this.s}.report_images (report_id, name, width, height, png) VALUES ($1, $2, $3, $4, $5)`, [
+            report.reportId, img.name, img.width, img.height, img.png,
+          ]);
+        }
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async report(reportId: string): Promise<SavedReport | undefined> {
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.reports WHERE report_id = $1`, [reportId]);
+    const r = rows[0];
+    if (!r) return undefined;
+    const images = await this.pool.query(`SELECT name, width, height, png FROM ${this.s}.report_images WHERE report_id = $1 ORDER BY name`, [reportId]);
+    return {
+      reportId: r.report_id,
+      pipeline: r.pipeline,
+      periodStart: (r.period_start as Date).toISOString(),
+      periodEnd: (r.period_end as Date).toISOString(),
+      summary: r.summary,
+      subject: r.subject,
+      html: r.html,
+      text: r.text,
+      images: images.rows.map((i) => ({ name: i.name, width: i.width, height: i.height, png: i.png as Buffer })),
+    };
+  }
+
+  /** The latest reports of a pipeline, newest first, without their images. */
+  async reports(pipeline: string, limit = 20): Promise<Array<{ reportId: string; periodStart: string; periodEnd: string; subject: string }>> {
+    const { rows } = await this.pool.query(
+      `SELECT report_id, period_start, period_end, subject FROM ${this.s}.reports WHERE pipeline = $1 ORDER BY period_end DESC LIMIT $2`,
+      [pipeline, limit],
+    );
+    return rows.map((r) => ({ reportId: r.report_id, periodStart: (r.period_start as Date).toISOString(), periodEnd: (r.period_end as Date).toISOString(), subject: r.subject }));
   }
 
   /** When each monitor last recorded a run. */

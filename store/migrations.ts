@@ -153,4 +153,44 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'incident events (opened, acknowledged, resolved) and saved reports with their chart images',
+    sql: (s) => `
+      CREATE TABLE ${s}.incident_events (
+        incident_id text        NOT NULL,
+        opened_at   timestamptz NOT NULL,
+        event       text        NOT NULL CHECK (event IN ('opened', 'acknowledged', 'resolved')),
+        at          timestamptz NOT NULL,
+        by          text,
+        receiver    text        NOT NULL,
+        severity    text,
+        pipelines   text[]      NOT NULL DEFAULT '{}',
+        monitors    text[]      NOT NULL DEFAULT '{}',
+        recorded_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (incident_id, opened_at, event)
+      );
+      CREATE INDEX incident_events_by_time ON ${s}.incident_events (opened_at);
+      CREATE TABLE ${s}.reports (
+        report_id    text        PRIMARY KEY,
+        pipeline     text        NOT NULL,
+        period_start timestamptz NOT NULL,
+        period_end   timestamptz NOT NULL,
+        summary      jsonb       NOT NULL,
+        subject      text        NOT NULL,
+        html         text        NOT NULL,
+        text         text        NOT NULL,
+        created_at   timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX reports_by_pipeline ON ${s}.reports (pipeline, period_end DESC);
+      CREATE TABLE ${s}.report_images (
+        report_id text    NOT NULL REFERENCES ${s}.reports (report_id) ON DELETE CASCADE,
+        name      text    NOT NULL,
+        width     integer NOT NULL,
+        height    integer NOT NULL,
+        png       bytea   NOT NULL,
+        PRIMARY KEY (report_id, name)
+      );
+    `,
+  },
 ];

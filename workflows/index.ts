@@ -5,3 +5,4 @@ export { silencesWorkflow } from './silences.js';
 export { heartbeatWorkflow } from './heartbeat.js';
 export { interventionWorkflow } from './intervention.js';
 export { archiveIngestWorkflow } from './archive.js';
+export { reportWorkflow } from './report.js';

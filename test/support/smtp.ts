@@ -14,6 +14,8 @@ export interface ReceivedMail {
   headers: ParsedMail['headers'];
   messageId?: string;
   inReplyTo?: string;
+  /** The message as received, for tests that parse more (attachments). */
+  raw: Buffer;
 }
 
 export class SmtpReceiver {
@@ -47,7 +49,8 @@ export class SmtpReceiver {
           const accept = async () => {
             // A client that vanished before the reply never learns the message was taken: do not count it.
             if (closed.has(session)) return callback(new Error('client gone'));
-            const mail = await simpleParser(Buffer.concat(chunks));
+            const raw = Buffer.concat(chunks);
+            const mail = await simpleParser(raw);
             this.messages.push({
               subject: mail.subject ?? '',
               text: mail.text ?? '',
@@ -56,6 +59,7 @@ export class SmtpReceiver {
               headers: mail.headers,
               messageId: mail.messageId,
               inReplyTo: mail.inReplyTo,
+              raw,
             });
             callback();
           };
