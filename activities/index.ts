@@ -5,7 +5,7 @@
 // calling workflow.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { MissingEnvError, redactSecrets, resolveEnvRefs } from '../config/env.js';
+import { MissingEnvError, redactSecrets, redactSecretsDeep, resolveEnvRefs } from '../config/env.js';
 import { postJson } from '../channels/webhook.js';
 import type { HeartbeatInput } from '../workflows/heartbeat.js';
 import { createHash } from 'node:crypto';
@@ -92,7 +92,10 @@ export function createActivities(deps: ActivityDeps) {
       const live = resolveOrFail(() => deps.connectors.get(input.connector));
       let measurement: Measurement;
       try {
-        measurement = await live.value.collect({ check: input.check, at: new Date(input.at), signal: Context.current().cancellationSignal, monitorId: input.monitorId, store: deps.store });
+        measurement = redactSecretsDeep(
+          await live.value.collect({ check: input.check, at: new Date(input.at), signal: Context.current().cancellationSignal, monitorId: input.monitorId, store: deps.store }),
+          live.secrets,
+        );
       } catch (err) {
         throw scrubbed(err, live.secrets, 'CollectError');
       }
@@ -133,7 +136,7 @@ export function createActivities(deps: ActivityDeps) {
           onProgress: () => Context.current().heartbeat(),
         });
         await deps.store.recordStageCounts(input.pipeline, result.window, result.judgements.map((j) => ({ stage: j.stage, count: j.count, lost: j.lost })));
-        return result.measurement;
+        return redactSecretsDeep(result.measurement, live.flatMap((l) => [...l.secrets]));
       } catch (err) {
         throw scrubbed(err, live.flatMap((l) => [...l.secrets]), 'CollectError');
       }
@@ -162,7 +165,7 @@ export function createActivities(deps: ActivityDeps) {
         const result = await evaluateLogRule(source, input.check, new Date(input.at), cursor);
         if (result.newEvents?.length && input.check.trigger) await triggerForEvents(deps, input, result.newEvents);
         if (result.cursor) await deps.store.saveLogCursor(input.monitorId, result.cursor);
-        return result.measurement;
+        return redactSecretsDeep(result.measurement, live.secrets);
       } catch (err) {
         throw scrubbed(err, live.secrets, 'CollectError');
       }

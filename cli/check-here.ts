@@ -1,7 +1,7 @@
 // Runs one monitor's check in this process, the way a monitor run does but
 // without Temporal: `pipewatch run` uses it.
 import type { MonitorDefinition } from '../config/model.js';
-import { redactSecrets } from '../config/env.js';
+import { redactSecrets, redactSecretsDeep } from '../config/env.js';
 import type { ResolvedCache } from '../config/resolved-cache.js';
 import type { NamedConnector } from '../config/model.js';
 import { evaluateLogRule } from '../connectors/logs.js';
@@ -43,6 +43,7 @@ export async function checkHere(
       measurement = await live.value.collect({ check, at });
     }
     if (check.type === 'freshness' && check.expected) measurement = lateness(measurement, check.expected, at.getTime());
+    measurement = redactSecretsDeep(measurement, secrets);
     return evaluate(monitor.rules, measurement, {}, describeCheck(monitor, measurement.details));
   } catch (err) {
     return couldNotCheck(redactSecrets((err as Error).message, secrets), monitor.unit, at.toISOString());

@@ -78,3 +78,23 @@ export function redactSecrets(text: string, secrets: Iterable<string>): string {
   }
   return out;
 }
+
+/**
+ * A deep copy of a result with every known secret value redacted from its
+ * strings (keys included): what a source answers can repeat a credential it
+ * was sent — a failing API echoing its Authorization header — and that answer
+ * becomes a verdict's reason, a stored detail and an alert's text.
+ */
+export function redactSecretsDeep<T>(value: T, secrets: Iterable<string>): T {
+  const list = [...secrets];
+  if (list.length === 0) return value;
+  const walk = (item: unknown): unknown => {
+    if (typeof item === 'string') return redactSecrets(item, list);
+    if (Array.isArray(item)) return item.map(walk);
+    if (item !== null && typeof item === 'object' && Object.getPrototypeOf(item) === Object.prototype) {
+      return Object.fromEntries(Object.entries(item).map(([k, v]) => [redactSecrets(k, list), walk(v)]));
+    }
+    return item;
+  };
+  return walk(value) as T;
+}

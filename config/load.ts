@@ -99,12 +99,27 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const locate = (path: ConfigPath, key?: string) => locateIn(doc, lineCounter, path, key);
 
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return { file, line: pos.line, column: pos.col, path: '', message: `invalid YAML: ${e.message.split('\n')[0]}` };
-      }),
-    );
+    // One syntax slip makes the parser report every token after it; the first error of each line, for
+    // the first few lines, is what a person can act on.
+    const lines = text.split('\n');
+    const seen = new Set<number>();
+    const problems: ConfigProblem[] = [];
+    for (const e of doc.errors) {
+      const pos = lineCounter.linePos(e.pos[0]);
+      if (seen.has(pos.line)) continue;
+      seen.add(pos.line);
+      const source = lines[pos.line - 1] ?? '';
+      // "${X}" unquoted inside { … } or [ … ]: YAML reads its "{" as the start of a nested mapping.
+      const ref = source.indexOf('${');
+      const hint = ref > 0 && !`"'`.includes(source[ref - 1]!) && /[{[]/.test(source.slice(0, ref)) ? ' (quote environment references inside { } or [ ]: "${NAME}")' : '';
+      problems.push({ file, line: pos.line, column: pos.col, path: '', message: `invalid YAML: ${e.message.split('\n')[0]}${hint}` });
+    }
+    const shown = problems.slice(0, 5);
+    if (problems.length > shown.length) {
+      const last = shown[shown.length - 1]!;
+      shown.push({ ...last, message: `… and syntax errors on ${problems.length - shown.length} more lines, most likely caused by the first` });
+    }
+    throw new ConfigError(shown);
   }
   let input: unknown;
   try {

@@ -126,10 +126,19 @@ class PostgresConnector implements Connector {
           size: `SELECT pg_database_size(current_database())::float8 AS v, current_database() AS db`,
           replicationLag: `SELECT CASE WHEN pg_is_in_recovery() THEN COALESCE(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)
                                 ELSE COALESCE((SELECT max(extract(epoch FROM replay_lag)) FROM pg_stat_replication), 0) END::float8 AS v,
-                           pg_is_in_recovery() AS replica`,
+                           pg_is_in_recovery() AS replica,
+                           (SELECT count(*) FROM pg_stat_replication)::int AS standbys,
+                           (SELECT count(*) FROM pg_stat_replication WHERE state IS NULL)::int AS hidden`,
         }[check.measure];
         const rows = await this.readOnly<{ v: number } & Record<string, unknown>>(sql, []);
-        const { v, ...details } = rows[0]!;
+        const { v, hidden, ...details } = rows[0]!;
+        // Without pg_read_all_stats (or superuser) a role sees its standbys' rows with every column
+        // NULL, and a lag of NULL would read as 0 s: healthy. Say so instead of reporting it.
+        if (check.measure === 'replicationLag' && Number(hidden) > 0) {
+          throw new CollectError(
+            `postgres connector "${this.id}": ${hidden} standby(s) in pg_stat_replication are hidden from this role, so their lag cannot be read; GRANT pg_read_all_stats TO <the connector's role> (docs/LEAST-PRIVILEGE.md)`,
+          );
+        }
         return { value: Number(v), unit: check.measure === 'connections' ? 'percent' : check.measure === 'size' ? 'bytes' : 'seconds', observedAt, details: details as Measurement['details'] };
       }
       default:

@@ -26,18 +26,34 @@ export class SmtpReceiver {
   private holding = false;
   private held: Array<() => void> = [];
 
-  private constructor(readonly port: number) {}
+  /** Successful AUTH commands (only when the receiver requires credentials). */
+  logins = 0;
 
-  static async start(): Promise<SmtpReceiver> {
-    const receiver = new SmtpReceiver(await freePort());
+  private constructor(
+    readonly port: number,
+    private readonly auth?: { user: string; pass: string },
+  ) {}
+
+  /** With auth, every client must log in with these credentials (AUTH PLAIN/LOGIN over the plain connection). */
+  static async start(options: { auth?: { user: string; pass: string } } = {}): Promise<SmtpReceiver> {
+    const receiver = new SmtpReceiver(await freePort(), options.auth);
     await receiver.listen();
     return receiver;
   }
 
   async listen(): Promise<void> {
     const closed = new WeakSet<object>();
+    const auth = this.auth;
     const server = new SMTPServer({
-      authOptional: true,
+      authOptional: !auth,
+      allowInsecureAuth: true,
+      onAuth: (credentials, _session, callback) => {
+        if (auth && credentials.username === auth.user && credentials.password === auth.pass) {
+          this.logins++;
+          return callback(null, { user: credentials.username });
+        }
+        callback(new Error('invalid credentials'));
+      },
       disabledCommands: ['STARTTLS'],
       logger: false,
       onClose: (session) => closed.add(session),

@@ -182,6 +182,18 @@ describe('a broken configuration names the file, line, path and what was expecte
     expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/unknown connector "nope"/), expect.stringMatching(/duplicate monitor id/)]));
   });
 
+  it('reports a YAML slip once, with a hint for an unquoted reference in a flow mapping, not every token after it', () => {
+    const slip = GOOD.replace('  lake:\n    type: postgres\n    url: postgres://reader@db.internal:5432/lake\n    password: ${LAKE_PASSWORD}', '  lake: { type: postgres, url: ${LAKE_URL}, password: ${LAKE_PASSWORD} }');
+    expect(slip).not.toBe(GOOD);
+    const problems = problemsOf(slip);
+    expect(problems.length).toBeLessThanOrEqual(6);
+    expect(new ConfigError([problems[0]!]).message).toMatch(/^pipewatch\.yaml:13:\d+: invalid YAML: .* \(quote environment references inside \{ \} or \[ \]: "\$\{NAME\}"\)$/);
+    expect(new Set(problems.map((p) => p.line)).size).toBe(problems.length - (problems.length === 6 ? 1 : 0));
+    // Quoted, the same line loads.
+    const quoted = slip.replace('${LAKE_URL}', '"${LAKE_URL}"').replace('password: ${LAKE_PASSWORD} }', 'password: "${LAKE_PASSWORD}" }');
+    expect(parseConfig(quoted, 'pipewatch.yaml', { env: { ...ENV, LAKE_URL: 'postgres://reader@db.internal/lake' } }).monitors.length).toBeGreaterThan(0);
+  });
+
   it('refuses a file that is not a mapping', () => {
     expect(problemsOf('- just\n- a list\n')[0]!.message).toMatch(/expected a mapping/);
   });

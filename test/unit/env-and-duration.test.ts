@@ -1,5 +1,5 @@
 import { formatDuration, parseDuration } from '../../config/duration.js';
-import { findEnvRefs, MissingEnvError, redactSecrets, resolveEnvRefs } from '../../config/env.js';
+import { findEnvRefs, MissingEnvError, redactSecrets, redactSecretsDeep, resolveEnvRefs } from '../../config/env.js';
 
 describe('durations', () => {
   it.each([
@@ -43,5 +43,27 @@ describe('environment references', () => {
       new MissingEnvError('DB_PASSWORD', 'connectors.lake.password'),
     );
     expect(() => resolveEnvRefs(spec, { DB_HOST: 'db1' }, 'connectors.lake')).toThrow('environment variable DB_PASSWORD is not set (referenced by connectors.lake.password)');
+  });
+});
+
+describe('redacting a collected result', () => {
+  it('removes secrets from every string of a measurement, keys included, and leaves the rest as it was', () => {
+    const when = new Date('2026-11-26T10:00:00Z');
+    const measurement = {
+      value: 0.25,
+      unit: 'seconds',
+      failed: [{ condition: '[BODY].status == UP', reason: 'got "Bearer tok-abcdef1234"', severity: 'critical' }],
+      details: { status: 500, headers: { 'x-echo': 'tok-abcdef1234', 'tok-abcdef1234': 'as a key' }, sample: ['a', 'tok-abcdef1234/x'], at: when, none: null },
+    };
+    const redacted = redactSecretsDeep(measurement, new Set(['tok-abcdef1234']));
+    expect(JSON.stringify(redacted)).not.toContain('tok-abcdef1234');
+    expect(redacted).toEqual({
+      value: 0.25,
+      unit: 'seconds',
+      failed: [{ condition: '[BODY].status == UP', reason: 'got "Bearer ***"', severity: 'critical' }],
+      details: { status: 500, headers: { 'x-echo': '***', '***': 'as a key' }, sample: ['a', '***/x'], at: when, none: null },
+    });
+    expect(measurement.details.headers['x-echo']).toBe('tok-abcdef1234'); // a copy, not an edit
+    expect(redactSecretsDeep(measurement, [])).toBe(measurement);
   });
 });

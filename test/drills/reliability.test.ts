@@ -1,0 +1,447 @@
+// Crash and outage drills, each counting what was expected against what was
+// delivered. pipewatch runs as an operator runs it — `pipewatch schedules
+// sync`, `pipewatch worker` processes, its own Temporal dev server (so the
+// drill can stop it), real PostgreSQL, a real SMTP server and a webhook
+// receiver — while the drill breaks and heals the watched data and takes
+// pieces away:
+//
+//   worker-sigkill   the worker SIGKILLed at random moments (seeded) while
+//                    monitors run, incidents fire and resolve, and operators
+//                    answer password questions of archive interventions
+//   server-restart   the Temporal dev server stopped and started on the same
+//                    database file at a random moment of an incident
+//   source-down      the watched PostgreSQL unreachable during checks: the
+//                    monitors must say "could not check", and recover
+//   store-down       the history store's PostgreSQL unreachable while runs
+//                    are recorded and notifications claimed
+//   channels-down    the SMTP server and the webhook receiver down while an
+//                    incident opens
+//
+// Every message is counted raw and by its idempotency key (the email
+// Message-ID header, the webhook's idempotencyKey): lost = expected − unique,
+// duplicates = raw − unique. The machine's PostgreSQL is shared, so "down"
+// means unreachable: a TCP proxy in front of it resets every connection and
+// refuses new ones.
+//
+// In `npm test` the drill is short (3 kills, 1 server restart). `npm run
+// drills` runs the full drill (20 kills, 3 restarts) and rewrites the table
+// in docs/RELIABILITY.md from the result (scripts/drills.mjs).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { TextReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
+import pg from 'pg';
+import { loadConfigFile } from '../../config/load.js';
+import { startDevServer, type DevServer } from '../../devserver/dev-server.js';
+import { interventionIdFor, type ArchiveIngestInput, type ArchiveIngestResult } from '../../workflows/archive.js';
+import type { InterventionView } from '../../workflows/intervention.js';
+import { dataConverter } from '../../workers/codec.js';
+import { runCli, spawnWorker, type WorkerProcess } from '../support/cli.js';
+import { testEnv, uniqueName } from '../support/env.js';
+import { HttpReceiver } from '../support/http-receiver.js';
+import { freePort } from '../support/ports.js';
+import { SmtpReceiver } from '../support/smtp.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { sleep, waitFor } from '../support/wait.js';
+
+const KILLS = Number(process.env.PIPEWATCH_DRILL_KILLS ?? 3);
+const RESTARTS = Number(process.env.PIPEWATCH_DRILL_RESTARTS ?? 1);
+const SEED = Number(process.env.PIPEWATCH_DRILL_SEED ?? 20261126);
+const OUT = process.env.PIPEWATCH_DRILL_OUT;
+const PASSWORD = 'drill-archive-pass-7Q!';
+/** How long a delivery may take before the drill counts it as lost. */
+const DELIVERY_WAIT_MS = 120_000;
+
+/** mulberry32: the kill moments are random but reproducible from the seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Delivered {
+  channel: 'email' | 'webhook';
+  kind: string;
+  incident: string;
+  key: string;
+}
+
+export interface DrillResult {
+  drill: string;
+  what: string;
+  repetitions: number;
+  expected: number;
+  deliveredRaw: number;
+  deliveredUnique: number;
+  lost: number;
+  duplicates: number;
+  stuckWorkflows: number;
+  notes: string[];
+}
+
+describe('crash and outage drills', () => {
+  const env = testEnv();
+  const dir = mkdtempSync(join(env.root, 'drills-'));
+  const schema = uniqueName('drill').toLowerCase();
+  const project = schema.replace(/_/g, '-');
+  const monitors = [0, 1, 2].map((i) => `${project}-m${i}`);
+  const rand = random(SEED);
+  const results: DrillResult[] = [];
+  let server: DevServer;
+  let port: number;
+  let client: Client;
+  let smtp: SmtpReceiver;
+  let hooks: HttpReceiver;
+  let sourceProxy: TcpProxy;
+  let storeProxy: TcpProxy;
+  let admin: pg.Pool;
+  let worker: WorkerProcess | undefined;
+  let workerEnv: NodeJS.ProcessEnv;
+  let configFile: string;
+  let feeder: NodeJS.Timeout;
+  const feeding = new Set<number>([0, 1, 2]);
+  const logFile = join(dir, 'worker.log');
+  const target = new URL(env.databaseUrl);
+  const store = `${schema}_store`;
+
+  const startServer = async () => {
+    server = await startDevServer({ cli: env.cli, dataDir: join(dir, 'temporal'), port, uiPort: null });
+    client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${port}` }), dataConverter: dataConverter() });
+  };
+
+  beforeAll(async () => {
+    port = await freePort();
+    await startServer();
+    smtp = await SmtpReceiver.start();
+    hooks = await HttpReceiver.start();
+    sourceProxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    storeProxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    admin = new pg.Pool({ connectionString: env.databaseUrl, max: 2 });
+    await admin.query(`CREATE SCHEMA "${schema}"`);
+    for (let i = 0; i < monitors.length; i++) {
+      await admin.query(`CREATE TABLE "${schema}".t${i} (id bigserial, ts timestamptz NOT NULL DEFAULT now())`);
+    }
+    feeder = setInterval(() => {
+      for (const i of feeding) void admin.query(`INSERT INTO "${schema}".t${i} DEFAULT VALUES`).catch(() => undefined);
+    }, 500);
+    const via = (proxy: TcpProxy) => {
+      const u = new URL(env.databaseUrl);
+      u.hostname = '127.0.0.1';
+      u.port = String(proxy.port);
+      return u.toString();
+    };
+    configFile = join(dir, 'pipewatch.yaml');
+    writeFileSync(
+      configFile,
+      `version: 1
+project: ${project}
+defaults:
+  schedule: { every: 2s }
+  flap: { failAfter: 2, resolveAfter: 2 }
+  notify: [mail, hook]
+notifications:
+  retry: { initialInterval: 500ms, maximumInterval: 2s }
+  timeout: 4s
+routing: { groupWait: 0s }
+incidents: { reopenWindow: 1s }
+connectors:
+  lake: { type: postgres, url: "\${LAKE_URL}", connectTimeout: 2s, statementTimeout: 2s }
+channels:
+  mail:
+    type: email
+    smtp: { host: 127.0.0.1, port: ${smtp.port} }
+    from: pipewatch@example.test
+    to: [oncall@example.test]
+  hook: { type: webhook, url: "${hooks.url('/hook')}" }
+monitors:
+${monitors
+  .map(
+    (id, i) => `  - id: ${id}
+    pipeline: drill
+    connector: lake
+    check: { type: freshness, dataset: ${schema}.t${i}, timestamp: ts }
+    rules: [{ above: 4s, severity: critical }]
+`,
+  )
+  .join('')}`,
+    );
+    workerEnv = {
+      TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+      PIPEWATCH_TASK_QUEUE: uniqueName('drill-tq'),
+      DATABASE_URL: via(storeProxy),
+      PIPEWATCH_STORE_SCHEMA: store,
+      LAKE_URL: via(sourceProxy),
+    };
+    const sync = await runCli(['schedules', 'sync', '-c', configFile], workerEnv);
+    expect(sync.code).toBe(0);
+    worker = await spawnWorker(workerEnv, logFile, env.bundlePath);
+  }, 180_000);
+
+  afterAll(async () => {
+    clearInterval(feeder);
+    await worker?.kill('SIGKILL');
+    await client?.connection.close().catch(() => undefined);
+    await server?.stop();
+    await smtp?.stop();
+    await hooks?.stop();
+    await sourceProxy?.stop();
+    await storeProxy?.stop();
+    await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+    await admin?.query(`DROP SCHEMA IF EXISTS "${store}" CASCADE`).catch(() => undefined);
+    await admin?.end();
+    if (OUT) writeFileSync(OUT, `${JSON.stringify({ seed: SEED, kills: KILLS, restarts: RESTARTS, at: new Date().toISOString(), results }, null, 2)}\n`);
+  });
+
+  // ------------------------------------------------------------------ counting
+
+  const incidentOf = (monitor: string) => `pipewatch-incident/default/monitor=${monitor}`;
+  const header = (headers: Map<string, unknown>, name: string) => String(headers.get(name) ?? '');
+
+  /** Messages accepted since a mark (by default all), both channels. */
+  function delivered(since = { mail: 0, hook: 0 }): Delivered[] {
+    const h = (m: { headers: unknown }, name: string) => String((m.headers as Map<string, unknown>).get(name) ?? '');
+    return [
+      ...smtp.messages.slice(since.mail).map((m) => ({
+        channel: 'email' as const,
+        kind: h(m, 'x-pipewatch-kind'),
+        incident: h(m, 'x-pipewatch-incident'),
+        key: h(m, 'x-pipewatch-idempotency-key'),
+      })),
+      ...hooks.accepted.slice(since.hook).map((r) => ({
+        channel: 'webhook' as const,
+        kind: String(r.body.kind),
+        incident: String(r.body.incidentId ?? ''),
+        key: String(r.body.idempotencyKey),
+      })),
+    ];
+  }
+
+  /** Unique messages of a kind for an incident on one channel. */
+  const unique = (channel: Delivered['channel'], incident: string, kind: string) =>
+    new Set(delivered().filter((d) => d.channel === channel && d.incident === incident && d.kind === kind).map((d) => d.key)).size;
+  const count = (incident: string, kind: string) => Math.min(unique('email', incident, kind), unique('webhook', incident, kind));
+
+  /** Waits until `n` distinct messages of a kind reached each channel for the incident; false on timeout (counted as lost). */
+  async function arrived(incident: string, kind: string, n: number): Promise<boolean> {
+    try {
+      await waitFor(() => count(incident, kind) >= n, `${n} ${kind} message(s) per channel for ${incident}`, DELIVERY_WAIT_MS);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Counts one drill's messages: those delivered after `mark` (an index into each receiver). */
+  function account(drill: string, what: string, repetitions: number, expected: number, mark: { mail: number; hook: number }, notes: string[], stuckWorkflows: number): DrillResult {
+    const fresh = delivered(mark);
+    const unique = new Set(fresh.map((d) => `${d.channel}|${d.key}`)).size;
+    const result: DrillResult = {
+      drill,
+      what,
+      repetitions,
+      expected,
+      deliveredRaw: fresh.length,
+      deliveredUnique: unique,
+      lost: Math.max(0, expected - unique),
+      duplicates: fresh.length - unique,
+      stuckWorkflows,
+      notes,
+    };
+    results.push(result);
+    return result;
+  }
+  const mark = () => ({ mail: smtp.messages.length, hook: hooks.accepted.length });
+
+  /** Workflows still running that should have finished: monitor runs older than a minute, incidents and interventions. */
+  async function stuck(): Promise<number> {
+    const cutoff = new Date(Date.now() - 60_000).toISOString();
+    let n = 0;
+    for await (const w of client.workflow.list({ query: `ExecutionStatus = 'Running' AND WorkflowType = 'monitorWorkflow' AND StartTime < '${cutoff}'` })) {
+      void w;
+      n++;
+    }
+    for await (const w of client.workflow.list({ query: `ExecutionStatus = 'Running' AND WorkflowType IN ('incidentWorkflow', 'interventionWorkflow', 'archiveIngestWorkflow')` })) {
+      void w;
+      n++;
+    }
+    return n;
+  }
+
+  /** A break-and-heal cycle of one monitor: its firing and its resolved message on both channels. */
+  async function cycle(i: number, notes: string[], during?: () => Promise<void>): Promise<void> {
+    const incident = incidentOf(monitors[i]!);
+    const before = { firing: count(incident, 'firing'), resolved: count(incident, 'resolved') };
+    feeding.delete(i);
+    const duringDone = during?.();
+    if (!(await arrived(incident, 'firing', before.firing + 1))) notes.push(`${monitors[i]}: firing not delivered within ${DELIVERY_WAIT_MS / 1000}s`);
+    feeding.add(i);
+    if (!(await arrived(incident, 'resolved', before.resolved + 1))) notes.push(`${monitors[i]}: resolved not delivered within ${DELIVERY_WAIT_MS / 1000}s`);
+    await duringDone;
+  }
+
+  /** After a drill: no message may still be on its way. */
+  const quiet = () => sleep(6_000);
+
+  async function restartWorker(): Promise<void> {
+    await worker?.kill('SIGKILL');
+    await sleep(300);
+    worker = await spawnWorker(workerEnv, logFile, env.bundlePath);
+  }
+
+  // -------------------------------------------------------------------- drills
+
+  async function makeArchive(file: string): Promise<string> {
+    const writer = new ZipWriter(new Uint8ArrayWriter(), { password: PASSWORD, encryptionStrength: 3 });
+    await writer.add('victims.csv', new TextReader('org,date\nacme,2026-11-01\n'));
+    writeFileSync(file, await writer.close());
+    return file;
+  }
+
+  it('worker SIGKILLed at random moments: monitors, incidents, interventions', async () => {
+    const start = mark();
+    const notes: string[] = [];
+    const policy = loadConfigFile(configFile, { env: false }).notification;
+    const archives: Array<{ id: string; destination: string }> = [];
+    for (let a = 0; a < 2; a++) {
+      const input: ArchiveIngestInput = {
+        archive: await makeArchive(join(dir, `incoming-${a}.zip`)),
+        destination: mkdtempSync(join(dir, 'out-')),
+        knownPasswords: [],
+        limits: { maxEntries: 10, maxBytes: 10 * 1024 * 1024, maxRatio: 200 },
+        pipeline: 'drill',
+        intervention: { receiver: 'default', remindEveryMs: 3_600_000, deadlineMs: 3_600_000, defaultAction: 'skip' },
+        policy,
+      };
+      const id = uniqueName('drill-archive');
+      await client.workflow.start('archiveIngestWorkflow', { args: [input], taskQueue: workerEnv.PIPEWATCH_TASK_QUEUE!, workflowId: id });
+      archives.push({ id, destination: input.destination });
+    }
+
+    // The killer: SIGKILL at a random moment 0.5–4 s after the worker came up, KILLS times.
+    let kills = 0;
+    let cyclesDone = false;
+    const killer = (async () => {
+      while (kills < KILLS || !cyclesDone) {
+        await sleep(500 + rand() * 3_500);
+        if (kills >= KILLS) {
+          if (cyclesDone) break;
+          continue;
+        }
+        await restartWorker();
+        kills++;
+      }
+    })();
+
+    // Operators answer each question (an Update, retried while no worker is there to take it).
+    const answers = (async () => {
+      for (const a of archives) {
+        const question = client.workflow.getHandle(interventionIdFor(a.id));
+        await waitFor(async () => (await question.query<InterventionView>('request').catch(() => undefined))?.state === 'open', 'the archive question', DELIVERY_WAIT_MS);
+        await sleep(rand() * 3_000);
+        await waitFor(
+          () => question.executeUpdate('respond', { args: [{ answer: 'provide', by: 'drill', input: PASSWORD }] }).then(() => true, () => false),
+          'the answer to be taken',
+          DELIVERY_WAIT_MS,
+        );
+      }
+    })();
+
+    const rounds = Math.max(1, Math.ceil(KILLS / 7));
+    await Promise.all(
+      monitors.map(async (_, i) => {
+        await sleep(i * 4_000);
+        for (let r = 0; r < rounds; r++) await cycle(i, notes);
+      }),
+    );
+    cyclesDone = true;
+    await killer;
+    await answers;
+    const outcomes = await Promise.all(archives.map((a) => client.workflow.getHandle(a.id).result() as Promise<ArchiveIngestResult>));
+    const extracted = outcomes.filter((o) => o.status === 'extracted' && o.files === 1).length;
+    if (extracted !== archives.length) notes.push(`${archives.length - extracted} archive(s) not extracted: ${JSON.stringify(outcomes)}`);
+    await quiet();
+    // firing + resolved per cycle per channel; the question of each archive per channel.
+    const expected = monitors.length * rounds * 2 * 2 + archives.length * 2;
+    notes.unshift(`${kills} kills, ${monitors.length * rounds} incidents, ${archives.length} archives answered through Updates (${extracted} extracted once)`);
+    const r = account('worker-sigkill', 'worker SIGKILLed at random moments during monitor runs, incidents and interventions', kills, expected, start, notes, await stuck());
+    expect(kills).toBe(KILLS);
+    expect(extracted).toBe(archives.length);
+    expect(r).toMatchObject({ deliveredUnique: r.expected, lost: 0, duplicates: 0, stuckWorkflows: 0 });
+  });
+
+  it('Temporal dev server stopped and started on the same database file', async () => {
+    const start = mark();
+    const notes: string[] = [];
+    for (let r = 0; r < RESTARTS; r++) {
+      await cycle(r % monitors.length, notes, async () => {
+        await sleep(rand() * 8_000);
+        await client.connection.close();
+        await server.stop();
+        await sleep(2_000);
+        await startServer();
+      });
+    }
+    await quiet();
+    const res = account('server-restart', 'Temporal dev server stopped at a random moment of an incident and started on the same database', RESTARTS, RESTARTS * 2 * 2, start, notes, await stuck());
+    expect(res).toMatchObject({ deliveredUnique: res.expected, lost: 0, duplicates: 0, stuckWorkflows: 0 });
+  });
+
+  it('watched PostgreSQL unreachable during checks: "could not check", then recovery', async () => {
+    const start = mark();
+    const notes: string[] = [];
+    const incidents = monitors.map(incidentOf);
+    const before = incidents.map((inc) => ({ firing: count(inc, 'firing'), resolved: count(inc, 'resolved') }));
+    await sourceProxy.cut();
+    const opened = await Promise.all(incidents.map((inc, i) => arrived(inc, 'firing', before[i]!.firing + 1)));
+    const statuses = (await admin.query(`SELECT monitor_id, status FROM "${store}".monitor_state WHERE monitor_id = ANY($1) ORDER BY monitor_id`, [monitors])).rows;
+    await sourceProxy.restore();
+    const closed = await Promise.all(incidents.map((inc, i) => arrived(inc, 'resolved', before[i]!.resolved + 1)));
+    if (!opened.every(Boolean) || !closed.every(Boolean)) notes.push(`opened ${opened.join(',')}, resolved ${closed.join(',')}`);
+    const fired = hooks.accepted.slice(start.hook).filter((h) => h.body.kind === 'firing');
+    const couldNotCheck = fired.filter((h) => (h.body.alerts as Array<{ status: string }>).every((a) => a.status === 'error')).length;
+    notes.push(`${couldNotCheck} of ${fired.length} firing webhooks say "could not check" (status error); the store said ${statuses.map((s) => s.status).join(', ')} while the source was away`);
+    await quiet();
+    const r = account('source-down', 'the watched PostgreSQL unreachable during checks (connections reset, new ones refused) for all monitors', 1, monitors.length * 2 * 2, start, notes, await stuck());
+    expect(statuses.map((s) => s.status)).toEqual(monitors.map(() => 'error'));
+    expect(couldNotCheck).toBe(monitors.length);
+    expect(r).toMatchObject({ deliveredUnique: r.expected, lost: 0, duplicates: 0, stuckWorkflows: 0 });
+  });
+
+  it('history store unreachable while runs are recorded and notifications claimed', async () => {
+    const start = mark();
+    const notes: string[] = [];
+    await cycle(1, notes, async () => {
+      await sleep(3_000 + rand() * 3_000);
+      await storeProxy.cut();
+      await sleep(12_000);
+      await storeProxy.restore();
+    });
+    await quiet();
+    const dup = await admin.query(`SELECT run_id, count(*) FROM "${store}".metric_points GROUP BY run_id HAVING count(*) > 1`);
+    notes.push(`${dup.rowCount} run(s) recorded twice`);
+    const r = account('store-down', 'the history store unreachable for 12 s at a random moment of an incident', 1, 2 * 2, start, notes, await stuck());
+    expect(dup.rowCount).toBe(0);
+    expect(r).toMatchObject({ deliveredUnique: r.expected, lost: 0, duplicates: 0, stuckWorkflows: 0 });
+  });
+
+  it('SMTP server and webhook receiver down while an incident opens', async () => {
+    const start = mark();
+    const notes: string[] = [];
+    await smtp.stop();
+    hooks.failWith = 503;
+    await cycle(2, notes, async () => {
+      await sleep(15_000);
+      await smtp.listen();
+      hooks.failWith = undefined;
+    });
+    await quiet();
+    notes.push(`${hooks.attempts} webhook attempts in all, including refused ones`);
+    const r = account('channels-down', 'SMTP server stopped and webhook answering 503 for 15 s while an incident opened', 1, 2 * 2, start, notes, await stuck());
+    expect(r).toMatchObject({ deliveredUnique: r.expected, lost: 0, duplicates: 0, stuckWorkflows: 0 });
+  });
+});
