@@ -3,7 +3,10 @@
 // aggregation, aligned buckets with date_histogram, and sorted distinct ids
 // for reconciliation with composite-aggregation paging. Every search has a
 // timeout and asks for aggregations only (size 0): no unbounded hit lists.
-import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
+// Answers are bounded too: in size while they arrive (compressed or not), in
+// time over the whole exchange, and in how many hits or buckets they hold.
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { Client, errors, UndiciConnection, type ClientOptions } from '@elastic/elasticsearch';
 import type { CheckSpec, ConnectorSpec } from '../config/model.js';
 import type { Measurement } from '../evaluation/types.js';
 import { countRange } from './postgres.js';
@@ -15,6 +18,69 @@ type ElasticsearchSpec = Extract<ConnectorSpec, { type: 'elasticsearch' }>;
 /** Above this many distinct values, cardinality is an estimate (±1–2 %). */
 export const CARDINALITY_PRECISION = 40_000;
 
+/**
+ * The largest answer read. pipewatch asks for aggregations and for hit lists
+ * of at most a logs check's maxEvents (500 by default): a few MB. Far more is
+ * a broken proxy or server, and holding then parsing it would exhaust the worker.
+ */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+const MB = MAX_RESPONSE_BYTES / 1024 / 1024;
+
+/**
+ * Reads answers itself, within MAX_RESPONSE_BYTES. The client's own limit has
+ * two holes: a compressed answer is limited only before it is inflated (a
+ * 32 MB gzip bomb inflates to gigabytes), and an answer refused for its
+ * declared length is destroyed with nobody listening, so its error event
+ * escapes as an uncaught exception that ends the worker.
+ */
+class BoundedConnection extends UndiciConnection {
+  // Loosely typed: the base class overloads request() for streamed and read answers.
+  override async request(params: any, options: any): Promise<any> {
+    if (options?.asStream) return super.request(params, options);
+    const response = await super.request(params, { ...options, asStream: true });
+    const body = response.body as unknown as import('node:stream').Readable;
+    // Failures surface through the reading below; one emitted after it stopped must not go uncaught.
+    body.on('error', () => undefined);
+    const tooLarge = () => new errors.RequestAbortedError(`The answer is bigger than the maximum allowed string (${MAX_RESPONSE_BYTES})`);
+    if (Number(response.headers['content-length']) > MAX_RESPONSE_BYTES) {
+      body.destroy();
+      throw tooLarge();
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of body) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_RESPONSE_BYTES) {
+          body.destroy();
+          throw tooLarge();
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } catch (err) {
+      if (err instanceof errors.RequestAbortedError) throw err;
+      // Past the deadline a retry is pointless (the client would back off first, then give up).
+      if (options?.signal?.aborted) throw new errors.RequestAbortedError('Request aborted');
+      // As the client does: a broken read is a connection error, tried once more.
+      throw new errors.ConnectionError((err as Error).message);
+    }
+    let data = Buffer.concat(chunks);
+    const headers = { ...response.headers };
+    const encoding = String(headers['content-encoding'] ?? '').toLowerCase();
+    if (/gzip|deflate/.test(encoding)) {
+      try {
+        data = (encoding.includes('gzip') ? gunzipSync : inflateSync)(data, { maxOutputLength: MAX_RESPONSE_BYTES });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+        throw new errors.ConnectionError(`the compressed answer cannot be inflated (${(err as Error).message})`);
+      }
+      delete headers['content-encoding'];
+    }
+    // The transport turns a Buffer into text unless the content type is binary.
+    return { statusCode: response.statusCode, headers, body: data };
+  }
+}
+
 export function clientOptions(spec: ElasticsearchSpec): ClientOptions {
   return {
     node: spec.node,
@@ -22,7 +88,16 @@ export function clientOptions(spec: ElasticsearchSpec): ClientOptions {
     requestTimeout: spec.requestTimeout,
     maxRetries: 1,
     tls: { rejectUnauthorized: spec.rejectUnauthorized },
+    // Bounds answers itself: the client's maxResponseSize has the holes described at BoundedConnection.
+    Connection: BoundedConnection,
   };
+}
+
+/** A hit list or bucket list longer than what was asked for is a server (or proxy) gone wrong, not data. */
+function atMost<T>(list: T[], asked: number, what: string, id: string): T[] {
+  if (!Array.isArray(list)) throw new CollectError(`elasticsearch connector "${id}": the answer has no ${what} list`);
+  if (list.length > asked) throw new CollectError(`elasticsearch connector "${id}": the answer holds ${list.length} ${what} where at most ${asked} were asked for`);
+  return list;
 }
 
 function range(field: string, r: { from?: Date; to?: Date; through?: Date }): Record<string, unknown> {
@@ -40,6 +115,7 @@ function range(field: string, r: { from?: Date; to?: Date; through?: Date }): Re
 
 export class ElasticsearchConnector implements Connector {
   private readonly searchTimeout: string;
+  private readonly requestTimeout: number;
   private readonly kibanaUrl?: string;
 
   constructor(
@@ -48,14 +124,39 @@ export class ElasticsearchConnector implements Connector {
     private readonly client: Client,
   ) {
     this.searchTimeout = `${Math.max(1, Math.round(spec.requestTimeout / 1000))}s`;
+    this.requestTimeout = spec.requestTimeout;
     this.kibanaUrl = spec.kibanaUrl;
+  }
+
+  /**
+   * One client call under a deadline for the whole exchange: the client's own
+   * requestTimeout is per attempt and, once headers arrived, only between
+   * chunks, so a server trickling its answer would hold the check forever.
+   */
+  private async call<T>(request: (options: { signal: AbortSignal }) => Promise<T>): Promise<T> {
+    const signal = AbortSignal.timeout(this.requestTimeout);
+    try {
+      return await request({ signal });
+    } catch (err) {
+      if (signal.aborted && !(err instanceof CollectError) && !(err instanceof errors.ResponseError)) {
+        throw new CollectError(`elasticsearch connector "${this.id}": no complete answer within the request timeout (${this.requestTimeout} ms)`);
+      }
+      throw err;
+    }
   }
 
   private fail(err: unknown): never {
     if (err instanceof CollectError) throw err;
+    if (err instanceof errors.RequestAbortedError && /bigger than the maximum allowed/.test(err.message)) {
+      throw new CollectError(`elasticsearch connector "${this.id}": the answer is larger than ${MB} MB (the limit), so it was not read; a logs check with a large maxEvents over big documents can ask for less`);
+    }
+    if (err instanceof errors.DeserializationError) throw new CollectError(`elasticsearch connector "${this.id}": the answer is not valid JSON`);
+    // Reading a field of a part the answer lacks: valid JSON, but not what Elasticsearch sends.
+    if (err instanceof TypeError) throw new CollectError(`elasticsearch connector "${this.id}": the answer is not shaped like an Elasticsearch response (${err.message})`);
     if (err instanceof errors.ResponseError) {
       const body = err.meta.body as { error?: { type?: string; reason?: string } } | undefined;
-      const reason = body?.error ? `${body.error.type ?? 'error'}: ${body.error.reason ?? ''}` : err.message;
+      // A reason is a sentence; the cut keeps a hostile one out of messages and history.
+      const reason = (body?.error ? `${body.error.type ?? 'error'}: ${body.error.reason ?? ''}` : err.message).slice(0, 500);
       throw new CollectError(`elasticsearch connector "${this.id}": ${err.meta.statusCode} ${reason}`);
     }
     if (err instanceof errors.ConnectionError || err instanceof errors.NoLivingConnectionsError) {
@@ -67,8 +168,9 @@ export class ElasticsearchConnector implements Connector {
 
   private async aggregate<T>(index: string, query: Record<string, unknown>, aggs: Record<string, unknown>): Promise<T> {
     try {
-      const response = await this.client.search({ index, size: 0, timeout: this.searchTimeout, track_total_hits: false, query, aggs } as never);
+      const response = await this.call((options) => this.client.search({ index, size: 0, timeout: this.searchTimeout, track_total_hits: false, query, aggs } as never, options));
       const r = response as unknown as { timed_out?: boolean; aggregations?: T };
+      if (typeof r !== 'object' || r === null) throw new CollectError(`elasticsearch connector "${this.id}": the answer is not a JSON search response`);
       if (r.timed_out) throw new CollectError(`elasticsearch connector "${this.id}": the search timed out (${this.searchTimeout}); partial results are not used`);
       if (!r.aggregations) throw new CollectError(`elasticsearch connector "${this.id}": the response has no aggregations`);
       return r.aggregations;
@@ -94,7 +196,8 @@ export class ElasticsearchConnector implements Connector {
         if (check.uniqueId) value = await this.distinct(check.dataset, check.uniqueId, query);
         else {
           try {
-            value = (await this.client.count({ index: check.dataset, query } as never)).count;
+            value = (await this.call((options) => this.client.count({ index: check.dataset, query } as never, options))).count;
+            if (typeof value !== 'number') throw new CollectError(`elasticsearch connector "${this.id}": the answer is not a count response`);
           } catch (err) {
             this.fail(err);
           }
@@ -121,11 +224,12 @@ export class ElasticsearchConnector implements Connector {
       case 'cluster': {
         try {
           if (check.measure === 'status') {
-            const health = (await this.client.cluster.health()) as unknown as { status: string; number_of_nodes: number; unassigned_shards: number };
+            const health = (await this.call((options) => this.client.cluster.health({}, options))) as unknown as { status: string; number_of_nodes: number; unassigned_shards: number };
             const value = { green: 0, yellow: 1, red: 2 }[health.status] ?? 2;
             return { value, unit: 'count', observedAt, details: { status: health.status, nodes: health.number_of_nodes, unassignedShards: health.unassigned_shards } };
           }
-          const rows = (await this.client.cat.allocation({ format: 'json' })) as unknown as Array<{ node: string; 'disk.percent'?: string | null }>;
+          const rows = (await this.call((options) => this.client.cat.allocation({ format: 'json' }, options))) as unknown as Array<{ node: string; 'disk.percent'?: string | null }>;
+          if (!Array.isArray(rows)) throw new CollectError(`elasticsearch connector "${this.id}": the answer is not a list of nodes`);
           const nodes = rows.filter((r) => r['disk.percent'] !== null && r['disk.percent'] !== undefined);
           const fullest = nodes.reduce<{ node: string; percent: number } | undefined>((max, r) => {
             const percent = Number(r['disk.percent']);
@@ -154,7 +258,7 @@ export class ElasticsearchConnector implements Connector {
         range(source.timestamp, r),
         { ids: { composite: { size: Math.max(1, Math.floor(batchSize)), sources: [{ id: { terms: { field: source.uniqueId } } }], ...(after ? { after } : {}) } } },
       );
-      const ids = aggs.ids.buckets.map((b) => String(b.key.id));
+      const ids = atMost(aggs.ids.buckets, Math.max(1, Math.floor(batchSize)), 'buckets', this.id).map((b) => String(b.key.id));
       if (ids.length > 0) yield ids;
       if (!aggs.ids.after_key || ids.length === 0) return;
       after = aggs.ids.after_key;
@@ -194,7 +298,13 @@ export class ElasticsearchConnector implements Connector {
     });
     const search = async <T>(body: Record<string, unknown>): Promise<T> => {
       try {
-        const response = (await this.client.search({ index, timeout: this.searchTimeout, ignore_unavailable: true, allow_no_indices: true, ...body } as never)) as unknown as T & { timed_out?: boolean };
+        const response = (await this.call((options) =>
+          this.client.search({ index, timeout: this.searchTimeout, ignore_unavailable: true, allow_no_indices: true, ...body } as never, options),
+        )) as unknown as T & { timed_out?: boolean; hits?: { hits?: unknown[] } };
+        if (typeof response !== 'object' || response === null || typeof response.hits !== 'object') {
+          throw new CollectError(`elasticsearch connector "${this.id}": the answer is not a JSON search response`);
+        }
+        atMost(response.hits.hits ?? [], typeof body.size === 'number' ? body.size : 10, 'hits', this.id);
         if (response.timed_out) throw new CollectError(`elasticsearch connector "${this.id}": the search timed out (${this.searchTimeout}); partial results are not used`);
         return response;
       } catch (err) {
@@ -221,7 +331,7 @@ export class ElasticsearchConnector implements Connector {
           query: filter(r),
           aggs: { groups: { terms: { field: groupField, size: 1000 } } },
         });
-        return new Map(res.aggregations.groups.buckets.map((b) => [String(b.key), b.doc_count]));
+        return new Map(atMost(res.aggregations.groups.buckets, 1000, 'buckets', this.id).map((b) => [String(b.key), b.doc_count]));
       },
       distinct: async (r, field, limit) => {
         const out = new Set<string>();
@@ -232,7 +342,7 @@ export class ElasticsearchConnector implements Connector {
             query: filter(r),
             aggs: { terms: { composite: { size: Math.min(1000, limit - out.size), sources: [{ t: { terms: { field } } }], ...(after ? { after } : {}) } } },
           });
-          for (const b of res.aggregations.terms.buckets) out.add(String(b.key.t));
+          for (const b of atMost(res.aggregations.terms.buckets, Math.min(1000, limit - out.size), 'buckets', this.id)) out.add(String(b.key.t));
           if (!res.aggregations.terms.after_key || res.aggregations.terms.buckets.length === 0) break;
           after = res.aggregations.terms.after_key;
         }
@@ -272,7 +382,7 @@ export class ElasticsearchConnector implements Connector {
 
   async ping(): Promise<void> {
     try {
-      await this.client.info();
+      await this.call((options) => this.client.info({}, options));
     } catch (err) {
       this.fail(err);
     }

@@ -15,7 +15,15 @@ import { CollectError, type CollectRequest, type Connector, type ConnectorFactor
 type HttpSpec = Extract<ConnectorSpec, { type: 'http' }>;
 type HttpCheck = Extract<CheckSpec, { type: 'http' }>;
 
-const MAX_BODY = 5 * 1024 * 1024;
+/** Bodies are read this far at most; the rest is not downloaded. */
+export const MAX_BODY = 5 * 1024 * 1024;
+
+const HTTP_PARSE_ERRORS: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: 'its headers are larger than 16 KB',
+  HPE_INVALID_CONSTANT: 'it does not start with an HTTP status line',
+  HPE_INVALID_VERSION: 'its status line has no valid HTTP version',
+  HPE_INVALID_STATUS: 'its status line has no valid status code',
+};
 
 const NETWORK_ERRORS: Record<string, string> = {
   ENOTFOUND: 'the host name does not resolve (DNS)',
@@ -75,9 +83,30 @@ class HttpConnector implements Connector {
     });
   }
 
-  private send(url: URL, check: HttpCheck, deadline: number): Promise<{ response: IncomingMessage; body: string; ms: number }> {
+  /**
+   * One request with the whole exchange bounded: the deadline covers the body as
+   * well as the headers (a server trickling a byte at a time keeps an idle
+   * timeout from ever firing), and reading stops at MAX_BODY.
+   */
+  private send(url: URL, check: HttpCheck, deadline: number): Promise<{ response: IncomingMessage; body: string; truncated: boolean; ms: number }> {
     return new Promise((resolve, reject) => {
       const started = performance.now();
+      let settled = false;
+      let response: IncomingMessage | undefined;
+      let received = 0;
+      const settle = (err: Error | undefined, body?: { text: string; truncated: boolean }) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve({ response: response!, body: body!.text, truncated: body!.truncated, ms: performance.now() - started });
+        // Whatever is still arriving is not wanted: close the connection rather than drain it.
+        if (err || body!.truncated) request.destroy();
+      };
+      const timer = setTimeout(() => {
+        const what = response ? `the body did not end within ${this.spec.timeout} ms (${received} bytes received)` : `no response within ${this.spec.timeout} ms`;
+        settle(Object.assign(new Error(what), { code: 'TIMEOUT' }));
+      }, Math.max(1, deadline - Date.now()));
       const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
         url,
         {
@@ -85,21 +114,25 @@ class HttpConnector implements Connector {
           headers: { 'user-agent': 'pipewatch', ...this.spec.headers },
           ca: this.ca,
           rejectUnauthorized: this.spec.rejectUnauthorized,
-          timeout: Math.max(1, deadline - Date.now()),
         },
-        (response) => {
+        (res) => {
+          response = res;
           const chunks: Buffer[] = [];
-          let size = 0;
-          response.on('data', (c: Buffer) => {
-            size += c.length;
-            if (size <= MAX_BODY) chunks.push(c);
+          res.on('data', (c: Buffer) => {
+            if (received + c.length > MAX_BODY) {
+              chunks.push(c.subarray(0, MAX_BODY - received));
+              received = MAX_BODY;
+              settle(undefined, { text: Buffer.concat(chunks).toString('utf8'), truncated: true });
+              return;
+            }
+            received += c.length;
+            chunks.push(c);
           });
-          response.on('end', () => resolve({ response, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
-          response.on('error', reject);
+          res.on('end', () => settle(undefined, { text: Buffer.concat(chunks).toString('utf8'), truncated: false }));
+          res.on('error', (err) => settle(err));
         },
       );
-      request.once('timeout', () => request.destroy(Object.assign(new Error(`no response within ${this.spec.timeout} ms`), { code: 'TIMEOUT' })));
-      request.once('error', reject);
+      request.once('error', (err) => settle(err));
       request.end(check.body);
     });
   }
@@ -139,6 +172,10 @@ class HttpConnector implements Connector {
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'TIMEOUT') throw new CollectError(`http connector "${this.id}": ${check.method} ${url.pathname}: ${e.message}`);
+      // Node's HTTP parser names what it choked on (HPE_INVALID_CONSTANT, HPE_HEADER_OVERFLOW …).
+      if (e.code?.startsWith('HPE_')) {
+        throw new CollectError(`http connector "${this.id}": ${check.method} ${url.origin}${url.pathname}: the answer is not valid HTTP (${HTTP_PARSE_ERRORS[e.code] ?? e.message})`);
+      }
       this.fail(`${check.method} ${url.href}`, err);
     }
     const headers = Object.fromEntries(Object.entries(result.response.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v ?? '')]));
@@ -146,6 +183,7 @@ class HttpConnector implements Connector {
       status: result.response.statusCode ?? 0,
       responseTimeMs: result.ms,
       body: result.body,
+      bodyTruncated: result.truncated,
       headers,
       certificateExpiresInMs: certificate ? certificate.expiresAt - at.getTime() : undefined,
       dnsTimeMs,
@@ -160,7 +198,7 @@ class HttpConnector implements Connector {
     let shape: Record<string, string> | undefined;
     if (check.shape) {
       try {
-        shape = jsonShape(JSON.parse(result.body));
+        shape = result.truncated ? { $: `larger than ${MAX_BODY / 1024 / 1024} MB, so not read as JSON` } : jsonShape(JSON.parse(result.body));
       } catch {
         shape = { $: 'not JSON' };
       }
@@ -177,6 +215,7 @@ class HttpConnector implements Connector {
         ...(dnsTimeMs !== undefined ? { dnsMs: Math.round(dnsTimeMs) } : {}),
         ...(certificate ? { certificateExpires: new Date(certificate.expiresAt).toISOString() } : {}),
         bodyBytes: Buffer.byteLength(result.body),
+        ...(result.truncated ? { bodyTruncated: `only the first ${MAX_BODY / 1024 / 1024} MB was read (the limit); conditions saw that part` } : {}),
       },
       ...(failed.length ? { failed, failedSeverity: check.conditionSeverity } : {}),
       ...(shape ? { shape } : {}),

@@ -41,6 +41,57 @@ export interface ListWatchOptions<T> {
   backoff?(attempt: number): number;
 }
 
+/**
+ * Splits a watch stream into its lines (one JSON object each) without letting
+ * a line grow past `maxBytes`: a stream that never sends a newline would
+ * otherwise be held whole, as Node's readline does.
+ */
+export class LineSplitter {
+  // The unfinished line, in one buffer that doubles as it fills: a stream of
+  // one-byte chunks costs no more than one of large ones.
+  private buffer = Buffer.alloc(0);
+  private used = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  /** The lines this chunk completes; throws when the unfinished line passes maxBytes. */
+  push(chunk: Buffer): string[] {
+    const lines: string[] = [];
+    let start = 0;
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+      this.append(chunk.subarray(start, nl));
+      const text = this.buffer.toString('utf8', 0, this.used).trim();
+      this.used = 0;
+      // One huge object should not pin its buffer for the life of the watch.
+      if (this.buffer.length > 1024 * 1024) this.buffer = Buffer.alloc(0);
+      if (text) lines.push(text);
+      start = nl + 1;
+    }
+    if (start < chunk.length) this.append(chunk.subarray(start));
+    return lines;
+  }
+
+  private append(part: Buffer): void {
+    const needed = this.used + part.length;
+    if (needed > this.maxBytes) {
+      this.buffer = Buffer.alloc(0);
+      this.used = 0;
+      throw new Error(`the watch stream sent a line longer than ${formatBytes(this.maxBytes)} (the limit) without ending it`);
+    }
+    if (needed > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.min(this.maxBytes, Math.max(64 * 1024, needed * 2)));
+      this.buffer.copy(grown, 0, 0, this.used);
+      this.buffer = grown;
+    }
+    part.copy(this.buffer, this.used);
+    this.used = needed;
+  }
+}
+
+export function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${Math.round((n / 1024 / 1024) * 10) / 10} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`;
+}
+
 /** 410 Gone, however it arrived: an HTTP status or a Status object in the stream. */
 export function isGone(err: unknown): boolean {
   const e = err as { statusCode?: number; code?: number; status?: number; body?: unknown } | undefined;

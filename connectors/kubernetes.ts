@@ -4,8 +4,12 @@
 // cluster's events; pods, CronJobs and Jobs are listed in pages when a check
 // runs. The judgement is in evaluation/kubernetes.ts. Credentials stay inside
 // the client: errors are rebuilt from status codes and the server's message,
-// and any token or key that still shows up is removed.
+// and any token or key that still shows up is removed. Every answer is bounded
+// (boundedHttp): in size, and in time over the whole exchange; so is each line
+// of a watch stream.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { request as httpRequest, STATUS_CODES, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -34,7 +38,7 @@ import {
 } from '../evaluation/kubernetes.js';
 import { parseLabelSelector, selectorMatches, type Requirement } from '../evaluation/label-selector.js';
 import type { Measurement } from '../evaluation/types.js';
-import { ListWatch, type ListPage, type ListWatchOptions, type ListWatchSource, type WatchHandle } from './kube-watch.js';
+import { formatBytes, LineSplitter, ListWatch, type ListPage, type ListWatchOptions, type ListWatchSource, type WatchHandle } from './kube-watch.js';
 import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from './types.js';
 
 type KubeSpec = Extract<ConnectorSpec, { type: 'kubernetes' }>;
@@ -43,6 +47,14 @@ type PodHealthCheck = Extract<CheckSpec, { type: 'podHealth' }>;
 type CronJobsCheck = Extract<CheckSpec, { type: 'cronJobs' }>;
 
 const PAGE = 500;
+/**
+ * The largest API answer read. A page of 500 pods is a few MB (an object is
+ * at most ~1.5 MB, etcd's limit); far more is a broken or hostile server, and
+ * holding then parsing it would exhaust the worker.
+ */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** The longest line of a watch stream: one event object. */
+export const MAX_WATCH_LINE_BYTES = 16 * 1024 * 1024;
 /** Objects read one by one for an events check (labels, container states), at most. */
 const MAX_LOOKUPS = 100;
 /** Where the API version of an involved object's kind is known, its labels can be read. */
@@ -139,12 +151,16 @@ class KubernetesConnector implements Connector {
   /** A failed API call as an operator reads it: what was asked, what the server said, what to do. */
   private apiFailure(err: unknown, what: string): CollectError {
     if (err instanceof CollectError) return err;
+    if (err instanceof AnswerLimitError) return this.fail(`${what}: ${err.message}`);
+    // The generated client parses a 2xx answer before anything else looks at it.
+    if (err instanceof SyntaxError) return this.fail(`${what}: the API server's answer is not valid JSON`);
     const e = err as { code?: number | string; statusCode?: number; body?: unknown; message?: string; cause?: { code?: string } };
     const status = typeof e.code === 'number' ? e.code : e.statusCode;
     let serverMessage = '';
     try {
       const body = typeof e.body === 'string' ? JSON.parse(e.body) : e.body;
-      serverMessage = (body as { message?: string })?.message ?? '';
+      // A Status message is a sentence; the cut keeps a hostile one out of messages and history.
+      serverMessage = String((body as { message?: string })?.message ?? '').slice(0, 500);
     } catch {
       serverMessage = '';
     }
@@ -172,11 +188,11 @@ class KubernetesConnector implements Connector {
   }
 
   private core(): k8s.CoreV1Api {
-    return this.config().makeApiClient(k8s.CoreV1Api);
+    return boundedApiClient(this.config(), k8s.CoreV1Api, this.spec.requestTimeout);
   }
 
   private batch(): k8s.BatchV1Api {
-    return this.config().makeApiClient(k8s.BatchV1Api);
+    return boundedApiClient(this.config(), k8s.BatchV1Api, this.spec.requestTimeout);
   }
 
   /** Every item of a paged list, page by page (limit + continue), handed to `each` so pages need not be held together. */
@@ -188,6 +204,8 @@ class KubernetesConnector implements Connector {
     let cont: string | undefined;
     do {
       const result = await this.call(what, () => page(cont));
+      // A 200 with text, or JSON of another shape, deserializes to something without items.
+      if (!Array.isArray(result?.items)) throw this.fail(`${what}: the API server's answer is not a list`);
       each(result.items);
       cont = result.metadata?._continue || undefined;
     } while (cont);
@@ -200,7 +218,7 @@ class KubernetesConnector implements Connector {
     const key = `${namespace ?? '*'}|${fieldSelector ?? ''}`;
     const existing = this.watches.get(key);
     if (existing) return existing;
-    const source = eventSource(this.config(), { namespace, fieldSelector }, (what, request) => this.call(what, request));
+    const source = eventSource(this.config(), { namespace, fieldSelector, requestTimeout: this.spec.requestTimeout }, (what, request) => this.call(what, request));
     const watch = watchEvents(source, { namespace, max: this.spec.maxEvents });
     this.watches.set(key, watch);
     return watch;
@@ -239,7 +257,8 @@ class KubernetesConnector implements Connector {
   private async involvedObjects(events: EventRecord[]): Promise<Map<string, { meta?: ObjectMeta; pod?: PodShape } | null>> {
     const objects = new Map<string, { meta?: ObjectMeta; pod?: PodShape } | null>();
     const wanted = [...new Map(events.map((e) => [`${e.involved.kind}/${e.involved.namespace}/${e.involved.name}`, e.involved])).values()].slice(0, MAX_LOOKUPS);
-    const generic = k8s.KubernetesObjectApi.makeApiClient(this.config());
+    // Every read names its namespace (Nodes have none), so the context's default namespace is not needed.
+    const generic = boundedApiClient(this.config(), k8s.KubernetesObjectApi, this.spec.requestTimeout);
     const queue = [...wanted];
     const worker = async () => {
       for (let o = queue.shift(); o; o = queue.shift()) {
@@ -500,7 +519,7 @@ class KubernetesConnector implements Connector {
 
   async ping(): Promise<void> {
     const kc = this.config();
-    await this.call('reading the API server version', () => kc.makeApiClient(k8s.VersionApi).getCode());
+    await this.call('reading the API server version', () => boundedApiClient(kc, k8s.VersionApi, this.spec.requestTimeout).getCode());
   }
 
   async close(): Promise<void> {
@@ -514,11 +533,12 @@ class KubernetesConnector implements Connector {
 /** core/v1 events of a namespace (or all), listed in pages and watched from a resourceVersion. */
 export function eventSource(
   kc: k8s.KubeConfig,
-  scope: { namespace?: string; fieldSelector?: string },
+  scope: { namespace?: string; fieldSelector?: string; requestTimeout?: number },
   call: <T>(what: string, request: () => Promise<T>) => Promise<T> = (_what, request) => request(),
 ): ListWatchSource {
   const { namespace, fieldSelector } = scope;
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const requestTimeout = scope.requestTimeout ?? 30_000;
+  const core = boundedApiClient(kc, k8s.CoreV1Api, requestTimeout);
   const where = namespace ? `events in namespace ${namespace}` : 'events in all namespaces';
   return {
     async list(cont, limit): Promise<ListPage> {
@@ -531,10 +551,170 @@ export function eventSource(
       const path = namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/events` : '/api/v1/events';
       // The server ends each watch after a few minutes; it is resumed from the last version seen.
       const params = { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 240 + Math.floor(Math.random() * 120), ...(fieldSelector ? { fieldSelector } : {}) };
-      const controller = await new k8s.Watch(kc).watch(path, params, (type, object) => onEvent(type, object), (err) => done(err ?? undefined));
-      return { abort: () => controller.abort() };
+      return watchStream(kc, path, params, { what: `the watch of ${where}`, requestTimeout }, onEvent, done);
     },
   };
+}
+
+// ------------------------------------------------------------ bounded HTTP
+
+/** An answer refused for its size or its slowness; the message is meant for the operator. */
+class AnswerLimitError extends Error {}
+
+function flatHeaders(response: IncomingMessage): Record<string, string> {
+  return Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v ?? '')]));
+}
+
+/** Sends what the generated client prepared (URL, headers, the agent carrying TLS and credentials); calls `onResponse` with the answer's head. */
+function sendRequest(request: k8s.RequestContext, onResponse: (response: IncomingMessage) => void, onError: (err: Error) => void): { destroy(): void } {
+  const url = new URL(request.getUrl());
+  const body = request.getBody();
+  const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: request.getHttpMethod(), headers: request.getHeaders(), agent: request.getAgent() }, onResponse);
+  req.on('error', onError);
+  req.end(typeof body === 'string' ? body : undefined);
+  return { destroy: () => req.destroy() };
+}
+
+/**
+ * The generated client's transport (node-fetch) reads any answer whole and
+ * keeps reading after the caller gave up. This one stops at
+ * MAX_RESPONSE_BYTES and at the request timeout, closing the connection.
+ */
+function boundedHttp(timeoutMs: number): k8s.PromiseHttpLibrary {
+  return {
+    send: (request) =>
+      new Promise((resolve, reject) => {
+        let settled = false;
+        let received = 0;
+        let answered = false;
+        const settle = (err: Error | undefined, response?: k8s.ResponseContext) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          if (err) {
+            exchange.destroy();
+            reject(err);
+          } else resolve(response!);
+        };
+        const timer = setTimeout(
+          () => settle(new AnswerLimitError(answered ? `the answer did not end within ${formatSpan(timeoutMs)} (${formatBytes(received)} received)` : `no answer within ${formatSpan(timeoutMs)}`)),
+          timeoutMs,
+        );
+        const tooLarge = () => new AnswerLimitError(`the API server's answer is larger than ${formatBytes(MAX_RESPONSE_BYTES)} (the limit), so it was not read`);
+        const exchange = sendRequest(
+          request,
+          (response) => {
+            answered = true;
+            if (Number(response.headers['content-length']) > MAX_RESPONSE_BYTES) return settle(tooLarge());
+            // Every API pipewatch calls answers JSON; the generated client would read HTML from a proxy as an empty object.
+            const type = response.headers['content-type'] ?? '';
+            if ((response.statusCode ?? 0) < 300 && !/json/i.test(type)) {
+              return settle(new AnswerLimitError(`the API server answered with ${type.split(';')[0] || 'no content type'} instead of JSON`));
+            }
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => {
+              received += chunk.length;
+              if (received > MAX_RESPONSE_BYTES) return settle(tooLarge());
+              chunks.push(chunk);
+            });
+            response.on('end', () => {
+              const body = Buffer.concat(chunks);
+              settle(undefined, new k8s.ResponseContext(response.statusCode ?? 0, flatHeaders(response), { text: async () => body.toString('utf8'), binary: async () => body }));
+            });
+            response.on('error', (err) => settle(err));
+          },
+          (err) => settle(err),
+        );
+        request.getSignal()?.addEventListener('abort', () => settle(new AnswerLimitError('the request was cancelled')));
+      }),
+  };
+}
+
+/** An API client of the given type whose every answer is bounded (boundedHttp). */
+export function boundedApiClient<T>(kc: k8s.KubeConfig, type: new (configuration: k8s.Configuration) => T, timeoutMs: number): T {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig names no current cluster');
+  return new type(
+    k8s.createConfiguration({
+      baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+      authMethods: { default: kc },
+      httpApi: k8s.wrapHttpLibrary(boundedHttp(timeoutMs)),
+    }),
+  );
+}
+
+/**
+ * A watch stream, read line by line with each line bounded (LineSplitter):
+ * the client library's Watch keeps an unfinished line without limit and skips
+ * lines that are not JSON, so a broken stream would grow or go silently deaf.
+ * Here either ends the stream with an error; the ListWatch then retries.
+ */
+async function watchStream(
+  kc: k8s.KubeConfig,
+  path: string,
+  params: Record<string, string | number | boolean>,
+  options: { what: string; requestTimeout: number },
+  onEvent: (type: string, object: unknown) => void,
+  done: (err?: unknown) => void,
+): Promise<WatchHandle> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig names no current cluster');
+  const url = new URL(cluster.server + path);
+  url.searchParams.set('watch', 'true');
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, String(value));
+  const request = new k8s.RequestContext(url.toString(), k8s.HttpMethod.GET);
+  await kc.applySecurityAuthentication(request);
+  // Settles once the stream is open (a 200 head) or has failed (done was called first), as the client's Watch does.
+  return new Promise((resolve) => {
+    let ended = false;
+    const handle: WatchHandle = { abort: () => end() };
+    const end = (err?: unknown) => {
+      clearTimeout(headTimer);
+      if (ended) return;
+      ended = true;
+      exchange.destroy();
+      done(err);
+      resolve(handle);
+    };
+    // Only the head is timed: a healthy watch then streams for minutes.
+    const headTimer = setTimeout(() => end(new Error(`${options.what}: no answer within ${formatSpan(options.requestTimeout)}`)), options.requestTimeout);
+    const exchange = sendRequest(
+      request,
+      (response) => {
+        clearTimeout(headTimer);
+        if (response.statusCode !== 200) {
+          response.resume();
+          return end(Object.assign(new Error(STATUS_CODES[response.statusCode ?? 0] ?? 'error'), { statusCode: response.statusCode }));
+        }
+        resolve(handle);
+        const lines = new LineSplitter(MAX_WATCH_LINE_BYTES);
+        response.on('data', (chunk: Buffer) => {
+          if (ended) return;
+          let complete: string[];
+          try {
+            complete = lines.push(chunk);
+          } catch (err) {
+            return end(new Error(`${options.what}: ${(err as Error).message}`));
+          }
+          for (const line of complete) {
+            let event: { type?: unknown; object?: unknown };
+            try {
+              event = JSON.parse(line) as typeof event;
+            } catch {
+              return end(new Error(`${options.what}: the watch stream sent a line that is not JSON`));
+            }
+            if (typeof event?.type !== 'string') return end(new Error(`${options.what}: the watch stream sent a line that is not a watch event`));
+            onEvent(event.type, event.object);
+            if (ended) return;
+          }
+        });
+        response.on('end', () => end());
+        response.on('close', () => end());
+        response.on('error', (err) => end(err));
+      },
+      (err) => end(err),
+    );
+  });
 }
 
 /** Holds the events of a source in compact form, at most `max`, kept current by list and watch. */

@@ -23,6 +23,8 @@ export interface ResponseFacts {
   headers: Record<string, string>;
   certificateExpiresInMs?: number;
   dnsTimeMs?: number;
+  /** Only the start of a larger body was read (the connector's limit), so it is not parsed as JSON. */
+  bodyTruncated?: boolean;
 }
 
 const SUBJECTS = ['STATUS', 'RESPONSE_TIME', 'BODY', 'HEADER', 'CERTIFICATE_EXPIRATION', 'DNS_TIME'] as const;
@@ -62,7 +64,13 @@ function lookup(value: unknown, path: Array<string | number>): unknown {
 
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  let text: string;
+  try {
+    text = typeof v === 'string' ? v : JSON.stringify(v);
+  } catch {
+    // JSON.stringify recurses: a value nested thousands deep overflows the stack.
+    return 'a value nested too deeply to show';
+  }
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
@@ -89,6 +97,7 @@ export function checkCondition(c: Condition, facts: ResponseFacts): string | und
     case 'BODY':
       if (c.path.length === 0) actual = facts.body;
       else {
+        if (facts.bodyTruncated) return 'the body is larger than the limit, so it was not read as JSON';
         let json: unknown;
         try {
           json = JSON.parse(facts.body);
@@ -98,6 +107,14 @@ export function checkCondition(c: Condition, facts: ResponseFacts): string | und
         actual = lookup(json, c.path);
       }
       break;
+  }
+  if (actual !== null && typeof actual === 'object') {
+    // String() and Number() of an array recurse into it: JSON nested thousands deep overflows the stack.
+    try {
+      String(actual);
+    } catch {
+      return 'got a value nested too deeply to compare';
+    }
   }
   const expectedNumber = c.subject === 'CERTIFICATE_EXPIRATION' ? parseDuration(c.expected)! : Number(c.expected);
   const numeric = typeof actual === 'number' || (typeof actual === 'string' && actual.trim() !== '' && !Number.isNaN(Number(actual)));
@@ -126,19 +143,42 @@ export function checkCondition(c: Condition, facts: ResponseFacts): string | und
 
 // ------------------------------------------------------------- API shapes
 
+/**
+ * Past these, a shape says so instead of going on: a hostile body must not make
+ * the shape (kept in history and in the store) or the stack grow without bound.
+ */
+export const SHAPE_LIMITS = { depth: 64, paths: 2_000 };
+
 /** The shape of a JSON value: every path with its type; array elements share "[]". */
 export function jsonShape(value: unknown, path = '$', out: Record<string, string> = {}): Record<string, string> {
-  if (Array.isArray(value)) {
-    out[path] = 'array';
-    for (const item of value) jsonShape(item, `${path}[]`, out);
-  } else if (value !== null && typeof value === 'object') {
-    out[path] = 'object';
-    for (const [k, v] of Object.entries(value)) jsonShape(v, `${path}.${k}`, out);
-  } else {
-    const type = value === null ? 'null' : typeof value;
-    // An array can hold several types at one path: keep them all, sorted.
-    out[path] = out[path] && out[path] !== type ? [...new Set([...out[path]!.split('|'), type])].sort().join('|') : type;
-  }
+  let paths = Object.keys(out).length;
+  const note = (p: string, type: string) => {
+    if (!(p in out)) {
+      if (paths >= SHAPE_LIMITS.paths) {
+        out['…'] = `more than ${SHAPE_LIMITS.paths} paths; the rest are not described`;
+        return false;
+      }
+      paths++;
+    }
+    out[p] = type;
+    return true;
+  };
+  const walk = (v: unknown, p: string, depth: number): void => {
+    if (v !== null && typeof v === 'object' && depth >= SHAPE_LIMITS.depth) {
+      note(p, `nested deeper than ${SHAPE_LIMITS.depth} levels`);
+    } else if (Array.isArray(v)) {
+      if (!note(p, 'array')) return;
+      for (const item of v) walk(item, `${p}[]`, depth + 1);
+    } else if (v !== null && typeof v === 'object') {
+      if (!note(p, 'object')) return;
+      for (const [k, child] of Object.entries(v)) walk(child, `${p}.${k}`, depth + 1);
+    } else {
+      const type = v === null ? 'null' : typeof v;
+      // An array can hold several types at one path: keep them all, sorted.
+      note(p, out[p] && out[p] !== type ? [...new Set([...out[p]!.split('|'), type])].sort().join('|') : type);
+    }
+  };
+  walk(value, path, 0);
   return out;
 }
 
