@@ -239,7 +239,11 @@ ${monitors
   /** Counts one drill's messages: those delivered after `mark` (an index into each receiver). */
   function account(drill: string, what: string, repetitions: number, expected: number, mark: { mail: number; hook: number }, notes: string[], stuckWorkflows: number): DrillResult {
     const fresh = delivered(mark);
-    const unique = new Set(fresh.map((d) => `${d.channel}|${d.key}`)).size;
+    const keys = new Map(fresh.map((d) => [`${d.channel}|${d.key}`, d.kind]));
+    const unique = keys.size;
+    const kinds = new Map<string, number>();
+    for (const kind of keys.values()) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    notes.push(`delivered by kind: ${[...kinds].map(([k, n]) => `${n} ${k}`).join(', ')}`);
     const result: DrillResult = {
       drill,
       what,
@@ -365,8 +369,8 @@ ${monitors
     const extracted = outcomes.filter((o) => o.status === 'extracted' && o.files === 1).length;
     if (extracted !== archives.length) notes.push(`${archives.length - extracted} archive(s) not extracted: ${JSON.stringify(outcomes)}`);
     await quiet();
-    // firing + resolved per cycle per channel; the question of each archive per channel.
-    const expected = monitors.length * rounds * 2 * 2 + archives.length * 2;
+    // firing + resolved per cycle per channel; per archive, its question and the notice that it was answered, per channel.
+    const expected = monitors.length * rounds * 2 * 2 + archives.length * 2 * 2;
     notes.unshift(`${kills} kills, ${monitors.length * rounds} incidents, ${archives.length} archives answered through Updates (${extracted} extracted once)`);
     const r = account('worker-sigkill', 'worker SIGKILLed at random moments during monitor runs, incidents and interventions', kills, expected, start, notes, await stuck());
     expect(kills).toBe(KILLS);
