@@ -318,6 +318,8 @@ monitors:
       // Without it the sender is listed with every detail NULL, lag included: it would read as "no lag".
       expect(await state(reader)).toEqual([{ state: null }]);
       expect(await state(stats)).toEqual([{ state: 'startup' }]);
+      // So the check refuses to read the hidden standby's lag as 0 s, and names the grant.
+      await expect(collect('db-replication')).rejects.toThrow(/1 standby\(s\) in pg_stat_replication are hidden from this role, so their lag cannot be read; GRANT pg_read_all_stats/);
     } finally {
       await Promise.all([walSender.end(), reader.end(), stats.end()]);
     }
