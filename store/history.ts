@@ -216,6 +216,21 @@ export class HistoryStore {
     }));
   }
 
+  /** Counts per stage of the window(s) that started at windowStart, as a stageCounts run recorded them. */
+  async stageCountsOfWindow(pipeline: string, windowStart: Date): Promise<Array<{ stage: string; windowStart: string; windowEnd: string; count: number; lost: number }>> {
+    const { rows } = await this.pool.query(
+      `SELECT stage, window_start, window_end, count, lost FROM ${this.s}.stage_counts WHERE pipeline = $1 AND window_start = $2 ORDER BY window_end, stage`,
+      [pipeline, windowStart],
+    );
+    return rows.map((r) => ({
+      stage: r.stage,
+      windowStart: (r.window_start as Date).toISOString(),
+      windowEnd: (r.window_end as Date).toISOString(),
+      count: Number(r.count),
+      lost: Number(r.lost),
+    }));
+  }
+
   /**
    * Records what is known about incidents' firing periods. Idempotent, and
    * order-free: the earliest acknowledgement or resolution seen wins, the
