@@ -10,7 +10,7 @@ import { postJson } from '../channels/webhook.js';
 import type { HeartbeatInput } from '../workflows/heartbeat.js';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
-import type { ArchiveTriggerSettings, CheckSpec, FlapControl, InhibitRule, MaintenanceWindow, NamedChannel, NamedConnector, NotificationPolicy, PipelineStage, Rule } from '../config/model.js';
+import type { ArchiveTriggerSettings, CheckSpec, FlapControl, InhibitRule, MaintenanceWindow, NamedChannel, NamedConnector, NotificationPolicy, PipelineStage, ResultsSink, Rule } from '../config/model.js';
 import { evaluateLogRule, type LogCursor, type LogEvent, type LogsCheck } from '../connectors/logs.js';
 import { CollectError } from '../connectors/types.js';
 import { fieldValue } from '../evaluation/lucene.js';
@@ -33,6 +33,7 @@ import type { ReportResult } from '../workflows/report.js';
 import type { ReportDefinition } from '../config/model.js';
 import type { ReportSummary } from '../reports/digest.js';
 import { incidentEventsFromNotification } from '../reports/incident-events.js';
+import { resultDocuments, type ResultRun } from './results.js';
 import { gatherReportData, imageCid, makeReport, pendingInterventions, refreshRunningIncidents } from './report.js';
 
 export interface ActivityDeps {
@@ -44,6 +45,9 @@ export interface ActivityDeps {
   /** Where `${ENV}` references resolve: the worker's environment. */
   env?: NodeJS.ProcessEnv;
 }
+
+/** Longest a results-sink write may take: recordRun is a short local activity. */
+const SINK_TIMEOUT_MS = 10_000;
 
 export interface DeliveryResult {
   channelId: string;
@@ -178,6 +182,11 @@ export function createActivities(deps: ActivityDeps) {
       return computeBaselines(input.rules, points, at, { toleranceMs: input.toleranceMs, timeZone: input.timeZone, current: input.current });
     },
 
+    /**
+     * Records the run in the history store, then — with a results sink — copies
+     * it to Elasticsearch under the run id. The copy is best effort: a sink that
+     * is down is logged and never fails the run or delays its alert for long.
+     */
     async recordRun(input: {
       monitorId: string;
       runId: string;
@@ -185,8 +194,12 @@ export function createActivities(deps: ActivityDeps) {
       flap: FlapControl;
       labels: Record<string, string>;
       incidentIds: string[];
+      sink?: ResultsSink;
     }): Promise<RecordedRun> {
-      return deps.store.recordRun(input);
+      const { sink, ...run } = input;
+      const recorded = await deps.store.recordRun(run);
+      if (sink) await writeResults(run, sink, recorded);
+      return recorded;
     },
 
     /** Starts the incident workflow if none runs under that id, and hands it the alert. */
@@ -360,6 +373,27 @@ export function createActivities(deps: ActivityDeps) {
       return deliveryErrors.get(idempotencyKey) ?? null;
     },
   };
+
+  async function writeResults(run: ResultRun, sink: ResultsSink, recorded: RecordedRun): Promise<void> {
+    let secrets: Iterable<string> = [];
+    try {
+      const live = deps.connectors.get(sink.connector);
+      secrets = live.secrets;
+      if (!live.value.writeDocuments) throw new Error(`connector ${sink.connector.id} cannot take documents`);
+      const pipeline = run.verdict.details?.pipeline;
+      const stages = run.labels.check === 'stageCounts' && typeof pipeline === 'string' && run.verdict.details?.stages !== undefined
+        ? await deps.store.stageCountsOfWindow(pipeline, new Date(run.verdict.observedAt))
+        : [];
+      await live.value.writeDocuments(sink.index, resultDocuments(run, recorded, stages), SINK_TIMEOUT_MS);
+    } catch (err) {
+      Context.current().log.warn('could not copy the run to the results sink; it is recorded in the history store', {
+        monitor: run.monitorId,
+        run: run.runId,
+        index: sink.index,
+        error: redactSecrets(err instanceof Error ? err.message : String(err), secrets),
+      });
+    }
+  }
 
   async function produceReport(input: { definition: ReportDefinition; reportId: string; periodEnd: string }): Promise<ReportResult> {
     const d = input.definition;

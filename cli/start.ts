@@ -17,6 +17,7 @@ import { connectClient, temporalSettings } from '../workers/connection.js';
 import { createWorker } from '../workers/worker.js';
 import { AesGcmCodec, codecKeys, ensureKeyFile } from '../workers/codec.js';
 import { startCodecServer, type CodecServer } from '../workers/codec-server.js';
+import { startStatusPage } from '../ui/index.js';
 import { CliError } from './output.js';
 
 
@@ -34,6 +35,9 @@ export interface StartOptions {
   codecPort: string;
   headless?: boolean;
   example?: boolean;
+  /** The status page on 127.0.0.1 (ui/); false with --no-status-page. */
+  statusPage?: boolean;
+  statusPort?: string;
 }
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -117,11 +121,16 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     await syncReports(target, config.reports);
 
     const ui = server?.uiUrl;
+    const page = opts.statusPage === false ? undefined
+      : await startStatusPage({ config, store: opened.store, client, namespace: settings.namespace, taskQueue: settings.taskQueue, port: Number(opts.statusPort ?? 8090), temporalUi: ui })
+          .catch((err: Error) => void say(`status page not started: ${err.message} (choose another port with --status-port)`));
+    if (page) cleanups.push(() => page.stop());
     say();
     say('pipewatch is running');
     say(`  config          ${configFile} (project "${config.raw.project}")`);
     say(`  schedules       ${formatPlan(plan).split('\n').at(-1)}`);
     if (ui) say(`  Temporal Web UI ${ui}/namespaces/${settings.namespace}/schedules${codec ? ` (payloads decoded by ${codec.url})` : ''}`);
+    if (page) say(`  status page     ${page.url}/`);
     say(`  Temporal        ${settings.address} · try: temporal schedule list --address ${settings.address}`);
     say(`  history store   ${opened.embedded ? `embedded PostgreSQL, data in ${join(dir, 'store')}` : 'DATABASE_URL'}`);
     if (outbox) say(`  email outbox    ${outbox.dir} (SMTP on 127.0.0.1:${outbox.port})`);

@@ -18,6 +18,7 @@ import type {
   PipelineStage,
   Receiver,
   ReportDefinition,
+  ResultsSink,
   RouteNode,
   Rule,
 } from './model.js';
@@ -176,6 +177,7 @@ function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, pr
   const seen = new Map<string, number>();
   const out: MonitorDefinition[] = [];
   const connectorIds = Object.keys(raw.connectors);
+  const sink = resultsSink(raw, problem);
 
   raw.monitors.forEach((m, i) => {
     const at = (...rest: ConfigPath): ConfigPath => ['monitors', i, ...rest];
@@ -258,10 +260,28 @@ function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, pr
       schedule,
       flap: { ...raw.defaults.flap, ...m.flap },
       notification,
+      // Only when configured, so monitors of configs without a sink keep their version.
+      ...(sink ? { sink } : {}),
     };
     out.push(withVersion(definition));
   });
   return out;
+}
+
+/** sinks.elasticsearch, resolved to its connector: an elasticsearch one. */
+function resultsSink(raw: PipewatchConfigRaw, problem: Report): ResultsSink | undefined {
+  const spec = raw.sinks.elasticsearch;
+  if (!spec) return undefined;
+  const connector = raw.connectors[spec.connector];
+  if (!connector) {
+    problem(['sinks', 'elasticsearch', 'connector'], unknownRef('connector', spec.connector, Object.keys(raw.connectors)));
+    return undefined;
+  }
+  if (connector.type !== 'elasticsearch') {
+    problem(['sinks', 'elasticsearch', 'connector'], `connector "${spec.connector}" is a ${connector.type} connector; monitor results go to an elasticsearch connector`);
+    return undefined;
+  }
+  return { connector: { id: spec.connector, ...connector }, index: spec.index };
 }
 
 const DEFAULT_REPORT_SCHEDULE: ScheduleSpec = { cron: '0 6 * * *', catchupWindow: 3_600_000 };

@@ -168,8 +168,16 @@ export interface MonitorDefinition {
   schedule: MonitorSchedule;
   flap: FlapControl;
   notification: NotificationPolicy;
+  /** Where each run's result is also written as a document (sinks.elasticsearch); absent when not configured. */
+  sink?: ResultsSink;
   /** Content hash of everything above: changes exactly when the monitor's behaviour does. */
   version: string;
+}
+
+/** An Elasticsearch index that receives every monitor run as an ECS document. */
+export interface ResultsSink {
+  connector: NamedConnector;
+  index: string;
 }
 
 /** A monitor of a pipeline, as its report needs it. */

@@ -848,6 +848,24 @@ export const pipewatchConfig = z.strictObject({
     })
     .optional()
     .meta({ description: "A dead-man's switch: proof, from outside, that pipewatch's schedules are running." }),
+  sinks: z
+    .strictObject({
+      elasticsearch: z
+        .strictObject({
+          connector: id.meta({ description: 'An elasticsearch connector; its credentials need the index privileges create_doc and index on the index.' }),
+          index: z
+            .string()
+            .regex(/^[a-z0-9][a-z0-9._-]{0,254}$/, 'an Elasticsearch index name: lowercase letters, digits, ".", "_" and "-", not starting with "." "_" or "-"')
+            .default('pipewatch-results'),
+        })
+        .optional()
+        .meta({
+          description:
+            'Every monitor run as an ECS document (@timestamp, event.*, pipewatch.monitor.*, pipeline, perspective, stage, value, status, labels), under the run id; stageCounts runs add one document per stage. For Kibana dashboards (docs/kibana/). A failed write is logged, never fails the run.',
+        }),
+    })
+    .prefault({})
+    .meta({ description: 'Where monitor results are copied besides the history store.' }),
   monitors: z.array(monitor).default([]),
 });
 export type PipewatchConfigRaw = z.infer<typeof pipewatchConfig>;

@@ -380,6 +380,25 @@ export class ElasticsearchConnector implements Connector {
     };
   }
 
+  /**
+   * Indexes documents under their ids with one _bulk request: writing the same
+   * id again replaces the document, so a retried run leaves one copy. Items
+   * Elasticsearch refuses are reported with its reason.
+   */
+  async writeDocuments(index: string, docs: Array<{ id: string; doc: Record<string, unknown> }>, timeoutMs: number): Promise<void> {
+    if (docs.length === 0) return;
+    let response: Awaited<ReturnType<Client['bulk']>>;
+    try {
+      response = await this.client.bulk({ operations: docs.flatMap((d) => [{ index: { _index: index, _id: d.id } }, d.doc]) }, { requestTimeout: timeoutMs, maxRetries: 0 });
+    } catch (err) {
+      this.fail(err);
+    }
+    if (!response.errors) return;
+    const refused = response.items.map((item) => item.index).filter((r) => r?.error);
+    const first = refused[0]?.error;
+    throw new CollectError(`elasticsearch connector "${this.id}": ${refused.length} of ${docs.length} document(s) refused by ${index}${first ? `: ${first.type}: ${first.reason ?? ''}` : ''}`);
+  }
+
   async ping(): Promise<void> {
     try {
       await this.call((options) => this.client.info({}, options));

@@ -48,6 +48,8 @@ export interface Connector {
   series?(check: Extract<CheckSpec, { type: 'count' }>, range: TimeRange, bucketMs: number): Promise<SeriesPoint[]>;
   /** Log sources (Elasticsearch, log files): the events a logs check judges. Files need the store. */
   logSource?(check: import('./logs.js').LogsCheck, context: { store: import('../store/history.js').HistoryStore }): Promise<import('./logs.js').LogSource>;
+  /** Sinks (Elasticsearch): index documents under the given ids, replacing earlier ones. */
+  writeDocuments?(index: string, docs: Array<{ id: string; doc: Record<string, unknown> }>, timeoutMs: number): Promise<void>;
   /** Proves the source is reachable with the configured credentials. */
   ping(): Promise<void>;
   close(): Promise<void>;

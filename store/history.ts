@@ -216,6 +216,21 @@ export class HistoryStore {
     }));
   }
 
+  /** Counts per stage of the window(s) that started at windowStart, as a stageCounts run recorded them. */
+  async stageCountsOfWindow(pipeline: string, windowStart: Date): Promise<Array<{ stage: string; windowStart: string; windowEnd: string; count: number; lost: number }>> {
+    const { rows } = await this.pool.query(
+      `SELECT stage, window_start, window_end, count, lost FROM ${this.s}.stage_counts WHERE pipeline = $1 AND window_start = $2 ORDER BY window_end, stage`,
+      [pipeline, windowStart],
+    );
+    return rows.map((r) => ({
+      stage: r.stage,
+      windowStart: (r.window_start as Date).toISOString(),
+      windowEnd: (r.window_end as Date).toISOString(),
+      count: Number(r.count),
+      lost: Number(r.lost),
+    }));
+  }
+
   /**
    * Records what is known about incidents' firing periods. Idempotent, and
    * order-free: the earliest acknowledgement or resolution seen wins, the
@@ -518,6 +533,38 @@ export class HistoryStore {
       [monitorId, limit],
     );
     return rows.map((r) => ({ runId: r.run_id, observedAt: r.observed_at.toISOString(), value: r.value, status: r.status, reason: r.reason }));
+  }
+
+  /**
+   * The latest `limit` points of each monitor, newest first: one query for a
+   * whole page of sparklines.
+   */
+  async recentPointsOf(monitorIds: string[], limit: number): Promise<Map<string, StoredPoint[]>> {
+    const { rows } = await this.pool.query<{ monitor_id: string; run_id: string; observed_at: Date; value: number | null; status: Status; reason: string }>(
+      `SELECT monitor_id, run_id, observed_at, value, status, reason FROM (
+         SELECT *, row_number() OVER (PARTITION BY monitor_id ORDER BY observed_at DESC, recorded_at DESC) AS n
+           FROM ${this.s}.metric_points WHERE monitor_id = ANY($1)) p
+        WHERE n <= $2 ORDER BY monitor_id, observed_at DESC`,
+      [monitorIds, limit],
+    );
+    const out = new Map<string, StoredPoint[]>();
+    for (const r of rows) {
+      const list = out.get(r.monitor_id) ?? [];
+      list.push({ runId: r.run_id, observedAt: r.observed_at.toISOString(), value: r.value, status: r.status, reason: r.reason });
+      out.set(r.monitor_id, list);
+    }
+    return out;
+  }
+
+  /** Current state of each monitor that has run, with its last run and the incidents an open alert joined. */
+  async monitorStates(monitorIds: string[]): Promise<Map<string, MonitorState & { lastRunId: string; incidentIds: string[]; updatedAt: string }>> {
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.monitor_state WHERE monitor_id = ANY($1)`, [monitorIds]);
+    return new Map(
+      rows.map((r) => [
+        r.monitor_id as string,
+        { ...rowToState(r), lastRunId: r.last_run_id as string, incidentIds: (r.incident_ids as string[] | null) ?? [], updatedAt: (r.updated_at as Date).toISOString() },
+      ]),
+    );
   }
 
   async monitorState(monitorId: string): Promise<MonitorState | undefined> {

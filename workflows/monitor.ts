@@ -81,6 +81,8 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
     flap: monitor.flap,
     labels,
     incidentIds: routes.map((r) => r.incidentId),
+    // A new optional input field, absent without a sink: the commands this workflow issues are unchanged.
+    sink: monitor.sink,
   });
   const { transition } = recorded;
   if (transition !== 'none') {

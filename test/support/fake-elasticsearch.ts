@@ -214,3 +214,80 @@ export function realElasticsearch(url: string): SearchBackend {
     },
   };
 }
+
+/** A document write as the recording server received it. */
+export interface RecordedWrite {
+  index: string;
+  id: string;
+  doc: Record<string, unknown>;
+  authorization?: string;
+}
+
+/**
+ * An HTTP server that answers the two Elasticsearch 8 calls the results sink
+ * makes — GET / (the client's product check reads x-elastic-product) and
+ * POST /_bulk with `index` actions — in the shapes of the Bulk API reference
+ * (`errors`, per-item `result` created/updated, `_version`, `status`), and
+ * keeps every write. `failWith` makes it answer the next requests with an
+ * error status; `refuse` refuses documents of an index item by item (HTTP 200
+ * with errors: true), as Elasticsearch does for mapping conflicts.
+ */
+export class RecordingElasticsearch {
+  readonly writes: RecordedWrite[] = [];
+  readonly stored = new Map<string, { doc: Record<string, unknown>; version: number }>();
+  failWith?: { status: number; type: string; reason: string };
+  refuse?: { index: string; type: string; reason: string };
+  private server?: import('node:http').Server;
+  url = '';
+
+  async start(): Promise<this> {
+    const { createServer } = await import('node:http');
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => this.answer(req, body, res));
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as import('node:net').AddressInfo).port}`;
+    return this;
+  }
+
+  docs(index: string): Array<Record<string, unknown> & { _id: string; _version: number }> {
+    return [...this.stored.entries()].filter(([k]) => k.startsWith(`${index}\u0000`)).map(([k, v]) => ({ ...v.doc, _id: k.split('\u0000')[1]!, _version: v.version }));
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private answer(req: import('node:http').IncomingMessage, body: string, res: import('node:http').ServerResponse): void {
+    const send = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
+      res.end(JSON.stringify(payload));
+    };
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/') return send(200, { name: 'recording', cluster_name: 'recording', version: { number: '8.19.0' }, tagline: 'You Know, for Search' });
+    if (req.method !== 'POST' || path !== '/_bulk') return send(404, { error: { type: 'unsupported', reason: `${req.method} ${path} is not served here` }, status: 404 });
+    if (this.failWith) return send(this.failWith.status, { error: { type: this.failWith.type, reason: this.failWith.reason }, status: this.failWith.status });
+    const lines = body.split('\n').filter((l) => l.trim() !== '');
+    const items: unknown[] = [];
+    for (let i = 0; i < lines.length; i += 2) {
+      const action = JSON.parse(lines[i]!) as { index?: { _index: string; _id: string } };
+      if (!action.index) return send(400, { error: { type: 'illegal_argument_exception', reason: 'only index actions are served here' }, status: 400 });
+      const { _index: index, _id: id } = action.index;
+      const doc = JSON.parse(lines[i + 1]!) as Record<string, unknown>;
+      this.writes.push({ index, id, doc, authorization: req.headers.authorization });
+      if (this.refuse?.index === index) {
+        items.push({ index: { _index: index, _id: id, status: 400, error: { type: this.refuse.type, reason: this.refuse.reason } } });
+        continue;
+      }
+      const key = `${index}\u0000${id}`;
+      const version = (this.stored.get(key)?.version ?? 0) + 1;
+      this.stored.set(key, { doc, version });
+      items.push({
+        index: { _index: index, _id: id, _version: version, result: version === 1 ? 'created' : 'updated', _shards: { total: 1, successful: 1, failed: 0 }, _seq_no: this.writes.length, _primary_term: 1, status: version === 1 ? 201 : 200 },
+      });
+    }
+    send(200, { took: 1, errors: items.some((it) => (it as { index: { error?: unknown } }).index.error), items });
+  }
+}

@@ -1,0 +1,232 @@
+// The status page as HTML: a pure function of the status data (ui/status.ts),
+// so what the browser shows and what /api/status returns are the same facts.
+// Everything that comes from the config or the data is escaped here, in one
+// place; the page loads nothing from elsewhere (no CDN: pipewatch runs offline).
+import { formatValue } from '../evaluation/rules.js';
+import type { Status } from '../evaluation/types.js';
+import type { IncidentRow, InterventionRow, MonitorRow, StatusData } from './status.js';
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/** A workflow's page in the Temporal Web UI. The id is one path segment, so its slashes are encoded. */
+export function workflowUrl(temporalUi: string, namespace: string, workflowId: string): string {
+  return `${temporalUi.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+export const SPARKLINE = { width: 120, height: 24 };
+
+/**
+ * The last values as a small line, oldest on the left. Runs without a value
+ * (could not check) break the line; failing runs get a dot in their status colour.
+ */
+export function sparklineSvg(points: Array<{ value: number | null; status: Status }>, size = SPARKLINE): string {
+  const { width, height } = size;
+  const pad = 2;
+  const values = points.map((p) => p.value).filter((v): v is number => v !== null && Number.isFinite(v));
+  const open = `<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="last ${points.length} values">`;
+  if (values.length === 0) return `${open}<line x1="0" y1="${height / 2}" x2="${width}" y2="${height / 2}" class="spark-empty"/></svg>`;
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const span = max - min || 1;
+  const step = points.length > 1 ? (width - 2 * pad) / (points.length - 1) : 0;
+  const x = (i: number) => Math.round((pad + i * step) * 10) / 10;
+  const y = (v: number) => Math.round((height - pad - ((v - min) / span) * (height - 2 * pad)) * 10) / 10;
+  const segments: string[][] = [[]];
+  const dots: string[] = [];
+  points.forEach((p, i) => {
+    if (p.value === null || !Number.isFinite(p.value)) {
+      if (segments.at(-1)!.length > 0) segments.push([]);
+      dots.push(`<circle cx="${x(i)}" cy="${height - pad}" r="1.5" class="dot-error"/>`);
+      return;
+    }
+    segments.at(-1)!.push(`${x(i)},${y(p.value)}`);
+    if (p.status !== 'ok' && p.status !== 'info') dots.push(`<circle cx="${x(i)}" cy="${y(p.value)}" r="1.8" class="dot-${p.status}"/>`);
+  });
+  const lines = segments
+    .filter((s) => s.length > 0)
+    .map((s) => (s.length === 1 ? `<circle cx="${s[0]!.split(',')[0]}" cy="${s[0]!.split(',')[1]}" r="1.2" class="spark-point"/>` : `<polyline points="${s.join(' ')}" class="spark-line"/>`));
+  return `${open}${lines.join('')}${dots.join('')}</svg>`;
+}
+
+const STYLE = `
+:root { color-scheme: light; --ok:#1a7f37; --info:#0969da; --warning:#9a6700; --critical:#cf222e; --error:#8250df; --muted:#57606a; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; margin: 0; color: #1f2328; background: #f6f8fa; }
+header { background: #24292f; color: #fff; padding: 10px 20px; display: flex; gap: 20px; align-items: baseline; flex-wrap: wrap; }
+header h1 { font-size: 18px; margin: 0; }
+header .meta { color: #d0d7de; font-size: 12px; }
+main { padding: 12px 20px 40px; }
+section { margin: 14px 0 22px; }
+h2 { font-size: 16px; margin: 18px 0 6px; }
+h3 { font-size: 13px; margin: 10px 0 4px; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
+table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid #d0d7de; }
+th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #eaeef2; vertical-align: middle; }
+th { background: #f6f8fa; font-weight: 600; font-size: 12px; color: var(--muted); }
+td.reason { color: var(--muted); max-width: 40em; overflow-wrap: anywhere; }
+.badge { display: inline-block; min-width: 5.5em; text-align: center; border-radius: 10px; padding: 1px 8px; font-size: 12px; font-weight: 600; color: #fff; }
+.status-ok .badge { background: var(--ok); } .status-info .badge { background: var(--info); } .status-warning .badge { background: var(--warning); }
+.status-critical .badge { background: var(--critical); } .status-error .badge { background: var(--error); } .status-unknown .badge { background: var(--muted); }
+tr.alerting { background: #fff5f5; }
+.summary span { margin-right: 14px; }
+.problem { background: #fff8c5; border: 1px solid #d4a72c; padding: 8px 12px; }
+.sparkline .spark-line { fill: none; stroke: #0969da; stroke-width: 1.3; }
+.sparkline .spark-point { fill: #0969da; } .sparkline .spark-empty { stroke: #d0d7de; stroke-dasharray: 3 3; }
+.sparkline .dot-warning { fill: var(--warning); } .sparkline .dot-critical { fill: var(--critical); } .sparkline .dot-error { fill: var(--error); }
+a { color: #0969da; text-decoration: none; } a:hover { text-decoration: underline; }
+.none { color: var(--muted); font-style: italic; }
+`;
+
+const PERSPECTIVE_ORDER = ['data', 'logs', 'operations', 'services'];
+
+function timeCell(iso: string | undefined): string {
+  return iso ? `<time datetime="${escapeHtml(iso)}">${escapeHtml(iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</time>` : '';
+}
+
+function link(href: string, text: string, cls = ''): string {
+  return `<a href="${escapeHtml(href)}"${cls ? ` class="${cls}"` : ''} target="_blank" rel="noopener noreferrer">${escapeHtml(text)}</a>`;
+}
+
+function monitorRow(m: MonitorRow, data: StatusData): string {
+  const url = (id: string) => workflowUrl(data.temporalUi, data.namespace, id);
+  const status = m.status ?? 'unknown';
+  const value = m.lastValue === undefined ? '' : formatValue(m.lastValue, m.unit);
+  const incidents = m.incidentIds.map((id) => link(url(id), id.replace(/^pipewatch-incident\//, ''), 'incident-link')).join('<br>');
+  return `<tr class="monitor status-${escapeHtml(status)}${m.alerting ? ' alerting' : ''}" data-monitor="${escapeHtml(m.id)}">
+<td><span class="badge">${escapeHtml(status)}</span>${m.alerting ? ' <span title="an alert is open">●</span>' : ''}</td>
+<td>${m.lastRunId ? link(url(m.lastRunId), m.id, 'run-link') : escapeHtml(m.id)}${m.description ? `<br><small>${escapeHtml(m.description)}</small>` : ''}</td>
+<td class="value">${escapeHtml(value)}</td>
+<td>${sparklineSvg(m.points)}</td>
+<td class="reason">${escapeHtml(m.reason ?? (m.status ? '' : 'no run recorded yet'))}</td>
+<td>${timeCell(m.lastObservedAt)}</td>
+<td>${incidents}</td>
+</tr>`;
+}
+
+function monitorsSection(data: StatusData): string {
+  if (data.monitors.length === 0) return '<p class="none">no monitors declared</p>';
+  const byPipeline = new Map<string, MonitorRow[]>();
+  for (const m of data.monitors) {
+    const key = m.pipeline ?? '';
+    byPipeline.set(key, [...(byPipeline.get(key) ?? []), m]);
+  }
+  const pipelines = [...byPipeline.keys()].sort((a, b) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)));
+  return pipelines
+    .map((p) => {
+      const rows = byPipeline.get(p)!;
+      const perspectives = [...new Set(rows.map((m) => m.perspective))].sort((a, b) => PERSPECTIVE_ORDER.indexOf(a) - PERSPECTIVE_ORDER.indexOf(b));
+      const body = perspectives
+        .map(
+          (persp) => `<h3>${escapeHtml(persp)}</h3>
+<table class="monitors" data-perspective="${escapeHtml(persp)}"><thead><tr><th>status</th><th>monitor</th><th>last value</th><th>last ${data.pointsShown}</th><th>reason</th><th>observed</th><th>incident</th></tr></thead><tbody>
+${rows
+  .filter((m) => m.perspective === persp)
+  .sort((a, b) => a.id.localeCompare(b.id))
+  .map((m) => monitorRow(m, data))
+  .join('\n')}
+</tbody></table>`,
+        )
+        .join('\n');
+      return `<section class="pipeline" data-pipeline="${escapeHtml(p)}"><h2>${p ? `pipeline ${escapeHtml(p)}` : 'monitors without a pipeline'}</h2>\n${body}</section>`;
+    })
+    .join('\n');
+}
+
+function incidentsSection(data: StatusData): string {
+  const rows = data.incidents;
+  if (rows.length === 0) return '<p class="none">no open incidents</p>';
+  return `<table class="incidents"><thead><tr><th>state</th><th>incident</th><th>severity</th><th>monitor</th><th>pipeline</th><th>since</th></tr></thead><tbody>
+${rows
+  .map(
+    (i: IncidentRow) => `<tr class="incident status-${escapeHtml(i.severity || 'unknown')}" data-incident="${escapeHtml(i.workflowId)}">
+<td>${escapeHtml(i.state)}</td><td>${link(workflowUrl(data.temporalUi, data.namespace, i.workflowId), i.workflowId, 'incident-link')}</td>
+<td><span class="badge">${escapeHtml(i.severity || '?')}</span></td><td>${escapeHtml(i.monitor)}</td><td>${escapeHtml(i.pipeline)}</td><td>${timeCell(i.since)}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>`;
+}
+
+function interventionsSection(data: StatusData): string {
+  const rows = data.interventions;
+  if (rows.length === 0) return '<p class="none">no questions waiting on an operator</p>';
+  return `<table class="interventions"><thead><tr><th>question</th><th>pipeline</th><th>waiting since</th><th>deadline</th><th>answer with</th></tr></thead><tbody>
+${rows
+  .map(
+    (i: InterventionRow) => `<tr class="intervention" data-intervention="${escapeHtml(i.workflowId)}">
+<td>${link(workflowUrl(data.temporalUi, data.namespace, i.workflowId), i.title ?? i.workflowId, 'intervention-link')}${i.question ? `<br><small>${escapeHtml(i.question)}</small>` : ''}</td>
+<td>${escapeHtml(i.pipeline)}</td><td>${timeCell(i.since)}</td><td>${timeCell(i.deadlineAt)}</td>
+<td><code>pipewatch intervene respond ${escapeHtml(shellQuote(i.workflowId))} --answer … --by …</code></td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>`;
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The part of the page that refreshes: everything under <main>. */
+export function renderMain(data: StatusData): string {
+  const counts = new Map<string, number>();
+  for (const m of data.monitors) counts.set(m.status ?? 'unknown', (counts.get(m.status ?? 'unknown') ?? 0) + 1);
+  const summary = ['critical', 'warning', 'error', 'info', 'ok', 'unknown']
+    .filter((s) => counts.get(s))
+    .map((s) => `<span class="status-${s}"><span class="badge">${s}</span> ${counts.get(s)}</span>`)
+    .join('');
+  return `<main data-generated-at="${escapeHtml(data.generatedAt)}">
+${data.problems.map((p) => `<p class="problem">${escapeHtml(p)}</p>`).join('\n')}
+<p class="summary">${summary}<span>${data.alerting} alerting</span><span>updated ${timeCell(data.generatedAt)}</span></p>
+<section id="incidents"><h2>Open incidents (${data.incidents.length})</h2>
+${incidentsSection(data)}</section>
+<section id="interventions"><h2>Waiting on an operator (${data.interventions.length})</h2>
+${interventionsSection(data)}</section>
+<section id="monitors"><h2>Monitors (${data.monitors.length})</h2>
+${monitorsSection(data)}</section>
+</main>`;
+}
+
+/**
+ * The whole page. A small script replaces <main> with a fresh copy every
+ * refreshSeconds, so the page keeps its scroll position and never reloads;
+ * without JavaScript a meta refresh does the same by reloading.
+ */
+export function renderPage(data: StatusData, options: { refreshSeconds: number; nonce: string }): string {
+  const ms = Math.max(1, options.refreshSeconds) * 1000;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>pipewatch · ${escapeHtml(data.project)}</title>
+<noscript><meta http-equiv="refresh" content="${Math.max(1, options.refreshSeconds)}"></noscript>
+<style nonce="${escapeHtml(options.nonce)}">${STYLE}</style>
+</head><body>
+<header><h1>pipewatch · ${escapeHtml(data.project)}</h1>
+<span class="meta">namespace ${escapeHtml(data.namespace)} · task queue ${escapeHtml(data.taskQueue)} · ${link(`${data.temporalUi.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(data.namespace)}/workflows`, 'Temporal Web UI')} · refreshes every ${Math.max(1, options.refreshSeconds)} s · <a href="api/status">JSON</a></span></header>
+${renderMain(data)}
+<script nonce="${escapeHtml(options.nonce)}">
+(function () {
+  var busy = false;
+  async function refresh() {
+    if (busy || document.hidden) return;
+    busy = true;
+    try {
+      var res = await fetch(location.pathname, { headers: { accept: 'text/html' }, credentials: 'same-origin', cache: 'no-store' });
+      if (!res.ok) throw new Error('HTTP ' + res.status);
+      var doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+      var fresh = doc.querySelector('main');
+      if (fresh) document.querySelector('main').replaceWith(document.adoptNode(fresh));
+      document.body.removeAttribute('data-stale');
+    } catch (err) {
+      document.body.setAttribute('data-stale', String(err && err.message || err));
+    } finally {
+      busy = false;
+    }
+  }
+  setInterval(refresh, ${ms});
+  document.addEventListener('visibilitychange', refresh);
+})();
+</script>
+</body></html>`;
+}
