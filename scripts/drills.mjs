@@ -23,7 +23,7 @@ and the results table in docs/RELIABILITY.md.
   --no-docs      leave docs/ alone; print the table only
   -h, --help     this text
 
-Takes about ten minutes with the defaults. Needs the services \`npm test\` needs.`;
+Takes about five minutes with the defaults. Needs the services \`npm test\` needs.`;
 
 let args;
 try {
@@ -77,13 +77,13 @@ try {
 }
 const n = (x) => x.toLocaleString('en-US');
 const rows = report.results.map(
-  (r) => `| ${r.drill} | ${r.what} | ${n(r.repetitions)} | ${n(r.expected)} | ${n(r.deliveredRaw)} | ${n(r.deliveredUnique)} | ${n(r.lost)} | ${n(r.duplicates)} | ${n(r.stuckWorkflows)} | ${r.notes.join('; ').replace(/\|/g, '\\|')} |`,
+  (r) => `| ${r.drill} | ${r.what} | ${n(r.repetitions)} | ${n(r.expected)} | ${n(r.deliveredRaw)} | ${n(r.deliveredUnique)} | ${n(r.lost)} | ${n(r.extra)} | ${n(r.repeats)} | ${n(r.stuckWorkflows)} | ${r.notes.join('; ').replace(/\|/g, '\\|')} |`,
 );
 const table = [
   `Run ${report.at.slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.version}; seed ${report.seed}; \`npm run drills -- --kills ${report.kills} --restarts ${report.restarts}\`. Messages counted on both channels (email and webhook).`,
   '',
-  '| drill | what | repetitions | expected | delivered (raw) | delivered (unique keys) | lost | duplicates | stuck workflows | notes |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| drill | what | repetitions | expected | delivered (raw) | delivered (unique keys) | lost | extra (new keys) | repeats (same key) | stuck workflows | notes |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows,
 ].join('\n');
 process.stdout.write(`\n${table}\n`);
