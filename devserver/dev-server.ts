@@ -18,6 +18,8 @@ export interface DevServerOptions {
   uiCodecEndpoint?: string;
   /** Seconds to wait for the server to answer. */
   startTimeout?: number;
+  /** More `start-dev` arguments, e.g. ['--sqlite-pragma', 'synchronous=OFF'] (benchmarks). */
+  extraArgs?: string[];
 }
 
 export interface DevServer {
@@ -68,6 +70,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--log-level', 'warn',
     ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort), ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : [])]),
     ...searchAttributeFlags(),
+    ...(options.extraArgs ?? []),
   ];
   const child = spawn(options.cli, args, { stdio: ['ignore', out, out], detached: false });
   let exited: number | null | undefined;
