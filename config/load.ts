@@ -226,6 +226,7 @@ function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, pr
 
     const schedule: MonitorSchedule = {
       everyMs: scheduleRaw.every,
+      ...(scheduleRaw.every !== undefined ? { offsetMs: scheduleRaw.offset ?? spreadOffset(m.id, scheduleRaw.every) } : {}),
       cron: scheduleRaw.cron,
       timezone: scheduleRaw.timezone ?? 'UTC',
       jitterMs: scheduleRaw.jitter,
@@ -500,6 +501,20 @@ function unknownRef(kind: string, name: string, known: string[]): string {
   const hint = closest(name, known);
   const list = known.length > 0 ? `declared ${kind}s: ${known.join(', ')}` : `no ${kind}s are declared`;
   return `unknown ${kind} "${name}"${hint ? ` (did you mean "${hint}"?)` : ''}; ${list}`;
+}
+
+/**
+ * Where in its interval a monitor ticks when the config does not say: whole
+ * seconds from a hash of its id. Interval schedules all tick on multiples of
+ * their interval since the epoch, so without it every 1m monitor starts on
+ * the same second — a burst the Temporal scheduler drains slowly enough, at a
+ * thousand monitors, to skip ticks (BENCHMARKS.md, "Scale"). Prometheus
+ * spreads its scrapes the same way. Stable: the same id keeps its second.
+ */
+export function spreadOffset(monitorId: string, everyMs: number): number {
+  const seconds = Math.floor(everyMs / 1000);
+  if (seconds < 2) return 0;
+  return (createHash('sha256').update(monitorId).digest().readUInt32BE(0) % seconds) * 1000;
 }
 
 /** The content hash that versions a monitor; key order does not matter. */

@@ -55,6 +55,8 @@ export interface PipelineStage {
 
 export interface MonitorSchedule {
   everyMs?: number;
+  /** Phase of an interval schedule (ms after each multiple of everyMs since the epoch). */
+  offsetMs?: number;
   cron?: string;
   timezone: string;
   jitterMs?: number;

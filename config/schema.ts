@@ -611,12 +611,19 @@ export type RuleSpec = z.infer<typeof rule>;
 export const scheduleSpec = z
   .strictObject({
     every: duration.optional(),
+    offset: duration.optional().meta({
+      description:
+        'Phase of an "every" schedule: it ticks at multiples of every since the epoch, plus this. Default: a whole number of seconds derived from the monitor id, so monitors of one interval do not all start on the same second.',
+    }),
     cron: z.string().optional(),
     timezone: z.string().optional(),
     jitter: duration.optional(),
     catchupWindow: duration.prefault('5m'),
   })
   .superRefine((s, ctx) => {
+    if (s.offset !== undefined && (s.every === undefined || s.offset >= s.every)) {
+      ctx.addIssue({ code: 'custom', path: ['offset'], message: s.every === undefined ? 'an offset belongs to an "every" schedule' : 'an offset shorter than the interval' });
+    }
     if ((s.every === undefined) === (s.cron === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'a schedule has exactly one of "every" (e.g. "1m") or "cron" (e.g. "*/5 * * * *")' });
     }

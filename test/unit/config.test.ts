@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig, type ConfigProblem } from '../../config/load.js';
+import { ConfigError, parseConfig, spreadOffset, type ConfigProblem } from '../../config/load.js';
 
 const GOOD = `version: 1
 project: lake-team
@@ -78,7 +78,7 @@ describe('a valid configuration', () => {
   it('normalises monitors with defaults applied', () => {
     expect(loaded.raw.project).toBe('lake-team');
     const [freshness, count] = loaded.monitors;
-    expect(freshness!.schedule).toEqual({ everyMs: 60_000, cron: undefined, timezone: 'UTC', jitterMs: undefined, catchupWindowMs: 300_000 });
+    expect(freshness!.schedule).toEqual({ everyMs: 60_000, offsetMs: spreadOffset('parsed-freshness', 60_000), cron: undefined, timezone: 'UTC', jitterMs: undefined, catchupWindowMs: 300_000 });
     expect(freshness!.flap).toEqual({ failAfter: 3, resolveAfter: 2 });
     expect(freshness!.unit).toBe('seconds');
     // Durations in thresholds become seconds for checks measured in seconds.
@@ -126,6 +126,27 @@ describe('a valid configuration', () => {
 
   it('accepts an empty monitor list', () => {
     expect(parseConfig('version: 1\n', 'x.yaml', { env: {} }).monitors).toEqual([]);
+  });
+});
+
+describe('spreading interval schedules over their interval', () => {
+  it('gives each monitor a stable whole second within its interval, spread across ids', () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `monitor-${i}`);
+    const offsets = ids.map((id) => spreadOffset(id, 60_000));
+    expect(offsets.every((o) => o >= 0 && o < 60_000 && o % 1000 === 0)).toBe(true);
+    expect(new Set(offsets).size).toBe(60); // every second of the minute is used
+    expect(Math.max(...[...Array(60).keys()].map((s) => offsets.filter((o) => o === s * 1000).length))).toBeLessThan(35); // 1000/60 ≈ 17 each
+    expect(ids.map((id) => spreadOffset(id, 60_000))).toEqual(offsets);
+    expect(spreadOffset('x', 1_000)).toBe(0);
+    expect(spreadOffset('x', 1_500)).toBe(0);
+  });
+
+  it('takes an explicit offset, and refuses one that does not fit', () => {
+    const withOffset = (schedule: string) => GOOD.replace('  schedule:\n    every: 1m', `  schedule:\n${schedule}`);
+    expect(parseConfig(withOffset('    every: 1m\n    offset: 0s'), 'pipewatch.yaml', { env: ENV }).monitors[0]!.schedule.offsetMs).toBe(0);
+    expect(parseConfig(withOffset('    every: 1m\n    offset: 15s'), 'pipewatch.yaml', { env: ENV }).monitors[0]!.schedule.offsetMs).toBe(15_000);
+    expect(problemsOf(withOffset('    every: 1m\n    offset: 1m')).map((p) => p.message)).toContain('an offset shorter than the interval');
+    expect(problemsOf(withOffset('    cron: "*/5 * * * *"\n    offset: 10s')).map((p) => p.message)).toContain('an offset belongs to an "every" schedule');
   });
 });
 
