@@ -139,15 +139,16 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     const worker = await createWorker({ settings, store: opened.store, extraActivities: demo?.activities });
     const client = await connectClient(settings);
     cleanups.push(() => client.connection.close());
+    // The example's stages first, so the monitors find it running.
+    if (demo) {
+      await demo.schedule(client, settings.taskQueue, config);
+      cleanups.push(() => demo!.pause());
+    }
     const target = { client, taskQueue: settings.taskQueue, project: config.raw.project };
     const plan = await planFor(target, monitors);
     await applyPlan(target, plan);
     await syncHeartbeat(target, config);
     await syncReports(target, config.reports);
-    if (demo) {
-      await demo.schedule(client, settings.taskQueue, config);
-      cleanups.push(() => demo!.pause());
-    }
 
     const ui = server?.uiUrl;
     say();

@@ -103,13 +103,16 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
           spec: { intervals: [{ every: options.everyMs }] },
           action: { type: 'startWorkflow', workflowType, workflowId: id, taskQueue, args, workflowRunTimeout: '5m' },
           policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000 },
-          state: { paused: false },
+          // A first run now, so the monitors find fresh data from their first runs.
+          state: { paused: false, triggerImmediately: true },
         };
         try {
           await client.schedule.create(opts);
         } catch (err) {
           if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-          await client.schedule.getHandle(id).update(() => ({ spec: opts.spec, action: opts.action, policies: opts.policies, state: { paused: false } }));
+          const handle = client.schedule.getHandle(id);
+          await handle.update(() => ({ spec: opts.spec, action: opts.action, policies: opts.policies, state: { paused: false } }));
+          await handle.trigger();
         }
         ids.push(id);
       }
