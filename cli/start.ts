@@ -59,7 +59,8 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 
 export async function startCommand(opts: StartOptions): Promise<void> {
   const dir = resolve(opts.dataDir ?? defaultDataDir());
-  const userConfig = opts.config ?? process.env.PIPEWATCH_CONFIG ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  // `pipewatch demo` watches the example unless a config is named on its command line.
+  const userConfig = opts.command === 'demo' ? opts.config : (opts.config ?? process.env.PIPEWATCH_CONFIG ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined));
   const configFile = userConfig ? configPath(userConfig) : join(packageRoot(), 'examples', 'pipewatch.yaml');
   const example = opts.example || !userConfig;
 
@@ -167,6 +168,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       say(`  example API     ${demo.apiUrl}/health · ${demo.apiUrl}/queue`);
       say(`  example logs    ${process.env.EXAMPLE_LOG_DIR}/pipeline.ndjson`);
       say(`  break it        npx pipewatch demo break ${Object.keys(FAULTS).join('|')} · heal it: npx pipewatch demo heal`);
+      const keys = process.env.PIPEWATCH_CODEC_KEY_FILE ? `PIPEWATCH_CODEC_KEY_FILE=${process.env.PIPEWATCH_CODEC_KEY_FILE} ` : '';
+      say(`  questions       ${keys}npx pipewatch intervene list (then: intervene respond <id> --answer … --by you)`);
     }
     say('Ctrl-C stops everything; state is kept in ' + dir);
     say();
