@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 
 export const FAULTS = {
-  drop: 'the ETL drops a third of the records it parses: the stage-losses monitor names "parsed" as the losing stage',
+  drop: 'the ETL drops half of the records it parses: the stage-losses monitor names "parsed" as the losing stage',
   stall: 'the ETL stops: example.parsed stops growing and parsed-freshness fires',
   errors: 'the collector logs a burst of errors every run: the pipeline-errors log rule fires',
   queue: 'the ETL detaches from the queue: queue-consumers (and collected-queue on RabbitMQ) fire, the data goes stale behind it',

@@ -191,7 +191,7 @@ export function createDemoActivities(deps: DemoActivityDeps) {
           const good: Array<[string, string]> = [];
           rows.forEach((r, i) => {
             if (r.payload && r.payload.format !== 'leak-post') held.push(r.record_id);
-            else if (input.faults.includes('drop') && i % 3 === 0) dropped++;
+            else if (input.faults.includes('drop') && i % 2 === 0) dropped++;
             else good.push([r.record_id, r.payload?.victim ?? `org-${r.record_id}`]);
           });
           if (good.length) {

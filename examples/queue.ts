@@ -73,30 +73,27 @@ class InProcessQueue implements DemoQueue {
 
 class RabbitQueue implements DemoQueue {
   readonly backend = 'rabbitmq' as const;
-  private consumerTag?: string;
+  /** The consuming channel while attached. Detaching closes it: the broker drops the consumer and requeues what it had delivered. */
+  private consumer?: Channel;
   private buffer: ConsumeMessage[] = [];
 
   constructor(
     readonly name: string,
     private readonly model: ChannelModel,
-    private readonly consumer: Channel,
     private readonly publisher: ConfirmChannel,
   ) {}
 
   static async open(url: string, name: string): Promise<RabbitQueue> {
     const model = await connect(url, { timeout: 3_000 });
     model.on('error', () => undefined);
-    const consumer = await model.createChannel();
     const publisher = await model.createConfirmChannel();
-    consumer.on('error', () => undefined);
     publisher.on('error', () => undefined);
-    await consumer.assertQueue(name, { durable: true });
-    await consumer.prefetch(PREFETCH);
-    return new RabbitQueue(name, model, consumer, publisher);
+    await publisher.assertQueue(name, { durable: true });
+    return new RabbitQueue(name, model, publisher);
   }
 
   get attached(): boolean {
-    return this.consumerTag !== undefined;
+    return this.consumer !== undefined;
   }
 
   async publish(ids: string[]): Promise<void> {
@@ -105,25 +102,38 @@ class RabbitQueue implements DemoQueue {
   }
 
   async attach(): Promise<void> {
-    if (this.consumerTag) return;
-    const { consumerTag } = await this.consumer.consume(this.name, (msg) => {
+    if (this.consumer) return;
+    const channel = await this.model.createChannel();
+    channel.on('error', () => undefined);
+    // A channel the broker closed (an error, a restart) is replaced on the next run.
+    channel.on('close', () => {
+      if (this.consumer === channel) {
+        this.consumer = undefined;
+        this.buffer = [];
+      }
+    });
+    await channel.prefetch(PREFETCH);
+    await channel.consume(this.name, (msg) => {
       if (msg) this.buffer.push(msg);
     });
-    this.consumerTag = consumerTag;
+    this.consumer = channel;
   }
 
   async detach(): Promise<void> {
-    if (!this.consumerTag) return;
-    await this.consumer.cancel(this.consumerTag);
-    this.consumerTag = undefined;
-    for (const msg of this.buffer.splice(0)) this.consumer.nack(msg, false, true);
+    const channel = this.consumer;
+    if (!channel) return;
+    this.consumer = undefined;
+    this.buffer = [];
+    await channel.close().catch(() => undefined);
   }
 
   take(max: number): Delivery[] {
+    const channel = this.consumer;
+    if (!channel) return [];
     return this.buffer.splice(0, max).map((msg) => ({
       id: msg.content.toString('utf8'),
-      ack: () => this.consumer.ack(msg),
-      requeue: () => this.consumer.nack(msg, false, true),
+      ack: () => channel.ack(msg),
+      requeue: () => channel.nack(msg, false, true),
     }));
   }
 
@@ -140,7 +150,7 @@ class RabbitQueue implements DemoQueue {
   }
 
   async close(): Promise<void> {
-    await this.detach().catch(() => undefined);
+    await this.detach();
     await this.model.close().catch(() => undefined);
   }
 }

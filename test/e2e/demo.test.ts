@@ -31,9 +31,9 @@ function testConfig(): string {
     ['groupWait: 10s', 'groupWait: 1s'],
     ['groupInterval: 1m', 'groupInterval: 2s'],
     ['above: 45s', 'above: 10s'],
-    ['window: 30s       # aligned', 'window: 8s       # aligned'],
+    ['window: 1m        # aligned', 'window: 20s        # aligned'],
     ['settle: 10s', 'settle: 3s'],
-    ["query: 'log.level:error AND labels.pipeline:example'\n      window: 1m", "query: 'log.level:error AND labels.pipeline:example'\n      window: 8s"],
+    ["query: 'log.level:error AND labels.pipeline:example'\n      window: 1m\n      buffer: 5s", "query: 'log.level:error AND labels.pipeline:example'\n      window: 8s\n      buffer: 2s"],
   ];
   for (const [from, to] of overrides) {
     const before = text;
@@ -74,7 +74,11 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     const before = new Map(monitors.map((m) => [m, count(firing(m))]));
     const broke = await cli(['demo', 'break', fault]);
     expect(broke.stdout).toContain(`broken: ${fault}`);
-    for (const m of monitors) await waitFor(() => count(firing(m)) > before.get(m)!, `an alert from ${m} after "demo break ${fault}"\n${subjects().join('\n')}`, timeoutMs, 500);
+    for (const m of monitors) {
+      await waitFor(() => count(firing(m)) > before.get(m)!, `an alert from ${m} after "demo break ${fault}"`, timeoutMs, 500).catch((err: Error) => {
+        throw new Error(`${err.message}\nemails:\n${subjects().join('\n')}\npipewatch demo said (last lines):\n${output.slice(-4000)}`);
+      });
+    }
   }
 
   async function expectHealed(monitors: string[], timeoutMs = 60_000): Promise<void> {
@@ -179,8 +183,8 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     await cli(['demo', 'break', 'archive']);
     const lossesBefore = count(firing('stage-losses'));
     const errorsBefore = count(firing('pipeline-errors'));
-    await waitFor(() => count(firing('stage-losses')) > lossesBefore, `stage-losses to fire\n${subjects().join('\n')}`, 60_000, 500);
-    await waitFor(() => count(firing('pipeline-errors')) > errorsBefore, `pipeline-errors to fire\n${subjects().join('\n')}`, 60_000, 500);
+    await waitFor(() => count(firing('pipeline-errors')) > errorsBefore, `pipeline-errors to fire\n${subjects().join('\n')}`, 90_000, 500);
+    await waitFor(() => count(firing('stage-losses')) > lossesBefore, `stage-losses to fire\n${subjects().join('\n')}\n${output.slice(-4000)}`, 90_000, 500);
     // The losing stage is named: records collected but never parsed.
     const loss = smtp.messages.find((m) => firing('stage-losses').test(m.subject))!;
     expect(`${loss.subject}\n${loss.text}`).toMatch(/parsed/);
@@ -206,7 +210,6 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     expect(await client.workflow.getHandle(recordFlow).result()).toMatchObject({ status: 'skipped' });
     const { rows } = await db.query<{ outcome: string }>(`SELECT outcome FROM example.held`);
     expect(rows.map((r) => r.outcome)).toEqual(['skipped']);
-
     await expectHealed(['stage-losses', 'pipeline-errors'], 90_000);
   }, 240_000);
 
