@@ -69,7 +69,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort), ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : [])]),
     ...searchAttributeFlags(),
   ];
-  const child = spawn(options.cli, args, { stdio: ['ignore', out, out], detached: true });
+  const child = spawn(options.cli, args, { stdio: ['ignore', out, out], detached: false });
   let exited: number | null | undefined;
   child.once('exit', (code) => {
     exited = code;
