@@ -422,17 +422,19 @@ demo
   .description(`inject a fault into the running example: ${Object.keys(FAULTS).join(' | ')}`)
   .option('--data-dir <dir>', 'the data directory of the running `pipewatch demo`')
   .addHelpText('after', `\nFaults:\n${faultList()}`)
-  .action((fault: string, opts: { dataDir?: string }) => breakAction(fault, opts, 'demo'));
+  // --data-dir is also an option of `demo` itself, which may claim it: read it with the parent's.
+  .action((fault: string, _opts: unknown, cmd: Command) => breakAction(fault, cmd.optsWithGlobals(), 'demo'));
 demo
   .command('heal [fault]')
   .description('remove one fault, or all of them')
   .option('--data-dir <dir>', 'the data directory of the running `pipewatch demo`')
-  .action((fault: string | undefined, opts: { dataDir?: string }) => healAction(fault, opts));
+  .action((fault: string | undefined, _opts: unknown, cmd: Command) => healAction(fault, cmd.optsWithGlobals()));
 demo
   .command('faults')
   .description('the faults in effect')
   .option('--data-dir <dir>', 'the data directory of the running `pipewatch demo`')
-  .action((opts: { dataDir?: string }) => {
+  .action((_opts: unknown, cmd: Command) => {
+    const opts = cmd.optsWithGlobals<{ dataDir?: string }>();
     const state = readFaults(opts.dataDir ?? dataDir());
     const entries = Object.entries(state.faults);
     process.stdout.write(entries.length ? `${entries.map(([f, at]) => `${f} since ${at}`).join('\n')}\n` : 'no faults: the example pipeline runs normally\n');

@@ -126,7 +126,8 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
             .getHandle(id)
             .pause('pipewatch demo stopped')
             .catch((err: Error) => {
-              if (!(err instanceof ScheduleNotFoundError)) throw err;
+              // With Ctrl-C the dev server may already be gone; the schedules then wait with it.
+              if (!(err instanceof ScheduleNotFoundError)) throw new Error(`could not pause ${id} (${err.message}); it runs on until the next \`pipewatch demo\` or \`temporal schedule toggle --pause\``);
             });
         }
       }
