@@ -470,7 +470,8 @@ async function triggerForEvents(
       const settings = input.archiveTrigger;
       const args: ArchiveIngestInput = {
         archive: path,
-        destination: join(t.archive.destination, basename(path).replace(/\.zip$/i, '')),
+        // The destination may name a directory by ${ENV} (the example's data directory).
+        destination: join(resolveOrFail(() => resolveEnvRefs(t.archive!.destination, deps.env ?? process.env, `monitors.${input.monitorId}.check.trigger.archive.destination`)), basename(path).replace(/\.zip$/i, '')),
         source: sourceName || undefined,
         knownPasswords: settings.knownPasswords[sourceName] ?? [],
         limits: settings.limits,

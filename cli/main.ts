@@ -10,7 +10,7 @@ import { configPath, loadConfigFile, type LoadedConfig } from '../config/load.js
 import type { MonitorDefinition } from '../config/model.js';
 import { formatValue } from '../evaluation/rules.js';
 import type { Verdict } from '../evaluation/types.js';
-import { FAULTS, setFault, type Fault } from '../examples/pipeline.js';
+import { breakStage, FAULT_ALIASES, FAULTS, heal, parseFault, readFaults, type Fault } from '../examples/faults.js';
 import { formatPlan } from '../schedules/plan.js';
 import { dataDir } from '../store/open.js';
 import { scheduleId, SCHEDULE_PREFIX } from '../workflows/ids.js';
@@ -355,21 +355,28 @@ program
 
 // --------------------------------------------------------------------- start
 
-program
-  .command('start')
-  .description('run everything on one machine: Temporal dev server + Web UI, history store, worker, synced monitors (the example pipeline when no config is given)')
-  .option('--data-dir <dir>', 'where state is kept (default: $PIPEWATCH_DATA_DIR or .pipewatch)')
-  .addOption(new Option('--port <port>', 'Temporal dev server gRPC port').default('7233'))
-  .addOption(new Option('--ui-port <port>', 'Temporal Web UI port').default('8233'))
-  .addOption(new Option('--codec-port <port>', 'codec server the Web UI decodes encrypted payloads with').default('8888'))
-  .option('--headless', 'no Web UI')
-  .option('--example', 'seed and feed the example pipeline even with a config of your own')
-  .addOption(new Option('--status-port <port>', 'the status page (pipewatch ui) on 127.0.0.1').default('8090'))
-  .option('--no-status-page', 'do not serve the status page')
+const runOptions = (cmd: Command) =>
+  cmd
+    .option('--data-dir <dir>', 'where state is kept (default: $PIPEWATCH_DATA_DIR or .pipewatch)')
+    .addOption(new Option('--port <port>', 'Temporal dev server gRPC port').default('7233'))
+    .addOption(new Option('--ui-port <port>', 'Temporal Web UI port').default('8233'))
+    .addOption(new Option('--codec-port <port>', 'codec server the Web UI decodes encrypted payloads with').default('8888'))
+    .option('--headless', 'no Web UI')
+    .option('--every <duration>', "how often the example pipeline's stages run (default: $PIPEWATCH_DEMO_EVERY or 5s)")
+    .option('--api-port <port>', "the example's serving API (default: $PIPEWATCH_DEMO_API_PORT or 8099)")
+    .addOption(new Option('--status-port <port>', 'the status page (pipewatch ui) on 127.0.0.1').default('8090'))
+    .option('--no-status-page', 'do not serve the status page');
+
+runOptions(
+  program
+    .command('start')
+    .description('run everything on one machine: Temporal dev server + Web UI, history store, worker, synced monitors (the example pipeline when no config is given)'),
+)
+  .option('--example', 'run the example pipeline even with a config of your own')
   .action(async (opts) => {
     await quietTemporalLogs();
     const { startCommand } = await import('./start.js');
-    await startCommand({ ...opts, config: program.opts<{ config?: string }>().config });
+    await startCommand({ ...opts, config: program.opts<{ config?: string }>().config, command: 'start' });
   });
 
 // ------------------------------------------------------------------------ ui
@@ -438,26 +445,81 @@ and interventions). "pipewatch start" runs it on 127.0.0.1:8090 unless given --n
     }
   });
 
-// ------------------------------------------------------------------- example
+// -------------------------------------------------------------------- demo
 
-const example = program.command('example').description('the example pipeline `pipewatch start` runs');
+const faultList = () => Object.entries(FAULTS).map(([f, what]) => `  ${f.padEnd(10)} ${what}`).join('\n');
+
+function breakAction(fault: string, opts: { dataDir?: string }, command: string): void {
+  let chosen: Fault;
+  try {
+    chosen = parseFault(fault);
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.usage);
+  }
+  const state = breakStage(opts.dataDir ?? dataDir(), chosen);
+  const others = Object.keys(state.faults).filter((f) => f !== chosen);
+  process.stdout.write(`broken: ${chosen} — ${FAULTS[chosen]}${others.length ? `\nalso in effect: ${others.join(', ')}` : ''}\nthe pipeline picks it up on its next run; heal with: pipewatch ${command} heal\n`);
+}
+
+function healAction(fault: string | undefined, opts: { dataDir?: string }): void {
+  let chosen: Fault | undefined;
+  try {
+    chosen = fault === undefined ? undefined : parseFault(fault);
+  } catch (err) {
+    throw new CliError((err as Error).message, EXIT.usage);
+  }
+  const before = Object.keys(readFaults(opts.dataDir ?? dataDir()).faults);
+  const state = heal(opts.dataDir ?? dataDir(), chosen);
+  const left = Object.keys(state.faults);
+  const healed = chosen ? (before.includes(chosen) ? [chosen] : []) : before;
+  process.stdout.write(`${healed.length ? `healed: ${healed.join(', ')}` : 'nothing to heal'}${left.length ? `; still broken: ${left.join(', ')}` : '; the example pipeline runs normally'}\n`);
+}
+
+const demo = runOptions(
+  program
+    .command('demo')
+    .description('run the example pipeline (collector → queue → ETL → serving table, as Temporal workflows) with its monitors; break and heal it')
+    .addHelpText('after', `\nFaults (pipewatch demo break <fault>; several may be in effect):\n${faultList()}`),
+).action(async (opts) => {
+  await quietTemporalLogs();
+  const { startCommand } = await import('./start.js');
+  await startCommand({ ...opts, example: true, config: program.opts<{ config?: string }>().config, command: 'demo' });
+});
+demo
+  .command('break <fault>')
+  .description(`inject a fault into the running example: ${Object.keys(FAULTS).join(' | ')}`)
+  .option('--data-dir <dir>', 'the data directory of the running `pipewatch demo`')
+  .addHelpText('after', `\nFaults:\n${faultList()}`)
+  // --data-dir is also an option of `demo` itself, which may claim it: read it with the parent's.
+  .action((fault: string, _opts: unknown, cmd: Command) => breakAction(fault, cmd.optsWithGlobals(), 'demo'));
+demo
+  .command('heal [fault]')
+  .description('remove one fault, or all of them')
+  .option('--data-dir <dir>', 'the data directory of the running `pipewatch demo`')
+  .action((fault: string | undefined, _opts: unknown, cmd: Command) => healAction(fault, cmd.optsWithGlobals()));
+demo
+  .command('faults')
+  .description('the faults in effect')
+  .option('--data-dir <dir>', 'the data directory of the running `pipewatch demo`')
+  .action((_opts: unknown, cmd: Command) => {
+    const opts = cmd.optsWithGlobals<{ dataDir?: string }>();
+    const state = readFaults(opts.dataDir ?? dataDir());
+    const entries = Object.entries(state.faults);
+    process.stdout.write(entries.length ? `${entries.map(([f, at]) => `${f} since ${at}`).join('\n')}\n` : 'no faults: the example pipeline runs normally\n');
+  });
+
+// The first example's commands, kept as aliases.
+const example = program.command('example').description('alias of `pipewatch demo break|heal` (the example pipeline\'s faults)');
 example
   .command('break <fault>')
-  .description(`break a stage of the example pipeline: ${Object.keys(FAULTS).join(' | ')}`)
-  .option('--data-dir <dir>', 'the data directory of the running `pipewatch start`')
-  .action((fault: string, opts: { dataDir?: string }) => {
-    if (!(fault in FAULTS)) throw new CliError(`unknown fault "${fault}"; choose one of: ${Object.keys(FAULTS).join(', ')}`, EXIT.usage);
-    setFault(opts.dataDir ?? dataDir(), fault as Fault);
-    process.stdout.write(`broken: ${FAULTS[fault as Fault]}\nwatch the monitors fire in the Web UI; heal with: pipewatch example heal\n`);
-  });
+  .description(`same as: pipewatch demo break <fault> (${[...Object.keys(FAULTS), ...Object.keys(FAULT_ALIASES)].join(' | ')})`)
+  .option('--data-dir <dir>', 'the data directory of the running `pipewatch demo`')
+  .action((fault: string, opts: { dataDir?: string }) => breakAction(fault, opts, 'example'));
 example
-  .command('heal')
-  .description('repair the example pipeline')
-  .option('--data-dir <dir>', 'the data directory of the running `pipewatch start`')
-  .action((opts: { dataDir?: string }) => {
-    setFault(opts.dataDir ?? dataDir(), null);
-    process.stdout.write('healed: the example pipeline runs normally again\n');
-  });
+  .command('heal [fault]')
+  .description('same as: pipewatch demo heal')
+  .option('--data-dir <dir>', 'the data directory of the running `pipewatch demo`')
+  .action((fault: string | undefined, opts: { dataDir?: string }) => healAction(fault, opts));
 
 // ------------------------------------------------------ incidents, silences
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { configPath, DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/load.js';
 import { findTemporalCli } from '../devserver/temporal-cli.js';
 import { portOpen, startDevServer, type DevServer } from '../devserver/dev-server.js';
-import { feedExamplePipeline, seedExamplePipeline, type Feeder } from '../examples/pipeline.js';
+import type { RunningDemo } from '../examples/demo.js';
 import { startOutbox, type Outbox } from '../examples/outbox.js';
 import { formatPlan } from '../schedules/plan.js';
 import { applyPlan, planFor, syncHeartbeat, syncReports } from '../schedules/sync.js';
@@ -18,7 +18,20 @@ import { createWorker } from '../workers/worker.js';
 import { AesGcmCodec, codecKeys, ensureKeyFile } from '../workers/codec.js';
 import { startCodecServer, type CodecServer } from '../workers/codec-server.js';
 import { startStatusPage } from '../ui/index.js';
-import { CliError } from './output.js';
+import { formatDuration, parseDuration } from '../config/duration.js';
+import { FAULTS } from '../examples/faults.js';
+import { CliError, EXIT } from './output.js';
+
+/** A URL as it may be printed: without its password. */
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(an unparsable URL)';
+  }
+}
 
 
 export function packageRoot(): string {
@@ -38,13 +51,20 @@ export interface StartOptions {
   /** The status page on 127.0.0.1 (ui/); false with --no-status-page. */
   statusPage?: boolean;
   statusPort?: string;
+  /** How often the example pipeline's stages run (a duration such as 5s). */
+  every?: string;
+  /** The example's serving API port. */
+  apiPort?: string;
+  /** The command the user typed, for the hints printed at start. */
+  command?: 'start' | 'demo';
 }
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
 export async function startCommand(opts: StartOptions): Promise<void> {
   const dir = resolve(opts.dataDir ?? defaultDataDir());
-  const userConfig = opts.config ?? process.env.PIPEWATCH_CONFIG ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  // `pipewatch demo` watches the example unless a config is named on its command line.
+  const userConfig = opts.command === 'demo' ? opts.config : (opts.config ?? process.env.PIPEWATCH_CONFIG ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined));
   const configFile = userConfig ? configPath(userConfig) : join(packageRoot(), 'examples', 'pipewatch.yaml');
   const example = opts.example || !userConfig;
 
@@ -90,14 +110,21 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     cleanups.push(() => opened.close());
 
     let outbox: Outbox | undefined;
-    let feeder: Feeder | undefined;
+    let demo: RunningDemo | undefined;
     if (example) {
       process.env.EXAMPLE_DATABASE_URL ??= opened.url;
       process.env.PIPEWATCH_OUTBOX_PORT ??= '2525';
+      // RabbitMQ's out-of-the-box account, which only accepts connections from this machine.
+      process.env.EXAMPLE_AMQP_URL ??= 'amqp://guest:guest@127.0.0.1:5672';
       const outboxPort = Number(process.env.PIPEWATCH_OUTBOX_PORT);
-      await seedExamplePipeline(process.env.EXAMPLE_DATABASE_URL);
-      feeder = feedExamplePipeline({ url: process.env.EXAMPLE_DATABASE_URL, dataDir: dir });
-      cleanups.push(() => feeder!.stop());
+      const everyText = opts.every ?? process.env.PIPEWATCH_DEMO_EVERY ?? '5s';
+      const everyMs = parseDuration(everyText);
+      if (everyMs === undefined || everyMs < 1_000) throw new CliError(`--every "${everyText}" is not a duration of at least 1s (such as 5s)`, EXIT.usage);
+      const apiPort = Number(opts.apiPort ?? process.env.PIPEWATCH_DEMO_API_PORT ?? '8099');
+      const { startDemo, demoEnv } = await import('../examples/demo.js');
+      demo = await startDemo({ dataDir: dir, url: process.env.EXAMPLE_DATABASE_URL, amqpUrl: process.env.EXAMPLE_AMQP_URL, everyMs, apiPort });
+      cleanups.push(() => demo!.stop());
+      for (const [name, value] of Object.entries(demoEnv(dir, demo.apiUrl, process.env.EXAMPLE_AMQP_URL))) process.env[name] ??= value;
       if (await portOpen(outboxPort)) {
         say(`port ${outboxPort} is taken, so the example's outbox is not started (set PIPEWATCH_OUTBOX_PORT); alert emails are retried until something listens there`);
       } else {
@@ -111,11 +138,19 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     }
 
     const config = loadConfigFile(configFile);
-    const worker = await createWorker({ settings, store: opened.store });
+    // Without a broker the example runs on its in-process queue, which only the http monitor of its API can see.
+    const skipped = demo?.queueFallbackReason ? config.monitors.filter((m) => m.connector?.type === 'rabbitmq') : [];
+    const monitors = config.monitors.filter((m) => !skipped.includes(m));
+    const worker = await createWorker({ settings, store: opened.store, extraActivities: demo?.activities });
     const client = await connectClient(settings);
     cleanups.push(() => client.connection.close());
+    // The example's stages first, so the monitors find it running.
+    if (demo) {
+      await demo.schedule(client, settings.taskQueue, config);
+      cleanups.push(() => demo!.pause());
+    }
     const target = { client, taskQueue: settings.taskQueue, project: config.raw.project };
-    const plan = await planFor(target, config.monitors);
+    const plan = await planFor(target, monitors);
     await applyPlan(target, plan);
     await syncHeartbeat(target, config);
     await syncReports(target, config.reports);
@@ -134,8 +169,16 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     say(`  Temporal        ${settings.address} · try: temporal schedule list --address ${settings.address}`);
     say(`  history store   ${opened.embedded ? `embedded PostgreSQL, data in ${join(dir, 'store')}` : 'DATABASE_URL'}`);
     if (outbox) say(`  email outbox    ${outbox.dir} (SMTP on 127.0.0.1:${outbox.port})`);
-    if (example) {
-      say('  example         break it: npx pipewatch example break parser · heal it: npx pipewatch example heal');
+    if (demo) {
+      const queue = demo.queueFallbackReason
+        ? `in-process queue (RabbitMQ at ${redactUrl(process.env.EXAMPLE_AMQP_URL!)} not reachable: ${demo.queueFallbackReason}; left out: ${skipped.map((m) => m.id).join(', ') || 'nothing'})`
+        : `RabbitMQ queue ${demo.queue.name} at ${redactUrl(process.env.EXAMPLE_AMQP_URL!)}`;
+      say(`  example         collect → ${queue} → parse → serve, every ${formatDuration(parseDuration(opts.every ?? process.env.PIPEWATCH_DEMO_EVERY ?? '5s')!)}`);
+      say(`  example API     ${demo.apiUrl}/health · ${demo.apiUrl}/queue`);
+      say(`  example logs    ${process.env.EXAMPLE_LOG_DIR}/pipeline.ndjson`);
+      say(`  break it        npx pipewatch demo break ${Object.keys(FAULTS).join('|')} · heal it: npx pipewatch demo heal`);
+      const keys = process.env.PIPEWATCH_CODEC_KEY_FILE ? `PIPEWATCH_CODEC_KEY_FILE=${process.env.PIPEWATCH_CODEC_KEY_FILE} ` : '';
+      say(`  questions       ${keys}npx pipewatch intervene list (then: intervene respond <id> --answer … --by you)`);
     }
     say('Ctrl-C stops everything; state is kept in ' + dir);
     say();

@@ -16,6 +16,8 @@ export interface PipewatchWorkerOptions {
   /** A workflow bundle made by workers/bundle.ts; without one the build's bundle, else bundle now. */
   workflowBundlePath?: string;
   env?: NodeJS.ProcessEnv;
+  /** Activities beside pipewatch's own: the example pipeline's, when `pipewatch demo` runs it. */
+  extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
   /** Extra Worker options (tests shorten timeouts, benchmarks raise concurrency). */
   tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'>>;
 }
@@ -44,7 +46,7 @@ export async function createWorker(options: PipewatchWorkerOptions): Promise<Pip
     taskQueue: settings.taskQueue,
     workflowBundle,
     dataConverter: dataConverter(env),
-    activities: createActivities({ store: options.store, connectors, channels, client, taskQueue: settings.taskQueue, env }),
+    activities: { ...options.extraActivities, ...createActivities({ store: options.store, connectors, channels, client, taskQueue: settings.taskQueue, env }) },
     shutdownGraceTime: '10s',
     ...options.tuning,
   });

@@ -6,3 +6,4 @@ export { heartbeatWorkflow } from './heartbeat.js';
 export { interventionWorkflow } from './intervention.js';
 export { archiveIngestWorkflow } from './archive.js';
 export { reportWorkflow } from './report.js';
+export { demoCollectWorkflow, demoEtlWorkflow, demoRecordWorkflow } from './demo.js';

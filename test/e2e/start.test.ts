@@ -17,8 +17,16 @@ interface Started {
   exit: Promise<number | null>;
 }
 
-async function start(dataDir: string, port: number, outboxPort: number): Promise<Started> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', TEMPORAL_CLI: testEnv().cli, PIPEWATCH_OUTBOX_PORT: String(outboxPort) };
+async function start(dataDir: string, port: number, outboxPort: number, apiPort: number): Promise<Started> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_OPTIONS: '',
+    TEMPORAL_CLI: testEnv().cli,
+    PIPEWATCH_OUTBOX_PORT: String(outboxPort),
+    PIPEWATCH_DEMO_API_PORT: String(apiPort),
+    // No broker there: the example falls back to its in-process queue (test/e2e/demo.test.ts runs it on RabbitMQ).
+    EXAMPLE_AMQP_URL: 'amqp://guest:guest@127.0.0.1:1',
+  };
   for (const name of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'PIPEWATCH_CONFIG', 'EXAMPLE_DATABASE_URL']) delete env[name];
   const child = spawn(process.execPath, [CLI, 'start', '--data-dir', dataDir, '--port', String(port), '--headless'], { env, cwd: dataDir });
   let out = '';
@@ -36,15 +44,19 @@ describe('pipewatch start (embedded defaults)', () => {
   const dataDir = mkdtempSync(join(testEnv().root, 'start-'));
   let port: number;
   let outboxPort: number;
+  let apiPort: number;
 
   beforeAll(async () => {
     port = await freePort();
     outboxPort = await freePort();
+    apiPort = await freePort();
   });
 
   it('runs the example monitors on its own dev server and store, and stops cleanly on Ctrl-C', async () => {
-    const first = await start(dataDir, port, outboxPort);
-    expect(first.output()).toContain('3 to create, 0 to update, 0 to delete, 0 unchanged');
+    const first = await start(dataDir, port, outboxPort, apiPort);
+    // Nine monitors in the example; the RabbitMQ one is left out without a broker.
+    expect(first.output()).toContain('8 to create, 0 to update, 0 to delete, 0 unchanged');
+    expect(first.output()).toMatch(/in-process queue \(RabbitMQ at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1 not reachable: ECONNREFUSED; left out: collected-queue\)/);
     expect(first.output()).toContain(`email outbox    ${join(dataDir, 'outbox')} (SMTP on 127.0.0.1:${outboxPort})`);
 
     const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
@@ -56,6 +68,14 @@ describe('pipewatch start (embedded defaults)', () => {
         }
         return undefined;
       }, 'a healthy example monitor run', 90_000, 1_000);
+      // The example pipeline moves records through its in-process queue.
+      await waitFor(async () => {
+        for await (const run of client.workflow.list({ query: `WorkflowType = "demoEtlWorkflow" AND ExecutionStatus = "Completed"` })) {
+          const result = await client.workflow.getHandle(run.workflowId, run.runId).result();
+          if ((result as { parsed?: number }).parsed) return result;
+        }
+        return undefined;
+      }, 'an ETL run that parsed records from the in-process queue', 60_000, 1_000);
     } finally {
       await connection.close();
     }
@@ -67,8 +87,8 @@ describe('pipewatch start (embedded defaults)', () => {
   });
 
   it('finds its schedules still there after a restart', async () => {
-    const second = await start(dataDir, port, outboxPort);
-    expect(second.output()).toContain('0 to create, 0 to update, 0 to delete, 3 unchanged');
+    const second = await start(dataDir, port, outboxPort, apiPort);
+    expect(second.output()).toContain('0 to create, 0 to update, 0 to delete, 8 unchanged');
     second.child.kill('SIGTERM');
     expect(await second.exit).toBe(0);
   });

@@ -1,0 +1,236 @@
+// `pipewatch demo` end to end: the example pipeline (collector → RabbitMQ →
+// ETL → serving table, as Temporal workflows on schedules) and its monitors
+// from examples/pipewatch.yaml — with shorter intervals and thresholds — run
+// by the real CLI against the shared dev server, a database of its own,
+// a RabbitMQ vhost of its own and a real SMTP receiver. Each fault injected
+// with `pipewatch demo break` must produce its alert, and `pipewatch demo heal`
+// its resolved message; the archive's password and the malformed record are
+// answered through `pipewatch intervene respond` (a Temporal Update).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import pg from 'pg';
+import { loadConfigFile } from '../../config/load.js';
+import { DEMO_ARCHIVE_PASSWORD } from '../../examples/faults.js';
+import { CLI, runCli } from '../support/cli.js';
+import { testEnv, uniqueName } from '../support/env.js';
+import { SmtpReceiver } from '../support/smtp.js';
+import { testClient } from '../support/temporal.js';
+import { waitFor } from '../support/wait.js';
+
+const MANAGEMENT = 'http://127.0.0.1:15672';
+const AUTH = { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` };
+
+/** The example's config with test-sized intervals: every override is a line that must exist. */
+function testConfig(): string {
+  let text = readFileSync(join(process.cwd(), 'examples', 'pipewatch.yaml'), 'utf8');
+  const overrides: Array<[string | RegExp, string]> = [
+    [/every: 15s/g, 'every: 3s'],
+    ['every: 1m', 'every: 5s'],
+    ['groupWait: 10s', 'groupWait: 1s'],
+    ['groupInterval: 1m', 'groupInterval: 2s'],
+    ['above: 45s', 'above: 10s'],
+    ['window: 1m        # aligned', 'window: 20s        # aligned'],
+    ['settle: 10s', 'settle: 3s'],
+    ["query: 'log.level:error AND labels.pipeline:example'\n      window: 1m\n      buffer: 5s", "query: 'log.level:error AND labels.pipeline:example'\n      window: 8s\n      buffer: 2s"],
+  ];
+  for (const [from, to] of overrides) {
+    const before = text;
+    text = text.replace(from, to);
+    if (text === before) throw new Error(`examples/pipewatch.yaml no longer has ${String(from)}: update the test's overrides`);
+  }
+  return text;
+}
+
+describe('pipewatch demo: the example pipeline with faults', () => {
+  const env = testEnv();
+  const dir = mkdtempSync(join(env.root, 'demo-'));
+  const dataDir = join(dir, '.pipewatch');
+  const taskQueue = uniqueName('demo-tq');
+  const database = uniqueName('pwdemo').toLowerCase();
+  const vhost = uniqueName('pwdemo');
+  const dbUrl = new URL(env.databaseUrl);
+  dbUrl.pathname = `/${database}`;
+  let smtp: SmtpReceiver;
+  let child: ChildProcess;
+  let output = '';
+  let exit: Promise<number | null>;
+  let client: Client;
+  let db: pg.Pool;
+  let childEnv: NodeJS.ProcessEnv;
+  const configFile = join(dir, 'pipewatch.yaml');
+
+  const subjects = () => smtp.messages.map((m) => m.subject);
+  const count = (re: RegExp) => subjects().filter((s) => re.test(s)).length;
+  const firing = (monitor: string) => new RegExp(`\\] FIRING( [A-Z]+)?: ${monitor} `);
+  const resolved = (monitor: string) => new RegExp(`\\] RESOLVED: ${monitor} `);
+  const cli = (args: string[], stdin?: string) => runCli(['--config', configFile, ...args], { ...childEnv, PIPEWATCH_DATA_DIR: dataDir }, 60_000, stdin);
+
+  /** Every incident opened so far has resolved. */
+  const quiet = (monitors: string[]) => monitors.every((m) => count(firing(m)) <= count(resolved(m)));
+
+  async function expectFault(fault: string, monitors: string[], timeoutMs = 60_000): Promise<void> {
+    const before = new Map(monitors.map((m) => [m, count(firing(m))]));
+    const broke = await cli(['demo', 'break', fault]);
+    expect(broke.stdout).toContain(`broken: ${fault}`);
+    for (const m of monitors) {
+      await waitFor(() => count(firing(m)) > before.get(m)!, `an alert from ${m} after "demo break ${fault}"`, timeoutMs, 500).catch((err: Error) => {
+        throw new Error(`${err.message}\nemails:\n${subjects().join('\n')}\npipewatch demo said (last lines):\n${output.slice(-4000)}`);
+      });
+    }
+  }
+
+  async function expectHealed(monitors: string[], timeoutMs = 60_000): Promise<void> {
+    const healed = await cli(['demo', 'heal']);
+    expect(healed.stdout).toMatch(/healed: .*the example pipeline runs normally/);
+    for (const m of monitors) await waitFor(() => count(resolved(m)) >= count(firing(m)), `the resolved message of ${m}\n${subjects().join('\n')}`, timeoutMs, 500);
+  }
+
+  async function openIntervention(titlePart: string): Promise<string> {
+    return waitFor(async () => {
+      for await (const w of client.workflow.list({ query: `WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND TaskQueue = "${taskQueue}"` })) {
+        const view = await client.workflow.getHandle(w.workflowId).query<{ title: string }>('request');
+        if (view.title.includes(titlePart)) return w.workflowId;
+      }
+      return undefined;
+    }, `an open intervention "${titlePart}"`, 60_000, 1_000);
+  }
+
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: env.databaseUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${database}"`);
+    await admin.end();
+    db = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
+    for (const [path, body] of [
+      [`/api/vhosts/${encodeURIComponent(vhost)}`, {}],
+      [`/api/permissions/${encodeURIComponent(vhost)}/guest`, { configure: '.*', write: '.*', read: '.*' }],
+    ] as const) {
+      const r = await fetch(`${MANAGEMENT}${path}`, { method: 'PUT', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!r.ok) throw new Error(`RabbitMQ management ${path}: ${r.status} ${await r.text()}`);
+    }
+    smtp = await SmtpReceiver.start();
+    writeFileSync(configFile, testConfig());
+    childEnv = {
+      NODE_OPTIONS: '',
+      TEMPORAL_ADDRESS: env.temporalAddress,
+      PIPEWATCH_TASK_QUEUE: taskQueue,
+      DATABASE_URL: dbUrl.toString(),
+      EXAMPLE_DATABASE_URL: dbUrl.toString(),
+      EXAMPLE_AMQP_URL: `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(vhost)}`,
+      // The SMTP receiver holds the port, so the demo sends there instead of starting its outbox.
+      PIPEWATCH_OUTBOX_PORT: String(smtp.port),
+      PIPEWATCH_WORKFLOW_BUNDLE: env.bundlePath,
+    };
+    child = spawn(process.execPath, [CLI, '--config', configFile, 'demo', '--data-dir', dataDir, '--headless', '--every', '2s', '--api-port', '0'], {
+      env: { ...process.env, ...childEnv },
+      cwd: dir,
+    });
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    await waitFor(() => {
+      if (child.exitCode !== null) throw new Error(`pipewatch demo exited with ${child.exitCode}:\n${output}`);
+      return output.includes('pipewatch is running');
+    }, 'pipewatch demo to be running', 90_000);
+    client = await testClient();
+  }, 120_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      child.kill('SIGINT');
+      await Promise.race([exit, new Promise((r) => setTimeout(r, 20_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    if (client) {
+      // Schedules on the shared dev server would tick for ever against this test's dead task queue.
+      const config = loadConfigFile(configFile, { env: false });
+      const ids = [...config.monitors.map((m) => `pipewatch-monitor/${m.id}`), 'pipewatch-report/example', `pipewatch-demo/${taskQueue}/collect`, `pipewatch-demo/${taskQueue}/etl`];
+      for (const id of ids) await client.schedule.getHandle(id).delete().catch(() => undefined);
+      await client.connection.close();
+    }
+    await db?.end();
+    await smtp?.stop();
+    const admin = new pg.Client({ connectionString: env.databaseUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.end();
+    await fetch(`${MANAGEMENT}/api/vhosts/${encodeURIComponent(vhost)}`, { method: 'DELETE', headers: AUTH }).catch(() => undefined);
+  }, 60_000);
+
+  it('runs the pipeline on RabbitMQ and reaches the serving table', async () => {
+    expect(output).toContain(`RabbitMQ queue example.collected at amqp://guest:***@127.0.0.1:5672/${encodeURIComponent(vhost)}`);
+    expect(output).not.toContain('guest:guest');
+    expect(output).toMatch(/schedules\s+9 to create/);
+    await waitFor(async () => {
+      const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM example.served WHERE record_id NOT LIKE 'seed-%'`);
+      return Number(rows[0]!.n) >= 6;
+    }, 'records collected, queued, parsed and served', 60_000, 1_000);
+    // The pipeline logs through pipewatch/logging to NDJSON under the data directory.
+    const lines = readFileSync(join(dataDir, 'demo', 'logs', 'pipeline.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.some((l) => (l.event as { action?: string } | undefined)?.action === 'stage.completed' && (l.labels as { stage?: string }).stage === 'parse')).toBe(true);
+  }, 90_000);
+
+  it('drop, errors, a malformed record and a protected archive: each alerts or asks, and heals', async () => {
+    const monitors = ['stage-losses', 'pipeline-errors', 'parsed-freshness', 'queue-consumers', 'collected-queue'];
+    await waitFor(() => quiet(monitors), 'no open incident before the faults', 60_000, 500);
+
+    // Four faults at once; each has its own witness.
+    await expectFault('drop', []);
+    await cli(['demo', 'break', 'errors']);
+    await cli(['demo', 'break', 'malformed']);
+    await cli(['demo', 'break', 'archive']);
+    const lossesBefore = count(firing('stage-losses'));
+    const errorsBefore = count(firing('pipeline-errors'));
+    await waitFor(() => count(firing('pipeline-errors')) > errorsBefore, `pipeline-errors to fire\n${subjects().join('\n')}`, 90_000, 500);
+    await waitFor(() => count(firing('stage-losses')) > lossesBefore, `stage-losses to fire\n${subjects().join('\n')}\n${output.slice(-4000)}`, 90_000, 500);
+    // The losing stage is named: records collected but never parsed.
+    const loss = smtp.messages.find((m) => firing('stage-losses').test(m.subject))!;
+    expect(`${loss.subject}\n${loss.text}`).toMatch(/parsed/);
+
+    // The archive flow asks for a password: a wrong one is refused on the spot, the right one extracts it.
+    const archiveQuestion = await openIntervention('password for');
+    await waitFor(() => subjects().some((s) => s.includes('needs an operator: password for')), 'the archive question by email', 30_000, 500);
+    const wrong = await cli(['intervene', 'respond', archiveQuestion, '--answer', 'provide', '--by', 'tester'], 'not-the-password\n');
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('refused: wrong password');
+    const right = await cli(['intervene', 'respond', archiveQuestion, '--answer', 'provide', '--by', 'tester'], `${DEMO_ARCHIVE_PASSWORD}\n`);
+    expect(right.stdout).toContain('accepted: provide by tester');
+    const archiveFlow = archiveQuestion.replace(/^pipewatch-intervention\//, '');
+    const ingested = await client.workflow.getHandle(archiveFlow).result();
+    expect(ingested).toMatchObject({ status: 'extracted', files: 1, openedBy: 'tester' });
+    expect(existsSync(join((ingested as { destination: string }).destination, 'victims.csv'))).toBe(true);
+
+    // The record the parser cannot read waits on an operator (humanStep), who skips it.
+    const recordQuestion = await openIntervention('parse needs a decision');
+    const skipped = await cli(['intervene', 'respond', recordQuestion, '--answer', 'skip', '--by', 'tester', '--note', 'scanned PDFs are out of scope']);
+    expect(skipped.stdout).toContain('accepted: skip by tester');
+    const recordFlow = recordQuestion.replace(/^pipewatch-intervention\//, '').replace(/\/parse\/\d+$/, '');
+    expect(await client.workflow.getHandle(recordFlow).result()).toMatchObject({ status: 'skipped' });
+    const { rows } = await db.query<{ outcome: string }>(`SELECT outcome FROM example.held`);
+    expect(rows.map((r) => r.outcome)).toEqual(['skipped']);
+    await expectHealed(['stage-losses', 'pipeline-errors'], 90_000);
+  }, 240_000);
+
+  it('stall: parsed-freshness fires, and resolves when the ETL runs again', async () => {
+    await waitFor(() => quiet(['parsed-freshness', 'stage-losses']), 'no open incident before the stall', 60_000, 500);
+    await expectFault('stall', ['parsed-freshness']);
+    await expectHealed(['parsed-freshness', 'stage-losses']);
+  }, 150_000);
+
+  it('queue: the consumer goes away, the queue checks fire, and resolve when it is back', async () => {
+    await waitFor(() => quiet(['queue-consumers', 'collected-queue', 'parsed-freshness', 'stage-losses']), 'no open incident before the queue fault', 60_000, 500);
+    await expectFault('queue', ['queue-consumers', 'collected-queue']);
+    const alert = smtp.messages.filter((m) => firing('collected-queue').test(m.subject)).at(-1)!;
+    expect(`${alert.subject}\n${alert.text}`).toMatch(/no consumer/);
+    await expectHealed(['queue-consumers', 'collected-queue', 'parsed-freshness', 'stage-losses']);
+  }, 150_000);
+
+  it('stops cleanly on Ctrl-C and pauses the pipeline schedules', async () => {
+    child.kill('SIGINT');
+    expect(await exit).toBe(0);
+    const described = await client.schedule.getHandle(`pipewatch-demo/${taskQueue}/collect`).describe();
+    expect(described.state.paused).toBe(true);
+  }, 60_000);
+});
