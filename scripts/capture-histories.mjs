@@ -26,7 +26,10 @@ export function historyToObject(history) {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURES = join(root, 'test', 'fixtures', 'histories');
-export const WORKFLOW_TYPES = ['monitorWorkflow', 'incidentWorkflow', 'silencesWorkflow', 'heartbeatWorkflow', 'interventionWorkflow', 'archiveIngestWorkflow', 'reportWorkflow'];
+export const WORKFLOW_TYPES = [
+  'monitorWorkflow', 'incidentWorkflow', 'silencesWorkflow', 'heartbeatWorkflow', 'interventionWorkflow', 'archiveIngestWorkflow', 'reportWorkflow',
+  'demoCollectWorkflow', 'demoEtlWorkflow', 'demoRecordWorkflow',
+];
 
 /** What a run did, as a set: event types, activity types, signal and update names, markers. */
 function shapeOf(history) {
@@ -45,15 +48,19 @@ function shapeOf(history) {
   return [...parts].sort().join(' ');
 }
 
-export async function captureHistories({ address, namespace = 'default', out = FIXTURES, perType = 6, log = (line) => process.stderr.write(`${line}\n`) }) {
+/** types: capture (and replace) only these, e.g. after adding a workflow type, from a run of the tests that use it. */
+export async function captureHistories({ address, namespace = 'default', out = FIXTURES, perType = 6, types = WORKFLOW_TYPES, log = (line) => process.stderr.write(`${line}\n`) }) {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
   try {
     mkdirSync(out, { recursive: true });
     // Replaces the previous capture; fixtures kept from older code (renamed <type>-v<N>-…) stay.
-    for (const f of readdirSync(out)) if (/^[A-Za-z]+-\d+-[a-z_]+\.json$/.test(f)) rmSync(join(out, f));
+    for (const f of readdirSync(out)) {
+      const m = /^([A-Za-z]+)-\d+-[a-z_]+\.json$/.exec(f);
+      if (m && types.includes(m[1])) rmSync(join(out, f));
+    }
     let total = 0;
-    for (const type of WORKFLOW_TYPES) {
+    for (const type of types) {
       // Every run of the type, read in full, then one per distinct shape (the
       // kinds of events, activities, signals and updates it has), longest first.
       const runs = [];
