@@ -10,7 +10,7 @@ import { configPath, loadConfigFile, type LoadedConfig } from '../config/load.js
 import type { MonitorDefinition } from '../config/model.js';
 import { formatValue } from '../evaluation/rules.js';
 import type { Verdict } from '../evaluation/types.js';
-import { breakStage, FAULT_ALIASES, FAULTS, heal, parseFault, readFaults, type Fault } from '../examples/faults.js';
+import { breakStage, demoArchivePasswordFile, FAULT_ALIASES, FAULTS, heal, parseFault, readFaults, type Fault } from '../examples/faults.js';
 import { formatPlan } from '../schedules/plan.js';
 import { dataDir } from '../store/open.js';
 import { scheduleId, SCHEDULE_PREFIX } from '../workflows/ids.js';
@@ -459,6 +459,7 @@ function breakAction(fault: string, opts: { dataDir?: string }, command: string)
   const state = breakStage(opts.dataDir ?? dataDir(), chosen);
   const others = Object.keys(state.faults).filter((f) => f !== chosen);
   process.stdout.write(`broken: ${chosen} — ${FAULTS[chosen]}${others.length ? `\nalso in effect: ${others.join(', ')}` : ''}\nthe pipeline picks it up on its next run; heal with: pipewatch ${command} heal\n`);
+  if (chosen === 'archive') process.stdout.write(`the archive's password, for the operator's answer, is kept in ${demoArchivePasswordFile(opts.dataDir ?? dataDir())}\n`);
 }
 
 function healAction(fault: string | undefined, opts: { dataDir?: string }): void {

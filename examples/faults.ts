@@ -3,6 +3,7 @@
 // pipeline's activities read the file on every run. Light on purpose: the CLI
 // imports it for --help.
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 export const FAULTS = {
@@ -19,8 +20,23 @@ export type Fault = keyof typeof FAULTS;
 /** Names of the first example's faults, still accepted. */
 export const FAULT_ALIASES: Record<string, Fault> = { parser: 'stall' };
 
-/** The password of the archive the `archive` fault drops; the demo's operator types it. */
-export const DEMO_ARCHIVE_PASSWORD = 'demo-archive-password';
+/**
+ * The password of the archives the `archive` fault drops, which the demo's operator types: made at random the
+ * first time it is needed and kept (owner-readable only) in <data dir>/demo/archive-password, so no password
+ * is written into the code and `pipewatch demo break archive` can say where to read it.
+ */
+export const demoArchivePasswordFile = (dataDir: string) => join(demoDir(dataDir), 'archive-password');
+
+export function demoArchivePassword(dataDir: string): string {
+  const file = demoArchivePasswordFile(dataDir);
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    mkdirSync(demoDir(dataDir), { recursive: true });
+    writeFileSync(file, `${randomBytes(9).toString('base64url')}\n`, { mode: 0o600 });
+    return readFileSync(file, 'utf8').trim();
+  }
+}
 
 export interface FaultState {
   /** Fault → when it was injected (ISO); a fault's one-off effects (an archive, a malformed record) are keyed by it. */

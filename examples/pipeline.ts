@@ -16,7 +16,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { TextReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import pg from 'pg';
 import { createLogger, type PipelineLogger } from '../logging/index.js';
-import { DEMO_ARCHIVE_PASSWORD, demoIncomingDir, demoLogDir, readFaults, type Fault } from './faults.js';
+import { demoArchivePassword, demoIncomingDir, demoLogDir, readFaults, type Fault } from './faults.js';
 import type { DemoQueue } from './queue.js';
 
 export { FAULTS, type Fault } from './faults.js';
@@ -62,8 +62,8 @@ export async function seedExamplePipeline(url: string): Promise<void> {
   }
 }
 
-async function makeProtectedArchive(file: string): Promise<void> {
-  const writer = new ZipWriter(new Uint8ArrayWriter(), { password: DEMO_ARCHIVE_PASSWORD, encryptionStrength: 3 });
+async function makeProtectedArchive(file: string, password: string): Promise<void> {
+  const writer = new ZipWriter(new Uint8ArrayWriter(), { password, encryptionStrength: 3 });
   await writer.add('victims.csv', new TextReader('victim,posted\norg-archive-1,2026-11-20\norg-archive-2,2026-11-21\n'));
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, await writer.close());
@@ -153,7 +153,7 @@ export function createDemoActivities(deps: DemoActivityDeps) {
       if (state.archive) {
         const file = join(demoIncomingDir(deps.dataDir), `dump-${Date.parse(state.archive).toString(36)}.zip`);
         if (!existsSync(file)) {
-          await makeProtectedArchive(file);
+          await makeProtectedArchive(file, demoArchivePassword(deps.dataDir));
           run.archivePasswordRequired({ path: file, source: 'leak-site-b' });
           archive = file;
         }

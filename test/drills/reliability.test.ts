@@ -31,6 +31,7 @@
 // In `npm test` the drill is short (3 kills, 1 server restart). `npm run
 // drills` runs the full drill (20 kills, 3 restarts) and rewrites the table
 // in docs/RELIABILITY.md from the result (scripts/drills.mjs).
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -48,26 +49,16 @@ import { freePort } from '../support/ports.js';
 import { SmtpReceiver } from '../support/smtp.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { sleep, waitFor } from '../support/wait.js';
+import { seededRandom } from '../support/random.js';
 
 const KILLS = Number(process.env.PIPEWATCH_DRILL_KILLS ?? 3);
 const RESTARTS = Number(process.env.PIPEWATCH_DRILL_RESTARTS ?? 1);
 const SEED = Number(process.env.PIPEWATCH_DRILL_SEED ?? 20261126);
 const OUT = process.env.PIPEWATCH_DRILL_OUT;
-const PASSWORD = 'drill-archive-pass-7Q!';
+const PASSWORD = randomBytes(12).toString('base64url'); // typed by the drill's operator
 /** How long a delivery may take before the drill counts it as lost. */
 const DELIVERY_WAIT_MS = 120_000;
 
-/** mulberry32: the kill moments are random but reproducible from the seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Delivered {
   channel: 'email' | 'webhook';
@@ -96,7 +87,7 @@ describe('crash and outage drills', () => {
   const schema = uniqueName('drill').toLowerCase();
   const project = schema.replace(/_/g, '-');
   const monitors = [0, 1, 2].map((i) => `${project}-m${i}`);
-  const rand = random(SEED);
+  const rand = seededRandom(SEED);
   const results: DrillResult[] = [];
   let server: DevServer;
   let port: number;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import { loadConfigFile } from '../../config/load.js';
-import { DEMO_ARCHIVE_PASSWORD } from '../../examples/faults.js';
+import { demoArchivePassword } from '../../examples/faults.js';
 import { CLI, runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { SmtpReceiver } from '../support/smtp.js';
@@ -195,7 +195,7 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     const wrong = await cli(['intervene', 'respond', archiveQuestion, '--answer', 'provide', '--by', 'tester'], 'not-the-password\n');
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('refused: wrong password');
-    const right = await cli(['intervene', 'respond', archiveQuestion, '--answer', 'provide', '--by', 'tester'], `${DEMO_ARCHIVE_PASSWORD}\n`);
+    const right = await cli(['intervene', 'respond', archiveQuestion, '--answer', 'provide', '--by', 'tester'], `${demoArchivePassword(dataDir)}\n`);
     expect(right.stdout).toContain('accepted: provide by tester');
     const archiveFlow = archiveQuestion.replace(/^pipewatch-intervention\//, '');
     const ingested = await client.workflow.getHandle(archiveFlow).result();

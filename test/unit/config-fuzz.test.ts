@@ -7,21 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, parseConfig } from '../../config/load.js';
+import { seededRandom } from '../support/random.js';
 
 const SEED = Number(process.env.PIPEWATCH_FUZZ_SEED ?? 20261126);
 const CASES = Number(process.env.PIPEWATCH_FUZZ_CASES ?? 10_000);
 
-/** mulberry32: small, fast, good enough to pick mutations reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS = [
   readFileSync(join(process.cwd(), 'examples', 'pipewatch.yaml'), 'utf8'),
@@ -130,7 +120,7 @@ describe(`configuration fuzzing (${CASES} mutants, seed ${SEED})`, () => {
   });
 
   it('loads every mutant or refuses it with located, readable problems; nothing crashes or hangs', () => {
-    const random = prng(SEED);
+    const random = seededRandom(SEED);
     const outcomes = { loaded: 0, refused: 0 };
     let slowest = { ms: 0, text: '' };
     for (let n = 0; n < CASES; n++) {
