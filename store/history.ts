@@ -136,10 +136,24 @@ export class HistoryStore {
     return `"${this.schema}"`;
   }
 
-  private async migrate(): Promise<void> {
+  /** Runs work in one transaction on one connection: committed when it returns, rolled back when it throws. */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async migrate(): Promise<void> {
+    return this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pipewatch-migrate:${this.schema}`]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.s}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.s}.schema_migrations (
@@ -151,13 +165,7 @@ export class HistoryStore {
         await client.query(m.sql(this.s));
         await client.query(`INSERT INTO ${this.s}.schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async lastPoint(monitorId: string): Promise<PreviousPoint | undefined> {
@@ -284,9 +292,7 @@ export class HistoryStore {
 
   /** Saves a report and its images once; a report saved before under the same id is kept as it was. */
   async saveReport(report: SavedReport): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return this.transaction(async (client) => {
       const { rowCount } = await client.query(
         `INSERT INTO ${this.s}.reports (report_id, pipeline, period_start, period_end, summary, subject, html, text)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (report_id) DO NOTHING`,
@@ -299,13 +305,7 @@ export class HistoryStore {
           ]);
         }
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async report(reportId: string): Promise<SavedReport | undefined> {
@@ -368,9 +368,7 @@ export class HistoryStore {
     source: string,
     read: (offsets: Map<string, LogOffset>, emit: (events: Array<{ ts: Date; doc: unknown }>) => Promise<void>) => Promise<Array<{ file: string } & LogOffset>>,
   ): Promise<number> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pipewatch-logs:${this.schema}:${source}`]);
       const { rows } = await client.query<{ file: string; inode: string; position: string }>(`SELECT file, inode, position FROM ${this.s}.log_offsets WHERE source = $1`, [source]);
       const offsets = new Map(rows.map((r) => [r.file, { inode: r.inode, position: Number(r.position) }]));
@@ -391,14 +389,8 @@ export class HistoryStore {
           [source, o.file, o.inode, o.position],
         );
       }
-      await client.query('COMMIT');
       return count;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async pruneLogEvents(source: string, before: Date): Promise<void> {
@@ -457,9 +449,7 @@ export class HistoryStore {
   async observeConditions(monitorId: string, seen: Array<{ key: string; since?: Date }>, at: Date): Promise<Map<string, Date>> {
     const keys = seen.map((c) => c.key);
     const sinces = seen.map((c) => (c.since && c.since < at ? c.since : at));
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return this.transaction(async (client) => {
       await client.query(`DELETE FROM ${this.s}.observed_conditions WHERE monitor_id = $1 AND NOT (key = ANY($2::text[]))`, [monitorId, keys]);
       const { rows } = await client.query<{ key: string; since: Date }>(
         `INSERT INTO ${this.s}.observed_conditions (monitor_id, key, since, last_seen)
@@ -468,14 +458,8 @@ export class HistoryStore {
          RETURNING key, since`,
         [monitorId, keys, sinces, at],
       );
-      await client.query('COMMIT');
       return new Map(rows.map((r) => [r.key, r.since]));
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**
@@ -587,16 +571,13 @@ export class HistoryStore {
     incidentIds?: string[];
   }): Promise<RecordedRun> {
     const { monitorId, runId, verdict, flap } = input;
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return this.transaction(async (client) => {
       await client.query(`INSERT INTO ${this.s}.monitor_state
           (monitor_id, status, alerting, failing_streak, healthy_streak, since, last_run_id, last_transition)
         VALUES ($1, 'ok', false, 0, 0, now(), '', 'none') ON CONFLICT (monitor_id) DO NOTHING`, [monitorId]);
       const { rows } = await client.query(`SELECT * FROM ${this.s}.monitor_state WHERE monitor_id = $1 FOR UPDATE`, [monitorId]);
       const row = rows[0];
       if (row.last_run_id === runId) {
-        await client.query('COMMIT');
         return { state: rowToState(row), transition: row.last_transition as Transition, alertLabels: row.alert_labels ?? undefined, incidentIds: row.incident_ids ?? [] };
       }
       const previous = row.last_run_id === '' ? undefined : rowToState(row);
@@ -619,14 +600,8 @@ export class HistoryStore {
           alertLabels ? JSON.stringify(alertLabels) : null, JSON.stringify(incidentIds),
         ],
       );
-      await client.query('COMMIT');
       return { state, transition, alertLabels, incidentIds };
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Alerts that are open now, with their labels: what inhibition rules compare against. */
