@@ -34,6 +34,11 @@ import type { ReportDefinition } from '../config/model.js';
 import type { ReportSummary } from '../reports/digest.js';
 import { incidentEventsFromNotification } from '../reports/incident-events.js';
 import { resultDocuments, type ResultRun } from './results.js';
+import { mapLimit } from '../config/map-limit.js';
+import { formatDuration } from '../config/duration.js';
+import type { MonitorDefinition } from '../config/model.js';
+import { alertLabels, collectTimeoutMs, incidentsFor, runCheck, type GroupMemberResult } from '../workflows/check.js';
+import { memberRunId } from '../workflows/ids.js';
 import { gatherReportData, imageCid, makeReport, pendingInterventions, refreshRunningIncidents } from './report.js';
 
 export interface ActivityDeps {
@@ -44,6 +49,36 @@ export interface ActivityDeps {
   taskQueue: string;
   /** Where `${ENV}` references resolve: the worker's environment. */
   env?: NodeJS.ProcessEnv;
+}
+
+type CollectInput = { monitorId: string; connector: NamedConnector; check: CheckSpec; at: string };
+
+/** A group member's collect, as a monitor run's collect activity is retried: three tries, 1 s and 2 s apart. */
+const COLLECT_ATTEMPTS = { attempts: 3, initialIntervalMs: 1_000, backoffCoefficient: 2 };
+
+/** Tries `work` with a deadline per try; a non-retryable failure (a configuration error) or cancellation ends it early. */
+async function withRetries<T>(
+  policy: typeof COLLECT_ATTEMPTS,
+  timeoutMs: number,
+  cancelled: AbortSignal,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  let wait = policy.initialIntervalMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const signal = AbortSignal.any([cancelled, AbortSignal.timeout(timeoutMs)]);
+      // A source that ignores the signal still ends the try at its deadline.
+      const deadline = new Promise<never>((_, reject) =>
+        signal.addEventListener('abort', () => reject(new CollectError(cancelled.aborted ? 'cancelled' : `no answer within ${formatDuration(timeoutMs)}`)), { once: true }),
+      );
+      deadline.catch(() => undefined); // the deadline passing after the work finished is nobody's error
+      return await Promise.race([work(signal), deadline]);
+    } catch (err) {
+      if (attempt >= policy.attempts || cancelled.aborted || (err instanceof ApplicationFailure && err.nonRetryable)) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    wait *= policy.backoffCoefficient;
+  }
 }
 
 /** Longest a results-sink write may take: recordRun is a short local activity. */
@@ -91,35 +126,61 @@ export function createActivities(deps: ActivityDeps) {
     if (deliveryErrors.size > 1_000) deliveryErrors.delete(deliveryErrors.keys().next().value!);
   };
 
+  /** One try at a check's measurement; `signal` ends it (activity cancelled, or the try's deadline). */
+  const collectWith = async (input: CollectInput, signal: AbortSignal): Promise<Measurement> => {
+    const live = resolveOrFail(() => deps.connectors.get(input.connector));
+    let measurement: Measurement;
+    try {
+      measurement = redactSecretsDeep(
+        await live.value.collect({ check: input.check, at: new Date(input.at), signal, monitorId: input.monitorId, store: deps.store }),
+        live.secrets,
+      );
+    } catch (err) {
+      throw scrubbed(err, live.secrets, 'CollectError');
+    }
+    const { shape, ...rest } = measurement;
+    if (!shape) return measurement;
+    // API change detection: the shape is compared with the accepted one here; only the difference goes on.
+    const known = await deps.store.observeApiShape(input.monitorId, shape);
+    const diff = shapeDiff(known.accepted, shape);
+    if (diff.length === 0) return rest;
+    return {
+      ...rest,
+      failed: [
+        ...(rest.failed ?? []),
+        {
+          condition: 'response shape',
+          reason: `changed since it was accepted (${known.acceptedAt} by ${known.acceptedBy}): ${diff.join('; ')}; accept it with: pipewatch accept-shape ${input.monitorId} --by <you>`,
+          severity: 'warning',
+        },
+      ],
+    };
+  };
+
+  const baselinesFor = async (input: { monitorId: string; rules: Rule[]; at: string; toleranceMs: number; timeZone: string; current?: number | null }): Promise<Baselines> => {
+    const at = Date.parse(input.at);
+    const points = await deps.store.pointsBetween(input.monitorId, new Date(at - historyNeededMs(input.rules) - input.toleranceMs), new Date(at));
+    return computeBaselines(input.rules, points, at, { toleranceMs: input.toleranceMs, timeZone: input.timeZone, current: input.current });
+  };
+
+  const record = async (input: {
+    monitorId: string;
+    runId: string;
+    verdict: Verdict;
+    flap: FlapControl;
+    labels: Record<string, string>;
+    incidentIds: string[];
+    sink?: ResultsSink;
+  }): Promise<RecordedRun> => {
+    const { sink, ...run } = input;
+    const recorded = await deps.store.recordRun(run);
+    if (sink) await writeResults(run, sink, recorded);
+    return recorded;
+  };
+
   return {
-    async collect(input: { monitorId: string; connector: NamedConnector; check: CheckSpec; at: string }): Promise<Measurement> {
-      const live = resolveOrFail(() => deps.connectors.get(input.connector));
-      let measurement: Measurement;
-      try {
-        measurement = redactSecretsDeep(
-          await live.value.collect({ check: input.check, at: new Date(input.at), signal: Context.current().cancellationSignal, monitorId: input.monitorId, store: deps.store }),
-          live.secrets,
-        );
-      } catch (err) {
-        throw scrubbed(err, live.secrets, 'CollectError');
-      }
-      const { shape, ...rest } = measurement;
-      if (!shape) return measurement;
-      // API change detection: the shape is compared with the accepted one here; only the difference goes on.
-      const known = await deps.store.observeApiShape(input.monitorId, shape);
-      const diff = shapeDiff(known.accepted, shape);
-      if (diff.length === 0) return rest;
-      return {
-        ...rest,
-        failed: [
-          ...(rest.failed ?? []),
-          {
-            condition: 'response shape',
-            reason: `changed since it was accepted (${known.acceptedAt} by ${known.acceptedBy}): ${diff.join('; ')}; accept it with: pipewatch accept-shape ${input.monitorId} --by <you>`,
-            severity: 'warning',
-          },
-        ],
-      };
+    async collect(input: CollectInput): Promise<Measurement> {
+      return collectWith(input, Context.current().cancellationSignal);
     },
 
     /** Distinct records per stage in the last settled window and the first losing stage (connectors/stages.ts), recorded as a time series. */
@@ -176,30 +237,55 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Baselines the rules need (previous run, yesterday, last week, anomaly statistics), computed next to the data. */
-    async baselines(input: { monitorId: string; rules: Rule[]; at: string; toleranceMs: number; timeZone: string; current?: number | null }): Promise<Baselines> {
-      const at = Date.parse(input.at);
-      const points = await deps.store.pointsBetween(input.monitorId, new Date(at - historyNeededMs(input.rules) - input.toleranceMs), new Date(at));
-      return computeBaselines(input.rules, points, at, { toleranceMs: input.toleranceMs, timeZone: input.timeZone, current: input.current });
-    },
+    baselines: baselinesFor,
 
     /**
      * Records the run in the history store, then — with a results sink — copies
      * it to Elasticsearch under the run id. The copy is best effort: a sink that
      * is down is logged and never fails the run or delays its alert for long.
      */
-    async recordRun(input: {
-      monitorId: string;
-      runId: string;
-      verdict: Verdict;
-      flap: FlapControl;
-      labels: Record<string, string>;
-      incidentIds: string[];
-      sink?: ResultsSink;
-    }): Promise<RecordedRun> {
-      const { sink, ...run } = input;
-      const recorded = await deps.store.recordRun(run);
-      if (sink) await writeResults(run, sink, recorded);
-      return recorded;
+    recordRun: record,
+
+    /**
+     * A cadence group's tick (workflows/group.ts): each member checked as a
+     * monitor run checks it — collect tried three times within its deadline,
+     * baselines, evaluation, recorded under its own run id — 16 at a time.
+     * Idempotent: a retry after a crash finds the runs already recorded and
+     * gets their transitions back. Fails (and is retried) if any member could
+     * not be recorded; collect failures are "could not check" verdicts.
+     */
+    async checkMonitors(input: { runId: string; at: string; monitors: MonitorDefinition[] }): Promise<GroupMemberResult[]> {
+      const at = new Date(input.at);
+      const cancelled = Context.current().cancellationSignal;
+      const unrecorded: string[] = [];
+      const results = await mapLimit(input.monitors, 16, async (monitor): Promise<GroupMemberResult | undefined> => {
+        const verdict = await runCheck(monitor, at, {
+          collect: (i) => withRetries(COLLECT_ATTEMPTS, collectTimeoutMs(monitor), cancelled, (signal) => collectWith(i, signal)),
+          baselines: baselinesFor,
+          collectStages: () => Promise.reject(new Error('stageCounts checks run on schedules of their own')),
+          collectLogs: () => Promise.reject(new Error('logs checks run on schedules of their own')),
+        });
+        const labels = alertLabels(monitor, verdict.status);
+        try {
+          const recorded = await record({
+            monitorId: monitor.id,
+            runId: memberRunId(input.runId, monitor.id),
+            verdict,
+            flap: monitor.flap,
+            labels,
+            incidentIds: incidentsFor(monitor, labels).map((r) => r.incidentId),
+            sink: monitor.sink,
+          });
+          const result: GroupMemberResult = { monitorId: monitor.id, status: verdict.status, value: verdict.value, reason: verdict.reason, transition: recorded.transition };
+          // What the workflow needs to tell incidents, only where there is something to tell.
+          return recorded.transition === 'none' ? result : { ...result, verdict, labels, recorded: { transition: recorded.transition, incidentIds: recorded.incidentIds, alertLabels: recorded.alertLabels } };
+        } catch (err) {
+          unrecorded.push(`${monitor.id}: ${(err as Error).message}`);
+          return undefined;
+        }
+      });
+      if (unrecorded.length > 0) throw ApplicationFailure.retryable(`${unrecorded.length} of ${input.monitors.length} runs not recorded, e.g. ${unrecorded[0]}`, 'StoreError');
+      return results as GroupMemberResult[];
     },
 
     /** Starts the incident workflow if none runs under that id, and hands it the alert. */

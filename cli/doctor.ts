@@ -11,7 +11,7 @@ import { channelCache } from '../channels/registry.js';
 import { planFor } from '../schedules/sync.js';
 import { dataDir, openHistoryStore } from '../store/open.js';
 import type { TemporalSettings } from '../workers/connection.js';
-import { scheduleId } from '../workflows/ids.js';
+import { groupScheduleId, scheduleId } from '../workflows/ids.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 
 export interface Finding {
@@ -59,7 +59,7 @@ export async function doctor(config: LoadedConfig, settings: TemporalSettings, c
     }
 
     try {
-      const plan = await planFor({ client, taskQueue: settings.taskQueue, project: config.raw.project }, config.monitors);
+      const plan = await planFor({ client, taskQueue: settings.taskQueue, project: config.raw.project }, config.monitors, config.groups);
       const pending = plan.steps.filter((s) => s.action !== 'unchanged');
       note(pending.length === 0 && plan.conflicts.length === 0, 'schedules', pending.length || plan.conflicts.length
         ? `not in sync with the config (${pending.map((s) => `${s.action} ${s.scheduleId}`).join(', ')}${plan.conflicts.length ? `; ${plan.conflicts.length} id conflict(s)` : ''}): run pipewatch schedules sync`
@@ -69,9 +69,10 @@ export async function doctor(config: LoadedConfig, settings: TemporalSettings, c
     }
 
     const now = Date.now();
+    const groupOf = new Map(config.groups.flatMap((g) => g.monitors.map((m) => [m.id, groupScheduleId(g.id)] as const)));
     for (const monitor of config.monitors) {
       try {
-        const d = await client.schedule.getHandle(scheduleId(monitor.id)).describe();
+        const d = await client.schedule.getHandle(groupOf.get(monitor.id) ?? scheduleId(monitor.id)).describe();
         const last = d.info.recentActions.at(-1)?.takenAt.getTime();
         const every = monitor.schedule.everyMs;
         if (d.state.paused) note(false, `monitor ${monitor.id}`, `schedule paused${d.state.note ? `: ${d.state.note}` : ''}`);

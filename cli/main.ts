@@ -109,7 +109,7 @@ schedules
     const client = await connectClient(settings);
     try {
       const target = { client, taskQueue: settings.taskQueue, project: config.raw.project };
-      const plan = await planFor(target, config.monitors);
+      const plan = await planFor(target, config.monitors, config.groups);
       if (!opts.json) process.stdout.write(`${opts.dryRun ? 'plan (dry run, nothing changed)' : 'plan'} for project "${config.raw.project}" on ${settings.address}/${settings.namespace}:\n${formatPlan(plan)}\n`);
       if (!opts.dryRun) {
         await applyPlan(target, plan, (step) => {
@@ -177,6 +177,16 @@ async function withSchedule(monitor: string, fn: (handle: ReturnType<Client['sch
     try {
       await handle.describe();
     } catch {
+      // A member of a cadence group has no schedule of its own: say which one runs it.
+      const { GROUP_SCHEDULE_PREFIX } = await import('../workflows/ids.js');
+      for await (const s of client.schedule.list()) {
+        const ids = (s.memo?.pipewatch as { monitorIds?: string[] } | undefined)?.monitorIds ?? [];
+        if (s.scheduleId.startsWith(GROUP_SCHEDULE_PREFIX) && ids.includes(monitor)) {
+          throw new CliError(
+            `monitor ${monitor} runs in cadence group schedule ${s.scheduleId} with ${ids.length - 1} other monitor(s); act on that schedule with \`temporal schedule …\`, or give the monitor "schedule: { own: true }" and sync`,
+          );
+        }
+      }
       throw new CliError(`no schedule ${scheduleId(monitor)}; run "pipewatch schedules sync" first, or check the monitor id`);
     }
     await fn(handle);
@@ -274,7 +284,7 @@ program
     if (from >= to) throw new CliError('--from must be before --to', EXIT.usage);
 
     const { backtest } = await import('../evaluation/backtest.js');
-    const { describeCheck, toleranceMs } = await import('../workflows/monitor.js');
+    const { describeCheck, toleranceMs } = await import('../workflows/check.js');
     let points: Array<{ observedAt: string; value: number | null; error?: boolean }>;
     let source: string;
     if (opts.recollect) {
@@ -610,7 +620,8 @@ program
       }
       await client.connection.operatorService.addSearchAttributes({
         namespace: settings.namespace,
-        searchAttributes: Object.fromEntries(missing.map((k) => [k.name, 2 /* INDEXED_VALUE_TYPE_KEYWORD */])),
+        // IndexedValueType: KEYWORD 2, KEYWORD_LIST 7.
+        searchAttributes: Object.fromEntries(missing.map((k) => [k.name, k.type === 'KEYWORD_LIST' ? 7 : 2])),
       });
       process.stdout.write(`registered ${missing.map((k) => k.name).join(', ')} in namespace ${settings.namespace}\n`);
     } finally {

@@ -11,6 +11,7 @@ import { portOpen, startDevServer, type DevServer } from '../devserver/dev-serve
 import type { RunningDemo } from '../examples/demo.js';
 import { startOutbox, type Outbox } from '../examples/outbox.js';
 import { formatPlan } from '../schedules/plan.js';
+import { withoutMonitors } from '../config/groups.js';
 import { applyPlan, planFor, syncHeartbeat, syncReports } from '../schedules/sync.js';
 import { dataDir as defaultDataDir, openHistoryStore, type OpenedStore } from '../store/open.js';
 import { connectClient, temporalSettings } from '../workers/connection.js';
@@ -150,7 +151,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       cleanups.push(() => demo!.pause());
     }
     const target = { client, taskQueue: settings.taskQueue, project: config.raw.project };
-    const plan = await planFor(target, monitors);
+    const plan = await planFor(target, monitors, withoutMonitors(config.groups, new Set(skipped.map((m) => m.id))));
     await applyPlan(target, plan);
     await syncHeartbeat(target, config);
     await syncReports(target, config.reports);

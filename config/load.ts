@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { findEnvRefs } from './env.js';
+import { cadenceGroups, mayJoinGroup, type CadenceGroup } from './groups.js';
 import { parseDuration } from './duration.js';
 import { escalationCycle } from '../evaluation/escalation.js';
 import type { Unit } from '../evaluation/types.js';
@@ -64,6 +65,8 @@ export interface LoadedConfig {
   file: string;
   raw: PipewatchConfigRaw;
   monitors: MonitorDefinition[];
+  /** Cadence groups (config cadenceGroups): members run in their group's schedule, not one of their own. */
+  groups: CadenceGroup[];
   /** Routing, receivers, channels: what monitors carry, for everything else that notifies. */
   notification: NotificationPolicy;
   /** One periodic report per declared pipeline that has not turned it off. */
@@ -153,7 +156,8 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   const problems: ConfigProblem[] = [];
   const problem = (path: ConfigPath, message: string) => problems.push({ file, ...locate(path), path: formatPath(path), message });
   const notification = notificationPolicy(raw, problem);
-  const monitors = normalise(raw, notification, problem);
+  const joinable = new Set<string>();
+  const monitors = normalise(raw, notification, problem, joinable);
   if (raw.interventions.receiver && !notification.receivers[raw.interventions.receiver]) {
     problem(['interventions', 'receiver'], unknownRef('receiver', raw.interventions.receiver, Object.keys(notification.receivers)));
   }
@@ -166,14 +170,16 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
   }
   const reports = reportDefinitions(raw, monitors, notification, problem);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { file, raw, monitors, notification, reports };
+  const groups = raw.cadenceGroups ? cadenceGroups(monitors.filter((m) => joinable.has(m.id)), raw.cadenceGroups.size) : [];
+  return { file, raw, monitors, groups, notification, reports };
 }
 
 // ---------------------------------------------------------------- normalising
 
 type Report = (path: ConfigPath, message: string) => void;
 
-function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, problem: Report): MonitorDefinition[] {
+/** The monitors of a config; `joinable` gets the ids of those that may run in a cadence group. */
+function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, problem: Report, joinable: Set<string>): MonitorDefinition[] {
   const seen = new Map<string, number>();
   const out: MonitorDefinition[] = [];
   const connectorIds = Object.keys(raw.connectors);
@@ -264,7 +270,9 @@ function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, pr
       // Only when configured, so monitors of configs without a sink keep their version.
       ...(sink ? { sink } : {}),
     };
-    out.push(withVersion(definition));
+    const versioned = withVersion(definition);
+    out.push(versioned);
+    if (mayJoinGroup(versioned, scheduleRaw as { own?: boolean; offset?: number })) joinable.add(m.id);
   });
   return out;
 }

@@ -619,6 +619,10 @@ export const scheduleSpec = z
     timezone: z.string().optional(),
     jitter: duration.optional(),
     catchupWindow: duration.prefault('5m'),
+    own: z.boolean().optional().meta({
+      description:
+        'With cadenceGroups: true keeps this monitor on a schedule of its own (its own workflow run per tick, its own pause and trigger) instead of running in its cadence group.',
+    }),
   })
   .superRefine((s, ctx) => {
     if (s.offset !== undefined && (s.every === undefined || s.offset >= s.every)) {
@@ -873,6 +877,15 @@ export const pipewatchConfig = z.strictObject({
     })
     .prefault({})
     .meta({ description: 'Where monitor results are copied besides the history store.' }),
+  cadenceGroups: z
+    .strictObject({
+      size: z.int().min(2).max(200).default(50).meta({ description: 'Monitors per group, on average (members are placed by a hash of their id).' }),
+    })
+    .optional()
+    .meta({
+      description:
+        'Runs monitors that share an "every" schedule in groups: one schedule and one workflow run per group and tick instead of one per monitor, for thousands of monitors on a small Temporal server (BENCHMARKS.md, "Scale"). Each monitor keeps its own points, state, alerts and incidents. Left on schedules of their own: cron schedules, explicit offsets, stageCounts and logs checks, and monitors with schedule.own.',
+    }),
   monitors: z.array(monitor).default([]),
 });
 export type PipewatchConfigRaw = z.infer<typeof pipewatchConfig>;

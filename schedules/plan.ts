@@ -1,44 +1,59 @@
-// Declared monitors versus the schedules that exist → what sync will do.
-// Pure: sync.ts reads the server and applies the plan; --dry-run prints it.
+// Declared monitors and cadence groups versus the schedules that exist → what
+// sync will do. Pure: sync.ts reads the server and applies the plan; --dry-run
+// prints it.
+import type { CadenceGroup } from '../config/groups.js';
 import type { MonitorDefinition } from '../config/model.js';
-import { scheduleId } from '../workflows/ids.js';
+import { groupScheduleId, scheduleId } from '../workflows/ids.js';
 
 export interface ExistingSchedule {
   scheduleId: string;
   /** Created by pipewatch for this project (memo), so sync may change or delete it. */
   owned: boolean;
   monitorId?: string;
-  /** MonitorDefinition.version the schedule runs now. */
+  /** Version of the MonitorDefinition or CadenceGroup the schedule runs now. */
   version?: string;
   paused?: boolean;
 }
 
+/** What one schedule runs: a monitor of its own, or a cadence group. */
+export type Scheduled = { monitor: MonitorDefinition; group?: undefined } | { group: CadenceGroup; monitor?: undefined };
+
 export type PlanStep =
-  | { action: 'create'; scheduleId: string; monitor: MonitorDefinition }
-  | { action: 'update'; scheduleId: string; monitor: MonitorDefinition; from?: string }
+  | ({ action: 'create'; scheduleId: string } & Scheduled)
+  | ({ action: 'update'; scheduleId: string; from?: string } & Scheduled)
   | { action: 'delete'; scheduleId: string; monitorId?: string }
-  | { action: 'unchanged'; scheduleId: string; monitorId: string };
+  | { action: 'unchanged'; scheduleId: string; monitorId?: string };
 
 export interface SyncPlan {
   steps: PlanStep[];
-  /** Declared monitors whose schedule id is taken by a schedule pipewatch does not own. */
+  /** Declared monitors (or groups) whose schedule id is taken by a schedule pipewatch does not own. */
   conflicts: Array<{ scheduleId: string; monitorId: string }>;
 }
 
-export function planSync(declared: MonitorDefinition[], existing: ExistingSchedule[]): SyncPlan {
+export const scheduledId = (s: Scheduled): string => (s.group ? groupScheduleId(s.group.id) : scheduleId(s.monitor.id));
+export const scheduledVersion = (s: Scheduled): string => (s.group ? s.group.version : s.monitor.version);
+
+/** The schedules a config needs: one per cadence group, one per monitor in none. */
+export function declaredSchedules(monitors: MonitorDefinition[], groups: CadenceGroup[] = []): Scheduled[] {
+  const grouped = new Set(groups.flatMap((g) => g.monitors.map((m) => m.id)));
+  return [...monitors.filter((m) => !grouped.has(m.id)).map((monitor) => ({ monitor })), ...groups.map((group) => ({ group }))];
+}
+
+export function planSync(declared: MonitorDefinition[], existing: ExistingSchedule[], groups: CadenceGroup[] = []): SyncPlan {
   const byId = new Map(existing.map((s) => [s.scheduleId, s]));
   const wanted = new Set<string>();
   const steps: PlanStep[] = [];
   const conflicts: SyncPlan['conflicts'] = [];
 
-  for (const monitor of declared) {
-    const id = scheduleId(monitor.id);
+  for (const unit of declaredSchedules(declared, groups)) {
+    const id = scheduledId(unit);
+    const version = scheduledVersion(unit);
     wanted.add(id);
     const current = byId.get(id);
-    if (!current) steps.push({ action: 'create', scheduleId: id, monitor });
-    else if (!current.owned) conflicts.push({ scheduleId: id, monitorId: monitor.id });
-    else if (current.version !== monitor.version) steps.push({ action: 'update', scheduleId: id, monitor, from: current.version });
-    else steps.push({ action: 'unchanged', scheduleId: id, monitorId: monitor.id });
+    if (!current) steps.push({ action: 'create', scheduleId: id, ...unit });
+    else if (!current.owned) conflicts.push({ scheduleId: id, monitorId: unit.group ? `cadence group ${unit.group.id}` : unit.monitor.id });
+    else if (current.version !== version) steps.push({ action: 'update', scheduleId: id, ...unit, from: current.version });
+    else steps.push({ action: 'unchanged', scheduleId: id, monitorId: unit.monitor?.id });
   }
   for (const s of existing) {
     if (s.owned && !wanted.has(s.scheduleId)) steps.push({ action: 'delete', scheduleId: s.scheduleId, monitorId: s.monitorId });
@@ -50,11 +65,12 @@ export function formatPlan(plan: SyncPlan): string {
   const lines = plan.steps
     .filter((s) => s.action !== 'unchanged')
     .map((s) => {
+      const members = 'group' in s && s.group ? `, ${s.group.monitors.length} monitors` : '';
       switch (s.action) {
         case 'create':
-          return `+ create ${s.scheduleId} (version ${s.monitor.version})`;
+          return `+ create ${s.scheduleId} (version ${scheduledVersion(s)}${members})`;
         case 'update':
-          return `~ update ${s.scheduleId} (${s.from ?? '?'} → ${s.monitor.version})`;
+          return `~ update ${s.scheduleId} (${s.from ?? '?'} → ${scheduledVersion(s)}${members})`;
         case 'delete':
           return `- delete ${s.scheduleId}`;
       }

@@ -3,13 +3,16 @@
 // deletes those; anything else in the namespace is left alone. Everything is
 // visible and operable with `temporal schedule …` and in the Web UI too.
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
-import type { MonitorDefinition, ReportDefinition } from '../config/model.js';
-import { monitorWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../workflows/ids.js';
-import { MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
+import type { MonitorDefinition, MonitorSchedule, ReportDefinition } from '../config/model.js';
+import { GROUP_SCHEDULE_PREFIX, groupScheduleId, monitorWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../workflows/ids.js';
+import { GROUP, MEMBERS, MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
 import { HEARTBEAT_PREFIX, type HeartbeatInput } from '../workflows/heartbeat.js';
 import { REPORT_PREFIX, reportScheduleId } from '../workflows/report.js';
 import type { LoadedConfig } from '../config/load.js';
-import { planSync, type ExistingSchedule, type PlanStep, type SyncPlan } from './plan.js';
+import { mapLimit } from '../config/map-limit.js';
+import { planSync, type ExistingSchedule, type PlanStep, type Scheduled, type SyncPlan } from './plan.js';
+import type { CadenceGroup } from '../config/groups.js';
+import { formatDuration } from '../config/duration.js';
 
 export const OWNER = 'pipewatch';
 
@@ -25,10 +28,21 @@ interface OwnerMemo {
   project?: string;
   monitorId?: string;
   pipeline?: string;
+  /** Cadence group schedules: the group and its members. */
+  groupId?: string;
+  monitorIds?: string[];
+}
+
+/** When a schedule fires: an interval (with its phase) or a cron expression, in a time zone. */
+function scheduleSpec(s: MonitorSchedule): ScheduleOptions['spec'] {
+  return {
+    ...(s.everyMs !== undefined ? { intervals: [{ every: s.everyMs, ...(s.offsetMs ? { offset: s.offsetMs } : {}) }] } : { cronExpressions: [s.cron!] }),
+    timezone: s.timezone,
+    ...(s.jitterMs ? { jitter: s.jitterMs } : {}),
+  };
 }
 
 export function scheduleOptions(monitor: MonitorDefinition, target: Omit<SyncTarget, 'client'>): ScheduleOptions {
-  const s = monitor.schedule;
   const searchAttributes = [
     { key: MONITOR, value: monitor.id },
     { key: PERSPECTIVE, value: monitor.perspective },
@@ -36,11 +50,7 @@ export function scheduleOptions(monitor: MonitorDefinition, target: Omit<SyncTar
   ];
   return {
     scheduleId: scheduleId(monitor.id),
-    spec: {
-      ...(s.everyMs !== undefined ? { intervals: [{ every: s.everyMs, ...(s.offsetMs ? { offset: s.offsetMs } : {}) }] } : { cronExpressions: [s.cron!] }),
-      timezone: s.timezone,
-      ...(s.jitterMs ? { jitter: s.jitterMs } : {}),
-    },
+    spec: scheduleSpec(monitor.schedule),
     action: {
       type: 'startWorkflow',
       workflowType: 'monitorWorkflow',
@@ -52,31 +62,46 @@ export function scheduleOptions(monitor: MonitorDefinition, target: Omit<SyncTar
       workflowRunTimeout: '10m',
       staticSummary: monitor.description ?? `${monitor.check.type} check on ${monitor.connector?.id ?? `pipeline ${monitor.check.type === 'stageCounts' ? monitor.check.pipeline : ''}`}`,
     },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: s.catchupWindowMs, pauseOnFailure: false },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: monitor.schedule.catchupWindowMs, pauseOnFailure: false },
     memo: { pipewatch: { owner: OWNER, project: target.project, monitorId: monitor.id } satisfies OwnerMemo },
     typedSearchAttributes: searchAttributes,
   };
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
+/** A cadence group's schedule: one monitorGroupWorkflow run per tick for all its members. */
+export function groupScheduleOptions(group: CadenceGroup, target: Omit<SyncTarget, 'client'>): ScheduleOptions {
+  const ids = group.monitors.map((m) => m.id);
+  const searchAttributes = [
+    { key: GROUP, value: group.id },
+    { key: MEMBERS, value: ids },
+  ];
+  return {
+    scheduleId: groupScheduleId(group.id),
+    spec: scheduleSpec(group.schedule),
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'monitorGroupWorkflow',
+      workflowId: groupScheduleId(group.id),
+      taskQueue: target.taskQueue,
+      args: [group],
+      typedSearchAttributes: searchAttributes,
+      workflowRunTimeout: '10m',
+      staticSummary: `cadence group ${group.id}: ${ids.length} monitors every ${formatDuration(group.schedule.everyMs!)}`,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: group.schedule.catchupWindowMs, pauseOnFailure: false },
+    memo: { pipewatch: { owner: OWNER, project: target.project, groupId: group.id, monitorIds: ids } satisfies OwnerMemo },
+    typedSearchAttributes: searchAttributes,
+  };
 }
+
+const optionsFor = (unit: Scheduled, target: Omit<SyncTarget, 'client'>): ScheduleOptions =>
+  unit.group ? groupScheduleOptions(unit.group, target) : scheduleOptions(unit.monitor, target);
 
 /** Every schedule in the namespace with a pipewatch id; owned ones with the version they run. */
 export async function readExisting(target: SyncTarget): Promise<ExistingSchedule[]> {
   const summaries = [];
   for await (const s of target.client.schedule.list()) {
-    if (s.scheduleId.startsWith(SCHEDULE_PREFIX)) summaries.push(s);
+    if (s.scheduleId.startsWith(SCHEDULE_PREFIX) || s.scheduleId.startsWith(GROUP_SCHEDULE_PREFIX)) summaries.push(s);
   }
   return mapLimit(summaries, 16, async (s): Promise<ExistingSchedule> => {
     const memo = (s.memo?.pipewatch ?? {}) as OwnerMemo;
@@ -85,7 +110,7 @@ export async function readExisting(target: SyncTarget): Promise<ExistingSchedule
     try {
       const d = await target.client.schedule.getHandle(s.scheduleId).describe();
       const args = d.action.type === 'startWorkflow' ? (d.action.args as unknown[]) : [];
-      const definition = args[0] as Partial<MonitorDefinition> | undefined;
+      const definition = args[0] as { version?: string } | undefined;
       return { scheduleId: s.scheduleId, owned, monitorId: memo.monitorId, version: definition?.version, paused: d.state.paused };
     } catch (err) {
       if (err instanceof ScheduleNotFoundError) return { scheduleId: s.scheduleId, owned: false };
@@ -94,14 +119,14 @@ export async function readExisting(target: SyncTarget): Promise<ExistingSchedule
   });
 }
 
-export async function planFor(target: SyncTarget, declared: MonitorDefinition[]): Promise<SyncPlan> {
-  return planSync(declared, await readExisting(target));
+export async function planFor(target: SyncTarget, declared: MonitorDefinition[], groups: CadenceGroup[] = []): Promise<SyncPlan> {
+  return planSync(declared, await readExisting(target), groups);
 }
 
 export class ScheduleConflictError extends Error {}
 
-async function updateSchedule(target: SyncTarget, monitor: MonitorDefinition): Promise<void> {
-  const options = scheduleOptions(monitor, target);
+async function updateSchedule(target: SyncTarget, unit: Scheduled): Promise<void> {
+  const options = optionsFor(unit, target);
   await target.client.schedule.getHandle(options.scheduleId).update((previous) => ({
     spec: options.spec,
     action: options.action,
@@ -131,16 +156,16 @@ export async function applyPlan(target: SyncTarget, plan: SyncPlan, progress: (s
     switch (step.action) {
       case 'create': {
         try {
-          await target.client.schedule.create(scheduleOptions(step.monitor, target));
+          await target.client.schedule.create(optionsFor(step, target));
         } catch (err) {
           // Listing lags behind creation; a schedule made moments ago is updated instead.
           if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-          await updateSchedule(target, step.monitor);
+          await updateSchedule(target, step);
         }
         break;
       }
       case 'update': {
-        await updateSchedule(target, step.monitor);
+        await updateSchedule(target, step);
         break;
       }
       case 'delete': {
@@ -211,11 +236,7 @@ export function reportScheduleOptions(report: ReportDefinition, target: Omit<Syn
   const searchAttributes = [{ key: PIPELINE, value: report.pipeline }];
   return {
     scheduleId: id,
-    spec: {
-      ...(s.everyMs !== undefined ? { intervals: [{ every: s.everyMs }] } : { cronExpressions: [s.cron!] }),
-      timezone: s.timezone,
-      ...(s.jitterMs ? { jitter: s.jitterMs } : {}),
-    },
+    spec: scheduleSpec(s),
     action: {
       type: 'startWorkflow',
       workflowType: 'reportWorkflow',

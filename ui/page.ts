@@ -2,6 +2,7 @@
 // so what the browser shows and what /api/status returns are the same facts.
 // Everything that comes from the config or the data is escaped here, in one
 // place; the page loads nothing from elsewhere (no CDN: pipewatch runs offline).
+import { workflowIdOfRun } from '../workflows/ids.js';
 import { formatValue } from '../evaluation/rules.js';
 import type { Status } from '../evaluation/types.js';
 import type { IncidentRow, InterventionRow, MonitorRow, StatusData } from './status.js';
@@ -97,7 +98,7 @@ function monitorRow(m: MonitorRow, data: StatusData): string {
   const incidents = m.incidentIds.map((id) => link(url(id), id.replace(/^pipewatch-incident\//, ''), 'incident-link')).join('<br>');
   return `<tr class="monitor status-${escapeHtml(status)}${m.alerting ? ' alerting' : ''}" data-monitor="${escapeHtml(m.id)}">
 <td><span class="badge">${escapeHtml(status)}</span>${m.alerting ? ' <span title="an alert is open">●</span>' : ''}</td>
-<td>${m.lastRunId ? link(url(m.lastRunId), m.id, 'run-link') : escapeHtml(m.id)}${m.description ? `<br><small>${escapeHtml(m.description)}</small>` : ''}</td>
+<td>${m.lastRunId ? link(url(workflowIdOfRun(m.lastRunId)), m.id, 'run-link') : escapeHtml(m.id)}${m.description ? `<br><small>${escapeHtml(m.description)}</small>` : ''}</td>
 <td class="value">${escapeHtml(value)}</td>
 <td>${sparklineSvg(m.points)}</td>
 <td class="reason">${escapeHtml(m.reason ?? (m.status ? '' : 'no run recorded yet'))}</td>

@@ -1,5 +1,6 @@
 // The workflow types a pipewatch worker registers.
 export { monitorWorkflow } from './monitor.js';
+export { monitorGroupWorkflow } from './group.js';
 export { incidentWorkflow } from './incident.js';
 export { silencesWorkflow } from './silences.js';
 export { heartbeatWorkflow } from './heartbeat.js';

@@ -12,4 +12,9 @@ export const SEVERITY = defineSearchAttributeKey('PipewatchSeverity', SearchAttr
 export const INCIDENT_STATE = defineSearchAttributeKey('PipewatchIncidentState', SearchAttributeType.KEYWORD);
 export const INTERVENTION_STATE = defineSearchAttributeKey('PipewatchInterventionState', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [MONITOR, PERSPECTIVE, PIPELINE, STATUS, SEVERITY, INCIDENT_STATE, INTERVENTION_STATE];
+// Cadence group runs (workflows/group.ts): the group, its members, and the members not ok in this run.
+export const GROUP = defineSearchAttributeKey('PipewatchGroup', SearchAttributeType.KEYWORD);
+export const MEMBERS = defineSearchAttributeKey('PipewatchMonitors', SearchAttributeType.KEYWORD_LIST);
+export const FAILING = defineSearchAttributeKey('PipewatchFailing', SearchAttributeType.KEYWORD_LIST);
+
+export const SEARCH_ATTRIBUTES = [MONITOR, PERSPECTIVE, PIPELINE, STATUS, SEVERITY, INCIDENT_STATE, INTERVENTION_STATE, GROUP, MEMBERS, FAILING];

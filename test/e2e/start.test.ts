@@ -2,7 +2,7 @@
 // server, the embedded store, the example pipeline and its monitors; healthy
 // runs, a clean Ctrl-C, and state that survives a restart.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverter } from '../../workers/codec.js';
@@ -33,10 +33,18 @@ async function start(dataDir: string, port: number, outboxPort: number, apiPort:
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`pipewatch start exited with ${child.exitCode}:\n${out}`);
-    return out.includes('pipewatch is running');
-  }, 'pipewatch start to be running', 120_000);
+  try {
+    await waitFor(() => {
+      if (child.exitCode !== null) throw new Error(`pipewatch start exited with ${child.exitCode}:\n${out}`);
+      return out.includes('pipewatch is running');
+    }, 'pipewatch start to be running', 150_000);
+  } catch (err) {
+    // What it printed and what its server logged, to tell a slow machine from a hang.
+    child.kill('SIGKILL');
+    const log = join(dataDir, 'temporal', 'temporal-server.log');
+    const serverLog = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-30).join('\n') : '(no server log)';
+    throw new Error(`${(err as Error).message}\n--- pipewatch start printed:\n${out}\n--- ${log} ends with:\n${serverLog}`);
+  }
   return { child, output: () => out, exit };
 }
 
@@ -84,12 +92,13 @@ describe('pipewatch start (embedded defaults)', () => {
     expect(await first.exit).toBe(0);
     expect(existsSync(join(dataDir, 'temporal', 'temporal.db'))).toBe(true);
     expect(existsSync(join(dataDir, 'store'))).toBe(true);
-  });
+  }, 300_000);
 
   it('finds its schedules still there after a restart', async () => {
-    const second = await start(dataDir, port, outboxPort, apiPort);
+    // A new server port: the first run's may have been taken by another test since (its state is in the data directory).
+    const second = await start(dataDir, await freePort(), outboxPort, apiPort);
     expect(second.output()).toContain('0 to create, 0 to update, 0 to delete, 8 unchanged');
     second.child.kill('SIGTERM');
     expect(await second.exit).toBe(0);
-  });
+  }, 200_000);
 });

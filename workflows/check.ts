@@ -1,0 +1,218 @@
+// One monitor's check, as a monitor run and a cadence group run both do it:
+// measure, compare with history, evaluate; then the incidents a transition goes
+// to. Deterministic and free of Temporal calls, so it runs in workflow code
+// (steps are activities) and in an activity (steps are plain functions).
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import type { CheckSpec, MonitorDefinition, NamedConnector } from '../config/model.js';
+import { formatDuration } from '../config/duration.js';
+import { lateness } from '../evaluation/freshness.js';
+import type { Baselines } from '../evaluation/history.js';
+import { couldNotCheck, evaluate } from '../evaluation/rules.js';
+import type { Measurement, Status, Verdict } from '../evaluation/types.js';
+import type { Transition } from '../evaluation/flap.js';
+import { incidentFor, routeAlert } from '../evaluation/routing.js';
+import type { Labels } from '../evaluation/matchers.js';
+import type { AlertEvent, IncidentInput } from './incident.js';
+
+/** What a check needs done outside deterministic code: activities in a workflow, functions in an activity. */
+export interface CheckSteps {
+  collect(input: { monitorId: string; connector: NamedConnector; check: CheckSpec; at: string }): Promise<Measurement>;
+  collectStages(input: { monitorId: string; pipeline: string; stages: NonNullable<MonitorDefinition['stages']>; check: Extract<CheckSpec, { type: 'stageCounts' }>; at: string }): Promise<Measurement>;
+  collectLogs(input: {
+    monitorId: string;
+    connector: NamedConnector;
+    check: Extract<CheckSpec, { type: 'logs' }>;
+    at: string;
+    archiveTrigger?: MonitorDefinition['archiveTrigger'];
+    policy: MonitorDefinition['notification'];
+    pipeline?: string;
+  }): Promise<Measurement>;
+  baselines(input: { monitorId: string; rules: MonitorDefinition['rules']; at: string; toleranceMs: number; timeZone: string; current?: number | null }): Promise<Baselines>;
+}
+
+/** The verdict of one tick: "could not check" when collecting failed after its retries. */
+export async function runCheck(monitor: MonitorDefinition, at: Date, steps: CheckSteps): Promise<Verdict> {
+  try {
+    const check = monitor.check;
+    let measurement =
+      check.type === 'stageCounts'
+        ? await steps.collectStages({ monitorId: monitor.id, pipeline: check.pipeline, stages: monitor.stages!, check, at: at.toISOString() })
+        : check.type === 'logs'
+          ? await steps.collectLogs({ monitorId: monitor.id, connector: monitor.connector!, check, at: at.toISOString(), archiveTrigger: monitor.archiveTrigger, policy: monitor.notification, pipeline: monitor.pipeline })
+          : await steps.collect({ monitorId: monitor.id, connector: monitor.connector!, check, at: at.toISOString() });
+    if (check.type === 'freshness' && check.expected) measurement = lateness(measurement, check.expected, at.getTime());
+    const history: Baselines = needsHistory(monitor)
+      ? await steps.baselines({ monitorId: monitor.id, rules: monitor.rules, at: measurement.observedAt, toleranceMs: toleranceMs(monitor), timeZone: monitor.schedule.timezone, current: measurement.value })
+      : {};
+    return evaluate(monitor.rules, measurement, history, describeCheck(monitor, measurement.details));
+  } catch (err) {
+    return couldNotCheck(failureMessage(err), monitor.unit, at.toISOString());
+  }
+}
+
+/** One member of a cadence group run; verdict, labels and recorded only where there was a transition. */
+export interface GroupMemberResult {
+  monitorId: string;
+  status: Status;
+  value?: number | null;
+  reason: string;
+  transition: Transition;
+  verdict?: Verdict;
+  labels?: Labels;
+  recorded?: RecordedTransition;
+}
+
+/** A recorded run as the incident signals need it (RecordedRun of the store). */
+export interface RecordedTransition {
+  transition: Transition;
+  incidentIds: string[];
+  alertLabels?: Labels;
+}
+
+/** The incidents to tell about a recorded transition, and what to tell them; none without a transition. */
+export function incidentSignals(
+  monitor: MonitorDefinition,
+  recorded: RecordedTransition,
+  labels: Labels,
+  verdict: Verdict,
+  runId: string,
+): Array<{ incident: IncidentInput; event: AlertEvent }> {
+  const { transition } = recorded;
+  if (transition === 'none') return [];
+  const openedWith = recorded.alertLabels ?? labels;
+  const known = incidentsFor(monitor, openedWith);
+  const subject = {
+    id: monitor.id,
+    description: monitor.description,
+    perspective: monitor.perspective,
+    pipeline: monitor.pipeline,
+    labels: monitor.labels,
+    runbook: monitor.runbook,
+  };
+  return recorded.incidentIds.map((incidentId) => ({
+    // The routing may have changed since the alert opened: then the incident runs on the root route's timing.
+    incident: known.find((r) => r.incidentId === incidentId) ?? { ...rootRoute(monitor), incidentId, groupLabels: {} },
+    event: { transition, runId, monitor: subject, labels: openedWith, status: verdict.status, verdict, at: verdict.observedAt },
+  }));
+}
+
+/** The labels an alert carries: the monitor's own, and what pipewatch knows about it. */
+export function alertLabels(monitor: MonitorDefinition, status: Status): Labels {
+  return {
+    ...monitor.labels,
+    monitor: monitor.id,
+    perspective: monitor.perspective,
+    ...(monitor.pipeline ? { pipeline: monitor.pipeline } : {}),
+    check: monitor.check.type,
+    severity: status,
+  };
+}
+
+function rootRoute(monitor: MonitorDefinition): Omit<IncidentInput, 'incidentId' | 'groupLabels'> {
+  const r = monitor.notification.routing;
+  return {
+    receiver: r.receiver,
+    timing: { groupWaitMs: r.groupWaitMs, groupIntervalMs: r.groupIntervalMs, repeatIntervalMs: r.repeatIntervalMs },
+    policy: monitor.notification,
+  };
+}
+
+/** The incidents an alert with these labels joins, one per receiver it routes to. */
+export function incidentsFor(monitor: MonitorDefinition, labels: Labels): IncidentInput[] {
+  return routeAlert(monitor.notification.routing, labels).map((match) => ({
+    ...incidentFor(match, labels),
+    receiver: match.receiver,
+    timing: { groupWaitMs: match.groupWaitMs, groupIntervalMs: match.groupIntervalMs, repeatIntervalMs: match.repeatIntervalMs },
+    policy: monitor.notification,
+  }));
+}
+
+/** What the number means, for reasons and messages: "age of the newest record in lake.records". */
+export function describeCheck(monitor: MonitorDefinition, details?: Record<string, unknown>): string {
+  const check = monitor.check;
+  switch (check.type) {
+    case 'freshness':
+      return check.expected ? `lateness of ${check.dataset} against its producer's schedule` : `age of the newest record in ${check.dataset}`;
+    case 'count': {
+      const what = check.uniqueId ? `distinct ${check.uniqueId} ` : 'records ';
+      return check.bucket ? `${what}in ${check.dataset} in the ${formatDuration(check.bucket)} bucket` : `${what}in ${check.dataset} over the last ${formatDuration(check.window!)}`;
+    }
+    case 'sql':
+      return `value of ${monitor.id}`;
+    case 'stageCounts':
+      return details?.firstLosingStage ? `records lost at stage ${String(details.firstLosingStage)} of pipeline ${check.pipeline}` : `records lost in pipeline ${check.pipeline}`;
+    case 'http':
+      return `response time of ${check.method} ${monitor.connector?.type === 'http' ? monitor.connector.url : ''}${check.path}`;
+    case 'queue':
+      return `messages waiting in ${check.queue}`;
+    case 'disk':
+      return `${check.measure === 'inodes' ? 'inodes' : 'space'} used on the filesystem of ${check.path}`;
+    case 'memory':
+      return 'memory in use';
+    case 'load':
+      return 'load per CPU';
+    case 'database':
+      return { connections: 'connections in use', size: 'database size', replicationLag: 'replication lag' }[check.measure];
+    case 'cluster':
+      return check.measure === 'status' ? 'cluster status (0 green, 1 yellow, 2 red)' : "the fullest data node's disk";
+    case 'logs':
+      return {
+        any: 'new matching log events',
+        frequency: `matching log events in ${formatDuration(check.window)}${check.queryKey ? ` (busiest ${check.queryKey})` : ''}`,
+        flatline: `matching log events in ${formatDuration(check.window)}${check.queryKey ? ` (quietest ${check.queryKey})` : ''}`,
+        spike: `log events now against the ${formatDuration(check.window)} before`,
+        new_term: `new values of ${check.field} in ${formatDuration(check.window)}`,
+        cardinality: `distinct ${check.field} in ${formatDuration(check.window)}`,
+        metric: `${check.metric} of ${check.field} in ${formatDuration(check.window)}`,
+      }[check.rule];
+    case 'interventions':
+      return `pipelines waiting on an operator for more than ${formatDuration(check.olderThan)}`;
+    case 'taskQueue':
+      return check.measure === 'pollers' ? `workers polling ${check.taskQueue ?? 'the pipewatch task queue'}` : `tasks waiting in ${check.taskQueue ?? 'the pipewatch task queue'}`;
+    case 'kubeEvents':
+      return `Kubernetes events in ${formatDuration(check.window)}${kubeScope(check)}${details?.summary ? ` (${String(details.summary)})` : ''}`;
+    case 'podHealth':
+      return `pod problems${kubeScope(check)}${details?.summary ? ` (${String(details.summary)})` : ''}`;
+    case 'cronJobs':
+      return `CronJob problems${kubeScope(check)}${details?.summary ? ` (${String(details.summary)})` : ''}`;
+  }
+}
+
+function kubeScope(check: { namespace?: string; labels?: string }): string {
+  return `${check.namespace ? ` in namespace ${check.namespace}` : ''}${check.labels ? ` (${check.labels})` : ''}`;
+}
+
+export function needsHistory(monitor: MonitorDefinition): boolean {
+  return monitor.rules.some((r) => ['changePercent', 'changeVs', 'anomaly', 'rising', 'percentile'].includes(r.kind));
+}
+
+/** How far from "24 h ago" a point may lie to stand for yesterday: half the interval, at least a minute. */
+export function toleranceMs(monitor: MonitorDefinition): number {
+  return Math.max(60_000, (monitor.schedule.everyMs ?? 3_600_000) / 2);
+}
+
+export function collectTimeoutMs(monitor: MonitorDefinition): number {
+  const c = monitor.connector;
+  if (!c) return 60_000;
+  switch (c.type) {
+    case 'postgres':
+      return c.statementTimeout + c.connectTimeout + 5_000;
+    case 'elasticsearch':
+      return c.requestTimeout * 2 + 5_000;
+    case 'http':
+      return c.timeout + 10_000;
+    case 'kubernetes':
+      // A first list of a large cluster's events, then pages of pods or Jobs.
+      return c.requestTimeout * 4 + 30_000;
+    default:
+      return 60_000;
+  }
+}
+
+
+function failureMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  if (e instanceof ApplicationFailure || e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,0 +1,53 @@
+// One run per cadence group and tick (config/groups.ts): every member checked
+// and recorded by one local activity, then the incidents of members that
+// changed state told, one signal activity each — as a monitor run would.
+// Visibility per member: the store has each member's points and state (status
+// page, `pipewatch` commands); in Temporal, PipewatchMonitors lists a run's
+// members and PipewatchFailing the ones not ok, so
+//   temporal workflow list -q 'PipewatchFailing = "orders-freshness"'
+// finds the runs in which that monitor failed.
+import { proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { CadenceGroup } from '../config/groups.js';
+import type { Activities } from '../activities/index.js';
+import { STATUS_RANK, type Status } from '../evaluation/types.js';
+import { collectTimeoutMs, incidentSignals, type GroupMemberResult } from './check.js';
+import { memberRunId } from './ids.js';
+import { scheduledTime, STORE } from './monitor.js';
+import { FAILING, STATUS } from './search-attributes.js';
+
+export interface GroupRunResult {
+  groupId: string;
+  /** The worst member status. */
+  status: Status;
+  members: GroupMemberResult[];
+}
+
+/** Members are checked 16 at a time (activities/index.ts), each with up to three tries of its collect deadline. */
+export function groupCheckTimeoutMs(group: CadenceGroup): number {
+  const slowest = Math.max(...group.monitors.map(collectTimeoutMs));
+  const rounds = Math.ceil(group.monitors.length / 16);
+  return Math.min(rounds * (3 * slowest + 3_000) + 30_000, 9 * 60_000);
+}
+
+export async function monitorGroupWorkflow(group: CadenceGroup): Promise<GroupRunResult> {
+  const info = workflowInfo();
+  const at = scheduledTime() ?? new Date(Date.now());
+  // Local: one marker in history for the whole group; retried as a whole, which recording per run id makes safe.
+  const { checkMonitors } = proxyLocalActivities<Activities>({ startToCloseTimeout: groupCheckTimeoutMs(group), retry: STORE.retry });
+  const { signalIncident } = proxyActivities<Activities>(STORE);
+
+  const members = await checkMonitors({ runId: info.workflowId, at: at.toISOString(), monitors: group.monitors });
+  const status = members.reduce<Status>((worst, m) => (STATUS_RANK[m.status] > STATUS_RANK[worst] ? m.status : worst), 'ok');
+  upsertSearchAttributes([
+    { key: STATUS, value: status },
+    { key: FAILING, value: members.filter((m) => m.status !== 'ok').map((m) => m.monitorId) },
+  ]);
+
+  const byId = new Map(group.monitors.map((m) => [m.id, m]));
+  const signals = members.flatMap((m) =>
+    m.recorded && m.verdict && m.labels ? incidentSignals(byId.get(m.monitorId)!, m.recorded, m.labels, m.verdict, memberRunId(info.workflowId, m.monitorId)) : [],
+  );
+  // Incidents are independent of each other: told at once.
+  await Promise.all(signals.map((s) => signalIncident(s)));
+  return { groupId: group.id, status, members };
+}
