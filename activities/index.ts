@@ -249,16 +249,14 @@ export function createActivities(deps: ActivityDeps) {
     /**
      * A cadence group's tick (workflows/group.ts): each member checked as a
      * monitor run checks it — collect tried three times within its deadline,
-     * baselines, evaluation, recorded under its own run id — 16 at a time.
-     * Idempotent: a retry after a crash finds the runs already recorded and
-     * gets their transitions back. Fails (and is retried) if any member could
-     * not be recorded; collect failures are "could not check" verdicts.
+     * baselines, evaluation — 16 at a time, then all recorded in one
+     * transaction under their own run ids. Idempotent: a retry after a crash
+     * finds the runs recorded and gets their transitions back.
      */
     async checkMonitors(input: { runId: string; at: string; monitors: MonitorDefinition[] }): Promise<GroupMemberResult[]> {
       const at = new Date(input.at);
       const cancelled = Context.current().cancellationSignal;
-      const unrecorded: string[] = [];
-      const results = await mapLimit(input.monitors, 16, async (monitor): Promise<GroupMemberResult | undefined> => {
+      const runs = await mapLimit(input.monitors, 16, async (monitor) => {
         const verdict = await runCheck(monitor, at, {
           collect: (i) => withRetries(COLLECT_ATTEMPTS, collectTimeoutMs(monitor), cancelled, (signal) => collectWith(i, signal)),
           baselines: baselinesFor,
@@ -266,26 +264,20 @@ export function createActivities(deps: ActivityDeps) {
           collectLogs: () => Promise.reject(new Error('logs checks run on schedules of their own')),
         });
         const labels = alertLabels(monitor, verdict.status);
-        try {
-          const recorded = await record({
-            monitorId: monitor.id,
-            runId: memberRunId(input.runId, monitor.id),
-            verdict,
-            flap: monitor.flap,
-            labels,
-            incidentIds: incidentsFor(monitor, labels).map((r) => r.incidentId),
-            sink: monitor.sink,
-          });
-          const result: GroupMemberResult = { monitorId: monitor.id, status: verdict.status, value: verdict.value, reason: verdict.reason, transition: recorded.transition };
-          // What the workflow needs to tell incidents, only where there is something to tell.
-          return recorded.transition === 'none' ? result : { ...result, verdict, labels, recorded: { transition: recorded.transition, incidentIds: recorded.incidentIds, alertLabels: recorded.alertLabels } };
-        } catch (err) {
-          unrecorded.push(`${monitor.id}: ${(err as Error).message}`);
-          return undefined;
-        }
+        const incidentIds = incidentsFor(monitor, labels).map((r) => r.incidentId);
+        return { monitor, labels, run: { monitorId: monitor.id, runId: memberRunId(input.runId, monitor.id), verdict, flap: monitor.flap, labels, incidentIds } };
       });
-      if (unrecorded.length > 0) throw ApplicationFailure.retryable(`${unrecorded.length} of ${input.monitors.length} runs not recorded, e.g. ${unrecorded[0]}`, 'StoreError');
-      return results as GroupMemberResult[];
+      const recorded = await deps.store.recordRuns(runs.map((r) => r.run));
+      return Promise.all(
+        runs.map(async ({ monitor, labels, run }, i): Promise<GroupMemberResult> => {
+          const { verdict } = run;
+          const rec = recorded[i]!;
+          if (monitor.sink) await writeResults(run, monitor.sink, rec);
+          const result: GroupMemberResult = { monitorId: monitor.id, status: verdict.status, value: verdict.value, reason: verdict.reason, transition: rec.transition };
+          // What the workflow needs to tell incidents, only where there is something to tell.
+          return rec.transition === 'none' ? result : { ...result, verdict, labels, recorded: { transition: rec.transition, incidentIds: rec.incidentIds, alertLabels: rec.alertLabels } };
+        }),
+      );
     },
 
     /** Starts the incident workflow if none runs under that id, and hands it the alert. */

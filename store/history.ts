@@ -15,6 +15,17 @@ export interface StoreOptions {
   poolMax?: number;
 }
 
+/** One monitor run to record: its verdict, flap settings, and where its alert would go if it opened now. */
+export interface RunToRecord {
+  monitorId: string;
+  runId: string;
+  verdict: Verdict;
+  flap: FlapControl;
+  /** The alert's labels and incidents as they would be if it opened with this run. */
+  labels?: Record<string, string>;
+  incidentIds?: string[];
+}
+
 export interface RecordedRun {
   state: MonitorState;
   transition: Transition;
@@ -561,46 +572,68 @@ export class HistoryStore {
    * runId: an activity retried after it committed gets the same transition back
    * instead of a second one (or none, which would lose the alert).
    */
-  async recordRun(input: {
-    monitorId: string;
-    runId: string;
-    verdict: Verdict;
-    flap: FlapControl;
-    /** The alert's labels and incidents as they would be if it opened with this run. */
-    labels?: Record<string, string>;
-    incidentIds?: string[];
-  }): Promise<RecordedRun> {
-    const { monitorId, runId, verdict, flap } = input;
+  async recordRun(input: RunToRecord): Promise<RecordedRun> {
+    return (await this.recordRuns([input]))[0]!;
+  }
+
+  /**
+   * Several monitors' runs in one transaction (a cadence group's tick): the
+   * same per-monitor logic as one run, in seven statements whatever their
+   * number. States are locked in monitor id order, so concurrent batches
+   * cannot deadlock. A run already recorded (same run id) changes nothing and
+   * returns what it recorded then.
+   */
+  async recordRuns(inputs: RunToRecord[]): Promise<RecordedRun[]> {
+    if (inputs.length === 0) return [];
+    const ids = inputs.map((i) => i.monitorId);
+    if (new Set(ids).size !== ids.length) throw new Error('recordRuns: one run per monitor in a batch');
     return this.transaction(async (client) => {
-      await client.query(`INSERT INTO ${this.s}.monitor_state
-          (monitor_id, status, alerting, failing_streak, healthy_streak, since, last_run_id, last_transition)
-        VALUES ($1, 'ok', false, 0, 0, now(), '', 'none') ON CONFLICT (monitor_id) DO NOTHING`, [monitorId]);
-      const { rows } = await client.query(`SELECT * FROM ${this.s}.monitor_state WHERE monitor_id = $1 FOR UPDATE`, [monitorId]);
-      const row = rows[0];
-      if (row.last_run_id === runId) {
-        return { state: rowToState(row), transition: row.last_transition as Transition, alertLabels: row.alert_labels ?? undefined, incidentIds: row.incident_ids ?? [] };
-      }
-      const previous = row.last_run_id === '' ? undefined : rowToState(row);
-      const { state, transition } = nextMonitorState(previous, verdict.status, verdict.observedAt, flap);
-      // An alert keeps the labels and incidents it opened with until it resolves.
-      const alertLabels = transition === 'open' ? (input.labels ?? {}) : (row.alert_labels ?? undefined);
-      const incidentIds: string[] = transition === 'open' ? (input.incidentIds ?? []) : (row.incident_ids ?? []);
       await client.query(
-        `INSERT INTO ${this.s}.metric_points (monitor_id, run_id, observed_at, value, status, reason, details)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (monitor_id, run_id) DO NOTHING`,
-        [monitorId, runId, verdict.observedAt, verdict.value ?? null, verdict.status, verdict.reason, verdict.details ?? null],
+        `INSERT INTO ${this.s}.monitor_state (monitor_id, status, alerting, failing_streak, healthy_streak, since, last_run_id, last_transition)
+         SELECT id, 'ok', false, 0, 0, now(), '', 'none' FROM unnest($1::text[]) AS id ON CONFLICT (monitor_id) DO NOTHING`,
+        [ids],
       );
-      await client.query(
-        `UPDATE ${this.s}.monitor_state SET status = $2, alerting = $3, alert_status = $4, failing_streak = $5,
-           healthy_streak = $6, since = $7, last_run_id = $8, last_transition = $9, alert_labels = $10, incident_ids = $11,
-           updated_at = now()
-         WHERE monitor_id = $1`,
-        [
+      const { rows } = await client.query(`SELECT * FROM ${this.s}.monitor_state WHERE monitor_id = ANY($1) ORDER BY monitor_id FOR UPDATE`, [ids]);
+      const rowOf = new Map(rows.map((r) => [r.monitor_id as string, r]));
+      const points: unknown[][] = [[], [], [], [], [], [], []];
+      const states: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []];
+      const push = (columns: unknown[][], values: unknown[]) => values.forEach((v, i) => columns[i]!.push(v));
+      const recorded = inputs.map((input): RecordedRun => {
+        const { monitorId, runId, verdict, flap } = input;
+        const row = rowOf.get(monitorId)!;
+        if (row.last_run_id === runId) {
+          return { state: rowToState(row), transition: row.last_transition as Transition, alertLabels: row.alert_labels ?? undefined, incidentIds: row.incident_ids ?? [] };
+        }
+        const previous = row.last_run_id === '' ? undefined : rowToState(row);
+        const { state, transition } = nextMonitorState(previous, verdict.status, verdict.observedAt, flap);
+        // An alert keeps the labels and incidents it opened with until it resolves.
+        const alertLabels = transition === 'open' ? (input.labels ?? {}) : (row.alert_labels ?? undefined);
+        const incidentIds: string[] = transition === 'open' ? (input.incidentIds ?? []) : (row.incident_ids ?? []);
+        push(points, [monitorId, runId, verdict.observedAt, verdict.value ?? null, verdict.status, verdict.reason, verdict.details ? JSON.stringify(verdict.details) : null]);
+        push(states, [
           monitorId, state.status, state.alerting, state.alertStatus ?? null, state.failingStreak, state.healthyStreak, state.since, runId, transition,
           alertLabels ? JSON.stringify(alertLabels) : null, JSON.stringify(incidentIds),
-        ],
-      );
-      return { state, transition, alertLabels, incidentIds };
+        ]);
+        return { state, transition, alertLabels, incidentIds };
+      });
+      if (points[0]!.length > 0) {
+        await client.query(
+          `INSERT INTO ${this.s}.metric_points (monitor_id, run_id, observed_at, value, status, reason, details)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::text[], $6::text[], $7::jsonb[])
+           ON CONFLICT (monitor_id, run_id) DO NOTHING`,
+          points,
+        );
+        await client.query(
+          `UPDATE ${this.s}.monitor_state AS m SET status = v.status, alerting = v.alerting, alert_status = v.alert_status,
+             failing_streak = v.failing_streak, healthy_streak = v.healthy_streak, since = v.since, last_run_id = v.last_run_id,
+             last_transition = v.last_transition, alert_labels = v.alert_labels, incident_ids = v.incident_ids, updated_at = now()
+           FROM unnest($1::text[], $2::text[], $3::bool[], $4::text[], $5::int[], $6::int[], $7::timestamptz[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[])
+             AS v(monitor_id, status, alerting, alert_status, failing_streak, healthy_streak, since, last_run_id, last_transition, alert_labels, incident_ids)
+           WHERE m.monitor_id = v.monitor_id`,
+          states,
+        );
+      }
+      return recorded;
     });
   }
 

@@ -31,6 +31,38 @@ async function exercise(store: HistoryStore): Promise<void> {
   expect(r3.transition).toBe('resolve');
   expect((await store.recentPoints(m)).map((p) => p.runId)).toEqual(['run-3', 'run-2', 'run-1']);
   expect(await store.monitorState(m)).toMatchObject({ status: 'ok', alerting: false, healthyStreak: 1 });
+  await exerciseBatch(store);
+}
+
+/** A cadence group's runs in one transaction: each monitor as if recorded alone, a repeated run unchanged. */
+async function exerciseBatch(store: HistoryStore): Promise<void> {
+  const [a, b, c] = ['a', 'b', 'c'].map((x) => uniqueName(`batch-${x}`));
+  const tick = (n: number, statuses: Array<Verdict['status']>) =>
+    [a!, b!, c!].map((monitorId, i) => ({
+      monitorId,
+      runId: `g-${n}#${monitorId}`,
+      // Quotes, braces and a backslash: array literals must carry them intact.
+      verdict: { ...verdict(statuses[i]!, i === 2 ? null : n * 10 + i, `2026-11-26T10:0${n}:00Z`), reason: `it's "${monitorId}" {${n}} \\`, details: { tick: n, quote: `"{a,b}"` } },
+      flap,
+      labels: { monitor: monitorId },
+      incidentIds: [`inc-${monitorId}`],
+    }));
+  const first = await store.recordRuns(tick(1, ['critical', 'ok', 'critical']));
+  expect(first.map((r) => r.transition)).toEqual(['none', 'none', 'none']);
+  const second = await store.recordRuns(tick(2, ['critical', 'ok', 'critical']));
+  expect(second.map((r) => r.transition)).toEqual(['open', 'none', 'open']);
+  expect(second[0]).toMatchObject({ alertLabels: { monitor: a }, incidentIds: [`inc-${a}`] });
+  // The same tick again (a retried group run) returns what it recorded, and records nothing more.
+  expect(await store.recordRuns(tick(2, ['ok', 'ok', 'ok']))).toEqual(second);
+  // The single-run path reads the same state.
+  expect(await store.recordRun(tick(3, ['ok', 'ok', 'ok'])[0]!)).toMatchObject({ transition: 'resolve' });
+  const points = await store.recentPoints(c!);
+  expect(points.map((p) => [p.runId, p.value, p.status, p.reason])).toEqual([
+    [`g-2#${c}`, null, 'critical', `it's "${c}" {2} \\`],
+    [`g-1#${c}`, null, 'critical', `it's "${c}" {1} \\`],
+  ]);
+  expect(await store.monitorState(b!)).toMatchObject({ status: 'ok', alerting: false, healthyStreak: 2 });
+  await expect(store.recordRuns([...tick(4, ['ok', 'ok', 'ok']), tick(5, ['ok', 'ok', 'ok'])[0]!])).rejects.toThrow(/one run per monitor/);
 }
 
 describe('history store on PostgreSQL', () => {
