@@ -36,7 +36,7 @@ import { incidentEventsFromNotification } from '../reports/incident-events.js';
 import { resultDocuments, type ResultRun } from './results.js';
 import { mapLimit } from '../config/map-limit.js';
 import { formatDuration } from '../config/duration.js';
-import type { MonitorDefinition } from '../config/model.js';
+import { groupMonitors, type CadenceGroup } from '../config/model.js';
 import { alertLabels, collectTimeoutMs, incidentsFor, runCheck, type GroupMemberResult } from '../workflows/check.js';
 import { memberRunId } from '../workflows/ids.js';
 import { gatherReportData, imageCid, makeReport, pendingInterventions, refreshRunningIncidents } from './report.js';
@@ -253,10 +253,10 @@ export function createActivities(deps: ActivityDeps) {
      * transaction under their own run ids. Idempotent: a retry after a crash
      * finds the runs recorded and gets their transitions back.
      */
-    async checkMonitors(input: { runId: string; at: string; monitors: MonitorDefinition[] }): Promise<GroupMemberResult[]> {
+    async checkMonitors(input: { runId: string; at: string } & Pick<CadenceGroup, 'notification' | 'monitors'>): Promise<GroupMemberResult[]> {
       const at = new Date(input.at);
       const cancelled = Context.current().cancellationSignal;
-      const runs = await mapLimit(input.monitors, 16, async (monitor) => {
+      const runs = await mapLimit(groupMonitors(input), 16, async (monitor) => {
         const verdict = await runCheck(monitor, at, {
           collect: (i) => withRetries(COLLECT_ATTEMPTS, collectTimeoutMs(monitor), cancelled, (signal) => collectWith(i, signal)),
           baselines: baselinesFor,

@@ -6,18 +6,8 @@
 // number of groups changes.
 import { createHash } from 'node:crypto';
 import { formatDuration } from './duration.js';
-import type { MonitorDefinition, MonitorSchedule } from './model.js';
+import { groupMonitors, type CadenceGroup, type MonitorDefinition, type MonitorSchedule } from './model.js';
 import type { CheckType } from './schema.js';
-
-export interface CadenceGroup {
-  /** "1m-07": the interval, a key of the rest of the schedule when it is not the default, the bucket. */
-  id: string;
-  /** Content hash of the schedule and every member's version: sync updates the group's schedule when it changes. */
-  version: string;
-  /** The members' interval, timezone, jitter and catch-up window; the offset is the group's own. */
-  schedule: MonitorSchedule;
-  monitors: MonitorDefinition[];
-}
 
 /** Checks that stay on schedules of their own: long, heartbeating collections with side effects of their own. */
 export const OWN_SCHEDULE_CHECKS: readonly CheckType[] = ['stageCounts', 'logs'];
@@ -34,12 +24,14 @@ export function cadenceGroups(monitors: MonitorDefinition[], size: number): Cade
   const byCadence = new Map<string, MonitorDefinition[]>();
   for (const m of monitors) {
     const s = m.schedule;
-    const key = JSON.stringify([s.everyMs, s.timezone, s.jitterMs ?? 0, s.catchupWindowMs]);
+    // One config gives every monitor the same policy; members must share it, as the group carries it once.
+    const key = JSON.stringify([s.everyMs, s.timezone, s.jitterMs ?? 0, s.catchupWindowMs, hash(JSON.stringify(m.notification)).toString('hex')]);
     byCadence.set(key, [...(byCadence.get(key) ?? []), m]);
   }
   const groups: CadenceGroup[] = [];
   for (const [key, members] of byCadence) {
     const s = members[0]!.schedule;
+    // "1m-…" for an interval on default settings; another time zone, jitter or catch-up window adds a key of its own.
     const plain = s.timezone === 'UTC' && !s.jitterMs && s.catchupWindowMs === 300_000;
     const prefix = `${formatDuration(s.everyMs!)}${plain ? '' : `-${hash(key).toString('hex').slice(0, 6)}`}`;
     const count = Math.max(1, Math.ceil(members.length / size));
@@ -56,15 +48,17 @@ export function cadenceGroups(monitors: MonitorDefinition[], size: number): Cade
 }
 
 function makeGroup(id: string, schedule: MonitorSchedule, members: MonitorDefinition[]): CadenceGroup {
-  const monitors = [...members].sort((a, b) => a.id.localeCompare(b.id));
-  const version = hash(JSON.stringify([schedule, monitors.map((m) => [m.id, m.version])])).toString('hex').slice(0, 16);
-  return { id, version, schedule, monitors };
+  const sorted = [...members].sort((a, b) => a.id.localeCompare(b.id));
+  // A member's version covers its notification policy, so the members' versions cover the group's.
+  const version = hash(JSON.stringify([schedule, sorted.map((m) => [m.id, m.version])])).toString('hex').slice(0, 16);
+  const monitors = sorted.map(({ notification: _shared, ...member }) => member);
+  return { id, version, schedule, notification: sorted[0]!.notification, monitors };
 }
 
 /** The groups without these monitors (e.g. checks left out because their source is missing); empty groups go. */
 export function withoutMonitors(groups: CadenceGroup[], ids: Set<string>): CadenceGroup[] {
   return groups.flatMap((g) => {
-    const kept = g.monitors.filter((m) => !ids.has(m.id));
+    const kept = groupMonitors(g).filter((m) => !ids.has(m.id));
     if (kept.length === g.monitors.length) return [g];
     return kept.length > 0 ? [makeGroup(g.id, g.schedule, kept)] : [];
   });

@@ -6,11 +6,12 @@ import { readFileSync } from 'node:fs';
 import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { findEnvRefs } from './env.js';
-import { cadenceGroups, mayJoinGroup, type CadenceGroup } from './groups.js';
+import { cadenceGroups, mayJoinGroup } from './groups.js';
 import { parseDuration } from './duration.js';
 import { escalationCycle } from '../evaluation/escalation.js';
 import type { Unit } from '../evaluation/types.js';
 import type {
+  CadenceGroup,
   EscalationPolicy,
   MonitorDefinition,
   MonitorSchedule,

@@ -208,3 +208,24 @@ export interface ReportDefinition {
   /** Content hash of everything above. */
   version: string;
 }
+
+/** Monitors run together (config/groups.ts): one schedule and one workflow run per group and tick. */
+export interface CadenceGroup {
+  /** "1m-07": the interval, a key of the rest of the schedule when it is not the default, the bucket. */
+  id: string;
+  /** Content hash of the schedule and every member's version: sync updates the group's schedule when it changes. */
+  version: string;
+  /** The members' interval, timezone, jitter and catch-up window; the offset is the group's own. */
+  schedule: MonitorSchedule;
+  /** The policy every member shares (routing, receivers, channels), carried once instead of once per member. */
+  notification: NotificationPolicy;
+  monitors: GroupMember[];
+}
+
+/** A member as the group carries it: its definition without the shared notification policy. */
+export type GroupMember = Omit<MonitorDefinition, 'notification'>;
+
+/** The members' full definitions again. */
+export function groupMonitors(group: Pick<CadenceGroup, 'notification' | 'monitors'>): MonitorDefinition[] {
+  return group.monitors.map((m) => ({ ...m, notification: group.notification }));
+}

@@ -1,7 +1,7 @@
 // Declared monitors and cadence groups versus the schedules that exist → what
 // sync will do. Pure: sync.ts reads the server and applies the plan; --dry-run
 // prints it.
-import type { CadenceGroup } from '../config/groups.js';
+import type { CadenceGroup } from '../config/model.js';
 import type { MonitorDefinition } from '../config/model.js';
 import { groupScheduleId, scheduleId } from '../workflows/ids.js';
 

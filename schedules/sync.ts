@@ -11,7 +11,7 @@ import { REPORT_PREFIX, reportScheduleId } from '../workflows/report.js';
 import type { LoadedConfig } from '../config/load.js';
 import { mapLimit } from '../config/map-limit.js';
 import { planSync, type ExistingSchedule, type PlanStep, type Scheduled, type SyncPlan } from './plan.js';
-import type { CadenceGroup } from '../config/groups.js';
+import type { CadenceGroup } from '../config/model.js';
 import { formatDuration } from '../config/duration.js';
 
 export const OWNER = 'pipewatch';

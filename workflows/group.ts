@@ -7,7 +7,7 @@
 //   temporal workflow list -q 'PipewatchFailing = "orders-freshness"'
 // finds the runs in which that monitor failed.
 import { proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { CadenceGroup } from '../config/groups.js';
+import { groupMonitors, type CadenceGroup } from '../config/model.js';
 import type { Activities } from '../activities/index.js';
 import { STATUS_RANK, type Status } from '../evaluation/types.js';
 import { collectTimeoutMs, incidentSignals, type GroupMemberResult } from './check.js';
@@ -24,7 +24,7 @@ export interface GroupRunResult {
 
 /** Members are checked 16 at a time (activities/index.ts), each with up to three tries of its collect deadline. */
 export function groupCheckTimeoutMs(group: CadenceGroup): number {
-  const slowest = Math.max(...group.monitors.map(collectTimeoutMs));
+  const slowest = Math.max(...groupMonitors(group).map(collectTimeoutMs));
   const rounds = Math.ceil(group.monitors.length / 16);
   return Math.min(rounds * (3 * slowest + 3_000) + 30_000, 9 * 60_000);
 }
@@ -36,14 +36,15 @@ export async function monitorGroupWorkflow(group: CadenceGroup): Promise<GroupRu
   const { checkMonitors } = proxyLocalActivities<Activities>({ startToCloseTimeout: groupCheckTimeoutMs(group), retry: STORE.retry });
   const { signalIncident } = proxyActivities<Activities>(STORE);
 
-  const members = await checkMonitors({ runId: info.workflowId, at: at.toISOString(), monitors: group.monitors });
+  // The group as it came (shared policy once): the activity puts the members together again.
+  const members = await checkMonitors({ runId: info.workflowId, at: at.toISOString(), notification: group.notification, monitors: group.monitors });
   const status = members.reduce<Status>((worst, m) => (STATUS_RANK[m.status] > STATUS_RANK[worst] ? m.status : worst), 'ok');
   upsertSearchAttributes([
     { key: STATUS, value: status },
     { key: FAILING, value: members.filter((m) => m.status !== 'ok').map((m) => m.monitorId) },
   ]);
 
-  const byId = new Map(group.monitors.map((m) => [m.id, m]));
+  const byId = new Map(groupMonitors(group).map((m) => [m.id, m]));
   const signals = members.flatMap((m) =>
     m.recorded && m.verdict && m.labels ? incidentSignals(byId.get(m.monitorId)!, m.recorded, m.labels, m.verdict, memberRunId(info.workflowId, m.monitorId)) : [],
   );

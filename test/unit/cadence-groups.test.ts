@@ -4,7 +4,7 @@ import type { MonitorDefinition } from '../../config/model.js';
 import { formatPlan, planSync } from '../../schedules/plan.js';
 
 function monitor(id: string, version = 'v1', everyMs = 60_000): MonitorDefinition {
-  return { id, version, check: { type: 'count' }, schedule: { everyMs, offsetMs: 0, timezone: 'UTC', catchupWindowMs: 300_000 } } as unknown as MonitorDefinition;
+  return { id, version, check: { type: 'count' }, notification: { routing: {} }, schedule: { everyMs, offsetMs: 0, timezone: 'UTC', catchupWindowMs: 300_000 } } as unknown as MonitorDefinition;
 }
 const many = (n: number, prefix = 'm') => Array.from({ length: n }, (_, i) => monitor(`${prefix}${i}`));
 const membership = (groups: ReturnType<typeof cadenceGroups>) => new Map(groups.flatMap((g) => g.monitors.map((m) => [m.id, g.id] as const)));
