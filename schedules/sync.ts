@@ -5,7 +5,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { MonitorDefinition, MonitorSchedule, ReportDefinition } from '../config/model.js';
 import { GROUP_SCHEDULE_PREFIX, groupScheduleId, monitorWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../workflows/ids.js';
-import { GROUP, MEMBERS, MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
+import { GROUP, MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
 import { HEARTBEAT_PREFIX, type HeartbeatInput } from '../workflows/heartbeat.js';
 import { REPORT_PREFIX, reportScheduleId } from '../workflows/report.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -71,10 +71,7 @@ export function scheduleOptions(monitor: MonitorDefinition, target: Omit<SyncTar
 /** A cadence group's schedule: one monitorGroupWorkflow run per tick for all its members. */
 export function groupScheduleOptions(group: CadenceGroup, target: Omit<SyncTarget, 'client'>): ScheduleOptions {
   const ids = group.monitors.map((m) => m.id);
-  const searchAttributes = [
-    { key: GROUP, value: group.id },
-    { key: MEMBERS, value: ids },
-  ];
+  const searchAttributes = [{ key: GROUP, value: group.id }];
   return {
     scheduleId: groupScheduleId(group.id),
     spec: scheduleSpec(group.schedule),
@@ -153,34 +150,44 @@ export async function applyPlan(target: SyncTarget, plan: SyncPlan, progress: (s
   // Steps are independent (one schedule each): 16 at a time, as readExisting reads them. One at a
   // time, 2,500 monitors took about a minute to create (BENCHMARKS.md, "Scale").
   await mapLimit(plan.steps, 16, async (step) => {
-    switch (step.action) {
-      case 'create': {
-        try {
-          await target.client.schedule.create(optionsFor(step, target));
-        } catch (err) {
-          // Listing lags behind creation; a schedule made moments ago is updated instead.
-          if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-          await updateSchedule(target, step);
-        }
-        break;
-      }
-      case 'update': {
-        await updateSchedule(target, step);
-        break;
-      }
-      case 'delete': {
-        try {
-          await target.client.schedule.getHandle(step.scheduleId).delete();
-        } catch (err) {
-          if (!(err instanceof ScheduleNotFoundError)) throw err;
-        }
-        break;
-      }
-      case 'unchanged':
-        break;
+    try {
+      await applyStep(target, step);
+    } catch (err) {
+      // The client says "Failed to create schedule"; the server's reason is in the cause.
+      const cause = err instanceof Error && err.cause instanceof Error ? `: ${(err.cause as Error & { details?: string }).details ?? err.cause.message}` : '';
+      throw new Error(`${step.action} ${step.scheduleId}: ${(err as Error).message}${cause}`, { cause: err });
     }
     progress(step);
   });
+}
+
+async function applyStep(target: SyncTarget, step: PlanStep): Promise<void> {
+  switch (step.action) {
+    case 'create': {
+      try {
+        await target.client.schedule.create(optionsFor(step, target));
+      } catch (err) {
+        // Listing lags behind creation; a schedule made moments ago is updated instead.
+        if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+        await updateSchedule(target, step);
+      }
+      break;
+    }
+    case 'update': {
+      await updateSchedule(target, step);
+      break;
+    }
+    case 'delete': {
+      try {
+        await target.client.schedule.getHandle(step.scheduleId).delete();
+      } catch (err) {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+      }
+      break;
+    }
+    case 'unchanged':
+      break;
+  }
 }
 
 /**

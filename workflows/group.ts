@@ -2,8 +2,8 @@
 // and recorded by one local activity, then the incidents of members that
 // changed state told, one signal activity each — as a monitor run would.
 // Visibility per member: the store has each member's points and state (status
-// page, `pipewatch` commands); in Temporal, PipewatchMonitors lists a run's
-// members and PipewatchFailing the ones not ok, so
+// page, `pipewatch` commands); in Temporal, runs carry PipewatchGroup (the
+// schedule's memo lists the members) and PipewatchFailing the members not ok, so
 //   temporal workflow list -q 'PipewatchFailing = "orders-freshness"'
 // finds the runs in which that monitor failed.
 import { proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
@@ -29,6 +29,26 @@ export function groupCheckTimeoutMs(group: CadenceGroup): number {
   return Math.min(rounds * (3 * slowest + 3_000) + 30_000, 9 * 60_000);
 }
 
+/**
+ * Room for PipewatchFailing: the server refuses a search attribute value over
+ * 2 KB by default (limit.searchAttributesSizeOfValue), and a refused upsert
+ * would fail every attempt of the run. In an outage of the whole group only the
+ * first ids fit; the status and each member's state in the store say the rest.
+ */
+const FAILING_BYTES = 1_536;
+
+/** The first of these ids whose JSON fits in `bytes`. */
+export function fitting(ids: string[], bytes: number): string[] {
+  const kept: string[] = [];
+  let size = 2;
+  for (const id of ids) {
+    size += id.length + 3;
+    if (size > bytes) break;
+    kept.push(id);
+  }
+  return kept;
+}
+
 export async function monitorGroupWorkflow(group: CadenceGroup): Promise<GroupRunResult> {
   const info = workflowInfo();
   const at = scheduledTime() ?? new Date(Date.now());
@@ -41,7 +61,7 @@ export async function monitorGroupWorkflow(group: CadenceGroup): Promise<GroupRu
   const status = members.reduce<Status>((worst, m) => (STATUS_RANK[m.status] > STATUS_RANK[worst] ? m.status : worst), 'ok');
   upsertSearchAttributes([
     { key: STATUS, value: status },
-    { key: FAILING, value: members.filter((m) => m.status !== 'ok').map((m) => m.monitorId) },
+    { key: FAILING, value: fitting(members.filter((m) => m.status !== 'ok').map((m) => m.monitorId), FAILING_BYTES) },
   ]);
 
   const byId = new Map(groupMonitors(group).map((m) => [m.id, m]));

@@ -12,9 +12,10 @@ export const SEVERITY = defineSearchAttributeKey('PipewatchSeverity', SearchAttr
 export const INCIDENT_STATE = defineSearchAttributeKey('PipewatchIncidentState', SearchAttributeType.KEYWORD);
 export const INTERVENTION_STATE = defineSearchAttributeKey('PipewatchInterventionState', SearchAttributeType.KEYWORD);
 
-// Cadence group runs (workflows/group.ts): the group, its members, and the members not ok in this run.
+// Cadence group runs (workflows/group.ts): the group, and the members not ok in this run. A search
+// attribute value is limited in size (2 KB by default), so members are listed in the schedule's memo,
+// and the failing ones only as many as fit (workflows/group.ts).
 export const GROUP = defineSearchAttributeKey('PipewatchGroup', SearchAttributeType.KEYWORD);
-export const MEMBERS = defineSearchAttributeKey('PipewatchMonitors', SearchAttributeType.KEYWORD_LIST);
 export const FAILING = defineSearchAttributeKey('PipewatchFailing', SearchAttributeType.KEYWORD_LIST);
 
-export const SEARCH_ATTRIBUTES = [MONITOR, PERSPECTIVE, PIPELINE, STATUS, SEVERITY, INCIDENT_STATE, INTERVENTION_STATE, GROUP, MEMBERS, FAILING];
+export const SEARCH_ATTRIBUTES = [MONITOR, PERSPECTIVE, PIPELINE, STATUS, SEVERITY, INCIDENT_STATE, INTERVENTION_STATE, GROUP, FAILING];

@@ -10,7 +10,7 @@ import type { GroupRunResult } from '../../workflows/group.js';
 import { HistoryStore } from '../../store/history.js';
 import { applyPlan, planFor, readExisting } from '../../schedules/sync.js';
 import { groupScheduleId, memberRunId, scheduleId } from '../../workflows/ids.js';
-import { FAILING, GROUP, MEMBERS, STATUS } from '../../workflows/search-attributes.js';
+import { FAILING, GROUP, STATUS } from '../../workflows/search-attributes.js';
 import { runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
@@ -93,7 +93,7 @@ ${lake(ids.cron, `{ type: count, dataset: ${schema.name}.records, timestamp: ts,
       const d = await client.schedule.getHandle(groupScheduleId('1m-00')).describe();
       expect(d.action.type === 'startWorkflow' && d.action.workflowType).toBe('monitorGroupWorkflow');
       expect((d.memo?.pipewatch as { monitorIds: string[] }).monitorIds.sort()).toEqual([ids.count, ids.down, ids.fresh, ids.stale].sort());
-      expect(d.typedSearchAttributes.get(MEMBERS)?.slice().sort()).toEqual([ids.count, ids.down, ids.fresh, ids.stale].sort());
+      expect(d.typedSearchAttributes.get(GROUP)).toBe('1m-00');
 
       // Nothing to do the second time; a member is pointed to its group's schedule.
       const again = await planFor(target, config.monitors, config.groups);

@@ -1,4 +1,5 @@
 import { cadenceGroups, withoutMonitors } from '../../config/groups.js';
+import { fitting } from '../../workflows/group.js';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import { formatPlan, planSync } from '../../schedules/plan.js';
@@ -104,5 +105,17 @@ monitors:
       ['create', 'pipewatch-group/1m-00'],
       ['delete', 'pipewatch-monitor/plain'],
     ]);
+  });
+});
+
+describe('PipewatchFailing', () => {
+  it('keeps the ids that fit the size a search attribute value may have', () => {
+    const ids = Array.from({ length: 100 }, (_, i) => `monitor-with-a-long-name-${String(i).padStart(3, '0')}`);
+    const kept = fitting(ids, 1_536);
+    expect(kept.length).toBeGreaterThan(10);
+    expect(kept).toEqual(ids.slice(0, kept.length));
+    expect(Buffer.byteLength(JSON.stringify(kept))).toBeLessThanOrEqual(1_536);
+    expect(Buffer.byteLength(JSON.stringify(ids.slice(0, kept.length + 1)))).toBeGreaterThan(1_536);
+    expect(fitting(['a', 'b'], 1_536)).toEqual(['a', 'b']);
   });
 });
