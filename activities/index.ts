@@ -10,7 +10,7 @@ import { postJson } from '../channels/webhook.js';
 import type { HeartbeatInput } from '../workflows/heartbeat.js';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
-import type { ArchiveTriggerSettings, CheckSpec, FlapControl, InhibitRule, MaintenanceWindow, NamedChannel, NamedConnector, NotificationPolicy, PipelineStage, ResultsSink, Rule } from '../config/model.js';
+import type { ArchiveTriggerSettings, CheckSpec, InhibitRule, MaintenanceWindow, NamedChannel, NamedConnector, NotificationPolicy, PipelineStage, ResultsSink, Rule } from '../config/model.js';
 import { evaluateLogRule, type LogCursor, type LogEvent, type LogsCheck } from '../connectors/logs.js';
 import { CollectError } from '../connectors/types.js';
 import { fieldValue } from '../evaluation/lucene.js';
@@ -21,9 +21,9 @@ import type { Connector } from '../connectors/types.js';
 import { computeBaselines, historyNeededMs, type Baselines } from '../evaluation/history.js';
 import { muteReason, type AlertLabels, type MuteReason, type Silence } from '../evaluation/muting.js';
 import { shapeDiff } from '../evaluation/conditions.js';
-import type { Measurement, Verdict } from '../evaluation/types.js';
+import type { Measurement } from '../evaluation/types.js';
 import { reconcileStages } from '../connectors/stages.js';
-import type { HistoryStore, InterventionAuditEntry, RecordedRun } from '../store/history.js';
+import type { HistoryStore, InterventionAuditEntry, RecordedRun, RunToRecord } from '../store/history.js';
 import { extractZip, UnsafeArchiveError, type ExtractLimits, type ExtractOutcome } from '../archive/extract.js';
 import type { VerifySpec } from '../workflows/intervention.js';
 import type { AlertEvent, IncidentInput } from '../workflows/incident.js';
@@ -163,15 +163,7 @@ export function createActivities(deps: ActivityDeps) {
     return computeBaselines(input.rules, points, at, { toleranceMs: input.toleranceMs, timeZone: input.timeZone, current: input.current });
   };
 
-  const record = async (input: {
-    monitorId: string;
-    runId: string;
-    verdict: Verdict;
-    flap: FlapControl;
-    labels: Record<string, string>;
-    incidentIds: string[];
-    sink?: ResultsSink;
-  }): Promise<RecordedRun> => {
+  const record = async (input: RunToRecord & Pick<ResultRun, 'labels'> & { sink?: ResultsSink }): Promise<RecordedRun> => {
     const { sink, ...run } = input;
     const recorded = await deps.store.recordRun(run);
     if (sink) await writeResults(run, sink, recorded);
@@ -267,6 +259,8 @@ export function createActivities(deps: ActivityDeps) {
         const incidentIds = incidentsFor(monitor, labels).map((r) => r.incidentId);
         return { monitor, labels, run: { monitorId: monitor.id, runId: memberRunId(input.runId, monitor.id), verdict, flap: monitor.flap, labels, incidentIds } };
       });
+      // Cut short (the activity's deadline, or a worker shutting down): record nothing; the retry checks again.
+      if (cancelled.aborted) throw ApplicationFailure.retryable(`the checks of ${input.runId} were cancelled before they were recorded`, 'CancelledError');
       const recorded = await deps.store.recordRuns(runs.map((r) => r.run));
       return Promise.all(
         runs.map(async ({ monitor, labels, run }, i): Promise<GroupMemberResult> => {
