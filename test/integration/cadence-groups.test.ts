@@ -4,6 +4,7 @@
 // crash amounts to) records nothing twice and sends nothing twice; a member's
 // failures can be found by search attribute; operators are pointed from a
 // member to the schedule that runs it.
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { parseConfig, type LoadedConfig } from '../../config/load.js';
 import type { GroupRunResult } from '../../workflows/group.js';
@@ -18,7 +19,8 @@ import { SmtpReceiver } from '../support/smtp.js';
 import { decodedHistoryText, startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
 import { sleep, waitFor } from '../support/wait.js';
 
-const SECRET = 'gr0up-secret-pa55';
+// Made at run time: no password is written in the source.
+const SECRET = `group-${randomUUID()}`;
 
 describe('cadence groups', () => {
   let schema: TestSchema;
