@@ -39,6 +39,8 @@ export async function seedExamplePipeline(url: string): Promise<void> {
       CREATE TABLE IF NOT EXISTS example.held (
         record_id text PRIMARY KEY, reason text NOT NULL, held_at timestamptz NOT NULL DEFAULT now(),
         outcome text, decided_at timestamptz);
+      -- The ETL run that held it: a retried attempt of that run returns it again.
+      ALTER TABLE example.held ADD COLUMN IF NOT EXISTS run_id text;
       CREATE UNIQUE INDEX IF NOT EXISTS collected_id_idx ON example.collected (record_id);
       CREATE UNIQUE INDEX IF NOT EXISTS parsed_id_idx ON example.parsed (record_id);
       CREATE UNIQUE INDEX IF NOT EXISTS served_id_idx ON example.served (record_id);
@@ -139,8 +141,9 @@ export function createDemoActivities(deps: DemoActivityDeps) {
         values,
       );
       const stored = inserted.rows.map((r) => r.record_id);
-      // Published after the rows are stored, so the ETL never sees an id it cannot read.
-      await deps.queue.publish(stored.length ? stored : []);
+      // Published after the rows are stored, so the ETL never sees an id it cannot read. All of this run's ids, also
+      // those an earlier attempt stored: a retry must not lose them (the ETL's writes ignore repeats).
+      await deps.queue.publish(ids);
       if (!stored.includes(malformed ?? '')) malformed = undefined;
       let errorsLogged = 0;
       if (state.errors) {
@@ -182,6 +185,7 @@ export function createDemoActivities(deps: DemoActivityDeps) {
       let parsed = 0;
       let dropped = 0;
       const held: string[] = [];
+      const newlyHeld: string[] = [];
       try {
         if (ids.length > 0) {
           const { rows } = await pool.query<{ record_id: string; payload: { format?: string; victim?: string } | null }>(
@@ -201,7 +205,11 @@ export function createDemoActivities(deps: DemoActivityDeps) {
             );
           }
           if (held.length) {
-            await pool.query(`INSERT INTO example.held (record_id, reason) SELECT id, 'unknown format' FROM unnest($1::text[]) AS id ON CONFLICT DO NOTHING`, [held]);
+            const { rows: fresh } = await pool.query<{ record_id: string }>(
+              `INSERT INTO example.held (record_id, reason, run_id) SELECT id, 'unknown format', $2 FROM unnest($1::text[]) AS id ON CONFLICT DO NOTHING RETURNING record_id`,
+              [held, input.runId],
+            );
+            newlyHeld.push(...fresh.map((r) => r.record_id));
           }
           parsed = good.length;
         }
@@ -211,10 +219,13 @@ export function createDemoActivities(deps: DemoActivityDeps) {
         throw err;
       }
       if (dropped) run.recordsDropped({ count: dropped, reason: 'dropped by the injected fault' });
-      for (const id of held) run.warn(`record ${id} has a format the parser does not know; held for an operator`, { item: id });
+      for (const id of newlyHeld) run.warn(`record ${id} has a format the parser does not know; held for an operator`, { item: id });
       run.stageCompleted({ records: parsed });
       await log.flush();
-      return { taken: deliveries.length, parsed, dropped, held, consumer: 'attached' };
+      // What this run held, in this attempt or an earlier one whose result was lost (it timed out and was retried after
+      // taking the deliveries): the workflow starts a question for each (ids deduplicate).
+      const { rows: mine } = await pool.query<{ record_id: string }>('SELECT record_id FROM example.held WHERE run_id = $1 AND outcome IS NULL ORDER BY record_id', [input.runId]);
+      return { taken: deliveries.length, parsed, dropped, held: mine.map((r) => r.record_id), consumer: 'attached' };
     },
 
     /** Copies parsed records to the serving table. */
