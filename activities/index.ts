@@ -37,7 +37,7 @@ import { resultDocuments, type ResultRun } from './results.js';
 import { mapLimit } from '../config/map-limit.js';
 import { formatDuration } from '../config/duration.js';
 import { groupMonitors, type CadenceGroup } from '../config/model.js';
-import { alertLabels, collectTimeoutMs, incidentsFor, runCheck, type GroupMemberResult } from '../workflows/check.js';
+import { alertLabels, COLLECT_RETRY, collectTimeoutMs, GROUP_CHECK_CONCURRENCY, incidentsFor, runCheck, type GroupMemberResult } from '../workflows/check.js';
 import { memberRunId } from '../workflows/ids.js';
 import { gatherReportData, imageCid, makeReport, pendingInterventions, refreshRunningIncidents } from './report.js';
 
@@ -53,12 +53,9 @@ export interface ActivityDeps {
 
 type CollectInput = { monitorId: string; connector: NamedConnector; check: CheckSpec; at: string };
 
-/** A group member's collect, as a monitor run's collect activity is retried: three tries, 1 s and 2 s apart. */
-const COLLECT_ATTEMPTS = { attempts: 3, initialIntervalMs: 1_000, backoffCoefficient: 2 };
-
 /** Tries `work` with a deadline per try; a non-retryable failure (a configuration error) or cancellation ends it early. */
 async function withRetries<T>(
-  policy: typeof COLLECT_ATTEMPTS,
+  policy: typeof COLLECT_RETRY,
   timeoutMs: number,
   cancelled: AbortSignal,
   work: (signal: AbortSignal) => Promise<T>,
@@ -74,7 +71,7 @@ async function withRetries<T>(
       deadline.catch(() => undefined); // the deadline passing after the work finished is nobody's error
       return await Promise.race([work(signal), deadline]);
     } catch (err) {
-      if (attempt >= policy.attempts || cancelled.aborted || (err instanceof ApplicationFailure && err.nonRetryable)) throw err;
+      if (attempt >= policy.maximumAttempts || cancelled.aborted || (err instanceof ApplicationFailure && err.nonRetryable)) throw err;
     }
     await new Promise((resolve) => setTimeout(resolve, wait));
     wait *= policy.backoffCoefficient;
@@ -241,16 +238,16 @@ export function createActivities(deps: ActivityDeps) {
     /**
      * A cadence group's tick (workflows/group.ts): each member checked as a
      * monitor run checks it — collect tried three times within its deadline,
-     * baselines, evaluation — 16 at a time, then all recorded in one
+     * baselines, evaluation — GROUP_CHECK_CONCURRENCY at a time, then all recorded in one
      * transaction under their own run ids. Idempotent: a retry after a crash
      * finds the runs recorded and gets their transitions back.
      */
     async checkMonitors(input: { runId: string; at: string } & Pick<CadenceGroup, 'notification' | 'monitors'>): Promise<GroupMemberResult[]> {
       const at = new Date(input.at);
       const cancelled = Context.current().cancellationSignal;
-      const runs = await mapLimit(groupMonitors(input), 16, async (monitor) => {
+      const runs = await mapLimit(groupMonitors(input), GROUP_CHECK_CONCURRENCY, async (monitor) => {
         const verdict = await runCheck(monitor, at, {
-          collect: (i) => withRetries(COLLECT_ATTEMPTS, collectTimeoutMs(monitor), cancelled, (signal) => collectWith(i, signal)),
+          collect: (i) => withRetries(COLLECT_RETRY, collectTimeoutMs(monitor), cancelled, (signal) => collectWith(i, signal)),
           baselines: baselinesFor,
           collectStages: () => Promise.reject(new Error('stageCounts checks run on schedules of their own')),
           collectLogs: () => Promise.reject(new Error('logs checks run on schedules of their own')),

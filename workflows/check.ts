@@ -14,6 +14,16 @@ import { incidentFor, routeAlert } from '../evaluation/routing.js';
 import type { Labels } from '../evaluation/matchers.js';
 import type { AlertEvent, IncidentInput } from './incident.js';
 
+/**
+ * How a check's collect is retried before it counts as "could not check": as a
+ * Temporal retry policy in a monitor run, by the group activity's own loop in a
+ * group run (a configuration error is never retried).
+ */
+export const COLLECT_RETRY = { maximumAttempts: 3, initialIntervalMs: 1_000, backoffCoefficient: 2 } as const;
+
+/** Members of a cadence group checked at once by one activity. */
+export const GROUP_CHECK_CONCURRENCY = 16;
+
 /** What a check needs done outside deterministic code: activities in a workflow, functions in an activity. */
 export interface CheckSteps {
   collect(input: { monitorId: string; connector: NamedConnector; check: CheckSpec; at: string }): Promise<Measurement>;
@@ -191,7 +201,7 @@ export function toleranceMs(monitor: MonitorDefinition): number {
   return Math.max(60_000, (monitor.schedule.everyMs ?? 3_600_000) / 2);
 }
 
-export function collectTimeoutMs(monitor: MonitorDefinition): number {
+export function collectTimeoutMs(monitor: Pick<MonitorDefinition, 'connector'>): number {
   const c = monitor.connector;
   if (!c) return 60_000;
   switch (c.type) {

@@ -10,7 +10,7 @@ import { proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflow
 import { groupMonitors, type CadenceGroup } from '../config/model.js';
 import type { Activities } from '../activities/index.js';
 import { STATUS_RANK, type Status } from '../evaluation/types.js';
-import { collectTimeoutMs, incidentSignals, type GroupMemberResult } from './check.js';
+import { COLLECT_RETRY, collectTimeoutMs, GROUP_CHECK_CONCURRENCY, incidentSignals, type GroupMemberResult } from './check.js';
 import { memberRunId } from './ids.js';
 import { scheduledTime, STORE } from './monitor.js';
 import { FAILING, STATUS } from './search-attributes.js';
@@ -22,11 +22,12 @@ export interface GroupRunResult {
   members: GroupMemberResult[];
 }
 
-/** Members are checked 16 at a time (activities/index.ts), each with up to three tries of its collect deadline. */
+/** Room for every member's collect with all its tries and their waits, GROUP_CHECK_CONCURRENCY at a time, and recording. */
 export function groupCheckTimeoutMs(group: CadenceGroup): number {
-  const slowest = Math.max(...groupMonitors(group).map(collectTimeoutMs));
-  const rounds = Math.ceil(group.monitors.length / 16);
-  return Math.min(rounds * (3 * slowest + 3_000) + 30_000, 9 * 60_000);
+  const slowest = Math.max(...group.monitors.map(collectTimeoutMs));
+  const waits = COLLECT_RETRY.initialIntervalMs * (COLLECT_RETRY.backoffCoefficient ** (COLLECT_RETRY.maximumAttempts - 1) - 1);
+  const rounds = Math.ceil(group.monitors.length / GROUP_CHECK_CONCURRENCY);
+  return Math.min(rounds * (COLLECT_RETRY.maximumAttempts * slowest + waits) + 30_000, 9 * 60_000);
 }
 
 /**

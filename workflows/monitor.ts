@@ -4,7 +4,7 @@ import type { MonitorDefinition } from '../config/model.js';
 import type { Transition } from '../evaluation/flap.js';
 import type { Status } from '../evaluation/types.js';
 import type { Activities } from '../activities/index.js';
-import { alertLabels, collectTimeoutMs, incidentSignals, incidentsFor, runCheck } from './check.js';
+import { alertLabels, COLLECT_RETRY, collectTimeoutMs, incidentSignals, incidentsFor, runCheck } from './check.js';
 import { STATUS } from './search-attributes.js';
 
 export interface MonitorRunResult {
@@ -33,7 +33,12 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
   const { baselines, recordRun } = proxy<Activities>(STORE);
 
   // Query timeout plus connect timeout, tried three times, before the check counts as "could not check".
-  const retry = { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: ['ConfigurationError'] };
+  const retry = {
+    initialInterval: COLLECT_RETRY.initialIntervalMs,
+    backoffCoefficient: COLLECT_RETRY.backoffCoefficient,
+    maximumAttempts: COLLECT_RETRY.maximumAttempts,
+    nonRetryableErrorTypes: ['ConfigurationError'],
+  };
   const { collect } = proxy<Activities>({ startToCloseTimeout: collectTimeoutMs(monitor), retry });
   // Reconciling a pipeline streams every id of a window: long, so it heartbeats.
   const { collectStages, collectLogs } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '2m', retry });
