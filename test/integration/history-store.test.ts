@@ -134,4 +134,100 @@ describe('embedded history store (PGlite over the wire protocol)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  describe('one PGlite session shared by many connections', () => {
+    let dir: string;
+    let embedded: Awaited<ReturnType<typeof startEmbeddedPostgres>>;
+    let pool: pg.Pool;
+    const warnings: string[] = [];
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'pipewatch-embedded-'));
+      embedded = await startEmbeddedPostgres({ dataDir: dir, idleHolderMs: 1_000, maxConnections: 12, warn: (m) => warnings.push(m) });
+      pool = new pg.Pool({ connectionString: embedded.url, max: 8 });
+      await pool.query('CREATE TABLE kv (k int PRIMARY KEY, v int)');
+    });
+    afterAll(async () => {
+      await pool.end();
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const connect = async () => {
+      const client = new pg.Client({ connectionString: embedded.url });
+      client.on('error', () => undefined); // a connection the store closes reports it on its next query
+      await client.connect();
+      return client;
+    };
+
+    // Against pglite-socket's own server this returned other connections' rows, failed with
+    // "unnamed prepared statement does not exist" and then stopped answering altogether.
+    it('answers each connection its own rows under concurrent queries, transactions and errors', async () => {
+      const outcomes = await Promise.all(
+        Array.from({ length: 300 }, async (_, i) => {
+          try {
+            if (i % 7 === 0) {
+              await pool.query('SELECT $1::int AS v', ['not a number']);
+              return 'no error';
+            }
+            if (i % 5 === 0) {
+              const client = await pool.connect();
+              try {
+                await client.query('BEGIN');
+                await client.query('INSERT INTO kv VALUES ($1, $2)', [i, i * 2]);
+                const { rows } = await client.query<{ v: number }>('SELECT v FROM kv WHERE k = $1', [i]);
+                await client.query('COMMIT');
+                return rows[0]?.v === i * 2 ? 'ok' : `transaction ${i} read ${JSON.stringify(rows)}`;
+              } finally {
+                client.release();
+              }
+            }
+            const { rows } = await pool.query<{ v: number; s: string }>('SELECT $1::int AS v, $2::text AS s', [i, `row ${i}`]);
+            return rows[0]?.v === i && rows[0]?.s === `row ${i}` ? 'ok' : `query ${i} read ${JSON.stringify(rows)}`;
+          } catch (err) {
+            return i % 7 === 0 && /invalid input syntax for type integer/.test((err as Error).message) ? 'ok' : `${i}: ${(err as Error).message}`;
+          }
+        }),
+      );
+      expect(outcomes.filter((o) => o !== 'ok')).toEqual([]);
+      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM kv');
+      expect(rows[0]!.n).toBe(Array.from({ length: 300 }, (_, i) => i).filter((i) => i % 7 !== 0 && i % 5 === 0).length);
+    });
+
+    it('rolls back the transaction of a connection that goes away, and serves the others', async () => {
+      const client = await connect();
+      await client.query('BEGIN');
+      await client.query('INSERT INTO kv VALUES ($1, $2)', [-1, -1]);
+      (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      const { rows } = await pool.query('SELECT v FROM kv WHERE k = $1', [-1]);
+      expect(rows).toEqual([]);
+    });
+
+    it('takes the session back from a connection idle in a transaction while others wait', async () => {
+      const idle = await connect();
+      await idle.query('BEGIN');
+      await idle.query('INSERT INTO kv VALUES ($1, $2)', [-2, -2]);
+      const started = Date.now();
+      const { rows } = await pool.query('SELECT v FROM kv WHERE k = $1', [-2]);
+      expect(rows).toEqual([]); // rolled back, not committed by whoever came next
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      expect(warnings).toEqual([expect.stringMatching(/kept a transaction open and idle for 1 s while 1 other connection\(s\) waited; it was rolled back and the connection closed/)]);
+      await expect(idle.query('COMMIT')).rejects.toThrow();
+      const after = await pool.query('SELECT count(*)::int AS n FROM kv WHERE k = $1', [-2]);
+      expect(after.rows[0].n).toBe(0);
+    });
+
+    it('refuses a connection beyond its limit with a PostgreSQL error', async () => {
+      const held: pg.Client[] = [];
+      const busy: pg.PoolClient[] = [];
+      try {
+        for (let i = 0; i < 12 - 8; i++) held.push(await connect());
+        for (let i = 0; i < 8; i++) busy.push(await pool.connect()); // the pool's eight
+        await expect(connect()).rejects.toThrow(/too many connections to the embedded store \(limit 12\)/);
+      } finally {
+        busy.forEach((c) => c.release());
+        await Promise.all(held.map((c) => c.end()));
+      }
+    });
+  });
 });
