@@ -374,6 +374,7 @@ const runOptions = (cmd: Command) =>
     .option('--headless', 'no Web UI')
     .option('--every <duration>', "how often the example pipeline's stages run (default: $PIPEWATCH_DEMO_EVERY or 5s)")
     .option('--api-port <port>', "the example's serving API (default: $PIPEWATCH_DEMO_API_PORT or 8099)")
+    .option('--kubeconfig <file>', "a Kubernetes cluster for the example's operations monitors and its pod fault (default: $EXAMPLE_KUBECONFIG; without one they are left out)")
     .addOption(new Option('--status-port <port>', 'the status page (pipewatch ui) on 127.0.0.1').default('8090'))
     .option('--no-status-page', 'do not serve the status page');
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { configPath, DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/load.js';
 import { findTemporalCli } from '../devserver/temporal-cli.js';
 import { portOpen, startDevServer, type DevServer } from '../devserver/dev-server.js';
+import type { DemoCluster } from '../examples/cluster.js';
 import type { RunningDemo } from '../examples/demo.js';
 import { startOutbox, type Outbox } from '../examples/outbox.js';
 import { formatPlan } from '../schedules/plan.js';
@@ -20,7 +21,7 @@ import { AesGcmCodec, codecKeys, ensureKeyFile } from '../workers/codec.js';
 import { startCodecServer, type CodecServer } from '../workers/codec-server.js';
 import { startStatusPage } from '../ui/index.js';
 import { formatDuration, parseDuration } from '../config/duration.js';
-import { FAULTS } from '../examples/faults.js';
+import { EXAMPLE_NAMESPACE, FAULTS } from '../examples/faults.js';
 import { CliError, EXIT } from './output.js';
 
 /** A URL as it may be printed: without its password. */
@@ -56,6 +57,8 @@ export interface StartOptions {
   every?: string;
   /** The example's serving API port. */
   apiPort?: string;
+  /** A Kubernetes cluster for the example's operations monitors. */
+  kubeconfig?: string;
   /** The command the user typed, for the hints printed at start. */
   command?: 'start' | 'demo';
 }
@@ -112,6 +115,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
 
     let outbox: Outbox | undefined;
     let demo: RunningDemo | undefined;
+    let cluster: DemoCluster | undefined;
+    let noCluster = 'no cluster given (--kubeconfig FILE)';
     if (example) {
       process.env.EXAMPLE_DATABASE_URL ??= opened.url;
       process.env.PIPEWATCH_OUTBOX_PORT ??= '2525';
@@ -126,6 +131,16 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       demo = await startDemo({ dataDir: dir, url: process.env.EXAMPLE_DATABASE_URL, amqpUrl: process.env.EXAMPLE_AMQP_URL, everyMs, apiPort });
       cleanups.push(() => demo!.stop());
       for (const [name, value] of Object.entries(demoEnv(dir, demo.apiUrl, process.env.EXAMPLE_AMQP_URL))) process.env[name] ??= value;
+      const kubeconfig = opts.kubeconfig ?? (process.env.EXAMPLE_KUBECONFIG || undefined);
+      if (kubeconfig) {
+        const { startDemoCluster } = await import('../examples/cluster.js');
+        cluster = await startDemoCluster({ kubeconfig: resolve(kubeconfig), dataDir: dir, log: (line) => say(line) }).catch((err: Error) => {
+          noCluster = err.message;
+          return undefined;
+        });
+        if (cluster) cleanups.push(() => cluster!.stop());
+      }
+      process.env.EXAMPLE_KUBECONFIG = cluster && kubeconfig ? resolve(kubeconfig) : '';
       if (await portOpen(outboxPort)) {
         say(`port ${outboxPort} is taken, so the example's outbox is not started (set PIPEWATCH_OUTBOX_PORT); alert emails are retried until something listens there`);
       } else {
@@ -139,8 +154,11 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     }
 
     const config = loadConfigFile(configFile);
-    // Without a broker the example runs on its in-process queue, which only the http monitor of its API can see.
-    const skipped = demo?.queueFallbackReason ? config.monitors.filter((m) => m.connector?.type === 'rabbitmq') : [];
+    // Without a broker the example runs on its in-process queue, which only the http monitor of its API can see;
+    // without a cluster the example's operations monitors have nothing to watch.
+    const skippedQueue = demo?.queueFallbackReason ? config.monitors.filter((m) => m.connector?.type === 'rabbitmq') : [];
+    const skippedCluster = demo && !cluster ? config.monitors.filter((m) => m.connector?.type === 'kubernetes' && m.connector.kubeconfig === '${EXAMPLE_KUBECONFIG}') : [];
+    const skipped = [...skippedQueue, ...skippedCluster];
     const monitors = config.monitors.filter((m) => !skipped.includes(m));
     const worker = await createWorker({ settings, store: opened.store, extraActivities: demo?.activities });
     const client = await connectClient(settings);
@@ -172,11 +190,16 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     if (outbox) say(`  email outbox    ${outbox.dir} (SMTP on 127.0.0.1:${outbox.port})`);
     if (demo) {
       const queue = demo.queueFallbackReason
-        ? `in-process queue (RabbitMQ at ${redactUrl(process.env.EXAMPLE_AMQP_URL!)} not reachable: ${demo.queueFallbackReason}; left out: ${skipped.map((m) => m.id).join(', ') || 'nothing'})`
+        ? `in-process queue (RabbitMQ at ${redactUrl(process.env.EXAMPLE_AMQP_URL!)} not reachable: ${demo.queueFallbackReason}; left out: ${skippedQueue.map((m) => m.id).join(', ') || 'nothing'})`
         : `RabbitMQ queue ${demo.queue.name} at ${redactUrl(process.env.EXAMPLE_AMQP_URL!)}`;
       say(`  example         collect → ${queue} → parse → serve, every ${formatDuration(parseDuration(opts.every ?? process.env.PIPEWATCH_DEMO_EVERY ?? '5s')!)}`);
       say(`  example API     ${demo.apiUrl}/health · ${demo.apiUrl}/queue`);
       say(`  example logs    ${process.env.EXAMPLE_LOG_DIR}/pipeline.ndjson`);
+      say(
+        cluster
+          ? `  example cluster ${cluster.server}, namespace ${EXAMPLE_NAMESPACE}`
+          : `  example cluster not watched: ${noCluster}; left out: ${skippedCluster.map((m) => m.id).join(', ') || 'nothing'}`,
+      );
       say(`  break it        npx pipewatch demo break ${Object.keys(FAULTS).join('|')} · heal it: npx pipewatch demo heal`);
       const keys = process.env.PIPEWATCH_CODEC_KEY_FILE ? `PIPEWATCH_CODEC_KEY_FILE=${process.env.PIPEWATCH_CODEC_KEY_FILE} ` : '';
       say(`  questions       ${keys}npx pipewatch intervene list (then: intervene respond <id> --answer … --by you)`);

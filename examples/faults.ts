@@ -14,8 +14,12 @@ export const FAULTS = {
   archive: 'a password-protected archive arrives: the archive flow asks an operator for its password',
   malformed: 'a record of an unknown format arrives: the ETL holds it and asks an operator to retry, skip or abort',
   collector: 'the collector stops: nothing new reaches example.collected (and so nothing downstream)',
+  pod: 'a parser pod that cannot start (its image does not exist) appears in the cluster given with --kubeconfig: example-pods (operations) fires',
 } as const;
 export type Fault = keyof typeof FAULTS;
+
+/** Where the example keeps its pods in the cluster `pipewatch demo --kubeconfig` names. */
+export const EXAMPLE_NAMESPACE = 'pipewatch-example';
 
 /** Names of the first example's faults, still accepted. */
 export const FAULT_ALIASES: Record<string, Fault> = { parser: 'stall' };

@@ -15,6 +15,8 @@ import { loadConfigFile } from '../../config/load.js';
 import { demoArchivePassword } from '../../examples/faults.js';
 import { CLI, runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
+import { Cluster, adminConfig, startTestControlPlane } from '../support/kubernetes.js';
+import type { ControlPlane } from '../../devserver/kubernetes.js';
 import { SmtpReceiver } from '../support/smtp.js';
 import { testClient } from '../support/temporal.js';
 import { waitFor } from '../support/wait.js';
@@ -33,6 +35,7 @@ function testConfig(): string {
     ['above: 45s', 'above: 10s'],
     ['window: 1m        # aligned', 'window: 20s        # aligned'],
     ['settle: 10s', 'settle: 3s'],
+    ['pending: 30s', 'pending: 3s'],
     ["query: 'log.level:error AND labels.pipeline:example'\n      window: 1m\n      buffer: 5s", "query: 'log.level:error AND labels.pipeline:example'\n      window: 8s\n      buffer: 2s"],
   ];
   for (const [from, to] of overrides) {
@@ -59,6 +62,7 @@ describe('pipewatch demo: the example pipeline with faults', () => {
   let client: Client;
   let db: pg.Pool;
   let childEnv: NodeJS.ProcessEnv;
+  let controlPlane: ControlPlane;
   const configFile = join(dir, 'pipewatch.yaml');
 
   const subjects = () => smtp.messages.map((m) => m.subject);
@@ -111,6 +115,8 @@ describe('pipewatch demo: the example pipeline with faults', () => {
       if (!r.ok) throw new Error(`RabbitMQ management ${path}: ${r.status} ${await r.text()}`);
     }
     smtp = await SmtpReceiver.start();
+    // The example's operations side: a real API server (no nodes, so a pod stays Pending).
+    controlPlane = await startTestControlPlane();
     writeFileSync(configFile, testConfig());
     childEnv = {
       NODE_OPTIONS: '',
@@ -123,7 +129,7 @@ describe('pipewatch demo: the example pipeline with faults', () => {
       PIPEWATCH_OUTBOX_PORT: String(smtp.port),
       PIPEWATCH_WORKFLOW_BUNDLE: env.bundlePath,
     };
-    child = spawn(process.execPath, [CLI, '--config', configFile, 'demo', '--data-dir', dataDir, '--headless', '--every', '2s', '--api-port', '0'], {
+    child = spawn(process.execPath, [CLI, '--config', configFile, 'demo', '--data-dir', dataDir, '--headless', '--every', '2s', '--api-port', '0', '--kubeconfig', controlPlane.kubeconfig], {
       env: { ...process.env, ...childEnv },
       cwd: dir,
     });
@@ -152,6 +158,7 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     }
     await db?.end();
     await smtp?.stop();
+    await controlPlane?.stop();
     const admin = new pg.Client({ connectionString: env.databaseUrl });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
@@ -162,7 +169,8 @@ describe('pipewatch demo: the example pipeline with faults', () => {
   it('runs the pipeline on RabbitMQ and reaches the serving table', async () => {
     expect(output).toContain(`RabbitMQ queue example.collected at amqp://guest:***@127.0.0.1:5672/${encodeURIComponent(vhost)}`);
     expect(output).not.toContain('guest:guest');
-    expect(output).toMatch(/schedules\s+9 to create/);
+    expect(output).toMatch(/schedules\s+11 to create/);
+    expect(output).toContain(`example cluster ${adminConfig(controlPlane).getCurrentCluster()!.server}, namespace pipewatch-example`);
     await waitFor(async () => {
       const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM example.served WHERE record_id NOT LIKE 'seed-%'`);
       return Number(rows[0]!.n) >= 6;
@@ -225,6 +233,18 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     const alert = smtp.messages.filter((m) => firing('collected-queue').test(m.subject)).at(-1)!;
     expect(`${alert.subject}\n${alert.text}`).toMatch(/no consumer/);
     await expectHealed(['queue-consumers', 'collected-queue', 'parsed-freshness', 'stage-losses']);
+  }, 150_000);
+
+  it('pod: a parser pod that cannot start fires example-pods (operations), and resolves when it is gone', async () => {
+    const cluster = new Cluster(adminConfig(controlPlane));
+    const pods = async () => (await cluster.core.listNamespacedPod({ namespace: 'pipewatch-example' })).items.map((p) => p.metadata!.name);
+    expect(await pods()).toEqual([]);
+    await expectFault('pod', ['example-pods']);
+    expect(await pods()).toEqual(['example-parser-canary']);
+    const alert = smtp.messages.filter((m) => firing('example-pods').test(m.subject)).at(-1)!;
+    expect(`${alert.subject}\n${alert.text}`).toMatch(/example-parser-canary[\s\S]*(Pending|not scheduled)/);
+    await expectHealed(['example-pods']);
+    expect(await pods()).toEqual([]);
   }, 150_000);
 
   it('stops cleanly on Ctrl-C and pauses the pipeline schedules', async () => {
