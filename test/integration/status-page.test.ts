@@ -4,8 +4,8 @@
 // up in a table (the fault), opens a real incident, and recovers when they are
 // removed; the page, left open, shows each step by itself. A question waits
 // on an operator; a monitor's reason and a description carry markup that must
-// stay text. Links go to the Temporal Web UI (headless in tests, so the href
-// is checked and the workflow it names is found through the client). Token
+// stay text. Links go to the Temporal Web UI of the shared dev server and are
+// followed there in the browser to the workflow's history. Token
 // rules are checked on a second server bound to 0.0.0.0, and through the CLI.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ declare const document: { querySelector(selector: string): PageElement | null; b
 declare const window: { __loadedOnce?: boolean; __xss?: number };
 
 const CHROMIUM = process.env.PIPEWATCH_CHROMIUM ?? '/usr/bin/chromium';
-const TEMPORAL_UI = 'http://127.0.0.1:8233';
+const TEMPORAL_UI = testEnv().temporalUi; // the shared dev server's Web UI
 const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
 const TOKEN = 'status-page-test-token-0123456789';
 const XSS_REASON = `backlog of <img src=x onerror="window.__xss=1"> & <script>window.__xss=2</script> "rows"`;
@@ -196,7 +196,7 @@ monitors:
     await expect(tab.evaluate(() => window.__loadedOnce)).resolves.toBe(true);
   });
 
-  it('lists a question waiting on an operator, and every link names a workflow that exists', async () => {
+  it('lists a question waiting on an operator, and every link opens its workflow in the Temporal Web UI', async () => {
     const question: InterventionInput = {
       kind: 'stalledStage',
       title: `parser of ${pipeline} <b>is stuck</b>`,
@@ -218,14 +218,22 @@ monitors:
 
     const hrefs = await tab.locator(`tr.monitor[data-monitor="${backlog.id}"] a.run-link, a.incident-link, a.intervention-link`).evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
     expect(hrefs.length).toBeGreaterThanOrEqual(3);
-    // The dev server runs without its Web UI in tests: each link must have the Web UI's shape and name a real workflow.
+    // Each link is followed in the Web UI: it opens the named workflow's latest run, not a 404.
     const prefix = `${TEMPORAL_UI}/namespaces/default/workflows/`;
-    for (const href of hrefs) {
-      expect(href.startsWith(prefix)).toBe(true);
-      const workflowId = decodeURIComponent(href.slice(prefix.length));
-      expect(href.slice(prefix.length)).not.toContain('/');
-      const described = await client.workflow.getHandle(workflowId).describe();
-      expect(described.workflowId).toBe(workflowId);
+    const ui = await browser.newPage();
+    try {
+      for (const href of hrefs) {
+        expect(href.startsWith(prefix)).toBe(true);
+        const workflowId = decodeURIComponent(href.slice(prefix.length));
+        expect(href.slice(prefix.length)).not.toContain('/');
+        const { runId } = await client.workflow.getHandle(workflowId).describe();
+        await ui.goto(href);
+        await ui.waitForURL(`${href}/${runId}/history`, { timeout: 30_000 });
+        await waitFor(async () => (await ui.locator('body').innerText()).includes(workflowId), `the Web UI to show ${workflowId}`, 30_000, 250);
+        expect(await ui.locator('body').innerText()).not.toMatch(/\b404\b/);
+      }
+    } finally {
+      await ui.close();
     }
     expect(hrefs).toContain(workflowUrl(TEMPORAL_UI, 'default', questionId));
     expect(hrefs).toContain(workflowUrl(TEMPORAL_UI, 'default', `pipewatch-monitor/${backlog.id}-${runs}`));

@@ -9,6 +9,8 @@ export function testEnv() {
   };
   return {
     temporalAddress: get('PIPEWATCH_TEST_TEMPORAL_ADDRESS'),
+    /** The shared dev server's Web UI. */
+    temporalUi: get('PIPEWATCH_TEST_TEMPORAL_UI'),
     bundlePath: get('PIPEWATCH_TEST_BUNDLE'),
     databaseUrl: get('PIPEWATCH_TEST_DATABASE_URL'),
     root: get('PIPEWATCH_TEST_ROOT'),

@@ -78,7 +78,8 @@ export default async function globalSetup() {
   findControlPlane({ log: (line) => process.stderr.write(`${line}\n`) });
   process.env.PIPEWATCH_K8S_BIN_DIR = k8sBinDir();
   const [server, bundle] = await Promise.all([
-    startDevServer({ cli, dataDir: join(work, 'temporal'), port: await freePort(), uiPort: null }),
+    // With its Web UI, so links into it (the status page's) can be followed in a browser.
+    startDevServer({ cli, dataDir: join(work, 'temporal'), port: await freePort(), uiPort: await freePort() }),
     bundleWorkflows(),
   ]);
   const bundlePath = join(work, 'workflow-bundle.js');
@@ -87,6 +88,7 @@ export default async function globalSetup() {
   globalThis.__pipewatchDevServer = server;
   process.env.PIPEWATCH_TEST_ROOT = work;
   process.env.PIPEWATCH_TEST_TEMPORAL_ADDRESS = server.address;
+  process.env.PIPEWATCH_TEST_TEMPORAL_UI = server.uiUrl;
   process.env.PIPEWATCH_TEST_BUNDLE = bundlePath;
   process.env.PIPEWATCH_TEST_DATABASE_URL = databaseUrl;
   process.env.PIPEWATCH_TEST_CLI = cli;
