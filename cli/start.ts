@@ -17,7 +17,7 @@ import { applyPlan, planFor, syncHeartbeat, syncReports } from '../schedules/syn
 import { dataDir as defaultDataDir, openHistoryStore, type OpenedStore } from '../store/open.js';
 import { connectClient, temporalSettings } from '../workers/connection.js';
 import { createWorker } from '../workers/worker.js';
-import { AesGcmCodec, codecKeys, ensureKeyFile } from '../workers/codec.js';
+import { AesGcmCodec, codecKeys, dataDirKeyFile, ensureKeyFile } from '../workers/codec.js';
 import { startCodecServer, type CodecServer } from '../workers/codec-server.js';
 import { startStatusPage } from '../ui/index.js';
 import { formatDuration, parseDuration } from '../config/duration.js';
@@ -201,7 +201,9 @@ export async function startCommand(opts: StartOptions): Promise<void> {
           : `  example cluster not watched: ${noCluster}; left out: ${skippedCluster.map((m) => m.id).join(', ') || 'nothing'}`,
       );
       say(`  break it        npx pipewatch demo break ${Object.keys(FAULTS).join('|')} · heal it: npx pipewatch demo heal`);
-      const keys = process.env.PIPEWATCH_CODEC_KEY_FILE ? `PIPEWATCH_CODEC_KEY_FILE=${process.env.PIPEWATCH_CODEC_KEY_FILE} ` : '';
+      // The CLI finds the data directory's key file by itself; another one it must be told.
+      const keyFile = process.env.PIPEWATCH_CODEC_KEY_FILE;
+      const keys = keyFile && resolve(keyFile) !== resolve(dataDirKeyFile()) ? `PIPEWATCH_CODEC_KEY_FILE=${keyFile} ` : '';
       say(`  questions       ${keys}npx pipewatch intervene list (then: intervene respond <id> --answer … --by you)`);
     }
     say('Ctrl-C stops everything; state is kept in ' + dir);

@@ -3,15 +3,15 @@
 // types), memos, failure messages — is AES-256-GCM encrypted before it
 // leaves the process, so workflow history holds ciphertext only. Keys come
 // from PIPEWATCH_CODEC_KEYS ("id:base64key,…", the first encrypts, all
-// decrypt: rotate by putting a new key first) or PIPEWATCH_CODEC_KEY_FILE.
+// decrypt: rotate by putting a new key first) or PIPEWATCH_CODEC_KEY_FILE, and
+// otherwise from the key file `pipewatch start` made in the data directory.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { existsSync as exists } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
+import { dataDir } from '../store/open.js';
 
 const { temporal } = proto;
 
@@ -49,9 +49,17 @@ export function parseKeys(text: string, where: string): CodecKeys {
   return { current, keys };
 }
 
-/** The keys this process uses, or undefined when none are configured (payloads then stay plain). */
+/** The key file `pipewatch start` makes in the data directory (PIPEWATCH_DATA_DIR, default .pipewatch). */
+export const dataDirKeyFile = (env: NodeJS.ProcessEnv = process.env) => join(dataDir(env), 'codec.keys');
+
+/**
+ * The keys this process uses: PIPEWATCH_CODEC_KEYS, else PIPEWATCH_CODEC_KEY_FILE, else the data directory's key
+ * file when there is one (so the CLI next to `pipewatch start` reads what its worker wrote); undefined when none
+ * (payloads then stay plain).
+ */
 export function codecKeys(env: NodeJS.ProcessEnv = process.env): CodecKeys | undefined {
   if (env.PIPEWATCH_CODEC_KEYS) return parseKeys(env.PIPEWATCH_CODEC_KEYS, 'PIPEWATCH_CODEC_KEYS');
+  if (!env.PIPEWATCH_CODEC_KEY_FILE && existsSync(dataDirKeyFile(env))) return codecKeys({ ...env, PIPEWATCH_CODEC_KEY_FILE: dataDirKeyFile(env) });
   if (env.PIPEWATCH_CODEC_KEY_FILE) {
     let text: string;
     try {
@@ -108,7 +116,7 @@ export class AesGcmCodec implements PayloadCodec {
 export function failureConverterPath(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const beside = join(here, 'failure-converter.cjs');
-  return exists(beside) ? beside : join(here, '..', '..', 'workers', 'failure-converter.cjs');
+  return existsSync(beside) ? beside : join(here, '..', '..', 'workers', 'failure-converter.cjs');
 }
 
 /**
