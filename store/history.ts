@@ -166,7 +166,10 @@ export class HistoryStore {
   private async migrate(): Promise<void> {
     return this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pipewatch-migrate:${this.schema}`]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.s}`);
+      // PostgreSQL checks CREATE on the database before IF NOT EXISTS looks: a role that only owns a schema made
+      // for it would be refused, so the schema is made only when it is missing.
+      const { rowCount } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
+      if (!rowCount) await client.query(`CREATE SCHEMA ${this.s}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${this.s}.schema_migrations (
         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
       const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${this.s}.schema_migrations`);

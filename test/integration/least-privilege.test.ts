@@ -343,13 +343,30 @@ monitors:
     await again.close();
   });
 
-  it('needs CREATE on the database even when the store schema exists (the migration runs CREATE SCHEMA IF NOT EXISTS)', async () => {
-    // Documents why the store's grant includes CREATE: owning a schema made for it is not enough today.
+  it('runs on a schema made for it with no CREATE on the database, and is refused a schema it may not make', async () => {
     const role = `${db}_owner_only`;
     await admin.query(`CREATE ROLE "${role}" LOGIN NOSUPERUSER`);
     try {
       await adminDb.query(`GRANT CONNECT ON DATABASE "${db}" TO "${role}"; CREATE SCHEMA owned AUTHORIZATION "${role}"`);
-      await expect(HistoryStore.open({ url: urlFor(role), schema: 'owned', poolMax: 1 })).rejects.toThrow(
+      const store = await HistoryStore.open({ url: urlFor(role), schema: 'owned', poolMax: 1 });
+      try {
+        const recorded = await store.recordRun({
+          monitorId: 'owned-schema',
+          runId: 'run-1',
+          verdict: { status: 'ok', value: 1, unit: 'records', reason: 'ok', observedAt: new Date().toISOString() },
+          flap: { failAfter: 1, resolveAfter: 1 },
+        });
+        expect(recorded.transition).toBe('none');
+        expect(await store.lastPoint('owned-schema')).toMatchObject({ value: 1 });
+      } finally {
+        await store.close();
+      }
+      const { rows } = await adminDb.query<{ owner: string }>(
+        `SELECT DISTINCT pg_get_userbyid(c.relowner) AS owner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'owned'`,
+      );
+      expect(rows.map((r) => r.owner)).toEqual([role]);
+      // A schema that does not exist yet still needs CREATE on the database, and the refusal says so.
+      await expect(HistoryStore.open({ url: urlFor(role), schema: 'elsewhere', poolMax: 1 })).rejects.toThrow(
         `is not usable: permission denied for database ${db}`,
       );
     } finally {
