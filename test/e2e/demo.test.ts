@@ -6,8 +6,12 @@
 // with `pipewatch demo break` must produce its alert, and `pipewatch demo heal`
 // its resolved message; the archive's password and the malformed record are
 // answered through `pipewatch intervene respond` (a Temporal Update).
+// The example runs with known secrets — its database role's password, its
+// RabbitMQ user's password, the archive's password, the payload key — and at
+// the end everything it left behind is scanned for them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import pg from 'pg';
@@ -17,6 +21,7 @@ import { CLI, runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { Cluster, adminConfig, startTestControlPlane } from '../support/kubernetes.js';
 import type { ControlPlane } from '../../devserver/kubernetes.js';
+import { findSecrets, tableRows, temporalCorpora } from '../support/secret-scan.js';
 import { SmtpReceiver } from '../support/smtp.js';
 import { testClient } from '../support/temporal.js';
 import { waitFor } from '../support/wait.js';
@@ -53,8 +58,17 @@ describe('pipewatch demo: the example pipeline with faults', () => {
   const taskQueue = uniqueName('demo-tq');
   const database = uniqueName('pwdemo').toLowerCase();
   const vhost = uniqueName('pwdemo');
+  const secrets = {
+    DATABASE_PASSWORD: `dbpw-${randomBytes(12).toString('hex')}`,
+    RABBIT_PASSWORD: `mqpw-${randomBytes(12).toString('hex')}`,
+  };
+  const dbRole = `${database}_owner`;
+  const rabbitUser = `${vhost}-user`;
   const dbUrl = new URL(env.databaseUrl);
   dbUrl.pathname = `/${database}`;
+  dbUrl.username = dbRole;
+  dbUrl.password = secrets.DATABASE_PASSWORD;
+  const cliOutput: string[] = [];
   let smtp: SmtpReceiver;
   let child: ChildProcess;
   let output = '';
@@ -69,7 +83,11 @@ describe('pipewatch demo: the example pipeline with faults', () => {
   const count = (re: RegExp) => subjects().filter((s) => re.test(s)).length;
   const firing = (monitor: string) => new RegExp(`\\] FIRING( [A-Z]+)?: ${monitor} `);
   const resolved = (monitor: string) => new RegExp(`\\] RESOLVED: ${monitor} `);
-  const cli = (args: string[], stdin?: string) => runCli(['--config', configFile, ...args], { ...childEnv, PIPEWATCH_DATA_DIR: dataDir }, 60_000, stdin);
+  const cli = async (args: string[], stdin?: string) => {
+    const result = await runCli(['--config', configFile, ...args], { ...childEnv, PIPEWATCH_DATA_DIR: dataDir }, 60_000, stdin);
+    cliOutput.push(result.stdout, result.stderr);
+    return result;
+  };
 
   /** Every incident opened so far has resolved. */
   const quiet = (monitors: string[]) => monitors.every((m) => count(firing(m)) <= count(resolved(m)));
@@ -104,12 +122,14 @@ describe('pipewatch demo: the example pipeline with faults', () => {
   beforeAll(async () => {
     const admin = new pg.Client({ connectionString: env.databaseUrl });
     await admin.connect();
-    await admin.query(`CREATE DATABASE "${database}"`);
+    await admin.query(`CREATE ROLE "${dbRole}" LOGIN PASSWORD '${secrets.DATABASE_PASSWORD}'`);
+    await admin.query(`CREATE DATABASE "${database}" OWNER "${dbRole}"`);
     await admin.end();
     db = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
     for (const [path, body] of [
       [`/api/vhosts/${encodeURIComponent(vhost)}`, {}],
-      [`/api/permissions/${encodeURIComponent(vhost)}/guest`, { configure: '.*', write: '.*', read: '.*' }],
+      [`/api/users/${encodeURIComponent(rabbitUser)}`, { password: secrets.RABBIT_PASSWORD, tags: '' }],
+      [`/api/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(rabbitUser)}`, { configure: '.*', write: '.*', read: '.*' }],
     ] as const) {
       const r = await fetch(`${MANAGEMENT}${path}`, { method: 'PUT', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       if (!r.ok) throw new Error(`RabbitMQ management ${path}: ${r.status} ${await r.text()}`);
@@ -124,7 +144,7 @@ describe('pipewatch demo: the example pipeline with faults', () => {
       PIPEWATCH_TASK_QUEUE: taskQueue,
       DATABASE_URL: dbUrl.toString(),
       EXAMPLE_DATABASE_URL: dbUrl.toString(),
-      EXAMPLE_AMQP_URL: `amqp://guest:guest@127.0.0.1:5672/${encodeURIComponent(vhost)}`,
+      EXAMPLE_AMQP_URL: `amqp://${encodeURIComponent(rabbitUser)}:${secrets.RABBIT_PASSWORD}@127.0.0.1:5672/${encodeURIComponent(vhost)}`,
       // The SMTP receiver holds the port, so the demo sends there instead of starting its outbox.
       PIPEWATCH_OUTBOX_PORT: String(smtp.port),
       PIPEWATCH_WORKFLOW_BUNDLE: env.bundlePath,
@@ -162,13 +182,14 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     const admin = new pg.Client({ connectionString: env.databaseUrl });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.query(`DROP ROLE IF EXISTS "${dbRole}"`);
     await admin.end();
     await fetch(`${MANAGEMENT}/api/vhosts/${encodeURIComponent(vhost)}`, { method: 'DELETE', headers: AUTH }).catch(() => undefined);
+    await fetch(`${MANAGEMENT}/api/users/${encodeURIComponent(rabbitUser)}`, { method: 'DELETE', headers: AUTH }).catch(() => undefined);
   }, 60_000);
 
   it('runs the pipeline on RabbitMQ and reaches the serving table', async () => {
-    expect(output).toContain(`RabbitMQ queue example.collected at amqp://guest:***@127.0.0.1:5672/${encodeURIComponent(vhost)}`);
-    expect(output).not.toContain('guest:guest');
+    expect(output).toContain(`RabbitMQ queue example.collected at amqp://${encodeURIComponent(rabbitUser)}:***@127.0.0.1:5672/${encodeURIComponent(vhost)}`);
     expect(output).toMatch(/schedules\s+11 to create/);
     expect(output).toContain(`example cluster ${adminConfig(controlPlane).getCurrentCluster()!.server}, namespace pipewatch-example`);
     await waitFor(async () => {
@@ -253,4 +274,41 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     const described = await client.schedule.getHandle(`pipewatch-demo/${taskQueue}/collect`).describe();
     expect(described.state.paused).toBe(true);
   }, 60_000);
+
+  it('leaves none of its secrets in histories, search attributes, memos, schedules, logs, the store or emails', async () => {
+    const config = loadConfigFile(configFile, { env: false });
+    const scheduleIds = [
+      ...config.monitors.map((m) => `pipewatch-monitor/${m.id}`),
+      'pipewatch-report/example',
+      `pipewatch-demo/${taskQueue}/collect`,
+      `pipewatch-demo/${taskQueue}/etl`,
+    ];
+    const { workflows, ...temporal } = await temporalCorpora(client, taskQueue, scheduleIds);
+    const corpora: Record<string, string> = {
+      ...temporal,
+      'pipewatch demo output (its worker log)': output,
+      'CLI output': cliOutput.join('\n'),
+      'history store and example tables': await tableRows(db, ['pipewatch', 'example']),
+      'pipeline log': readFileSync(join(dataDir, 'demo', 'logs', 'pipeline.ndjson'), 'utf8'),
+      emails: smtp.messages.map((m) => JSON.stringify({ ...m, headers: [...m.headers.entries()] })).join('\n'),
+    };
+    // Each corpus is real, so the scan cannot pass by looking at nothing.
+    expect(workflows).toBeGreaterThan(20);
+    expect(corpora['raw histories']).toContain('demoCollectWorkflow');
+    expect(corpora['decoded histories']).toContain('${EXAMPLE_DATABASE_URL}'); // references travel, values do not
+    expect(corpora['search attributes and memos']).toContain('example');
+    expect(corpora['schedules']).toContain('stage-losses');
+    expect(corpora['pipewatch demo output (its worker log)']).toContain('pipewatch is running');
+    expect(corpora['CLI output']).toContain('broken: archive');
+    expect(corpora['history store and example tables']).toContain('stage-losses');
+    expect(corpora['pipeline log']).toContain('stage.completed');
+    expect(corpora['emails']).toContain('FIRING');
+
+    const keys = (process.env.PIPEWATCH_CODEC_KEYS ?? '').split(/[\s,]+/).map((k) => k.split(':').pop()!).filter((k) => k.length >= 16);
+    expect(keys.length).toBeGreaterThan(0);
+    const known = { ...secrets, ARCHIVE_PASSWORD: demoArchivePassword(dataDir), ...Object.fromEntries(keys.map((k, i) => [`PAYLOAD_KEY_${i}`, k])) };
+    // The archive's password is, by design, in the input of the Update that answered it, readable only with the payload key.
+    expect(findSecrets(known, corpora, (name, corpus) => name === 'ARCHIVE_PASSWORD' && corpus === 'decoded histories')).toEqual([]);
+    expect(corpora['decoded histories']).toContain(known.ARCHIVE_PASSWORD); // … where the scan does find it
+  }, 120_000);
 });
