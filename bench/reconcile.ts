@@ -1,6 +1,8 @@
 // Benchmark: reconcile two stages of 1,000,000 ids (1 % missing downstream),
-// one PostgreSQL table standing in for each store, with pipewatch's streamed
-// sorted merge — against a plain SQL EXCEPT on the same data in the same run.
+// one PostgreSQL table standing in for each store: pipewatch's streamed sorted
+// merge (stages behind two connectors, as in two stores), and its one-query
+// comparison (both stages behind one connector) — against a plain SQL EXCEPT
+// on the same data in the same run.
 // Each measurement runs in a fresh child process so its peak RSS is its own.
 //
 //   npm run build && node dist/bench/reconcile.js [--ids 1000000] [--runs 3] [--database-url …]
@@ -31,24 +33,29 @@ function stage(id: string, table: string): PipelineStage {
 }
 
 /** One measurement in this process: prints {ms, maxRssMb, missing}. */
-async function measure(kind: 'pipewatch' | 'except'): Promise<void> {
+type Kind = 'streamed' | 'in-database' | 'except';
+
+async function measure(kind: Kind): Promise<void> {
   const started = performance.now();
   let missing: number;
-  if (kind === 'pipewatch') {
+  if (kind !== 'except') {
     const upstream = stage('collected', 'upstream');
     const downstream = stage('parsed', 'downstream');
-    const connector = postgresConnector.create('lake', upstream.connector as never);
+    const first = postgresConnector.create('lake', upstream.connector as never);
+    // Two connectors stand for two stores (streamed); one connector means one database (one query).
+    const second = kind === 'streamed' ? postgresConnector.create('lake', downstream.connector as never) : first;
     const result = await reconcileStages({
       pipeline: 'bench',
       stages: [
-        { stage: upstream, connector },
-        { stage: downstream, connector },
+        { stage: upstream, connector: first },
+        { stage: downstream, connector: second },
       ],
       check: { type: 'stageCounts', pipeline: 'bench', window: 86_400_000, settle: 0, sample: 20 },
       at: T0 + 86_400_000,
     });
     missing = result.judgements[1]!.lost;
-    await connector.close();
+    await first.close();
+    if (second !== first) await second.close();
   } else {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -78,6 +85,10 @@ async function seed(): Promise<void> {
   await client.end();
 }
 
+function of(runs: Array<{ ms: number; maxRssMb: number; missing: number }>) {
+  return { medianMs: median(runs.map((x) => x.ms)), medianPeakRssMb: median(runs.map((x) => x.maxRssMb)), missing: runs[0]!.missing };
+}
+
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -85,15 +96,15 @@ function median(values: number[]): number {
 
 async function main(): Promise<void> {
   const child = process.argv.indexOf('--measure');
-  if (child >= 0) return measure(process.argv[child + 1] as 'pipewatch' | 'except');
+  if (child >= 0) return measure(process.argv[child + 1] as Kind);
   await seed();
-  const results: Record<string, Array<{ ms: number; maxRssMb: number; missing: number }>> = { pipewatch: [], except: [] };
+  const results: Record<Kind, Array<{ ms: number; maxRssMb: number; missing: number }>> = { streamed: [], 'in-database': [], except: [] };
   for (let r = 0; r < runs; r++) {
-    for (const kind of ['except', 'pipewatch'] as const) {
+    for (const kind of ['except', 'streamed', 'in-database'] as const) {
       const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--measure', kind, '--database-url', url, '--ids', String(ids)], { encoding: 'utf8' });
       if (out.status !== 0) throw new Error(`${kind} run failed:\n${out.stderr}`);
       const result = JSON.parse(out.stdout.trim().split('\n').at(-1)!);
-      results[kind]!.push(result);
+      results[kind].push(result);
       process.stderr.write(`run ${r + 1}/${runs} ${kind}: ${(result.ms / 1000).toFixed(2)} s, peak RSS ${result.maxRssMb.toFixed(0)} MB, ${result.missing} missing\n`);
     }
   }
@@ -102,20 +113,23 @@ async function main(): Promise<void> {
     ids,
     runs,
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
-    pipewatch: { medianMs: median(results.pipewatch!.map((x) => x.ms)), medianPeakRssMb: median(results.pipewatch!.map((x) => x.maxRssMb)), missing: results.pipewatch![0]!.missing },
-    sqlExcept: { medianMs: median(results.except!.map((x) => x.ms)), missing: results.except![0]!.missing },
+    streamed: of(results.streamed),
+    inDatabase: of(results['in-database']),
+    sqlExcept: { medianMs: median(results.except.map((x) => x.ms)), missing: results.except[0]!.missing },
     raw: results,
   };
-  const ratio = summary.pipewatch.medianMs / summary.sqlExcept.medianMs;
+  const ratio = summary.streamed.medianMs / summary.sqlExcept.medianMs;
+  const inDatabaseRatio = summary.inDatabase.medianMs / summary.sqlExcept.medianMs;
   mkdirSync(join(here, '..', '..', 'bench', 'results'), { recursive: true });
-  writeFileSync(join(here, '..', '..', 'bench', 'results', 'reconcile.json'), `${JSON.stringify({ ...summary, timeRatio: ratio }, null, 2)}\n`);
+  writeFileSync(join(here, '..', '..', 'bench', 'results', 'reconcile.json'), `${JSON.stringify({ ...summary, timeRatio: ratio, inDatabaseTimeRatio: inDatabaseRatio }, null, 2)}\n`);
   process.stdout.write(
     [
       `| method | median time | peak RSS (client process) | missing found |`,
       `|---|---|---|---|`,
-      `| pipewatch streamed merge (2 cursors, 20,000-id batches) | ${(summary.pipewatch.medianMs / 1000).toFixed(2)} s | ${summary.pipewatch.medianPeakRssMb.toFixed(0)} MB | ${summary.pipewatch.missing} |`,
+      `| pipewatch streamed merge, two stores (2 cursors, 20,000-id batches) | ${(summary.streamed.medianMs / 1000).toFixed(2)} s | ${summary.streamed.medianPeakRssMb.toFixed(0)} MB | ${summary.streamed.missing} |`,
+      `| pipewatch, both stages in one database (one query) | ${(summary.inDatabase.medianMs / 1000).toFixed(2)} s | ${summary.inDatabase.medianPeakRssMb.toFixed(0)} MB | ${summary.inDatabase.missing} |`,
       `| SQL \`EXCEPT\` in the server (baseline) | ${(summary.sqlExcept.medianMs / 1000).toFixed(2)} s | (server side) | ${summary.sqlExcept.missing} |`,
-      `| ratio pipewatch / baseline | ${ratio.toFixed(2)}× | | |`,
+      `| ratio streamed / baseline · one query / baseline | ${ratio.toFixed(2)}× · ${inDatabaseRatio.toFixed(2)}× | | |`,
     ].join('\n') + '\n',
   );
 }

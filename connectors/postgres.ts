@@ -5,6 +5,7 @@
 import pg from 'pg';
 import type { CheckSpec } from '../config/model.js';
 import type { Measurement } from '../evaluation/types.js';
+import type { SetDifference } from '../evaluation/reconcile.js';
 import { bucketWindow } from '../evaluation/windows.js';
 import { CollectError, type CollectRequest, type Connector, type ConnectorFactory, type SeriesPoint, type StageSource, type TimeRange } from './types.js';
 
@@ -202,6 +203,28 @@ class PostgresConnector implements Connector {
       if (open) await client.query('ROLLBACK').catch(() => undefined);
       client.release();
     }
+  }
+
+  /**
+   * Both stages in this database: EXCEPT in the server, one statement. It moves counts and a sample instead of
+   * every id (less than half the worker's memory, about the streamed merge's time: BENCHMARKS.md), and holds no
+   * cursor open while another stage is read — which one PostgreSQL session shared by every client (the embedded
+   * store) cannot serve.
+   */
+  async missingIds(upstream: StageSource, upstreamRange: TimeRange, downstream: StageSource, downstreamRange: TimeRange, sample: number): Promise<SetDifference> {
+    const ids = (s: StageSource, from: string, to: string) =>
+      `SELECT DISTINCT ${idExpression(s)} COLLATE "C" AS id FROM ${quoteIdentifier(s.dataset)}
+         WHERE ${quoteIdentifier(s.timestamp)} >= ${from} AND ${quoteIdentifier(s.timestamp)} < ${to} AND ${quoteIdentifier(s.uniqueId)} IS NOT NULL`;
+    const rows = await this.readOnly<{ upstream: string; downstream: string; missing: string; sample: string[] }>(
+      `WITH up AS MATERIALIZED (${ids(upstream, '$1', '$2')}),
+            down AS MATERIALIZED (${ids(downstream, '$3', '$4')}),
+            gone AS MATERIALIZED (SELECT id FROM up EXCEPT SELECT id FROM down)
+       SELECT (SELECT count(*) FROM up)::bigint AS upstream, (SELECT count(*) FROM down)::bigint AS downstream,
+              (SELECT count(*) FROM gone)::bigint AS missing, ARRAY(SELECT id FROM gone ORDER BY id LIMIT $5) AS sample`,
+      [upstreamRange.from, upstreamRange.to, downstreamRange.from, downstreamRange.to, Math.max(0, Math.floor(sample))],
+    );
+    const r = rows[0]!;
+    return { upstream: Number(r.upstream), downstream: Number(r.downstream), missing: Number(r.missing), sample: r.sample };
   }
 
   async series(check: Extract<CheckSpec, { type: 'count' }>, range: TimeRange, bucketMs: number): Promise<SeriesPoint[]> {

@@ -1,6 +1,7 @@
 // Stage counts and reconciliation for a pipeline: distinct records per stage
 // in the last settled window, each stage judged against the previous one
-// (missing ids by a sorted merge, or counts against an expected ratio), and
+// (missing ids by a sorted merge, or in one query when both stages are in one
+// database; or counts against an expected ratio), and
 // the first stage that lost more than its tolerance. Reads any mix of stores.
 import { formatDuration } from '../config/duration.js';
 import type { CheckSpec, PipelineStage } from '../config/model.js';
@@ -50,6 +51,12 @@ export async function reconcileStages(input: {
     const { stage, connector } = stages[i]!;
     if (stage.expectedRatio !== undefined) continue;
     const previous = stages[i - 1]!;
+    // Both stages behind one connector: one query in their database instead of two streams.
+    if (previous.connector === connector && connector.missingIds) {
+      diffs[i] = await connector.missingIds(previous.stage, window, stage, downstreamWindow, check.sample);
+      progress();
+      continue;
+    }
     diffs[i] = await missingIds(
       tap(previous.connector.streamIds(previous.stage, window, ID_BATCH)),
       tap(connector.streamIds(stage, downstreamWindow, ID_BATCH)),

@@ -3,11 +3,16 @@
 // stage, the exact number lost, and sample ids from the dropped set only —
 // through the connector code, through a monitor run on a real worker, and in
 // a backtest re-collected from the source.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import pg from 'pg';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import { postgresConnector } from '../../connectors/postgres.js';
 import { reconcileStages } from '../../connectors/stages.js';
+import { startEmbeddedPostgres } from '../../store/embedded.js';
 import { HistoryStore } from '../../store/history.js';
 import type { MonitorRunResult } from '../../workflows/monitor.js';
 import { runCli } from '../support/cli.js';
@@ -111,6 +116,23 @@ monitors:
     }
   });
 
+  it('asks the database once when the stages share a connector, with the same judgements as the streamed merge', async () => {
+    const check = monitors['intel-stages']!.check as Extract<MonitorDefinition['check'], { type: 'stageCounts' }>;
+    const streamed = connectorsFor(monitors['intel-stages']!);
+    const shared = postgresConnector.create('lake', monitors['intel-stages']!.stages![0]!.connector as never);
+    (shared as { streamIds: unknown }).streamIds = () => {
+      throw new Error('streamIds called: the stages were streamed, not compared in their database');
+    };
+    try {
+      const expected = await reconcileStages({ pipeline: 'intel', stages: streamed, check, at: AT.getTime() });
+      const result = await reconcileStages({ pipeline: 'intel', stages: streamed.map((s) => ({ stage: s.stage, connector: shared })), check, at: AT.getTime() });
+      expect(result.judgements).toEqual(expected.judgements);
+      expect(result.measurement).toEqual(expected.measurement);
+    } finally {
+      await Promise.all([...streamed.map((s) => s.connector.close()), shared.close()]);
+    }
+  });
+
   it('reports no loss for a healthy pipeline', async () => {
     const stages = connectorsFor(monitors['healthy-stages']!);
     try {
@@ -187,5 +209,39 @@ monitors:
     // Default flap control: open after 3 failing runs (06, 07, 08); one healthy bucket (10) is not the 2 it takes to resolve.
     expect(out.steps.map((s: { transition: string }) => s.transition)).toEqual(['none', 'none', 'open', 'none', 'none', 'none', 'none', 'none']);
     expect(out.incidents).toEqual([{ openedAt: '2026-11-20T08:00:00.000Z', worst: 'critical' }]);
+  });
+});
+
+describe('stage comparison by ids on the embedded store', () => {
+  // One PGlite session serves every client: two streamed cursors would wait on each other, one query does not.
+  it('finds the missing ids with both stages behind one connector', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipewatch-stages-'));
+    const embedded = await startEmbeddedPostgres({ dataDir: dir });
+    const lake = postgresConnector.create('lake', { type: 'postgres', url: embedded.url, statementTimeout: 10_000, connectTimeout: 5_000, pool: { max: 4 } } as never);
+    try {
+      const db = new pg.Client({ connectionString: embedded.url });
+      await db.connect();
+      await db.query(`CREATE TABLE collected (record_id text, at timestamptz); CREATE TABLE parsed (record_id text, at timestamptz)`);
+      await db.query(`INSERT INTO collected SELECT 'r' || lpad(i::text, 4, '0'), $1::timestamptz + i * interval '1 second' FROM generate_series(0, 299) i`, [new Date(WINDOW_START)]);
+      await db.query(`INSERT INTO parsed SELECT record_id, at + interval '5 seconds' FROM collected WHERE right(record_id, 1) <> '7'`);
+      await db.end();
+      const source = (dataset: string) => ({ id: dataset, connector: { id: 'lake' }, dataset, uniqueId: 'record_id', timestamp: 'at', tolerance: 0, normalise: [] });
+      const check = { type: 'stageCounts', pipeline: 'p', window: 3_600_000, settle: 600_000, sample: 3 } as Extract<MonitorDefinition['check'], { type: 'stageCounts' }>;
+      const result = await reconcileStages({
+        pipeline: 'p',
+        stages: [{ stage: source('collected'), connector: lake }, { stage: source('parsed'), connector: lake }] as never,
+        check,
+        at: AT.getTime(),
+      });
+      expect(result.judgements.map((j) => [j.stage, j.count, j.lost, j.ok])).toEqual([
+        ['collected', 300, 0, true],
+        ['parsed', 270, 30, false],
+      ]);
+      expect(result.measurement.details).toMatchObject({ firstLosingStage: 'parsed', lost: 30, comparedBy: 'missing ids', sampleMissing: 'r0007, r0017, r0027' });
+    } finally {
+      await lake.close();
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
