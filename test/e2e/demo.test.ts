@@ -217,6 +217,9 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     // The losing stage is named: records collected but never parsed.
     const loss = smtp.messages.find((m) => firing('stage-losses').test(m.subject))!;
     expect(`${loss.subject}\n${loss.text}`).toMatch(/parsed/);
+    // Compared by ids (one query: the stages share a database), with some of the missing ones named.
+    expect(loss.text).toMatch(/comparedBy: missing ids/);
+    expect(loss.text).toMatch(/sampleMissing: \S+/);
 
     // The archive flow asks for a password: a wrong one is refused on the spot, the right one extracts it.
     const archiveQuestion = await openIntervention('password for');
