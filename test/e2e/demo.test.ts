@@ -126,6 +126,8 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     await admin.query(`CREATE DATABASE "${database}" OWNER "${dbRole}"`);
     await admin.end();
     db = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
+    // pool.end() resolves before its sockets close; DROP DATABASE … (FORCE) in afterAll may terminate them then.
+    db.on('error', () => undefined);
     for (const [path, body] of [
       [`/api/vhosts/${encodeURIComponent(vhost)}`, {}],
       [`/api/users/${encodeURIComponent(rabbitUser)}`, { password: secrets.RABBIT_PASSWORD, tags: '' }],

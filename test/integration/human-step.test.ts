@@ -42,6 +42,8 @@ describe('humanStep: a stage that needs a person', () => {
     await admin.end();
     await seedExamplePipeline(dbUrl.toString());
     db = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
+    // pool.end() resolves before its sockets close; DROP DATABASE … (FORCE) in afterAll may terminate them then.
+    db.on('error', () => undefined);
     hooks = await HttpReceiver.start();
     const config = parseConfig(`version: 1\ndefaults: { notify: [ops] }\nchannels:\n  ops: { type: webhook, url: "${hooks.url('/ops')}" }\n`, 'human-step.yaml', { env: false });
     intervention = { context: { pipeline: 'example' }, receiver: config.notification.routing.receiver, policy: config.notification, remindEveryMs: 3_600_000, deadlineMs: 86_400_000, defaultAction: 'skip' };
