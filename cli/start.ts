@@ -131,16 +131,17 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       demo = await startDemo({ dataDir: dir, url: process.env.EXAMPLE_DATABASE_URL, amqpUrl: process.env.EXAMPLE_AMQP_URL, everyMs, apiPort });
       cleanups.push(() => demo!.stop());
       for (const [name, value] of Object.entries(demoEnv(dir, demo.apiUrl, process.env.EXAMPLE_AMQP_URL))) process.env[name] ??= value;
-      const kubeconfig = opts.kubeconfig ?? (process.env.EXAMPLE_KUBECONFIG || undefined);
+      const kubeconfigFlag = opts.kubeconfig ?? (process.env.EXAMPLE_KUBECONFIG || undefined);
+      const kubeconfig = kubeconfigFlag ? resolve(kubeconfigFlag) : undefined;
       if (kubeconfig) {
         const { startDemoCluster } = await import('../examples/cluster.js');
-        cluster = await startDemoCluster({ kubeconfig: resolve(kubeconfig), dataDir: dir, log: (line) => say(line) }).catch((err: Error) => {
+        cluster = await startDemoCluster({ kubeconfig, dataDir: dir, log: (line) => say(line) }).catch((err: Error) => {
           noCluster = err.message;
           return undefined;
         });
         if (cluster) cleanups.push(() => cluster!.stop());
       }
-      process.env.EXAMPLE_KUBECONFIG = cluster && kubeconfig ? resolve(kubeconfig) : '';
+      process.env.EXAMPLE_KUBECONFIG = cluster ? kubeconfig : '';
       if (await portOpen(outboxPort)) {
         say(`port ${outboxPort} is taken, so the example's outbox is not started (set PIPEWATCH_OUTBOX_PORT); alert emails are retried until something listens there`);
       } else {

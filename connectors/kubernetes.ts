@@ -71,6 +71,19 @@ const KIND_API: Record<string, string> = {
 };
 
 /** The kubeconfig file a connector reads when it names none: $KUBECONFIG's first entry, then ~/.kube/config. */
+/** The HTTP status of a failed API call and the message of the Status the server sent, cut to 500 characters. */
+export function apiStatus(err: unknown): { status?: number; serverMessage: string } {
+  const e = err as { code?: number | string; statusCode?: number; body?: unknown };
+  const status = typeof e.code === 'number' ? e.code : e.statusCode;
+  try {
+    const body = typeof e.body === 'string' ? JSON.parse(e.body) : e.body;
+    // A Status message is a sentence; the cut keeps a hostile one out of messages and history.
+    return { status, serverMessage: String((body as { message?: string })?.message ?? '').slice(0, 500) };
+  } catch {
+    return { status, serverMessage: '' };
+  }
+}
+
 export function defaultKubeconfig(env: NodeJS.ProcessEnv = process.env): string {
   const fromEnv = env.KUBECONFIG?.split(':').find((p) => p.trim() !== '');
   return fromEnv ?? join(homedir(), '.kube', 'config');
@@ -154,20 +167,12 @@ class KubernetesConnector implements Connector {
     if (err instanceof AnswerLimitError) return this.fail(`${what}: ${err.message}`);
     // The generated client parses a 2xx answer before anything else looks at it.
     if (err instanceof SyntaxError) return this.fail(`${what}: the API server's answer is not valid JSON`);
-    const e = err as { code?: number | string; statusCode?: number; body?: unknown; message?: string; cause?: { code?: string } };
-    const status = typeof e.code === 'number' ? e.code : e.statusCode;
-    let serverMessage = '';
-    try {
-      const body = typeof e.body === 'string' ? JSON.parse(e.body) : e.body;
-      // A Status message is a sentence; the cut keeps a hostile one out of messages and history.
-      serverMessage = String((body as { message?: string })?.message ?? '').slice(0, 500);
-    } catch {
-      serverMessage = '';
-    }
+    const e = err as { code?: number | string; message?: string; cause?: { code?: string } };
+    const { status, serverMessage } = apiStatus(err);
     if (status === 401) return this.fail(`${what}: the API server refused the credentials (401 Unauthorized): the token or certificate is invalid or has expired`);
     if (status === 403) return this.fail(`${what}: forbidden (403): ${serverMessage || 'RBAC denies it'}; grant get, list and watch on it to the credentials pipewatch uses`);
     if (status === 404) return this.fail(`${what}: not found (404)${serverMessage ? `: ${serverMessage}` : ''}`);
-    if (status !== undefined && typeof status === 'number') return this.fail(`${what}: the API server answered ${status}${serverMessage ? `: ${serverMessage}` : ''}`);
+    if (status !== undefined) return this.fail(`${what}: the API server answered ${status}${serverMessage ? `: ${serverMessage}` : ''}`);
     const code = e.cause?.code ?? (typeof e.code === 'string' ? e.code : undefined);
     const text = (e.message ?? String(err)).split('\n')[0]!;
     return this.fail(`${what}: cannot reach the API server at ${this.server()} (${code ?? text})`);

@@ -7,6 +7,7 @@
 // examples/pipewatch.yaml watch that namespace. Faults are reconciled from the
 // fault file every couple of seconds, as the pipeline's own stages read it.
 import * as k8s from '@kubernetes/client-node';
+import { apiStatus, boundedApiClient } from '../connectors/kubernetes.js';
 import { EXAMPLE_NAMESPACE, readFaults } from './faults.js';
 
 export const FAULTY_POD = 'example-parser-canary';
@@ -28,7 +29,8 @@ export async function startDemoCluster(options: {
   kc.loadFromFile(options.kubeconfig);
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error(`kubeconfig ${options.kubeconfig} names no current cluster`);
-  const core = kc.makeApiClient(k8s.CoreV1Api);
+  // Bounded like the connector's calls, so an API server that stops answering cannot hold up Ctrl-C.
+  const core = boundedApiClient(kc, k8s.CoreV1Api, 10_000);
   await core.createNamespace({ body: { metadata: { name: EXAMPLE_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'example' } } } }).catch((err: unknown) => {
     if (status(err) !== 409) throw new Error(`cannot create namespace ${EXAMPLE_NAMESPACE} on ${server}: ${message(err)}`);
   });
@@ -75,18 +77,9 @@ export async function startDemoCluster(options: {
   };
 }
 
-function status(err: unknown): number | undefined {
-  return (err as { code?: number }).code;
-}
+const status = (err: unknown) => apiStatus(err).status;
 
 function message(err: unknown): string {
-  const body = (err as { body?: unknown }).body;
-  if (typeof body === 'string') {
-    try {
-      return (JSON.parse(body) as { message?: string }).message ?? body;
-    } catch {
-      return body;
-    }
-  }
-  return (err as Error).message ?? String(err);
+  const { status: code, serverMessage } = apiStatus(err);
+  return code === undefined ? ((err as Error).message ?? String(err)).split('\n')[0]! : `${code}${serverMessage ? `: ${serverMessage}` : ''}`;
 }

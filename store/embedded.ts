@@ -159,10 +159,6 @@ export class SessionQueue {
     });
   }
 
-  getQueueLength(): number {
-    return this.queue.length;
-  }
-
   clearQueueForHandler(handlerId: number): void {
     this.queue = this.queue.filter((p) => {
       if (p.handlerId !== handlerId) return true;

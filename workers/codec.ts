@@ -59,17 +59,15 @@ export const dataDirKeyFile = (env: NodeJS.ProcessEnv = process.env) => join(dat
  */
 export function codecKeys(env: NodeJS.ProcessEnv = process.env): CodecKeys | undefined {
   if (env.PIPEWATCH_CODEC_KEYS) return parseKeys(env.PIPEWATCH_CODEC_KEYS, 'PIPEWATCH_CODEC_KEYS');
-  if (!env.PIPEWATCH_CODEC_KEY_FILE && existsSync(dataDirKeyFile(env))) return codecKeys({ ...env, PIPEWATCH_CODEC_KEY_FILE: dataDirKeyFile(env) });
-  if (env.PIPEWATCH_CODEC_KEY_FILE) {
-    let text: string;
-    try {
-      text = readFileSync(env.PIPEWATCH_CODEC_KEY_FILE, 'utf8');
-    } catch (err) {
-      throw new CodecKeyError(`PIPEWATCH_CODEC_KEY_FILE=${env.PIPEWATCH_CODEC_KEY_FILE}: cannot read it (${(err as NodeJS.ErrnoException).code})`);
-    }
-    return parseKeys(text, env.PIPEWATCH_CODEC_KEY_FILE);
+  const file = env.PIPEWATCH_CODEC_KEY_FILE || (existsSync(dataDirKeyFile(env)) ? dataDirKeyFile(env) : undefined);
+  if (!file) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CodecKeyError(`PIPEWATCH_CODEC_KEY_FILE=${file}: cannot read it (${(err as NodeJS.ErrnoException).code})`);
   }
-  return undefined;
+  return parseKeys(text, file);
 }
 
 export function newKeyLine(id = `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`): string {

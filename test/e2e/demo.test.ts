@@ -21,7 +21,7 @@ import { CLI, runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { Cluster, adminConfig, startTestControlPlane } from '../support/kubernetes.js';
 import type { ControlPlane } from '../../devserver/kubernetes.js';
-import { findSecrets, tableRows, temporalCorpora } from '../support/secret-scan.js';
+import { findSecrets, payloadKeys, tableRows, temporalCorpora } from '../support/secret-scan.js';
 import { SmtpReceiver } from '../support/smtp.js';
 import { testClient } from '../support/temporal.js';
 import { waitFor } from '../support/wait.js';
@@ -309,9 +309,7 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     expect(corpora['pipeline log']).toContain('stage.completed');
     expect(corpora['emails']).toContain('FIRING');
 
-    const keys = (process.env.PIPEWATCH_CODEC_KEYS ?? '').split(/[\s,]+/).map((k) => k.split(':').pop()!).filter((k) => k.length >= 16);
-    expect(keys.length).toBeGreaterThan(0);
-    const known = { ...secrets, ARCHIVE_PASSWORD: demoArchivePassword(dataDir), ...Object.fromEntries(keys.map((k, i) => [`PAYLOAD_KEY_${i}`, k])) };
+    const known = { ...secrets, ARCHIVE_PASSWORD: demoArchivePassword(dataDir), ...payloadKeys() };
     // The archive's password is, by design, in the input of the Update that answered it, readable only with the payload key.
     expect(findSecrets(known, corpora, (name, corpus) => name === 'ARCHIVE_PASSWORD' && corpus === 'decoded histories')).toEqual([]);
     expect(corpora['decoded histories']).toContain(known.ARCHIVE_PASSWORD); // … where the scan does find it

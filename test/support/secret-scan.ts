@@ -74,6 +74,16 @@ export async function tableRows(db: pg.Pool | pg.Client, schemas: string[]): Pro
   return rows.join('\n');
 }
 
+/** This test run's payload keys (PIPEWATCH_CODEC_KEYS, set by global-setup) as secrets to scan for. */
+export function payloadKeys(): Record<string, string> {
+  const keys = (process.env.PIPEWATCH_CODEC_KEYS ?? '')
+    .split(/[\s,]+/)
+    .map((k) => k.split(':').pop()!)
+    .filter((k) => k.length >= 16);
+  if (keys.length === 0) throw new Error('no payload key in PIPEWATCH_CODEC_KEYS: run through jest (global-setup sets one)');
+  return Object.fromEntries(keys.map((k, i) => [`PAYLOAD_KEY_${i}`, k]));
+}
+
 /** Where each secret was found, in any of its forms: "<name> in <corpus> (as is|encoded)". */
 export function findSecrets(secrets: Record<string, string>, corpora: Record<string, string>, allowed: (name: string, corpus: string) => boolean = () => false): string[] {
   const found: string[] = [];
