@@ -74,12 +74,24 @@ function readyz(server: string, token: string, ca: Buffer): Promise<boolean> {
   });
 }
 
+/** kube-apiserver did not come up; the message ends with the tail of its log. */
+class ControlPlaneStartError extends Error {}
+
 async function waitReady(server: string, token: string, ca: Buffer, child: ChildProcess, log: string): Promise<void> {
   const deadline = Date.now() + 60_000;
+  const failed = (what: string) => {
+    let tail = '';
+    try {
+      tail = readFileSync(log, 'utf8').trim().split('\n').slice(-15).join('\n');
+    } catch {
+      tail = '(no log)';
+    }
+    return new ControlPlaneStartError(`${what}; ${log} ends with:\n${tail}`);
+  };
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`kube-apiserver exited (${child.exitCode}); see ${log}`);
+    if (child.exitCode !== null) throw failed(`kube-apiserver exited (${child.exitCode})`);
     if (await readyz(server, token, ca)) return;
-    if (Date.now() > deadline) throw new Error(`kube-apiserver not ready within 60 s; see ${log}`);
+    if (Date.now() > deadline) throw failed('kube-apiserver not ready within 60 s');
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -93,7 +105,22 @@ export interface ControlPlaneOptions {
   apiServerArgs?: string[];
 }
 
+/**
+ * Starts etcd and kube-apiserver on free ports. A port is found free and then bound by a child process, and
+ * another process can take it in between: a start that fails is tried again on fresh ports (three tries), and
+ * the last failure says what the API server logged.
+ */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchControlPlane({ ...options, dir: attempt === 1 ? options.dir : join(options.dir, `attempt-${attempt}`) });
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof ControlPlaneStartError)) throw err;
+    }
+  }
+}
+
+async function launchControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const bins = options.binaries ?? findControlPlane();
   const dir = options.dir;
   mkdirSync(dir, { recursive: true });
