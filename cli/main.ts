@@ -51,8 +51,9 @@ function findMonitor(config: LoadedConfig, id: string): MonitorDefinition {
 }
 
 async function quietTemporalLogs(): Promise<void> {
-  const { Runtime, DefaultLogger } = await import('@temporalio/worker');
-  Runtime.install({ logger: new DefaultLogger((process.env.PIPEWATCH_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  const { Runtime } = await import('@temporalio/worker');
+  const { operatorLogger } = await import('../workers/logger.js');
+  Runtime.install({ logger: operatorLogger((process.env.PIPEWATCH_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
 }
 
 // ------------------------------------------------------------------ validate
