@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
 import type { Answer, InterventionResult, InterventionView } from '../workflows/intervention.js';
-import type { ArchiveIngestInput, ArchiveIngestResult } from '../workflows/archive.js';
+import { interventionIdFor, type ArchiveIngestInput, type ArchiveIngestResult } from '../workflows/archive.js';
 import { CliError, EXIT, table } from './output.js';
 
 export interface InterveneContext {
@@ -54,6 +54,13 @@ export async function readSecret(prompt: string): Promise<string> {
   });
 }
 
+/** The innermost message of a workflow's failure: what went wrong, not "Workflow execution failed". */
+function failureReason(err: Error): string {
+  let e: Error = err;
+  while (e.cause instanceof Error) e = e.cause;
+  return e.message;
+}
+
 async function withClient<T>(ctx: InterveneContext, fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
   const { client, taskQueue, close } = await ctx.client();
   try {
@@ -77,9 +84,28 @@ export function registerInterveneCommands(program: Command, ctx: InterveneContex
           rows.push({ id: w.workflowId, since: w.startTime.toISOString() });
         }
         rows.sort((a, b) => a.since!.localeCompare(b.since!));
-        if (opts.json) out(JSON.stringify(rows, null, 2));
-        else if (rows.length === 0) out('no open questions');
-        else out(table([['INTERVENTION', 'WAITING SINCE'], ...rows.map((r) => [r.id!, r.since!])]));
+        // Archives refused in the last week asked nobody, but someone waits for their files.
+        const refused: Array<{ id: string; at: string; reason: string }> = [];
+        const since = new Date(Date.now() - 7 * 86_400_000).toISOString();
+        for await (const w of client.workflow.list({ query: `WorkflowType = "archiveIngestWorkflow" AND ExecutionStatus = "Failed" AND CloseTime > "${since}"` })) {
+          const reason = await client.workflow
+            .getHandle(w.workflowId, w.runId)
+            .result()
+            .then(
+              () => '',
+              (err: unknown) => (err instanceof Error ? failureReason(err) : String(err)),
+            );
+          refused.push({ id: w.workflowId, at: (w.closeTime ?? w.startTime).toISOString(), reason });
+        }
+        if (opts.json) out(JSON.stringify(rows.map((r) => ({ ...r, state: 'open' })).concat(refused.map((r) => ({ id: r.id, since: r.at, state: 'refused', reason: r.reason }))), null, 2));
+        else {
+          out(rows.length === 0 ? 'no open questions' : table([['INTERVENTION', 'WAITING SINCE'], ...rows.map((r) => [r.id!, r.since!])]));
+          if (refused.length > 0) {
+            out('');
+            out('archives refused in the last 7 days (nothing extracted, nobody asked):');
+            out(table([['ARCHIVE FLOW', 'REFUSED AT', 'REASON'], ...refused.map((r) => [r.id, r.at, r.reason])]));
+          }
+        }
       }),
     );
 
@@ -169,10 +195,28 @@ export function registerInterveneCommands(program: Command, ctx: InterveneContex
       };
       const workflowId = `pipewatch-archive/${basename(path)}-${createHash('sha256').update(path).digest('hex').slice(0, 8)}`;
       await withClient(ctx, async (client, taskQueue) => {
-        const handle = await client.workflow.start('archiveIngestWorkflow', { workflowId, taskQueue, args: [input] });
+        const { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } = await sdk();
+        const handle = await client.workflow.start('archiveIngestWorkflow', { workflowId, taskQueue, args: [input] }).catch(async (err: unknown) => {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          // The same file is being ingested: say where it stands, and the question it waits on if any.
+          const question = interventionIdFor(workflowId);
+          const open = await client.workflow
+            .getHandle(question)
+            .describe()
+            .then((d) => d.status.name === 'RUNNING')
+            .catch(() => false);
+          throw new CliError(
+            open
+              ? `${path} is already being ingested (${workflowId}) and waits on an operator: pipewatch intervene show '${question}'`
+              : `${path} is already being ingested (${workflowId}); follow it with: temporal workflow show --workflow-id '${workflowId}'`,
+          );
+        });
         out(`started ${workflowId}`);
         if (opts.wait) {
-          const result = (await handle.result()) as ArchiveIngestResult;
+          const result = (await handle.result().catch((err: unknown) => {
+            if (err instanceof WorkflowFailedError) throw new CliError(`refused: ${failureReason(err)}`);
+            throw err;
+          })) as ArchiveIngestResult;
           out(result.status === 'extracted' ? `extracted ${result.files} file(s), ${result.bytes} bytes, to ${result.destination} (opened by ${result.openedBy})` : `skipped by ${result.openedBy}`);
         }
       });

@@ -81,8 +81,45 @@ export function ensureKeyFile(path: string): void {
   writeFileSync(path, `# pipewatch payload encryption keys: the first encrypts, all decrypt\n${newKeyLine()}\n`, { mode: 0o600 });
 }
 
+/**
+ * Where this process looked for its payload keys, in words for an error message:
+ * the variable that was set, or the file that was read or not found.
+ */
+export function keySource(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PIPEWATCH_CODEC_KEYS) return 'PIPEWATCH_CODEC_KEYS';
+  if (env.PIPEWATCH_CODEC_KEY_FILE) return `PIPEWATCH_CODEC_KEY_FILE=${env.PIPEWATCH_CODEC_KEY_FILE}`;
+  const file = dataDirKeyFile(env);
+  return existsSync(file)
+    ? `the data directory's key file ${file}`
+    : `nothing: PIPEWATCH_CODEC_KEYS and PIPEWATCH_CODEC_KEY_FILE are unset and ${file} does not exist`;
+}
+
+const KEY_ADVICE =
+  'use the same keys as the workers: set PIPEWATCH_CODEC_KEYS or PIPEWATCH_CODEC_KEY_FILE, or run where the data directory of `pipewatch start` is (PIPEWATCH_DATA_DIR, default .pipewatch)';
+
+/** Without keys: plain payloads pass; an encrypted one is refused with what to do, not "Unknown encoding". */
+export class MissingKeyCodec implements PayloadCodec {
+  constructor(private readonly source: string) {}
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads;
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    for (const payload of payloads) {
+      if (Buffer.from(payload.metadata?.encoding ?? []).toString() === ENCODING) {
+        throw new CodecKeyError(`this workflow's payloads are encrypted and this process has no payload key (looked at ${this.source}); ${KEY_ADVICE}`);
+      }
+    }
+    return payloads;
+  }
+}
+
 export class AesGcmCodec implements PayloadCodec {
-  constructor(private readonly keys: CodecKeys) {}
+  constructor(
+    private readonly keys: CodecKeys,
+    private readonly source = 'the configured keys',
+  ) {}
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     const key = this.keys.keys.get(this.keys.current)!;
@@ -100,11 +137,21 @@ export class AesGcmCodec implements PayloadCodec {
       if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== ENCODING) return payload;
       const id = Buffer.from(payload.metadata?.[KEY_ID] ?? []).toString();
       const key = this.keys.keys.get(id);
-      if (!key) throw new CodecKeyError(`a payload is encrypted with key "${id}", which this process does not have`);
+      if (!key) {
+        throw new CodecKeyError(
+          `a payload is encrypted with key "${id}", which this process does not have (it has ${[...this.keys.keys.keys()].map((k) => `"${k}"`).join(', ')} from ${this.source}); ${KEY_ADVICE}`,
+        );
+      }
       const data = Buffer.from(payload.data ?? []);
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
-      decipher.setAuthTag(data.subarray(data.length - 16));
-      const plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
+      let plain: Buffer;
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
+        decipher.setAuthTag(data.subarray(data.length - 16));
+        plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
+      } catch {
+        // GCM's own words ("Unsupported state or unable to authenticate data") say nothing useful to an operator.
+        throw new CodecKeyError(`a payload encrypted with key "${id}" does not decrypt with this process's key "${id}" (from ${this.source}): the two keys differ; ${KEY_ADVICE}`);
+      }
       return temporal.api.common.v1.Payload.decode(plain);
     });
   }
@@ -124,5 +171,6 @@ export function failureConverterPath(): string {
  */
 export function dataConverter(env: NodeJS.ProcessEnv = process.env): DataConverter {
   const keys = codecKeys(env);
-  return { failureConverterPath: failureConverterPath(), ...(keys ? { payloadCodecs: [new AesGcmCodec(keys)] } : {}) };
+  const source = keySource(env);
+  return { failureConverterPath: failureConverterPath(), payloadCodecs: [keys ? new AesGcmCodec(keys, source) : new MissingKeyCodec(source)] };
 }

@@ -3,6 +3,7 @@
 // password refused on the spot then the right one, answers by signal, the
 // deadline's default, reminders and escalation, zip-slip and zip-bomb refusal,
 // and the password's bytes absent from the stored histories.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
@@ -190,10 +191,21 @@ channels:
   it.each([
     ['slip', /slip\.zip has an entry whose path leaves the destination \(zip-slip\)/],
     ['bomb', /entry "zeros\.bin" expands \d+× \(limit 200×\): a zip bomb\?/],
-  ])('refuses a %s archive with a clear error and writes nothing', async (which, message) => {
+  ])('refuses a %s archive with a clear error, writes nothing and tells the operators', async (which, message) => {
     const i = input(files[which]!);
     const handle = await start(i);
-    await expect(handle.result()).rejects.toMatchObject({ cause: expect.objectContaining({ cause: expect.objectContaining({ message: expect.stringMatching(message) }) }) });
+    await expect(handle.result()).rejects.toMatchObject({ cause: expect.objectContaining({ type: 'ArchiveRefused', message: expect.stringMatching(message) }) });
     expect(() => readFileSync(join(dir, 'escaped.txt'))).toThrow();
+    // The person waiting for the files hears why, on the receiver's channel.
+    const notice = await waitFor(
+      () => hooks.accepted.find((r) => r.path === '/ops' && r.body.title === `archive refused: ${i.archive}`),
+      'the refusal notice',
+    );
+    expect(String(notice.body.text)).toMatch(message);
+    expect(String(notice.body.text)).toContain('nothing was extracted');
+    // And the reason is readable where operators look without the payload key: `temporal workflow show`.
+    const described = spawnSync(env.cli, ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', env.temporalAddress, '--output', 'json'], { encoding: 'utf8' });
+    expect(described.status).toBe(0);
+    expect(described.stdout).toMatch(message);
   });
 });
