@@ -122,6 +122,9 @@ export function createActivities(deps: ActivityDeps) {
     deliveryErrors.set(key, message);
     if (deliveryErrors.size > 1_000) deliveryErrors.delete(deliveryErrors.keys().next().value!);
   };
+  // What a `temporal …` command in a message needs to show decrypted payloads where the operator types it.
+  const env = deps.env ?? process.env;
+  const temporalCommandContext = { codecEndpoint: env.PIPEWATCH_CODEC_ENDPOINT || undefined, encrypted: Boolean(env.PIPEWATCH_CODEC_KEYS || env.PIPEWATCH_CODEC_KEY_FILE) };
 
   /** One try at a check's measurement; `signal` ends it (activity cancelled, or the try's deadline). */
   const collectWith = async (input: CollectInput, signal: AbortSignal): Promise<Measurement> => {
@@ -352,7 +355,7 @@ export function createActivities(deps: ActivityDeps) {
       const live = resolveOrFail(() => deps.channels.get(channel));
       let messageId: string | undefined;
       try {
-        ({ messageId } = await live.value.send(notification, { idempotencyKey, history }));
+        ({ messageId } = await live.value.send(notification, { idempotencyKey, history, temporal: temporalCommandContext }));
       } catch (err) {
         const failure = scrubbed(err, live.secrets, 'DeliveryError');
         rememberError(idempotencyKey, failure.message);

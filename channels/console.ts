@@ -6,7 +6,7 @@ class ConsoleSender implements ChannelSender {
   constructor(private readonly id: string) {}
 
   async send(n: Notification, context: SendContext): Promise<Delivery> {
-    const m = render(n, { history: context.history });
+    const m = render(n, { history: context.history, temporal: context.temporal });
     process.stdout.write(`[${this.id}] ${m.subject}\n${m.text.replace(/^/gm, '    ')}\n`);
     return {};
   }

@@ -40,7 +40,7 @@ class EmailSender implements ChannelSender {
   }
 
   async send(n: Notification, context: SendContext): Promise<Delivery> {
-    const message = render(n, { subjectPrefix: this.spec.subjectPrefix, history: context.history });
+    const message = render(n, { subjectPrefix: this.spec.subjectPrefix, history: context.history, temporal: context.temporal });
     // The first message of an incident opens a thread; the rest reply to it.
     const thread = n.kind === 'notice' ? undefined : `<${hash(`${n.incidentId}/${n.openedAt}/${this.id}`)}@pipewatch.thread>`;
     const opensThread = n.kind === 'firing';

@@ -3,7 +3,7 @@
 // (including how to acknowledge). Pure; every channel renders through here.
 import { describeRule, formatValue } from '../evaluation/rules.js';
 import { STATUS_RANK } from '../evaluation/types.js';
-import type { AlertSummary, ChartPoint, IncidentNotification, Notification } from './types.js';
+import type { AlertSummary, ChartPoint, IncidentNotification, IncidentSubject, Notification, TemporalCommandContext } from './types.js';
 
 export interface RenderedMessage {
   subject: string;
@@ -51,11 +51,54 @@ function htmlChart(points: ChartPoint[]): string {
   return `<table cellspacing="0" cellpadding="0" style="height:44px"><tr>${cells}</tr></table>`;
 }
 
-export function ackCommands(incidentId: string): string[] {
+/**
+ * A `temporal` CLI command as the operator must type it here: with the codec endpoint when payloads are
+ * encrypted, or a placeholder for it, since without one the CLI shows ciphertext and "Encoded failure".
+ */
+export function temporalCommand(args: string, ctx: TemporalCommandContext = {}): string {
+  if (ctx.codecEndpoint) return `temporal ${args} --codec-endpoint '${ctx.codecEndpoint}'`;
+  return ctx.encrypted ? `temporal ${args} --codec-endpoint <your codec server (pipewatch codec-server)>` : `temporal ${args}`;
+}
+
+export function ackCommands(incidentId: string, ctx: TemporalCommandContext = {}): string[] {
   return [
     `pipewatch incidents ack '${incidentId}' --by <your name> [--note <text>] [--for 2h]`,
-    `temporal workflow update execute --workflow-id '${incidentId}' --name acknowledge --input '{"by":"<your name>"}'`,
+    temporalCommand(`workflow update execute --workflow-id '${incidentId}' --name acknowledge --input '{"by":"<your name>"}'`, ctx),
   ];
+}
+
+/** A subject line of at most `max` characters, cut at a word with an ellipsis, never mid-word. */
+export function cutAtWord(text: string, max = 120): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const room = flat.slice(0, max - 1);
+  const space = room.lastIndexOf(' ');
+  return `${(space > max / 2 ? room.slice(0, space) : room).replace(/[\s,:;.(-]+$/, '')}…`;
+}
+
+/** What a person should look at first, by the kind of check that fired. */
+const ADVICE: Partial<Record<NonNullable<IncidentSubject['checkType']>, string>> = {
+  count: 'Check that the stage producing these records ran and wrote its output; the value and rule are above.',
+  freshness: 'Check that the job producing these records ran on its schedule and is still writing.',
+  sql: "Run the monitor's query against its source to see the rows behind the value.",
+  stageCounts: 'Start at the first stage named as losing records: its sample of missing ids shows what did not arrive.',
+  http: 'Call the URL yourself and compare the response with the condition that failed.',
+  queue: 'Look at the side named as the likely fault (producer or consumer) and check that process.',
+  disk: 'Free space on the host or grow the volume named above.',
+  memory: 'Find the process using the memory on the host named above.',
+  load: 'Find what keeps the CPUs of the host named above busy.',
+  database: 'Check the database server: connections, size or replication, as named above.',
+  cluster: 'Check the Elasticsearch cluster: unassigned shards or disk watermarks.',
+  taskQueue: 'Check that the workers of this task queue are running: pipewatch doctor.',
+  logs: "Read the sample log lines above and the application's logs around that time.",
+  interventions: 'Answer the waiting questions: pipewatch intervene list.',
+  kubeEvents: 'Look at the failing layer named above and its evidence: kubectl describe the object it names.',
+  podHealth: 'Look at the failing layer named above: kubectl describe pod and kubectl logs --previous for the pod it names.',
+  cronJobs: 'Check the CronJob named above: kubectl get jobs for it, and whether the controller is running.',
+};
+
+function advice(a: AlertSummary): string {
+  return (a.monitor.checkType && ADVICE[a.monitor.checkType]) || 'Look at the value and the rule above: the value is outside what the monitor allows.';
 }
 
 function alertRows(a: AlertSummary): Array<[string, string]> {
@@ -84,13 +127,27 @@ function describeMute(a: AlertSummary): string {
   return `inhibited by the firing monitor ${m.by}`;
 }
 
-export function render(n: Notification, options: { subjectPrefix?: string; history?: Record<string, ChartPoint[]> } = {}): RenderedMessage {
+export interface RenderOptions {
+  subjectPrefix?: string;
+  history?: Record<string, ChartPoint[]>;
+  temporal?: TemporalCommandContext;
+}
+
+/** A notice's text with its `temporal` commands, as the operator must type them here. */
+export function noticeText(n: Extract<Notification, { kind: 'notice' }>, ctx: TemporalCommandContext = {}): string {
+  const commands = (n.temporalCommands ?? []).map((c) => `With the temporal CLI: ${temporalCommand(c, ctx)}`);
+  return [n.text, ...commands].join('\n');
+}
+
+export function render(n: Notification, options: RenderOptions = {}): RenderedMessage {
   const prefix = options.subjectPrefix ?? '[pipewatch]';
+  const ctx = options.temporal ?? {};
   if (n.kind === 'notice') {
+    const text = noticeText(n, ctx);
     return {
-      subject: `${prefix} ${n.title}`.slice(0, 240),
-      text: n.text,
-      html: `<!doctype html><html><body style="font-family:sans-serif"><h2>${escapeHtml(n.title)}</h2><p>${escapeHtml(n.text).replace(/\n/g, '<br>')}</p></body></html>`,
+      subject: cutAtWord(`${prefix} ${n.title}`),
+      text,
+      html: `<!doctype html><html><body style="font-family:sans-serif"><h2>${escapeHtml(n.title)}</h2><p>${escapeHtml(text).replace(/\n/g, '<br>')}</p></body></html>`,
     };
   }
   const history = options.history ?? {};
@@ -121,10 +178,10 @@ export function render(n: Notification, options: { subjectPrefix?: string; histo
           ...(alerts.some((a) => a.status === 'error')
             ? ['Where it says "could not check", pipewatch could not run the check: the data may be fine or not. Check that the source is reachable.']
             : []),
-          ...(alerts.some((a) => a.status !== 'error') ? ['Look at the stage named above; its value is outside what the monitor allows.'] : []),
-          ...(n.acknowledged ? [] : [`Acknowledge (stops reminders and escalation): ${ackCommands(n.incidentId)[0]}`, `or: ${ackCommands(n.incidentId)[1]}`]),
+          ...new Set(alerts.filter((a) => a.status !== 'error').map(advice)),
+          ...(n.acknowledged ? [] : [`Acknowledge (stops reminders and escalation): ${ackCommands(n.incidentId, ctx)[0]}`, `or: ${ackCommands(n.incidentId, ctx)[1]}`]),
           ...alerts.map((a) => `Re-run the check now: pipewatch run ${a.monitor.id}`),
-          `Incident history: temporal workflow show --workflow-id '${n.incidentId}'`,
+          `Incident history: ${temporalCommand(`workflow show --workflow-id '${n.incidentId}'`, ctx)}`,
         ];
 
   const textBlocks = alerts.map((a) => {
@@ -152,5 +209,5 @@ ${htmlBlocks}
 <h3>What to do</h3>
 <ul>${todo.map((t) => `<li>${escapeHtml(t)}</li>`).join('')}</ul>
 </body></html>`;
-  return { subject: subject.slice(0, 240), text, html };
+  return { subject: cutAtWord(subject), text, html };
 }

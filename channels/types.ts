@@ -7,7 +7,10 @@ import type { MuteReason } from '../evaluation/muting.js';
 import type { Status, Verdict } from '../evaluation/types.js';
 
 /** What a notification says about the monitor behind an alert. */
-export type IncidentSubject = Pick<MonitorDefinition, 'id' | 'description' | 'perspective' | 'pipeline' | 'labels' | 'runbook'>;
+export type IncidentSubject = Pick<MonitorDefinition, 'id' | 'description' | 'perspective' | 'pipeline' | 'labels' | 'runbook'> & {
+  /** What kind of check it runs, for the "what to do" advice (absent in alerts from before it was carried). */
+  checkType?: MonitorDefinition['check']['type'];
+};
 
 export interface AlertSummary {
   monitor: IncidentSubject;
@@ -42,6 +45,11 @@ export interface Notice {
   kind: 'notice';
   title: string;
   text: string;
+  /**
+   * `temporal` CLI commands that act on what the notice is about, without the leading `temporal`; the channel
+   * adds the flags this deployment needs (the codec endpoint) when it renders them.
+   */
+  temporalCommands?: string[];
 }
 
 export type Notification = IncidentNotification | Notice;
@@ -52,9 +60,18 @@ export interface ChartPoint {
   status: Status;
 }
 
+/** What a suggested `temporal …` command needs to work where the operator types it. */
+export interface TemporalCommandContext {
+  /** The codec server that decrypts payloads (PIPEWATCH_CODEC_ENDPOINT; `pipewatch start` runs one). */
+  codecEndpoint?: string;
+  /** Payloads are encrypted: without a codec endpoint the command shows ciphertext, so say so. */
+  encrypted?: boolean;
+}
+
 export interface SendContext {
   /** Stable across retries of the same notification. */
   idempotencyKey: string;
+  temporal?: TemporalCommandContext;
   /** Recent values per monitor id, for a small chart. */
   history: Record<string, ChartPoint[]>;
 }

@@ -3,8 +3,8 @@
 // X-Pipewatch-Signature: sha256=<hex of HMAC-SHA256(secret, raw body)>.
 import { createHmac } from 'node:crypto';
 import type { ChannelSpec } from '../config/model.js';
-import { render } from './render.js';
-import type { ChannelFactory, ChannelSender, Delivery, Notification, SendContext } from './types.js';
+import { noticeText, render } from './render.js';
+import type { ChannelFactory, ChannelSender, Delivery, Notification, SendContext, TemporalCommandContext } from './types.js';
 
 type WebhookSpec = Extract<ChannelSpec, { type: 'webhook' }>;
 
@@ -13,9 +13,9 @@ export function signature(secret: string, body: string): string {
 }
 
 /** The JSON document a webhook receives. */
-export function webhookPayload(n: Notification, idempotencyKey: string): Record<string, unknown> {
-  const summary = render(n).subject;
-  if (n.kind === 'notice') return { version: 1, kind: 'notice', idempotencyKey, title: n.title, text: n.text, summary };
+export function webhookPayload(n: Notification, idempotencyKey: string, temporal: TemporalCommandContext = {}): Record<string, unknown> {
+  const summary = render(n, { temporal }).subject;
+  if (n.kind === 'notice') return { version: 1, kind: 'notice', idempotencyKey, title: n.title, text: noticeText(n, temporal), summary };
   return {
     version: 1,
     kind: n.kind,
@@ -70,7 +70,7 @@ class WebhookSender implements ChannelSender {
   constructor(private readonly spec: WebhookSpec) {}
 
   async send(n: Notification, context: SendContext): Promise<Delivery> {
-    const body = JSON.stringify(webhookPayload(n, context.idempotencyKey));
+    const body = JSON.stringify(webhookPayload(n, context.idempotencyKey, context.temporal));
     const headers: Record<string, string> = { ...this.spec.headers, 'x-pipewatch-idempotency-key': context.idempotencyKey };
     if (this.spec.secret) headers['x-pipewatch-signature'] = signature(this.spec.secret, body);
     await postJson(this.spec.url, body, headers, this.spec.timeout);

@@ -91,6 +91,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     if (!opts.headless && !(await portOpen(codecPort))) {
       codec = await startCodecServer({ codec: new AesGcmCodec(codecKeys()!), port: codecPort, origins: [`http://127.0.0.1:${opts.uiPort}`, `http://localhost:${opts.uiPort}`] });
       cleanups.push(() => codec!.stop());
+      // Alert emails suggest `temporal …` commands: with this endpoint they show decrypted payloads.
+      process.env.PIPEWATCH_CODEC_ENDPOINT ||= codec.url;
     }
 
     let server: DevServer | undefined;

@@ -50,10 +50,10 @@ export function resolveEnvRefs<T>(
 ): T {
   const walk = (item: unknown, path: string): unknown => {
     if (typeof item === 'string') {
-      return item.replace(REF, (_, name: string) => {
+      return item.replace(REF, (_, name: string, offset: number) => {
         const resolved = env[name];
         if (resolved === undefined) throw new MissingEnvError(name, path ? `${where}.${path}` : where);
-        if (resolved.length >= 4) secrets.add(resolved);
+        if (resolved.length >= 4 && holdsSecret(path, item, offset, _.length)) secrets.add(resolved);
         return resolved;
       });
     }
@@ -66,6 +66,32 @@ export function resolveEnvRefs<T>(
     return item;
   };
   return walk(value, '') as T;
+}
+
+/** Settings that name where something is, never a credential: their values are shown, not masked. */
+const PLAIN_SETTING = /^(host|hostname|hosts|port|user|username|database|db|namespace|index|path|address|taskqueue|vhost|queue|topic|region|cluster|context|servername)$/i;
+
+/**
+ * Whether the reference at `offset` in `template` (the value of setting `path`) stands for a secret. Every
+ * reference is a secret unless its place says otherwise: a setting that names a place (host, port, user,
+ * database …), or, inside a URL, the user name, host or port of its authority. A password in a URL's
+ * authority, a whole URL, a token or anything unknown stays secret.
+ */
+export function holdsSecret(path: string, template: string, offset: number, length: number): boolean {
+  const setting = path.split('.').pop()!.replace(/\[\d+\]$/, '');
+  if (PLAIN_SETTING.test(setting)) return false;
+  const before = template.slice(0, offset);
+  const authority = /:\/\/([^/?#]*)$/.exec(before);
+  if (!authority) return true;
+  const after = template.slice(offset + length);
+  const authorityEnd = after.search(/[/?#]/);
+  const restOfAuthority = authorityEnd === -1 ? after : after.slice(0, authorityEnd);
+  if (restOfAuthority.includes('@')) {
+    // In the userinfo: before a ':' it is the user name; after one, or the whole userinfo, holds the password.
+    return authority[1]!.includes(':') || !restOfAuthority.startsWith(':');
+  }
+  // After the '@' (or with no userinfo at all): host and port.
+  return false;
 }
 
 /** Replaces every occurrence of a known secret value (and its URL-encoded form) with "***". */

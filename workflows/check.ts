@@ -98,6 +98,7 @@ export function incidentSignals(
     pipeline: monitor.pipeline,
     labels: monitor.labels,
     runbook: monitor.runbook,
+    checkType: monitor.check.type,
   };
   return recorded.incidentIds.map((incidentId) => ({
     // The routing may have changed since the alert opened: then the incident runs on the root route's timing.

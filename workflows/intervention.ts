@@ -116,20 +116,26 @@ export async function interventionWorkflow(input: InterventionInput): Promise<In
     result,
   });
 
+  // The channel adds the flags the operator's `temporal` needs here (the codec endpoint) when it renders this.
+  const temporalCommands = [
+    `workflow update execute --workflow-id '${info.workflowId}' --name respond --input '{"answer":"${input.answers.find((a) => a !== 'provide') ?? input.answers[0]}","by":"<you>"}'`,
+  ];
   const tell = async (title: string, text: string, channels: string[]) => {
     const n = ++seq;
     await Promise.all(
       [...new Set(channels)]
         .filter((c) => input.policy.channels[c])
         .map((c) =>
-          deliverNotification({ channel: input.policy.channels[c]!, notification: { kind: 'notice', title, text }, idempotencyKey: `${info.workflowId}/${info.firstExecutionRunId}/${n}/${c}`, monitorIds: [] }),
+          deliverNotification({
+            channel: input.policy.channels[c]!,
+            notification: { kind: 'notice', title, text, temporalCommands },
+            idempotencyKey: `${info.workflowId}/${info.firstExecutionRunId}/${n}/${c}`,
+            monitorIds: [],
+          }),
         ),
     );
   };
-  const how = [
-    `Answer with: pipewatch intervene respond '${info.workflowId}' --answer <${input.answers.join('|')}> --by <you>${input.secretInput ? ' (the password is read from the terminal, never from the command line)' : ''}`,
-    `or: temporal workflow update execute --workflow-id '${info.workflowId}' --name respond --input '{"answer":"${input.answers.find((a) => a !== 'provide') ?? input.answers[0]}","by":"<you>"}'`,
-  ].join('\n');
+  const how = `Answer with: pipewatch intervene respond '${info.workflowId}' --answer <${input.answers.join('|')}> --by <you>${input.secretInput ? ' (the password is read from the terminal, never from the command line)' : ''}`;
   const describe = () =>
     [
       input.question,

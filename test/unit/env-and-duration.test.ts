@@ -38,6 +38,25 @@ describe('environment references', () => {
     expect(redactSecrets(`url postgres://u:${encodeURIComponent('s3cret!pw')}@h`, secrets)).toBe('url postgres://u:***@h');
   });
 
+  it('masks only secrets: hosts, ports and user names from the environment are shown', () => {
+    const secrets = new Set<string>();
+    const env = { PGHOST: 'db-main.internal', PGPORT: '54321', PGUSER: 'reader', PGPASS: 'pw-9f8e7d', CREDS: 'svc:pw-4c3b2a', HOOK: 'https://hooks.example/T000/B000/XXXX', TOKEN: 'tok-5566778' };
+    resolveEnvRefs(
+      {
+        host: '${PGHOST}',
+        port: '${PGPORT}',
+        url: 'postgres://${PGUSER}:${PGPASS}@${PGHOST}:${PGPORT}/lake',
+        other: 'https://${CREDS}@api.example/v1?token=${TOKEN}',
+        webhookUrl: '${HOOK}',
+      },
+      env,
+      'connectors.lake',
+      secrets,
+    );
+    expect([...secrets].sort()).toEqual(['https://hooks.example/T000/B000/XXXX', 'pw-4c3b2a'.replace(/^/, 'svc:'), 'pw-9f8e7d', 'tok-5566778'].sort());
+    expect(redactSecrets('could not reach db-main.internal:54321 as reader', secrets)).toBe('could not reach db-main.internal:54321 as reader');
+  });
+
   it('names a missing variable and where it is used, never a value', () => {
     expect(() => resolveEnvRefs(spec, { DB_HOST: 'db1' }, 'connectors.lake')).toThrow(
       new MissingEnvError('DB_PASSWORD', 'connectors.lake.password'),

@@ -1,6 +1,6 @@
 import { render, sparkline } from '../../channels/render.js';
 import type { AlertSummary, IncidentNotification } from '../../channels/types.js';
-import { slackText } from '../../channels/slack.js';
+import { slackBlocks, slackText } from '../../channels/slack.js';
 import { webhookPayload } from '../../channels/webhook.js';
 
 const alert = (id: string, status: AlertSummary['status'], reason: string, extra: Partial<AlertSummary> = {}): AlertSummary => ({
@@ -103,5 +103,53 @@ describe('slack and webhook bodies', () => {
     const body = webhookPayload(firing, 'key-1');
     expect(body).toMatchObject({ version: 1, kind: 'firing', idempotencyKey: 'key-1', incidentId: firing.incidentId, status: 'critical' });
     expect(body.alerts).toEqual([expect.objectContaining({ monitor: 'parsed-freshness', value: 5400, unit: 'seconds', firing: true })]);
+  });
+});
+
+describe('what a person reads is right', () => {
+  it('cuts a long subject at a word within 120 characters', () => {
+    const long = { ...firing, alerts: [alert('parsed-freshness', 'critical', `the newest record in example.parsed is ${'very '.repeat(40)}old`)] };
+    const subject = render(long).subject;
+    expect(subject.length).toBeLessThanOrEqual(120);
+    expect(subject.endsWith('very…')).toBe(true);
+    expect(subject).toMatch(/^\[pipewatch\] FIRING CRITICAL: parsed-freshness \(intel\): the newest record/);
+    expect(render(firing).subject).toBe('[pipewatch] FIRING CRITICAL: parsed-freshness (intel): age 1h30m is above 1h');
+  });
+
+  it('says what to do for the kind of check that fired, not "the stage named above"', () => {
+    const http = { ...firing, alerts: [alert('api-shape', 'critical', 'the response shape changed', { monitor: { ...firing.alerts[0]!.monitor, id: 'api-shape', checkType: 'http' } })] };
+    const text = render(http).text;
+    expect(text).toContain('Call the URL yourself and compare the response with the condition that failed.');
+    expect(text).not.toContain('stage named above');
+    const stages = { ...firing, alerts: [alert('losses', 'critical', 'lost 40 at parsed', { monitor: { ...firing.alerts[0]!.monitor, id: 'losses', checkType: 'stageCounts' } })] };
+    expect(render(stages).text).toContain('Start at the first stage named as losing records');
+  });
+
+  it('suggests temporal commands with the codec endpoint, or says one is needed', () => {
+    expect(render(firing, { temporal: { codecEndpoint: 'http://127.0.0.1:8888' } }).text).toContain(
+      "temporal workflow update execute --workflow-id 'pipewatch-incident/default/monitor=parsed-freshness' --name acknowledge --input '{\"by\":\"<your name>\"}' --codec-endpoint 'http://127.0.0.1:8888'",
+    );
+    expect(render(firing, { temporal: { encrypted: true } }).text).toContain("temporal workflow show --workflow-id 'pipewatch-incident/default/monitor=parsed-freshness' --codec-endpoint <your codec server");
+    expect(render(firing).text).not.toContain('--codec-endpoint');
+    const notice = { kind: 'notice' as const, title: 'needs an operator', text: 'Answer with: pipewatch intervene respond', temporalCommands: ["workflow update execute --workflow-id 'q' --name respond"] };
+    expect(render(notice, { temporal: { codecEndpoint: 'http://c:1' } }).text).toBe(
+      "Answer with: pipewatch intervene respond\nWith the temporal CLI: temporal workflow update execute --workflow-id 'q' --name respond --codec-endpoint 'http://c:1'",
+    );
+    expect(webhookPayload(notice, 'k', { codecEndpoint: 'http://c:1' }).text).toContain("--codec-endpoint 'http://c:1'");
+  });
+
+  it('escapes everything Slack would read as markup, and sends blocks', () => {
+    const hostile = { ...firing, alerts: [alert('m<@U123>', 'critical', 'value <!channel> & <http://evil|click>', { monitor: { ...firing.alerts[0]!.monitor, id: 'm<@U123>', runbook: 'javascript:alert(1)' } })] };
+    const text = slackText(hostile);
+    expect(text).not.toMatch(/<[@!h]/);
+    expect(text).toContain('&lt;your name&gt;');
+    expect(text).toContain('value &lt;!channel&gt; &amp; &lt;http://evil|click&gt;');
+    expect(text).toContain('runbook: javascript:alert(1)');
+    const blocks = slackBlocks(hostile);
+    expect(blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text' } });
+    const all = JSON.stringify(blocks.slice(1));
+    expect(all).not.toMatch(/<[@!h]/);
+    expect(blocks.find((b) => b.type === 'context')).toBeDefined();
+    expect(slackText(firing)).toContain('<https://runbooks.example/parsed|runbook>');
   });
 });
