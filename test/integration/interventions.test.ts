@@ -206,6 +206,9 @@ channels:
     // And the reason is readable where operators look without the payload key: `temporal workflow show`.
     const described = spawnSync(env.cli, ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', env.temporalAddress, '--output', 'json'], { encoding: 'utf8' });
     expect(described.status).toBe(0);
-    expect(described.stdout).toMatch(message);
+    const failed = (JSON.parse(described.stdout) as { events: Array<{ workflowExecutionFailedEventAttributes?: { failure: { message: string } } }> }).events.find(
+      (e) => e.workflowExecutionFailedEventAttributes,
+    );
+    expect(failed?.workflowExecutionFailedEventAttributes?.failure.message).toMatch(message);
   });
 });
