@@ -54,10 +54,10 @@ export async function readSecret(prompt: string): Promise<string> {
   });
 }
 
-/** The innermost message of a workflow's failure: what went wrong, not "Workflow execution failed". */
+/** What went wrong, not "Workflow execution failed": the first failure in the chain that the application raised. */
 function failureReason(err: Error): string {
   let e: Error = err;
-  while (e.cause instanceof Error) e = e.cause;
+  while (e.name !== 'ApplicationFailure' && e.cause instanceof Error) e = e.cause;
   return e.message;
 }
 

@@ -21,6 +21,17 @@ describe('worker log lines', () => {
     expect(line).toContain('UnsafeArchiveError: entry "../x" leaves the destination (zip-slip) (workflowId=pipewatch-archive/a.zip)');
   });
 
+  test('a failure that reached "Workflow failed" was thrown on purpose, even with its fields lost in the thread clone', () => {
+    // What structured clone makes of an ApplicationFailure: a plain Error whose stack still names the class.
+    const cloned = structuredClone(ApplicationFailure.create({ message: 'a.zip was refused and nothing was extracted: zip-slip', type: 'ArchiveRefused', nonRetryable: true }));
+    expect(cloned.name).toBe('Error');
+    expect(formatEntry({ level: 'WARN', message: 'Workflow failed', meta: { error: cloned, workflowId: 'pipewatch-archive/a.zip' }, timestampNanos: at }, false)).toBe(
+      '2025-11-24T16:00:00.000Z [WARN] Workflow failed: a.zip was refused and nothing was extracted: zip-slip (workflowId=pipewatch-archive/a.zip)',
+    );
+    // An activity's plain Error stays unexpected.
+    expect(isExpectedFailure(new Error('boom'), 'workflow')).toBe(false);
+  });
+
   test('an unexpected error keeps its stack', () => {
     const error = new TypeError("Cannot read properties of undefined (reading 'rows')");
     const line = formatEntry({ level: 'WARN', message: 'Activity failed', meta: { error, workflowId: 'w' }, timestampNanos: at }, false);
