@@ -2,6 +2,7 @@
 // SMTP transport per channel and settings).
 import type { NamedChannel } from '../config/model.js';
 import { ResolvedCache } from '../config/resolved-cache.js';
+import { alertmanagerChannel } from './alertmanager.js';
 import { consoleChannel } from './console.js';
 import { emailChannel } from './email.js';
 import { slackChannel } from './slack.js';
@@ -13,6 +14,7 @@ export const CHANNEL_FACTORIES: { [T in NamedChannel['type']]: ChannelFactory<T>
   slack: slackChannel,
   webhook: webhookChannel,
   console: consoleChannel,
+  alertmanager: alertmanagerChannel,
 };
 
 export function channelCache(env: NodeJS.ProcessEnv = process.env): ResolvedCache<NamedChannel, ChannelSender> {

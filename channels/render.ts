@@ -18,6 +18,7 @@ const KIND_WORD: Record<IncidentNotification['kind'], string> = {
   escalation: 'ESCALATED',
   acknowledged: 'ACKNOWLEDGED',
   resolved: 'RESOLVED',
+  refresh: 'STILL FIRING',
 };
 
 const BARS = '▁▂▃▄▅▆▇█';

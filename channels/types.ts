@@ -23,7 +23,8 @@ export interface AlertSummary {
   muted?: MuteReason;
 }
 
-export type IncidentNotificationKind = 'firing' | 'changed' | 'reminder' | 'escalation' | 'acknowledged' | 'resolved';
+/** `refresh`: the same firing alerts again, for channels that expect to be told while an alert lasts (Alertmanager). */
+export type IncidentNotificationKind = 'firing' | 'changed' | 'reminder' | 'escalation' | 'acknowledged' | 'resolved' | 'refresh';
 
 export interface IncidentNotification {
   kind: IncidentNotificationKind;

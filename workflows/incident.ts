@@ -120,6 +120,8 @@ interface IncidentMemory {
   escalation?: { steps: EscalationStepDue[]; next: number; startedAt: number };
   resolvedUntil?: number;
   muteRecheckAt?: number;
+  /** When channels that must hear a firing alert while it lasts (Alertmanager) are told again. */
+  refreshAt?: number;
   muted: Record<string, MuteReason>;
   /** Channels that heard about this incident: they get the resolved message. */
   told: string[];
@@ -286,6 +288,19 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     }
   };
 
+  /**
+   * Channels that expect to hear about an alert for as long as it fires, and resolve it themselves when they stop
+   * hearing (Alertmanager): the told ones, and the shortest resend interval among them.
+   */
+  const refreshing = (): { channels: string[]; everyMs: number } | undefined => {
+    const channels = m.told.filter((c) => policy.channels[c]?.type === 'alertmanager');
+    const every = channels.map((c) => {
+      const spec = policy.channels[c]!;
+      return spec.type === 'alertmanager' ? spec.resendEvery : Infinity;
+    });
+    return channels.length ? { channels, everyMs: Math.max(1_000, Math.min(...every)) } : undefined;
+  };
+
   /** Sends one message about the group to channels; false when every firing alert is muted. */
   const tell = async (kind: IncidentNotificationKind, channels: string[], extra: Partial<IncidentNotification> = {}): Promise<boolean> => {
     const now = Date.now();
@@ -320,6 +335,8 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     m.told = [...new Set([...m.told, ...targets])];
     m.sent += targets.length;
     m.lastNotifiedAt = new Date(Date.now()).toISOString();
+    const refresh = kind === 'resolved' ? undefined : refreshing();
+    m.refreshAt = refresh ? now + refresh.everyMs : undefined;
     return true;
   };
 
@@ -380,6 +397,7 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     m.resolvedUntil = now + policy.reopenWindowMs;
     m.escalation = undefined;
     m.dirty = false;
+    m.refreshAt = undefined;
     publish();
     if (m.told.length > 0) await tell('resolved', m.told, by?.note ? { resolvedBy: `${by.by} (${by.note})` } : {});
   };
@@ -395,6 +413,7 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
       const esc = m.escalation;
       if (m.state === 'firing' && esc && esc.next < esc.steps.length) times.push(Math.max(esc.startedAt + esc.steps[esc.next]!.offsetMs, m.muteRecheckAt ?? 0));
       if (m.state === 'acknowledged' && m.ack?.until) times.push(Date.parse(m.ack.until));
+      if (m.refreshAt !== undefined) times.push(m.refreshAt);
     }
     return times.length ? Math.min(...times) : undefined;
   };
@@ -450,6 +469,13 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
       }
     } else if (m.state === 'firing' && m.reminderAt && now >= m.reminderAt && !recheck) {
       if (await tell('reminder', receiver.notify)) m.reminderAt = now + timing.repeatIntervalMs;
+    }
+
+    if (m.refreshAt !== undefined && now >= m.refreshAt && FIRING_STATES.includes(m.state)) {
+      const refresh = refreshing();
+      m.refreshAt = refresh ? now + refresh.everyMs : undefined;
+      // While every alert is muted nothing is re-sent: Alertmanager then lets them expire, as pipewatch keeps them quiet.
+      if (refresh) await tell('refresh', refresh.channels);
     }
 
     const esc = m.escalation;
