@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { ReportDefinition } from '../config/model.js';
+import { isFailing } from '../evaluation/types.js';
 import { renderPng } from '../reports/charts.js';
 import { renderReport, reportCharts, summarise, type PendingIntervention, type ReportData, type TrendPeriod } from '../reports/digest.js';
 import { incidentEventsFromSnapshot } from '../reports/incident-events.js';
@@ -109,7 +110,7 @@ export async function gatherReportData(store: HistoryStore, definition: ReportDe
       unit: m.unit,
       latest: latest ? { value: latest.value, status: latest.status, observedAt: latest.observedAt } : undefined,
       worst: values.length ? Math.max(...values) : undefined,
-      failingRuns: points.filter((p) => p.status !== 'ok' && p.status !== 'info').length,
+      failingRuns: points.filter((p) => isFailing(p.status)).length,
       runs: points.length,
     });
   }

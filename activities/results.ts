@@ -31,7 +31,7 @@ const BUILT_IN_LABELS = new Set(['monitor', 'perspective', 'pipeline', 'check', 
 
 /** ECS event.outcome: a check that could not run is neither a success nor a failure of the data. */
 export function eventOutcome(status: Status): 'success' | 'failure' | 'unknown' {
-  return status === 'ok' || status === 'info' ? 'success' : status === 'error' ? 'unknown' : 'failure';
+  return status === 'ok' || status === 'info' ? 'success' : status === 'error' || status === 'learning' ? 'unknown' : 'failure';
 }
 
 export function resultDocuments(run: ResultRun, recorded: Pick<RecordedRun, 'state' | 'transition'>, stages: StageCount[] = []): ResultDocument[] {

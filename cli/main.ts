@@ -9,7 +9,7 @@ import { redactSecrets } from '../config/env.js';
 import { configPath, loadConfigFile, type LoadedConfig } from '../config/load.js';
 import type { MonitorDefinition } from '../config/model.js';
 import { formatValue } from '../evaluation/rules.js';
-import type { Verdict } from '../evaluation/types.js';
+import { isFailing, type Verdict } from '../evaluation/types.js';
 import { breakStage, demoArchivePasswordFile, FAULT_ALIASES, FAULTS, heal, parseFault, readFaults, type Fault } from '../examples/faults.js';
 import { formatPlan } from '../schedules/plan.js';
 import { dataDir } from '../store/open.js';
@@ -257,7 +257,7 @@ program
         process.stdout.write('  (rules against history are evaluated in scheduled runs and by `pipewatch backtest`)\n');
       }
     }
-    if (verdict.status !== 'ok' && verdict.status !== 'info') process.exitCode = EXIT.failed;
+    if (isFailing(verdict.status)) process.exitCode = EXIT.failed;
   });
 
 // ------------------------------------------------------------------ backtest

@@ -5,7 +5,7 @@ import type { FlapControl, Rule } from '../config/model.js';
 import { nextMonitorState, type MonitorState, type Transition } from './flap.js';
 import { computeBaselines, type HistoryPoint } from './history.js';
 import { couldNotCheck, evaluate } from './rules.js';
-import type { Status, Unit } from './types.js';
+import { STATUS_RANK, type Status, type Unit } from './types.js';
 
 export interface BacktestPoint extends HistoryPoint {
   /** A stored run that could not check. */
@@ -31,7 +31,6 @@ export interface BacktestResult {
   incidents: BacktestIncident[];
 }
 
-const RANK: Record<Status, number> = { ok: 0, info: 1, error: 2, warning: 3, critical: 4 };
 
 export function backtest(
   rules: Rule[],
@@ -53,7 +52,7 @@ export function backtest(
     steps.push({ observedAt: point.observedAt, value: point.value, status: verdict.status, reason: verdict.reason, transition: next.transition });
     const open = incidents.at(-1);
     if (next.transition === 'open') incidents.push({ openedAt: point.observedAt, worst: verdict.status });
-    else if (open && !open.resolvedAt && next.transition === 'change' && RANK[verdict.status] > RANK[open.worst]) open.worst = verdict.status;
+    else if (open && !open.resolvedAt && next.transition === 'change' && STATUS_RANK[verdict.status] > STATUS_RANK[open.worst]) open.worst = verdict.status;
     else if (open && !open.resolvedAt && next.transition === 'resolve') open.resolvedAt = point.observedAt;
   }
   return { steps, incidents };

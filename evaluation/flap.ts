@@ -31,12 +31,14 @@ export function nextMonitorState(
 ): { state: MonitorState; transition: Transition } {
   const prev: MonitorState = previous ?? { status: 'ok', alerting: false, failingStreak: 0, healthyStreak: 0, since: at };
   const failing = isFailing(status);
+  // A learning run judged nothing: it neither continues nor breaks either streak.
+  const neutral = status === 'learning';
   const state: MonitorState = {
     status,
     alerting: prev.alerting,
     alertStatus: prev.alertStatus,
-    failingStreak: failing ? prev.failingStreak + 1 : 0,
-    healthyStreak: failing ? 0 : prev.healthyStreak + 1,
+    failingStreak: neutral ? prev.failingStreak : failing ? prev.failingStreak + 1 : 0,
+    healthyStreak: neutral ? prev.healthyStreak : failing ? 0 : prev.healthyStreak + 1,
     since: status === prev.status && previous ? prev.since : at,
   };
 

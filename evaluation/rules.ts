@@ -3,7 +3,7 @@
 // must be replayed on past data.
 import { formatDuration } from '../config/duration.js';
 import type { Rule } from '../config/model.js';
-import { robustZ, type Baselines } from './history.js';
+import { robustZ, type AnomalyBaseline, type Baselines } from './history.js';
 import { STATUS_RANK, type Measurement, type Status, type Unit, type Verdict } from './types.js';
 
 export function formatValue(value: number | null, unit: Unit): string {
@@ -131,6 +131,8 @@ export function evaluate(rules: Rule[], measurement: Measurement, baselines: Bas
   const { value, unit } = measurement;
   const base = { value, unit, previous: baselines.previous, details: measurement.details, observedAt: measurement.observedAt };
   const shown = value === null ? `${describe}: no records at all` : `${describe} ${formatValue(value, unit)}`;
+  // An empty aggregation (a log metric over a window without events) is "no data": no rule judges it.
+  if (value === null && measurement.noData && !(measurement.failed ?? []).length) return { status: 'ok', reason: `${describe}: no data in the window, not judged`, ...base };
   let decided: { rule: Rule; match: Match } | undefined;
   // Conditions the check itself judged (an HTTP status, a changed response shape, no consumers…).
   const failed = measurement.failed ?? [];
@@ -147,13 +149,26 @@ export function evaluate(rules: Rule[], measurement: Measurement, baselines: Bas
     const match = check(rule, index, value, baselines, unit, shown);
     if (match && (!decided || STATUS_RANK[rule.severity] > STATUS_RANK[decided.rule.severity])) decided = { rule, match };
   });
-  if (!decided) return { status: 'ok', reason: `${shown} is within all rules`, ...base };
+  const caveat = measurement.caveat ? `; ${measurement.caveat}` : '';
+  if (!decided) {
+    // A rule without enough history has not judged: the run is "learning", never evidence of health.
+    const learning = rules.flatMap((rule, index) => (rule.kind === 'anomaly' && value !== null && baselines.anomaly?.[index] ? learningNote(rule, baselines.anomaly[index]) : []));
+    if (learning.length) return { status: 'learning', reason: `${shown} is within the other rules; ${learning.join('; ')}${caveat}`, ...base };
+    return { status: 'ok', reason: `${shown} is within all rules${caveat}`, ...base };
+  }
 
   const { rule, match } = decided;
   const status: Status = measurement.severityHint && rule.kind !== 'condition' ? measurement.severityHint : (rule.severity as Status);
   let reason = match.reason ?? (value === null ? `${shown} (rule: ${describeRule(rule, unit)})` : `${shown} is ${describeRule(rule, unit)}`);
   if (rule.summary) reason = `${rule.summary}: ${reason}`;
-  return { status, rule, reason, baseline: match.baseline, ...base };
+  return { status, rule, reason: `${reason}${caveat}`, baseline: match.baseline, ...base };
+}
+
+/** "learning: 40 of 336 points" for an anomaly rule whose baseline is still too small to judge by. */
+function learningNote(rule: Rule, b: AnomalyBaseline): string[] {
+  if (b.n >= b.minHistory) return [];
+  const season = rule.anomaly!.seasonality === 'hourOfDay' ? ' same-hour' : rule.anomaly!.seasonality === 'dayOfWeek' ? ' same-weekday-and-hour' : '';
+  return [`the anomaly rule cannot judge yet (learning: ${b.n} of ${b.minHistory}${season} points)`];
 }
 
 /** The verdict for a check that could not run: its own status, never ok and never a data problem. */

@@ -4,12 +4,20 @@ import type { Rule, Severity } from '../config/model.js';
 
 /**
  * ok / info: healthy (info rules are recorded, never paged).
+ * learning: nothing fired, but a rule could not judge yet (an anomaly baseline
+ *   with too few points). Neither healthy nor failing: it opens no incident and
+ *   is no evidence for resolving one (flap control leaves both streaks as they are).
  * warning / critical: the data (or service) is bad.
  * error: the check could not run; neither healthy nor a data problem.
  */
-export type Status = 'ok' | 'info' | 'warning' | 'critical' | 'error';
+export type Status = 'ok' | 'info' | 'learning' | 'warning' | 'critical' | 'error';
 
-export const STATUS_RANK: Record<Status, number> = { ok: 0, info: 1, error: 2, warning: 3, critical: 4 };
+export const STATUS_RANK: Record<Status, number> = { ok: 0, info: 1, learning: 2, error: 3, warning: 4, critical: 5 };
+
+/** Healthy evidence: what resolves an incident and counts as a good run. */
+export function isHealthy(status: Status): boolean {
+  return status === 'ok' || status === 'info';
+}
 
 export function isFailing(status: Status): boolean {
   return status === 'warning' || status === 'critical' || status === 'error';
@@ -34,6 +42,19 @@ export interface Measurement {
   shape?: Record<string, string>;
   /** Severity of failed conditions (default critical). */
   failedSeverity?: Severity;
+  /** What the check could not see (RabbitMQ without its management API …): said in every verdict's reason. */
+  caveat?: string;
+  /** null means "no data" (an empty aggregation), judged by no rule — not "nothing at all". */
+  noData?: boolean;
+  /** Log rules with a queryKey: one value per key, each judged on its own (connectors/logs.ts). */
+  keys?: KeyedValue[];
+}
+
+/** One key's value of a keyed log rule: key is the query key's values joined by ",". */
+export interface KeyedValue {
+  key: string;
+  value: number | null;
+  details?: Record<string, string | number | boolean | null>;
 }
 
 export interface PreviousPoint {
@@ -56,6 +77,8 @@ export interface Verdict {
   error?: string;
   details?: Measurement['details'];
   observedAt: string;
+  /** Keyed log rules: each key's own verdict; the monitor's status is the worst of them. */
+  keys?: Array<{ key: string; verdict: Verdict }>;
 }
 
 export type { Rule, Severity };

@@ -45,7 +45,7 @@ export function sparklineSvg(points: Array<{ value: number | null; status: Statu
       return;
     }
     segments.at(-1)!.push(`${x(i)},${y(p.value)}`);
-    if (p.status !== 'ok' && p.status !== 'info') dots.push(`<circle cx="${x(i)}" cy="${y(p.value)}" r="1.8" class="dot-${p.status}"/>`);
+    if (p.status !== 'ok' && p.status !== 'info' && p.status !== 'learning') dots.push(`<circle cx="${x(i)}" cy="${y(p.value)}" r="1.8" class="dot-${p.status}"/>`);
   });
   const lines = segments
     .filter((s) => s.length > 0)
@@ -69,7 +69,7 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #eaeef2; v
 th { background: #f6f8fa; font-weight: 600; font-size: 12px; color: var(--muted); }
 td.reason { color: var(--muted); max-width: 40em; overflow-wrap: anywhere; }
 .badge { display: inline-block; min-width: 5.5em; text-align: center; border-radius: 10px; padding: 1px 8px; font-size: 12px; font-weight: 600; color: #fff; }
-.status-ok .badge { background: var(--ok); } .status-info .badge { background: var(--info); } .status-warning .badge { background: var(--warning); }
+.status-ok .badge { background: var(--ok); } .status-info .badge { background: var(--info); } .status-learning .badge { background: var(--muted); } .status-warning .badge { background: var(--warning); }
 .status-critical .badge { background: var(--critical); } .status-error .badge { background: var(--error); } .status-unknown .badge { background: var(--muted); }
 tr.alerting { background: #fff5f5; }
 .summary span { margin-right: 14px; }
@@ -173,7 +173,7 @@ function shellQuote(s: string): string {
 export function renderMain(data: StatusData): string {
   const counts = new Map<string, number>();
   for (const m of data.monitors) counts.set(m.status ?? 'unknown', (counts.get(m.status ?? 'unknown') ?? 0) + 1);
-  const summary = ['critical', 'warning', 'error', 'info', 'ok', 'unknown']
+  const summary = ['critical', 'warning', 'error', 'learning', 'info', 'ok', 'unknown']
     .filter((s) => counts.get(s))
     .map((s) => `<span class="status-${s}"><span class="badge">${s}</span> ${counts.get(s)}</span>`)
     .join('');

@@ -75,14 +75,16 @@ describe('robust anomaly detection', () => {
     expect(precision).toBeGreaterThanOrEqual(0.9);
   });
 
-  it('says nothing during cold start, however far off the value is', () => {
+  it('does not judge during cold start, however far off the value is: the run is learning, not ok', () => {
     const points = seasonalSeries(3, 0.01).slice(0, 3 * 24);
     const rule = anomalyRule({ minHistory: 4 });
     // Day 3 has only 2 same-hour points before it.
     const at = start + 2 * DAY + 5 * HOUR;
     const b = computeBaselines([rule], points, at, { toleranceMs: HOUR, timeZone: 'UTC' });
     expect(b.anomaly?.[0]?.n).toBe(2);
-    expect(evaluate([rule], { value: 1_000_000, unit: 'records', observedAt: new Date(at).toISOString() }, b).status).toBe('ok');
+    const v = evaluate([rule], { value: 1_000_000, unit: 'records', observedAt: new Date(at).toISOString() }, b);
+    expect(v.status).toBe('learning');
+    expect(v.reason).toContain('learning: 2 of 4 same-hour points');
   });
 
   it('stays quiet on a flat but seasonal series', () => {
