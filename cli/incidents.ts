@@ -7,6 +7,7 @@ import { parseDuration } from '../config/duration.js';
 import type { LoadedConfig } from '../config/load.js';
 import { formatMatcher } from '../evaluation/matchers.js';
 import { silenceActive, type Silence } from '../evaluation/muting.js';
+import { silenceRequestProblem } from '../evaluation/silence-rules.js';
 import { formatValue } from '../evaluation/rules.js';
 import type { IncidentSnapshot } from '../workflows/incident.js';
 import { silencesWorkflowId, type AddSilenceRequest, type SilenceAnnouncements, type silencesWorkflow } from '../workflows/silences.js';
@@ -149,7 +150,7 @@ export function registerIncidentCommands(program: Command, ctx: IncidentCommandC
   silence
     .command('add')
     .description('add a silence (it ends by itself; announced before it ends)')
-    .requiredOption('--match <matcher...>', "label matchers, all must match: 'pipeline = intel' 'severity =~ \"warning|critical\"'")
+    .requiredOption('--match <matcher...>', "label matchers, all must match (Alertmanager's syntax): 'pipeline = intel' 'severity =~ \"warning|critical\"' or '{team=\"lake\", env!~\"dev.*\"}'")
     .requiredOption('--for <duration>', 'how long, e.g. 2h')
     .requiredOption('--by <name>', 'who silences')
     .requiredOption('--reason <text>', 'why, for whoever wonders where the alerts went')
@@ -165,6 +166,9 @@ export function registerIncidentCommands(program: Command, ctx: IncidentCommandC
         delivery: policy?.delivery ?? { initialIntervalMs: 5_000, maximumIntervalMs: 300_000, timeoutMs: 60_000, fallbackAfterMs: 600_000 },
       };
       const request: AddSilenceRequest = { matchers: opts.match, durationMs, startsAt: opts.starts, createdBy: opts.by, reason: opts.reason, announcements };
+      // Refused here before anything is contacted; the workflow's validator checks the same for other clients.
+      const problem = silenceRequestProblem(request);
+      if (problem) throw new CliError(problem, 2);
       const { WithStartWorkflowOperation, WorkflowUpdateFailedError } = await sdk();
       const { client, taskQueue, close } = await ctx.client();
       try {
