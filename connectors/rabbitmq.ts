@@ -10,21 +10,42 @@ import { CollectError, type CollectRequest, type Connector, type ConnectorFactor
 type RabbitSpec = Extract<ConnectorSpec, { type: 'rabbitmq' }>;
 type QueueCheck = Extract<CheckSpec, { type: 'queue' }>;
 
-interface QueueRates {
+/** What the management API says about a queue; without it only depth and consumers are known. */
+export interface QueueRates {
   publishRate: number;
   deliverRate: number;
+  ackRate: number;
+  /** Messages delivered to consumers and not yet acknowledged: held by the consuming side. */
   unacked: number;
+  /** Share of time the queue could deliver to its consumers at once (0..1); low with a backlog: consumers are the bottleneck. */
+  utilisation?: number;
+  /** Messages consumers have finished since the broker's statistics began (acknowledged, or taken without acks). */
+  finished: number;
 }
 
-/** Who is probably behind a queue's trouble, from what the broker says. */
-export function likelyFault(q: { depth: number; consumers: number; rates?: QueueRates }): { side: 'consumer' | 'producer' | 'none'; why: string } {
+const WITHOUT_MANAGEMENT = 'without the management API, messages consumers hold unacknowledged, publish and ack rates are not visible: a stuck consumer cannot be told apart from a healthy one';
+
+/**
+ * Who is probably behind a queue's trouble, from what the broker says. `depth`
+ * is what waits in the queue (ready); messages consumers hold unacknowledged
+ * are the consuming side's, never evidence of an idle producer.
+ */
+export function likelyFault(q: { depth: number; consumers: number; rates?: QueueRates }): { side: 'consumer' | 'producer' | 'none' | 'unknown'; why: string } {
   if (q.consumers === 0) return { side: 'consumer', why: 'no consumer is attached' };
-  if (q.rates) {
-    if (q.rates.publishRate === 0 && q.depth === 0) return { side: 'producer', why: 'nothing is being published and the queue is empty' };
-    if (q.rates.deliverRate === 0 && q.depth > 0) return { side: 'consumer', why: 'consumers are attached but take nothing' };
-    if (q.rates.publishRate > q.rates.deliverRate * 1.2 && q.depth > 0) return { side: 'consumer', why: 'messages arrive faster than they are consumed' };
+  const r = q.rates;
+  if (!r) return { side: 'unknown', why: WITHOUT_MANAGEMENT };
+  const waiting = q.depth + r.unacked;
+  if (r.unacked > 0 && r.ackRate === 0 && q.depth === 0 && r.deliverRate === 0) {
+    return { side: 'consumer', why: `consumers hold ${r.unacked} messages unacknowledged and acknowledge none` };
   }
-  return { side: 'none', why: 'consumers are attached' };
+  if (waiting > 0 && r.deliverRate === 0 && r.ackRate === 0) {
+    return { side: 'consumer', why: r.unacked > 0 ? `consumers are attached but take nothing (${r.unacked} held unacknowledged)` : 'consumers are attached but take nothing' };
+  }
+  if (r.unacked > 0 && r.ackRate === 0) return { side: 'consumer', why: `consumers take messages but acknowledge none (${r.unacked} held unacknowledged)` };
+  const consumed = Math.max(r.ackRate, r.deliverRate);
+  if (r.publishRate > consumed * 1.2 && waiting > 0) return { side: 'consumer', why: 'messages arrive faster than they are consumed' };
+  if (r.publishRate === 0 && waiting === 0) return { side: 'producer', why: 'nothing is being published and the queue is empty' };
+  return { side: 'none', why: 'consumers are attached and keep up' };
 }
 
 class RabbitConnector implements Connector {
@@ -71,16 +92,46 @@ class RabbitConnector implements Connector {
     if (!response.ok) throw new CollectError(`rabbitmq connector "${this.id}": management API answered ${response.status}`);
     const q = (await response.json()) as {
       messages_unacknowledged?: number;
-      message_stats?: { publish_details?: { rate?: number }; deliver_get_details?: { rate?: number } };
+      consumer_capacity?: number;
+      consumer_utilisation?: number | null;
+      message_stats?: {
+        publish_details?: { rate?: number };
+        deliver_get_details?: { rate?: number };
+        ack_details?: { rate?: number };
+        ack?: number;
+        deliver_no_ack?: number;
+        get_no_ack?: number;
+      };
     };
+    const stats = q.message_stats ?? {};
+    const utilisation = q.consumer_capacity ?? q.consumer_utilisation ?? undefined;
     return {
-      publishRate: q.message_stats?.publish_details?.rate ?? 0,
-      deliverRate: q.message_stats?.deliver_get_details?.rate ?? 0,
+      publishRate: stats.publish_details?.rate ?? 0,
+      deliverRate: stats.deliver_get_details?.rate ?? 0,
+      ackRate: stats.ack_details?.rate ?? 0,
       unacked: q.messages_unacknowledged ?? 0,
+      ...(typeof utilisation === 'number' ? { utilisation } : {}),
+      finished: (stats.ack ?? 0) + (stats.deliver_no_ack ?? 0) + (stats.get_no_ack ?? 0),
     };
   }
 
-  async collect({ check, at }: CollectRequest): Promise<Measurement> {
+  /**
+   * Consumers attached, messages waiting or held, and nothing finished since an earlier run: since when.
+   * The store keeps the condition keyed by the finished-message counter, so any progress starts a new span
+   * and a queue that empties forgets it. Without a store only this moment's rates can say it.
+   */
+  private async idleSince(request: CollectRequest, depth: number, consumers: number, rates: QueueRates): Promise<Date | undefined> {
+    const stalled = consumers > 0 && depth + rates.unacked > 0;
+    if (!request.store || !request.monitorId) return stalled && rates.deliverRate === 0 && rates.ackRate === 0 ? request.at : undefined;
+    const key = `consumers-idle@${rates.finished}`;
+    const since = await request.store.observeConditions(request.monitorId, stalled ? [{ key }] : [], request.at);
+    const first = since.get(key);
+    // Seen at an earlier run with the same count: nothing was consumed in between.
+    return first && first < request.at ? first : undefined;
+  }
+
+  async collect(request: CollectRequest): Promise<Measurement> {
+    const { check, at } = request;
     if (check.type !== 'queue') throw new CollectError(`rabbitmq connector "${this.id}" cannot run a ${check.type} check`);
     let model: ChannelModel;
     try {
@@ -106,6 +157,19 @@ class RabbitConnector implements Connector {
     }
     const rates = await this.rates(check);
     const fault = likelyFault({ depth, consumers, rates });
+    const failed: NonNullable<Measurement['failed']> = [];
+    if (check.requireConsumers && consumers === 0) {
+      failed.push({ condition: 'consumers', reason: `no consumer is attached to ${check.queue}: the consuming side is likely at fault` });
+    }
+    const idle = rates ? await this.idleSince(request, depth, consumers, rates) : undefined;
+    if (idle && rates) {
+      const held = rates.unacked > 0 ? `, holding ${rates.unacked} unacknowledged` : '';
+      const span = idle < at ? `since ${idle.toISOString()}` : 'now (no deliveries nor acknowledgements)';
+      failed.push({
+        condition: 'consumers',
+        reason: `${consumers} consumer${consumers === 1 ? ' is' : 's are'} attached to ${check.queue} but took nothing ${span}${held}; ${depth} ready: the consuming side is likely at fault`,
+      });
+    }
     return {
       value: depth,
       unit: 'messages',
@@ -114,12 +178,20 @@ class RabbitConnector implements Connector {
         queue: check.queue,
         vhost: this.vhost(),
         consumers,
-        ...(rates ? { publishPerSecond: rates.publishRate, deliverPerSecond: rates.deliverRate, unacknowledged: rates.unacked } : {}),
-        likelyFault: fault.side === 'none' ? null : `${fault.side} (${fault.why})`,
+        ...(rates
+          ? {
+              unacknowledged: rates.unacked,
+              publishPerSecond: rates.publishRate,
+              deliverPerSecond: rates.deliverRate,
+              ackPerSecond: rates.ackRate,
+              ...(rates.utilisation !== undefined ? { consumerUtilisation: rates.utilisation } : {}),
+              ...(idle ? { consumersIdleSince: idle.toISOString() } : {}),
+            }
+          : { notVisible: WITHOUT_MANAGEMENT }),
+        likelyFault: fault.side === 'none' ? null : fault.side === 'unknown' ? 'unknown (no management API)' : `${fault.side} (${fault.why})`,
       },
-      ...(check.requireConsumers && consumers === 0
-        ? { failed: [{ condition: 'consumers', reason: `no consumer is attached to ${check.queue}: the consuming side is likely at fault` }] }
-        : {}),
+      ...(failed.length ? { failed } : {}),
+      ...(rates ? {} : { caveat: WITHOUT_MANAGEMENT }),
     };
   }
 

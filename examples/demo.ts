@@ -112,7 +112,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
           if (!(err instanceof ScheduleAlreadyRunning)) throw err;
           const handle = client.schedule.getHandle(id);
           await handle.update(() => ({ spec: opts.spec, action: opts.action, policies: opts.policies, state: { paused: false } }));
-          await handle.trigger();
+          // SKIP, as the schedule's own ticks: trigger() alone allows overlap, and after a restart a run still in
+          // flight (or catching up) and the triggered one then consumed the queue at once.
+          await handle.trigger(ScheduleOverlapPolicy.SKIP);
         }
         ids.push(id);
       }

@@ -75,7 +75,14 @@ class RabbitQueue implements DemoQueue {
   readonly backend = 'rabbitmq' as const;
   /** The consuming channel while attached. Detaching closes it: the broker drops the consumer and requeues what it had delivered. */
   private consumer?: Channel;
-  private buffer: ConsumeMessage[] = [];
+  /**
+   * An attach under way. Two ETL activities can run at once (a retry while a timed-out attempt still runs, a
+   * schedule triggered while a run was in flight): without this both would open a consuming channel, and the
+   * one not kept would hold its prefetch of messages unacknowledged until the process ends, invisible to detach.
+   */
+  private attaching?: Promise<void>;
+  /** Deliveries of the current consuming channel, each acknowledged on the channel that delivered it. */
+  private buffer: Array<{ channel: Channel; msg: ConsumeMessage }> = [];
 
   constructor(
     readonly name: string,
@@ -101,39 +108,51 @@ class RabbitQueue implements DemoQueue {
     if (ids.length) await this.publisher.waitForConfirms();
   }
 
-  async attach(): Promise<void> {
-    if (this.consumer) return;
+  attach(): Promise<void> {
+    if (this.consumer) return Promise.resolve();
+    this.attaching ??= this.openConsumer().finally(() => (this.attaching = undefined));
+    return this.attaching;
+  }
+
+  private async openConsumer(): Promise<void> {
     const channel = await this.model.createChannel();
     channel.on('error', () => undefined);
     // A channel the broker closed (an error, a restart) is replaced on the next run.
     channel.on('close', () => {
-      if (this.consumer === channel) {
-        this.consumer = undefined;
-        this.buffer = [];
-      }
+      if (this.consumer === channel) this.consumer = undefined;
+      this.buffer = this.buffer.filter((d) => d.channel !== channel);
     });
-    await channel.prefetch(PREFETCH);
-    await channel.consume(this.name, (msg) => {
-      if (msg) this.buffer.push(msg);
-    });
+    try {
+      await channel.prefetch(PREFETCH);
+      await channel.consume(this.name, (msg) => {
+        if (msg) this.buffer.push({ channel, msg });
+      });
+    } catch (err) {
+      await channel.close().catch(() => undefined);
+      throw err;
+    }
     this.consumer = channel;
   }
 
   async detach(): Promise<void> {
+    // An attach under way finishes first, so the channel it opens is the one closed here.
+    await this.attaching?.catch(() => undefined);
     const channel = this.consumer;
     if (!channel) return;
     this.consumer = undefined;
-    this.buffer = [];
+    this.buffer = this.buffer.filter((d) => d.channel !== channel);
     await channel.close().catch(() => undefined);
   }
 
   take(max: number): Delivery[] {
     const channel = this.consumer;
     if (!channel) return [];
-    return this.buffer.splice(0, max).map((msg) => ({
+    const taken: Array<{ channel: Channel; msg: ConsumeMessage }> = [];
+    this.buffer = this.buffer.filter((d) => (d.channel === channel && taken.length < max ? (taken.push(d), false) : true));
+    return taken.map(({ channel: from, msg }) => ({
       id: msg.content.toString('utf8'),
-      ack: () => channel.ack(msg),
-      requeue: () => channel.nack(msg, false, true),
+      ack: () => from.ack(msg),
+      requeue: () => from.nack(msg, false, true),
     }));
   }
 
