@@ -23,6 +23,7 @@ import { muteReason, type AlertLabels, type MuteReason, type Silence } from '../
 import { shapeDiff } from '../evaluation/conditions.js';
 import type { Measurement } from '../evaluation/types.js';
 import { reconcileStages } from '../connectors/stages.js';
+import { timed, type PipewatchMetrics } from '../workers/metrics.js';
 import type { HistoryStore, InterventionAuditEntry, RecordedRun, RunToRecord } from '../store/history.js';
 import { extractZip, UnsafeArchiveError, type ExtractLimits, type ExtractOutcome } from '../archive/extract.js';
 import type { VerifySpec } from '../workflows/intervention.js';
@@ -50,6 +51,8 @@ export interface ActivityDeps {
   /** Where `${ENV}` references resolve: the worker's environment. */
   env?: NodeJS.ProcessEnv;
 }
+  /** The worker's Prometheus metrics (workers/metrics.ts), when it serves them. */
+  metrics?: PipewatchMetrics;
 
 type CollectInput = { monitorId: string; connector: NamedConnector; check: CheckSpec; at: string };
 
@@ -128,11 +131,20 @@ export function createActivities(deps: ActivityDeps) {
 
   /** One try at a check's measurement; `signal` ends it (activity cancelled, or the try's deadline). */
   const collectWith = async (input: CollectInput, signal: AbortSignal): Promise<Measurement> => {
+  const metrics = deps.metrics;
+  const observeRuns = (runs: Array<Pick<RunToRecord, 'monitorId' | 'verdict' | 'labels'>>) => {
+    if (!metrics) return;
+    for (const r of runs) metrics.observeRun({ monitorId: r.monitorId, checkType: r.labels?.check, status: r.verdict.status, value: r.verdict.value, labels: r.labels });
+  };
+  const storeTimed = <T>(operation: string, work: () => Promise<T>): Promise<T> =>
+    metrics ? timed(work, (seconds) => metrics.observeStore(operation, seconds)) : work();
+
     const live = resolveOrFail(() => deps.connectors.get(input.connector));
     let measurement: Measurement;
     try {
       measurement = redactSecretsDeep(
-        await live.value.collect({ check: input.check, at: new Date(input.at), signal, monitorId: input.monitorId, store: deps.store }),
+      const collect = () => live.value.collect({ check: input.check, at: new Date(input.at), signal, monitorId: input.monitorId, store: deps.store });
+        await (metrics ? timed(collect, (seconds, ok) => metrics.observeCollect(input.check.type, seconds, ok ? 'ok' : 'error')) : collect()),
         live.secrets,
       );
     } catch (err) {
@@ -165,7 +177,8 @@ export function createActivities(deps: ActivityDeps) {
 
   const record = async (input: RunToRecord & Pick<ResultRun, 'labels'> & { sink?: ResultsSink }): Promise<RecordedRun> => {
     const { sink, ...run } = input;
-    const recorded = await deps.store.recordRun(run);
+    const recorded = await storeTimed('recordRun', () => deps.store.recordRun(run));
+    observeRuns([run]);
     if (sink) await writeResults(run, sink, recorded);
     return recorded;
   };
@@ -261,7 +274,8 @@ export function createActivities(deps: ActivityDeps) {
       });
       // Cut short (the activity's deadline, or a worker shutting down): record nothing; the retry checks again.
       if (cancelled.aborted) throw ApplicationFailure.retryable(`the checks of ${input.runId} were cancelled before they were recorded`, 'CancelledError');
-      const recorded = await deps.store.recordRuns(runs.map((r) => r.run));
+      const recorded = await storeTimed('recordRuns', () => deps.store.recordRuns(runs.map((r) => r.run)));
+      observeRuns(runs.map((r) => r.run));
       return Promise.all(
         runs.map(async ({ monitor, labels, run }, i): Promise<GroupMemberResult> => {
           const { verdict } = run;
@@ -330,7 +344,7 @@ export function createActivities(deps: ActivityDeps) {
       }
 
       // The incident's open, acknowledgement and resolution times, for reports; never in the way of the alert.
-      if (notification.kind !== 'notice') {
+      if (notification.kind !== 'notice' && notification.kind !== 'refresh') {
         await deps.store.recordIncidentEvents(incidentEventsFromNotification(notification)).catch((err: Error) =>
           log.warn('could not record incident events', { incident: notification.incidentId, error: err.message }),
         );
@@ -341,7 +355,10 @@ export function createActivities(deps: ActivityDeps) {
       let ledger = true;
       try {
         const claim = await deps.store.claimNotification(idempotencyKey, meta);
-        if (claim === 'sent') return { channelId: channel.id, outcome: 'already-sent' };
+        if (claim === 'sent') {
+          metrics?.observeDelivery(channel.id, 'already-sent');
+          return { channelId: channel.id, outcome: 'already-sent' };
+        }
       } catch (err) {
         ledger = false;
         log.warn('notification ledger unavailable; sending without it', { channel: channel.id, error: (err as Error).message });
@@ -365,8 +382,10 @@ export function createActivities(deps: ActivityDeps) {
       if (ledger) {
         await deps.store.markNotificationSent(idempotencyKey, messageId).catch((err: Error) =>
           log.warn('could not confirm a sent notification in the ledger', { channel: channel.id, error: err.message }),
+        metrics?.observeDelivery(channel.id, 'failed');
         );
       }
+      metrics?.observeDelivery(channel.id, 'sent');
       return { channelId: channel.id, outcome: 'sent', messageId };
     },
 

@@ -50,11 +50,55 @@ function findMonitor(config: LoadedConfig, id: string): MonitorDefinition {
   return monitor;
 }
 
-async function quietTemporalLogs(): Promise<void> {
+/**
+ * The Temporal runtime of this process: pipewatch's operator log and, when given an address, the SDK's own
+ * Prometheus metrics served there (pipewatch's metrics endpoint appends them, see workers/metrics.ts).
+ */
+async function quietTemporalLogs(sdkMetricsAddress?: string): Promise<void> {
   const { Runtime } = await import('@temporalio/worker');
   const { operatorLogger } = await import('../workers/logger.js');
-  Runtime.install({ logger: operatorLogger((process.env.PIPEWATCH_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  Runtime.install({
+    logger: operatorLogger((process.env.PIPEWATCH_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
+    ...(sdkMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } } : {}),
+  });
 }
+
+/** `--metrics-port` (or PIPEWATCH_METRICS_PORT): pipewatch's and the SDK's metrics on one endpoint; undefined when off. */
+async function startMetrics(opts: { metricsPort?: string; metricsHost: string }, byDefault?: string) {
+  const text = opts.metricsPort ?? process.env.PIPEWATCH_METRICS_PORT ?? byDefault;
+  if (text === undefined || text === '' || text === 'off') {
+    await quietTemporalLogs();
+    return undefined;
+  }
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--metrics-port "${text}" must be a port number (or "off")`, EXIT.usage);
+  const { createMetrics, serveMetrics } = await import('../workers/metrics.js');
+  const { createServer } = await import('node:net');
+  // The SDK's exporter listens on a private loopback port; the endpoint below reads it on each scrape.
+  const sdkPort = await new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port: p } = probe.address() as { port: number };
+      probe.close(() => resolve(p));
+    });
+  });
+  await quietTemporalLogs(`127.0.0.1:${sdkPort}`);
+  const metrics = createMetrics();
+  const server = await serveMetrics({ metrics, port, host: opts.metricsHost, sdkMetricsUrl: `http://127.0.0.1:${sdkPort}/metrics` }).catch((err: NodeJS.ErrnoException) => {
+    const why = `cannot serve metrics on ${opts.metricsHost}:${port} (${err.code ?? err.message}); choose another --metrics-port, or "off"`;
+    // Asked for: an error. On by default (start, demo): said, and the rest runs.
+    if (opts.metricsPort !== undefined || process.env.PIPEWATCH_METRICS_PORT !== undefined) throw new CliError(why);
+    process.stderr.write(`metrics not served: ${why}\n`);
+    return undefined;
+  });
+  return server ? { metrics, server } : undefined;
+}
+
+const metricsOptions = (cmd: Command) =>
+  cmd
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://<metrics-host>:<port>/metrics ("off" for none; default: $PIPEWATCH_METRICS_PORT)')
+    .option('--metrics-host <host>', 'address the metrics endpoint listens on', '127.0.0.1');
 
 // ------------------------------------------------------------------ validate
 
@@ -342,27 +386,29 @@ program
 
 // -------------------------------------------------------------------- worker
 
-program
-  .command('worker')
-  .description('run a worker: executes monitor runs and incidents from the task queue (run as many as you like)')
-  .option('--workflow-bundle <file>', 'prebuilt workflow bundle (default: the one the build made)')
-  .action(async (opts: { workflowBundle?: string }) => {
-    await quietTemporalLogs();
-    const { temporalSettings } = await temporal();
-    const { openHistoryStore } = await import('../store/open.js');
-    const { createWorker } = await import('../workers/worker.js');
-    const settings = temporalSettings();
-    const opened = await openHistoryStore({ dataDir: dataDir() });
-    try {
-      const w = await createWorker({ settings, store: opened.store, workflowBundlePath: opts.workflowBundle });
-      process.stdout.write(
-        `pipewatch worker polling task queue "${settings.taskQueue}" on ${settings.address} (namespace ${settings.namespace}); history store ${opened.embedded ? `embedded (${dataDir()}/store)` : 'DATABASE_URL'}\n`,
-      );
-      await w.run();
-    } finally {
-      await opened.close();
-    }
-  });
+metricsOptions(
+  program
+    .command('worker')
+    .description('run a worker: executes monitor runs and incidents from the task queue (run as many as you like)')
+    .option('--workflow-bundle <file>', 'prebuilt workflow bundle (default: the one the build made)'),
+).action(async (opts: { workflowBundle?: string; metricsPort?: string; metricsHost: string }) => {
+  const served = await startMetrics(opts);
+  const { temporalSettings } = await temporal();
+  const { openHistoryStore } = await import('../store/open.js');
+  const { createWorker } = await import('../workers/worker.js');
+  const settings = temporalSettings();
+  const opened = await openHistoryStore({ dataDir: dataDir() });
+  try {
+    const w = await createWorker({ settings, store: opened.store, workflowBundlePath: opts.workflowBundle, metrics: served?.metrics });
+    process.stdout.write(
+      `pipewatch worker polling task queue "${settings.taskQueue}" on ${settings.address} (namespace ${settings.namespace}); history store ${opened.embedded ? `embedded (${dataDir()}/store)` : 'DATABASE_URL'}${served ? `; metrics on ${served.server.url}` : ''}\n`,
+    );
+    await w.run();
+  } finally {
+    await served?.server.close();
+    await opened.close();
+  }
+});
 
 // --------------------------------------------------------------------- start
 
@@ -377,7 +423,9 @@ const runOptions = (cmd: Command) =>
     .option('--api-port <port>', "the example's serving API (default: $PIPEWATCH_DEMO_API_PORT or 8099)")
     .option('--kubeconfig <file>', "a Kubernetes cluster for the example's operations monitors and its pod fault (default: $EXAMPLE_KUBECONFIG; without one they are left out)")
     .addOption(new Option('--status-port <port>', 'the status page (pipewatch ui) on 127.0.0.1').default('8090'))
-    .option('--no-status-page', 'do not serve the status page');
+    .option('--no-status-page', 'do not serve the status page')
+    .option('--metrics-port <port>', 'the worker\'s Prometheus metrics at http://127.0.0.1:<port>/metrics ("off" for none; default: $PIPEWATCH_METRICS_PORT or 9464)')
+    .option('--metrics-host <host>', 'address the metrics endpoint listens on', '127.0.0.1');
 
 runOptions(
   program
@@ -386,9 +434,9 @@ runOptions(
 )
   .option('--example', 'run the example pipeline even with a config of your own')
   .action(async (opts) => {
-    await quietTemporalLogs();
+    const served = await startMetrics(opts, '9464');
     const { startCommand } = await import('./start.js');
-    await startCommand({ ...opts, config: program.opts<{ config?: string }>().config, command: 'start' });
+    await startCommand({ ...opts, config: program.opts<{ config?: string }>().config, command: 'start', metrics: served });
   });
 
 // ------------------------------------------------------------------------ ui
@@ -494,9 +542,9 @@ const demo = runOptions(
     .description('run the example pipeline (collector → queue → ETL → serving table, as Temporal workflows) with its monitors; break and heal it')
     .addHelpText('after', `\nFaults (pipewatch demo break <fault>; several may be in effect):\n${faultList()}`),
 ).action(async (opts) => {
-  await quietTemporalLogs();
+  const served = await startMetrics(opts, '9464');
   const { startCommand } = await import('./start.js');
-  await startCommand({ ...opts, example: true, config: program.opts<{ config?: string }>().config, command: 'demo' });
+  await startCommand({ ...opts, example: true, config: program.opts<{ config?: string }>().config, command: 'demo', metrics: served });
 });
 demo
   .command('break <fault>')

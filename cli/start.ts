@@ -16,6 +16,7 @@ import { withoutMonitors } from '../config/groups.js';
 import { applyPlan, planFor, syncHeartbeat, syncReports } from '../schedules/sync.js';
 import { dataDir as defaultDataDir, openHistoryStore, type OpenedStore } from '../store/open.js';
 import { connectClient, temporalSettings } from '../workers/connection.js';
+import type { MetricsServer, PipewatchMetrics } from '../workers/metrics.js';
 import { createWorker } from '../workers/worker.js';
 import { AesGcmCodec, codecKeys, dataDirKeyFile, ensureKeyFile } from '../workers/codec.js';
 import { startCodecServer, type CodecServer } from '../workers/codec-server.js';
@@ -61,6 +62,8 @@ export interface StartOptions {
   kubeconfig?: string;
   /** The command the user typed, for the hints printed at start. */
   command?: 'start' | 'demo';
+  /** The worker's Prometheus metrics and the endpoint serving them (cli/main.ts starts it before the runtime). */
+  metrics?: { metrics: PipewatchMetrics; server: MetricsServer };
 }
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -163,7 +166,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     const skippedCluster = demo && !cluster ? config.monitors.filter((m) => m.connector?.type === 'kubernetes' && m.connector.kubeconfig === '${EXAMPLE_KUBECONFIG}') : [];
     const skipped = [...skippedQueue, ...skippedCluster];
     const monitors = config.monitors.filter((m) => !skipped.includes(m));
-    const worker = await createWorker({ settings, store: opened.store, extraActivities: demo?.activities });
+    const worker = await createWorker({ settings, store: opened.store, extraActivities: demo?.activities, metrics: opts.metrics?.metrics });
+    if (opts.metrics) cleanups.push(() => opts.metrics!.server.close());
     const client = await connectClient(settings);
     cleanups.push(() => client.connection.close());
     // The example's stages first, so the monitors find it running.
@@ -188,6 +192,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     say(`  schedules       ${formatPlan(plan).split('\n').at(-1)}`);
     if (ui) say(`  Temporal Web UI ${ui}/namespaces/${settings.namespace}/schedules${codec ? ` (payloads decoded by ${codec.url})` : ''}`);
     if (page) say(`  status page     ${page.url}/`);
+    if (opts.metrics) say(`  metrics         ${opts.metrics.server.url} (Prometheus scrape target; --metrics-port off to turn off)`);
     say(`  Temporal        ${settings.address} · try: temporal schedule list --address ${settings.address}`);
     say(`  history store   ${opened.embedded ? `embedded PostgreSQL, data in ${join(dir, 'store')}` : 'DATABASE_URL'}`);
     if (outbox) say(`  email outbox    ${outbox.dir} (SMTP on 127.0.0.1:${outbox.port})`);

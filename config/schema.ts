@@ -149,7 +149,18 @@ export const kubernetesConnector = z
   })
   .meta({ description: 'A Kubernetes cluster: events, pods, CronJobs and Jobs, read with list and watch (get, list and watch rights suffice).' });
 
-export const connector = z.discriminatedUnion('type', [postgresConnector, elasticsearchConnector, httpConnector, rabbitmqConnector, hostConnector, temporalConnector, logfilesConnector, kubernetesConnector]);
+export const prometheusConnector = z
+  .strictObject({
+    type: z.literal('prometheus'),
+    url: z.string().min(1).meta({ description: 'Base URL of Prometheus (or a compatible query API: Thanos, Mimir, VictoriaMetrics), e.g. http://prometheus:9090.' }),
+    headers: z.record(z.string(), z.string()).default({}).meta({ description: 'Sent with every query; values may be "${ENV}" references (a bearer token).' }),
+    timeout: duration.prefault('30s').meta({ description: 'How long a query may take; also sent to Prometheus as its query timeout.' }),
+  })
+  .meta({ description: 'A Prometheus query API: metrics other exporters already collect (servers, network, storage), judged by PromQL checks.' });
+
+export const connector = z.discriminatedUnion('type', [
+  postgresConnector, elasticsearchConnector, httpConnector, rabbitmqConnector, hostConnector, temporalConnector, logfilesConnector, kubernetesConnector, prometheusConnector,
+]);
 export type ConnectorSpec = z.infer<typeof connector>;
 export type ConnectorType = ConnectorSpec['type'];
 
@@ -483,7 +494,20 @@ export const CHECK_SUPPORT: Record<CheckType, readonly ConnectorType[]> = {
   sql: ['postgres'],
   stageCounts: [],
   http: ['http'],
+export const promqlCheck = z
+  .strictObject({
+    type: z.literal('promql'),
+    query: z.string().min(1).meta({ description: 'A PromQL instant query, evaluated at the tick\'s time, e.g. max(node_filesystem_avail_bytes{mountpoint="/"}) or rate(http_requests_total{code=~"5.."}[5m]).' }),
+    series: z
+      .enum(['one', 'max', 'min', 'sum', 'avg', 'count'])
+      .default('one')
+      .meta({ description: 'one: the query must return a single series (aggregate in PromQL); otherwise how several series become one value. No series at all is "no data" (use absent() to alert on a missing metric).' }),
+    unit: z.enum(['count', 'seconds', 'bytes', 'percent', 'records', 'messages']).default('count'),
+  })
+  .meta({ description: 'A PromQL instant query; its value is judged by the rules and history like any other.' });
+
   queue: ['rabbitmq'],
+  promqlCheck,
   disk: ['host'],
   memory: ['host'],
   load: ['host'],
@@ -509,6 +533,7 @@ export const CHECK_PERSPECTIVE: Record<CheckType, Perspective> = {
   cronJobs: 'operations',
   interventions: 'operations',
   http: 'services',
+  promql: ['prometheus'],
   queue: 'services',
   disk: 'services',
   memory: 'services',
@@ -530,6 +555,7 @@ export function checkUnit(check: CheckSpec): Unit {
     case 'sql':
       return check.unit;
     case 'queue':
+  promql: 'services',
       return 'messages';
     case 'disk':
     case 'memory':
@@ -542,6 +568,7 @@ export function checkUnit(check: CheckSpec): Unit {
     case 'cronJobs':
     case 'cluster':
       return check.type === 'cluster' && check.measure === 'disk' ? 'percent' : 'count';
+    case 'promql':
     case 'database':
       return check.measure === 'connections' ? 'percent' : check.measure === 'size' ? 'bytes' : 'seconds';
     default:

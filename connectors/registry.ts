@@ -9,6 +9,7 @@ import { httpConnector } from './http.js';
 import { kubernetesConnector } from './kubernetes.js';
 import { logfilesConnector } from './logfiles.js';
 import { postgresConnector } from './postgres.js';
+import { prometheusConnector } from './prometheus.js';
 import { rabbitmqConnector } from './rabbitmq.js';
 import { temporalConnector } from './temporal.js';
 import type { Connector, ConnectorFactory } from './types.js';
@@ -22,6 +23,7 @@ export const CONNECTOR_FACTORIES: { [T in NamedConnector['type']]: ConnectorFact
   temporal: temporalConnector,
   logfiles: logfilesConnector,
   kubernetes: kubernetesConnector,
+  prometheus: prometheusConnector,
 };
 
 export function connectorCache(env: NodeJS.ProcessEnv = process.env): ResolvedCache<NamedConnector, Connector> {

@@ -8,6 +8,7 @@ import { connectorCache } from '../connectors/registry.js';
 import type { HistoryStore } from '../store/history.js';
 import { bundleWorkflows, prebuiltBundlePath } from './bundle.js';
 import { dataConverter } from './codec.js';
+import type { PipewatchMetrics } from './metrics.js';
 import { connectClient, connectWorker, type TemporalSettings } from './connection.js';
 
 export interface PipewatchWorkerOptions {
@@ -18,6 +19,8 @@ export interface PipewatchWorkerOptions {
   env?: NodeJS.ProcessEnv;
   /** Activities beside pipewatch's own: the example pipeline's, when `pipewatch demo` runs it. */
   extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /** Prometheus metrics this worker records (workers/metrics.ts); served by whoever created them. */
+  metrics?: PipewatchMetrics;
   /** Extra Worker options (tests shorten timeouts, benchmarks raise concurrency). */
   tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'>>;
 }
@@ -37,6 +40,13 @@ export async function createWorker(options: PipewatchWorkerOptions): Promise<Pip
   const client = await connectClient(settings);
   const connection = await connectWorker(settings);
 
+  if (options.metrics) {
+    const { sources } = options.metrics;
+    sources.openAlerts ??= () => options.store.activeAlerts();
+    sources.interventionsWaiting ??= async () =>
+      (await client.workflow.count(`WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND TaskQueue = "${settings.taskQueue}"`)).count;
+  }
+
   const bundlePath = options.workflowBundlePath ?? env.PIPEWATCH_WORKFLOW_BUNDLE ?? prebuiltBundlePath();
   const workflowBundle = bundlePath ? { codePath: bundlePath } : await bundleWorkflows();
 
@@ -46,7 +56,7 @@ export async function createWorker(options: PipewatchWorkerOptions): Promise<Pip
     taskQueue: settings.taskQueue,
     workflowBundle,
     dataConverter: dataConverter(env),
-    activities: { ...options.extraActivities, ...createActivities({ store: options.store, connectors, channels, client, taskQueue: settings.taskQueue, env }) },
+    activities: { ...options.extraActivities, ...createActivities({ store: options.store, connectors, channels, client, taskQueue: settings.taskQueue, env, metrics: options.metrics }) },
     shutdownGraceTime: '10s',
     ...options.tuning,
   });

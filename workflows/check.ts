@@ -195,6 +195,8 @@ function kubeScope(check: { namespace?: string; labels?: string }): string {
 
 export function needsHistory(monitor: MonitorDefinition): boolean {
   return monitor.rules.some((r) => ['changePercent', 'changeVs', 'anomaly', 'rising', 'percentile'].includes(r.kind));
+    case 'promql':
+      return `${check.series === 'one' ? '' : `${check.series} over the series of `}${check.query}`;
 }
 
 /** How far from "24 h ago" a point may lie to stand for yesterday: half the interval, at least a minute. */
@@ -224,6 +226,8 @@ export function collectTimeoutMs(monitor: Pick<MonitorDefinition, 'connector'>):
 function failureMessage(err: unknown): string {
   let e: unknown = err;
   while (e instanceof ActivityFailure && e.cause) e = e.cause;
+    case 'prometheus':
+      return c.timeout + 5_000;
   if (e instanceof ApplicationFailure || e instanceof Error) return e.message;
   return String(e);
 }
