@@ -7,7 +7,7 @@ import { parseCron } from '../evaluation/cron.js';
 import { parseCondition } from '../evaluation/conditions.js';
 import { parseQuery } from '../evaluation/lucene.js';
 import { parseLabelSelector } from '../evaluation/label-selector.js';
-import { parseMatcher, type Matcher } from '../evaluation/matchers.js';
+import { parseMatcher, parseMatchers, type Matcher } from '../evaluation/matchers.js';
 import type { Unit } from '../evaluation/types.js';
 import { parseDuration } from './duration.js';
 import { isEnvRef } from './env.js';
@@ -743,6 +743,26 @@ export const matcher = z
   })
   .meta({ description: 'A label matcher: \'pipeline = intel\', \'severity =~ "warning|critical"\', \'team != lake\'.' });
 
+/**
+ * Matchers as Alertmanager's config takes them (its `matchers:`): a list whose items each hold one
+ * matcher or several separated by commas, with or without braces; all must match. At least `min`.
+ */
+export function matcherList(min = 0) {
+  return z
+    .array(z.string().meta({ description: 'A label matcher: \'pipeline = intel\', \'severity =~ "warning|critical"\', \'team != lake\'.' }))
+    .min(min)
+    .transform((items, ctx) => {
+      const out: Matcher[] = [];
+      items.forEach((text, i) => {
+        const parsed = parseMatchers(text);
+        if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', path: [i], message: parsed });
+        else out.push(...parsed);
+      });
+      if (out.length < min) ctx.addIssue({ code: 'custom', message: `at least ${min} matcher is needed here, e.g. ['severity = critical']` });
+      return out;
+    });
+}
+
 export const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a label name (letters, digits, "_" and ".")');
 
 export interface RouteRaw {
@@ -758,7 +778,7 @@ export interface RouteRaw {
 
 export const route: z.ZodType<RouteRaw> = z.lazy(() =>
   z.strictObject({
-    matchers: z.array(matcher).default([]),
+    matchers: matcherList().default([]),
     receiver: id.optional(),
     groupBy: z.array(labelName).optional(),
     groupWait: duration.optional(),
@@ -797,8 +817,8 @@ export const escalationPolicy = z.strictObject({
 
 export const inhibitRule = z
   .strictObject({
-    source: z.array(matcher).min(1),
-    target: z.array(matcher).min(1),
+    source: matcherList(1),
+    target: matcherList(1),
     equal: z.array(labelName).default([]).meta({ description: 'Labels that must be equal on source and target.' }),
   })
   .meta({ description: 'While an alert matching source fires, alerts matching target (with equal labels) are not sent.' });
@@ -806,7 +826,7 @@ export const inhibitRule = z
 export const maintenanceWindow = z
   .strictObject({
     id,
-    matchers: z.array(matcher).default([]),
+    matchers: matcherList().default([]),
     cron: z.string().superRefine((text, ctx) => {
       const parsed = parseCron(text);
       if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
