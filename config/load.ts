@@ -6,6 +6,10 @@ import { readFileSync } from 'node:fs';
 import { isMap, isNode, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { findEnvRefs } from './env.js';
+import { lintConfig } from './lint.js';
+import { clipMessage, clipText } from './problem-text.js';
+import { salvage } from './salvage.js';
+import { MAX_NESTING, repeatedKeys, tooDeep } from './yaml-checks.js';
 import { cadenceGroups, mayJoinGroup } from './groups.js';
 import { parseDuration } from './duration.js';
 import { escalationCycle } from '../evaluation/escalation.js';
@@ -44,6 +48,11 @@ export interface ConfigProblem {
   column?: number;
   path: string;
   message: string;
+  /**
+   * "error" refuses the file; "warning" is a lint: the file loads and runs as written, `validate`
+   * shows it and `validate --strict` fails on it. Absent means error.
+   */
+  severity?: 'error' | 'warning';
 }
 
 export class ConfigError extends Error {
@@ -55,11 +64,17 @@ export class ConfigError extends Error {
 
 export function formatProblem(p: ConfigProblem): string {
   const where = p.line ? `${p.file}:${p.line}:${p.column ?? 1}` : p.file;
-  return p.path ? `${where}: ${p.path}: ${p.message}` : `${where}: ${p.message}`;
+  const message = p.severity === 'warning' ? `warning: ${p.message}` : p.message;
+  return p.path ? `${where}: ${p.path}: ${message}` : `${where}: ${message}`;
 }
 
 export function formatPath(path: ConfigPath): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? clipText(part, 100) : `.${clipText(part, 100)}`)).join('');
+}
+
+/** Whether a problem refuses the file (warnings do not). */
+export function isError(p: ConfigProblem): boolean {
+  return p.severity !== 'warning';
 }
 
 export interface LoadedConfig {
@@ -72,6 +87,8 @@ export interface LoadedConfig {
   notification: NotificationPolicy;
   /** One periodic report per declared pipeline that has not turned it off. */
   reports: ReportDefinition[];
+  /** Lints: settings that load and run as written but probably do not mean it (`validate` prints them). */
+  warnings?: ConfigProblem[];
 }
 
 export interface LoadOptions {
@@ -86,21 +103,59 @@ export function configPath(flag?: string, env: NodeJS.ProcessEnv = process.env):
   return flag ?? env.PIPEWATCH_CONFIG ?? DEFAULT_CONFIG_FILE;
 }
 
+/** Everything `validate` says about a file: its problems (errors and warnings, in file order) and, when none is an error, the loaded configuration. */
+export interface Validation {
+  file: string;
+  problems: ConfigProblem[];
+  config?: LoadedConfig;
+}
+
+/** Everything `validate` says about a file: its problems (errors and warnings, in file order) and, when none is an error, the loaded configuration. */
+export interface Validation {
+  file: string;
+  problems: ConfigProblem[];
+  config?: LoadedConfig;
+}
+
 export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
+  return loadedOrThrow(validateConfigFile(file, options));
+}
+
+export function parseConfig(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
+  return loadedOrThrow(validateConfigText(text, file, options));
+}
+
+function loadedOrThrow(v: Validation): LoadedConfig {
+  if (!v.config) throw new ConfigError(v.problems);
+  return v.config;
+}
+
+/** What `validate`, `schedules sync` and every other command that reads the file check: one pass, every problem. */
+export function validateConfigFile(file: string, options: LoadOptions = {}): Validation {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(err)})`;
-    throw new ConfigError([{ file, path: '', message: `${why}; pass --config <file> or set PIPEWATCH_CONFIG` }]);
+    return { file, problems: [{ file, path: '', message: `${why}; pass --config <file> or set PIPEWATCH_CONFIG`, severity: 'error' }] };
   }
-  return parseConfig(text, file, options);
+  return validateConfigText(text, file, options);
 }
 
-export function parseConfig(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
+export function validateConfigText(text: string, file: string, options: LoadOptions = {}): Validation {
+  const refused = (problems: ConfigProblem[]): Validation => ({ file, problems: problems.map((p) => ({ ...p, severity: 'error' })) });
+  // The composer recurses per level of nesting; measure on the parser's tokens first.
+  const deep = tooDeep(text);
+  if (deep) {
+    const lineCounter = new LineCounter();
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+    const pos = lineCounter.linePos(deep.offset);
+    return refused([{ file, line: pos.line, column: pos.col, path: '', message: `nested deeper than ${MAX_NESTING} levels at line ${pos.line}; a pipewatch configuration nests about ten` }]);
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
+  // Repeated keys are found below with both lines; the parser's own error names neither.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, logLevel: 'error' });
   const locate = (path: ConfigPath, key?: string) => locateIn(doc, lineCounter, path, key);
 
   if (doc.errors.length > 0) {
@@ -117,62 +172,103 @@ export function parseConfig(text: string, file: string, options: LoadOptions = {
       // "${X}" unquoted inside { … } or [ … ]: YAML reads its "{" as the start of a nested mapping.
       const ref = source.indexOf('${');
       const hint = ref > 0 && !`"'`.includes(source[ref - 1]!) && /[{[]/.test(source.slice(0, ref)) ? ' (quote environment references inside { } or [ ]: "${NAME}")' : '';
-      problems.push({ file, line: pos.line, column: pos.col, path: '', message: `invalid YAML: ${e.message.split('\n')[0]}${hint}` });
+      problems.push({ file, line: pos.line, column: pos.col, path: '', message: clipMessage(`invalid YAML: ${e.message.split('\n')[0]}${hint}`) });
     }
     const shown = problems.slice(0, 5);
     if (problems.length > shown.length) {
       const last = shown[shown.length - 1]!;
       shown.push({ ...last, message: `… and syntax errors on ${problems.length - shown.length} more lines, most likely caused by the first` });
     }
-    throw new ConfigError(shown);
+    return refused(shown);
   }
+  if (doc.contents === null) {
+    return refused([{ file, line: 1, column: 1, path: '', message: `the file is empty${text.trim() ? ' (only comments)' : ''}; a configuration starts with "version: 1"` }]);
+  }
+  const problems: ConfigProblem[] = repeatedKeys(doc, lineCounter).map((r) => ({
+    file,
+    line: r.line,
+    column: r.column,
+    path: formatPath(r.path),
+    message: `duplicate key "${clipText(r.key)}": first at line ${r.firstLine}, again at line ${r.line}; a key may appear once in a mapping (the later value would silently replace the first)`,
+    severity: 'error',
+  }));
   let input: unknown;
   try {
     // Aliases are expanded here; the yaml library refuses a file whose aliases multiply (an alias bomb).
     input = doc.toJS({ maxAliasCount: 1_000 }) ?? {};
   } catch (err) {
-    throw new ConfigError([{ file, line: 1, column: 1, path: '', message: `invalid YAML: ${(err as Error).message.split('\n')[0]}` }]);
+    return refused([...problems, { file, line: 1, column: 1, path: '', message: clipMessage(`invalid YAML: ${(err as Error).message.split('\n')[0]}`) }]);
   }
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new ConfigError([{ file, line: 1, column: 1, path: '', message: 'expected a mapping with version, connectors, channels and monitors' }]);
+    return refused([{ file, line: 1, column: 1, path: '', message: 'expected a mapping with version, connectors, channels and monitors' }]);
   }
 
   const parsed = pipewatchConfig.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const path = issue.path as ConfigPath;
-        const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-        return {
-          file,
-          ...locate(path, unknownKey),
-          path: formatPath(unknownKey ? [...path, unknownKey] : path),
-          message: describeIssue(issue, input, path),
-        };
-      }),
-    );
+  let raw: PipewatchConfigRaw | undefined;
+  // Without schema errors, paths are the file's own; with them, the checks below run on the part that
+  // parsed (config/salvage.ts) and their paths are mapped back to the file as written.
+  let originalPath = (path: ConfigPath): ConfigPath => path;
+  let causedByRemoval = (_message: string): boolean => false;
+  if (parsed.success) raw = parsed.data;
+  else {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path as ConfigPath;
+      const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+      problems.push({
+        file,
+        ...locate(path, unknownKey),
+        path: formatPath(unknownKey ? [...path, unknownKey] : path),
+        message: clipMessage(describeIssue(issue, input, path), valueAt(input, path)),
+        severity: 'error',
+      });
+    }
+    const salvaged = salvage(pipewatchConfig, input, parsed.error.issues);
+    if (salvaged) {
+      raw = salvaged.data;
+      originalPath = salvaged.originalPath;
+      causedByRemoval = salvaged.causedByRemoval;
+    }
   }
 
-  const raw = parsed.data;
-  const problems: ConfigProblem[] = [];
-  const problem = (path: ConfigPath, message: string) => problems.push({ file, ...locate(path), path: formatPath(path), message });
-  const notification = notificationPolicy(raw, problem);
-  const joinable = new Set<string>();
-  const monitors = normalise(raw, notification, problem, joinable);
-  if (raw.interventions.receiver && !notification.receivers[raw.interventions.receiver]) {
-    problem(['interventions', 'receiver'], unknownRef('receiver', raw.interventions.receiver, Object.keys(notification.receivers)));
-  }
+  /**
+   * How checks report. `problem(path, message)` refuses the file; `warn(path, message)` is a lint
+   * (the file loads; `validate` prints it, `--strict` fails on it). Both take the path in the parsed
+   * config and get the file's line and column, the path as written and a message with long values cut.
+   */
+  const reporter = (severity: 'error' | 'warning'): Report => (path, message) => {
+    if (causedByRemoval(message)) return;
+    const at = originalPath(path);
+    // Messages that name another monitor by index name it as the file does.
+    const text = message.replace(/\bmonitors\[(\d+)\]/g, (_, i: string) => `monitors[${String(originalPath(['monitors', Number(i)])[1])}]`);
+    problems.push({ file, ...locate(at), path: formatPath(at), message: clipMessage(text, valueAt(input, at)), severity });
+  };
+  const problem = reporter('error');
+  const warn = reporter('warning');
 
   if (options.env !== false) {
     const env = options.env ?? process.env;
     for (const ref of findEnvRefs(input)) {
-      if (env[ref.variable] === undefined) problem(ref.path, `environment variable ${ref.variable} is not set`);
+      if (env[ref.variable] === undefined) problems.push({ file, ...locate(ref.path), path: formatPath(ref.path), message: `environment variable ${ref.variable} is not set`, severity: 'error' });
     }
   }
-  const reports = reportDefinitions(raw, monitors, notification, problem);
-  if (problems.length > 0) throw new ConfigError(problems);
-  const groups = raw.cadenceGroups ? cadenceGroups(monitors.filter((m) => joinable.has(m.id)), raw.cadenceGroups.size) : [];
-  return { file, raw, monitors, groups, notification, reports };
+
+  let loaded: LoadedConfig | undefined;
+  if (raw) {
+    const notification = notificationPolicy(raw, problem);
+    const joinable = new Set<string>();
+    const monitors = normalise(raw, notification, problem, joinable);
+    if (raw.interventions.receiver && !notification.receivers[raw.interventions.receiver]) {
+      problem(['interventions', 'receiver'], unknownRef('receiver', raw.interventions.receiver, Object.keys(notification.receivers)));
+    }
+    const reports = reportDefinitions(raw, monitors, notification, problem);
+    lintConfig({ raw, monitors }, { problem, warn });
+    const groups = raw.cadenceGroups ? cadenceGroups(monitors.filter((m) => joinable.has(m.id)), raw.cadenceGroups.size) : [];
+    loaded = { file, raw, monitors, groups, notification, reports };
+  }
+  // File order; problems on one line keep the order they were found in.
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  if (!loaded || problems.some(isError)) return { file, problems };
+  return { file, problems, config: { ...loaded, ...(problems.length ? { warnings: problems } : {}) } };
 }
 
 // ---------------------------------------------------------------- normalising

@@ -153,7 +153,7 @@ describe('spreading interval schedules over their interval', () => {
 // Each broken file: what is wrong, and the message (file:line:col: path: message) it must give.
 const BROKEN: Array<[string, string, RegExp]> = [
   ['invalid YAML', GOOD.replace('    type: postgres', '    type: postgres\n   url: [broken'), /^pipewatch\.yaml:\d+:\d+: invalid YAML: /],
-  ['a duplicate YAML key', GOOD.replace('  lake:\n    type: postgres', '  lake:\n    type: postgres\n    type: postgres'), /pipewatch\.yaml:\d+:\d+: invalid YAML: Map keys must be unique/],
+  ['a duplicate YAML key', GOOD.replace('  lake:\n    type: postgres', '  lake:\n    type: postgres\n    type: postgres'), /^pipewatch\.yaml:15:5: connectors\.lake\.type: duplicate key "type": first at line 14, again at line 15; a key may appear once in a mapping/],
   ['unknown monitor check type', GOOD.replace('type: freshness', 'type: freshnes'), /^pipewatch\.yaml:33:13: monitors\[0\]\.check\.type: unknown type "freshnes"; expected one of: count, freshness, sql, stageCounts, http, .*$/],
   ['unknown connector type', GOOD.replace('type: postgres', 'type: mysql'), /^pipewatch\.yaml:14:11: connectors\.lake\.type: unknown type "mysql"; expected one of: postgres, elasticsearch, .*$/],
   ['unknown connector reference', GOOD.replace('    connector: lake\n    check:\n      type: freshness', '    connector: laek\n    check:\n      type: freshness'), /^pipewatch\.yaml:31:16: monitors\[0\]\.connector: unknown connector "laek" \(did you mean "lake"\?\); declared connectors: lake$/],
