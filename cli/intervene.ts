@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
 import type { Answer, InterventionResult, InterventionView } from '../workflows/intervention.js';
 import { interventionIdFor, type ArchiveIngestInput, type ArchiveIngestResult } from '../workflows/archive.js';
+import { failureReason, refusedArchives } from '../ui/refused-archives.js';
 import { CliError, EXIT, table } from './output.js';
 
 export interface InterveneContext {
@@ -54,13 +55,6 @@ export async function readSecret(prompt: string): Promise<string> {
   });
 }
 
-/** What went wrong, not "Workflow execution failed": the first failure in the chain that the application raised. */
-function failureReason(err: Error): string {
-  let e: Error = err;
-  while (e.name !== 'ApplicationFailure' && e.cause instanceof Error) e = e.cause;
-  return e.message;
-}
-
 async function withClient<T>(ctx: InterveneContext, fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
   const { client, taskQueue, close } = await ctx.client();
   try {
@@ -85,18 +79,7 @@ export function registerInterveneCommands(program: Command, ctx: InterveneContex
         }
         rows.sort((a, b) => a.since!.localeCompare(b.since!));
         // Archives refused in the last week asked nobody, but someone waits for their files.
-        const refused: Array<{ id: string; at: string; reason: string }> = [];
-        const since = new Date(Date.now() - 7 * 86_400_000).toISOString();
-        for await (const w of client.workflow.list({ query: `WorkflowType = "archiveIngestWorkflow" AND ExecutionStatus = "Failed" AND CloseTime > "${since}"` })) {
-          const reason = await client.workflow
-            .getHandle(w.workflowId, w.runId)
-            .result()
-            .then(
-              () => '',
-              (err: unknown) => (err instanceof Error ? failureReason(err) : String(err)),
-            );
-          refused.push({ id: w.workflowId, at: (w.closeTime ?? w.startTime).toISOString(), reason });
-        }
+        const refused = (await refusedArchives(client)).map((r) => ({ id: r.workflowId, at: r.at, reason: r.reason }));
         if (opts.json) out(JSON.stringify(rows.map((r) => ({ ...r, state: 'open' })).concat(refused.map((r) => ({ id: r.id, since: r.at, state: 'refused', reason: r.reason }))), null, 2));
         else {
           out(rows.length === 0 ? 'no open questions' : table([['INTERVENTION', 'WAITING SINCE'], ...rows.map((r) => [r.id!, r.since!])]));

@@ -165,6 +165,21 @@ ${rows
 </tbody></table>`;
 }
 
+function refusedSection(data: StatusData): string {
+  const rows = data.refusedArchives ?? [];
+  if (rows.length === 0) return '';
+  return `<section id="refused-archives"><h2>Archives refused in the last 7 days (${rows.length})</h2>
+<p class="none">Nothing was extracted and nobody was asked; the operators were told why.</p>
+<table class="refused"><thead><tr><th>archive flow</th><th>refused</th><th>why</th></tr></thead><tbody>
+${rows
+  .map(
+    (r) => `<tr class="refused-archive" data-workflow="${escapeHtml(r.workflowId)}"><td>${link(workflowUrl(data.temporalUi, data.namespace, r.workflowId), r.workflowId, 'refused-link')}</td>
+<td>${timeCell(r.at)}</td><td>${escapeHtml(r.reason)}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table></section>`;
+}
+
 function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -184,6 +199,7 @@ ${data.problems.map((p) => `<p class="problem">${escapeHtml(p)}</p>`).join('\n')
 ${incidentsSection(data)}</section>
 <section id="interventions"><h2>Waiting on an operator (${data.interventions.length})</h2>
 ${interventionsSection(data)}</section>
+${refusedSection(data)}
 <section id="monitors"><h2>Monitors (${data.monitors.length})</h2>
 ${monitorsSection(data)}</section>
 </main>`;

@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { MonitorDefinition } from '../config/model.js';
 import type { Status, Unit } from '../evaluation/types.js';
 import type { HistoryStore } from '../store/history.js';
+import { refusedArchives, type RefusedArchive } from './refused-archives.js';
 import type { InterventionView } from '../workflows/intervention.js';
 
 export interface MonitorRow {
@@ -61,6 +62,8 @@ export interface StatusData {
   monitors: MonitorRow[];
   incidents: IncidentRow[];
   interventions: InterventionRow[];
+  /** Archives refused in the last week: nobody was asked, someone waits for the files. */
+  refusedArchives?: RefusedArchive[];
   /** Sources that did not answer, said plainly. */
   problems: string[];
 }
@@ -175,10 +178,11 @@ export async function gatherStatus(src: StatusSources): Promise<StatusData> {
       return [];
     }
   };
-  const [monitors, incidents, interventions] = await Promise.all([
+  const [monitors, incidents, interventions, refused] = await Promise.all([
     monitorRows(src, problems),
     temporal('open incidents', () => incidentRows(src)),
     temporal('pending interventions', () => interventionRows(src)),
+    temporal('refused archives', () => refusedArchives(src.client, { taskQueue: src.taskQueue, limit: LIST_LIMIT })),
   ]);
   return {
     project: src.project,
@@ -191,6 +195,7 @@ export async function gatherStatus(src: StatusSources): Promise<StatusData> {
     monitors,
     incidents,
     interventions,
+    refusedArchives: refused,
     problems,
   };
 }

@@ -40,9 +40,22 @@ describe('status page rendering', () => {
         reason: evil, lastValue: 1, lastRunId: 'run"><i>', incidentIds: ['pipewatch-incident/"><u>'], points: [{ observedAt: 'x', value: 1, status: 'ok' }] }],
       incidents: [{ workflowId: evil, state: evil, severity: evil, monitor: evil, pipeline: evil, since: evil }],
       interventions: [{ workflowId: evil, pipeline: evil, since: evil, title: evil, question: evil, deadlineAt: evil }],
+      refusedArchives: [{ workflowId: evil, at: evil, reason: evil }],
     };
     const html = renderMain(data);
     expect(html).not.toMatch(/<(script|b|i|u)>/);
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('lists the archives refused in the last week, with why and a link to the flow', () => {
+    const base: StatusData = {
+      project: 'p', generatedAt: '2026-01-01T00:00:00.000Z', namespace: 'default', taskQueue: 'pipewatch', temporalUi: 'http://ui',
+      pointsShown: 10, alerting: 0, problems: [], monitors: [], incidents: [], interventions: [],
+    };
+    expect(renderMain(base)).not.toContain('refused-archives');
+    const html = renderMain({ ...base, refusedArchives: [{ workflowId: 'pipewatch-archive/slip.zip-1a2b', at: '2026-01-01T00:00:00.000Z', reason: 'slip.zip has an entry whose path leaves the destination (zip-slip)' }] });
+    expect(html).toContain('Archives refused in the last 7 days (1)');
+    expect(html).toContain('leaves the destination (zip-slip)');
+    expect(html).toContain(`href="${workflowUrl('http://ui', 'default', 'pipewatch-archive/slip.zip-1a2b')}"`);
   });
 });
