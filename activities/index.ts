@@ -11,7 +11,7 @@ import type { HeartbeatInput } from '../workflows/heartbeat.js';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { ArchiveTriggerSettings, CheckSpec, InhibitRule, MaintenanceWindow, NamedChannel, NamedConnector, NotificationPolicy, PipelineStage, ResultsSink, Rule } from '../config/model.js';
-import { evaluateLogRule, type LogCursor, type LogEvent, type LogsCheck } from '../connectors/logs.js';
+import { evaluateLogRule, type LogEvent, type LogRuleState, type LogsCheck } from '../connectors/logs.js';
 import { CollectError } from '../connectors/types.js';
 import { fieldValue } from '../evaluation/lucene.js';
 import type { ArchiveIngestInput } from '../workflows/archive.js';
@@ -40,6 +40,7 @@ import { formatDuration } from '../config/duration.js';
 import { groupMonitors, type CadenceGroup } from '../config/model.js';
 import { alertLabels, COLLECT_RETRY, collectTimeoutMs, GROUP_CHECK_CONCURRENCY, incidentsFor, runCheck, type GroupMemberResult } from '../workflows/check.js';
 import { memberRunId } from '../workflows/ids.js';
+import { recordKeyRuns, type KeyRunInput } from './log-keys.js';
 import { gatherReportData, imageCid, makeReport, pendingInterventions, refreshRunningIncidents } from './report.js';
 
 export interface ActivityDeps {
@@ -231,10 +232,12 @@ export function createActivities(deps: ActivityDeps) {
       try {
         if (!live.value.logSource) throw new CollectError(`connector ${input.connector.id} is not a log source`);
         const source = await live.value.logSource(input.check, { store: deps.store });
-        const cursor = input.check.rule === 'any' ? ((await deps.store.logCursor(input.monitorId)) as LogCursor | undefined) : undefined;
-        const result = await evaluateLogRule(source, input.check, new Date(input.at), cursor);
+        // What the rule keeps between runs: the any cursor (with the ids read in the buffer), the keys a flatline heard.
+        const stateful = input.check.rule === 'any' || (input.check.rule === 'flatline' && input.check.queryKey !== undefined);
+        const previous = stateful ? ((await deps.store.logCursor(input.monitorId)) as LogRuleState | undefined) : undefined;
+        const result = await evaluateLogRule(source, input.check, new Date(input.at), previous);
         if (result.newEvents?.length && input.check.trigger) await triggerForEvents(deps, input, result.newEvents);
-        if (result.cursor) await deps.store.saveLogCursor(input.monitorId, result.cursor);
+        if (result.state) await deps.store.saveLogCursor(input.monitorId, result.state);
         return redactSecretsDeep(result.measurement, live.secrets);
       } catch (err) {
         throw scrubbed(err, live.secrets, 'CollectError');
@@ -250,6 +253,9 @@ export function createActivities(deps: ActivityDeps) {
      * is down is logged and never fails the run or delays its alert for long.
      */
     recordRun: record,
+
+    /** A keyed log monitor's keys, each with its own state and alert (activities/log-keys.ts). */
+    recordKeyRuns: (input: KeyRunInput) => recordKeyRuns(deps.store, input),
 
     /**
      * A cadence group's tick (workflows/group.ts): each member checked as a

@@ -10,6 +10,7 @@ import { lintConfig } from './lint.js';
 import { clipMessage, clipText } from './problem-text.js';
 import { salvage } from './salvage.js';
 import { MAX_NESTING, repeatedKeys, tooDeep } from './yaml-checks.js';
+import { isEventLikeRule, keyedRuleProblem, logRuleLints } from './log-rules.js';
 import { cadenceGroups, mayJoinGroup } from './groups.js';
 import { parseDuration } from './duration.js';
 import { escalationCycle } from '../evaluation/escalation.js';
@@ -256,7 +257,7 @@ export function validateConfigText(text: string, file: string, options: LoadOpti
   if (raw) {
     const notification = notificationPolicy(raw, problem);
     const joinable = new Set<string>();
-    const monitors = normalise(raw, notification, problem, joinable);
+    const monitors = normalise(raw, notification, problem, joinable, warn);
     if (raw.interventions.receiver && !notification.receivers[raw.interventions.receiver]) {
       problem(['interventions', 'receiver'], unknownRef('receiver', raw.interventions.receiver, Object.keys(notification.receivers)));
     }
@@ -276,7 +277,7 @@ export function validateConfigText(text: string, file: string, options: LoadOpti
 type Report = (path: ConfigPath, message: string) => void;
 
 /** The monitors of a config; `joinable` gets the ids of those that may run in a cadence group. */
-function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, problem: Report, joinable: Set<string>): MonitorDefinition[] {
+function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, problem: Report, joinable: Set<string>, warn: Report = () => undefined): MonitorDefinition[] {
   const seen = new Map<string, number>();
   const out: MonitorDefinition[] = [];
   const connectorIds = Object.keys(raw.connectors);
@@ -325,6 +326,10 @@ function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, pr
 
     const unit = checkUnit(m.check);
     const rules = m.rules.map((r, j) => normaliseRule(r, unit, (path, msg) => problem(at('rules', j, ...path), msg)));
+    if (m.check.type === 'logs') {
+      if (m.check.queryKey) rules.forEach((r, j) => { const why = keyedRuleProblem(r.kind); if (why) problem(at('rules', j), why); });
+      for (const lint of logRuleLints(m.check, m.flap)) warn(at('flap', 'failAfter'), lint);
+    }
     if ((!connector && !stages) || !scheduleRaw) return;
 
     const schedule: MonitorSchedule = {
@@ -362,7 +367,8 @@ function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, pr
       unit,
       rules,
       schedule,
-      flap: { ...raw.defaults.flap, ...m.flap },
+      // Event-like log rules report a one-shot event: they open on their first failing run unless the monitor says otherwise.
+      flap: { ...raw.defaults.flap, ...(m.check.type === 'logs' && isEventLikeRule(m.check.rule) ? { failAfter: 1 } : {}), ...m.flap },
       notification,
       // Only when configured, so monitors of configs without a sink keep their version.
       ...(sink ? { sink } : {}),

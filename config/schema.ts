@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { parseCron } from '../evaluation/cron.js';
 import { parseCondition } from '../evaluation/conditions.js';
 import { parseQuery } from '../evaluation/lucene.js';
+import { logRuleProblems, unknownLogRule } from './log-rules.js';
 import { parseLabelSelector } from '../evaluation/label-selector.js';
 import { parseMatcher, parseMatchers, type Matcher } from '../evaluation/matchers.js';
 import type { Unit } from '../evaluation/types.js';
@@ -375,18 +376,39 @@ export const logsCheck = z
         }
       })
       .meta({ description: 'Lucene query syntax (as Elasticsearch query_string): field:value, "phrase", wildcards, AND/OR/NOT.' }),
-    rule: z.enum(LOG_RULES).meta({ description: 'any · frequency · flatline · spike · new_term · cardinality · metric (ElastAlert2 rule types).' }),
+    // A string, so a rule type of ElastAlert2's that pipewatch lacks is refused with what to write instead.
+    rule: z
+      .string()
+      .transform((v, ctx) => {
+        const known = LOG_RULES.find((r) => r === v);
+        if (!known) {
+          ctx.addIssue({ code: 'custom', message: unknownLogRule(v) });
+          return z.NEVER;
+        }
+        return known;
+      })
+      .meta({ description: 'any · frequency · flatline · spike · new_term · cardinality · metric (ElastAlert2 rule types).' }),
     window: duration.prefault('5m'),
     buffer: duration.prefault('1m').meta({ description: 'The window ends this long before the run, so late events are counted.' }),
-    queryKey: z.string().optional().meta({ description: 'Count per value of this field (e.g. labels.pipeline); the worst group decides.' }),
-    field: z.string().optional().meta({ description: 'new_term, cardinality and metric: the field they look at.' }),
+    queryKey: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1).max(5)])
+      .optional()
+      .meta({ description: "Judge each value of this field (or of these fields together: a compound key) on its own, one alert per key labelled key=<value> (ElastAlert2's query_key / compound_query_key)." }),
+    forgetKeys: z.boolean().default(false).meta({ description: 'flatline with queryKey: a silent key is reported once, then forgotten until it speaks again (forget_keys).' }),
+    field: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1).max(5)])
+      .optional()
+      .meta({ description: 'new_term, cardinality and metric: the field they look at. new_term also takes a list: one compound term of those fields together.' }),
     lookback: duration.prefault('7d').meta({ description: 'new_term: how far back a value counts as known.' }),
     metric: z.enum(['avg', 'min', 'max', 'sum']).default('avg'),
     direction: z.enum(['up', 'down', 'both']).default('up').meta({ description: 'spike: which direction counts.' }),
-    minCount: z.int().min(0).default(5).meta({ description: 'spike: ignore groups with fewer events in both windows.' }),
+    minCount: z.int().min(0).optional().meta({ description: 'Replaced by thresholdRef and thresholdCur; refused with advice.' }),
+    thresholdRef: z.int().min(0).default(0).meta({ description: 'spike: a key needs at least this many events in the reference (previous) window to count (threshold_ref).' }),
+    thresholdCur: z.int().min(0).default(0).meta({ description: 'spike: a key needs at least this many events in the current window to count (threshold_cur).' }),
+    alertOnNewData: z.boolean().default(false).meta({ description: 'spike with queryKey: a key with no events in the reference window may spike (alert_on_new_data); off, new keys never do.' }),
     expect: z.array(z.string()).optional().meta({ description: 'flatline with queryKey: groups that must appear; a missing one is silent.' }),
     severityFromLevel: z.boolean().default(false).meta({ description: 'When a rule fires, the worst log level among the sampled events sets the severity.' }),
-    sample: z.int().min(0).max(50).default(5).meta({ description: 'Log lines shown in the alert.' }),
+    sample: z.int().min(0).max(50).default(5).meta({ description: 'Log lines shown in the alert; 0: none.' }),
     maxEvents: z.int().min(1).max(10_000).default(500).meta({ description: 'any: new events read per run at most.' }),
     trigger: z
       .strictObject({
@@ -405,6 +427,7 @@ export const logsCheck = z
   .superRefine((c, ctx) => {
     if (['new_term', 'cardinality', 'metric'].includes(c.rule) && !c.field) ctx.addIssue({ code: 'custom', path: ['field'], message: `a ${c.rule} rule needs "field"` });
     if (c.trigger && c.rule !== 'any') ctx.addIssue({ code: 'custom', path: ['trigger'], message: 'triggers act on each new event: use them with rule "any"' });
+    for (const problem of logRuleProblems(c)) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
   })
   .meta({ description: 'A log rule over Elasticsearch or NDJSON files; the value depends on the rule type.' });
 

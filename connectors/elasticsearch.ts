@@ -13,6 +13,10 @@ import { countRange } from './postgres.js';
 import { CollectError, type CollectRequest, type Connector, type ConnectorFactory, type SeriesPoint, type StageSource, type TimeRange } from './types.js';
 import type { LogCursor, LogEvent, LogsCheck, LogSource } from './logs.js';
 
+/** Keys a keyed log rule reads per window at most, and hits per search. */
+const MAX_KEYS = 10_000;
+const MAX_HITS = 10_000;
+
 type ElasticsearchSpec = Extract<ConnectorSpec, { type: 'elasticsearch' }>;
 
 /** Above this many distinct values, cardinality is an estimate (±1–2 %). */
@@ -319,59 +323,85 @@ export class ElasticsearchConnector implements Connector {
       ts: new Date(String(hit._source?.[ts] ?? hit.sort?.[0] ?? 0)).toISOString(),
       doc: hit._source ?? {},
     });
+    /** Composite-aggregation paging over several fields (sorted), up to `max` buckets, with sub-aggregations per bucket. */
+    const composite = async (r: TimeRange, fields: string[], max: number, aggs?: Record<string, unknown>) => {
+      const out: Array<{ values: string[]; doc_count: number; sub: Record<string, unknown> }> = [];
+      let after: Record<string, unknown> | undefined;
+      while (out.length < max) {
+        const size = Math.min(1000, max - out.length);
+        const res = await search<{ aggregations: { c: { buckets: Array<{ key: Record<string, unknown>; doc_count: number } & Record<string, unknown>>; after_key?: Record<string, unknown> } } }>({
+          size: 0,
+          query: filter(r),
+          aggs: { c: { composite: { size, sources: fields.map((field, i) => ({ [`k${i}`]: { terms: { field } } })), ...(after ? { after } : {}) }, ...(aggs ? { aggs } : {}) } },
+        });
+        const buckets = atMost(res.aggregations.c.buckets, size, 'buckets', this.id);
+        for (const b of buckets) out.push({ values: fields.map((_, i) => String(b.key[`k${i}`])), doc_count: b.doc_count, sub: b });
+        if (!res.aggregations.c.after_key || buckets.length === 0) break;
+        after = res.aggregations.c.after_key;
+      }
+      return out;
+    };
     const kibana = this.kibanaUrl;
     return {
-      counts: async (r, groupField) => {
-        if (!groupField) {
+      counts: async (r, keyFields) => {
+        if (keyFields.length === 0) {
           const res = await search<{ hits: { total: { value: number } } }>({ size: 0, track_total_hits: true, query: filter(r) });
           return new Map([['', res.hits.total.value]]);
         }
+        if (keyFields.length > 1) return new Map((await composite(r, keyFields, MAX_KEYS)).map((b) => [b.values.join(','), b.doc_count]));
         const res = await search<{ aggregations: { groups: { buckets: Array<{ key: unknown; doc_count: number }> } } }>({
           size: 0,
           query: filter(r),
-          aggs: { groups: { terms: { field: groupField, size: 1000 } } },
+          aggs: { groups: { terms: { field: keyFields[0], size: 1000 } } },
         });
         return new Map(atMost(res.aggregations.groups.buckets, 1000, 'buckets', this.id).map((b) => [String(b.key), b.doc_count]));
       },
-      distinct: async (r, field, limit) => {
-        const out = new Set<string>();
-        let after: Record<string, unknown> | undefined;
-        while (out.size < limit) {
-          const res = await search<{ aggregations: { terms: { buckets: Array<{ key: { t: unknown } }>; after_key?: Record<string, unknown> } } }>({
-            size: 0,
-            query: filter(r),
-            aggs: { terms: { composite: { size: Math.min(1000, limit - out.size), sources: [{ t: { terms: { field } } }], ...(after ? { after } : {}) } } },
-          });
-          for (const b of atMost(res.aggregations.terms.buckets, Math.min(1000, limit - out.size), 'buckets', this.id)) out.add(String(b.key.t));
-          if (!res.aggregations.terms.after_key || res.aggregations.terms.buckets.length === 0) break;
-          after = res.aggregations.terms.after_key;
+      distinct: async (r, fields, limit, keyFields) => {
+        // Exact: (key…, term…) pairs paged with a composite aggregation, sorted, a page at a time.
+        const out = new Map<string, Set<string>>();
+        for (const b of await composite(r, [...keyFields, ...fields], limit * Math.max(1, keyFields.length ? 100 : 1))) {
+          const key = b.values.slice(0, keyFields.length).join(',');
+          const terms = out.get(key) ?? out.set(key, new Set()).get(key)!;
+          if (terms.size < limit) terms.add(b.values.slice(keyFields.length).join(','));
         }
         return out;
       },
-      metric: async (r, field, agg) => {
-        const res = await search<{ aggregations: { m: { value: number | null } } }>({ size: 0, query: filter(r), aggs: { m: { [agg]: { field } } } });
-        return res.aggregations.m.value;
+      metric: async (r, field, agg, keyFields) => {
+        if (keyFields.length === 0) {
+          const res = await search<{ aggregations: { m: { value: number | null } } }>({ size: 0, query: filter(r), aggs: { m: { [agg]: { field } } } });
+          return new Map([['', res.aggregations.m.value]]);
+        }
+        const buckets = await composite(r, keyFields, MAX_KEYS, { m: { [agg]: { field } } });
+        return new Map(buckets.map((b) => [b.values.join(','), (b.sub as { m?: { value: number | null } }).m?.value ?? null]));
       },
       samples: async (r, n) => {
         const res = await search<{ hits: { hits: Array<{ _id: string; _source?: Record<string, unknown> }> } }>({ size: n, sort: [{ [ts]: 'desc' }], query: filter(r) });
         return res.hits.hits.map(toEvent);
       },
-      after: async (cursor: LogCursor | undefined, until: Date, limit: number) => {
-        // Sorted by time; events at exactly the cursor's time that were already seen are skipped.
+      after: async (cursor: LogCursor | undefined, bounds: { until: Date; settled: Date }, limit: number) => {
+        // ElastAlert2's buffer_time: each run reads again from where events were still settling (the
+        // cursor) up to now, and skips the ids it already reported there, so an event indexed late —
+        // within the buffer — is still seen once, and a new one is reported without waiting a buffer.
         const from = cursor ? new Date(cursor.ts) : undefined;
+        const reported = new Map<string, string>((cursor?.recent ?? []).map(([t, id]) => [id, t]));
+        if (cursor && !cursor.recent) for (const id of cursor.seen) reported.set(id, new Date(cursor.ts).toISOString()); // a cursor saved before the buffer was re-read
+        const size = Math.min(MAX_HITS, limit + reported.size);
         const res = await search<{ hits: { hits: Array<{ _id: string; _source?: Record<string, unknown>; sort?: unknown[] }> } }>({
-          size: limit + (cursor?.seen.length ?? 0),
+          size,
           sort: [{ [ts]: 'asc' }],
-          query: { bool: { filter: [{ range: { [ts]: { ...(from ? { gte: from.toISOString() } : {}), lt: until.toISOString(), format: 'strict_date_optional_time' } } }, ...(check.query.trim() ? [{ query_string: { query: check.query, default_operator: 'AND', analyze_wildcard: true } }] : [])] } },
+          query: { bool: { filter: [{ range: { [ts]: { ...(from ? { gte: from.toISOString() } : {}), lt: bounds.until.toISOString(), format: 'strict_date_optional_time' } } }, ...(check.query.trim() ? [{ query_string: { query: check.query, ...QUERY_STRING_OPTIONS } }] : [])] } },
         });
-        const seen = new Set(cursor?.seen ?? []);
-        const fresh = res.hits.hits.map(toEvent).filter((e) => !(cursor && e.ts === new Date(cursor.ts).toISOString() && seen.has(e.id)));
+        const hits = res.hits.hits.map(toEvent);
+        const fresh = hits.filter((e) => !reported.has(e.id));
         const events = fresh.slice(0, limit);
-        if (events.length === 0) return { events, cursor, more: false };
-        const lastTs = events.at(-1)!.ts;
-        const atLast = events.filter((e) => e.ts === lastTs).map((e) => e.id);
-        const carried = cursor && new Date(cursor.ts).toISOString() === lastTs ? cursor.seen : [];
-        return { events, cursor: { ts: lastTs, seen: [...new Set([...carried, ...atLast])] }, more: fresh.length > limit };
+        // More unread: a page that was full, or more fresh events than fit.
+        const more = fresh.length > limit || hits.length === size;
+        for (const e of events) reported.set(e.id, e.ts);
+        // Resume where events may still arrive: the settled edge, or the last event read when the page was cut.
+        let next = more && events.length ? events.at(-1)!.ts : bounds.settled.toISOString();
+        if (from && Date.parse(next) < from.getTime()) next = from.toISOString();
+        const recent = [...reported].filter(([, t]) => Date.parse(t) >= Date.parse(next)).map(([id, t]): [string, string] => [t, id]);
+        return { events, cursor: { ts: next, seen: [], recent }, more };
       },
       discoverLink: kibana
         ? (r) =>

@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import type { ConnectorSpec } from '../config/model.js';
 import { fieldValue, matchesQuery, parseQuery } from '../evaluation/lucene.js';
 import type { HistoryStore, LogOffset } from '../store/history.js';
-import type { LogCursor, LogEvent, LogsCheck, LogSource } from './logs.js';
+import { termOf, type LogCursor, type LogEvent, type LogsCheck, type LogSource } from './logs.js';
 import { CollectError, type Connector, type ConnectorFactory, type TimeRange } from './types.js';
 
 type LogFilesSpec = Extract<ConnectorSpec, { type: 'logfiles' }>;
@@ -141,34 +141,38 @@ class LogFilesConnector implements Connector {
     const thisId = this.id;
     const toEvent = (e: { seq: string; ts: Date; doc: Record<string, unknown> }): LogEvent => ({ id: e.seq, ts: e.ts.toISOString(), doc: e.doc });
     return {
-      async counts(r, groupField) {
+      async counts(r, keyFields) {
         const counts = new Map<string, number>();
         for await (const e of matching(r)) {
-          const key = groupField ? String(fieldValue(e.doc, groupField) ?? '') : '';
-          counts.set(key, (counts.get(key) ?? 0) + 1);
+          const key = keyFields.length ? termOf(e.doc, keyFields) : '';
+          if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
         }
-        if (!groupField && !counts.has('')) counts.set('', 0);
+        if (!keyFields.length && !counts.has('')) counts.set('', 0);
         return counts;
       },
-      async distinct(r, field, limit) {
-        const out = new Set<string>();
+      async distinct(r, fields, limit, keyFields) {
+        const out = new Map<string, Set<string>>();
         for await (const e of matching(r)) {
-          const v = fieldValue(e.doc, field);
-          if (v !== undefined && v !== null) out.add(String(v));
-          if (out.size >= limit) break;
+          const key = keyFields.length ? termOf(e.doc, keyFields) : '';
+          const term = termOf(e.doc, fields);
+          if (key === undefined || term === undefined) continue;
+          const terms = out.get(key) ?? out.set(key, new Set()).get(key)!;
+          if (terms.size < limit) terms.add(term);
         }
         return out;
       },
-      async metric(r, field, agg) {
-        let n = 0;
-        let acc: number | null = null;
+      async metric(r, field, agg, keyFields) {
+        const acc = new Map<string, { n: number; v: number }>();
         for await (const e of matching(r)) {
-          const v = Number(fieldValue(e.doc, field));
-          if (Number.isNaN(v)) continue;
-          n++;
-          acc = acc === null ? v : agg === 'min' ? Math.min(acc, v) : agg === 'max' ? Math.max(acc, v) : acc + v;
+          const key = keyFields.length ? termOf(e.doc, keyFields) : '';
+          const raw = fieldValue(e.doc, field);
+          const v = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+          if (key === undefined || Number.isNaN(v)) continue;
+          const a = acc.get(key);
+          if (!a) acc.set(key, { n: 1, v });
+          else acc.set(key, { n: a.n + 1, v: agg === 'min' ? Math.min(a.v, v) : agg === 'max' ? Math.max(a.v, v) : a.v + v });
         }
-        return acc === null ? null : agg === 'avg' ? acc / n : acc;
+        return new Map([...acc].map(([k, a]) => [k, agg === 'avg' ? a.v / a.n : a.v]));
       },
       async samples(r, n) {
         const keep: LogEvent[] = [];
@@ -178,7 +182,7 @@ class LogFilesConnector implements Connector {
         }
         return keep.reverse();
       },
-      async after(cursor: LogCursor | undefined, _until: Date, limit: number) {
+      async after(cursor: LogCursor | undefined, _bounds: { until: Date; settled: Date }, limit: number) {
         // Files resume in reading order: the cursor holds the last sequence number seen. Reading
         // order is arrival order, so no event slips behind the cursor, however late its timestamp.
         const notBefore = cursor && cursor.seen.length === 0 ? new Date(cursor.ts) : undefined; // first run: from the window

@@ -8,6 +8,7 @@ import { formatDuration } from '../config/duration.js';
 import { lateness } from '../evaluation/freshness.js';
 import type { Baselines } from '../evaluation/history.js';
 import { couldNotCheck, evaluate } from '../evaluation/rules.js';
+import { keyedVerdict } from '../evaluation/log-keys.js';
 import type { Measurement, Status, Verdict } from '../evaluation/types.js';
 import type { Transition } from '../evaluation/flap.js';
 import { incidentFor, routeAlert } from '../evaluation/routing.js';
@@ -54,6 +55,8 @@ export async function runCheck(monitor: MonitorDefinition, at: Date, steps: Chec
     const history: Baselines = needsHistory(monitor)
       ? await steps.baselines({ monitorId: monitor.id, rules: monitor.rules, at: measurement.observedAt, toleranceMs: toleranceMs(monitor), timeZone: monitor.schedule.timezone, current: measurement.value })
       : {};
+    // Keyed log rules: each key judged on its own (evaluation/log-keys.ts).
+    if (measurement.keys) return keyedVerdict(monitor.rules, measurement, describeCheck(monitor, measurement.details));
     return evaluate(monitor.rules, measurement, history, describeCheck(monitor, measurement.details));
   } catch (err) {
     return couldNotCheck(failureMessage(err), monitor.unit, at.toISOString());

@@ -6,6 +6,7 @@ import type { Status } from '../evaluation/types.js';
 import type { Activities } from '../activities/index.js';
 import { alertLabels, COLLECT_RETRY, collectTimeoutMs, incidentSignals, incidentsFor, runCheck } from './check.js';
 import { STATUS } from './search-attributes.js';
+import { keyLabels, keyStateId, NEVER_OPENS } from '../evaluation/log-keys.js';
 
 export interface MonitorRunResult {
   monitorId: string;
@@ -26,11 +27,14 @@ const { signalIncident } = proxyActivities<Activities>(STORE);
  */
 export const LOCAL_ACTIVITIES_PATCH = 'monitor-local-activities';
 
+/** Since this patch, a log rule with queryKey records and alerts each key on its own (evaluation/log-keys.ts). */
+export const LOG_KEYS_PATCH = 'log-rule-keys';
+
 export async function monitorWorkflow(monitor: MonitorDefinition): Promise<MonitorRunResult> {
   const info = workflowInfo();
   const at = scheduledTime() ?? new Date(Date.now());
   const proxy = patched(LOCAL_ACTIVITIES_PATCH) ? proxyLocalActivities : proxyActivities;
-  const { baselines, recordRun } = proxy<Activities>(STORE);
+  const { baselines, recordRun, recordKeyRuns } = proxy<Activities>(STORE);
 
   // Query timeout plus connect timeout, tried three times, before the check counts as "could not check".
   const retry = {
@@ -49,17 +53,37 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
   // Where this alert would go if it opened now; an open alert keeps the incidents it opened with.
   const labels = alertLabels(monitor, verdict.status);
   const routes = incidentsFor(monitor, labels);
+  // Keyed log rules alert per key; the monitor's own state records the worst key and never opens.
+  // Runs before this patch replay with one alert per monitor (docs/WORKFLOW-CHANGES.md).
+  const keys = verdict.keys && monitor.check.type === 'logs' && patched(LOG_KEYS_PATCH) ? verdict.keys : undefined;
   const recorded = await recordRun({
     monitorId: monitor.id,
     runId: info.workflowId,
     verdict,
-    flap: monitor.flap,
+    flap: keys ? { ...monitor.flap, failAfter: NEVER_OPENS } : monitor.flap,
     labels,
     incidentIds: routes.map((r) => r.incidentId),
     // A new optional input field, absent without a sink: the commands this workflow issues are unchanged.
     sink: monitor.sink,
   });
   for (const signal of incidentSignals(monitor, recorded, labels, verdict, info.workflowId)) await signalIncident(signal);
+  if (keys) {
+    const withKey = (key: string, status: Status) => keyLabels(alertLabels(monitor, status), key);
+    const runs = await recordKeyRuns({
+      monitorId: monitor.id,
+      runId: info.workflowId,
+      observedAt: verdict.observedAt,
+      flap: monitor.flap,
+      keys: keys.map((k) => ({ key: k.key, verdict: k.verdict, labels: withKey(k.key, k.verdict.status), incidentIds: incidentsFor(monitor, withKey(k.key, k.verdict.status)).map((r) => r.incidentId) })),
+      labelsFor: alertLabels(monitor, 'ok'),
+      incidentIdsFor: routes.map((r) => r.incidentId),
+    });
+    for (const run of runs) {
+      // Each key is an alert of its own in its incident: its id names the key.
+      const keyed = { ...monitor, id: keyStateId(monitor.id, run.key) };
+      for (const signal of incidentSignals(keyed, run.recorded, run.labels, run.verdict, `${info.workflowId}#${run.key}`)) await signalIncident(signal);
+    }
+  }
   const { transition } = recorded;
   return { monitorId: monitor.id, status: verdict.status, value: verdict.value, reason: verdict.reason, transition };
 }

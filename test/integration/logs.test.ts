@@ -169,7 +169,7 @@ describe(`log rules over Elasticsearch (${process.env.PIPEWATCH_TEST_ES_URL ? 'r
     expect(r.measurement.details!.kibana).toMatch(/^https:\/\/kibana\.example\/app\/discover#\/\?_g=\(time:\(from:'2026-11-26T11:49:00\.000Z',to:'2026-11-26T11:59:00\.000Z'\)\)/);
     if (fake()) {
       const [counts, samples] = fake()!.requests.slice(requestsBefore);
-      const filter = { bool: { filter: [{ range: { '@timestamp': { gte: T(11), lt: T(1), format: 'strict_date_optional_time' } } }, { query_string: { query: 'log.level:error', default_operator: 'AND', analyze_wildcard: true } }] } };
+      const filter = { bool: { filter: [{ range: { '@timestamp': { gte: T(11), lt: T(1), format: 'strict_date_optional_time' } } }, { query_string: { query: 'log.level:error', default_field: '*', default_operator: 'AND', analyze_wildcard: true } }] } };
       expect(counts).toEqual({ index, timeout: '10s', size: 0, query: filter, aggs: { groups: { terms: { field: 'labels.pipeline', size: 1000 } } } });
       expect(samples).toEqual({ index, timeout: '10s', size: 2, sort: [{ '@timestamp': 'desc' }], query: filter });
     }

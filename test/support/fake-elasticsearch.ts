@@ -10,7 +10,42 @@ import MockModule from '@elastic/elasticsearch-mock';
 // The package is CommonJS with `export default`: under NodeNext the class is the module's .default.
 const Mock = (MockModule as unknown as { default: typeof MockModule }).default ?? MockModule;
 import { compareIds } from '../../evaluation/reconcile.js';
-import { fieldValue, matchesQuery, parseQuery } from '../../evaluation/lucene.js';
+import { fieldValue } from '../../evaluation/lucene.js';
+import { elasticsearchMappings } from '../../evaluation/query-string/mapping.js';
+
+/**
+ * The values of a field in a document, flat ("log.level") or nested, arrays
+ * spread — written here rather than borrowed from the matcher under test.
+ */
+function valuesAt(doc: unknown, path: string): unknown[] {
+  if (doc === null || typeof doc !== 'object') return [];
+  if (Array.isArray(doc)) return doc.flatMap((d) => valuesAt(d, path));
+  const o = doc as Record<string, unknown>;
+  const out: unknown[] = [];
+  if (path in o) out.push(...[o[path]].flat());
+  const parts = path.split('.');
+  for (let n = 1; n < parts.length; n++) {
+    const head = parts.slice(0, n).join('.');
+    if (head in o) out.push(...valuesAt(o[head], parts.slice(n).join('.')));
+  }
+  return out;
+}
+
+/**
+ * query_string answers for the queries the integration tests send, written
+ * from Elasticsearch's query_string reference on pipewatch's log mapping
+ * (docs/logging/logs-template.json) — never pipewatch's own matcher, which is
+ * what these tests check. Each is a keyword field compared exactly (a quoted
+ * value on a keyword is the whole value). Any other query fails the request
+ * loudly: add its answer here, from the reference, when a test needs it.
+ */
+export const QUERY_STRING_ANSWERS: Record<string, (doc: Doc) => boolean> = {
+  'log.level:error': (d) => valuesAt(d, 'log.level').includes('error'),
+  'labels.pipeline:intel': (d) => valuesAt(d, 'labels.pipeline').includes('intel'),
+  'event.action:stage.failed': (d) => valuesAt(d, 'event.action').includes('stage.failed'),
+  'event.action:"archive.password_required"': (d) => valuesAt(d, 'event.action').includes('archive.password_required'),
+  'log.level:error AND labels.pipeline:example': (d) => valuesAt(d, 'log.level').includes('error') && valuesAt(d, 'labels.pipeline').includes('example'),
+};
 
 type Doc = Record<string, unknown>;
 type Body = Record<string, unknown>;
@@ -82,10 +117,11 @@ export class FakeElasticsearch implements SearchBackend {
       return clauses.reduce((acc, clause) => this.filter(acc, clause), docs);
     }
     if (query.query_string) {
-      const q = query.query_string as { query: string; default_operator?: string };
-      if (q.default_operator !== 'AND') throw new Error('pipewatch sends query_string with default_operator AND');
-      const parsed = parseQuery(q.query);
-      return docs.filter((d) => matchesQuery(parsed, d));
+      const q = query.query_string as { query: string; default_operator?: string; default_field?: string };
+      if (q.default_operator !== 'AND' || q.default_field !== '*') throw new Error('pipewatch sends query_string with default_field * and default_operator AND');
+      const answer = QUERY_STRING_ANSWERS[q.query];
+      if (!answer) throw new Error(`fake Elasticsearch has no answer for query_string ${JSON.stringify(q.query)}: add one to QUERY_STRING_ANSWERS, written from the query_string reference`);
+      return docs.filter(answer);
     }
     const range = query.range as Record<string, { gte?: string; lt?: string; lte?: string }> | undefined;
     if (!range) throw new Error(`fake Elasticsearch: unsupported query ${JSON.stringify(query)}`);
@@ -197,14 +233,15 @@ export class FakeElasticsearch implements SearchBackend {
   }
 }
 
-/** A real cluster at url; indices are created with keyword ids and date timestamps. */
+/** A real cluster at url; indices are created with pipewatch's log mapping (docs/logging/logs-template.json), keyword ids and date timestamps. */
 export function realElasticsearch(url: string): SearchBackend {
   const client = new Client({ node: url, requestTimeout: 30_000 });
   const created: string[] = [];
   return {
     client,
     async seed(index, docs, idField, timeField) {
-      await client.indices.create({ index, mappings: { properties: { [idField]: { type: 'keyword' }, [timeField]: { type: 'date' } } } });
+      const mappings = elasticsearchMappings() as { properties: Record<string, unknown> };
+      await client.indices.create({ index, mappings: { ...mappings, properties: { ...mappings.properties, [idField]: { type: 'keyword' }, [timeField]: { type: 'date' } } } as never });
       created.push(index);
       if (docs.length) await client.bulk({ refresh: true, operations: docs.flatMap((d) => [{ index: { _index: index } }, d]) });
     },
