@@ -211,20 +211,37 @@ class PostgresConnector implements Connector {
    * cursor open while another stage is read — which one PostgreSQL session shared by every client (the embedded
    * store) cannot serve.
    */
-  async missingIds(upstream: StageSource, upstreamRange: TimeRange, downstream: StageSource, downstreamRange: TimeRange, sample: number): Promise<SetDifference> {
+  async missingIds(
+    upstream: StageSource,
+    upstreamRange: TimeRange,
+    downstream: StageSource,
+    downstreamRange: TimeRange,
+    sample: number,
+    lateRange?: TimeRange,
+  ): Promise<SetDifference> {
     const ids = (s: StageSource, from: string, to: string) =>
       `SELECT DISTINCT ${idExpression(s)} COLLATE "C" AS id FROM ${quoteIdentifier(s.dataset)}
          WHERE ${quoteIdentifier(s.timestamp)} >= ${from} AND ${quoteIdentifier(s.timestamp)} < ${to} AND ${quoteIdentifier(s.uniqueId)} IS NOT NULL`;
-    const rows = await this.readOnly<{ upstream: string; downstream: string; missing: string; sample: string[] }>(
+    // Not in the downstream window: arrived late when found after it, else lost. Without a late range, none is late.
+    const late = lateRange ?? { from: downstreamRange.to, to: downstreamRange.to };
+    const rows = await this.readOnly<{ upstream: string; downstream: string; missing: string; late: string; sample: string[] }>(
       `WITH up AS MATERIALIZED (${ids(upstream, '$1', '$2')}),
             down AS MATERIALIZED (${ids(downstream, '$3', '$4')}),
-            gone AS MATERIALIZED (SELECT id FROM up EXCEPT SELECT id FROM down)
+            absent AS MATERIALIZED (SELECT id FROM up EXCEPT SELECT id FROM down),
+            gone AS MATERIALIZED (SELECT id FROM absent EXCEPT ${ids(downstream, '$6', '$7')})
        SELECT (SELECT count(*) FROM up)::bigint AS upstream, (SELECT count(*) FROM down)::bigint AS downstream,
-              (SELECT count(*) FROM gone)::bigint AS missing, ARRAY(SELECT id FROM gone ORDER BY id LIMIT $5) AS sample`,
-      [upstreamRange.from, upstreamRange.to, downstreamRange.from, downstreamRange.to, Math.max(0, Math.floor(sample))],
+              (SELECT count(*) FROM gone)::bigint AS missing, ((SELECT count(*) FROM absent) - (SELECT count(*) FROM gone))::bigint AS late,
+              ARRAY(SELECT id FROM gone ORDER BY id LIMIT $5) AS sample`,
+      [upstreamRange.from, upstreamRange.to, downstreamRange.from, downstreamRange.to, Math.max(0, Math.floor(sample)), late.from, late.to],
     );
     const r = rows[0]!;
-    return { upstream: Number(r.upstream), downstream: Number(r.downstream), missing: Number(r.missing), sample: r.sample };
+    return {
+      upstream: Number(r.upstream),
+      downstream: Number(r.downstream),
+      missing: Number(r.missing),
+      sample: r.sample,
+      ...(lateRange ? { late: Number(r.late) } : {}),
+    };
   }
 
   async series(check: Extract<CheckSpec, { type: 'count' }>, range: TimeRange, bucketMs: number): Promise<SeriesPoint[]> {

@@ -47,9 +47,16 @@ export interface Connector {
   /**
    * What a merge of two streamIds computes — ids of `upstream` in its range missing from `downstream` in its range,
    * the first `sample` of them ascending, and both distinct counts — for two stages in this connector's one
-   * database, asked of the database in one query.
+   * database, asked of the database in one query. With `lateRange`, ids found downstream only there are late, not missing.
    */
-  missingIds?(upstream: StageSource, upstreamRange: TimeRange, downstream: StageSource, downstreamRange: TimeRange, sample: number): Promise<import('../evaluation/reconcile.js').SetDifference>;
+  missingIds?(
+    upstream: StageSource,
+    upstreamRange: TimeRange,
+    downstream: StageSource,
+    downstreamRange: TimeRange,
+    sample: number,
+    lateRange?: TimeRange,
+  ): Promise<import('../evaluation/reconcile.js').SetDifference>;
   /** A count check's value per aligned bucket in [from, to), in one query (backtests). */
   series?(check: Extract<CheckSpec, { type: 'count' }>, range: TimeRange, bucketMs: number): Promise<SeriesPoint[]>;
   /** Log sources (Elasticsearch, log files): the events a logs check judges. Files need the store. */

@@ -20,12 +20,15 @@ export function compareIds(a: string, b: string): number {
 export class OutOfOrderError extends Error {}
 
 export interface SetDifference {
-  /** Ids upstream has and downstream lacks. */
+  /** Ids upstream has and downstream lacks (in its window and in the late range). */
   missing: number;
   /** The first `sample` of them, ascending. */
   sample: string[];
   upstream: number;
+  /** Distinct ids downstream has in its own window. */
   downstream: number;
+  /** Ids upstream has that reached downstream only after the window's end (in the late range); absent without one. */
+  late?: number;
 }
 
 /** Pulls batches from a stream and checks that ids ascend strictly across them. */
@@ -130,9 +133,18 @@ export async function missingIds(
 
 export interface StageJudgement {
   stage: string;
+  /** Distinct records of this stage in its own window. */
   count: number;
   /** Records this stage lost against the previous one (0 for the first stage). */
   lost: number;
+  /** Records of the previous stage's window that reached this stage after the window's end (compared by ids). */
+  late?: number;
+  /**
+   * Compared by ids: records of the previous stage's window that reached this stage within the window — always
+   * `expected − lost − late` (expected: the previous stage's count). `count` may be larger: records of earlier windows
+   * that arrived in this one.
+   */
+  arrived?: number;
   /** How lost was measured: by comparing ids, or counts against an expected ratio. */
   method: 'first' | 'ids' | 'ratio';
   /** Within the stage's tolerance. */
@@ -150,5 +162,16 @@ export function judgeByRatio(stage: string, previousCount: number, count: number
 
 /** A stage judged by the ids it lacks. */
 export function judgeByIds(stage: string, previousCount: number, count: number, diff: SetDifference, tolerance: number): StageJudgement {
-  return { stage, count, lost: diff.missing, method: 'ids', expected: previousCount, ok: diff.missing <= previousCount * tolerance, sample: diff.sample };
+  const late = diff.late ?? 0;
+  return {
+    stage,
+    count,
+    lost: diff.missing,
+    late,
+    arrived: previousCount - diff.missing - late,
+    method: 'ids',
+    expected: previousCount,
+    ok: diff.missing <= previousCount * tolerance,
+    sample: diff.sample,
+  };
 }

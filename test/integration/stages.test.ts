@@ -36,7 +36,8 @@ describe('stage counts on PostgreSQL', () => {
       CREATE TABLE "${s}".collected (record_id text, collected_at timestamptz);
       CREATE TABLE "${s}".parsed (record_id text, parsed_at timestamptz);
       CREATE TABLE "${s}".served (record_id text, served_at timestamptz);
-      CREATE TABLE "${s}".enriched (record_id text, enriched_at timestamptz);`);
+      CREATE TABLE "${s}".enriched (record_id text, enriched_at timestamptz);
+      CREATE TABLE "${s}".served_lossy (record_id text, served_at timestamptz);`);
     // 1,000 records collected in the window (ids upper-case, the parser lower-cases them);
     // the parser drops every 27th; parsing takes 90 s, so some land after the window.
     const collected: string[] = [];
@@ -51,6 +52,8 @@ describe('stage counts on PostgreSQL', () => {
     await schema.pool.query(`INSERT INTO "${s}".collected VALUES ${collected.join(',')}`);
     await schema.pool.query(`INSERT INTO "${s}".parsed VALUES ${parsed.join(',')}`);
     await schema.pool.query(`INSERT INTO "${s}".served SELECT btrim(record_id), parsed_at + interval '30 seconds' FROM "${s}".parsed`);
+    // A serving stage that also loses records (ids ending in 5): two losing stages in one pipeline.
+    await schema.pool.query(`INSERT INTO "${s}".served_lossy SELECT record_id, served_at FROM "${s}".served WHERE right(record_id, 1) <> '5'`);
     // A filtering stage that keeps about half.
     await schema.pool.query(`INSERT INTO "${s}".enriched SELECT record_id, served_at FROM "${s}".served WHERE right(record_id, 1) IN ('0','2','4','6','8')`);
 
@@ -65,6 +68,11 @@ pipelines:
       - { id: parsed, connector: lake, dataset: ${s}.parsed, uniqueId: record_id, timestamp: parsed_at, normalise: [trim] }
       - { id: served, connector: lake, dataset: ${s}.served, uniqueId: record_id, timestamp: served_at }
       - { id: enriched, connector: lake, dataset: ${s}.enriched, uniqueId: record_id, timestamp: enriched_at, expectedRatio: 0.5, tolerance: 0.05 }
+  lossy:
+    stages:
+      - { id: collected, connector: lake, dataset: ${s}.collected, uniqueId: record_id, timestamp: collected_at, normalise: [lowercase] }
+      - { id: parsed, connector: lake, dataset: ${s}.parsed, uniqueId: record_id, timestamp: parsed_at, normalise: [trim] }
+      - { id: served, connector: lake, dataset: ${s}.served_lossy, uniqueId: record_id, timestamp: served_at }
   healthy:
     stages:
       - { id: parsed, connector: lake, dataset: ${s}.parsed, uniqueId: record_id, timestamp: parsed_at, normalise: [trim] }
@@ -72,6 +80,9 @@ pipelines:
 monitors:
   - id: intel-stages
     check: { type: stageCounts, pipeline: intel, window: 1h, settle: 10m, sample: 15 }
+    rules: [{ above: 0, severity: critical }]
+  - id: lossy-stages
+    check: { type: stageCounts, pipeline: lossy, window: 1h, settle: 10m, sample: 5 }
     rules: [{ above: 0, severity: critical }]
   - id: healthy-stages
     check: { type: stageCounts, pipeline: healthy, window: 1h, settle: 10m }
@@ -111,6 +122,63 @@ monitors:
       const sample = String(result.measurement.details!.sampleMissing).split(', ');
       expect(sample).toHaveLength(15);
       for (const id of sample) expect(dropped.has(id)).toBe(true);
+    } finally {
+      await Promise.all(stages.map((s) => s.connector.close()));
+    }
+  });
+
+  /** "a 1,000 → b 941 (lost 37, late 22…" → the numbers of each segment. */
+  const segments = (stagesLine: string) =>
+    stagesLine.split('; ').map((seg) => {
+      const m = /^(\S+) ([\d,]+) → (\S+) ([\d,]+) \(lost ([\d,]+)(?:, within tolerance)?, late ([\d,]+)/.exec(seg);
+      if (!m) return { seg };
+      const n = (x: string) => Number(x.replace(/,/g, ''));
+      return { seg, from: m[1], upstream: n(m[2]!), to: m[3], downstream: n(m[4]!), lost: n(m[5]!), late: n(m[6]!) };
+    });
+
+  it('keeps upstream − lost − late = downstream in every comparison, with the late ones counted apart', async () => {
+    for (const id of ['intel-stages', 'lossy-stages', 'healthy-stages']) {
+      const stages = connectorsFor(monitors[id]!);
+      try {
+        const check = monitors[id]!.check as Extract<MonitorDefinition['check'], { type: 'stageCounts' }>;
+        const result = await reconcileStages({ pipeline: id, stages, check, at: AT.getTime() });
+        const line = String(result.measurement.details!.stages);
+        const byIds = segments(line).filter((x) => 'lost' in x);
+        expect(byIds.length).toBeGreaterThan(0);
+        for (const x of byIds) expect([x.seg, x.upstream! - x.lost! - x.late!]).toEqual([x.seg, x.downstream]);
+        for (const j of result.judgements.filter((j) => j.method === 'ids')) expect(j.arrived! + j.lost + j.late!).toBe(j.expected);
+      } finally {
+        await Promise.all(stages.map((s) => s.connector.close()));
+      }
+    }
+    // The parser takes 90 s: records 978–999 are parsed after 11:00 — late, neither lost nor in the window's count.
+    const stages = connectorsFor(monitors['intel-stages']!);
+    try {
+      const check = monitors['intel-stages']!.check as Extract<MonitorDefinition['check'], { type: 'stageCounts' }>;
+      const result = await reconcileStages({ pipeline: 'intel', stages, check, at: AT.getTime() });
+      const parsed = result.judgements[1]!;
+      expect([parsed.expected, parsed.lost, parsed.late, parsed.arrived, parsed.count]).toEqual([1000, dropped.size, 22, 1000 - dropped.size - 22, 1000 - dropped.size - 22]);
+      expect(String(result.measurement.details!.stages)).toContain(`collected 1,000 → parsed ${1000 - dropped.size - 22} (lost ${dropped.size}, late 22)`);
+    } finally {
+      await Promise.all(stages.map((s) => s.connector.close()));
+    }
+  });
+
+  it('samples the missing ids of every losing stage, not only the first', async () => {
+    const stages = connectorsFor(monitors['lossy-stages']!);
+    try {
+      const check = monitors['lossy-stages']!.check as Extract<MonitorDefinition['check'], { type: 'stageCounts' }>;
+      const result = await reconcileStages({ pipeline: 'lossy', stages, check, at: AT.getTime() });
+      expect(result.judgements.map((j) => [j.stage, j.ok])).toEqual([['collected', true], ['parsed', false], ['served', false]]);
+      const d = result.measurement.details!;
+      expect(d.firstLosingStage).toBe('parsed');
+      const parsedSample = String(d['sampleMissing.parsed']).split(', ');
+      const servedSample = String(d['sampleMissing.served']).split(', ');
+      expect(d.sampleMissing).toBe(d['sampleMissing.parsed']);
+      expect(parsedSample).toHaveLength(5);
+      for (const id of parsedSample) expect(dropped.has(id)).toBe(true);
+      expect(servedSample).toHaveLength(5);
+      for (const id of servedSample) expect([id.endsWith('5'), dropped.has(id)]).toEqual([true, false]);
     } finally {
       await Promise.all(stages.map((s) => s.connector.close()));
     }
