@@ -9,6 +9,7 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import { Client, errors, UndiciConnection, type ClientOptions } from '@elastic/elasticsearch';
 import type { CheckSpec, ConnectorSpec } from '../config/model.js';
 import type { Measurement } from '../evaluation/types.js';
+import { QUERY_STRING_OPTIONS } from '../evaluation/lucene.js';
 import { countRange } from './postgres.js';
 import { CollectError, type CollectRequest, type Connector, type ConnectorFactory, type SeriesPoint, type StageSource, type TimeRange } from './types.js';
 import type { LogCursor, LogEvent, LogsCheck, LogSource } from './logs.js';
@@ -290,14 +291,14 @@ export class ElasticsearchConnector implements Connector {
       .map((b) => ({ at: new Date(b.key).toISOString(), value: check.uniqueId ? (b.ids?.value ?? 0) : b.doc_count }));
   }
 
-  /** Log rules over an index: query_string with AND as the default operator, size-0 aggregations, bounded hit lists. */
+  /** Log rules over an index: query_string as the file matcher reads it (default_field *, AND), size-0 aggregations, bounded hit lists. */
   async logSource(check: LogsCheck): Promise<LogSource> {
     if (!check.index) throw new CollectError(`elasticsearch connector "${this.id}": a logs check needs "index"`);
     const index = check.index;
     const ts = '@timestamp';
     const filter = (r: { from?: Date; to?: Date; through?: Date }) => ({
       bool: {
-        filter: [range(ts, r), ...(check.query.trim() ? [{ query_string: { query: check.query, default_operator: 'AND', analyze_wildcard: true } }] : [])],
+        filter: [range(ts, r), ...(check.query.trim() ? [{ query_string: { query: check.query, ...QUERY_STRING_OPTIONS } }] : [])],
       },
     });
     const search = async <T>(body: Record<string, unknown>): Promise<T> => {
