@@ -2,6 +2,7 @@
 // grouped into one incident (Alertmanager's route / group_by semantics). Pure.
 import type { RouteNode } from '../config/model.js';
 import { matchesAll, type Labels } from './matchers.js';
+import { incidentWorkflowId } from './incident-key.js';
 
 export interface RouteMatch {
   receiver: string;
@@ -35,6 +36,5 @@ export function routeAlert(root: RouteNode, labels: Labels): RouteMatch[] {
 /** The incident an alert joins: one per receiver and values of the group-by labels. */
 export function incidentFor(match: RouteMatch, labels: Labels): { incidentId: string; groupLabels: Labels } {
   const groupLabels = Object.fromEntries(match.groupBy.map((l) => [l, labels[l] ?? '']));
-  const key = match.groupBy.map((l) => `${l}=${labels[l] ?? ''}`).join(',');
-  return { incidentId: `pipewatch-incident/${match.receiver}/${key}`, groupLabels };
+  return { incidentId: incidentWorkflowId(match.receiver, match.groupBy.map((l) => [l, labels[l] ?? ''])), groupLabels };
 }

@@ -472,13 +472,22 @@ describe('formatMatcher round trip', () => {
 
   it('round-trips 5,000 seeded random matchers', () => {
     let seed = 42;
-    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    // mulberry32: a seeded generator whose sequence does not repeat within the test.
+    const rand = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) % n;
+    };
     const alphabet = ['a', 'Z', '0', '_', '.', ':', '-', ' ', '\t', '\n', '\r', '"', "'", '`', '\\', ',', '=', '!', '~', '{', '}', 'é', '🙂', '\u00a0', '\u2028', '\u0000', 'n', 'x', 'u'];
     const str = (min: number) => Array.from({ length: min + rand(8) }, () => alphabet[rand(alphabet.length)]).join('');
+    const seen = new Set<string>();
     for (let i = 0; i < 5_000; i++) {
       const m: Matcher = { label: str(1), op: rand(2) ? '=' : '!=', value: str(0) };
       expect(parseMatcher(formatMatcher(m))).toEqual(m);
+      seen.add(formatMatcher(m));
     }
+    expect(seen.size).toBeGreaterThan(4_900);
   });
 });
 
