@@ -19,7 +19,7 @@ import type { ResolvedCache } from '../config/resolved-cache.js';
 import type { ChannelSender, ChartPoint, Notification } from '../channels/types.js';
 import type { Connector } from '../connectors/types.js';
 import { computeBaselines, historyNeededMs, type Baselines } from '../evaluation/history.js';
-import { muteReason, type AlertLabels, type MuteReason, type Silence } from '../evaluation/muting.js';
+import { muteReason, type AlertLabels, type MuteReason, type RouteTimes, type Silence } from '../evaluation/muting.js';
 import { shapeDiff } from '../evaluation/conditions.js';
 import type { Measurement } from '../evaluation/types.js';
 import { reconcileStages } from '../connectors/stages.js';
@@ -313,12 +313,12 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Which of these alerts must not be sent now, and why: silences, maintenance windows, inhibition. */
-    async muteState(input: { alerts: AlertLabels[]; maintenance: MaintenanceWindow[]; inhibit: InhibitRule[] }): Promise<Record<string, MuteReason | undefined>> {
+    async muteState(input: { alerts: AlertLabels[]; maintenance: MaintenanceWindow[]; inhibit: InhibitRule[]; route?: RouteTimes }): Promise<Record<string, MuteReason | undefined>> {
       const silences = await readSilences(deps.client, deps.taskQueue);
       const active = input.inhibit.length > 0 ? await deps.store.activeAlerts() : [];
       const now = Date.now();
       return Object.fromEntries(
-        input.alerts.map((a) => [a.monitorId, muteReason(a, { now, silences, maintenance: input.maintenance, inhibit: input.inhibit, active })]),
+        input.alerts.map((a) => [a.monitorId, muteReason(a, { now, silences, maintenance: input.maintenance, inhibit: input.inhibit, active, route: input.route })]),
       );
     },
 

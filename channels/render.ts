@@ -125,7 +125,10 @@ function describeMute(a: AlertSummary): string {
   const m = a.muted!;
   if (m.kind === 'silence') return `silence ${m.id} by ${m.by} until ${m.until}: ${m.reason}`;
   if (m.kind === 'maintenance') return `maintenance window ${m.id} (${m.owner}) until ${m.until}: ${m.reason}`;
-  return `inhibited by the firing monitor ${m.by}`;
+  if (m.kind === 'time-interval') {
+    return `${m.because === 'mute' ? 'in the route\'s mute time interval' : 'outside the route\'s active time intervals'} ${m.intervals.join(', ')} until ${m.until}`;
+  }
+  return `inhibited by the firing monitor ${m.by}${m.rule ? ` (inhibit rule ${m.rule})` : ''}`;
 }
 
 export interface RenderOptions {

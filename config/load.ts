@@ -14,6 +14,7 @@ import { isEventLikeRule, keyedRuleProblem, logRuleLints } from './log-rules.js'
 import { cadenceGroups, mayJoinGroup } from './groups.js';
 import { parseDuration } from './duration.js';
 import { escalationCycle } from '../evaluation/escalation.js';
+import { NO_RECEIVER } from '../evaluation/routing.js';
 import type { Unit } from '../evaluation/types.js';
 import type {
   CadenceGroup,
@@ -455,11 +456,27 @@ function notificationPolicy(raw: PipewatchConfigRaw, problem: Report): Notificat
     if (r.notify.length === 0 && !r.escalation) problem(['receivers', rid], 'this receiver notifies nobody: give it "notify" channels or an "escalation" policy');
     receivers[rid] = { id: rid, notify: r.notify, escalation: r.escalation };
   }
+  if (raw.receivers[NO_RECEIVER]) {
+    problem(['receivers', NO_RECEIVER], `"${NO_RECEIVER}" is reserved: a route with receiver: ${NO_RECEIVER} drops what it matches on purpose; give this receiver another name`);
+  }
   const receiverIds = Object.keys(receivers);
   const checkReceiver = (rid: string, path: ConfigPath) => {
-    if (!receivers[rid]) problem(path, unknownRef('receiver', rid, receiverIds));
+    if (rid !== NO_RECEIVER && !receivers[rid]) problem(path, unknownRef('receiver', rid, receiverIds));
   };
   if (raw.routing.receiver) checkReceiver(raw.routing.receiver, ['routing', 'receiver']);
+  // Alertmanager's root route must name a receiver. Here it may default to defaults.notify, but an
+  // empty default in a file that declares channels means alerts no route takes would reach nobody.
+  if (!raw.routing.receiver && !raw.receivers.default && raw.defaults.notify.length === 0 && channelIds.length > 0) {
+    problem(
+      ['routing'],
+      `alerts that no route takes would reach nobody: defaults.notify is empty and routing.receiver is not set; write defaults.notify: [${channelIds[0]}], name a receiver in routing.receiver, or write routing.receiver: ${NO_RECEIVER} to drop them on purpose`,
+    );
+  }
+  const intervalIds = Object.keys(raw.timeIntervals);
+  const checkIntervals = (names: string[] | undefined, path: ConfigPath) =>
+    names?.forEach((n, j) => {
+      if (!raw.timeIntervals[n]) problem([...path, j], unknownRef('time interval', n, intervalIds).replace(/^unknown time interval "([^"]*)"/, 'undefined time interval "$1" used in route'));
+    });
 
   const escalations: Record<string, EscalationPolicy> = {};
   for (const [eid, e] of Object.entries(raw.escalations)) {
@@ -483,11 +500,16 @@ function notificationPolicy(raw: PipewatchConfigRaw, problem: Report): Notificat
       groupIntervalMs: r.groupInterval ?? parent.groupIntervalMs,
       repeatIntervalMs: r.repeatInterval ?? parent.repeatIntervalMs,
     };
+    // Time intervals apply to the route that names them only (Alertmanager's newRoute does not inherit them).
+    checkIntervals(r.muteTimeIntervals, [...path, 'muteTimeIntervals']);
+    checkIntervals(r.activeTimeIntervals, [...path, 'activeTimeIntervals']);
     return {
       matchers: r.matchers,
       continue: r.continue,
       ...inherited,
       routes: (r.routes ?? []).map((child, j) => toNode(child, inherited, [...path, 'routes', j])),
+      ...(r.muteTimeIntervals?.length ? { muteTimeIntervals: r.muteTimeIntervals } : {}),
+      ...(r.activeTimeIntervals?.length ? { activeTimeIntervals: r.activeTimeIntervals } : {}),
     };
   };
   const root = {
@@ -510,6 +532,7 @@ function notificationPolicy(raw: PipewatchConfigRaw, problem: Report): Notificat
     escalations,
     channels: Object.fromEntries(Object.entries(raw.channels).map(([cid, c]) => [cid, { id: cid, ...c }])),
     inhibit: raw.inhibit,
+    ...(intervalIds.length > 0 ? { timeIntervals: raw.timeIntervals } : {}),
     maintenance: raw.maintenance.map((w) => ({ id: w.id, matchers: w.matchers, cron: w.cron, durationMs: w.duration, timezone: w.timezone, reason: w.reason, owner: w.owner })),
     delivery: {
       initialIntervalMs: raw.notifications.retry.initialInterval,
@@ -693,6 +716,9 @@ function describeIssue(issue: Issue, input: unknown, path: ConfigPath): string {
       return issue.message.replace(/^Too big: /, '');
     case 'invalid_format':
       return `${issue.message}; got ${describeValue(value)}`;
+    case 'invalid_key':
+      // A record's name (a receiver's, a time interval's…) that is not an id: say why, not "Invalid key".
+      return `invalid name ${JSON.stringify(issue.path.at(-1) ?? '')}: ${issue.issues[0]?.message ?? 'not an id'}`;
     default:
       return issue.message;
   }

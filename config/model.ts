@@ -2,6 +2,7 @@
 // MonitorWorkflow receives. Plain serialisable data, types only, so workflow
 // code can import it. Secrets inside stay `${ENV}` references.
 import type { Matcher } from '../evaluation/matchers.js';
+import type { TimeInterval } from '../evaluation/time-intervals.js';
 import type { Unit } from '../evaluation/types.js';
 import type { ChannelSpec, CheckSpec, ConnectorSpec, Perspective, Severity } from './schema.js';
 
@@ -86,6 +87,10 @@ export interface RouteNode {
   repeatIntervalMs: number;
   continue: boolean;
   routes: RouteNode[];
+  /** Names of timeIntervals in which this route sends nothing (not inherited, as in Alertmanager). */
+  muteTimeIntervals?: string[];
+  /** Names of timeIntervals outside all of which this route sends nothing (not inherited). */
+  activeTimeIntervals?: string[];
 }
 
 export interface Receiver {
@@ -111,6 +116,7 @@ export interface EscalationPolicy {
 }
 
 export interface InhibitRule {
+  name?: string;
   source: Matcher[];
   target: Matcher[];
   equal: string[];
@@ -141,6 +147,8 @@ export interface NotificationPolicy {
   channels: Record<string, NamedChannel>;
   inhibit: InhibitRule[];
   maintenance: MaintenanceWindow[];
+  /** Named time intervals routes refer to; present only when declared. */
+  timeIntervals?: Record<string, TimeInterval[]>;
   delivery: DeliveryPolicy;
   /** A group that fires again this soon after resolving reopens the same incident. */
   reopenWindowMs: number;

@@ -9,6 +9,8 @@ import { parseQuery } from '../evaluation/lucene.js';
 import { logRuleProblems, unknownLogRule } from './log-rules.js';
 import { parseLabelSelector } from '../evaluation/label-selector.js';
 import { parseMatcher, parseMatchers, type Matcher } from '../evaluation/matchers.js';
+import { GROUP_BY_ALL } from '../evaluation/routing.js';
+import { parseTimeInterval, type TimeIntervalSpec } from '../evaluation/time-intervals.js';
 import type { Unit } from '../evaluation/types.js';
 import { parseDuration } from './duration.js';
 import { isEnvRef } from './env.js';
@@ -788,6 +790,31 @@ export function matcherList(min = 0) {
 
 export const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'a label name (letters, digits, "_" and ".")');
 
+// group_by as Alertmanager reads it: label names, each once, or '...' alone for every label.
+const groupByList = z
+  .array(
+    z.string().refine((l) => l === GROUP_BY_ALL || /^[A-Za-z_][A-Za-z0-9_.]*$/.test(l), {
+      error: (issue) => `invalid label name ${JSON.stringify(issue.input)} in groupBy; write a label name (letters, digits, "_" and ".") or '...' for every label`,
+    }),
+  )
+  .superRefine((labels, ctx) => {
+    if (labels.includes(GROUP_BY_ALL) && labels.length > 1) {
+      ctx.addIssue({ code: 'custom', message: "cannot have wildcard groupBy ('...') and other labels at the same time; write groupBy: ['...'] alone to group by every label, or list the labels" });
+    }
+    const seen = new Set<string>();
+    labels.forEach((l, i) => {
+      if (seen.has(l)) ctx.addIssue({ code: 'custom', path: [i], message: `duplicated label "${l}" in groupBy; list each label once` });
+      seen.add(l);
+    });
+  });
+
+// Alertmanager refuses zero group_interval and repeat_interval: a zero would send in a loop.
+const positiveInterval = (field: 'groupInterval' | 'repeatInterval', example: string) =>
+  duration.refine((ms) => ms > 0, { error: `${field} cannot be zero; write how long to wait, e.g. ${example}` });
+
+const timeIntervalNames = (what: string) =>
+  z.array(id).optional().meta({ description: `Names of timeIntervals ${what} (not inherited by child routes, as in Alertmanager).` });
+
 export interface RouteRaw {
   matchers: Matcher[];
   receiver?: string;
@@ -796,30 +823,56 @@ export interface RouteRaw {
   groupInterval?: number;
   repeatInterval?: number;
   continue: boolean;
+  muteTimeIntervals?: string[];
+  activeTimeIntervals?: string[];
   routes?: RouteRaw[];
 }
 
 export const route: z.ZodType<RouteRaw> = z.lazy(() =>
   z.strictObject({
     matchers: matcherList().default([]),
-    receiver: id.optional(),
-    groupBy: z.array(labelName).optional(),
+    receiver: id.optional().meta({ description: 'Receiver of the alerts this route takes; "none" drops them on purpose. Default: the parent\'s.' }),
+    groupBy: groupByList.optional().meta({ description: "Labels whose values form one incident; ['...'] for every label. Default: the parent's." }),
     groupWait: duration.optional(),
-    groupInterval: duration.optional(),
-    repeatInterval: duration.optional(),
+    groupInterval: positiveInterval('groupInterval', '5m').optional(),
+    repeatInterval: positiveInterval('repeatInterval', '4h').optional(),
     continue: z.boolean().default(false).meta({ description: 'Keep trying later sibling routes after this one matched.' }),
+    muteTimeIntervals: timeIntervalNames('in which this route sends nothing'),
+    activeTimeIntervals: timeIntervalNames('outside all of which this route sends nothing'),
     routes: z.array(route).optional(),
   }),
 );
 
 export const routing = z
   .strictObject({
-    receiver: id.optional().meta({ description: 'Receiver of alerts no route claims; default: "default", made from defaults.notify.' }),
-    groupBy: z.array(labelName).default(['monitor']).meta({ description: 'Alerts with the same values of these labels form one incident.' }),
+    receiver: id
+      .optional()
+      .meta({ description: 'Receiver of alerts no route claims; default: "default", made from defaults.notify; "none" drops them on purpose.' }),
+    groupBy: groupByList.default(['monitor']).meta({ description: "Alerts with the same values of these labels form one incident; ['...'] for every label." }),
     groupWait: duration.prefault('30s').meta({ description: 'How long a new incident collects alerts before the first message.' }),
-    groupInterval: duration.prefault('5m').meta({ description: 'How long after a message changes to the incident are sent.' }),
-    repeatInterval: duration.prefault('4h').meta({ description: 'How often an unacknowledged incident is repeated.' }),
+    groupInterval: positiveInterval('groupInterval', '5m').prefault('5m').meta({ description: 'How long after a message changes to the incident are sent.' }),
+    repeatInterval: positiveInterval('repeatInterval', '4h').prefault('4h').meta({ description: 'How often an unacknowledged incident is repeated.' }),
     routes: z.array(route).default([]),
+    // Alertmanager refuses these on the root route; accepted here only to say what to write instead.
+    matchers: z.array(z.string()).optional().meta({ description: 'Not on the root route: it receives every alert. Put matchers on a route under routes.' }),
+    continue: z.boolean().optional().meta({ description: 'Not on the root route: it has no siblings.' }),
+    muteTimeIntervals: z.array(z.string()).optional().meta({ description: 'Not on the root route: put it on a route under routes (one without matchers takes every alert).' }),
+    activeTimeIntervals: z.array(z.string()).optional().meta({ description: 'Not on the root route: put it on a route under routes (one without matchers takes every alert).' }),
+  })
+  .superRefine((root, ctx) => {
+    if (root.matchers !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['matchers'], message: 'the root route must not have any matchers: it receives every alert (as in Alertmanager); put them on a route under routing.routes' });
+    }
+    if (root.continue !== undefined) ctx.addIssue({ code: 'custom', path: ['continue'], message: 'cannot have continue in the root route: it has no siblings; remove it' });
+    for (const field of ['muteTimeIntervals', 'activeTimeIntervals'] as const) {
+      if (root[field] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `the root route must not have any ${field === 'muteTimeIntervals' ? 'mute' : 'active'} time intervals (as in Alertmanager); put ${field} on a route under routing.routes — one without matchers takes every alert`,
+        });
+      }
+    }
   })
   .prefault({});
 
@@ -840,6 +893,7 @@ export const escalationPolicy = z.strictObject({
 
 export const inhibitRule = z
   .strictObject({
+    name: z.string().min(1).optional().meta({ description: 'Shown with the alerts this rule mutes.' }),
     source: matcherList(1),
     target: matcherList(1),
     equal: z.array(labelName).default([]).meta({ description: 'Labels that must be equal on source and target.' }),
@@ -867,6 +921,28 @@ export const maintenanceWindow = z
     }
   })
   .meta({ description: 'A recurring window (cron start + duration) in which matching alerts are not sent.' });
+
+// Alertmanager's time_intervals entry, fields in camelCase; parsed by evaluation/time-intervals.ts.
+const rangeList = (example: string) => z.array(z.union([z.string(), z.int()])).optional().meta({ description: `Ranges such as ${example}.` });
+export const timeInterval = z
+  .strictObject({
+    times: z
+      .array(z.strictObject({ startTime: z.string().optional(), endTime: z.string().optional() }))
+      .optional()
+      .meta({ description: 'Times of day [startTime, endTime), "HH:MM" up to "24:00".' }),
+    weekdays: rangeList("'monday:friday' or 'sunday'"),
+    daysOfMonth: rangeList("'1:5' or '-3:-1' (the last three days)"),
+    months: rangeList("'january:march' or '1:3'"),
+    years: rangeList("'2026:2028'"),
+    location: z.string().optional().meta({ description: 'IANA time zone the fields are read in; default UTC.' }),
+  })
+  .transform((spec, ctx) => {
+    const parsed = parseTimeInterval(spec as TimeIntervalSpec);
+    if (!Array.isArray(parsed)) return parsed;
+    for (const p of parsed) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+    return z.NEVER;
+  })
+  .meta({ description: 'Every field given must match; an absent field matches anything.' });
 
 // ---------------------------------------------------------------- top level
 
@@ -901,6 +977,10 @@ export const pipewatchConfig = z.strictObject({
   escalations: z.record(id, escalationPolicy).default({}),
   inhibit: z.array(inhibitRule).default([]),
   maintenance: z.array(maintenanceWindow).default([]),
+  timeIntervals: z
+    .record(id, z.array(timeInterval).min(1, 'a time interval needs at least one entry, e.g. - weekdays: [saturday, sunday]'))
+    .default({})
+    .meta({ description: "Named times (Alertmanager's time_intervals) that routes name in muteTimeIntervals or activeTimeIntervals." }),
   incidents: z
     .strictObject({
       reopenWindow: duration.prefault('10m').meta({ description: 'A resolved incident that fires again this soon is reopened, not new.' }),

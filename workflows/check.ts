@@ -136,7 +136,13 @@ export function incidentsFor(monitor: MonitorDefinition, labels: Labels): Incide
   return routeAlert(monitor.notification.routing, labels).map((match) => ({
     ...incidentFor(match, labels),
     receiver: match.receiver,
-    timing: { groupWaitMs: match.groupWaitMs, groupIntervalMs: match.groupIntervalMs, repeatIntervalMs: match.repeatIntervalMs },
+    timing: {
+      groupWaitMs: match.groupWaitMs,
+      groupIntervalMs: match.groupIntervalMs,
+      repeatIntervalMs: match.repeatIntervalMs,
+      ...(match.muteTimeIntervals ? { muteTimeIntervals: match.muteTimeIntervals } : {}),
+      ...(match.activeTimeIntervals ? { activeTimeIntervals: match.activeTimeIntervals } : {}),
+    },
     policy: monitor.notification,
   }));
 }

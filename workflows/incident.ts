@@ -13,6 +13,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -25,6 +26,7 @@ import { escalationPlan, type EscalationStepDue } from '../evaluation/escalation
 import type { Transition } from '../evaluation/flap.js';
 import type { Labels } from '../evaluation/matchers.js';
 import type { MuteReason } from '../evaluation/muting.js';
+import { hasZeroInterval, withoutZeroIntervals } from '../evaluation/routing.js';
 import { STATUS_RANK, type Status, type Verdict } from '../evaluation/types.js';
 import type { Activities } from '../activities/index.js';
 import { INCIDENT_STATE, MONITOR, PERSPECTIVE, PIPELINE, SEVERITY, STATUS } from './search-attributes.js';
@@ -33,6 +35,10 @@ export interface IncidentTiming {
   groupWaitMs: number;
   groupIntervalMs: number;
   repeatIntervalMs: number;
+  /** The route's time intervals (names in policy.timeIntervals): muted inside these… */
+  muteTimeIntervals?: string[];
+  /** …and outside all of these. */
+  activeTimeIntervals?: string[];
 }
 
 export interface IncidentInput {
@@ -136,7 +142,14 @@ interface IncidentMemory {
 const FIRING_STATES: IncidentState[] = ['pending', 'firing', 'acknowledged'];
 
 export async function incidentWorkflow(input: IncidentInput, carried?: IncidentMemory): Promise<IncidentSnapshot> {
-  const { policy, timing } = input;
+  const { policy } = input;
+  // A zero interval (refused at load; a definition carried from before may hold one) would send in a
+  // loop: such an incident runs on the defaults. Histories from before the guard replay as they ran.
+  const timing = hasZeroInterval(input.timing) && patched('zero-interval-defaults') ? withoutZeroIntervals(input.timing) : input.timing;
+  const routeTimes =
+    timing.muteTimeIntervals || timing.activeTimeIntervals
+      ? { muteTimeIntervals: timing.muteTimeIntervals, activeTimeIntervals: timing.activeTimeIntervals, defined: policy.timeIntervals ?? {} }
+      : undefined;
   const delivery = policy.delivery;
   const retry = { initialInterval: delivery.initialIntervalMs, maximumInterval: delivery.maximumIntervalMs, backoffCoefficient: 2 };
   // No maximumAttempts: a channel that is down gets the message when it returns.
@@ -306,7 +319,7 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     const now = Date.now();
     let alerts = Object.values(m.alerts);
     if (kind !== 'resolved') {
-      const muted = await muteState({ alerts: firing().map((a) => ({ monitorId: a.monitor.id, labels: a.labels })), maintenance: policy.maintenance, inhibit: policy.inhibit });
+      const muted = await muteState({ alerts: firing().map((a) => ({ monitorId: a.monitor.id, labels: a.labels })), maintenance: policy.maintenance, inhibit: policy.inhibit, ...(routeTimes ? { route: routeTimes } : {}) });
       m.muted = Object.fromEntries(Object.entries(muted).filter(([, r]) => r !== undefined)) as Record<string, MuteReason>;
       const loud = firing().filter((a) => !m.muted[a.monitor.id]);
       if (loud.length === 0) {
