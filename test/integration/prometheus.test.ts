@@ -12,6 +12,7 @@ import type { MonitorDefinition } from '../../config/model.js';
 import { prometheusConnector } from '../../connectors/prometheus.js';
 import type { MonitorRunResult } from '../../workflows/monitor.js';
 import { spawnWorker, type WorkerProcess } from '../support/cli.js';
+import { dashboardExpressions } from '../support/dashboard.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
 import { freePort } from '../support/ports.js';
@@ -117,6 +118,17 @@ monitors:
     expect((await query('count(pipewatch_check_collect_duration_seconds_bucket{check="freshness"})')).length).toBe(1);
     // The Temporal SDK's runtime metrics come through the same scrape target.
     await waitFor(async () => (await query('count({job="pipewatch",__name__=~"temporal_.+"})')).length === 1, 'temporal_ metrics from the worker', 30_000, 500);
+  });
+
+  it("the Grafana dashboard's every query is valid PromQL, and the SDK metrics it charts exist", async () => {
+    for (const expr of dashboardExpressions()) {
+      const r = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(expr)}`);
+      expect([expr, ((await r.json()) as { status: string }).status]).toEqual([expr, 'success']);
+    }
+    const sdkNames = new Set(dashboardExpressions().flatMap((e) => e.match(/\btemporal_[a-z_]+/g) ?? []));
+    for (const name of sdkNames) {
+      await waitFor(async () => (await query(`count({__name__="${name}",job="pipewatch"})`)).length === 1, `${name} in the worker's scrape`, 30_000, 500);
+    }
   });
 
   it('a promql monitor runs through the monitor workflow: Prometheus scrapes the worker', async () => {
