@@ -379,3 +379,34 @@ describe('defaults and lints of log rules', () => {
     expect(r.measurement.details!.sample).toBeUndefined();
   });
 });
+
+describe('rule any over Elasticsearch: a re-read buffer, de-duplicated by _id (ElastAlert2 buffer_time)', () => {
+  const AT = Date.parse('2026-11-26T12:00:00Z');
+  const ts = (s: number) => new Date(AT + s * 1000).toISOString();
+
+  it('reports an event indexed late (within the buffer) once, and a new one without waiting a buffer', async () => {
+    const { FakeElasticsearch } = await import('../support/fake-elasticsearch.js');
+    const { ElasticsearchConnector } = await import('../../connectors/elasticsearch.js');
+    const fake = new FakeElasticsearch();
+    const es = new ElasticsearchConnector('logs', { type: 'elasticsearch', node: 'http://localhost:9200', requestTimeout: 10_000, rejectUnauthorized: true } as never, fake.client);
+    const m = load({ check: logs({ rule: 'any', index: 'app-logs', window: '5m', buffer: '1m', sample: 0 }), rules: [{ above: 0 }] });
+    const c = { ...(m.check as LogsCheck), index: 'app-logs' };
+    let state: LogRuleState | undefined;
+    const tick = async (s: number) => {
+      const r = await evaluateLogRule(await es.logSource(c), c, new Date(ts(s)), state);
+      state = r.state;
+      return r.newEvents!.map((e) => e.id);
+    };
+    await fake.seed('app-logs', [{ _id: 'e1', '@timestamp': ts(-30), message: 'now' }, { _id: 'old', '@timestamp': ts(-400), message: 'before the first window' }]);
+    // e1 is 30 s old, inside the buffer: read at once, not a buffer later.
+    expect(await tick(0)).toEqual(['e1']);
+    // e2 is indexed now with a timestamp 45 s old (before the last run's cursor time), e3 is new.
+    await fake.seed('app-logs', [{ _id: 'e2', '@timestamp': ts(-45), message: 'late' }, { _id: 'e3', '@timestamp': ts(20), message: 'new' }]);
+    expect(await tick(60)).toEqual(['e2', 'e3']);
+    expect(await tick(120)).toEqual([]);
+    // Later than the buffer allows: taken as final, not read.
+    await fake.seed('app-logs', [{ _id: 'e4', '@timestamp': ts(30), message: 'too late' }]);
+    expect(await tick(180)).toEqual([]);
+    expect(state!.recent!.length).toBeLessThanOrEqual(1);
+  });
+});
