@@ -2,13 +2,16 @@
 // certificate's expiry and chain; conditions on status, time, body and headers
 // (evaluation/conditions.ts); and the JSON shape for change detection. The
 // body is read up to a limit, so a huge response cannot exhaust the worker.
+// When a condition reads [CONNECTED], no answer (DNS, TLS, refused, no response
+// in time, not HTTP) is a fact the conditions judge, as in Gatus, instead of a
+// "could not check"; [IP] is the address the request went to.
 import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import type { CheckSpec, ConnectorSpec } from '../config/model.js';
-import { checkCondition, jsonShape, parseCondition, type Condition, type ResponseFacts } from '../evaluation/conditions.js';
+import { checkCondition, conditionUses, jsonShape, parseCondition, type ResponseFacts } from '../evaluation/conditions.js';
 import type { Measurement } from '../evaluation/types.js';
 import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from './types.js';
 
@@ -39,6 +42,27 @@ const NETWORK_ERRORS: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'TLS: the certificate is not valid for this host name',
 };
 
+function networkError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  return NETWORK_ERRORS[e.code ?? ''] ?? e.message;
+}
+
+/** An address as Gatus prints it: an IPv4 address mapped into IPv6 ("::ffff:10.0.0.1") as plain IPv4. */
+function plainAddress(address: string | undefined): string | undefined {
+  return address?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
+}
+
+/** No HTTP answer came: Gatus' [CONNECTED] false. Still a CollectError for checks that do not judge the connection. */
+class NoAnswer extends CollectError {
+  constructor(
+    message: string,
+    readonly why: string,
+    readonly known: { ip?: string; dnsTimeMs?: number },
+  ) {
+    super(message);
+  }
+}
+
 class HttpConnector implements Connector {
   private readonly ca?: Buffer;
 
@@ -47,11 +71,6 @@ class HttpConnector implements Connector {
     private readonly spec: HttpSpec,
   ) {
     this.ca = spec.caFile ? readFileSync(spec.caFile) : undefined;
-  }
-
-  private fail(what: string, err: unknown): never {
-    const e = err as NodeJS.ErrnoException;
-    throw new CollectError(`http connector "${this.id}": ${what}: ${NETWORK_ERRORS[e.code ?? ''] ?? e.message}`);
   }
 
   private url(path: string): URL {
@@ -88,7 +107,7 @@ class HttpConnector implements Connector {
    * well as the headers (a server trickling a byte at a time keeps an idle
    * timeout from ever firing), and reading stops at MAX_BODY.
    */
-  private send(url: URL, check: HttpCheck, deadline: number): Promise<{ response: IncomingMessage; body: string; truncated: boolean; ms: number }> {
+  private send(url: URL, check: HttpCheck, deadline: number): Promise<{ response: IncomingMessage; body: string; truncated: boolean; ms: number; ip?: string }> {
     return new Promise((resolve, reject) => {
       const started = performance.now();
       let settled = false;
@@ -99,13 +118,13 @@ class HttpConnector implements Connector {
         settled = true;
         clearTimeout(timer);
         if (err) reject(err);
-        else resolve({ response: response!, body: body!.text, truncated: body!.truncated, ms: performance.now() - started });
+        else resolve({ response: response!, body: body!.text, truncated: body!.truncated, ms: performance.now() - started, ip: plainAddress(response!.socket?.remoteAddress) });
         // Whatever is still arriving is not wanted: close the connection rather than drain it.
         if (err || body!.truncated) request.destroy();
       };
       const timer = setTimeout(() => {
         const what = response ? `the body did not end within ${this.spec.timeout} ms (${received} bytes received)` : `no response within ${this.spec.timeout} ms`;
-        settle(Object.assign(new Error(what), { code: 'TIMEOUT' }));
+        settle(Object.assign(new Error(what), { code: 'TIMEOUT', answered: response !== undefined }));
       }, Math.max(1, deadline - Date.now()));
       const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
         url,
@@ -137,18 +156,21 @@ class HttpConnector implements Connector {
     });
   }
 
-  async collect({ check, at }: CollectRequest): Promise<Measurement> {
-    if (check.type !== 'http') throw new CollectError(`http connector "${this.id}" cannot run a ${check.type} check`);
-    const url = this.url(check.path);
-    const deadline = Date.now() + this.spec.timeout;
-
+  /**
+   * DNS, the certificate, then the request. A failure before any HTTP answer is a NoAnswer, which
+   * a check with a [CONNECTED] condition judges; other checks report it as "could not check".
+   */
+  private async reach(url: URL, check: HttpCheck, deadline: number, at: Date): Promise<{ facts: ResponseFacts; response: IncomingMessage; certificateExpires?: number }> {
     let dnsTimeMs: number | undefined;
-    if (!/^[\d.]+$|^\[/.test(url.hostname) && url.hostname !== 'localhost') {
+    // Literal addresses need no lookup; [IP] is the address itself until a socket says otherwise.
+    let ip = /^[\d.]+$/.test(url.hostname) ? url.hostname : url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : undefined;
+    const noAnswer = (message: string, why: string) => new NoAnswer(`http connector "${this.id}": ${message}`, why, { ip, dnsTimeMs });
+    if (ip === undefined && url.hostname !== 'localhost') {
       const started = performance.now();
       try {
-        await lookup(url.hostname);
+        ip = plainAddress((await lookup(url.hostname)).address);
       } catch (err) {
-        this.fail(`cannot resolve ${url.hostname}`, err);
+        throw noAnswer(`cannot resolve ${url.hostname}: ${networkError(err)}`, `cannot resolve ${url.hostname}: ${networkError(err)}`);
       }
       dnsTimeMs = performance.now() - started;
     }
@@ -158,11 +180,12 @@ class HttpConnector implements Connector {
       try {
         certificate = await this.certificate(url, deadline);
       } catch (err) {
-        this.fail(`TLS handshake with ${url.host} failed`, err);
+        throw noAnswer(`TLS handshake with ${url.host} failed: ${networkError(err)}`, `TLS handshake failed: ${networkError(err)}`);
       }
       if (this.spec.rejectUnauthorized && !certificate.authorized) {
         const code = certificate.error ?? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
-        throw new CollectError(`http connector "${this.id}": ${url.host}: ${NETWORK_ERRORS[code] ?? `TLS: ${code}`}`);
+        const why = NETWORK_ERRORS[code] ?? `TLS: ${code}`;
+        throw noAnswer(`${url.host}: ${why}`, why);
       }
     }
 
@@ -170,52 +193,83 @@ class HttpConnector implements Connector {
     try {
       result = await this.send(url, check, deadline);
     } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'TIMEOUT') throw new CollectError(`http connector "${this.id}": ${check.method} ${url.pathname}: ${e.message}`);
+      const e = err as NodeJS.ErrnoException & { answered?: boolean };
+      if (e.code === 'TIMEOUT') {
+        const message = `${check.method} ${url.pathname}: ${e.message}`;
+        // A body that stopped coming came with an answer: that is "could not check", connected or not.
+        if (e.answered) throw new CollectError(`http connector "${this.id}": ${message}`);
+        throw noAnswer(message, e.message);
+      }
       // Node's HTTP parser names what it choked on (HPE_INVALID_CONSTANT, HPE_HEADER_OVERFLOW …).
       if (e.code?.startsWith('HPE_')) {
-        throw new CollectError(`http connector "${this.id}": ${check.method} ${url.origin}${url.pathname}: the answer is not valid HTTP (${HTTP_PARSE_ERRORS[e.code] ?? e.message})`);
+        const why = `the answer is not valid HTTP (${HTTP_PARSE_ERRORS[e.code] ?? e.message})`;
+        throw noAnswer(`${check.method} ${url.origin}${url.pathname}: ${why}`, why);
       }
-      this.fail(`${check.method} ${url.href}`, err);
+      throw noAnswer(`${check.method} ${url.href}: ${networkError(err)}`, networkError(err));
     }
     const headers = Object.fromEntries(Object.entries(result.response.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v ?? '')]));
-    const facts: ResponseFacts = {
-      status: result.response.statusCode ?? 0,
-      responseTimeMs: result.ms,
-      body: result.body,
-      bodyTruncated: result.truncated,
-      headers,
-      certificateExpiresInMs: certificate ? certificate.expiresAt - at.getTime() : undefined,
-      dnsTimeMs,
+    return {
+      response: result.response,
+      certificateExpires: certificate?.expiresAt,
+      facts: {
+        status: result.response.statusCode ?? 0,
+        responseTimeMs: result.ms,
+        body: result.body,
+        bodyTruncated: result.truncated,
+        headers,
+        certificateExpiresInMs: certificate ? certificate.expiresAt - at.getTime() : undefined,
+        dnsTimeMs,
+        connected: true,
+        ip: result.ip ?? ip,
+      },
     };
-    const failed = check.conditions
-      .map((text) => parseCondition(text) as Condition)
-      .flatMap((c) => {
-        const why = checkCondition(c, facts);
-        return why === undefined ? [] : [{ condition: c.text, reason: why }];
-      });
+  }
+
+  async collect({ check, at }: CollectRequest): Promise<Measurement> {
+    if (check.type !== 'http') throw new CollectError(`http connector "${this.id}" cannot run a ${check.type} check`);
+    const url = this.url(check.path);
+    const deadline = Date.now() + this.spec.timeout;
+    const conditions = check.conditions.map((text) => ({ text, condition: parseCondition(text) }));
+    const judgesConnection = conditions.some(({ condition }) => typeof condition !== 'string' && conditionUses(condition, 'CONNECTED'));
+
+    const started = performance.now();
+    let facts: ResponseFacts;
+    let certificateExpires: number | undefined;
+    try {
+      ({ facts, certificateExpires } = await this.reach(url, check, deadline, at));
+    } catch (err) {
+      if (!(err instanceof NoAnswer) || !judgesConnection) throw err;
+      facts = { status: 0, responseTimeMs: performance.now() - started, body: '', headers: {}, connected: false, connectionError: err.why, ...err.known };
+    }
+    const failed = conditions.flatMap(({ text, condition }) => {
+      // Validated at load; a definition that skipped validation still says what is wrong.
+      const why = typeof condition === 'string' ? condition : checkCondition(condition, facts);
+      return why === undefined ? [] : [{ condition: text, reason: why }];
+    });
 
     let shape: Record<string, string> | undefined;
-    if (check.shape) {
+    if (check.shape && facts.connected) {
       try {
-        shape = result.truncated ? { $: `larger than ${MAX_BODY / 1024 / 1024} MB, so not read as JSON` } : jsonShape(JSON.parse(result.body));
+        shape = facts.bodyTruncated ? { $: `larger than ${MAX_BODY / 1024 / 1024} MB, so not read as JSON` } : jsonShape(JSON.parse(facts.body));
       } catch {
         shape = { $: 'not JSON' };
       }
-      for (const name of check.shape.headers) shape[`header ${name.toLowerCase()}`] = headers[name.toLowerCase()] ?? '(absent)';
+      for (const name of check.shape.headers) shape[`header ${name.toLowerCase()}`] = facts.headers[name.toLowerCase()] ?? '(absent)';
     }
 
     return {
-      value: result.ms / 1000,
+      value: facts.responseTimeMs / 1000,
       unit: 'seconds',
       observedAt: at.toISOString(),
       details: {
         url: `${url.origin}${url.pathname}`,
         status: facts.status,
-        ...(dnsTimeMs !== undefined ? { dnsMs: Math.round(dnsTimeMs) } : {}),
-        ...(certificate ? { certificateExpires: new Date(certificate.expiresAt).toISOString() } : {}),
-        bodyBytes: Buffer.byteLength(result.body),
-        ...(result.truncated ? { bodyTruncated: `only the first ${MAX_BODY / 1024 / 1024} MB was read (the limit); conditions saw that part` } : {}),
+        ...(facts.connected ? {} : { connected: false, noAnswer: facts.connectionError }),
+        ...(facts.ip ? { ip: facts.ip } : {}),
+        ...(facts.dnsTimeMs !== undefined ? { dnsMs: Math.round(facts.dnsTimeMs) } : {}),
+        ...(certificateExpires !== undefined ? { certificateExpires: new Date(certificateExpires).toISOString() } : {}),
+        bodyBytes: Buffer.byteLength(facts.body),
+        ...(facts.bodyTruncated ? { bodyTruncated: `only the first ${MAX_BODY / 1024 / 1024} MB was read (the limit); conditions saw that part` } : {}),
       },
       ...(failed.length ? { failed, failedSeverity: check.conditionSeverity } : {}),
       ...(shape ? { shape } : {}),
