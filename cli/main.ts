@@ -5,15 +5,15 @@
 // need them, so `validate` and `--help` answer quickly.
 import type { Client } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
-import { redactSecrets } from '../config/env.js';
-import { configPath, loadConfigFile, type LoadedConfig } from '../config/load.js';
+import { configPath, formatProblem, loadConfigFile, type LoadedConfig } from '../config/load.js';
 import type { MonitorDefinition } from '../config/model.js';
 import { formatValue } from '../evaluation/rules.js';
-import { isFailing, type Verdict } from '../evaluation/types.js';
+import { isFailing, type Status, type Verdict } from '../evaluation/types.js';
 import { breakStage, demoArchivePasswordFile, FAULT_ALIASES, FAULTS, heal, parseFault, readFaults, type Fault } from '../examples/faults.js';
 import { formatPlan } from '../schedules/plan.js';
 import { dataDir } from '../store/open.js';
 import { scheduleId, SCHEDULE_PREFIX } from '../workflows/ids.js';
+import { registerValidateCommand } from './commands/validate.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerInterveneCommands } from './intervene.js';
 import { CliError, EXIT, reportError, table } from './output.js';
@@ -102,39 +102,7 @@ const metricsOptions = (cmd: Command) =>
 
 // ------------------------------------------------------------------ validate
 
-program
-  .command('validate')
-  .description('check the configuration file: schema, references, environment variables; --connect also reaches every connector')
-  .option('--connect', 'connect to every connector and run a trivial query')
-  .option('--no-env-check', 'do not require the referenced environment variables to be set here')
-  .option('--json', 'machine-readable output')
-  .action(async (opts: { connect?: boolean; envCheck: boolean; json?: boolean }) => {
-    const config = loadConfig({ envCheck: opts.envCheck });
-    const reached: Array<{ connector: string; ok: boolean; error?: string }> = [];
-    if (opts.connect) {
-      const { connectorCache } = await import('../connectors/registry.js');
-      const cache = connectorCache();
-      const connectors = new Map(config.monitors.flatMap((m) => [...(m.connector ? [m.connector] : []), ...(m.stages ?? []).map((st) => st.connector)]).map((c) => [c.id, c]));
-      for (const [id, spec] of connectors) {
-        const live = cache.get(spec);
-        try {
-          await live.value.ping();
-          reached.push({ connector: id, ok: true });
-        } catch (err) {
-          reached.push({ connector: id, ok: false, error: redactSecrets((err as Error).message, live.secrets) });
-        }
-      }
-      await cache.closeAll();
-    }
-    const failed = reached.filter((r) => !r.ok);
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ file: config.file, valid: failed.length === 0, monitors: config.monitors.map((m) => ({ id: m.id, version: m.version })), connectors: reached }, null, 2)}\n`);
-    } else {
-      process.stdout.write(`${config.file}: ${config.monitors.length} monitor(s), ${Object.keys(config.raw.connectors).length} connector(s), ${Object.keys(config.raw.channels).length} channel(s): valid\n`);
-      for (const r of reached) process.stdout.write(`  connector ${r.connector}: ${r.ok ? 'reachable' : `UNREACHABLE: ${r.error}`}\n`);
-    }
-    if (failed.length > 0) process.exitCode = EXIT.failed;
-  });
+registerValidateCommand(program, globalConfigFile);
 
 // ----------------------------------------------------------------- schedules
 
@@ -145,9 +113,13 @@ schedules
   .description('create, update and delete schedules so they match the declared monitors (only schedules pipewatch owns)')
   .option('--dry-run', 'print the plan and change nothing')
   .option('--no-env-check', 'do not require the referenced environment variables to be set here')
+  .option('--strict', 'refuse to sync a file with warnings (lints), as validate --strict does')
   .option('--json', 'machine-readable output')
-  .action(async (opts: { dryRun?: boolean; envCheck: boolean; json?: boolean }) => {
+  .action(async (opts: { dryRun?: boolean; envCheck: boolean; json?: boolean; strict?: boolean }) => {
+    // The same validation as `pipewatch validate`: errors refuse the file (nothing changes), lints are shown.
     const config = loadConfig({ envCheck: opts.envCheck });
+    for (const w of config.warnings ?? []) process.stderr.write(`${formatProblem(w)}\n`);
+    if (opts.strict && config.warnings?.length) throw new CliError(`${config.warnings.length} warning(s) above and --strict: nothing changed`);
     const { connectClient, temporalSettings } = await temporal();
     const { applyPlan, planFor, syncHeartbeat, syncReports } = await import('../schedules/sync.js');
     const settings = temporalSettings();
@@ -328,9 +300,11 @@ program
     const to = opts.to ? time(opts.to, '--to') : new Date();
     if (from >= to) throw new CliError('--from must be before --to', EXIT.usage);
 
-    const { backtest } = await import('../evaluation/backtest.js');
+    const { backtest, warmupMs } = await import('../evaluation/backtest.js');
     const { describeCheck, toleranceMs } = await import('../workflows/check.js');
-    let points: Array<{ observedAt: string; value: number | null; error?: boolean }>;
+    // History before --from warms baselines and flap state as a live run's would be; it makes no steps.
+    const warmFrom = new Date(from.getTime() - warmupMs(monitor.rules, toleranceMs(monitor), !opts.recollect));
+    let points: Array<{ observedAt: string; value: number | null; error?: boolean; status?: Status }>;
     let source: string;
     if (opts.recollect) {
       const check = monitor.check;
@@ -339,7 +313,7 @@ program
       const { connectorCache } = await import('../connectors/registry.js');
       const cache = connectorCache();
       try {
-        const aligned = new Date(Math.floor(from.getTime() / bucket) * bucket);
+        const aligned = new Date(Math.floor(warmFrom.getTime() / bucket) * bucket);
         const { recordStore } = await import('../connectors/types.js');
         const store = recordStore(cache.get(monitor.connector!).value, `connector ${monitor.connector!.id}`);
         points = (await store.series(check, { from: aligned, to }, bucket)).map((p) => ({ observedAt: p.at, value: p.value }));
@@ -351,7 +325,7 @@ program
       const { openHistoryStore } = await import('../store/open.js');
       const opened = await openHistoryStore({ dataDir: dataDir() });
       try {
-        points = (await opened.store.pointsBetween(monitor.id, from, to)).map((p) => ({ observedAt: p.observedAt, value: p.value, error: p.status === 'error' }));
+        points = (await opened.store.pointsBetween(monitor.id, warmFrom, to)).map((p) => ({ observedAt: p.observedAt, value: p.value, error: p.status === 'error', status: p.status }));
       } finally {
         await opened.close();
       }
@@ -362,12 +336,14 @@ program
       toleranceMs: toleranceMs(monitor),
       timeZone: monitor.schedule.timezone,
       describe: describeCheck(monitor),
+      from: from.toISOString(),
     });
+    const warm = points.filter((p) => Date.parse(p.observedAt) < from.getTime()).length;
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ monitor: monitor.id, from: from.toISOString(), to: to.toISOString(), source, points: points.length, ...result }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ monitor: monitor.id, from: from.toISOString(), to: to.toISOString(), source, points: points.length - warm, warmup: warm, ...result }, null, 2)}\n`);
       return;
     }
-    process.stdout.write(`backtest of ${monitor.id} from ${from.toISOString()} to ${to.toISOString()}: ${points.length} point(s), ${source}\n`);
+    process.stdout.write(`backtest of ${monitor.id} from ${from.toISOString()} to ${to.toISOString()}: ${points.length - warm} point(s), ${source}, warmed by ${warm} earlier point(s)\n`);
     const shown = result.steps.filter((st) => opts.all || st.status !== 'ok' || st.transition !== 'none');
     if (shown.length > 0) {
       process.stdout.write(
@@ -380,7 +356,7 @@ program
     if (result.incidents.length === 0) process.stdout.write('it would not have opened an incident\n');
     else {
       process.stdout.write(`it would have opened ${result.incidents.length} incident(s):\n`);
-      for (const i of result.incidents) process.stdout.write(`  ${i.openedAt} → ${i.resolvedAt ?? 'still open at the end'} (worst: ${i.worst})\n`);
+      for (const i of result.incidents) process.stdout.write(`  ${i.openBeforeRange ? `before ${i.openedAt}` : i.openedAt} → ${i.resolvedAt ?? 'still open at the end'} (worst: ${i.worst})\n`);
     }
   });
 
