@@ -169,7 +169,7 @@ export async function evaluateLogRule(source: LogSource, check: LogsCheck, at: D
       for (const k of all) {
         const cur = now.get(k) ?? 0;
         const ref = before.get(k) ?? 0;
-        const d: Details = { current: cur, reference: ref };
+        const d: Details = { current: cur, previous: ref };
         let value = 0;
         if (cur < check.thresholdCur || ref < check.thresholdRef) d.skipped = `below thresholdCur ${check.thresholdCur} or thresholdRef ${check.thresholdRef}`;
         else if (keyed && ref === 0 && !check.alertOnNewData) d.skipped = 'a new key: no events in the reference window (alertOnNewData is off)';
