@@ -16,7 +16,7 @@ import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import type { CheckSpec, ConnectorSpec } from '../config/model.js';
 import { redactSecrets } from '../config/env.js';
-import { parseCron } from '../evaluation/cron.js';
+import { cronCanFire, parseCron } from '../evaluation/cron.js';
 import {
   containerTimeline,
   eventRecord,
@@ -461,7 +461,9 @@ class KubernetesConnector implements Connector {
     }
     if (check.names) judged = judged.filter((c) => check.names!.includes(c.metadata?.name ?? ''));
 
+    // One list of Jobs for the whole scope (a namespace, or all), not one per CronJob.
     const jobs: JobShape[] = [];
+    const judgedKeys = new Set(judged.map((c) => `${c.metadata?.namespace}/${c.metadata?.name}`));
     const namespaces = check.namespace ? [check.namespace] : undefined;
     await this.listAll(
       `listing Jobs ${where}`,
@@ -472,7 +474,7 @@ class KubernetesConnector implements Connector {
       (items) => {
         for (const j of items as JobShape[]) {
           const owner = j.metadata?.ownerReferences?.find((o) => o.kind === 'CronJob');
-          const ours = owner ? judged.some((c) => c.metadata?.name === owner.name && c.metadata?.namespace === j.metadata?.namespace) : !check.names && selectorMatches(requirements, j.metadata?.labels);
+          const ours = owner ? judgedKeys.has(`${j.metadata?.namespace}/${owner.name}`) : !check.names && selectorMatches(requirements, j.metadata?.labels);
           if (ours) jobs.push(j);
         }
       },
@@ -490,14 +492,21 @@ class KubernetesConnector implements Connector {
 
     const problems = judgements.filter((j) => j.state === 'problem');
     const suspended = judgements.filter((j) => j.state === 'suspended');
+    // A CronJob this worker cannot judge is said so on its own; the others are still judged. Only when none could be is the whole check "could not check".
+    const unchecked = judgements.filter((j) => j.state === 'unchecked');
+    if (unchecked.length > 0 && unchecked.length === judgements.length && standaloneCount(jobs, check.failedWithin, now) === 0) {
+      throw new CollectError(unchecked.map((j) => `CronJob ${j.namespace}/${j.name}: ${j.problems[0]}`).slice(0, 5).join('; '));
+    }
     const details: Record<string, string | number | boolean | null> = {
       scope: `${check.namespace ? `namespace ${check.namespace}` : 'all namespaces'}${check.labels ? `, labels ${check.labels}` : ''}${check.manifests ? `, schedules from ${check.manifests}` : ''}`,
       cronJobs: judgements.length,
       problems: problems.length + standalone.length,
       suspended: suspended.length ? suspended.map((j) => `${j.namespace}/${j.name}`).join(', ') : null,
+      unchecked: unchecked.length ? unchecked.map((j) => `${j.namespace}/${j.name}`).join(', ') : null,
     };
     for (const j of problems.slice(0, 15)) details[`cronjob ${j.namespace}/${j.name}`] = `${j.problems.join('; ')} — ${j.summary}`;
     for (const j of suspended.slice(0, 15)) details[`cronjob ${j.namespace}/${j.name}`] = j.summary;
+    for (const j of unchecked.slice(0, 15)) details[`cronjob ${j.namespace}/${j.name}`] = `${j.problems[0]} — ${j.summary}`;
     standalone.slice(0, 10).forEach((text, i) => (details[`job ${i + 1}`] = text));
     if (drift.length) details.drift = drift.slice(0, 10).join('; ');
     if (problems.length || standalone.length) {
@@ -757,6 +766,10 @@ function manifestFiles(pattern: string): string[] {
     .map((f) => join(dir, f));
 }
 
+function standaloneCount(jobs: JobShape[], failedWithin: number, now: number): number {
+  return jobs.filter((j) => failedJob(j, failedWithin, now) !== undefined).length;
+}
+
 /**
  * The CronJobs declared in YAML manifests: multi-document files, List kinds,
  * rendered Helm output. A malformed document or an invalid schedule or time
@@ -783,6 +796,9 @@ export function readCronJobManifests(pattern: string, defaultNamespace: string):
         if (typeof schedule !== 'string') throw new CollectError(`${where}: CronJob ${name} has no spec.schedule`);
         const parsed = parseCron(schedule);
         if (typeof parsed === 'string') throw new CollectError(`${where}: CronJob ${name}: invalid schedule: ${parsed}`);
+        // As the API server refuses a new CronJob with TZ= in its schedule, and the controller one that never fires.
+        if (schedule.includes('TZ')) throw new CollectError(`${where}: CronJob ${name}: Kubernetes refuses TZ or CRON_TZ in a schedule; write spec.timeZone: ${parsed.zone ?? '<zone>'} instead`);
+        if (!cronCanFire(parsed)) throw new CollectError(`${where}: CronJob ${name}: schedule "${schedule}" never fires (no selected month has that day)`);
         if (obj.spec?.timeZone) {
           try {
             new Intl.DateTimeFormat('en-US', { timeZone: obj.spec.timeZone });

@@ -4,7 +4,8 @@
 // fetches the objects and keeps state; everything here is a pure function of
 // plain object shapes (a subset of the API's), so it is tested with fixtures
 // and reused by `pipewatch run`.
-import { lastScheduledRun, parseCron, type CronSpec } from './cron.js';
+import { cronCanFire, lastScheduledRun, type CronSpec } from './cron.js';
+import { cronJobSchedule, mostRecentScheduleTime, scheduledTimeOfJob } from './cronjob-schedule.js';
 
 /** Where a failure sits, from the machine up: the first one found explains the rest. */
 export type Layer = 'node' | 'resources' | 'image' | 'pod' | 'container';
@@ -29,6 +30,7 @@ export interface ObjectMeta {
   namespace?: string;
   uid?: string;
   labels?: Record<string, string>;
+  annotations?: Record<string, string>;
   creationTimestamp?: Date | string;
   deletionTimestamp?: Date | string;
   deletionGracePeriodSeconds?: number;
@@ -551,7 +553,8 @@ export interface CronJobSettings {
 export interface CronJobJudgement {
   namespace: string;
   name: string;
-  state: 'ok' | 'suspended' | 'problem';
+  /** unchecked: could not be judged here (a time zone this worker does not know); the others still are. */
+  state: 'ok' | 'suspended' | 'problem' | 'unchecked';
   problems: string[];
   /** What an operator reads first: schedule, zone, last run. */
   summary: string;
@@ -595,44 +598,83 @@ function localTimeText(at: number, zone: string): string {
  * within grace), no success for N periods, a failed last Job, a run taking
  * far longer than usual. A suspended CronJob is reported as such. The
  * schedule may come from a manifest on disk instead of the live object.
+ * A run happened when status.lastScheduleTime reached it, or when one of the
+ * CronJob's own Jobs (in `jobs` or status.active) was made for it — the
+ * status field can lag behind the Jobs. As the controller, a CronJob counts
+ * only runs scheduled after its creation (one created on a scheduled second
+ * does not owe that run).
  */
 export function judgeCronJob(cron: CronJobShape, jobs: JobShape[], s: CronJobSettings, now: number): CronJobJudgement {
   const namespace = cron.metadata?.namespace ?? 'default';
   const name = cron.metadata?.name ?? '?';
   const schedule = cron.spec?.schedule ?? '';
-  const zone = cron.spec?.timeZone ?? 'UTC';
   const base = { namespace, name };
-  if (cron.spec?.suspend) return { ...base, state: 'suspended', problems: [], summary: `suspended (schedule ${schedule}${cron.spec.timeZone ? ` ${zone}` : ''})` };
-  const spec = parseCron(schedule);
-  if (typeof spec === 'string') return { ...base, state: 'problem', problems: [`schedule not understood: ${spec}`], summary: `schedule ${schedule}` };
+  if (cron.spec?.suspend) return { ...base, state: 'suspended', problems: [], summary: `suspended (schedule ${schedule}${cron.spec.timeZone ? ` ${cron.spec.timeZone}` : ''})` };
+  const parsed = cronJobSchedule(schedule, cron.spec?.timeZone);
+  if ('error' in parsed) {
+    if (parsed.kind === 'zone') return { ...base, state: 'unchecked', problems: [`could not check: ${parsed.error}`], summary: `schedule ${schedule} ${cron.spec?.timeZone}` };
+    return { ...base, state: 'problem', problems: [`schedule not understood: ${parsed.error}`], summary: `schedule ${schedule}` };
+  }
+  const { spec, zone } = parsed;
+  const zoneText = cron.spec?.timeZone || spec.zone ? ` ${zone}` : ' (UTC)';
+  if (!cronCanFire(spec)) {
+    return { ...base, state: 'problem', problems: [`schedule "${schedule}" never fires (no selected month has that day): Kubernetes reports InvalidSchedule and starts no Job`], summary: `schedule ${schedule}${zoneText}` };
+  }
 
   const problems: string[] = [];
   const created = ms(cron.metadata?.creationTimestamp) ?? 0;
   const lastSchedule = ms(cron.status?.lastScheduleTime);
-  const lastSuccess = ms(cron.status?.lastSuccessfulTime);
+  const uid = cron.metadata?.uid;
+  const own = jobs.filter(
+    (j) => (j.metadata?.namespace ?? namespace) === namespace && j.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob' && o.name === name && (!uid || !o.uid || o.uid === uid)),
+  );
+  // The scheduled times the CronJob's Jobs were made for, running or not.
+  const madeFor = new Set<number>();
+  for (const j of own) {
+    const at = scheduledTimeOfJob(name, { name: j.metadata?.name, annotations: j.metadata?.annotations });
+    if (at !== undefined) madeFor.add(at);
+  }
+  for (const a of cron.status?.active ?? []) {
+    const at = scheduledTimeOfJob(name, { name: a.name });
+    if (at !== undefined) madeFor.add(at);
+  }
+  const newestRun = Math.max(lastSchedule ?? -Infinity, ...madeFor);
+  const ran = (t: number) => newestRun >= t;
+  const succeeded = own.map((j) => jobFinished(j)).filter((e) => e?.outcome === 'succeeded').map((e) => e!.at);
+  const lastSuccess = [ms(cron.status?.lastSuccessfulTime), ...succeeded].reduce<number | undefined>((a, b) => (b === undefined ? a : a === undefined ? b : Math.max(a, b)), undefined);
   const deadline = cron.spec?.startingDeadlineSeconds;
   const grace = deadline !== undefined ? Math.min(s.grace, deadline * 1000) : s.grace;
 
   // Missed: the latest run that should have started by now (time + grace) did not.
-  const due = lastScheduledRun(spec, zone, now - grace);
-  // Without a run yet, only runs due after the CronJob was created count.
-  if (due !== undefined && (lastSchedule !== undefined ? lastSchedule < due : due >= created)) {
-    const active = cron.status?.active ?? [];
+  let due: number | undefined;
+  if (spec.everyMs !== undefined) {
+    // "@every": times count from the last run, as the controller counts them.
+    const k = mostRecentScheduleTime({ created, ...(Number.isFinite(newestRun) ? { lastScheduleTime: newestRun } : {}) }, now - grace, parsed, false);
+    due = k.mostRecent ?? (k.missed !== 'none' ? k.first : undefined);
+  } else {
+    due = lastScheduledRun(spec, zone, now - grace);
+    if (due !== undefined && due <= created) due = undefined;
+  }
+  if (due !== undefined && !ran(due)) {
+    const active = (cron.status?.active ?? []).map((a) => a.name ?? '?');
     const forbid = cron.spec?.concurrencyPolicy === 'Forbid' && active.length > 0;
+    const late = deadline !== undefined && due + deadline * 1000 < now;
+    const controller = mostRecentScheduleTime({ created, lastScheduleTime: lastSchedule, startingDeadlineSeconds: deadline }, now, parsed, true);
     problems.push(
       `missed the run due ${localTimeText(due, zone)} (${formatSpan(now - due)} ago, grace ${formatSpan(grace)}); last run ${lastSchedule === undefined ? 'never' : `${localTimeText(lastSchedule, zone)} (${formatSpan(now - lastSchedule)} ago)`}` +
-        (forbid ? `; skipped because ${active.map((a) => a.name).join(', ')} is still running (concurrencyPolicy Forbid)` : ''),
+        (forbid ? `; skipped because ${active.join(', ')} is still running (concurrencyPolicy Forbid)` : '') +
+        (late ? `; startingDeadlineSeconds (${deadline}) has passed, so Kubernetes will not start it` : '') +
+        (controller.missed === 'many' ? '; more than 100 start times missed: Kubernetes reports TooManyMissedTimes (check the controller and clock skew, or set startingDeadlineSeconds)' : ''),
     );
   }
 
   // No success for N periods: the last success is older than the N-th latest scheduled run.
   const runs = previousRuns(spec, zone, now - grace, s.successWithin, Math.min(created, lastSuccess ?? created));
   const oldest = runs.length === s.successWithin ? runs[runs.length - 1] : undefined;
-  if (oldest !== undefined && (lastSuccess !== undefined ? lastSuccess < oldest : oldest >= created)) {
+  if (oldest !== undefined && (lastSuccess !== undefined ? lastSuccess < oldest : oldest > created)) {
     problems.push(`no success in the last ${s.successWithin} scheduled runs (since ${localTimeText(oldest, zone)}); last success ${lastSuccess === undefined ? 'never' : `${formatSpan(now - lastSuccess)} ago`}`);
   }
 
-  const own = jobs.filter((j) => j.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob' && o.name === name) && (j.metadata?.namespace ?? namespace) === namespace);
   const finished = own.map((j) => ({ job: j, end: jobFinished(j) })).filter((x) => x.end) as Array<{ job: JobShape; end: NonNullable<ReturnType<typeof jobFinished>> }>;
   finished.sort((a, b) => a.end.at - b.end.at);
   const newest = finished[finished.length - 1];
@@ -658,7 +700,7 @@ export function judgeCronJob(cron: CronJobShape, jobs: JobShape[], s: CronJobSet
     }
   }
 
-  const summary = `schedule ${schedule}${cron.spec?.timeZone ? ` ${zone}` : ' (UTC)'}, last run ${lastSchedule === undefined ? 'never' : `${formatSpan(now - lastSchedule)} ago`}, last success ${lastSuccess === undefined ? 'never' : `${formatSpan(now - lastSuccess)} ago`}`;
+  const summary = `schedule ${schedule}${zoneText}, last run ${lastSchedule === undefined ? 'never' : `${formatSpan(now - lastSchedule)} ago`}, last success ${lastSuccess === undefined ? 'never' : `${formatSpan(now - lastSuccess)} ago`}`;
   return { ...base, state: problems.length ? 'problem' : 'ok', problems, summary };
 }
 
