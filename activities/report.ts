@@ -11,6 +11,7 @@ import { isFailing } from '../evaluation/types.js';
 import { renderPng } from '../reports/charts.js';
 import { renderReport, reportCharts, summarise, type PendingIntervention, type ReportData, type TrendPeriod } from '../reports/digest.js';
 import { incidentEventsFromSnapshot } from '../reports/incident-events.js';
+import { windowInPeriod } from '../reports/period.js';
 import type { HistoryStore, SavedReport } from '../store/history.js';
 import type { IncidentSnapshot } from '../workflows/incident.js';
 import type { InterventionView } from '../workflows/intervention.js';
@@ -87,7 +88,7 @@ export async function gatherReportData(store: HistoryStore, definition: ReportDe
   for (let k = d.trendPeriods - 1; k >= 0; k--) {
     const to = end - k * d.periodMs;
     const from = to - d.periodMs;
-    const inPeriod = counts.filter((c) => Date.parse(c.windowEnd) > from && Date.parse(c.windowEnd) <= to);
+    const inPeriod = counts.filter((c) => windowInPeriod(c.windowEnd, from, to));
     trend.push({
       periodStart: new Date(from).toISOString(),
       periodEnd: new Date(to).toISOString(),
@@ -122,7 +123,7 @@ export async function gatherReportData(store: HistoryStore, definition: ReportDe
     periodEnd: new Date(end).toISOString(),
     timeZone: d.schedule.timezone,
     stages: d.stages,
-    windows: counts.filter((c) => Date.parse(c.windowEnd) > start && Date.parse(c.windowEnd) <= end),
+    windows: counts.filter((c) => windowInPeriod(c.windowEnd, start, end)),
     trend,
     freshness,
     incidents,

@@ -15,6 +15,7 @@ import { cadenceGroups, mayJoinGroup } from './groups.js';
 import { parseDuration } from './duration.js';
 import { escalationCycle } from '../evaluation/escalation.js';
 import { NO_RECEIVER } from '../evaluation/routing.js';
+import { windowsJudgedWithinMs } from '../reports/period.js';
 import type { Unit } from '../evaluation/types.js';
 import type {
   CadenceGroup,
@@ -430,6 +431,7 @@ function reportDefinitions(raw: PipewatchConfigRaw, monitors: MonitorDefinition[
       monitors: members.map((m) => ({ id: m.id, description: m.description, checkType: m.check.type, unit: m.unit })),
       channels: channelIds.flatMap((ch) => (notification.channels[ch]?.type === 'email' ? [notification.channels[ch]!] : [])),
       delivery: notification.delivery,
+      judgedWithinMs: windowsJudgedWithinMs(members),
     };
     const version = createHash('sha256').update(stableJson(definition)).digest('hex').slice(0, 16);
     out.push({ ...definition, version });

@@ -213,6 +213,11 @@ export interface ReportDefinition {
   /** Email channels (secrets as `${ENV}` references); none means saved only. */
   channels: NamedChannel[];
   delivery: DeliveryPolicy;
+  /**
+   * How long after a window's end its stage counts are recorded (reports/period.ts): a scheduled report waits this
+   * long after its period's end, so the period's last window is in it. Absent in definitions synced before.
+   */
+  judgedWithinMs?: number;
   /** Content hash of everything above. */
   version: string;
 }

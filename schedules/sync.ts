@@ -251,8 +251,8 @@ export function reportScheduleOptions(report: ReportDefinition, target: Omit<Syn
       taskQueue: target.taskQueue,
       args: [report],
       typedSearchAttributes: searchAttributes,
-      // Room for the report activity's retries (at most 12 h) and a little more.
-      workflowRunTimeout: Math.min(report.periodMs, 12 * 3_600_000) + 30 * 60_000,
+      // Room for the wait until the period's last window is judged, the report activity's retries (at most 12 h) and a little more.
+      workflowRunTimeout: (report.judgedWithinMs ?? 0) + Math.min(report.periodMs, 12 * 3_600_000) + 30 * 60_000,
       staticSummary: `report of pipeline ${report.pipeline}`,
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: s.catchupWindowMs, pauseOnFailure: false },

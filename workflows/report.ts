@@ -3,7 +3,7 @@
 // renders the charts, saves the report and emails it. Only ids and counts come
 // back into this workflow's history; the HTML and the PNGs stay in the store.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ReportDefinition } from '../config/model.js';
 import type { Activities } from '../activities/index.js';
 
@@ -26,6 +26,8 @@ export interface ReportResult {
 }
 
 const MINUTE = 60_000;
+/** patched() marker: a scheduled report waits until its period's last stage-count window is judged. */
+export const REPORT_WAITS_FOR_WINDOWS = 'report-waits-for-last-window';
 /** Set by Temporal on every run a schedule starts. */
 const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
 
@@ -41,5 +43,9 @@ export async function reportWorkflow(definition: ReportDefinition): Promise<Repo
   // reports neither overlap nor leave gaps; a run started by hand covers the period up to now.
   const scheduled = workflowInfo().typedSearchAttributes.get(SCHEDULED_START_TIME);
   const periodEnd = scheduled ? scheduled.getTime() : Date.now();
+  // The window ending with the period is judged `settle` after it, at the stage monitor's next tick: waited for here,
+  // or it would be in no report (the next period starts after it). reports/period.ts says how long.
+  const judgedAt = periodEnd + (definition.judgedWithinMs ?? 0);
+  if (scheduled && judgedAt > Date.now() && patched(REPORT_WAITS_FOR_WINDOWS)) await sleep(judgedAt - Date.now());
   return produceReport({ definition, reportId: workflowInfo().workflowId, periodEnd: new Date(periodEnd).toISOString() });
 }

@@ -340,6 +340,9 @@ pipelines:
   it('is scheduled by schedules sync: pipewatch-report/<pipeline>, owned by the project, updated and deleted with the config', async () => {
     const target = { client, taskQueue: worker.settings.taskQueue, project: pipeline };
     const id = reportScheduleId(pipeline);
+    // A scheduled run waits until its period's last window is judged (reports/period.ts): seconds here, not the hour
+    // and twelve minutes its stage monitor would take.
+    definition = { ...definition, judgedWithinMs: 3_000 };
     try {
       expect(await syncReports(target, [definition], true)).toEqual([`+ create ${id} (version ${definition.version})`]);
       await expect(client.schedule.getHandle(id).describe()).rejects.toThrow(ScheduleNotFoundError);
