@@ -5,8 +5,7 @@
 // need them, so `validate` and `--help` answer quickly.
 import type { Client } from '@temporalio/client';
 import { Command, CommanderError, Option } from 'commander';
-import { redactSecrets } from '../config/env.js';
-import { configPath, loadConfigFile, type LoadedConfig } from '../config/load.js';
+import { configPath, formatProblem, loadConfigFile, type LoadedConfig } from '../config/load.js';
 import type { MonitorDefinition } from '../config/model.js';
 import { formatValue } from '../evaluation/rules.js';
 import { isFailing, type Status, type Verdict } from '../evaluation/types.js';
@@ -14,6 +13,7 @@ import { breakStage, demoArchivePasswordFile, FAULT_ALIASES, FAULTS, heal, parse
 import { formatPlan } from '../schedules/plan.js';
 import { dataDir } from '../store/open.js';
 import { scheduleId, SCHEDULE_PREFIX } from '../workflows/ids.js';
+import { registerValidateCommand } from './commands/validate.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerInterveneCommands } from './intervene.js';
 import { CliError, EXIT, reportError, table } from './output.js';
@@ -102,39 +102,7 @@ const metricsOptions = (cmd: Command) =>
 
 // ------------------------------------------------------------------ validate
 
-program
-  .command('validate')
-  .description('check the configuration file: schema, references, environment variables; --connect also reaches every connector')
-  .option('--connect', 'connect to every connector and run a trivial query')
-  .option('--no-env-check', 'do not require the referenced environment variables to be set here')
-  .option('--json', 'machine-readable output')
-  .action(async (opts: { connect?: boolean; envCheck: boolean; json?: boolean }) => {
-    const config = loadConfig({ envCheck: opts.envCheck });
-    const reached: Array<{ connector: string; ok: boolean; error?: string }> = [];
-    if (opts.connect) {
-      const { connectorCache } = await import('../connectors/registry.js');
-      const cache = connectorCache();
-      const connectors = new Map(config.monitors.flatMap((m) => [...(m.connector ? [m.connector] : []), ...(m.stages ?? []).map((st) => st.connector)]).map((c) => [c.id, c]));
-      for (const [id, spec] of connectors) {
-        const live = cache.get(spec);
-        try {
-          await live.value.ping();
-          reached.push({ connector: id, ok: true });
-        } catch (err) {
-          reached.push({ connector: id, ok: false, error: redactSecrets((err as Error).message, live.secrets) });
-        }
-      }
-      await cache.closeAll();
-    }
-    const failed = reached.filter((r) => !r.ok);
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ file: config.file, valid: failed.length === 0, monitors: config.monitors.map((m) => ({ id: m.id, version: m.version })), connectors: reached }, null, 2)}\n`);
-    } else {
-      process.stdout.write(`${config.file}: ${config.monitors.length} monitor(s), ${Object.keys(config.raw.connectors).length} connector(s), ${Object.keys(config.raw.channels).length} channel(s): valid\n`);
-      for (const r of reached) process.stdout.write(`  connector ${r.connector}: ${r.ok ? 'reachable' : `UNREACHABLE: ${r.error}`}\n`);
-    }
-    if (failed.length > 0) process.exitCode = EXIT.failed;
-  });
+registerValidateCommand(program, globalConfigFile);
 
 // ----------------------------------------------------------------- schedules
 
@@ -145,9 +113,13 @@ schedules
   .description('create, update and delete schedules so they match the declared monitors (only schedules pipewatch owns)')
   .option('--dry-run', 'print the plan and change nothing')
   .option('--no-env-check', 'do not require the referenced environment variables to be set here')
+  .option('--strict', 'refuse to sync a file with warnings (lints), as validate --strict does')
   .option('--json', 'machine-readable output')
-  .action(async (opts: { dryRun?: boolean; envCheck: boolean; json?: boolean }) => {
+  .action(async (opts: { dryRun?: boolean; envCheck: boolean; json?: boolean; strict?: boolean }) => {
+    // The same validation as `pipewatch validate`: errors refuse the file (nothing changes), lints are shown.
     const config = loadConfig({ envCheck: opts.envCheck });
+    for (const w of config.warnings ?? []) process.stderr.write(`${formatProblem(w)}\n`);
+    if (opts.strict && config.warnings?.length) throw new CliError(`${config.warnings.length} warning(s) above and --strict: nothing changed`);
     const { connectClient, temporalSettings } = await temporal();
     const { applyPlan, planFor, syncHeartbeat, syncReports } = await import('../schedules/sync.js');
     const settings = temporalSettings();

@@ -1,5 +1,5 @@
 // Exit codes and error printing shared by every command.
-import { ConfigError } from '../config/load.js';
+import { ConfigError, isError } from '../config/load.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -15,7 +15,9 @@ export class CliError extends Error {
 
 export function reportError(err: unknown): number {
   if (err instanceof ConfigError) {
-    process.stderr.write(`invalid configuration (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'}):\n${err.message}\n`);
+    // The message lists warnings too, in file order; the count is of what refused the file.
+    const errors = err.problems.filter(isError).length;
+    process.stderr.write(`invalid configuration (${errors} problem${errors === 1 ? '' : 's'}):\n${err.message}\n`);
     return EXIT.failed;
   }
   if (err instanceof CliError) {

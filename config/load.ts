@@ -113,13 +113,6 @@ export interface Validation {
   config?: LoadedConfig;
 }
 
-/** Everything `validate` says about a file: its problems (errors and warnings, in file order) and, when none is an error, the loaded configuration. */
-export interface Validation {
-  file: string;
-  problems: ConfigProblem[];
-  config?: LoadedConfig;
-}
-
 export function loadConfigFile(file: string, options: LoadOptions = {}): LoadedConfig {
   return loadedOrThrow(validateConfigFile(file, options));
 }
@@ -151,10 +144,10 @@ export function validateConfigText(text: string, file: string, options: LoadOpti
   // The composer recurses per level of nesting; measure on the parser's tokens first.
   const deep = tooDeep(text);
   if (deep) {
-    const lineCounter = new LineCounter();
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
-    const pos = lineCounter.linePos(deep.offset);
-    return refused([{ file, line: pos.line, column: pos.col, path: '', message: `nested deeper than ${MAX_NESTING} levels at line ${pos.line}; a pipewatch configuration nests about ten` }]);
+    const before = text.slice(0, deep.offset);
+    const line = before.split('\n').length;
+    const column = deep.offset - before.lastIndexOf('\n');
+    return refused([{ file, line, column, path: '', message: `nested deeper than ${MAX_NESTING} levels at line ${line}; a pipewatch configuration nests about ten` }]);
   }
   const lineCounter = new LineCounter();
   // Repeated keys are found below with both lines; the parser's own error names neither.
@@ -211,7 +204,7 @@ export function validateConfigText(text: string, file: string, options: LoadOpti
   // Without schema errors, paths are the file's own; with them, the checks below run on the part that
   // parsed (config/salvage.ts) and their paths are mapped back to the file as written.
   let originalPath = (path: ConfigPath): ConfigPath => path;
-  let causedByRemoval = (_message: string): boolean => false;
+  let causedByRemoval = (_message: string, _path: ConfigPath): boolean => false;
   if (parsed.success) raw = parsed.data;
   else {
     for (const issue of parsed.error.issues) {
@@ -239,8 +232,8 @@ export function validateConfigText(text: string, file: string, options: LoadOpti
    * config and get the file's line and column, the path as written and a message with long values cut.
    */
   const reporter = (severity: 'error' | 'warning'): Report => (path, message) => {
-    if (causedByRemoval(message)) return;
     const at = originalPath(path);
+    if (causedByRemoval(message, at)) return;
     // Messages that name another monitor by index name it as the file does.
     const text = message.replace(/\bmonitors\[(\d+)\]/g, (_, i: string) => `monitors[${String(originalPath(['monitors', Number(i)])[1])}]`);
     problems.push({ file, ...locate(at), path: formatPath(at), message: clipMessage(text, valueAt(input, at)), severity });
@@ -681,8 +674,10 @@ function describeIssue(issue: Issue, input: unknown, path: ConfigPath): string {
   switch (issue.code) {
     case 'invalid_type': {
       const expected = ({ record: 'a mapping', object: 'a mapping', array: 'a list', tuple: 'a list' } as Record<string, string>)[issue.expected] ?? issue.expected;
-      if (value === undefined) return `required; expected ${expected}`;
-      return `expected ${expected}, got ${describeValue(value)}`;
+      // A schema's own words for the type ("a duration such as …") say more than its JSON type.
+      const own = issue.message && !issue.message.startsWith('Invalid input') ? issue.message : undefined;
+      if (value === undefined) return `required; expected ${own ?? expected}`;
+      return `expected ${own ?? expected}, got ${describeValue(value)}`;
     }
     case 'unrecognized_keys': {
       const known = knownKeys(pipewatchConfig, input, path);

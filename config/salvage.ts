@@ -20,8 +20,12 @@ export interface Salvaged<T> {
   data: T;
   /** A path in `data` → the same place in the file as written (indices before removals). */
   originalPath(path: Path): Path;
-  /** Whether a reference problem only exists because part of the file was removed. */
-  causedByRemoval(message: string): boolean;
+  /**
+   * Whether a problem only exists because part of the file was removed: a reference to a removed
+   * entry, or a problem at (or inside) a removed part, whose schema error is reported already.
+   * `path` is the problem's original path.
+   */
+  causedByRemoval(message: string, path: Path): boolean;
 }
 
 /** Collections whose entries are referred to by name, and the word their references use. */
@@ -32,8 +36,12 @@ const NAMED: Record<string, string> = {
   receivers: 'receiver',
   escalations: 'escalation policy',
 };
-/** Fields of a monitor whose removal leaves the rest meaningful (references and rules still checkable). */
-const MONITOR_OPTIONAL = new Set(['description', 'perspective', 'pipeline', 'labels', 'runbook', 'flap']);
+/**
+ * Fields of a monitor whose removal leaves the rest meaningful (references and rules still checkable);
+ * without its schedule a monitor falls back to defaults.schedule, and a "no schedule" at the removed
+ * place is dropped with the other problems inside removed parts.
+ */
+const MONITOR_OPTIONAL = new Set(['description', 'perspective', 'pipeline', 'labels', 'runbook', 'flap', 'schedule']);
 const ROUNDS = 6;
 
 export function salvage<T>(schema: z.ZodType<T>, input: unknown, issues: IssueLike[]): Salvaged<T> | undefined {
@@ -111,7 +119,8 @@ export function salvage<T>(schema: z.ZodType<T>, input: unknown, issues: IssueLi
       return {
         data: parsed.data,
         originalPath,
-        causedByRemoval: (message) => {
+        causedByRemoval: (message, path) => {
+          if (removedPaths.some((r) => r.length <= path.length && r.every((part, i) => part === path[i]))) return true;
           const ref = /^unknown (connector|channel|pipeline|receiver|escalation policy) "([^"]*)"/.exec(message);
           if (ref && (removedNames.has(`${ref[1]}:${ref[2]}`) || removedNames.has(`${ref[1]}:*`))) return true;
           return defaultsSchedule && message.startsWith('no schedule:');
