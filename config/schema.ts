@@ -389,7 +389,7 @@ export const logsCheck = z
         }
         return known;
       })
-      .meta({ description: 'any · frequency · flatline · spike · new_term · cardinality · metric (ElastAlert2 rule types).' }),
+      .meta({ description: 'any · frequency · flatline · spike · new_term · cardinality · metric (ElastAlert2 rule types).', enum: [...LOG_RULES] }),
     window: duration.prefault('5m'),
     buffer: duration.prefault('1m').meta({ description: 'The window ends this long before the run, so late events are counted.' }),
     queryKey: z
