@@ -3,7 +3,8 @@
 // from here, so the file format, the editor completion and the code cannot
 // drift apart.
 import { z } from 'zod';
-import { parseCron } from '../evaluation/cron.js';
+import { cronProblem, timeZoneProblem } from '../evaluation/cron.js';
+import { temporalCronProblem } from './temporal-cron.js';
 import { parseCondition } from '../evaluation/conditions.js';
 import { parseQuery } from '../evaluation/lucene.js';
 import { logRuleProblems, unknownLogRule } from './log-rules.js';
@@ -249,10 +250,13 @@ const sourceName = z.string().min(1).max(255);
 const producerSchedule = z
   .strictObject({
     cron: z.string().superRefine((text, ctx) => {
-      const parsed = parseCron(text);
-      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+      const problem = cronProblem(text);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
-    timezone: z.string().default('UTC'),
+    timezone: z.string().default('UTC').superRefine((zone, ctx) => {
+      const problem = timeZoneProblem(zone);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
     grace: duration.prefault('0s').meta({ description: 'How long after a scheduled run its data may take to arrive.' }),
   })
   .meta({ description: "The producing job's schedule: data is late when a run's time plus grace has passed without newer data." });
@@ -703,16 +707,11 @@ export const scheduleSpec = z
     if (s.every !== undefined && s.every < 1_000) {
       ctx.addIssue({ code: 'custom', path: ['every'], message: 'the shortest interval is 1s' });
     }
-    if (s.cron !== undefined && s.cron.trim().split(/\s+/).length !== 5 && !s.cron.startsWith('@')) {
-      ctx.addIssue({ code: 'custom', path: ['cron'], message: 'a cron expression of five fields (minute hour day-of-month month day-of-week) or @hourly/@daily' });
-    }
-    if (s.timezone !== undefined) {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: s.timezone });
-      } catch {
-        ctx.addIssue({ code: 'custom', path: ['timezone'], message: `"${s.timezone}" is not an IANA time zone such as "Europe/Berlin" or "UTC"` });
-      }
-    }
+    // Read as the Temporal server will read it when the schedule is made (config/temporal-cron.ts).
+    const cronProblemText = s.cron !== undefined ? temporalCronProblem(s.cron) : undefined;
+    if (cronProblemText) ctx.addIssue({ code: 'custom', path: ['cron'], message: cronProblemText });
+    const zoneProblem = s.timezone !== undefined ? timeZoneProblem(s.timezone) : undefined;
+    if (zoneProblem) ctx.addIssue({ code: 'custom', path: ['timezone'], message: zoneProblem });
   });
 export type ScheduleSpec = z.infer<typeof scheduleSpec>;
 
@@ -905,8 +904,8 @@ export const maintenanceWindow = z
     id,
     matchers: matcherList().default([]),
     cron: z.string().superRefine((text, ctx) => {
-      const parsed = parseCron(text);
-      if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+      const problem = cronProblem(text);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
     duration,
     timezone: z.string().default('UTC'),
@@ -914,11 +913,8 @@ export const maintenanceWindow = z
     owner: z.string().min(1),
   })
   .superRefine((w, ctx) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: w.timezone });
-    } catch {
-      ctx.addIssue({ code: 'custom', path: ['timezone'], message: `"${w.timezone}" is not an IANA time zone such as "Europe/Berlin" or "UTC"` });
-    }
+    const zoneProblem = timeZoneProblem(w.timezone);
+    if (zoneProblem) ctx.addIssue({ code: 'custom', path: ['timezone'], message: zoneProblem });
   })
   .meta({ description: 'A recurring window (cron start + duration) in which matching alerts are not sent.' });
 
