@@ -178,8 +178,9 @@ export function describeCheck(monitor: MonitorDefinition, details?: Record<strin
     case 'logs':
       return {
         any: 'new matching log events',
-        frequency: `matching log events in ${formatDuration(check.window)}${check.queryKey ? ` (busiest ${check.queryKey})` : ''}`,
-        flatline: `matching log events in ${formatDuration(check.window)}${check.queryKey ? ` (quietest ${check.queryKey})` : ''}`,
+        // With queryKey each key is judged on its own: its verdict adds "for <key>".
+        frequency: `matching log events in ${formatDuration(check.window)}`,
+        flatline: `matching log events in ${formatDuration(check.window)}`,
         spike: `log events now against the ${formatDuration(check.window)} before`,
         new_term: `new values of ${check.field} in ${formatDuration(check.window)}`,
         cardinality: `distinct ${check.field} in ${formatDuration(check.window)}`,
