@@ -82,7 +82,7 @@ export function logRuleLints(c: LogsCheckShape, flap: { failAfter?: number } | u
   const out: string[] = [];
   if (isEventLikeRule(c.rule) && flap?.failAfter !== undefined && flap.failAfter > 1) {
     out.push(
-      `flap.failAfter ${flap.failAfter} on a ${c.rule} rule: an event reported by one run only (a single new event, a new term, a short burst) never opens an incident; remove flap.failAfter to alert on the first run`,
+      `flap.failAfter ${flap.failAfter} on rule ${c.rule}: an event reported by one run only (a single new event, a new term, a short burst) never opens an incident; remove flap.failAfter to alert on the first run`,
     );
   }
   return out;

@@ -357,7 +357,7 @@ describe('defaults and lints of log rules', () => {
     expect(load({ check: logs({ rule: 'metric', field: 'a' }), rules: [{ above: 0 }] }).flap.failAfter).toBe(3);
     const config = parseConfig(CONFIG({ check: logs({ rule: 'any' }), rules: [{ above: 0 }], flap: { failAfter: 3 } }), 'pipewatch.yaml', { env: {} });
     expect(config.monitors[0]!.flap.failAfter).toBe(3);
-    expect((config.warnings ?? []).map((w) => w.message).join('\n')).toContain('flap.failAfter 3 on a any rule: an event reported by one run only');
+    expect((config.warnings ?? []).map((w) => w.message).join('\n')).toContain('flap.failAfter 3 on rule any: an event reported by one run only');
   });
 
   it('the README example archives-needing-passwords alerts on its first event', () => {
