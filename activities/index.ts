@@ -24,6 +24,7 @@ import { shapeDiff } from '../evaluation/conditions.js';
 import type { Measurement } from '../evaluation/types.js';
 import { reconcileStages } from '../connectors/stages.js';
 import { timed, type PipewatchMetrics } from '../workers/metrics.js';
+import { inSpan } from '../workers/tracing.js';
 import type { HistoryStore, InterventionAuditEntry, RecordedRun, RunToRecord } from '../store/history.js';
 import { extractZip, UnsafeArchiveError, type ExtractLimits, type ExtractOutcome } from '../archive/extract.js';
 import type { VerifySpec } from '../workflows/intervention.js';
@@ -51,9 +52,9 @@ export interface ActivityDeps {
   taskQueue: string;
   /** Where `${ENV}` references resolve: the worker's environment. */
   env?: NodeJS.ProcessEnv;
-}
   /** The worker's Prometheus metrics (workers/metrics.ts), when it serves them. */
   metrics?: PipewatchMetrics;
+}
 
 type CollectInput = { monitorId: string; connector: NamedConnector; check: CheckSpec; at: string };
 
@@ -131,7 +132,6 @@ export function createActivities(deps: ActivityDeps) {
   const temporalCommandContext = { codecEndpoint: env.PIPEWATCH_CODEC_ENDPOINT || undefined, encrypted: Boolean(env.PIPEWATCH_CODEC_KEYS || env.PIPEWATCH_CODEC_KEY_FILE) };
 
   /** One try at a check's measurement; `signal` ends it (activity cancelled, or the try's deadline). */
-  const collectWith = async (input: CollectInput, signal: AbortSignal): Promise<Measurement> => {
   const metrics = deps.metrics;
   const observeRuns = (runs: Array<Pick<RunToRecord, 'monitorId' | 'verdict' | 'labels'>>) => {
     if (!metrics) return;
@@ -140,11 +140,16 @@ export function createActivities(deps: ActivityDeps) {
   const storeTimed = <T>(operation: string, work: () => Promise<T>): Promise<T> =>
     metrics ? timed(work, (seconds) => metrics.observeStore(operation, seconds)) : work();
 
+  const collectWith = async (input: CollectInput, signal: AbortSignal): Promise<Measurement> => {
     const live = resolveOrFail(() => deps.connectors.get(input.connector));
     let measurement: Measurement;
     try {
+      // The source call as a span of its own under the activity's (a no-op without tracing).
+      const collect = () =>
+        inSpan(`${input.connector.type} ${input.check.type}`, { 'pipewatch.monitor': input.monitorId, 'pipewatch.connector': input.connector.id, 'pipewatch.check': input.check.type }, () =>
+          live.value.collect({ check: input.check, at: new Date(input.at), signal, monitorId: input.monitorId, store: deps.store }),
+        );
       measurement = redactSecretsDeep(
-      const collect = () => live.value.collect({ check: input.check, at: new Date(input.at), signal, monitorId: input.monitorId, store: deps.store });
         await (metrics ? timed(collect, (seconds, ok) => metrics.observeCollect(input.check.type, seconds, ok ? 'ok' : 'error')) : collect()),
         live.secrets,
       );
@@ -382,16 +387,16 @@ export function createActivities(deps: ActivityDeps) {
       } catch (err) {
         const failure = scrubbed(err, live.secrets, 'DeliveryError');
         rememberError(idempotencyKey, failure.message);
+        metrics?.observeDelivery(channel.id, 'failed');
         throw failure;
       }
+      metrics?.observeDelivery(channel.id, 'sent');
       deliveryErrors.delete(idempotencyKey);
       if (ledger) {
         await deps.store.markNotificationSent(idempotencyKey, messageId).catch((err: Error) =>
           log.warn('could not confirm a sent notification in the ledger', { channel: channel.id, error: err.message }),
-        metrics?.observeDelivery(channel.id, 'failed');
         );
       }
-      metrics?.observeDelivery(channel.id, 'sent');
       return { channelId: channel.id, outcome: 'sent', messageId };
     },
 

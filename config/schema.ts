@@ -509,7 +509,20 @@ export const cronJobsCheck = z
   })
   .meta({ description: 'CronJobs that missed a run, have not succeeded for N periods, whose last Job failed or runs too long; suspended CronJobs are reported, not counted.' });
 
+export const promqlCheck = z
+  .strictObject({
+    type: z.literal('promql'),
+    query: z.string().min(1).meta({ description: 'A PromQL instant query, evaluated at the tick\'s time, e.g. max(node_filesystem_avail_bytes{mountpoint="/"}) or rate(http_requests_total{code=~"5.."}[5m]).' }),
+    series: z
+      .enum(['one', 'max', 'min', 'sum', 'avg', 'count'])
+      .default('one')
+      .meta({ description: 'one: the query must return a single series (aggregate in PromQL); otherwise how several series become one value. No series at all is "no data" (use absent() to alert on a missing metric).' }),
+    unit: z.enum(['count', 'seconds', 'bytes', 'percent', 'records', 'messages']).default('count'),
+  })
+  .meta({ description: 'A PromQL instant query; its value is judged by the rules and history like any other.' });
+
 export const check = z.discriminatedUnion('type', [
+  promqlCheck,
   countCheck, freshnessCheck, sqlCheck, stageCountsCheck, httpCheck, queueCheck, diskCheck, memoryCheck, loadCheck, databaseCheck, clusterCheck, taskQueueCheck,
   interventionsCheck, logsCheck, kubeEventsCheck, podHealthCheck, cronJobsCheck,
 ]);
@@ -523,20 +536,7 @@ export const CHECK_SUPPORT: Record<CheckType, readonly ConnectorType[]> = {
   sql: ['postgres'],
   stageCounts: [],
   http: ['http'],
-export const promqlCheck = z
-  .strictObject({
-    type: z.literal('promql'),
-    query: z.string().min(1).meta({ description: 'A PromQL instant query, evaluated at the tick\'s time, e.g. max(node_filesystem_avail_bytes{mountpoint="/"}) or rate(http_requests_total{code=~"5.."}[5m]).' }),
-    series: z
-      .enum(['one', 'max', 'min', 'sum', 'avg', 'count'])
-      .default('one')
-      .meta({ description: 'one: the query must return a single series (aggregate in PromQL); otherwise how several series become one value. No series at all is "no data" (use absent() to alert on a missing metric).' }),
-    unit: z.enum(['count', 'seconds', 'bytes', 'percent', 'records', 'messages']).default('count'),
-  })
-  .meta({ description: 'A PromQL instant query; its value is judged by the rules and history like any other.' });
-
   queue: ['rabbitmq'],
-  promqlCheck,
   disk: ['host'],
   memory: ['host'],
   load: ['host'],
@@ -548,6 +548,7 @@ export const promqlCheck = z
   kubeEvents: ['kubernetes'],
   podHealth: ['kubernetes'],
   cronJobs: ['kubernetes'],
+  promql: ['prometheus'],
 };
 
 /** The perspective a check belongs to when its monitor does not say. */
@@ -562,7 +563,6 @@ export const CHECK_PERSPECTIVE: Record<CheckType, Perspective> = {
   cronJobs: 'operations',
   interventions: 'operations',
   http: 'services',
-  promql: ['prometheus'],
   queue: 'services',
   disk: 'services',
   memory: 'services',
@@ -570,6 +570,7 @@ export const CHECK_PERSPECTIVE: Record<CheckType, Perspective> = {
   database: 'services',
   cluster: 'services',
   taskQueue: 'services',
+  promql: 'services',
 };
 
 /** Checks whose natural cadence differs from defaults.schedule when a monitor gives none. */
@@ -582,9 +583,9 @@ export function checkUnit(check: CheckSpec): Unit {
     case 'http':
       return 'seconds';
     case 'sql':
+    case 'promql':
       return check.unit;
     case 'queue':
-  promql: 'services',
       return 'messages';
     case 'disk':
     case 'memory':
@@ -597,7 +598,6 @@ export function checkUnit(check: CheckSpec): Unit {
     case 'cronJobs':
     case 'cluster':
       return check.type === 'cluster' && check.measure === 'disk' ? 'percent' : 'count';
-    case 'promql':
     case 'database':
       return check.measure === 'connections' ? 'percent' : check.measure === 'size' ? 'bytes' : 'seconds';
     default:

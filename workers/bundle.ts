@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { failureConverterPath } from './codec.js';
+import { workflowTracingModule } from './tracing.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -20,10 +21,12 @@ export function prebuiltBundlePath(): string | undefined {
   return existsSync(path) && !workflowsPath().endsWith('.ts') ? path : undefined;
 }
 
-export async function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+/** With `tracing`, Temporal's OpenTelemetry workflow interceptors are part of the bundle (workers/tracing.ts). */
+export async function bundleWorkflows(options: { tracing?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: workflowsPath(),
     failureConverterPath: failureConverterPath(),
+    ...(options.tracing ? { workflowInterceptorModules: [workflowTracingModule()] } : {}),
     // Sources import './x.js' (NodeNext); let webpack find the .ts behind it.
     webpackConfigHook: (config) => {
       config.resolve = { ...config.resolve, extensionAlias: { '.js': ['.ts', '.js'] } };

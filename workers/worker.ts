@@ -9,6 +9,7 @@ import type { HistoryStore } from '../store/history.js';
 import { bundleWorkflows, prebuiltBundlePath } from './bundle.js';
 import { dataConverter } from './codec.js';
 import type { PipewatchMetrics } from './metrics.js';
+import { tracingFromEnv } from './tracing.js';
 import { connectClient, connectWorker, type TemporalSettings } from './connection.js';
 
 export interface PipewatchWorkerOptions {
@@ -47,8 +48,10 @@ export async function createWorker(options: PipewatchWorkerOptions): Promise<Pip
       (await client.workflow.count(`WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND TaskQueue = "${settings.taskQueue}"`)).count;
   }
 
+  // With tracing the workflow code needs Temporal's tracing interceptors, bundled here (a few seconds at start).
+  const tracing = tracingFromEnv(env);
   const bundlePath = options.workflowBundlePath ?? env.PIPEWATCH_WORKFLOW_BUNDLE ?? prebuiltBundlePath();
-  const workflowBundle = bundlePath ? { codePath: bundlePath } : await bundleWorkflows();
+  const workflowBundle = tracing ? await bundleWorkflows({ tracing: true }) : bundlePath ? { codePath: bundlePath } : await bundleWorkflows();
 
   const worker = await Worker.create({
     connection,
@@ -58,6 +61,7 @@ export async function createWorker(options: PipewatchWorkerOptions): Promise<Pip
     dataConverter: dataConverter(env),
     activities: { ...options.extraActivities, ...createActivities({ store: options.store, connectors, channels, client, taskQueue: settings.taskQueue, env, metrics: options.metrics }) },
     shutdownGraceTime: '10s',
+    ...tracing?.workerOptions,
     ...options.tuning,
   });
 
@@ -67,7 +71,7 @@ export async function createWorker(options: PipewatchWorkerOptions): Promise<Pip
       try {
         await worker.run();
       } finally {
-        await Promise.allSettled([connectors.closeAll(), channels.closeAll()]);
+        await Promise.allSettled([connectors.closeAll(), channels.closeAll(), tracing?.shutdown()]);
         await connection.close().catch(() => undefined);
         await client.connection.close().catch(() => undefined);
       }

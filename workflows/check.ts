@@ -196,6 +196,8 @@ export function describeCheck(monitor: MonitorDefinition, details?: Record<strin
       return `pod problems${kubeScope(check)}${details?.summary ? ` (${String(details.summary)})` : ''}`;
     case 'cronJobs':
       return `CronJob problems${kubeScope(check)}${details?.summary ? ` (${String(details.summary)})` : ''}`;
+    case 'promql':
+      return `${check.series === 'one' ? '' : `${check.series} over the series of `}${check.query}`;
   }
 }
 
@@ -205,8 +207,6 @@ function kubeScope(check: { namespace?: string; labels?: string }): string {
 
 export function needsHistory(monitor: MonitorDefinition): boolean {
   return monitor.rules.some((r) => ['changePercent', 'changeVs', 'anomaly', 'rising', 'percentile'].includes(r.kind));
-    case 'promql':
-      return `${check.series === 'one' ? '' : `${check.series} over the series of `}${check.query}`;
 }
 
 /** How far from "24 h ago" a point may lie to stand for yesterday: half the interval, at least a minute. */
@@ -227,6 +227,8 @@ export function collectTimeoutMs(monitor: Pick<MonitorDefinition, 'connector'>):
     case 'kubernetes':
       // A first list of a large cluster's events, then pages of pods or Jobs.
       return c.requestTimeout * 4 + 30_000;
+    case 'prometheus':
+      return c.timeout + 5_000;
     default:
       return 60_000;
   }
@@ -236,8 +238,6 @@ export function collectTimeoutMs(monitor: Pick<MonitorDefinition, 'connector'>):
 function failureMessage(err: unknown): string {
   let e: unknown = err;
   while (e instanceof ActivityFailure && e.cause) e = e.cause;
-    case 'prometheus':
-      return c.timeout + 5_000;
   if (e instanceof ApplicationFailure || e instanceof Error) return e.message;
   return String(e);
 }
