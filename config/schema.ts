@@ -522,9 +522,8 @@ export const promqlCheck = z
   .meta({ description: 'A PromQL instant query; its value is judged by the rules and history like any other.' });
 
 export const check = z.discriminatedUnion('type', [
-  promqlCheck,
   countCheck, freshnessCheck, sqlCheck, stageCountsCheck, httpCheck, queueCheck, diskCheck, memoryCheck, loadCheck, databaseCheck, clusterCheck, taskQueueCheck,
-  interventionsCheck, logsCheck, kubeEventsCheck, podHealthCheck, cronJobsCheck,
+  interventionsCheck, logsCheck, kubeEventsCheck, podHealthCheck, cronJobsCheck, promqlCheck,
 ]);
 export type CheckSpec = z.infer<typeof check>;
 export type CheckType = CheckSpec['type'];
