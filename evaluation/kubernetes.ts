@@ -653,7 +653,8 @@ export function judgeCronJob(cron: CronJobShape, jobs: JobShape[], s: CronJobSet
     due = k.mostRecent ?? (k.missed !== 'none' ? k.first : undefined);
   } else {
     due = lastScheduledRun(spec, zone, now - grace);
-    if (due !== undefined && due <= created) due = undefined;
+    // As the controller: it counts from lastScheduleTime, or without one from the creation time (exclusive).
+    if (due !== undefined && lastSchedule === undefined && due <= created) due = undefined;
   }
   if (due !== undefined && !ran(due)) {
     const active = (cron.status?.active ?? []).map((a) => a.name ?? '?');
