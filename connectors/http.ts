@@ -113,12 +113,14 @@ class HttpConnector implements Connector {
       let settled = false;
       let response: IncomingMessage | undefined;
       let received = 0;
+      // Read when the answer starts: a socket handed back to the agent no longer says.
+      let ip: string | undefined;
       const settle = (err: Error | undefined, body?: { text: string; truncated: boolean }) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         if (err) reject(err);
-        else resolve({ response: response!, body: body!.text, truncated: body!.truncated, ms: performance.now() - started, ip: plainAddress(response!.socket?.remoteAddress) });
+        else resolve({ response: response!, body: body!.text, truncated: body!.truncated, ms: performance.now() - started, ip });
         // Whatever is still arriving is not wanted: close the connection rather than drain it.
         if (err || body!.truncated) request.destroy();
       };
@@ -136,6 +138,7 @@ class HttpConnector implements Connector {
         },
         (res) => {
           response = res;
+          ip = plainAddress(res.socket?.remoteAddress);
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => {
             if (received + c.length > MAX_BODY) {

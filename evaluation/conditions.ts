@@ -86,6 +86,8 @@ const FORM = 'write "<placeholder> <operator> <value>" with a space on each side
 
 type Kind = 'number' | 'time' | 'bool' | 'text' | 'value';
 
+const INT64_MAX = 9_223_372_036_854_775_807n;
+
 function kindOf(o: PlaceholderOperand): Kind {
   if (o.fn === 'len') return 'number';
   if (o.fn === 'has') return 'bool';
@@ -188,6 +190,11 @@ function operand(raw: string): Operand | string {
     if ('problem' in glob) return `${text} is not a valid pattern: ${glob.problem}`;
     return { kind: 'pat', text, regex: glob.source };
   }
+  const second = [...GATUS_OPERATORS, ...REGEX_OPERATORS, '||', '&&'].find((o) => text.includes(` ${o} `));
+  if (second) {
+    const advice = second === '||' || second === '&&' ? 'Gatus has no || or &&: every condition must hold, and one of several values is any(…), like [STATUS] == any(200, 429)' : 'write each comparison as its own condition';
+    return `"${text}" holds a second operator (${second}); a condition is one comparison. ${advice}`;
+  }
   const p = placeholder(text);
   if (p !== undefined) return p;
   if (ANY_PLACEHOLDER.test(text)) {
@@ -222,13 +229,16 @@ function typeCheck(c: Condition): string | undefined {
         }
         if (isFractional(side.text)) return `Gatus compares whole numbers and would read ${side.text} as ${number}; write a whole number${kind === 'time' ? ' or a duration such as 1500ms' : ''}`;
         if (isLeadingZeroOctal(side.text)) return `Gatus reads ${side.text} as the octal number ${number}; write it without the leading zero`;
-        if (kind === 'number' && parseGoInt(side.text) === undefined) return `${other.text} is a count, not a time; write a whole number instead of ${side.text}`;
+        if (number > INT64_MAX || number < -INT64_MAX - 1n) return `Gatus reads ${side.text}, beyond 64 bits, as -9223372036854775808; write a smaller number`;
+        if (kind === 'number' && parseGoInt(side.text) === undefined && parseGoDurationMs(side.text) !== undefined) {
+          return `${other.text} is a count, not a time; write a whole number instead of ${side.text}`;
+        }
         side.number = number;
       }
     } else if (side.kind === 'literal') {
       if (kind === 'number' || kind === 'time') {
         if (parseGoInt(side.text) === undefined) {
-          const duration = parseGoDurationMs(side.text, { days: true }) !== undefined;
+          const duration = kind === 'time' && parseGoDurationMs(side.text, { days: true }) !== undefined;
           return duration
             ? `== and != compare whole numbers of ms, so ${other.text} ${op} ${side.text} is ${op === '==' ? 'never' : 'always'} true; write ${other.text} < ${side.text} or > ${side.text}, or a number of ms`
             : `${other.text} is a number, so it can never equal ${side.text}; write a whole number, like ${other.placeholder === 'STATUS' && !other.fn ? '[STATUS] == 200' : `${other.text} == 0`}`;

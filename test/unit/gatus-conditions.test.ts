@@ -8,6 +8,10 @@
 // certificateExpiresInMs. docs/COMPATIBILITY.md (section gatus) states the counts; the last test
 // checks them against this table.
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { httpConnector } from '../../connectors/http.js';
+import { CollectError } from '../../connectors/types.js';
 import { checkCondition, parseCondition, type Condition, type ResponseFacts } from '../../evaluation/conditions.js';
 
 const PEER_FILE = 'config/endpoint/condition_test.go';
@@ -250,5 +254,235 @@ describe(`Gatus ${PEER_FILE}`, () => {
     const doc = readFileSync(new URL('../../docs/COMPATIBILITY.md', import.meta.url), 'utf8');
     const section = doc.slice(doc.indexOf('<!-- section: gatus -->'), doc.indexOf('<!-- section: alertmanager-matchers -->'));
     expect(section).toContain(`${tally.total} of ${tally.total} \`${PEER_FILE}\` cases pass: ${tally.passed} agree with Gatus, ${tally.refused} are refused at load.`);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// Beyond the peer's table: what issue 16 saw load and then differ. Not counted in the peer's cases.
+
+const holds = (condition: string, f: Partial<ResponseFacts>) => {
+  const parsed = parseCondition(condition);
+  if (typeof parsed === 'string') throw new Error(parsed);
+  return checkCondition(parsed, facts(f));
+};
+
+describe('issue 16: what loaded and then differed', () => {
+  test('any() on either side, with == and !=', () => {
+    expect(holds('[STATUS] == any(200, 429)', { status: 429 })).toBeUndefined();
+    expect(holds('[STATUS] == any(200, 429)', { status: 500 })).toBe('got 500');
+    expect(holds('[BODY].status != any(DOWN, ERROR)', { body: '{"status":"UP"}' })).toBeUndefined();
+    expect(holds('[BODY].status != any(DOWN, ERROR)', { body: '{"status":"DOWN"}' })).toBe('got DOWN');
+    // A monitor on a field that disappeared alerts instead of holding forever.
+    expect(holds('[BODY].status != any(DOWN, ERROR)', { body: '{"state":"DOWN"}' })).toBe('[BODY].status is not in the body (missing or null)');
+  });
+
+  test('durations next to time placeholders, as Go writes them (and days, pipewatch’s extension)', () => {
+    expect(holds('[RESPONSE_TIME] < 1s', { responseTimeMs: 999.9 })).toBeUndefined();
+    expect(holds('[RESPONSE_TIME] < 1s', { responseTimeMs: 1000 })).toBe('got 1000');
+    expect(holds('[RESPONSE_TIME] <= 1.5s', { responseTimeMs: 1500 })).toBeUndefined();
+    expect(holds('[CERTIFICATE_EXPIRATION] > 7d', { certificateExpiresInMs: 8 * 86_400_000 })).toBeUndefined();
+    expect(holds('[CERTIFICATE_EXPIRATION] > 7d', { certificateExpiresInMs: 6 * 86_400_000 })).toBe('the certificate expires in 144h');
+    expect(holds('[CERTIFICATE_EXPIRATION] > 48h', {})).toBe('no TLS certificate (not an https URL)');
+  });
+
+  test.each([
+    ['[RESPONSE_TIME] < fast', /fast is not a number or a duration \(Gatus would read it as 0\)/],
+    ['[RESPONSE_TIME] < 1.5', /Gatus compares whole numbers and would read 1\.5 as 1/],
+    ['[STATUS] >== 200', /is not a condition; .*knows no ===, >==/],
+    ['[STATUS] === 200', /is not a condition; .*knows no ===, >==/],
+    ['[STATUS] == 200 || [STATUS] == 429', /== appears more than once.*any\(200, 429\)/],
+    ['[STATUS] == 200 || 429', /holds a second operator \(\|\|\); a condition is one comparison\. Gatus has no \|\| or &&.*any\(200, 429\)/],
+    ['[STATUS] < 200 || [STATUS] > 299', /holds a second operator \(<\)/],
+    ['[BODY].a < 5 == [BODY].b', /holds a second operator \(<\)/],
+    ['[BODY].status == "UP"', /Gatus compares "UP" with its quotes; write the value without them \(UP\)/],
+    ['[BODY].name == ""', /for an empty value, len\(\.\.\.\) == 0/],
+    ['[BODY].name == ', /a side of the condition is empty; for an empty value write len\(\[BODY\]\.field\) == 0/],
+    ['[STATUS] == OK', /\[STATUS\] is a number, so it can never equal OK/],
+    ['[STATUS] == 0200', /octal number 128/],
+    ['[RESPONSE_TIME] == 1s', /== and != compare whole numbers of ms, so \[RESPONSE_TIME\] == 1s is never true/],
+    ['[CONNECTED] == yes', /\[CONNECTED\] is true or false/],
+    ['[CONNECTED] < 1', /\[CONNECTED\] is true or false/],
+    ['has([BODY].errors) == 0', /has\(\[BODY\]\.errors\) is true or false/],
+    ['len([STATUS]) == 3', /len\(\[STATUS\]\) is the number of characters of its digits/],
+    ['[STATUS] == any(200, OK)', /"OK" can never match/],
+    ['[STATUS] < any(200, 429)', /works with == and != only/],
+    ['[BODY].ids == any([STATUS], 5)', /Gatus does not read placeholders inside it/],
+    ['[BODY] == pat([a)', /pat\(\[a\) is not a valid pattern: a \[ is not closed/],
+    ['[BODY] == pat(a\\)', /is not a valid pattern: it ends with a lone/],
+    ['[DOMAIN_EXPIRATION] > 720h', /WHOIS.*\[CERTIFICATE_EXPIRATION\] > 720h/],
+    ['[DNS_RCODE] == NOERROR', /belongs to Gatus DNS endpoints/],
+    ['[STATUSCODE] == 200', /unknown placeholder \[STATUSCODE\]; use one of \[STATUS\]/],
+    ['[STATUS].code == 200', /\[STATUS\] has no fields/],
+    ['[BODY].items[x] == 1', /"items\[x\]" is not a field or an index/],
+    ['[BODY].a..b == 1', /"" is not a field or an index/],
+    ['[BODY] =~ (?=x)', /does not compile under RE2 \(.*no lookahead or lookbehind\)/],
+    ['[STATUS] > 18446744073709551616', /beyond 64 bits/],
+    ['200 == 200', /two fixed values/],
+  ])('%s is refused at load', (condition, why) => {
+    const parsed = parseCondition(condition);
+    expect(parsed).toEqual(expect.stringContaining(`"${condition}"`));
+    expect(parsed).toMatch(why);
+  });
+
+  test('a missing field equals nothing; only has() tests for it', () => {
+    expect(holds('[BODY].missing == undefined', { body: '{}' })).toBe('[BODY].missing is not in the body (missing or null)');
+    expect(holds('[BODY].missing != UP', { body: '{}' })).toBe('[BODY].missing is not in the body (missing or null)');
+    expect(holds('[BODY].gone == null', { body: '{"gone":null}' })).toBe('[BODY].gone is not in the body (missing or null)');
+    expect(holds('has([BODY].missing) == false', { body: '{}' })).toBeUndefined();
+    expect(holds('has([BODY].gone) == false', { body: '{"gone":null}' })).toBeUndefined();
+    expect(holds('has([BODY].x) == false', { body: 'not json' })).toBeUndefined();
+  });
+
+  test('own fields only: no prototype behind a path', () => {
+    for (const field of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(holds(`has([BODY].${field}) == false`, { body: '{"a":1}' })).toBeUndefined();
+      expect(holds(`len([BODY].${field}) > 0`, { body: '{"a":1}' })).toBe(`[BODY].${field} is not in the body (missing or null)`);
+    }
+    expect(holds('[BODY].__proto__ == x', { body: '{"__proto__":"x"}' })).toBeUndefined();
+    expect(holds('[BODY].length == 2', { body: '[1,2]' })).toBe('[BODY].length is not in the body (missing or null)');
+  });
+
+  test('an empty value is not 0', () => {
+    expect(holds('[BODY].count == 0', { body: '{"count":""}' })).toBe('got an empty value');
+    expect(holds('[BODY].count < 1', { body: '{"count":""}' })).toBe('got an empty value, which is not a number');
+    expect(holds('len([BODY].count) == 0', { body: '{"count":""}' })).toBeUndefined();
+    expect(holds('[BODY].count == 0', { body: '{"count":0}' })).toBeUndefined();
+  });
+
+  test('integers are compared exactly, beyond 2^53 and beyond 64 bits', () => {
+    expect(holds('[BODY].id == 9007199254740993', { body: '{"id":9007199254740992}' })).toBe('got 9007199254740992');
+    expect(holds('[BODY].id == 9007199254740993', { body: '{"id":9007199254740993}' })).toBeUndefined();
+    expect(holds('[BODY].id > 9007199254740992', { body: '{"id":9007199254740993}' })).toBeUndefined();
+    expect(holds('[BODY].id != 12345678901234567891', { body: '{"id":12345678901234567892}' })).toBeUndefined();
+    expect(holds('[BODY].id == [BODY].copy', { body: '{"id":12345678901234567891,"copy":"12345678901234567891"}' })).toBeUndefined();
+    expect(holds('[BODY].count == 1234567', { body: '{"count":1234567}' })).toBeUndefined();
+    // Go syntax, as Gatus reads integers: hexadecimal, octal, binary, underscores.
+    expect(holds('[BODY].flags == 0xFF', { body: '{"flags":"255"}' })).toBeUndefined();
+    expect(holds('[BODY].n == 1_000', { body: '{"n":1000}' })).toBeUndefined();
+    // A float is printed as Go prints a float64, and truncated next to < and >.
+    expect(holds('[BODY].ratio == 0.5', { body: '{"ratio":0.50}' })).toBeUndefined();
+    expect(holds('[BODY].ratio > 0', { body: '{"ratio":0.9}' })).toBe('got 0.9');
+  });
+
+  test('the body is trimmed as Go trims it', () => {
+    expect(holds('[BODY] == OK', { body: 'OK\n' })).toBeUndefined();
+    expect(holds('[BODY] == OK', { body: '\u00a0 OK\r\n\u0085' })).toBeUndefined();
+    // U+FEFF is not white space to Go.
+    expect(holds('[BODY] == OK', { body: '\ufeffOK' })).toBe('got \ufeffOK');
+    // len([BODY]) counts the bytes as received, as Gatus does; a JSON array counts its elements.
+    expect(holds('len([BODY]) == 3', { body: 'OK\n' })).toBeUndefined();
+    expect(holds('len([BODY]) == 6', { body: 'héllo' })).toBeUndefined();
+    expect(holds('len([BODY]) == 2', { body: '[{"a":1},{"b":[2,3]}]' })).toBeUndefined();
+  });
+
+  test('pat() is a wildcard pattern matched whole, never a regular expression', () => {
+    expect(holds('[BODY].name == pat(john)', { body: '{"name":"john.doe"}' })).toBe('got john.doe');
+    expect(holds('[BODY].name == pat(john*)', { body: '{"name":"john.doe"}' })).toBeUndefined();
+    expect(holds('[BODY].name == pat(j?hn.*)', { body: '{"name":"john.doe"}' })).toBeUndefined();
+    expect(holds('[BODY].name == pat(john.d[a-o]e)', { body: '{"name":"john.doe"}' })).toBeUndefined();
+    expect(holds('[BODY].name == pat(john.d[^o]e)', { body: '{"name":"john.doe"}' })).toBe('got john.doe');
+    // "." and "+" are plain characters; "\*" is a literal star.
+    expect(holds('[BODY].v == pat(a.+)', { body: '{"v":"aaa"}' })).toBe('got aaa');
+    expect(holds('[BODY].v == pat(a\\*)', { body: '{"v":"a*"}' })).toBeUndefined();
+    expect(holds('[BODY].v == pat(a\\*)', { body: '{"v":"ab"}' })).toBe('got ab');
+    // Gatus removes "/" from both before matching, and * spans lines.
+    expect(holds('[BODY] == pat(*api/v2*)', { body: 'GET /api/v2/items' })).toBeUndefined();
+    expect(holds('[BODY] == pat(*up*)', { body: 'line one\nall up\nline three' })).toBeUndefined();
+    expect(holds('[STATUS] != pat(5*)', { status: 503 })).toBe('got 503');
+  });
+
+  test('=~ and !~ are pipewatch’s: RE2, found anywhere in the value', () => {
+    expect(holds('[BODY] =~ "heal?thy"', { body: 'I am healthy now' })).toBeUndefined();
+    expect(holds('[BODY] =~ ^healthy$', { body: 'I am healthy now' })).toBe('got I am healthy now');
+    expect(holds('[BODY].msg !~ (?i)error', { body: '{"msg":"An ERROR occurred"}' })).toBe('got An ERROR occurred');
+    expect(holds('[HEADER].content-type =~ ^application/json', { headers: { 'content-type': 'application/json; charset=utf-8' } })).toBeUndefined();
+    // Linear time: a nested quantifier over a long body answers at once.
+    expect(holds('[BODY] =~ (a+)+$', { body: `${'a'.repeat(50_000)}!` })).toBe(`got ${'a'.repeat(117)}...`);
+  });
+
+  test('placeholders on either side and case-insensitive names, as Gatus', () => {
+    expect(holds('[BODY].expected == [STATUS]', { status: 204, body: '{"expected":"204"}' })).toBeUndefined();
+    expect(holds('500 > [RESPONSE_TIME]', { responseTimeMs: 40 })).toBeUndefined();
+    expect(holds('[status] == 200', { status: 200 })).toBeUndefined();
+    expect(holds('[BODY].a == [BODY].b', { body: '{"a":"x","b":"y"}' })).toBe('got x and y');
+  });
+
+  test('a value nested past Go’s limit is not compared', () => {
+    const deep = `${'['.repeat(20_000)}1${']'.repeat(20_000)}`;
+    expect(holds('[BODY][0] == 1', { body: deep })).toBe('got a value nested too deeply to compare');
+    expect(holds('has([BODY][0]) == false', { body: deep })).toBeUndefined();
+  });
+});
+
+// [CONNECTED] and [IP] are facts the connector collects: checked against loopback sockets of this
+// process (a real HTTP server, a port nobody listens on, a server that answers something not HTTP).
+describe('the http connector collects [CONNECTED] and [IP]', () => {
+  const servers: Array<{ close(cb: () => void): void }> = [];
+  const listen = (server: Server | ReturnType<typeof createTcpServer>) =>
+    new Promise<number>((resolve) => {
+      servers.push(server);
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+    });
+  let httpPort: number;
+  let garbagePort: number;
+  let closedPort: number;
+  beforeAll(async () => {
+    httpPort = await listen(createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"UP"}\n')));
+    // resume(): a socket nobody reads never sees the client hang up, and would hold the server open.
+    garbagePort = await listen(createTcpServer((socket) => socket.resume().end('SSH-2.0-OpenSSH_9.6\r\n')));
+    const closed = createTcpServer();
+    closedPort = await listen(closed);
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    servers.pop();
+  });
+  afterAll(() =>
+    Promise.all(
+      servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            // Keep-alive connections would hold an HTTP server open until they time out.
+            if ('closeAllConnections' in s) s.closeAllConnections();
+          }),
+      ),
+    ));
+
+  const probe = (url: string, conditions: string[]) => {
+    for (const c of conditions) expect(typeof parseCondition(c)).toBe('object');
+    const connector = httpConnector.create('probe', { type: 'http', url, headers: {}, timeout: 3_000, rejectUnauthorized: true });
+    return connector.collect({ check: { type: 'http', path: '/health', method: 'GET', conditions, conditionSeverity: 'critical' }, at: new Date() });
+  };
+
+  test('an answer: connected, and the address it came from', async () => {
+    const m = await probe(`http://127.0.0.1:${httpPort}`, ['[CONNECTED] == true', '[IP] == 127.0.0.1', '[BODY] == {"status":"UP"}', '[BODY].status == UP']);
+    expect(m.failed).toBeUndefined();
+    expect(m.details).toMatchObject({ status: 200, ip: '127.0.0.1' });
+    const byName = await probe(`http://localhost:${httpPort}`, ['[IP] == any(127.0.0.1, ::1)', '[IP] == pat(127.*)', '[CONNECTED] == false']);
+    expect(byName.failed).toEqual([{ condition: '[CONNECTED] == false', reason: 'got true' }]);
+  });
+
+  test('a refused connection is [CONNECTED] false, judged by the conditions', async () => {
+    const down = await probe(`http://127.0.0.1:${closedPort}`, ['[CONNECTED] == false']);
+    expect(down.failed).toBeUndefined();
+    expect(down.details).toMatchObject({ status: 0, connected: false, noAnswer: 'the connection was refused', ip: '127.0.0.1' });
+    const up = await probe(`http://127.0.0.1:${closedPort}`, ['[CONNECTED] == true', '[STATUS] == 200', '[BODY].status == UP']);
+    expect(up.failed).toEqual([
+      { condition: '[CONNECTED] == true', reason: 'got false (no answer: the connection was refused)' },
+      { condition: '[STATUS] == 200', reason: 'got 0 (no answer: the connection was refused)' },
+      { condition: '[BODY].status == UP', reason: 'the body is not JSON (no answer: the connection was refused)' },
+    ]);
+  });
+
+  test('an answer that is not HTTP is not a connection either', async () => {
+    const m = await probe(`http://127.0.0.1:${garbagePort}`, ['[CONNECTED] == false']);
+    expect(m.failed).toBeUndefined();
+    expect(String(m.details!.noAnswer)).toMatch(/^the answer is not valid HTTP/);
+  });
+
+  test('without a [CONNECTED] condition, no answer stays "could not check"', async () => {
+    await expect(probe(`http://127.0.0.1:${closedPort}`, ['[STATUS] == 200'])).rejects.toThrow(CollectError);
+    await expect(probe(`http://127.0.0.1:${closedPort}`, ['[STATUS] == 200'])).rejects.toThrow(
+      `http connector "probe": GET http://127.0.0.1:${closedPort}/health: the connection was refused`,
+    );
   });
 });
