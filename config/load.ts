@@ -11,7 +11,7 @@ import { clipMessage, clipText } from './problem-text.js';
 import { salvage } from './salvage.js';
 import { MAX_NESTING, repeatedKeys, tooDeep } from './yaml-checks.js';
 import { isEventLikeRule, keyedRuleProblem, logRuleLints } from './log-rules.js';
-import { cadenceGroups, mayJoinGroup } from './groups.js';
+import { groupsFor, mayJoinGroup } from './groups.js';
 import { parseDuration } from './duration.js';
 import { escalationCycle } from '../evaluation/escalation.js';
 import { NO_RECEIVER } from '../evaluation/routing.js';
@@ -258,7 +258,7 @@ export function validateConfigText(text: string, file: string, options: LoadOpti
     }
     const reports = reportDefinitions(raw, monitors, notification, problem);
     lintConfig({ raw, monitors }, { problem, warn });
-    const groups = raw.cadenceGroups ? cadenceGroups(monitors.filter((m) => joinable.has(m.id)), raw.cadenceGroups.size) : [];
+    const groups = groupsFor(monitors.filter((m) => joinable.has(m.id)), raw.cadenceGroups);
     loaded = { file, raw, monitors, groups, notification, reports };
   }
   // File order; problems on one line keep the order they were found in.

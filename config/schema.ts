@@ -621,6 +621,10 @@ export const stage = z
       .array(z.enum(['lowercase', 'trim']))
       .default([])
       .meta({ description: 'Applied to ids before counting and comparing, as the pipeline itself does (PostgreSQL stages).' }),
+    runsOn: z
+      .array(id)
+      .optional()
+      .meta({ description: 'Connectors this stage runs on besides its store (a queue, an API, a cluster): monitors on them belong to this stage in the pipeline graph (correlation).' }),
   })
   .meta({ description: 'Where one stage of a pipeline stores its records.' });
 
@@ -693,7 +697,7 @@ export const scheduleSpec = z
     catchupWindow: duration.prefault('5m'),
     own: z.boolean().optional().meta({
       description:
-        'With cadenceGroups: true keeps this monitor on a schedule of its own (its own workflow run per tick, its own pause and trigger) instead of running in its cadence group.',
+        'true keeps this monitor on a schedule of its own (its own workflow run per tick, its own pause and trigger) instead of running in its cadence group (config cadenceGroups, or the automatic rule for intervals with many monitors).',
     }),
   })
   .superRefine((s, ctx) => {
@@ -729,6 +733,12 @@ export const pipelineSpec = z.strictObject({
   description: z.string().optional(),
   stages: z.array(stage).min(2, 'a pipeline has at least two stages to compare'),
   report: reportSpec.optional().meta({ description: 'The periodic digest of this pipeline (default: daily at 06:00 UTC to the default channels that are email).' }),
+  correlation: z
+    .strictObject({
+      window: duration.meta({ description: 'Alerts of this pipeline that open this close together join one incident per receiver, named after the most upstream failing node.' }),
+    })
+    .optional()
+    .meta({ description: 'One incident per cause: the pipeline\'s alerts are grouped by pipeline and told as a probable cause with its downstream symptoms (docs/CORRELATION.md).' }),
 });
 
 export const flapSpec = z.strictObject({
@@ -749,6 +759,11 @@ export const monitor = z.strictObject({
   flap: flapSpec.partial().optional(),
   labels: z.record(z.string(), z.string()).default({}),
   runbook: z.url().optional(),
+  stage: id.optional().meta({ description: 'The stage of its pipeline this monitor watches, when the graph cannot derive it from the dataset or connector (correlation).' }),
+  dependsOn: z
+    .array(id)
+    .optional()
+    .meta({ description: 'Monitors whose failure makes this one fail too: when they fire together this one is told as their symptom (correlation).' }),
 });
 export type MonitorSpecRaw = z.infer<typeof monitor>;
 
@@ -1040,13 +1055,16 @@ export const pipewatchConfig = z.strictObject({
     .prefault({})
     .meta({ description: 'Where monitor results are copied besides the history store.' }),
   cadenceGroups: z
-    .strictObject({
-      size: z.int().min(2).max(200).default(50).meta({ description: 'Monitors per group, on average (members are placed by a hash of their id).' }),
-    })
+    .union([
+      z.literal(false),
+      z.strictObject({
+        size: z.int().min(2).max(200).default(50).meta({ description: 'Monitors per group, on average (members are placed by a hash of their id).' }),
+      }),
+    ])
     .optional()
     .meta({
       description:
-        'Runs monitors that share an "every" schedule in groups: one schedule and one workflow run per group and tick instead of one per monitor, for thousands of monitors on a small Temporal server (BENCHMARKS.md, "Scale"). Each monitor keeps its own points, state, alerts and incidents. Left on schedules of their own: cron schedules, explicit offsets, stageCounts and logs checks, and monitors with schedule.own.',
+        'Runs monitors that share an "every" schedule in groups: one schedule and one workflow run per group and tick instead of one per monitor, for thousands of monitors on a small Temporal server (BENCHMARKS.md, "Scale"). Each monitor keeps its own points, state, alerts and incidents. Without this key pipewatch decides per interval: more than one run a second on schedules of their own (over 60 monitors at 1m, 30 at 30s) runs in groups of about 50, fewer keep a schedule each. { size: N } groups every interval; false groups none. Left on schedules of their own: cron schedules, explicit offsets, stageCounts and logs checks, and monitors with schedule.own.',
     }),
   monitors: z.array(monitor).default([]),
 });
