@@ -8,7 +8,7 @@
 // certificateExpiresInMs. docs/COMPATIBILITY.md (section gatus) states the counts; the last test
 // checks them against this table.
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, Server as HttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { httpConnector } from '../../connectors/http.js';
 import { CollectError } from '../../connectors/types.js';
@@ -442,7 +442,7 @@ describe('the http connector collects [CONNECTED] and [IP]', () => {
           new Promise<void>((resolve) => {
             s.close(() => resolve());
             // Keep-alive connections would hold an HTTP server open until they time out.
-            if ('closeAllConnections' in s) s.closeAllConnections();
+            if (s instanceof HttpServer) s.closeAllConnections();
           }),
       ),
     ));
