@@ -1,8 +1,10 @@
-// A real Kubernetes API server for tests and local trials: etcd plus
-// kube-apiserver (no kubelet, no controllers — objects and their status are
-// written through the API), built once from the Go module proxy by
-// scripts/build-k8s.sh into the cache, started here on free ports with a
-// static-token file (an admin and a user with no RBAC rights) and RBAC on.
+// A real Kubernetes control plane for tests and local trials: etcd plus
+// kube-apiserver, and when asked (`running`) kube-controller-manager with the
+// chosen controllers, kube-scheduler and kwok simulating nodes (pods get the
+// statuses a kubelet would write, without containers; devserver/kwok-stages.ts).
+// Built once from the Go module proxy by scripts/build-k8s.sh into the cache,
+// started here on free ports with a static-token file (an admin and a user
+// with no RBAC rights) and RBAC on.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
@@ -11,10 +13,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir } from './temporal-cli.js';
 import { stopProcess } from './dev-server.js';
+import { kwokPodStages } from './kwok-stages.js';
+
+/** The annotation that puts a node under kwok (its value "fake"), as kwok's own docs write it. */
+export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 
 export interface ControlPlaneBinaries {
   etcd: string;
   apiserver: string;
+  controllerManager: string;
+  scheduler: string;
+  kwok: string;
 }
 
 export function k8sBinDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -24,12 +33,18 @@ export function k8sBinDir(env: NodeJS.ProcessEnv = process.env): string {
 /** The cached binaries, built with scripts/build-k8s.sh when missing (minutes, once). */
 export function findControlPlane(options: { build?: boolean; log?: (line: string) => void } = {}): ControlPlaneBinaries {
   const dir = k8sBinDir();
-  const bins = { etcd: join(dir, 'etcd'), apiserver: join(dir, 'kube-apiserver') };
-  if (existsSync(bins.etcd) && existsSync(bins.apiserver)) return bins;
+  const bins = {
+    etcd: join(dir, 'etcd'),
+    apiserver: join(dir, 'kube-apiserver'),
+    controllerManager: join(dir, 'kube-controller-manager'),
+    scheduler: join(dir, 'kube-scheduler'),
+    kwok: join(dir, 'kwok'),
+  };
+  if (Object.values(bins).every((b) => existsSync(b))) return bins;
   if (options.build === false) throw new Error(`no Kubernetes control plane in ${dir}; build it with scripts/build-k8s.sh`);
   const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'build-k8s.sh');
   const scriptPath = existsSync(script) ? script : join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'build-k8s.sh');
-  options.log?.(`building etcd and kube-apiserver into ${dir} (once; a few minutes)…`);
+  options.log?.(`building etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok into ${dir} (once; about 10 minutes on 2 cores)…`);
   execFileSync('bash', [scriptPath], { env: { ...process.env, OUT: dir }, stdio: ['ignore', 'ignore', 'inherit'] });
   return bins;
 }
@@ -58,7 +73,32 @@ export interface ControlPlane {
    * open watches for up to 10 s), or killed outright as in a crash.
    */
   restartApiServer(options?: { kill?: boolean }): Promise<void>;
+  /** The kwok nodes started with `running.nodes`. */
+  nodes: string[];
+  /**
+   * Stops or starts again one component started with `running` (e.g. the controller-manager across a
+   * CronJob's scheduled times, kwok to leave its nodes without heartbeats). Stopping is SIGTERM.
+   */
+  stopComponent(name: RunningComponent): Promise<void>;
+  startComponent(name: RunningComponent): Promise<void>;
+  /** Process ids of what runs now, by component (for measuring the control plane's memory and CPU). */
+  pids(): Record<string, number>;
   stop(): Promise<void>;
+}
+
+export type RunningComponent = 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
+
+/** What makes the cluster run things; each part is optional. */
+export interface RunningOptions {
+  /** kube-controller-manager's --controllers (names as in its --help, e.g. cronjob-controller, job-controller); none: not started. */
+  controllers?: string[];
+  /** More kube-controller-manager flags, e.g. --node-monitor-grace-period=20s. */
+  controllerManagerArgs?: string[];
+  /** Start kube-scheduler (binds pods to nodes; says why it cannot). */
+  scheduler?: boolean;
+  /** Nodes kwok simulates (created here with `nodeCapacity`, Ready once kwok has initialized them). */
+  nodes?: string[];
+  nodeCapacity?: { cpu: string; memory: string; pods: string };
 }
 
 /** GET /readyz trusting only the control plane's own serving certificate. */
@@ -103,6 +143,8 @@ export interface ControlPlaneOptions {
   compactionInterval?: string;
   /** More kube-apiserver flags, e.g. --watch-cache=false so watches read etcd itself. */
   apiServerArgs?: string[];
+  /** Controllers, scheduler and simulated nodes; without it the cluster stores objects and runs nothing. */
+  running?: RunningOptions;
 }
 
 /**
@@ -212,6 +254,69 @@ current-context: admin
 `,
   );
 
+  const running = options.running ?? {};
+  const nodes = running.nodes ?? [];
+  const componentArgs: Partial<Record<RunningComponent, () => Promise<{ bin: string; args: string[] }>>> = {};
+  if (running.controllers?.length) {
+    componentArgs['kube-controller-manager'] = async () => ({
+      bin: bins.controllerManager,
+      args: [
+        `--kubeconfig=${kubeconfig}`,
+        `--controllers=${running.controllers!.join(',')}`,
+        '--leader-elect=false',
+        '--secure-port=0',
+        ...(running.controllerManagerArgs ?? []),
+      ],
+    });
+  }
+  if (running.scheduler) {
+    componentArgs['kube-scheduler'] = async () => ({ bin: bins.scheduler, args: [`--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--secure-port=0'] });
+  }
+  if (nodes.length) {
+    writeFileSync(join(dir, 'kwok-stages.yaml'), kwokPodStages);
+    componentArgs.kwok = async () => ({
+      bin: bins.kwok,
+      args: [
+        `--kubeconfig=${kubeconfig}`,
+        // its own stages only: never a ~/.kwok/kwok.yaml of the machine
+        `--config=${join(dir, 'kwok-stages.yaml')}`,
+        '--manage-all-nodes=false',
+        `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
+        `--server-address=127.0.0.1:${await freePort()}`,
+        '--node-ip=10.0.1.1',
+        '--cidr=10.0.2.1/24',
+      ],
+    });
+  }
+  const children = new Map<RunningComponent, ChildProcess>();
+  const startComponent = async (name: RunningComponent) => {
+    const make = componentArgs[name];
+    if (!make) throw new Error(`${name} was not asked for in running`);
+    if (children.get(name)?.exitCode === null) return;
+    const { bin, args } = await make();
+    const out = openSync(join(dir, `${name}.log`), 'a');
+    const child = spawn(bin, args, { stdio: ['ignore', out, out] });
+    children.set(name, child);
+    // Fails fast with its log when it exits within its first second (a bad flag, a refused kubeconfig).
+    await new Promise((r) => setTimeout(r, 1_000));
+    if (child.exitCode !== null) {
+      const tail = readFileSync(join(dir, `${name}.log`), 'utf8').trim().split('\n').slice(-15).join('\n');
+      throw new Error(`${name} exited (${child.exitCode}); ${join(dir, `${name}.log`)} ends with:\n${tail}`);
+    }
+  };
+  const stopAll = async () => {
+    for (const child of children.values()) await stopProcess(child);
+    if (apiserver) await stopProcess(apiserver);
+    await stopProcess(etcd);
+  };
+  try {
+    for (const name of Object.keys(componentArgs) as RunningComponent[]) await startComponent(name);
+    if (nodes.length) await createNodes(server, tokens.admin, readFileSync(join(dir, 'serving.crt')), nodes, running.nodeCapacity);
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+
   return {
     server,
     etcdUrl: `http://127.0.0.1:${etcdClient}`,
@@ -219,13 +324,69 @@ current-context: admin
     caFile: join(dir, 'serving.crt'),
     tokens,
     dir,
+    nodes,
     async restartApiServer(restart: { kill?: boolean } = {}) {
       if (apiserver) await stopProcess(apiserver, restart.kill ? 0 : 10_000);
       await startApi();
     },
-    async stop() {
-      if (apiserver) await stopProcess(apiserver);
-      await stopProcess(etcd);
+    async stopComponent(name: RunningComponent) {
+      const child = children.get(name);
+      if (child) await stopProcess(child);
     },
+    startComponent,
+    pids() {
+      const out: Record<string, number> = {};
+      const all: Array<[string, ChildProcess | undefined]> = [['etcd', etcd], ['kube-apiserver', apiserver], ...children.entries()];
+      for (const [name, child] of all) if (child?.pid !== undefined && child.exitCode === null) out[name] = child.pid;
+      return out;
+    },
+    stop: stopAll,
   };
+}
+
+/** A JSON request to the API server as the admin (no client library here: devserver also runs from the CLI). */
+function apiRequest(server: string, token: string, ca: Buffer, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(`${server}${path}`, { method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, timeout: 10_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON: keep the text
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 10 s`)));
+    req.on('error', reject);
+    if (body !== undefined) req.write(JSON.stringify(body));
+    req.end();
+  });
+}
+
+/** Registers kwok's nodes and waits until kwok has made each Ready (as a kubelet registering itself would). */
+async function createNodes(server: string, token: string, ca: Buffer, nodes: string[], capacity = { cpu: '8', memory: '32Gi', pods: '110' }): Promise<void> {
+  for (const name of nodes) {
+    const res = await apiRequest(server, token, ca, 'POST', '/api/v1/nodes', {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name, annotations: { [KWOK_NODE_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' }, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', type: 'kwok' } },
+      status: { capacity, allocatable: capacity },
+    });
+    if (res.status !== 201 && res.status !== 409) throw new Error(`creating node ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  const deadline = Date.now() + 30_000;
+  for (const name of nodes) {
+    for (;;) {
+      const res = await apiRequest(server, token, ca, 'GET', `/api/v1/nodes/${name}`);
+      const ready = res.body?.status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
+      if (ready?.status === 'True') break;
+      if (Date.now() > deadline) throw new Error(`kwok did not make node ${name} Ready within 30 s (its log: kwok.log)`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
