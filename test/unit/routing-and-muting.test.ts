@@ -77,9 +77,9 @@ describe('cron windows', () => {
 
   it.each([
     ['* * * *', /has 4 field/],
-    ['61 * * * *', /out of range for minute/],
+    ['61 * * * *', /minute "61" is out of range \(0-59\)/],
     ['* * * * funday', /not a valid day of week/],
-    ['5-1 * * * *', /out of range/],
+    ['5-1 * * * *', /minute "5-1" starts after it ends/],
   ])('refuses %j', (text, message) => expect(parseCron(text)).toMatch(message));
 
   it('knows when a window is open, in its time zone', () => {
