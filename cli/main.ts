@@ -14,6 +14,7 @@ import { formatPlan } from '../schedules/plan.js';
 import { dataDir } from '../store/open.js';
 import { scheduleId, SCHEDULE_PREFIX } from '../workflows/ids.js';
 import { registerValidateCommand } from './commands/validate.js';
+import { registerRunsCommand } from './commands/runs.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerInterveneCommands } from './intervene.js';
 import { CliError, EXIT, reportError, table } from './output.js';
@@ -103,6 +104,7 @@ const metricsOptions = (cmd: Command) =>
 // ------------------------------------------------------------------ validate
 
 registerValidateCommand(program, globalConfigFile);
+registerRunsCommand(program, () => loadConfig());
 
 // ----------------------------------------------------------------- schedules
 

@@ -104,7 +104,8 @@ export function cadenceGroups(monitors: MonitorDefinition[], size: number, auto:
 function makeGroup(id: string, schedule: MonitorSchedule, members: MonitorDefinition[]): CadenceGroup {
   const sorted = [...members].sort((a, b) => a.id.localeCompare(b.id));
   // A member's version covers its notification policy, so the members' versions cover the group's.
-  const version = hash(JSON.stringify([schedule, sorted.map((m) => [m.id, m.version])])).toString('hex').slice(0, 16);
+  // "members": since group runs carry PipewatchMembers, so sync updates schedules made before.
+  const version = hash(JSON.stringify(['members', schedule, sorted.map((m) => [m.id, m.version])])).toString('hex').slice(0, 16);
   const monitors = sorted.map(({ notification: _shared, ...member }) => member);
   return { id, version, schedule, notification: sorted[0]!.notification, monitors };
 }

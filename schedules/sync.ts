@@ -5,7 +5,9 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { MonitorDefinition, MonitorSchedule, ReportDefinition } from '../config/model.js';
 import { GROUP_SCHEDULE_PREFIX, groupScheduleId, monitorWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../workflows/ids.js';
-import { GROUP, MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
+import { GROUP, MEMBERS, MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
+import { MEMBER_BYTES } from '../config/groups.js';
+import { fitting } from '../workflows/group.js';
 import { HEARTBEAT_PREFIX, type HeartbeatInput } from '../workflows/heartbeat.js';
 import { REPORT_PREFIX, reportScheduleId } from '../workflows/report.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -72,6 +74,8 @@ export function scheduleOptions(monitor: MonitorDefinition, target: Omit<SyncTar
 export function groupScheduleOptions(group: CadenceGroup, target: Omit<SyncTarget, 'client'>): ScheduleOptions {
   const ids = group.monitors.map((m) => m.id);
   const searchAttributes = [{ key: GROUP, value: group.id }];
+  // On the runs only: the schedule itself is found by its id, and its memo lists every member.
+  const runAttributes = [...searchAttributes, { key: MEMBERS, value: fitting(ids, MEMBER_BYTES) }];
   return {
     scheduleId: groupScheduleId(group.id),
     spec: scheduleSpec(group.schedule),
@@ -81,7 +85,7 @@ export function groupScheduleOptions(group: CadenceGroup, target: Omit<SyncTarge
       workflowId: groupScheduleId(group.id),
       taskQueue: target.taskQueue,
       args: [group],
-      typedSearchAttributes: searchAttributes,
+      typedSearchAttributes: runAttributes,
       workflowRunTimeout: '10m',
       staticSummary: `cadence group ${group.id}: ${ids.length} monitors every ${formatDuration(group.schedule.everyMs!)}`,
     },

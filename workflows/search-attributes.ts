@@ -17,5 +17,9 @@ export const INTERVENTION_STATE = defineSearchAttributeKey('PipewatchInterventio
 // and the failing ones only as many as fit (workflows/group.ts).
 export const GROUP = defineSearchAttributeKey('PipewatchGroup', SearchAttributeType.KEYWORD);
 export const FAILING = defineSearchAttributeKey('PipewatchFailing', SearchAttributeType.KEYWORD_LIST);
+// The members a group run checks, set by its schedule at start (schedules/sync.ts), as many as fit the size limit
+// (config/groups.ts makes automatic groups small enough): `PipewatchMembers = "orders-freshness"` finds every
+// run that checked that monitor, failing or not.
+export const MEMBERS = defineSearchAttributeKey('PipewatchMembers', SearchAttributeType.KEYWORD_LIST);
 
-export const SEARCH_ATTRIBUTES = [MONITOR, PERSPECTIVE, PIPELINE, STATUS, SEVERITY, INCIDENT_STATE, INTERVENTION_STATE, GROUP, FAILING];
+export const SEARCH_ATTRIBUTES = [MONITOR, PERSPECTIVE, PIPELINE, STATUS, SEVERITY, INCIDENT_STATE, INTERVENTION_STATE, GROUP, FAILING, MEMBERS];
