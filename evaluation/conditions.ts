@@ -8,7 +8,7 @@
 // what Gatus would read in a way that never or always holds, or that pipewatch cannot observe, is
 // refused with what to write instead. checkCondition says which value made a condition fail.
 // Pure and workflow-safe.
-import { lookup, parseJson, valueText, type ParsedJson, type PathStep } from './gatus-json.js';
+import { lookup, parseJson, valueLength, valueText, type ParsedJson, type PathStep } from './gatus-json.js';
 import { gatusNumber, globToRe2, goTrimSpace, isFractional, isLeadingZeroOctal, parseGoDurationMs, parseGoInt, utf8Length } from './gatus-values.js';
 import { compileRegex, regexProblem } from './regex.js';
 
@@ -334,14 +334,12 @@ function resolveBody(o: PlaceholderOperand, facts: ResponseFacts): Resolved {
   if ('problem' in parsed) return { problem: parsed.problem === 'too deep' ? 'got a value nested too deeply to compare' : 'the body is not JSON' };
   const ref = o.fn ? o.text.slice(4, -1) : o.text;
   if (found === undefined) return { problem: `${ref} is not in the body (missing or null)` };
-  let value: ReturnType<typeof valueText>;
   try {
-    value = valueText(found);
+    return { text: o.fn === 'len' ? String(valueLength(found)) : valueText(found) };
   } catch {
     // Printing recurses: a value nested thousands deep overflows the stack.
     return { problem: 'got a value nested too deeply to compare' };
   }
-  return { text: o.fn === 'len' ? String(value.length) : value.text };
 }
 
 function resolve(o: PlaceholderOperand, facts: ResponseFacts): Resolved {

@@ -203,13 +203,15 @@ function goJson(v: JsonValue): string {
 }
 
 /**
- * The text Gatus compares for a value found at a path, and what len() of it is: a string and its
- * UTF-8 length; a number or boolean as printed; an array as %v and its element count; an object
- * as minified JSON and that text's length. Printing recurses: a value nested thousands deep
- * overflows the stack, and the caller says so.
+ * The text Gatus compares for a value found at a path: a string as it is, a number or boolean as
+ * printed, an array as %v, an object as minified JSON. Printing recurses: a value nested thousands
+ * deep overflows the stack, and the caller says so.
  */
-export function valueText(v: Exclude<JsonValue, null>): { text: string; length: number } {
-  if (Array.isArray(v)) return { text: goFormat(v), length: v.length };
-  const text = v instanceof Map ? goJson(v) : goFormat(v);
-  return { text, length: utf8Length(text) };
+export function valueText(v: Exclude<JsonValue, null>): string {
+  return v instanceof Map ? goJson(v) : goFormat(v);
+}
+
+/** len() of a found value: an array's elements (without printing it), otherwise the UTF-8 length of its text. */
+export function valueLength(v: Exclude<JsonValue, null>): number {
+  return Array.isArray(v) ? v.length : utf8Length(valueText(v));
 }
