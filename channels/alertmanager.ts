@@ -67,6 +67,9 @@ export function alertmanagerAlerts(
       pipewatch_incident: n.incidentId,
     };
     if (a.monitor.runbook) annotations.runbook_url = a.monitor.runbook;
+    // Correlated pipelines: a symptom names its probable cause (inhibition rules in Alertmanager can match on it).
+    const cause = n.correlation?.causes.find((c) => c.downstream.includes(a.monitor.id));
+    if (cause) annotations.pipewatch_probable_cause = cause.cause;
     if (n.acknowledged) annotations.acknowledged_by = n.acknowledged.by;
     const resolved = n.kind === 'resolved' || !a.firing;
     const endsAt = resolved ? (n.resolvedAt ?? a.since) : holdUntil;

@@ -143,6 +143,26 @@ export function noticeText(n: Extract<Notification, { kind: 'notice' }>, ctx: Te
   return [n.text, ...commands].join('\n');
 }
 
+/** A correlated notification's causes as alerts: each with its downstream symptoms (those still in the message). */
+export function causesOf(n: IncidentNotification): Array<{ cause: AlertSummary; resolved: boolean; downstream: AlertSummary[] }> {
+  const byId = new Map(n.alerts.map((a) => [a.monitor.id, a]));
+  return (n.correlation?.causes ?? []).flatMap((c) => {
+    const cause = byId.get(c.cause);
+    if (!cause) return [];
+    return [{ cause, resolved: c.resolved, downstream: c.downstream.flatMap((d) => (byId.has(d) ? [byId.get(d)!] : [])) }];
+  });
+}
+
+/** "queue-consumers (services, stage parsed)": the node a cause names. */
+function nodeName(a: AlertSummary): string {
+  return `${a.monitor.id} (${a.monitor.perspective}${a.monitor.node?.stage ? `, stage ${a.monitor.node.stage}` : ''})`;
+}
+
+/** "downstream: parsed-freshness: the ETL stopped writing; stage-losses: 36 records lost at parsed". */
+export function downstreamLine(downstream: AlertSummary[]): string | undefined {
+  return downstream.length ? `downstream: ${downstream.map((d) => `${d.monitor.id}: ${d.verdict.reason}`).join('; ')}` : undefined;
+}
+
 export function render(n: Notification, options: RenderOptions = {}): RenderedMessage {
   const prefix = options.subjectPrefix ?? '[pipewatch]';
   const ctx = options.temporal ?? {};
@@ -155,7 +175,12 @@ export function render(n: Notification, options: RenderOptions = {}): RenderedMe
     };
   }
   const history = options.history ?? {};
-  const alerts = [...n.alerts].sort((a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status] || a.monitor.id.localeCompare(b.monitor.id));
+  const causes = causesOf(n);
+  const lead = causes[0];
+  // Correlated: each cause, then its symptoms, in graph order; otherwise the worst first.
+  const alerts = causes.length
+    ? [...causes.flatMap((c) => [c.cause, ...c.downstream]), ...n.alerts.filter((a) => !causes.some((c) => c.cause === a || c.downstream.includes(a)))]
+    : [...n.alerts].sort((a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status] || a.monitor.id.localeCompare(b.monitor.id));
   const word = KIND_WORD[n.kind];
   const state = n.kind === 'resolved' || n.kind === 'acknowledged' ? word : `${word} ${n.status.toUpperCase()}`;
   const first = alerts[0];
@@ -163,8 +188,9 @@ export function render(n: Notification, options: RenderOptions = {}): RenderedMe
     .filter(([k]) => k !== 'monitor')
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
-  const subject =
-    alerts.length === 1 && first
+  const subject = lead
+    ? `${prefix} ${state}: ${lead.cause.monitor.id}${lead.cause.monitor.pipeline ? ` (${lead.cause.monitor.pipeline})` : ''}: ${lead.cause.verdict.reason}${lead.downstream.length ? ` (+${lead.downstream.length} downstream)` : ''}${causes.length > 1 ? ` (+${causes.length - 1} other cause${causes.length > 2 ? 's' : ''})` : ''}`
+    : alerts.length === 1 && first
       ? `${prefix} ${state}: ${first.monitor.id}${first.monitor.pipeline ? ` (${first.monitor.pipeline})` : ''}: ${first.verdict.reason}`
       : `${prefix} ${state}: ${alerts.length} alerts${group ? ` for ${group}` : ''}: ${alerts.map((a) => a.monitor.id).join(', ')}`;
 
@@ -192,7 +218,15 @@ export function render(n: Notification, options: RenderOptions = {}): RenderedMe
     const chart = sparkline(history[a.monitor.id] ?? []);
     return [`${a.firing ? '●' : '○'} ${a.monitor.id}: ${a.verdict.reason}`, ...alertRows(a).map(([k, v]) => `    ${k}: ${v}`), ...(chart ? [`    Recent values: ${chart}`] : [])].join('\n');
   });
-  const text = [`${state}: ${alerts.length === 1 && first ? first.verdict.reason : `${alerts.length} alerts`}`, '', ...header, '', ...textBlocks, '', 'What to do:', ...todo.map((t) => `  - ${t}`)].join('\n');
+  // Correlated: the cause first, with its evidence, then one line per symptom; then any other cause the same way.
+  const causeLines = causes.flatMap((c, i) => [
+    `${i === 0 ? 'Probable cause' : 'Also failing'}: ${nodeName(c.cause)}${c.resolved ? ' (resolved; its symptoms are settling)' : ''}: ${c.cause.verdict.reason}`,
+    ...(downstreamLine(c.downstream) ? [downstreamLine(c.downstream)!] : []),
+  ]);
+  const firstLine = lead
+    ? `${state}: ${nodeName(lead.cause)}: ${lead.cause.verdict.reason}`
+    : `${state}: ${alerts.length === 1 && first ? first.verdict.reason : `${alerts.length} alerts`}`;
+  const text = [firstLine, ...(causeLines.length ? ['', ...causeLines] : []), '', ...header, '', ...textBlocks, '', 'What to do:', ...todo.map((t) => `  - ${t}`)].join('\n');
 
   const color = n.kind === 'resolved' ? '#1a7f37' : n.status === 'critical' ? '#cf222e' : '#9a6700';
   const htmlBlocks = alerts
@@ -207,7 +241,8 @@ ${htmlChart(history[a.monitor.id] ?? [])}`,
     )
     .join('\n');
   const html = `<!doctype html><html><body style="font-family:sans-serif">
-<h2 style="color:${color}">${escapeHtml(state)}: ${escapeHtml(alerts.length === 1 && first ? first.monitor.id : `${alerts.length} alerts`)}</h2>
+<h2 style="color:${color}">${escapeHtml(state)}: ${escapeHtml(lead ? nodeName(lead.cause) : alerts.length === 1 && first ? first.monitor.id : `${alerts.length} alerts`)}</h2>
+${causeLines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
 ${header.map((h) => `<p>${escapeHtml(h)}</p>`).join('\n')}
 ${htmlBlocks}
 <h3>What to do</h3>

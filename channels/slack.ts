@@ -4,7 +4,7 @@
 // asks (&, <, >), so an alert can never turn into a link or a mention.
 import type { ChannelSpec } from '../config/model.js';
 import { describeRule, formatValue } from '../evaluation/rules.js';
-import { ackCommands, noticeText, render } from './render.js';
+import { ackCommands, causesOf, noticeText, render } from './render.js';
 import type { ChannelFactory, ChannelSender, Delivery, Notification, SendContext, TemporalCommandContext } from './types.js';
 import { postJson } from './webhook.js';
 
@@ -23,12 +23,17 @@ function runbookLink(url: string | undefined): string {
 }
 
 function alertLines(n: Exclude<Notification, { kind: 'notice' }>): string[] {
-  return n.alerts.map((a) => {
+  // Correlated: each cause, then its symptoms indented under it.
+  const causes = causesOf(n);
+  const symptom = new Set(causes.flatMap((c) => c.downstream));
+  const ordered = causes.length ? [...causes.flatMap((c) => [c.cause, ...c.downstream]), ...n.alerts.filter((a) => !symptom.has(a) && !causes.some((c) => c.cause === a))] : n.alerts;
+  return ordered.map((a) => {
     const v = a.verdict;
     const value = v.value === undefined ? 'not measured' : formatValue(v.value, v.unit);
     const rule = v.rule ? ` (${describeRule(v.rule, v.unit)})` : '';
     const id = a.firing ? `*${slackEscape(a.monitor.id)}*` : `~${slackEscape(a.monitor.id)}~`;
-    return `• ${id}: ${slackEscape(v.reason)} — ${slackEscape(value + rule)}${runbookLink(a.monitor.runbook)}`;
+    const role = causes.some((c) => c.cause === a) ? 'probable cause ' : symptom.has(a) ? '    ↳ downstream ' : '';
+    return `${role ? (symptom.has(a) ? role : `• ${role}`) : '• '}${id}: ${slackEscape(v.reason)} — ${slackEscape(value + rule)}${runbookLink(a.monitor.runbook)}`;
   });
 }
 

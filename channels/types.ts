@@ -5,11 +5,14 @@ import type { ChannelSpec, MonitorDefinition } from '../config/model.js';
 import type { Labels } from '../evaluation/matchers.js';
 import type { MuteReason } from '../evaluation/muting.js';
 import type { Status, Verdict } from '../evaluation/types.js';
+import type { AlertNode, Correlation } from '../evaluation/correlation.js';
 
 /** What a notification says about the monitor behind an alert. */
 export type IncidentSubject = Pick<MonitorDefinition, 'id' | 'description' | 'perspective' | 'pipeline' | 'labels' | 'runbook'> & {
   /** What kind of check it runs, for the "what to do" advice (absent in alerts from before it was carried). */
   checkType?: MonitorDefinition['check']['type'];
+  /** Correlated pipelines: where it sits in the pipeline's graph (evaluation/correlation.ts). */
+  node?: AlertNode;
 };
 
 export interface AlertSummary {
@@ -20,6 +23,8 @@ export interface AlertSummary {
   firing: boolean;
   /** When this alert started firing (or resolved). */
   since: string;
+  /** When it started firing, kept after it resolved (correlation needs both); absent in alerts from before. */
+  openedAt?: string;
   muted?: MuteReason;
 }
 
@@ -39,6 +44,8 @@ export interface IncidentNotification {
   resolvedBy?: string;
   acknowledged?: { by: string; note?: string; at: string; until?: string };
   escalation?: { policy: string; step: number; round: number };
+  /** Correlated pipelines: the probable causes among the alerts, each with its downstream symptoms. */
+  correlation?: Correlation;
 }
 
 /** pipewatch talking about itself: a channel that keeps failing, a silence about to end. */

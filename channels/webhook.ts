@@ -30,6 +30,8 @@ export function webhookPayload(n: Notification, idempotencyKey: string, temporal
     resolvedBy: n.resolvedBy ?? null,
     acknowledged: n.acknowledged ?? null,
     escalation: n.escalation ?? null,
+    // Correlated pipelines: the probable causes, most upstream first, each with the monitors downstream of it.
+    correlation: n.correlation ? { causes: n.correlation.causes.map((c) => ({ monitor: c.cause, resolved: c.resolved, downstream: c.downstream })) } : null,
     alerts: n.alerts.map((a) => ({
       monitor: a.monitor.id,
       pipeline: a.monitor.pipeline ?? null,
@@ -43,6 +45,8 @@ export function webhookPayload(n: Notification, idempotencyKey: string, temporal
       reason: a.verdict.reason,
       observedAt: a.verdict.observedAt,
       runbook: a.monitor.runbook ?? null,
+      stage: a.monitor.node?.stage ?? null,
+      causedBy: n.correlation?.causes.find((c) => c.downstream.includes(a.monitor.id))?.cause ?? null,
     })),
   };
 }

@@ -42,6 +42,7 @@ import {
   type RuleSpec,
   type ScheduleSpec,
 } from './schema.js';
+import { graphFacts } from './graph.js';
 
 export type ConfigPath = Array<string | number>;
 
@@ -277,6 +278,8 @@ function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, pr
   const out: MonitorDefinition[] = [];
   const connectorIds = Object.keys(raw.connectors);
   const sink = resultsSink(raw, problem);
+  // Stage, dependencies and correlation from the pipeline graph (config/graph.ts).
+  const graph = graphFacts(raw, problem, unknownRef);
 
   raw.monitors.forEach((m, i) => {
     const at = (...rest: ConfigPath): ConfigPath => ['monitors', i, ...rest];
@@ -367,6 +370,7 @@ function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, pr
       notification,
       // Only when configured, so monitors of configs without a sink keep their version.
       ...(sink ? { sink } : {}),
+      ...graph[i],
     };
     const versioned = withVersion(definition);
     out.push(versioned);

@@ -180,8 +180,22 @@ export interface MonitorDefinition {
   notification: NotificationPolicy;
   /** Where each run's result is also written as a document (sinks.elasticsearch); absent when not configured. */
   sink?: ResultsSink;
+  /** The stage of its pipeline it watches, declared (stage:) or derived by the pipeline graph (evaluation/graph.ts). */
+  stage?: string;
+  /** Monitors it depends on, declared (dependsOn:) and through them: upstream of it whatever the stage order says. */
+  dependsOn?: string[];
+  /** Its pipeline declares correlation: alerts are grouped by pipeline, told as causes with their symptoms. */
+  correlation?: CorrelationSettings;
   /** Content hash of everything above: changes exactly when the monitor's behaviour does. */
   version: string;
+}
+
+/** A pipeline's correlation as its monitors carry it (pipelines.<id>.correlation). */
+export interface CorrelationSettings {
+  pipeline: string;
+  windowMs: number;
+  /** The pipeline's stages in order: a stage's place is its position in the graph. */
+  stages: string[];
 }
 
 /** An Elasticsearch index that receives every monitor run as an ECS document. */

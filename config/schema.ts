@@ -621,6 +621,10 @@ export const stage = z
       .array(z.enum(['lowercase', 'trim']))
       .default([])
       .meta({ description: 'Applied to ids before counting and comparing, as the pipeline itself does (PostgreSQL stages).' }),
+    runsOn: z
+      .array(id)
+      .optional()
+      .meta({ description: 'Connectors this stage runs on besides its store (a queue, an API, a cluster): monitors on them belong to this stage in the pipeline graph (correlation).' }),
   })
   .meta({ description: 'Where one stage of a pipeline stores its records.' });
 
@@ -729,6 +733,12 @@ export const pipelineSpec = z.strictObject({
   description: z.string().optional(),
   stages: z.array(stage).min(2, 'a pipeline has at least two stages to compare'),
   report: reportSpec.optional().meta({ description: 'The periodic digest of this pipeline (default: daily at 06:00 UTC to the default channels that are email).' }),
+  correlation: z
+    .strictObject({
+      window: duration.meta({ description: 'Alerts of this pipeline that open this close together join one incident per receiver, named after the most upstream failing node.' }),
+    })
+    .optional()
+    .meta({ description: 'One incident per cause: the pipeline\'s alerts are grouped by pipeline and told as a probable cause with its downstream symptoms (docs/CORRELATION.md).' }),
 });
 
 export const flapSpec = z.strictObject({
@@ -749,6 +759,11 @@ export const monitor = z.strictObject({
   flap: flapSpec.partial().optional(),
   labels: z.record(z.string(), z.string()).default({}),
   runbook: z.url().optional(),
+  stage: id.optional().meta({ description: 'The stage of its pipeline this monitor watches, when the graph cannot derive it from the dataset or connector (correlation).' }),
+  dependsOn: z
+    .array(id)
+    .optional()
+    .meta({ description: 'Monitors whose failure makes this one fail too: when they fire together this one is told as their symptom (correlation).' }),
 });
 export type MonitorSpecRaw = z.infer<typeof monitor>;
 

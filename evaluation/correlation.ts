@@ -129,3 +129,22 @@ export function correlationInputs(
     ...(a.firing ? {} : { resolvedAt: Date.parse(a.since) }),
   }));
 }
+
+/**
+ * Where a monitor's alert sits in its pipeline's graph for this verdict: its stage's place, or for
+ * a check across stages (stageCounts) the first losing stage the verdict names.
+ */
+export function alertNode(
+  monitor: { stage?: string; dependsOn?: string[]; correlation?: { stages: string[] } },
+  details?: Record<string, unknown>,
+): AlertNode | undefined {
+  const stages = monitor.correlation?.stages ?? [];
+  const losing = typeof details?.firstLosingStage === 'string' ? details.firstLosingStage : undefined;
+  const stage = monitor.stage ?? losing;
+  const position = stage === undefined ? -1 : stages.indexOf(stage);
+  if (position < 0 && !monitor.dependsOn?.length) return undefined;
+  return {
+    ...(position >= 0 ? { stage, position } : {}),
+    ...(monitor.dependsOn?.length ? { dependsOn: monitor.dependsOn } : {}),
+  };
+}

@@ -12,6 +12,8 @@ import { keyedVerdict } from '../evaluation/log-keys.js';
 import type { Measurement, Status, Verdict } from '../evaluation/types.js';
 import type { Transition } from '../evaluation/flap.js';
 import { incidentFor, routeAlert } from '../evaluation/routing.js';
+import { incidentWorkflowId } from '../evaluation/incident-key.js';
+import { alertNode } from '../evaluation/correlation.js';
 import type { Labels } from '../evaluation/matchers.js';
 import type { AlertEvent, IncidentInput } from './incident.js';
 
@@ -102,6 +104,8 @@ export function incidentSignals(
     labels: monitor.labels,
     runbook: monitor.runbook,
     checkType: monitor.check.type,
+    // Correlated pipelines: where the alert sits in the graph, for naming the cause (evaluation/correlation.ts).
+    ...(monitor.correlation ? { node: alertNode(monitor, verdict.details) } : {}),
   };
   return recorded.incidentIds.map((incidentId) => ({
     // The routing may have changed since the alert opened: then the incident runs on the root route's timing.
@@ -133,8 +137,12 @@ function rootRoute(monitor: MonitorDefinition): Omit<IncidentInput, 'incidentId'
 
 /** The incidents an alert with these labels joins, one per receiver it routes to. */
 export function incidentsFor(monitor: MonitorDefinition, labels: Labels): IncidentInput[] {
+  const correlation = monitor.correlation;
   return routeAlert(monitor.notification.routing, labels).map((match) => ({
-    ...incidentFor(match, labels),
+    // A correlated pipeline's alerts form one incident per receiver, whatever the route groups by: causes and symptoms together.
+    ...(correlation
+      ? { incidentId: incidentWorkflowId(match.receiver, [['pipeline', correlation.pipeline]]), groupLabels: { pipeline: correlation.pipeline }, correlation: { windowMs: correlation.windowMs } }
+      : incidentFor(match, labels)),
     receiver: match.receiver,
     timing: {
       groupWaitMs: match.groupWaitMs,

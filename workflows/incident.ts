@@ -27,6 +27,7 @@ import type { Transition } from '../evaluation/flap.js';
 import type { Labels } from '../evaluation/matchers.js';
 import type { MuteReason } from '../evaluation/muting.js';
 import { hasZeroInterval, withoutZeroIntervals } from '../evaluation/routing.js';
+import { causeKey, correlate, correlationInputs, type Correlation } from '../evaluation/correlation.js';
 import { STATUS_RANK, type Status, type Verdict } from '../evaluation/types.js';
 import type { Activities } from '../activities/index.js';
 import { INCIDENT_STATE, MONITOR, PERSPECTIVE, PIPELINE, SEVERITY, STATUS } from './search-attributes.js';
@@ -47,6 +48,8 @@ export interface IncidentInput {
   groupLabels: Labels;
   timing: IncidentTiming;
   policy: NotificationPolicy;
+  /** A correlated pipeline's incident (pipelines.<id>.correlation): told as causes with their symptoms. */
+  correlation?: { windowMs: number };
 }
 
 export interface AlertEvent {
@@ -89,6 +92,8 @@ export interface IncidentSnapshot {
   /** Monitors left out of the last message, and why. */
   muted: Record<string, MuteReason>;
   reopened: number;
+  /** Correlated incidents: the probable causes now, each with its downstream symptoms. */
+  correlation?: Correlation;
 }
 
 export interface AcknowledgeRequest {
@@ -137,6 +142,10 @@ interface IncidentMemory {
   reopened: number;
   queue: AlertEvent[];
   recentRuns: string[];
+  /** Correlated incidents: the causes last told (causeKey), what was told, and when the causes change by themselves. */
+  toldCauses?: string;
+  toldCorrelation?: Correlation;
+  reevaluateAt?: number;
 }
 
 const FIRING_STATES: IncidentState[] = ['pending', 'firing', 'acknowledged'];
@@ -150,6 +159,8 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     timing.muteTimeIntervals || timing.activeTimeIntervals
       ? { muteTimeIntervals: timing.muteTimeIntervals, activeTimeIntervals: timing.activeTimeIntervals, defined: policy.timeIntervals ?? {} }
       : undefined;
+  // One incident per cause (evaluation/correlation.ts): only incidents of correlated pipelines, which histories from before never hold.
+  const correlation = input.correlation && patched('correlated-incidents') ? input.correlation : undefined;
   const delivery = policy.delivery;
   const retry = { initialInterval: delivery.initialIntervalMs, maximumInterval: delivery.maximumIntervalMs, backoffCoefficient: 2 };
   // No maximumAttempts: a channel that is down gets the message when it returns.
@@ -212,6 +223,7 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
       lastNotifiedAt: m.lastNotifiedAt,
       muted: m.muted,
       reopened: m.reopened,
+      ...(correlation ? { correlation: correlate(correlationInputs(Object.values(m.alerts)), correlation.windowMs, Date.now()) } : {}),
     };
   };
   const publish = () => {
@@ -341,8 +353,14 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
       resolvedAt: m.resolvedAt,
       resolvedBy: m.resolvedBy,
       acknowledged: m.ack,
+      ...(correlation ? { correlation: kind === 'resolved' ? m.toldCorrelation : correlate(correlationInputs(alerts), correlation.windowMs, now) } : {}),
       ...extra,
     };
+    if (correlation && kind !== 'resolved') {
+      // What was told: the causes among all alerts (muted ones too, so muting alone never reads as a change).
+      m.toldCauses = causeKey(correlate(correlationInputs(Object.values(m.alerts)), correlation.windowMs, now));
+      m.toldCorrelation = notification.correlation;
+    }
     const targets = [...new Set(channels)].filter((c) => policy.channels[c]);
     await Promise.all(targets.map((c) => deliver(c, notification, key(c))));
     m.told = [...new Set([...m.told, ...targets])];
@@ -369,6 +387,8 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     m.dirty = true;
     m.nextFlushAt = now + timing.groupWaitMs;
     m.reminderAt = undefined;
+    m.toldCauses = undefined;
+    m.toldCorrelation = undefined;
     startEscalation(now + timing.groupWaitMs);
   };
 
@@ -383,6 +403,7 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
       verdict: event.verdict,
       firing: nowFiring,
       since: nowFiring && existing?.firing ? existing.since : event.at,
+      openedAt: nowFiring ? (existing?.firing ? (existing.openedAt ?? existing.since) : event.at) : (existing?.openedAt ?? existing?.since),
     };
     if (nowFiring && (m.state === 'pending' || m.state === 'resolved')) {
       if (m.state === 'resolved') {
@@ -391,10 +412,18 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
         for (const [id, a] of Object.entries(m.alerts)) if (!a.firing) delete m.alerts[id];
       }
       open(now);
-    } else {
+    } else if (!correlation || !m.opened) {
       m.dirty = true;
-    }
+    } // Correlated and told: reevaluate() decides whether the causes changed.
     publish();
+  };
+
+  /** A correlated incident tells a change only when its causes change: a new cause, or symptoms left alone a window after theirs resolved. */
+  const reevaluate = (now: number) => {
+    if (!correlation) return;
+    const c = correlate(correlationInputs(Object.values(m.alerts)), correlation.windowMs, now);
+    m.reevaluateAt = c.changesAt;
+    if (m.opened && FIRING_STATES.includes(m.state) && c.causes.length > 0 && causeKey(c) !== m.toldCauses) m.dirty = true;
   };
 
   const resolveAll = async (now: number, by?: ResolveRequest) => {
@@ -427,6 +456,7 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
       if (m.state === 'firing' && esc && esc.next < esc.steps.length) times.push(Math.max(esc.startedAt + esc.steps[esc.next]!.offsetMs, m.muteRecheckAt ?? 0));
       if (m.state === 'acknowledged' && m.ack?.until) times.push(Date.parse(m.ack.until));
       if (m.refreshAt !== undefined) times.push(m.refreshAt);
+      if (correlation && m.reevaluateAt !== undefined) times.push(m.reevaluateAt);
     }
     return times.length ? Math.min(...times) : undefined;
   };
@@ -440,6 +470,7 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     const now = Date.now();
 
     while (m.queue.length > 0) apply(m.queue.shift()!, now);
+    reevaluate(now);
 
     if (manualResolve) {
       const request = manualResolve;
