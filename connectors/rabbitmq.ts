@@ -118,11 +118,13 @@ class RabbitConnector implements Connector {
   /**
    * Consumers attached, messages waiting or held, and nothing finished since an earlier run: since when.
    * The store keeps the condition keyed by the finished-message counter, so any progress starts a new span
-   * and a queue that empties forgets it. Without a store only this moment's rates can say it.
+   * and a queue that empties forgets it. Without a store (`pipewatch run`) there is no earlier run to compare
+   * with, and this moment's rates cannot say it: the management API refreshes them every few seconds, so a
+   * consumer that just attached, or takes a message a minute, reads 0.
    */
   private async idleSince(request: CollectRequest, depth: number, consumers: number, rates: QueueRates): Promise<Date | undefined> {
     const stalled = consumers > 0 && depth + rates.unacked > 0;
-    if (!request.store || !request.monitorId) return stalled && rates.deliverRate === 0 && rates.ackRate === 0 ? request.at : undefined;
+    if (!request.store || !request.monitorId) return undefined;
     const key = `consumers-idle@${rates.finished}`;
     const since = await request.store.observeConditions(request.monitorId, stalled ? [{ key }] : [], request.at);
     const first = since.get(key);
@@ -164,7 +166,7 @@ class RabbitConnector implements Connector {
     const idle = rates ? await this.idleSince(request, depth, consumers, rates) : undefined;
     if (idle && rates) {
       const held = rates.unacked > 0 ? `, holding ${rates.unacked} unacknowledged` : '';
-      const span = idle < at ? `since ${idle.toISOString()}` : 'now (no deliveries nor acknowledgements)';
+      const span = `since ${idle.toISOString()}`;
       failed.push({
         condition: 'consumers',
         reason: `${consumers} consumer${consumers === 1 ? ' is' : 's are'} attached to ${check.queue} but took nothing ${span}${held}; ${depth} ready: the consuming side is likely at fault`,
