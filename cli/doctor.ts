@@ -1,8 +1,10 @@
 // `pipewatch doctor`: what is wrong with this pipewatch, checked from outside
-// the workflows — Temporal reachable, search attributes, workers polling,
-// schedules in sync and running on time, the history store, connectors and
-// channels. Every line says what it checked and what it found.
-import { ScheduleNotFoundError, type Client } from '@temporalio/client';
+// the workflows — Temporal reachable, search attributes, workers polling (and
+// alive: judged by how recently they polled, asked when in doubt), schedules in
+// sync, their ticks skipped or late (the self-monitor's figures), each monitor
+// running on time, the history store, connectors and channels. Every line says
+// what it checked and what it found.
+import { ScheduleNotFoundError, type Client, type ScheduleHandle } from '@temporalio/client';
 import { formatDuration } from '../config/duration.js';
 import type { LoadedConfig } from '../config/load.js';
 import { redactSecrets } from '../config/env.js';
@@ -13,6 +15,8 @@ import { dataDir, openHistoryStore } from '../store/open.js';
 import type { TemporalSettings } from '../workers/connection.js';
 import { groupScheduleId, scheduleId } from '../workflows/ids.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { withSelfMonitors } from '../config/self-monitor.js';
+import { judgeSchedules, judgeWorkers } from './doctor-checks.js';
 
 export interface Finding {
   ok: boolean;
@@ -44,22 +48,14 @@ export async function doctor(config: LoadedConfig, settings: TemporalSettings, c
     }
 
     try {
-      const describe = (taskQueueType: 1 | 2) =>
-        client!.workflowService.describeTaskQueue({ namespace: settings.namespace, taskQueue: { name: settings.taskQueue, kind: 1 }, taskQueueType });
-      const [wf, act] = await Promise.all([describe(1), describe(2)]);
-      // A poller counts as alive if it polled within the long-poll timeout (about a minute).
-      const recent = (p: { lastAccessTime?: { seconds?: unknown } | null }) => {
-        const seconds = Number((p.lastAccessTime?.seconds as { toString(): string } | undefined)?.toString() ?? 0);
-        return Date.now() / 1000 - seconds < 75;
-      };
-      const pollers = new Set([...(wf.pollers ?? []), ...(act.pollers ?? [])].filter(recent).map((p) => p.identity));
-      note(pollers.size > 0, 'workers', pollers.size ? `${pollers.size} worker(s) polling task queue "${settings.taskQueue}": ${[...pollers].join(', ')}` : `no worker polls task queue "${settings.taskQueue}": start one with pipewatch worker`);
+      const w = await judgeWorkers(client, settings);
+      note(w.ok, 'workers', w.message);
     } catch (err) {
       note(false, 'workers', `cannot describe task queue ${settings.taskQueue}: ${(err as Error).message}`);
     }
 
     try {
-      const plan = await planFor({ client, taskQueue: settings.taskQueue, project: config.raw.project }, config.monitors, config.groups);
+      const plan = await planFor({ client, taskQueue: settings.taskQueue, project: config.raw.project }, withSelfMonitors(config), config.groups);
       const pending = plan.steps.filter((s) => s.action !== 'unchanged');
       note(pending.length === 0 && plan.conflicts.length === 0, 'schedules', pending.length || plan.conflicts.length
         ? `not in sync with the config (${pending.map((s) => `${s.action} ${s.scheduleId}`).join(', ')}${plan.conflicts.length ? `; ${plan.conflicts.length} id conflict(s)` : ''}): run pipewatch schedules sync`
@@ -68,11 +64,24 @@ export async function doctor(config: LoadedConfig, settings: TemporalSettings, c
       note(false, 'schedules', (err as Error).message);
     }
 
+    try {
+      const s = await judgeSchedules(client, config);
+      note(s.ok, 'saturation', s.message);
+    } catch (err) {
+      note(false, 'saturation', `cannot read the schedules: ${(err as Error).message}`);
+    }
+
     const now = Date.now();
     const groupOf = new Map(config.groups.flatMap((g) => g.monitors.map((m) => [m.id, groupScheduleId(g.id)] as const)));
-    for (const monitor of config.monitors) {
+    // A group's schedule once for all its members.
+    const described = new Map<string, ReturnType<ScheduleHandle['describe']>>();
+    const describeOnce = (id: string) => {
+      if (!described.has(id)) described.set(id, client!.schedule.getHandle(id).describe());
+      return described.get(id)!;
+    };
+    for (const monitor of withSelfMonitors(config)) {
       try {
-        const d = await client.schedule.getHandle(groupOf.get(monitor.id) ?? scheduleId(monitor.id)).describe();
+        const d = await describeOnce(groupOf.get(monitor.id) ?? scheduleId(monitor.id));
         const last = d.info.recentActions.at(-1)?.takenAt.getTime();
         const every = monitor.schedule.everyMs;
         if (d.state.paused) note(false, `monitor ${monitor.id}`, `schedule paused${d.state.note ? `: ${d.state.note}` : ''}`);

@@ -128,7 +128,9 @@ schedules
     const client = await connectClient(settings);
     try {
       const target = { client, taskQueue: settings.taskQueue, project: config.raw.project };
-      const plan = await planFor(target, config.monitors, config.groups);
+      // The built-in self-monitor (config/self-monitor.ts) is synced with the declared ones.
+      const { withSelfMonitors } = await import('../config/self-monitor.js');
+      const plan = await planFor(target, withSelfMonitors(config), config.groups);
       if (!opts.json) process.stdout.write(`${opts.dryRun ? 'plan (dry run, nothing changed)' : 'plan'} for project "${config.raw.project}" on ${settings.address}/${settings.namespace}:\n${formatPlan(plan)}\n`);
       if (!opts.dryRun) {
         await applyPlan(target, plan, (step) => {

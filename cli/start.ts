@@ -13,6 +13,7 @@ import type { RunningDemo } from '../examples/demo.js';
 import { startOutbox, type Outbox } from '../examples/outbox.js';
 import { formatPlan } from '../schedules/plan.js';
 import { withoutMonitors } from '../config/groups.js';
+import { withSelfMonitors } from '../config/self-monitor.js';
 import { applyPlan, planFor, syncHeartbeat, syncReports } from '../schedules/sync.js';
 import { dataDir as defaultDataDir, openHistoryStore, type OpenedStore } from '../store/open.js';
 import { connectClient, temporalSettings } from '../workers/connection.js';
@@ -176,7 +177,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       cleanups.push(() => demo!.pause());
     }
     const target = { client, taskQueue: settings.taskQueue, project: config.raw.project };
-    const plan = await planFor(target, monitors, withoutMonitors(config.groups, new Set(skipped.map((m) => m.id))));
+    const plan = await planFor(target, withSelfMonitors(config, monitors), withoutMonitors(config.groups, new Set(skipped.map((m) => m.id))));
     await applyPlan(target, plan);
     await syncHeartbeat(target, config);
     await syncReports(target, config.reports);

@@ -60,6 +60,7 @@ export function valueRange(check: CheckSpec): { min: number; max: number } | und
     case 'load':
     case 'cluster':
     case 'taskQueue':
+    case 'schedules':
     case 'interventions':
     case 'kubeEvents':
     case 'podHealth':

@@ -12,6 +12,7 @@ import { salvage } from './salvage.js';
 import { MAX_NESTING, repeatedKeys, tooDeep } from './yaml-checks.js';
 import { isEventLikeRule, keyedRuleProblem, logRuleLints } from './log-rules.js';
 import { groupsFor, mayJoinGroup } from './groups.js';
+import { selfMonitors } from './self-monitor.js';
 import { parseDuration } from './duration.js';
 import { escalationCycle } from '../evaluation/escalation.js';
 import { NO_RECEIVER } from '../evaluation/routing.js';
@@ -87,6 +88,8 @@ export interface LoadedConfig {
   monitors: MonitorDefinition[];
   /** Cadence groups (config cadenceGroups): members run in their group's schedule, not one of their own. */
   groups: CadenceGroup[];
+  /** Built in (config/self-monitor.ts): synced, checked by doctor and shown like a monitor, never among `monitors`. */
+  selfMonitors?: MonitorDefinition[];
   /** Routing, receivers, channels: what monitors carry, for everything else that notifies. */
   notification: NotificationPolicy;
   /** One periodic report per declared pipeline that has not turned it off. */
@@ -260,7 +263,9 @@ export function validateConfigText(text: string, file: string, options: LoadOpti
     const reports = reportDefinitions(raw, monitors, notification, problem);
     lintConfig({ raw, monitors }, { problem, warn });
     const groups = groupsFor(monitors.filter((m) => joinable.has(m.id)), raw.cadenceGroups);
-    loaded = { file, raw, monitors, groups, notification, reports };
+    // The built-in self-monitor, normalised as a declared one would be (its own problems cannot occur).
+    const selfMonitorDefs = selfMonitors(raw, (r) => normalise(r, notification, () => undefined, new Set()), problem);
+    loaded = { file, raw, monitors, groups, notification, reports, selfMonitors: selfMonitorDefs };
   }
   // File order; problems on one line keep the order they were found in.
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));

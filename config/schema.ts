@@ -437,6 +437,18 @@ export const logsCheck = z
   })
   .meta({ description: 'A log rule over Elasticsearch or NDJSON files; the value depends on the rule type.' });
 
+export const schedulesCheck = z
+  .strictObject({
+    type: z.literal('schedules'),
+    window: duration.prefault('5m').meta({ description: 'Ticks counted over this span before now.' }),
+    lateAfter: duration.prefault('10s').meta({ description: "A tick started later than this after its time counts as late (the scheduler's start lag)." }),
+    project: id.optional().meta({ description: 'Only the schedules of this pipewatch project (default: every schedule pipewatch made in the namespace).' }),
+  })
+  .meta({
+    description:
+      "pipewatch's own schedules on its Temporal service: ticks skipped (a run still open, overlap SKIP), missed (outside the catch-up window) or started late in the window. A saturated server shows here first; the built-in self-monitor (config selfMonitor) runs this check.",
+  });
+
 export const interventionsCheck = z
   .strictObject({ type: z.literal('interventions'), olderThan: duration.prefault('1h') })
   .meta({ description: 'Pipelines waiting on an operator for longer than olderThan; the value is how many, the details name them.' });
@@ -523,7 +535,7 @@ export const promqlCheck = z
 
 export const check = z.discriminatedUnion('type', [
   countCheck, freshnessCheck, sqlCheck, stageCountsCheck, httpCheck, queueCheck, diskCheck, memoryCheck, loadCheck, databaseCheck, clusterCheck, taskQueueCheck,
-  interventionsCheck, logsCheck, kubeEventsCheck, podHealthCheck, cronJobsCheck, promqlCheck,
+  interventionsCheck, logsCheck, kubeEventsCheck, podHealthCheck, cronJobsCheck, promqlCheck, schedulesCheck,
 ]);
 export type CheckSpec = z.infer<typeof check>;
 export type CheckType = CheckSpec['type'];
@@ -548,6 +560,7 @@ export const CHECK_SUPPORT: Record<CheckType, readonly ConnectorType[]> = {
   podHealth: ['kubernetes'],
   cronJobs: ['kubernetes'],
   promql: ['prometheus'],
+  schedules: ['temporal'],
 };
 
 /** The perspective a check belongs to when its monitor does not say. */
@@ -570,6 +583,7 @@ export const CHECK_PERSPECTIVE: Record<CheckType, Perspective> = {
   cluster: 'services',
   taskQueue: 'services',
   promql: 'services',
+  schedules: 'services',
 };
 
 /** Checks whose natural cadence differs from defaults.schedule when a monitor gives none. */
@@ -591,6 +605,7 @@ export function checkUnit(check: CheckSpec): Unit {
       return 'percent';
     case 'load':
     case 'taskQueue':
+    case 'schedules':
     case 'interventions':
     case 'kubeEvents':
     case 'podHealth':
@@ -991,6 +1006,19 @@ export const pipewatchConfig = z.strictObject({
     .record(id, z.array(timeInterval).min(1, 'a time interval needs at least one entry, e.g. - weekdays: [saturday, sunday]'))
     .default({})
     .meta({ description: "Named times (Alertmanager's time_intervals) that routes name in muteTimeIntervals or activeTimeIntervals." }),
+  selfMonitor: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      every: duration.prefault('1m'),
+      window: duration.prefault('5m').meta({ description: 'Ticks counted over this span: an alert resolves once the window holds none skipped or late.' }),
+      lateAfter: duration.prefault('10s').meta({ description: 'A tick started later than this after its time counts as late.' }),
+      severity: z.enum(['warning', 'critical']).default('critical'),
+    })
+    .prefault({})
+    .meta({
+      description:
+        "The built-in monitor pipewatch-schedules: every `every`, it reads this project's schedules on Temporal and alerts (through the routing, like any monitor) when ticks were skipped, missed or started late in the window — a saturated Temporal server or stuck runs. Synced with the monitors; enabled: false leaves it out.",
+    }),
   incidents: z
     .strictObject({
       reopenWindow: duration.prefault('10m').meta({ description: 'A resolved incident that fires again this soon is reopened, not new.' }),

@@ -1,9 +1,11 @@
-// pipewatch's own Temporal service: are workers polling its task queue, and
-// how much work waits there. Reached with the same TEMPORAL_* settings as the
+// pipewatch's own Temporal service: are workers polling its task queue, how
+// much work waits there, and do its schedules' ticks run on time (schedules). Reached with the same TEMPORAL_* settings as the
 // worker that runs the check.
 import type { Client } from '@temporalio/client';
 import type { Measurement } from '../evaluation/types.js';
 import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from './types.js';
+import { counterKey, judgeSaturation, saturationSummary, ticksNotOnTime } from '../evaluation/saturation.js';
+import { readScheduleHealth } from '../schedules/health.js';
 
 class TemporalConnector implements Connector {
   private client?: Promise<{ client: Client; namespace: string; taskQueue: string }>;
@@ -20,13 +22,46 @@ class TemporalConnector implements Connector {
     return this.client;
   }
 
-  async collect({ check, at }: CollectRequest): Promise<Measurement> {
-    if (check.type !== 'taskQueue' && check.type !== 'interventions') throw new CollectError(`temporal connector "${this.id}" cannot run a ${check.type} check`);
+  async collect({ check, at, store, monitorId }: CollectRequest): Promise<Measurement> {
+    if (check.type !== 'taskQueue' && check.type !== 'interventions' && check.type !== 'schedules') throw new CollectError(`temporal connector "${this.id}" cannot run a ${check.type} check`);
     let c: Awaited<ReturnType<TemporalConnector['connect']>>;
     try {
       c = await this.connect();
     } catch (err) {
       throw new CollectError(`temporal connector "${this.id}": ${(err as Error).message}`);
+    }
+    if (check.type === 'schedules') {
+      let readings;
+      try {
+        readings = await readScheduleHealth(c.client, check.project);
+      } catch (err) {
+        throw new CollectError(`temporal connector "${this.id}": cannot read the schedules: ${(err as Error).message}`);
+      }
+      // Counters are cumulative: the store keeps samples over the window, so the increase is what happened in it.
+      // Without a store (pipewatch run) only late starts are counted.
+      const samples = readings.flatMap((r) => [
+        { key: counterKey(r.scheduleId, 'skipped'), value: r.skippedOverlap },
+        { key: counterKey(r.scheduleId, 'missed'), value: r.missedCatchupWindow },
+      ]);
+      const earlier = store && monitorId ? await store.sampleCounters(monitorId, samples, at, check.window) : new Map();
+      const f = judgeSaturation(readings, earlier, at, check.window, check.lateAfter);
+      return {
+        value: ticksNotOnTime(f),
+        unit: 'count',
+        observedAt: at.toISOString(),
+        details: {
+          summary: saturationSummary(f),
+          schedules: f.schedules,
+          skippedOverlap: f.skipped,
+          missedCatchupWindow: f.missedCatchup,
+          lateStarts: f.late,
+          starts: f.starts,
+          lagP99Seconds: f.lagP99Seconds ?? null,
+          lagMaxSeconds: f.lagMaxSeconds ?? null,
+          worst: f.worst.join('; ') || null,
+          unsampled: f.unsampled,
+        },
+      };
     }
     if (check.type === 'interventions') {
       const before = new Date(at.getTime() - check.olderThan).toISOString();

@@ -1,5 +1,6 @@
 // `pipewatch ui` and the status page `pipewatch start` runs: the server
 // (ui/server.ts) fed by gatherStatus (ui/status.ts) over this config's monitors.
+import { withSelfMonitors } from '../config/self-monitor.js';
 import type { Client } from '@temporalio/client';
 import type { LoadedConfig } from '../config/load.js';
 import type { HistoryStore } from '../store/history.js';
@@ -27,7 +28,8 @@ export async function startStatusPage(o: StatusPageOptions): Promise<StatusServe
   const d = STATUS_PAGE_DEFAULTS;
   const sources = {
     project: o.config.raw.project,
-    monitors: o.config.monitors,
+    // With the built-in self-monitor: saturation shows on the page like any failing check.
+    monitors: withSelfMonitors(o.config),
     store: o.store,
     client: o.client,
     namespace: o.namespace,

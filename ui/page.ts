@@ -185,6 +185,16 @@ function shellQuote(s: string): string {
 }
 
 /** The part of the page that refreshes: everything under <main>. */
+/** Whether pipewatch's own schedules run on time (the self-monitor): said above everything else when they do not. */
+function saturationLine(data: StatusData): string {
+  const s = data.saturation;
+  if (!s) return '';
+  const status = s.status ?? 'unknown';
+  const text = !s.status ? "pipewatch's own schedules: not checked yet" : s.status === 'ok' ? "pipewatch's own schedules: every tick on time" : `pipewatch's own schedules are not keeping up: ${s.reason ?? ''}`;
+  const run = s.lastRunId ? ` ${link(workflowUrl(data.temporalUi, data.namespace, workflowIdOfRun(s.lastRunId)), 'last check', 'run-link')}` : '';
+  return `<p id="saturation" class="saturation status-${escapeHtml(status)}${s.status && s.status !== 'ok' ? ' problem' : ''}"><span class="badge">${escapeHtml(status)}</span> ${escapeHtml(text)}${run}</p>`;
+}
+
 export function renderMain(data: StatusData): string {
   const counts = new Map<string, number>();
   for (const m of data.monitors) counts.set(m.status ?? 'unknown', (counts.get(m.status ?? 'unknown') ?? 0) + 1);
@@ -194,6 +204,7 @@ export function renderMain(data: StatusData): string {
     .join('');
   return `<main data-generated-at="${escapeHtml(data.generatedAt)}">
 ${data.problems.map((p) => `<p class="problem">${escapeHtml(p)}</p>`).join('\n')}
+${saturationLine(data)}
 <p class="summary">${summary}<span>${data.alerting} alerting</span><span>updated ${timeCell(data.generatedAt)}</span></p>
 <section id="incidents"><h2>Open incidents (${data.incidents.length})</h2>
 ${incidentsSection(data)}</section>

@@ -6,6 +6,7 @@
 // seeing during an outage.
 import type { Client } from '@temporalio/client';
 import type { MonitorDefinition } from '../config/model.js';
+import { SELF_MONITOR_ID } from '../config/self-monitor.js';
 import type { Status, Unit } from '../evaluation/types.js';
 import type { HistoryStore } from '../store/history.js';
 import { refusedArchives, type RefusedArchive } from './refused-archives.js';
@@ -66,6 +67,8 @@ export interface StatusData {
   refusedArchives?: RefusedArchive[];
   /** Sources that did not answer, said plainly. */
   problems: string[];
+  /** The built-in self-monitor's last verdict: are pipewatch's own schedules running on time (issue 20). */
+  saturation?: Pick<MonitorRow, 'status' | 'reason' | 'lastObservedAt' | 'lastRunId' | 'alerting'>;
 }
 
 export interface StatusSources {
@@ -168,6 +171,11 @@ async function interventionRows(src: StatusSources): Promise<InterventionRow[]> 
   return listed.sort((a, b) => a.since.localeCompare(b.since) || a.workflowId.localeCompare(b.workflowId));
 }
 
+function saturationOf(monitors: MonitorRow[]): Pick<StatusData, 'saturation'> {
+  const self = monitors.find((m) => m.id === SELF_MONITOR_ID);
+  return self ? { saturation: { status: self.status, reason: self.reason, lastObservedAt: self.lastObservedAt, lastRunId: self.lastRunId, alerting: self.alerting } } : {};
+}
+
 export async function gatherStatus(src: StatusSources): Promise<StatusData> {
   const problems: string[] = [];
   const temporal = async <T>(what: string, work: () => Promise<T[]>): Promise<T[]> => {
@@ -197,5 +205,6 @@ export async function gatherStatus(src: StatusSources): Promise<StatusData> {
     interventions,
     refusedArchives: refused,
     problems,
+    ...saturationOf(monitors),
   };
 }

@@ -206,6 +206,8 @@ export function describeCheck(monitor: MonitorDefinition, details?: Record<strin
       return `CronJob problems${kubeScope(check)}${details?.summary ? ` (${String(details.summary)})` : ''}`;
     case 'promql':
       return `${check.series === 'one' ? '' : `${check.series} over the series of `}${check.query}`;
+    case 'schedules':
+      return `ticks of ${check.project ? `project ${check.project}'s` : "pipewatch's"} schedules skipped, missed or started over ${formatDuration(check.lateAfter)} late in ${formatDuration(check.window)}${details?.summary ? ` (${String(details.summary)})` : ''}`;
   }
 }
 
