@@ -189,7 +189,13 @@ export function render(n: Notification, options: RenderOptions = {}): RenderedMe
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
   const subject = lead
-    ? `${prefix} ${state}: ${lead.cause.monitor.id}${lead.cause.monitor.pipeline ? ` (${lead.cause.monitor.pipeline})` : ''}: ${lead.cause.verdict.reason}${lead.downstream.length ? ` (+${lead.downstream.length} downstream)` : ''}${causes.length > 1 ? ` (+${causes.length - 1} other cause${causes.length > 2 ? 's' : ''})` : ''}`
+    ? `${prefix} ${state}: ${lead.cause.monitor.id} (${[
+        lead.cause.monitor.pipeline,
+        lead.downstream.length ? `+${lead.downstream.length} downstream` : undefined,
+        causes.length > 1 ? `+${causes.length - 1} other cause${causes.length > 2 ? 's' : ''}` : undefined,
+      ]
+        .filter(Boolean)
+        .join(', ')}): ${lead.cause.verdict.reason}`
     : alerts.length === 1 && first
       ? `${prefix} ${state}: ${first.monitor.id}${first.monitor.pipeline ? ` (${first.monitor.pipeline})` : ''}: ${first.verdict.reason}`
       : `${prefix} ${state}: ${alerts.length} alerts${group ? ` for ${group}` : ''}: ${alerts.map((a) => a.monitor.id).join(', ')}`;

@@ -15,6 +15,7 @@ import { dataDir } from '../store/open.js';
 import { scheduleId, SCHEDULE_PREFIX } from '../workflows/ids.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerRunsCommand } from './commands/runs.js';
+import { registerGraphCommand } from './commands/graph.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerInterveneCommands } from './intervene.js';
 import { CliError, EXIT, reportError, table } from './output.js';
@@ -105,6 +106,7 @@ const metricsOptions = (cmd: Command) =>
 
 registerValidateCommand(program, globalConfigFile);
 registerRunsCommand(program, () => loadConfig());
+registerGraphCommand(program, globalConfigFile);
 
 // ----------------------------------------------------------------- schedules
 

@@ -37,7 +37,7 @@ describe('a correlated message', () => {
   it('leads with the cause, then downstream with each symptom\'s reason', () => {
     const m = render(notification('firing'));
     expect(m.subject).toBe(
-      '[pipewatch] FIRING CRITICAL: queue-progress (example): the ETL stopped consuming from example.collected (+2 downstream)',
+      '[pipewatch] FIRING CRITICAL: queue-progress (example, +2 downstream): the ETL stopped consuming from example.collected',
     );
     const lines = m.text.split('\n');
     expect(lines[0]).toBe('FIRING CRITICAL: queue-progress (services, stage parsed): the ETL stopped consuming from example.collected');
@@ -51,7 +51,7 @@ describe('a correlated message', () => {
     const resolved = alerts.map((a) => ({ ...a, firing: false, since: '2026-12-01T10:05:00Z' }));
     const told = notification('firing').correlation;
     const m = render({ ...notification('resolved', resolved), correlation: told, resolvedAt: '2026-12-01T10:05:00Z' });
-    expect(m.subject).toMatch(/^\[pipewatch\] RESOLVED: queue-progress \(example\): .* \(\+2 downstream\)$/);
+    expect(m.subject).toMatch(/^\[pipewatch\] RESOLVED: queue-progress \(example, \+2 downstream\): the ETL stopped/);
   });
 
   it('a symptom alone reads as itself', () => {
