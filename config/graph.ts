@@ -78,7 +78,7 @@ export function graphFacts(raw: PipewatchConfigRaw, problem: Report, unknownRef:
       if (m.check.type === 'stageCounts') problem(at('stage'), 'a stageCounts check spans every stage of its pipeline (its alert names the first losing one); remove "stage"');
       else if (!pipelineId) problem(at('stage'), `"stage" places a monitor in its pipeline's graph; give the monitor "pipeline: <id>" (declared pipelines: ${Object.keys(raw.pipelines).join(', ') || 'none'})`);
       else if (!pipeline) problem(at('pipeline'), `${unknownRef('pipeline', pipelineId, Object.keys(raw.pipelines))}; "stage" needs the pipeline declared under pipelines with its stages`);
-      else if (!pipeline.stages.some((s) => s.id === m.stage)) problem(at('stage'), unknownRef(`stage of pipeline ${pipelineId}`, m.stage, pipeline.stages.map((s) => s.id)));
+      else if (!pipeline.stages.some((s) => s.id === m.stage)) problem(at('stage'), `${unknownRef('stage', m.stage, pipeline.stages.map((s) => s.id))} in pipeline ${pipelineId}`);
     }
     const facts: GraphFacts = {};
     const stage = pipeline ? placeMonitor(pipeline, m).stage : undefined;
