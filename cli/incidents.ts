@@ -71,10 +71,34 @@ function printSnapshot(s: IncidentSnapshot): void {
   }
   out(`  messages   ${s.notificationsSent} sent${s.lastNotifiedAt ? `, last at ${s.lastNotifiedAt}` : ''}`);
   out('  alerts');
-  for (const a of s.alerts) {
+  for (const line of alertTree(s)) out(`    ${line}`);
+}
+
+/**
+ * The alerts of an incident, one line each; a correlated incident's as a tree: each probable cause,
+ * its symptoms under it, then any alert outside the causes' trees (resolved ones).
+ */
+export function alertTree(s: Pick<IncidentSnapshot, 'alerts' | 'muted' | 'correlation'>): string[] {
+  const line = (a: IncidentSnapshot['alerts'][number]) => {
     const value = a.verdict.value === undefined ? '' : ` (${formatValue(a.verdict.value, a.verdict.unit)})`;
-    out(`    ${a.firing ? '●' : '○'} ${a.monitor.id} ${a.status}${value}: ${a.verdict.reason}${s.muted[a.monitor.id] ? ` [muted: ${s.muted[a.monitor.id]!.kind}]` : ''}`);
+    return `${a.firing ? '●' : '○'} ${a.monitor.id} ${a.status}${value}: ${a.verdict.reason}${s.muted[a.monitor.id] ? ` [muted: ${s.muted[a.monitor.id]!.kind}]` : ''}`;
+  };
+  const byId = new Map(s.alerts.map((a) => [a.monitor.id, a]));
+  const shown = new Set<string>();
+  const lines: string[] = [];
+  for (const c of s.correlation?.causes ?? []) {
+    const cause = byId.get(c.cause);
+    if (!cause) continue;
+    shown.add(c.cause);
+    lines.push(`probable cause: ${line(cause)}${cause.monitor.node?.stage ? ` [stage ${cause.monitor.node.stage}, ${cause.monitor.perspective}]` : ''}`);
+    const downstream = c.downstream.flatMap((d) => (byId.has(d) ? [byId.get(d)!] : []));
+    downstream.forEach((d, i) => {
+      shown.add(d.monitor.id);
+      lines.push(`  ${i === downstream.length - 1 ? '└─' : '├─'} ${line(d)}`);
+    });
   }
+  for (const a of s.alerts) if (!shown.has(a.monitor.id)) lines.push(line(a));
+  return lines;
 }
 
 export function registerIncidentCommands(program: Command, ctx: IncidentCommandContext): void {

@@ -6,6 +6,7 @@ import { webhookPayload } from '../../channels/webhook.js';
 import { alertmanagerAlerts } from '../../channels/alertmanager.js';
 import type { AlertSummary, IncidentNotification } from '../../channels/types.js';
 import { correlate, correlationInputs } from '../../evaluation/correlation.js';
+import { alertTree } from '../../cli/incidents.js';
 
 const alert = (id: string, perspective: AlertSummary['monitor']['perspective'], stage: string, position: number, reason: string, opened: string): AlertSummary => ({
   monitor: { id, perspective, pipeline: 'example', labels: {}, node: { stage, position } },
@@ -71,5 +72,16 @@ describe('a correlated message', () => {
     const am = alertmanagerAlerts(n, { now: Date.parse('2026-12-01T10:01:30Z'), resendEveryMs: 60_000 });
     expect(am.find((a) => a.labels.alertname === 'parsed-freshness')?.annotations.pipewatch_probable_cause).toBe('queue-progress');
     expect(am.find((a) => a.labels.alertname === 'queue-progress')?.annotations.pipewatch_probable_cause).toBeUndefined();
+  });
+
+  it('incidents show prints the tree: the cause, its symptoms under it', () => {
+    const n = notification('firing');
+    expect(alertTree({ alerts: n.alerts, muted: {}, correlation: n.correlation })).toEqual([
+      'probable cause: ● queue-progress critical (1): the ETL stopped consuming from example.collected [stage parsed, services]',
+      '  ├─ ● parsed-freshness critical (1): newest record in example.parsed is 1m old',
+      '  └─ ● stage-losses critical (1): 36 records not yet parsed',
+    ]);
+    // Without correlation: one line per alert, as before.
+    expect(alertTree({ alerts: n.alerts.slice(0, 1), muted: {} })).toEqual(['● parsed-freshness critical (1): newest record in example.parsed is 1m old']);
   });
 });
