@@ -156,6 +156,8 @@ export function createActivities(deps: ActivityDeps) {
     } catch (err) {
       throw scrubbed(err, live.secrets, 'CollectError');
     }
+    // pipewatch's own schedules (the self-monitor): their figures as Prometheus gauges too.
+    if (input.check.type === 'schedules') metrics?.observeSchedules?.(input.check.project ?? '', measurement.details ?? {});
     const { shape, ...rest } = measurement;
     if (!shape) return measurement;
     // API change detection: the shape is compared with the accepted one here; only the difference goes on.

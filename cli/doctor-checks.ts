@@ -10,6 +10,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { SELF_MONITOR_ID } from '../config/self-monitor.js';
 import { counterKey, judgeSaturation, saturationSummary, ticksNotOnTime, type EarlierCounters } from '../evaluation/saturation.js';
 import { readScheduleHealth } from '../schedules/health.js';
+import type { HistoryStore } from '../store/history.js';
 import type { TemporalSettings } from '../workers/connection.js';
 
 /** A worker that polled this recently is alive: a busy one polls again as soon as it takes a task. */
@@ -100,23 +101,31 @@ export async function judgeWorkers(client: Client, settings: Pick<TemporalSettin
  * Counter samples are the self-monitor's own (the store's counter_samples under its id), so doctor reports what
  * it would; a doctor sample adds one more point inside the window and changes none of its answers.
  */
-export async function judgeSchedules(client: Client, config: Pick<LoadedConfig, 'raw' | 'selfMonitors'>, now = new Date()): Promise<{ ok: boolean; message: string }> {
+export async function judgeSchedules(
+  client: Client,
+  config: Pick<LoadedConfig, 'raw' | 'selfMonitors'>,
+  options: { store?: HistoryStore; now?: Date } = {},
+): Promise<{ ok: boolean; message: string }> {
+  const now = options.now ?? new Date();
   const self = config.selfMonitors?.find((m) => m.id === SELF_MONITOR_ID);
   const check = self?.check.type === 'schedules' ? self.check : { window: 300_000, lateAfter: 10_000 };
   const readings = await readScheduleHealth(client, config.raw.project);
   let earlier: EarlierCounters = new Map();
   let noStore = '';
+  const samples = readings.flatMap((r) => [
+    { key: counterKey(r.scheduleId, 'skipped'), value: r.skippedOverlap },
+    { key: counterKey(r.scheduleId, 'missed'), value: r.missedCatchupWindow },
+  ]);
   try {
-    const { dataDir, openHistoryStore } = await import('../store/open.js');
-    const opened = await openHistoryStore({ dataDir: dataDir() });
-    try {
-      const samples = readings.flatMap((r) => [
-        { key: counterKey(r.scheduleId, 'skipped'), value: r.skippedOverlap },
-        { key: counterKey(r.scheduleId, 'missed'), value: r.missedCatchupWindow },
-      ]);
-      earlier = await opened.store.sampleCounters(SELF_MONITOR_ID, samples, now, check.window);
-    } finally {
-      await opened.close();
+    if (options.store) earlier = await options.store.sampleCounters(SELF_MONITOR_ID, samples, now, check.window);
+    else {
+      const { dataDir, openHistoryStore } = await import('../store/open.js');
+      const opened = await openHistoryStore({ dataDir: dataDir() });
+      try {
+        earlier = await opened.store.sampleCounters(SELF_MONITOR_ID, samples, now, check.window);
+      } finally {
+        await opened.close();
+      }
     }
   } catch (err) {
     noStore = ` (skipped ticks not counted: history store: ${(err as Error).message})`;

@@ -31,6 +31,8 @@ export interface PipewatchMetrics {
   observeCollect(checkType: string, seconds: number, outcome: 'ok' | 'error'): void;
   observeDelivery(channel: string, outcome: 'sent' | 'already-sent' | 'failed'): void;
   observeStore(operation: string, seconds: number): void;
+  /** A `schedules` check's figures (connectors/temporal.ts details): ticks not on time in its window, start lag. */
+  observeSchedules?(project: string, details: Record<string, unknown>): void;
 }
 
 export interface MetricSources {
@@ -65,6 +67,14 @@ export function createMetrics(options: MetricsOptions = {}): PipewatchMetrics {
   const lastRun = new Gauge({ name: 'pipewatch_monitor_last_run_timestamp_seconds', help: 'When a monitor was last judged by this worker.', labelNames: ['monitor'], registers: [registry] });
   const dropped = new Counter({ name: 'pipewatch_monitor_series_dropped_total', help: `Runs of monitors beyond the first ${maxMonitors} this worker saw, kept out of the per-monitor series.`, registers: [registry] });
   const deliveries = new Counter({ name: 'pipewatch_notifications_total', help: 'Notification deliveries by channel and outcome (sent, already-sent, failed: retried by Temporal).', labelNames: ['channel', 'outcome'], registers: [registry] });
+  // Saturation (issue 20): what the self-monitor saw in its window, by project (bounded by the configuration).
+  const ticks = new Gauge({
+    name: 'pipewatch_schedule_ticks_not_on_time',
+    help: "Ticks of pipewatch's own schedules in the schedules check's window that were skipped (previous run still open), missed (catch-up window) or started late.",
+    labelNames: ['project', 'reason'],
+    registers: [registry],
+  });
+  const lag = new Gauge({ name: 'pipewatch_schedule_start_lag_seconds', help: "Start lag of pipewatch's own schedules over the window's starts (quantile 0.99 and 1 for the max).", labelNames: ['project', 'quantile'], registers: [registry] });
   const store = new Histogram({ name: 'pipewatch_store_duration_seconds', help: 'History store operations, by operation.', labelNames: ['operation'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: [registry] });
 
   {
@@ -124,6 +134,18 @@ export function createMetrics(options: MetricsOptions = {}): PipewatchMetrics {
     },
     observeStore(operation, seconds) {
       store.observe({ operation }, seconds);
+    },
+    observeSchedules(project, d) {
+      const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+      for (const [reason, key] of [['skipped', 'skippedOverlap'], ['missed', 'missedCatchupWindow'], ['late', 'lateStarts']] as const) {
+        const v = n(d[key]);
+        if (v !== undefined) ticks.set({ project, reason }, v);
+      }
+      for (const [quantile, key] of [['0.99', 'lagP99Seconds'], ['1', 'lagMaxSeconds']] as const) {
+        const v = n(d[key]);
+        if (v !== undefined) lag.set({ project, quantile }, v);
+        else lag.remove({ project, quantile });
+      }
     },
   };
 }

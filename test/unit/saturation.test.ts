@@ -5,6 +5,7 @@ import { parseConfig, validateConfigText } from '../../config/load.js';
 import { SELF_MONITOR_ID } from '../../config/self-monitor.js';
 import { judgePollers } from '../../cli/doctor-checks.js';
 import { renderMain } from '../../ui/page.js';
+import { createMetrics } from '../../workers/metrics.js';
 import type { StatusData } from '../../ui/status.js';
 
 const at = new Date('2026-12-03T10:00:00Z');
@@ -133,5 +134,20 @@ describe('the status page says whether pipewatch keeps up', () => {
   it('says every tick ran on time when it did, and nothing without a self-monitor', () => {
     expect(renderMain(data({ status: 'ok', reason: '0', alerting: false }))).toContain('every tick on time');
     expect(renderMain(data())).not.toContain('id="saturation"');
+  });
+});
+
+describe('the figures as Prometheus metrics', () => {
+  it('sets ticks not on time by reason and the start lag by quantile, per project', async () => {
+    const metrics = createMetrics();
+    metrics.observeSchedules!('shop', { skippedOverlap: 12, missedCatchupWindow: 0, lateStarts: 3, lagP99Seconds: 14.5, lagMaxSeconds: 20 });
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('pipewatch_schedule_ticks_not_on_time{project="shop",reason="skipped"} 12');
+    expect(text).toContain('pipewatch_schedule_ticks_not_on_time{project="shop",reason="missed"} 0');
+    expect(text).toContain('pipewatch_schedule_ticks_not_on_time{project="shop",reason="late"} 3');
+    expect(text).toContain('pipewatch_schedule_start_lag_seconds{project="shop",quantile="0.99"} 14.5');
+    // A window without starts has no lag: the series goes rather than keep an old value.
+    metrics.observeSchedules!('shop', { skippedOverlap: 0, missedCatchupWindow: 0, lateStarts: 0, lagP99Seconds: null, lagMaxSeconds: null });
+    expect(await metrics.registry.metrics()).not.toContain('pipewatch_schedule_start_lag_seconds{project="shop"');
   });
 });

@@ -1,0 +1,114 @@
+// Saturation is never silent (issue 20), on the shared dev server with a real worker, PostgreSQL and SMTP:
+// three monitors on schedules of their own every second, each check taking 3 s (a slow query), so the
+// scheduler skips about two ticks in three (overlap SKIP) — what a saturated server looks like to a schedule.
+// The built-in self-monitor, synced with them, must alert by email with the figures; doctor must report
+// them; and once the worker stops, doctor must say so within seconds instead of "all good".
+import type { Client } from '@temporalio/client';
+import { parseConfig, type LoadedConfig } from '../../config/load.js';
+import { SELF_MONITOR_ID, withSelfMonitors } from '../../config/self-monitor.js';
+import { judgeSchedules, judgeWorkers } from '../../cli/doctor-checks.js';
+import { HistoryStore } from '../../store/history.js';
+import { applyPlan, planFor } from '../../schedules/sync.js';
+import { scheduleId } from '../../workflows/ids.js';
+import { testEnv, uniqueName } from '../support/env.js';
+import { createTestSchema, type TestSchema } from '../support/pg.js';
+import { SmtpReceiver } from '../support/smtp.js';
+import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import { waitFor } from '../support/wait.js';
+
+describe('saturation → alert', () => {
+  let schema: TestSchema;
+  let store: HistoryStore;
+  let smtp: SmtpReceiver;
+  let worker: RunningWorker | undefined;
+  let client: Client;
+  let config: LoadedConfig;
+  let target: Parameters<typeof planFor>[0];
+  const project = uniqueName('saturated').toLowerCase().replace(/_/g, '-');
+  const previousAddress = process.env.TEMPORAL_ADDRESS;
+  const previousQueue = process.env.PIPEWATCH_TASK_QUEUE;
+
+  beforeAll(async () => {
+    schema = await createTestSchema('saturation');
+    store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: `${schema.name}_store` });
+    smtp = await SmtpReceiver.start();
+    worker = await startTestWorker(store, { ...process.env, LAKE_URL: testEnv().databaseUrl });
+    // The self-monitor's temporal connector reaches Temporal with the worker's own TEMPORAL_* settings.
+    process.env.TEMPORAL_ADDRESS = testEnv().temporalAddress;
+    process.env.PIPEWATCH_TASK_QUEUE = worker.settings.taskQueue;
+    client = await testClient();
+    const slow = (i: number) => `  - { id: slow-${i}, connector: lake, check: { type: sql, query: "SELECT 1 FROM pg_sleep(3)" }, rules: [{ below: 0 }] }`;
+    config = parseConfig(
+      `version: 1
+project: ${project}
+cadenceGroups: false
+selfMonitor: { every: 2s, window: 20s, lateAfter: 5s }
+defaults: { schedule: { every: 1s }, flap: { failAfter: 1, resolveAfter: 1 }, notify: [mail] }
+routing: { groupWait: 0s }
+notifications: { retry: { initialInterval: 1s, maximumInterval: 2s }, timeout: 10s }
+connectors:
+  lake: { type: postgres, url: "\${LAKE_URL}", statementTimeout: 10s, connectTimeout: 2s }
+channels:
+  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port} }, from: pw@example.test, to: [ops@example.test] }
+monitors:
+${[1, 2, 3].map(slow).join('\n')}
+`,
+      'saturation.yaml',
+      { env: false },
+    );
+    target = { client, taskQueue: worker.settings.taskQueue, project };
+  });
+
+  afterAll(async () => {
+    if (target) await applyPlan(target, await planFor(target, [], [])).catch(() => undefined);
+    await worker?.stop();
+    await smtp?.stop();
+    await store?.close();
+    await schema?.pool.query(`DROP SCHEMA IF EXISTS "${schema.name}_store" CASCADE`);
+    await schema?.drop();
+    await client?.connection.close();
+    process.env.TEMPORAL_ADDRESS = previousAddress;
+    process.env.PIPEWATCH_TASK_QUEUE = previousQueue;
+    if (previousAddress === undefined) delete process.env.TEMPORAL_ADDRESS;
+    if (previousQueue === undefined) delete process.env.PIPEWATCH_TASK_QUEUE;
+  });
+
+  it('syncs the self-monitor with the monitors, alerts by email with the figures, and doctor reports them', async () => {
+    const plan = await planFor(target, withSelfMonitors(config), config.groups);
+    expect(plan.steps.map((s) => s.scheduleId).sort()).toEqual([scheduleId('slow-1'), scheduleId('slow-2'), scheduleId('slow-3'), scheduleId(SELF_MONITOR_ID)].sort());
+    await applyPlan(target, plan);
+
+    // The first self-check samples the counters; a later one sees them grow and fires at once (failAfter 1).
+    const [mail] = await smtp.waitForCount(new RegExp(SELF_MONITOR_ID), 1, 45_000);
+    expect(mail!.subject).toMatch(/FIRING/);
+    expect(mail!.text).toMatch(/tick\(s\) skipped \(previous run still open\)/);
+    expect(mail!.text).toMatch(new RegExp(`${scheduleId('slow-')}\\d: \\d+ skipped`));
+
+    const state = await store.monitorState(SELF_MONITOR_ID);
+    expect(state?.status).toBe('critical');
+    const [point] = await store.recentPoints(SELF_MONITOR_ID, 1);
+    expect(point!.value).toBeGreaterThan(0);
+
+    // doctor: the same figures, not ok. Its counter samples are the self-monitor's own.
+    const doctorSays = await judgeSchedules(client, config, { store });
+    expect(doctorSays.ok).toBe(false);
+    expect(doctorSays.message).toMatch(/^last 20s: 4 schedule\(s\): [1-9]\d* tick\(s\) skipped/);
+    expect(doctorSays.message).toContain('cannot keep up');
+  }, 90_000);
+
+  it('doctor says the worker stopped within seconds, not "all good" for a minute', async () => {
+    const alive = await judgeWorkers(client, { namespace: 'default', taskQueue: target.taskQueue });
+    expect(alive.ok).toBe(true);
+    await worker!.stop();
+    worker = undefined;
+    const stoppedAt = Date.now();
+    // Ticks every second keep arriving; no one takes them.
+    const dead = await waitFor(async () => {
+      const j = await judgeWorkers(client, { namespace: 'default', taskQueue: target.taskQueue });
+      return j.ok ? undefined : j;
+    }, 'doctor to see the worker gone', 40_000, 1_000);
+    expect(Date.now() - stoppedAt).toBeLessThan(30_000);
+    process.stdout.write(`doctor after the worker stopped (${Math.round((Date.now() - stoppedAt) / 1000)} s): ${dead.message}\n`);
+    expect(dead.message).toMatch(/no worker has polled task queue .* while \d+ task\(s\) wait|no worker answered a query/);
+  }, 60_000);
+});
