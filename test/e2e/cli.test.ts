@@ -160,7 +160,8 @@ ${monitors}`;
     it('syncs, lists, pauses, unpauses and triggers', async () => {
       const sync = await runCli(['schedules', 'sync', '-c', good], cliEnv());
       expect(sync.code).toBe(0);
-      expect(sync.stdout).toContain('2 to create, 0 to update, 0 to delete, 0 unchanged');
+      // Two monitors and the built-in self-monitor (pipewatch-schedules).
+      expect(sync.stdout).toContain('3 to create, 0 to update, 0 to delete, 0 unchanged');
 
       const pause = await runCli(['schedules', 'pause', fresh, '--reason', 'db maintenance'], cliEnv());
       expect(pause.code).toBe(0);
@@ -170,8 +171,8 @@ ${monitors}`;
         const r = await runCli(['schedules', 'list', '--json'], cliEnv());
         const rows = JSON.parse(r.stdout) as Array<{ scheduleId: string; paused: boolean; project: string }>;
         const mine = rows.filter((row) => row.project === project);
-        return mine.length === 2 && mine.some((row) => row.paused) ? mine : undefined;
-      }, 'both schedules listed, one paused', 15_000);
+        return mine.length === 3 && mine.some((row) => row.paused) ? mine : undefined;
+      }, 'the three schedules listed, one paused', 15_000);
       expect(list.find((row) => row.scheduleId === scheduleId(fresh))?.paused).toBe(true);
 
       expect((await runCli(['schedules', 'unpause', fresh], cliEnv())).code).toBe(0);
@@ -182,7 +183,7 @@ ${monitors}`;
       await waitFor(async () => (await client.schedule.getHandle(scheduleId(stale)).describe()).info.recentActions.length > 0, 'the triggered run', 15_000);
 
       const again = await runCli(['schedules', 'sync', '-c', good], cliEnv());
-      expect(again.stdout).toContain('0 to create, 0 to update, 0 to delete, 2 unchanged');
+      expect(again.stdout).toContain('0 to create, 0 to update, 0 to delete, 3 unchanged');
     });
 
     it('explains an unknown incident, by monitor or by id', async () => {

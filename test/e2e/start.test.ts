@@ -62,8 +62,8 @@ describe('pipewatch start (embedded defaults)', () => {
 
   it('runs the example monitors on its own dev server and store, and stops cleanly on Ctrl-C', async () => {
     const first = await start(dataDir, port, outboxPort, apiPort);
-    // Nine monitors in the example; the RabbitMQ one is left out without a broker.
-    expect(first.output()).toContain('8 to create, 0 to update, 0 to delete, 0 unchanged');
+    // Nine monitors in the example; the RabbitMQ one is left out without a broker; the built-in self-monitor.
+    expect(first.output()).toContain('9 to create, 0 to update, 0 to delete, 0 unchanged');
     expect(first.output()).toMatch(/in-process queue \(RabbitMQ at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1 not reachable: ECONNREFUSED; left out: collected-queue\)/);
     expect(first.output()).toContain('example cluster not watched: no cluster given (--kubeconfig FILE); left out: example-pods, example-k8s-events');
     expect(first.output()).toContain(`email outbox    ${join(dataDir, 'outbox')} (SMTP on 127.0.0.1:${outboxPort})`);
@@ -98,7 +98,7 @@ describe('pipewatch start (embedded defaults)', () => {
   it('finds its schedules still there after a restart', async () => {
     // A new server port: the first run's may have been taken by another test since (its state is in the data directory).
     const second = await start(dataDir, await freePort(), outboxPort, apiPort);
-    expect(second.output()).toContain('0 to create, 0 to update, 0 to delete, 8 unchanged');
+    expect(second.output()).toContain('0 to create, 0 to update, 0 to delete, 9 unchanged');
     second.child.kill('SIGTERM');
     expect(await second.exit).toBe(0);
   }, 200_000);
