@@ -112,6 +112,7 @@ monitors:
     expect(definition.monitors.map((m) => m.id).sort()).toEqual([`${pipeline}-freshness`, `${pipeline}-stages`]);
     const defaulted = parseConfig(
       `version: 1
+defaults: { notify: [hook] }
 channels: { hook: { type: webhook, url: "http://127.0.0.1:1/x" } }
 connectors: { lake: { type: postgres, url: "postgres://x@127.0.0.1/x" } }
 pipelines:
@@ -125,6 +126,7 @@ pipelines:
     expect(() =>
       parseConfig(
         `version: 1
+defaults: { notify: [hook] }
 channels: { hook: { type: webhook, url: "http://127.0.0.1:1/x" } }
 connectors: { lake: { type: postgres, url: "postgres://x@127.0.0.1/x" } }
 pipelines:
