@@ -46,15 +46,22 @@ export interface Correlation {
   changesAt?: number;
 }
 
-/** Whether `up` is upstream of `down`: a dependsOn path decides; else stage order, then perspective. */
-export function isUpstream(up: Pick<CorrelationInput, 'id' | 'perspective' | 'node'>, down: Pick<CorrelationInput, 'id' | 'perspective' | 'node'>): boolean {
+/**
+ * Whether `up` is upstream of `down`: a dependsOn path decides; else stage order, then perspective.
+ * Two monitors of one node (same stage, same perspective) are two views of one failure: the one that
+ * opened first (then the lower id) stands for it, the other is listed with it.
+ */
+export function isUpstream(up: Pick<CorrelationInput, 'id' | 'perspective' | 'node' | 'openedAt'>, down: Pick<CorrelationInput, 'id' | 'perspective' | 'node' | 'openedAt'>): boolean {
   if (up.id === down.id) return false;
   if (down.node?.dependsOn?.includes(up.id)) return true;
   if (up.node?.dependsOn?.includes(down.id)) return false;
   const a = up.node?.position;
   const b = down.node?.position;
   if (a === undefined || b === undefined) return false;
-  return a < b || (a === b && PERSPECTIVE_RANK[up.perspective] < PERSPECTIVE_RANK[down.perspective]);
+  if (a !== b) return a < b;
+  const rank = PERSPECTIVE_RANK[up.perspective] - PERSPECTIVE_RANK[down.perspective];
+  if (rank !== 0) return rank < 0;
+  return up.openedAt < down.openedAt || (up.openedAt === down.openedAt && up.id < down.id);
 }
 
 /** Upstream first: stage position (none last), perspective, who opened first, id. */

@@ -142,9 +142,8 @@ interface IncidentMemory {
   reopened: number;
   queue: AlertEvent[];
   recentRuns: string[];
-  /** Correlated incidents: the causes last told (causeKey), what was told, and when the causes change by themselves. */
+  /** Correlated incidents: the causes last told (causeKey), and when the causes change by themselves. */
   toldCauses?: string;
-  toldCorrelation?: Correlation;
   reevaluateAt?: number;
 }
 
@@ -353,13 +352,15 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
       resolvedAt: m.resolvedAt,
       resolvedBy: m.resolvedBy,
       acknowledged: m.ack,
-      ...(correlation ? { correlation: kind === 'resolved' ? m.toldCorrelation : correlate(correlationInputs(alerts), correlation.windowMs, now) } : {}),
+      // Resolved: the tree as it stood with everything firing, so symptoms that joined after the first message are named too.
+      ...(correlation
+        ? { correlation: correlate(correlationInputs(alerts).map((a) => (kind === 'resolved' ? { ...a, firing: true, resolvedAt: undefined } : a)), correlation.windowMs, now) }
+        : {}),
       ...extra,
     };
     if (correlation && kind !== 'resolved') {
       // What was told: the causes among all alerts (muted ones too, so muting alone never reads as a change).
       m.toldCauses = causeKey(correlate(correlationInputs(Object.values(m.alerts)), correlation.windowMs, now));
-      m.toldCorrelation = notification.correlation;
     }
     const targets = [...new Set(channels)].filter((c) => policy.channels[c]);
     await Promise.all(targets.map((c) => deliver(c, notification, key(c))));
@@ -388,7 +389,6 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     m.nextFlushAt = now + timing.groupWaitMs;
     m.reminderAt = undefined;
     m.toldCauses = undefined;
-    m.toldCorrelation = undefined;
     startEscalation(now + timing.groupWaitMs);
   };
 

@@ -96,7 +96,9 @@ describe('upstream', () => {
     ['same stage: operations before services', alert('a', 'operations', 1, 0), alert('b', 'services', 1, 0), true],
     ['same stage: services before logs', alert('a', 'services', 1, 0), alert('b', 'logs', 1, 0), true],
     ['same stage: logs before data', alert('a', 'logs', 1, 0), alert('b', 'data', 1, 0), true],
-    ['same stage, same perspective: neither', alert('a', 'data', 1, 0), alert('b', 'data', 1, 0), false],
+    ['same node (stage and perspective): the first to open stands for it', alert('a', 'data', 1, 5), alert('b', 'data', 1, 0), false],
+    ['same node: the later one is listed with the first', alert('b', 'data', 1, 0), alert('a', 'data', 1, 5), true],
+    ['same node, opened together: the lower id', alert('a', 'data', 1, 0), alert('b', 'data', 1, 0), true],
     ['no stage: unrelated', alert('a', 'operations', undefined, 0), alert('b', 'data', 1, 0), false],
     ['dependsOn overrides stage order', alert('a', 'data', 2, 0), alert('b', 'data', 0, 0, { node: { position: 0, dependsOn: ['a'] } }), true],
     ['dependsOn reversed', alert('a', 'data', 0, 0, { node: { position: 0, dependsOn: ['b'] } }), alert('b', 'data', 2, 0), false],
@@ -133,8 +135,15 @@ describe('correlating alerts into causes', () => {
   });
 
   it('unrelated alerts are separate causes; one with no stage comes last', () => {
-    const c = correlate([alert('disk', 'operations', undefined, 0), alert('b', 'data', 1, 0), alert('a', 'data', 1, 5)], W, at(10));
-    expect(c.causes.map((g) => g.cause)).toEqual(['b', 'a', 'disk']);
+    const c = correlate([alert('disk', 'operations', undefined, 0), alert('b', 'data', 1, 0), alert('a', 'data', 2, 5)], W, at(10));
+    expect(c.causes.map((g) => g.cause)).toEqual(['b', 'disk']);
+    const apart = correlate([alert('disk', 'operations', undefined, 0), alert('b', 'data', 1, 0), alert('a', 'operations', 0, 200)], W, at(210));
+    expect(apart.causes.map((g) => g.cause)).toEqual(['a', 'b', 'disk']);
+  });
+
+  it('two monitors of one node are one cause: the first to open, the other listed with it', () => {
+    const c = correlate([alert('collected-queue', 'services', 1, 3), alert('queue-consumers', 'services', 1, 1), alert('parsed-freshness', 'data', 1, 20)], W, at(30));
+    expect(c.causes).toEqual([{ cause: 'queue-consumers', resolved: false, downstream: ['collected-queue', 'parsed-freshness'] }]);
   });
 
   it('goes through a chain: a symptom of a symptom belongs to the root', () => {
