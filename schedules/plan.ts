@@ -13,6 +13,8 @@ export interface ExistingSchedule {
   /** Version of the MonitorDefinition or CadenceGroup the schedule runs now. */
   version?: string;
   paused?: boolean;
+  /** Made before schedules carried PipewatchVersion: updated once, though its version is current. */
+  unindexed?: boolean;
 }
 
 /** What one schedule runs: a monitor of its own, or a cadence group. */
@@ -52,7 +54,7 @@ export function planSync(declared: MonitorDefinition[], existing: ExistingSchedu
     const current = byId.get(id);
     if (!current) steps.push({ action: 'create', scheduleId: id, ...unit });
     else if (!current.owned) conflicts.push({ scheduleId: id, monitorId: unit.group ? `cadence group ${unit.group.id}` : unit.monitor.id });
-    else if (current.version !== version) steps.push({ action: 'update', scheduleId: id, ...unit, from: current.version });
+    else if (current.version !== version || current.unindexed) steps.push({ action: 'update', scheduleId: id, ...unit, from: current.version });
     else steps.push({ action: 'unchanged', scheduleId: id, monitorId: unit.monitor?.id });
   }
   for (const s of existing) {

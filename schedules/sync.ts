@@ -5,14 +5,14 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { MonitorDefinition, MonitorSchedule, ReportDefinition } from '../config/model.js';
 import { GROUP_SCHEDULE_PREFIX, groupScheduleId, monitorWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../workflows/ids.js';
-import { GROUP, MEMBERS, MONITOR, PERSPECTIVE, PIPELINE } from '../workflows/search-attributes.js';
+import { GROUP, MEMBERS, MONITOR, PERSPECTIVE, PIPELINE, VERSION } from '../workflows/search-attributes.js';
 import { MEMBER_BYTES } from '../config/groups.js';
 import { fitting } from '../workflows/group.js';
 import { HEARTBEAT_PREFIX, type HeartbeatInput } from '../workflows/heartbeat.js';
 import { REPORT_PREFIX, reportScheduleId } from '../workflows/report.js';
 import type { LoadedConfig } from '../config/load.js';
 import { mapLimit } from '../config/map-limit.js';
-import { planSync, type ExistingSchedule, type PlanStep, type Scheduled, type SyncPlan } from './plan.js';
+import { declaredSchedules, planSync, scheduledId, scheduledVersion, type ExistingSchedule, type PlanStep, type Scheduled, type SyncPlan } from './plan.js';
 import type { CadenceGroup } from '../config/model.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -23,6 +23,13 @@ export interface SyncTarget {
   taskQueue: string;
   /** Config's project: sync only touches schedules of the same project. */
   project: string;
+  /**
+   * Whether the namespace has PipewatchVersion: then each schedule carries the version it runs and a sync reads
+   * them all from the schedule list (a no-op sync of 10,000 schedules is a few paged calls, not 10,000 describes).
+   * Asked of the server once per sync when not given; a namespace without it (no `pipewatch setup` since) works
+   * as before.
+   */
+  versionIndexed?: boolean;
 }
 
 interface OwnerMemo {
@@ -42,6 +49,11 @@ function scheduleSpec(s: MonitorSchedule): ScheduleOptions['spec'] {
     timezone: s.timezone,
     ...(s.jitterMs ? { jitter: s.jitterMs } : {}),
   };
+}
+
+/** The schedule's own attributes: the runs' and, when the namespace has it, the version it runs. */
+function scheduleAttributes<T>(runs: T[], version: string, target: Pick<SyncTarget, 'versionIndexed'>): Array<T | { key: typeof VERSION; value: string }> {
+  return target.versionIndexed ? [...runs, { key: VERSION, value: version }] : runs;
 }
 
 export function scheduleOptions(monitor: MonitorDefinition, target: Omit<SyncTarget, 'client'>): ScheduleOptions {
@@ -66,7 +78,7 @@ export function scheduleOptions(monitor: MonitorDefinition, target: Omit<SyncTar
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: monitor.schedule.catchupWindowMs, pauseOnFailure: false },
     memo: { pipewatch: { owner: OWNER, project: target.project, monitorId: monitor.id } satisfies OwnerMemo },
-    typedSearchAttributes: searchAttributes,
+    typedSearchAttributes: scheduleAttributes(searchAttributes, monitor.version, target),
   };
 }
 
@@ -91,28 +103,52 @@ export function groupScheduleOptions(group: CadenceGroup, target: Omit<SyncTarge
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: group.schedule.catchupWindowMs, pauseOnFailure: false },
     memo: { pipewatch: { owner: OWNER, project: target.project, groupId: group.id, monitorIds: ids } satisfies OwnerMemo },
-    typedSearchAttributes: searchAttributes,
+    typedSearchAttributes: scheduleAttributes(searchAttributes, group.version, target),
   };
 }
 
 const optionsFor = (unit: Scheduled, target: Omit<SyncTarget, 'client'>): ScheduleOptions =>
   unit.group ? groupScheduleOptions(unit.group, target) : scheduleOptions(unit.monitor, target);
 
-/** Every schedule in the namespace with a pipewatch id; owned ones with the version they run. */
-export async function readExisting(target: SyncTarget): Promise<ExistingSchedule[]> {
+/** Whether the namespace has PipewatchVersion (one call), unless the target says. */
+export async function withVersionIndex(target: SyncTarget): Promise<SyncTarget> {
+  if (target.versionIndexed !== undefined) return target;
+  try {
+    const { customAttributes } = await target.client.connection.operatorService.listSearchAttributes({ namespace: target.client.options.namespace });
+    return { ...target, versionIndexed: VERSION.name in (customAttributes ?? {}) };
+  } catch {
+    // A cloud API key may not list attributes: describe each schedule, as before.
+    return { ...target, versionIndexed: false };
+  }
+}
+
+/**
+ * Every schedule in the namespace with a pipewatch id; owned ones with the version they run: from the list's
+ * PipewatchVersion when the schedule carries it, else from describe (schedules made before it, or a namespace
+ * without it). Visibility lags a schedule change by a moment; a version read stale only repeats an update.
+ */
+export async function readExisting(target: SyncTarget, wanted?: Map<string, string>): Promise<ExistingSchedule[]> {
   const summaries = [];
-  for await (const s of target.client.schedule.list()) {
+  for await (const s of target.client.schedule.list({ pageSize: 1000 })) {
     if (s.scheduleId.startsWith(SCHEDULE_PREFIX) || s.scheduleId.startsWith(GROUP_SCHEDULE_PREFIX)) summaries.push(s);
   }
   return mapLimit(summaries, 16, async (s): Promise<ExistingSchedule> => {
     const memo = (s.memo?.pipewatch ?? {}) as OwnerMemo;
     const owned = memo.owner === OWNER && memo.project === target.project;
     if (!owned) return { scheduleId: s.scheduleId, owned: false };
+    const listed = s.typedSearchAttributes?.get(VERSION);
+    // The listed version is trusted when it says "unchanged" (or the schedule goes anyway); one that differs from
+    // the wanted version is confirmed by describe, so a list a moment behind an update does not update twice.
+    if (listed && (!wanted || !wanted.has(s.scheduleId) || wanted.get(s.scheduleId) === listed)) {
+      return { scheduleId: s.scheduleId, owned, monitorId: memo.monitorId, version: listed, paused: s.state.paused };
+    }
     try {
       const d = await target.client.schedule.getHandle(s.scheduleId).describe();
       const args = d.action.type === 'startWorkflow' ? (d.action.args as unknown[]) : [];
       const definition = args[0] as { version?: string } | undefined;
-      return { scheduleId: s.scheduleId, owned, monitorId: memo.monitorId, version: definition?.version, paused: d.state.paused };
+      // Made before PipewatchVersion: updated once so later syncs read it from the list.
+      const unindexed = target.versionIndexed === true && d.typedSearchAttributes.get(VERSION) === undefined;
+      return { scheduleId: s.scheduleId, owned, monitorId: memo.monitorId, version: definition?.version, paused: d.state.paused, ...(unindexed ? { unindexed } : {}) };
     } catch (err) {
       if (err instanceof ScheduleNotFoundError) return { scheduleId: s.scheduleId, owned: false };
       throw err;
@@ -121,7 +157,8 @@ export async function readExisting(target: SyncTarget): Promise<ExistingSchedule
 }
 
 export async function planFor(target: SyncTarget, declared: MonitorDefinition[], groups: CadenceGroup[] = []): Promise<SyncPlan> {
-  return planSync(declared, await readExisting(target), groups);
+  const wanted = new Map(declaredSchedules(declared, groups).map((u) => [scheduledId(u), scheduledVersion(u)]));
+  return planSync(declared, await readExisting(await withVersionIndex(target), wanted), groups);
 }
 
 export class ScheduleConflictError extends Error {}
@@ -143,7 +180,8 @@ async function updateSchedule(target: SyncTarget, unit: Scheduled): Promise<void
  * schedule id belongs to someone else. Each step is idempotent, so a sync
  * interrupted half-way (server gone) is finished by running it again.
  */
-export async function applyPlan(target: SyncTarget, plan: SyncPlan, progress: (step: PlanStep) => void = () => undefined): Promise<void> {
+export async function applyPlan(given: SyncTarget, plan: SyncPlan, progress: (step: PlanStep) => void = () => undefined): Promise<void> {
+  const target = await withVersionIndex(given);
   if (plan.conflicts.length > 0) {
     throw new ScheduleConflictError(
       plan.conflicts

@@ -22,4 +22,8 @@ export const FAILING = defineSearchAttributeKey('PipewatchFailing', SearchAttrib
 // run that checked that monitor, failing or not.
 export const MEMBERS = defineSearchAttributeKey('PipewatchMembers', SearchAttributeType.KEYWORD_LIST);
 
-export const SEARCH_ATTRIBUTES = [MONITOR, PERSPECTIVE, PIPELINE, STATUS, SEVERITY, INCIDENT_STATE, INTERVENTION_STATE, GROUP, FAILING, MEMBERS];
+// On schedules only, not runs: the version of the definition a schedule runs, so `schedules sync` reads every
+// schedule's version from one paged list instead of one describe per schedule (schedules/sync.ts readExisting).
+export const VERSION = defineSearchAttributeKey('PipewatchVersion', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [MONITOR, PERSPECTIVE, PIPELINE, STATUS, SEVERITY, INCIDENT_STATE, INTERVENTION_STATE, GROUP, FAILING, MEMBERS, VERSION];

@@ -10,6 +10,7 @@ import { judgeSchedules, judgeWorkers } from '../../cli/doctor-checks.js';
 import { HistoryStore } from '../../store/history.js';
 import { applyPlan, planFor } from '../../schedules/sync.js';
 import { scheduleId } from '../../workflows/ids.js';
+import { VERSION } from '../../workflows/search-attributes.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
 import { SmtpReceiver } from '../support/smtp.js';
@@ -77,6 +78,14 @@ ${[1, 2, 3].map(slow).join('\n')}
     const plan = await planFor(target, withSelfMonitors(config), config.groups);
     expect(plan.steps.map((s) => s.scheduleId).sort()).toEqual([scheduleId('slow-1'), scheduleId('slow-2'), scheduleId('slow-3'), scheduleId(SELF_MONITOR_ID)].sort());
     await applyPlan(target, plan);
+    // Each schedule carries the version it runs, so the next sync reads versions from the list (no describe each).
+    const versions = new Map(withSelfMonitors(config).map((m) => [scheduleId(m.id), m.version]));
+    await waitFor(async () => {
+      const listed = new Map<string, unknown>();
+      for await (const s of client.schedule.list()) if (versions.has(s.scheduleId)) listed.set(s.scheduleId, s.typedSearchAttributes?.get(VERSION));
+      return [...versions].every(([id, v]) => listed.get(id) === v) || undefined;
+    }, 'schedules listed with PipewatchVersion', 15_000);
+    expect((await planFor(target, withSelfMonitors(config), config.groups)).steps.every((s) => s.action === 'unchanged')).toBe(true);
 
     // The first self-check samples the counters; a later one sees them grow and fires at once (failAfter 1).
     const [mail] = await smtp.waitForCount(new RegExp(SELF_MONITOR_ID), 1, 45_000);
