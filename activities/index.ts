@@ -43,6 +43,7 @@ import { alertLabels, COLLECT_RETRY, collectTimeoutMs, GROUP_CHECK_CONCURRENCY, 
 import { memberRunId } from '../workflows/ids.js';
 import { recordKeyRuns, type KeyRunInput } from './log-keys.js';
 import { gatherReportData, imageCid, makeReport, pendingInterventions, refreshRunningIncidents } from './report.js';
+import { HEARTBEAT_EVERY_MS } from '../workflows/heartbeats.js';
 
 export interface ActivityDeps {
   store: HistoryStore;
@@ -101,7 +102,7 @@ function scrubbed(err: unknown, secrets: Iterable<string>, type: string, nonRetr
 /** Runs long work while telling Temporal the activity is alive. */
 async function whileHeartbeating<T>(work: () => Promise<T>): Promise<T> {
   const context = Context.current();
-  const timer = setInterval(() => context.heartbeat(), 2_000);
+  const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
   try {
     return await work();
   } finally {
@@ -204,20 +205,23 @@ export function createActivities(deps: ActivityDeps) {
       check: Extract<CheckSpec, { type: 'stageCounts' }>;
       at: string;
     }): Promise<Measurement> {
-      const live = input.stages.map((stage) => ({ stage, ...resolveOrFail(() => deps.connectors.get(stage.connector)) }));
-      try {
-        const result = await reconcileStages({
-          pipeline: input.pipeline,
-          stages: live.map((l) => ({ stage: l.stage, connector: l.value })),
-          check: input.check,
-          at: Date.parse(input.at),
-          onProgress: () => Context.current().heartbeat(),
-        });
-        await deps.store.recordStageCounts(input.pipeline, result.window, result.judgements.map((j) => ({ stage: j.stage, count: j.count, lost: j.lost })));
-        return redactSecretsDeep(result.measurement, live.flatMap((l) => [...l.secrets]));
-      } catch (err) {
-        throw scrubbed(err, live.flatMap((l) => [...l.secrets]), 'CollectError');
-      }
+      // Beats on a clock as well as per batch, so a slow query is not mistaken for a dead worker.
+      return whileHeartbeating(async () => {
+        const live = input.stages.map((stage) => ({ stage, ...resolveOrFail(() => deps.connectors.get(stage.connector)) }));
+        try {
+          const result = await reconcileStages({
+            pipeline: input.pipeline,
+            stages: live.map((l) => ({ stage: l.stage, connector: l.value })),
+            check: input.check,
+            at: Date.parse(input.at),
+            onProgress: () => Context.current().heartbeat(),
+          });
+          await deps.store.recordStageCounts(input.pipeline, result.window, result.judgements.map((j) => ({ stage: j.stage, count: j.count, lost: j.lost })));
+          return redactSecretsDeep(result.measurement, live.flatMap((l) => [...l.secrets]));
+        } catch (err) {
+          throw scrubbed(err, live.flatMap((l) => [...l.secrets]), 'CollectError');
+        }
+      });
     },
 
     /**
@@ -235,20 +239,23 @@ export function createActivities(deps: ActivityDeps) {
       policy: NotificationPolicy;
       pipeline?: string;
     }): Promise<Measurement> {
-      const live = resolveOrFail(() => deps.connectors.get(input.connector));
-      try {
-        if (!live.value.logSource) throw new CollectError(`connector ${input.connector.id} is not a log source`);
-        const source = await live.value.logSource(input.check, { store: deps.store });
-        // What the rule keeps between runs: the any cursor (with the ids read in the buffer), the keys a flatline heard.
-        const stateful = input.check.rule === 'any' || (input.check.rule === 'flatline' && input.check.queryKey !== undefined);
-        const previous = stateful ? ((await deps.store.logCursor(input.monitorId)) as LogRuleState | undefined) : undefined;
-        const result = await evaluateLogRule(source, input.check, new Date(input.at), previous);
-        if (result.newEvents?.length && input.check.trigger) await triggerForEvents(deps, input, result.newEvents);
-        if (result.state) await deps.store.saveLogCursor(input.monitorId, result.state);
-        return redactSecretsDeep(result.measurement, live.secrets);
-      } catch (err) {
-        throw scrubbed(err, live.secrets, 'CollectError');
-      }
+      // Beats on a clock as well as per batch, so a slow query is not mistaken for a dead worker.
+      return whileHeartbeating(async () => {
+        const live = resolveOrFail(() => deps.connectors.get(input.connector));
+        try {
+          if (!live.value.logSource) throw new CollectError(`connector ${input.connector.id} is not a log source`);
+          const source = await live.value.logSource(input.check, { store: deps.store });
+          // What the rule keeps between runs: the any cursor (with the ids read in the buffer), the keys a flatline heard.
+          const stateful = input.check.rule === 'any' || (input.check.rule === 'flatline' && input.check.queryKey !== undefined);
+          const previous = stateful ? ((await deps.store.logCursor(input.monitorId)) as LogRuleState | undefined) : undefined;
+          const result = await evaluateLogRule(source, input.check, new Date(input.at), previous);
+          if (result.newEvents?.length && input.check.trigger) await triggerForEvents(deps, input, result.newEvents);
+          if (result.state) await deps.store.saveLogCursor(input.monitorId, result.state);
+          return redactSecretsDeep(result.measurement, live.secrets);
+        } catch (err) {
+          throw scrubbed(err, live.secrets, 'CollectError');
+        }
+      });
     },
 
     /** Baselines the rules need (previous run, yesterday, last week, anomaly statistics), computed next to the data. */
@@ -341,65 +348,69 @@ export function createActivities(deps: ActivityDeps) {
      * can repeat it, and the Message-ID is stable so mail systems can drop it.
      */
     async deliverNotification(input: { channel: NamedChannel; notification: Notification; idempotencyKey: string; monitorIds: string[] }): Promise<DeliveryResult> {
-      const { channel, notification, idempotencyKey } = input;
-      const meta = { channelId: channel.id, incidentId: notification.kind === 'notice' ? 'notice' : notification.incidentId, kind: notification.kind };
-      const log = Context.current().log;
+      // Heartbeats from the start (ledger, charts, the send itself): a worker killed mid-send is noticed in
+      // seconds and another one takes the message over (workflows/heartbeats.ts).
+      return whileHeartbeating(async () => {
+        const { channel, notification, idempotencyKey } = input;
+        const meta = { channelId: channel.id, incidentId: notification.kind === 'notice' ? 'notice' : notification.incidentId, kind: notification.kind };
+        const log = Context.current().log;
 
-      if (channel.rateLimit) {
-        const recent = await deps.store.sentSince(channel.id, new Date(Date.now() - channel.rateLimit.per)).catch(() => 0);
-        if (recent >= channel.rateLimit.max) {
-          throw ApplicationFailure.create({
-            message: `channel ${channel.id} is at its rate limit (${channel.rateLimit.max} per ${channel.rateLimit.per} ms); the message waits its turn`,
-            type: 'RateLimited',
-            nextRetryDelay: Math.max(1_000, Math.round(channel.rateLimit.per / channel.rateLimit.max)),
-          });
+        if (channel.rateLimit) {
+          const recent = await deps.store.sentSince(channel.id, new Date(Date.now() - channel.rateLimit.per)).catch(() => 0);
+          if (recent >= channel.rateLimit.max) {
+            throw ApplicationFailure.create({
+              message: `channel ${channel.id} is at its rate limit (${channel.rateLimit.max} per ${channel.rateLimit.per} ms); the message waits its turn`,
+              type: 'RateLimited',
+              nextRetryDelay: Math.max(1_000, Math.round(channel.rateLimit.per / channel.rateLimit.max)),
+            });
+          }
         }
-      }
 
-      // The incident's open, acknowledgement and resolution times, for reports; never in the way of the alert.
-      if (notification.kind !== 'notice' && notification.kind !== 'refresh') {
-        await deps.store.recordIncidentEvents(incidentEventsFromNotification(notification)).catch((err: Error) =>
-          log.warn('could not record incident events', { incident: notification.incidentId, error: err.message }),
-        );
-      }
-
-      // An alert must not wait for the history store: without the ledger the
-      // send still happens, at the cost of a possible repeat after a crash.
-      let ledger = true;
-      try {
-        const claim = await deps.store.claimNotification(idempotencyKey, meta);
-        if (claim === 'sent') {
-          metrics?.observeDelivery(channel.id, 'already-sent');
-          return { channelId: channel.id, outcome: 'already-sent' };
+        // The incident's open, acknowledgement and resolution times, for reports; never in the way of the alert.
+        if (notification.kind !== 'notice' && notification.kind !== 'refresh') {
+          await deps.store.recordIncidentEvents(incidentEventsFromNotification(notification)).catch((err: Error) =>
+            log.warn('could not record incident events', { incident: notification.incidentId, error: err.message }),
+          );
         }
-      } catch (err) {
-        ledger = false;
-        log.warn('notification ledger unavailable; sending without it', { channel: channel.id, error: (err as Error).message });
-      }
 
-      const history: Record<string, ChartPoint[]> = {};
-      for (const id of input.monitorIds) {
-        history[id] = (await deps.store.recentPoints(id, 30).catch(() => [])).reverse();
-      }
+        // An alert must not wait for the history store: without the ledger the
+        // send still happens, at the cost of a possible repeat after a crash.
+        let ledger = true;
+        try {
+          const claim = await deps.store.claimNotification(idempotencyKey, meta);
+          if (claim === 'sent') {
+            metrics?.observeDelivery(channel.id, 'already-sent');
+            return { channelId: channel.id, outcome: 'already-sent' };
+          }
+        } catch (err) {
+          ledger = false;
+          log.warn('notification ledger unavailable; sending without it', { channel: channel.id, error: (err as Error).message });
+        }
 
-      const live = resolveOrFail(() => deps.channels.get(channel));
-      let messageId: string | undefined;
-      try {
-        ({ messageId } = await live.value.send(notification, { idempotencyKey, history, temporal: temporalCommandContext }));
-      } catch (err) {
-        const failure = scrubbed(err, live.secrets, 'DeliveryError');
-        rememberError(idempotencyKey, failure.message);
-        metrics?.observeDelivery(channel.id, 'failed');
-        throw failure;
-      }
-      metrics?.observeDelivery(channel.id, 'sent');
-      deliveryErrors.delete(idempotencyKey);
-      if (ledger) {
-        await deps.store.markNotificationSent(idempotencyKey, messageId).catch((err: Error) =>
-          log.warn('could not confirm a sent notification in the ledger', { channel: channel.id, error: err.message }),
-        );
-      }
-      return { channelId: channel.id, outcome: 'sent', messageId };
+        const history: Record<string, ChartPoint[]> = {};
+        for (const id of input.monitorIds) {
+          history[id] = (await deps.store.recentPoints(id, 30).catch(() => [])).reverse();
+        }
+
+        const live = resolveOrFail(() => deps.channels.get(channel));
+        let messageId: string | undefined;
+        try {
+          ({ messageId } = await live.value.send(notification, { idempotencyKey, history, temporal: temporalCommandContext }));
+        } catch (err) {
+          const failure = scrubbed(err, live.secrets, 'DeliveryError');
+          rememberError(idempotencyKey, failure.message);
+          metrics?.observeDelivery(channel.id, 'failed');
+          throw failure;
+        }
+        metrics?.observeDelivery(channel.id, 'sent');
+        deliveryErrors.delete(idempotencyKey);
+        if (ledger) {
+          await deps.store.markNotificationSent(idempotencyKey, messageId).catch((err: Error) =>
+            log.warn('could not confirm a sent notification in the ledger', { channel: channel.id, error: err.message }),
+          );
+        }
+        return { channelId: channel.id, outcome: 'sent', messageId };
+      });
     },
 
     /** Pings the heartbeat URL if every monitor ran recently; the fail URL (if any) names the ones that did not. */

@@ -655,6 +655,20 @@ program
         // IndexedValueType: KEYWORD 2, KEYWORD_LIST 7.
         searchAttributes: Object.fromEntries(missing.map((k) => [k.name, k.type === 'KEYWORD_LIST' ? 7 : 2])),
       });
+      // A cluster's frontend and history services read the new names from a namespace cache refreshed every few
+      // seconds: until then creating a schedule that carries them fails ("no mapping defined for search
+      // attribute"). Wait until a query on them is accepted, so `setup && schedules sync` works.
+      const probe = missing.map((k) => `${k.name} = '_'`).join(' OR ');
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const seen = await client.connection.workflowService.countWorkflowExecutions({ namespace: settings.namespace, query: probe }).then(
+          () => true,
+          () => false,
+        );
+        if (seen) break;
+        if (Date.now() > deadline) throw new CliError(`registered ${missing.map((k) => k.name).join(', ')}, but namespace ${settings.namespace} still does not accept them after 60 s; run pipewatch setup again before schedules sync`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
       process.stdout.write(`registered ${missing.map((k) => k.name).join(', ')} in namespace ${settings.namespace}\n`);
     } finally {
       await client.connection.close();

@@ -7,6 +7,7 @@ import { ApplicationFailure, executeChild, patched, proxyActivities, workflowInf
 import type { NotificationPolicy } from '../config/model.js';
 import type { Activities } from '../activities/index.js';
 import { interventionWorkflow, type Answer, type InterventionResult } from './intervention.js';
+import { HEARTBEAT_TIMEOUT_MS } from './heartbeats.js';
 
 export interface ArchiveIngestInput {
   archive: string;
@@ -100,6 +101,7 @@ export async function archiveIngestWorkflow(input: ArchiveIngestInput): Promise<
 async function tellRefusal(input: ArchiveIngestInput, reason: string): Promise<void> {
   const { deliverNotification } = proxyActivities<Activities>({
     startToCloseTimeout: input.policy.delivery.timeoutMs,
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     retry: { initialInterval: input.policy.delivery.initialIntervalMs, maximumInterval: input.policy.delivery.maximumIntervalMs },
   });
   const info = workflowInfo();

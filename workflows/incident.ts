@@ -28,6 +28,7 @@ import type { Labels } from '../evaluation/matchers.js';
 import type { MuteReason } from '../evaluation/muting.js';
 import { hasZeroInterval, withoutZeroIntervals } from '../evaluation/routing.js';
 import { causeKey, correlate, correlationInputs, type Correlation } from '../evaluation/correlation.js';
+import { HEARTBEAT_TIMEOUT_MS } from './heartbeats.js';
 import { STATUS_RANK, type Status, type Verdict } from '../evaluation/types.js';
 import type { Activities } from '../activities/index.js';
 import { INCIDENT_STATE, MONITOR, PERSPECTIVE, PIPELINE, SEVERITY, STATUS } from './search-attributes.js';
@@ -162,10 +163,12 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
   const correlation = input.correlation && patched('correlated-incidents') ? input.correlation : undefined;
   const delivery = policy.delivery;
   const retry = { initialInterval: delivery.initialIntervalMs, maximumInterval: delivery.maximumIntervalMs, backoffCoefficient: 2 };
-  // No maximumAttempts: a channel that is down gets the message when it returns.
-  const { deliverNotification } = proxyActivities<Activities>({ startToCloseTimeout: delivery.timeoutMs, retry });
+  // No maximumAttempts: a channel that is down gets the message when it returns. A send heartbeats, so one
+  // cut off by a killed worker goes to another within seconds rather than after the whole timeout.
+  const { deliverNotification } = proxyActivities<Activities>({ startToCloseTimeout: delivery.timeoutMs, heartbeatTimeout: HEARTBEAT_TIMEOUT_MS, retry });
   const { deliverNotification: deliverBeforeFallback } = proxyActivities<Activities>({
     startToCloseTimeout: delivery.timeoutMs,
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     scheduleToCloseTimeout: delivery.fallbackAfterMs,
     retry,
   });

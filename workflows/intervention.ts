@@ -23,6 +23,7 @@ import { escalationPlan } from '../evaluation/escalation.js';
 import type { Activities } from '../activities/index.js';
 import type { InterventionAuditEntry } from '../store/history.js';
 import { INTERVENTION_STATE, PIPELINE } from './search-attributes.js';
+import { HEARTBEAT_TIMEOUT_MS } from './heartbeats.js';
 
 export type Answer = 'provide' | 'approve' | 'skip' | 'retry' | 'abort' | 'resume';
 
@@ -86,6 +87,7 @@ export const interventionQuery = defineQuery<InterventionView>('request');
 export async function interventionWorkflow(input: InterventionInput): Promise<InterventionResult> {
   const { deliverNotification } = proxyActivities<Activities>({
     startToCloseTimeout: input.policy.delivery.timeoutMs,
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     retry: { initialInterval: input.policy.delivery.initialIntervalMs, maximumInterval: input.policy.delivery.maximumIntervalMs },
   });
   const { recordInterventionAudit } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '30s' } });

@@ -7,6 +7,7 @@ import type { Activities } from '../activities/index.js';
 import { alertLabels, COLLECT_RETRY, collectTimeoutMs, incidentSignals, incidentsFor, runCheck } from './check.js';
 import { STATUS } from './search-attributes.js';
 import { keyLabels, keyStateId, NEVER_OPENS } from '../evaluation/log-keys.js';
+import { HEARTBEAT_TIMEOUT_MS } from './heartbeats.js';
 
 export interface MonitorRunResult {
   monitorId: string;
@@ -44,8 +45,9 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
     nonRetryableErrorTypes: ['ConfigurationError'],
   };
   const { collect } = proxy<Activities>({ startToCloseTimeout: collectTimeoutMs(monitor), retry });
-  // Reconciling a pipeline streams every id of a window: long, so it heartbeats.
-  const { collectStages, collectLogs } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '2m', retry });
+  // Reconciling a pipeline streams every id of a window: long, so it heartbeats, and one cut off by a killed
+  // worker is taken over within seconds (workflows/heartbeats.ts).
+  const { collectStages, collectLogs } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: HEARTBEAT_TIMEOUT_MS, retry });
 
   const verdict = await runCheck(monitor, at, { collect, collectStages, collectLogs, baselines });
   upsertSearchAttributes([{ key: STATUS, value: verdict.status }]);

@@ -10,6 +10,7 @@ import { formatMatcher } from '../evaluation/matchers.js';
 import { silenceActive, type Silence } from '../evaluation/muting.js';
 import { silenceMatchers, silenceRequestProblem } from '../evaluation/silence-rules.js';
 import type { Activities } from '../activities/index.js';
+import { HEARTBEAT_TIMEOUT_MS } from './heartbeats.js';
 
 /** One silences workflow per task queue (a pipewatch deployment). */
 export function silencesWorkflowId(taskQueue: string): string {
@@ -106,7 +107,7 @@ export async function silencesWorkflow(carried?: SilencesMemory): Promise<void> 
     },
   );
 
-  const { deliverNotification } = proxyActivities<Activities>({ startToCloseTimeout: '60s', retry: { initialInterval: '5s', maximumInterval: '5m' } });
+  const { deliverNotification } = proxyActivities<Activities>({ startToCloseTimeout: '60s', heartbeatTimeout: HEARTBEAT_TIMEOUT_MS, retry: { initialInterval: '5s', maximumInterval: '5m' } });
   const announce = async (key: string, title: string, text: string) => {
     const a = m.announcements;
     if (!a || m.announced.includes(key)) return;

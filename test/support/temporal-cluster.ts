@@ -85,6 +85,9 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
           namespace: cluster.namespace,
           searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, k.type === 'KEYWORD_LIST' ? 7 : 2])),
         });
+        // Usable once the services' namespace caches hold the new names (as `pipewatch setup` waits).
+        const probe = SEARCH_ATTRIBUTES.map((k) => `${k.name} = '_'`).join(' OR ');
+        await waitFor(() => connection.workflowService.countWorkflowExecutions({ namespace: cluster.namespace, query: probe }).then(() => true), 'the search attributes to be usable', 60_000, 500);
       } finally {
         await connection.close();
       }
