@@ -77,6 +77,9 @@ export default async function globalSetup() {
   const { findControlPlane, k8sBinDir } = await import(join(root, 'dist', 'devserver', 'kubernetes.js'));
   findControlPlane({ log: (line) => process.stderr.write(`${line}\n`) });
   process.env.PIPEWATCH_K8S_BIN_DIR = k8sBinDir();
+  // The Temporal server and SQL tool for the multi-service cluster test (built likewise; .ci/run builds them first).
+  const { findTemporalServer } = await import(join(root, 'dist', 'devserver', 'temporal-cluster.js'));
+  findTemporalServer({ log: (line) => process.stderr.write(`${line}\n`) });
   const [server, bundle] = await Promise.all([
     // With its Web UI, so links into it (the status page's) can be followed in a browser.
     startDevServer({ cli, dataDir: join(work, 'temporal'), port: await freePort(), uiPort: await freePort() }),
