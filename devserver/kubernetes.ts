@@ -292,16 +292,17 @@ current-context: admin
   const startComponent = async (name: RunningComponent) => {
     const make = componentArgs[name];
     if (!make) throw new Error(`${name} was not asked for in running`);
-    if (children.get(name)?.exitCode === null) return;
+    const current = children.get(name);
+    if (current && alive(current)) return;
     const { bin, args } = await make();
     const out = openSync(join(dir, `${name}.log`), 'a');
     const child = spawn(bin, args, { stdio: ['ignore', out, out] });
     children.set(name, child);
     // Fails fast with its log when it exits within its first second (a bad flag, a refused kubeconfig).
     await new Promise((r) => setTimeout(r, 1_000));
-    if (child.exitCode !== null) {
+    if (!alive(child)) {
       const tail = readFileSync(join(dir, `${name}.log`), 'utf8').trim().split('\n').slice(-15).join('\n');
-      throw new Error(`${name} exited (${child.exitCode}); ${join(dir, `${name}.log`)} ends with:\n${tail}`);
+      throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}); ${join(dir, `${name}.log`)} ends with:\n${tail}`);
     }
   };
   const stopAll = async () => {
@@ -337,17 +338,20 @@ current-context: admin
     pids() {
       const out: Record<string, number> = {};
       const all: Array<[string, ChildProcess | undefined]> = [['etcd', etcd], ['kube-apiserver', apiserver], ...children.entries()];
-      for (const [name, child] of all) if (child?.pid !== undefined && child.exitCode === null) out[name] = child.pid;
+      for (const [name, child] of all) if (child?.pid !== undefined && alive(child)) out[name] = child.pid;
       return out;
     },
     stop: stopAll,
   };
 }
 
+/** Not exited: a child killed by a signal has exitCode null and its signalCode set. */
+const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
 /** A JSON request to the API server as the admin (no client library here: devserver also runs from the CLI). */
-function apiRequest(server: string, token: string, ca: Buffer, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+function apiRequest(server: string, token: string, ca: Buffer, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(`${server}${path}`, { method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, timeout: 10_000 }, (res) => {
+    const req = httpsRequest(`${server}${path}`, { method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, timeout: 10_000 }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (text += c));
@@ -384,7 +388,17 @@ async function createNodes(server: string, token: string, ca: Buffer, nodes: str
     for (;;) {
       const res = await apiRequest(server, token, ca, 'GET', `/api/v1/nodes/${name}`);
       const ready = res.body?.status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
-      if (ready?.status === 'True') break;
+      if (ready?.status === 'True') {
+        // The API server's TaintNodesByCondition admission taints a new node not-ready; the node lifecycle controller
+        // lifts it once the node is Ready. Lifted here as well, so pods schedule without that controller running.
+        const taints = (res.body?.spec?.taints ?? []) as Array<{ key: string }>;
+        const kept = taints.filter((t) => t.key !== 'node.kubernetes.io/not-ready');
+        if (kept.length !== taints.length) {
+          const patched = await apiRequest(server, token, ca, 'PATCH', `/api/v1/nodes/${name}`, { spec: { taints: kept } }, 'application/merge-patch+json');
+          if (patched.status !== 200) throw new Error(`lifting the not-ready taint of node ${name}: ${patched.status} ${JSON.stringify(patched.body)}`);
+        }
+        break;
+      }
       if (Date.now() > deadline) throw new Error(`kwok did not make node ${name} Ready within 30 s (its log: kwok.log)`);
       await new Promise((r) => setTimeout(r, 200));
     }
