@@ -8,9 +8,9 @@ import { join } from 'node:path';
 
 export const FAULTS = {
   drop: 'the ETL drops half of the records it parses: the stage-losses monitor names "parsed" as the losing stage',
-  stall: 'the ETL stops: example.parsed stops growing and parsed-freshness fires',
+  stall: 'the ETL stops consuming: queue-consumers names it (messages wait, nobody asks for them); parsed-freshness and stage-losses follow downstream in the same message',
   errors: 'the collector logs a burst of errors every run: the pipeline-errors log rule fires',
-  queue: 'the ETL detaches from the queue: queue-consumers (and collected-queue on RabbitMQ) fire, the data goes stale behind it',
+  queue: 'the ETL detaches from the queue: queue-consumers (and collected-queue on RabbitMQ) name it; the data going stale behind it follows downstream',
   archive: 'a password-protected archive arrives: the archive flow asks an operator for its password',
   malformed: 'a record of an unknown format arrives: the ETL holds it and asks an operator to retry, skip or abort',
   collector: 'the collector stops: nothing new reaches example.collected (and so nothing downstream)',

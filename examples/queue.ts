@@ -17,7 +17,15 @@ export interface QueueStatus {
   queue: string;
   depth: number;
   consumers: number;
+  /**
+   * Seconds since the consumer last asked for messages while messages wait (0 when none wait): a consumer
+   * that is attached but stopped consuming (the ETL stalled) shows here, as the consumer count cannot.
+   */
+  waitingSeconds: number;
 }
+
+/** Whole seconds since `since`, when anything waits. */
+const waitedSince = (since: number, waiting: number) => (waiting > 0 ? Math.floor((Date.now() - since) / 1000) : 0);
 
 export interface DemoQueue {
   readonly backend: 'rabbitmq' | 'in-process';
@@ -41,6 +49,7 @@ class InProcessQueue implements DemoQueue {
   attached = false;
   private readonly ready: string[] = [];
   private unacked = 0;
+  private askedAt = Date.now();
   constructor(readonly name: string) {}
 
   async publish(ids: string[]): Promise<void> {
@@ -54,6 +63,7 @@ class InProcessQueue implements DemoQueue {
   }
   take(max: number): Delivery[] {
     if (!this.attached) return [];
+    this.askedAt = Date.now();
     const ids = this.ready.splice(0, max);
     this.unacked += ids.length;
     return ids.map((id) => ({
@@ -66,7 +76,7 @@ class InProcessQueue implements DemoQueue {
     }));
   }
   async status(): Promise<QueueStatus> {
-    return { backend: this.backend, queue: this.name, depth: this.ready.length, consumers: this.attached ? 1 : 0 };
+    return { backend: this.backend, queue: this.name, depth: this.ready.length, consumers: this.attached ? 1 : 0, waitingSeconds: waitedSince(this.askedAt, this.ready.length) };
   }
   async close(): Promise<void> {}
 }
@@ -83,6 +93,7 @@ class RabbitQueue implements DemoQueue {
   private attaching?: Promise<void>;
   /** Deliveries of the current consuming channel, each acknowledged on the channel that delivered it. */
   private buffer: Array<{ channel: Channel; msg: ConsumeMessage }> = [];
+  private askedAt = Date.now();
 
   constructor(
     readonly name: string,
@@ -147,6 +158,7 @@ class RabbitQueue implements DemoQueue {
   take(max: number): Delivery[] {
     const channel = this.consumer;
     if (!channel) return [];
+    this.askedAt = Date.now();
     const taken: Array<{ channel: Channel; msg: ConsumeMessage }> = [];
     this.buffer = this.buffer.filter((d) => (d.channel === channel && taken.length < max ? (taken.push(d), false) : true));
     return taken.map(({ channel: from, msg }) => ({
@@ -162,7 +174,8 @@ class RabbitQueue implements DemoQueue {
     channel.on('error', () => undefined);
     try {
       const q = await channel.checkQueue(this.name);
-      return { backend: this.backend, queue: this.name, depth: q.messageCount, consumers: q.consumerCount };
+      // Prefetched deliveries wait in this process: the broker counts them as unacknowledged, not ready.
+      return { backend: this.backend, queue: this.name, depth: q.messageCount, consumers: q.consumerCount, waitingSeconds: waitedSince(this.askedAt, q.messageCount + this.buffer.length) };
     } finally {
       await channel.close().catch(() => undefined);
     }

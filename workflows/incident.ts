@@ -400,7 +400,8 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     const nowFiring = event.transition !== 'resolve';
     if (!nowFiring && !existing?.firing) return; // nothing of ours to resolve
     m.alerts[event.monitor.id] = {
-      monitor: event.monitor,
+      // A recovery keeps the place in the graph the alert fired with (a stageCounts verdict names no losing stage once healthy).
+      monitor: nowFiring || !existing?.monitor.node ? event.monitor : { ...event.monitor, node: existing.monitor.node },
       labels: event.labels,
       status: event.status,
       verdict: event.verdict,

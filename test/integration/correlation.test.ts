@@ -128,6 +128,8 @@ monitors:
     expect(kinds(incident)).toEqual(['firing', 'resolved']);
     const resolved = messages(incident)[1]!;
     expect(String(resolved.body.summary)).toMatch(new RegExp(`RESOLVED: ${p}-queue `));
+    // The whole tree, with the stageCounts alert still on the stage it fired on (its healthy verdict names none).
+    expect(resolved.body.correlation).toEqual({ causes: [{ monitor: `${p}-queue`, resolved: false, downstream: [`${p}-freshness`, `${p}-losses`, `${p}-errors`] }] });
   });
 
   it('a symptom with no failing cause alerts on its own within its group wait', async () => {
