@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { Client } from '@temporalio/client';
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { HistoryStore } from '../../store/history.js';
@@ -22,7 +22,9 @@ import type { InterventionView } from '../../workflows/intervention.js';
 import { scheduleId } from '../../workflows/ids.js';
 import { HEARTBEAT_TIMEOUT_MS } from '../../workflows/heartbeats.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
-import { runCli, spawnWorker, type WorkerProcess } from '../support/cli.js';
+import { portOpen } from '../../devserver/dev-server.js';
+import { CLI, runCli, spawnWorker, type WorkerProcess } from '../support/cli.js';
+import { freePort } from '../support/ports.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
 import { SmtpReceiver } from '../support/smtp.js';
@@ -241,10 +243,27 @@ ${monitor(a)}${monitor(b)}`,
       expect({ id, task: (d.raw.pendingWorkflowTask?.attempt ?? 1) > 3 }).toEqual({ id, task: false });
     }
 
-    // The temporal CLI sees the runs through the same mTLS settings pipewatch uses.
-    const listed = spawnSync(env.cli, ['workflow', 'list', '--query', `WorkflowId = '${incidentId(b)}'`, '-o', 'json'], { env: { ...process.env, ...tc.env }, encoding: 'utf8' });
+    // The temporal CLI sees the runs through the same mTLS settings pipewatch uses, and reads their encrypted
+    // payloads through `pipewatch codec-server`.
+    const temporalCli = (args: string[]) => spawnSync(env.cli, args, { env: { ...process.env, ...tc.env }, encoding: 'utf8' });
+    const listed = temporalCli(['workflow', 'list', '--query', `WorkflowId = '${incidentId(b)}'`, '-o', 'json']);
     expect(listed.stderr).toBe('');
     expect(listed.stdout).toContain(incidentId(b));
+    const codecPort = await freePort();
+    const codec = spawn(process.execPath, [CLI, 'codec-server', '--port', String(codecPort)], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: 'ignore' });
+    try {
+      await waitFor(() => portOpen(codecPort), 'pipewatch codec-server', 30_000);
+      const sealed = temporalCli(['workflow', 'show', '--workflow-id', incidentId(b), '-o', 'json']);
+      const shown = temporalCli(['workflow', 'show', '--workflow-id', incidentId(b), '-o', 'json', '--codec-endpoint', `http://127.0.0.1:${codecPort}`]);
+      expect(shown.stderr).toBe('');
+      // The alert signal carries the monitor's description: readable through the codec, encrypted without it.
+      const payloadText = (json: string) => [...json.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
+      expect(payloadText(shown.stdout)).toContain(`newest row of ${b}`);
+      expect(sealed.stdout).toContain('"data": "'); // payloads are there…
+      expect(payloadText(sealed.stdout)).not.toContain(`newest row of ${b}`); // …but sealed
+    } finally {
+      codec.kill('SIGTERM');
+    }
     writeFileSync(join(dir, 'measurements.json'), JSON.stringify(measured));
   }, 120_000);
 });
