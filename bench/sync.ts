@@ -110,15 +110,25 @@ async function main(): Promise<void> {
           log(`${mode} ${step}: load ${loadSeconds.toFixed(2)} s, plan ${planSeconds.toFixed(2)} s, apply ${applySeconds.toFixed(2)} s (${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged; ${s.schedules} schedules)`);
           steps.push(s);
         };
-        await sync('first', () => 1);
+        const step = sync;
+        // A failing step says why before the connection closes under requests still in flight.
+        const sync2 = async (name: string, below: (i: number) => number) => {
+          try {
+            await step(name, below);
+          } catch (err) {
+            log(`${mode} ${name} failed: ${(err as Error).message}${(err as Error).cause ? ` (cause: ${((err as Error).cause as Error).message})` : ''}`);
+            throw err;
+          }
+        };
+        await sync2('first', () => 1);
         // Visibility indexes the new schedules within moments; the no-op must find them all.
         await new Promise((r) => setTimeout(r, 5_000));
-        await sync('no-op', () => 1);
-        await sync('one field of one monitor', (i) => (i === 7 ? 2 : 1));
+        await sync2('no-op', () => 1);
+        await sync2('one field of one monitor', (i) => (i === 7 ? 2 : 1));
         await new Promise((r) => setTimeout(r, 5_000));
-        await sync('one field of every monitor', () => 3);
+        await sync2('one field of every monitor', () => 3);
         await new Promise((r) => setTimeout(r, 5_000));
-        await sync('no-op again', () => 3);
+        await sync2('no-op again', () => 3);
         results.push({ run, mode, steps });
       } finally {
         await client.connection.close().catch(() => undefined);

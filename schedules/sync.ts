@@ -2,7 +2,7 @@
 // schedules it creates (memo: owner and project) and only ever updates or
 // deletes those; anything else in the namespace is left alone. Everything is
 // visible and operable with `temporal schedule …` and in the Web UI too.
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleSummary } from '@temporalio/client';
 import type { MonitorDefinition, MonitorSchedule, ReportDefinition } from '../config/model.js';
 import { GROUP_SCHEDULE_PREFIX, groupScheduleId, monitorWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../workflows/ids.js';
 import { GROUP, MEMBERS, MONITOR, PERSPECTIVE, PIPELINE, VERSION } from '../workflows/search-attributes.js';
@@ -110,6 +110,26 @@ export function groupScheduleOptions(group: CadenceGroup, target: Omit<SyncTarge
 const optionsFor = (unit: Scheduled, target: Omit<SyncTarget, 'client'>): ScheduleOptions =>
   unit.group ? groupScheduleOptions(unit.group, target) : scheduleOptions(unit.monitor, target);
 
+/** Listed versions that differ from the config are confirmed by describe up to this many. */
+const CONFIRM_AT_MOST = 100;
+
+/**
+ * A describe or update the server did not answer in time (a busy server: describe is a query to the schedule's
+ * scheduler) is tried again, up to three times, 1 s then 2 s apart: each step is idempotent.
+ */
+async function retryBusy<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      const codes = [err, (err as { cause?: unknown }).cause].map((e) => (e as { code?: number } | undefined)?.code);
+      // gRPC DEADLINE_EXCEEDED (4) and UNAVAILABLE (14).
+      if (attempt >= 3 || !codes.some((c) => c === 4 || c === 14)) throw err;
+      await new Promise((r) => setTimeout(r, 1_000 * attempt));
+    }
+  }
+}
+
 /** Whether the namespace has PipewatchVersion (one call), unless the target says. */
 export async function withVersionIndex(target: SyncTarget): Promise<SyncTarget> {
   if (target.versionIndexed !== undefined) return target;
@@ -128,22 +148,25 @@ export async function withVersionIndex(target: SyncTarget): Promise<SyncTarget> 
  * without it). Visibility lags a schedule change by a moment; a version read stale only repeats an update.
  */
 export async function readExisting(target: SyncTarget, wanted?: Map<string, string>): Promise<ExistingSchedule[]> {
-  const summaries = [];
+  const summaries: ScheduleSummary[] = [];
   for await (const s of target.client.schedule.list({ pageSize: 1000 })) {
     if (s.scheduleId.startsWith(SCHEDULE_PREFIX) || s.scheduleId.startsWith(GROUP_SCHEDULE_PREFIX)) summaries.push(s);
   }
+  const listedVersion = (s: ScheduleSummary) => s.typedSearchAttributes?.get(VERSION);
+  const differing = summaries.filter((s) => wanted?.has(s.scheduleId) && listedVersion(s) && listedVersion(s) !== wanted.get(s.scheduleId)).length;
   return mapLimit(summaries, 16, async (s): Promise<ExistingSchedule> => {
     const memo = (s.memo?.pipewatch ?? {}) as OwnerMemo;
     const owned = memo.owner === OWNER && memo.project === target.project;
     if (!owned) return { scheduleId: s.scheduleId, owned: false };
-    const listed = s.typedSearchAttributes?.get(VERSION);
-    // The listed version is trusted when it says "unchanged" (or the schedule goes anyway); one that differs from
-    // the wanted version is confirmed by describe, so a list a moment behind an update does not update twice.
-    if (listed && (!wanted || !wanted.has(s.scheduleId) || wanted.get(s.scheduleId) === listed)) {
+    const listed = listedVersion(s);
+    // The listed version is trusted when it says "unchanged" (or the schedule goes anyway). One that differs from
+    // the wanted version is confirmed by describe, so a list a moment behind an update does not update twice —
+    // unless many differ: a change to many monitors is real, and an update repeated for a stale few is harmless.
+    if (listed && (!wanted || !wanted.has(s.scheduleId) || wanted.get(s.scheduleId) === listed || differing > CONFIRM_AT_MOST)) {
       return { scheduleId: s.scheduleId, owned, monitorId: memo.monitorId, version: listed, paused: s.state.paused };
     }
     try {
-      const d = await target.client.schedule.getHandle(s.scheduleId).describe();
+      const d = await retryBusy(() => target.client.schedule.getHandle(s.scheduleId).describe());
       const args = d.action.type === 'startWorkflow' ? (d.action.args as unknown[]) : [];
       const definition = args[0] as { version?: string } | undefined;
       // Made before PipewatchVersion: updated once so later syncs read it from the list.
@@ -193,7 +216,7 @@ export async function applyPlan(given: SyncTarget, plan: SyncPlan, progress: (st
   // time, 2,500 monitors took about a minute to create (BENCHMARKS.md, "Scale").
   await mapLimit(plan.steps, 16, async (step) => {
     try {
-      await applyStep(target, step);
+      await retryBusy(() => applyStep(target, step));
     } catch (err) {
       // The client says "Failed to create schedule"; the server's reason is in the cause.
       const cause = err instanceof Error && err.cause instanceof Error ? `: ${(err.cause as Error & { details?: string }).details ?? err.cause.message}` : '';
