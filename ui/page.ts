@@ -6,6 +6,7 @@ import { workflowIdOfRun } from '../workflows/ids.js';
 import { formatValue } from '../evaluation/rules.js';
 import type { Status } from '../evaluation/types.js';
 import type { IncidentRow, InterventionRow, MonitorRow, StatusData } from './status.js';
+import { pipelineGraphSection } from './pipeline-graph.js';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -211,6 +212,7 @@ ${incidentsSection(data)}</section>
 <section id="interventions"><h2>Waiting on an operator (${data.interventions.length})</h2>
 ${interventionsSection(data)}</section>
 ${refusedSection(data)}
+${pipelineGraphSection(data)}
 <section id="monitors"><h2>Monitors (${data.monitors.length})</h2>
 ${monitorsSection(data)}</section>
 </main>`;

@@ -16,6 +16,8 @@ export interface MonitorRow {
   id: string;
   description?: string;
   pipeline?: string;
+  /** Its stage in the pipeline graph, declared or derived (correlation). */
+  stage?: string;
   perspective: string;
   check: string;
   unit: Unit;
@@ -67,6 +69,8 @@ export interface StatusData {
   refusedArchives?: RefusedArchive[];
   /** Sources that did not answer, said plainly. */
   problems: string[];
+  /** Correlated pipelines: their stages in order, for the picture of each (ui/pipeline-graph.ts). */
+  pipelines?: Array<{ id: string; stages: string[] }>;
   /** The built-in self-monitor's last verdict: are pipewatch's own schedules running on time (issue 20). */
   saturation?: Pick<MonitorRow, 'status' | 'reason' | 'lastObservedAt' | 'lastRunId' | 'alerting'>;
 }
@@ -81,6 +85,13 @@ export interface StatusSources {
   temporalUi: string;
   /** Points per sparkline. */
   points: number;
+}
+
+/** The correlated pipelines the monitors belong to, each once, with their stages in order. */
+function correlatedPipelines(monitors: MonitorDefinition[]): Pick<StatusData, 'pipelines'> {
+  const seen = new Map<string, string[]>();
+  for (const m of monitors) if (m.correlation && !seen.has(m.correlation.pipeline)) seen.set(m.correlation.pipeline, m.correlation.stages);
+  return seen.size ? { pipelines: [...seen].map(([id, stages]) => ({ id, stages })) } : {};
 }
 
 /** How many open incidents or questions one page lists, at most. */
@@ -119,6 +130,7 @@ async function monitorRows(src: StatusSources, problems: string[]): Promise<Moni
       id: m.id,
       description: m.description,
       pipeline: m.pipeline,
+      ...(m.stage ? { stage: m.stage } : {}),
       perspective: m.perspective,
       check: m.check.type,
       unit: m.unit,
@@ -206,5 +218,6 @@ export async function gatherStatus(src: StatusSources): Promise<StatusData> {
     refusedArchives: refused,
     problems,
     ...saturationOf(monitors),
+    ...correlatedPipelines(src.monitors),
   };
 }

@@ -229,7 +229,9 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     };
   };
   const publish = () => {
-    const first = Object.values(m.alerts)[0];
+    // Correlated: the incident is listed (status page, Web UI) under its probable cause, not its first alert.
+    const cause = correlation ? correlate(correlationInputs(Object.values(m.alerts)), correlation.windowMs, Date.now()).causes[0]?.cause : undefined;
+    const first = (cause ? m.alerts[cause] : undefined) ?? Object.values(m.alerts)[0];
     upsertSearchAttributes([
       { key: INCIDENT_STATE, value: m.state },
       { key: STATUS, value: worst() },

@@ -10,6 +10,7 @@ import type { Status, Verdict } from '../../evaluation/types.js';
 import { HistoryStore } from '../../store/history.js';
 import type { IncidentSnapshot } from '../../workflows/incident.js';
 import { alertLabels, incidentSignals, incidentsFor } from '../../workflows/check.js';
+import { MONITOR, PERSPECTIVE } from '../../workflows/search-attributes.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { HttpReceiver } from '../support/http-receiver.js';
 import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
@@ -113,6 +114,9 @@ monitors:
     expect(firing!.body.kind).toBe('firing');
     expect(String(firing!.body.summary)).toMatch(new RegExp(`FIRING CRITICAL: ${p}-queue \\(${p}, \\+2 downstream\\): the ETL stopped consuming`));
     expect(firing!.body.correlation).toEqual({ causes: [{ monitor: `${p}-queue`, resolved: false, downstream: [`${p}-freshness`, `${p}-losses`] }] });
+    // Listed (status page, Web UI) under its cause, though the freshness alert opened first.
+    const attributes = (await client.workflow.getHandle(incident).describe()).typedSearchAttributes;
+    expect([attributes.get(MONITOR), attributes.get(PERSPECTIVE)]).toEqual([`${p}-queue`, 'services']);
 
     // A symptom joining later is no news; the cause resolving while its symptoms settle is none either.
     await signal(monitors.errors, 'open', 'errors in the parser');
