@@ -56,10 +56,24 @@ export function graphFacts(raw: PipewatchConfigRaw, problem: Report, unknownRef:
 
   let cyclic = false;
   monitors.forEach((m, i) => {
+    // dependsOn orders alerts inside one correlated pipeline's incident: anywhere else it could never act.
+    const correlated = m.pipeline !== undefined && raw.pipelines[m.pipeline]?.correlation !== undefined;
+    if (m.dependsOn?.length && !correlated) {
+      problem(
+        ['monitors', i, 'dependsOn'],
+        m.pipeline && raw.pipelines[m.pipeline]
+          ? `dependsOn orders the alerts of a correlated pipeline; add "correlation: { window: 5m }" to pipelines.${m.pipeline}, or remove dependsOn`
+          : 'dependsOn orders the alerts of a correlated pipeline; give the monitor "pipeline: <id>" of a pipeline declared with "correlation: { window: 5m }", or remove dependsOn',
+      );
+    }
     (m.dependsOn ?? []).forEach((on, j) => {
       const at: Path = ['monitors', i, 'dependsOn', j];
+      const target = byId.get(on);
       if (on === m.id) problem(at, `a monitor cannot depend on itself; name the monitor whose failure makes "${m.id}" fail`);
-      else if (!byId.has(on)) problem(at, unknownRef('monitor', on, monitorIds));
+      else if (!target) problem(at, unknownRef('monitor', on, monitorIds));
+      else if (correlated && target.pipeline !== m.pipeline) {
+        problem(at, `"${on}" is ${target.pipeline ? `in pipeline ${target.pipeline}` : 'in no pipeline'}, "${m.id}" in ${m.pipeline}: alerts of different pipelines never share an incident; name a monitor of ${m.pipeline}`);
+      }
     });
   });
   const cycle = dependsOnCycle(monitors.map((m) => ({ id: m.id, dependsOn: (m.dependsOn ?? []).filter((d) => d !== m.id && byId.has(d)) })));
