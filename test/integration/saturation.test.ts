@@ -9,7 +9,11 @@ import { SELF_MONITOR_ID, withSelfMonitors } from '../../config/self-monitor.js'
 import { judgeSchedules, judgeWorkers } from '../../cli/doctor-checks.js';
 import { HistoryStore } from '../../store/history.js';
 import { applyPlan, planFor } from '../../schedules/sync.js';
-import { scheduleId } from '../../workflows/ids.js';
+import { groupScheduleId, scheduleId } from '../../workflows/ids.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../support/cli.js';
 import { VERSION } from '../../workflows/search-attributes.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
@@ -25,6 +29,7 @@ describe('saturation → alert', () => {
   let client: Client;
   let config: LoadedConfig;
   let target: Parameters<typeof planFor>[0];
+  let yaml: string;
   const project = uniqueName('saturated').toLowerCase().replace(/_/g, '-');
   const previousAddress = process.env.TEMPORAL_ADDRESS;
   const previousQueue = process.env.PIPEWATCH_TASK_QUEUE;
@@ -38,11 +43,12 @@ describe('saturation → alert', () => {
     process.env.TEMPORAL_ADDRESS = testEnv().temporalAddress;
     process.env.PIPEWATCH_TASK_QUEUE = worker.settings.taskQueue;
     client = await testClient();
-    const slow = (i: number) => `  - { id: slow-${i}, connector: lake, check: { type: sql, query: "SELECT 1 FROM pg_sleep(3)" }, rules: [{ below: 0 }] }`;
-    config = parseConfig(
-      `version: 1
+    const slow = (i: number) => `  - { id: slow-${i}, connector: lake, check: { type: sql, query: "SELECT 1 FROM pg_sleep(3)" }, rules: [{ below: 0 }], schedule: { every: 1s, own: true } }`;
+    // Two quick monitors in a cadence group, for `pipewatch runs` on a member.
+    const quick = (i: number) => `  - { id: ${project}-quick-${i}, connector: lake, check: { type: sql, query: "SELECT 1" }, rules: [{ below: 0 }], schedule: { every: 2s } }`;
+    yaml = `version: 1
 project: ${project}
-cadenceGroups: false
+cadenceGroups: { size: 2 }
 selfMonitor: { every: 2s, window: 20s, lateAfter: 5s }
 defaults: { schedule: { every: 1s }, flap: { failAfter: 1, resolveAfter: 1 }, notify: [mail] }
 routing: { groupWait: 0s }
@@ -53,10 +59,9 @@ channels:
   mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port} }, from: pw@example.test, to: [ops@example.test] }
 monitors:
 ${[1, 2, 3].map(slow).join('\n')}
-`,
-      'saturation.yaml',
-      { env: false },
-    );
+${[1, 2].map(quick).join('\n')}
+`;
+    config = parseConfig(yaml, 'saturation.yaml', { env: false });
     target = { client, taskQueue: worker.settings.taskQueue, project };
   });
 
@@ -76,10 +81,11 @@ ${[1, 2, 3].map(slow).join('\n')}
 
   it('syncs the self-monitor with the monitors, alerts by email with the figures, and doctor reports them', async () => {
     const plan = await planFor(target, withSelfMonitors(config), config.groups);
-    expect(plan.steps.map((s) => s.scheduleId).sort()).toEqual([scheduleId('slow-1'), scheduleId('slow-2'), scheduleId('slow-3'), scheduleId(SELF_MONITOR_ID)].sort());
+    expect(config.groups.map((g) => g.monitors.length)).toEqual([2]);
+    expect(plan.steps.map((s) => s.scheduleId).sort()).toEqual([scheduleId('slow-1'), scheduleId('slow-2'), scheduleId('slow-3'), scheduleId(SELF_MONITOR_ID), groupScheduleId(config.groups[0]!.id)].sort());
     await applyPlan(target, plan);
     // Each schedule carries the version it runs, so the next sync reads versions from the list (no describe each).
-    const versions = new Map(withSelfMonitors(config).map((m) => [scheduleId(m.id), m.version]));
+    const versions = new Map([...config.monitors.filter((m) => m.id.startsWith('slow-')), ...config.selfMonitors!].map((m) => [scheduleId(m.id), m.version]));
     await waitFor(async () => {
       const listed = new Map<string, unknown>();
       for await (const s of client.schedule.list()) if (versions.has(s.scheduleId)) listed.set(s.scheduleId, s.typedSearchAttributes?.get(VERSION));
@@ -101,9 +107,35 @@ ${[1, 2, 3].map(slow).join('\n')}
     // doctor: the same figures, not ok. Its counter samples are the self-monitor's own.
     const doctorSays = await judgeSchedules(client, config, { store });
     expect(doctorSays.ok).toBe(false);
-    expect(doctorSays.message).toMatch(/^last 20s: 4 schedule\(s\): [1-9]\d* tick\(s\) skipped/);
+    expect(doctorSays.message).toMatch(/^last 20s: 5 schedule\(s\): [1-9]\d* tick\(s\) skipped/);
     expect(doctorSays.message).toContain('cannot keep up');
   }, 90_000);
+
+  it('pipewatch runs finds a group member\'s runs and their verdicts in one step', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pipewatch-runs-'));
+    const file = join(dir, 'pipewatch.yaml');
+    writeFileSync(file, yaml);
+    const member = `${project}-quick-1`;
+    const env = { TEMPORAL_ADDRESS: testEnv().temporalAddress, TEMPORAL_NAMESPACE: 'default', DATABASE_URL: testEnv().databaseUrl, PIPEWATCH_STORE_SCHEMA: `${schema.name}_store`, LAKE_URL: testEnv().databaseUrl, PIPEWATCH_TEMPORAL_UI_URL: 'http://ui.test:8233' };
+    try {
+      // Visibility lists a run moments after it closes.
+      const r = await waitFor(async () => {
+        const out = await runCli(['runs', member, '-c', file, '--json', '-n', '3'], env);
+        const doc = out.code === 0 ? (JSON.parse(out.stdout) as { runs: Array<{ workflowId: string; verdict?: { status: string } }>; query: string; group?: { id: string }; webUi: string }) : undefined;
+        return doc && doc.runs.some((run) => run.verdict) ? doc : undefined;
+      }, 'a run of the member with its verdict', 30_000, 1_000);
+      expect(r.group?.id).toBe(config.groups[0]!.id);
+      expect(r.query).toBe(`PipewatchMembers = "${member}" OR PipewatchMonitor = "${member}"`);
+      expect(r.webUi).toBe(`http://ui.test:8233/namespaces/default/workflows?query=${encodeURIComponent(r.query)}`);
+      for (const run of r.runs) expect(run.workflowId.startsWith(`${groupScheduleId(config.groups[0]!.id)}-`)).toBe(true);
+      expect(r.runs.find((run) => run.verdict)!.verdict!.status).toBe('ok');
+      const text = await runCli(['runs', member, '-c', file, '-n', '2'], env);
+      expect(text.stdout).toContain(`${member} runs in cadence group ${config.groups[0]!.id} (2 monitors, schedule ${groupScheduleId(config.groups[0]!.id)})`);
+      expect(text.stdout).toMatch(/latest: (ok: |running|completed)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('doctor says the worker stopped within seconds, not "all good" for a minute', async () => {
     const alive = await judgeWorkers(client, { namespace: 'default', taskQueue: target.taskQueue });
