@@ -22,7 +22,8 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { formatDuration, parseDuration } from '../config/duration.js';
-import { workflowIdOfRun } from '../workflows/ids.js';
+import { SCHEDULE_PREFIX, workflowIdOfRun } from '../workflows/ids.js';
+import { SELF_MONITOR_ID } from '../config/self-monitor.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -722,8 +723,12 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
     const { declaredSchedules, scheduledId } = await import('../schedules/plan.js');
     const declared = loadConfigFile(configFile, { env: false });
     const checksPerRun = new Map(declaredSchedules(declared.monitors, declared.groups).map((u) => [scheduledId(u), u.group ? u.group.monitors.length : 1]));
-    /** How many checks a run of this workflow id made: its schedule id is the id without the appended tick. */
-    const weight = (workflowId: string) => checksPerRun.get(workflowId.slice(0, -21)) ?? 1;
+    /**
+     * How many checks a run of this workflow id made: its schedule id is the id without the appended tick. The
+     * built-in self-monitor (synced with the monitors, as for any user) is pipewatch's own cost, not a check.
+     */
+    const selfRun = (workflowId: string) => workflowId.startsWith(`${SCHEDULE_PREFIX}${SELF_MONITOR_ID}-`);
+    const weight = (workflowId: string) => (selfRun(workflowId) ? 0 : checksPerRun.get(workflowId.slice(0, -21)) ?? 1);
     if (declared.groups.length) log(`${declared.groups.length} cadence groups of ${Math.min(...checksPerRun.values())}–${Math.max(...checksPerRun.values())} monitors`);
     const env: NodeJS.ProcessEnv = {
       TEMPORAL_ADDRESS: server.address,
@@ -831,7 +836,7 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
     const runs: Array<{ id: string; runId: string; nominal: number; start: number; close?: number; status: string; checks: number }> = [];
     for await (const wf of client.workflow.list({ query: `${RUN_TYPES} AND TemporalScheduledStartTime >= '${new Date(windowStart).toISOString()}'` })) {
       const nominal = nominalTime(wf.workflowId);
-      if (nominal >= windowStart && nominal < windowEnd) {
+      if (nominal >= windowStart && nominal < windowEnd && !selfRun(wf.workflowId)) {
         runs.push({ id: wf.workflowId, runId: wf.runId, nominal, start: wf.startTime.getTime(), close: wf.closeTime?.getTime(), status: wf.status.name, checks: weight(wf.workflowId) });
       }
     }
@@ -845,7 +850,7 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
       .query(`SELECT run_id FROM ${storeSchema}.metric_points`)
       .then((q) => q.rows.filter((row: { run_id: string }) => {
         const t = nominalTime(workflowIdOfRun(row.run_id));
-        return t >= windowStart && t < windowEnd;
+        return t >= windowStart && t < windowEnd && !selfRun(row.run_id);
       }).length);
     const sample = pick(runs, o.historySample);
     const pickups: number[] = [];
