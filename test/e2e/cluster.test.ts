@@ -33,11 +33,20 @@ import { sleep, waitFor } from '../support/wait.js';
 
 const PASSWORD = 'cluster-pw-7c1e0a44';
 
+/** The process holding a local TCP port (ss, as root), or undefined once it is gone. */
+function pidOfClientPort(port: number): number | undefined {
+  const out = spawnSync('ss', ['-tnpH', `sport = :${port}`], { encoding: 'utf8' }).stdout;
+  const m = /pid=(\d+)/.exec(out);
+  return m ? Number(m[1]) : undefined;
+}
+
 describe('pipewatch on a multi-service Temporal cluster (PostgreSQL, 4 shards, mTLS, two workers)', () => {
   const env = testEnv();
   const dir = mkdtempSync(join(env.root, 'cluster-e2e-'));
   const a = uniqueName('ca').toLowerCase().replace(/_/g, '-');
   const b = uniqueName('cb').toLowerCase().replace(/_/g, '-');
+  /** A monitor whose check the test blocks (a locked table) to kill the worker running it. */
+  const c = uniqueName('cc').toLowerCase().replace(/_/g, '-');
   let tc: TestCluster;
   let client: Client;
   let schema: TestSchema;
@@ -62,7 +71,8 @@ describe('pipewatch on a multi-service Temporal cluster (PostgreSQL, 4 shards, m
     tc = await startTestCluster({ searchAttributes: false });
     client = new Client({ connection: await tc.connect(), namespace: tc.cluster.namespace, dataConverter: dataConverter() });
     schema = await createTestSchema('cluster');
-    for (const id of [a, b]) await schema.pool.query(`CREATE TABLE "${schema.name}".${table(id)} (stored_at timestamptz NOT NULL DEFAULT now())`);
+    for (const id of [a, b, c]) await schema.pool.query(`CREATE TABLE "${schema.name}".${table(id)} (stored_at timestamptz NOT NULL DEFAULT now())`);
+    await schema.pool.query(`INSERT INTO "${schema.name}".${table(c)} DEFAULT VALUES`);
     smtp = await SmtpReceiver.start();
     workerEnv = {
       ...tc.env,
@@ -89,11 +99,14 @@ describe('pipewatch on a multi-service Temporal cluster (PostgreSQL, 4 shards, m
 project: ${uniqueName('cl').toLowerCase().replace(/_/g, '-')}
 notifications:
   retry: { initialInterval: 1s, maximumInterval: 2s }
+# A schedule per monitor (three monitors every 2 s would otherwise run as one cadence group).
+cadenceGroups: false
 routing: { receiver: oncall, groupWait: 0s }
 receivers: { oncall: { notify: [mail] } }
 interventions: { remindEvery: 1h, deadline: 1h, defaultAction: abort }
 connectors:
   lake: { type: postgres, url: "\${LAKE_DATABASE_URL}", connectTimeout: 2s, statementTimeout: 2s }
+  patient: { type: postgres, url: "\${LAKE_DATABASE_URL}", connectTimeout: 2s, statementTimeout: 60s }
 channels:
   mail:
     type: email
@@ -101,7 +114,15 @@ channels:
     from: pipewatch@example.test
     to: [oncall@example.test]
 monitors:
-${monitor(a)}${monitor(b)}`,
+${monitor(a)}${monitor(b)}  - id: ${c}
+    description: a check that waits for a lock
+    pipeline: cluster
+    connector: patient
+    schedule: { every: 2s }
+    check: { type: freshness, dataset: ${schema.name}.${table(c)}, timestamp: stored_at }
+    rules: [{ above: 1h, severity: critical }]
+    flap: { failAfter: 10, resolveAfter: 2 }
+`,
     );
     feeder = setInterval(() => {
       for (const id of [a, b]) if (feeding[id]) void schema.pool.query(`INSERT INTO "${schema.name}".${table(id)} DEFAULT VALUES`).catch(() => undefined);
@@ -220,6 +241,40 @@ ${monitor(a)}${monitor(b)}`,
     feeding[a] = true;
     await smtp.waitForCount(RESOLVED(a), 2, 90_000);
   }, 240_000);
+
+  it('hands a check cut off by a killed worker to the other worker (a local activity: after the workflow task timeout)', async () => {
+    // The check's query waits on a lock the test holds; PostgreSQL says which connection waits, the
+    // connection's port says which worker process it belongs to.
+    const locker = await schema.pool.connect();
+    const blocked = async () =>
+      (await schema.pool.query(`SELECT client_port FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`, [`%${table(c)}%`])).rows.map(
+        (r: { client_port: number }) => pidOfClientPort(r.client_port),
+      );
+    const runsBefore = (await store.recentPoints(c, 10_000)).length;
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`LOCK TABLE "${schema.name}".${table(c)} IN ACCESS EXCLUSIVE MODE`);
+      const [pid] = await waitFor(async () => ((await blocked()).length ? blocked() : undefined), 'a check waiting on the locked table', 60_000);
+      const checker = live().find((w) => w.child.pid === pid);
+      expect(checker).toBeDefined();
+      const others = live().filter((w) => w !== checker).map((w) => w.child.pid);
+      const killedAt = Date.now();
+      await checker!.kill('SIGKILL');
+      await waitFor(async () => (await blocked()).some((p) => others.includes(p)), 'the other worker to run the check again', 60_000, 100);
+      measured.checkTakeoverMs = Date.now() - killedAt;
+    } finally {
+      await locker.query('COMMIT').catch(() => undefined);
+      locker.release();
+    }
+    // Bounded by the workflow task timeout (10 s) plus one poll: the check is a local activity inside it.
+    expect(measured.checkTakeoverMs).toBeLessThan(15_000);
+    // The cut-off run completes on the other worker once the lock is gone.
+    await waitFor(async () => {
+      const points = await store.recentPoints(c, 10_000);
+      return points.length > runsBefore && points[0]!.status === 'ok';
+    }, `a run of ${c} recorded after the lock`, 60_000);
+    workers.push(await spawnWorker(workerEnv, logFile, env.bundlePath));
+  }, 180_000);
 
   it('sent every message exactly once and left no workflow stuck', async () => {
     await sleep(6_000); // three more ticks: nothing else may arrive
