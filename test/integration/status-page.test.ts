@@ -254,7 +254,9 @@ monitors:
     const res = await fetch(`${page.url}/api/status`);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const data = (await res.json()) as StatusData;
-    expect(data.monitors.map((m) => m.id).sort()).toEqual([`${name}-api`, `${name}-backlog`, `${name}-odd`]);
+    // The declared monitors and the built-in self-monitor, whose verdict also heads the page (none yet here).
+    expect(data.monitors.map((m) => m.id).sort()).toEqual(['pipewatch-schedules', `${name}-api`, `${name}-backlog`, `${name}-odd`]);
+    expect(data.saturation).toEqual({ alerting: false });
     const m = data.monitors.find((x) => x.id === backlog.id)!;
     const stored = await store.recentPoints(backlog.id, 20);
     expect(m).toMatchObject({ status: 'ok', pipeline, perspective: 'data', lastValue: 0, lastRunId: stored[0]!.runId });
