@@ -69,7 +69,8 @@ export function salvage<T>(schema: z.ZodType<T>, input: unknown, issues: IssueLi
       cur = (cur as Record<string | number, unknown>)[part];
     }
     const key = path.at(-1)!;
-    if (cur === null || typeof cur !== 'object' || !(key in (cur as object))) return undefined;
+    // A YAML !!binary value is a Uint8Array: its bytes cannot be removed one by one, so the value itself goes.
+    if (cur === null || typeof cur !== 'object' || ArrayBuffer.isView(cur) || !(key in (cur as object))) return undefined;
     return { holder: cur, key };
   };
 
