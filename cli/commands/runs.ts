@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../../config/load.js';
 import { MEMBER_BYTES } from '../../config/groups.js';
+import { withSelfMonitors } from '../../config/self-monitor.js';
 import type { CadenceGroup } from '../../config/model.js';
 import { formatValue } from '../../evaluation/rules.js';
 import type { Unit } from '../../evaluation/types.js';
@@ -28,18 +29,25 @@ const quoted = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g,
  * The query for a monitor's runs. A monitor of its own: its runs carry PipewatchMonitor. A group member:
  * PipewatchMembers, when its id is among those the group's runs carry (schedules/sync.ts keeps what fits
  * MEMBER_BYTES); otherwise, and for group runs started before PipewatchMembers existed, PipewatchGroup.
- * Runs from when it ran on its own stay in the answer either way (PipewatchMonitor).
+ * Runs from when it ran on its own stay in the answer either way (PipewatchMonitor). Incidents carry
+ * PipewatchMonitor too, so each part names its workflow type.
  */
 export function runsWhere(config: Pick<LoadedConfig, 'monitors' | 'groups'>, monitorId: string): RunsWhere {
   if (!config.monitors.some((m) => m.id === monitorId)) {
     throw new CliError(`no monitor "${monitorId}" in the configuration; declared: ${config.monitors.map((m) => m.id).slice(0, 20).join(', ') || '(none)'}`);
   }
   const group: CadenceGroup | undefined = config.groups.find((g) => g.monitors.some((m) => m.id === monitorId));
-  const own = `PipewatchMonitor = ${quoted(monitorId)}`;
+  // By workflow type too: the monitor's incidents carry PipewatchMonitor as well.
+  const own = `(WorkflowType = "monitorWorkflow" AND PipewatchMonitor = ${quoted(monitorId)})`;
   if (!group) return { monitorId, scheduleId: scheduleId(monitorId), query: own };
   const listed = fitting(group.monitors.map((m) => m.id), MEMBER_BYTES).includes(monitorId);
   const member = listed ? `PipewatchMembers = ${quoted(monitorId)}` : `PipewatchGroup = ${quoted(group.id)}`;
-  return { monitorId, scheduleId: groupScheduleId(group.id), group: { id: group.id, members: group.monitors.length }, query: `${member} OR ${own}` };
+  return {
+    monitorId,
+    scheduleId: groupScheduleId(group.id),
+    group: { id: group.id, members: group.monitors.length },
+    query: `(WorkflowType = "monitorGroupWorkflow" AND ${member}) OR ${own}`,
+  };
 }
 
 /** The Web UI's workflow list with this filter. */
@@ -65,7 +73,9 @@ export function registerRunsCommand(program: Command, loadConfig: () => LoadedCo
     .action(async (monitorId: string, opts: { limit: string; temporalUi?: string; json?: boolean }) => {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit: a whole number of runs, at least 1 (got "${opts.limit}")`);
-      const config = loadConfig();
+      const loaded = loadConfig();
+      // The built-in self-monitor has runs to open too.
+      const config = { ...loaded, monitors: withSelfMonitors(loaded) };
       const where = runsWhere(config, monitorId);
       const monitorUnit = config.monitors.find((m) => m.id === monitorId)?.unit;
       const { STATUS_PAGE_DEFAULTS } = await import('../../ui/index.js');

@@ -125,10 +125,16 @@ ${[1, 2].map(quick).join('\n')}
         return doc && doc.runs.some((run) => run.verdict) ? doc : undefined;
       }, 'a run of the member with its verdict', 30_000, 1_000);
       expect(r.group?.id).toBe(config.groups[0]!.id);
-      expect(r.query).toBe(`PipewatchMembers = "${member}" OR PipewatchMonitor = "${member}"`);
+      expect(r.query).toBe(`(WorkflowType = "monitorGroupWorkflow" AND PipewatchMembers = "${member}") OR (WorkflowType = "monitorWorkflow" AND PipewatchMonitor = "${member}")`);
       expect(r.webUi).toBe(`http://ui.test:8233/namespaces/default/workflows?query=${encodeURIComponent(r.query)}`);
       for (const run of r.runs) expect(run.workflowId.startsWith(`${groupScheduleId(config.groups[0]!.id)}-`)).toBe(true);
       expect(r.runs.find((run) => run.verdict)!.verdict!.status).toBe('ok');
+      // A monitor of its own, with an open incident that carries PipewatchMonitor too: only its runs are listed.
+      const self = await runCli(['runs', SELF_MONITOR_ID, '-c', file, '--json'], env);
+      const selfRuns = (JSON.parse(self.stdout) as { runs: Array<{ workflowId: string; verdict?: { status: string } }> }).runs;
+      expect(selfRuns.length).toBeGreaterThan(0);
+      for (const run of selfRuns) expect(run.workflowId.startsWith(`${scheduleId(SELF_MONITOR_ID)}-`)).toBe(true);
+      expect(selfRuns.some((run) => run.verdict?.status === 'critical')).toBe(true);
       const text = await runCli(['runs', member, '-c', file, '-n', '2'], env);
       expect(text.stdout).toContain(`${member} runs in cadence group ${config.groups[0]!.id} (2 monitors, schedule ${groupScheduleId(config.groups[0]!.id)})`);
       expect(text.stdout).toMatch(/latest: (ok: |running|completed)/);

@@ -23,7 +23,7 @@ describe('runsWhere', () => {
   const c = config(200);
 
   it('finds a monitor of its own by PipewatchMonitor', () => {
-    expect(runsWhere(c, 'alone')).toEqual({ monitorId: 'alone', scheduleId: 'pipewatch-monitor/alone', query: 'PipewatchMonitor = "alone"' });
+    expect(runsWhere(c, 'alone')).toEqual({ monitorId: 'alone', scheduleId: 'pipewatch-monitor/alone', query: '(WorkflowType = "monitorWorkflow" AND PipewatchMonitor = "alone")' });
   });
 
   it('finds a group member by PipewatchMembers, and its runs from before it joined by PipewatchMonitor', () => {
@@ -31,7 +31,7 @@ describe('runsWhere', () => {
     const group = c.groups.find((g) => g.monitors.some((m) => m.id === 'm7'))!;
     expect(where.scheduleId).toBe(`pipewatch-group/${group.id}`);
     expect(where.group).toEqual({ id: group.id, members: group.monitors.length });
-    expect(where.query).toBe('PipewatchMembers = "m7" OR PipewatchMonitor = "m7"');
+    expect(where.query).toBe('(WorkflowType = "monitorGroupWorkflow" AND PipewatchMembers = "m7") OR (WorkflowType = "monitorWorkflow" AND PipewatchMonitor = "m7")');
   });
 
   it('falls back to the group when a member id did not fit the attribute', () => {
@@ -50,9 +50,9 @@ ${Array.from({ length: 150 }, (_, i) => `  - { id: a-rather-long-monitor-name-fo
     );
     const [group] = long.groups;
     const last = group!.monitors.at(-1)!.id;
-    expect(runsWhere(long, last).query).toBe(`PipewatchGroup = "${group!.id}" OR PipewatchMonitor = "${last}"`);
+    expect(runsWhere(long, last).query).toBe(`(WorkflowType = "monitorGroupWorkflow" AND PipewatchGroup = "${group!.id}") OR (WorkflowType = "monitorWorkflow" AND PipewatchMonitor = "${last}")`);
     const first = group!.monitors[0]!.id;
-    expect(runsWhere(long, first).query).toBe(`PipewatchMembers = "${first}" OR PipewatchMonitor = "${first}"`);
+    expect(runsWhere(long, first).query).toBe(`(WorkflowType = "monitorGroupWorkflow" AND PipewatchMembers = "${first}") OR (WorkflowType = "monitorWorkflow" AND PipewatchMonitor = "${first}")`);
   });
 
   it('refuses a monitor the config does not declare', () => {
