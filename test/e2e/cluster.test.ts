@@ -6,10 +6,11 @@
 // open incident and an open intervention one worker is SIGKILLed mid-send (the
 // other takes the send over within 10 s, measured), the history service and
 // then the matching service are killed and started again, and the workers are
-// replaced one by one with a graceful shutdown. Every alert, resolved message
-// and question arrives exactly once; no workflow is left stuck; the schedules
-// keep firing.
-import { randomBytes } from 'node:crypto';
+// replaced one by one with a graceful shutdown; last, a worker is killed in the
+// middle of a check (taken over after the workflow task timeout, measured).
+// Every alert, resolved message and question arrives exactly once; no workflow
+// is left stuck; the schedules keep firing; the temporal CLI reads the runs
+// through pipewatch's codec server.
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -59,6 +60,9 @@ describe('pipewatch on a multi-service Temporal cluster (PostgreSQL, 4 shards, m
   let feeder: NodeJS.Timeout;
   const logFile = join(dir, 'workers.log');
   const measured: Record<string, number> = {};
+  /** The archive flow whose password question stays open through the kills and restarts. */
+  let archiveWorkflowId = '';
+  let questionId = '';
 
   const QUESTION = /needs an operator: password for/;
   const FIRING = (id: string) => new RegExp(`FIRING CRITICAL: ${id}`);
@@ -163,6 +167,19 @@ ${monitor(a)}${monitor(b)}  - id: ${c}
   }, 240_000);
 
   it('hands a send cut off by a killed worker to the other worker within 10 s', async () => {
+    // An open intervention: an archive no known password opens asks the operators.
+    const writer = new ZipWriter(new Uint8ArrayWriter(), { password: PASSWORD, encryptionStrength: 3 });
+    await writer.add('rows.csv', new Uint8ArrayReader(new TextEncoder().encode('id\n1\n2\n')));
+    const zip = join(dir, 'drop.zip');
+    writeFileSync(zip, await writer.close());
+    const ingest = await runCli(['archive', 'ingest', zip, '--dest', join(dir, 'out'), '--pipeline', 'cluster', '-c', configFile], workerEnv);
+    expect(ingest.stderr).toBe('');
+    archiveWorkflowId = /started (\S+)/.exec(ingest.stdout)![1]!;
+    questionId = interventionIdFor(archiveWorkflowId);
+    await waitFor(async () => (await client.workflow.getHandle(questionId).query<InterventionView>('request')).state === 'open', 'the question', 60_000);
+    await waitFor(() => smtp.messages.some((m) => QUESTION.test(m.subject)), 'the question by email', 60_000);
+
+    // Then an incident, its alert held mid-send.
     smtp.hold();
     feeding[a] = false;
     await smtp.waitForHeld(90_000);
@@ -188,18 +205,6 @@ ${monitor(a)}${monitor(b)}  - id: ${c}
   }, 180_000);
 
   it('keeps incidents, an intervention and schedules whole across history and matching restarts', async () => {
-    // An open intervention: an archive no known password opens asks the operators.
-    const writer = new ZipWriter(new Uint8ArrayWriter(), { password: PASSWORD, encryptionStrength: 3 });
-    await writer.add('rows.csv', new Uint8ArrayReader(new TextEncoder().encode('id\n1\n2\n')));
-    const zip = join(dir, 'drop.zip');
-    writeFileSync(zip, await writer.close());
-    const ingest = await runCli(['archive', 'ingest', zip, '--dest', join(dir, 'out'), '--pipeline', 'cluster', '-c', configFile], workerEnv);
-    expect(ingest.stderr).toBe('');
-    const workflowId = /started (\S+)/.exec(ingest.stdout)![1]!;
-    const questionId = interventionIdFor(workflowId);
-    await waitFor(async () => (await client.workflow.getHandle(questionId).query<InterventionView>('request')).state === 'open', 'the question', 60_000);
-    await waitFor(() => smtp.messages.some((m) => QUESTION.test(m.subject)), 'the question by email', 60_000);
-
     // A second incident opening while the services restart.
     feeding[b] = false;
     const restartedAt = new Date();
@@ -217,7 +222,7 @@ ${monitor(a)}${monitor(b)}  - id: ${c}
     const answered = await runCli(['intervene', 'respond', questionId, '--answer', 'provide', '--by', 'alice'], workerEnv, 120_000, `${PASSWORD}\n`);
     expect(answered.stderr).toBe('');
     expect(answered.stdout).toMatch(/^accepted: provide by alice/);
-    const result = (await client.workflow.getHandle(workflowId).result()) as ArchiveIngestResult;
+    const result = (await client.workflow.getHandle(archiveWorkflowId).result()) as ArchiveIngestResult;
     expect(result).toMatchObject({ status: 'extracted', files: 1, openedBy: 'alice' });
     expect(readdirSync(join(dir, 'out'))).toEqual(['rows.csv']);
 
