@@ -72,11 +72,20 @@ export function jumpBucket(key: string, buckets: number): number {
  */
 export function cadenceGroups(monitors: MonitorDefinition[], size: number, auto: { minRunsPerSecond?: number; memberBytes?: number } = {}): CadenceGroup[] {
   const byCadence = new Map<string, MonitorDefinition[]>();
+  // Monitors of one config share one policy object: hashed once, not once per monitor (25,000 of them load).
+  const policyHashes = new WeakMap<object, string>();
+  const policyHash = (policy: MonitorDefinition['notification']) => {
+    let h = policyHashes.get(policy);
+    if (h === undefined) policyHashes.set(policy, (h = hash(JSON.stringify(policy)).toString('hex')));
+    return h;
+  };
   for (const m of monitors) {
     const s = m.schedule;
     // One config gives every monitor the same policy; members must share it, as the group carries it once.
-    const key = JSON.stringify([s.everyMs, s.timezone, s.jitterMs ?? 0, s.catchupWindowMs, hash(JSON.stringify(m.notification)).toString('hex')]);
-    byCadence.set(key, [...(byCadence.get(key) ?? []), m]);
+    const key = JSON.stringify([s.everyMs, s.timezone, s.jitterMs ?? 0, s.catchupWindowMs, policyHash(m.notification)]);
+    const same = byCadence.get(key);
+    if (same) same.push(m);
+    else byCadence.set(key, [m]);
   }
   const groups: CadenceGroup[] = [];
   for (const [key, members] of byCadence) {
