@@ -121,6 +121,8 @@ describe('no secret in anything pipewatch stores, logs, shows or sends', () => {
       configFile,
       `version: 1
 project: ${project}
+# A schedule per monitor, so the scan reads each monitor's own schedule (at 2s these would be grouped otherwise).
+cadenceGroups: false
 defaults:
   schedule: { every: 2s }
   flap: { failAfter: 2, resolveAfter: 2 }
