@@ -1092,7 +1092,7 @@ export const pipewatchConfig = z.strictObject({
     .optional()
     .meta({
       description:
-        'Runs monitors that share an "every" schedule in groups: one schedule and one workflow run per group and tick instead of one per monitor, for thousands of monitors on a small Temporal server (BENCHMARKS.md, "Scale"). Each monitor keeps its own points, state, alerts and incidents. Without this key pipewatch decides per interval: more than one run a second on schedules of their own (over 60 monitors at 1m, 30 at 30s) runs in groups of about 50, fewer keep a schedule each. { size: N } groups every interval; false groups none. Left on schedules of their own: cron schedules, explicit offsets, stageCounts and logs checks, and monitors with schedule.own.',
+        'Runs monitors that share an "every" schedule in groups: one schedule and one workflow run per group and tick instead of one per monitor, for thousands of monitors on a small Temporal server (BENCHMARKS.md, "Scale"). Each monitor keeps its own points, state, alerts and incidents. Without this key pipewatch decides per interval: more than five runs a second on schedules of their own (over 300 monitors at 1m, 150 at 30s) runs in groups of about 50, fewer keep a schedule each. { size: N } groups every interval; false groups none. Left on schedules of their own: cron schedules, explicit offsets, stageCounts and logs checks, and monitors with schedule.own.',
     }),
   monitors: z.array(monitor).default([]),
 });

@@ -1,7 +1,7 @@
 // What Temporal says about pipewatch's own schedules right now: each one's skipped and missed counters and
 // its recent actions (evaluation/saturation.ts judges them). Read by the `schedules` check (the built-in
 // self-monitor) and by `pipewatch doctor`. One list, then one describe per schedule, 8 at a time: with
-// cadence groups (the default above one run a second per interval) that is a few hundred calls at most.
+// cadence groups (the default above five runs a second per interval) that is a few hundred calls at most.
 import type { Client } from '@temporalio/client';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { mapLimit } from '../config/map-limit.js';

@@ -31,14 +31,16 @@ describe('jumpBucket', () => {
 });
 
 describe('the automatic rule (no cadenceGroups in the config)', () => {
-  it('keeps an interval on schedules of its own up to one run a second, groups it above', () => {
-    expect(AUTO_GROUPS.runsPerSecond).toBe(1);
-    expect(groupsFor(many(60), undefined)).toEqual([]);
-    expect(groupsFor(many(61), undefined).length).toBeGreaterThan(0);
-    expect(groupsFor(many(30, 30_000), undefined)).toEqual([]);
-    expect(groupsFor(many(31, 30_000), undefined).length).toBeGreaterThan(0);
-    expect(groupsFor(many(300, 300_000), undefined)).toEqual([]);
-    expect(groupsFor(many(301, 300_000), undefined).length).toBeGreaterThan(0);
+  it('keeps an interval on schedules of its own up to five runs a second, groups it above', () => {
+    expect(AUTO_GROUPS.runsPerSecond).toBe(5);
+    expect(groupsFor(many(300), undefined)).toEqual([]);
+    expect(groupsFor(many(301), undefined).length).toBeGreaterThan(0);
+    expect(groupsFor(many(150, 30_000), undefined)).toEqual([]);
+    expect(groupsFor(many(151, 30_000), undefined).length).toBeGreaterThan(0);
+    expect(groupsFor(many(1_500, 300_000), undefined)).toEqual([]);
+    expect(groupsFor(many(1_501, 300_000), undefined).length).toBeGreaterThan(0);
+    // A demo's handful of monitors every 3 s (2.7 runs a second) keeps its schedules.
+    expect(groupsFor(many(8, 3_000), undefined)).toEqual([]);
   });
 
   it('decides per interval: a busy interval is grouped while a quiet one keeps its schedules', () => {
@@ -97,19 +99,19 @@ ${Array.from({ length: n }, (_, i) => `  - { id: m${i}, connector: lake, check: 
       { env: false },
     );
 
-  it('groups 200 one-minute monitors the user did not ask to group, leaving schedule.own alone', () => {
-    const c = config('', 200);
-    expect(c.groups.length).toBe(4);
-    expect(c.groups.reduce((n, g) => n + g.monitors.length, 0)).toBe(200);
+  it('groups 400 one-minute monitors the user did not ask to group, leaving schedule.own alone', () => {
+    const c = config('', 400);
+    expect(c.groups.length).toBe(8);
+    expect(c.groups.reduce((n, g) => n + g.monitors.length, 0)).toBe(400);
     expect(membership(c.groups).has('own')).toBe(false);
   });
 
-  it('keeps 50 one-minute monitors on schedules of their own', () => {
-    expect(config('', 50).groups).toEqual([]);
+  it('keeps 300 one-minute monitors on schedules of their own', () => {
+    expect(config('', 300).groups).toEqual([]);
   });
 
   it('honours cadenceGroups: false and cadenceGroups: { size }', () => {
-    expect(config('cadenceGroups: false', 200).groups).toEqual([]);
+    expect(config('cadenceGroups: false', 400).groups).toEqual([]);
     expect(config('cadenceGroups: { size: 100 }', 200).groups).toHaveLength(2);
   });
 

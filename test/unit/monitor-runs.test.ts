@@ -20,7 +20,7 @@ ${Array.from({ length: n }, (_, i) => `  - { id: ${idOf(i)}, connector: lake, ch
   );
 
 describe('runsWhere', () => {
-  const c = config(200);
+  const c = config(400);
 
   it('finds a monitor of its own by PipewatchMonitor', () => {
     expect(runsWhere(c, 'alone')).toEqual({ monitorId: 'alone', scheduleId: 'pipewatch-monitor/alone', query: '(WorkflowType = "monitorWorkflow" AND PipewatchMonitor = "alone")' });

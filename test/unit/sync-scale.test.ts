@@ -9,7 +9,7 @@ const config = parseConfig(
 defaults: { schedule: { every: 1m } }
 connectors: { lake: { type: postgres, url: "postgres://x@127.0.0.1/test" } }
 monitors:
-${Array.from({ length: 100 }, (_, i) => `  - { id: m${i}, connector: lake, check: { type: count, dataset: t, timestamp: ts, window: 1h }, rules: [{ below: 1 }] }`).join('\n')}
+${Array.from({ length: 400 }, (_, i) => `  - { id: m${i}, connector: lake, check: { type: count, dataset: t, timestamp: ts, window: 1h }, rules: [{ below: 1 }] }`).join('\n')}
   - { id: alone, connector: lake, check: { type: count, dataset: t, timestamp: ts, window: 1h }, rules: [{ below: 1 }], schedule: { every: 1m, own: true } }
 `,
   'sync.yaml',
