@@ -69,6 +69,11 @@ latency and CPU/RSS of worker, server and PostgreSQL; then a plain-loop baseline
   --database-url URL    PostgreSQL for tables and the history store
                         (default $PIPEWATCH_BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)
   --out FILE            result JSON (default bench/results/scale-<N>-<time>.json)
+  --cluster             run on a multi-service Temporal cluster instead of the dev
+                        server: frontend, history, matching and worker processes on
+                        PostgreSQL (databases of the run's own), 4 history shards,
+                        mTLS (devserver/temporal-cluster.ts); server CPU is the four
+                        services', PostgreSQL CPU includes their backends
   --keep                keep the temp dir and database schemas
   --help                this text
 `;
@@ -97,6 +102,8 @@ interface Options {
   databaseUrl: string;
   out?: string;
   keep: boolean;
+  /** --cluster: the multi-service Temporal cluster on PostgreSQL instead of the dev server. */
+  cluster: boolean;
 }
 
 function usage(message: string): never {
@@ -144,6 +151,7 @@ function parseOptions(argv: string[]): Options | 'help' {
         'database-url': { type: 'string' },
         out: { type: 'string' },
         keep: { type: 'boolean' },
+        cluster: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -187,6 +195,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     databaseUrl: v['database-url'] ?? process.env.PIPEWATCH_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     out: v.out,
     keep: Boolean(v.keep),
+    cluster: Boolean(v.cluster),
   };
 }
 
@@ -275,12 +284,13 @@ function memoryMb(pid: number): { rssMb: number; peakRssMb: number } {
 class BackendCpu {
   private readonly seen = new Map<number, { first: number; last: number }>();
 
-  constructor(private readonly clientPid: () => number | undefined) {}
+  /** One client process, or several (the cluster's worker and its four Temporal services). */
+  constructor(private readonly clientPid: () => number | undefined | Array<number | undefined>) {}
 
   sample(): void {
-    const pid = this.clientPid();
-    if (!pid) return;
-    const ports = clientPorts(pid, 5432);
+    const pids = [this.clientPid()].flat().filter((p): p is number => p !== undefined);
+    if (pids.length === 0) return;
+    const ports = new Set(pids.flatMap((pid) => [...clientPorts(pid, 5432)]));
     if (ports.size === 0) return;
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
@@ -648,6 +658,8 @@ async function runBaseline(configFile: string, o: Options): Promise<BaselineResu
 // ------------------------------------------------------------------- a run
 
 interface RunResult {
+  /** Which Temporal ran it: the dev server, or --cluster's four services on PostgreSQL. */
+  temporal?: 'dev-server' | 'cluster';
   monitors: number;
   intervalMs: number;
   window: { start: string; end: string; durationMs: number };
@@ -712,9 +724,28 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
 
     const { findTemporalCli } = await import('../devserver/temporal-cli.js');
     const { startDevServer } = await import('../devserver/dev-server.js');
-    const server = await startDevServer({ cli: await findTemporalCli({ log }), dataDir: join(dir, 'temporal'), port: await freePort(), uiPort: null, extraArgs: o.serverArgs });
-    cleanups.push(() => server.stop());
-    const serverPid = server.process.pid!;
+    // The Temporal server: the dev server (one process), or --cluster's four services (their CPU and memory summed).
+    let serverPids: () => number[];
+    let temporalEnv: NodeJS.ProcessEnv;
+    let stopServer: () => Promise<void>;
+    if (o.cluster) {
+      const { startTemporalCluster, makeClusterCertificates, prepareNamespace } = await import('../devserver/temporal-cluster.js');
+      const { tls, client: clientCert } = makeClusterCertificates(join(dir, 'tls'));
+      const cluster = await startTemporalCluster({ dir: join(dir, 'temporal'), databaseUrl: o.databaseUrl, databasePrefix: `${schema}_t`, tls, log });
+      stopServer = () => cluster.stop({ dropDatabases: !o.keep });
+      cleanups.push(stopServer);
+      await prepareNamespace(cluster, clientCert, { searchAttributes: true });
+      serverPids = () => Object.values(cluster.services).map((s) => s.pid()!);
+      temporalEnv = cluster.clientEnv(clientCert);
+    } else {
+      const server = await startDevServer({ cli: await findTemporalCli({ log }), dataDir: join(dir, 'temporal'), port: await freePort(), uiPort: null, extraArgs: o.serverArgs });
+      stopServer = () => server.stop();
+      cleanups.push(stopServer);
+      serverPids = () => [server.process.pid!];
+      temporalEnv = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' };
+    }
+    const serverCpu = () => sum(serverPids().map(cpuSeconds));
+    const serverMemory = () => serverPids().map(memoryMb).reduce((x, y) => ({ rssMb: x.rssMb + y.rssMb, peakRssMb: x.peakRssMb + y.peakRssMb }));
 
     const configFile = join(dir, 'pipewatch.yaml');
     writeFileSync(configFile, configYaml(monitors, { intervalMs: o.intervalMs, aligned: o.aligned, groupSize: o.groupSize, perMonitor: o.perMonitor, databaseUrl: o.databaseUrl, httpPort: endpoints.port, smtpPort: smtp.port }));
@@ -731,8 +762,7 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
     const weight = (workflowId: string) => (selfRun(workflowId) ? 0 : checksPerRun.get(workflowId.slice(0, -21)) ?? 1);
     if (declared.groups.length) log(`${declared.groups.length} cadence groups of ${Math.min(...checksPerRun.values())}–${Math.max(...checksPerRun.values())} monitors`);
     const env: NodeJS.ProcessEnv = {
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: 'default',
+      ...temporalEnv,
       PIPEWATCH_TASK_QUEUE: 'pipewatch-bench',
       DATABASE_URL: o.databaseUrl,
       PIPEWATCH_STORE_SCHEMA: storeSchema,
@@ -743,7 +773,8 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
     // The worker first, so the first ticks find it polling.
     const worker = await startWorker(env, o, dir);
     cleanups.push(() => stop(worker));
-    const backends = new BackendCpu(() => worker.pid);
+    // PostgreSQL CPU: the worker's backends, and on --cluster the Temporal services' too.
+    const backends = new BackendCpu(() => [worker.pid, ...(o.cluster ? serverPids() : [])]);
 
     const syncStarted = performance.now();
     const sync = await runCli(['schedules', 'sync', '-c', configFile], env);
@@ -761,17 +792,17 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
 
     // Sampling: progress every 15 s, PostgreSQL backends every second.
     let lastRuns = 0;
-    let lastCpu = { worker: cpuSeconds(worker.pid!), server: cpuSeconds(serverPid), t: Date.now() };
+    let lastCpu = { worker: cpuSeconds(worker.pid!), server: serverCpu(), t: Date.now() };
     const progress = async () => {
       const runs = await pool
         .query(`SELECT count(*)::int AS n FROM ${storeSchema}.metric_points`)
         .then((q) => q.rows[0].n as number)
         .catch(() => 0);
-      const now = { worker: cpuSeconds(worker.pid!), server: cpuSeconds(serverPid), t: Date.now() };
+      const now = { worker: cpuSeconds(worker.pid!), server: serverCpu(), t: Date.now() };
       const s = (now.t - lastCpu.t) / 1000;
       const phase = now.t < windowStart ? 'warm-up' : now.t < windowEnd ? `window ${Math.round((now.t - windowStart) / 1000)}/${o.durationMs / 1000} s` : 'drain';
       log(
-        `${phase}: ${runs} runs recorded (+${((runs - lastRuns) / s).toFixed(1)}/s) · worker ${(((now.worker - lastCpu.worker) / s) * 100).toFixed(0)} % CPU, ${memoryMb(worker.pid!).rssMb.toFixed(0)} MB · server ${(((now.server - lastCpu.server) / s) * 100).toFixed(0)} % CPU, ${memoryMb(serverPid).rssMb.toFixed(0)} MB · ${smtp.mails.length} mails`,
+        `${phase}: ${runs} runs recorded (+${((runs - lastRuns) / s).toFixed(1)}/s) · worker ${(((now.worker - lastCpu.worker) / s) * 100).toFixed(0)} % CPU, ${memoryMb(worker.pid!).rssMb.toFixed(0)} MB · server ${(((now.server - lastCpu.server) / s) * 100).toFixed(0)} % CPU, ${serverMemory().rssMb.toFixed(0)} MB · ${smtp.mails.length} mails`,
       );
       lastRuns = runs;
       lastCpu = now;
@@ -792,7 +823,7 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
 
     await sleep(windowStart - Date.now());
     backends.sample();
-    const start = { worker: cpuSeconds(worker.pid!), server: cpuSeconds(serverPid), postgres: backends.mark(), threads: threadCpu(worker.pid!) };
+    const start = { worker: cpuSeconds(worker.pid!), server: serverCpu(), postgres: backends.mark(), threads: threadCpu(worker.pid!) };
     await sleep(faultAt - Date.now());
     const faulty = monitors.filter((m) => m.faulty);
     for (const m of faulty) if (m.kind !== 'http') broken.add(m.target);
@@ -803,7 +834,7 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
     backends.sample();
     const threads = threadDelta(start.threads, threadCpu(worker.pid!));
     // The profiler's own thread (--cpu-prof) is not the worker's work.
-    const end = { worker: cpuSeconds(worker.pid!) - (threads['v8:ProfEvntProc'] ?? 0), server: cpuSeconds(serverPid), postgres: start.postgres(), threads };
+    const end = { worker: cpuSeconds(worker.pid!) - (threads['v8:ProfEvntProc'] ?? 0), server: serverCpu(), postgres: start.postgres(), threads };
     log('window closed; waiting for the window\'s runs and the fault emails');
 
     // Drain: runs of the window's ticks still open, and alerts still on their way.
@@ -826,7 +857,7 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
       await sleep(2_000);
     }
     const workerMem = memoryMb(worker.pid!);
-    const serverMem = memoryMb(serverPid);
+    const serverMem = serverMemory();
     clearInterval(progressTimer);
     clearInterval(backendTimer);
     await stop(worker);
@@ -895,6 +926,7 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
     const distinct = [...new Map(runs.map((x) => [x.id, x])).values()];
     const perCheck = (cpu: number) => (completedInWindow ? (cpu * 1000) / completedInWindow : NaN);
     const result: RunResult = {
+      temporal: o.cluster ? 'cluster' : 'dev-server',
       monitors: o.monitors,
       intervalMs: o.intervalMs,
       window: { start: new Date(windowStart).toISOString(), end: new Date(windowEnd).toISOString(), durationMs: o.durationMs },
@@ -928,7 +960,7 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
     };
     if (o.cpuProf) result.profile = summariseProfile(join(dir, 'profile'), `${o.out!.replace(/\.json$/, '')}-run${r + 1}`);
     await stop(worker);
-    await server.stop();
+    await stopServer();
 
     if (!o.skipBaseline) {
       broken.clear();
@@ -1035,9 +1067,9 @@ function table(results: RunResult[]): string {
     ['tick to recorded verdict p50 / p99 / max (s)', `${fmt(m((r) => r.completionLag.p50))} / ${fmt(m((r) => r.completionLag.p99))} / ${fmt(m((r) => r.completionLag.max))}`],
     ['fault-to-email p50 / p99 (s), emailed of faults', `${fmt(m((r) => r.faults.faultToEmail.p50))} / ${fmt(m((r) => r.faults.faultToEmail.p99))}, ${m((r) => r.faults.emailed)} of ${m((r) => r.faults.monitors)}`],
     ['worker CPU s · % of a core · ms per check · peak RSS MB', `${fmt(m((r) => r.worker.cpuSeconds), 1)} · ${fmt(m((r) => r.worker.cpuPercent), 0)} · ${fmt(m((r) => r.worker.cpuMsPerCheck))} · ${fmt(m((r) => r.worker.peakRssMb), 0)}`],
-    ['dev server CPU s · % of a core · ms per check · peak RSS MB', `${fmt(m((r) => r.server.cpuSeconds), 1)} · ${fmt(m((r) => r.server.cpuPercent), 0)} · ${fmt(m((r) => r.server.cpuMsPerCheck))} · ${fmt(m((r) => r.server.peakRssMb), 0)}`],
+    [results[0]!.temporal === 'cluster' ? 'Temporal services (4 processes) CPU s · % of a core · ms per check · peak RSS MB' : 'dev server CPU s · % of a core · ms per check · peak RSS MB', `${fmt(m((r) => r.server.cpuSeconds), 1)} · ${fmt(m((r) => r.server.cpuPercent), 0)} · ${fmt(m((r) => r.server.cpuMsPerCheck))} · ${fmt(m((r) => r.server.peakRssMb), 0)}`],
     ['worker CPU s by thread (first run)', Object.entries(results[0]!.worker.cpuSecondsByThread).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(' · ')],
-    ['PostgreSQL (worker backends) CPU s · ms per check', `${fmt(m((r) => r.postgres.cpuSeconds), 1)} · ${fmt(m((r) => r.postgres.cpuMsPerCheck))}`],
+    [results[0]!.temporal === 'cluster' ? 'PostgreSQL (worker and Temporal backends) CPU s · ms per check' : 'PostgreSQL (worker backends) CPU s · ms per check', `${fmt(m((r) => r.postgres.cpuSeconds), 1)} · ${fmt(m((r) => r.postgres.cpuMsPerCheck))}`],
   ];
   if (results.every((r) => r.baseline)) {
     rows.push(

@@ -352,3 +352,81 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
   };
   return cluster;
 }
+
+/**
+ * Certificates for a cluster on this machine, made with openssl: a CA, the frontend's serving certificate
+ * (localhost and 127.0.0.1), and client certificates for the server's worker service and for pipewatch,
+ * with the key usages rustls (the worker's TLS) insists on. Tests make theirs with test/support/tls.ts.
+ */
+export function makeClusterCertificates(dir: string): { tls: ClusterTls; client: { certFile: string; keyFile: string } } {
+  mkdirSync(dir, { recursive: true });
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=pipewatch cluster CA');
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
+  writeFileSync(join(dir, 'client.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+  for (const [name, kind, cn] of [['frontend', 'server', 'localhost'], ['system-worker', 'client', 'temporal-system-worker'], ['pipewatch', 'client', 'pipewatch-worker']] as const) {
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
+    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '30', '-extfile', `${kind}.ext`);
+  }
+  return {
+    tls: {
+      caFile: join(dir, 'ca.pem'),
+      serverCertFile: join(dir, 'frontend.pem'),
+      serverKeyFile: join(dir, 'frontend.key'),
+      systemWorkerCertFile: join(dir, 'system-worker.pem'),
+      systemWorkerKeyFile: join(dir, 'system-worker.key'),
+    },
+    client: { certFile: join(dir, 'pipewatch.pem'), keyFile: join(dir, 'pipewatch.key') },
+  };
+}
+
+/**
+ * Registers the cluster's namespace through the frontend, as an operator would (retried while the services
+ * settle membership), and optionally pipewatch's search attributes, waiting until the namespace accepts
+ * them (the services cache namespace metadata for a few seconds).
+ */
+export async function prepareNamespace(cluster: TemporalCluster, client: { certFile: string; keyFile: string }, options: { searchAttributes?: boolean } = {}): Promise<void> {
+  const { Connection } = await import('@temporalio/client');
+  const { msToTs } = await import('@temporalio/common/lib/time.js');
+  const env = cluster.clientEnv(client);
+  const connection = await Connection.connect({
+    address: cluster.address,
+    tls: env.TEMPORAL_TLS_SERVER_CA_CERT_PATH
+      ? {
+          serverRootCACertificate: readFileSync(env.TEMPORAL_TLS_SERVER_CA_CERT_PATH),
+          clientCertPair: { crt: readFileSync(client.certFile), key: readFileSync(client.keyFile) },
+          serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME,
+        }
+      : undefined,
+  });
+  const retry = async (what: string, fn: () => Promise<unknown>) => {
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  };
+  try {
+    await retry(`registering namespace ${cluster.namespace}`, () =>
+      connection.workflowService.registerNamespace({ namespace: cluster.namespace, workflowExecutionRetentionPeriod: msToTs('1 day') }).catch((err: Error) => {
+        if (!/already exists/i.test(err.message)) throw err;
+      }),
+    );
+    await retry(`namespace ${cluster.namespace} answering`, () => connection.workflowService.describeNamespace({ namespace: cluster.namespace }));
+    if (options.searchAttributes) {
+      const { SEARCH_ATTRIBUTES } = await import('../workflows/search-attributes.js');
+      await connection.operatorService.addSearchAttributes({
+        namespace: cluster.namespace,
+        searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, k.type === 'KEYWORD_LIST' ? 7 : 2])),
+      });
+      const probe = SEARCH_ATTRIBUTES.map((k) => `${k.name} = '_'`).join(' OR ');
+      await retry('the search attributes becoming usable', () => connection.workflowService.countWorkflowExecutions({ namespace: cluster.namespace, query: probe }));
+    }
+  } finally {
+    await connection.close();
+  }
+}

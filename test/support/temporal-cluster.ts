@@ -5,11 +5,9 @@
 // namespace registered through the frontend as an operator would, and — unless
 // the test wants to do it with `pipewatch setup` — pipewatch's search attributes.
 import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time.js';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTemporalCluster, type TemporalCluster } from '../../devserver/temporal-cluster.js';
-import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import { prepareNamespace, startTemporalCluster, type TemporalCluster } from '../../devserver/temporal-cluster.js';
 import { testEnv, uniqueName } from './env.js';
 import { makeCertificates, type IssuedCertificate, type TestCertificates } from './tls.js';
 import { waitFor } from './wait.js';
@@ -64,34 +62,9 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     }, `the cluster's frontend to answer for namespace ${cluster.namespace}`, timeoutMs, 500);
   };
   try {
-    // The history service owns the shards only once membership settled: registering retries until then.
-    await waitFor(async () => {
-      const connection = await connect();
-      try {
-        await connection.workflowService.registerNamespace({ namespace: cluster.namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
-        return true;
-      } catch (err) {
-        if (/already exists|AlreadyExists/i.test((err as Error).message)) return true;
-        throw err;
-      } finally {
-        await connection.close();
-      }
-    }, `namespace ${cluster.namespace} registered`, 90_000, 1_000);
+    // Registered through the frontend once membership settled; the search attributes usable before it returns.
+    await prepareNamespace(cluster, { certFile: client.certFile, keyFile: client.keyFile }, { searchAttributes: options.searchAttributes !== false });
     await ready();
-    if (options.searchAttributes !== false) {
-      const connection = await connect();
-      try {
-        await connection.operatorService.addSearchAttributes({
-          namespace: cluster.namespace,
-          searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, k.type === 'KEYWORD_LIST' ? 7 : 2])),
-        });
-        // Usable once the services' namespace caches hold the new names (as `pipewatch setup` waits).
-        const probe = SEARCH_ATTRIBUTES.map((k) => `${k.name} = '_'`).join(' OR ');
-        await waitFor(() => connection.workflowService.countWorkflowExecutions({ namespace: cluster.namespace, query: probe }).then(() => true), 'the search attributes to be usable', 60_000, 500);
-      } finally {
-        await connection.close();
-      }
-    }
   } catch (err) {
     await cluster.stop({ dropDatabases: true });
     throw err;
