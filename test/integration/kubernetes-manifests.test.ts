@@ -4,8 +4,10 @@
 // what the Deployment mounts and reads exists in the same files, and docs/PRODUCTION.md states the
 // numbers the manifests hold.
 import * as k8s from '@kubernetes/client-node';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfigFile } from '../../config/load.js';
 import type { ControlPlane } from '../../devserver/kubernetes.js';
 import { adminConfig, startTestControlPlane } from '../support/kubernetes.js';
 
@@ -80,6 +82,18 @@ describe('docs/kubernetes manifests', () => {
     for (const name of ['PIPEWATCH_CODEC_KEY_FILE', 'TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH']) {
       expect(mounts.some((m) => env[name]!.startsWith(`${m}/`))).toBe(true);
     }
+  });
+
+  it('ships a ConfigMap whose pipewatch.yaml loads, with its secrets as ${ENV} references the Secret provides', () => {
+    const configMap = all.find((r) => r.object.kind === 'ConfigMap')!.object as k8s.V1ConfigMap;
+    const file = join(mkdtempSync(join(tmpdir(), 'pw-manifest-')), 'pipewatch.yaml');
+    writeFileSync(file, configMap.data!['pipewatch.yaml']!);
+    const loaded = loadConfigFile(file, { env: false });
+    expect(loaded.monitors.map((m) => m.id)).toEqual(['orders-fresh']);
+    const referenced = [...configMap.data!['pipewatch.yaml']!.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]);
+    const env = all.find((r) => r.object.kind === 'Secret' && r.object.metadata!.name === 'pipewatch-env')!.object as k8s.V1Secret;
+    expect(referenced.length).toBeGreaterThan(0);
+    for (const name of referenced) expect(Object.keys(env.stringData ?? {})).toContain(name);
   });
 
   it('says in docs/PRODUCTION.md what the manifests hold', () => {
