@@ -9,6 +9,7 @@ import { configPath, DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/load.
 import { findTemporalCli } from '../devserver/temporal-cli.js';
 import { portOpen, startDevServer, type DevServer } from '../devserver/dev-server.js';
 import type { DemoCluster } from '../examples/cluster.js';
+import type { LocalControls } from '../examples/local-workloads.js';
 import type { RunningDemo } from '../examples/demo.js';
 import { startOutbox, type Outbox } from '../examples/outbox.js';
 import { formatPlan } from '../schedules/plan.js';
@@ -61,6 +62,8 @@ export interface StartOptions {
   apiPort?: string;
   /** A Kubernetes cluster for the example's operations monitors. */
   kubeconfig?: string;
+  /** Without --kubeconfig: start a local cluster for them (examples/local-cluster.ts: control plane + a kwok node). */
+  cluster?: boolean;
   /** The command the user typed, for the hints printed at start. */
   command?: 'start' | 'demo';
   /** The worker's Prometheus metrics and the endpoint serving them (cli/main.ts starts it before the runtime). */
@@ -122,7 +125,7 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     let outbox: Outbox | undefined;
     let demo: RunningDemo | undefined;
     let cluster: DemoCluster | undefined;
-    let noCluster = 'no cluster given (--kubeconfig FILE)';
+    let noCluster = 'no cluster given (--kubeconfig FILE, or --cluster for a local one)';
     if (example) {
       process.env.EXAMPLE_DATABASE_URL ??= opened.url;
       process.env.PIPEWATCH_OUTBOX_PORT ??= '2525';
@@ -137,11 +140,25 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       demo = await startDemo({ dataDir: dir, url: process.env.EXAMPLE_DATABASE_URL, amqpUrl: process.env.EXAMPLE_AMQP_URL, everyMs, apiPort });
       cleanups.push(() => demo!.stop());
       for (const [name, value] of Object.entries(demoEnv(dir, demo.apiUrl, process.env.EXAMPLE_AMQP_URL))) process.env[name] ??= value;
-      const kubeconfigFlag = opts.kubeconfig ?? (process.env.EXAMPLE_KUBECONFIG || undefined);
+      let kubeconfigFlag = opts.kubeconfig ?? (process.env.EXAMPLE_KUBECONFIG || undefined);
+      let localCluster: LocalControls | undefined;
+      if (!kubeconfigFlag && opts.cluster) {
+        say('starting a local Kubernetes cluster (etcd, kube-apiserver, controller-manager, scheduler, a kwok node) …');
+        const { startLocalCluster } = await import('../examples/local-cluster.js');
+        const local = await startLocalCluster({ dataDir: dir, log: (line) => say(line) }).catch((err: Error) => {
+          noCluster = `the local cluster did not start (${err.message.split('\n')[0]}); the example runs without it`;
+          return undefined;
+        });
+        if (local) {
+          cleanups.push(() => local.stop());
+          kubeconfigFlag = local.kubeconfig;
+          localCluster = local;
+        }
+      }
       const kubeconfig = kubeconfigFlag ? resolve(kubeconfigFlag) : undefined;
       if (kubeconfig) {
         const { startDemoCluster } = await import('../examples/cluster.js');
-        cluster = await startDemoCluster({ kubeconfig, dataDir: dir, log: (line) => say(line) }).catch((err: Error) => {
+        cluster = await startDemoCluster({ kubeconfig, dataDir: dir, log: (line) => say(line), local: localCluster }).catch((err: Error) => {
           noCluster = err.message;
           return undefined;
         });

@@ -2,16 +2,21 @@
 // workflows, not as pods; when `pipewatch demo --kubeconfig FILE` names a
 // cluster, the example keeps a namespace there for the parser it would deploy,
 // and the `pod` fault puts in it a parser pod whose image does not exist — a
-// real pod that a real cluster cannot start (ImagePullBackOff) and that an API
+// real pod that a real cluster cannot start (ImagePullBackOff), nor the local
+// cluster of `--cluster` (its kwok node reports the same), and that an API
 // server without nodes cannot schedule (Pending). The operations monitors of
 // examples/pipewatch.yaml watch that namespace. Faults are reconciled from the
 // fault file every couple of seconds, as the pipeline's own stages read it.
 import * as k8s from '@kubernetes/client-node';
 import { apiStatus, boundedApiClient } from '../connectors/kubernetes.js';
+import { KWOK_FAULT_LABEL } from '../devserver/kwok-stages.js';
 import { EXAMPLE_NAMESPACE, readFaults } from './faults.js';
+import { deployExampleWorkloads, localFaults, type LocalControls } from './local-workloads.js';
 
 export const FAULTY_POD = 'example-parser-canary';
-const LABELS = { 'app.kubernetes.io/part-of': 'example', 'app.kubernetes.io/name': 'example-parser', 'pipewatch.io/fault': 'pod' };
+// The kwok label makes a simulated node (pipewatch start --cluster) report what a real one would for this image:
+// ImagePullBackOff. A real cluster ignores it and fails the pull itself.
+const LABELS = { 'app.kubernetes.io/part-of': 'example', 'app.kubernetes.io/name': 'example-parser', 'pipewatch.io/fault': 'pod', [KWOK_FAULT_LABEL]: 'image-pull' };
 
 export interface DemoCluster {
   /** The cluster's API server, for the start-up summary. */
@@ -24,6 +29,8 @@ export async function startDemoCluster(options: {
   dataDir: string;
   intervalMs?: number;
   log: (line: string) => void;
+  /** The local cluster of `--cluster`: the example deploys its workloads there, and its cronjob and node faults work. */
+  local?: LocalControls;
 }): Promise<DemoCluster> {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(options.kubeconfig);
@@ -35,8 +42,12 @@ export async function startDemoCluster(options: {
     if (status(err) !== 409) throw new Error(`cannot create namespace ${EXAMPLE_NAMESPACE} on ${server}: ${message(err)}`);
   });
 
+  if (options.local) await deployExampleWorkloads(kc).catch((err: unknown) => options.log(`the example's workloads could not be deployed on ${server}: ${message(err)}`));
+  const local = options.local ? localFaults(options.local, options.dataDir) : undefined;
+
   let lastProblem = '';
   const reconcile = async () => {
+    await local?.().catch((err: unknown) => options.log(`the example's cronjob or node fault could not be applied on ${server}: ${message(err)}`));
     const wanted = 'pod' in readFaults(options.dataDir).faults;
     try {
       if (wanted) {

@@ -14,7 +14,9 @@ export const FAULTS = {
   archive: 'a password-protected archive arrives: the archive flow asks an operator for its password',
   malformed: 'a record of an unknown format arrives: the ETL holds it and asks an operator to retry, skip or abort',
   collector: 'the collector stops: nothing new reaches example.collected (and so nothing downstream)',
-  pod: 'a parser pod that cannot start (its image does not exist) appears in the cluster given with --kubeconfig: example-pods (operations) fires',
+  pod: 'a parser pod that cannot start (its image does not exist) appears in the cluster (--kubeconfig or --cluster): example-pods (operations) fires',
+  cronjob: "with --cluster: the local cluster's controller-manager stops, so Kubernetes does not run the collector CronJob and says nothing: example-cronjobs (operations) fires",
+  node: "with --cluster: the local cluster's node stops reporting (its simulated kubelet, kwok, stops) and turns NotReady: example-k8s-events (operations) names the node layer",
 } as const;
 export type Fault = keyof typeof FAULTS;
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds the Kubernetes test control plane for pipewatch's integration tests, outside the repo:
 #   $OUT/etcd            (symlink to etcd-v3.6.16 built from go.etcd.io/etcd/server/v3; or Debian's, ETCD_SOURCE=debian)
-#   $OUT/kube-apiserver  (built from k8s.io/kubernetes/cmd/kube-apiserver via the Go module proxy)
-# Idempotent: skips a binary that already exists unless FORCE=1.
-# Needs: Go >= 1.26 at /usr/local/go/bin (or on PATH), apt (root), ~2 GB in the module cache.
-# Takes about 4-6 minutes on 2 cores with empty Go caches, seconds when both binaries exist.
+#   $OUT/kube-apiserver, $OUT/kube-controller-manager, $OUT/kube-scheduler
+#                        (built from k8s.io/kubernetes/cmd/<name> via the Go module proxy)
+#   $OUT/kwok            (symlink to kwok-v0.7.0, `go install sigs.k8s.io/kwok/cmd/kwok`: simulated nodes)
+# Idempotent: skips a binary that already exists unless FORCE=1; one run at a time per $OUT (flock).
+# Needs: Go >= 1.26 at /usr/local/go/bin (or on PATH), apt (root), ~3 GB in the module cache.
+# Build times on 2 cores: docs/KUBERNETES-CLUSTER.md; seconds when every binary exists.
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-v1.36.3}"          # k8s.io/kubernetes version (v1.36.x/v1.37.x need go >= 1.26)

@@ -235,7 +235,7 @@ describe('pipewatch demo: the example pipeline with faults', () => {
   it('runs the pipeline on RabbitMQ and reaches the serving table', async () => {
     expect(output).toContain(`RabbitMQ queue example.collected at amqp://${encodeURIComponent(rabbitUser)}:***@127.0.0.1:5672/${encodeURIComponent(vhost)}`);
     // The example's monitors and the built-in self-monitor.
-    expect(output).toMatch(/schedules\s+12 to create/);
+    expect(output).toMatch(/schedules\s+13 to create/);
     expect(output).toContain(`example cluster ${adminConfig(controlPlane).getCurrentCluster()!.server}, namespace pipewatch-example`);
     await waitFor(async () => {
       const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM example.served WHERE record_id NOT LIKE 'seed-%'`);

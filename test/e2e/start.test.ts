@@ -65,7 +65,7 @@ describe('pipewatch start (embedded defaults)', () => {
     // Nine monitors in the example; the RabbitMQ one is left out without a broker; the built-in self-monitor.
     expect(first.output()).toContain('9 to create, 0 to update, 0 to delete, 0 unchanged');
     expect(first.output()).toMatch(/in-process queue \(RabbitMQ at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1 not reachable: ECONNREFUSED; left out: collected-queue\)/);
-    expect(first.output()).toContain('example cluster not watched: no cluster given (--kubeconfig FILE); left out: example-pods, example-k8s-events');
+    expect(first.output()).toContain('example cluster not watched: no cluster given (--kubeconfig FILE, or --cluster for a local one); left out: example-pods, example-k8s-events, example-cronjobs');
     expect(first.output()).toContain(`email outbox    ${join(dataDir, 'outbox')} (SMTP on 127.0.0.1:${outboxPort})`);
 
     const connection = await Connection.connect({ address: `127.0.0.1:${port}` });

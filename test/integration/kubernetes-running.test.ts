@@ -3,8 +3,9 @@
 // (devserver/kubernetes.ts, devserver/kwok-stages.ts). Nothing here writes a status a
 // controller or a kubelet would: the cluster makes Jobs, binds pods and runs them, and
 // pipewatch reads what it made. Schedules are every minute, so the stories run concurrently
-// (it.concurrent) on two control planes: "stoppable", whose controller-manager is stopped
-// across scheduled times, and "running", which keeps its controllers.
+// (it.concurrent) on three control planes: "stoppable", whose controller-manager is stopped
+// across scheduled times, "running", which keeps its controllers, and "nodes", whose kwok —
+// the simulated kubelet — is stopped.
 //
 // What is asserted is the cronJobs, podHealth and kubeEvents checks' documented behaviour
 // (README, "Operations: Kubernetes"): a missed run names the CronJob, the time it was due and
@@ -28,7 +29,6 @@ import { sleep, waitFor } from '../support/wait.js';
 const MIN = 60_000;
 const GRACE = 15_000;
 const SCHEDULED = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
-const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 /** "2026-12-03 09:41 UTC": how the cronJobs check writes a time in a CronJob without timeZone. */
 const utcText = (at: number) => `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -98,8 +98,10 @@ describe("Kubernetes' own controllers, scheduler and kwok nodes, watched by pipe
   const env = testEnv();
   let stoppable: ControlPlane;
   let running: ControlPlane;
+  let nodes: ControlPlane;
   let onStoppable: Api;
   let onRunning: Api;
+  let onNodes: Api;
   let monitors: Record<string, MonitorDefinition>;
   let store: HistoryStore;
   let worker: RunningWorker;
@@ -107,22 +109,18 @@ describe("Kubernetes' own controllers, scheduler and kwok nodes, watched by pipe
   const cache = connectorCache();
 
   beforeAll(async () => {
-    [stoppable, running] = await Promise.all([
+    [stoppable, running, nodes] = await Promise.all([
       startTestControlPlane({ running: { controllers: ['cronjob-controller', 'job-controller'], scheduler: true, nodes: ['kwok-node-1'] } }),
-      startTestControlPlane({
-        running: {
-          controllers: ['cronjob-controller', 'job-controller', 'node-lifecycle-controller'],
-          // A node without heartbeats for 20 s is NotReady (default 50 s).
-          controllerManagerArgs: ['--node-monitor-grace-period=20s'],
-          scheduler: true,
-          nodes: ['kwok-node-1', 'kwok-node-2'],
-        },
-      }),
+      startTestControlPlane({ running: { controllers: ['cronjob-controller', 'job-controller'], scheduler: true, nodes: ['kwok-node-1', 'kwok-node-2'] } }),
+      // A node without a lease renewal for 20 s is NotReady (default 50 s).
+      startTestControlPlane({ running: { controllers: ['node-lifecycle-controller'], controllerManagerArgs: ['--node-monitor-grace-period=20s'], scheduler: true, nodes: ['kwok-node-1'] } }),
     ]);
     onStoppable = new Api(stoppable);
     onRunning = new Api(running);
-    for (const ns of ['pw-cron']) await onStoppable.core.createNamespace({ body: { metadata: { name: ns } } });
-    for (const ns of ['pw-batch', 'pw-pods', 'pw-node']) await onRunning.core.createNamespace({ body: { metadata: { name: ns } } });
+    onNodes = new Api(nodes);
+    await onStoppable.core.createNamespace({ body: { metadata: { name: 'pw-cron' } } });
+    for (const ns of ['pw-batch', 'pw-pods']) await onRunning.core.createNamespace({ body: { metadata: { name: ns } } });
+    await onNodes.core.createNamespace({ body: { metadata: { name: 'pw-node' } } });
     store = await HistoryStore.open({ url: env.databaseUrl, schema: uniqueName('k8srun').toLowerCase() });
     worker = await startTestWorker(store);
     client = await testClient();
@@ -132,6 +130,7 @@ defaults: { schedule: { every: 1m }, flap: { failAfter: 1, resolveAfter: 1 } }
 connectors:
   stoppable: { type: kubernetes, kubeconfig: "${stoppable.kubeconfig}", requestTimeout: 10s }
   running: { type: kubernetes, kubeconfig: "${running.kubeconfig}", requestTimeout: 10s }
+  nodes: { type: kubernetes, kubeconfig: "${nodes.kubeconfig}", requestTimeout: 10s }
 monitors:
   - id: collectors
     connector: stoppable
@@ -151,7 +150,7 @@ monitors:
     check: { type: kubeEvents, namespace: pw-pods, reasons: [FailedScheduling], window: 15m }
     rules: [{ above: 0, severity: warning }]
   - id: node-events
-    connector: running
+    connector: nodes
     check: { type: kubeEvents, namespace: pw-node, reasons: [NodeNotReady], window: 15m }
     rules: [{ above: 0, severity: warning }]
 `;
@@ -163,7 +162,7 @@ monitors:
     await client?.connection.close();
     await cache.closeAll();
     await store?.close();
-    await Promise.all([stoppable?.stop(), running?.stop()]);
+    await Promise.all([stoppable?.stop(), running?.stop(), nodes?.stop()]);
   });
 
   const check = (id: string) => checkHere(monitors[id]!, new Date(), cache);
@@ -310,15 +309,17 @@ monitors:
   it.concurrent(
     'a node that stops reporting: the node lifecycle controller marks it NotReady and pipewatch names the node layer for the pods on it',
     async () => {
-      await onRunning.pod('pw-node', 'mover', { node: 'kwok-node-2' });
-      await waitFor(async () => (await onRunning.core.readNamespacedPod({ namespace: 'pw-node', name: 'mover-1' })).status?.phase === 'Running', 'mover-1 Running on kwok-node-2', 30_000, 500);
+      await onNodes.pod('pw-node', 'mover', {});
+      await waitFor(async () => (await onNodes.core.readNamespacedPod({ namespace: 'pw-node', name: 'mover-1' })).status?.phase === 'Running', 'mover-1 Running on kwok-node-1', 30_000, 500);
+      // Leases renewed every 10 s keep the node Ready past the 20 s grace period.
+      await sleep(25_000);
       expect((await check('node-events')).value).toBe(0);
-      // kwok stops simulating the node's kubelet: no more heartbeats or lease renewals.
-      await onRunning.core.patchNode({ name: 'kwok-node-2', body: { metadata: { annotations: { 'kwok.x-k8s.io/node': null } } } }, merge);
+      // kwok, the node's simulated kubelet, stops: no more lease renewals or node status.
+      await nodes.stopComponent('kwok');
       const v = await checkUntil('node-events', (r) => (r.value ?? 0) > 0, 90_000);
       expect(v.details).toMatchObject({ layer: 'node' });
       expect(String(v.details!['app mover'])).toMatch(/^node layer — NodeNotReady ×1 on Pod\/mover-1 · .*Node is not ready/);
-      const node = await onRunning.core.readNode({ name: 'kwok-node-2' });
+      const node = await onNodes.core.readNode({ name: 'kwok-node-1' });
       expect(node.status!.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown' });
     },
     3 * MIN,
