@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Measurement } from '../evaluation/types.js';
 import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from './types.js';
 import { counterKey, judgeSaturation, saturationSummary, ticksNotOnTime } from '../evaluation/saturation.js';
-import { readScheduleHealth } from '../schedules/health.js';
+import { readQueueBacklog, readScheduleHealth } from '../schedules/health.js';
 
 class TemporalConnector implements Connector {
   private client?: Promise<{ client: Client; namespace: string; taskQueue: string }>;
@@ -44,7 +44,9 @@ class TemporalConnector implements Connector {
         { key: counterKey(r.scheduleId, 'missed'), value: r.missedCatchupWindow },
       ]);
       const earlier = store && monitorId ? await store.sampleCounters(monitorId, samples, at, check.window) : new Map();
-      const f = judgeSaturation(readings, earlier, at, check.window, check.lateAfter);
+      // Pick-up lag: run tasks on this worker's task queue waiting for a worker (unknown when the server has no stats).
+      const backlog = await readQueueBacklog(c.client, c.namespace, c.taskQueue).catch(() => undefined);
+      const f = judgeSaturation(readings, earlier, at, check.window, check.lateAfter, backlog);
       return {
         value: ticksNotOnTime(f),
         unit: 'count',
@@ -60,6 +62,8 @@ class TemporalConnector implements Connector {
           lagMaxSeconds: f.lagMaxSeconds ?? null,
           worst: f.worst.join('; ') || null,
           unsampled: f.unsampled,
+          pickupLagSeconds: f.pickupLagSeconds ?? null,
+          waitingForWorker: f.waitingForWorker,
         },
       };
     }

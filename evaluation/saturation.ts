@@ -37,6 +37,16 @@ export interface SaturationFigures {
   worst: string[];
   /** Schedules with no earlier sample in the window: their skips are counted from the next run on. */
   unsampled: number;
+  /** Pick-up lag: how long the oldest run task has waited for a worker on the task queue, seconds (when read). */
+  pickupLagSeconds?: number;
+  /** Runs waiting for a worker longer than lateAfter (the queue's backlog, when its oldest task waited that long). */
+  waitingForWorker: number;
+}
+
+/** The task queue's backlog of workflow tasks (describeTaskQueue with stats): what waits for a worker. */
+export interface QueueBacklog {
+  count: number;
+  ageSeconds: number;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -51,7 +61,7 @@ function percentile(sorted: number[], p: number): number | undefined {
  * (sync deleted and created it), so all of it counts. A schedule without a sample in the window counts nothing
  * yet for its counters: nothing says when those skips happened.
  */
-export function judgeSaturation(readings: ScheduleReading[], earlier: EarlierCounters, at: Date, windowMs: number, lateAfterMs: number): SaturationFigures {
+export function judgeSaturation(readings: ScheduleReading[], earlier: EarlierCounters, at: Date, windowMs: number, lateAfterMs: number, backlog?: QueueBacklog): SaturationFigures {
   const from = at.getTime() - windowMs;
   let skipped = 0;
   let missedCatchup = 0;
@@ -93,14 +103,18 @@ export function judgeSaturation(readings: ScheduleReading[], earlier: EarlierCou
     lagMaxSeconds: lags.at(-1),
     worst,
     unsampled,
+    ...(backlog ? { pickupLagSeconds: backlog.ageSeconds } : {}),
+    // Started on time but nobody runs them: as late as a late start, counted by the backlog's size.
+    waitingForWorker: backlog && backlog.ageSeconds * 1000 > lateAfterMs ? backlog.count : 0,
   };
 }
 
 /** The value the check reports: every tick in the window that did not run on time. */
-export const ticksNotOnTime = (f: SaturationFigures): number => f.skipped + f.missedCatchup + f.late;
+export const ticksNotOnTime = (f: SaturationFigures): number => f.skipped + f.missedCatchup + f.late + f.waitingForWorker;
 
 /** One line for doctor, the status page and the verdict's details. */
 export function saturationSummary(f: SaturationFigures): string {
   const lag = f.lagP99Seconds === undefined ? 'no starts seen' : `start lag p99 ${f.lagP99Seconds.toFixed(2)} s, max ${f.lagMaxSeconds!.toFixed(2)} s over ${f.starts} starts`;
-  return `${f.schedules} schedule(s): ${f.skipped} tick(s) skipped (previous run still open), ${f.missedCatchup} missed (catch-up window), ${f.late} started late; ${lag}`;
+  const pickup = f.pickupLagSeconds === undefined ? '' : `; ${f.waitingForWorker ? `${f.waitingForWorker} run task(s) waiting for a worker, ` : ''}pick-up lag ${f.pickupLagSeconds.toFixed(2)} s`;
+  return `${f.schedules} schedule(s): ${f.skipped} tick(s) skipped (previous run still open), ${f.missedCatchup} missed (catch-up window), ${f.late} started late; ${lag}${pickup}`;
 }

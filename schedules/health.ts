@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { mapLimit } from '../config/map-limit.js';
-import type { ScheduleReading } from '../evaluation/saturation.js';
+import type { QueueBacklog, ScheduleReading } from '../evaluation/saturation.js';
 import { GROUP_SCHEDULE_PREFIX, SCHEDULE_PREFIX } from '../workflows/ids.js';
 import { OWNER } from './sync.js';
 
@@ -37,4 +37,15 @@ export async function readScheduleHealth(client: Client, project?: string): Prom
     }
   });
   return readings.filter((r): r is ScheduleReading => r !== undefined);
+}
+
+/** The workflow-task backlog of a task queue: how many run tasks wait for a worker, and the oldest one's age. */
+export async function readQueueBacklog(client: Client, namespace: string, taskQueue: string): Promise<QueueBacklog> {
+  const r = await client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue, kind: 1 }, taskQueueType: 1, reportStats: true } as never);
+  const stats = (r as unknown as { stats?: { approximateBacklogCount?: { toString(): string } | number; approximateBacklogAge?: { seconds?: { toString(): string } | number; nanos?: number } } }).stats;
+  const age = stats?.approximateBacklogAge;
+  return {
+    count: Number(stats?.approximateBacklogCount?.toString() ?? 0),
+    ageSeconds: age ? Number(age.seconds?.toString() ?? 0) + (age.nanos ?? 0) / 1e9 : 0,
+  };
 }

@@ -70,10 +70,11 @@ export function createMetrics(options: MetricsOptions = {}): PipewatchMetrics {
   // Saturation (issue 20): what the self-monitor saw in its window, by project (bounded by the configuration).
   const ticks = new Gauge({
     name: 'pipewatch_schedule_ticks_not_on_time',
-    help: "Ticks of pipewatch's own schedules in the schedules check's window that were skipped (previous run still open), missed (catch-up window) or started late.",
+    help: "Ticks of pipewatch's own schedules in the schedules check's window that were skipped (previous run still open), missed (catch-up window) or started late, and run tasks waiting for a worker longer than lateAfter.",
     labelNames: ['project', 'reason'],
     registers: [registry],
   });
+  const pickupLag = new Gauge({ name: 'pipewatch_schedule_pickup_lag_seconds', help: "How long the oldest run task on pipewatch's task queue has waited for a worker.", labelNames: ['project'], registers: [registry] });
   const lag = new Gauge({ name: 'pipewatch_schedule_start_lag_seconds', help: "Start lag of pipewatch's own schedules over the window's starts (quantile 0.99 and 1 for the max).", labelNames: ['project', 'quantile'], registers: [registry] });
   const store = new Histogram({ name: 'pipewatch_store_duration_seconds', help: 'History store operations, by operation.', labelNames: ['operation'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: [registry] });
 
@@ -137,7 +138,7 @@ export function createMetrics(options: MetricsOptions = {}): PipewatchMetrics {
     },
     observeSchedules(project, d) {
       const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-      for (const [reason, key] of [['skipped', 'skippedOverlap'], ['missed', 'missedCatchupWindow'], ['late', 'lateStarts']] as const) {
+      for (const [reason, key] of [['skipped', 'skippedOverlap'], ['missed', 'missedCatchupWindow'], ['late', 'lateStarts'], ['waiting', 'waitingForWorker']] as const) {
         const v = n(d[key]);
         if (v !== undefined) ticks.set({ project, reason }, v);
       }
@@ -146,6 +147,8 @@ export function createMetrics(options: MetricsOptions = {}): PipewatchMetrics {
         if (v !== undefined) lag.set({ project, quantile }, v);
         else lag.remove({ project, quantile });
       }
+      const pickup = n(d.pickupLagSeconds);
+      if (pickup !== undefined) pickupLag.set({ project }, pickup);
     },
   };
 }

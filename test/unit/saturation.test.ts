@@ -51,6 +51,18 @@ describe('judgeSaturation', () => {
   });
 });
 
+describe('pick-up lag: runs started on time that no worker takes', () => {
+  it('counts the waiting run tasks once the oldest has waited longer than lateAfter, and says the pick-up lag', () => {
+    const quiet = judgeSaturation([reading('a', 0, 0)], new Map([[counterKey('a', 'skipped'), { value: 0 }]]), at, 300_000, 10_000, { count: 4, ageSeconds: 3 });
+    expect(quiet.waitingForWorker).toBe(0);
+    expect(quiet.pickupLagSeconds).toBe(3);
+    const stuck = judgeSaturation([reading('a', 0, 0)], new Map([[counterKey('a', 'skipped'), { value: 0 }]]), at, 300_000, 10_000, { count: 4, ageSeconds: 25 });
+    expect(stuck.waitingForWorker).toBe(4);
+    expect(ticksNotOnTime(stuck)).toBe(4);
+    expect(saturationSummary(stuck)).toMatch(/; 4 run task\(s\) waiting for a worker, pick-up lag 25\.00 s$/);
+  });
+});
+
 describe('the built-in self-monitor', () => {
   const text = (extra: string, monitorId = 'orders') => `version: 1
 project: shop
@@ -146,6 +158,10 @@ describe('the figures as Prometheus metrics', () => {
     expect(text).toContain('pipewatch_schedule_ticks_not_on_time{project="shop",reason="missed"} 0');
     expect(text).toContain('pipewatch_schedule_ticks_not_on_time{project="shop",reason="late"} 3');
     expect(text).toContain('pipewatch_schedule_start_lag_seconds{project="shop",quantile="0.99"} 14.5');
+    metrics.observeSchedules!('shop', { skippedOverlap: 0, missedCatchupWindow: 0, lateStarts: 0, waitingForWorker: 6, lagP99Seconds: 1, lagMaxSeconds: 1, pickupLagSeconds: 31 });
+    const withPickup = await metrics.registry.metrics();
+    expect(withPickup).toContain('pipewatch_schedule_ticks_not_on_time{project="shop",reason="waiting"} 6');
+    expect(withPickup).toContain('pipewatch_schedule_pickup_lag_seconds{project="shop"} 31');
     // A window without starts has no lag: the series goes rather than keep an old value.
     metrics.observeSchedules!('shop', { skippedOverlap: 0, missedCatchupWindow: 0, lateStarts: 0, lagP99Seconds: null, lagMaxSeconds: null });
     expect(await metrics.registry.metrics()).not.toContain('pipewatch_schedule_start_lag_seconds{project="shop"');
