@@ -5,6 +5,7 @@
 // its state under the data directory. The binaries are built once from the
 // Go module proxy (scripts/build-k8s.sh, about ten minutes on 2 cores) and
 // cached; without Go the build fails and the example runs without a cluster.
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { findControlPlane, k8sBinDir, startControlPlane, type ControlPlane } from '../devserver/kubernetes.js';
@@ -23,7 +24,17 @@ export const LOCAL_CLUSTER_NODE = 'kwok-node-1';
 
 export async function startLocalCluster(options: { dataDir: string; log: (line: string) => void }): Promise<ControlPlane> {
   const started = Date.now();
-  const binaries = findControlPlane({ log: options.log });
+  let binaries;
+  try {
+    binaries = findControlPlane({ log: options.log });
+  } catch (err) {
+    const go = spawnSync('go', ['version'], { env: { ...process.env, PATH: `/usr/local/go/bin:${process.env.PATH ?? ''}` } });
+    throw new Error(
+      go.status === 0
+        ? `building the Kubernetes binaries failed (scripts/build-k8s.sh; its output is above): ${(err as Error).message.split('\n')[0]}`
+        : 'building the Kubernetes binaries needs Go 1.26 or newer (https://go.dev/dl/), and no go command was found',
+    );
+  }
   if (Date.now() - started > 5_000) options.log(`built the Kubernetes binaries into ${k8sBinDir()} in ${Math.round((Date.now() - started) / 1000)} s (cached from now on)`);
   // A fresh cluster per start: its certificates and tokens are made anew, so old etcd data would not be readable by them.
   const dir = join(options.dataDir, 'cluster');
