@@ -9,7 +9,7 @@ import { formatDuration } from '../config/duration.js';
 import type { LoadedConfig } from '../config/load.js';
 import { SELF_MONITOR_ID } from '../config/self-monitor.js';
 import { counterKey, judgeSaturation, saturationSummary, ticksNotOnTime, type EarlierCounters } from '../evaluation/saturation.js';
-import { readScheduleHealth } from '../schedules/health.js';
+import { readQueueBacklog, readScheduleHealth } from '../schedules/health.js';
 import type { HistoryStore } from '../store/history.js';
 import type { TemporalSettings } from '../workers/connection.js';
 
@@ -104,7 +104,7 @@ export async function judgeWorkers(client: Client, settings: Pick<TemporalSettin
 export async function judgeSchedules(
   client: Client,
   config: Pick<LoadedConfig, 'raw' | 'selfMonitors'>,
-  options: { store?: HistoryStore; now?: Date } = {},
+  options: { store?: HistoryStore; now?: Date; taskQueue?: string } = {},
 ): Promise<{ ok: boolean; message: string }> {
   const now = options.now ?? new Date();
   const self = config.selfMonitors?.find((m) => m.id === SELF_MONITOR_ID);
@@ -130,7 +130,8 @@ export async function judgeSchedules(
   } catch (err) {
     noStore = ` (skipped ticks not counted: history store: ${(err as Error).message})`;
   }
-  const f = judgeSaturation(readings, earlier, now, check.window, check.lateAfter);
+  const backlog = options.taskQueue ? await readQueueBacklog(client, client.options.namespace, options.taskQueue).catch(() => undefined) : undefined;
+  const f = judgeSaturation(readings, earlier, now, check.window, check.lateAfter, backlog);
   const since = readings.reduce((n, r) => n + r.skippedOverlap + r.missedCatchupWindow, 0);
   const bad = ticksNotOnTime(f);
   const message = `last ${formatDuration(check.window)}: ${saturationSummary(f)}${f.worst.length ? ` — ${f.worst.join('; ')}` : ''}; ${since} skipped or missed since the schedules were made${

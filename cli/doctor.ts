@@ -65,7 +65,7 @@ export async function doctor(config: LoadedConfig, settings: TemporalSettings, c
     }
 
     try {
-      const s = await judgeSchedules(client, config);
+      const s = await judgeSchedules(client, config, { taskQueue: settings.taskQueue });
       note(s.ok, 'saturation', s.message);
     } catch (err) {
       note(false, 'saturation', `cannot read the schedules: ${(err as Error).message}`);

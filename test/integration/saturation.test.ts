@@ -105,10 +105,11 @@ ${[1, 2].map(quick).join('\n')}
     expect(point!.value).toBeGreaterThan(0);
 
     // doctor: the same figures, not ok. Its counter samples are the self-monitor's own.
-    const doctorSays = await judgeSchedules(client, config, { store });
+    const doctorSays = await judgeSchedules(client, config, { store, taskQueue: target.taskQueue });
     expect(doctorSays.ok).toBe(false);
     expect(doctorSays.message).toMatch(/^last 20s: 5 schedule\(s\): [1-9]\d* tick\(s\) skipped/);
     expect(doctorSays.message).toContain('cannot keep up');
+    expect(doctorSays.message).toMatch(/pick-up lag \d+\.\d\d s/);
   }, 90_000);
 
   it('pipewatch runs finds a group member\'s runs and their verdicts in one step', async () => {
