@@ -21,6 +21,7 @@ const HELP = `node dist/bench/sync.js [options]      (after npm run build)
   --monitors N     monitors in the generated config, all every 1m      (default 10000)
   --runs R         repetitions of the whole sequence (median reported) (default 1)
   --modes LIST     auto (no cadenceGroups key), per-monitor (false)    (default auto,per-monitor)
+  --no-mass-change leave out the change to every monitor (and the no-op after it)
   --out FILE       result JSON (default bench/results/sync-<N>-<time>.json)
   --help           this text
 `;
@@ -69,7 +70,7 @@ const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e9;
 
 async function main(): Promise<void> {
   const { values: v } = parseArgs({
-    options: { monitors: { type: 'string' }, runs: { type: 'string' }, modes: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { monitors: { type: 'string' }, runs: { type: 'string' }, modes: { type: 'string' }, out: { type: 'string' }, 'no-mass-change': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (v.help) {
     process.stdout.write(HELP);
@@ -125,10 +126,12 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 5_000));
         await sync2('no-op', () => 1);
         await sync2('one field of one monitor', (i) => (i === 7 ? 2 : 1));
-        await new Promise((r) => setTimeout(r, 5_000));
-        await sync2('one field of every monitor', () => 3);
-        await new Promise((r) => setTimeout(r, 5_000));
-        await sync2('no-op again', () => 3);
+        if (!v['no-mass-change']) {
+          await new Promise((r) => setTimeout(r, 5_000));
+          await sync2('one field of every monitor', () => 3);
+          await new Promise((r) => setTimeout(r, 5_000));
+          await sync2('no-op again', () => 3);
+        }
         results.push({ run, mode, steps });
       } finally {
         await client.connection.close().catch(() => undefined);
