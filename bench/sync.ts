@@ -22,6 +22,7 @@ const HELP = `node dist/bench/sync.js [options]      (after npm run build)
   --runs R         repetitions of the whole sequence (median reported) (default 1)
   --modes LIST     auto (no cadenceGroups key), per-monitor (false)    (default auto,per-monitor)
   --no-mass-change leave out the change to every monitor (and the no-op after it)
+  --describe-each  read versions as before PipewatchVersion: one describe per schedule (the baseline)
   --out FILE       result JSON (default bench/results/sync-<N>-<time>.json)
   --help           this text
 `;
@@ -70,7 +71,7 @@ const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e9;
 
 async function main(): Promise<void> {
   const { values: v } = parseArgs({
-    options: { monitors: { type: 'string' }, runs: { type: 'string' }, modes: { type: 'string' }, out: { type: 'string' }, 'no-mass-change': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { monitors: { type: 'string' }, runs: { type: 'string' }, modes: { type: 'string' }, out: { type: 'string' }, 'no-mass-change': { type: 'boolean' }, 'describe-each': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (v.help) {
     process.stdout.write(HELP);
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
           let t = process.hrtime.bigint();
           const config = loadConfigFile(file, { env: false });
           const loadSeconds = since(t);
-          const target = { client, taskQueue: 'bench-sync', project };
+          const target = { client, taskQueue: 'bench-sync', project, ...(v['describe-each'] ? { versionIndexed: false } : {}) };
           t = process.hrtime.bigint();
           const plan = await planFor(target, config.monitors, config.groups);
           const planSeconds = since(t);
@@ -140,9 +141,9 @@ async function main(): Promise<void> {
       }
     }
   }
-  const out = v.out ?? join(root, 'bench', 'results', `sync-${n}-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.json`);
+  const out = v.out ?? join(root, 'bench', 'results', `sync-${n}${v['describe-each'] ? '-describe-each' : ''}-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.json`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ monitors: n, runs, machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, results }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ monitors: n, runs, describeEach: Boolean(v['describe-each']), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, results }, null, 2)}\n`);
   log(`results in ${out}`);
 }
 
