@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { formatDuration } from '../config/duration.js';
 import type { LoadedConfig } from '../config/load.js';
-import { SELF_MONITOR_ID } from '../config/self-monitor.js';
+import { isSelfMonitorId, selfMonitorId } from '../config/self-monitor.js';
 import { counterKey, judgeSaturation, saturationSummary, ticksNotOnTime, type EarlierCounters } from '../evaluation/saturation.js';
 import { readQueueBacklog, readScheduleHealth } from '../schedules/health.js';
 import type { HistoryStore } from '../store/history.js';
@@ -107,7 +107,8 @@ export async function judgeSchedules(
   options: { store?: HistoryStore; now?: Date; taskQueue?: string } = {},
 ): Promise<{ ok: boolean; message: string }> {
   const now = options.now ?? new Date();
-  const self = config.selfMonitors?.find((m) => m.id === SELF_MONITOR_ID);
+  const self = config.selfMonitors?.find((m) => isSelfMonitorId(m.id));
+  const selfId = selfMonitorId(config.raw.project);
   const check = self?.check.type === 'schedules' ? self.check : { window: 300_000, lateAfter: 10_000 };
   const readings = await readScheduleHealth(client, config.raw.project);
   let earlier: EarlierCounters = new Map();
@@ -117,12 +118,12 @@ export async function judgeSchedules(
     { key: counterKey(r.scheduleId, 'missed'), value: r.missedCatchupWindow },
   ]);
   try {
-    if (options.store) earlier = await options.store.sampleCounters(SELF_MONITOR_ID, samples, now, check.window);
+    if (options.store) earlier = await options.store.sampleCounters(selfId, samples, now, check.window);
     else {
       const { dataDir, openHistoryStore } = await import('../store/open.js');
       const opened = await openHistoryStore({ dataDir: dataDir() });
       try {
-        earlier = await opened.store.sampleCounters(SELF_MONITOR_ID, samples, now, check.window);
+        earlier = await opened.store.sampleCounters(selfId, samples, now, check.window);
       } finally {
         await opened.close();
       }

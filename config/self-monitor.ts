@@ -7,6 +7,19 @@ import { monitor as monitorSchema, type PipewatchConfigRaw } from './schema.js';
 import type { MonitorDefinition } from './model.js';
 
 export const SELF_MONITOR_ID = 'pipewatch-schedules';
+
+/**
+ * The self-monitor's id in a project: `pipewatch-schedules` for the default project, `pipewatch-schedules-<project>`
+ * for any other, so projects sharing a namespace each own theirs (a monitor's schedule id is namespace-wide).
+ */
+export function selfMonitorId(project: string): string {
+  return project === 'default' ? SELF_MONITOR_ID : `${SELF_MONITOR_ID}-${project}`.slice(0, 63);
+}
+
+/** Whether a monitor id is a project's built-in self-monitor. */
+export function isSelfMonitorId(id: string): boolean {
+  return id === SELF_MONITOR_ID || id.startsWith(`${SELF_MONITOR_ID}-`);
+}
 /** The connector the self-monitor runs on: the worker's own TEMPORAL_* settings. */
 export const SELF_CONNECTOR_ID = 'pipewatch-temporal';
 
@@ -19,13 +32,14 @@ type Report = (path: Array<string | number>, message: string) => void;
 export function selfMonitors(raw: PipewatchConfigRaw, build: (raw: PipewatchConfigRaw) => MonitorDefinition[], problem: Report): MonitorDefinition[] {
   const settings = raw.selfMonitor;
   if (!settings.enabled) return [];
-  const taken = raw.monitors.findIndex((m) => m.id === SELF_MONITOR_ID);
+  const id = selfMonitorId(raw.project);
+  const taken = raw.monitors.findIndex((m) => m.id === id);
   if (taken >= 0) {
-    problem(['monitors', taken, 'id'], `"${SELF_MONITOR_ID}" is the built-in self-monitor's id: rename this monitor, or set selfMonitor: { enabled: false }`);
+    problem(['monitors', taken, 'id'], `"${id}" is the built-in self-monitor's id: rename this monitor, or set selfMonitor: { enabled: false }`);
     return [];
   }
   const declared = monitorSchema.parse({
-    id: SELF_MONITOR_ID,
+    id,
     description: "pipewatch's own schedules: ticks skipped, missed or started late (a saturated Temporal server or stuck runs)",
     perspective: 'services',
     connector: SELF_CONNECTOR_ID,

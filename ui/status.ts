@@ -6,7 +6,7 @@
 // seeing during an outage.
 import type { Client } from '@temporalio/client';
 import type { MonitorDefinition } from '../config/model.js';
-import { SELF_MONITOR_ID } from '../config/self-monitor.js';
+import { isSelfMonitorId } from '../config/self-monitor.js';
 import type { Status, Unit } from '../evaluation/types.js';
 import type { HistoryStore } from '../store/history.js';
 import { refusedArchives, type RefusedArchive } from './refused-archives.js';
@@ -184,7 +184,7 @@ async function interventionRows(src: StatusSources): Promise<InterventionRow[]> 
 }
 
 function saturationOf(monitors: MonitorRow[]): Pick<StatusData, 'saturation'> {
-  const self = monitors.find((m) => m.id === SELF_MONITOR_ID);
+  const self = monitors.find((m) => isSelfMonitorId(m.id));
   return self ? { saturation: { status: self.status, reason: self.reason, lastObservedAt: self.lastObservedAt, lastRunId: self.lastRunId, alerting: self.alerting } } : {};
 }
 

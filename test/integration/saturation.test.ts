@@ -5,7 +5,7 @@
 // them; and once the worker stops, doctor must say so within seconds instead of "all good".
 import type { Client } from '@temporalio/client';
 import { parseConfig, type LoadedConfig } from '../../config/load.js';
-import { SELF_MONITOR_ID, withSelfMonitors } from '../../config/self-monitor.js';
+import { selfMonitorId, withSelfMonitors } from '../../config/self-monitor.js';
 import { judgeSchedules, judgeWorkers } from '../../cli/doctor-checks.js';
 import { HistoryStore } from '../../store/history.js';
 import { applyPlan, planFor } from '../../schedules/sync.js';
@@ -31,6 +31,7 @@ describe('saturation → alert', () => {
   let target: Parameters<typeof planFor>[0];
   let yaml: string;
   const project = uniqueName('saturated').toLowerCase().replace(/_/g, '-');
+  const SELF_MONITOR_ID = selfMonitorId(project);
   const previousAddress = process.env.TEMPORAL_ADDRESS;
   const previousQueue = process.env.PIPEWATCH_TASK_QUEUE;
 

@@ -2,7 +2,9 @@
 // and the built-in self-monitor the loader makes (config/self-monitor.ts).
 import { counterKey, judgeSaturation, saturationSummary, ticksNotOnTime, type ScheduleReading } from '../../evaluation/saturation.js';
 import { parseConfig, validateConfigText } from '../../config/load.js';
-import { SELF_MONITOR_ID } from '../../config/self-monitor.js';
+import { selfMonitorId } from '../../config/self-monitor.js';
+
+const SELF_MONITOR_ID = selfMonitorId('shop');
 import { judgePollers } from '../../cli/doctor-checks.js';
 import { renderMain } from '../../ui/page.js';
 import { createMetrics } from '../../workers/metrics.js';
@@ -165,5 +167,13 @@ describe('the figures as Prometheus metrics', () => {
     // A window without starts has no lag: the series goes rather than keep an old value.
     metrics.observeSchedules!('shop', { skippedOverlap: 0, missedCatchupWindow: 0, lateStarts: 0, lagP99Seconds: null, lagMaxSeconds: null });
     expect(await metrics.registry.metrics()).not.toContain('pipewatch_schedule_start_lag_seconds{project="shop"');
+  });
+});
+
+describe('the self-monitor in a shared namespace', () => {
+  it('has an id of its own per project, so two projects can sync side by side', () => {
+    expect(selfMonitorId('default')).toBe('pipewatch-schedules');
+    expect(selfMonitorId('shop')).toBe('pipewatch-schedules-shop');
+    expect(selfMonitorId('shop')).not.toBe(selfMonitorId('lake'));
   });
 });
