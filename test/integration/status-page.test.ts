@@ -255,7 +255,7 @@ monitors:
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const data = (await res.json()) as StatusData;
     // The declared monitors and the built-in self-monitor, whose verdict also heads the page (none yet here).
-    expect(data.monitors.map((m) => m.id).sort()).toEqual(['pipewatch-schedules', `${name}-api`, `${name}-backlog`, `${name}-odd`]);
+    expect(data.monitors.map((m) => m.id).sort()).toEqual([`pipewatch-schedules-${name}`, `${name}-api`, `${name}-backlog`, `${name}-odd`]);
     expect(data.saturation).toEqual({ alerting: false });
     const m = data.monitors.find((x) => x.id === backlog.id)!;
     const stored = await store.recentPoints(backlog.id, 20);
