@@ -11,6 +11,7 @@
 // Every alert, resolved message and question arrives exactly once; no workflow
 // is left stuck; the schedules keep firing; the temporal CLI reads the runs
 // through pipewatch's codec server.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
@@ -32,7 +33,8 @@ import { SmtpReceiver } from '../support/smtp.js';
 import { startTestCluster, type TestCluster } from '../support/temporal-cluster.js';
 import { sleep, waitFor } from '../support/wait.js';
 
-const PASSWORD = 'cluster-pw-7c1e0a44';
+// Made at run time, like every test secret.
+const PASSWORD = `cluster-pw-${randomBytes(8).toString('hex')}`;
 
 /** The process holding a local TCP port (ss, as root), or undefined once it is gone. */
 function pidOfClientPort(port: number): number | undefined {

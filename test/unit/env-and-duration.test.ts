@@ -40,7 +40,10 @@ describe('environment references', () => {
 
   it('masks only secrets: hosts, ports and user names from the environment are shown', () => {
     const secrets = new Set<string>();
-    const env = { PGHOST: 'db-main.internal', PGPORT: '54321', PGUSER: 'reader', PGPASS: 'pw-9f8e7d', CREDS: 'svc:pw-4c3b2a', HOOK: 'https://hooks.example/T000/B000/XXXX', TOKEN: 'tok-5566778' };
+    // Secret values made at run time; the non-secret ones are fixed so the message can be checked.
+    const made = () => Math.random().toString(36).slice(2, 10);
+    const [pgpass, creds, token] = [`pw-${made()}`, `svc:pw-${made()}`, `tok-${made()}`];
+    const env = { PGHOST: 'db-main.internal', PGPORT: '54321', PGUSER: 'reader', PGPASS: pgpass, CREDS: creds, HOOK: `https://hooks.example/T000/B000/${made()}`, TOKEN: token };
     resolveEnvRefs(
       {
         host: '${PGHOST}',
@@ -53,7 +56,7 @@ describe('environment references', () => {
       'connectors.lake',
       secrets,
     );
-    expect([...secrets].sort()).toEqual(['https://hooks.example/T000/B000/XXXX', 'pw-4c3b2a'.replace(/^/, 'svc:'), 'pw-9f8e7d', 'tok-5566778'].sort());
+    expect([...secrets].sort()).toEqual([env.HOOK, creds, pgpass, token].sort());
     expect(redactSecrets('could not reach db-main.internal:54321 as reader', secrets)).toBe('could not reach db-main.internal:54321 as reader');
   });
 
