@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { formatDuration, parseDuration } from '../config/duration.js';
-import { SCHEDULE_PREFIX, workflowIdOfRun } from '../workflows/ids.js';
+import { SCHEDULE_PREFIX, workflowIdOfRun } from '../evaluation/ids.js';
 import { SELF_MONITOR_ID } from '../config/self-monitor.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -11,7 +11,7 @@ import type { Connector } from '../connectors/types.js';
 import { lateness } from '../evaluation/freshness.js';
 import { couldNotCheck, evaluate } from '../evaluation/rules.js';
 import type { Verdict } from '../evaluation/types.js';
-import { describeCheck } from '../workflows/check.js';
+import { describeCheck } from '../evaluation/check.js';
 
 export async function checkHere(
   monitor: MonitorDefinition,

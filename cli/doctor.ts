@@ -13,7 +13,7 @@ import { channelCache } from '../channels/registry.js';
 import { planFor } from '../schedules/sync.js';
 import { dataDir, openHistoryStore } from '../store/open.js';
 import type { TemporalSettings } from '../workers/connection.js';
-import { groupScheduleId, scheduleId } from '../workflows/ids.js';
+import { groupScheduleId, scheduleId } from '../evaluation/ids.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { withSelfMonitors } from '../config/self-monitor.js';
 import { judgeSchedules, judgeWorkers } from './doctor-checks.js';

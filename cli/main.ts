@@ -12,7 +12,7 @@ import { isFailing, type Status, type Verdict } from '../evaluation/types.js';
 import { breakStage, demoArchivePasswordFile, FAULT_ALIASES, FAULTS, heal, parseFault, readFaults, type Fault } from '../examples/faults.js';
 import { formatPlan } from '../schedules/plan.js';
 import { dataDir } from '../store/open.js';
-import { scheduleId, SCHEDULE_PREFIX } from '../workflows/ids.js';
+import { scheduleId, SCHEDULE_PREFIX } from '../evaluation/ids.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerRunsCommand } from './commands/runs.js';
 import { registerGraphCommand } from './commands/graph.js';
@@ -201,7 +201,7 @@ async function withSchedule(monitor: string, fn: (handle: ReturnType<Client['sch
       await handle.describe();
     } catch {
       // A member of a cadence group has no schedule of its own: say which one runs it.
-      const { GROUP_SCHEDULE_PREFIX } = await import('../workflows/ids.js');
+      const { GROUP_SCHEDULE_PREFIX } = await import('../evaluation/ids.js');
       for await (const s of client.schedule.list()) {
         const ids = (s.memo?.pipewatch as { monitorIds?: string[] } | undefined)?.monitorIds ?? [];
         if (s.scheduleId.startsWith(GROUP_SCHEDULE_PREFIX) && ids.includes(monitor)) {
@@ -307,7 +307,7 @@ program
     if (from >= to) throw new CliError('--from must be before --to', EXIT.usage);
 
     const { backtest, warmupMs } = await import('../evaluation/backtest.js');
-    const { describeCheck, toleranceMs } = await import('../workflows/check.js');
+    const { describeCheck, toleranceMs } = await import('../evaluation/check.js');
     // History before --from warms baselines and flap state as a live run's would be; it makes no steps.
     const warmFrom = new Date(from.getTime() - warmupMs(monitor.rules, toleranceMs(monitor), !opts.recollect));
     let points: Array<{ observedAt: string; value: number | null; error?: boolean; status?: Status }>;

@@ -88,7 +88,7 @@ export function backtest(
       : evaluate(
           rules,
           { value: point.value, unit: options.unit, observedAt: point.observedAt },
-          // As workflows/check.ts: history only when a rule needs it, and the current value in percentile windows.
+          // As evaluation/check.ts: history only when a rule needs it, and the current value in percentile windows.
           rules.some((r) => HISTORY_RULES.has(r.kind)) ? computeBaselines(rules, sorted.slice(first, k), at, { ...options, current: point.value }) : {},
           options.describe,
         );

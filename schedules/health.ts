@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { mapLimit } from '../config/map-limit.js';
 import type { QueueBacklog, ScheduleReading } from '../evaluation/saturation.js';
-import { GROUP_SCHEDULE_PREFIX, SCHEDULE_PREFIX } from '../workflows/ids.js';
+import { GROUP_SCHEDULE_PREFIX, SCHEDULE_PREFIX } from '../evaluation/ids.js';
 import { OWNER } from './sync.js';
 
 const PIPEWATCH_PREFIXES = [SCHEDULE_PREFIX, GROUP_SCHEDULE_PREFIX];

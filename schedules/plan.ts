@@ -3,7 +3,7 @@
 // prints it.
 import type { CadenceGroup } from '../config/model.js';
 import type { MonitorDefinition } from '../config/model.js';
-import { groupScheduleId, scheduleId } from '../workflows/ids.js';
+import { groupScheduleId, scheduleId } from '../evaluation/ids.js';
 
 export interface ExistingSchedule {
   scheduleId: string;

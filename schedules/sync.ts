@@ -4,7 +4,7 @@
 // visible and operable with `temporal schedule …` and in the Web UI too.
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleSummary } from '@temporalio/client';
 import type { MonitorDefinition, MonitorSchedule, ReportDefinition } from '../config/model.js';
-import { GROUP_SCHEDULE_PREFIX, groupScheduleId, monitorWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../workflows/ids.js';
+import { GROUP_SCHEDULE_PREFIX, groupScheduleId, monitorWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../evaluation/ids.js';
 import { GROUP, MEMBERS, MONITOR, PERSPECTIVE, PIPELINE, VERSION } from '../workflows/search-attributes.js';
 import { MEMBER_BYTES } from '../config/groups.js';
 import { fitting } from '../workflows/group.js';

@@ -2,7 +2,7 @@
 // so what the browser shows and what /api/status returns are the same facts.
 // Everything that comes from the config or the data is escaped here, in one
 // place; the page loads nothing from elsewhere (no CDN: pipewatch runs offline).
-import { workflowIdOfRun } from '../workflows/ids.js';
+import { workflowIdOfRun } from '../evaluation/ids.js';
 import { formatValue } from '../evaluation/rules.js';
 import type { Status } from '../evaluation/types.js';
 import type { IncidentRow, InterventionRow, MonitorRow, StatusData } from './status.js';

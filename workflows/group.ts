@@ -10,8 +10,8 @@ import { proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflow
 import { groupMonitors, type CadenceGroup } from '../config/model.js';
 import type { Activities } from '../activities/index.js';
 import { STATUS_RANK, type Status } from '../evaluation/types.js';
-import { COLLECT_RETRY, collectTimeoutMs, GROUP_CHECK_CONCURRENCY, incidentSignals, type GroupMemberResult } from './check.js';
-import { memberRunId } from './ids.js';
+import { COLLECT_RETRY, collectTimeoutMs, GROUP_CHECK_CONCURRENCY, incidentSignals, type GroupMemberResult } from '../evaluation/check.js';
+import { memberRunId } from '../evaluation/ids.js';
 import { scheduledTime, STORE } from './monitor.js';
 import { FAILING, STATUS } from './search-attributes.js';
 

@@ -4,7 +4,7 @@ import type { MonitorDefinition } from '../config/model.js';
 import type { Transition } from '../evaluation/flap.js';
 import type { Status } from '../evaluation/types.js';
 import type { Activities } from '../activities/index.js';
-import { alertLabels, COLLECT_RETRY, collectTimeoutMs, incidentSignals, incidentsFor, runCheck } from './check.js';
+import { alertLabels, COLLECT_RETRY, collectTimeoutMs, incidentSignals, incidentsFor, runCheck } from '../evaluation/check.js';
 import { STATUS } from './search-attributes.js';
 import { keyLabels, keyStateId, NEVER_OPENS } from '../evaluation/log-keys.js';
 import { HEARTBEAT_TIMEOUT_MS } from './heartbeats.js';

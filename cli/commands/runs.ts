@@ -11,7 +11,7 @@ import { formatValue } from '../../evaluation/rules.js';
 import type { Unit } from '../../evaluation/types.js';
 import { workflowUrl } from '../../ui/page.js';
 import { fitting } from '../../workflows/group.js';
-import { groupScheduleId, memberRunId, scheduleId } from '../../workflows/ids.js';
+import { groupScheduleId, memberRunId, scheduleId } from '../../evaluation/ids.js';
 import { CliError, table } from '../output.js';
 
 /** Where a monitor runs, and the visibility query that finds the runs that checked it. */

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { scheduleId } from '../../workflows/ids.js';
+import { scheduleId } from '../../evaluation/ids.js';
 import { runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';

@@ -21,7 +21,7 @@ import { HistoryStore } from '../../store/history.js';
 import { dataConverter } from '../../workers/codec.js';
 import { interventionIdFor, type ArchiveIngestResult } from '../../workflows/archive.js';
 import type { InterventionView } from '../../workflows/intervention.js';
-import { scheduleId } from '../../workflows/ids.js';
+import { scheduleId } from '../../evaluation/ids.js';
 import { HEARTBEAT_TIMEOUT_MS } from '../../workflows/heartbeats.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { portOpen } from '../../devserver/dev-server.js';

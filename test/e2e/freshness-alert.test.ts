@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HistoryStore } from '../../store/history.js';
-import { scheduleId } from '../../workflows/ids.js';
+import { scheduleId } from '../../evaluation/ids.js';
 import { runCli, spawnWorker, type WorkerProcess } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';

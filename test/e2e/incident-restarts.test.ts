@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfigFile } from '../../config/load.js';
 import { startDevServer, type DevServer } from '../../devserver/dev-server.js';
 import type { AlertEvent } from '../../workflows/incident.js';
-import { incidentsFor } from '../../workflows/check.js';
+import { incidentsFor } from '../../evaluation/check.js';
 import { dataConverter } from '../../workers/codec.js';
 import { spawnWorker, type WorkerProcess } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';

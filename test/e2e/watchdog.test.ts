@@ -5,7 +5,7 @@
 // same from the command line.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scheduleId } from '../../workflows/ids.js';
+import { scheduleId } from '../../evaluation/ids.js';
 import { runCli, spawnWorker, type WorkerProcess } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { HttpReceiver } from '../support/http-receiver.js';

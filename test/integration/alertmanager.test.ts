@@ -8,7 +8,7 @@ import type { IncidentNotification } from '../../channels/types.js';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import { HistoryStore } from '../../store/history.js';
-import { incidentsFor } from '../../workflows/check.js';
+import { incidentsFor } from '../../evaluation/check.js';
 import type { AlertEvent } from '../../workflows/incident.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { startAlertmanager, type RunningServer } from '../support/prometheus-stack.js';

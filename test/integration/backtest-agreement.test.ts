@@ -10,7 +10,7 @@ import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import { backtest } from '../../evaluation/backtest.js';
 import { HistoryStore } from '../../store/history.js';
-import { toleranceMs, describeCheck } from '../../workflows/check.js';
+import { toleranceMs, describeCheck } from '../../evaluation/check.js';
 import type { MonitorRunResult } from '../../workflows/monitor.js';
 import { runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';

@@ -10,7 +10,7 @@ import { parseConfig, type LoadedConfig } from '../../config/load.js';
 import type { GroupRunResult } from '../../workflows/group.js';
 import { HistoryStore } from '../../store/history.js';
 import { applyPlan, planFor, readExisting } from '../../schedules/sync.js';
-import { groupScheduleId, memberRunId, scheduleId } from '../../workflows/ids.js';
+import { groupScheduleId, memberRunId, scheduleId } from '../../evaluation/ids.js';
 import { FAILING, GROUP, STATUS } from '../../workflows/search-attributes.js';
 import { runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';

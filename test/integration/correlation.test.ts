@@ -9,7 +9,7 @@ import type { MonitorDefinition } from '../../config/model.js';
 import type { Status, Verdict } from '../../evaluation/types.js';
 import { HistoryStore } from '../../store/history.js';
 import type { IncidentSnapshot } from '../../workflows/incident.js';
-import { alertLabels, incidentSignals, incidentsFor } from '../../workflows/check.js';
+import { alertLabels, incidentSignals, incidentsFor } from '../../evaluation/check.js';
 import { MONITOR, PERSPECTIVE } from '../../workflows/search-attributes.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { HttpReceiver } from '../support/http-receiver.js';
@@ -79,7 +79,7 @@ monitors:
     return { id: p, monitors: { queue: byId('queue'), freshness: byId('freshness'), losses: byId('losses'), errors: byId('errors') } };
   }
 
-  /** Signals a transition as a monitor run does (workflows/check.ts incidentSignals); returns the incident id. */
+  /** Signals a transition as a monitor run does (evaluation/check.ts incidentSignals); returns the incident id. */
   async function signal(monitor: MonitorDefinition, transition: 'open' | 'resolve', reason: string, details?: Verdict['details']): Promise<string> {
     const status: Status = transition === 'resolve' ? 'ok' : 'critical';
     const labels = alertLabels(monitor, status);

@@ -9,7 +9,7 @@ import type { MonitorDefinition } from '../../config/model.js';
 import type { Status } from '../../evaluation/types.js';
 import { HistoryStore } from '../../store/history.js';
 import type { AlertEvent, IncidentSnapshot } from '../../workflows/incident.js';
-import { incidentsFor } from '../../workflows/check.js';
+import { incidentsFor } from '../../evaluation/check.js';
 import { silencesWorkflowId, type AddSilenceRequest } from '../../workflows/silences.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { HttpReceiver } from '../support/http-receiver.js';

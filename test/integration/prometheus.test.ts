@@ -145,6 +145,8 @@ monitors:
     it('reads a value, a scalar and one series with its labels', async () => {
       const c = connector();
       expect((await c.collect({ check: check('scalar(vector(42))'), at: at() })).value).toBe(42);
+      // prometheus_build_info exists once Prometheus has scraped itself; the first scrape can come after this test starts.
+      await waitFor(async () => (await query('prometheus_build_info')).length === 1, 'Prometheus scraped itself');
       const one = await c.collect({ check: check('prometheus_build_info'), at: at() });
       expect(one.value).toBe(1);
       expect(String(one.details?.['series 1'])).toMatch(/^prometheus_build_info\{.*version="2\.\d+/);

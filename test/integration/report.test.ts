@@ -16,7 +16,7 @@ import { syncReports } from '../../schedules/sync.js';
 import { HistoryStore } from '../../store/history.js';
 import type { AlertEvent, IncidentSnapshot } from '../../workflows/incident.js';
 import type { InterventionInput } from '../../workflows/intervention.js';
-import { incidentsFor } from '../../workflows/check.js';
+import { incidentsFor } from '../../evaluation/check.js';
 import { reportScheduleId, type ReportResult } from '../../workflows/report.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { decodePng } from '../support/png.js';

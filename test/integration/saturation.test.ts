@@ -9,7 +9,7 @@ import { selfMonitorId, withSelfMonitors } from '../../config/self-monitor.js';
 import { judgeSchedules, judgeWorkers } from '../../cli/doctor-checks.js';
 import { HistoryStore } from '../../store/history.js';
 import { applyPlan, planFor } from '../../schedules/sync.js';
-import { groupScheduleId, scheduleId } from '../../workflows/ids.js';
+import { groupScheduleId, scheduleId } from '../../evaluation/ids.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

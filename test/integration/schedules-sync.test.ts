@@ -3,7 +3,7 @@
 import { ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { parseConfig } from '../../config/load.js';
 import { applyPlan, planFor, readExisting, type SyncTarget } from '../../schedules/sync.js';
-import { scheduleId } from '../../workflows/ids.js';
+import { scheduleId } from '../../evaluation/ids.js';
 import { MONITOR } from '../../workflows/search-attributes.js';
 import { uniqueName } from '../support/env.js';
 import { testClient } from '../support/temporal.js';

@@ -5,17 +5,17 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { CheckSpec, MonitorDefinition, NamedConnector } from '../config/model.js';
 import { formatDuration } from '../config/duration.js';
-import { lateness } from '../evaluation/freshness.js';
-import type { Baselines } from '../evaluation/history.js';
-import { couldNotCheck, evaluate } from '../evaluation/rules.js';
-import { keyedVerdict } from '../evaluation/log-keys.js';
-import type { Measurement, Status, Verdict } from '../evaluation/types.js';
-import type { Transition } from '../evaluation/flap.js';
-import { incidentFor, routeAlert } from '../evaluation/routing.js';
-import { incidentWorkflowId } from '../evaluation/incident-key.js';
-import { alertNode } from '../evaluation/correlation.js';
-import type { Labels } from '../evaluation/matchers.js';
-import type { AlertEvent, IncidentInput } from './incident.js';
+import { lateness } from './freshness.js';
+import type { Baselines } from './history.js';
+import { couldNotCheck, evaluate } from './rules.js';
+import { keyedVerdict } from './log-keys.js';
+import type { Measurement, Status, Verdict } from './types.js';
+import type { Transition } from './flap.js';
+import { incidentFor, routeAlert } from './routing.js';
+import { incidentWorkflowId } from './incident-key.js';
+import { alertNode } from './correlation.js';
+import type { Labels } from './matchers.js';
+import type { AlertEvent, IncidentInput } from '../workflows/incident.js';
 
 /**
  * How a check's collect is retried before it counts as "could not check": as a
