@@ -361,8 +361,8 @@ describe('defaults and lints of log rules', () => {
     expect((config.warnings ?? []).map((w) => w.message).join('\n')).toContain('flap.failAfter 3 on rule any: an event reported by one run only');
   });
 
-  it('the README example archives-needing-passwords alerts on its first event', async () => {
-    const readme = readFileSync(join(process.cwd(), 'README.md'), 'utf8');
+  it('the documented example archives-needing-passwords alerts on its first event', async () => {
+    const readme = readFileSync(join(process.cwd(), 'docs', 'PERSPECTIVES.md'), 'utf8');
     const block = readme.split('```yaml').find((b) => b.includes('id: archives-needing-passwords'))!.split('```')[0]!;
     const { parse } = await import('yaml');
     const example = (parse(block) as { monitors: Array<{ id: string; check: Doc; rules: object[]; flap?: object }> }).monitors.find((m) => m.id === 'archives-needing-passwords')!;
