@@ -4,14 +4,15 @@
 // Elasticsearch 8 reference: hits.total, aggregations.<name>.value / buckets,
 // composite after_key paging, date_histogram with extended_bounds.
 // When PIPEWATCH_TEST_ES_URL is set, tests use a real cluster instead.
+// Nothing here comes from the code under test: field lookup, keyword order and
+// query_string answers are written from the Elasticsearch reference, so a bug
+// in pipewatch's own matcher or id order cannot agree with itself here.
+import { readFileSync } from 'node:fs';
 import { Client, errors } from '@elastic/elasticsearch';
 import MockModule from '@elastic/elasticsearch-mock';
 
 // The package is CommonJS with `export default`: under NodeNext the class is the module's .default.
 const Mock = (MockModule as unknown as { default: typeof MockModule }).default ?? MockModule;
-import { compareIds } from '../../evaluation/reconcile.js';
-import { fieldValue } from '../../evaluation/lucene.js';
-import { elasticsearchMappings } from '../../evaluation/query-string/mapping.js';
 
 /**
  * The values of a field in a document, flat ("log.level") or nested, arrays
@@ -29,6 +30,20 @@ function valuesAt(doc: unknown, path: string): unknown[] {
     if (head in o) out.push(...valuesAt(o[head], parts.slice(n).join('.')));
   }
   return out;
+}
+
+/** A field's single value (undefined when absent, the first of several). */
+function valueAt(doc: unknown, path: string): unknown {
+  return valuesAt(doc, path)[0];
+}
+
+/**
+ * Keyword order as Elasticsearch sorts terms and composite buckets: by the
+ * values' UTF-8 bytes (Lucene's BytesRef order), which is Unicode code-point
+ * order — not JavaScript's UTF-16 `<`.
+ */
+function keywordOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /**
@@ -127,7 +142,7 @@ export class FakeElasticsearch implements SearchBackend {
     if (!range) throw new Error(`fake Elasticsearch: unsupported query ${JSON.stringify(query)}`);
     const [field, r] = Object.entries(range)[0]!;
     return docs.filter((d) => {
-      const t = time(fieldValue(d, field));
+      const t = time(valueAt(d, field));
       return (r.gte === undefined || t >= Date.parse(r.gte)) && (r.lt === undefined || t < Date.parse(r.lt)) && (r.lte === undefined || t <= Date.parse(r.lte));
     });
   }
@@ -137,23 +152,24 @@ export class FakeElasticsearch implements SearchBackend {
     for (const [name, spec] of Object.entries(aggs)) {
       if (spec.cardinality) {
         const field = (spec.cardinality as { field: string }).field;
-        out[name] = { value: new Set(docs.map((d) => fieldValue(d, field)).filter((v) => v !== undefined)).size };
+        out[name] = { value: new Set(docs.map((d) => valueAt(d, field)).filter((v) => v !== undefined)).size };
       } else if (spec.terms) {
         const t = spec.terms as { field: string; size: number };
         const counts = new Map<string, number>();
         for (const d of docs) {
-          const v = fieldValue(d, t.field);
+          const v = valueAt(d, t.field);
           if (v !== undefined) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
         }
-        out[name] = { buckets: [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, t.size).map(([key, doc_count]) => ({ key, doc_count })) };
+        // Most documents first, ties by key (the terms aggregation's default order: _count desc, _key asc).
+        out[name] = { buckets: [...counts.entries()].sort((a, b) => b[1] - a[1] || keywordOrder(a[0], b[0])).slice(0, t.size).map(([key, doc_count]) => ({ key, doc_count })) };
       } else if (spec.avg || spec.sum || spec.min || (spec.max && !this.isDate(docs, (spec.max as { field: string }).field))) {
         const [agg, cfg] = Object.entries(spec)[0]! as [string, { field: string }];
-        const values = docs.map((d) => Number(fieldValue(d, cfg.field))).filter((v) => !Number.isNaN(v));
+        const values = docs.map((d) => Number(valueAt(d, cfg.field))).filter((v) => !Number.isNaN(v));
         const value = values.length === 0 ? null : agg === 'avg' ? values.reduce((a, b) => a + b, 0) / values.length : agg === 'sum' ? values.reduce((a, b) => a + b, 0) : agg === 'min' ? Math.min(...values) : Math.max(...values);
         out[name] = { value };
       } else if (spec.max && this.isDate(docs, (spec.max as { field: string }).field)) {
         const field = (spec.max as { field: string }).field;
-        const values = docs.map((d) => time(fieldValue(d, field))).filter((v) => !Number.isNaN(v));
+        const values = docs.map((d) => time(valueAt(d, field))).filter((v) => !Number.isNaN(v));
         const max = values.length ? Math.max(...values) : null;
         out[name] = max === null ? { value: null } : { value: max, value_as_string: new Date(max).toISOString() };
       } else if (spec.composite) {
@@ -162,11 +178,11 @@ export class FakeElasticsearch implements SearchBackend {
         const field = source.terms.field;
         const counts = new Map<string, number>();
         for (const d of docs) {
-          const v = fieldValue(d, field);
+          const v = valueAt(d, field);
           if (v !== undefined) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
         }
         const after = c.after ? String(c.after[key]) : undefined;
-        const page = [...counts.keys()].sort(compareIds).filter((k) => after === undefined || compareIds(k, after) > 0).slice(0, c.size);
+        const page = [...counts.keys()].sort(keywordOrder).filter((k) => after === undefined || keywordOrder(k, after) > 0).slice(0, c.size);
         out[name] = {
           buckets: page.map((k) => ({ key: { [key]: k }, doc_count: counts.get(k) })),
           ...(page.length ? { after_key: { [key]: page.at(-1) } } : {}),
@@ -177,7 +193,7 @@ export class FakeElasticsearch implements SearchBackend {
         if (!interval) throw new Error(`fake Elasticsearch: unsupported interval ${h.fixed_interval}`);
         const byKey = new Map<number, Doc[]>();
         for (const d of docs) {
-          const k = Math.floor(time(fieldValue(d, h.field)) / interval) * interval;
+          const k = Math.floor(time(valueAt(d, h.field)) / interval) * interval;
           byKey.set(k, [...(byKey.get(k) ?? []), d]);
         }
         const keys = [...byKey.keys()];
@@ -196,7 +212,7 @@ export class FakeElasticsearch implements SearchBackend {
   }
 
   private isDate(docs: Doc[], field: string): boolean {
-    const v = docs.map((d) => fieldValue(d, field)).find((x) => x !== undefined);
+    const v = docs.map((d) => valueAt(d, field)).find((x) => x !== undefined);
     return typeof v === 'string' && !Number.isNaN(Date.parse(v));
   }
 
@@ -217,7 +233,7 @@ export class FakeElasticsearch implements SearchBackend {
     if (size > 0) {
       const sort = ((body.sort as Array<Record<string, string>> | undefined) ?? [])[0];
       const [field, order] = sort ? Object.entries(sort)[0]! : ['@timestamp', 'desc'];
-      hits = [...docs].sort((a, b) => (time(fieldValue(a, field)) - time(fieldValue(b, field))) * (order === 'desc' ? -1 : 1)).slice(0, size);
+      hits = [...docs].sort((a, b) => (time(valueAt(a, field)) - time(valueAt(b, field))) * (order === 'desc' ? -1 : 1)).slice(0, size);
     }
     return {
       took: 1,
@@ -240,7 +256,9 @@ export function realElasticsearch(url: string): SearchBackend {
   return {
     client,
     async seed(index, docs, idField, timeField) {
-      const mappings = elasticsearchMappings() as { properties: Record<string, unknown> };
+      // The documented template (docs/logging/logs-template.json), as an operator installs it.
+      const template = JSON.parse(readFileSync(new URL('../../docs/logging/logs-template.json', import.meta.url), 'utf8')) as { template: { mappings: { properties: Record<string, unknown> } } };
+      const mappings = template.template.mappings;
       await client.indices.create({ index, mappings: { ...mappings, properties: { ...mappings.properties, [idField]: { type: 'keyword' }, [timeField]: { type: 'date' } } } as never });
       created.push(index);
       if (docs.length) await client.bulk({ refresh: true, operations: docs.flatMap((d) => [{ index: { _index: index } }, d]) });
