@@ -137,6 +137,6 @@ export async function judgeSchedules(
   const bad = ticksNotOnTime(f);
   const message = `last ${formatDuration(check.window)}: ${saturationSummary(f)}${f.worst.length ? ` — ${f.worst.join('; ')}` : ''}; ${since} skipped or missed since the schedules were made${
     f.unsampled ? `; ${f.unsampled} schedule(s) not sampled before (skips counted from the next look)` : ''
-  }${noStore}${bad ? `: the Temporal server or the workers cannot keep up (fewer runs: cadence groups, README "Capacity"), or runs outlast their interval` : ''}`;
+  }${noStore}${bad ? `: the Temporal server or the workers cannot keep up (fewer runs: cadence groups, docs/PRODUCTION.md "Capacity"), or runs outlast their interval` : ''}`;
   return { ok: bad === 0, message };
 }

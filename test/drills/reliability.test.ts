@@ -21,7 +21,7 @@
 // Message-ID header, the webhook's idempotencyKey): lost = expected − unique;
 // extra = unique − expected, a message sent twice under different keys, which
 // no receiver could drop; repeats = raw − unique, a message sent again under
-// the same key — the one window README and docs/RELIABILITY.md name, a worker
+// the same key — the one window docs/OPERATIONS.md and docs/RELIABILITY.md name, a worker
 // killed after the channel took a message and before the ledger recorded it.
 // Only a worker kill can open that window, so only the kill drill may repeat,
 // at most once per kill. The machine's PostgreSQL is shared, so "down"

@@ -133,7 +133,7 @@ monitors:
     await waitFor(() => count('/hook', 'firing') === 1, 'the firing message');
     // Killed once the firing message is confirmed: this test is about the pending escalation. A kill
     // between the channel accepting and the ledger confirming is the one window that can repeat a
-    // message (README, "What durability means here"); the next test aims at the send itself.
+    // message (docs/OPERATIONS.md, "What durability means here"); the next test aims at the send itself.
     await waitFor(() => confirmed('firing'), 'the ledger to confirm the firing message');
     await worker!.kill('SIGKILL');
     await sleep(1_000);

@@ -8,7 +8,7 @@
 // the simulated kubelet — is stopped.
 //
 // What is asserted is the cronJobs, podHealth and kubeEvents checks' documented behaviour
-// (README, "Operations: Kubernetes"): a missed run names the CronJob, the time it was due and
+// (docs/PERSPECTIVES.md, "Operations: Kubernetes"): a missed run names the CronJob, the time it was due and
 // the last run; startingDeadlineSeconds is said; a failed or overlong Job is named.
 import type { Client } from '@temporalio/client';
 import * as k8s from '@kubernetes/client-node';
