@@ -282,7 +282,8 @@ monitors:
 
   it.each(Object.keys(SECRETS))('finds no %s anywhere', (name) => {
     expect(Object.keys(corpora)).toHaveLength(9);
-    // The password an operator types is, by design, in the Update's input, which only a key holder can decode (docs/OPERATIONS.md, "Secrets and payload encryption").
+    // The password an operator types is, by design, in the Update's input, which only a key holder can decode
+    // (docs/OPERATIONS.md, "Secrets and payload encryption").
     const allowed = (secret: string, corpus: string) => secret === 'ARCHIVE_PASSWORD' && corpus === 'decoded histories';
     expect(findSecrets({ [name]: SECRETS[name as keyof typeof SECRETS] }, corpora, allowed)).toEqual([]);
   });
