@@ -83,6 +83,24 @@ describe('every relative link resolves', () => {
   });
 });
 
+describe('the README and the reference pages name files that exist', () => {
+  // Pages whose text names source files (connectors/…, store/migrations.ts): a file moved without
+  // its mention fails here. Paths the tests or Temporal's tools make at run time are not files here.
+  const REFERENCE = ['README.md', ...['CONFIGURATION', 'PERSPECTIVES', 'INCIDENTS', 'OPERATIONS', 'EXAMPLE', 'CONTRIBUTING', 'UPGRADING', 'PRODUCTION'].map((p) => `docs/${p}.md`)];
+  const MADE_AT_RUN_TIME = ['test/artifacts/', 'schema/postgresql/', 'dist/'];
+  const folders = readdirSync(ROOT).filter((f) => !f.startsWith('.') && f !== 'node_modules' && statSync(join(ROOT, f)).isDirectory());
+  const mention = new RegExp(`(?<![\\w./-])((?:${folders.join('|')})/[\\w./-]*\\w)`, 'g');
+
+  it.each(REFERENCE)('%s', (page) => {
+    // Link targets are checked (relative to the page) above; this reads the words around them.
+    const text = read(page).replace(/\]\([^)\s]+\)/g, ']');
+    const missing = [...new Set([...text.matchAll(mention)].map((m) => m[1]!))].filter(
+      (path) => !MADE_AT_RUN_TIME.some((p) => path.startsWith(p)) && !existsSync(join(ROOT, path)),
+    );
+    expect(missing).toEqual([]);
+  });
+});
+
 describe('generated facts match the pages that list them', () => {
   it('docs/PRODUCTION.md names every search attribute, with its type and how many of each', () => {
     const text = read('docs/PRODUCTION.md');
