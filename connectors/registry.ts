@@ -6,7 +6,7 @@ import { ResolvedCache } from '../config/resolved-cache.js';
 import { elasticsearchConnector } from './elasticsearch.js';
 import { hostConnector } from './host.js';
 import { httpConnector } from './http.js';
-import { kubernetesConnector } from './kubernetes.js';
+import { kubernetesConnector } from './kubernetes/index.js';
 import { logfilesConnector } from './logfiles.js';
 import { postgresConnector } from './postgres.js';
 import { prometheusConnector } from './prometheus.js';

@@ -8,7 +8,8 @@
 // examples/pipewatch.yaml watch that namespace. Faults are reconciled from the
 // fault file every couple of seconds, as the pipeline's own stages read it.
 import * as k8s from '@kubernetes/client-node';
-import { apiStatus, boundedApiClient } from '../connectors/kubernetes.js';
+import { apiStatus } from '../connectors/kubernetes/client.js';
+import { boundedApiClient } from '../connectors/kubernetes/transport.js';
 import { KWOK_FAULT_LABEL } from '../devserver/kwok-stages.js';
 import { EXAMPLE_NAMESPACE, readFaults } from './faults.js';
 import { deployExampleWorkloads, localFaults, type LocalControls } from './local-workloads.js';

@@ -8,7 +8,8 @@
 // NotReady). Reconciled from the fault file with the `pod` fault
 // (examples/cluster.ts).
 import * as k8s from '@kubernetes/client-node';
-import { apiStatus, boundedApiClient } from '../connectors/kubernetes.js';
+import { apiStatus } from '../connectors/kubernetes/client.js';
+import { boundedApiClient } from '../connectors/kubernetes/transport.js';
 import type { ControlPlane } from '../devserver/kubernetes.js';
 import { EXAMPLE_NAMESPACE, readFaults } from './faults.js';
 

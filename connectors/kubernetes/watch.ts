@@ -158,7 +158,7 @@ export class ListWatch<T> {
   private async relist(): Promise<void> {
     const fresh = new Map<string, T>();
     let token: string | undefined;
-    let version = '';
+    let version: string;
     do {
       const page = await this.source.list(token, this.options.pageSize ?? 500);
       for (const raw of page.items) {

@@ -3,10 +3,10 @@
 // compacted by the test when it chooses, so the resourceVersion the watch
 // held while it was away is gone, as on a busy cluster after a long outage.
 import * as k8s from '@kubernetes/client-node';
-import { eventSource, watchEvents } from '../../connectors/kubernetes.js';
-import type { ListWatch, ListWatchSource } from '../../connectors/kube-watch.js';
+import { eventSource, watchEvents } from '../../connectors/kubernetes/events.js';
+import type { ListWatch, ListWatchSource } from '../../connectors/kubernetes/watch.js';
 import type { ControlPlane } from '../../devserver/kubernetes.js';
-import type { EventRecord } from '../../evaluation/kubernetes.js';
+import type { EventRecord } from '../../evaluation/kubernetes/events.js';
 import { adminConfig, Cluster, startTestControlPlane } from '../support/kubernetes.js';
 import { waitFor } from '../support/wait.js';
 

@@ -19,7 +19,7 @@ import {
   type CronJobSchedule,
   type Missed,
 } from '../../evaluation/cronjob-schedule.js';
-import { judgeCronJob, type CronJobShape, type JobShape } from '../../evaluation/kubernetes.js';
+import { judgeCronJob, type CronJobShape, type JobShape } from '../../evaluation/kubernetes/cronjobs.js';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;

@@ -1,18 +1,9 @@
 // The pure judgement behind the Kubernetes checks: layers, applications,
 // label selectors, pod conditions and CronJob schedules, on object shapes as
 // the API returns them.
-import {
-  applicationOf,
-  containerLayer,
-  eventLayer,
-  judgeCronJob,
-  podConditions,
-  podProblems,
-  rootLayer,
-  type CronJobShape,
-  type JobShape,
-  type PodShape,
-} from '../../evaluation/kubernetes.js';
+import { judgeCronJob, type CronJobShape, type JobShape } from '../../evaluation/kubernetes/cronjobs.js';
+import { podConditions, podProblems } from '../../evaluation/kubernetes/pods.js';
+import { applicationOf, containerLayer, eventLayer, rootLayer, type PodShape } from '../../evaluation/kubernetes/shared.js';
 import { parseLabelSelector, selectorMatches, type Requirement } from '../../evaluation/label-selector.js';
 
 const MIN = 60_000;

@@ -1,7 +1,7 @@
 // The line splitter under a Kubernetes watch stream: lines across chunk
 // boundaries (down to one byte a chunk, inside a multi-byte character), blank
 // lines, and the limit on a line that never ends.
-import { LineSplitter } from '../../connectors/kube-watch.js';
+import { LineSplitter } from '../../connectors/kubernetes/watch.js';
 
 const feed = (splitter: LineSplitter, chunks: Array<string | Buffer>) => chunks.flatMap((c) => splitter.push(typeof c === 'string' ? Buffer.from(c) : c));
 
