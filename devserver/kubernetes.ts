@@ -120,7 +120,7 @@ class ControlPlaneStartError extends Error {}
 async function waitReady(server: string, token: string, ca: Buffer, child: ChildProcess, log: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   const failed = (what: string) => {
-    let tail = '';
+    let tail: string;
     try {
       tail = readFileSync(log, 'utf8').trim().split('\n').slice(-15).join('\n');
     } catch {
@@ -352,7 +352,13 @@ current-context: admin
 const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 
 /** A JSON request to the API server as the admin (no client library here: devserver also runs from the CLI). */
-function apiRequest(server: string, token: string, ca: Buffer, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any }> {
+/** The parts of a Node answer read here (the body is the answer's text when it is not JSON). */
+interface NodeAnswer {
+  status?: { conditions?: Array<{ type: string; status?: string }> };
+  spec?: { taints?: Array<{ key: string }> };
+}
+
+function apiRequest(server: string, token: string, ca: Buffer, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: NodeAnswer | string }> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(`${server}${path}`, { method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, timeout: 10_000 }, (res) => {
       let text = '';
@@ -365,7 +371,7 @@ function apiRequest(server: string, token: string, ca: Buffer, method: string, p
         } catch {
           // not JSON: keep the text
         }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
+        resolve({ status: res.statusCode ?? 0, body: parsed as NodeAnswer | string });
       });
     });
     req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 10 s`)));
@@ -390,11 +396,12 @@ async function createNodes(server: string, token: string, ca: Buffer, nodes: str
   for (const name of nodes) {
     for (;;) {
       const res = await apiRequest(server, token, ca, 'GET', `/api/v1/nodes/${name}`);
-      const ready = res.body?.status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
+      const node = typeof res.body === 'object' && res.body !== null ? res.body : {};
+      const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
       if (ready?.status === 'True') {
         // The API server's TaintNodesByCondition admission taints a new node not-ready; the node lifecycle controller
         // lifts it once the node is Ready. Lifted here as well, so pods schedule without that controller running.
-        const taints = (res.body?.spec?.taints ?? []) as Array<{ key: string }>;
+        const taints = node.spec?.taints ?? [];
         const kept = taints.filter((t) => t.key !== 'node.kubernetes.io/not-ready');
         if (kept.length !== taints.length) {
           const patched = await apiRequest(server, token, ca, 'PATCH', `/api/v1/nodes/${name}`, { spec: { taints: kept } }, 'application/merge-patch+json');

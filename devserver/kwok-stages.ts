@@ -13,25 +13,16 @@ export const KWOK_FAULT_LABEL = 'pipewatch.dev/kwok-fault';
 /** Annotation on a Job's pod: how long it runs before it succeeds (a Go duration, e.g. "90s"). */
 export const KWOK_RUN_FOR_ANNOTATION = 'pipewatch.dev/run-for';
 
-export type KwokFault = 'fail' | 'crash-loop' | 'oom' | 'image-pull';
-
 const notDeleted = `    - key: '.metadata.deletionTimestamp'
       operator: 'DoesNotExist'`;
 const noFault = `    - key: '.metadata.labels["${KWOK_FAULT_LABEL}"]'
       operator: 'DoesNotExist'`;
-const fault = (name: KwokFault) => `    - key: '.metadata.labels["${KWOK_FAULT_LABEL}"]'
+const withFault = (name: KwokFault) => `    - key: '.metadata.labels["${KWOK_FAULT_LABEL}"]'
       operator: 'In'
       values: ['${name}']`;
 // A pod is started once: every start stage needs a pod without an IP yet.
 const notStarted = `    - key: '.status.podIP'
       operator: 'DoesNotExist'`;
-const addresses = `      hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
-      podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
-      startTime: {{ $now | Quote }}`;
-const conditions = (ready: boolean) => `      conditions:
-      - { type: Initialized, status: "True", lastTransitionTime: {{ $now | Quote }} }
-      - { type: Ready, status: "${ready ? 'True' : 'False'}", lastTransitionTime: {{ $now | Quote }} }
-      - { type: ContainersReady, status: "${ready ? 'True' : 'False'}", lastTransitionTime: {{ $now | Quote }} }`;
 
 function stage(name: string, selector: string[], next: string, delay = ''): string {
   return `apiVersion: kwok.x-k8s.io/v1alpha1
@@ -48,28 +39,79 @@ ${next}
 `;
 }
 
-/** Container statuses for every container of the pod, from one state template (YAML under `- name/image`). */
-const everyContainer = (fields: string) => `      containerStatuses:
-      {{ range .spec.containers }}
-      - image: {{ .image | Quote }}
-        name: {{ .name | Quote }}
-${fields}
-      {{ end }}`;
+/** What the simulated kubelet reports of a pod: its phase, and one state for every container (flow-style YAML, `$now` for the time). */
+interface PodReport {
+  phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+  /** The pod's Ready and ContainersReady conditions, and each container's ready and started. */
+  ready: boolean;
+  restartCount: number;
+  state: string;
+  lastState?: string;
+}
+
+/** The status template of a report; a pod being started also gets its node's and its own IP and a start time. */
+function statusTemplate(report: PodReport, start: boolean): string {
+  const ready = String(report.ready);
+  const container = [
+    `        ready: ${ready}`,
+    `        restartCount: ${report.restartCount}`,
+    `        started: ${ready}`,
+    ...(report.lastState ? [`        lastState: ${report.lastState}`] : []),
+    `        state: ${report.state}`,
+  ];
+  const addresses = [
+    `      hostIP: {{ NodeIPWith .spec.nodeName | Quote }}`,
+    `      podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}`,
+    `      startTime: {{ $now | Quote }}`,
+  ];
+  const condition = report.ready ? '"True"' : '"False"';
+  return [
+    `    statusTemplate: |`,
+    `      {{ $now := Now }}`,
+    `      conditions:`,
+    `      - { type: Initialized, status: "True", lastTransitionTime: {{ $now | Quote }} }`,
+    `      - { type: Ready, status: ${condition}, lastTransitionTime: {{ $now | Quote }} }`,
+    `      - { type: ContainersReady, status: ${condition}, lastTransitionTime: {{ $now | Quote }} }`,
+    `      containerStatuses:`,
+    `      {{ range .spec.containers }}`,
+    `      - image: {{ .image | Quote }}`,
+    `        name: {{ .name | Quote }}`,
+    ...container,
+    `      {{ end }}`,
+    ...(start ? addresses : []),
+    `      phase: ${report.phase}`,
+  ].join('\n');
+}
+
+/** A stage that starts a pod (one not deleted and without an IP yet) matching `match`, reporting `report`. */
+const startStage = (name: string, match: string, report: PodReport) => stage(name, [notDeleted, match, notStarted], statusTemplate(report, true));
+
+const exited = (exitCode: number, reason: string) => `{ terminated: { exitCode: ${exitCode}, reason: ${reason}, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }} } }`;
+const runningNow = '{ running: { startedAt: {{ $now | Quote }} } }';
+
+/** What each fault makes a pod report, in the order of the stages. */
+const FAULTS = {
+  // A Job's pod whose container exits 1: the Job controller retries up to backoffLimit, then the Job fails.
+  fail: { phase: 'Failed', ready: false, restartCount: 0, state: exited(1, 'Error') },
+  // A container that keeps exiting: waiting in CrashLoopBackOff after its sixth restart, as the kubelet reports it.
+  'crash-loop': {
+    phase: 'Running',
+    ready: false,
+    restartCount: 6,
+    lastState: exited(1, 'Error'),
+    state: '{ waiting: { reason: CrashLoopBackOff, message: "back-off 5m0s restarting failed container={{ .name }} pod={{ $.metadata.name }}_{{ $.metadata.namespace }}({{ $.metadata.uid }})" } }',
+  },
+  // Killed for exceeding its memory limit once, running again.
+  oom: { phase: 'Running', ready: true, restartCount: 1, lastState: exited(137, 'OOMKilled'), state: runningNow },
+  // The image cannot be pulled: the sandbox has its IP, the container waits in ImagePullBackOff.
+  'image-pull': { phase: 'Pending', ready: false, restartCount: 0, state: '{ waiting: { reason: ImagePullBackOff, message: "Back-off pulling image \\"{{ .image }}\\"" } }' },
+} satisfies Record<string, PodReport>;
+
+export type KwokFault = keyof typeof FAULTS;
 
 export const kwokPodStages: string = [
-  stage(
-    'pod-ready',
-    [notDeleted, noFault, notStarted],
-    `    statusTemplate: |
-      {{ $now := Now }}
-${conditions(true)}
-${everyContainer(`        ready: true
-        restartCount: 0
-        started: true
-        state: { running: { startedAt: {{ $now | Quote }} } }`)}
-${addresses}
-      phase: Running`,
-  ),
+  startStage('pod-ready', noFault, { phase: 'Running', ready: true, restartCount: 0, state: runningNow }),
+  // A Job's running pod (without a fault) completes, at once or after its run-for annotation.
   stage(
     'pod-complete',
     [
@@ -82,14 +124,7 @@ ${addresses}
       operator: 'In'
       values: ['Job']`,
     ],
-    `    statusTemplate: |
-      {{ $now := Now }}
-${conditions(false)}
-${everyContainer(`        ready: false
-        restartCount: 0
-        started: false
-        state: { terminated: { exitCode: 0, reason: Completed, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }} } }`)}
-      phase: Succeeded`,
+    statusTemplate({ phase: 'Succeeded', ready: false, restartCount: 0, state: exited(0, 'Completed') }, false),
     `  delay:
     durationMilliseconds: 0
     durationFrom: { expressionFrom: '.metadata.annotations["${KWOK_RUN_FOR_ANNOTATION}"]' }
@@ -102,62 +137,5 @@ ${everyContainer(`        ready: false
     `    finalizers: { empty: true }
     delete: true`,
   ),
-  // A Job's pod whose container exits 1: the Job controller retries up to backoffLimit, then the Job fails.
-  stage(
-    'pod-fail',
-    [notDeleted, fault('fail'), notStarted],
-    `    statusTemplate: |
-      {{ $now := Now }}
-${conditions(false)}
-${everyContainer(`        ready: false
-        restartCount: 0
-        started: false
-        state: { terminated: { exitCode: 1, reason: Error, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }} } }`)}
-${addresses}
-      phase: Failed`,
-  ),
-  // A container that keeps exiting: waiting in CrashLoopBackOff after its sixth restart, as the kubelet reports it.
-  stage(
-    'pod-crash-loop',
-    [notDeleted, fault('crash-loop'), notStarted],
-    `    statusTemplate: |
-      {{ $now := Now }}
-${conditions(false)}
-${everyContainer(`        ready: false
-        restartCount: 6
-        started: false
-        lastState: { terminated: { exitCode: 1, reason: Error, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }} } }
-        state: { waiting: { reason: CrashLoopBackOff, message: "back-off 5m0s restarting failed container={{ .name }} pod={{ $.metadata.name }}_{{ $.metadata.namespace }}({{ $.metadata.uid }})" } }`)}
-${addresses}
-      phase: Running`,
-  ),
-  // Killed for exceeding its memory limit once, running again.
-  stage(
-    'pod-oom',
-    [notDeleted, fault('oom'), notStarted],
-    `    statusTemplate: |
-      {{ $now := Now }}
-${conditions(true)}
-${everyContainer(`        ready: true
-        restartCount: 1
-        started: true
-        lastState: { terminated: { exitCode: 137, reason: OOMKilled, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }} } }
-        state: { running: { startedAt: {{ $now | Quote }} } }`)}
-${addresses}
-      phase: Running`,
-  ),
-  // The image cannot be pulled: the sandbox has its IP, the container waits in ImagePullBackOff.
-  stage(
-    'pod-image-pull',
-    [notDeleted, fault('image-pull'), notStarted],
-    `    statusTemplate: |
-      {{ $now := Now }}
-${conditions(false)}
-${everyContainer(`        ready: false
-        restartCount: 0
-        started: false
-        state: { waiting: { reason: ImagePullBackOff, message: "Back-off pulling image \\"{{ .image }}\\"" } }`)}
-${addresses}
-      phase: Pending`,
-  ),
+  ...(Object.entries(FAULTS) as Array<[KwokFault, PodReport]>).map(([fault, report]) => startStage(`pod-${fault}`, withFault(fault), report)),
 ].join('---\n');
