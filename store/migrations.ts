@@ -1,5 +1,6 @@
 // The history store's schema, as ordered migrations. Append only: a migration
 // that has shipped is never edited, a change is a new entry.
+import type pg from 'pg';
 
 export interface Migration {
   version: number;
@@ -194,3 +195,26 @@ export const MIGRATIONS: Migration[] = [
     `,
   },
 ];
+
+/**
+ * Applies the migrations a schema lacks, on a client inside a transaction. An
+ * advisory lock per schema serialises workers that start together: the second
+ * waits, then finds every version applied.
+ */
+export async function applyMigrations(client: pg.PoolClient, schema: string): Promise<void> {
+  const s = `"${schema}"`;
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pipewatch-migrate:${schema}`]);
+  // PostgreSQL checks CREATE on the database before IF NOT EXISTS looks: a role that only owns a schema made
+  // for it would be refused, so the schema is made only when it is missing.
+  const { rowCount } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (!rowCount) await client.query(`CREATE SCHEMA ${s}`);
+  await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`);
+  const applied = new Set(rows.map((r) => r.version));
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    await client.query(m.sql(s));
+    await client.query(`INSERT INTO ${s}.schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+  }
+}
