@@ -6,7 +6,7 @@
 // names a run's Job (<cronjob>-<scheduled time in minutes since the epoch>,
 // annotation batch.kubernetes.io/cronjob-scheduled-timestamp). Same results as
 // pkg/controller/cronjob/utils.go, cases ported in test/unit/cronjob-judge.test.ts.
-// Pure: used by the judge in evaluation/kubernetes.ts.
+// Pure: used by the judge in evaluation/kubernetes/cronjobs.ts.
 import { cronCanFire, knownTimeZone, nextScheduledRun, parseCron, type CronSpec } from './cron.js';
 
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';

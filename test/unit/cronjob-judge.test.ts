@@ -2,7 +2,7 @@
 // from kubernetes/kubernetes v1.36.3 pkg/controller/cronjob/utils_test.go
 // (TestGetJobFromTemplate2, TestNextScheduleTime, TestMostRecentScheduleTime,
 // TestNextScheduleTimeDuration) as tables in pipewatch's terms
-// (evaluation/cronjob-schedule.ts), then the judge (evaluation/kubernetes.ts
+// (evaluation/cronjob-schedule.ts), then the judge (evaluation/kubernetes/cronjobs.ts
 // judgeCronJob) on what the controller leaves behind: Jobs named and annotated
 // for their scheduled time, status.active, a status that lags.
 import { readFileSync } from 'node:fs';
