@@ -106,6 +106,7 @@ export class EventsCheck {
     return objects;
   }
 
+  /** Runs a kubeEvents check: the occurrences of the selected events in the window, grouped by application in details. */
   async collect(check: KubeEventsCheck, at: Date): Promise<Measurement> {
     const now = at.getTime();
     const { events, via } = await this.events(check);
