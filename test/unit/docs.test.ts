@@ -22,7 +22,8 @@ function facts(page: string): string {
   const text = read(page);
   const start = text.indexOf('<!-- generated facts');
   const end = text.indexOf('<!-- end of generated facts -->');
-  if (start < 0 || end < start) throw new Error(`${page} has no <!-- generated facts … --> … <!-- end of generated facts --> section`);
+  if (start < 0 || end < start)
+    throw new Error(`${page} has no <!-- generated facts … --> … <!-- end of generated facts --> section`);
   return text.slice(start, end);
 }
 
@@ -55,7 +56,17 @@ describe('README is a first page', () => {
     expect(readme).toContain('monitorWorkflow: collect (activity → connector)');
     expect(readme).toMatch(/npm start {3}#/);
     expect(readme).toMatch(/npm test {4}#/);
-    for (const page of ['CONFIGURATION', 'PERSPECTIVES', 'INCIDENTS', 'OPERATIONS', 'EXAMPLE', 'PRODUCTION', 'UPGRADING', 'CONTRIBUTING', 'ARCHITECTURE']) {
+    for (const page of [
+      'CONFIGURATION',
+      'PERSPECTIVES',
+      'INCIDENTS',
+      'OPERATIONS',
+      'EXAMPLE',
+      'PRODUCTION',
+      'UPGRADING',
+      'CONTRIBUTING',
+      'ARCHITECTURE',
+    ]) {
       expect(readme).toContain(`](docs/${page}.md)`);
     }
     expect(readme).toContain('](BENCHMARKS.md)');
@@ -86,9 +97,23 @@ describe('every relative link resolves', () => {
 describe('the README and the reference pages name files that exist', () => {
   // Pages whose text names source files (connectors/…, store/migrations.ts): a file moved without
   // its mention fails here. Paths the tests or Temporal's tools make at run time are not files here.
-  const REFERENCE = ['README.md', ...['CONFIGURATION', 'PERSPECTIVES', 'INCIDENTS', 'OPERATIONS', 'EXAMPLE', 'CONTRIBUTING', 'UPGRADING', 'PRODUCTION'].map((p) => `docs/${p}.md`)];
+  const REFERENCE = [
+    'README.md',
+    ...[
+      'CONFIGURATION',
+      'PERSPECTIVES',
+      'INCIDENTS',
+      'OPERATIONS',
+      'EXAMPLE',
+      'CONTRIBUTING',
+      'UPGRADING',
+      'PRODUCTION',
+    ].map((p) => `docs/${p}.md`),
+  ];
   const MADE_AT_RUN_TIME = ['test/artifacts/', 'schema/postgresql/', 'dist/'];
-  const folders = readdirSync(ROOT).filter((f) => !f.startsWith('.') && f !== 'node_modules' && statSync(join(ROOT, f)).isDirectory());
+  const folders = readdirSync(ROOT).filter(
+    (f) => !f.startsWith('.') && f !== 'node_modules' && statSync(join(ROOT, f)).isDirectory(),
+  );
   const mention = new RegExp(`(?<![\\w./-])((?:${folders.join('|')})/[\\w./-]*\\w)`, 'g');
 
   it.each(REFERENCE)('%s', (page) => {
@@ -104,14 +129,34 @@ describe('the README and the reference pages name files that exist', () => {
 describe('generated facts match the pages that list them', () => {
   it('docs/PRODUCTION.md names every search attribute, with its type and how many of each', () => {
     const text = read('docs/PRODUCTION.md');
-    const bullet = text.slice(text.indexOf('- **Search attributes**'), text.indexOf('\n- **', text.indexOf('- **Search attributes**') + 1));
+    const bullet = text.slice(
+      text.indexOf('- **Search attributes**'),
+      text.indexOf('\n- **', text.indexOf('- **Search attributes**') + 1),
+    );
     const listed = (kind: string) => {
       const m = new RegExp(`(\\w+) ${kind} \\(([^)]*)\\)`).exec(bullet.replace(/\s+/g, ' '));
       if (!m) throw new Error(`the search attributes bullet has no "<number> ${kind} (…)"`);
       return { count: m[1], names: [...m[2]!.matchAll(/`(\w+)`/g)].map((x) => x[1]).sort() };
     };
-    const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
-    const ofType = (type: SearchAttributeType) => SEARCH_ATTRIBUTES.filter((a) => a.type === type).map((a) => a.name).sort();
+    const words = [
+      'zero',
+      'one',
+      'two',
+      'three',
+      'four',
+      'five',
+      'six',
+      'seven',
+      'eight',
+      'nine',
+      'ten',
+      'eleven',
+      'twelve',
+    ];
+    const ofType = (type: SearchAttributeType) =>
+      SEARCH_ATTRIBUTES.filter((a) => a.type === type)
+        .map((a) => a.name)
+        .sort();
     const keyword = ofType(SearchAttributeType.KEYWORD);
     const lists = ofType(SearchAttributeType.KEYWORD_LIST);
     expect(keyword.length + lists.length).toBe(SEARCH_ATTRIBUTES.length);
@@ -121,7 +166,9 @@ describe('generated facts match the pages that list them', () => {
 
   it("docs/PRODUCTION.md lists the history store's tables", () => {
     const created = MIGRATIONS.flatMap((m) => [...m.sql('s').matchAll(/CREATE TABLE s\.(\w+)/g)].map((x) => x[1]!));
-    const dropped = MIGRATIONS.flatMap((m) => [...m.sql('s').matchAll(/DROP TABLE (?:IF EXISTS )?s\.(\w+)/g)].map((x) => x[1]!));
+    const dropped = MIGRATIONS.flatMap((m) =>
+      [...m.sql('s').matchAll(/DROP TABLE (?:IF EXISTS )?s\.(\w+)/g)].map((x) => x[1]!),
+    );
     const tables = [...created.filter((t) => !dropped.includes(t)), 'schema_migrations'];
     expect(firstColumn(facts('docs/PRODUCTION.md')).sort()).toEqual(tables.sort());
   });

@@ -23,10 +23,20 @@ import { makeCertificates } from '../support/tls.js';
 const ROUTES: Record<string, { status: number; body: string; headers?: Record<string, string>; delayMs?: number }> = {
   '/health': {
     status: 200,
-    body: JSON.stringify({ status: 'UP', version: '2.4.1', count: 2, items: [{ id: 7 }, { id: 8 }], build: { commit: 'abc123' } }),
+    body: JSON.stringify({
+      status: 'UP',
+      version: '2.4.1',
+      count: 2,
+      items: [{ id: 7 }, { id: 8 }],
+      build: { commit: 'abc123' },
+    }),
     headers: { 'content-type': 'application/json', 'X-Api-Version': '2', 'cache-control': 'no-store' },
   },
-  '/down': { status: 503, body: JSON.stringify({ status: 'DOWN', reason: 'database' }), headers: { 'content-type': 'application/json' } },
+  '/down': {
+    status: 503,
+    body: JSON.stringify({ status: 'DOWN', reason: 'database' }),
+    headers: { 'content-type': 'application/json' },
+  },
   '/created': { status: 201, body: '{}' },
   '/text': { status: 200, body: '  OK \n', headers: { 'content-type': 'text/plain' } },
   '/slow': { status: 200, body: '{"status":"UP"}', delayMs: 400 },
@@ -148,7 +158,10 @@ describe('HTTP conditions on what the http connector measured', () => {
       rejectUnauthorized: true,
       ...(target === 'https' ? { caFile: certificates.caFile } : {}),
     });
-    return connector.collect({ check: { type: 'http', path, method: 'GET', conditions, conditionSeverity: 'warning' }, at: new Date() });
+    return connector.collect({
+      check: { type: 'http', path, method: 'GET', conditions, conditionSeverity: 'warning' },
+      at: new Date(),
+    });
   };
 
   it.each(TABLE)('%s %s: %s %s', async (target, path, condition, expected) => {
@@ -163,8 +176,14 @@ describe('HTTP conditions on what the http connector measured', () => {
     expect(verdict).toBe(expected);
   });
 
-  it('reports the failing conditions only, in order, at the check\'s severity, with the response time as the value', async () => {
-    const conditions = ['[STATUS] == 200', '[BODY].status == UP', '[CONNECTED] == true', '[RESPONSE_TIME] < 300', 'len([BODY].reason) > 0'];
+  it("reports the failing conditions only, in order, at the check's severity, with the response time as the value", async () => {
+    const conditions = [
+      '[STATUS] == 200',
+      '[BODY].status == UP',
+      '[CONNECTED] == true',
+      '[RESPONSE_TIME] < 300',
+      'len([BODY].reason) > 0',
+    ];
     const m = await probe('http', '/down', conditions);
     expect(m.failed?.map((f) => f.condition)).toEqual(['[STATUS] == 200', '[BODY].status == UP']);
     expect(m.failedSeverity).toBe('warning');
