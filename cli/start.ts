@@ -17,7 +17,7 @@ import { withoutMonitors } from '../config/groups.js';
 import { withSelfMonitors } from '../config/self-monitor.js';
 import { applyPlan, planFor, syncHeartbeat, syncReports } from '../schedules/sync.js';
 import { dataDir as defaultDataDir, openHistoryStore, type OpenedStore } from '../store/open.js';
-import { connectClient, temporalSettings } from '../workers/connection.js';
+import { temporalSettings } from '../workers/connection.js';
 import type { MetricsServer, PipewatchMetrics } from '../workers/metrics.js';
 import { createWorker } from '../workers/worker.js';
 import { AesGcmCodec, codecKeys, dataDirKeyFile, ensureKeyFile } from '../workers/codec.js';
@@ -25,18 +25,9 @@ import { startCodecServer, type CodecServer } from '../workers/codec-server.js';
 import { startStatusPage } from '../ui/index.js';
 import { formatDuration, parseDuration } from '../config/duration.js';
 import { EXAMPLE_NAMESPACE, FAULTS } from '../examples/faults.js';
+import { redactUrl } from '../evaluation/redact-url.js';
 import { CliError, EXIT } from './output.js';
-
-/** A URL as it may be printed: without its password. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(an unparsable URL)';
-  }
-}
+import { openTemporal } from './temporal.js';
 
 
 export function packageRoot(): string {
@@ -66,7 +57,7 @@ export interface StartOptions {
   cluster?: boolean;
   /** The command the user typed, for the hints printed at start. */
   command?: 'start' | 'demo';
-  /** The worker's Prometheus metrics and the endpoint serving them (cli/main.ts starts it before the runtime). */
+  /** The worker's Prometheus metrics and the endpoint serving them (cli/metrics.ts starts it before the runtime). */
   metrics?: { metrics: PipewatchMetrics; server: MetricsServer };
 }
 
@@ -186,8 +177,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     const monitors = config.monitors.filter((m) => !skipped.includes(m));
     const worker = await createWorker({ settings, store: opened.store, extraActivities: demo?.activities, metrics: opts.metrics?.metrics });
     if (opts.metrics) cleanups.push(() => opts.metrics!.server.close());
-    const client = await connectClient(settings);
-    cleanups.push(() => client.connection.close());
+    const { client, close: closeClient } = await openTemporal(settings);
+    cleanups.push(closeClient);
     // The example's stages first, so the monitors find it running.
     if (demo) {
       await demo.schedule(client, settings.taskQueue, config);

@@ -7,9 +7,10 @@ import { loadConfigFile } from '../../config/load.js';
 import { graphInputs } from '../../config/graph.js';
 import { formatDuration } from '../../config/duration.js';
 import { graphText, pipelineGraph } from '../../evaluation/graph.js';
+import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../output.js';
 
-export function registerGraphCommand(program: Command, configFile: () => string): void {
+export function registerGraphCommand(program: Command, ctx: CliContext): void {
   program
     .command('graph')
     .argument('[pipeline]', 'the pipeline to show (default: every declared pipeline)')
@@ -17,7 +18,7 @@ export function registerGraphCommand(program: Command, configFile: () => string)
     .option('--json', 'the graph as JSON')
     .action((pipelineId: string | undefined, opts: { json?: boolean }) => {
       // The graph needs no secrets: environment variables are not required here.
-      const config = loadConfigFile(configFile(), { env: false });
+      const config = loadConfigFile(ctx.configFile(), { env: false });
       const { pipelines, monitors } = graphInputs(config.raw);
       const chosen = pipelineId ? pipelines.filter((p) => p.id === pipelineId) : pipelines;
       if (pipelineId && chosen.length === 0) {

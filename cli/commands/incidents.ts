@@ -3,25 +3,31 @@
 // silences (Updates on the pipewatch-silences workflow).
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import { parseDuration } from '../config/duration.js';
-import type { LoadedConfig } from '../config/load.js';
-import { formatMatcher } from '../evaluation/matchers.js';
-import { silenceActive, type Silence } from '../evaluation/muting.js';
-import { silenceRequestProblem } from '../evaluation/silence-rules.js';
-import { formatValue } from '../evaluation/rules.js';
-import type { IncidentSnapshot } from '../workflows/incident.js';
-import { silencesWorkflowId, type AddSilenceRequest, type SilenceAnnouncements, type silencesWorkflow } from '../workflows/silences.js';
-import { CliError, table } from './output.js';
-
-export interface IncidentCommandContext {
-  client(): Promise<{ client: Client; taskQueue: string; close(): Promise<void> }>;
-  /** The loaded config when one is available (silence announcements use it). */
-  config(): LoadedConfig | undefined;
-}
+import { parseDuration } from '../../config/duration.js';
+import type { LoadedConfig } from '../../config/load.js';
+import { formatMatcher } from '../../evaluation/matchers.js';
+import { silenceActive } from '../../evaluation/muting.js';
+import { silenceRequestProblem } from '../../evaluation/silence-rules.js';
+import { formatValue } from '../../evaluation/rules.js';
+import type { IncidentSnapshot } from '../../workflows/incident.js';
+import { addSilenceUpdate, expireSilenceUpdate, silencesWorkflow, silencesWorkflowId, type AddSilenceRequest, type SilenceAnnouncements } from '../../workflows/silences.js';
+import type { CliContext } from '../context.js';
+import { CliError, table } from '../output.js';
+import { openTemporal } from '../temporal.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
-// The Temporal client loads only when a command runs, so `--help` stays quick.
+// The Temporal client and the incident workflow's module load only when a command runs, so `--help` stays quick.
 const sdk = () => import('@temporalio/client');
+const incidentMessages = () => import('../../workflows/incident.js');
+
+/** The loaded config when one is available (silence announcements use it). */
+function configIfAny(ctx: CliContext): LoadedConfig | undefined {
+  try {
+    return ctx.loadConfig({ envCheck: false });
+  } catch {
+    return undefined;
+  }
+}
 
 function durationOption(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
@@ -41,9 +47,9 @@ async function resolveIncidentId(client: Client, ref: string): Promise<string> {
   throw new CliError(`monitor ${ref} is in ${found.length} open incidents; name one:\n  ${found.join('\n  ')}`);
 }
 
-async function withIncident<T>(ctx: IncidentCommandContext, ref: string, fn: (client: Client, id: string) => Promise<T>): Promise<T> {
+async function withIncident<T>(ref: string, fn: (client: Client, id: string) => Promise<T>): Promise<T> {
   const { WorkflowNotFoundError, WorkflowUpdateFailedError } = await sdk();
-  const { client, close } = await ctx.client();
+  const { client, close } = await openTemporal();
   try {
     const id = await resolveIncidentId(client, ref);
     try {
@@ -101,7 +107,7 @@ export function alertTree(s: Pick<IncidentSnapshot, 'alerts' | 'muted' | 'correl
   return lines;
 }
 
-export function registerIncidentCommands(program: Command, ctx: IncidentCommandContext): void {
+export function registerIncidentCommands(program: Command, ctx: CliContext): void {
   const incidents = program.command('incidents').description('open incidents: list, show, acknowledge, resolve');
 
   incidents
@@ -110,7 +116,7 @@ export function registerIncidentCommands(program: Command, ctx: IncidentCommandC
     .option('--all', 'include closed incidents')
     .option('--json', 'machine-readable output')
     .action(async (opts: { all?: boolean; json?: boolean }) => {
-      const { client, close } = await ctx.client();
+      const { client, close } = await openTemporal();
       try {
         const query = `WorkflowType = "incidentWorkflow"${opts.all ? '' : ' AND ExecutionStatus = "Running"'}`;
         const rows: Array<Record<string, string>> = [];
@@ -138,7 +144,8 @@ export function registerIncidentCommands(program: Command, ctx: IncidentCommandC
     .description('what an incident is about, who acknowledged it, what escalation comes next (an incident id, or a monitor id)')
     .option('--json', 'machine-readable output')
     .action(async (ref: string, opts: { json?: boolean }) => {
-      const snapshot = await withIncident(ctx, ref, (client, id) => client.workflow.getHandle(id).query<IncidentSnapshot>('state'));
+      const { incidentStateQuery } = await incidentMessages();
+      const snapshot = await withIncident(ref, (client, id) => client.workflow.getHandle(id).query(incidentStateQuery));
       if (opts.json) out(JSON.stringify(snapshot, null, 2));
       else printSnapshot(snapshot);
     });
@@ -151,8 +158,9 @@ export function registerIncidentCommands(program: Command, ctx: IncidentCommandC
     .option('--for <duration>', 'the acknowledgement expires after this (e.g. 2h); then escalation resumes')
     .action(async (ref: string, opts: { by: string; note?: string; for?: string }) => {
       const forMs = durationOption(opts.for, '--for');
-      const snapshot = await withIncident(ctx, ref, (client, id) =>
-        client.workflow.getHandle(id).executeUpdate<IncidentSnapshot, [unknown]>('acknowledge', { args: [{ by: opts.by, note: opts.note, forMs }] }),
+      const { acknowledgeUpdate } = await incidentMessages();
+      const snapshot = await withIncident(ref, (client, id) =>
+        client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ by: opts.by, note: opts.note, forMs }] }),
       );
       out(`acknowledged ${snapshot.incidentId} as ${opts.by}${snapshot.acknowledged?.until ? ` until ${snapshot.acknowledged.until}` : ''}`);
     });
@@ -163,9 +171,8 @@ export function registerIncidentCommands(program: Command, ctx: IncidentCommandC
     .requiredOption('--by <name>', 'who resolves it')
     .option('--note <text>', 'why')
     .action(async (ref: string, opts: { by: string; note?: string }) => {
-      const snapshot = await withIncident(ctx, ref, (client, id) =>
-        client.workflow.getHandle(id).executeUpdate<IncidentSnapshot, [unknown]>('resolve', { args: [{ by: opts.by, note: opts.note }] }),
-      );
+      const { resolveUpdate } = await incidentMessages();
+      const snapshot = await withIncident(ref, (client, id) => client.workflow.getHandle(id).executeUpdate(resolveUpdate, { args: [{ by: opts.by, note: opts.note }] }));
       out(`resolved ${snapshot.incidentId} at ${snapshot.resolvedAt}`);
     });
 
@@ -181,7 +188,7 @@ export function registerIncidentCommands(program: Command, ctx: IncidentCommandC
     .option('--starts <time>', 'ISO time it starts (default now)')
     .action(async (opts: { match: string[]; for: string; by: string; reason: string; starts?: string }) => {
       const durationMs = durationOption(opts.for, '--for')!;
-      const config = ctx.config();
+      const config = configIfAny(ctx);
       const policy = config?.monitors[0]?.notification;
       const announcements: SilenceAnnouncements = {
         channels: (config?.raw.silences.announce ?? []).flatMap((id) => (policy?.channels[id] ? [policy.channels[id]!] : [])),
@@ -194,12 +201,12 @@ export function registerIncidentCommands(program: Command, ctx: IncidentCommandC
       const problem = silenceRequestProblem(request);
       if (problem) throw new CliError(problem, 2);
       const { WithStartWorkflowOperation, WorkflowUpdateFailedError } = await sdk();
-      const { client, taskQueue, close } = await ctx.client();
+      const { client, taskQueue, close } = await openTemporal();
       try {
         const created = await client.workflow
-          .executeUpdateWithStart<typeof silencesWorkflow, Silence, [AddSilenceRequest]>('addSilence', {
+          .executeUpdateWithStart(addSilenceUpdate, {
             args: [request],
-            startWorkflowOperation: new WithStartWorkflowOperation<typeof silencesWorkflow>('silencesWorkflow', {
+            startWorkflowOperation: new WithStartWorkflowOperation(silencesWorkflow, {
               workflowId: silencesWorkflowId(taskQueue),
               taskQueue,
               args: [],
@@ -222,9 +229,9 @@ export function registerIncidentCommands(program: Command, ctx: IncidentCommandC
     .option('--all', 'include ended silences')
     .option('--json', 'machine-readable output')
     .action(async (opts: { all?: boolean; json?: boolean }) => {
-      const { client, taskQueue, close } = await ctx.client();
+      const { client, taskQueue, close } = await openTemporal();
       try {
-        const { readSilences } = await import('../activities/index.js');
+        const { readSilences } = await import('../../activities/index.js');
         const now = Date.now();
         const rows = (await readSilences(client, taskQueue)).filter((s) => opts.all || (!s.expiredAt && Date.parse(s.endsAt) > now));
         if (opts.json) out(JSON.stringify(rows, null, 2));
@@ -247,11 +254,11 @@ export function registerIncidentCommands(program: Command, ctx: IncidentCommandC
     .requiredOption('--by <name>', 'who ends it')
     .action(async (id: string, opts: { by: string }) => {
       const { WorkflowNotFoundError, WorkflowUpdateFailedError } = await sdk();
-      const { client, taskQueue, close } = await ctx.client();
+      const { client, taskQueue, close } = await openTemporal();
       try {
         const ended = await client.workflow
           .getHandle(silencesWorkflowId(taskQueue))
-          .executeUpdate<Silence, [unknown]>('expireSilence', { args: [{ id, by: opts.by }] })
+          .executeUpdate(expireSilenceUpdate, { args: [{ id, by: opts.by }] })
           .catch((err: unknown) => {
             if (err instanceof WorkflowNotFoundError) throw new CliError(`no silence ${id}: no silences have been created`);
             if (err instanceof WorkflowUpdateFailedError) throw new CliError(err.cause?.message ?? err.message);

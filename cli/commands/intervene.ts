@@ -7,19 +7,17 @@ import { createHash } from 'node:crypto';
 import { basename, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
-import type { LoadedConfig } from '../config/load.js';
-import type { Answer, InterventionResult, InterventionView } from '../workflows/intervention.js';
-import { interventionIdFor, type ArchiveIngestInput, type ArchiveIngestResult } from '../workflows/archive.js';
-import { failureReason, refusedArchives } from '../ui/refused-archives.js';
-import { CliError, EXIT, table } from './output.js';
-
-export interface InterveneContext {
-  client(): Promise<{ client: Client; taskQueue: string; close(): Promise<void> }>;
-  config(): LoadedConfig;
-}
+import type { Answer } from '../../workflows/intervention.js';
+import { archiveIngestWorkflow, interventionIdFor, type ArchiveIngestInput } from '../../workflows/archive.js';
+import { failureReason, refusedArchives } from '../../ui/refused-archives.js';
+import type { CliContext } from '../context.js';
+import { CliError, EXIT, table } from '../output.js';
+import { withTemporal } from '../temporal.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const sdk = () => import('@temporalio/client');
+// The question's message definitions load when a command runs.
+const interventionMessages = () => import('../../workflows/intervention.js');
 
 /** Reads a secret from the terminal without echoing it, or from standard input when it is not a terminal. */
 export async function readSecret(prompt: string): Promise<string> {
@@ -55,16 +53,11 @@ export async function readSecret(prompt: string): Promise<string> {
   });
 }
 
-async function withClient<T>(ctx: InterveneContext, fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
-  const { client, taskQueue, close } = await ctx.client();
-  try {
-    return await fn(client, taskQueue);
-  } finally {
-    await close();
-  }
+async function withClient<T>(fn: (client: Client, taskQueue: string) => Promise<T>): Promise<T> {
+  return withTemporal(({ client, taskQueue }) => fn(client, taskQueue));
 }
 
-export function registerInterveneCommands(program: Command, ctx: InterveneContext): void {
+export function registerInterveneCommands(program: Command, ctx: CliContext): void {
   const intervene = program.command('intervene').description('questions pipelines wait on: list, show, respond');
 
   intervene
@@ -72,7 +65,7 @@ export function registerInterveneCommands(program: Command, ctx: InterveneContex
     .description('open questions, oldest first')
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) =>
-      withClient(ctx, async (client) => {
+      withClient(async (client) => {
         const rows: Array<Record<string, string>> = [];
         for await (const w of client.workflow.list({ query: 'WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running"' })) {
           rows.push({ id: w.workflowId, since: w.startTime.toISOString() });
@@ -97,11 +90,12 @@ export function registerInterveneCommands(program: Command, ctx: InterveneContex
     .description('the question, its context, the allowed answers, the deadline and the answers so far')
     .option('--json', 'machine-readable output')
     .action(async (id: string, opts: { json?: boolean }) =>
-      withClient(ctx, async (client) => {
+      withClient(async (client) => {
         const { WorkflowNotFoundError } = await sdk();
+        const { interventionQuery } = await interventionMessages();
         const v = await client.workflow
           .getHandle(id)
-          .query<InterventionView>('request')
+          .query(interventionQuery)
           .catch((err: unknown) => {
             if (err instanceof WorkflowNotFoundError) throw new CliError(`no intervention ${id}; list them with: pipewatch intervene list`);
             throw err;
@@ -128,22 +122,23 @@ export function registerInterveneCommands(program: Command, ctx: InterveneContex
     .option('--note <text>', 'why (audited)')
     .option('--input <value>', 'the value asked for, when it is not a secret')
     .action(async (id: string, opts: { answer: Answer; by: string; note?: string; input?: string }) =>
-      withClient(ctx, async (client) => {
+      withClient(async (client) => {
         const { WorkflowNotFoundError, WorkflowUpdateFailedError } = await sdk();
+        const { interventionQuery, respondUpdate } = await interventionMessages();
         const handle = client.workflow.getHandle(id);
-        const view = await handle.query<InterventionView>('request').catch((err: unknown) => {
+        const view = await handle.query(interventionQuery).catch((err: unknown) => {
           if (err instanceof WorkflowNotFoundError) throw new CliError(`no intervention ${id}; list them with: pipewatch intervene list`);
           throw err;
         });
         let input = opts.input;
         if (opts.answer === 'provide' && view.secretInput) {
           if (input !== undefined) throw new CliError('a password is never taken from the command line; leave out --input and type it when asked (or pipe it to standard input)', EXIT.usage);
-          const { codecKeys } = await import('../workers/codec.js');
+          const { codecKeys } = await import('../../workers/codec.js');
           if (!codecKeys()) throw new CliError('passwords travel only encrypted: set PIPEWATCH_CODEC_KEYS or PIPEWATCH_CODEC_KEY_FILE (the same keys as the workers), or run this where the data directory of \`pipewatch start\` is (PIPEWATCH_DATA_DIR, default .pipewatch)');
           input = await readSecret('password (not shown): ');
         }
         try {
-          const result = await handle.executeUpdate<InterventionResult, [unknown]>('respond', { args: [{ answer: opts.answer, by: opts.by, note: opts.note, input }] });
+          const result = await handle.executeUpdate(respondUpdate, { args: [{ answer: opts.answer, by: opts.by, note: opts.note, input }] });
           out(`accepted: ${result.answer} by ${result.by}${result.outcome ? ` (${Object.entries(result.outcome).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError) throw new CliError(`refused: ${err.cause?.message ?? err.message}`);
@@ -161,7 +156,7 @@ export function registerInterveneCommands(program: Command, ctx: InterveneContex
     .option('--pipeline <name>', 'the pipeline waiting for it')
     .option('--wait', 'wait for the result')
     .action(async (file: string, opts: { dest: string; source?: string; pipeline?: string; wait?: boolean }) => {
-      const config = ctx.config();
+      const config = ctx.loadConfig({ envCheck: false });
       const source = opts.source ? config.raw.archives.sources[opts.source] : undefined;
       if (opts.source && !source) throw new CliError(`unknown source "${opts.source}"; configured: ${Object.keys(config.raw.archives.sources).join(', ') || '(none)'}`);
       const path = resolve(file);
@@ -177,9 +172,9 @@ export function registerInterveneCommands(program: Command, ctx: InterveneContex
         policy: config.notification,
       };
       const workflowId = `pipewatch-archive/${basename(path)}-${createHash('sha256').update(path).digest('hex').slice(0, 8)}`;
-      await withClient(ctx, async (client, taskQueue) => {
+      await withClient(async (client, taskQueue) => {
         const { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } = await sdk();
-        const handle = await client.workflow.start('archiveIngestWorkflow', { workflowId, taskQueue, args: [input] }).catch(async (err: unknown) => {
+        const handle = await client.workflow.start(archiveIngestWorkflow, { workflowId, taskQueue, args: [input] }).catch(async (err: unknown) => {
           if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
           // The same file is being ingested: say where it stands, and the question it waits on if any.
           const question = interventionIdFor(workflowId);
@@ -196,10 +191,10 @@ export function registerInterveneCommands(program: Command, ctx: InterveneContex
         });
         out(`started ${workflowId}`);
         if (opts.wait) {
-          const result = (await handle.result().catch((err: unknown) => {
+          const result = await handle.result().catch((err: unknown) => {
             if (err instanceof WorkflowFailedError) throw new CliError(`refused: ${failureReason(err)}`);
             throw err;
-          })) as ArchiveIngestResult;
+          });
           out(result.status === 'extracted' ? `extracted ${result.files} file(s), ${result.bytes} bytes, to ${result.destination} (opened by ${result.openedBy})` : `skipped by ${result.openedBy}`);
         }
       });

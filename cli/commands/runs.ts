@@ -12,7 +12,9 @@ import type { Unit } from '../../evaluation/types.js';
 import { workflowUrl } from '../../ui/page.js';
 import { fitting } from '../../workflows/group.js';
 import { groupScheduleId, memberRunId, scheduleId } from '../../evaluation/ids.js';
+import type { CliContext } from '../context.js';
 import { CliError, table } from '../output.js';
+import { openTemporal } from '../temporal.js';
 
 /** Where a monitor runs, and the visibility query that finds the runs that checked it. */
 export interface RunsWhere {
@@ -63,7 +65,7 @@ interface RunRow {
   verdict?: { status: string; value: number | null; unit?: Unit; reason: string; observedAt: string };
 }
 
-export function registerRunsCommand(program: Command, loadConfig: () => LoadedConfig): void {
+export function registerRunsCommand(program: Command, ctx: CliContext): void {
   program
     .command('runs <monitor>')
     .description("a monitor's latest runs with their verdicts, also in a cadence group: where it runs, each run's Web UI link, and the list filter")
@@ -73,16 +75,14 @@ export function registerRunsCommand(program: Command, loadConfig: () => LoadedCo
     .action(async (monitorId: string, opts: { limit: string; temporalUi?: string; json?: boolean }) => {
       const limit = Number(opts.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit: a whole number of runs, at least 1 (got "${opts.limit}")`);
-      const loaded = loadConfig();
+      const loaded = ctx.loadConfig();
       // The built-in self-monitor has runs to open too.
       const config = { ...loaded, monitors: withSelfMonitors(loaded) };
       const where = runsWhere(config, monitorId);
       const monitorUnit = config.monitors.find((m) => m.id === monitorId)?.unit;
       const { STATUS_PAGE_DEFAULTS } = await import('../../ui/index.js');
       const temporalUi = opts.temporalUi ?? process.env.PIPEWATCH_TEMPORAL_UI_URL ?? STATUS_PAGE_DEFAULTS.temporalUi;
-      const { connectClient, temporalSettings } = await import('../../workers/connection.js');
-      const settings = temporalSettings();
-      const client = await connectClient(settings);
+      const { client, settings, close } = await openTemporal();
       const rows: RunRow[] = [];
       try {
         for await (const w of client.workflow.list({ query: where.query, pageSize: limit })) {
@@ -90,7 +90,7 @@ export function registerRunsCommand(program: Command, loadConfig: () => LoadedCo
           if (rows.length >= limit) break;
         }
       } finally {
-        await client.connection.close().catch(() => undefined);
+        await close().catch(() => undefined);
       }
       // Verdicts from the history store, keyed by the run id each check was recorded under.
       let storeNote: string | undefined;

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { redactSecrets } from '../../config/env.js';
 import { formatProblem, isError, validateConfigFile, type ConfigProblem, type Validation } from '../../config/load.js';
+import type { CliContext } from '../context.js';
 import { EXIT } from '../output.js';
 
 export interface ValidateOptions {
@@ -38,7 +39,7 @@ export function problemJson(p: ConfigProblem): { line: number | null; column: nu
   return { line: p.line ?? null, column: p.column ?? null, path: p.path, message: p.message, severity: isError(p) ? 'error' : 'warning' };
 }
 
-export function registerValidateCommand(program: Command, configFile: () => string): void {
+export function registerValidateCommand(program: Command, ctx: CliContext): void {
   program
     .command('validate')
     .description('check the configuration file in one pass: YAML, schema, references, environment variables, lints; --connect also reaches every connector')
@@ -48,7 +49,7 @@ export function registerValidateCommand(program: Command, configFile: () => stri
     .option('--json', 'one JSON document of problems on stdout (also when invalid)')
     .addHelpText('after', VALIDATE_HELP)
     .action(async (opts: ValidateOptions) => {
-      const v = validateConfigFile(configFile(), { env: opts.envCheck === false ? false : process.env });
+      const v = validateConfigFile(ctx.configFile(), { env: opts.envCheck === false ? false : process.env });
       const failed = fails(v, opts.strict);
       const reached: Array<{ connector: string; ok: boolean; error?: string }> = [];
       if (opts.connect && v.config && !failed) {

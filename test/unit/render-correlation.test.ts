@@ -6,7 +6,7 @@ import { webhookPayload } from '../../channels/webhook.js';
 import { alertmanagerAlerts } from '../../channels/alertmanager.js';
 import type { AlertSummary, IncidentNotification } from '../../channels/types.js';
 import { correlate, correlationInputs } from '../../evaluation/correlation.js';
-import { alertTree } from '../../cli/incidents.js';
+import { alertTree } from '../../cli/commands/incidents.js';
 
 const alert = (id: string, perspective: AlertSummary['monitor']['perspective'], stage: string, position: number, reason: string, opened: string): AlertSummary => ({
   monitor: { id, perspective, pipeline: 'example', labels: {}, node: { stage, position } },
