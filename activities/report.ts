@@ -1,7 +1,7 @@
 // The report activity's reading and making: a pipeline's period from the
 // history store (stage counts, freshness runs, incident periods) and from
 // Temporal (running incidents' acknowledgements, open questions), then the
-// charts as PNGs and the saved report. Sending is in activities/index.ts,
+// charts as PNGs and the saved report. Sending is in activities/deliver.ts,
 // next to the other deliveries.
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
@@ -13,8 +13,8 @@ import { renderReport, reportCharts, summarise, type PendingIntervention, type R
 import { incidentEventsFromSnapshot } from '../reports/incident-events.js';
 import { windowInPeriod } from '../reports/period.js';
 import type { HistoryStore, SavedReport } from '../store/history.js';
-import type { IncidentSnapshot } from '../workflows/incident.js';
-import type { InterventionView } from '../workflows/intervention.js';
+import { incidentStateQuery, incidentWorkflow, type IncidentSnapshot } from '../workflows/incident.js';
+import { interventionQuery, interventionWorkflow } from '../workflows/intervention.js';
 
 const QUERY_TIMEOUT_MS = 10_000;
 /** How many running workflows one report asks about, at most. */
@@ -45,12 +45,12 @@ export async function refreshRunningIncidents(client: Client, taskQueue: string,
   const monitors = new Set(definition.monitors.map((m) => m.id));
   let refreshed = 0;
   let listed = 0;
-  for await (const w of client.workflow.list({ query: `WorkflowType = "incidentWorkflow" AND ExecutionStatus = "Running" AND TaskQueue = ${quoted(taskQueue)}` })) {
+  for await (const w of client.workflow.list({ query: `WorkflowType = ${quoted(incidentWorkflow.name)} AND ExecutionStatus = "Running" AND TaskQueue = ${quoted(taskQueue)}` })) {
     if (++listed > LIST_LIMIT) break;
     Context.current().heartbeat();
     let snapshot: IncidentSnapshot;
     try {
-      snapshot = await withTimeout(client.workflow.getHandle(w.workflowId).query<IncidentSnapshot>('state'), `incident ${w.workflowId}`);
+      snapshot = await withTimeout(client.workflow.getHandle(w.workflowId).query(incidentStateQuery), `incident ${w.workflowId}`);
     } catch {
       continue; // it may have just completed; its resolved message recorded it
     }
@@ -65,12 +65,12 @@ export async function refreshRunningIncidents(client: Client, taskQueue: string,
 /** Questions of this pipeline that are still open (interventionWorkflow runs tagged with the pipeline). */
 export async function pendingInterventions(client: Client, taskQueue: string, pipeline: string): Promise<PendingIntervention[]> {
   const out: PendingIntervention[] = [];
-  const query = `WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND TaskQueue = ${quoted(taskQueue)} AND PipewatchPipeline = ${quoted(pipeline)}`;
+  const query = `WorkflowType = ${quoted(interventionWorkflow.name)} AND ExecutionStatus = "Running" AND TaskQueue = ${quoted(taskQueue)} AND PipewatchPipeline = ${quoted(pipeline)}`;
   for await (const w of client.workflow.list({ query })) {
     if (out.length >= LIST_LIMIT) break;
     Context.current().heartbeat();
     try {
-      const view = await withTimeout(client.workflow.getHandle(w.workflowId).query<InterventionView>('request'), `intervention ${w.workflowId}`);
+      const view = await withTimeout(client.workflow.getHandle(w.workflowId).query(interventionQuery), `intervention ${w.workflowId}`);
       if (view.state === 'open') out.push({ id: w.workflowId, title: view.title, kind: view.kind, openedAt: view.openedAt, deadlineAt: view.deadlineAt });
     } catch {
       // answered and completed between the list and the query

@@ -9,13 +9,14 @@ import { writeFileSync } from 'node:fs';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import { backtest } from '../../evaluation/backtest.js';
-import { HistoryStore } from '../../store/history.js';
+import type { HistoryStore } from '../../store/history.js';
 import { toleranceMs, describeCheck } from '../../evaluation/check.js';
 import type { MonitorRunResult } from '../../workflows/monitor.js';
 import { runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import type { RunningWorker } from '../support/temporal.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 const HOUR = 3_600_000;
 const FIRST_LIVE_BUCKET = Date.parse('2026-11-20T10:00:00Z');
@@ -29,7 +30,7 @@ describe('backtest against live verdicts', () => {
   let client: Client;
   let monitor: MonitorDefinition;
   let configFile: string;
-  const storeSchema = uniqueName('btstore').toLowerCase();
+  let fixture: WorkerWithStore;
 
   beforeAll(async () => {
     schema = await createTestSchema('backtest');
@@ -56,7 +57,9 @@ monitors:
     writeFileSync(configFile, configText);
     monitor = parseConfig(configText, 'backtest.yaml', { env: {} }).monitors[0]!;
 
-    store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: storeSchema });
+    // The worker has nothing to do until a test starts a monitor run.
+    fixture = await startWorkerWithStore('btstore');
+    ({ store, worker, client } = fixture);
     // A week of earlier hourly runs: the history a live run's baseline reads.
     for (let h = 7 * 24; h >= 1; h--) {
       const observedAt = new Date(FIRST_LIVE_BUCKET - h * HOUR).toISOString();
@@ -67,15 +70,10 @@ monitors:
         flap: monitor.flap,
       });
     }
-    worker = await startTestWorker(store);
-    client = await testClient();
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await store?.close();
-    await client?.connection.close();
-    await schema.pool.query(`DROP SCHEMA IF EXISTS "${storeSchema}" CASCADE`);
+    await fixture?.close();
     await schema.drop();
   });
 
@@ -97,7 +95,7 @@ monitors:
 
     const r = await runCli(
       ['backtest', monitor.id, '--from', new Date(FIRST_LIVE_BUCKET).toISOString(), '--to', new Date(FIRST_LIVE_BUCKET + LIVE.length * HOUR).toISOString(), '--json', '-c', configFile],
-      { DATABASE_URL: testEnv().databaseUrl, PIPEWATCH_STORE_SCHEMA: storeSchema },
+      { DATABASE_URL: testEnv().databaseUrl, PIPEWATCH_STORE_SCHEMA: fixture.storeSchema },
     );
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout) as { points: number; warmup: number; steps: Array<{ observedAt: string; status: string; reason: string }> };

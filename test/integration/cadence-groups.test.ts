@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { parseConfig, type LoadedConfig } from '../../config/load.js';
 import type { GroupRunResult } from '../../workflows/group.js';
-import { HistoryStore } from '../../store/history.js';
+import type { HistoryStore } from '../../store/history.js';
 import { applyPlan, planFor, readExisting } from '../../schedules/sync.js';
 import { groupScheduleId, memberRunId, scheduleId } from '../../evaluation/ids.js';
 import { FAILING, GROUP, STATUS } from '../../workflows/search-attributes.js';
@@ -16,8 +16,9 @@ import { runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
 import { SmtpReceiver } from '../support/smtp.js';
-import { decodedHistoryText, startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import { decodedHistoryText, type RunningWorker } from '../support/temporal.js';
 import { sleep, waitFor } from '../support/wait.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 // Made at run time: no password is written in the source.
 const SECRET = `group-${randomUUID()}`;
@@ -28,6 +29,7 @@ describe('cadence groups', () => {
   let smtp: SmtpReceiver;
   let worker: RunningWorker;
   let client: Client;
+  let fixture: WorkerWithStore;
   let config: LoadedConfig;
   const name = (prefix: string) => uniqueName(prefix).toLowerCase().replace(/_/g, '-');
   const ids = { fresh: name('fresh'), count: name('count'), stale: name('stale'), down: name('down'), cron: name('cron'), own: name('own') };
@@ -38,10 +40,9 @@ describe('cadence groups', () => {
       INSERT INTO "${schema.name}".records (id) VALUES ('a'), ('b');
       CREATE TABLE "${schema.name}".old (id text, ts timestamptz);
       INSERT INTO "${schema.name}".old VALUES ('a', now() - interval '3 hours')`);
-    store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: `${schema.name}_store` });
     smtp = await SmtpReceiver.start();
-    worker = await startTestWorker(store, { ...process.env, LAKE_URL: testEnv().databaseUrl, DOWN_PASSWORD: SECRET });
-    client = await testClient();
+    fixture = await startWorkerWithStore('groupsstore', { ...process.env, LAKE_URL: testEnv().databaseUrl, DOWN_PASSWORD: SECRET });
+    ({ store, worker, client } = fixture);
     const lake = (id: string, check: string, rule: string, extra = '') =>
       `  - id: ${id}\n    connector: lake\n    check: ${check}\n    rules: [${rule}]\n${extra}`;
     config = parseConfig(
@@ -68,12 +69,9 @@ ${lake(ids.cron, `{ type: count, dataset: ${schema.name}.records, timestamp: ts,
   });
 
   afterAll(async () => {
-    await worker?.stop();
+    await fixture?.close();
     await smtp?.stop();
-    await store?.close();
-    await schema?.pool.query(`DROP SCHEMA IF EXISTS "${schema.name}_store" CASCADE`);
     await schema?.drop();
-    await client?.connection.close();
   });
 
   it('puts monitors of one interval in a group and leaves cron, own and explicit schedules alone', () => {

@@ -7,39 +7,32 @@ import type { Client } from '@temporalio/client';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import type { Status, Verdict } from '../../evaluation/types.js';
-import { HistoryStore } from '../../store/history.js';
+import type { HistoryStore } from '../../store/history.js';
 import type { IncidentSnapshot } from '../../workflows/incident.js';
 import { alertLabels, incidentSignals, incidentsFor } from '../../evaluation/check.js';
 import { MONITOR, PERSPECTIVE } from '../../workflows/search-attributes.js';
-import { testEnv, uniqueName } from '../support/env.js';
+import { uniqueName } from '../support/env.js';
 import { HttpReceiver } from '../support/http-receiver.js';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import type { RunningWorker } from '../support/temporal.js';
 import { sleep, waitFor } from '../support/wait.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 describe('correlated incidents', () => {
   let hooks: HttpReceiver;
   let store: HistoryStore;
   let worker: RunningWorker;
   let client: Client;
-  const storeSchema = uniqueName('corrstore').toLowerCase();
+  let fixture: WorkerWithStore;
 
   beforeAll(async () => {
     hooks = await HttpReceiver.start();
-    store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: storeSchema });
-    worker = await startTestWorker(store, process.env);
-    client = await testClient();
+    fixture = await startWorkerWithStore('corrstore', process.env);
+    ({ store, worker, client } = fixture);
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await store?.close();
-    await client?.connection.close();
+    await fixture?.close();
     await hooks?.stop();
-    const pg = (await import('pg')).default;
-    const c = new pg.Client({ connectionString: testEnv().databaseUrl });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${storeSchema}" CASCADE`);
-    await c.end();
   });
 
   /** A correlated pipeline of its own (incident ids name the pipeline): queue (services, stage parsed), freshness and losses (data). */

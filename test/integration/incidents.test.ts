@@ -7,14 +7,15 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailed
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import type { Status } from '../../evaluation/types.js';
-import { HistoryStore } from '../../store/history.js';
+import type { HistoryStore } from '../../store/history.js';
 import type { AlertEvent, IncidentSnapshot } from '../../workflows/incident.js';
 import { incidentsFor } from '../../evaluation/check.js';
 import { silencesWorkflowId, type AddSilenceRequest } from '../../workflows/silences.js';
-import { testEnv, uniqueName } from '../support/env.js';
+import { uniqueName } from '../support/env.js';
 import { HttpReceiver } from '../support/http-receiver.js';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import type { RunningWorker } from '../support/temporal.js';
 import { sleep, waitFor } from '../support/wait.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 const SECRET = 'hmac-secret-for-tests';
 
@@ -25,7 +26,7 @@ describe('incidents', () => {
   let worker: RunningWorker;
   let client: Client;
   let monitor: MonitorDefinition;
-  const storeSchema = uniqueName('incstore').toLowerCase();
+  let fixture: WorkerWithStore;
 
   beforeAll(async () => {
     hooks = await HttpReceiver.start();
@@ -90,22 +91,14 @@ monitors:
       { env: false },
     );
     monitor = config.monitors[0]!;
-    store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: storeSchema });
-    worker = await startTestWorker(store, { ...process.env, HOOK_SECRET: SECRET, SLACK_URL: hooks.url('/slack') });
-    client = await testClient();
+    fixture = await startWorkerWithStore('incstore', { ...process.env, HOOK_SECRET: SECRET, SLACK_URL: hooks.url('/slack') });
+    ({ store, worker, client } = fixture);
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await store?.close();
-    await client?.connection.close();
+    await fixture?.close();
     await hooks?.stop();
     await flaky?.stop();
-    const pg = (await import('pg')).default;
-    const c = new pg.Client({ connectionString: testEnv().databaseUrl });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${storeSchema}" CASCADE`);
-    await c.end();
   });
 
   /** Signals an alert as a monitor run does; returns the incident it joined. */

@@ -4,13 +4,14 @@
 import type { Client } from '@temporalio/client';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
-import { HistoryStore } from '../../store/history.js';
+import type { HistoryStore } from '../../store/history.js';
 import type { MonitorRunResult } from '../../workflows/monitor.js';
 import { STATUS } from '../../workflows/search-attributes.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
 import { SmtpReceiver } from '../support/smtp.js';
-import { decodedHistoryText, startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import { decodedHistoryText, type RunningWorker } from '../support/temporal.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 const SECRET = 'sup3r-secret-pa55word';
 
@@ -20,25 +21,22 @@ describe('monitorWorkflow', () => {
   let smtp: SmtpReceiver;
   let worker: RunningWorker;
   let client: Client;
+  let fixture: WorkerWithStore;
   const workerEnv = { ...process.env, LAKE_URL: testEnv().databaseUrl, DOWN_PASSWORD: SECRET };
 
   beforeAll(async () => {
     schema = await createTestSchema('monwf');
     await schema.pool.query(`CREATE TABLE "${schema.name}".records (id text, ts timestamptz DEFAULT now())`);
     await schema.pool.query(`INSERT INTO "${schema.name}".records (id) VALUES ('a'), ('b')`);
-    store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: `${schema.name}_store` });
     smtp = await SmtpReceiver.start();
-    worker = await startTestWorker(store, workerEnv);
-    client = await testClient();
+    fixture = await startWorkerWithStore('monwfstore', workerEnv);
+    ({ store, worker, client } = fixture);
   });
 
   afterAll(async () => {
-    await worker?.stop();
+    await fixture?.close();
     await smtp?.stop();
-    await store?.close();
-    await schema.pool.query(`DROP SCHEMA IF EXISTS "${schema.name}_store" CASCADE`);
     await schema.drop();
-    await client?.connection.close();
   });
 
   function definitions(): Record<'fresh' | 'down' | 'unset', MonitorDefinition> {

@@ -10,11 +10,12 @@ import { parseConfig } from '../../config/load.js';
 import type { ReportDefinition } from '../../config/model.js';
 import type { ReportSummary } from '../../reports/digest.js';
 import { windowsJudgedWithinMs } from '../../reports/period.js';
-import { HistoryStore } from '../../store/history.js';
+import type { HistoryStore } from '../../store/history.js';
 import type { ReportResult } from '../../workflows/report.js';
-import { testEnv, uniqueName } from '../support/env.js';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import { uniqueName } from '../support/env.js';
+import type { RunningWorker } from '../support/temporal.js';
 import { sleep } from '../support/wait.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 const PERIOD_MS = 8_000;
 const WINDOW_MS = 4_000;
@@ -23,7 +24,7 @@ const JUDGED_AFTER_MS = 1_500;
 
 describe('report periods', () => {
   const pipeline = uniqueName('rperiod').toLowerCase().replace(/_/g, '-');
-  const storeSchema = uniqueName('rperiodstore').toLowerCase();
+  let fixture: WorkerWithStore;
   let store: HistoryStore;
   let worker: RunningWorker;
   let client: Client;
@@ -53,20 +54,12 @@ monitors:
     expect(config.reports[0]!.judgedWithinMs).toBe(10 * 60_000 + 3_600_000 + 2 * 60_000);
     // Test-sized: periods of 8 s, windows of 4 s, judged within 3 s of their end.
     definition = { ...config.reports[0]!, periodMs: PERIOD_MS, trendPeriods: 1, channels: [], judgedWithinMs: 3_000 };
-    store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: storeSchema });
-    worker = await startTestWorker(store);
-    client = await testClient();
+    fixture = await startWorkerWithStore('rperiodstore');
+    ({ store, worker, client } = fixture);
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await store?.close();
-    await client?.connection.close();
-    const pg = (await import('pg')).default;
-    const c = new pg.Client({ connectionString: testEnv().databaseUrl });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${storeSchema}" CASCADE`);
-    await c.end();
+    await fixture?.close();
   });
 
   const record = (to: number, k: number) =>

@@ -9,12 +9,13 @@
 import type { Client } from '@temporalio/client';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
-import { HistoryStore } from '../../store/history.js';
+import type { HistoryStore } from '../../store/history.js';
 import type { MonitorRunResult } from '../../workflows/monitor.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { RecordingElasticsearch } from '../support/fake-elasticsearch.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import type { RunningWorker } from '../support/temporal.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 const API_KEY = 'c2luay1rZXktZm9yLXRlc3RzLW9ubHk=';
 const HOUR = 3_600_000;
@@ -26,6 +27,7 @@ describe('results sink to Elasticsearch', () => {
   let store: HistoryStore;
   let worker: RunningWorker;
   let client: Client;
+  let fixture: WorkerWithStore;
   let es: RecordingElasticsearch;
   let monitors: Record<'backlog' | 'stages', MonitorDefinition>;
 
@@ -46,9 +48,8 @@ describe('results sink to Elasticsearch', () => {
         if (i < 8) await schema.pool.query(`INSERT INTO ${s}.parsed VALUES ($1, $2)`, [`h${h}-r${i}`, ts]);
       }
     }
-    store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: `${schema.name}_store` });
-    worker = await startTestWorker(store, { ...process.env, LAKE_URL: testEnv().databaseUrl, ES_SINK_KEY: API_KEY });
-    client = await testClient();
+    fixture = await startWorkerWithStore('sinkstore', { ...process.env, LAKE_URL: testEnv().databaseUrl, ES_SINK_KEY: API_KEY });
+    ({ store, worker, client } = fixture);
     const config = parseConfig(
       `version: 1
 project: ${name}
@@ -83,11 +84,8 @@ monitors:
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await store?.close();
-    await client?.connection.close();
+    await fixture?.close();
     await es?.stop();
-    await schema?.pool.query(`DROP SCHEMA IF EXISTS "${schema.name}_store" CASCADE`);
     await schema?.drop();
   });
 

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { parseConfig, type LoadedConfig } from '../../config/load.js';
 import { selfMonitorId, withSelfMonitors } from '../../config/self-monitor.js';
 import { judgeSchedules, judgeWorkers } from '../../cli/doctor-checks.js';
-import { HistoryStore } from '../../store/history.js';
+import type { HistoryStore } from '../../store/history.js';
 import { applyPlan, planFor } from '../../schedules/sync.js';
 import { groupScheduleId, scheduleId } from '../../evaluation/ids.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,8 +18,9 @@ import { VERSION } from '../../workflows/search-attributes.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
 import { SmtpReceiver } from '../support/smtp.js';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import type { RunningWorker } from '../support/temporal.js';
 import { waitFor } from '../support/wait.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 describe('saturation → alert', () => {
   let schema: TestSchema;
@@ -27,6 +28,7 @@ describe('saturation → alert', () => {
   let smtp: SmtpReceiver;
   let worker: RunningWorker | undefined;
   let client: Client;
+  let fixture: WorkerWithStore;
   let config: LoadedConfig;
   let target: Parameters<typeof planFor>[0];
   let yaml: string;
@@ -37,13 +39,12 @@ describe('saturation → alert', () => {
 
   beforeAll(async () => {
     schema = await createTestSchema('saturation');
-    store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: `${schema.name}_store` });
     smtp = await SmtpReceiver.start();
-    worker = await startTestWorker(store, { ...process.env, LAKE_URL: testEnv().databaseUrl });
+    fixture = await startWorkerWithStore('saturationstore', { ...process.env, LAKE_URL: testEnv().databaseUrl });
+    ({ store, worker, client } = fixture);
     // The self-monitor's temporal connector reaches Temporal with the worker's own TEMPORAL_* settings.
     process.env.TEMPORAL_ADDRESS = testEnv().temporalAddress;
-    process.env.PIPEWATCH_TASK_QUEUE = worker.settings.taskQueue;
-    client = await testClient();
+    process.env.PIPEWATCH_TASK_QUEUE = fixture.worker.settings.taskQueue;
     const slow = (i: number) => `  - { id: slow-${i}, connector: lake, check: { type: sql, query: "SELECT 1 FROM pg_sleep(3)" }, rules: [{ below: 0 }], schedule: { every: 1s, own: true } }`;
     // Two quick monitors in a cadence group, for `pipewatch runs` on a member.
     const quick = (i: number) => `  - { id: ${project}-quick-${i}, connector: lake, check: { type: sql, query: "SELECT 1" }, rules: [{ below: 0 }], schedule: { every: 2s } }`;
@@ -63,17 +64,15 @@ ${[1, 2, 3].map(slow).join('\n')}
 ${[1, 2].map(quick).join('\n')}
 `;
     config = parseConfig(yaml, 'saturation.yaml', { env: false });
-    target = { client, taskQueue: worker.settings.taskQueue, project };
+    target = { client, taskQueue: fixture.worker.settings.taskQueue, project };
   });
 
   afterAll(async () => {
     if (target) await applyPlan(target, await planFor(target, [], [])).catch(() => undefined);
-    await worker?.stop();
+    // Stops the worker unless a test already did.
+    await fixture?.close();
     await smtp?.stop();
-    await store?.close();
-    await schema?.pool.query(`DROP SCHEMA IF EXISTS "${schema.name}_store" CASCADE`);
     await schema?.drop();
-    await client?.connection.close();
     process.env.TEMPORAL_ADDRESS = previousAddress;
     process.env.PIPEWATCH_TASK_QUEUE = previousQueue;
     if (previousAddress === undefined) delete process.env.TEMPORAL_ADDRESS;
@@ -118,7 +117,7 @@ ${[1, 2].map(quick).join('\n')}
     const file = join(dir, 'pipewatch.yaml');
     writeFileSync(file, yaml);
     const member = `${project}-quick-1`;
-    const env = { TEMPORAL_ADDRESS: testEnv().temporalAddress, TEMPORAL_NAMESPACE: 'default', DATABASE_URL: testEnv().databaseUrl, PIPEWATCH_STORE_SCHEMA: `${schema.name}_store`, LAKE_URL: testEnv().databaseUrl, PIPEWATCH_TEMPORAL_UI_URL: 'http://ui.test:8233' };
+    const env = { TEMPORAL_ADDRESS: testEnv().temporalAddress, TEMPORAL_NAMESPACE: 'default', DATABASE_URL: testEnv().databaseUrl, PIPEWATCH_STORE_SCHEMA: fixture.storeSchema, LAKE_URL: testEnv().databaseUrl, PIPEWATCH_TEMPORAL_UI_URL: 'http://ui.test:8233' };
     try {
       // Visibility lists a run moments after it closes.
       const r = await waitFor(async () => {

@@ -13,7 +13,7 @@ import type { Client } from '@temporalio/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { parseConfig, type LoadedConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
-import { HistoryStore } from '../../store/history.js';
+import type { HistoryStore } from '../../store/history.js';
 import { startStatusPage } from '../../ui/index.js';
 import { workflowUrl } from '../../ui/page.js';
 import { COOKIE } from '../../ui/server.js';
@@ -23,8 +23,9 @@ import type { MonitorRunResult } from '../../workflows/monitor.js';
 import { runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import type { RunningWorker } from '../support/temporal.js';
 import { waitFor } from '../support/wait.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 // What the functions run inside the page see (the project's TypeScript has no DOM library).
 interface PageElement {
@@ -49,6 +50,7 @@ describe('status page', () => {
   let store: HistoryStore;
   let worker: RunningWorker;
   let client: Client;
+  let fixture: WorkerWithStore;
   let config: LoadedConfig;
   let backlog: MonitorDefinition;
   let page: Awaited<ReturnType<typeof startStatusPage>>;
@@ -63,9 +65,8 @@ describe('status page', () => {
     }
     schema = await createTestSchema('uipage');
     await schema.pool.query(`CREATE TABLE "${schema.name}".backlog (id serial PRIMARY KEY)`);
-    store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: `${schema.name}_store` });
-    worker = await startTestWorker(store, { ...process.env, LAKE_URL: testEnv().databaseUrl });
-    client = await testClient();
+    fixture = await startWorkerWithStore('uipagestore', { ...process.env, LAKE_URL: testEnv().databaseUrl });
+    ({ store, worker, client } = fixture);
     config = parseConfig(
       `version: 1
 project: ${name}
@@ -121,10 +122,7 @@ monitors:
     await browser?.close();
     await page?.stop();
     for (const id of started) await client?.workflow.getHandle(id).terminate('test over').catch(() => undefined);
-    await worker?.stop();
-    await store?.close();
-    await client?.connection.close();
-    await schema?.pool.query(`DROP SCHEMA IF EXISTS "${schema.name}_store" CASCADE`);
+    await fixture?.close();
     await schema?.drop();
   });
 

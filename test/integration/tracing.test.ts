@@ -3,12 +3,13 @@
 import { createServer, type Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { parseConfig } from '../../config/load.js';
-import { HistoryStore } from '../../store/history.js';
+import type { HistoryStore } from '../../store/history.js';
 import type { MonitorRunResult } from '../../workflows/monitor.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import type { RunningWorker } from '../support/temporal.js';
 import { waitFor } from '../support/wait.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 interface ReceivedSpan {
   traceId: string;
@@ -45,28 +46,20 @@ describe('tracing', () => {
   let store: HistoryStore;
   let worker: RunningWorker;
   let client: Client;
-  const storeSchema = uniqueName('tracestore').toLowerCase();
+  let fixture: WorkerWithStore;
 
   beforeAll(async () => {
     receiver = await otlpReceiver();
     schema = await createTestSchema('trace');
     await schema.pool.query(`CREATE TABLE "${schema.name}".records (ts timestamptz DEFAULT now()); INSERT INTO "${schema.name}".records DEFAULT VALUES;`);
-    store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: storeSchema });
-    worker = await startTestWorker(store, { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, LAKE_URL: testEnv().databaseUrl });
-    client = await testClient();
+    fixture = await startWorkerWithStore('tracestore', { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, LAKE_URL: testEnv().databaseUrl });
+    ({ store, worker, client } = fixture);
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await store?.close();
-    await client?.connection.close();
+    await fixture?.close();
     await receiver?.close();
     await schema?.drop();
-    const pg = (await import('pg')).default;
-    const c = new pg.Client({ connectionString: testEnv().databaseUrl });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${storeSchema}" CASCADE`);
-    await c.end();
   });
 
   it('makes one monitor run one trace: the workflow, its activities and the connector call', async () => {
