@@ -15,7 +15,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { httpConnector } from '../../connectors/http.js';
+import { httpConnector } from '../../connectors/http/index.js';
 import { CollectError } from '../../connectors/types.js';
 import { makeCertificates } from '../support/tls.js';
 
