@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { LoadedConfig } from '../config/load.js';
-import type { DemoStageInput } from '../workflows/demo.js';
+import { demoCollectWorkflow, demoEtlWorkflow, type DemoStageInput } from '../workflows/demo.js';
 import { demoExtractedDir, demoLogDir } from './faults.js';
 import { createDemoActivities, seedExamplePipeline, type DemoActivities } from './pipeline.js';
 import { openDemoQueue, type DemoQueue } from './queue.js';
@@ -91,9 +91,9 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
           defaultAction: config.raw.interventions.defaultAction,
         },
       };
-      const stages: Array<['collect' | 'etl', string, unknown[]]> = [
-        ['collect', 'demoCollectWorkflow', []],
-        ['etl', 'demoEtlWorkflow', [input]],
+      const stages: Array<['collect' | 'etl', typeof demoCollectWorkflow | typeof demoEtlWorkflow, unknown[]]> = [
+        ['collect', demoCollectWorkflow, []],
+        ['etl', demoEtlWorkflow, [input]],
       ];
       const ids: string[] = [];
       for (const [stage, workflowType, args] of stages) {

@@ -2,14 +2,24 @@
 // schedules it creates (memo: owner and project) and only ever updates or
 // deletes those; anything else in the namespace is left alone. Everything is
 // visible and operable with `temporal schedule …` and in the Web UI too.
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleSummary } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptions,
+  type ScheduleOptionsStartWorkflowAction,
+  type ScheduleSummary,
+  type Workflow,
+} from '@temporalio/client';
 import type { MonitorDefinition, MonitorSchedule, ReportDefinition } from '../config/model.js';
 import { GROUP_SCHEDULE_PREFIX, groupScheduleId, monitorWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../evaluation/ids.js';
 import { GROUP, MEMBERS, MONITOR, PERSPECTIVE, PIPELINE, VERSION } from '../workflows/search-attributes.js';
 import { MEMBER_BYTES } from '../config/groups.js';
-import { fitting } from '../workflows/group.js';
-import { HEARTBEAT_PREFIX, type HeartbeatInput } from '../workflows/heartbeat.js';
-import { REPORT_PREFIX, reportScheduleId } from '../workflows/report.js';
+import { fitting, monitorGroupWorkflow } from '../workflows/group.js';
+import { HEARTBEAT_PREFIX, heartbeatWorkflow, type HeartbeatInput } from '../workflows/heartbeat.js';
+import { monitorWorkflow } from '../workflows/monitor.js';
+import { REPORT_PREFIX, reportScheduleId, reportWorkflow } from '../workflows/report.js';
 import type { LoadedConfig } from '../config/load.js';
 import { mapLimit } from '../config/map-limit.js';
 import { declaredSchedules, planSync, scheduledId, scheduledVersion, type ExistingSchedule, type PlanStep, type Scheduled, type SyncPlan } from './plan.js';
@@ -42,6 +52,11 @@ interface OwnerMemo {
   monitorIds?: string[];
 }
 
+/** A schedule's action: start this workflow, with arguments checked against the workflow function's. */
+function startWorkflow<W extends Workflow>(workflowType: W, action: Omit<ScheduleOptionsStartWorkflowAction<W>, 'type' | 'workflowType'>): ScheduleOptionsStartWorkflowAction<W> {
+  return { type: 'startWorkflow', workflowType, ...action };
+}
+
 /** When a schedule fires: an interval (with its phase) or a cron expression, in a time zone. */
 function scheduleSpec(s: MonitorSchedule): ScheduleOptions['spec'] {
   return {
@@ -65,9 +80,7 @@ export function scheduleOptions(monitor: MonitorDefinition, target: Omit<SyncTar
   return {
     scheduleId: scheduleId(monitor.id),
     spec: scheduleSpec(monitor.schedule),
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'monitorWorkflow',
+    action: startWorkflow(monitorWorkflow, {
       workflowId: monitorWorkflowId(monitor.id),
       taskQueue: target.taskQueue,
       args: [monitor],
@@ -75,7 +88,7 @@ export function scheduleOptions(monitor: MonitorDefinition, target: Omit<SyncTar
       // A run that cannot finish (store down for long) must not hold the schedule: later ticks are skipped while it runs.
       workflowRunTimeout: '10m',
       staticSummary: monitor.description ?? `${monitor.check.type} check on ${monitor.connector?.id ?? `pipeline ${monitor.check.type === 'stageCounts' ? monitor.check.pipeline : ''}`}`,
-    },
+    }),
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: monitor.schedule.catchupWindowMs, pauseOnFailure: false },
     memo: { pipewatch: { owner: OWNER, project: target.project, monitorId: monitor.id } satisfies OwnerMemo },
     typedSearchAttributes: scheduleAttributes(searchAttributes, monitor.version, target),
@@ -91,16 +104,14 @@ export function groupScheduleOptions(group: CadenceGroup, target: Omit<SyncTarge
   return {
     scheduleId: groupScheduleId(group.id),
     spec: scheduleSpec(group.schedule),
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'monitorGroupWorkflow',
+    action: startWorkflow(monitorGroupWorkflow, {
       workflowId: groupScheduleId(group.id),
       taskQueue: target.taskQueue,
       args: [group],
       typedSearchAttributes: runAttributes,
       workflowRunTimeout: '10m',
       staticSummary: `cadence group ${group.id}: ${ids.length} monitors every ${formatDuration(group.schedule.everyMs!)}`,
-    },
+    }),
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: group.schedule.catchupWindowMs, pauseOnFailure: false },
     memo: { pipewatch: { owner: OWNER, project: target.project, groupId: group.id, monitorIds: ids } satisfies OwnerMemo },
     typedSearchAttributes: scheduleAttributes(searchAttributes, group.version, target),
@@ -289,7 +300,7 @@ export async function syncHeartbeat(target: SyncTarget, config: LoadedConfig, dr
   const options: ScheduleOptions = {
     scheduleId: id,
     spec: { intervals: [{ every: hb.every }] },
-    action: { type: 'startWorkflow', workflowType: 'heartbeatWorkflow', workflowId: id, taskQueue: target.taskQueue, args: [input], workflowRunTimeout: '5m' },
+    action: startWorkflow(heartbeatWorkflow, { workflowId: id, taskQueue: target.taskQueue, args: [input], workflowRunTimeout: '5m' }),
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000 },
     memo: { pipewatch: { owner: OWNER, project: target.project } satisfies OwnerMemo },
   };
@@ -309,9 +320,7 @@ export function reportScheduleOptions(report: ReportDefinition, target: Omit<Syn
   return {
     scheduleId: id,
     spec: scheduleSpec(s),
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'reportWorkflow',
+    action: startWorkflow(reportWorkflow, {
       workflowId: id,
       taskQueue: target.taskQueue,
       args: [report],
@@ -319,7 +328,7 @@ export function reportScheduleOptions(report: ReportDefinition, target: Omit<Syn
       // Room for the wait until the period's last window is judged, the report activity's retries (at most 12 h) and a little more.
       workflowRunTimeout: (report.judgedWithinMs ?? 0) + Math.min(report.periodMs, 12 * 3_600_000) + 30 * 60_000,
       staticSummary: `report of pipeline ${report.pipeline}`,
-    },
+    }),
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: s.catchupWindowMs, pauseOnFailure: false },
     memo: { pipewatch: { owner: OWNER, project: target.project, pipeline: report.pipeline } satisfies OwnerMemo },
     typedSearchAttributes: searchAttributes,

@@ -10,7 +10,7 @@ import { isSelfMonitorId } from '../config/self-monitor.js';
 import type { Status, Unit } from '../evaluation/types.js';
 import type { HistoryStore } from '../store/history.js';
 import { refusedArchives, type RefusedArchive } from './refused-archives.js';
-import type { InterventionView } from '../workflows/intervention.js';
+import { interventionQuery } from '../workflows/intervention.js';
 
 export interface MonitorRow {
   id: string;
@@ -176,7 +176,7 @@ async function interventionRows(src: StatusSources): Promise<InterventionRow[]> 
   // The question itself is workflow state: asked with a short timeout, so a page without a worker still shows the ids.
   await Promise.all(
     listed.map(async (row) => {
-      const view = await withTimeout(src.client.workflow.getHandle(row.workflowId).query<InterventionView>('request'), QUERY_TIMEOUT_MS);
+      const view = await withTimeout(src.client.workflow.getHandle(row.workflowId).query(interventionQuery), QUERY_TIMEOUT_MS);
       if (view) Object.assign(row, { title: view.title, question: view.question, deadlineAt: view.deadlineAt, since: view.openedAt });
     }),
   );

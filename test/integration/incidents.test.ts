@@ -8,9 +8,9 @@ import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import type { Status } from '../../evaluation/types.js';
 import type { HistoryStore } from '../../store/history.js';
-import type { AlertEvent, IncidentSnapshot } from '../../workflows/incident.js';
+import { acknowledgeUpdate, alertSignal, incidentStateQuery, incidentWorkflow, resolveUpdate, type AlertEvent } from '../../workflows/incident.js';
 import { incidentsFor } from '../../evaluation/check.js';
-import { silencesWorkflowId, type AddSilenceRequest } from '../../workflows/silences.js';
+import { addSilenceUpdate, silencesWorkflow, silencesWorkflowId, type AddSilenceRequest } from '../../workflows/silences.js';
 import { uniqueName } from '../support/env.js';
 import { HttpReceiver } from '../support/http-receiver.js';
 import type { RunningWorker } from '../support/temporal.js';
@@ -106,11 +106,11 @@ monitors:
     const all = { monitor: monitorId, severity: status, ...labels };
     const [incident] = incidentsFor(monitor, all);
     const at = new Date().toISOString();
-    await client.workflow.signalWithStart('incidentWorkflow', {
+    await client.workflow.signalWithStart(incidentWorkflow, {
       workflowId: incident!.incidentId,
       taskQueue: worker.settings.taskQueue,
       args: [incident!],
-      signal: 'alert',
+      signal: alertSignal,
       signalArgs: [
         {
           transition,
@@ -126,7 +126,7 @@ monitors:
     return incident!.incidentId;
   }
 
-  const state = (id: string) => client.workflow.getHandle(id).query<IncidentSnapshot>('state');
+  const state = (id: string) => client.workflow.getHandle(id).query(incidentStateQuery);
   const forIncident = (path: string, kind: string, id: string) => hooks.accepted.filter((r) => r.path === path && r.body.kind === kind && r.body.incidentId === id);
 
   it('groups alerts that share labels into one message, and resolves them with one', async () => {
@@ -160,7 +160,7 @@ monitors:
     const step2 = forIncident('/step2', 'escalation', id)[0]!;
     expect(step2.body.escalation).toEqual({ policy: 'ladder', step: 2, round: 1 });
 
-    const acked = await client.workflow.getHandle(id).executeUpdate<IncidentSnapshot, [unknown]>('acknowledge', { args: [{ by: 'alice', note: 'looking' }] });
+    const acked = await client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', note: 'looking' }] });
     expect(acked.state).toBe('acknowledged');
     expect(acked.acknowledgements).toEqual([expect.objectContaining({ by: 'alice', note: 'looking' })]);
     await sleep(4_500); // step 3 would have come 3 s after step 2
@@ -171,7 +171,7 @@ monitors:
   it('resumes escalation when an acknowledgement expires', async () => {
     const id = await alert(uniqueName('ackexp'), { scenario: 'escalation' }, 'open');
     await waitFor(() => forIncident('/step1', 'escalation', id).length === 1, 'step 1');
-    await client.workflow.getHandle(id).executeUpdate('acknowledge', { args: [{ by: 'bob', forMs: 1_500 }] });
+    await client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', forMs: 1_500 }] });
     await waitFor(() => forIncident('/step1', 'escalation', id).length === 2, 'step 1 again once the acknowledgement expired', 10_000);
     expect((await state(id)).state).toBe('firing');
     expect(forIncident('/step2', 'escalation', id)).toHaveLength(0);
@@ -179,7 +179,7 @@ monitors:
 
   it('refuses to acknowledge what does not exist or is already resolved, and lets an operator resolve', async () => {
     await expect(
-      client.workflow.getHandle(`pipewatch-incident/team/monitor=${uniqueName('nope')}`).executeUpdate('acknowledge', { args: [{ by: 'carol' }] }),
+      client.workflow.getHandle(`pipewatch-incident/team/monitor=${uniqueName('nope')}`).executeUpdate(acknowledgeUpdate, { args: [{ by: 'carol' }] }),
     ).rejects.toThrow(WorkflowNotFoundError);
 
     const monitorId = uniqueName('manual');
@@ -188,13 +188,13 @@ monitors:
     const id = await alert(monitorId, {}, 'open');
     await waitFor(() => forIncident('/hook', 'firing', id).length === 1, 'the firing message');
 
-    await expect(client.workflow.getHandle(id).executeUpdate('acknowledge', { args: [{ by: '' }] })).rejects.toThrow(WorkflowUpdateFailedError);
-    const resolved = await client.workflow.getHandle(id).executeUpdate<IncidentSnapshot, [unknown]>('resolve', { args: [{ by: 'carol', note: 'fixed the parser' }] });
+    await expect(client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ by: '' }] })).rejects.toThrow(WorkflowUpdateFailedError);
+    const resolved = await client.workflow.getHandle(id).executeUpdate(resolveUpdate, { args: [{ by: 'carol', note: 'fixed the parser' }] });
     expect(resolved.state).toBe('resolved');
     const [message] = await waitFor(() => (forIncident('/hook', 'resolved', id).length === 1 ? forIncident('/hook', 'resolved', id) : undefined), 'the resolved message');
     expect(message!.body).toMatchObject({ status: 'ok', resolvedBy: 'carol (fixed the parser)' });
     expect((await store.monitorState(monitorId))?.alerting).toBe(false);
-    await expect(client.workflow.getHandle(id).executeUpdate('acknowledge', { args: [{ by: 'dave' }] })).rejects.toMatchObject({
+    await expect(client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ by: 'dave' }] })).rejects.toMatchObject({
       cause: expect.objectContaining({ message: expect.stringMatching(/is already resolved/) }),
     });
   });
@@ -234,9 +234,9 @@ monitors:
       reason: 'backfill',
       announcements: { channels: [], announceBeforeMs: 1_000, longerThanMs: 86_400_000, delivery: monitor.notification.delivery },
     };
-    const created = await client.workflow.executeUpdateWithStart('addSilence', {
+    const created = await client.workflow.executeUpdateWithStart(addSilenceUpdate, {
       args: [request],
-      startWorkflowOperation: new WithStartWorkflowOperation('silencesWorkflow', {
+      startWorkflowOperation: new WithStartWorkflowOperation(silencesWorkflow, {
         workflowId: silencesWorkflowId(worker.settings.taskQueue),
         taskQueue: worker.settings.taskQueue,
         args: [],
@@ -256,7 +256,7 @@ monitors:
     expect(Date.now() - started).toBeGreaterThanOrEqual(3_500);
 
     await expect(
-      client.workflow.getHandle(silencesWorkflowId(worker.settings.taskQueue)).executeUpdate('addSilence', { args: [{ ...request, matchers: ['not a matcher'] }] }),
+      client.workflow.getHandle(silencesWorkflowId(worker.settings.taskQueue)).executeUpdate(addSilenceUpdate, { args: [{ ...request, matchers: ['not a matcher'] }] }),
     ).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringMatching(/is not a matcher/) }) });
   });
 
