@@ -1,6 +1,8 @@
 // Turns a notification into words a person can act on: what is wrong, the
 // value against the rule, since when, recent history, and what to do next
 // (including how to acknowledge). Pure; every channel renders through here.
+// The HTML part is built with evaluation/html.ts's `html`, which escapes every value.
+import { html, joinHtml, type Html } from '../evaluation/html.js';
 import { describeRule, formatValue } from '../evaluation/rules.js';
 import { STATUS_RANK } from '../evaluation/types.js';
 import type { AlertSummary, ChartPoint, IncidentNotification, IncidentSubject, Notification, TemporalCommandContext } from './types.js';
@@ -23,10 +25,6 @@ const KIND_WORD: Record<IncidentNotification['kind'], string> = {
 
 const BARS = '▁▂▃▄▅▆▇█';
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
 /** Oldest to newest as block characters; gaps ("could not check") as spaces. */
 export function sparkline(points: ChartPoint[]): string {
   const values = points.map((p) => p.value).filter((v): v is number => v !== null && Number.isFinite(v));
@@ -38,18 +36,16 @@ export function sparkline(points: ChartPoint[]): string {
     .join('');
 }
 
-function htmlChart(points: ChartPoint[]): string {
+function htmlChart(points: ChartPoint[]): Html {
   const values = points.map((p) => p.value).filter((v): v is number => v !== null && Number.isFinite(v));
-  if (values.length === 0) return '';
+  if (values.length === 0) return html``;
   const hi = Math.max(...values, 0);
-  const cells = points
-    .map((p) => {
-      const h = p.value === null || hi === 0 ? 2 : Math.max(2, Math.round((p.value / hi) * 40));
-      const color = p.status === 'critical' ? '#cf222e' : p.status === 'warning' ? '#9a6700' : p.status === 'error' ? '#8c959f' : '#1a7f37';
-      return `<td valign="bottom" style="padding:0 1px"><div title="${escapeHtml(`${p.observedAt}: ${p.value ?? 'n/a'}`)}" style="width:6px;height:${h}px;background:${color}"></div></td>`;
-    })
-    .join('');
-  return `<table cellspacing="0" cellpadding="0" style="height:44px"><tr>${cells}</tr></table>`;
+  const cells = points.map((p) => {
+    const h = p.value === null || hi === 0 ? 2 : Math.max(2, Math.round((p.value / hi) * 40));
+    const color = p.status === 'critical' ? '#cf222e' : p.status === 'warning' ? '#9a6700' : p.status === 'error' ? '#8c959f' : '#1a7f37';
+    return html`<td valign="bottom" style="padding:0 1px"><div title="${`${p.observedAt}: ${p.value ?? 'n/a'}`}" style="width:6px;height:${h}px;background:${color}"></div></td>`;
+  });
+  return html`<table cellspacing="0" cellpadding="0" style="height:44px"><tr>${cells}</tr></table>`;
 }
 
 /**
@@ -171,7 +167,10 @@ export function render(n: Notification, options: RenderOptions = {}): RenderedMe
     return {
       subject: cutAtWord(`${prefix} ${n.title}`),
       text,
-      html: `<!doctype html><html><body style="font-family:sans-serif"><h2>${escapeHtml(n.title)}</h2><p>${escapeHtml(text).replace(/\n/g, '<br>')}</p></body></html>`,
+      html: html`<!doctype html><html><body style="font-family:sans-serif"><h2>${n.title}</h2><p>${joinHtml(
+        text.split('\n').map((line) => html`${line}`),
+        '<br>',
+      )}</p></body></html>`.markup,
     };
   }
   const history = options.history ?? {};
@@ -235,24 +234,28 @@ export function render(n: Notification, options: RenderOptions = {}): RenderedMe
   const text = [firstLine, ...(causeLines.length ? ['', ...causeLines] : []), '', ...header, '', ...textBlocks, '', 'What to do:', ...todo.map((t) => `  - ${t}`)].join('\n');
 
   const color = n.kind === 'resolved' ? '#1a7f37' : n.status === 'critical' ? '#cf222e' : '#9a6700';
-  const htmlBlocks = alerts
-    .map(
-      (a) => `<h3>${escapeHtml(a.monitor.id)}: ${escapeHtml(a.verdict.reason)}</h3>
+  const htmlBlocks = alerts.map(
+    (a) => html`<h3>${a.monitor.id}: ${a.verdict.reason}</h3>
 <table cellpadding="4" style="border-collapse:collapse">
-${alertRows(a)
-  .map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
-  .join('\n')}
+${joinHtml(
+  alertRows(a).map(([k, v]) => html`<tr><th align="left">${k}</th><td>${v}</td></tr>`),
+  '\n',
+)}
 </table>
 ${htmlChart(history[a.monitor.id] ?? [])}`,
-    )
-    .join('\n');
-  const html = `<!doctype html><html><body style="font-family:sans-serif">
-<h2 style="color:${color}">${escapeHtml(state)}: ${escapeHtml(lead ? nodeName(lead.cause) : alerts.length === 1 && first ? first.monitor.id : `${alerts.length} alerts`)}</h2>
-${causeLines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}
-${header.map((h) => `<p>${escapeHtml(h)}</p>`).join('\n')}
-${htmlBlocks}
+  );
+  const paragraphs = (lines: string[]) =>
+    joinHtml(
+      lines.map((l) => html`<p>${l}</p>`),
+      '\n',
+    );
+  const body = html`<!doctype html><html><body style="font-family:sans-serif">
+<h2 style="color:${color}">${state}: ${lead ? nodeName(lead.cause) : alerts.length === 1 && first ? first.monitor.id : `${alerts.length} alerts`}</h2>
+${paragraphs(causeLines)}
+${paragraphs(header)}
+${joinHtml(htmlBlocks, '\n')}
 <h3>What to do</h3>
-<ul>${todo.map((t) => `<li>${escapeHtml(t)}</li>`).join('')}</ul>
+<ul>${todo.map((t) => html`<li>${t}</li>`)}</ul>
 </body></html>`;
-  return { subject: cutAtWord(subject), text, html };
+  return { subject: cutAtWord(subject), text, html: body.markup };
 }

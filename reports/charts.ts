@@ -3,7 +3,9 @@
 // client shows them without scripts or remote images. The SVG is a pure
 // function of its input — same numbers, same bytes — with fixed sizes,
 // rounded coordinates and one colour per series in a colour-blind-safe order.
+// Built with evaluation/html.ts's `html`, which escapes the titles, names and labels.
 import { Resvg } from '@resvg/resvg-js';
+import { html, joinHtml, type Html } from '../evaluation/html.js';
 
 export interface Series {
   name: string;
@@ -43,10 +45,6 @@ export function seriesColor(index: number): string {
   return PALETTE[index % PALETTE.length]!;
 }
 
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
-}
-
 /** Coordinates with at most one decimal, so the text of the SVG is stable. */
 const r = (n: number) => String(Math.round(n * 10) / 10);
 
@@ -73,7 +71,7 @@ interface Frame {
   height: number;
   plot: { x: number; y: number; w: number; h: number };
   y: (v: number) => number;
-  parts: string[];
+  parts: Html[];
 }
 
 /** Background, title, legend, y grid with labels and x labels (thinned to fit): what both chart kinds share. */
@@ -84,24 +82,24 @@ function frame(spec: ChartSpec, xCenter: (i: number) => number): Frame {
   const values = spec.series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));
   const scale = niceScale(Math.max(0, ...values));
   const y = (v: number) => plot.y + plot.h - (Math.max(0, v) / scale.max) * plot.h;
-  const parts: string[] = [
-    `<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${MARGIN.left}" y="22" font-family="${FONT}" font-size="15" font-weight="bold" fill="#1f2328">${escapeXml(spec.title)}</text>`,
+  const parts: Html[] = [
+    html`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
+    html`<text x="${MARGIN.left}" y="22" font-family="${FONT}" font-size="15" font-weight="bold" fill="#1f2328">${spec.title}</text>`,
   ];
   // Legend: one swatch and name per series, left to right.
   let lx = MARGIN.left;
   spec.series.forEach((s, i) => {
-    parts.push(`<rect x="${lx}" y="32" width="12" height="12" fill="${seriesColor(i)}"/>`);
-    parts.push(`<text x="${lx + 16}" y="42" font-family="${FONT}" font-size="12" fill="#1f2328">${escapeXml(s.name)}</text>`);
+    parts.push(html`<rect x="${lx}" y="32" width="12" height="12" fill="${seriesColor(i)}"/>`);
+    parts.push(html`<text x="${lx + 16}" y="42" font-family="${FONT}" font-size="12" fill="#1f2328">${s.name}</text>`);
     lx += 16 + Math.max(40, s.name.length * 7 + 16);
   });
   for (let v = 0; v <= scale.max + scale.step / 2; v += scale.step) {
     const yy = r(y(v));
-    parts.push(`<line x1="${plot.x}" y1="${yy}" x2="${plot.x + plot.w}" y2="${yy}" stroke="${v === 0 ? '#57606a' : '#d0d7de'}" stroke-width="1"/>`);
-    parts.push(`<text x="${plot.x - 6}" y="${r(y(v) + 4)}" text-anchor="end" font-family="${FONT}" font-size="11" fill="#57606a">${shortNumber(v)}</text>`);
+    parts.push(html`<line x1="${plot.x}" y1="${yy}" x2="${plot.x + plot.w}" y2="${yy}" stroke="${v === 0 ? '#57606a' : '#d0d7de'}" stroke-width="1"/>`);
+    parts.push(html`<text x="${plot.x - 6}" y="${r(y(v) + 4)}" text-anchor="end" font-family="${FONT}" font-size="11" fill="#57606a">${shortNumber(v)}</text>`);
   }
   if (spec.unit) {
-    parts.push(`<text x="14" y="${r(plot.y + plot.h / 2)}" transform="rotate(-90 14 ${r(plot.y + plot.h / 2)})" text-anchor="middle" font-family="${FONT}" font-size="11" fill="#57606a">${escapeXml(spec.unit)}</text>`);
+    parts.push(html`<text x="14" y="${r(plot.y + plot.h / 2)}" transform="rotate(-90 14 ${r(plot.y + plot.h / 2)})" text-anchor="middle" font-family="${FONT}" font-size="11" fill="#57606a">${spec.unit}</text>`);
   }
   const n = spec.categories.length;
   // At most one label per ~56 px, always the first and the last.
@@ -109,18 +107,21 @@ function frame(spec: ChartSpec, xCenter: (i: number) => number): Frame {
   spec.categories.forEach((c, i) => {
     if (i % every !== 0 && i !== n - 1) return;
     if (i === n - 1 && i % every !== 0 && (i % every) < every / 2) return; // too close to the previous label
-    parts.push(`<text x="${r(xCenter(i))}" y="${plot.y + plot.h + 18}" text-anchor="middle" font-family="${FONT}" font-size="11" fill="#57606a">${escapeXml(c)}</text>`);
+    parts.push(html`<text x="${r(xCenter(i))}" y="${plot.y + plot.h + 18}" text-anchor="middle" font-family="${FONT}" font-size="11" fill="#57606a">${c}</text>`);
   });
   return { width, height, plot, y, parts };
 }
 
 function finish(f: Frame, spec: ChartSpec): Chart {
-  const svg = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${f.width}" height="${f.height}" viewBox="0 0 ${f.width} ${f.height}">`,
-    `<title>${escapeXml(spec.title)}</title>`,
-    ...f.parts,
-    '</svg>',
-  ].join('\n');
+  const svg = joinHtml(
+    [
+      html`<svg xmlns="http://www.w3.org/2000/svg" width="${f.width}" height="${f.height}" viewBox="0 0 ${f.width} ${f.height}">`,
+      html`<title>${spec.title}</title>`,
+      ...f.parts,
+      html`</svg>`,
+    ],
+    '\n',
+  ).markup;
   return { svg, width: f.width, height: f.height };
 }
 
@@ -141,7 +142,7 @@ export function barChart(spec: ChartSpec): Chart {
       const x = MARGIN.left + slot * i + (slot - groupW) / 2 + barW * si;
       const top = f.y(v);
       const h = f.plot.y + f.plot.h - top;
-      f.parts.push(`<rect x="${r(x)}" y="${r(top)}" width="${r(Math.max(1, barW - (barW > 3 ? 1 : 0)))}" height="${r(h)}" fill="${seriesColor(si)}"/>`);
+      f.parts.push(html`<rect x="${r(x)}" y="${r(top)}" width="${r(Math.max(1, barW - (barW > 3 ? 1 : 0)))}" height="${r(h)}" fill="${seriesColor(si)}"/>`);
     });
   });
   return finish(f, spec);
@@ -160,7 +161,7 @@ export function lineChart(spec: ChartSpec): Chart {
     const color = seriesColor(si);
     let run: string[] = [];
     const flush = () => {
-      if (run.length > 1) f.parts.push(`<polyline points="${run.join(' ')}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round"/>`);
+      if (run.length > 1) f.parts.push(html`<polyline points="${run.join(' ')}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round"/>`);
       run = [];
     };
     s.values.forEach((v, i) => {
@@ -170,7 +171,7 @@ export function lineChart(spec: ChartSpec): Chart {
     flush();
     s.values.forEach((v, i) => {
       if (v === null || !Number.isFinite(v)) return;
-      f.parts.push(`<circle cx="${r(xCenter(i))}" cy="${r(f.y(v))}" r="3" fill="${color}"/>`);
+      f.parts.push(html`<circle cx="${r(xCenter(i))}" cy="${r(f.y(v))}" r="3" fill="${color}"/>`);
     });
   });
   return finish(f, spec);

@@ -2,8 +2,8 @@
 // about one period to the numbers (summarise), the charts (reportCharts) and
 // the email (renderReport). Pure: the report activity gathers the data, this
 // module decides what it says, so the same data always makes the same report.
-import { escapeHtml } from '../channels/render.js';
 import { formatDuration } from '../config/duration.js';
+import { html, joinHtml, type Html } from '../evaluation/html.js';
 import { formatValue } from '../evaluation/rules.js';
 import type { Status, Unit } from '../evaluation/types.js';
 import type { IncidentPeriod } from '../store/history.js';
@@ -229,45 +229,50 @@ export function renderReport(data: ReportData, summary: ReportSummary, images: R
   const period = `${data.periodStart} – ${data.periodEnd}`;
   const subject = `Report ${data.pipeline}: ${summary.stages.map((s) => `${s.stage} ${num(s.total)}`).join(', ') || 'no stage counts'}; ${i.opened} incident(s) opened, ${i.open} open${summary.interventionsPending ? `, ${summary.interventionsPending} question(s) waiting` : ''}`;
 
-  const td = (attrs: string, text: string) => `<td ${attrs} style="padding:4px 8px;border-bottom:1px solid #d0d7de">${escapeHtml(text)}</td>`;
-  const th = (text: string) => `<th align="left" style="padding:4px 8px;border-bottom:2px solid #57606a">${escapeHtml(text)}</th>`;
+  const td = (attrs: Html, text: string) => html`<td ${attrs} style="padding:4px 8px;border-bottom:1px solid #d0d7de">${text}</td>`;
+  const th = (text: string) => html`<th align="left" style="padding:4px 8px;border-bottom:2px solid #57606a">${text}</th>`;
+  const lines = (rows: Html[]) => joinHtml(rows, '\n');
 
-  const stageRows = summary.stages
-    .map(
-      (s) => `<tr data-stage="${escapeHtml(s.stage)}">${td('data-metric="stage"', s.stage)}${td('data-metric="windows" align="right"', num(s.windows))}${td('data-metric="total" align="right"', num(s.total))}${td('data-metric="lost" align="right"', num(s.lost))}${td('data-metric="previous" align="right"', s.previousTotal === null ? '—' : num(s.previousTotal))}${td('data-metric="change" align="right"', pct(s.changePercent))}</tr>`,
-    )
-    .join('\n');
+  const stageRows = lines(
+    summary.stages.map(
+      (s) =>
+        html`<tr data-stage="${s.stage}">${td(html`data-metric="stage"`, s.stage)}${td(html`data-metric="windows" align="right"`, num(s.windows))}${td(html`data-metric="total" align="right"`, num(s.total))}${td(html`data-metric="lost" align="right"`, num(s.lost))}${td(html`data-metric="previous" align="right"`, s.previousTotal === null ? '—' : num(s.previousTotal))}${td(html`data-metric="change" align="right"`, pct(s.changePercent))}</tr>`,
+    ),
+  );
   const windows = windowTable(data);
-  const windowRows = windows
-    .map(
-      (w) => `<tr data-window="${escapeHtml(w.windowStart)}">${td('', `${w.windowStart} – ${w.windowEnd}`)}${data.stages
-        .map((s) => td(`data-stage="${escapeHtml(s)}" align="right"`, w.counts[s] === null ? '—' : num(w.counts[s]!)))
-        .join('')}</tr>`,
-    )
-    .join('\n');
-  const freshnessRows = data.freshness
-    .map(
-      (f) => `<tr data-monitor="${escapeHtml(f.monitorId)}">${td('', f.monitorId)}${td('data-metric="status"', f.latest?.status ?? 'no runs')}${td('data-metric="latest"', f.latest?.value == null ? '—' : formatValue(f.latest.value, f.unit))}${td('data-metric="worst"', f.worst === undefined ? '—' : formatValue(f.worst, f.unit))}${td('data-metric="failing-runs" align="right"', `${f.failingRuns} of ${f.runs}`)}</tr>`,
-    )
-    .join('\n');
-  const incidentRows = data.incidents
-    .map(
-      (x) => `<tr data-incident="${escapeHtml(x.incidentId)}">${td('', x.incidentId)}${td('', x.severity ?? '')}${td('', x.openedAt)}${td('', x.acknowledgedAt ? `${x.acknowledgedAt} by ${x.acknowledgedBy ?? '?'} (after ${formatDuration(Date.parse(x.acknowledgedAt) - Date.parse(x.openedAt))})` : 'not acknowledged')}${td('', x.resolvedAt ? `${x.resolvedAt}${x.resolvedBy ? ` by ${x.resolvedBy}` : ''} (after ${formatDuration(Date.parse(x.resolvedAt) - Date.parse(x.openedAt))})` : 'open')}</tr>`,
-    )
-    .join('\n');
-  const interventionRows = data.interventions
-    .map((q) => `<tr data-intervention="${escapeHtml(q.id)}">${td('', q.title)}${td('', q.kind)}${td('', q.openedAt)}${td('', q.deadlineAt)}${td('', q.id)}</tr>`)
-    .join('\n');
-  const table = (head: string[], rows: string, empty: string) =>
-    rows ? `<table cellspacing="0" style="border-collapse:collapse;font-size:13px"><tr>${head.map(th).join('')}</tr>\n${rows}\n</table>` : `<p>${escapeHtml(empty)}</p>`;
+  const windowRows = lines(
+    windows.map(
+      (w) =>
+        html`<tr data-window="${w.windowStart}">${td(html``, `${w.windowStart} – ${w.windowEnd}`)}${data.stages.map((s) =>
+          td(html`data-stage="${s}" align="right"`, w.counts[s] === null ? '—' : num(w.counts[s]!)),
+        )}</tr>`,
+    ),
+  );
+  const freshnessRows = lines(
+    data.freshness.map(
+      (f) =>
+        html`<tr data-monitor="${f.monitorId}">${td(html``, f.monitorId)}${td(html`data-metric="status"`, f.latest?.status ?? 'no runs')}${td(html`data-metric="latest"`, f.latest?.value == null ? '—' : formatValue(f.latest.value, f.unit))}${td(html`data-metric="worst"`, f.worst === undefined ? '—' : formatValue(f.worst, f.unit))}${td(html`data-metric="failing-runs" align="right"`, `${f.failingRuns} of ${f.runs}`)}</tr>`,
+    ),
+  );
+  const incidentRows = lines(
+    data.incidents.map(
+      (x) =>
+        html`<tr data-incident="${x.incidentId}">${td(html``, x.incidentId)}${td(html``, x.severity ?? '')}${td(html``, x.openedAt)}${td(html``, x.acknowledgedAt ? `${x.acknowledgedAt} by ${x.acknowledgedBy ?? '?'} (after ${formatDuration(Date.parse(x.acknowledgedAt) - Date.parse(x.openedAt))})` : 'not acknowledged')}${td(html``, x.resolvedAt ? `${x.resolvedAt}${x.resolvedBy ? ` by ${x.resolvedBy}` : ''} (after ${formatDuration(Date.parse(x.resolvedAt) - Date.parse(x.openedAt))})` : 'open')}</tr>`,
+    ),
+  );
+  const interventionRows = lines(
+    data.interventions.map((q) => html`<tr data-intervention="${q.id}">${td(html``, q.title)}${td(html``, q.kind)}${td(html``, q.openedAt)}${td(html``, q.deadlineAt)}${td(html``, q.id)}</tr>`),
+  );
+  const table = (head: string[], rows: Html, empty: string) =>
+    rows.markup ? html`<table cellspacing="0" style="border-collapse:collapse;font-size:13px"><tr>${head.map(th)}</tr>\n${rows}\n</table>` : html`<p>${empty}</p>`;
   const image = (img: ReportImageRef | undefined) =>
-    img ? `<p><img src="cid:${escapeHtml(img.cid)}" width="${img.width}" height="${img.height}" alt="${escapeHtml(img.title)}" style="display:block;max-width:100%;height:auto"></p>` : '';
+    img ? html`<p><img src="cid:${img.cid}" width="${img.width}" height="${img.height}" alt="${img.title}" style="display:block;max-width:100%;height:auto"></p>` : '';
   const byName = new Map(images.map((img) => [img.name, img]));
 
-  const html = `<!doctype html><html><body style="font-family:sans-serif;color:#1f2328">
-<h2>Pipeline ${escapeHtml(data.pipeline)}: report</h2>
-${data.description ? `<p>${escapeHtml(data.description)}</p>` : ''}
-<p>Period ${escapeHtml(period)} (times in UTC; chart labels in ${escapeHtml(data.timeZone)}).</p>
+  const body = html`<!doctype html><html><body style="font-family:sans-serif;color:#1f2328">
+<h2>Pipeline ${data.pipeline}: report</h2>
+${data.description ? html`<p>${data.description}</p>` : ''}
+<p>Period ${period} (times in UTC; chart labels in ${data.timeZone}).</p>
 <h3>Records per stage</h3>
 ${table(['Stage', 'Windows', 'Records', 'Lost', 'Previous period', 'Change'], stageRows, 'No stage counts were recorded in this period (is a stageCounts monitor running on this pipeline?).')}
 ${image(byName.get('stage-windows'))}
@@ -278,12 +283,12 @@ ${table(['Window', ...data.stages], windowRows, 'No windows.')}
 ${table(['Monitor', 'Status', 'Latest', 'Worst in period', 'Failing runs'], freshnessRows, 'No freshness monitor watches this pipeline.')}
 <h3>Incidents</h3>
 <table cellspacing="0" style="border-collapse:collapse;font-size:13px" data-section="incidents">
-<tr>${td('', 'Opened')}${td('data-metric="opened" align="right"', num(i.opened))}</tr>
-<tr>${td('', 'Acknowledged')}${td('data-metric="acknowledged" align="right"', num(i.acknowledged))}</tr>
-<tr>${td('', 'Resolved')}${td('data-metric="resolved" align="right"', num(i.resolved))}</tr>
-<tr>${td('', 'Open at the end')}${td('data-metric="open" align="right"', num(i.open))}</tr>
-<tr>${td('', 'Time to acknowledge (median / longest)')}${td('data-metric="tta"', `${dur(i.medianTimeToAcknowledgeMs)} / ${dur(i.maxTimeToAcknowledgeMs)}`)}</tr>
-<tr>${td('', 'Time to resolve (median / longest)')}${td('data-metric="ttr"', `${dur(i.medianTimeToResolveMs)} / ${dur(i.maxTimeToResolveMs)}`)}</tr>
+<tr>${td(html``, 'Opened')}${td(html`data-metric="opened" align="right"`, num(i.opened))}</tr>
+<tr>${td(html``, 'Acknowledged')}${td(html`data-metric="acknowledged" align="right"`, num(i.acknowledged))}</tr>
+<tr>${td(html``, 'Resolved')}${td(html`data-metric="resolved" align="right"`, num(i.resolved))}</tr>
+<tr>${td(html``, 'Open at the end')}${td(html`data-metric="open" align="right"`, num(i.open))}</tr>
+<tr>${td(html``, 'Time to acknowledge (median / longest)')}${td(html`data-metric="tta"`, `${dur(i.medianTimeToAcknowledgeMs)} / ${dur(i.maxTimeToAcknowledgeMs)}`)}</tr>
+<tr>${td(html``, 'Time to resolve (median / longest)')}${td(html`data-metric="ttr"`, `${dur(i.medianTimeToResolveMs)} / ${dur(i.maxTimeToResolveMs)}`)}</tr>
 </table>
 ${table(['Incident', 'Severity', 'Opened', 'Acknowledged', 'Resolved'], incidentRows, 'No incidents in this period.')}
 <h3>Questions waiting on an operator</h3>
@@ -315,5 +320,5 @@ ${table(['Question', 'Kind', 'Asked', 'Deadline', 'Workflow'], interventionRows,
     '',
     'The charts are in the HTML part.',
   ].join('\n');
-  return { subject, html, text };
+  return { subject, html: body.markup, text };
 }

@@ -1,5 +1,6 @@
-// The status page's pure parts: escaping, Web UI links, sparklines.
-import { escapeHtml, renderMain, sparklineSvg, workflowUrl } from '../../ui/page.js';
+// The status page's pure parts: escaping (evaluation/html.ts, the one escaper the page renders through), Web UI links, sparklines.
+import { escapeHtml } from '../../evaluation/html.js';
+import { renderMain, sparklineSvg, workflowUrl } from '../../ui/page.js';
 import type { StatusData } from '../../ui/status.js';
 
 describe('status page rendering', () => {
