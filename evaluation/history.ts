@@ -35,7 +35,13 @@ export interface Baselines {
 
 const DAY = 86_400_000;
 
-export function median(sorted: number[]): number {
+/**
+ * The median of values in any order: the middle one, or the mean of the two middle ones when
+ * their number is even; NaN when there are none. The one median of pipewatch (baselines, the
+ * usual duration of a CronJob's runs, a report's times to acknowledge and resolve).
+ */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;
   if (n === 0) return NaN;
   const mid = Math.floor(n / 2);

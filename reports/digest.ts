@@ -3,6 +3,7 @@
 // the email (renderReport). Pure: the report activity gathers the data, this
 // module decides what it says, so the same data always makes the same report.
 import { formatDuration } from '../config/duration.js';
+import { median } from '../evaluation/history.js';
 import { html, joinHtml, type Html } from '../evaluation/html.js';
 import { formatValue } from '../evaluation/rules.js';
 import type { Status, Unit } from '../evaluation/types.js';
@@ -96,12 +97,8 @@ export interface ReportSummary {
 
 const within = (t: string | undefined, from: number, to: number) => t !== undefined && Date.parse(t) >= from && Date.parse(t) < to;
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
-}
+/** Whole milliseconds; null without values. */
+const medianMs = (values: number[]) => (values.length ? Math.round(median(values)) : null);
 
 export function summarise(data: ReportData): ReportSummary {
   const from = Date.parse(data.periodStart);
@@ -130,9 +127,9 @@ export function summarise(data: ReportData): ReportSummary {
     acknowledged: acked.length,
     resolved: resolved.length,
     open: data.incidents.filter((i) => Date.parse(i.openedAt) < to && (i.resolvedAt === undefined || Date.parse(i.resolvedAt) >= to)).length,
-    medianTimeToAcknowledgeMs: median(tta),
+    medianTimeToAcknowledgeMs: medianMs(tta),
     maxTimeToAcknowledgeMs: tta.length ? Math.max(...tta) : null,
-    medianTimeToResolveMs: median(ttr),
+    medianTimeToResolveMs: medianMs(ttr),
     maxTimeToResolveMs: ttr.length ? Math.max(...ttr) : null,
   };
 

@@ -8,6 +8,7 @@
 // own class and file under store/history/ (the SQL lives there); the methods
 // below only hand each call to the family that owns the table.
 import pg from 'pg';
+import { redactUrl } from '../evaluation/redact-url.js';
 import { MetricPoints } from './history/points.js';
 import { MonitorStates } from './history/monitor-state.js';
 import { StageCounts } from './history/stage-counts.js';
@@ -75,7 +76,7 @@ export class HistoryStore extends Tables {
       await store.transaction((client) => applyMigrations(client, schema));
     } catch (err) {
       await pool.end().catch(() => undefined);
-      throw new Error(`history store at ${describeUrl(options.url)} is not usable: ${(err as Error).message}`);
+      throw new Error(`history store at ${redactUrl(options.url)} is not usable: ${(err as Error).message}`, { cause: err });
     }
     return store;
   }
@@ -216,16 +217,5 @@ export class HistoryStore extends Tables {
   }
   notifications(...args: Parameters<NotificationLedger['notifications']>) {
     return this.ledger.notifications(...args);
-  }
-}
-
-/** A connection URL without its password, for messages. */
-export function describeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparseable database URL)';
   }
 }

@@ -4,6 +4,7 @@
 // CronJobs and Jobs, or reads schedules from manifests (connectors/kubernetes/cronjobs.ts).
 import { cronCanFire, lastScheduledRun, type CronSpec } from '../cron.js';
 import { cronJobSchedule, mostRecentScheduleTime, scheduledTimeOfJob } from '../cronjob-schedule.js';
+import { median } from '../history.js';
 import { formatSpan, ms, type ObjectMeta } from './shared.js';
 
 export interface CronJobShape {
@@ -55,12 +56,6 @@ function jobFinished(job: JobShape): { outcome: 'succeeded' | 'failed'; at: numb
   const completion = ms(job.status?.completionTime) ?? ms(complete?.lastTransitionTime);
   if (complete || completion !== undefined) return { outcome: 'succeeded', at: completion ?? 0 };
   return undefined;
-}
-
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
 }
 
 /** Scheduled runs before `before`, newest first, as Kubernetes would compute them. */
