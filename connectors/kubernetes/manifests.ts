@@ -5,14 +5,15 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { cronCanFire, parseCron } from '../../evaluation/cron.js';
+import { globRegExp, hasWildcard } from '../../evaluation/glob.js';
 import type { CronJobShape } from '../../evaluation/kubernetes/cronjobs.js';
 import type { ObjectMeta } from '../../evaluation/kubernetes/shared.js';
 import { CollectError } from '../types.js';
 
-/** The files `manifests` names: one file, a directory's YAML files, or the files matching `*` in one directory, sorted. */
+/** The files `manifests` names: one file, a directory's YAML files, or the files matching a pattern (evaluation/glob.ts: `*`, `?`) in one directory, sorted. */
 function manifestFiles(pattern: string): string[] {
   const path = resolve(pattern);
-  if (!path.includes('*')) {
+  if (!hasWildcard(path)) {
     if (!existsSync(path)) throw new CollectError(`manifests ${pattern}: no such file or directory`);
     if (statSync(path).isDirectory()) {
       return readdirSync(path)
@@ -23,7 +24,7 @@ function manifestFiles(pattern: string): string[] {
     return [path];
   }
   const dir = dirname(path);
-  const re = new RegExp(`^${basename(path).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+  const re = globRegExp(basename(path));
   if (!existsSync(dir)) throw new CollectError(`manifests ${pattern}: no such directory ${dir}`);
   return readdirSync(dir)
     .filter((f) => re.test(f))
