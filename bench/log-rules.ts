@@ -10,7 +10,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { logfilesConnector } from '../connectors/logfiles.js';
+import { logfilesConnector } from '../connectors/logfiles/index.js';
 import { evaluateLogRule, type LogsCheck } from '../connectors/logs.js';
 import { HistoryStore } from '../store/history.js';
 

@@ -12,7 +12,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { postgresConnector } from '../connectors/postgres.js';
+import { postgresConnector } from '../connectors/postgres/index.js';
 import { reconcileStages } from '../connectors/stages.js';
 import type { PipelineStage } from '../config/model.js';
 

@@ -4,7 +4,7 @@
 // a dependsOn cycle — each at its own line, so a graph that loads can be correlated as documented.
 import type { CorrelationSettings } from './model.js';
 import type { PipewatchConfigRaw } from './schema.js';
-import { CHECK_PERSPECTIVE } from './schema.js';
+import { checkPerspective } from '../connectors/descriptors.js';
 import { dependsOnCycle, placeMonitor, type GraphMonitor, type GraphPipeline } from '../evaluation/graph.js';
 
 type Path = Array<string | number>;
@@ -30,7 +30,7 @@ export function graphInputs(raw: Pick<PipewatchConfigRaw, 'pipelines' | 'monitor
   }));
   const monitors = raw.monitors.map((m) => ({
     id: m.id,
-    perspective: m.perspective ?? CHECK_PERSPECTIVE[m.check.type],
+    perspective: m.perspective ?? checkPerspective(m.check.type),
     pipeline: pipelineOf(m),
     stage: m.stage,
     dependsOn: m.dependsOn,

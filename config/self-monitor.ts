@@ -1,5 +1,5 @@
 // The built-in self-monitor (issue 20, "saturation is never silent"): `pipewatch-schedules`, a `schedules`
-// check on pipewatch's own Temporal service (connectors/temporal.ts), made from the config's `selfMonitor`
+// check on pipewatch's own Temporal service (connectors/temporal/), made from the config's `selfMonitor`
 // settings and the project's routing like any monitor, so its alert reaches a person the way others do.
 // It is kept apart from `config.monitors` (LoadedConfig.selfMonitors): sync, doctor and the status page add
 // it; what the user declared stays exactly what they wrote.

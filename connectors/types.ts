@@ -1,6 +1,6 @@
 // The one small interface every source implements. Adding a source type means
-// adding a module that exports a ConnectorFactory and registering it in
-// registry.ts; nothing else changes.
+// adding a folder connectors/<type>/ (schema, descriptor, a ConnectorFactory) and
+// one line in registry.ts and descriptors.ts (docs/ARCHITECTURE.md, "Adding a connector").
 import type { CheckSpec, ConnectorSpec } from '../config/model.js';
 import type { Measurement } from '../evaluation/types.js';
 

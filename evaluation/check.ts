@@ -4,7 +4,7 @@
 // (steps are activities) and in an activity (steps are plain functions).
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { CheckSpec, MonitorDefinition, NamedConnector } from '../config/model.js';
-import { formatDuration } from '../config/duration.js';
+import { collectTimeoutMs as connectorCollectTimeoutMs, describeCheck as describeWithDescriptor } from '../connectors/descriptors.js';
 import { lateness } from './freshness.js';
 import type { Baselines } from './history.js';
 import { couldNotCheck, evaluate } from './rules.js';
@@ -155,64 +155,9 @@ export function incidentsFor(monitor: MonitorDefinition, labels: Labels): Incide
   }));
 }
 
-/** What the number means, for reasons and messages: "age of the newest record in lake.records". */
+/** What the number means, for reasons and messages: "age of the newest record in lake.records" (the check's descriptor says). */
 export function describeCheck(monitor: MonitorDefinition, details?: Record<string, unknown>): string {
-  const check = monitor.check;
-  switch (check.type) {
-    case 'freshness':
-      return check.expected ? `lateness of ${check.dataset} against its producer's schedule` : `age of the newest record in ${check.dataset}`;
-    case 'count': {
-      const what = check.uniqueId ? `distinct ${check.uniqueId} ` : 'records ';
-      return check.bucket ? `${what}in ${check.dataset} in the ${formatDuration(check.bucket)} bucket` : `${what}in ${check.dataset} over the last ${formatDuration(check.window!)}`;
-    }
-    case 'sql':
-      return `value of ${monitor.id}`;
-    case 'stageCounts':
-      return details?.firstLosingStage ? `records lost at stage ${String(details.firstLosingStage)} of pipeline ${check.pipeline}` : `records lost in pipeline ${check.pipeline}`;
-    case 'http':
-      return `response time of ${check.method} ${monitor.connector?.type === 'http' ? monitor.connector.url : ''}${check.path}`;
-    case 'queue':
-      return `messages waiting in ${check.queue}`;
-    case 'disk':
-      return `${check.measure === 'inodes' ? 'inodes' : 'space'} used on the filesystem of ${check.path}`;
-    case 'memory':
-      return 'memory in use';
-    case 'load':
-      return 'load per CPU';
-    case 'database':
-      return { connections: 'connections in use', size: 'database size', replicationLag: 'replication lag' }[check.measure];
-    case 'cluster':
-      return check.measure === 'status' ? 'cluster status (0 green, 1 yellow, 2 red)' : "the fullest data node's disk";
-    case 'logs':
-      return {
-        any: 'new matching log events',
-        // With queryKey each key is judged on its own: its verdict adds "for <key>".
-        frequency: `matching log events in ${formatDuration(check.window)}`,
-        flatline: `matching log events in ${formatDuration(check.window)}`,
-        spike: `log events now against the ${formatDuration(check.window)} before`,
-        new_term: `new values of ${check.field} in ${formatDuration(check.window)}`,
-        cardinality: `distinct ${check.field} in ${formatDuration(check.window)}`,
-        metric: `${check.metric} of ${check.field} in ${formatDuration(check.window)}`,
-      }[check.rule];
-    case 'interventions':
-      return `pipelines waiting on an operator for more than ${formatDuration(check.olderThan)}`;
-    case 'taskQueue':
-      return check.measure === 'pollers' ? `workers polling ${check.taskQueue ?? 'the pipewatch task queue'}` : `tasks waiting in ${check.taskQueue ?? 'the pipewatch task queue'}`;
-    case 'kubeEvents':
-      return `Kubernetes events in ${formatDuration(check.window)}${kubeScope(check)}${details?.summary ? ` (${String(details.summary)})` : ''}`;
-    case 'podHealth':
-      return `pod problems${kubeScope(check)}${details?.summary ? ` (${String(details.summary)})` : ''}`;
-    case 'cronJobs':
-      return `CronJob problems${kubeScope(check)}${details?.summary ? ` (${String(details.summary)})` : ''}`;
-    case 'promql':
-      return `${check.series === 'one' ? '' : `${check.series} over the series of `}${check.query}`;
-    case 'schedules':
-      return `ticks of ${check.project ? `project ${check.project}'s` : "pipewatch's"} schedules skipped, missed or started over ${formatDuration(check.lateAfter)} late in ${formatDuration(check.window)}${details?.summary ? ` (${String(details.summary)})` : ''}`;
-  }
-}
-
-function kubeScope(check: { namespace?: string; labels?: string }): string {
-  return `${check.namespace ? ` in namespace ${check.namespace}` : ''}${check.labels ? ` (${check.labels})` : ''}`;
+  return describeWithDescriptor(monitor.check, { monitorId: monitor.id, connector: monitor.connector, details });
 }
 
 export function needsHistory(monitor: MonitorDefinition): boolean {
@@ -224,26 +169,10 @@ export function toleranceMs(monitor: MonitorDefinition): number {
   return Math.max(60_000, (monitor.schedule.everyMs ?? 3_600_000) / 2);
 }
 
+/** How long one collect may take: the connector's descriptor says. */
 export function collectTimeoutMs(monitor: Pick<MonitorDefinition, 'connector'>): number {
-  const c = monitor.connector;
-  if (!c) return 60_000;
-  switch (c.type) {
-    case 'postgres':
-      return c.statementTimeout + c.connectTimeout + 5_000;
-    case 'elasticsearch':
-      return c.requestTimeout * 2 + 5_000;
-    case 'http':
-      return c.timeout + 10_000;
-    case 'kubernetes':
-      // A first list of a large cluster's events, then pages of pods or Jobs.
-      return c.requestTimeout * 4 + 30_000;
-    case 'prometheus':
-      return c.timeout + 5_000;
-    default:
-      return 60_000;
-  }
+  return connectorCollectTimeoutMs(monitor.connector);
 }
-
 
 function failureMessage(err: unknown): string {
   let e: unknown = err;

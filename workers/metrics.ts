@@ -31,7 +31,7 @@ export interface PipewatchMetrics {
   observeCollect(checkType: string, seconds: number, outcome: 'ok' | 'error'): void;
   observeDelivery(channel: string, outcome: 'sent' | 'already-sent' | 'failed'): void;
   observeStore(operation: string, seconds: number): void;
-  /** A `schedules` check's figures (connectors/temporal.ts details): ticks not on time in its window, start lag. */
+  /** A `schedules` check's figures (connectors/temporal/index.ts details): ticks not on time in its window, start lag. */
   observeSchedules?(project: string, details: Record<string, unknown>): void;
 }
 

@@ -7,12 +7,12 @@
 // time over the whole exchange, and in how many hits or buckets they hold.
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { Client, errors, UndiciConnection, type ClientOptions } from '@elastic/elasticsearch';
-import type { CheckSpec, ConnectorSpec } from '../config/model.js';
-import type { Measurement } from '../evaluation/types.js';
-import { QUERY_STRING_OPTIONS } from '../evaluation/lucene.js';
-import { countRange } from './postgres.js';
-import { CollectError, type CollectRequest, type Connector, type ConnectorFactory, type SeriesPoint, type StageSource, type TimeRange } from './types.js';
-import type { LogCursor, LogEvent, LogsCheck, LogSource } from './logs.js';
+import type { CheckSpec, ConnectorSpec } from '../../config/model.js';
+import type { Measurement } from '../../evaluation/types.js';
+import { QUERY_STRING_OPTIONS } from '../../evaluation/lucene.js';
+import { countRange } from '../postgres/index.js';
+import { CollectError, type CollectRequest, type Connector, type ConnectorFactory, type SeriesPoint, type StageSource, type TimeRange } from '../types.js';
+import type { LogCursor, LogEvent, LogsCheck, LogSource } from '../logs.js';
 
 /** Keys a keyed log rule reads per window at most, and hits per search. */
 const MAX_KEYS = 10_000;

@@ -2,8 +2,8 @@
 // (statfs), memory in use, load per CPU.
 import { statfs, readFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
-import type { Measurement } from '../evaluation/types.js';
-import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from './types.js';
+import type { Measurement } from '../../evaluation/types.js';
+import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from '../types.js';
 
 /** Bytes of memory available to new work: MemAvailable on Linux, free memory elsewhere. */
 async function availableMemory(): Promise<number> {

@@ -10,10 +10,10 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
-import type { CheckSpec, ConnectorSpec } from '../config/model.js';
-import { checkCondition, conditionUses, jsonShape, parseCondition, type ResponseFacts } from '../evaluation/conditions.js';
-import type { Measurement } from '../evaluation/types.js';
-import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from './types.js';
+import type { CheckSpec, ConnectorSpec } from '../../config/model.js';
+import { checkCondition, conditionUses, jsonShape, parseCondition, type ResponseFacts } from '../../evaluation/conditions.js';
+import type { Measurement } from '../../evaluation/types.js';
+import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from '../types.js';
 
 type HttpSpec = Extract<ConnectorSpec, { type: 'http' }>;
 type HttpCheck = Extract<CheckSpec, { type: 'http' }>;

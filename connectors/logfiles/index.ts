@@ -7,19 +7,16 @@
 // and nothing is skipped. A line without its newline yet waits for the next run.
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { ConnectorSpec } from '../config/model.js';
-import { fieldValue, matchesQuery, parseQuery } from '../evaluation/lucene.js';
-import type { HistoryStore, LogOffset } from '../store/history.js';
-import { termOf, type LogCursor, type LogEvent, type LogsCheck, type LogSource } from './logs.js';
-import { CollectError, type Connector, type ConnectorFactory, type TimeRange } from './types.js';
+import type { ConnectorSpec } from '../../config/model.js';
+import { globRegExp } from '../../evaluation/glob.js';
+import { fieldValue, matchesQuery, parseQuery } from '../../evaluation/lucene.js';
+import type { HistoryStore, LogOffset } from '../../store/history.js';
+import { termOf, type LogCursor, type LogEvent, type LogsCheck, type LogSource } from '../logs.js';
+import { CollectError, type Connector, type ConnectorFactory, type TimeRange } from '../types.js';
 
 type LogFilesSpec = Extract<ConnectorSpec, { type: 'logfiles' }>;
 
 const CHUNK = 1024 * 1024;
-
-function pattern(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-}
 
 /**
  * Complete lines of a file from `position`, a chunk at a time, each with the
@@ -62,7 +59,7 @@ class LogFilesConnector implements Connector {
 
   private async files(): Promise<Array<{ path: string; inode: string }>> {
     const dir = dirname(this.spec.path);
-    const re = pattern(basename(this.spec.path));
+    const re = globRegExp(basename(this.spec.path));
     let names: string[];
     try {
       names = await readdir(dir);

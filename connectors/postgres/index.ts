@@ -3,13 +3,13 @@
 // per connector; every query runs in a read-only transaction with a statement
 // timeout, with names from config validated by the schema and quoted here.
 import pg from 'pg';
-import type { CheckSpec } from '../config/model.js';
-import type { Measurement } from '../evaluation/types.js';
-import type { SetDifference } from '../evaluation/reconcile.js';
-import { bucketWindow } from '../evaluation/windows.js';
-import { CollectError, type CollectRequest, type Connector, type ConnectorFactory, type SeriesPoint, type StageSource, type TimeRange } from './types.js';
+import type { CheckSpec } from '../../config/model.js';
+import type { Measurement } from '../../evaluation/types.js';
+import type { SetDifference } from '../../evaluation/reconcile.js';
+import { bucketWindow } from '../../evaluation/windows.js';
+import { CollectError, type CollectRequest, type Connector, type ConnectorFactory, type SeriesPoint, type StageSource, type TimeRange } from '../types.js';
 
-type PostgresSpec = Extract<import('../config/model.js').ConnectorSpec, { type: 'postgres' }>;
+type PostgresSpec = Extract<import('../../config/model.js').ConnectorSpec, { type: 'postgres' }>;
 
 /** "lake.records" → "lake"."records"; the schema already restricts names to [A-Za-z0-9_$]. */
 export function quoteIdentifier(name: string): string {

@@ -4,10 +4,10 @@
 // it expects one); no series is "no data", never zero. Prometheus' own error
 // and warning texts are passed through; queries have a timeout (sent to
 // Prometheus too) and a bounded response.
-import type { CheckSpec, ConnectorSpec } from '../config/model.js';
-import { checkUnit } from '../config/schema.js';
-import type { Measurement } from '../evaluation/types.js';
-import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from './types.js';
+import type { CheckSpec, ConnectorSpec } from '../../config/model.js';
+import { checkUnit } from '../descriptors.js';
+import type { Measurement } from '../../evaluation/types.js';
+import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from '../types.js';
 
 type PrometheusSpec = Extract<ConnectorSpec, { type: 'prometheus' }>;
 type PromqlCheck = Extract<CheckSpec, { type: 'promql' }>;

@@ -3,9 +3,9 @@
 // or altered; publish/deliver rates and unacknowledged messages from the
 // management API when configured. Says which side is likely at fault.
 import { connect, type ChannelModel } from 'amqplib';
-import type { CheckSpec, ConnectorSpec } from '../config/model.js';
-import type { Measurement } from '../evaluation/types.js';
-import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from './types.js';
+import type { CheckSpec, ConnectorSpec } from '../../config/model.js';
+import type { Measurement } from '../../evaluation/types.js';
+import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from '../types.js';
 
 type RabbitSpec = Extract<ConnectorSpec, { type: 'rabbitmq' }>;
 type QueueCheck = Extract<CheckSpec, { type: 'queue' }>;

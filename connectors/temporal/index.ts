@@ -2,10 +2,10 @@
 // much work waits there, and do its schedules' ticks run on time (schedules). Reached with the same TEMPORAL_* settings as the
 // worker that runs the check.
 import type { Client } from '@temporalio/client';
-import type { Measurement } from '../evaluation/types.js';
-import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from './types.js';
-import { counterKey, judgeSaturation, saturationSummary, ticksNotOnTime } from '../evaluation/saturation.js';
-import { readQueueBacklog, readScheduleHealth } from '../schedules/health.js';
+import type { Measurement } from '../../evaluation/types.js';
+import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from '../types.js';
+import { counterKey, judgeSaturation, saturationSummary, ticksNotOnTime } from '../../evaluation/saturation.js';
+import { readQueueBacklog, readScheduleHealth } from '../../schedules/health.js';
 
 class TemporalConnector implements Connector {
   private client?: Promise<{ client: Client; namespace: string; taskQueue: string }>;
@@ -14,7 +14,7 @@ class TemporalConnector implements Connector {
 
   private connect() {
     this.client ??= (async () => {
-      const { connectClient, temporalSettings } = await import('../workers/connection.js');
+      const { connectClient, temporalSettings } = await import('../../workers/connection.js');
       const settings = temporalSettings();
       return { client: await connectClient(settings), namespace: settings.namespace, taskQueue: settings.taskQueue };
     })();

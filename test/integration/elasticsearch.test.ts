@@ -2,8 +2,8 @@
 // id paging, error handling, and reconciliation from PostgreSQL into an index.
 // Runs against the in-memory stand-in (test/support/fake-elasticsearch.ts) and,
 // with PIPEWATCH_TEST_ES_URL set, the same assertions against a real cluster.
-import { ElasticsearchConnector } from '../../connectors/elasticsearch.js';
-import { postgresConnector } from '../../connectors/postgres.js';
+import { ElasticsearchConnector } from '../../connectors/elasticsearch/index.js';
+import { postgresConnector } from '../../connectors/postgres/index.js';
 import { reconcileStages } from '../../connectors/stages.js';
 import type { PipelineStage } from '../../config/model.js';
 import { testEnv, uniqueName } from '../support/env.js';

@@ -2,7 +2,7 @@
 // window, freshness, empty tables, and failures that must read as "could not
 // check" (unreachable, missing table, statement timeout).
 import pg from 'pg';
-import { postgresConnector } from '../../connectors/postgres.js';
+import { postgresConnector } from '../../connectors/postgres/index.js';
 import type { Connector } from '../../connectors/types.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
 import { testEnv } from '../support/env.js';

@@ -9,7 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
-import { prometheusConnector } from '../../connectors/prometheus.js';
+import { prometheusConnector } from '../../connectors/prometheus/index.js';
 import type { MonitorRunResult } from '../../workflows/monitor.js';
 import { spawnWorker, type WorkerProcess } from '../support/cli.js';
 import { dashboardExpressions } from '../support/dashboard.js';

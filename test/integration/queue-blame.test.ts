@@ -6,7 +6,7 @@
 // measurement is judged by the same rule evaluation.
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import type { Rule } from '../../config/model.js';
-import { rabbitmqConnector } from '../../connectors/rabbitmq.js';
+import { rabbitmqConnector } from '../../connectors/rabbitmq/index.js';
 import { evaluate } from '../../evaluation/rules.js';
 import type { Measurement } from '../../evaluation/types.js';
 import { HistoryStore } from '../../store/history.js';

@@ -393,7 +393,7 @@ describe('rule any over Elasticsearch: a re-read buffer, de-duplicated by _id (E
 
   it('reports an event indexed late (within the buffer) once, and a new one without waiting a buffer', async () => {
     const { FakeElasticsearch } = await import('../support/fake-elasticsearch.js');
-    const { ElasticsearchConnector } = await import('../../connectors/elasticsearch.js');
+    const { ElasticsearchConnector } = await import('../../connectors/elasticsearch/index.js');
     const fake = new FakeElasticsearch();
     const es = new ElasticsearchConnector('logs', { type: 'elasticsearch', node: 'http://localhost:9200', requestTimeout: 10_000, rejectUnauthorized: true } as never, fake.client);
     const m = load({ check: logs({ rule: 'any', index: 'app-logs', window: '5m', buffer: '1m', sample: 0 }), rules: [{ above: 0 }] });

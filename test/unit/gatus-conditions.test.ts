@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, Server as HttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
-import { httpConnector } from '../../connectors/http.js';
+import { httpConnector } from '../../connectors/http/index.js';
 import { CollectError } from '../../connectors/types.js';
 import { checkCondition, parseCondition, type Condition, type ResponseFacts } from '../../evaluation/conditions.js';
 

@@ -1,7 +1,7 @@
-// Which side of a queue is likely at fault (connectors/rabbitmq.ts), and how a
+// Which side of a queue is likely at fault (connectors/rabbitmq/index.ts), and how a
 // pipeline's stage comparisons read (connectors/stages.ts): pure parts, no
 // servers. The broker itself is in test/integration/queue-blame.test.ts.
-import { likelyFault, type QueueRates } from '../../connectors/rabbitmq.js';
+import { likelyFault, type QueueRates } from '../../connectors/rabbitmq/index.js';
 import { describeStages } from '../../connectors/stages.js';
 import type { StageJudgement } from '../../evaluation/reconcile.js';
 
