@@ -10,20 +10,22 @@
 // workflow sends, waits for or records is a workflow change (docs/WORKFLOW-CHANGES.md).
 import { formatDuration } from '../config/duration.js';
 import type { Receiver } from '../config/model.js';
-import type { AlertSummary, IncidentNotification, IncidentNotificationKind, IncidentSubject, Notice } from '../channels/types.js';
+import type { AlertSummary, IncidentNotification, IncidentNotificationKind, Notice } from '../channels/types.js';
 import { causeKey, correlate, correlationInputs, type CorrelationInput } from './correlation.js';
 import { escalationPlan, type EscalationStepDue } from './escalation.js';
-import type { AlertLabels, MuteReason, RouteTimes } from './muting.js';
+import type { MuteReason, RouteTimes } from './muting.js';
 import { STATUS_RANK, type Status } from './types.js';
-import type {
-  AcknowledgeRequest,
-  AlertEvent,
-  IncidentInput,
-  IncidentMemory,
-  IncidentSnapshot,
-  IncidentState,
-  IncidentTiming,
-  ResolveRequest,
+import {
+  freshMemory,
+  type AcknowledgeRequest,
+  type AlertEvent,
+  type IncidentListing,
+  type IncidentMemory,
+  type IncidentSettings,
+  type IncidentSnapshot,
+  type IncidentState,
+  type MuteQuery,
+  type ResolveRequest,
 } from './incident-types.js';
 
 const FIRING_STATES: IncidentState[] = ['pending', 'firing', 'acknowledged'];
@@ -31,54 +33,20 @@ const FIRING_STATES: IncidentState[] = ['pending', 'firing', 'acknowledged'];
 /** How many monitor runs a new run of the workflow remembers, so a signal repeated across continue-as-new is still heard once. */
 const REMEMBERED_RUNS = 200;
 
-export function freshMemory(): IncidentMemory {
-  return { state: 'pending', alerts: {}, acknowledgements: [], dirty: false, opened: false, muted: {}, told: [], seq: 0, sent: 0, reopened: 0, queue: [], recentRuns: [] };
-}
-
-export interface IncidentSettings {
-  input: IncidentInput;
-  /** The timing it runs on (the workflow decides, behind a patch, whether zero intervals become the defaults). */
-  timing: IncidentTiming;
-  /** Present when the incident is told as causes with symptoms (the workflow's 'correlated-incidents' path). */
-  correlation?: { windowMs: number };
-  /** The workflow's first run: idempotency keys stay the same across continue-as-new. */
-  firstRunId: string;
-}
-
-/** What the muteState activity is asked: the firing alerts and everything that may mute them. */
-export interface MuteQuery {
-  alerts: AlertLabels[];
-  maintenance: IncidentInput['policy']['maintenance'];
-  inhibit: IncidentInput['policy']['inhibit'];
-  route?: RouteTimes;
-}
-
-/** What the search attributes say about the incident: its state, its worst status, the monitor it is listed under. */
-export interface IncidentListing {
-  state: IncidentState;
-  status: Status;
-  monitor?: IncidentSubject;
-}
-
 export class IncidentMachine {
   readonly receiver: Receiver;
   private readonly m: IncidentMemory;
   private readonly seenRuns: Set<string>;
   private resolveRequest: ResolveRequest | undefined;
-  private readonly routeTimes: RouteTimes | undefined;
 
   constructor(
     private readonly settings: IncidentSettings,
     carried?: IncidentMemory,
   ) {
-    const { input, timing } = settings;
+    const { input } = settings;
     this.m = carried ?? freshMemory();
     this.seenRuns = new Set(this.m.recentRuns);
     this.receiver = input.policy.receivers[input.receiver] ?? { id: input.receiver, notify: [] };
-    this.routeTimes =
-      timing.muteTimeIntervals || timing.activeTimeIntervals
-        ? { muteTimeIntervals: timing.muteTimeIntervals, activeTimeIntervals: timing.activeTimeIntervals, defined: input.policy.timeIntervals ?? {} }
-        : undefined;
   }
 
   get state(): IncidentState {
@@ -154,23 +122,35 @@ export class IncidentMachine {
   // ------------------------------------------------------------ what people ask
 
   checkAcknowledge(request: AcknowledgeRequest): void {
-    if (!request || typeof request.by !== 'string' || request.by.trim() === '') throw new Error('say who acknowledges: {"by": "<name>"}');
-    if (request.forMs !== undefined && !(request.forMs > 0)) throw new Error('forMs must be a positive number of milliseconds');
-    if (this.m.state === 'resolved') throw new Error(`incident ${this.settings.input.incidentId} is already resolved (at ${this.m.resolvedAt}); nothing to acknowledge`);
+    if (!request || typeof request.by !== 'string' || request.by.trim() === '')
+      throw new Error('say who acknowledges: {"by": "<name>"}');
+    if (request.forMs !== undefined && !(request.forMs > 0))
+      throw new Error('forMs must be a positive number of milliseconds');
+    if (this.m.state === 'resolved')
+      throw new Error(
+        `incident ${this.settings.input.incidentId} is already resolved (at ${this.m.resolvedAt}); nothing to acknowledge`,
+      );
   }
 
   /** Holds reminders and escalation until the acknowledgement runs out (its forMs, else the policy's ackExpiry, else never). */
   acknowledge(request: AcknowledgeRequest, now: number): void {
     const { m } = this;
     const forMs = request.forMs ?? this.settings.input.policy.ackExpiryMs;
-    m.ack = { by: request.by, note: request.note, at: new Date(now).toISOString(), until: forMs ? new Date(now + forMs).toISOString() : undefined };
+    m.ack = {
+      by: request.by,
+      note: request.note,
+      at: new Date(now).toISOString(),
+      until: forMs ? new Date(now + forMs).toISOString() : undefined,
+    };
     m.acknowledgements.push(m.ack);
     m.state = 'acknowledged';
   }
 
   checkResolve(request: ResolveRequest): void {
-    if (!request || typeof request.by !== 'string' || request.by.trim() === '') throw new Error('say who resolves: {"by": "<name>"}');
-    if (this.m.state === 'resolved') throw new Error(`incident ${this.settings.input.incidentId} is already resolved (at ${this.m.resolvedAt})`);
+    if (!request || typeof request.by !== 'string' || request.by.trim() === '')
+      throw new Error('say who resolves: {"by": "<name>"}');
+    if (this.m.state === 'resolved')
+      throw new Error(`incident ${this.settings.input.incidentId} is already resolved (at ${this.m.resolvedAt})`);
   }
 
   /** A person resolves: the main loop takes the request at its next turn (takeResolveRequest). */
@@ -211,7 +191,11 @@ export class IncidentMachine {
       verdict: event.verdict,
       firing: nowFiring,
       since: nowFiring && existing?.firing ? existing.since : event.at,
-      openedAt: nowFiring ? (existing?.firing ? (existing.openedAt ?? existing.since) : event.at) : (existing?.openedAt ?? existing?.since),
+      openedAt: nowFiring
+        ? existing?.firing
+          ? (existing.openedAt ?? existing.since)
+          : event.at
+        : (existing?.openedAt ?? existing?.since),
     };
     if (nowFiring && (m.state === 'pending' || m.state === 'resolved')) {
       if (m.state === 'resolved') {
@@ -244,7 +228,9 @@ export class IncidentMachine {
 
   private startEscalation(now: number): void {
     const { policy } = this.settings.input;
-    this.m.escalation = this.receiver.escalation ? { steps: escalationPlan(policy.escalations, this.receiver.escalation), next: 0, startedAt: now } : undefined;
+    this.m.escalation = this.receiver.escalation
+      ? { steps: escalationPlan(policy.escalations, this.receiver.escalation), next: 0, startedAt: now }
+      : undefined;
   }
 
   /** A correlated incident tells a change only when its causes change: a new cause, or symptoms left alone a window after theirs resolved. */
@@ -253,7 +239,8 @@ export class IncidentMachine {
     const c = this.correlation(now);
     if (!c) return;
     m.reevaluateAt = c.changesAt;
-    if (m.opened && FIRING_STATES.includes(m.state) && c.causes.length > 0 && causeKey(c) !== m.toldCauses) m.dirty = true;
+    if (m.opened && FIRING_STATES.includes(m.state) && c.causes.length > 0 && causeKey(c) !== m.toldCauses)
+      m.dirty = true;
   }
 
   // ------------------------------------------------------------ resolving and closing
@@ -283,7 +270,9 @@ export class IncidentMachine {
     m.escalation = undefined;
     m.dirty = false;
     m.refreshAt = undefined;
-    return m.told.length > 0 ? { channels: m.told, extra: by?.note ? { resolvedBy: `${by.by} (${by.note})` } : {} } : undefined;
+    return m.told.length > 0
+      ? { channels: m.told, extra: by?.note ? { resolvedBy: `${by.by} (${by.note})` } : {} }
+      : undefined;
   }
 
   /** Resolved, the reopen window over and nothing heard since: the workflow ends. */
@@ -356,7 +345,13 @@ export class IncidentMachine {
   dueEscalationStep(now: number): EscalationStepDue | undefined {
     const { m } = this;
     const esc = m.escalation;
-    if (!(m.state === 'firing' && esc && esc.next < esc.steps.length && now >= esc.startedAt + esc.steps[esc.next]!.offsetMs)) return undefined;
+    if (!(
+      m.state === 'firing' &&
+      esc &&
+      esc.next < esc.steps.length &&
+      now >= esc.startedAt + esc.steps[esc.next]!.offsetMs
+    ))
+      return undefined;
     if (m.muteRecheckAt !== undefined && now < m.muteRecheckAt) return undefined;
     return esc.steps[esc.next];
   }
@@ -376,7 +371,8 @@ export class IncidentMachine {
       if (m.dirty) times.push(Math.max(m.nextFlushAt ?? 0, m.muteRecheckAt ?? 0));
       if (m.state === 'firing' && m.reminderAt) times.push(Math.max(m.reminderAt, m.muteRecheckAt ?? 0));
       const esc = m.escalation;
-      if (m.state === 'firing' && esc && esc.next < esc.steps.length) times.push(Math.max(esc.startedAt + esc.steps[esc.next]!.offsetMs, m.muteRecheckAt ?? 0));
+      if (m.state === 'firing' && esc && esc.next < esc.steps.length)
+        times.push(Math.max(esc.startedAt + esc.steps[esc.next]!.offsetMs, m.muteRecheckAt ?? 0));
       if (m.state === 'acknowledged' && m.ack?.until) times.push(Date.parse(m.ack.until));
       if (m.refreshAt !== undefined) times.push(m.refreshAt);
       if (this.settings.correlation && m.reevaluateAt !== undefined) times.push(m.reevaluateAt);
@@ -389,14 +385,23 @@ export class IncidentMachine {
   /** Step 1 of a message other than resolved: which firing alerts are muted (the muteState activity answers). */
   muteQuery(): MuteQuery {
     const { policy } = this.settings.input;
+    const { muteTimeIntervals, activeTimeIntervals } = this.settings.timing;
     const alerts = this.firing().map((a) => ({ monitorId: a.monitor.id, labels: a.labels }));
-    return { alerts, maintenance: policy.maintenance, inhibit: policy.inhibit, ...(this.routeTimes ? { route: this.routeTimes } : {}) };
+    // The route's time intervals, and the definitions they name.
+    const route: RouteTimes | undefined =
+      muteTimeIntervals || activeTimeIntervals
+        ? { muteTimeIntervals, activeTimeIntervals, defined: policy.timeIntervals ?? {} }
+        : undefined;
+    return { alerts, maintenance: policy.maintenance, inhibit: policy.inhibit, ...(route ? { route } : {}) };
   }
 
   /** Step 2: the answer. False when every firing alert is muted: nothing is sent, and the mutes are looked at again later. */
   applyMutes(muted: Record<string, MuteReason | undefined>, now: number): boolean {
     const { m } = this;
-    m.muted = Object.fromEntries(Object.entries(muted).filter(([, r]) => r !== undefined)) as Record<string, MuteReason>;
+    m.muted = Object.fromEntries(Object.entries(muted).filter(([, r]) => r !== undefined)) as Record<
+      string,
+      MuteReason
+    >;
     const loud = this.firing().filter((a) => !m.muted[a.monitor.id]);
     if (loud.length === 0) {
       const untils = Object.values(m.muted).flatMap((r) => (r.kind === 'inhibited' ? [] : [Date.parse(r.until)]));
@@ -408,13 +413,20 @@ export class IncidentMachine {
   }
 
   /** Step 3: the message and the configured channels it goes to; `now` is when the telling began. */
-  compose(kind: IncidentNotificationKind, channels: string[], extra: Partial<IncidentNotification>, now: number): { notification: IncidentNotification; targets: string[] } {
+  compose(
+    kind: IncidentNotificationKind,
+    channels: string[],
+    extra: Partial<IncidentNotification>,
+    now: number,
+  ): { notification: IncidentNotification; targets: string[] } {
     const { m, settings } = this;
     const { input } = settings;
-    const alerts = kind === 'resolved' ? Object.values(m.alerts) : Object.values(m.alerts).filter((a) => !m.muted[a.monitor.id]);
+    const alerts =
+      kind === 'resolved' ? Object.values(m.alerts) : Object.values(m.alerts).filter((a) => !m.muted[a.monitor.id]);
     const c = settings.correlation;
     // Resolved: the tree as it stood with everything firing, so symptoms that joined after the first message are named too.
-    const everFiring = (a: CorrelationInput): CorrelationInput => (kind === 'resolved' ? { ...a, firing: true, resolvedAt: undefined } : a);
+    const everFiring = (a: CorrelationInput): CorrelationInput =>
+      kind === 'resolved' ? { ...a, firing: true, resolvedAt: undefined } : a;
     const correlation = c ? correlate(correlationInputs(alerts).map(everFiring), c.windowMs, now) : undefined;
     const notification: IncidentNotification = {
       kind,
@@ -472,6 +484,11 @@ export class IncidentMachine {
 
   /** Events that arrived after the reopen window closed start the next incident, with fresh memory. */
   nextIncident(): IncidentMemory {
-    return { ...freshMemory(), seq: this.m.seq, queue: this.m.queue, recentRuns: [...this.seenRuns].slice(-REMEMBERED_RUNS) };
+    return {
+      ...freshMemory(),
+      seq: this.m.seq,
+      queue: this.m.queue,
+      recentRuns: [...this.seenRuns].slice(-REMEMBERED_RUNS),
+    };
   }
 }

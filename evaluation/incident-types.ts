@@ -1,5 +1,5 @@
 // What an incident is made of: its input, the alert events it hears, what it answers (snapshot), the
-// requests people make of it, and the memory it carries across continue-as-new. Shared by the state
+// requests people make of it, and the memory it carries across continue-as-new (and starts from). Shared by the state
 // machine (evaluation/incident-machine.ts), the workflow that runs it (workflows/incident.ts, which
 // re-exports these names) and everyone who reads an incident (CLI, status page, reports, tests).
 import type { NotificationPolicy } from '../config/model.js';
@@ -8,7 +8,7 @@ import type { Correlation } from './correlation.js';
 import type { EscalationStepDue } from './escalation.js';
 import type { Transition } from './flap.js';
 import type { Labels } from './matchers.js';
-import type { MuteReason } from './muting.js';
+import type { AlertLabels, MuteReason, RouteTimes } from './muting.js';
 import type { Status, Verdict } from './types.js';
 
 export interface IncidentTiming {
@@ -122,4 +122,47 @@ export interface IncidentMemory {
   /** Correlated incidents: the causes last told (causeKey), and when the causes change by themselves. */
   toldCauses?: string;
   reevaluateAt?: number;
+}
+
+/** The memory of an incident that has heard nothing yet. */
+export function freshMemory(): IncidentMemory {
+  return {
+    state: 'pending',
+    alerts: {},
+    acknowledgements: [],
+    dirty: false,
+    opened: false,
+    muted: {},
+    told: [],
+    seq: 0,
+    sent: 0,
+    reopened: 0,
+    queue: [],
+    recentRuns: [],
+  };
+}
+
+export interface IncidentSettings {
+  input: IncidentInput;
+  /** The timing it runs on (the workflow decides, behind a patch, whether zero intervals become the defaults). */
+  timing: IncidentTiming;
+  /** Present when the incident is told as causes with symptoms (the workflow's 'correlated-incidents' path). */
+  correlation?: { windowMs: number };
+  /** The workflow's first run: idempotency keys stay the same across continue-as-new. */
+  firstRunId: string;
+}
+
+/** What the muteState activity is asked: the firing alerts and everything that may mute them. */
+export interface MuteQuery {
+  alerts: AlertLabels[];
+  maintenance: IncidentInput['policy']['maintenance'];
+  inhibit: IncidentInput['policy']['inhibit'];
+  route?: RouteTimes;
+}
+
+/** What the search attributes say about the incident: its state, its worst status, the monitor it is listed under. */
+export interface IncidentListing {
+  state: IncidentState;
+  status: Status;
+  monitor?: IncidentSubject;
 }

@@ -26,7 +26,14 @@ import {
 } from '@temporalio/workflow';
 import type { IncidentNotification, IncidentNotificationKind, Notification } from '../channels/types.js';
 import { IncidentMachine } from '../evaluation/incident-machine.js';
-import type { AcknowledgeRequest, AlertEvent, IncidentInput, IncidentMemory, IncidentSnapshot, ResolveRequest } from '../evaluation/incident-types.js';
+import type {
+  AcknowledgeRequest,
+  AlertEvent,
+  IncidentInput,
+  IncidentMemory,
+  IncidentSnapshot,
+  ResolveRequest,
+} from '../evaluation/incident-types.js';
 import { hasZeroInterval, withoutZeroIntervals } from '../evaluation/routing.js';
 import { HEARTBEAT_TIMEOUT_MS } from './heartbeats.js';
 import type { Activities } from '../activities/index.js';
@@ -51,7 +58,8 @@ export const incidentStateQuery = defineQuery<IncidentSnapshot>('state');
 /** The reasons behind a failed delivery, outermost last: "POST … answered 503 (activity ScheduleToClose timeout)". */
 function failureText(err: unknown): string {
   const reasons: string[] = [];
-  for (let e: unknown = err instanceof ActivityFailure ? err.cause : err; e instanceof Error; e = e.cause) reasons.unshift(e.message);
+  for (let e: unknown = err instanceof ActivityFailure ? err.cause : err; e instanceof Error; e = e.cause)
+    reasons.unshift(e.message);
   return reasons.length ? `${reasons[0]}${reasons.length > 1 ? ` (${reasons.slice(1).join('; ')})` : ''}` : String(err);
 }
 
@@ -59,14 +67,25 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
   const { policy } = input;
   // A zero interval (refused at load; a definition carried from before may hold one) would send in a
   // loop: such an incident runs on the defaults. Histories from before the guard replay as they ran.
-  const timing = hasZeroInterval(input.timing) && patched('zero-interval-defaults') ? withoutZeroIntervals(input.timing) : input.timing;
+  const timing =
+    hasZeroInterval(input.timing) && patched('zero-interval-defaults')
+      ? withoutZeroIntervals(input.timing)
+      : input.timing;
   // One incident per cause (evaluation/correlation.ts): only incidents of correlated pipelines, which histories from before never hold.
   const correlation = input.correlation && patched('correlated-incidents') ? input.correlation : undefined;
   const delivery = policy.delivery;
-  const retry = { initialInterval: delivery.initialIntervalMs, maximumInterval: delivery.maximumIntervalMs, backoffCoefficient: 2 };
+  const retry = {
+    initialInterval: delivery.initialIntervalMs,
+    maximumInterval: delivery.maximumIntervalMs,
+    backoffCoefficient: 2,
+  };
   // No maximumAttempts: a channel that is down gets the message when it returns. A send heartbeats, so one
   // cut off by a killed worker goes to another within seconds rather than after the whole timeout.
-  const { deliverNotification } = proxyActivities<Activities>({ startToCloseTimeout: delivery.timeoutMs, heartbeatTimeout: HEARTBEAT_TIMEOUT_MS, retry });
+  const { deliverNotification } = proxyActivities<Activities>({
+    startToCloseTimeout: delivery.timeoutMs,
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
+    retry,
+  });
   const { deliverNotification: deliverBeforeFallback } = proxyActivities<Activities>({
     startToCloseTimeout: delivery.timeoutMs,
     heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
@@ -78,7 +97,10 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     retry: { initialInterval: '1s', maximumInterval: '30s' },
   });
 
-  const incident = new IncidentMachine({ input, timing, correlation, firstRunId: workflowInfo().firstExecutionRunId }, carried);
+  const incident = new IncidentMachine(
+    { input, timing, correlation, firstRunId: workflowInfo().firstExecutionRunId },
+    carried,
+  );
   const { receiver } = incident;
 
   const publish = () => {
@@ -123,7 +145,12 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
   const deliver = async (channelId: string, notification: Notification, idempotencyKey: string) => {
     const channel = policy.channels[channelId];
     if (!channel) return;
-    const args = { channel, notification, idempotencyKey, monitorIds: notification.kind === 'notice' ? [] : notification.alerts.map((a) => a.monitor.id) };
+    const args = {
+      channel,
+      notification,
+      idempotencyKey,
+      monitorIds: notification.kind === 'notice' ? [] : notification.alerts.map((a) => a.monitor.id),
+    };
     const fallback = delivery.fallback ? policy.channels[delivery.fallback] : undefined;
     if (!fallback || fallback.id === channelId) return deliverNotification(args);
     try {
@@ -131,13 +158,22 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     } catch (err) {
       const last = await deliveryError(idempotencyKey);
       const notice = incident.fallbackNotice(channelId, notification.kind, last ?? failureText(err));
-      await deliverNotification({ channel: fallback, notification: notice, idempotencyKey: `${idempotencyKey}/fallback`, monitorIds: [] });
+      await deliverNotification({
+        channel: fallback,
+        notification: notice,
+        idempotencyKey: `${idempotencyKey}/fallback`,
+        monitorIds: [],
+      });
       return deliverNotification(args);
     }
   };
 
   /** Sends one message about the group to channels; false when every firing alert is muted. */
-  const tell = async (kind: IncidentNotificationKind, channels: string[], extra: Partial<IncidentNotification> = {}): Promise<boolean> => {
+  const tell = async (
+    kind: IncidentNotificationKind,
+    channels: string[],
+    extra: Partial<IncidentNotification> = {},
+  ): Promise<boolean> => {
     const now = Date.now();
     if (kind !== 'resolved' && !incident.applyMutes(await muteState(incident.muteQuery()), now)) return false;
     const { notification, targets } = incident.compose(kind, channels, extra, now);
@@ -162,7 +198,9 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     );
     const now = Date.now();
 
-    for (let event = incident.nextEvent(); event; event = incident.nextEvent()) if (incident.apply(event, now)) publish();
+    for (let event = incident.nextEvent(); event; event = incident.nextEvent()) {
+      if (incident.apply(event, now)) publish();
+    }
     incident.reevaluate(now);
 
     const request = incident.takeResolveRequest();
@@ -193,7 +231,8 @@ export async function incidentWorkflow(input: IncidentInput, carried?: IncidentM
     if (refresh) await tell('refresh', refresh);
 
     for (let step = incident.dueEscalationStep(now); step; step = incident.dueEscalationStep(now)) {
-      if (!(await tell('escalation', step.notify, { escalation: { policy: step.policy, step: step.step, round: step.round } }))) break;
+      const escalation = { policy: step.policy, step: step.step, round: step.round };
+      if (!(await tell('escalation', step.notify, { escalation }))) break;
       incident.escalated();
     }
 

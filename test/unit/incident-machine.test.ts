@@ -5,8 +5,8 @@
 import type { NamedChannel, NotificationPolicy, RouteNode } from '../../config/model.js';
 import type { IncidentNotification, IncidentNotificationKind } from '../../channels/types.js';
 import type { AlertNode } from '../../evaluation/correlation.js';
-import { IncidentMachine, type IncidentSettings } from '../../evaluation/incident-machine.js';
-import type { AlertEvent, IncidentMemory } from '../../evaluation/incident-types.js';
+import { IncidentMachine } from '../../evaluation/incident-machine.js';
+import type { AlertEvent, IncidentMemory, IncidentSettings } from '../../evaluation/incident-types.js';
 import type { MuteReason } from '../../evaluation/muting.js';
 import type { Status } from '../../evaluation/types.js';
 
@@ -17,7 +17,9 @@ const T0 = Date.parse('2026-03-02T10:00:00.000Z');
 const iso = (t: number) => new Date(T0 + t).toISOString();
 
 const channel = (id: string, type: 'console' | 'alertmanager' = 'console') =>
-  (type === 'alertmanager' ? { id, type, url: 'http://am.invalid', headers: {}, resendEvery: 1 * M, timeout: 10 * S } : { id, type }) as NamedChannel;
+  (type === 'alertmanager'
+    ? { id, type, url: 'http://am.invalid', headers: {}, resendEvery: 1 * M, timeout: 10 * S }
+    : { id, type }) as NamedChannel;
 
 function policy(extra: Partial<NotificationPolicy> = {}): NotificationPolicy {
   return {
@@ -37,7 +39,12 @@ function policy(extra: Partial<NotificationPolicy> = {}): NotificationPolicy {
         repeat: 0,
       },
     },
-    channels: { chat: channel('chat'), pager: channel('pager'), phone: channel('phone'), am: channel('am', 'alertmanager') },
+    channels: {
+      chat: channel('chat'),
+      pager: channel('pager'),
+      phone: channel('phone'),
+      am: channel('am', 'alertmanager'),
+    },
     inhibit: [],
     maintenance: [],
     delivery: { initialIntervalMs: S, maximumIntervalMs: M, timeoutMs: M, fallbackAfterMs: 10 * M },
@@ -69,7 +76,12 @@ function settings(o: Options = {}): IncidentSettings {
 }
 
 let runs = 0;
-function event(monitor: string, transition: AlertEvent['transition'], t: number, o: { status?: Status; run?: string; node?: AlertNode } = {}): AlertEvent {
+function event(
+  monitor: string,
+  transition: AlertEvent['transition'],
+  t: number,
+  o: { status?: Status; run?: string; node?: AlertNode } = {},
+): AlertEvent {
   const status = o.status ?? (transition === 'resolve' ? 'ok' : 'critical');
   return {
     transition,
@@ -101,13 +113,20 @@ class Script {
   }
 
   turn(t: number): this {
-    for (let e = this.machine.nextEvent(); e; e = this.machine.nextEvent()) if (this.machine.apply(e, T0 + t)) this.published++;
+    for (let e = this.machine.nextEvent(); e; e = this.machine.nextEvent())
+      if (this.machine.apply(e, T0 + t)) this.published++;
     this.machine.reevaluate(T0 + t);
     return this;
   }
 
   /** One message: muted alerts as given (as muteState would answer); false when everything was muted. */
-  tell(t: number, kind: IncidentNotificationKind, channels: string[], extra: Partial<IncidentNotification> = {}, muted: Record<string, MuteReason> = {}): boolean {
+  tell(
+    t: number,
+    kind: IncidentNotificationKind,
+    channels: string[],
+    extra: Partial<IncidentNotification> = {},
+    muted: Record<string, MuteReason> = {},
+  ): boolean {
     const now = T0 + t;
     if (kind !== 'resolved' && !this.machine.applyMutes(muted, now)) return false;
     const { notification, targets } = this.machine.compose(kind, channels, extra, now);
@@ -127,7 +146,12 @@ class Script {
 
   escalate(t: number): void {
     for (let step = this.machine.dueEscalationStep(T0 + t); step; step = this.machine.dueEscalationStep(T0 + t)) {
-      if (!this.tell(t, 'escalation', step.notify, { escalation: { policy: step.policy, step: step.step, round: step.round } })) break;
+      if (
+        !this.tell(t, 'escalation', step.notify, {
+          escalation: { policy: step.policy, step: step.step, round: step.round },
+        })
+      )
+        break;
       this.machine.escalated();
     }
   }
@@ -149,7 +173,11 @@ class Script {
 
 describe('what is due when: group wait, group interval, repeat interval', () => {
   const cases: Array<[string, (s: Script) => void, string[]]> = [
-    ['the first message waits group_wait', (s) => [s.alert(0, event('a', 'open', 0)).send(29 * S), s.send(30 * S)], ['30s firing a → inc-1/run-0/1/chat']],
+    [
+      'the first message waits group_wait',
+      (s) => [s.alert(0, event('a', 'open', 0)).send(29 * S), s.send(30 * S)],
+      ['30s firing a → inc-1/run-0/1/chat'],
+    ],
     [
       'alerts within the group wait go out together',
       (s) => [s.alert(0, event('a', 'open', 0)), s.alert(20 * S, event('b', 'open', 20 * S)), s.send(30 * S)],
@@ -157,22 +185,44 @@ describe('what is due when: group wait, group interval, repeat interval', () => 
     ],
     [
       'a change waits for group_interval after the last message',
-      (s) => [s.alert(0, event('a', 'open', 0)).send(30 * S), s.alert(60 * S, event('b', 'open', 60 * S)).send(60 * S), s.send(5 * M + 29 * S), s.send(5 * M + 30 * S)],
+      (s) => [
+        s.alert(0, event('a', 'open', 0)).send(30 * S),
+        s.alert(60 * S, event('b', 'open', 60 * S)).send(60 * S),
+        s.send(5 * M + 29 * S),
+        s.send(5 * M + 30 * S),
+      ],
       ['30s firing a → inc-1/run-0/1/chat', '330s changed a+b → inc-1/run-0/2/chat'],
     ],
     [
       'a reminder every repeat_interval while nothing changes',
-      (s) => [s.alert(0, event('a', 'open', 0)).send(30 * S), s.send(4 * H), s.send(4 * H + 30 * S), s.send(8 * H + 30 * S)],
-      ['30s firing a → inc-1/run-0/1/chat', '14430s reminder a → inc-1/run-0/2/chat', '28830s reminder a → inc-1/run-0/3/chat'],
+      (s) => [
+        s.alert(0, event('a', 'open', 0)).send(30 * S),
+        s.send(4 * H),
+        s.send(4 * H + 30 * S),
+        s.send(8 * H + 30 * S),
+      ],
+      [
+        '30s firing a → inc-1/run-0/1/chat',
+        '14430s reminder a → inc-1/run-0/2/chat',
+        '28830s reminder a → inc-1/run-0/3/chat',
+      ],
     ],
     [
       'no reminder while acknowledged',
-      (s) => [s.alert(0, event('a', 'open', 0)).send(30 * S), s.machine.acknowledge({ by: 'ana' }, T0 + M), s.send(4 * H + 30 * S)],
+      (s) => [
+        s.alert(0, event('a', 'open', 0)).send(30 * S),
+        s.machine.acknowledge({ by: 'ana' }, T0 + M),
+        s.send(4 * H + 30 * S),
+      ],
       ['30s firing a → inc-1/run-0/1/chat'],
     ],
     [
       'a worse status of a firing alert is a change',
-      (s) => [s.alert(0, event('a', 'open', 0, { status: 'warning' })).send(30 * S), s.alert(M, event('a', 'change', M, { status: 'critical' })), s.send(5 * M + 30 * S)],
+      (s) => [
+        s.alert(0, event('a', 'open', 0, { status: 'warning' })).send(30 * S),
+        s.alert(M, event('a', 'change', M, { status: 'critical' })),
+        s.send(5 * M + 30 * S),
+      ],
       ['30s firing a → inc-1/run-0/1/chat', '330s changed a → inc-1/run-0/2/chat'],
     ],
   ];
@@ -237,7 +287,12 @@ describe('alerts joining and leaving', () => {
 
   it('reports the worst firing status', () => {
     const s = new Script();
-    s.alert(0, event('a', 'open', 0, { status: 'warning' }), event('b', 'open', 0, { status: 'critical' }), event('c', 'open', 0, { status: 'info' }));
+    s.alert(
+      0,
+      event('a', 'open', 0, { status: 'warning' }),
+      event('b', 'open', 0, { status: 'critical' }),
+      event('c', 'open', 0, { status: 'info' }),
+    );
     expect(s.snapshot.status).toBe('critical');
     s.alert(M, event('b', 'resolve', M));
     expect(s.snapshot.status).toBe('warning');
@@ -246,7 +301,13 @@ describe('alerts joining and leaving', () => {
 });
 
 describe('muting', () => {
-  const silence = (until: number): MuteReason => ({ kind: 'silence', id: 's1', until: iso(until), by: 'ana', reason: 'deploy' });
+  const silence = (until: number): MuteReason => ({
+    kind: 'silence',
+    id: 's1',
+    until: iso(until),
+    by: 'ana',
+    reason: 'deploy',
+  });
 
   it('sends nothing while every firing alert is muted, and looks again when the silence ends (or after group_interval)', () => {
     const s = new Script();
@@ -303,7 +364,10 @@ describe('escalation and acknowledgement', () => {
     s.escalate(30 * M + 30 * S);
     expect(s.log).toEqual(['30s firing a → inc-1/run-0/1/chat', '630s escalation a → inc-1/run-0/2/pager']);
     expect(s.messages[1]!.escalation).toEqual({ policy: 'page', step: 1, round: 1 });
-    expect(s.snapshot).toMatchObject({ state: 'acknowledged', acknowledged: { by: 'ana', note: 'looking', at: iso(11 * M), until: undefined } });
+    expect(s.snapshot).toMatchObject({
+      state: 'acknowledged',
+      acknowledged: { by: 'ana', note: 'looking', at: iso(11 * M), until: undefined },
+    });
   });
 
   it('an escalation step counts as the opening message when it comes first', () => {
@@ -322,7 +386,11 @@ describe('escalation and acknowledgement', () => {
     expect(s.wake()).toBe(H + M);
     expect(s.machine.expireAcknowledgement(T0 + H)).toBe(false);
     expect(s.machine.expireAcknowledgement(T0 + H + M)).toBe(true);
-    expect([s.machine.state, s.snapshot.acknowledged, s.machine.dueMessage(T0 + H + M)]).toEqual(['firing', undefined, 'reminder']);
+    expect([s.machine.state, s.snapshot.acknowledged, s.machine.dueMessage(T0 + H + M)]).toEqual([
+      'firing',
+      undefined,
+      'reminder',
+    ]);
     expect(s.snapshot.escalation?.nextStep?.at).toBe(iso(H + 11 * M));
     expect(s.snapshot.acknowledgements.map((a) => a.by)).toEqual(['ana']);
   });
@@ -339,7 +407,13 @@ describe('escalation and acknowledgement', () => {
     ['acknowledge without a name', 'acknowledge', { by: '  ' }, false, /say who acknowledges/],
     ['acknowledge with nothing', 'acknowledge', undefined, false, /say who acknowledges/],
     ['acknowledge for no time', 'acknowledge', { by: 'ana', forMs: 0 }, false, /forMs must be a positive/],
-    ['acknowledge a resolved incident', 'acknowledge', { by: 'ana' }, true, /already resolved \(at 2026-03-02T10:01:00.000Z\); nothing to acknowledge/],
+    [
+      'acknowledge a resolved incident',
+      'acknowledge',
+      { by: 'ana' },
+      true,
+      /already resolved \(at 2026-03-02T10:01:00.000Z\); nothing to acknowledge/,
+    ],
     ['resolve with a name', 'resolve', { by: 'ana' }, false, undefined],
     ['resolve without a name', 'resolve', { by: 42 }, false, /say who resolves/],
     ['resolve a resolved incident', 'resolve', { by: 'ana' }, true, /inc-1 is already resolved/],
@@ -348,7 +422,8 @@ describe('escalation and acknowledgement', () => {
     const s = new Script();
     s.alert(0, event('a', 'open', 0));
     if (resolved) s.resolve(M);
-    const check = () => (what === 'acknowledge' ? s.machine.checkAcknowledge(request as never) : s.machine.checkResolve(request as never));
+    const check = () =>
+      what === 'acknowledge' ? s.machine.checkAcknowledge(request as never) : s.machine.checkResolve(request as never);
     if (error) expect(check).toThrow(error);
     else expect(check).not.toThrow();
   });
@@ -385,7 +460,11 @@ describe('resolving and the reopen window', () => {
     const request = s.machine.takeResolveRequest();
     expect([s.machine.takeResolveRequest(), s.machine.firingMonitorIds()]).toEqual([undefined, ['a', 'b']]);
     s.resolve(2 * M, request);
-    expect(s.messages[1]).toMatchObject({ kind: 'resolved', resolvedBy: 'ana (fixed upstream)', resolvedAt: iso(2 * M) });
+    expect(s.messages[1]).toMatchObject({
+      kind: 'resolved',
+      resolvedBy: 'ana (fixed upstream)',
+      resolvedAt: iso(2 * M),
+    });
     expect(s.snapshot.alerts.map((a) => [a.firing, a.since])).toEqual([
       [false, iso(2 * M)],
       [false, iso(2 * M)],
@@ -439,7 +518,9 @@ describe('correlated incidents: told again only when the causes change', () => {
 
   it('re-evaluates when a resolved cause stops explaining its symptoms', () => {
     const s = new Script({ correlation: true });
-    s.alert(0, event('cause', 'open', 0, { node: node(0) }), event('symptom', 'open', 0, { node: node(1) })).send(30 * S);
+    s.alert(0, event('cause', 'open', 0, { node: node(0) }), event('symptom', 'open', 0, { node: node(1) })).send(
+      30 * S,
+    );
     s.alert(M, event('cause', 'resolve', M, { node: node(0) }));
     expect(s.wake()).toBe(4 * M);
     // Told at 30 s, so a change goes out from 5 m 30 s (group_interval): is one due then?
@@ -453,14 +534,22 @@ describe('correlated incidents: told again only when the causes change', () => {
     const s = new Script({ correlation: true });
     s.alert(0, event('symptom', 'open', 0, { node: node(2) }), event('cause', 'open', 0, { node: node(0) }));
     expect(s.machine.listing(T0).monitor?.id).toBe('cause');
-    expect(new Script().alert(0, event('symptom', 'open', 0, { node: node(2) }), event('cause', 'open', 0)).machine.listing(T0).monitor?.id).toBe('symptom');
+    expect(
+      new Script()
+        .alert(0, event('symptom', 'open', 0, { node: node(2) }), event('cause', 'open', 0))
+        .machine.listing(T0).monitor?.id,
+    ).toBe('symptom');
   });
 
   it('the resolved message names the whole tree as it stood', () => {
     const s = new Script({ correlation: true });
     s.alert(0, event('cause', 'open', 0, { node: node(0) })).send(30 * S);
     s.alert(M, event('symptom', 'open', M, { node: node(1) }));
-    s.alert(2 * M, event('cause', 'resolve', 2 * M, { node: node(0) }), event('symptom', 'resolve', 2 * M, { node: node(1) }));
+    s.alert(
+      2 * M,
+      event('cause', 'resolve', 2 * M, { node: node(0) }),
+      event('symptom', 'resolve', 2 * M, { node: node(1) }),
+    );
     s.resolve(2 * M);
     expect(s.messages[1]!.correlation?.causes).toEqual([{ cause: 'cause', resolved: false, downstream: ['symptom'] }]);
   });
