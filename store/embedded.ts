@@ -74,7 +74,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   } catch (err) {
     await db.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`port ${options.port} is in use; the embedded store (data in ${options.dataDir}) may already be running — set PIPEWATCH_STORE_PORT or DATABASE_URL`);
+      throw new Error(`port ${options.port} is in use; the embedded store (data in ${options.dataDir}) may already be running — set PIPEWATCH_STORE_PORT or DATABASE_URL`, { cause: err });
     }
     throw err;
   }

@@ -3,17 +3,17 @@
 // endsAt on resolve; a silence set in Alertmanager holds them back there; a repeated post changes nothing.
 // Read back through Alertmanager's own API, never through pipewatch.
 import type { Client } from '@temporalio/client';
-import { alertmanagerChannel } from '../../channels/alertmanager.js';
+import { alertmanagerChannel } from '../../channels/alertmanager/index.js';
 import type { IncidentNotification } from '../../channels/types.js';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
-import { HistoryStore } from '../../store/history.js';
 import { incidentsFor } from '../../evaluation/check.js';
-import type { AlertEvent } from '../../workflows/incident.js';
-import { testEnv, uniqueName } from '../support/env.js';
+import { alertSignal, incidentWorkflow, type AlertEvent } from '../../workflows/incident.js';
+import { uniqueName } from '../support/env.js';
 import { startAlertmanager, type RunningServer } from '../support/prometheus-stack.js';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import type { RunningWorker } from '../support/temporal.js';
 import { sleep, waitFor } from '../support/wait.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 interface GettableAlert {
   labels: Record<string, string>;
@@ -82,11 +82,10 @@ describe('Alertmanager as a channel (real Alertmanager)', () => {
   });
 
   describe('from the incident workflow', () => {
-    let store: HistoryStore;
     let worker: RunningWorker;
     let client: Client;
     let monitorDef: MonitorDefinition;
-    const storeSchema = uniqueName('amstore').toLowerCase();
+    let fixture: WorkerWithStore;
 
     beforeAll(async () => {
       const config = parseConfig(
@@ -108,19 +107,11 @@ monitors:
         { env: false },
       );
       monitorDef = config.monitors[0]!;
-      store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: storeSchema });
-      worker = await startTestWorker(store);
-      client = await testClient();
+      fixture = await startWorkerWithStore('amstore');
+      ({ worker, client } = fixture);
     });
     afterAll(async () => {
-      await worker?.stop();
-      await store?.close();
-      await client?.connection.close();
-      const pg = (await import('pg')).default;
-      const c = new pg.Client({ connectionString: testEnv().databaseUrl });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS "${storeSchema}" CASCADE`);
-      await c.end();
+      await fixture?.close();
     });
 
     async function signal(monitorId: string, transition: AlertEvent['transition']): Promise<string> {
@@ -128,11 +119,11 @@ monitors:
       const [incident] = incidentsFor(monitorDef, labels);
       const at = new Date().toISOString();
       const status = transition === 'resolve' ? 'ok' : 'critical';
-      await client.workflow.signalWithStart('incidentWorkflow', {
+      await client.workflow.signalWithStart(incidentWorkflow, {
         workflowId: incident!.incidentId,
         taskQueue: worker.settings.taskQueue,
         args: [incident!],
-        signal: 'alert',
+        signal: alertSignal,
         signalArgs: [
           {
             transition,

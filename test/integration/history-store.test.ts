@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Verdict } from '../../evaluation/types.js';
 import { startEmbeddedPostgres } from '../../store/embedded.js';
 import { HistoryStore } from '../../store/history.js';
+import { MIGRATIONS } from '../../store/migrations.js';
 import { testEnv, uniqueName } from '../support/env.js';
 
 const verdict = (status: Verdict['status'], value: number | null, observedAt: string): Verdict => ({
@@ -85,8 +86,46 @@ describe('history store on PostgreSQL', () => {
   });
 
   it('applies migrations once, even when several workers start together', async () => {
-    const stores = await Promise.all([1, 2, 3].map(() => HistoryStore.open({ url: testEnv().databaseUrl, schema })));
-    await Promise.all(stores.map((s) => s.close()));
+    // A schema no one has opened yet: three workers find it missing at the same moment.
+    const fresh = uniqueName('histmig').toLowerCase();
+    const admin = new pg.Client({ connectionString: testEnv().databaseUrl });
+    await admin.connect();
+    try {
+      const stores = await Promise.all([1, 2, 3].map(() => HistoryStore.open({ url: testEnv().databaseUrl, schema: fresh })));
+      await Promise.all(stores.map((s) => s.close()));
+      const { rows: applied } = await admin.query<{ version: number; name: string }>(`SELECT version, name FROM "${fresh}".schema_migrations ORDER BY version`);
+      // Every migration recorded, each once: without the lock two workers would both create the schema and one would fail.
+      expect(applied).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+      const { rows: tables } = await admin.query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
+        [fresh],
+      );
+      expect(tables.map((t) => t.table_name)).toEqual([
+        'api_shapes',
+        'counter_samples',
+        'incident_events',
+        'intervention_audit',
+        'log_cursors',
+        'log_events',
+        'log_offsets',
+        'metric_points',
+        'monitor_state',
+        'notifications',
+        'observed_conditions',
+        'report_images',
+        'reports',
+        'schema_migrations',
+        'stage_counts',
+      ]);
+      // A fourth start, after the others: nothing left to apply, nothing applied twice.
+      const again = await HistoryStore.open({ url: testEnv().databaseUrl, schema: fresh });
+      await again.close();
+      const { rows: after } = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${fresh}".schema_migrations`);
+      expect(after[0]!.n).toBe(MIGRATIONS.length);
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS "${fresh}" CASCADE`);
+      await admin.end();
+    }
   });
 
   it('serialises concurrent runs of one monitor so no transition is lost', async () => {

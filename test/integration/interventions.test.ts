@@ -10,14 +10,15 @@ import { Client, Connection, WorkflowFailedError, WorkflowUpdateFailedError } fr
 import { TextReader, Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { parseConfig } from '../../config/load.js';
 import type { NotificationPolicy } from '../../config/model.js';
-import { temporalConnector } from '../../connectors/temporal.js';
-import { HistoryStore } from '../../store/history.js';
-import { interventionIdFor, type ArchiveIngestInput, type ArchiveIngestResult } from '../../workflows/archive.js';
-import type { InterventionView } from '../../workflows/intervention.js';
+import { temporalConnector } from '../../connectors/temporal/index.js';
+import type { HistoryStore } from '../../store/history.js';
+import { archiveIngestWorkflow, interventionIdFor, type ArchiveIngestInput, type ArchiveIngestResult } from '../../workflows/archive.js';
+import { interventionQuery, respondSignal, respondUpdate, type Answer } from '../../workflows/intervention.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { HttpReceiver } from '../support/http-receiver.js';
-import { decodedHistoryText, startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import { decodedHistoryText, type RunningWorker } from '../support/temporal.js';
 import { waitFor } from '../support/wait.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 const PASSWORD = 'Tr0ub4dor&3-correct-horse';
 
@@ -31,7 +32,7 @@ async function makeZip(file: string, entries: Array<[string, string | Uint8Array
 describe('interventions and password-protected archives', () => {
   const env = testEnv();
   const dir = mkdtempSync(join(env.root, 'archives-'));
-  const storeSchema = uniqueName('intstore').toLowerCase();
+  let fixture: WorkerWithStore;
   let hooks: HttpReceiver;
   let store: HistoryStore;
   let worker: RunningWorker;
@@ -60,21 +61,13 @@ channels:
     files.zipcrypto = await makeZip(join(dir, 'zipcrypto.zip'), [['data.json', '{"ok":true}']], { password: PASSWORD, zipCrypto: true });
     files.slip = await makeZip(join(dir, 'slip.zip'), [['../../escaped.txt', 'gotcha']]);
     files.bomb = await makeZip(join(dir, 'bomb.zip'), [['zeros.bin', new Uint8Array(30 * 1024 * 1024)]]);
-    store = await HistoryStore.open({ url: env.databaseUrl, schema: storeSchema });
-    worker = await startTestWorker(store, { ...process.env, KNOWN_ARCHIVE_PASSWORD: PASSWORD });
-    client = await testClient();
+    fixture = await startWorkerWithStore('intstore', { ...process.env, KNOWN_ARCHIVE_PASSWORD: PASSWORD });
+    ({ store, worker, client } = fixture);
   });
 
   afterAll(async () => {
-    await worker?.stop();
-    await store?.close();
-    await client?.connection.close();
+    await fixture?.close();
     await hooks?.stop();
-    const pg = (await import('pg')).default;
-    const c = new pg.Client({ connectionString: env.databaseUrl });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${storeSchema}" CASCADE`);
-    await c.end();
   });
 
   const input = (archive: string, over: Partial<ArchiveIngestInput> = {}): ArchiveIngestInput => ({
@@ -87,10 +80,10 @@ channels:
     policy,
     ...over,
   });
-  const start = (i: ArchiveIngestInput) => client.workflow.start('archiveIngestWorkflow', { args: [i], taskQueue: worker.settings.taskQueue, workflowId: uniqueName('archive') });
+  const start = (i: ArchiveIngestInput) => client.workflow.start(archiveIngestWorkflow, { args: [i], taskQueue: worker.settings.taskQueue, workflowId: uniqueName('archive') });
   const openQuestion = async (archiveWorkflowId: string) => {
     const id = interventionIdFor(archiveWorkflowId);
-    await waitFor(async () => (await client.workflow.getHandle(id).query<InterventionView>('request')).state === 'open', 'the question to be asked');
+    await waitFor(async () => (await client.workflow.getHandle(id).query(interventionQuery)).state === 'open', 'the question to be asked');
     return client.workflow.getHandle(id);
   };
 
@@ -101,22 +94,23 @@ channels:
     const asked = await waitFor(() => hooks.accepted.find((r) => r.path === '/ops' && String(r.body.text).includes(handle.workflowId)), 'the operators to be told');
     expect(asked.body.title).toBe(`needs an operator: password for ${files.aes}`);
 
-    const wrong = question.executeUpdate('respond', { args: [{ answer: 'provide', by: 'alice', input: 'password123' }] });
+    const wrong = question.executeUpdate(respondUpdate, { args: [{ answer: 'provide', by: 'alice', input: 'password123' }] });
     await expect(wrong).rejects.toThrow(WorkflowUpdateFailedError);
     await expect(wrong).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringMatching(/^wrong password for .*aes\.zip: it does not open the archive; the question stays open$/) }) });
-    expect((await question.query<InterventionView>('request')).state).toBe('open');
+    expect((await question.query(interventionQuery)).state).toBe('open');
 
-    await expect(question.executeUpdate('respond', { args: [{ answer: 'maybe', by: 'alice' }] })).rejects.toMatchObject({
+    // Not one of the answers (as another client could send it): the workflow's validator refuses it.
+    await expect(question.executeUpdate(respondUpdate, { args: [{ answer: 'maybe' as string as Answer, by: 'alice' }] })).rejects.toMatchObject({
       cause: expect.objectContaining({ message: expect.stringMatching(/"maybe" is not an answer to this question; answer one of: provide, skip, abort/) }),
     });
 
-    const accepted = await question.executeUpdate<{ answer: string; outcome: { files: number } }, [unknown]>('respond', { args: [{ answer: 'provide', by: 'bob', input: PASSWORD, note: 'from the partner portal' }] });
+    const accepted = await question.executeUpdate(respondUpdate, { args: [{ answer: 'provide', by: 'bob', input: PASSWORD, note: 'from the partner portal' }] });
     expect(accepted).toMatchObject({ answer: 'provide', outcome: { files: 2 } });
     const result = (await handle.result()) as ArchiveIngestResult;
     expect(result).toMatchObject({ status: 'extracted', files: 2, openedBy: 'bob' });
     expect(readFileSync(join(i.destination, 'report/victims.csv'), 'utf8')).toContain('acme');
 
-    const audit = (await question.query<InterventionView>('request')).audit;
+    const audit = (await question.query(interventionQuery)).audit;
     expect(audit.map((a) => [a.by, a.answer, a.accepted, a.via])).toEqual([
       ['alice', 'provide', false, 'update'],
       ['bob', 'provide', true, 'update'],
@@ -146,9 +140,9 @@ channels:
   it('takes answers by signal too, refusing a wrong password and telling the operators', async () => {
     const handle = await start(input(files.zipcrypto!));
     const question = await openQuestion(handle.workflowId);
-    await question.signal('respond', { answer: 'provide', by: 'carol', input: 'nope' });
+    await question.signal(respondSignal, { answer: 'provide', by: 'carol', input: 'nope' });
     await waitFor(() => hooks.accepted.find((r) => r.path === '/ops' && String(r.body.title).startsWith('answer refused') && String(r.body.text).includes('carol')), 'the refusal notice');
-    await question.signal('respond', { answer: 'provide', by: 'carol', input: PASSWORD });
+    await question.signal(respondSignal, { answer: 'provide', by: 'carol', input: PASSWORD });
     expect(await handle.result()).toMatchObject({ status: 'extracted', openedBy: 'carol' });
   });
 
@@ -176,14 +170,14 @@ channels:
     } finally {
       await connector.close();
     }
-    await question.executeUpdate('respond', { args: [{ answer: 'skip', by: 'erin' }] });
+    await question.executeUpdate(respondUpdate, { args: [{ answer: 'skip', by: 'erin' }] });
     expect(await handle.result()).toMatchObject({ status: 'skipped', openedBy: 'erin' });
   });
 
   it('aborts when an operator says so', async () => {
     const handle = await start(input(files.aes!));
     const question = await openQuestion(handle.workflowId);
-    await question.executeUpdate('respond', { args: [{ answer: 'abort', by: 'dave', note: 'not ours' }] });
+    await question.executeUpdate(respondUpdate, { args: [{ answer: 'abort', by: 'dave', note: 'not ours' }] });
     await expect(handle.result()).rejects.toThrow(WorkflowFailedError);
     await expect(handle.result()).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringMatching(/aborted by dave: not ours$/) }) });
   });

@@ -18,13 +18,13 @@ import { connectorCache } from '../../connectors/registry.js';
 import { checkHere } from '../../cli/check-here.js';
 import type { ControlPlane } from '../../devserver/kubernetes.js';
 import { KWOK_FAULT_LABEL, KWOK_RUN_FOR_ANNOTATION, type KwokFault } from '../../devserver/kwok-stages.js';
-import { HistoryStore } from '../../store/history.js';
 import type { Verdict } from '../../evaluation/types.js';
-import type { MonitorRunResult } from '../../workflows/monitor.js';
-import { testEnv, uniqueName } from '../support/env.js';
+import { monitorWorkflow, type MonitorRunResult } from '../../workflows/monitor.js';
+import { uniqueName } from '../support/env.js';
 import { adminConfig, startTestControlPlane } from '../support/kubernetes.js';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import type { RunningWorker } from '../support/temporal.js';
 import { sleep, waitFor } from '../support/wait.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 const MIN = 60_000;
 const GRACE = 15_000;
@@ -95,7 +95,6 @@ class Api {
 const succeeded = (j: k8s.V1Job | undefined) => !!j?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True');
 
 describe("Kubernetes' own controllers, scheduler and kwok nodes, watched by pipewatch", () => {
-  const env = testEnv();
   let stoppable: ControlPlane;
   let running: ControlPlane;
   let nodes: ControlPlane;
@@ -103,9 +102,9 @@ describe("Kubernetes' own controllers, scheduler and kwok nodes, watched by pipe
   let onRunning: Api;
   let onNodes: Api;
   let monitors: Record<string, MonitorDefinition>;
-  let store: HistoryStore;
   let worker: RunningWorker;
   let client: Client;
+  let fixture: WorkerWithStore;
   const cache = connectorCache();
 
   beforeAll(async () => {
@@ -121,9 +120,8 @@ describe("Kubernetes' own controllers, scheduler and kwok nodes, watched by pipe
     await onStoppable.core.createNamespace({ body: { metadata: { name: 'pw-cron' } } });
     for (const ns of ['pw-batch', 'pw-pods']) await onRunning.core.createNamespace({ body: { metadata: { name: ns } } });
     await onNodes.core.createNamespace({ body: { metadata: { name: 'pw-node' } } });
-    store = await HistoryStore.open({ url: env.databaseUrl, schema: uniqueName('k8srun').toLowerCase() });
-    worker = await startTestWorker(store);
-    client = await testClient();
+    fixture = await startWorkerWithStore('k8srun');
+    ({ worker, client } = fixture);
 
     const config = `version: 1
 defaults: { schedule: { every: 1m }, flap: { failAfter: 1, resolveAfter: 1 } }
@@ -158,10 +156,8 @@ monitors:
   }, 120_000);
 
   afterAll(async () => {
-    await worker?.stop();
-    await client?.connection.close();
+    await fixture?.close();
     await cache.closeAll();
-    await store?.close();
     await Promise.all([stoppable?.stop(), running?.stop(), nodes?.stop()]);
   });
 
@@ -177,7 +173,7 @@ monitors:
   };
   /** One scheduled run of the monitor through monitorWorkflow on a real worker: its verdict and the alert transition. */
   const monitorRun = async (id: string) => {
-    const handle = await client.workflow.start('monitorWorkflow', { args: [monitors[id]!], taskQueue: worker.settings.taskQueue, workflowId: `${uniqueName('run')}/${id}` });
+    const handle = await client.workflow.start(monitorWorkflow, { args: [monitors[id]!], taskQueue: worker.settings.taskQueue, workflowId: `${uniqueName('run')}/${id}` });
     return (await handle.result()) as MonitorRunResult;
   };
 

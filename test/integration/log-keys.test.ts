@@ -9,20 +9,21 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
-import { HistoryStore } from '../../store/history.js';
-import type { IncidentSnapshot } from '../../workflows/incident.js';
-import type { MonitorRunResult } from '../../workflows/monitor.js';
+import type { HistoryStore } from '../../store/history.js';
+import { incidentStateQuery } from '../../workflows/incident.js';
+import { monitorWorkflow, type MonitorRunResult } from '../../workflows/monitor.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { HttpReceiver } from '../support/http-receiver.js';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import type { RunningWorker } from '../support/temporal.js';
 import { waitFor } from '../support/wait.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 const line = (pipeline: string) => `${JSON.stringify({ '@timestamp': new Date().toISOString(), 'log.level': 'error', message: 'failed', labels: { pipeline } })}\n`;
 
 describe('a keyed log rule alerts per key', () => {
   const env = testEnv();
   const dir = mkdtempSync(join(env.root, 'keys-'));
-  const storeSchema = uniqueName('keystore').toLowerCase();
+  let fixture: WorkerWithStore;
   const id = uniqueName('keyed').toLowerCase();
   let hooks: HttpReceiver;
   let store: HistoryStore;
@@ -55,24 +56,16 @@ monitors:
       'keys.yaml',
       { env: {} },
     ).monitors[0]!;
-    store = await HistoryStore.open({ url: env.databaseUrl, schema: storeSchema });
-    worker = await startTestWorker(store);
-    client = await testClient();
+    fixture = await startWorkerWithStore('keystore');
+    ({ store, worker, client } = fixture);
   });
 
   afterAll(async () => {
-    await worker.stop();
-    await store.close();
-    await client.connection.close();
+    await fixture?.close();
     await hooks.stop();
-    const pg = (await import('pg')).default;
-    const c = new pg.Client({ connectionString: env.databaseUrl });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${storeSchema}" CASCADE`);
-    await c.end();
   });
 
-  const run = async () => (await client.workflow.execute('monitorWorkflow', { args: [monitor], taskQueue: worker.settings.taskQueue, workflowId: uniqueName('keyrun') })) as MonitorRunResult;
+  const run = async () => (await client.workflow.execute(monitorWorkflow, { args: [monitor], taskQueue: worker.settings.taskQueue, workflowId: uniqueName('keyrun') })) as MonitorRunResult;
   const alerting = async () => (await store.activeAlerts()).filter((a) => a.monitorId.startsWith(id)).map((a) => ({ id: a.monitorId, key: a.labels.key }));
   const incident = (key: string) => client.workflow.getHandle(`pipewatch-incident/team/monitor=${id},key=${key}`);
 
@@ -82,8 +75,8 @@ monitors:
     expect(first.status).toBe('warning');
     expect(first.reason).toContain('1 of 2 keys failing');
     expect(await alerting()).toEqual([{ id: `${id}[intel]`, key: 'intel' }]);
-    await waitFor(async () => ((await incident('intel').query<IncidentSnapshot>('state')).state === 'firing' ? true : undefined), 'the incident', 30_000);
-    const snapshot = await incident('intel').query<IncidentSnapshot>('state');
+    await waitFor(async () => ((await incident('intel').query(incidentStateQuery)).state === 'firing' ? true : undefined), 'the incident', 30_000);
+    const snapshot = await incident('intel').query(incidentStateQuery);
     expect(snapshot.alerts.map((a) => a.monitor.id)).toEqual([`${id}[intel]`]);
     expect(snapshot.alerts[0]!.labels).toMatchObject({ monitor: id, key: 'intel', severity: 'warning' });
   });
@@ -92,15 +85,15 @@ monitors:
     appendFileSync(join(dir, 'app.ndjson'), line('lake'));
     await run();
     expect((await alerting()).map((a) => a.key).sort()).toEqual(['intel', 'lake']);
-    await waitFor(async () => ((await incident('lake').query<IncidentSnapshot>('state')).state === 'firing' ? true : undefined), 'the incident', 30_000);
+    await waitFor(async () => ((await incident('lake').query(incidentStateQuery)).state === 'firing' ? true : undefined), 'the incident', 30_000);
   });
 
   it('a key that goes quiet while open resolves; the monitor itself never alerted', async () => {
     // The same monitor, now hearing only lake: intel is not reported this run, so its open alert gets a healthy run.
     const later = { ...monitor, check: { ...monitor.check, query: 'log.level:error AND labels.pipeline:lake' } } as MonitorDefinition;
-    await client.workflow.execute('monitorWorkflow', { args: [later], taskQueue: worker.settings.taskQueue, workflowId: uniqueName('keyrun') });
+    await client.workflow.execute(monitorWorkflow, { args: [later], taskQueue: worker.settings.taskQueue, workflowId: uniqueName('keyrun') });
     expect((await alerting()).map((a) => a.key)).toEqual(['lake']);
-    await waitFor(async () => ((await incident('intel').query<IncidentSnapshot>('state')).state === 'resolved' ? true : undefined), 'the incident', 30_000);
+    await waitFor(async () => ((await incident('intel').query(incidentStateQuery)).state === 'resolved' ? true : undefined), 'the incident', 30_000);
     expect((await store.monitorStates([id])).get(id)!.alerting).toBe(false);
   });
 });

@@ -10,15 +10,16 @@ import type { Client } from '@temporalio/client';
 import { TextReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
-import { ElasticsearchConnector } from '../../connectors/elasticsearch.js';
-import { logfilesConnector } from '../../connectors/logfiles.js';
+import { ElasticsearchConnector } from '../../connectors/elasticsearch/index.js';
+import { logfilesConnector } from '../../connectors/logfiles/index.js';
 import { evaluateLogRule, logWindow, type LogsCheck } from '../../connectors/logs.js';
 import { HistoryStore } from '../../store/history.js';
-import type { MonitorRunResult } from '../../workflows/monitor.js';
+import { monitorWorkflow, type MonitorRunResult } from '../../workflows/monitor.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { FakeElasticsearch, realElasticsearch, type SearchBackend } from '../support/fake-elasticsearch.js';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import type { RunningWorker } from '../support/temporal.js';
 import { waitFor } from '../support/wait.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 const AT = new Date('2026-11-26T12:00:00Z');
 const T = (minutesBeforeAt: number, seconds = 0) => new Date(AT.getTime() - minutesBeforeAt * 60_000 + seconds * 1000).toISOString();
@@ -201,8 +202,7 @@ describe(`log rules over Elasticsearch (${process.env.PIPEWATCH_TEST_ES_URL ? 'r
 describe('a log event that starts a workflow', () => {
   const env = testEnv();
   const dir = mkdtempSync(join(env.root, 'trigger-'));
-  const storeSchema = uniqueName('trigstore').toLowerCase();
-  let store: HistoryStore;
+  let fixture: WorkerWithStore;
   let worker: RunningWorker;
   let client: Client;
   let monitor: MonitorDefinition;
@@ -237,24 +237,16 @@ monitors:
       'trigger.yaml',
       { env: {} },
     ).monitors[0]!;
-    store = await HistoryStore.open({ url: env.databaseUrl, schema: storeSchema });
-    worker = await startTestWorker(store);
-    client = await testClient();
+    fixture = await startWorkerWithStore('trigstore');
+    ({ worker, client } = fixture);
   });
 
   afterAll(async () => {
-    await worker.stop();
-    await store.close();
-    await client.connection.close();
-    const pg = (await import('pg')).default;
-    const c = new pg.Client({ connectionString: env.databaseUrl });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${storeSchema}" CASCADE`);
-    await c.end();
+    await fixture?.close();
   });
 
   it('starts one archive flow per event, however often the rule runs', async () => {
-    const run = async () => (await client.workflow.execute('monitorWorkflow', { args: [monitor], taskQueue: worker.settings.taskQueue, workflowId: uniqueName('logrun') })) as MonitorRunResult;
+    const run = async () => (await client.workflow.execute(monitorWorkflow, { args: [monitor], taskQueue: worker.settings.taskQueue, workflowId: uniqueName('logrun') })) as MonitorRunResult;
     const first = await run();
     expect(first).toMatchObject({ status: 'warning', value: 1 });
     expect(first.reason).toBe('new matching log events 1 is above 0');

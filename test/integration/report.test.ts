@@ -13,16 +13,17 @@ import { parseConfig, type LoadedConfig } from '../../config/load.js';
 import type { ReportDefinition } from '../../config/model.js';
 import { CHART_SIZE, type ReportSummary } from '../../reports/digest.js';
 import { syncReports } from '../../schedules/sync.js';
-import { HistoryStore } from '../../store/history.js';
-import type { AlertEvent, IncidentSnapshot } from '../../workflows/incident.js';
-import type { InterventionInput } from '../../workflows/intervention.js';
+import type { HistoryStore } from '../../store/history.js';
+import { acknowledgeUpdate, alertSignal, incidentWorkflow, type AlertEvent } from '../../workflows/incident.js';
+import { interventionWorkflow, type InterventionInput } from '../../workflows/intervention.js';
 import { incidentsFor } from '../../evaluation/check.js';
-import { reportScheduleId, type ReportResult } from '../../workflows/report.js';
-import { testEnv, uniqueName } from '../support/env.js';
+import { reportScheduleId, reportWorkflow, type ReportResult } from '../../workflows/report.js';
+import { uniqueName } from '../support/env.js';
 import { decodePng } from '../support/png.js';
 import { SmtpReceiver } from '../support/smtp.js';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import type { RunningWorker } from '../support/temporal.js';
 import { sleep, waitFor } from '../support/wait.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -37,7 +38,7 @@ const seeded = (h: number) => {
 describe('pipeline report', () => {
   const pipeline = uniqueName('rp').toLowerCase().replace(/_/g, '-');
   const other = `${pipeline}-other`;
-  const storeSchema = uniqueName('reportstore').toLowerCase();
+  let fixture: WorkerWithStore;
   let smtp: SmtpReceiver;
   let store: HistoryStore;
   let worker: RunningWorker;
@@ -87,22 +88,14 @@ monitors:
       { env: false },
     );
     definition = config.reports[0]!;
-    store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: storeSchema });
-    worker = await startTestWorker(store);
-    client = await testClient();
+    fixture = await startWorkerWithStore('reportstore');
+    ({ store, worker, client } = fixture);
   });
 
   afterAll(async () => {
     for (const id of started) await client?.workflow.getHandle(id).terminate('test over').catch(() => undefined);
-    await worker?.stop();
-    await store?.close();
-    await client?.connection.close();
+    await fixture?.close();
     await smtp?.stop();
-    const pg = (await import('pg')).default;
-    const c = new pg.Client({ connectionString: testEnv().databaseUrl });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${storeSchema}" CASCADE`);
-    await c.end();
   });
 
   it('is declared per pipeline: daily unless told otherwise, to the email channels, with the pipeline\'s monitors', () => {
@@ -185,11 +178,11 @@ pipelines:
     const labels = { monitor: freshness, pipeline, severity: 'critical' };
     const [incident] = incidentsFor(monitor, labels);
     const at = new Date().toISOString();
-    await client.workflow.signalWithStart('incidentWorkflow', {
+    await client.workflow.signalWithStart(incidentWorkflow, {
       workflowId: incident!.incidentId,
       taskQueue: worker.settings.taskQueue,
       args: [incident!],
-      signal: 'alert',
+      signal: alertSignal,
       signalArgs: [
         {
           transition: 'open',
@@ -207,7 +200,7 @@ pipelines:
     const afterFiring = await store.incidentPeriods({ pipeline, monitors: [], from: new Date(now - DAY), to: new Date(now + HOUR) });
     expect(afterFiring.find((p) => p.incidentId === incident!.incidentId)).toMatchObject({ severity: 'critical', acknowledgedAt: undefined });
     await sleep(1_100); // a time to acknowledge of at least a second
-    const acked = await client.workflow.getHandle(incident!.incidentId).executeUpdate<IncidentSnapshot, [unknown]>('acknowledge', { args: [{ by: 'alice' }] });
+    const acked = await client.workflow.getHandle(incident!.incidentId).executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice' }] });
 
     // A question of this pipeline waiting on an operator.
     const question: InterventionInput = {
@@ -223,7 +216,7 @@ pipelines:
       defaultAction: 'skip',
     };
     const questionId = `pipewatch-intervention/${pipeline}`;
-    await client.workflow.start('interventionWorkflow', { workflowId: questionId, taskQueue: worker.settings.taskQueue, args: [question] });
+    await client.workflow.start(interventionWorkflow, { workflowId: questionId, taskQueue: worker.settings.taskQueue, args: [question] });
     started.push(questionId);
     await waitFor(async () => {
       for await (const w of client.workflow.list({ query: `WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND PipewatchPipeline = "${pipeline}"` })) if (w.workflowId === questionId) return true;
@@ -231,7 +224,7 @@ pipelines:
     }, 'the question to be visible');
 
     const reportId = `pipewatch-report/${pipeline}-manual`;
-    const result = await client.workflow.execute('reportWorkflow', { workflowId: reportId, taskQueue: worker.settings.taskQueue, args: [definition] });
+    const result = await client.workflow.execute(reportWorkflow, { workflowId: reportId, taskQueue: worker.settings.taskQueue, args: [definition] });
     const r = result as ReportResult;
     expect(r).toMatchObject({ reportId, saved: 'new', images: 2, delivered: [{ channelId: 'mail', outcome: 'sent' }], interventionsPending: 1 });
 
@@ -327,7 +320,7 @@ pipelines:
     expect(parsed.text).toContain(`collected: ${storeTotal('collected').toLocaleString('en-US')} in 24 window(s)`);
 
     // Run again under the same id (a retried run): the saved report is kept, and nothing is sent twice.
-    const again = (await client.workflow.execute('reportWorkflow', {
+    const again = (await client.workflow.execute(reportWorkflow, {
       workflowId: reportId,
       taskQueue: worker.settings.taskQueue,
       args: [definition],
@@ -351,7 +344,7 @@ pipelines:
       expect(await syncReports(target, [definition])).toEqual([`+ create ${id} (version ${definition.version})`]);
       const d = await client.schedule.getHandle(id).describe();
       expect(d.memo?.pipewatch).toEqual({ owner: 'pipewatch', project: pipeline, pipeline });
-      expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reportWorkflow', workflowId: id });
+      expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: reportWorkflow.name, workflowId: id });
       expect(d.spec.intervals?.[0]?.every).toBe(DAY);
       await waitFor(async () => {
         for await (const s of client.schedule.list()) if (s.scheduleId === id) return true;

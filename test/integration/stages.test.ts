@@ -10,15 +10,16 @@ import type { Client } from '@temporalio/client';
 import pg from 'pg';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
-import { postgresConnector } from '../../connectors/postgres.js';
+import { postgresConnector } from '../../connectors/postgres/index.js';
 import { reconcileStages } from '../../connectors/stages.js';
 import { startEmbeddedPostgres } from '../../store/embedded.js';
-import { HistoryStore } from '../../store/history.js';
-import type { MonitorRunResult } from '../../workflows/monitor.js';
+import type { HistoryStore } from '../../store/history.js';
+import { monitorWorkflow, type MonitorRunResult } from '../../workflows/monitor.js';
 import { runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
-import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
+import type { RunningWorker } from '../support/temporal.js';
+import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 const WINDOW_START = Date.parse('2026-11-20T10:00:00Z');
 const AT = new Date('2026-11-20T11:10:00Z');
@@ -234,22 +235,18 @@ monitors:
     let store: HistoryStore;
     let worker: RunningWorker;
     let client: Client;
-    const storeSchema = uniqueName('stagestore').toLowerCase();
+    let fixture: WorkerWithStore;
 
     beforeAll(async () => {
-      store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: storeSchema });
-      worker = await startTestWorker(store);
-      client = await testClient();
+      fixture = await startWorkerWithStore('stagestore');
+      ({ store, worker, client } = fixture);
     });
     afterAll(async () => {
-      await worker.stop();
-      await store.close();
-      await client.connection.close();
-      await schema.pool.query(`DROP SCHEMA IF EXISTS "${storeSchema}" CASCADE`);
+      await fixture?.close();
     });
 
     it('turns the loss into a critical verdict and records the counts per stage', async () => {
-      const result = (await client.workflow.execute('monitorWorkflow', {
+      const result = (await client.workflow.execute(monitorWorkflow, {
         args: [monitors['intel-stages']!],
         taskQueue: worker.settings.taskQueue,
         workflowId: uniqueName('stages-run'),

@@ -3,8 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { parseConfig } from '../../config/load.js';
-import type { HistoryStore } from '../../store/history.js';
-import type { MonitorRunResult } from '../../workflows/monitor.js';
+import { monitorWorkflow, type MonitorRunResult } from '../../workflows/monitor.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
 import type { RunningWorker } from '../support/temporal.js';
@@ -43,7 +42,6 @@ async function otlpReceiver(): Promise<{ url: string; spans: ReceivedSpan[]; clo
 describe('tracing', () => {
   let receiver: Awaited<ReturnType<typeof otlpReceiver>>;
   let schema: TestSchema;
-  let store: HistoryStore;
   let worker: RunningWorker;
   let client: Client;
   let fixture: WorkerWithStore;
@@ -53,7 +51,7 @@ describe('tracing', () => {
     schema = await createTestSchema('trace');
     await schema.pool.query(`CREATE TABLE "${schema.name}".records (ts timestamptz DEFAULT now()); INSERT INTO "${schema.name}".records DEFAULT VALUES;`);
     fixture = await startWorkerWithStore('tracestore', { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, LAKE_URL: testEnv().databaseUrl });
-    ({ store, worker, client } = fixture);
+    ({ worker, client } = fixture);
   });
 
   afterAll(async () => {
@@ -78,7 +76,7 @@ monitors:
       'tracing.yaml',
       { env: false },
     ).monitors;
-    const result = (await client.workflow.execute('monitorWorkflow', { args: [monitor!], taskQueue: worker.settings.taskQueue, workflowId: `${uniqueName('run')}/${id}` })) as MonitorRunResult;
+    const result = (await client.workflow.execute(monitorWorkflow, { args: [monitor!], taskQueue: worker.settings.taskQueue, workflowId: `${uniqueName('run')}/${id}` })) as MonitorRunResult;
     expect(result.status).toBe('ok');
 
     const root = await waitFor(() => receiver.spans.find((s) => s.name === 'RunWorkflow:monitorWorkflow'), 'the workflow span', 30_000);
