@@ -405,7 +405,7 @@ export async function prepareNamespace(cluster: TemporalCluster, client: { certF
       try {
         return await fn();
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`);
+        if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`, { cause: err });
         await new Promise((r) => setTimeout(r, 500));
       }
     }

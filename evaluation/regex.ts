@@ -31,7 +31,7 @@ export function compileRegex(source: string, options: RegexOptions = {}): Regex 
   try {
     pattern = RE2JS.compile(source);
   } catch (err) {
-    throw new Error(describeRe2Error(err));
+    throw new Error(describeRe2Error(err), { cause: err });
   }
   const regex: Regex = {
     source,

@@ -33,6 +33,7 @@ export async function startLocalCluster(options: { dataDir: string; log: (line: 
       go.status === 0
         ? `building the Kubernetes binaries failed (scripts/build-k8s.sh; its output is above): ${(err as Error).message.split('\n')[0]}`
         : 'building the Kubernetes binaries needs Go 1.26 or newer (https://go.dev/dl/), and no go command was found',
+      { cause: err },
     );
   }
   if (Date.now() - started > 5_000) options.log(`built the Kubernetes binaries into ${k8sBinDir()} in ${Math.round((Date.now() - started) / 1000)} s (cached from now on)`);

@@ -35,7 +35,7 @@ function readPem(env: NodeJS.ProcessEnv, what: string): Uint8Array | undefined {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new Error(`${pathName}=${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new Error(`${pathName}=${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
   }
 }
 

@@ -39,8 +39,8 @@ import { TextReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import pg from 'pg';
 import { loadConfigFile } from '../../config/load.js';
 import { startDevServer, type DevServer } from '../../devserver/dev-server.js';
-import { interventionIdFor, type ArchiveIngestInput, type ArchiveIngestResult } from '../../workflows/archive.js';
-import type { InterventionView } from '../../workflows/intervention.js';
+import { archiveIngestWorkflow, interventionIdFor, type ArchiveIngestInput, type ArchiveIngestResult } from '../../workflows/archive.js';
+import { interventionQuery, respondUpdate } from '../../workflows/intervention.js';
 import { dataConverter } from '../../workers/codec.js';
 import { runCli, spawnWorker, type WorkerProcess } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
@@ -200,7 +200,6 @@ ${monitors
   // ------------------------------------------------------------------ counting
 
   const incidentOf = (monitor: string) => `pipewatch-incident/default/monitor=${monitor}`;
-  const header = (headers: Map<string, unknown>, name: string) => String(headers.get(name) ?? '');
 
   /** Messages accepted since a mark (by default all), both channels. */
   function delivered(since = { mail: 0, hook: 0 }): Delivered[] {
@@ -329,7 +328,7 @@ ${monitors
         policy,
       };
       const id = uniqueName('drill-archive');
-      await client.workflow.start('archiveIngestWorkflow', { args: [input], taskQueue: workerEnv.PIPEWATCH_TASK_QUEUE!, workflowId: id });
+      await client.workflow.start(archiveIngestWorkflow, { args: [input], taskQueue: workerEnv.PIPEWATCH_TASK_QUEUE!, workflowId: id });
       archives.push({ id, destination: input.destination });
     }
 
@@ -352,10 +351,10 @@ ${monitors
     const answers = (async () => {
       for (const a of archives) {
         const question = client.workflow.getHandle(interventionIdFor(a.id));
-        await waitFor(async () => (await question.query<InterventionView>('request').catch(() => undefined))?.state === 'open', 'the archive question', DELIVERY_WAIT_MS);
+        await waitFor(async () => (await question.query(interventionQuery).catch(() => undefined))?.state === 'open', 'the archive question', DELIVERY_WAIT_MS);
         await sleep(rand() * 3_000);
         await waitFor(
-          () => question.executeUpdate('respond', { args: [{ answer: 'provide', by: 'drill', input: PASSWORD }] }).then(() => true, () => false),
+          () => question.executeUpdate(respondUpdate, { args: [{ answer: 'provide', by: 'drill', input: PASSWORD }] }).then(() => true, () => false),
           'the answer to be taken',
           DELIVERY_WAIT_MS,
         );

@@ -43,7 +43,7 @@ async function start(dataDir: string, port: number, outboxPort: number, apiPort:
     child.kill('SIGKILL');
     const log = join(dataDir, 'temporal', 'temporal-server.log');
     const serverLog = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-30).join('\n') : '(no server log)';
-    throw new Error(`${(err as Error).message}\n--- pipewatch start printed:\n${out}\n--- ${log} ends with:\n${serverLog}`);
+    throw new Error(`${(err as Error).message}\n--- pipewatch start printed:\n${out}\n--- ${log} ends with:\n${serverLog}`, { cause: err });
   }
   return { child, output: () => out, exit };
 }

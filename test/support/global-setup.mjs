@@ -62,6 +62,7 @@ export default async function globalSetup() {
   } catch (err) {
     throw new Error(
       `tests need PostgreSQL at ${databaseUrl} (${err.message}); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
+      { cause: err },
     );
   }
 

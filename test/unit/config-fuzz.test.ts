@@ -133,11 +133,11 @@ describe(`configuration fuzzing (${CASES} mutants, seed ${SEED})`, () => {
         outcomes.loaded++;
       } catch (err) {
         if (!(err instanceof ConfigError)) {
-          throw new Error(`mutant ${n} (seed ${SEED}) threw ${(err as Error)?.constructor?.name}: ${(err as Error)?.message}\n--- mutant ---\n${text.slice(0, 3000)}`);
+          throw new Error(`mutant ${n} (seed ${SEED}) threw ${(err as Error)?.constructor?.name}: ${(err as Error)?.message}\n--- mutant ---\n${text.slice(0, 3000)}`, { cause: err });
         }
         for (const p of err.problems) {
           if (typeof p.message !== 'string' || p.message.trim() === '' || /undefined|\[object Object\]/.test(p.message)) {
-            throw new Error(`mutant ${n} (seed ${SEED}): unreadable problem ${JSON.stringify(p)}\n--- mutant ---\n${text.slice(0, 3000)}`);
+            throw new Error(`mutant ${n} (seed ${SEED}): unreadable problem ${JSON.stringify(p)}\n--- mutant ---\n${text.slice(0, 3000)}`, { cause: err });
           }
         }
         expect(err.message).toMatch(/^fuzz\.yaml(:\d+:\d+)?: /);
