@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { interventionIdFor, type ArchiveIngestResult } from '../../workflows/archive.js';
-import type { InterventionView } from '../../workflows/intervention.js';
+import { interventionQuery } from '../../workflows/intervention.js';
 import { runCli, spawnWorker, type WorkerProcess } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { HttpReceiver } from '../support/http-receiver.js';
@@ -66,7 +66,7 @@ archives: { maxBytes: 209715200 }
     const questionId = interventionIdFor(workflowId);
     const client = await testClient();
     try {
-      await waitFor(async () => (await client.workflow.getHandle(questionId).query<InterventionView>('request')).state === 'open', 'the question', 60_000);
+      await waitFor(async () => (await client.workflow.getHandle(questionId).query(interventionQuery)).state === 'open', 'the question', 60_000);
 
       // Killed while waiting for the operator.
       await workers.at(-1)!.kill('SIGKILL');
@@ -90,7 +90,7 @@ archives: { maxBytes: 209715200 }
       const result = (await client.workflow.getHandle(workflowId).result()) as ArchiveIngestResult;
       expect(result).toMatchObject({ status: 'extracted', files: 4, openedBy: 'alice' });
       expect(readdirSync(destination).sort()).toEqual(['part-0.bin', 'part-1.bin', 'part-2.bin', 'part-3.bin']);
-      const view = await client.workflow.getHandle(questionId).query<InterventionView>('request');
+      const view = await client.workflow.getHandle(questionId).query(interventionQuery);
       expect(view.audit.filter((a) => a.accepted)).toHaveLength(1);
 
       for (const text of [...workers.map((w) => w.output()), started.stdout, answered.stdout, answered.stderr]) expect(text).not.toContain(PASSWORD);

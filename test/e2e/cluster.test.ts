@@ -20,7 +20,7 @@ import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import { HistoryStore } from '../../store/history.js';
 import { dataConverter } from '../../workers/codec.js';
 import { interventionIdFor, type ArchiveIngestResult } from '../../workflows/archive.js';
-import type { InterventionView } from '../../workflows/intervention.js';
+import { interventionQuery } from '../../workflows/intervention.js';
 import { scheduleId } from '../../evaluation/ids.js';
 import { HEARTBEAT_TIMEOUT_MS } from '../../workflows/heartbeats.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
@@ -178,7 +178,7 @@ ${monitor(a)}${monitor(b)}  - id: ${c}
     expect(ingest.stderr).toBe('');
     archiveWorkflowId = /started (\S+)/.exec(ingest.stdout)![1]!;
     questionId = interventionIdFor(archiveWorkflowId);
-    await waitFor(async () => (await client.workflow.getHandle(questionId).query<InterventionView>('request')).state === 'open', 'the question', 60_000);
+    await waitFor(async () => (await client.workflow.getHandle(questionId).query(interventionQuery)).state === 'open', 'the question', 60_000);
     await waitFor(() => smtp.messages.some((m) => QUESTION.test(m.subject)), 'the question by email', 60_000);
 
     // Then an incident, its alert held mid-send.

@@ -25,7 +25,8 @@ import { findSecrets, payloadKeys, tableRows, temporalCorpora } from '../support
 import { SmtpReceiver } from '../support/smtp.js';
 import { testClient } from '../support/temporal.js';
 import { sleep, waitFor } from '../support/wait.js';
-import type { IncidentSnapshot } from '../../workflows/incident.js';
+import { incidentStateQuery } from '../../workflows/incident.js';
+import { interventionQuery } from '../../workflows/intervention.js';
 
 const MANAGEMENT = 'http://127.0.0.1:15672';
 const AUTH = { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` };
@@ -137,7 +138,7 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     expect(first.text.split('\n')[0]).toMatch(new RegExp(`^FIRING CRITICAL: (${causes.join('|')}) \\(services, stage parsed\\)`));
     const handle = client.workflow.getHandle(ONCALL_INCIDENT);
     await waitFor(async () => {
-      const s = await handle.query<IncidentSnapshot>('state');
+      const s = await handle.query(incidentStateQuery);
       const lead = s.correlation?.causes[0];
       return lead && causes.includes(lead.cause) && symptoms.every((m) => m === lead.cause || lead.downstream.includes(m));
     }, `${symptoms.join(', ')} downstream of the cause`, 90_000, 1_000);
@@ -156,7 +157,7 @@ describe('pipewatch demo: the example pipeline with faults', () => {
   async function openIntervention(titlePart: string): Promise<string> {
     return waitFor(async () => {
       for await (const w of client.workflow.list({ query: `WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND TaskQueue = "${taskQueue}"` })) {
-        const view = await client.workflow.getHandle(w.workflowId).query<{ title: string }>('request');
+        const view = await client.workflow.getHandle(w.workflowId).query(interventionQuery);
         if (view.title.includes(titlePart)) return w.workflowId;
       }
       return undefined;

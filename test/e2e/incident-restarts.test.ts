@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigFile } from '../../config/load.js';
 import { startDevServer, type DevServer } from '../../devserver/dev-server.js';
-import type { AlertEvent } from '../../workflows/incident.js';
+import { alertSignal, incidentStateQuery, incidentWorkflow, type AlertEvent } from '../../workflows/incident.js';
 import { incidentsFor } from '../../evaluation/check.js';
 import { dataConverter } from '../../workers/codec.js';
 import { spawnWorker, type WorkerProcess } from '../support/cli.js';
@@ -94,11 +94,11 @@ monitors:
     const [incident] = incidentsFor(monitor(), labels);
     const at = new Date().toISOString();
     const status = transition === 'resolve' ? 'ok' : 'critical';
-    await client.workflow.signalWithStart('incidentWorkflow', {
+    await client.workflow.signalWithStart(incidentWorkflow, {
       workflowId: incident!.incidentId,
       taskQueue: workerEnv.PIPEWATCH_TASK_QUEUE!,
       args: [incident!],
-      signal: 'alert',
+      signal: alertSignal,
       signalArgs: [
         {
           transition,
@@ -148,7 +148,7 @@ monitors:
     await startServer();
     await connect();
     const [incident] = incidentsFor(monitor(), { monitor: monitorId, severity: 'critical' });
-    const state = await waitFor(() => client.workflow.getHandle(incident!.incidentId).query<{ state: string }>('state'), 'the incident to answer after the restart', 60_000);
+    const state = await waitFor(() => client.workflow.getHandle(incident!.incidentId).query(incidentStateQuery), 'the incident to answer after the restart', 60_000);
     expect(state.state).toBe('firing');
   });
 

@@ -20,8 +20,8 @@ import { Client, Connection } from '@temporalio/client';
 import { TextReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import pg from 'pg';
 import { loadConfigFile } from '../../config/load.js';
-import { interventionIdFor, type ArchiveIngestInput, type ArchiveIngestResult } from '../../workflows/archive.js';
-import type { InterventionView } from '../../workflows/intervention.js';
+import { archiveIngestWorkflow, interventionIdFor, type ArchiveIngestInput, type ArchiveIngestResult } from '../../workflows/archive.js';
+import { interventionQuery, respondUpdate } from '../../workflows/intervention.js';
 import { dataConverter } from '../../workers/codec.js';
 import { runCli, spawnWorker, type WorkerProcess } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
@@ -241,10 +241,10 @@ monitors:
       policy: loadConfigFile(configFile, { env: false }).notification,
     };
     archiveId = uniqueName('scan-archive');
-    const handle = await client.workflow.start('archiveIngestWorkflow', { args: [input], taskQueue, workflowId: archiveId });
+    const handle = await client.workflow.start(archiveIngestWorkflow, { args: [input], taskQueue, workflowId: archiveId });
     const question = client.workflow.getHandle(interventionIdFor(archiveId));
-    await waitFor(async () => (await question.query<InterventionView>('request').catch(() => undefined))?.state === 'open', 'the password question');
-    await question.executeUpdate('respond', { args: [{ answer: 'provide', by: 'operator', input: SECRETS.ARCHIVE_PASSWORD }] });
+    await waitFor(async () => (await question.query(interventionQuery).catch(() => undefined))?.state === 'open', 'the password question');
+    await question.executeUpdate(respondUpdate, { args: [{ answer: 'provide', by: 'operator', input: SECRETS.ARCHIVE_PASSWORD }] });
     expect(((await handle.result()) as ArchiveIngestResult).status).toBe('extracted');
 
     // What an operator looks at.

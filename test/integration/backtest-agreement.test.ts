@@ -11,7 +11,7 @@ import type { MonitorDefinition } from '../../config/model.js';
 import { backtest } from '../../evaluation/backtest.js';
 import type { HistoryStore } from '../../store/history.js';
 import { toleranceMs, describeCheck } from '../../evaluation/check.js';
-import type { MonitorRunResult } from '../../workflows/monitor.js';
+import { monitorWorkflow, type MonitorRunResult } from '../../workflows/monitor.js';
 import { runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
@@ -83,7 +83,7 @@ monitors:
       // The tick that judges bucket k (settled 10 minutes after its end).
       const tick = new Date(FIRST_LIVE_BUCKET + (k + 1) * HOUR + 10 * 60_000);
       live.push(
-        (await client.workflow.execute('monitorWorkflow', {
+        (await client.workflow.execute(monitorWorkflow, {
           args: [monitor],
           taskQueue: worker.settings.taskQueue,
           workflowId: uniqueName('bt-live'),

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { parseConfig, type LoadedConfig } from '../../config/load.js';
-import type { GroupRunResult } from '../../workflows/group.js';
+import { monitorGroupWorkflow, type GroupRunResult } from '../../workflows/group.js';
 import type { HistoryStore } from '../../store/history.js';
 import { applyPlan, planFor, readExisting } from '../../schedules/sync.js';
 import { groupScheduleId, memberRunId, scheduleId } from '../../evaluation/ids.js';
@@ -112,7 +112,7 @@ ${lake(ids.cron, `{ type: count, dataset: ${schema.name}.records, timestamp: ts,
   it('checks and records every member under its own run id, alerts per member, and marks the run with who failed', async () => {
     const [group] = config.groups;
     const workflowId = `${groupScheduleId(name('run'))}-2026-11-26T14:00:00Z`;
-    const handle = await client.workflow.start('monitorGroupWorkflow', { args: [group!], taskQueue: worker.settings.taskQueue, workflowId });
+    const handle = await client.workflow.start(monitorGroupWorkflow, { args: [group!], taskQueue: worker.settings.taskQueue, workflowId });
     const result = (await handle.result()) as GroupRunResult;
     const byId = Object.fromEntries(result.members.map((m) => [m.monitorId, m]));
     expect(byId[ids.fresh]).toMatchObject({ status: 'ok', transition: 'none' });
@@ -139,7 +139,7 @@ ${lake(ids.cron, `{ type: count, dataset: ${schema.name}.records, timestamp: ts,
     expect((await client.workflow.count(`PipewatchFailing = "${ids.fresh}"`)).count).toBe(0);
 
     // The same run again — what a retry of the group's check after a worker crash amounts to.
-    const repeat = await client.workflow.start('monitorGroupWorkflow', { args: [group!], taskQueue: worker.settings.taskQueue, workflowId });
+    const repeat = await client.workflow.start(monitorGroupWorkflow, { args: [group!], taskQueue: worker.settings.taskQueue, workflowId });
     const second = (await repeat.result()) as GroupRunResult;
     expect(second.members.find((m) => m.monitorId === ids.stale)).toMatchObject({ transition: 'open' });
     await sleep(3_000);

@@ -8,7 +8,7 @@ import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import type { Status, Verdict } from '../../evaluation/types.js';
 import type { HistoryStore } from '../../store/history.js';
-import type { IncidentSnapshot } from '../../workflows/incident.js';
+import { alertSignal, incidentStateQuery, incidentWorkflow } from '../../workflows/incident.js';
 import { alertLabels, incidentSignals, incidentsFor } from '../../evaluation/check.js';
 import { MONITOR, PERSPECTIVE } from '../../workflows/search-attributes.js';
 import { uniqueName } from '../support/env.js';
@@ -81,11 +81,11 @@ monitors:
     const incidentIds = incidentsFor(monitor, opened).map((i) => i.incidentId);
     const signals = incidentSignals(monitor, { transition, incidentIds, alertLabels: opened }, labels, verdict, uniqueName('run'));
     for (const { incident, event } of signals) {
-      await client.workflow.signalWithStart('incidentWorkflow', {
+      await client.workflow.signalWithStart(incidentWorkflow, {
         workflowId: incident.incidentId,
         taskQueue: worker.settings.taskQueue,
         args: [incident],
-        signal: 'alert',
+        signal: alertSignal,
         signalArgs: [event],
       });
     }
@@ -94,7 +94,7 @@ monitors:
 
   const messages = (id: string) => hooks.accepted.filter((r) => r.path === '/hook' && r.body.incidentId === id);
   const kinds = (id: string) => messages(id).map((r) => String(r.body.kind));
-  const state = (id: string) => client.workflow.getHandle(id).query<IncidentSnapshot>('state');
+  const state = (id: string) => client.workflow.getHandle(id).query(incidentStateQuery);
 
   it('a fault gives one firing message naming the cause, with its symptoms downstream, and one resolved message', async () => {
     const { id: p, monitors } = pipeline('2m');

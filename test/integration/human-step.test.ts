@@ -11,8 +11,8 @@ import { parseConfig } from '../../config/load.js';
 import { createDemoActivities, seedExamplePipeline } from '../../examples/pipeline.js';
 import { openDemoQueue } from '../../examples/queue.js';
 import { HistoryStore } from '../../store/history.js';
-import type { InterventionView } from '../../workflows/intervention.js';
-import { demoRecordWorkflowId } from '../../workflows/demo.js';
+import { interventionQuery, respondUpdate, type Answer, type InterventionView } from '../../workflows/intervention.js';
+import { demoRecordWorkflow, demoRecordWorkflowId } from '../../workflows/demo.js';
 import type { HumanStepOptions } from '../../workflows/human-step.js';
 import { createWorker, type PipewatchWorker } from '../../workers/worker.js';
 import { testEnv, uniqueName } from '../support/env.js';
@@ -80,15 +80,15 @@ describe('humanStep: a stage that needs a person', () => {
   }
 
   const start = (recordId: string) =>
-    client.workflow.start('demoRecordWorkflow', { workflowId: demoRecordWorkflowId(recordId), taskQueue: settings.taskQueue, args: [{ recordId, intervention }] });
+    client.workflow.start(demoRecordWorkflow, { workflowId: demoRecordWorkflowId(recordId), taskQueue: settings.taskQueue, args: [{ recordId, intervention }] });
 
   async function question(recordId: string, attempt: number): Promise<InterventionView> {
     const id = `pipewatch-intervention/${demoRecordWorkflowId(recordId)}/parse/${attempt}`;
-    return waitFor(() => client.workflow.getHandle(id).query<InterventionView>('request').catch(() => undefined), `intervention ${id}`, 30_000, 300);
+    return waitFor(() => client.workflow.getHandle(id).query(interventionQuery).catch(() => undefined), `intervention ${id}`, 30_000, 300);
   }
 
-  const answer = (recordId: string, attempt: number, a: string) =>
-    client.workflow.getHandle(`pipewatch-intervention/${demoRecordWorkflowId(recordId)}/parse/${attempt}`).executeUpdate('respond', { args: [{ answer: a, by: 'tester' }] });
+  const answer = (recordId: string, attempt: number, a: Answer) =>
+    client.workflow.getHandle(`pipewatch-intervention/${demoRecordWorkflowId(recordId)}/parse/${attempt}`).executeUpdate(respondUpdate, { args: [{ answer: a, by: 'tester' }] });
 
   const outcome = async (recordId: string) => (await db.query<{ outcome: string | null }>('SELECT outcome FROM example.held WHERE record_id = $1', [recordId])).rows[0]?.outcome;
 

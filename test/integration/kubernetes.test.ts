@@ -13,7 +13,7 @@ import { checkHere } from '../../cli/check-here.js';
 import type { ControlPlane } from '../../devserver/kubernetes.js';
 import { lastScheduledRun, parseCron, type CronSpec } from '../../evaluation/cron.js';
 import { HistoryStore } from '../../store/history.js';
-import type { MonitorRunResult } from '../../workflows/monitor.js';
+import { monitorWorkflow, type MonitorRunResult } from '../../workflows/monitor.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { adminConfig, Cluster, startTestControlPlane } from '../support/kubernetes.js';
 import { startTestWorker, testClient, type RunningWorker } from '../support/temporal.js';
@@ -273,7 +273,7 @@ monitors:
     });
 
     const runWorkflow = async (id: string) => {
-      const handle = await client.workflow.start('monitorWorkflow', { args: [monitors[id]!], taskQueue: worker.settings.taskQueue, workflowId: `${uniqueName('run')}/${id}` });
+      const handle = await client.workflow.start(monitorWorkflow, { args: [monitors[id]!], taskQueue: worker.settings.taskQueue, workflowId: `${uniqueName('run')}/${id}` });
       return (await handle.result()) as MonitorRunResult;
     };
 

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import type { HistoryStore } from '../../store/history.js';
-import type { MonitorRunResult } from '../../workflows/monitor.js';
+import { monitorWorkflow, type MonitorRunResult } from '../../workflows/monitor.js';
 import { STATUS } from '../../workflows/search-attributes.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
@@ -77,7 +77,7 @@ monitors:
   });
 
   const run = (monitor: MonitorDefinition) =>
-    client.workflow.start('monitorWorkflow', { args: [monitor], taskQueue: worker.settings.taskQueue, workflowId: `${uniqueName('run')}/${monitor.id}` });
+    client.workflow.start(monitorWorkflow, { args: [monitor], taskQueue: worker.settings.taskQueue, workflowId: `${uniqueName('run')}/${monitor.id}` });
 
   it('records a healthy verdict and marks the run with its status', async () => {
     const handle = await run(defs.fresh);

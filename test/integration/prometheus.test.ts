@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import { prometheusConnector } from '../../connectors/prometheus/index.js';
-import type { MonitorRunResult } from '../../workflows/monitor.js';
+import { monitorWorkflow, type MonitorRunResult } from '../../workflows/monitor.js';
 import { spawnWorker, type WorkerProcess } from '../support/cli.js';
 import { dashboardExpressions } from '../support/dashboard.js';
 import { testEnv, uniqueName } from '../support/env.js';
@@ -94,7 +94,7 @@ monitors:
   });
 
   const run = async (monitor: MonitorDefinition) =>
-    (await client.workflow.execute('monitorWorkflow', { args: [monitor], taskQueue, workflowId: `${uniqueName('run')}/${monitor.id}` })) as MonitorRunResult;
+    (await client.workflow.execute(monitorWorkflow, { args: [monitor], taskQueue, workflowId: `${uniqueName('run')}/${monitor.id}` })) as MonitorRunResult;
 
   it("scrapes a worker: PromQL returns the statuses and counters the test caused, and the SDK's metrics", async () => {
     expect((await run(monitors[stale]!)).status).toBe('critical');

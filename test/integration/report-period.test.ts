@@ -11,7 +11,7 @@ import type { ReportDefinition } from '../../config/model.js';
 import type { ReportSummary } from '../../reports/digest.js';
 import { windowsJudgedWithinMs } from '../../reports/period.js';
 import type { HistoryStore } from '../../store/history.js';
-import type { ReportResult } from '../../workflows/report.js';
+import { reportWorkflow, type ReportResult } from '../../workflows/report.js';
 import { uniqueName } from '../support/env.js';
 import type { RunningWorker } from '../support/temporal.js';
 import { sleep } from '../support/wait.js';
@@ -77,7 +77,7 @@ monitors:
       // The first window of the period was judged long ago; the last one ends now.
       await record(periodEnd - WINDOW_MS, 2 * p);
       const reportId = uniqueName(`pipewatch-report/${pipeline}`);
-      const run = client.workflow.execute('reportWorkflow', {
+      const run = client.workflow.execute(reportWorkflow, {
         workflowId: reportId,
         taskQueue: worker.settings.taskQueue,
         args: [definition],

@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import type { HistoryStore } from '../../store/history.js';
-import type { MonitorRunResult } from '../../workflows/monitor.js';
+import { monitorWorkflow, type MonitorRunResult } from '../../workflows/monitor.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { RecordingElasticsearch } from '../support/fake-elasticsearch.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
@@ -90,7 +90,7 @@ monitors:
   });
 
   const run = async (monitor: MonitorDefinition, workflowId: string) =>
-    (await client.workflow.execute('monitorWorkflow', { workflowId, taskQueue: worker.settings.taskQueue, args: [monitor] })) as MonitorRunResult;
+    (await client.workflow.execute(monitorWorkflow, { workflowId, taskQueue: worker.settings.taskQueue, args: [monitor] })) as MonitorRunResult;
 
   it('writes each run as an ECS document under its run id, with the API key sent and stored nowhere', async () => {
     const runId = `pipewatch-monitor/${name}-backlog-1`;

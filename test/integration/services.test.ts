@@ -15,7 +15,7 @@ import { connectorCache } from '../../connectors/registry.js';
 import { evaluate } from '../../evaluation/rules.js';
 import { HistoryStore } from '../../store/history.js';
 import { checkHere } from '../../cli/check-here.js';
-import type { MonitorRunResult } from '../../workflows/monitor.js';
+import { monitorWorkflow, type MonitorRunResult } from '../../workflows/monitor.js';
 import { runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { freePort } from '../support/ports.js';
@@ -304,7 +304,7 @@ monitors:
     });
 
     const runMonitor = async (id: string) =>
-      (await client.workflow.execute('monitorWorkflow', { args: [monitors[id]!], taskQueue: worker.settings.taskQueue, workflowId: uniqueName(id) })) as MonitorRunResult;
+      (await client.workflow.execute(monitorWorkflow, { args: [monitors[id]!], taskQueue: worker.settings.taskQueue, workflowId: uniqueName(id) })) as MonitorRunResult;
 
     it('detects a changed API shape with a readable diff, until an operator accepts it', async () => {
       shapeVersion = 1;

@@ -18,8 +18,8 @@ import { startStatusPage } from '../../ui/index.js';
 import { workflowUrl } from '../../ui/page.js';
 import { COOKIE } from '../../ui/server.js';
 import type { StatusData } from '../../ui/status.js';
-import type { InterventionInput } from '../../workflows/intervention.js';
-import type { MonitorRunResult } from '../../workflows/monitor.js';
+import { interventionWorkflow, type InterventionInput } from '../../workflows/intervention.js';
+import { monitorWorkflow, type MonitorRunResult } from '../../workflows/monitor.js';
 import { runCli } from '../support/cli.js';
 import { testEnv, uniqueName } from '../support/env.js';
 import { createTestSchema, type TestSchema } from '../support/pg.js';
@@ -129,7 +129,7 @@ monitors:
   /** One run of the backlog monitor, as its schedule would start it. */
   async function runBacklog(): Promise<MonitorRunResult> {
     const workflowId = `pipewatch-monitor/${backlog.id}-${++runs}`;
-    return (await client.workflow.execute('monitorWorkflow', { workflowId, taskQueue: worker.settings.taskQueue, args: [backlog] })) as MonitorRunResult;
+    return (await client.workflow.execute(monitorWorkflow, { workflowId, taskQueue: worker.settings.taskQueue, args: [backlog] })) as MonitorRunResult;
   }
   const rowOf = (id: string) => tab.locator(`tr.monitor[data-monitor="${id}"]`);
 
@@ -208,7 +208,7 @@ monitors:
       defaultAction: 'skip',
     };
     const questionId = `pipewatch-intervention/${name}`;
-    await client.workflow.start('interventionWorkflow', { workflowId: questionId, taskQueue: worker.settings.taskQueue, args: [question] });
+    await client.workflow.start(interventionWorkflow, { workflowId: questionId, taskQueue: worker.settings.taskQueue, args: [question] });
     started.push(questionId);
     const link = tab.locator(`tr.intervention[data-intervention="${questionId}"] a.intervention-link`);
     await waitFor(async () => (await link.count()) === 1 && (await link.textContent()) === question.title, 'the question on the page', 30_000);

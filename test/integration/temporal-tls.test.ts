@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { connectClient, connectWorker, temporalSettings } from '../../workers/connection.js';
 import { createWorker, type PipewatchWorker } from '../../workers/worker.js';
 import { HistoryStore } from '../../store/history.js';
-import type { HeartbeatInput } from '../../workflows/heartbeat.js';
+import { heartbeatWorkflow, type HeartbeatInput } from '../../workflows/heartbeat.js';
 import pg from 'pg';
 import { testEnv, uniqueName } from '../support/env.js';
 import { HttpReceiver } from '../support/http-receiver.js';
@@ -84,7 +84,7 @@ describe('Temporal over TLS', () => {
     const c = await client(e);
     const project = uniqueName('tls');
     const input: HeartbeatInput = { project, url: hooks.url('/beat'), monitors: [], staleAfter: 2 };
-    const result = await c.workflow.execute('heartbeatWorkflow', { args: [input], taskQueue: settings.taskQueue, workflowId: uniqueName('tls-beat'), workflowExecutionTimeout: '60s' });
+    const result = await c.workflow.execute(heartbeatWorkflow, { args: [input], taskQueue: settings.taskQueue, workflowId: uniqueName('tls-beat'), workflowExecutionTimeout: '60s' });
     expect(result).toEqual({ status: 'ok', stale: [] });
     expect(hooks.accepted.some((r) => r.path === '/beat' && r.body.project === project)).toBe(true);
   }
