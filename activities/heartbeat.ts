@@ -1,6 +1,6 @@
 // The heartbeat ping: an outside service hears from pipewatch while every
 // monitor ran recently, and is told which ones did not.
-import { postJson } from '../channels/webhook.js';
+import { postJson } from '../channels/shared/post.js';
 import { resolveEnvRefs } from '../config/env.js';
 import type { HeartbeatInput } from '../workflows/heartbeat.js';
 import type { ActivityDeps } from './deps.js';

@@ -1,6 +1,6 @@
 // What a notification says, and the one interface every channel implements.
-// Adding a channel type means one module with a ChannelFactory, registered in
-// registry.ts.
+// Adding a channel type means one folder channels/<type>/ (schema.ts, descriptor.ts,
+// index.ts with its ChannelFactory), with a line in schemas.ts, descriptors.ts and registry.ts.
 import type { ChannelSpec, MonitorDefinition } from '../config/model.js';
 import type { Labels } from '../evaluation/matchers.js';
 import type { MuteReason } from '../evaluation/muting.js';

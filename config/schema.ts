@@ -7,7 +7,6 @@
 // (monitors, rules, schedules, pipelines), schema-routing.ts (routing and
 // incidents), and the channels (one folder per channel under channels/).
 import { z } from 'zod';
-import { isEnvRef } from './env.js';
 import { connector } from './schema-checks.js';
 import { duration, id, secretRef } from './schema-fields.js';
 import { flapSpec, monitor, pipelineSpec, scheduleSpec } from './schema-monitors.js';

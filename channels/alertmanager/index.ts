@@ -9,10 +9,10 @@
 // once more with endsAt set to when it resolved. Posting the same alert twice
 // is harmless (it is merged by its labels), which is what makes a retried
 // delivery safe here.
-import type { ChannelSpec } from '../config/model.js';
-import { formatValue } from '../evaluation/rules.js';
-import type { AlertSummary, ChannelFactory, ChannelSender, Delivery, IncidentNotification, Notification, SendContext } from './types.js';
-import { postJson } from './webhook.js';
+import type { ChannelSpec } from '../../config/model.js';
+import { formatValue } from '../../evaluation/rules.js';
+import type { AlertSummary, ChannelFactory, ChannelSender, Delivery, IncidentNotification, Notification, SendContext } from '../types.js';
+import { postJson } from '../shared/post.js';
 
 type AlertmanagerSpec = Extract<ChannelSpec, { type: 'alertmanager' }>;
 

@@ -1,6 +1,6 @@
 // Console channel: the message on the worker's standard output, for local use.
-import { render } from './render.js';
-import type { ChannelFactory, ChannelSender, Delivery, Notification, SendContext } from './types.js';
+import { render } from '../render.js';
+import type { ChannelFactory, ChannelSender, Delivery, Notification, SendContext } from '../types.js';
 
 class ConsoleSender implements ChannelSender {
   constructor(private readonly id: string) {}

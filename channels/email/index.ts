@@ -3,9 +3,9 @@
 // and every later message of an incident threaded under its first.
 import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
-import type { ChannelSpec } from '../config/model.js';
-import { render } from './render.js';
-import type { ChannelFactory, ChannelSender, Delivery, Notification, ReportEmail, SendContext } from './types.js';
+import type { ChannelSpec } from '../../config/model.js';
+import { render } from '../render.js';
+import type { ChannelFactory, ChannelSender, Delivery, Notification, ReportEmail, SendContext } from '../types.js';
 
 type EmailSpec = Extract<ChannelSpec, { type: 'email' }>;
 

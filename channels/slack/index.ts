@@ -2,11 +2,11 @@
 // what to do) with a plain `text` fallback for notifications and screen
 // readers. Everything that came from a user or a source is escaped as Slack
 // asks (&, <, >), so an alert can never turn into a link or a mention.
-import type { ChannelSpec } from '../config/model.js';
-import { describeRule, formatValue } from '../evaluation/rules.js';
-import { ackCommands, causesOf, noticeText, render } from './render.js';
-import type { ChannelFactory, ChannelSender, Delivery, Notification, SendContext, TemporalCommandContext } from './types.js';
-import { postJson } from './webhook.js';
+import type { ChannelSpec } from '../../config/model.js';
+import { describeRule, formatValue } from '../../evaluation/rules.js';
+import { ackCommands, causesOf, noticeText, render } from '../render.js';
+import type { ChannelFactory, ChannelSender, Delivery, Notification, SendContext, TemporalCommandContext } from '../types.js';
+import { postJson } from '../shared/post.js';
 
 type SlackSpec = Extract<ChannelSpec, { type: 'slack' }>;
 

@@ -2,9 +2,10 @@
 // with HMAC-SHA256 so the receiver can check it came from pipewatch.
 // X-Pipewatch-Signature: sha256=<hex of HMAC-SHA256(secret, raw body)>.
 import { createHmac } from 'node:crypto';
-import type { ChannelSpec } from '../config/model.js';
-import { noticeText, render } from './render.js';
-import type { ChannelFactory, ChannelSender, Delivery, Notification, SendContext, TemporalCommandContext } from './types.js';
+import type { ChannelSpec } from '../../config/model.js';
+import { noticeText, render } from '../render.js';
+import { postJson } from '../shared/post.js';
+import type { ChannelFactory, ChannelSender, Delivery, Notification, SendContext, TemporalCommandContext } from '../types.js';
 
 type WebhookSpec = Extract<ChannelSpec, { type: 'webhook' }>;
 
@@ -49,25 +50,6 @@ export function webhookPayload(n: Notification, idempotencyKey: string, temporal
       causedBy: n.correlation?.causes.find((c) => c.downstream.includes(a.monitor.id))?.cause ?? null,
     })),
   };
-}
-
-/** POSTs JSON; a non-2xx answer or a timeout is an error (and the activity retries). */
-export async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'pipewatch', ...headers },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
-    throw new Error(`POST ${new URL(url).origin}: ${why}`);
-  }
-  const text = await response.text().catch(() => '');
-  if (!response.ok) throw new Error(`POST ${new URL(url).origin} answered ${response.status} ${response.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`);
 }
 
 class WebhookSender implements ChannelSender {

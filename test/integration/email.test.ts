@@ -1,5 +1,5 @@
 // Email through a real SMTP server: content, idempotency headers, threading.
-import { emailChannel } from '../../channels/email.js';
+import { emailChannel } from '../../channels/email/index.js';
 import type { IncidentNotification } from '../../channels/types.js';
 import { SmtpReceiver } from '../support/smtp.js';
 

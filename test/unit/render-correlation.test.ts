@@ -1,9 +1,9 @@
 // Messages of a correlated incident (channels/render.ts, slack.ts, webhook.ts, alertmanager.ts): they lead
 // with the probable cause and its evidence, then "downstream: …" with each symptom's one-line reason.
 import { render } from '../../channels/render.js';
-import { slackText } from '../../channels/slack.js';
-import { webhookPayload } from '../../channels/webhook.js';
-import { alertmanagerAlerts } from '../../channels/alertmanager.js';
+import { slackText } from '../../channels/slack/index.js';
+import { webhookPayload } from '../../channels/webhook/index.js';
+import { alertmanagerAlerts } from '../../channels/alertmanager/index.js';
 import type { AlertSummary, IncidentNotification } from '../../channels/types.js';
 import { correlate, correlationInputs } from '../../evaluation/correlation.js';
 import { alertTree } from '../../cli/commands/incidents.js';

@@ -1,7 +1,7 @@
 import { render, sparkline } from '../../channels/render.js';
 import type { AlertSummary, IncidentNotification } from '../../channels/types.js';
-import { slackBlocks, slackText } from '../../channels/slack.js';
-import { webhookPayload } from '../../channels/webhook.js';
+import { slackBlocks, slackText } from '../../channels/slack/index.js';
+import { webhookPayload } from '../../channels/webhook/index.js';
 
 const alert = (id: string, status: AlertSummary['status'], reason: string, extra: Partial<AlertSummary> = {}): AlertSummary => ({
   monitor: { id, perspective: 'data', pipeline: 'intel', labels: { team: 'lake' }, runbook: 'https://runbooks.example/parsed', description: 'newest <parsed> record' },
