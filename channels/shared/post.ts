@@ -14,6 +14,8 @@ export async function postJson(url: string, body: string, headers: Record<string
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    // Not chained: the cause may name the whole URL, whose path can be the credential (a Slack webhook).
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`POST ${new URL(url).origin}: ${why}`);
   }
   const text = await response.text().catch(() => '');
