@@ -11,14 +11,11 @@
 import { createHash } from 'node:crypto';
 import { formatDuration } from './duration.js';
 import { groupMonitors, type CadenceGroup, type MonitorDefinition, type MonitorSchedule } from './model.js';
-import type { CheckType } from './schema.js';
-
-/** Checks that stay on schedules of their own: long, heartbeating collections with side effects of their own. */
-export const OWN_SCHEDULE_CHECKS: readonly CheckType[] = ['stageCounts', 'logs'];
+import { needsOwnSchedule } from '../connectors/descriptors.js';
 
 /** Whether a monitor may run in a group, given what its config says about its schedule. */
 export function mayJoinGroup(monitor: MonitorDefinition, declared: { own?: boolean; offset?: number }): boolean {
-  return monitor.schedule.everyMs !== undefined && declared.own !== true && declared.offset === undefined && !OWN_SCHEDULE_CHECKS.includes(monitor.check.type);
+  return monitor.schedule.everyMs !== undefined && declared.own !== true && declared.offset === undefined && !needsOwnSchedule(monitor.check.type);
 }
 
 const hash = (text: string) => createHash('sha256').update(text).digest();

@@ -27,6 +27,8 @@ export interface CheckDescriptor<K extends CheckType = CheckType> {
   describe(check: CheckOf<K>, context: DescribeContext): string;
   /** A natural cadence other than defaults.schedule, used when the monitor gives no schedule. */
   defaultEveryMs?: number;
+  /** Long, heartbeating collections with side effects of their own stay on schedules of their own, never in a cadence group. */
+  ownSchedule?: boolean;
 }
 
 /** Check descriptors by check type; a connector's list is in the order `validate` names its checks in. */

@@ -75,6 +75,11 @@ export function defaultEveryMs(type: CheckType): number | undefined {
   return checkDescriptor(type).defaultEveryMs;
 }
 
+/** Whether monitors of this check keep a schedule of their own instead of joining a cadence group. */
+export function needsOwnSchedule(type: CheckType): boolean {
+  return checkDescriptor(type).ownSchedule === true;
+}
+
 /** How long one collect on this connector may take (a stageCounts check has none: the default). */
 export function collectTimeoutMs(connector: NamedConnector | undefined): number {
   if (!connector) return DEFAULT_COLLECT_TIMEOUT_MS;

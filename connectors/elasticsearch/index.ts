@@ -40,6 +40,7 @@ const MB = MAX_RESPONSE_BYTES / 1024 / 1024;
  */
 class BoundedConnection extends UndiciConnection {
   // Loosely typed: the base class overloads request() for streamed and read answers.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- one override for both overloads
   override async request(params: any, options: any): Promise<any> {
     if (options?.asStream) return super.request(params, options);
     const response = await super.request(params, { ...options, asStream: true });
@@ -242,7 +243,7 @@ export class ElasticsearchConnector implements Connector {
           }, undefined);
           return { value: fullest?.percent ?? 0, unit: 'percent', observedAt, details: { fullestNode: fullest?.node ?? null, dataNodes: nodes.length } };
         } catch (err) {
-          this.fail(err);
+          return this.fail(err);
         }
       }
       default:

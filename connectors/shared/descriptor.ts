@@ -25,6 +25,7 @@ export const logChecks: CheckDescriptors<'logs'> = {
   logs: {
     perspective: 'logs',
     unit: () => 'records',
+    ownSchedule: true,
     describe: (check) =>
       ({
         any: 'new matching log events',
@@ -44,6 +45,7 @@ export const pipelineChecks: CheckDescriptors<'stageCounts'> = {
   stageCounts: {
     perspective: 'data',
     unit: () => 'records',
+    ownSchedule: true,
     describe: (check, { details }) =>
       details?.firstLosingStage ? `records lost at stage ${String(details.firstLosingStage)} of pipeline ${check.pipeline}` : `records lost in pipeline ${check.pipeline}`,
   },

@@ -1,7 +1,7 @@
 // The connector registries against the config schema: every check type has one descriptor, every
 // connector type a descriptor and an implementation, and what the descriptors say (support, perspective,
 // unit, description, collect timeout) is what the loader and the workflows used before they asked them.
-import { CONNECTOR_DESCRIPTORS, checkDescriptor, checkPerspective, checksOf, checkUnit, collectTimeoutMs, defaultEveryMs, describeCheck, runsCheck } from '../../connectors/descriptors.js';
+import { CONNECTOR_DESCRIPTORS, checkDescriptor, checkPerspective, checksOf, checkUnit, collectTimeoutMs, defaultEveryMs, describeCheck, needsOwnSchedule, runsCheck } from '../../connectors/descriptors.js';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry.js';
 import { check as checkSchema, connector as connectorSchema, type CheckSpec, type CheckType, type ConnectorType } from '../../config/schema.js';
 import type { NamedConnector } from '../../config/model.js';
@@ -108,6 +108,10 @@ describe('what the descriptors say', () => {
     expect(collectTimeoutMs(spec({ type: 'kubernetes', requestTimeout: 30_000 }))).toBe(150_000);
     expect(collectTimeoutMs(spec({ type: 'prometheus', timeout: 30_000 }))).toBe(35_000);
     for (const type of ['rabbitmq', 'host', 'temporal', 'logfiles']) expect(collectTimeoutMs(spec({ type }))).toBe(60_000);
+  });
+
+  it('keeps stageCounts and logs monitors out of cadence groups, and only those', () => {
+    expect(checkTypes.filter(needsOwnSchedule)).toEqual(['stageCounts', 'logs']);
   });
 
   it('gives the queue check its own cadence and no other check one', () => {
