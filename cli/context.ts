@@ -16,7 +16,9 @@ export interface CliContext {
 export function findMonitor(config: LoadedConfig, id: string): MonitorDefinition {
   const monitor = config.monitors.find((m) => m.id === id);
   if (!monitor) {
-    throw new CliError(`no monitor "${id}" in ${config.file}; declared: ${config.monitors.map((m) => m.id).join(', ') || '(none)'}`);
+    throw new CliError(
+      `no monitor "${id}" in ${config.file}; declared: ${config.monitors.map((m) => m.id).join(', ') || '(none)'}`,
+    );
   }
   return monitor;
 }

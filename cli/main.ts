@@ -25,7 +25,9 @@ import type { CliContext } from './context.js';
 import { EXIT, reportError } from './output.js';
 
 const program = new Command('pipewatch')
-  .description('Durable monitoring for data pipelines on Temporal: monitors declared in YAML run as Temporal Schedules.')
+  .description(
+    'Durable monitoring for data pipelines on Temporal: monitors declared in YAML run as Temporal Schedules.',
+  )
   .option('-c, --config <file>', 'configuration file (default: $PIPEWATCH_CONFIG, else ./pipewatch.yaml)')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
@@ -41,7 +43,8 @@ History store: DATABASE_URL (else an embedded PostgreSQL under $PIPEWATCH_DATA_D
 const ctx: CliContext = {
   configFlag: () => program.opts<{ config?: string }>().config,
   configFile: () => configPath(ctx.configFlag()),
-  loadConfig: (options = {}) => loadConfigFile(ctx.configFile(), { env: options.envCheck === false ? false : process.env }),
+  loadConfig: (options = {}) =>
+    loadConfigFile(ctx.configFile(), { env: options.envCheck === false ? false : process.env }),
 };
 
 // In this order in `pipewatch --help`.

@@ -24,7 +24,8 @@ export async function startMetrics(opts: { metricsPort?: string; metricsHost: st
     return undefined;
   }
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`--metrics-port "${text}" must be a port number (or "off")`, EXIT.usage);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new CliError(`--metrics-port "${text}" must be a port number (or "off")`, EXIT.usage);
   const { createMetrics, serveMetrics } = await import('../workers/metrics.js');
   const { createServer } = await import('node:net');
   // The SDK's exporter listens on a private loopback port; the endpoint below reads it on each scrape.
@@ -38,7 +39,12 @@ export async function startMetrics(opts: { metricsPort?: string; metricsHost: st
   });
   await quietTemporalLogs(`127.0.0.1:${sdkPort}`);
   const metrics = createMetrics();
-  const server = await serveMetrics({ metrics, port, host: opts.metricsHost, sdkMetricsUrl: `http://127.0.0.1:${sdkPort}/metrics` }).catch((err: NodeJS.ErrnoException) => {
+  const server = await serveMetrics({
+    metrics,
+    port,
+    host: opts.metricsHost,
+    sdkMetricsUrl: `http://127.0.0.1:${sdkPort}/metrics`,
+  }).catch((err: NodeJS.ErrnoException) => {
     const why = `cannot serve metrics on ${opts.metricsHost}:${port} (${err.code ?? err.message}); choose another --metrics-port, or "off"`;
     // Asked for: an error. On by default (start, demo): said, and the rest runs.
     if (opts.metricsPort !== undefined || process.env.PIPEWATCH_METRICS_PORT !== undefined) throw new CliError(why);
@@ -51,5 +57,8 @@ export async function startMetrics(opts: { metricsPort?: string; metricsHost: st
 /** The metrics endpoint's options, as `worker` offers them. */
 export const metricsOptions = (cmd: Command) =>
   cmd
-    .option('--metrics-port <port>', 'serve Prometheus metrics at http://<metrics-host>:<port>/metrics ("off" for none; default: $PIPEWATCH_METRICS_PORT)')
+    .option(
+      '--metrics-port <port>',
+      'serve Prometheus metrics at http://<metrics-host>:<port>/metrics ("off" for none; default: $PIPEWATCH_METRICS_PORT)',
+    )
     .option('--metrics-host <host>', 'address the metrics endpoint listens on', '127.0.0.1');

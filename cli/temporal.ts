@@ -27,7 +27,10 @@ export async function openTemporal(settings?: TemporalSettings): Promise<Tempora
 }
 
 /** Runs fn with a client and closes its connection afterwards, whatever fn did. */
-export async function withTemporal<T>(fn: (session: TemporalSession) => Promise<T>, settings?: TemporalSettings): Promise<T> {
+export async function withTemporal<T>(
+  fn: (session: TemporalSession) => Promise<T>,
+  settings?: TemporalSettings,
+): Promise<T> {
   const session = await openTemporal(settings);
   try {
     return await fn(session);

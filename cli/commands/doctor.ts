@@ -7,7 +7,9 @@ import { openTemporal, temporalSettings } from '../temporal.js';
 export function registerDoctorCommand(program: Command, ctx: CliContext): void {
   program
     .command('doctor')
-    .description('check everything pipewatch depends on and say what is wrong: Temporal, workers, schedules, store, connectors, channels')
+    .description(
+      'check everything pipewatch depends on and say what is wrong: Temporal, workers, schedules, store, connectors, channels',
+    )
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
       const config = ctx.loadConfig({ envCheck: false });

@@ -134,7 +134,7 @@ export function registerInterveneCommands(program: Command, ctx: CliContext): vo
         if (opts.answer === 'provide' && view.secretInput) {
           if (input !== undefined) throw new CliError('a password is never taken from the command line; leave out --input and type it when asked (or pipe it to standard input)', EXIT.usage);
           const { codecKeys } = await import('../../workers/codec.js');
-          if (!codecKeys()) throw new CliError('passwords travel only encrypted: set PIPEWATCH_CODEC_KEYS or PIPEWATCH_CODEC_KEY_FILE (the same keys as the workers), or run this where the data directory of \`pipewatch start\` is (PIPEWATCH_DATA_DIR, default .pipewatch)');
+          if (!codecKeys()) throw new CliError('passwords travel only encrypted: set PIPEWATCH_CODEC_KEYS or PIPEWATCH_CODEC_KEY_FILE (the same keys as the workers), or run this where the data directory of `pipewatch start` is (PIPEWATCH_DATA_DIR, default .pipewatch)');
           input = await readSecret('password (not shown): ');
         }
         try {

@@ -19,7 +19,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
       const { checkHere } = await import('../check-here.js');
       const cache = connectorCache();
       // Log files are read through the store.
-      const opened = monitor.check.type === 'logs' ? await (await import('../../store/open.js')).openHistoryStore({ dataDir: dataDir() }) : undefined;
+      const opened =
+        monitor.check.type === 'logs'
+          ? await (await import('../../store/open.js')).openHistoryStore({ dataDir: dataDir() })
+          : undefined;
       let verdict: Verdict;
       try {
         verdict = await checkHere(monitor, new Date(), cache, opened?.store);
@@ -33,7 +36,9 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         if (verdict.value !== undefined) process.stdout.write(`  value: ${formatValue(verdict.value, verdict.unit)}\n`);
         for (const [k, v] of Object.entries(verdict.details ?? {})) process.stdout.write(`  ${k}: ${v}\n`);
         if (monitor.rules.some((r) => ['changePercent', 'changeVs', 'anomaly'].includes(r.kind))) {
-          process.stdout.write('  (rules against history are evaluated in scheduled runs and by `pipewatch backtest`)\n');
+          process.stdout.write(
+            '  (rules against history are evaluated in scheduled runs and by `pipewatch backtest`)\n',
+          );
         }
       }
       if (isFailing(verdict.status)) process.exitCode = EXIT.failed;

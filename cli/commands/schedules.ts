@@ -26,7 +26,9 @@ async function withSchedule(monitor: string, fn: (handle: ScheduleHandle) => Pro
           );
         }
       }
-      throw new CliError(`no schedule ${scheduleId(monitor)}; run "pipewatch schedules sync" first, or check the monitor id`);
+      throw new CliError(
+        `no schedule ${scheduleId(monitor)}; run "pipewatch schedules sync" first, or check the monitor id`,
+      );
     }
     await fn(handle);
   });
@@ -37,7 +39,9 @@ export function registerSchedulesCommands(program: Command, ctx: CliContext): vo
 
   schedules
     .command('sync')
-    .description('create, update and delete schedules so they match the declared monitors (only schedules pipewatch owns)')
+    .description(
+      'create, update and delete schedules so they match the declared monitors (only schedules pipewatch owns)',
+    )
     .option('--dry-run', 'print the plan and change nothing')
     .option('--no-env-check', 'do not require the referenced environment variables to be set here')
     .option('--strict', 'refuse to sync a file with warnings (lints), as validate --strict does')
@@ -46,27 +50,41 @@ export function registerSchedulesCommands(program: Command, ctx: CliContext): vo
       // The same validation as `pipewatch validate`: errors refuse the file (nothing changes), lints are shown.
       const config = ctx.loadConfig({ envCheck: opts.envCheck });
       for (const w of config.warnings ?? []) process.stderr.write(`${formatProblem(w)}\n`);
-      if (opts.strict && config.warnings?.length) throw new CliError(`${config.warnings.length} warning(s) above and --strict: nothing changed`);
+      if (opts.strict && config.warnings?.length)
+        throw new CliError(`${config.warnings.length} warning(s) above and --strict: nothing changed`);
       const { applyPlan, planFor, syncHeartbeat, syncReports } = await import('../../schedules/sync.js');
       await withTemporal(async ({ client, settings }) => {
         const target = { client, taskQueue: settings.taskQueue, project: config.raw.project };
         // The built-in self-monitor (config/self-monitor.ts) is synced with the declared ones.
         const { withSelfMonitors } = await import('../../config/self-monitor.js');
         const plan = await planFor(target, withSelfMonitors(config), config.groups);
-        if (!opts.json) process.stdout.write(`${opts.dryRun ? 'plan (dry run, nothing changed)' : 'plan'} for project "${config.raw.project}" on ${settings.address}/${settings.namespace}:\n${formatPlan(plan)}\n`);
+        if (!opts.json)
+          process.stdout.write(
+            `${opts.dryRun ? 'plan (dry run, nothing changed)' : 'plan'} for project "${config.raw.project}" on ${settings.address}/${settings.namespace}:\n${formatPlan(plan)}\n`,
+          );
         if (!opts.dryRun) {
           await applyPlan(target, plan, (step) => {
-            if (!opts.json && step.action !== 'unchanged') process.stdout.write(`  done: ${step.action} ${step.scheduleId}\n`);
+            if (!opts.json && step.action !== 'unchanged')
+              process.stdout.write(`  done: ${step.action} ${step.scheduleId}\n`);
           });
         }
         const heartbeat = await syncHeartbeat(target, config, opts.dryRun);
         if (heartbeat && !opts.json) process.stdout.write(`  heartbeat: ${heartbeat}\n`);
-        for (const line of await syncReports(target, config.reports, opts.dryRun)) if (!opts.json) process.stdout.write(`  report: ${line}\n`);
+        for (const line of await syncReports(target, config.reports, opts.dryRun))
+          if (!opts.json) process.stdout.write(`  report: ${line}\n`);
         if (opts.dryRun && plan.conflicts.length > 0) {
-          throw new CliError(plan.conflicts.map((c) => `schedule ${c.scheduleId} is not owned by this project; monitor "${c.monitorId}" cannot take it`).join('\n'));
+          throw new CliError(
+            plan.conflicts
+              .map(
+                (c) => `schedule ${c.scheduleId} is not owned by this project; monitor "${c.monitorId}" cannot take it`,
+              )
+              .join('\n'),
+          );
         }
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ dryRun: Boolean(opts.dryRun), steps: plan.steps.map((s) => ({ action: s.action, scheduleId: s.scheduleId })), conflicts: plan.conflicts }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ dryRun: Boolean(opts.dryRun), steps: plan.steps.map((s) => ({ action: s.action, scheduleId: s.scheduleId })), conflicts: plan.conflicts }, null, 2)}\n`,
+          );
         }
       });
     });
@@ -94,12 +112,19 @@ export function registerSchedulesCommands(program: Command, ctx: CliContext): vo
         }
         rows.sort((a, b) => String(a.scheduleId).localeCompare(String(b.scheduleId)));
         if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-        else if (rows.length === 0) process.stdout.write('no pipewatch schedules; create them with: pipewatch schedules sync\n');
+        else if (rows.length === 0)
+          process.stdout.write('no pipewatch schedules; create them with: pipewatch schedules sync\n');
         else {
           process.stdout.write(
             `${table([
               ['SCHEDULE', 'PROJECT', 'STATE', 'NEXT RUN', 'LAST RUN'],
-              ...rows.map((r) => [String(r.scheduleId), String(r.project), r.paused ? `paused${r.note ? ` (${r.note})` : ''}` : 'active', String(r.nextRun), String(r.lastRun)]),
+              ...rows.map((r) => [
+                String(r.scheduleId),
+                String(r.project),
+                r.paused ? `paused${r.note ? ` (${r.note})` : ''}` : 'active',
+                String(r.nextRun),
+                String(r.lastRun),
+              ]),
             ])}\n`,
           );
         }
@@ -108,7 +133,7 @@ export function registerSchedulesCommands(program: Command, ctx: CliContext): vo
 
   schedules
     .command('pause <monitor>')
-    .description('pause a monitor\'s schedule (sync keeps it paused)')
+    .description("pause a monitor's schedule (sync keeps it paused)")
     .option('--reason <text>', 'note shown in the Web UI and `schedules list`', 'paused with pipewatch')
     .action(async (monitor: string, opts: { reason: string }) =>
       withSchedule(monitor, async (h) => {

@@ -7,14 +7,20 @@ import { withTemporal } from '../temporal.js';
 export function registerSetupCommand(program: Command): void {
   program
     .command('setup')
-    .description('register pipewatch\'s search attributes in an existing namespace (self-hosted clusters; the dev server does this itself)')
+    .description(
+      "register pipewatch's search attributes in an existing namespace (self-hosted clusters; the dev server does this itself)",
+    )
     .action(async () => {
       const { SEARCH_ATTRIBUTES } = await import('../../workflows/search-attributes.js');
       await withTemporal(async ({ client, settings }) => {
-        const existing = await client.connection.operatorService.listSearchAttributes({ namespace: settings.namespace });
+        const existing = await client.connection.operatorService.listSearchAttributes({
+          namespace: settings.namespace,
+        });
         const missing = SEARCH_ATTRIBUTES.filter((k) => !(k.name in (existing.customAttributes ?? {})));
         if (missing.length === 0) {
-          process.stdout.write(`namespace ${settings.namespace} already has all ${SEARCH_ATTRIBUTES.length} pipewatch search attributes\n`);
+          process.stdout.write(
+            `namespace ${settings.namespace} already has all ${SEARCH_ATTRIBUTES.length} pipewatch search attributes\n`,
+          );
           return;
         }
         await client.connection.operatorService.addSearchAttributes({
@@ -28,15 +34,22 @@ export function registerSetupCommand(program: Command): void {
         const probe = missing.map((k) => `${k.name} = '_'`).join(' OR ');
         const deadline = Date.now() + 60_000;
         for (;;) {
-          const seen = await client.connection.workflowService.countWorkflowExecutions({ namespace: settings.namespace, query: probe }).then(
-            () => true,
-            () => false,
-          );
+          const seen = await client.connection.workflowService
+            .countWorkflowExecutions({ namespace: settings.namespace, query: probe })
+            .then(
+              () => true,
+              () => false,
+            );
           if (seen) break;
-          if (Date.now() > deadline) throw new CliError(`registered ${missing.map((k) => k.name).join(', ')}, but namespace ${settings.namespace} still does not accept them after 60 s; run pipewatch setup again before schedules sync`);
+          if (Date.now() > deadline)
+            throw new CliError(
+              `registered ${missing.map((k) => k.name).join(', ')}, but namespace ${settings.namespace} still does not accept them after 60 s; run pipewatch setup again before schedules sync`,
+            );
           await new Promise((r) => setTimeout(r, 500));
         }
-        process.stdout.write(`registered ${missing.map((k) => k.name).join(', ')} in namespace ${settings.namespace}\n`);
+        process.stdout.write(
+          `registered ${missing.map((k) => k.name).join(', ')} in namespace ${settings.namespace}\n`,
+        );
       });
     });
 }

@@ -10,22 +10,35 @@ export const runOptions = (cmd: Command) =>
     .option('--data-dir <dir>', 'where state is kept (default: $PIPEWATCH_DATA_DIR or .pipewatch)')
     .addOption(new Option('--port <port>', 'Temporal dev server gRPC port').default('7233'))
     .addOption(new Option('--ui-port <port>', 'Temporal Web UI port').default('8233'))
-    .addOption(new Option('--codec-port <port>', 'codec server the Web UI decodes encrypted payloads with').default('8888'))
+    .addOption(
+      new Option('--codec-port <port>', 'codec server the Web UI decodes encrypted payloads with').default('8888'),
+    )
     .option('--headless', 'no Web UI')
     .option('--every <duration>', "how often the example pipeline's stages run (default: $PIPEWATCH_DEMO_EVERY or 5s)")
     .option('--api-port <port>', "the example's serving API (default: $PIPEWATCH_DEMO_API_PORT or 8099)")
-    .option('--kubeconfig <file>', "a Kubernetes cluster for the example's operations monitors and its pod fault (default: $EXAMPLE_KUBECONFIG; without one they are left out)")
-    .option('--cluster', 'without --kubeconfig: start a local Kubernetes cluster for them (control plane and a kwok node; built once from the Go module proxy, 6-16 minutes on 2 cores)')
+    .option(
+      '--kubeconfig <file>',
+      "a Kubernetes cluster for the example's operations monitors and its pod fault (default: $EXAMPLE_KUBECONFIG; without one they are left out)",
+    )
+    .option(
+      '--cluster',
+      'without --kubeconfig: start a local Kubernetes cluster for them (control plane and a kwok node; built once from the Go module proxy, 6-16 minutes on 2 cores)',
+    )
     .addOption(new Option('--status-port <port>', 'the status page (pipewatch ui) on 127.0.0.1').default('8090'))
     .option('--no-status-page', 'do not serve the status page')
-    .option('--metrics-port <port>', 'the worker\'s Prometheus metrics at http://127.0.0.1:<port>/metrics ("off" for none; default: $PIPEWATCH_METRICS_PORT or 9464)')
+    .option(
+      '--metrics-port <port>',
+      'the worker\'s Prometheus metrics at http://127.0.0.1:<port>/metrics ("off" for none; default: $PIPEWATCH_METRICS_PORT or 9464)',
+    )
     .option('--metrics-host <host>', 'address the metrics endpoint listens on', '127.0.0.1');
 
 export function registerStartCommand(program: Command, ctx: CliContext): void {
   runOptions(
     program
       .command('start')
-      .description('run everything on one machine: Temporal dev server + Web UI, history store, worker, synced monitors (the example pipeline when no config is given)'),
+      .description(
+        'run everything on one machine: Temporal dev server + Web UI, history store, worker, synced monitors (the example pipeline when no config is given)',
+      ),
   )
     .option('--example', 'run the example pipeline even with a config of your own')
     .action(async (opts) => {

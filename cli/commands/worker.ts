@@ -18,7 +18,12 @@ export function registerWorkerCommand(program: Command): void {
     const { createWorker } = await import('../../workers/worker.js');
     const opened = await openHistoryStore({ dataDir: dataDir() });
     try {
-      const w = await createWorker({ settings, store: opened.store, workflowBundlePath: opts.workflowBundle, metrics: served?.metrics });
+      const w = await createWorker({
+        settings,
+        store: opened.store,
+        workflowBundlePath: opts.workflowBundle,
+        metrics: served?.metrics,
+      });
       process.stdout.write(
         `pipewatch worker polling task queue "${settings.taskQueue}" on ${settings.address} (namespace ${settings.namespace}); history store ${opened.embedded ? `embedded (${dataDir()}/store)` : 'DATABASE_URL'}${served ? `; metrics on ${served.server.url}` : ''}\n`,
       );

@@ -26,7 +26,8 @@ export function pipewatchNames(workflowSources: string[]): { workflows: Set<stri
   const messages = new Set<string>();
   for (const text of workflowSources) {
     for (const m of text.matchAll(/export\s+async\s+function\s+(\w+Workflow)\s*\(/g)) workflows.add(m[1]!);
-    for (const m of text.matchAll(/define(?:Signal|Update|Query)\s*(?:<[^()]*>)?\s*\(\s*['"`]([^'"`]+)['"`]/g)) messages.add(m[1]!);
+    for (const m of text.matchAll(/define(?:Signal|Update|Query)\s*(?:<[^()]*>)?\s*\(\s*['"`]([^'"`]+)['"`]/g))
+      messages.add(m[1]!);
   }
   return { workflows, messages };
 }
@@ -37,14 +38,24 @@ export interface StringCall {
 }
 
 /** Calls (and schedule or signal-with-start options) that name one of these workflows or messages as a string. */
-export function stringNamedCalls(source: string, names: { workflows: Set<string>; messages: Set<string> }): StringCall[] {
-  const quoted = (set: Set<string>) => `['"\`](${[...set].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})['"\`]`;
+export function stringNamedCalls(
+  source: string,
+  names: { workflows: Set<string>; messages: Set<string> },
+): StringCall[] {
+  const quoted = (set: Set<string>) =>
+    `['"\`](${[...set].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})['"\`]`;
   const generic = '(?:<[^()]*>)?';
   const patterns = [
     // handle.signal('x'), handle.query('x'), handle.executeUpdate('x'), client.workflow.executeUpdateWithStart('x'), …
-    new RegExp(`\\.(?:signal|query|executeUpdate|startUpdate|executeUpdateWithStart|startUpdateWithStart)\\s*${generic}\\s*\\(\\s*${quoted(names.messages)}`, 'g'),
+    new RegExp(
+      `\\.(?:signal|query|executeUpdate|startUpdate|executeUpdateWithStart|startUpdateWithStart)\\s*${generic}\\s*\\(\\s*${quoted(names.messages)}`,
+      'g',
+    ),
     // client.workflow.start('xWorkflow'), execute, signalWithStart; workflow code's startChild/executeChild
-    new RegExp(`\\b(?:start|execute|signalWithStart|startChild|executeChild)\\s*${generic}\\s*\\(\\s*${quoted(names.workflows)}`, 'g'),
+    new RegExp(
+      `\\b(?:start|execute|signalWithStart|startChild|executeChild)\\s*${generic}\\s*\\(\\s*${quoted(names.workflows)}`,
+      'g',
+    ),
     new RegExp(`\\bnew\\s+WithStartWorkflowOperation\\s*${generic}\\s*\\(\\s*${quoted(names.workflows)}`, 'g'),
     // schedule actions and the signal of signalWithStart
     new RegExp(`\\bworkflowType\\s*:\\s*${quoted(names.workflows)}`, 'g'),
@@ -66,8 +77,31 @@ describe('typed Temporal calls', () => {
   const names = pipewatchNames(workflowFiles.map((f) => readFileSync(join(ROOT, f), 'utf8')));
 
   it("knows pipewatch's workflows and messages from the workflow modules", () => {
-    expect([...names.workflows]).toEqual(expect.arrayContaining(['monitorWorkflow', 'monitorGroupWorkflow', 'incidentWorkflow', 'interventionWorkflow', 'silencesWorkflow', 'archiveIngestWorkflow', 'reportWorkflow', 'heartbeatWorkflow']));
-    expect([...names.messages]).toEqual(expect.arrayContaining(['alert', 'acknowledge', 'resolve', 'state', 'respond', 'request', 'addSilence', 'expireSilence', 'silences']));
+    expect([...names.workflows]).toEqual(
+      expect.arrayContaining([
+        'monitorWorkflow',
+        'monitorGroupWorkflow',
+        'incidentWorkflow',
+        'interventionWorkflow',
+        'silencesWorkflow',
+        'archiveIngestWorkflow',
+        'reportWorkflow',
+        'heartbeatWorkflow',
+      ]),
+    );
+    expect([...names.messages]).toEqual(
+      expect.arrayContaining([
+        'alert',
+        'acknowledge',
+        'resolve',
+        'state',
+        'respond',
+        'request',
+        'addSilence',
+        'expireSilence',
+        'silences',
+      ]),
+    );
   });
 
   it('flags a string-named call, and passes the same call by reference', () => {
@@ -81,7 +115,7 @@ describe('typed Temporal calls', () => {
     ].join('\n');
     expect(stringNamedCalls(calls, names).map((c) => c.line)).toEqual([1, 2, 5, 5, 6, 7, 8]);
     const typed = [
-      'await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: \'alice\' }] });',
+      "await handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice' }] });",
       'const view = await handle.query(interventionQuery);',
       'await client.workflow.signalWithStart(incidentWorkflow, { workflowId, taskQueue, args: [input], signal: alertSignal, signalArgs: [event] });',
       "action: { type: 'startWorkflow', workflowType: monitorWorkflow, workflowId: id, taskQueue, args: [monitor] },",
@@ -94,7 +128,9 @@ describe('typed Temporal calls', () => {
   it('finds no string-named call in the product or the tests', () => {
     const offenders = files
       .filter((f) => f !== THIS_FILE)
-      .flatMap((f) => stringNamedCalls(readFileSync(join(ROOT, f), 'utf8'), names).map((c) => `${f}:${c.line}: ${c.text}`));
+      .flatMap((f) =>
+        stringNamedCalls(readFileSync(join(ROOT, f), 'utf8'), names).map((c) => `${f}:${c.line}: ${c.text}`),
+      );
     expect(offenders).toEqual([]);
   });
 });
