@@ -1,5 +1,5 @@
 // An escalation policy unrolled into the notifications it makes: steps in
-// order, repeated, then the next policy. Pure; load.ts refuses cycles.
+// order, repeated, then the next policy. Pure; config/notification.ts refuses cycles.
 import type { EscalationPolicy } from '../config/model.js';
 
 export interface EscalationStepDue {
