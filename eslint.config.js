@@ -28,8 +28,14 @@ const ROOMS = [
     why: 'workflow code runs in the deterministic sandbox: the SDK, pure evaluation and pure descriptors only',
     forbid: [
       nodeBuiltins,
-      { regex: '^@temporalio/(client|worker|activity|testing)$', message: 'workflow code uses @temporalio/workflow only' },
-      thirdPartyExcept('@temporalio/workflow|@temporalio/common', 'no third-party modules in workflow code (they are bundled into the sandbox)'),
+      {
+        regex: '^@temporalio/(client|worker|activity|testing)$',
+        message: 'workflow code uses @temporalio/workflow only',
+      },
+      thirdPartyExcept(
+        '@temporalio/workflow|@temporalio/common',
+        'no third-party modules in workflow code (they are bundled into the sandbox)',
+      ),
       folder('activities'),
       folder('connectors', 'descriptors\\.js|[a-z-]+/descriptor\\.js'),
       folder('channels'),
@@ -51,7 +57,10 @@ const ROOMS = [
     why: 'the pure core: shared by workflows, activities and the CLI; no I/O',
     forbid: [
       nodeBuiltins,
-      thirdPartyExcept('@temporalio/common|re2js', 'the pure core uses no third-party modules but re2js and @temporalio/common'),
+      thirdPartyExcept(
+        '@temporalio/common|re2js',
+        'the pure core uses no third-party modules but re2js and @temporalio/common',
+      ),
       folder('activities'),
       folder('workflows'),
       folder('connectors', 'descriptors\\.js|[a-z-]+/descriptor\\.js'),
@@ -77,27 +86,66 @@ const ROOMS = [
   {
     room: 'connectors',
     why: 'a connector talks to its system; it does not notify, store or run workflows',
-    forbid: [folder('channels'), folder('activities'), folder('workflows'), folder('store'), folder('cli'), folder('ui'), folder('workers')],
+    forbid: [
+      folder('channels'),
+      folder('activities'),
+      folder('workflows'),
+      folder('store'),
+      folder('cli'),
+      folder('ui'),
+      folder('workers'),
+    ],
   },
   {
     room: 'channels',
     why: 'a channel delivers a rendered message; it does not collect, store or run workflows',
-    forbid: [folder('connectors'), folder('activities'), folder('workflows'), folder('store'), folder('cli'), folder('ui'), folder('workers')],
+    forbid: [
+      folder('connectors'),
+      folder('activities'),
+      folder('workflows'),
+      folder('store'),
+      folder('cli'),
+      folder('ui'),
+      folder('workers'),
+    ],
   },
   {
     room: 'store',
     why: 'the history store: PostgreSQL or PGlite; nothing above it',
-    forbid: [folder('connectors'), folder('channels'), folder('activities'), folder('workflows'), folder('cli'), folder('ui'), folder('workers'), folder('schedules')],
+    forbid: [
+      folder('connectors'),
+      folder('channels'),
+      folder('activities'),
+      folder('workflows'),
+      folder('cli'),
+      folder('ui'),
+      folder('workers'),
+      folder('schedules'),
+    ],
   },
   {
     room: 'ui',
     why: 'the status page reads the store and Temporal; it changes nothing',
-    forbid: [folder('activities'), folder('connectors'), folder('channels', 'render\\.js'), folder('cli'), folder('workers')],
+    forbid: [
+      folder('activities'),
+      folder('connectors'),
+      folder('channels', 'render\\.js'),
+      folder('cli'),
+      folder('workers'),
+    ],
   },
   {
     room: 'config',
     why: 'loading and checking the YAML; no I/O beyond reading it',
-    forbid: [folder('activities'), folder('workflows'), folder('store'), folder('cli'), folder('ui'), folder('workers'), folder('channels', '[a-z-]+/schema\\.js|schemas\\.js|descriptors\\.js')],
+    forbid: [
+      folder('activities'),
+      folder('workflows'),
+      folder('store'),
+      folder('cli'),
+      folder('ui'),
+      folder('workers'),
+      folder('channels', '[a-z-]+/schema\\.js|schemas\\.js|descriptors\\.js'),
+    ],
   },
 ];
 
@@ -107,7 +155,13 @@ const roomBlocks = ROOMS.map(({ room, why, forbid }) => ({
   rules: {
     '@typescript-eslint/no-restricted-imports': [
       'error',
-      { patterns: forbid.map(({ regex, message }) => ({ regex, message: `${message} — ${room}/: ${why} (docs/ARCHITECTURE.md, Rooms)`, allowTypeImports: true })) },
+      {
+        patterns: forbid.map(({ regex, message }) => ({
+          regex,
+          message: `${message} — ${room}/: ${why} (docs/ARCHITECTURE.md, Rooms)`,
+          allowTypeImports: true,
+        })),
+      },
     ],
   },
 }));
@@ -123,13 +177,34 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       // A handle assigned once after the callbacks that clear it are defined (timers, sockets) stays `let`.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
-  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', fetch: 'readonly', require: 'readonly', module: 'writable', exports: 'writable', __dirname: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+        fetch: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        exports: 'writable',
+        __dirname: 'readonly',
+      },
+    },
   },
   ...roomBlocks,
 );

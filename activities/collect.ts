@@ -4,7 +4,14 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { redactSecretsDeep } from '../config/env.js';
 import { formatDuration } from '../config/duration.js';
-import type { ArchiveTriggerSettings, CheckSpec, NamedConnector, NotificationPolicy, PipelineStage, Rule } from '../config/model.js';
+import type {
+  ArchiveTriggerSettings,
+  CheckSpec,
+  NamedConnector,
+  NotificationPolicy,
+  PipelineStage,
+  Rule,
+} from '../config/model.js';
 import { evaluateLogRule, type LogRuleState, type LogsCheck } from '../connectors/logs.js';
 import { reconcileStages } from '../connectors/stages.js';
 import { CollectError } from '../connectors/types.js';
@@ -20,7 +27,14 @@ import { triggerForEvents } from './log-triggers.js';
 
 export type CollectInput = { monitorId: string; connector: NamedConnector; check: CheckSpec; at: string };
 
-export type BaselinesInput = { monitorId: string; rules: Rule[]; at: string; toleranceMs: number; timeZone: string; current?: number | null };
+export type BaselinesInput = {
+  monitorId: string;
+  rules: Rule[];
+  at: string;
+  toleranceMs: number;
+  timeZone: string;
+  current?: number | null;
+};
 
 /** Tries `work` with a deadline per try; a non-retryable failure (a configuration error) or cancellation ends it early. */
 export async function withRetries<T>(
@@ -35,12 +49,22 @@ export async function withRetries<T>(
       const signal = AbortSignal.any([cancelled, AbortSignal.timeout(timeoutMs)]);
       // A source that ignores the signal still ends the try at its deadline.
       const deadline = new Promise<never>((_, reject) =>
-        signal.addEventListener('abort', () => reject(new CollectError(cancelled.aborted ? 'cancelled' : `no answer within ${formatDuration(timeoutMs)}`)), { once: true }),
+        signal.addEventListener(
+          'abort',
+          () =>
+            reject(new CollectError(cancelled.aborted ? 'cancelled' : `no answer within ${formatDuration(timeoutMs)}`)),
+          { once: true },
+        ),
       );
       deadline.catch(() => undefined); // the deadline passing after the work finished is nobody's error
       return await Promise.race([work(signal), deadline]);
     } catch (err) {
-      if (attempt >= policy.maximumAttempts || cancelled.aborted || (err instanceof ApplicationFailure && err.nonRetryable)) throw err;
+      if (
+        attempt >= policy.maximumAttempts ||
+        cancelled.aborted ||
+        (err instanceof ApplicationFailure && err.nonRetryable)
+      )
+        throw err;
     }
     await new Promise((resolve) => setTimeout(resolve, wait));
     wait *= policy.backoffCoefficient;
@@ -55,18 +79,34 @@ export async function collectWith(deps: ActivityDeps, input: CollectInput, signa
   try {
     // The source call as a span of its own under the activity's (a no-op without tracing).
     const collect = () =>
-      inSpan(`${input.connector.type} ${input.check.type}`, { 'pipewatch.monitor': input.monitorId, 'pipewatch.connector': input.connector.id, 'pipewatch.check': input.check.type }, () =>
-        live.value.collect({ check: input.check, at: new Date(input.at), signal, monitorId: input.monitorId, store: deps.store }),
+      inSpan(
+        `${input.connector.type} ${input.check.type}`,
+        {
+          'pipewatch.monitor': input.monitorId,
+          'pipewatch.connector': input.connector.id,
+          'pipewatch.check': input.check.type,
+        },
+        () =>
+          live.value.collect({
+            check: input.check,
+            at: new Date(input.at),
+            signal,
+            monitorId: input.monitorId,
+            store: deps.store,
+          }),
       );
     measurement = redactSecretsDeep(
-      await (metrics ? timed(collect, (seconds, ok) => metrics.observeCollect(input.check.type, seconds, ok ? 'ok' : 'error')) : collect()),
+      await (metrics
+        ? timed(collect, (seconds, ok) => metrics.observeCollect(input.check.type, seconds, ok ? 'ok' : 'error'))
+        : collect()),
       live.secrets,
     );
   } catch (err) {
     throw scrubbed(err, live.secrets, 'CollectError');
   }
   // pipewatch's own schedules (the self-monitor): their figures as Prometheus gauges too.
-  if (input.check.type === 'schedules') metrics?.observeSchedules?.(input.check.project ?? '', measurement.details ?? {});
+  if (input.check.type === 'schedules')
+    metrics?.observeSchedules?.(input.check.project ?? '', measurement.details ?? {});
   const { shape, ...rest } = measurement;
   if (!shape) return measurement;
   // API change detection: the shape is compared with the accepted one here; only the difference goes on.
@@ -89,8 +129,16 @@ export async function collectWith(deps: ActivityDeps, input: CollectInput, signa
 /** Baselines the rules need (previous run, yesterday, last week, anomaly statistics), computed next to the data. */
 export async function baselinesFor(deps: ActivityDeps, input: BaselinesInput): Promise<Baselines> {
   const at = Date.parse(input.at);
-  const points = await deps.store.pointsBetween(input.monitorId, new Date(at - historyNeededMs(input.rules) - input.toleranceMs), new Date(at));
-  return computeBaselines(input.rules, points, at, { toleranceMs: input.toleranceMs, timeZone: input.timeZone, current: input.current });
+  const points = await deps.store.pointsBetween(
+    input.monitorId,
+    new Date(at - historyNeededMs(input.rules) - input.toleranceMs),
+    new Date(at),
+  );
+  return computeBaselines(input.rules, points, at, {
+    toleranceMs: input.toleranceMs,
+    timeZone: input.timeZone,
+    current: input.current,
+  });
 }
 
 export function collectActivities(deps: ActivityDeps) {
@@ -109,7 +157,10 @@ export function collectActivities(deps: ActivityDeps) {
     }): Promise<Measurement> {
       // Beats on a clock as well as per batch, so a slow query is not mistaken for a dead worker.
       return whileHeartbeating(async () => {
-        const live = input.stages.map((stage) => ({ stage, ...resolveOrFail(() => deps.connectors.get(stage.connector)) }));
+        const live = input.stages.map((stage) => ({
+          stage,
+          ...resolveOrFail(() => deps.connectors.get(stage.connector)),
+        }));
         try {
           const result = await reconcileStages({
             pipeline: input.pipeline,
@@ -118,10 +169,21 @@ export function collectActivities(deps: ActivityDeps) {
             at: Date.parse(input.at),
             onProgress: () => Context.current().heartbeat(),
           });
-          await deps.store.recordStageCounts(input.pipeline, result.window, result.judgements.map((j) => ({ stage: j.stage, count: j.count, lost: j.lost })));
-          return redactSecretsDeep(result.measurement, live.flatMap((l) => [...l.secrets]));
+          await deps.store.recordStageCounts(
+            input.pipeline,
+            result.window,
+            result.judgements.map((j) => ({ stage: j.stage, count: j.count, lost: j.lost })),
+          );
+          return redactSecretsDeep(
+            result.measurement,
+            live.flatMap((l) => [...l.secrets]),
+          );
         } catch (err) {
-          throw scrubbed(err, live.flatMap((l) => [...l.secrets]), 'CollectError');
+          throw scrubbed(
+            err,
+            live.flatMap((l) => [...l.secrets]),
+            'CollectError',
+          );
         }
       });
     },
@@ -148,8 +210,11 @@ export function collectActivities(deps: ActivityDeps) {
           if (!live.value.logSource) throw new CollectError(`connector ${input.connector.id} is not a log source`);
           const source = await live.value.logSource(input.check, { store: deps.store });
           // What the rule keeps between runs: the any cursor (with the ids read in the buffer), the keys a flatline heard.
-          const stateful = input.check.rule === 'any' || (input.check.rule === 'flatline' && input.check.queryKey !== undefined);
-          const previous = stateful ? ((await deps.store.logCursor(input.monitorId)) as LogRuleState | undefined) : undefined;
+          const stateful =
+            input.check.rule === 'any' || (input.check.rule === 'flatline' && input.check.queryKey !== undefined);
+          const previous = stateful
+            ? ((await deps.store.logCursor(input.monitorId)) as LogRuleState | undefined)
+            : undefined;
           const result = await evaluateLogRule(source, input.check, new Date(input.at), previous);
           if (result.newEvents?.length && input.check.trigger) await triggerForEvents(deps, input, result.newEvents);
           if (result.state) await deps.store.saveLogCursor(input.monitorId, result.state);

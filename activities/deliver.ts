@@ -28,7 +28,10 @@ export function deliveryActivities(deps: ActivityDeps) {
   };
   // What a `temporal …` command in a message needs to show decrypted payloads where the operator types it.
   const env = deps.env ?? process.env;
-  const temporalCommandContext = { codecEndpoint: env.PIPEWATCH_CODEC_ENDPOINT || undefined, encrypted: Boolean(env.PIPEWATCH_CODEC_KEYS || env.PIPEWATCH_CODEC_KEY_FILE) };
+  const temporalCommandContext = {
+    codecEndpoint: env.PIPEWATCH_CODEC_ENDPOINT || undefined,
+    encrypted: Boolean(env.PIPEWATCH_CODEC_KEYS || env.PIPEWATCH_CODEC_KEY_FILE),
+  };
 
   return {
     /**
@@ -37,16 +40,27 @@ export function deliveryActivities(deps: ActivityDeps) {
      * no-op. Only a crash between the channel accepting and the confirmation
      * can repeat it, and the Message-ID is stable so mail systems can drop it.
      */
-    async deliverNotification(input: { channel: NamedChannel; notification: Notification; idempotencyKey: string; monitorIds: string[] }): Promise<DeliveryResult> {
+    async deliverNotification(input: {
+      channel: NamedChannel;
+      notification: Notification;
+      idempotencyKey: string;
+      monitorIds: string[];
+    }): Promise<DeliveryResult> {
       // Heartbeats from the start (ledger, charts, the send itself): a worker killed mid-send is noticed in
       // seconds and another one takes the message over (workflows/heartbeats.ts).
       return whileHeartbeating(async () => {
         const { channel, notification, idempotencyKey } = input;
-        const meta = { channelId: channel.id, incidentId: notification.kind === 'notice' ? 'notice' : notification.incidentId, kind: notification.kind };
+        const meta = {
+          channelId: channel.id,
+          incidentId: notification.kind === 'notice' ? 'notice' : notification.incidentId,
+          kind: notification.kind,
+        };
         const log = Context.current().log;
 
         if (channel.rateLimit) {
-          const recent = await deps.store.sentSince(channel.id, new Date(Date.now() - channel.rateLimit.per)).catch(() => 0);
+          const recent = await deps.store
+            .sentSince(channel.id, new Date(Date.now() - channel.rateLimit.per))
+            .catch(() => 0);
           if (recent >= channel.rateLimit.max) {
             throw ApplicationFailure.create({
               message: `channel ${channel.id} is at its rate limit (${channel.rateLimit.max} per ${channel.rateLimit.per} ms); the message waits its turn`,
@@ -58,9 +72,11 @@ export function deliveryActivities(deps: ActivityDeps) {
 
         // The incident's open, acknowledgement and resolution times, for reports; never in the way of the alert.
         if (notification.kind !== 'notice' && notification.kind !== 'refresh') {
-          await deps.store.recordIncidentEvents(incidentEventsFromNotification(notification)).catch((err: Error) =>
-            log.warn('could not record incident events', { incident: notification.incidentId, error: err.message }),
-          );
+          await deps.store
+            .recordIncidentEvents(incidentEventsFromNotification(notification))
+            .catch((err: Error) =>
+              log.warn('could not record incident events', { incident: notification.incidentId, error: err.message }),
+            );
         }
 
         // An alert must not wait for the history store: without the ledger the
@@ -74,7 +90,10 @@ export function deliveryActivities(deps: ActivityDeps) {
           }
         } catch (err) {
           ledger = false;
-          log.warn('notification ledger unavailable; sending without it', { channel: channel.id, error: (err as Error).message });
+          log.warn('notification ledger unavailable; sending without it', {
+            channel: channel.id,
+            error: (err as Error).message,
+          });
         }
 
         const history: Record<string, ChartPoint[]> = {};
@@ -85,7 +104,11 @@ export function deliveryActivities(deps: ActivityDeps) {
         const live = resolveOrFail(() => deps.channels.get(channel));
         let messageId: string | undefined;
         try {
-          ({ messageId } = await live.value.send(notification, { idempotencyKey, history, temporal: temporalCommandContext }));
+          ({ messageId } = await live.value.send(notification, {
+            idempotencyKey,
+            history,
+            temporal: temporalCommandContext,
+          }));
         } catch (err) {
           const failure = scrubbed(err, live.secrets, 'DeliveryError');
           rememberError(idempotencyKey, failure.message);
@@ -95,9 +118,14 @@ export function deliveryActivities(deps: ActivityDeps) {
         deps.metrics?.observeDelivery(channel.id, 'sent');
         deliveryErrors.delete(idempotencyKey);
         if (ledger) {
-          await deps.store.markNotificationSent(idempotencyKey, messageId).catch((err: Error) =>
-            log.warn('could not confirm a sent notification in the ledger', { channel: channel.id, error: err.message }),
-          );
+          await deps.store
+            .markNotificationSent(idempotencyKey, messageId)
+            .catch((err: Error) =>
+              log.warn('could not confirm a sent notification in the ledger', {
+                channel: channel.id,
+                error: err.message,
+              }),
+            );
         }
         return { channelId: channel.id, outcome: 'sent', messageId };
       });
@@ -108,7 +136,11 @@ export function deliveryActivities(deps: ActivityDeps) {
      * once under reportId (a retry finds it saved and sends that), then sent
      * to each email channel at most once (the notification ledger).
      */
-    async produceReport(input: { definition: ReportDefinition; reportId: string; periodEnd: string }): Promise<ReportResult> {
+    async produceReport(input: {
+      definition: ReportDefinition;
+      reportId: string;
+      periodEnd: string;
+    }): Promise<ReportResult> {
       return whileHeartbeating(() => produceReport(deps, input));
     },
 
@@ -120,7 +152,10 @@ export function deliveryActivities(deps: ActivityDeps) {
 }
 
 /** Makes and saves the report once, then sends it to each channel at most once. */
-async function produceReport(deps: ActivityDeps, input: { definition: ReportDefinition; reportId: string; periodEnd: string }): Promise<ReportResult> {
+async function produceReport(
+  deps: ActivityDeps,
+  input: { definition: ReportDefinition; reportId: string; periodEnd: string },
+): Promise<ReportResult> {
   const d = input.definition;
   const end = Date.parse(input.periodEnd);
   const start = end - d.periodMs;
@@ -129,7 +164,10 @@ async function produceReport(deps: ActivityDeps, input: { definition: ReportDefi
   if (!saved) {
     const context = Context.current();
     await refreshRunningIncidents(deps.client, deps.taskQueue, deps.store, d).catch((err: Error) =>
-      context.log.warn('could not read running incidents; the report uses what the store holds', { pipeline: d.pipeline, error: err.message }),
+      context.log.warn('could not read running incidents; the report uses what the store holds', {
+        pipeline: d.pipeline,
+        error: err.message,
+      }),
     );
     const interventions = await pendingInterventions(deps.client, deps.taskQueue, d.pipeline);
     const data = await gatherReportData(deps.store, d, start, end, interventions);
@@ -140,12 +178,23 @@ async function produceReport(deps: ActivityDeps, input: { definition: ReportDefi
   const delivered: ReportResult['delivered'] = [];
   for (const channel of d.channels) {
     const key = `${report.reportId}/${channel.id}`;
-    if ((await deps.store.claimNotification(key, { channelId: channel.id, incidentId: report.reportId, kind: 'report' })) === 'sent') {
+    if (
+      (await deps.store.claimNotification(key, {
+        channelId: channel.id,
+        incidentId: report.reportId,
+        kind: 'report',
+      })) === 'sent'
+    ) {
       delivered.push({ channelId: channel.id, outcome: 'already-sent' });
       continue;
     }
     const live = resolveOrFail(() => deps.channels.get(channel));
-    if (!live.value.sendReport) throw ApplicationFailure.create({ message: `channel ${channel.id} (${channel.type}) cannot carry a report`, type: 'ConfigurationError', nonRetryable: true });
+    if (!live.value.sendReport)
+      throw ApplicationFailure.create({
+        message: `channel ${channel.id} (${channel.type}) cannot carry a report`,
+        type: 'ConfigurationError',
+        nonRetryable: true,
+      });
     let messageId: string | undefined;
     try {
       ({ messageId } = await live.value.sendReport(
@@ -154,7 +203,11 @@ async function produceReport(deps: ActivityDeps, input: { definition: ReportDefi
           subject: report.subject,
           html: report.html,
           text: report.text,
-          images: report.images.map((img) => ({ cid: imageCid(report.reportId, img.name), filename: `${img.name}.png`, png: img.png })),
+          images: report.images.map((img) => ({
+            cid: imageCid(report.reportId, img.name),
+            filename: `${img.name}.png`,
+            png: img.png,
+          })),
         },
         { idempotencyKey: key },
       ));
@@ -172,7 +225,12 @@ async function produceReport(deps: ActivityDeps, input: { definition: ReportDefi
     saved: made ? 'new' : 'existing',
     images: report.images.length,
     delivered,
-    incidents: { opened: summary.incidents.opened, acknowledged: summary.incidents.acknowledged, resolved: summary.incidents.resolved, open: summary.incidents.open },
+    incidents: {
+      opened: summary.incidents.opened,
+      acknowledged: summary.incidents.acknowledged,
+      resolved: summary.incidents.resolved,
+      open: summary.incidents.open,
+    },
     interventionsPending: summary.interventionsPending,
   };
 }

@@ -22,10 +22,20 @@ export interface ActivityDeps {
 }
 
 /** Each run's status and value as Prometheus series, when the worker serves metrics. */
-export function observeRuns(deps: ActivityDeps, runs: Array<Pick<RunToRecord, 'monitorId' | 'verdict' | 'labels'>>): void {
+export function observeRuns(
+  deps: ActivityDeps,
+  runs: Array<Pick<RunToRecord, 'monitorId' | 'verdict' | 'labels'>>,
+): void {
   const metrics = deps.metrics;
   if (!metrics) return;
-  for (const r of runs) metrics.observeRun({ monitorId: r.monitorId, checkType: r.labels?.check, status: r.verdict.status, value: r.verdict.value, labels: r.labels });
+  for (const r of runs)
+    metrics.observeRun({
+      monitorId: r.monitorId,
+      checkType: r.labels?.check,
+      status: r.verdict.status,
+      value: r.verdict.value,
+      labels: r.labels,
+    });
 }
 
 /** A store operation, timed into the worker's metrics when it serves them. */

@@ -6,7 +6,12 @@ import { MissingEnvError, redactSecrets } from '../config/env.js';
 import { HEARTBEAT_EVERY_MS } from '../workflows/heartbeats.js';
 
 /** A failure whose message has had every known secret removed, and no original stack. */
-export function scrubbed(err: unknown, secrets: Iterable<string>, type: string, nonRetryable = false): ApplicationFailure {
+export function scrubbed(
+  err: unknown,
+  secrets: Iterable<string>,
+  type: string,
+  nonRetryable = false,
+): ApplicationFailure {
   const message = redactSecrets(err instanceof Error ? err.message : String(err), secrets);
   return ApplicationFailure.create({ message, type, nonRetryable });
 }

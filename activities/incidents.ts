@@ -30,12 +30,27 @@ export function incidentActivities(deps: ActivityDeps) {
     },
 
     /** Which of these alerts must not be sent now, and why: silences, maintenance windows, inhibition. */
-    async muteState(input: { alerts: AlertLabels[]; maintenance: MaintenanceWindow[]; inhibit: InhibitRule[]; route?: RouteTimes }): Promise<Record<string, MuteReason | undefined>> {
+    async muteState(input: {
+      alerts: AlertLabels[];
+      maintenance: MaintenanceWindow[];
+      inhibit: InhibitRule[];
+      route?: RouteTimes;
+    }): Promise<Record<string, MuteReason | undefined>> {
       const silences = await readSilences(deps.client, deps.taskQueue);
       const active = input.inhibit.length > 0 ? await deps.store.activeAlerts() : [];
       const now = Date.now();
       return Object.fromEntries(
-        input.alerts.map((a) => [a.monitorId, muteReason(a, { now, silences, maintenance: input.maintenance, inhibit: input.inhibit, active, route: input.route })]),
+        input.alerts.map((a) => [
+          a.monitorId,
+          muteReason(a, {
+            now,
+            silences,
+            maintenance: input.maintenance,
+            inhibit: input.inhibit,
+            active,
+            route: input.route,
+          }),
+        ]),
       );
     },
 

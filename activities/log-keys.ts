@@ -30,15 +30,30 @@ export interface KeyRunRecorded {
 
 export async function recordKeyRuns(store: HistoryStore, input: KeyRunInput): Promise<KeyRunRecorded[]> {
   const reported = new Set(input.keys.map((k) => k.key));
-  const open = (await store.activeAlerts()).filter((a) => isKeyStateOf(input.monitorId, a.monitorId) && !reported.has(keyOfState(input.monitorId, a.monitorId)));
+  const open = (await store.activeAlerts()).filter(
+    (a) => isKeyStateOf(input.monitorId, a.monitorId) && !reported.has(keyOfState(input.monitorId, a.monitorId)),
+  );
   const quiet = open.map((a) => {
     const key = keyOfState(input.monitorId, a.monitorId);
-    const verdict: Verdict = { status: 'ok', value: 0, unit: 'count', reason: `no events for ${key} in the window`, observedAt: input.observedAt };
+    const verdict: Verdict = {
+      status: 'ok',
+      value: 0,
+      unit: 'count',
+      reason: `no events for ${key} in the window`,
+      observedAt: input.observedAt,
+    };
     return { key, verdict, labels: { ...input.labelsFor, key, severity: 'ok' }, incidentIds: input.incidentIdsFor };
   });
   const all = [...input.keys, ...quiet];
   const recorded = await store.recordRuns(
-    all.map((k) => ({ monitorId: keyStateId(input.monitorId, k.key), runId: `${input.runId}#${k.key}`, verdict: k.verdict, flap: input.flap, labels: k.labels, incidentIds: k.incidentIds })),
+    all.map((k) => ({
+      monitorId: keyStateId(input.monitorId, k.key),
+      runId: `${input.runId}#${k.key}`,
+      verdict: k.verdict,
+      flap: input.flap,
+      labels: k.labels,
+      incidentIds: k.incidentIds,
+    })),
   );
   return all.map((k, i) => ({ key: k.key, verdict: k.verdict, labels: k.labels, recorded: recorded[i]! }));
 }

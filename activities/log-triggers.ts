@@ -16,7 +16,13 @@ import { resolveOrFail } from './guards.js';
 /** Starts or signals a workflow per new log event, idempotently (ids derived from the event). */
 export async function triggerForEvents(
   deps: ActivityDeps,
-  input: { monitorId: string; check: LogsCheck; archiveTrigger?: ArchiveTriggerSettings; policy: NotificationPolicy; pipeline?: string },
+  input: {
+    monitorId: string;
+    check: LogsCheck;
+    archiveTrigger?: ArchiveTriggerSettings;
+    policy: NotificationPolicy;
+    pipeline?: string;
+  },
   events: LogEvent[],
 ): Promise<void> {
   const t = input.check.trigger!;
@@ -30,7 +36,16 @@ export async function triggerForEvents(
       const args: ArchiveIngestInput = {
         archive: path,
         // The destination may name a directory by ${ENV} (the example's data directory).
-        destination: join(resolveOrFail(() => resolveEnvRefs(t.archive!.destination, deps.env ?? process.env, `monitors.${input.monitorId}.check.trigger.archive.destination`)), basename(path).replace(/\.zip$/i, '')),
+        destination: join(
+          resolveOrFail(() =>
+            resolveEnvRefs(
+              t.archive!.destination,
+              deps.env ?? process.env,
+              `monitors.${input.monitorId}.check.trigger.archive.destination`,
+            ),
+          ),
+          basename(path).replace(/\.zip$/i, ''),
+        ),
         source: sourceName || undefined,
         knownPasswords: settings.knownPasswords[sourceName] ?? [],
         limits: settings.limits,
@@ -39,7 +54,11 @@ export async function triggerForEvents(
         policy: input.policy,
       };
       try {
-        await deps.client.workflow.start(archiveIngestWorkflow, { workflowId: `pipewatch-archive/event-${eventKey}`, taskQueue: deps.taskQueue, args: [args] });
+        await deps.client.workflow.start(archiveIngestWorkflow, {
+          workflowId: `pipewatch-archive/event-${eventKey}`,
+          taskQueue: deps.taskQueue,
+          args: [args],
+        });
       } catch (err) {
         if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       }
@@ -48,7 +67,9 @@ export async function triggerForEvents(
     if (t.signal) {
       const workflowId = fieldValue(e.doc, t.signal.workflowIdField);
       if (typeof workflowId !== 'string' || !workflowId) continue;
-      await deps.client.workflow.getHandle(workflowId).signal(t.signal.name, { eventId: eventKey, ts: e.ts, event: e.doc });
+      await deps.client.workflow
+        .getHandle(workflowId)
+        .signal(t.signal.name, { eventId: eventKey, ts: e.ts, event: e.doc });
     }
   }
 }

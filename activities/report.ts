@@ -9,7 +9,14 @@ import type { Client } from '@temporalio/client';
 import type { ReportDefinition } from '../config/model.js';
 import { isFailing } from '../evaluation/types.js';
 import { renderPng } from '../reports/charts.js';
-import { renderReport, reportCharts, summarise, type PendingIntervention, type ReportData, type TrendPeriod } from '../reports/digest.js';
+import {
+  renderReport,
+  reportCharts,
+  summarise,
+  type PendingIntervention,
+  type ReportData,
+  type TrendPeriod,
+} from '../reports/digest.js';
 import { incidentEventsFromSnapshot } from '../reports/incident-events.js';
 import { windowInPeriod } from '../reports/period.js';
 import type { HistoryStore, SavedReport } from '../store/history.js';
@@ -28,7 +35,16 @@ export function imageCid(reportId: string, name: string): string {
 async function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not answer within ${QUERY_TIMEOUT_MS} ms`)), QUERY_TIMEOUT_MS)))]);
+    return await Promise.race([
+      work,
+      new Promise<never>(
+        (_, reject) =>
+          (timer = setTimeout(
+            () => reject(new Error(`${what} did not answer within ${QUERY_TIMEOUT_MS} ms`)),
+            QUERY_TIMEOUT_MS,
+          )),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -41,20 +57,32 @@ const quoted = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
  * running incident may have been acknowledged since. Its `state` query has
  * every acknowledgement, so running incidents of this pipeline are read now.
  */
-export async function refreshRunningIncidents(client: Client, taskQueue: string, store: HistoryStore, definition: ReportDefinition): Promise<number> {
+export async function refreshRunningIncidents(
+  client: Client,
+  taskQueue: string,
+  store: HistoryStore,
+  definition: ReportDefinition,
+): Promise<number> {
   const monitors = new Set(definition.monitors.map((m) => m.id));
   let refreshed = 0;
   let listed = 0;
-  for await (const w of client.workflow.list({ query: `WorkflowType = ${quoted(incidentWorkflow.name)} AND ExecutionStatus = "Running" AND TaskQueue = ${quoted(taskQueue)}` })) {
+  for await (const w of client.workflow.list({
+    query: `WorkflowType = ${quoted(incidentWorkflow.name)} AND ExecutionStatus = "Running" AND TaskQueue = ${quoted(taskQueue)}`,
+  })) {
     if (++listed > LIST_LIMIT) break;
     Context.current().heartbeat();
     let snapshot: IncidentSnapshot;
     try {
-      snapshot = await withTimeout(client.workflow.getHandle(w.workflowId).query(incidentStateQuery), `incident ${w.workflowId}`);
+      snapshot = await withTimeout(
+        client.workflow.getHandle(w.workflowId).query(incidentStateQuery),
+        `incident ${w.workflowId}`,
+      );
     } catch {
       continue; // it may have just completed; its resolved message recorded it
     }
-    const ours = snapshot.alerts.some((a) => monitors.has(a.monitor.id) || (a.monitor.pipeline ?? a.labels.pipeline) === definition.pipeline);
+    const ours = snapshot.alerts.some(
+      (a) => monitors.has(a.monitor.id) || (a.monitor.pipeline ?? a.labels.pipeline) === definition.pipeline,
+    );
     if (!ours) continue;
     await store.recordIncidentEvents(incidentEventsFromSnapshot(snapshot));
     refreshed++;
@@ -63,15 +91,29 @@ export async function refreshRunningIncidents(client: Client, taskQueue: string,
 }
 
 /** Questions of this pipeline that are still open (interventionWorkflow runs tagged with the pipeline). */
-export async function pendingInterventions(client: Client, taskQueue: string, pipeline: string): Promise<PendingIntervention[]> {
+export async function pendingInterventions(
+  client: Client,
+  taskQueue: string,
+  pipeline: string,
+): Promise<PendingIntervention[]> {
   const out: PendingIntervention[] = [];
   const query = `WorkflowType = ${quoted(interventionWorkflow.name)} AND ExecutionStatus = "Running" AND TaskQueue = ${quoted(taskQueue)} AND PipewatchPipeline = ${quoted(pipeline)}`;
   for await (const w of client.workflow.list({ query })) {
     if (out.length >= LIST_LIMIT) break;
     Context.current().heartbeat();
     try {
-      const view = await withTimeout(client.workflow.getHandle(w.workflowId).query(interventionQuery), `intervention ${w.workflowId}`);
-      if (view.state === 'open') out.push({ id: w.workflowId, title: view.title, kind: view.kind, openedAt: view.openedAt, deadlineAt: view.deadlineAt });
+      const view = await withTimeout(
+        client.workflow.getHandle(w.workflowId).query(interventionQuery),
+        `intervention ${w.workflowId}`,
+      );
+      if (view.state === 'open')
+        out.push({
+          id: w.workflowId,
+          title: view.title,
+          kind: view.kind,
+          openedAt: view.openedAt,
+          deadlineAt: view.deadlineAt,
+        });
     } catch {
       // answered and completed between the list and the query
     }
@@ -80,7 +122,13 @@ export async function pendingInterventions(client: Client, taskQueue: string, pi
 }
 
 /** Everything the report says about [start, end), read from the store. */
-export async function gatherReportData(store: HistoryStore, definition: ReportDefinition, start: number, end: number, interventions: PendingIntervention[]): Promise<ReportData> {
+export async function gatherReportData(
+  store: HistoryStore,
+  definition: ReportDefinition,
+  start: number,
+  end: number,
+  interventions: PendingIntervention[],
+): Promise<ReportData> {
   const d = definition;
   const trendStart = end - d.trendPeriods * d.periodMs;
   const counts = await store.stageCountsBetween(d.pipeline, new Date(trendStart), new Date(end));
@@ -115,7 +163,12 @@ export async function gatherReportData(store: HistoryStore, definition: ReportDe
       runs: points.length,
     });
   }
-  const incidents = await store.incidentPeriods({ pipeline: d.pipeline, monitors: d.monitors.map((m) => m.id), from: new Date(start), to: new Date(end) });
+  const incidents = await store.incidentPeriods({
+    pipeline: d.pipeline,
+    monitors: d.monitors.map((m) => m.id),
+    from: new Date(start),
+    to: new Date(end),
+  });
   return {
     pipeline: d.pipeline,
     description: d.description,
@@ -138,7 +191,13 @@ export function makeReport(reportId: string, data: ReportData): SavedReport {
   const message = renderReport(
     data,
     summary,
-    charts.map((c) => ({ name: c.name, cid: imageCid(reportId, c.name), title: c.title, width: c.width, height: c.height })),
+    charts.map((c) => ({
+      name: c.name,
+      cid: imageCid(reportId, c.name),
+      title: c.title,
+      width: c.width,
+      height: c.height,
+    })),
   );
   return {
     reportId,

@@ -31,13 +31,22 @@ const BUILT_IN_LABELS = new Set(['monitor', 'perspective', 'pipeline', 'check', 
 
 /** ECS event.outcome: a check that could not run is neither a success nor a failure of the data. */
 export function eventOutcome(status: Status): 'success' | 'failure' | 'unknown' {
-  return status === 'ok' || status === 'info' ? 'success' : status === 'error' || status === 'learning' ? 'unknown' : 'failure';
+  return status === 'ok' || status === 'info'
+    ? 'success'
+    : status === 'error' || status === 'learning'
+      ? 'unknown'
+      : 'failure';
 }
 
-export function resultDocuments(run: ResultRun, recorded: Pick<RecordedRun, 'state' | 'transition'>, stages: StageCount[] = []): ResultDocument[] {
+export function resultDocuments(
+  run: ResultRun,
+  recorded: Pick<RecordedRun, 'state' | 'transition'>,
+  stages: StageCount[] = [],
+): ResultDocument[] {
   const { verdict, labels } = run;
   const own = Object.fromEntries(Object.entries(labels).filter(([k]) => !BUILT_IN_LABELS.has(k)));
-  const pipeline = labels.pipeline ?? (typeof verdict.details?.pipeline === 'string' ? verdict.details.pipeline : undefined);
+  const pipeline =
+    labels.pipeline ?? (typeof verdict.details?.pipeline === 'string' ? verdict.details.pipeline : undefined);
   const monitor = { id: run.monitorId, check: labels.check, perspective: labels.perspective };
   const common = { pipeline, perspective: labels.perspective };
   const runDoc: ResultDocument = {
@@ -45,7 +54,13 @@ export function resultDocuments(run: ResultRun, recorded: Pick<RecordedRun, 'sta
     doc: {
       '@timestamp': verdict.observedAt,
       message: `${run.monitorId}: ${verdict.status} — ${verdict.reason}`,
-      event: { kind: 'metric', module: 'pipewatch', dataset: 'pipewatch.run', outcome: eventOutcome(verdict.status), id: run.runId },
+      event: {
+        kind: 'metric',
+        module: 'pipewatch',
+        dataset: 'pipewatch.run',
+        outcome: eventOutcome(verdict.status),
+        id: run.runId,
+      },
       pipewatch: {
         monitor,
         run: { id: run.runId, transition: recorded.transition, alerting: recorded.state.alerting },
@@ -65,7 +80,13 @@ export function resultDocuments(run: ResultRun, recorded: Pick<RecordedRun, 'sta
     doc: {
       '@timestamp': s.windowStart,
       message: `${pipeline ?? ''} stage ${s.stage}: ${s.count} records${s.lost ? `, ${s.lost} lost` : ''}`,
-      event: { kind: 'metric', module: 'pipewatch', dataset: 'pipewatch.stage', outcome: losing === s.stage ? 'failure' : 'success', id: `${run.runId}/stage/${s.stage}` },
+      event: {
+        kind: 'metric',
+        module: 'pipewatch',
+        dataset: 'pipewatch.stage',
+        outcome: losing === s.stage ? 'failure' : 'success',
+        id: `${run.runId}/stage/${s.stage}`,
+      },
       pipewatch: {
         monitor,
         run: { id: run.runId },

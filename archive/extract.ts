@@ -35,7 +35,8 @@ export class UnsafeArchiveError extends Error {
 /** Where an entry would land, or an error when it would land outside the destination. */
 export function entryTarget(destination: string, name: string): string {
   const clean = name.replace(/\\/g, '/');
-  if (isAbsolute(clean) || /^[A-Za-z]:/.test(clean)) throw new UnsafeArchiveError(`entry "${name}" has an absolute path (zip-slip)`);
+  if (isAbsolute(clean) || /^[A-Za-z]:/.test(clean))
+    throw new UnsafeArchiveError(`entry "${name}" has an absolute path (zip-slip)`);
   const target = resolve(destination, normalize(clean));
   if (target !== resolve(destination) && !target.startsWith(resolve(destination) + sep)) {
     throw new UnsafeArchiveError(`entry "${name}" would be written outside the destination (zip-slip)`);
@@ -44,21 +45,30 @@ export function entryTarget(destination: string, name: string): string {
 }
 
 function checkLimits(entries: Entry[], archive: string, limits: ExtractLimits): void {
-  if (entries.length > limits.maxEntries) throw new UnsafeArchiveError(`${archive} has ${entries.length} entries; the limit is ${limits.maxEntries}`);
+  if (entries.length > limits.maxEntries)
+    throw new UnsafeArchiveError(`${archive} has ${entries.length} entries; the limit is ${limits.maxEntries}`);
   let total = 0;
   for (const e of entries) {
     total += e.uncompressedSize;
     if (e.compressedSize > 0 && e.uncompressedSize / e.compressedSize > limits.maxRatio) {
-      throw new UnsafeArchiveError(`entry "${e.filename}" expands ${Math.round(e.uncompressedSize / e.compressedSize)}× (limit ${limits.maxRatio}×): a zip bomb?`);
+      throw new UnsafeArchiveError(
+        `entry "${e.filename}" expands ${Math.round(e.uncompressedSize / e.compressedSize)}× (limit ${limits.maxRatio}×): a zip bomb?`,
+      );
     }
   }
-  if (total > limits.maxBytes) throw new UnsafeArchiveError(`${archive} expands to ${total} bytes; the limit is ${limits.maxBytes}`);
+  if (total > limits.maxBytes)
+    throw new UnsafeArchiveError(`${archive} expands to ${total} bytes; the limit is ${limits.maxBytes}`);
 }
 
-export async function extractZip(archive: string, destination: string, options: { password?: string; limits?: ExtractLimits } = {}): Promise<ExtractOutcome> {
+export async function extractZip(
+  archive: string,
+  destination: string,
+  options: { password?: string; limits?: ExtractLimits } = {},
+): Promise<ExtractOutcome> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const size = (await stat(archive)).size;
-  if (size > limits.maxBytes) throw new UnsafeArchiveError(`${archive} is ${size} bytes; the limit is ${limits.maxBytes}`);
+  if (size > limits.maxBytes)
+    throw new UnsafeArchiveError(`${archive} is ${size} bytes; the limit is ${limits.maxBytes}`);
   let reader: ZipReader<unknown>;
   let entries: Entry[];
   try {
@@ -66,7 +76,8 @@ export async function extractZip(archive: string, destination: string, options: 
     entries = await reader.getEntries();
   } catch (err) {
     const message = (err as Error).message;
-    if (/unsafe filename/i.test(message)) throw new UnsafeArchiveError(`${archive} has an entry whose path leaves the destination (zip-slip)`);
+    if (/unsafe filename/i.test(message))
+      throw new UnsafeArchiveError(`${archive} has an entry whose path leaves the destination (zip-slip)`);
     throw new UnsafeArchiveError(`${archive} is not a readable zip archive (${message})`);
   }
   try {
@@ -83,7 +94,10 @@ export async function extractZip(archive: string, destination: string, options: 
         if (e.directory) continue;
         let data: Uint8Array;
         try {
-          data = await e.getData!(new Uint8ArrayWriter(), { password: e.encrypted ? options.password : undefined, checkSignature: true });
+          data = await e.getData!(new Uint8ArrayWriter(), {
+            password: e.encrypted ? options.password : undefined,
+            checkSignature: true,
+          });
         } catch (err) {
           const message = (err as Error).message;
           // ZipCrypto's one-byte check lets about 1 in 256 wrong passwords through to a failed CRC.
@@ -91,7 +105,8 @@ export async function extractZip(archive: string, destination: string, options: 
           throw new UnsafeArchiveError(`entry "${e.filename}" cannot be read (${message})`);
         }
         bytes += data.length;
-        if (bytes > limits.maxBytes) throw new UnsafeArchiveError(`${archive} expands beyond ${limits.maxBytes} bytes: a zip bomb?`);
+        if (bytes > limits.maxBytes)
+          throw new UnsafeArchiveError(`${archive} expands beyond ${limits.maxBytes} bytes: a zip bomb?`);
         const target = entryTarget(scratch, e.filename);
         await mkdir(dirname(target), { recursive: true });
         await writeFile(target, data);

@@ -39,7 +39,10 @@ async function generate(): Promise<void> {
       'log.level': level,
       message: level === 'error' ? 'parse failed' : 'record stored',
       labels: { pipeline: pipelines[i % 4], stage: 'parse' },
-      event: { action: level === 'error' ? 'stage.failed' : 'record.stored', code: level === 'error' ? `E${i % 7}` : undefined },
+      event: {
+        action: level === 'error' ? 'stage.failed' : 'record.stored',
+        code: level === 'error' ? `E${i % 7}` : undefined,
+      },
     });
     if (!out.write(`${line}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
@@ -48,15 +51,36 @@ async function generate(): Promise<void> {
 
 async function measure(schema: string): Promise<void> {
   const store = await HistoryStore.open({ url, schema });
-  const check = { type: 'logs', rule: 'frequency', query: 'log.level:error', queryKey: 'labels.pipeline', window: 3_600_000, buffer: 0, lookback: 0, metric: 'avg', direction: 'up', minCount: 1, severityFromLevel: false, sample: 3, maxEvents: 500 } as unknown as LogsCheck;
-  const connector = logfilesConnector.create('bench', { type: 'logfiles', path: file, timestampField: '@timestamp', retention: 3650 * 86_400_000 });
+  const check = {
+    type: 'logs',
+    rule: 'frequency',
+    query: 'log.level:error',
+    queryKey: 'labels.pipeline',
+    window: 3_600_000,
+    buffer: 0,
+    lookback: 0,
+    metric: 'avg',
+    direction: 'up',
+    minCount: 1,
+    severityFromLevel: false,
+    sample: 3,
+    maxEvents: 500,
+  } as unknown as LogsCheck;
+  const connector = logfilesConnector.create('bench', {
+    type: 'logfiles',
+    path: file,
+    timestampField: '@timestamp',
+    retention: 3650 * 86_400_000,
+  });
   const started = performance.now();
   const source = await connector.logSource!(check, { store });
   const ingested = performance.now();
   const result = await evaluateLogRule(source, check, AT, undefined);
   const done = performance.now();
   await store.close();
-  process.stdout.write(`${JSON.stringify({ ingestMs: ingested - started, evaluateMs: done - ingested, totalMs: done - started, value: result.measurement.value, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ingestMs: ingested - started, evaluateMs: done - ingested, totalMs: done - started, value: result.measurement.value, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+  );
 }
 
 function median(v: number[]): number {
@@ -75,11 +99,17 @@ async function main(): Promise<void> {
     await c.connect();
     await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await c.end();
-    const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--measure', schema, '--lines', String(lines), '--database-url', url], { encoding: 'utf8', maxBuffer: 1e7 });
+    const out = spawnSync(
+      process.execPath,
+      [fileURLToPath(import.meta.url), '--measure', schema, '--lines', String(lines), '--database-url', url],
+      { encoding: 'utf8', maxBuffer: 1e7 },
+    );
     if (out.status !== 0) throw new Error(out.stderr);
     const m = JSON.parse(out.stdout.trim().split('\n').at(-1)!);
     results.push(m);
-    process.stderr.write(`run ${r + 1}/${runs}: ingest ${(m.ingestMs / 1000).toFixed(1)} s, evaluate ${(m.evaluateMs / 1000).toFixed(1)} s, peak RSS ${m.maxRssMb.toFixed(0)} MB, busiest pipeline ${m.value} errors\n`);
+    process.stderr.write(
+      `run ${r + 1}/${runs}: ingest ${(m.ingestMs / 1000).toFixed(1)} s, evaluate ${(m.evaluateMs / 1000).toFixed(1)} s, peak RSS ${m.maxRssMb.toFixed(0)} MB, busiest pipeline ${m.value} errors\n`,
+    );
     const d = new pg.Client({ connectionString: url });
     await d.connect();
     await d.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

@@ -28,7 +28,12 @@ async function measure(kind: 'pino' | 'pipewatch'): Promise<void> {
     call = (i) => log.info({ n: i, labels: { pipeline: 'intel', stage: 'parse' } }, 'record parsed');
     done = () => new Promise((r) => dest.flush(() => r()));
   } else {
-    const log = createLogger({ service: 'bench', pipeline: 'intel', stage: 'parse', sinks: [{ kind: 'file', path: '/dev/null' }] });
+    const log = createLogger({
+      service: 'bench',
+      pipeline: 'intel',
+      stage: 'parse',
+      sinks: [{ kind: 'file', path: '/dev/null' }],
+    });
     call = (i) => log.info('record parsed', { n: i });
     done = () => log.flush();
   }
@@ -51,7 +56,11 @@ async function main(): Promise<void> {
   const results: Record<string, number[]> = { pino: [], pipewatch: [] };
   for (let r = 0; r < runs; r++) {
     for (const kind of ['pino', 'pipewatch'] as const) {
-      const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--measure', kind, '--calls', String(calls)], { encoding: 'utf8' });
+      const out = spawnSync(
+        process.execPath,
+        [fileURLToPath(import.meta.url), '--measure', kind, '--calls', String(calls)],
+        { encoding: 'utf8' },
+      );
       if (out.status !== 0) throw new Error(out.stderr);
       const m = JSON.parse(out.stdout.trim());
       results[kind]!.push(m.nsPerCall);
@@ -60,7 +69,17 @@ async function main(): Promise<void> {
   }
   const pinoNs = median(results.pino!);
   const ours = median(results.pipewatch!);
-  const summary = { benchmark: 'logging', calls, runs, cpus: cpus().length, node: process.version, pinoNsPerCall: pinoNs, pipewatchNsPerCall: ours, ratio: ours / pinoNs, raw: results };
+  const summary = {
+    benchmark: 'logging',
+    calls,
+    runs,
+    cpus: cpus().length,
+    node: process.version,
+    pinoNsPerCall: pinoNs,
+    pipewatchNsPerCall: ours,
+    ratio: ours / pinoNs,
+    raw: results,
+  };
   mkdirSync(join(here, '..', '..', 'bench', 'results'), { recursive: true });
   writeFileSync(join(here, '..', '..', 'bench', 'results', 'logging.json'), `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(

@@ -28,8 +28,23 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 const SCHEMA = 'pipewatch_bench_reconcile';
 
 function stage(id: string, table: string): PipelineStage {
-  const connector = { id: 'lake', type: 'postgres' as const, url, statementTimeout: 600_000, connectTimeout: 10_000, pool: { max: 2 } };
-  return { id, connector, dataset: `${SCHEMA}.${table}`, uniqueId: 'record_id', timestamp: 'stored_at', tolerance: 0, normalise: [] };
+  const connector = {
+    id: 'lake',
+    type: 'postgres' as const,
+    url,
+    statementTimeout: 600_000,
+    connectTimeout: 10_000,
+    pool: { max: 2 },
+  };
+  return {
+    id,
+    connector,
+    dataset: `${SCHEMA}.${table}`,
+    uniqueId: 'record_id',
+    timestamp: 'stored_at',
+    tolerance: 0,
+    normalise: [],
+  };
 }
 
 /** One measurement in this process: prints {ms, maxRssMb, missing}. */
@@ -72,21 +87,34 @@ async function measure(kind: Kind): Promise<void> {
 async function seed(): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const { rows } = await client.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1`, [SCHEMA]);
-  const existing = rows[0].n === 2 ? Number((await client.query(`SELECT count(*) AS n FROM ${SCHEMA}.upstream`)).rows[0].n) : 0;
+  const { rows } = await client.query(
+    `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1`,
+    [SCHEMA],
+  );
+  const existing =
+    rows[0].n === 2 ? Number((await client.query(`SELECT count(*) AS n FROM ${SCHEMA}.upstream`)).rows[0].n) : 0;
   if (existing !== ids) {
     process.stderr.write(`seeding ${ids.toLocaleString('en-US')} ids (1 % missing downstream)…\n`);
     await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE; CREATE SCHEMA ${SCHEMA}`);
-    await client.query(`CREATE TABLE ${SCHEMA}.upstream AS
-      SELECT 'rec-' || lpad(g::text, 9, '0') AS record_id, to_timestamp(${T0 / 1000} + (g % 86400)) AS stored_at FROM generate_series(1, $1::int) g`, [ids]);
-    await client.query(`CREATE TABLE ${SCHEMA}.downstream AS SELECT * FROM ${SCHEMA}.upstream WHERE hashtext(record_id) % 100 <> 0`);
+    await client.query(
+      `CREATE TABLE ${SCHEMA}.upstream AS
+      SELECT 'rec-' || lpad(g::text, 9, '0') AS record_id, to_timestamp(${T0 / 1000} + (g % 86400)) AS stored_at FROM generate_series(1, $1::int) g`,
+      [ids],
+    );
+    await client.query(
+      `CREATE TABLE ${SCHEMA}.downstream AS SELECT * FROM ${SCHEMA}.upstream WHERE hashtext(record_id) % 100 <> 0`,
+    );
     await client.query(`ANALYZE ${SCHEMA}.upstream; ANALYZE ${SCHEMA}.downstream`);
   }
   await client.end();
 }
 
 function of(runs: Array<{ ms: number; maxRssMb: number; missing: number }>) {
-  return { medianMs: median(runs.map((x) => x.ms)), medianPeakRssMb: median(runs.map((x) => x.maxRssMb)), missing: runs[0]!.missing };
+  return {
+    medianMs: median(runs.map((x) => x.ms)),
+    medianPeakRssMb: median(runs.map((x) => x.maxRssMb)),
+    missing: runs[0]!.missing,
+  };
 }
 
 function median(values: number[]): number {
@@ -98,21 +126,36 @@ async function main(): Promise<void> {
   const child = process.argv.indexOf('--measure');
   if (child >= 0) return measure(process.argv[child + 1] as Kind);
   await seed();
-  const results: Record<Kind, Array<{ ms: number; maxRssMb: number; missing: number }>> = { streamed: [], 'in-database': [], except: [] };
+  const results: Record<Kind, Array<{ ms: number; maxRssMb: number; missing: number }>> = {
+    streamed: [],
+    'in-database': [],
+    except: [],
+  };
   for (let r = 0; r < runs; r++) {
     for (const kind of ['except', 'streamed', 'in-database'] as const) {
-      const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--measure', kind, '--database-url', url, '--ids', String(ids)], { encoding: 'utf8' });
+      const out = spawnSync(
+        process.execPath,
+        [fileURLToPath(import.meta.url), '--measure', kind, '--database-url', url, '--ids', String(ids)],
+        { encoding: 'utf8' },
+      );
       if (out.status !== 0) throw new Error(`${kind} run failed:\n${out.stderr}`);
       const result = JSON.parse(out.stdout.trim().split('\n').at(-1)!);
       results[kind].push(result);
-      process.stderr.write(`run ${r + 1}/${runs} ${kind}: ${(result.ms / 1000).toFixed(2)} s, peak RSS ${result.maxRssMb.toFixed(0)} MB, ${result.missing} missing\n`);
+      process.stderr.write(
+        `run ${r + 1}/${runs} ${kind}: ${(result.ms / 1000).toFixed(2)} s, peak RSS ${result.maxRssMb.toFixed(0)} MB, ${result.missing} missing\n`,
+      );
     }
   }
   const summary = {
     benchmark: 'reconcile',
     ids,
     runs,
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+    },
     streamed: of(results.streamed),
     inDatabase: of(results['in-database']),
     sqlExcept: { medianMs: median(results.except.map((x) => x.ms)), missing: results.except[0]!.missing },
@@ -121,7 +164,10 @@ async function main(): Promise<void> {
   const ratio = summary.streamed.medianMs / summary.sqlExcept.medianMs;
   const inDatabaseRatio = summary.inDatabase.medianMs / summary.sqlExcept.medianMs;
   mkdirSync(join(here, '..', '..', 'bench', 'results'), { recursive: true });
-  writeFileSync(join(here, '..', '..', 'bench', 'results', 'reconcile.json'), `${JSON.stringify({ ...summary, timeRatio: ratio, inDatabaseTimeRatio: inDatabaseRatio }, null, 2)}\n`);
+  writeFileSync(
+    join(here, '..', '..', 'bench', 'results', 'reconcile.json'),
+    `${JSON.stringify({ ...summary, timeRatio: ratio, inDatabaseTimeRatio: inDatabaseRatio }, null, 2)}\n`,
+  );
   process.stdout.write(
     [
       `| method | median time | peak RSS (client process) | missing found |`,

@@ -50,7 +50,11 @@ function configYaml(n: number, mode: string, below: (i: number) => number, proje
     'defaults: { schedule: { every: 1m } }',
     'connectors: { lake: { type: postgres, url: "postgres://bench@127.0.0.1:1/bench" } }',
     'monitors:',
-    ...Array.from({ length: n }, (_, i) => `  - { id: orders-${String(i).padStart(5, '0')}, connector: lake, check: { type: count, dataset: t${i % 20}, timestamp: ts, window: 1h }, rules: [{ below: ${below(i)} }] }`),
+    ...Array.from(
+      { length: n },
+      (_, i) =>
+        `  - { id: orders-${String(i).padStart(5, '0')}, connector: lake, check: { type: count, dataset: t${i % 20}, timestamp: ts, window: 1h }, rules: [{ below: ${below(i)} }] }`,
+    ),
     '',
   ].join('\n');
 }
@@ -71,7 +75,15 @@ const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e9;
 
 async function main(): Promise<void> {
   const { values: v } = parseArgs({
-    options: { monitors: { type: 'string' }, runs: { type: 'string' }, modes: { type: 'string' }, out: { type: 'string' }, 'no-mass-change': { type: 'boolean' }, 'describe-each': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      monitors: { type: 'string' },
+      runs: { type: 'string' },
+      modes: { type: 'string' },
+      out: { type: 'string' },
+      'no-mass-change': { type: 'boolean' },
+      'describe-each': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (v.help) {
     process.stdout.write(HELP);
@@ -89,7 +101,12 @@ async function main(): Promise<void> {
   for (let run = 0; run < runs; run++) {
     for (const mode of modes) {
       const dir = mkdtempSync(join(tmpdir(), 'pipewatch-bench-sync-'));
-      const server = await startDevServer({ cli: await findTemporalCli({ log }), dataDir: join(dir, 'temporal'), port: await freePort(), uiPort: null });
+      const server = await startDevServer({
+        cli: await findTemporalCli({ log }),
+        dataDir: join(dir, 'temporal'),
+        port: await freePort(),
+        uiPort: null,
+      });
       const client = await connectClient({ address: server.address, namespace: 'default', taskQueue: 'bench-sync' });
       try {
         const steps: Step[] = [];
@@ -100,7 +117,12 @@ async function main(): Promise<void> {
           let t = process.hrtime.bigint();
           const config = loadConfigFile(file, { env: false });
           const loadSeconds = since(t);
-          const target = { client, taskQueue: 'bench-sync', project, ...(v['describe-each'] ? { versionIndexed: false } : {}) };
+          const target = {
+            client,
+            taskQueue: 'bench-sync',
+            project,
+            ...(v['describe-each'] ? { versionIndexed: false } : {}),
+          };
           t = process.hrtime.bigint();
           const plan = await planFor(target, config.monitors, config.groups);
           const planSeconds = since(t);
@@ -108,8 +130,21 @@ async function main(): Promise<void> {
           await applyPlan(target, plan);
           const applySeconds = since(t);
           const count = (a: string) => plan.steps.filter((s) => s.action === a).length;
-          const s: Step = { step, loadSeconds, planSeconds, applySeconds, created: count('create'), updated: count('update'), deleted: count('delete'), unchanged: count('unchanged'), schedules: config.groups.length + config.monitors.length - config.groups.reduce((k, g) => k + g.monitors.length, 0) };
-          log(`${mode} ${step}: load ${loadSeconds.toFixed(2)} s, plan ${planSeconds.toFixed(2)} s, apply ${applySeconds.toFixed(2)} s (${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged; ${s.schedules} schedules)`);
+          const s: Step = {
+            step,
+            loadSeconds,
+            planSeconds,
+            applySeconds,
+            created: count('create'),
+            updated: count('update'),
+            deleted: count('delete'),
+            unchanged: count('unchanged'),
+            schedules:
+              config.groups.length + config.monitors.length - config.groups.reduce((k, g) => k + g.monitors.length, 0),
+          };
+          log(
+            `${mode} ${step}: load ${loadSeconds.toFixed(2)} s, plan ${planSeconds.toFixed(2)} s, apply ${applySeconds.toFixed(2)} s (${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged; ${s.schedules} schedules)`,
+          );
           steps.push(s);
         };
         const step = sync;
@@ -118,7 +153,9 @@ async function main(): Promise<void> {
           try {
             await step(name, below);
           } catch (err) {
-            log(`${mode} ${name} failed: ${(err as Error).message}${(err as Error).cause ? ` (cause: ${((err as Error).cause as Error).message})` : ''}`);
+            log(
+              `${mode} ${name} failed: ${(err as Error).message}${(err as Error).cause ? ` (cause: ${((err as Error).cause as Error).message})` : ''}`,
+            );
             throw err;
           }
         };
@@ -141,9 +178,19 @@ async function main(): Promise<void> {
       }
     }
   }
-  const out = v.out ?? join(root, 'bench', 'results', `sync-${n}${v['describe-each'] ? '-describe-each' : ''}-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.json`);
+  const out =
+    v.out ??
+    join(
+      root,
+      'bench',
+      'results',
+      `sync-${n}${v['describe-each'] ? '-describe-each' : ''}-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.json`,
+    );
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ monitors: n, runs, describeEach: Boolean(v['describe-each']), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, results }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ monitors: n, runs, describeEach: Boolean(v['describe-each']), machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, results }, null, 2)}\n`,
+  );
   log(`results in ${out}`);
 }
 

@@ -5,7 +5,14 @@
 import { html, joinHtml, type Html } from '../evaluation/html.js';
 import { describeRule, formatValue } from '../evaluation/rules.js';
 import { STATUS_RANK } from '../evaluation/types.js';
-import type { AlertSummary, ChartPoint, IncidentNotification, IncidentSubject, Notification, TemporalCommandContext } from './types.js';
+import type {
+  AlertSummary,
+  ChartPoint,
+  IncidentNotification,
+  IncidentSubject,
+  Notification,
+  TemporalCommandContext,
+} from './types.js';
 
 export interface RenderedMessage {
   subject: string;
@@ -32,7 +39,11 @@ export function sparkline(points: ChartPoint[]): string {
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   return points
-    .map((p) => (p.value === null || !Number.isFinite(p.value) ? ' ' : BARS[hi === lo ? 3 : Math.round(((p.value - lo) / (hi - lo)) * 7)]!))
+    .map((p) =>
+      p.value === null || !Number.isFinite(p.value)
+        ? ' '
+        : BARS[hi === lo ? 3 : Math.round(((p.value - lo) / (hi - lo)) * 7)]!,
+    )
     .join('');
 }
 
@@ -42,10 +53,23 @@ function htmlChart(points: ChartPoint[]): Html {
   const hi = Math.max(...values, 0);
   const cells = points.map((p) => {
     const h = p.value === null || hi === 0 ? 2 : Math.max(2, Math.round((p.value / hi) * 40));
-    const color = p.status === 'critical' ? '#cf222e' : p.status === 'warning' ? '#9a6700' : p.status === 'error' ? '#8c959f' : '#1a7f37';
-    return html`<td valign="bottom" style="padding:0 1px"><div title="${`${p.observedAt}: ${p.value ?? 'n/a'}`}" style="width:6px;height:${h}px;background:${color}"></div></td>`;
+    const color =
+      p.status === 'critical'
+        ? '#cf222e'
+        : p.status === 'warning'
+          ? '#9a6700'
+          : p.status === 'error'
+            ? '#8c959f'
+            : '#1a7f37';
+    return html`<td valign="bottom" style="padding:0 1px">
+      <div title="${`${p.observedAt}: ${p.value ?? 'n/a'}`}" style="width:6px;height:${h}px;background:${color}"></div>
+    </td>`;
   });
-  return html`<table cellspacing="0" cellpadding="0" style="height:44px"><tr>${cells}</tr></table>`;
+  return html`<table cellspacing="0" cellpadding="0" style="height:44px">
+    <tr>
+      ${cells}
+    </tr>
+  </table>`;
 }
 
 /**
@@ -54,13 +78,18 @@ function htmlChart(points: ChartPoint[]): Html {
  */
 export function temporalCommand(args: string, ctx: TemporalCommandContext = {}): string {
   if (ctx.codecEndpoint) return `temporal ${args} --codec-endpoint '${ctx.codecEndpoint}'`;
-  return ctx.encrypted ? `temporal ${args} --codec-endpoint <your codec server (pipewatch codec-server)>` : `temporal ${args}`;
+  return ctx.encrypted
+    ? `temporal ${args} --codec-endpoint <your codec server (pipewatch codec-server)>`
+    : `temporal ${args}`;
 }
 
 export function ackCommands(incidentId: string, ctx: TemporalCommandContext = {}): string[] {
   return [
     `pipewatch incidents ack '${incidentId}' --by <your name> [--note <text>] [--for 2h]`,
-    temporalCommand(`workflow update execute --workflow-id '${incidentId}' --name acknowledge --input '{"by":"<your name>"}'`, ctx),
+    temporalCommand(
+      `workflow update execute --workflow-id '${incidentId}' --name acknowledge --input '{"by":"<your name>"}'`,
+      ctx,
+    ),
   ];
 }
 
@@ -90,12 +119,16 @@ const ADVICE: Partial<Record<NonNullable<IncidentSubject['checkType']>, string>>
   logs: "Read the sample log lines above and the application's logs around that time.",
   interventions: 'Answer the waiting questions: pipewatch intervene list.',
   kubeEvents: 'Look at the failing layer named above and its evidence: kubectl describe the object it names.',
-  podHealth: 'Look at the failing layer named above: kubectl describe pod and kubectl logs --previous for the pod it names.',
+  podHealth:
+    'Look at the failing layer named above: kubectl describe pod and kubectl logs --previous for the pod it names.',
   cronJobs: 'Check the CronJob named above: kubectl get jobs for it, and whether the controller is running.',
 };
 
 function advice(a: AlertSummary): string {
-  return (a.monitor.checkType && ADVICE[a.monitor.checkType]) || 'Look at the value and the rule above: the value is outside what the monitor allows.';
+  return (
+    (a.monitor.checkType && ADVICE[a.monitor.checkType]) ||
+    'Look at the value and the rule above: the value is outside what the monitor allows.'
+  );
 }
 
 function alertRows(a: AlertSummary): Array<[string, string]> {
@@ -122,7 +155,7 @@ function describeMute(a: AlertSummary): string {
   if (m.kind === 'silence') return `silence ${m.id} by ${m.by} until ${m.until}: ${m.reason}`;
   if (m.kind === 'maintenance') return `maintenance window ${m.id} (${m.owner}) until ${m.until}: ${m.reason}`;
   if (m.kind === 'time-interval') {
-    return `${m.because === 'mute' ? 'in the route\'s mute time interval' : 'outside the route\'s active time intervals'} ${m.intervals.join(', ')} until ${m.until}`;
+    return `${m.because === 'mute' ? "in the route's mute time interval" : "outside the route's active time intervals"} ${m.intervals.join(', ')} until ${m.until}`;
   }
   return `inhibited by the firing monitor ${m.by}${m.rule ? ` (inhibit rule ${m.rule})` : ''}`;
 }
@@ -140,12 +173,16 @@ export function noticeText(n: Extract<Notification, { kind: 'notice' }>, ctx: Te
 }
 
 /** A correlated notification's causes as alerts: each with its downstream symptoms (those still in the message). */
-export function causesOf(n: IncidentNotification): Array<{ cause: AlertSummary; resolved: boolean; downstream: AlertSummary[] }> {
+export function causesOf(
+  n: IncidentNotification,
+): Array<{ cause: AlertSummary; resolved: boolean; downstream: AlertSummary[] }> {
   const byId = new Map(n.alerts.map((a) => [a.monitor.id, a]));
   return (n.correlation?.causes ?? []).flatMap((c) => {
     const cause = byId.get(c.cause);
     if (!cause) return [];
-    return [{ cause, resolved: c.resolved, downstream: c.downstream.flatMap((d) => (byId.has(d) ? [byId.get(d)!] : [])) }];
+    return [
+      { cause, resolved: c.resolved, downstream: c.downstream.flatMap((d) => (byId.has(d) ? [byId.get(d)!] : [])) },
+    ];
   });
 }
 
@@ -156,7 +193,9 @@ function nodeName(a: AlertSummary): string {
 
 /** "downstream: parsed-freshness: the ETL stopped writing; stage-losses: 36 records lost at parsed". */
 export function downstreamLine(downstream: AlertSummary[]): string | undefined {
-  return downstream.length ? `downstream: ${downstream.map((d) => `${d.monitor.id}: ${d.verdict.reason}`).join('; ')}` : undefined;
+  return downstream.length
+    ? `downstream: ${downstream.map((d) => `${d.monitor.id}: ${d.verdict.reason}`).join('; ')}`
+    : undefined;
 }
 
 export function render(n: Notification, options: RenderOptions = {}): RenderedMessage {
@@ -167,10 +206,18 @@ export function render(n: Notification, options: RenderOptions = {}): RenderedMe
     return {
       subject: cutAtWord(`${prefix} ${n.title}`),
       text,
-      html: html`<!doctype html><html><body style="font-family:sans-serif"><h2>${n.title}</h2><p>${joinHtml(
-        text.split('\n').map((line) => html`${line}`),
-        '<br>',
-      )}</p></body></html>`.markup,
+      html: html`<!doctype html>
+        <html>
+          <body style="font-family:sans-serif">
+            <h2>${n.title}</h2>
+            <p>
+              ${joinHtml(
+                text.split('\n').map((line) => html`${line}`),
+                '<br>',
+              )}
+            </p>
+          </body>
+        </html>`.markup,
     };
   }
   const history = options.history ?? {};
@@ -178,8 +225,13 @@ export function render(n: Notification, options: RenderOptions = {}): RenderedMe
   const lead = causes[0];
   // Correlated: each cause, then its symptoms, in graph order; otherwise the worst first.
   const alerts = causes.length
-    ? [...causes.flatMap((c) => [c.cause, ...c.downstream]), ...n.alerts.filter((a) => !causes.some((c) => c.cause === a || c.downstream.includes(a)))]
-    : [...n.alerts].sort((a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status] || a.monitor.id.localeCompare(b.monitor.id));
+    ? [
+        ...causes.flatMap((c) => [c.cause, ...c.downstream]),
+        ...n.alerts.filter((a) => !causes.some((c) => c.cause === a || c.downstream.includes(a))),
+      ]
+    : [...n.alerts].sort(
+        (a, b) => STATUS_RANK[b.status] - STATUS_RANK[a.status] || a.monitor.id.localeCompare(b.monitor.id),
+      );
   const word = KIND_WORD[n.kind];
   const state = n.kind === 'resolved' || n.kind === 'acknowledged' ? word : `${word} ${n.status.toUpperCase()}`;
   const first = alerts[0];
@@ -200,10 +252,21 @@ export function render(n: Notification, options: RenderOptions = {}): RenderedMe
       : `${prefix} ${state}: ${alerts.length} alerts${group ? ` for ${group}` : ''}: ${alerts.map((a) => a.monitor.id).join(', ')}`;
 
   const header: string[] = [];
-  if (n.kind === 'escalation' && n.escalation) header.push(`Escalated: step ${n.escalation.step} of policy ${n.escalation.policy} (round ${n.escalation.round}); nobody has acknowledged this incident.`);
+  if (n.kind === 'escalation' && n.escalation)
+    header.push(
+      `Escalated: step ${n.escalation.step} of policy ${n.escalation.policy} (round ${n.escalation.round}); nobody has acknowledged this incident.`,
+    );
   if (n.kind === 'reminder') header.push('Still firing and not acknowledged.');
-  if (n.acknowledged) header.push(`Acknowledged by ${n.acknowledged.by} at ${n.acknowledged.at}${n.acknowledged.until ? ` until ${n.acknowledged.until}` : ''}${n.acknowledged.note ? `: ${n.acknowledged.note}` : ''}.`);
-  if (n.kind === 'resolved') header.push(n.resolvedBy ? `Resolved by ${n.resolvedBy} at ${n.resolvedAt}.` : `Resolved at ${n.resolvedAt}: every monitor has been healthy long enough.`);
+  if (n.acknowledged)
+    header.push(
+      `Acknowledged by ${n.acknowledged.by} at ${n.acknowledged.at}${n.acknowledged.until ? ` until ${n.acknowledged.until}` : ''}${n.acknowledged.note ? `: ${n.acknowledged.note}` : ''}.`,
+    );
+  if (n.kind === 'resolved')
+    header.push(
+      n.resolvedBy
+        ? `Resolved by ${n.resolvedBy} at ${n.resolvedAt}.`
+        : `Resolved at ${n.resolvedAt}: every monitor has been healthy long enough.`,
+    );
   header.push(`Incident ${n.incidentId}, opened ${n.openedAt}, receiver ${n.receiver}.`);
 
   const todo =
@@ -211,17 +274,28 @@ export function render(n: Notification, options: RenderOptions = {}): RenderedMe
       ? ['Nothing to do.']
       : [
           ...(alerts.some((a) => a.status === 'error')
-            ? ['Where it says "could not check", pipewatch could not run the check: the data may be fine or not. Check that the source is reachable.']
+            ? [
+                'Where it says "could not check", pipewatch could not run the check: the data may be fine or not. Check that the source is reachable.',
+              ]
             : []),
           ...new Set(alerts.filter((a) => a.status !== 'error').map(advice)),
-          ...(n.acknowledged ? [] : [`Acknowledge (stops reminders and escalation): ${ackCommands(n.incidentId, ctx)[0]}`, `or: ${ackCommands(n.incidentId, ctx)[1]}`]),
+          ...(n.acknowledged
+            ? []
+            : [
+                `Acknowledge (stops reminders and escalation): ${ackCommands(n.incidentId, ctx)[0]}`,
+                `or: ${ackCommands(n.incidentId, ctx)[1]}`,
+              ]),
           ...alerts.map((a) => `Re-run the check now: pipewatch run ${a.monitor.id}`),
           `Incident history: ${temporalCommand(`workflow show --workflow-id '${n.incidentId}'`, ctx)}`,
         ];
 
   const textBlocks = alerts.map((a) => {
     const chart = sparkline(history[a.monitor.id] ?? []);
-    return [`${a.firing ? '●' : '○'} ${a.monitor.id}: ${a.verdict.reason}`, ...alertRows(a).map(([k, v]) => `    ${k}: ${v}`), ...(chart ? [`    Recent values: ${chart}`] : [])].join('\n');
+    return [
+      `${a.firing ? '●' : '○'} ${a.monitor.id}: ${a.verdict.reason}`,
+      ...alertRows(a).map(([k, v]) => `    ${k}: ${v}`),
+      ...(chart ? [`    Recent values: ${chart}`] : []),
+    ].join('\n');
   });
   // Correlated: the cause first, with its evidence, then one line per symptom; then any other cause the same way.
   const causeLines = causes.flatMap((c, i) => [
@@ -231,31 +305,54 @@ export function render(n: Notification, options: RenderOptions = {}): RenderedMe
   const firstLine = lead
     ? `${state}: ${nodeName(lead.cause)}: ${lead.cause.verdict.reason}`
     : `${state}: ${alerts.length === 1 && first ? first.verdict.reason : `${alerts.length} alerts`}`;
-  const text = [firstLine, ...(causeLines.length ? ['', ...causeLines] : []), '', ...header, '', ...textBlocks, '', 'What to do:', ...todo.map((t) => `  - ${t}`)].join('\n');
+  const text = [
+    firstLine,
+    ...(causeLines.length ? ['', ...causeLines] : []),
+    '',
+    ...header,
+    '',
+    ...textBlocks,
+    '',
+    'What to do:',
+    ...todo.map((t) => `  - ${t}`),
+  ].join('\n');
 
   const color = n.kind === 'resolved' ? '#1a7f37' : n.status === 'critical' ? '#cf222e' : '#9a6700';
   const htmlBlocks = alerts.map(
-    (a) => html`<h3>${a.monitor.id}: ${a.verdict.reason}</h3>
-<table cellpadding="4" style="border-collapse:collapse">
-${joinHtml(
-  alertRows(a).map(([k, v]) => html`<tr><th align="left">${k}</th><td>${v}</td></tr>`),
-  '\n',
-)}
-</table>
-${htmlChart(history[a.monitor.id] ?? [])}`,
+    (a) =>
+      html`<h3>${a.monitor.id}: ${a.verdict.reason}</h3>
+        <table cellpadding="4" style="border-collapse:collapse">
+          ${joinHtml(
+            alertRows(a).map(
+              ([k, v]) =>
+                html`<tr>
+                  <th align="left">${k}</th>
+                  <td>${v}</td>
+                </tr>`,
+            ),
+            '\n',
+          )}
+        </table>
+        ${htmlChart(history[a.monitor.id] ?? [])}`,
   );
   const paragraphs = (lines: string[]) =>
     joinHtml(
       lines.map((l) => html`<p>${l}</p>`),
       '\n',
     );
-  const body = html`<!doctype html><html><body style="font-family:sans-serif">
-<h2 style="color:${color}">${state}: ${lead ? nodeName(lead.cause) : alerts.length === 1 && first ? first.monitor.id : `${alerts.length} alerts`}</h2>
-${paragraphs(causeLines)}
-${paragraphs(header)}
-${joinHtml(htmlBlocks, '\n')}
-<h3>What to do</h3>
-<ul>${todo.map((t) => html`<li>${t}</li>`)}</ul>
-</body></html>`;
+  const body = html`<!doctype html>
+    <html>
+      <body style="font-family:sans-serif">
+        <h2 style="color:${color}">
+          ${state}:
+          ${lead ? nodeName(lead.cause) : alerts.length === 1 && first ? first.monitor.id : `${alerts.length} alerts`}
+        </h2>
+        ${paragraphs(causeLines)} ${paragraphs(header)} ${joinHtml(htmlBlocks, '\n')}
+        <h3>What to do</h3>
+        <ul>
+          ${todo.map((t) => html`<li>${t}</li>`)}
+        </ul>
+      </body>
+    </html>`;
   return { subject: cutAtWord(subject), text, html: body.markup };
 }

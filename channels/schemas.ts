@@ -8,5 +8,11 @@ import { emailChannelSchema } from './email/schema.js';
 import { slackChannelSchema } from './slack/schema.js';
 import { webhookChannelSchema } from './webhook/schema.js';
 
-export const channel = z.discriminatedUnion('type', [emailChannelSchema, slackChannelSchema, webhookChannelSchema, consoleChannelSchema, alertmanagerChannelSchema]);
+export const channel = z.discriminatedUnion('type', [
+  emailChannelSchema,
+  slackChannelSchema,
+  webhookChannelSchema,
+  consoleChannelSchema,
+  alertmanagerChannelSchema,
+]);
 export type ChannelSpec = z.infer<typeof channel>;

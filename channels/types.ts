@@ -8,7 +8,10 @@ import type { Status, Verdict } from '../evaluation/types.js';
 import type { AlertNode, Correlation } from '../evaluation/correlation.js';
 
 /** What a notification says about the monitor behind an alert. */
-export type IncidentSubject = Pick<MonitorDefinition, 'id' | 'description' | 'perspective' | 'pipeline' | 'labels' | 'runbook'> & {
+export type IncidentSubject = Pick<
+  MonitorDefinition,
+  'id' | 'description' | 'perspective' | 'pipeline' | 'labels' | 'runbook'
+> & {
   /** What kind of check it runs, for the "what to do" advice (absent in alerts from before it was carried). */
   checkType?: MonitorDefinition['check']['type'];
   /** Correlated pipelines: where it sits in the pipeline's graph (evaluation/correlation.ts). */
@@ -29,7 +32,8 @@ export interface AlertSummary {
 }
 
 /** `refresh`: the same firing alerts again, for channels that expect to be told while an alert lasts (Alertmanager). */
-export type IncidentNotificationKind = 'firing' | 'changed' | 'reminder' | 'escalation' | 'acknowledged' | 'resolved' | 'refresh';
+export type IncidentNotificationKind =
+  'firing' | 'changed' | 'reminder' | 'escalation' | 'acknowledged' | 'resolved' | 'refresh';
 
 export interface IncidentNotification {
   kind: IncidentNotificationKind;

@@ -33,9 +33,11 @@ export async function checkHere(
     } else if (check.type === 'logs') {
       const live = connectors.get(monitor.connector!);
       live.secrets.forEach((s) => secrets.add(s));
-      if (!live.value.logSource || !store) throw new Error(`connector ${monitor.connector!.id} cannot be read for logs here`);
+      if (!live.value.logSource || !store)
+        throw new Error(`connector ${monitor.connector!.id} cannot be read for logs here`);
       // Here and now, "any" counts the window's events: the monitor's own cursor is left alone.
-      measurement = (await evaluateLogRule(await live.value.logSource(check, { store }), check, at, undefined)).measurement;
+      measurement = (await evaluateLogRule(await live.value.logSource(check, { store }), check, at, undefined))
+        .measurement;
     } else {
       const live = connectors.get(monitor.connector!);
       live.secrets.forEach((s) => secrets.add(s));

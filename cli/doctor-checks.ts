@@ -8,7 +8,13 @@ import type { Client } from '@temporalio/client';
 import { formatDuration } from '../config/duration.js';
 import type { LoadedConfig } from '../config/load.js';
 import { isSelfMonitorId, selfMonitorId } from '../config/self-monitor.js';
-import { counterKey, judgeSaturation, saturationSummary, ticksNotOnTime, type EarlierCounters } from '../evaluation/saturation.js';
+import {
+  counterKey,
+  judgeSaturation,
+  saturationSummary,
+  ticksNotOnTime,
+  type EarlierCounters,
+} from '../evaluation/saturation.js';
 import { readQueueBacklog, readScheduleHealth } from '../schedules/health.js';
 import type { HistoryStore } from '../store/history.js';
 import type { TemporalSettings } from '../workers/connection.js';
@@ -33,15 +39,21 @@ export interface WorkerJudgement {
 }
 
 /** The judgement from the pollers and the queue's backlog alone (pure). */
-export function judgePollers(taskQueue: string, pollers: PollerSeen[], backlog: { count: number; ageSeconds: number }): WorkerJudgement {
+export function judgePollers(
+  taskQueue: string,
+  pollers: PollerSeen[],
+  backlog: { count: number; ageSeconds: number },
+): WorkerJudgement {
   const listed = pollers.filter((p) => p.ageSeconds < LONG_POLL_S);
-  if (listed.length === 0) return { ok: false, message: `no worker polls task queue "${taskQueue}": start one with pipewatch worker` };
+  if (listed.length === 0)
+    return { ok: false, message: `no worker polls task queue "${taskQueue}": start one with pipewatch worker` };
   const newest = Math.min(...listed.map((p) => p.ageSeconds));
   const names = listed
     .sort((a, b) => a.ageSeconds - b.ageSeconds)
     .map((p) => `${p.identity} (last poll ${Math.round(p.ageSeconds)} s ago)`)
     .join(', ');
-  if (newest <= FRESH_POLL_S) return { ok: true, message: `${listed.length} worker(s) polling task queue "${taskQueue}": ${names}` };
+  if (newest <= FRESH_POLL_S)
+    return { ok: true, message: `${listed.length} worker(s) polling task queue "${taskQueue}": ${names}` };
   // Tasks have waited longer than the newest poll is old: a live worker would have taken them.
   if (backlog.count > 0 && backlog.ageSeconds > FRESH_POLL_S) {
     return {
@@ -56,9 +68,17 @@ const seconds = (t: { seconds?: unknown; nanos?: number | null } | null | undefi
   t ? Number((t.seconds as { toString(): string } | undefined)?.toString() ?? 0) + (t.nanos ?? 0) / 1e9 : 0;
 
 /** The workers of pipewatch's task queue: their polls, the backlog, and a query when in doubt. */
-export async function judgeWorkers(client: Client, settings: Pick<TemporalSettings, 'namespace' | 'taskQueue'>): Promise<WorkerJudgement> {
+export async function judgeWorkers(
+  client: Client,
+  settings: Pick<TemporalSettings, 'namespace' | 'taskQueue'>,
+): Promise<WorkerJudgement> {
   const describe = (taskQueueType: 1 | 2) =>
-    client.workflowService.describeTaskQueue({ namespace: settings.namespace, taskQueue: { name: settings.taskQueue, kind: 1 }, taskQueueType, reportStats: true } as never);
+    client.workflowService.describeTaskQueue({
+      namespace: settings.namespace,
+      taskQueue: { name: settings.taskQueue, kind: 1 },
+      taskQueueType,
+      reportStats: true,
+    } as never);
   const [wf, act] = await Promise.all([describe(1), describe(2)]);
   const now = Date.now() / 1000;
   const last = new Map<string, number>();
@@ -66,10 +86,18 @@ export async function judgeWorkers(client: Client, settings: Pick<TemporalSettin
     const at = seconds(p.lastAccessTime);
     last.set(p.identity ?? '?', Math.max(last.get(p.identity ?? '?') ?? 0, at));
   }
-  type Stats = { stats?: { approximateBacklogCount?: { toString(): string } | number; approximateBacklogAge?: { seconds?: unknown; nanos?: number } } };
+  type Stats = {
+    stats?: {
+      approximateBacklogCount?: { toString(): string } | number;
+      approximateBacklogAge?: { seconds?: unknown; nanos?: number };
+    };
+  };
   const backlogOf = (r: unknown) => {
     const st = (r as Stats).stats;
-    return { count: Number(st?.approximateBacklogCount?.toString() ?? 0), ageSeconds: seconds(st?.approximateBacklogAge) };
+    return {
+      count: Number(st?.approximateBacklogCount?.toString() ?? 0),
+      ageSeconds: seconds(st?.approximateBacklogAge),
+    };
   };
   const [b1, b2] = [backlogOf(wf), backlogOf(act)];
   const verdict = judgePollers(
@@ -80,19 +108,27 @@ export async function judgeWorkers(client: Client, settings: Pick<TemporalSettin
   if (!verdict.probe) return verdict;
   // A query to a closed run reaches a worker, which replays the run to answer it (here: "no such query").
   let target: { workflowId: string; runId: string } | undefined;
-  for await (const w of client.workflow.list({ query: `TaskQueue = "${settings.taskQueue}" AND ExecutionStatus != "Running"`, pageSize: 1 })) {
+  for await (const w of client.workflow.list({
+    query: `TaskQueue = "${settings.taskQueue}" AND ExecutionStatus != "Running"`,
+    pageSize: 1,
+  })) {
     target = { workflowId: w.workflowId, runId: w.runId };
     break;
   }
   if (!target) return { ok: true, message: `${verdict.message}; no run yet to ask, so not confirmed` };
   try {
-    await client.withDeadline(Date.now() + PROBE_TIMEOUT_MS, () => client.workflow.getHandle(target!.workflowId, target!.runId).query('pipewatch.doctor.alive'));
+    await client.withDeadline(Date.now() + PROBE_TIMEOUT_MS, () =>
+      client.workflow.getHandle(target!.workflowId, target!.runId).query('pipewatch.doctor.alive'),
+    );
     return { ok: true, message: `${verdict.message}; a worker answered a query` };
   } catch (err) {
     const e = err as Error & { code?: number; cause?: { code?: number } };
     const timedOut = e.code === 4 || e.cause?.code === 4 || /deadline|timed? ?out/i.test(`${e.name} ${e.message}`);
     if (!timedOut) return { ok: true, message: `${verdict.message}; a worker answered a query` };
-    return { ok: false, message: `${verdict.message}; no worker answered a query within ${formatDuration(PROBE_TIMEOUT_MS)}: the worker(s) stopped or are stuck` };
+    return {
+      ok: false,
+      message: `${verdict.message}; no worker answered a query within ${formatDuration(PROBE_TIMEOUT_MS)}: the worker(s) stopped or are stuck`,
+    };
   }
 }
 
@@ -131,7 +167,9 @@ export async function judgeSchedules(
   } catch (err) {
     noStore = ` (skipped ticks not counted: history store: ${(err as Error).message})`;
   }
-  const backlog = options.taskQueue ? await readQueueBacklog(client, client.options.namespace, options.taskQueue).catch(() => undefined) : undefined;
+  const backlog = options.taskQueue
+    ? await readQueueBacklog(client, client.options.namespace, options.taskQueue).catch(() => undefined)
+    : undefined;
   const f = judgeSaturation(readings, earlier, now, check.window, check.lateAfter, backlog);
   const since = readings.reduce((n, r) => n + r.skippedOverlap + r.missedCatchupWindow, 0);
   const bad = ticksNotOnTime(f);

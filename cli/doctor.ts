@@ -24,7 +24,11 @@ export interface Finding {
   message: string;
 }
 
-export async function doctor(config: LoadedConfig, settings: TemporalSettings, connect: () => Promise<Client>): Promise<Finding[]> {
+export async function doctor(
+  config: LoadedConfig,
+  settings: TemporalSettings,
+  connect: () => Promise<Client>,
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   const note = (ok: boolean, area: string, message: string) => findings.push({ ok, area, message });
   note(true, 'config', `${config.file}: ${config.monitors.length} monitor(s), project "${config.raw.project}"`);
@@ -41,8 +45,14 @@ export async function doctor(config: LoadedConfig, settings: TemporalSettings, c
   if (client) {
     try {
       const existing = await client.connection.operatorService.listSearchAttributes({ namespace: settings.namespace });
-      const missing = SEARCH_ATTRIBUTES.filter((k) => !(k.name in (existing.customAttributes ?? {}))).map((k) => k.name);
-      note(missing.length === 0, 'search attributes', missing.length ? `missing ${missing.join(', ')}: run pipewatch setup` : 'all registered');
+      const missing = SEARCH_ATTRIBUTES.filter((k) => !(k.name in (existing.customAttributes ?? {}))).map(
+        (k) => k.name,
+      );
+      note(
+        missing.length === 0,
+        'search attributes',
+        missing.length ? `missing ${missing.join(', ')}: run pipewatch setup` : 'all registered',
+      );
     } catch (err) {
       note(false, 'search attributes', `cannot list them: ${(err as Error).message}`);
     }
@@ -55,11 +65,19 @@ export async function doctor(config: LoadedConfig, settings: TemporalSettings, c
     }
 
     try {
-      const plan = await planFor({ client, taskQueue: settings.taskQueue, project: config.raw.project }, withSelfMonitors(config), config.groups);
+      const plan = await planFor(
+        { client, taskQueue: settings.taskQueue, project: config.raw.project },
+        withSelfMonitors(config),
+        config.groups,
+      );
       const pending = plan.steps.filter((s) => s.action !== 'unchanged');
-      note(pending.length === 0 && plan.conflicts.length === 0, 'schedules', pending.length || plan.conflicts.length
-        ? `not in sync with the config (${pending.map((s) => `${s.action} ${s.scheduleId}`).join(', ')}${plan.conflicts.length ? `; ${plan.conflicts.length} id conflict(s)` : ''}): run pipewatch schedules sync`
-        : `${plan.steps.length} schedule(s) match the config`);
+      note(
+        pending.length === 0 && plan.conflicts.length === 0,
+        'schedules',
+        pending.length || plan.conflicts.length
+          ? `not in sync with the config (${pending.map((s) => `${s.action} ${s.scheduleId}`).join(', ')}${plan.conflicts.length ? `; ${plan.conflicts.length} id conflict(s)` : ''}): run pipewatch schedules sync`
+          : `${plan.steps.length} schedule(s) match the config`,
+      );
     } catch (err) {
       note(false, 'schedules', (err as Error).message);
     }
@@ -72,7 +90,9 @@ export async function doctor(config: LoadedConfig, settings: TemporalSettings, c
     }
 
     const now = Date.now();
-    const groupOf = new Map(config.groups.flatMap((g) => g.monitors.map((m) => [m.id, groupScheduleId(g.id)] as const)));
+    const groupOf = new Map(
+      config.groups.flatMap((g) => g.monitors.map((m) => [m.id, groupScheduleId(g.id)] as const)),
+    );
     // A group's schedule once for all its members.
     const described = new Map<string, ReturnType<ScheduleHandle['describe']>>();
     const describeOnce = (id: string) => {
@@ -84,9 +104,20 @@ export async function doctor(config: LoadedConfig, settings: TemporalSettings, c
         const d = await describeOnce(groupOf.get(monitor.id) ?? scheduleId(monitor.id));
         const last = d.info.recentActions.at(-1)?.takenAt.getTime();
         const every = monitor.schedule.everyMs;
-        if (d.state.paused) note(false, `monitor ${monitor.id}`, `schedule paused${d.state.note ? `: ${d.state.note}` : ''}`);
-        else if (every && last !== undefined && now - last > 2 * every) note(false, `monitor ${monitor.id}`, `last run ${formatDuration(now - last)} ago, expected every ${formatDuration(every)}`);
-        else note(true, `monitor ${monitor.id}`, last === undefined ? 'scheduled, not run yet' : `last run ${formatDuration(now - last)} ago`);
+        if (d.state.paused)
+          note(false, `monitor ${monitor.id}`, `schedule paused${d.state.note ? `: ${d.state.note}` : ''}`);
+        else if (every && last !== undefined && now - last > 2 * every)
+          note(
+            false,
+            `monitor ${monitor.id}`,
+            `last run ${formatDuration(now - last)} ago, expected every ${formatDuration(every)}`,
+          );
+        else
+          note(
+            true,
+            `monitor ${monitor.id}`,
+            last === undefined ? 'scheduled, not run yet' : `last run ${formatDuration(now - last)} ago`,
+          );
       } catch (err) {
         if (!(err instanceof ScheduleNotFoundError)) note(false, `monitor ${monitor.id}`, (err as Error).message);
       }
@@ -95,7 +126,13 @@ export async function doctor(config: LoadedConfig, settings: TemporalSettings, c
 
   try {
     const opened = await openHistoryStore({ dataDir: dataDir() });
-    note(true, 'history store', opened.embedded ? `embedded, data in ${dataDir()}/store (started just for this check)` : 'reachable, migrations applied');
+    note(
+      true,
+      'history store',
+      opened.embedded
+        ? `embedded, data in ${dataDir()}/store (started just for this check)`
+        : 'reachable, migrations applied',
+    );
     await opened.close();
   } catch (err) {
     note(false, 'history store', (err as Error).message);
@@ -103,7 +140,10 @@ export async function doctor(config: LoadedConfig, settings: TemporalSettings, c
 
   const connectors = connectorCache();
   const seen = new Set<string>();
-  for (const spec of config.monitors.flatMap((m) => [...(m.connector ? [m.connector] : []), ...(m.stages ?? []).map((s) => s.connector)])) {
+  for (const spec of config.monitors.flatMap((m) => [
+    ...(m.connector ? [m.connector] : []),
+    ...(m.stages ?? []).map((s) => s.connector),
+  ])) {
     if (seen.has(spec.id)) continue;
     seen.add(spec.id);
     try {
@@ -126,7 +166,8 @@ export async function doctor(config: LoadedConfig, settings: TemporalSettings, c
     try {
       const live = channels.get(channel);
       const verify = (live.value as { verify?: () => Promise<void> }).verify;
-      if (!verify) note(true, `channel ${channel.id}`, `${channel.type}: settings resolve (not verifiable without sending)`);
+      if (!verify)
+        note(true, `channel ${channel.id}`, `${channel.type}: settings resolve (not verifiable without sending)`);
       else {
         try {
           await verify.call(live.value);

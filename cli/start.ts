@@ -29,7 +29,6 @@ import { redactUrl } from '../evaluation/redact-url.js';
 import { CliError, EXIT } from './output.js';
 import { openTemporal } from './temporal.js';
 
-
 export function packageRoot(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   // cli/ in sources, dist/cli/ when built.
@@ -66,7 +65,12 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 export async function startCommand(opts: StartOptions): Promise<void> {
   const dir = resolve(opts.dataDir ?? defaultDataDir());
   // `pipewatch demo` watches the example unless a config is named on its command line.
-  const userConfig = opts.command === 'demo' ? opts.config : (opts.config ?? process.env.PIPEWATCH_CONFIG ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined));
+  const userConfig =
+    opts.command === 'demo'
+      ? opts.config
+      : (opts.config ??
+        process.env.PIPEWATCH_CONFIG ??
+        (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined));
   const configFile = userConfig ? configPath(userConfig) : join(packageRoot(), 'examples', 'pipewatch.yaml');
   const example = opts.example || !userConfig;
 
@@ -75,7 +79,8 @@ export async function startCommand(opts: StartOptions): Promise<void> {
 
   const cleanups: Array<() => Promise<void>> = [];
   const cleanup = async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((err: Error) => process.stderr.write(`while stopping: ${err.message}\n`));
+    for (const fn of cleanups.reverse())
+      await fn().catch((err: Error) => process.stderr.write(`while stopping: ${err.message}\n`));
   };
 
   try {
@@ -87,7 +92,11 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     const codecPort = Number(opts.codecPort);
     let codec: CodecServer | undefined;
     if (!opts.headless && !(await portOpen(codecPort))) {
-      codec = await startCodecServer({ codec: new AesGcmCodec(codecKeys()!), port: codecPort, origins: [`http://127.0.0.1:${opts.uiPort}`, `http://localhost:${opts.uiPort}`] });
+      codec = await startCodecServer({
+        codec: new AesGcmCodec(codecKeys()!),
+        port: codecPort,
+        origins: [`http://127.0.0.1:${opts.uiPort}`, `http://localhost:${opts.uiPort}`],
+      });
       cleanups.push(() => codec!.stop());
       // Alert emails suggest `temporal …` commands: with this endpoint they show decrypted payloads.
       process.env.PIPEWATCH_CODEC_ENDPOINT ||= codec.url;
@@ -125,12 +134,20 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       const outboxPort = Number(process.env.PIPEWATCH_OUTBOX_PORT);
       const everyText = opts.every ?? process.env.PIPEWATCH_DEMO_EVERY ?? '5s';
       const everyMs = parseDuration(everyText);
-      if (everyMs === undefined || everyMs < 1_000) throw new CliError(`--every "${everyText}" is not a duration of at least 1s (such as 5s)`, EXIT.usage);
+      if (everyMs === undefined || everyMs < 1_000)
+        throw new CliError(`--every "${everyText}" is not a duration of at least 1s (such as 5s)`, EXIT.usage);
       const apiPort = Number(opts.apiPort ?? process.env.PIPEWATCH_DEMO_API_PORT ?? '8099');
       const { startDemo, demoEnv } = await import('../examples/demo.js');
-      demo = await startDemo({ dataDir: dir, url: process.env.EXAMPLE_DATABASE_URL, amqpUrl: process.env.EXAMPLE_AMQP_URL, everyMs, apiPort });
+      demo = await startDemo({
+        dataDir: dir,
+        url: process.env.EXAMPLE_DATABASE_URL,
+        amqpUrl: process.env.EXAMPLE_AMQP_URL,
+        everyMs,
+        apiPort,
+      });
       cleanups.push(() => demo!.stop());
-      for (const [name, value] of Object.entries(demoEnv(dir, demo.apiUrl, process.env.EXAMPLE_AMQP_URL))) process.env[name] ??= value;
+      for (const [name, value] of Object.entries(demoEnv(dir, demo.apiUrl, process.env.EXAMPLE_AMQP_URL)))
+        process.env[name] ??= value;
       let kubeconfigFlag = opts.kubeconfig ?? (process.env.EXAMPLE_KUBECONFIG || undefined);
       let localCluster: LocalControls | undefined;
       if (!kubeconfigFlag && opts.cluster) {
@@ -149,7 +166,12 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       const kubeconfig = kubeconfigFlag ? resolve(kubeconfigFlag) : undefined;
       if (kubeconfig) {
         const { startDemoCluster } = await import('../examples/cluster.js');
-        cluster = await startDemoCluster({ kubeconfig, dataDir: dir, log: (line) => say(line), local: localCluster }).catch((err: Error) => {
+        cluster = await startDemoCluster({
+          kubeconfig,
+          dataDir: dir,
+          log: (line) => say(line),
+          local: localCluster,
+        }).catch((err: Error) => {
           noCluster = err.message;
           return undefined;
         });
@@ -157,7 +179,9 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       }
       process.env.EXAMPLE_KUBECONFIG = cluster ? kubeconfig : '';
       if (await portOpen(outboxPort)) {
-        say(`port ${outboxPort} is taken, so the example's outbox is not started (set PIPEWATCH_OUTBOX_PORT); alert emails are retried until something listens there`);
+        say(
+          `port ${outboxPort} is taken, so the example's outbox is not started (set PIPEWATCH_OUTBOX_PORT); alert emails are retried until something listens there`,
+        );
       } else {
         outbox = await startOutbox({
           dir: join(dir, 'outbox'),
@@ -171,11 +195,23 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     const config = loadConfigFile(configFile);
     // Without a broker the example runs on its in-process queue, which only the http monitor of its API can see;
     // without a cluster the example's operations monitors have nothing to watch.
-    const skippedQueue = demo?.queueFallbackReason ? config.monitors.filter((m) => m.connector?.type === 'rabbitmq') : [];
-    const skippedCluster = demo && !cluster ? config.monitors.filter((m) => m.connector?.type === 'kubernetes' && m.connector.kubeconfig === '${EXAMPLE_KUBECONFIG}') : [];
+    const skippedQueue = demo?.queueFallbackReason
+      ? config.monitors.filter((m) => m.connector?.type === 'rabbitmq')
+      : [];
+    const skippedCluster =
+      demo && !cluster
+        ? config.monitors.filter(
+            (m) => m.connector?.type === 'kubernetes' && m.connector.kubeconfig === '${EXAMPLE_KUBECONFIG}',
+          )
+        : [];
     const skipped = [...skippedQueue, ...skippedCluster];
     const monitors = config.monitors.filter((m) => !skipped.includes(m));
-    const worker = await createWorker({ settings, store: opened.store, extraActivities: demo?.activities, metrics: opts.metrics?.metrics });
+    const worker = await createWorker({
+      settings,
+      store: opened.store,
+      extraActivities: demo?.activities,
+      metrics: opts.metrics?.metrics,
+    });
     if (opts.metrics) cleanups.push(() => opts.metrics!.server.close());
     const { client, close: closeClient } = await openTemporal(settings);
     cleanups.push(closeClient);
@@ -185,23 +221,43 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       cleanups.push(() => demo!.pause());
     }
     const target = { client, taskQueue: settings.taskQueue, project: config.raw.project };
-    const plan = await planFor(target, withSelfMonitors(config, monitors), withoutMonitors(config.groups, new Set(skipped.map((m) => m.id))));
+    const plan = await planFor(
+      target,
+      withSelfMonitors(config, monitors),
+      withoutMonitors(config.groups, new Set(skipped.map((m) => m.id))),
+    );
     await applyPlan(target, plan);
     await syncHeartbeat(target, config);
     await syncReports(target, config.reports);
 
     const ui = server?.uiUrl;
-    const page = opts.statusPage === false ? undefined
-      : await startStatusPage({ config, store: opened.store, client, namespace: settings.namespace, taskQueue: settings.taskQueue, port: Number(opts.statusPort ?? 8090), temporalUi: ui })
-          .catch((err: Error) => void say(`status page not started: ${err.message} (choose another port with --status-port)`));
+    const page =
+      opts.statusPage === false
+        ? undefined
+        : await startStatusPage({
+            config,
+            store: opened.store,
+            client,
+            namespace: settings.namespace,
+            taskQueue: settings.taskQueue,
+            port: Number(opts.statusPort ?? 8090),
+            temporalUi: ui,
+          }).catch(
+            (err: Error) =>
+              void say(`status page not started: ${err.message} (choose another port with --status-port)`),
+          );
     if (page) cleanups.push(() => page.stop());
     say();
     say('pipewatch is running');
     say(`  config          ${configFile} (project "${config.raw.project}")`);
     say(`  schedules       ${formatPlan(plan).split('\n').at(-1)}`);
-    if (ui) say(`  Temporal Web UI ${ui}/namespaces/${settings.namespace}/schedules${codec ? ` (payloads decoded by ${codec.url})` : ''}`);
+    if (ui)
+      say(
+        `  Temporal Web UI ${ui}/namespaces/${settings.namespace}/schedules${codec ? ` (payloads decoded by ${codec.url})` : ''}`,
+      );
     if (page) say(`  status page     ${page.url}/`);
-    if (opts.metrics) say(`  metrics         ${opts.metrics.server.url} (Prometheus scrape target; --metrics-port off to turn off)`);
+    if (opts.metrics)
+      say(`  metrics         ${opts.metrics.server.url} (Prometheus scrape target; --metrics-port off to turn off)`);
     say(`  Temporal        ${settings.address} · try: temporal schedule list --address ${settings.address}`);
     say(`  history store   ${opened.embedded ? `embedded PostgreSQL, data in ${join(dir, 'store')}` : 'DATABASE_URL'}`);
     if (outbox) say(`  email outbox    ${outbox.dir} (SMTP on 127.0.0.1:${outbox.port})`);
@@ -209,7 +265,9 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       const queue = demo.queueFallbackReason
         ? `in-process queue (RabbitMQ at ${redactUrl(process.env.EXAMPLE_AMQP_URL!)} not reachable: ${demo.queueFallbackReason}; left out: ${skippedQueue.map((m) => m.id).join(', ') || 'nothing'})`
         : `RabbitMQ queue ${demo.queue.name} at ${redactUrl(process.env.EXAMPLE_AMQP_URL!)}`;
-      say(`  example         collect → ${queue} → parse → serve, every ${formatDuration(parseDuration(opts.every ?? process.env.PIPEWATCH_DEMO_EVERY ?? '5s')!)}`);
+      say(
+        `  example         collect → ${queue} → parse → serve, every ${formatDuration(parseDuration(opts.every ?? process.env.PIPEWATCH_DEMO_EVERY ?? '5s')!)}`,
+      );
       say(`  example API     ${demo.apiUrl}/health · ${demo.apiUrl}/queue`);
       say(`  example logs    ${process.env.EXAMPLE_LOG_DIR}/pipeline.ndjson`);
       say(
@@ -217,10 +275,13 @@ export async function startCommand(opts: StartOptions): Promise<void> {
           ? `  example cluster ${cluster.server}, namespace ${EXAMPLE_NAMESPACE}`
           : `  example cluster not watched: ${noCluster}; left out: ${skippedCluster.map((m) => m.id).join(', ') || 'nothing'}`,
       );
-      say(`  break it        npx pipewatch demo break ${Object.keys(FAULTS).join('|')} · heal it: npx pipewatch demo heal`);
+      say(
+        `  break it        npx pipewatch demo break ${Object.keys(FAULTS).join('|')} · heal it: npx pipewatch demo heal`,
+      );
       // The CLI finds the data directory's key file by itself; another one it must be told.
       const keyFile = process.env.PIPEWATCH_CODEC_KEY_FILE;
-      const keys = keyFile && resolve(keyFile) !== resolve(dataDirKeyFile()) ? `PIPEWATCH_CODEC_KEY_FILE=${keyFile} ` : '';
+      const keys =
+        keyFile && resolve(keyFile) !== resolve(dataDirKeyFile()) ? `PIPEWATCH_CODEC_KEY_FILE=${keyFile} ` : '';
       say(`  questions       ${keys}npx pipewatch intervene list (then: intervene respond <id> --answer … --by you)`);
     }
     say('Ctrl-C stops everything; state is kept in ' + dir);

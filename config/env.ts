@@ -59,9 +59,7 @@ export function resolveEnvRefs<T>(
     }
     if (Array.isArray(item)) return item.map((x, i) => walk(x, `${path}[${i}]`));
     if (item !== null && typeof item === 'object') {
-      return Object.fromEntries(
-        Object.entries(item).map(([k, v]) => [k, walk(v, path ? `${path}.${k}` : k)]),
-      );
+      return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, walk(v, path ? `${path}.${k}` : k)]));
     }
     return item;
   };
@@ -69,7 +67,8 @@ export function resolveEnvRefs<T>(
 }
 
 /** Settings that name where something is, never a credential: their values are shown, not masked. */
-const PLAIN_SETTING = /^(host|hostname|hosts|port|user|username|database|db|namespace|index|path|address|taskqueue|vhost|queue|topic|region|cluster|context|servername)$/i;
+const PLAIN_SETTING =
+  /^(host|hostname|hosts|port|user|username|database|db|namespace|index|path|address|taskqueue|vhost|queue|topic|region|cluster|context|servername)$/i;
 
 /**
  * Whether the reference at `offset` in `template` (the value of setting `path`) stands for a secret. Every
@@ -78,7 +77,10 @@ const PLAIN_SETTING = /^(host|hostname|hosts|port|user|username|database|db|name
  * authority, a whole URL, a token or anything unknown stays secret.
  */
 export function holdsSecret(path: string, template: string, offset: number, length: number): boolean {
-  const setting = path.split('.').pop()!.replace(/\[\d+\]$/, '');
+  const setting = path
+    .split('.')
+    .pop()!
+    .replace(/\[\d+\]$/, '');
   if (PLAIN_SETTING.test(setting)) return false;
   const before = template.slice(0, offset);
   const authority = /:\/\/([^/?#]*)$/.exec(before);

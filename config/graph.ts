@@ -23,10 +23,18 @@ export function pipelineOf(m: Pick<GraphMonitor, 'pipeline' | 'check'>): string 
 }
 
 /** The graph's view of the raw config's pipelines and monitors. */
-export function graphInputs(raw: Pick<PipewatchConfigRaw, 'pipelines' | 'monitors'>): { pipelines: GraphPipeline[]; monitors: GraphMonitor[] } {
+export function graphInputs(raw: Pick<PipewatchConfigRaw, 'pipelines' | 'monitors'>): {
+  pipelines: GraphPipeline[];
+  monitors: GraphMonitor[];
+} {
   const pipelines = Object.entries(raw.pipelines).map(([id, p]) => ({
     id,
-    stages: p.stages.map((s) => ({ id: s.id, connector: s.connector, dataset: s.dataset, ...(s.runsOn ? { runsOn: s.runsOn } : {}) })),
+    stages: p.stages.map((s) => ({
+      id: s.id,
+      connector: s.connector,
+      dataset: s.dataset,
+      ...(s.runsOn ? { runsOn: s.runsOn } : {}),
+    })),
   }));
   const monitors = raw.monitors.map((m) => ({
     id: m.id,
@@ -35,7 +43,11 @@ export function graphInputs(raw: Pick<PipewatchConfigRaw, 'pipelines' | 'monitor
     stage: m.stage,
     dependsOn: m.dependsOn,
     connector: m.connector,
-    check: { type: m.check.type, dataset: 'dataset' in m.check ? m.check.dataset : undefined, pipeline: m.check.type === 'stageCounts' ? m.check.pipeline : undefined },
+    check: {
+      type: m.check.type,
+      dataset: 'dataset' in m.check ? m.check.dataset : undefined,
+      pipeline: m.check.type === 'stageCounts' ? m.check.pipeline : undefined,
+    },
   }));
   return { pipelines, monitors };
 }
@@ -46,7 +58,8 @@ export function graphFacts(raw: PipewatchConfigRaw, problem: Report, unknownRef:
   for (const [pipelineId, p] of Object.entries(raw.pipelines)) {
     p.stages.forEach((s, i) =>
       (s.runsOn ?? []).forEach((c, j) => {
-        if (!raw.connectors[c]) problem(['pipelines', pipelineId, 'stages', i, 'runsOn', j], unknownRef('connector', c, connectorIds));
+        if (!raw.connectors[c])
+          problem(['pipelines', pipelineId, 'stages', i, 'runsOn', j], unknownRef('connector', c, connectorIds));
       }),
     );
   }
@@ -69,18 +82,27 @@ export function graphFacts(raw: PipewatchConfigRaw, problem: Report, unknownRef:
     (m.dependsOn ?? []).forEach((on, j) => {
       const at: Path = ['monitors', i, 'dependsOn', j];
       const target = byId.get(on);
-      if (on === m.id) problem(at, `a monitor cannot depend on itself; name the monitor whose failure makes "${m.id}" fail`);
+      if (on === m.id)
+        problem(at, `a monitor cannot depend on itself; name the monitor whose failure makes "${m.id}" fail`);
       else if (!target) problem(at, unknownRef('monitor', on, monitorIds));
       else if (correlated && target.pipeline !== m.pipeline) {
-        problem(at, `"${on}" is ${target.pipeline ? `in pipeline ${target.pipeline}` : 'in no pipeline'}, "${m.id}" in ${m.pipeline}: alerts of different pipelines never share an incident; name a monitor of ${m.pipeline}`);
+        problem(
+          at,
+          `"${on}" is ${target.pipeline ? `in pipeline ${target.pipeline}` : 'in no pipeline'}, "${m.id}" in ${m.pipeline}: alerts of different pipelines never share an incident; name a monitor of ${m.pipeline}`,
+        );
       }
     });
   });
-  const cycle = dependsOnCycle(monitors.map((m) => ({ id: m.id, dependsOn: (m.dependsOn ?? []).filter((d) => d !== m.id && byId.has(d)) })));
+  const cycle = dependsOnCycle(
+    monitors.map((m) => ({ id: m.id, dependsOn: (m.dependsOn ?? []).filter((d) => d !== m.id && byId.has(d)) })),
+  );
   if (cycle) {
     cyclic = true;
     const first = monitors.findIndex((m) => m.id === cycle[0]);
-    problem(['monitors', first, 'dependsOn'], `dependsOn goes round in a circle (${cycle.join(' → ')}): nothing in it could be named the cause; remove one of these edges`);
+    problem(
+      ['monitors', first, 'dependsOn'],
+      `dependsOn goes round in a circle (${cycle.join(' → ')}): nothing in it could be named the cause; remove one of these edges`,
+    );
   }
 
   return monitors.map((m, i) => {
@@ -89,16 +111,41 @@ export function graphFacts(raw: PipewatchConfigRaw, problem: Report, unknownRef:
     const pipeline = pipelines.find((p) => p.id === pipelineId);
     const spec = pipelineId ? raw.pipelines[pipelineId] : undefined;
     if (m.stage) {
-      if (m.check.type === 'stageCounts') problem(at('stage'), 'a stageCounts check spans every stage of its pipeline (its alert names the first losing one); remove "stage"');
-      else if (!pipelineId) problem(at('stage'), `"stage" places a monitor in its pipeline's graph; give the monitor "pipeline: <id>" (declared pipelines: ${Object.keys(raw.pipelines).join(', ') || 'none'})`);
-      else if (!pipeline) problem(at('pipeline'), `${unknownRef('pipeline', pipelineId, Object.keys(raw.pipelines))}; "stage" needs the pipeline declared under pipelines with its stages`);
-      else if (!pipeline.stages.some((s) => s.id === m.stage)) problem(at('stage'), `${unknownRef('stage', m.stage, pipeline.stages.map((s) => s.id))} in pipeline ${pipelineId}`);
+      if (m.check.type === 'stageCounts')
+        problem(
+          at('stage'),
+          'a stageCounts check spans every stage of its pipeline (its alert names the first losing one); remove "stage"',
+        );
+      else if (!pipelineId)
+        problem(
+          at('stage'),
+          `"stage" places a monitor in its pipeline's graph; give the monitor "pipeline: <id>" (declared pipelines: ${Object.keys(raw.pipelines).join(', ') || 'none'})`,
+        );
+      else if (!pipeline)
+        problem(
+          at('pipeline'),
+          `${unknownRef('pipeline', pipelineId, Object.keys(raw.pipelines))}; "stage" needs the pipeline declared under pipelines with its stages`,
+        );
+      else if (!pipeline.stages.some((s) => s.id === m.stage))
+        problem(
+          at('stage'),
+          `${unknownRef(
+            'stage',
+            m.stage,
+            pipeline.stages.map((s) => s.id),
+          )} in pipeline ${pipelineId}`,
+        );
     }
     const facts: GraphFacts = {};
     const stage = pipeline ? placeMonitor(pipeline, m).stage : undefined;
     if (stage) facts.stage = stage;
     if (m.dependsOn?.length && !cyclic) facts.dependsOn = closure(m.id, byId);
-    if (pipeline && spec?.correlation) facts.correlation = { pipeline: pipeline.id, windowMs: spec.correlation.window, stages: pipeline.stages.map((s) => s.id) };
+    if (pipeline && spec?.correlation)
+      facts.correlation = {
+        pipeline: pipeline.id,
+        windowMs: spec.correlation.window,
+        stages: pipeline.stages.map((s) => s.id),
+      };
     return facts;
   });
 }

@@ -15,7 +15,12 @@ import { needsOwnSchedule } from '../connectors/descriptors.js';
 
 /** Whether a monitor may run in a group, given what its config says about its schedule. */
 export function mayJoinGroup(monitor: MonitorDefinition, declared: { own?: boolean; offset?: number }): boolean {
-  return monitor.schedule.everyMs !== undefined && declared.own !== true && declared.offset === undefined && !needsOwnSchedule(monitor.check.type);
+  return (
+    monitor.schedule.everyMs !== undefined &&
+    declared.own !== true &&
+    declared.offset === undefined &&
+    !needsOwnSchedule(monitor.check.type)
+  );
 }
 
 const hash = (text: string) => createHash('sha256').update(text).digest();
@@ -45,7 +50,10 @@ export type GroupSetting = undefined | false | { size: number };
 export function groupsFor(monitors: MonitorDefinition[], setting: GroupSetting): CadenceGroup[] {
   if (setting === false) return [];
   if (setting) return cadenceGroups(monitors, setting.size);
-  return cadenceGroups(monitors, AUTO_GROUPS.size, { minRunsPerSecond: AUTO_GROUPS.runsPerSecond, memberBytes: MEMBER_BYTES });
+  return cadenceGroups(monitors, AUTO_GROUPS.size, {
+    minRunsPerSecond: AUTO_GROUPS.runsPerSecond,
+    memberBytes: MEMBER_BYTES,
+  });
 }
 
 /**
@@ -69,7 +77,11 @@ export function jumpBucket(key: string, buckets: number): number {
  * a cadence below that rate of runs on its own is left out (its monitors keep their schedules); with
  * `memberBytes`, groups are made smaller when the members' ids would not fit that many bytes on average.
  */
-export function cadenceGroups(monitors: MonitorDefinition[], size: number, auto: { minRunsPerSecond?: number; memberBytes?: number } = {}): CadenceGroup[] {
+export function cadenceGroups(
+  monitors: MonitorDefinition[],
+  size: number,
+  auto: { minRunsPerSecond?: number; memberBytes?: number } = {},
+): CadenceGroup[] {
   const byCadence = new Map<string, MonitorDefinition[]>();
   // Monitors of one config share one policy object: hashed once, not once per monitor (25,000 of them load).
   const policyHashes = new WeakMap<object, string>();
@@ -113,7 +125,9 @@ function makeGroup(id: string, schedule: MonitorSchedule, members: MonitorDefini
   const sorted = [...members].sort((a, b) => a.id.localeCompare(b.id));
   // A member's version covers its notification policy, so the members' versions cover the group's.
   // "members": since group runs carry PipewatchMembers, so sync updates schedules made before.
-  const version = hash(JSON.stringify(['members', schedule, sorted.map((m) => [m.id, m.version])])).toString('hex').slice(0, 16);
+  const version = hash(JSON.stringify(['members', schedule, sorted.map((m) => [m.id, m.version])]))
+    .toString('hex')
+    .slice(0, 16);
   const monitors = sorted.map(({ notification: _shared, ...member }) => member);
   return { id, version, schedule, notification: sorted[0]!.notification, monitors };
 }

@@ -13,7 +13,10 @@ export function describeIssue(issue: Issue, input: unknown, path: ConfigPath, ro
   const value = valueAt(input, path);
   switch (issue.code) {
     case 'invalid_type': {
-      const expected = ({ record: 'a mapping', object: 'a mapping', array: 'a list', tuple: 'a list' } as Record<string, string>)[issue.expected] ?? issue.expected;
+      const expected =
+        ({ record: 'a mapping', object: 'a mapping', array: 'a list', tuple: 'a list' } as Record<string, string>)[
+          issue.expected
+        ] ?? issue.expected;
       // A schema's own words for the type ("a duration such as …") say more than its JSON type.
       const own = issue.message && !issue.message.startsWith('Invalid input') ? issue.message : undefined;
       if (value === undefined) return `required; expected ${own ?? expected}`;
@@ -44,7 +47,9 @@ export function describeIssue(issue: Issue, input: unknown, path: ConfigPath, ro
     }
     case 'invalid_value': {
       const expected = issue.values.map((v) => JSON.stringify(v)).join(' or ');
-      return value === undefined ? `required; expected ${expected}` : `expected ${expected}, got ${describeValue(value)}`;
+      return value === undefined
+        ? `required; expected ${expected}`
+        : `expected ${expected}, got ${describeValue(value)}`;
     }
     case 'too_small':
       if (issue.origin === 'array') return `needs at least ${issue.minimum} item(s)`;
@@ -88,7 +93,8 @@ function unwrap(schema: AnySchema, value: unknown): AnySchema {
   let s = schema;
   for (;;) {
     const d = def(s);
-    if (['optional', 'default', 'prefault', 'nullable', 'readonly', 'catch'].includes(d.type)) s = d.innerType as AnySchema;
+    if (['optional', 'default', 'prefault', 'nullable', 'readonly', 'catch'].includes(d.type))
+      s = d.innerType as AnySchema;
     else if (d.type === 'pipe') s = d.in as AnySchema;
     else if (d.type === 'lazy') s = (d.getter as () => AnySchema)();
     else if (d.type === 'union' && typeof d.discriminator === 'string' && value && typeof value === 'object') {

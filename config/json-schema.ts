@@ -5,7 +5,11 @@ import { z } from 'zod';
 import { pipewatchConfig } from './schema.js';
 
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(pipewatchConfig, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(pipewatchConfig, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-2020-12',
+  }) as Record<string, unknown>;
   return {
     ...schema,
     $id: 'https://pipewatch.dev/schema/pipewatch.schema.json',

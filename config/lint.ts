@@ -69,7 +69,9 @@ export function valueRange(check: CheckSpec): { min: number; max: number } | und
       return { min: 0, max: Infinity };
     case 'logs':
       // Counts of events or values; metric (a field's average …) and spike (a ratio) are left out.
-      return ['any', 'frequency', 'flatline', 'new_term', 'cardinality'].includes(check.rule) ? { min: 0, max: Infinity } : undefined;
+      return ['any', 'frequency', 'flatline', 'new_term', 'cardinality'].includes(check.rule)
+        ? { min: 0, max: Infinity }
+        : undefined;
     default:
       // freshness (a clock ahead of the database makes ages negative), sql (any number), database.
       return undefined;
@@ -77,18 +79,33 @@ export function valueRange(check: CheckSpec): { min: number; max: number } | und
 }
 
 /** Why a rule can never fire on values in range, or undefined. */
-export function neverFires(rule: Rule, range: { min: number; max: number }, unit: string): { field: LintPath; why: string } | undefined {
+export function neverFires(
+  rule: Rule,
+  range: { min: number; max: number },
+  unit: string,
+): { field: LintPath; why: string } | undefined {
   const { min, max } = range;
   const values = max === Infinity ? `${unit} are never below ${min}` : `${unit} are between ${min} and ${max}`;
   switch (rule.kind) {
     case 'above':
-      return rule.threshold! >= max ? { field: ['above'], why: `above: ${rule.threshold} can never fire: ${values}` } : undefined;
+      return rule.threshold! >= max
+        ? { field: ['above'], why: `above: ${rule.threshold} can never fire: ${values}` }
+        : undefined;
     case 'below':
-      return rule.threshold! <= min ? { field: ['below'], why: `below: ${rule.threshold} can never fire: ${values}${min === 0 ? '; to alert on none at all write "below: 1"' : ''}` } : undefined;
+      return rule.threshold! <= min
+        ? {
+            field: ['below'],
+            why: `below: ${rule.threshold} can never fire: ${values}${min === 0 ? '; to alert on none at all write "below: 1"' : ''}`,
+          }
+        : undefined;
     case 'equals':
-      return rule.threshold! < min || rule.threshold! > max ? { field: ['equals'], why: `equals: ${rule.threshold} can never fire: ${values}` } : undefined;
+      return rule.threshold! < min || rule.threshold! > max
+        ? { field: ['equals'], why: `equals: ${rule.threshold} can never fire: ${values}` }
+        : undefined;
     case 'outside':
-      return rule.range![0] <= min && rule.range![1] >= max ? { field: ['outside'], why: `outside: [${rule.range!.join(', ')}] can never fire: ${values}` } : undefined;
+      return rule.range![0] <= min && rule.range![1] >= max
+        ? { field: ['outside'], why: `outside: [${rule.range!.join(', ')}] can never fire: ${values}` }
+        : undefined;
     default:
       return undefined;
   }

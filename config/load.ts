@@ -16,7 +16,15 @@ import { selfMonitors } from './self-monitor.js';
 import { describeIssue, locateIn, valueAt } from './issue-locator.js';
 import { normalise } from './monitors.js';
 import { notificationPolicy } from './notification.js';
-import { ConfigError, formatPath, isError, unknownRef, type ConfigPath, type ConfigProblem, type Report } from './problems.js';
+import {
+  ConfigError,
+  formatPath,
+  isError,
+  unknownRef,
+  type ConfigPath,
+  type ConfigProblem,
+  type Report,
+} from './problems.js';
 import { reportDefinitions } from './reports.js';
 import type { CadenceGroup, MonitorDefinition, NotificationPolicy, ReportDefinition } from './model.js';
 import { pipewatchConfig, type PipewatchConfigRaw } from './schema.js';
@@ -80,20 +88,36 @@ export function validateConfigFile(file: string, options: LoadOptions = {}): Val
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(err)})`;
-    return { file, problems: [{ file, path: '', message: `${why}; pass --config <file> or set PIPEWATCH_CONFIG`, severity: 'error' }] };
+    return {
+      file,
+      problems: [
+        { file, path: '', message: `${why}; pass --config <file> or set PIPEWATCH_CONFIG`, severity: 'error' },
+      ],
+    };
   }
   return validateConfigText(text, file, options);
 }
 
 export function validateConfigText(text: string, file: string, options: LoadOptions = {}): Validation {
-  const refused = (problems: ConfigProblem[]): Validation => ({ file, problems: problems.map((p) => ({ ...p, severity: 'error' })) });
+  const refused = (problems: ConfigProblem[]): Validation => ({
+    file,
+    problems: problems.map((p) => ({ ...p, severity: 'error' })),
+  });
   // The composer recurses per level of nesting; measure on the parser's tokens first.
   const deep = tooDeep(text);
   if (deep) {
     const before = text.slice(0, deep.offset);
     const line = before.split('\n').length;
     const column = deep.offset - before.lastIndexOf('\n');
-    return refused([{ file, line, column, path: '', message: `nested deeper than ${MAX_NESTING} levels at line ${line}; a pipewatch configuration nests about ten` }]);
+    return refused([
+      {
+        file,
+        line,
+        column,
+        path: '',
+        message: `nested deeper than ${MAX_NESTING} levels at line ${line}; a pipewatch configuration nests about ten`,
+      },
+    ]);
   }
   const lineCounter = new LineCounter();
   // Repeated keys are found below with both lines; the parser's own error names neither.
@@ -113,18 +137,38 @@ export function validateConfigText(text: string, file: string, options: LoadOpti
       const source = lines[pos.line - 1] ?? '';
       // "${X}" unquoted inside { … } or [ … ]: YAML reads its "{" as the start of a nested mapping.
       const ref = source.indexOf('${');
-      const hint = ref > 0 && !`"'`.includes(source[ref - 1]!) && /[{[]/.test(source.slice(0, ref)) ? ' (quote environment references inside { } or [ ]: "${NAME}")' : '';
-      problems.push({ file, line: pos.line, column: pos.col, path: '', message: clipMessage(`invalid YAML: ${e.message.split('\n')[0]}${hint}`) });
+      const hint =
+        ref > 0 && !`"'`.includes(source[ref - 1]!) && /[{[]/.test(source.slice(0, ref))
+          ? ' (quote environment references inside { } or [ ]: "${NAME}")'
+          : '';
+      problems.push({
+        file,
+        line: pos.line,
+        column: pos.col,
+        path: '',
+        message: clipMessage(`invalid YAML: ${e.message.split('\n')[0]}${hint}`),
+      });
     }
     const shown = problems.slice(0, 5);
     if (problems.length > shown.length) {
       const last = shown[shown.length - 1]!;
-      shown.push({ ...last, message: `… and syntax errors on ${problems.length - shown.length} more lines, most likely caused by the first` });
+      shown.push({
+        ...last,
+        message: `… and syntax errors on ${problems.length - shown.length} more lines, most likely caused by the first`,
+      });
     }
     return refused(shown);
   }
   if (doc.contents === null) {
-    return refused([{ file, line: 1, column: 1, path: '', message: `the file is empty${text.trim() ? ' (only comments)' : ''}; a configuration starts with "version: 1"` }]);
+    return refused([
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `the file is empty${text.trim() ? ' (only comments)' : ''}; a configuration starts with "version: 1"`,
+      },
+    ]);
   }
   const problems: ConfigProblem[] = repeatedKeys(doc, lineCounter).map((r) => ({
     file,
@@ -139,10 +183,27 @@ export function validateConfigText(text: string, file: string, options: LoadOpti
     // Aliases are expanded here; the yaml library refuses a file whose aliases multiply (an alias bomb).
     input = doc.toJS({ maxAliasCount: 1_000 }) ?? {};
   } catch (err) {
-    return refused([...problems, { file, line: 1, column: 1, path: '', message: clipMessage(`invalid YAML: ${(err as Error).message.split('\n')[0]}`) }]);
+    return refused([
+      ...problems,
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: clipMessage(`invalid YAML: ${(err as Error).message.split('\n')[0]}`),
+      },
+    ]);
   }
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    return refused([{ file, line: 1, column: 1, path: '', message: 'expected a mapping with version, connectors, channels and monitors' }]);
+    return refused([
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: 'expected a mapping with version, connectors, channels and monitors',
+      },
+    ]);
   }
 
   const parsed = pipewatchConfig.safeParse(input);
@@ -177,20 +238,38 @@ export function validateConfigText(text: string, file: string, options: LoadOpti
    * (the file loads; `validate` prints it, `--strict` fails on it). Both take the path in the parsed
    * config and get the file's line and column, the path as written and a message with long values cut.
    */
-  const reporter = (severity: 'error' | 'warning'): Report => (path, message) => {
-    const at = originalPath(path);
-    if (causedByRemoval(message, at)) return;
-    // Messages that name another monitor by index name it as the file does.
-    const text = message.replace(/\bmonitors\[(\d+)\]/g, (_, i: string) => `monitors[${String(originalPath(['monitors', Number(i)])[1])}]`);
-    problems.push({ file, ...locate(at), path: formatPath(at), message: clipMessage(text, valueAt(input, at)), severity });
-  };
+  const reporter =
+    (severity: 'error' | 'warning'): Report =>
+    (path, message) => {
+      const at = originalPath(path);
+      if (causedByRemoval(message, at)) return;
+      // Messages that name another monitor by index name it as the file does.
+      const text = message.replace(
+        /\bmonitors\[(\d+)\]/g,
+        (_, i: string) => `monitors[${String(originalPath(['monitors', Number(i)])[1])}]`,
+      );
+      problems.push({
+        file,
+        ...locate(at),
+        path: formatPath(at),
+        message: clipMessage(text, valueAt(input, at)),
+        severity,
+      });
+    };
   const problem = reporter('error');
   const warn = reporter('warning');
 
   if (options.env !== false) {
     const env = options.env ?? process.env;
     for (const ref of findEnvRefs(input)) {
-      if (env[ref.variable] === undefined) problems.push({ file, ...locate(ref.path), path: formatPath(ref.path), message: `environment variable ${ref.variable} is not set`, severity: 'error' });
+      if (env[ref.variable] === undefined)
+        problems.push({
+          file,
+          ...locate(ref.path),
+          path: formatPath(ref.path),
+          message: `environment variable ${ref.variable} is not set`,
+          severity: 'error',
+        });
     }
   }
 
@@ -200,11 +279,17 @@ export function validateConfigText(text: string, file: string, options: LoadOpti
     const joinable = new Set<string>();
     const monitors = normalise(raw, notification, problem, joinable, warn);
     if (raw.interventions.receiver && !notification.receivers[raw.interventions.receiver]) {
-      problem(['interventions', 'receiver'], unknownRef('receiver', raw.interventions.receiver, Object.keys(notification.receivers)));
+      problem(
+        ['interventions', 'receiver'],
+        unknownRef('receiver', raw.interventions.receiver, Object.keys(notification.receivers)),
+      );
     }
     const reports = reportDefinitions(raw, monitors, notification, problem);
     lintConfig({ raw, monitors }, { problem, warn });
-    const groups = groupsFor(monitors.filter((m) => joinable.has(m.id)), raw.cadenceGroups);
+    const groups = groupsFor(
+      monitors.filter((m) => joinable.has(m.id)),
+      raw.cadenceGroups,
+    );
     // The built-in self-monitor, normalised as a declared one would be (its own problems cannot occur).
     const selfMonitorDefs = selfMonitors(raw, (r) => normalise(r, notification, () => undefined, new Set()), problem);
     loaded = { file, raw, monitors, groups, notification, reports, selfMonitors: selfMonitorDefs };

@@ -26,10 +26,11 @@ export function isEventLikeRule(rule: string): boolean {
 
 /** ElastAlert2 rule types pipewatch does not have, and what to write instead. */
 const INSTEAD: Record<string, string> = {
-  blacklist: "rule any with a query on the compare key: query: 'term:(bad OR \"really bad\")'",
-  whitelist: "rule any with a negated query: query: 'term:* AND NOT term:(good OR \"also good\")'",
+  blacklist: 'rule any with a query on the compare key: query: \'term:(bad OR "really bad")\'',
+  whitelist: 'rule any with a negated query: query: \'term:* AND NOT term:(good OR "also good")\'',
   change: 'rule new_term on the compare key with queryKey (a value not seen in lookback for that key)',
-  percentage_match: 'two monitors (frequency of the matching events, and of all events), or a sql/count check that computes the ratio',
+  percentage_match:
+    'two monitors (frequency of the matching events, and of all events), or a sql/count check that computes the ratio',
   metric_aggregation: 'rule metric with field and metric (avg, min, max, sum)',
   spike_aggregation: 'rule spike (event counts), or rule metric with above/below',
 };
@@ -38,29 +39,51 @@ const INSTEAD: Record<string, string> = {
 export function unknownLogRule(input: unknown): string {
   const name = String(input);
   const known = 'any, frequency, flatline, spike, new_term, cardinality, metric';
-  return INSTEAD[name] ? `ElastAlert2's ${name} rule is not a pipewatch rule type; write ${INSTEAD[name]}` : `a log rule is one of ${known}; got ${JSON.stringify(input)}`;
+  return INSTEAD[name]
+    ? `ElastAlert2's ${name} rule is not a pipewatch rule type; write ${INSTEAD[name]}`
+    : `a log rule is one of ${known}; got ${JSON.stringify(input)}`;
 }
 
 /** Problems of a logs check on its own, each with the field it is about. */
 export function logRuleProblems(c: LogsCheckShape): Array<{ field: string; message: string }> {
   const out: Array<{ field: string; message: string }> = [];
   if (c.minCount !== undefined) {
-    out.push({ field: 'minCount', message: 'minCount is gone: write thresholdRef (events the previous window needs, ElastAlert2\'s threshold_ref) and/or thresholdCur (events the current window needs, threshold_cur)' });
+    out.push({
+      field: 'minCount',
+      message:
+        "minCount is gone: write thresholdRef (events the previous window needs, ElastAlert2's threshold_ref) and/or thresholdCur (events the current window needs, threshold_cur)",
+    });
   }
   if (Array.isArray(c.field) && c.rule !== 'new_term') {
-    out.push({ field: 'field', message: `a ${c.rule} rule looks at one field; a list of fields (a compound term) is for new_term` });
+    out.push({
+      field: 'field',
+      message: `a ${c.rule} rule looks at one field; a list of fields (a compound term) is for new_term`,
+    });
   }
   if (c.forgetKeys && !(c.rule === 'flatline' && c.queryKey)) {
-    out.push({ field: 'forgetKeys', message: 'forgetKeys is for flatline with queryKey (keys that went silent); remove it here' });
+    out.push({
+      field: 'forgetKeys',
+      message: 'forgetKeys is for flatline with queryKey (keys that went silent); remove it here',
+    });
   }
   if (c.alertOnNewData && !(c.rule === 'spike' && c.queryKey)) {
-    out.push({ field: 'alertOnNewData', message: 'alertOnNewData is for spike with queryKey (keys without events in the reference window); remove it here' });
+    out.push({
+      field: 'alertOnNewData',
+      message:
+        'alertOnNewData is for spike with queryKey (keys without events in the reference window); remove it here',
+    });
   }
   if (c.rule !== 'spike' && (c.thresholdRef || c.thresholdCur)) {
-    out.push({ field: c.thresholdRef ? 'thresholdRef' : 'thresholdCur', message: `thresholdRef and thresholdCur are for spike; a ${c.rule} rule's rules (above/below) are its thresholds` });
+    out.push({
+      field: c.thresholdRef ? 'thresholdRef' : 'thresholdCur',
+      message: `thresholdRef and thresholdCur are for spike; a ${c.rule} rule's rules (above/below) are its thresholds`,
+    });
   }
   if (c.expect && !(c.rule === 'flatline' && c.queryKey)) {
-    out.push({ field: 'expect', message: 'expect names keys a flatline with queryKey must hear from; use it with rule flatline and queryKey' });
+    out.push({
+      field: 'expect',
+      message: 'expect names keys a flatline with queryKey must hear from; use it with rule flatline and queryKey',
+    });
   }
   return out;
 }

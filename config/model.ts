@@ -8,7 +8,17 @@ import type { ChannelSpec, CheckSpec, ConnectorSpec, Perspective, Severity } fro
 
 export type { ChannelSpec, CheckSpec, ConnectorSpec, Perspective, Severity };
 
-export type RuleKind = 'above' | 'below' | 'equals' | 'outside' | 'changePercent' | 'changeVs' | 'anomaly' | 'rising' | 'percentile' | 'condition';
+export type RuleKind =
+  | 'above'
+  | 'below'
+  | 'equals'
+  | 'outside'
+  | 'changePercent'
+  | 'changeVs'
+  | 'anomaly'
+  | 'rising'
+  | 'percentile'
+  | 'condition';
 
 export type Direction = 'both' | 'drop' | 'spike';
 
@@ -136,7 +146,12 @@ export interface ArchiveTriggerSettings {
   /** `${ENV}` password references per archive source. */
   knownPasswords: Record<string, string[]>;
   limits: { maxEntries: number; maxBytes: number; maxRatio: number };
-  intervention: { receiver: string; remindEveryMs: number; deadlineMs: number; defaultAction: 'skip' | 'abort' | 'retry' };
+  intervention: {
+    receiver: string;
+    remindEveryMs: number;
+    deadlineMs: number;
+    defaultAction: 'skip' | 'abort' | 'retry';
+  };
 }
 
 /** Everything an incident needs to decide who hears what, carried with each monitor. */

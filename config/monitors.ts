@@ -3,14 +3,29 @@
 // connectors/<type>/descriptor.ts), rules in the check's unit, the schedule, flap settings and the
 // content hash that versions each definition.
 import { createHash } from 'node:crypto';
-import { checkPerspective, checksOf, checkUnit, connectorDescriptor, defaultEveryMs, runsCheck } from '../connectors/descriptors.js';
+import {
+  checkPerspective,
+  checksOf,
+  checkUnit,
+  connectorDescriptor,
+  defaultEveryMs,
+  runsCheck,
+} from '../connectors/descriptors.js';
 import type { ConnectorDescriptor, SourceField } from '../connectors/descriptor.js';
 import type { Unit } from '../evaluation/types.js';
 import { parseDuration } from './duration.js';
 import { graphFacts } from './graph.js';
 import { mayJoinGroup } from './groups.js';
 import { isEventLikeRule, keyedRuleProblem, logRuleLints } from './log-rules.js';
-import type { MonitorDefinition, MonitorSchedule, NamedConnector, NotificationPolicy, PipelineStage, ResultsSink, Rule } from './model.js';
+import type {
+  MonitorDefinition,
+  MonitorSchedule,
+  NamedConnector,
+  NotificationPolicy,
+  PipelineStage,
+  ResultsSink,
+  Rule,
+} from './model.js';
 import { unknownRef, type ConfigPath, type Report } from './problems.js';
 import type { PipewatchConfigRaw, RuleSpec } from './schema.js';
 
@@ -18,7 +33,13 @@ import type { PipewatchConfigRaw, RuleSpec } from './schema.js';
 const SOURCE_FIELDS: readonly SourceField[] = ['dataset', 'timestamp', 'uniqueId'];
 
 /** The monitors of a config; `joinable` gets the ids of those that may run in a cadence group. */
-export function normalise(raw: PipewatchConfigRaw, notification: NotificationPolicy, problem: Report, joinable: Set<string>, warn: Report = () => undefined): MonitorDefinition[] {
+export function normalise(
+  raw: PipewatchConfigRaw,
+  notification: NotificationPolicy,
+  problem: Report,
+  joinable: Set<string>,
+  warn: Report = () => undefined,
+): MonitorDefinition[] {
   const seen = new Map<string, number>();
   const out: MonitorDefinition[] = [];
   const connectorIds = Object.keys(raw.connectors);
@@ -29,16 +50,21 @@ export function normalise(raw: PipewatchConfigRaw, notification: NotificationPol
   raw.monitors.forEach((m, i) => {
     const at = (...rest: ConfigPath): ConfigPath => ['monitors', i, ...rest];
     const before = seen.get(m.id);
-    if (before !== undefined) problem(at('id'), `duplicate monitor id "${m.id}" (first declared at monitors[${before}])`);
+    if (before !== undefined)
+      problem(at('id'), `duplicate monitor id "${m.id}" (first declared at monitors[${before}])`);
     else seen.set(m.id, i);
 
     let connector: NamedConnector | undefined;
     let stages: PipelineStage[] | undefined;
     if (m.check.type === 'stageCounts') {
-      if (m.connector) problem(at('connector'), 'a stageCounts check reads the stages of its pipeline; remove "connector"');
+      if (m.connector)
+        problem(at('connector'), 'a stageCounts check reads the stages of its pipeline; remove "connector"');
       stages = pipelineStages(raw, m.check.pipeline, at('check', 'pipeline'), problem);
     } else if (!m.connector) {
-      problem(at('connector'), `required: the connector this ${m.check.type} check runs on; declared connectors: ${connectorIds.join(', ') || '(none)'}`);
+      problem(
+        at('connector'),
+        `required: the connector this ${m.check.type} check runs on; declared connectors: ${connectorIds.join(', ') || '(none)'}`,
+      );
     } else if (!raw.connectors[m.connector]) {
       problem(at('connector'), unknownRef('connector', m.connector, connectorIds));
     } else {
@@ -46,7 +72,10 @@ export function normalise(raw: PipewatchConfigRaw, notification: NotificationPol
       connector = { id: m.connector, ...spec };
       const descriptor = connectorDescriptor(spec.type) as ConnectorDescriptor;
       if (!runsCheck(spec.type, m.check.type)) {
-        problem(at('check', 'type'), `a ${spec.type} connector cannot run a ${m.check.type} check; it runs ${checksOf(spec.type).join(', ')}`);
+        problem(
+          at('check', 'type'),
+          `a ${spec.type} connector cannot run a ${m.check.type} check; it runs ${checksOf(spec.type).join(', ')}`,
+        );
       } else {
         // What the connector itself asks of a check, then the names a check gives its store (count, freshness).
         const own = descriptor.checkProblem?.(m.check);
@@ -62,19 +91,26 @@ export function normalise(raw: PipewatchConfigRaw, notification: NotificationPol
     }
     const cadence = defaultEveryMs(m.check.type);
     const scheduleRaw = m.schedule ?? (cadence ? { every: cadence, catchupWindow: 300_000 } : raw.defaults.schedule);
-    if (!scheduleRaw) problem(at('schedule'), 'no schedule: give the monitor "schedule: { every: 5m }" or set defaults.schedule');
+    if (!scheduleRaw)
+      problem(at('schedule'), 'no schedule: give the monitor "schedule: { every: 5m }" or set defaults.schedule');
 
     const unit = checkUnit(m.check);
     const rules = m.rules.map((r, j) => normaliseRule(r, unit, (path, msg) => problem(at('rules', j, ...path), msg)));
     if (m.check.type === 'logs') {
-      if (m.check.queryKey) rules.forEach((r, j) => { const why = keyedRuleProblem(r.kind); if (why) problem(at('rules', j), why); });
+      if (m.check.queryKey)
+        rules.forEach((r, j) => {
+          const why = keyedRuleProblem(r.kind);
+          if (why) problem(at('rules', j), why);
+        });
       for (const lint of logRuleLints(m.check, m.flap)) warn(at('flap', 'failAfter'), lint);
     }
     if ((!connector && !stages) || !scheduleRaw) return;
 
     const schedule: MonitorSchedule = {
       everyMs: scheduleRaw.every,
-      ...(scheduleRaw.every !== undefined ? { offsetMs: scheduleRaw.offset ?? spreadOffset(m.id, scheduleRaw.every) } : {}),
+      ...(scheduleRaw.every !== undefined
+        ? { offsetMs: scheduleRaw.offset ?? spreadOffset(m.id, scheduleRaw.every) }
+        : {}),
       cron: scheduleRaw.cron,
       timezone: scheduleRaw.timezone ?? 'UTC',
       jitterMs: scheduleRaw.jitter,
@@ -93,8 +129,14 @@ export function normalise(raw: PipewatchConfigRaw, notification: NotificationPol
       ...(m.check.type === 'logs' && m.check.trigger?.archive
         ? {
             archiveTrigger: {
-              knownPasswords: Object.fromEntries(Object.entries(raw.archives.sources).map(([k, v]) => [k, v.passwords])),
-              limits: { maxEntries: raw.archives.maxEntries, maxBytes: raw.archives.maxBytes, maxRatio: raw.archives.maxRatio },
+              knownPasswords: Object.fromEntries(
+                Object.entries(raw.archives.sources).map(([k, v]) => [k, v.passwords]),
+              ),
+              limits: {
+                maxEntries: raw.archives.maxEntries,
+                maxBytes: raw.archives.maxBytes,
+                maxRatio: raw.archives.maxRatio,
+              },
               intervention: {
                 receiver: raw.interventions.receiver ?? notification.routing.receiver,
                 remindEveryMs: raw.interventions.remindEvery,
@@ -108,7 +150,11 @@ export function normalise(raw: PipewatchConfigRaw, notification: NotificationPol
       rules,
       schedule,
       // Event-like log rules report a one-shot event: they open on their first failing run unless the monitor says otherwise.
-      flap: { ...raw.defaults.flap, ...(m.check.type === 'logs' && isEventLikeRule(m.check.rule) ? { failAfter: 1 } : {}), ...m.flap },
+      flap: {
+        ...raw.defaults.flap,
+        ...(m.check.type === 'logs' && isEventLikeRule(m.check.rule) ? { failAfter: 1 } : {}),
+        ...m.flap,
+      },
       notification,
       // Only when configured, so monitors of configs without a sink keep their version.
       ...(sink ? { sink } : {}),
@@ -127,17 +173,28 @@ function resultsSink(raw: PipewatchConfigRaw, problem: Report): ResultsSink | un
   if (!spec) return undefined;
   const connector = raw.connectors[spec.connector];
   if (!connector) {
-    problem(['sinks', 'elasticsearch', 'connector'], unknownRef('connector', spec.connector, Object.keys(raw.connectors)));
+    problem(
+      ['sinks', 'elasticsearch', 'connector'],
+      unknownRef('connector', spec.connector, Object.keys(raw.connectors)),
+    );
     return undefined;
   }
   if (connector.type !== 'elasticsearch') {
-    problem(['sinks', 'elasticsearch', 'connector'], `connector "${spec.connector}" is a ${connector.type} connector; monitor results go to an elasticsearch connector`);
+    problem(
+      ['sinks', 'elasticsearch', 'connector'],
+      `connector "${spec.connector}" is a ${connector.type} connector; monitor results go to an elasticsearch connector`,
+    );
     return undefined;
   }
   return { connector: { id: spec.connector, ...connector }, index: spec.index };
 }
 
-function pipelineStages(raw: PipewatchConfigRaw, pipelineId: string, path: ConfigPath, problem: Report): PipelineStage[] | undefined {
+function pipelineStages(
+  raw: PipewatchConfigRaw,
+  pipelineId: string,
+  path: ConfigPath,
+  problem: Report,
+): PipelineStage[] | undefined {
   const pipeline = raw.pipelines[pipelineId];
   if (!pipeline) {
     problem(path, unknownRef('pipeline', pipelineId, Object.keys(raw.pipelines)));
@@ -161,8 +218,18 @@ function pipelineStages(raw: PipewatchConfigRaw, pipelineId: string, path: Confi
     }
     const own = descriptor.stageProblem?.(s);
     if (own) problem(at(own.field), own.message);
-    if (i === 0 && s.expectedRatio !== undefined) problem(at('expectedRatio'), 'the first stage has no previous stage to be compared with');
-    stages.push({ id: s.id, connector: { id: s.connector, ...spec }, dataset: s.dataset, uniqueId: s.uniqueId, timestamp: s.timestamp, expectedRatio: s.expectedRatio, tolerance: s.tolerance, normalise: s.normalise });
+    if (i === 0 && s.expectedRatio !== undefined)
+      problem(at('expectedRatio'), 'the first stage has no previous stage to be compared with');
+    stages.push({
+      id: s.id,
+      connector: { id: s.connector, ...spec },
+      dataset: s.dataset,
+      uniqueId: s.uniqueId,
+      timestamp: s.timestamp,
+      expectedRatio: s.expectedRatio,
+      tolerance: s.tolerance,
+      normalise: s.normalise,
+    });
   });
   return stages.length === pipeline.stages.length ? stages : undefined;
 }
@@ -192,14 +259,30 @@ function normaliseRule(r: RuleSpec, unit: Unit, problem: Report): Rule {
     if (low > high) problem(['outside'], `the range is written low to high; got [${r.outside[0]}, ${r.outside[1]}]`);
     return { kind: 'outside', range: [low, high], ...base };
   }
-  if (r.changeVs !== undefined) return { kind: 'changeVs', baseline: r.changeVs.baseline, percent: r.changeVs.percent, ...moving };
+  if (r.changeVs !== undefined)
+    return { kind: 'changeVs', baseline: r.changeVs.baseline, percent: r.changeVs.percent, ...moving };
   if (r.rising !== undefined) return { kind: 'rising', runs: r.rising, ...base };
   if (r.percentile !== undefined) {
-    return { kind: 'percentile', percentile: { p: r.percentile.p, overMs: r.percentile.over }, threshold: value(r.percentile.above, ['percentile', 'above']), ...base };
+    return {
+      kind: 'percentile',
+      percentile: { p: r.percentile.p, overMs: r.percentile.over },
+      threshold: value(r.percentile.above, ['percentile', 'above']),
+      ...base,
+    };
   }
   if (r.anomaly !== undefined) {
     const a = r.anomaly;
-    return { kind: 'anomaly', anomaly: { sensitivity: a.sensitivity, trainingMs: a.training, minHistory: a.minHistory, seasonality: a.seasonality, minDeviation: a.minDeviation }, ...moving };
+    return {
+      kind: 'anomaly',
+      anomaly: {
+        sensitivity: a.sensitivity,
+        trainingMs: a.training,
+        minHistory: a.minHistory,
+        seasonality: a.seasonality,
+        minDeviation: a.minDeviation,
+      },
+      ...moving,
+    };
   }
   return { kind: 'changePercent', percent: r.changePercent!, ...moving };
 }

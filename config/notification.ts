@@ -17,17 +17,25 @@ export function notificationPolicy(raw: PipewatchConfigRaw, problem: Report): No
 
   const receivers: Record<string, Receiver> = {};
   const rootReceiver = raw.routing.receiver ?? 'default';
-  if (!raw.receivers[rootReceiver] && rootReceiver === 'default') receivers.default = { id: 'default', notify: raw.defaults.notify };
+  if (!raw.receivers[rootReceiver] && rootReceiver === 'default')
+    receivers.default = { id: 'default', notify: raw.defaults.notify };
   for (const [rid, r] of Object.entries(raw.receivers)) {
     r.notify.forEach((ch, j) => checkChannel(ch, ['receivers', rid, 'notify', j]));
     if (r.escalation && !raw.escalations[r.escalation]) {
-      problem(['receivers', rid, 'escalation'], unknownRef('escalation policy', r.escalation, Object.keys(raw.escalations)));
+      problem(
+        ['receivers', rid, 'escalation'],
+        unknownRef('escalation policy', r.escalation, Object.keys(raw.escalations)),
+      );
     }
-    if (r.notify.length === 0 && !r.escalation) problem(['receivers', rid], 'this receiver notifies nobody: give it "notify" channels or an "escalation" policy');
+    if (r.notify.length === 0 && !r.escalation)
+      problem(['receivers', rid], 'this receiver notifies nobody: give it "notify" channels or an "escalation" policy');
     receivers[rid] = { id: rid, notify: r.notify, escalation: r.escalation };
   }
   if (raw.receivers[NO_RECEIVER]) {
-    problem(['receivers', NO_RECEIVER], `"${NO_RECEIVER}" is reserved: a route with receiver: ${NO_RECEIVER} drops what it matches on purpose; give this receiver another name`);
+    problem(
+      ['receivers', NO_RECEIVER],
+      `"${NO_RECEIVER}" is reserved: a route with receiver: ${NO_RECEIVER} drops what it matches on purpose; give this receiver another name`,
+    );
   }
   const receiverIds = Object.keys(receivers);
   const checkReceiver = (rid: string, path: ConfigPath) => {
@@ -45,14 +53,29 @@ export function notificationPolicy(raw: PipewatchConfigRaw, problem: Report): No
   const intervalIds = Object.keys(raw.timeIntervals);
   const checkIntervals = (names: string[] | undefined, path: ConfigPath) =>
     names?.forEach((n, j) => {
-      if (!raw.timeIntervals[n]) problem([...path, j], unknownRef('time interval', n, intervalIds).replace(/^unknown time interval "([^"]*)"/, 'undefined time interval "$1" used in route'));
+      if (!raw.timeIntervals[n])
+        problem(
+          [...path, j],
+          unknownRef('time interval', n, intervalIds).replace(
+            /^unknown time interval "([^"]*)"/,
+            'undefined time interval "$1" used in route',
+          ),
+        );
     });
 
   const escalations: Record<string, EscalationPolicy> = {};
   for (const [eid, e] of Object.entries(raw.escalations)) {
-    e.steps.forEach((step, j) => step.notify.forEach((ch, k) => checkChannel(ch, ['escalations', eid, 'steps', j, 'notify', k])));
-    if (e.then && !raw.escalations[e.then]) problem(['escalations', eid, 'then'], unknownRef('escalation policy', e.then, Object.keys(raw.escalations)));
-    escalations[eid] = { id: eid, steps: e.steps.map((st) => ({ afterMs: st.after, notify: st.notify })), repeat: e.repeat, then: e.then };
+    e.steps.forEach((step, j) =>
+      step.notify.forEach((ch, k) => checkChannel(ch, ['escalations', eid, 'steps', j, 'notify', k])),
+    );
+    if (e.then && !raw.escalations[e.then])
+      problem(['escalations', eid, 'then'], unknownRef('escalation policy', e.then, Object.keys(raw.escalations)));
+    escalations[eid] = {
+      id: eid,
+      steps: e.steps.map((st) => ({ afterMs: st.after, notify: st.notify })),
+      repeat: e.repeat,
+      then: e.then,
+    };
   }
   const cycle = escalationCycle(raw.escalations);
   if (cycle) problem(['escalations', cycle[0]!, 'then'], `escalation policies form a cycle: ${cycle.join(' → ')}`);
@@ -61,7 +84,11 @@ export function notificationPolicy(raw: PipewatchConfigRaw, problem: Report): No
   if (fallback) checkChannel(fallback, ['notifications', 'fallback']);
   raw.silences.announce.forEach((ch, j) => checkChannel(ch, ['silences', 'announce', j]));
 
-  const toNode = (r: RouteRaw, parent: Omit<RouteNode, 'matchers' | 'continue' | 'routes'>, path: ConfigPath): RouteNode => {
+  const toNode = (
+    r: RouteRaw,
+    parent: Omit<RouteNode, 'matchers' | 'continue' | 'routes'>,
+    path: ConfigPath,
+  ): RouteNode => {
     if (r.receiver) checkReceiver(r.receiver, [...path, 'receiver']);
     const inherited = {
       receiver: r.receiver ?? parent.receiver,
@@ -103,7 +130,15 @@ export function notificationPolicy(raw: PipewatchConfigRaw, problem: Report): No
     channels: Object.fromEntries(Object.entries(raw.channels).map(([cid, c]) => [cid, { id: cid, ...c }])),
     inhibit: raw.inhibit,
     ...(intervalIds.length > 0 ? { timeIntervals: raw.timeIntervals } : {}),
-    maintenance: raw.maintenance.map((w) => ({ id: w.id, matchers: w.matchers, cron: w.cron, durationMs: w.duration, timezone: w.timezone, reason: w.reason, owner: w.owner })),
+    maintenance: raw.maintenance.map((w) => ({
+      id: w.id,
+      matchers: w.matchers,
+      cron: w.cron,
+      durationMs: w.duration,
+      timezone: w.timezone,
+      reason: w.reason,
+      owner: w.owner,
+    })),
     delivery: {
       initialIntervalMs: raw.notifications.retry.initialInterval,
       maximumIntervalMs: raw.notifications.retry.maximumInterval,

@@ -18,7 +18,9 @@ export function clipText(text: string, limit = QUOTE_LIMIT): string {
  */
 export function clipMessage(message: string, value?: unknown): string {
   let out = message;
-  if (typeof value === 'string' && value.length > QUOTE_LIMIT && out.includes(value)) out = out.split(value).join(clipText(value));
-  if (out.length > QUOTE_LIMIT) out = out.replace(new RegExp(`[^\\s"…]{${QUOTE_LIMIT + 1},}`, 'g'), (run) => clipText(run));
+  if (typeof value === 'string' && value.length > QUOTE_LIMIT && out.includes(value))
+    out = out.split(value).join(clipText(value));
+  if (out.length > QUOTE_LIMIT)
+    out = out.replace(new RegExp(`[^\\s"…]{${QUOTE_LIMIT + 1},}`, 'g'), (run) => clipText(run));
   return clipText(out, MESSAGE_LIMIT);
 }

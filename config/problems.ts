@@ -32,7 +32,11 @@ export function formatProblem(p: ConfigProblem): string {
 }
 
 export function formatPath(path: ConfigPath): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? clipText(part, 100) : `.${clipText(part, 100)}`)).join('');
+  return path
+    .map((part, i) =>
+      typeof part === 'number' ? `[${part}]` : i === 0 ? clipText(part, 100) : `.${clipText(part, 100)}`,
+    )
+    .join('');
 }
 
 /** Whether a problem refuses the file (warnings do not). */

@@ -11,7 +11,12 @@ const DEFAULT_REPORT_SCHEDULE: ScheduleSpec = { cron: '0 6 * * *', catchupWindow
 const DAY_MS = 86_400_000;
 
 /** Each declared pipeline's report: its schedule, period, monitors and the email channels it goes to. */
-export function reportDefinitions(raw: PipewatchConfigRaw, monitors: MonitorDefinition[], notification: NotificationPolicy, problem: Report): ReportDefinition[] {
+export function reportDefinitions(
+  raw: PipewatchConfigRaw,
+  monitors: MonitorDefinition[],
+  notification: NotificationPolicy,
+  problem: Report,
+): ReportDefinition[] {
   const out: ReportDefinition[] = [];
   for (const [pipelineId, pipeline] of Object.entries(raw.pipelines)) {
     const spec = pipeline.report;
@@ -24,21 +29,35 @@ export function reportDefinitions(raw: PipewatchConfigRaw, monitors: MonitorDefi
       spec.notify.forEach((ch, j) => {
         const c = raw.channels[ch];
         if (!c) problem(at('notify', j), unknownRef('channel', ch, Object.keys(raw.channels)));
-        else if (c.type !== 'email') problem(at('notify', j), `channel "${ch}" is a ${c.type} channel; a report (HTML with charts) goes to email channels only`);
+        else if (c.type !== 'email')
+          problem(
+            at('notify', j),
+            `channel "${ch}" is a ${c.type} channel; a report (HTML with charts) goes to email channels only`,
+          );
       });
     } else {
       channelIds = raw.defaults.notify.filter((ch) => raw.channels[ch]?.type === 'email');
     }
-    const members = monitors.filter((m) => m.pipeline === pipelineId || (m.check.type === 'stageCounts' && m.check.pipeline === pipelineId));
+    const members = monitors.filter(
+      (m) => m.pipeline === pipelineId || (m.check.type === 'stageCounts' && m.check.pipeline === pipelineId),
+    );
     const definition = {
       pipeline: pipelineId,
       description: pipeline.description,
-      schedule: { everyMs: s.every, cron: s.cron, timezone: s.timezone ?? 'UTC', jitterMs: s.jitter, catchupWindowMs: s.catchupWindow },
+      schedule: {
+        everyMs: s.every,
+        cron: s.cron,
+        timezone: s.timezone ?? 'UTC',
+        jitterMs: s.jitter,
+        catchupWindowMs: s.catchupWindow,
+      },
       periodMs: spec?.period ?? s.every ?? DAY_MS,
       trendPeriods: spec?.trend ?? 7,
       stages: pipeline.stages.map((st) => st.id),
       monitors: members.map((m) => ({ id: m.id, description: m.description, checkType: m.check.type, unit: m.unit })),
-      channels: channelIds.flatMap((ch) => (notification.channels[ch]?.type === 'email' ? [notification.channels[ch]!] : [])),
+      channels: channelIds.flatMap((ch) =>
+        notification.channels[ch]?.type === 'email' ? [notification.channels[ch]!] : [],
+      ),
       delivery: notification.delivery,
       judgedWithinMs: windowsJudgedWithinMs(members),
     };

@@ -70,7 +70,8 @@ export function salvage<T>(schema: z.ZodType<T>, input: unknown, issues: IssueLi
     }
     const key = path.at(-1)!;
     // A YAML !!binary value is a Uint8Array: its bytes cannot be removed one by one, so the value itself goes.
-    if (cur === null || typeof cur !== 'object' || ArrayBuffer.isView(cur) || !(key in (cur as object))) return undefined;
+    if (cur === null || typeof cur !== 'object' || ArrayBuffer.isView(cur) || !(key in (cur as object)))
+      return undefined;
     return { holder: cur, key };
   };
 
@@ -80,7 +81,8 @@ export function salvage<T>(schema: z.ZodType<T>, input: unknown, issues: IssueLi
     const targets: Array<{ holder: unknown; key: string | number; original: Path }> = [];
     for (const issue of current) {
       const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-      const units = issue.code === 'unrecognized_keys' && issue.keys ? issue.keys.map((k) => [...path, k]) : [unitOf(path)];
+      const units =
+        issue.code === 'unrecognized_keys' && issue.keys ? issue.keys.map((k) => [...path, k]) : [unitOf(path)];
       for (let unit of units) {
         if (unit.length === 1 && unit[0] === 'version') {
           copy.version = 1; // reported already; the rest is still worth checking
@@ -92,18 +94,21 @@ export function salvage<T>(schema: z.ZodType<T>, input: unknown, issues: IssueLi
           unit = unitOf(unit.slice(0, -1));
           found = holderOf(unit);
         }
-        if (found && !targets.some((t) => t.holder === found!.holder && t.key === found!.key)) targets.push({ ...found, original: originalPath(unit) });
+        if (found && !targets.some((t) => t.holder === found!.holder && t.key === found!.key))
+          targets.push({ ...found, original: originalPath(unit) });
       }
     }
     if (targets.length === 0 && current.length > 0) return undefined;
     for (const t of targets) {
       removedPaths.push(t.original);
       const [top, name] = t.original;
-      if (typeof top === 'string' && NAMED[top]) removedNames.add(t.original.length === 1 ? `${NAMED[top]}:*` : `${NAMED[top]}:${String(name)}`);
+      if (typeof top === 'string' && NAMED[top])
+        removedNames.add(t.original.length === 1 ? `${NAMED[top]}:*` : `${NAMED[top]}:${String(name)}`);
     }
     const arrays = new Map<unknown[], number[]>();
     for (const t of targets) {
-      if (Array.isArray(t.holder) && typeof t.key === 'number') arrays.set(t.holder, [...(arrays.get(t.holder) ?? []), t.key]);
+      if (Array.isArray(t.holder) && typeof t.key === 'number')
+        arrays.set(t.holder, [...(arrays.get(t.holder) ?? []), t.key]);
       else delete (t.holder as Record<string, unknown>)[t.key as string];
     }
     for (const [array, indices] of arrays) {
@@ -147,7 +152,8 @@ function unitOf(path: Path): Path {
   if (top === 'archives' && path[1] === 'sources') return path.slice(0, 3);
   if (top === 'routing') {
     // The innermost route: removing it leaves its siblings and parents checkable.
-    for (let i = path.length - 2; i >= 1; i--) if (path[i] === 'routes' && typeof path[i + 1] === 'number') return path.slice(0, i + 2);
+    for (let i = path.length - 2; i >= 1; i--)
+      if (path[i] === 'routes' && typeof path[i + 1] === 'number') return path.slice(0, i + 2);
   }
   return path;
 }

@@ -6,7 +6,8 @@ import { parseDuration } from './duration.js';
 import { isEnvRef } from './env.js';
 
 export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-const idMessage = 'an id of lowercase letters, digits, ".", "_" or "-" (at most 63 characters, starting with a letter or digit)';
+const idMessage =
+  'an id of lowercase letters, digits, ".", "_" or "-" (at most 63 characters, starting with a letter or digit)';
 
 export const id = z.string().regex(ID_PATTERN, idMessage);
 
@@ -16,7 +17,10 @@ export const duration = z
   .transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write it like "30s", "5m", "1h30m" or "2d"` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${text}" is not a duration; write it like "30s", "5m", "1h30m" or "2d"`,
+      });
       return z.NEVER;
     }
     return ms;
@@ -26,7 +30,9 @@ export const duration = z
 /** A string that must be a `${ENV_VAR}` reference, so the secret never sits in the file. */
 export const secretRef = z
   .string()
-  .refine(isEnvRef, { message: 'a secret must be an environment reference such as "${SMTP_PASSWORD}", not the value itself' })
+  .refine(isEnvRef, {
+    message: 'a secret must be an environment reference such as "${SMTP_PASSWORD}", not the value itself',
+  })
   .meta({ description: 'An environment reference such as "${SMTP_PASSWORD}", resolved inside the worker.' });
 
 /** SQL identifier, optionally schema-qualified: lake.raw_records */

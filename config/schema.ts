@@ -27,21 +27,28 @@ export { channel, type ChannelSpec } from '../channels/schemas.js';
 
 export const deliverySpec = z.strictObject({
   fallback: id.optional().meta({ description: 'Channel told when another channel keeps failing.' }),
-  fallbackAfter: duration.prefault('10m').meta({ description: 'How long a channel may keep failing before the fallback channel is told.' }),
+  fallbackAfter: duration
+    .prefault('10m')
+    .meta({ description: 'How long a channel may keep failing before the fallback channel is told.' }),
   retry: z
     .strictObject({
       initialInterval: duration.prefault('5s'),
       maximumInterval: duration.prefault('5m'),
     })
     .prefault({})
-    .meta({ description: 'A failed send is retried with exponential backoff between these bounds, until it succeeds.' }),
-  timeout: duration.prefault('60s').meta({ description: 'Longest one send attempt may take before it is abandoned and retried.' }),
+    .meta({
+      description: 'A failed send is retried with exponential backoff between these bounds, until it succeeds.',
+    }),
+  timeout: duration
+    .prefault('60s')
+    .meta({ description: 'Longest one send attempt may take before it is abandoned and retried.' }),
 });
 
 export const pipewatchConfig = z.strictObject({
   version: z.literal(1, 'the only configuration version is 1'),
   project: id.default('default').meta({
-    description: 'Name of this set of monitors; sync only changes and deletes schedules of the same project, so several teams can share a namespace.',
+    description:
+      'Name of this set of monitors; sync only changes and deletes schedules of the same project, so several teams can share a namespace.',
   }),
   defaults: z
     .strictObject({
@@ -57,15 +64,27 @@ export const pipewatchConfig = z.strictObject({
   inhibit: z.array(inhibitRule).default([]),
   maintenance: z.array(maintenanceWindow).default([]),
   timeIntervals: z
-    .record(id, z.array(timeInterval).min(1, 'a time interval needs at least one entry, e.g. - weekdays: [saturday, sunday]'))
+    .record(
+      id,
+      z.array(timeInterval).min(1, 'a time interval needs at least one entry, e.g. - weekdays: [saturday, sunday]'),
+    )
     .default({})
-    .meta({ description: "Named times (Alertmanager's time_intervals) that routes name in muteTimeIntervals or activeTimeIntervals." }),
+    .meta({
+      description:
+        "Named times (Alertmanager's time_intervals) that routes name in muteTimeIntervals or activeTimeIntervals.",
+    }),
   selfMonitor: z
     .strictObject({
       enabled: z.boolean().default(true),
       every: duration.prefault('1m'),
-      window: duration.prefault('5m').meta({ description: 'Ticks counted over this span: an alert resolves once the window holds none skipped or late.' }),
-      lateAfter: duration.prefault('10s').meta({ description: 'A tick started later than this after its time counts as late.' }),
+      window: duration
+        .prefault('5m')
+        .meta({
+          description: 'Ticks counted over this span: an alert resolves once the window holds none skipped or late.',
+        }),
+      lateAfter: duration
+        .prefault('10s')
+        .meta({ description: 'A tick started later than this after its time counts as late.' }),
       severity: z.enum(['warning', 'critical']).default('critical'),
     })
     .prefault({})
@@ -75,15 +94,24 @@ export const pipewatchConfig = z.strictObject({
     }),
   incidents: z
     .strictObject({
-      reopenWindow: duration.prefault('10m').meta({ description: 'A resolved incident that fires again this soon is reopened, not new.' }),
-      acknowledgementExpiry: duration.optional().meta({ description: 'Default lifetime of an acknowledgement; when it expires, escalation resumes.' }),
+      reopenWindow: duration
+        .prefault('10m')
+        .meta({ description: 'A resolved incident that fires again this soon is reopened, not new.' }),
+      acknowledgementExpiry: duration
+        .optional()
+        .meta({ description: 'Default lifetime of an acknowledgement; when it expires, escalation resumes.' }),
     })
     .prefault({}),
   silences: z
     .strictObject({
-      announce: z.array(id).default([]).meta({ description: 'Channels told about long silences and silences about to expire.' }),
+      announce: z
+        .array(id)
+        .default([])
+        .meta({ description: 'Channels told about long silences and silences about to expire.' }),
       announceBefore: duration.prefault('15m'),
-      longerThan: duration.prefault('24h').meta({ description: 'A silence longer than this is announced when it is created.' }),
+      longerThan: duration
+        .prefault('24h')
+        .meta({ description: 'A silence longer than this is announced when it is created.' }),
     })
     .prefault({}),
   connectors: z.record(id, connector).default({}),
@@ -91,10 +119,18 @@ export const pipewatchConfig = z.strictObject({
   pipelines: z.record(id, pipelineSpec).default({}),
   interventions: z
     .strictObject({
-      receiver: id.optional().meta({ description: 'Who is asked (a receiver: its channels, and its escalation policy while unanswered). Default: the routing root.' }),
+      receiver: id
+        .optional()
+        .meta({
+          description:
+            'Who is asked (a receiver: its channels, and its escalation policy while unanswered). Default: the routing root.',
+        }),
       remindEvery: duration.prefault('30m'),
       deadline: duration.prefault('24h'),
-      defaultAction: z.enum(['skip', 'abort', 'retry']).default('skip').meta({ description: 'What happens when nobody answered by the deadline.' }),
+      defaultAction: z
+        .enum(['skip', 'abort', 'retry'])
+        .default('skip')
+        .meta({ description: 'What happens when nobody answered by the deadline.' }),
     })
     .prefault({})
     .meta({ description: 'Questions pipewatch asks operators: archive passwords, stalled stages.' }),
@@ -105,16 +141,34 @@ export const pipewatchConfig = z.strictObject({
         .default({})
         .meta({ description: 'Known passwords per source, tried before anyone is asked.' }),
       maxEntries: z.int().min(1).default(10_000),
-      maxBytes: z.int().min(1).default(1024 ** 3).meta({ description: 'Largest total size after extraction.' }),
+      maxBytes: z
+        .int()
+        .min(1)
+        .default(1024 ** 3)
+        .meta({ description: 'Largest total size after extraction.' }),
       maxRatio: z.number().min(1).default(200).meta({ description: 'Largest expansion of one entry (zip bombs).' }),
     })
     .prefault({}),
   heartbeat: z
     .strictObject({
-      url: z.string().min(1).meta({ description: 'Pinged while every monitor runs on time, e.g. a healthchecks.io check: "${HEARTBEAT_URL}".' }),
-      failUrl: z.string().optional().meta({ description: 'Pinged instead when monitors stopped running (default: no ping, which the receiver notices).' }),
+      url: z
+        .string()
+        .min(1)
+        .meta({
+          description: 'Pinged while every monitor runs on time, e.g. a healthchecks.io check: "${HEARTBEAT_URL}".',
+        }),
+      failUrl: z
+        .string()
+        .optional()
+        .meta({
+          description: 'Pinged instead when monitors stopped running (default: no ping, which the receiver notices).',
+        }),
       every: duration.prefault('1m'),
-      staleAfter: z.number().min(1).default(2).meta({ description: 'A monitor is stale when its last run is older than this many intervals.' }),
+      staleAfter: z
+        .number()
+        .min(1)
+        .default(2)
+        .meta({ description: 'A monitor is stale when its last run is older than this many intervals.' }),
     })
     .optional()
     .meta({ description: "A dead-man's switch: proof, from outside, that pipewatch's schedules are running." }),
@@ -122,10 +176,16 @@ export const pipewatchConfig = z.strictObject({
     .strictObject({
       elasticsearch: z
         .strictObject({
-          connector: id.meta({ description: 'An elasticsearch connector; its credentials need the index privileges create_doc and index on the index.' }),
+          connector: id.meta({
+            description:
+              'An elasticsearch connector; its credentials need the index privileges create_doc and index on the index.',
+          }),
           index: z
             .string()
-            .regex(/^[a-z0-9][a-z0-9._-]{0,254}$/, 'an Elasticsearch index name: lowercase letters, digits, ".", "_" and "-", not starting with "." "_" or "-"')
+            .regex(
+              /^[a-z0-9][a-z0-9._-]{0,254}$/,
+              'an Elasticsearch index name: lowercase letters, digits, ".", "_" and "-", not starting with "." "_" or "-"',
+            )
             .default('pipewatch-results'),
         })
         .optional()
@@ -140,7 +200,12 @@ export const pipewatchConfig = z.strictObject({
     .union([
       z.literal(false),
       z.strictObject({
-        size: z.int().min(2).max(200).default(50).meta({ description: 'Monitors per group, on average (members are placed by a hash of their id).' }),
+        size: z
+          .int()
+          .min(2)
+          .max(200)
+          .default(50)
+          .meta({ description: 'Monitors per group, on average (members are placed by a hash of their id).' }),
       }),
     ])
     .optional()

@@ -29,21 +29,34 @@ type Report = (path: Array<string | number>, message: string) => void;
  * The self-monitor's definition, or none when `selfMonitor.enabled` is false. `build` normalises a config's
  * monitors as the loader does (routing, flap, labels, version). A declared monitor with its id is refused.
  */
-export function selfMonitors(raw: PipewatchConfigRaw, build: (raw: PipewatchConfigRaw) => MonitorDefinition[], problem: Report): MonitorDefinition[] {
+export function selfMonitors(
+  raw: PipewatchConfigRaw,
+  build: (raw: PipewatchConfigRaw) => MonitorDefinition[],
+  problem: Report,
+): MonitorDefinition[] {
   const settings = raw.selfMonitor;
   if (!settings.enabled) return [];
   const id = selfMonitorId(raw.project);
   const taken = raw.monitors.findIndex((m) => m.id === id);
   if (taken >= 0) {
-    problem(['monitors', taken, 'id'], `"${id}" is the built-in self-monitor's id: rename this monitor, or set selfMonitor: { enabled: false }`);
+    problem(
+      ['monitors', taken, 'id'],
+      `"${id}" is the built-in self-monitor's id: rename this monitor, or set selfMonitor: { enabled: false }`,
+    );
     return [];
   }
   const declared = monitorSchema.parse({
     id,
-    description: "pipewatch's own schedules: ticks skipped, missed or started late (a saturated Temporal server or stuck runs)",
+    description:
+      "pipewatch's own schedules: ticks skipped, missed or started late (a saturated Temporal server or stuck runs)",
     perspective: 'services',
     connector: SELF_CONNECTOR_ID,
-    check: { type: 'schedules', window: `${settings.window}ms`, lateAfter: `${settings.lateAfter}ms`, project: raw.project },
+    check: {
+      type: 'schedules',
+      window: `${settings.window}ms`,
+      lateAfter: `${settings.lateAfter}ms`,
+      project: raw.project,
+    },
     schedule: { every: `${settings.every}ms` },
     rules: [{ above: 0, severity: settings.severity }],
     // Saturation is told at once, and resolved once a window passes with every tick on time.
@@ -55,6 +68,9 @@ export function selfMonitors(raw: PipewatchConfigRaw, build: (raw: PipewatchConf
 }
 
 /** What sync schedules: the declared monitors (or the ones given) and the built-in ones. */
-export function withSelfMonitors(config: { monitors: MonitorDefinition[]; selfMonitors?: MonitorDefinition[] }, monitors = config.monitors): MonitorDefinition[] {
+export function withSelfMonitors(
+  config: { monitors: MonitorDefinition[]; selfMonitors?: MonitorDefinition[] },
+  monitors = config.monitors,
+): MonitorDefinition[] {
   return [...monitors, ...(config.selfMonitors ?? [])];
 }

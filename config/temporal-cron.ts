@@ -17,7 +17,20 @@ interface TemporalField {
   names?: { list: string[]; minLength: number; first: number };
 }
 
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTHS = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const SECOND: TemporalField = { name: 'Second', min: 0, max: 59 };
 const MINUTE: TemporalField = { name: 'Minute', min: 0, max: 59 };
@@ -40,7 +53,8 @@ const DESCRIPTORS: Record<string, string> = {
 function value(text: string, field: TemporalField, min: number): number | undefined {
   if (field.names && text.length >= field.names.minLength) {
     const i = field.names.list.findIndex((n) => n.startsWith(text.toLowerCase()));
-    if (i >= 0) return i + field.names.first >= min && i + field.names.first <= field.max ? i + field.names.first : undefined;
+    if (i >= 0)
+      return i + field.names.first >= min && i + field.names.first <= field.max ? i + field.names.first : undefined;
   }
   if (!/^[+-]?\d+$/.test(text)) return undefined;
   const n = Number(text);
@@ -103,11 +117,13 @@ export function temporalCronProblem(cron: string, now = Date.now()): string | un
     const rest = c.split(' ').slice(1).join(' ');
     if (rest === '') return '"@every" needs an interval, e.g. "@every 15m"; or write every: 15m';
     const [interval, phase] = rest.split('/') as [string, string | undefined];
-    const toMs = (t: string) => parseGoDuration(t.replace(/(\d+(?:\.\d*)?|\.\d+)d/g, (_m, n: string) => `${Number(n) * 24}h`));
+    const toMs = (t: string) =>
+      parseGoDuration(t.replace(/(\d+(?:\.\d*)?|\.\d+)d/g, (_m, n: string) => `${Number(n) * 24}h`));
     const ms = toMs(interval);
     if (ms === undefined) return `"${interval}" is not a duration such as 90s, 15m, 1h30m or 2d`;
     if (ms < 1_000) return `"@every ${interval}": the shortest interval is 1s`;
-    if (phase !== undefined && toMs(phase) === undefined) return `"${phase}" is not a duration such as 90s, 15m, 1h30m or 2d`;
+    if (phase !== undefined && toMs(phase) === undefined)
+      return `"${phase}" is not a duration such as 90s, 15m, 1h30m or 2d`;
     return undefined;
   }
   c = DESCRIPTORS[c] ?? c;
@@ -115,7 +131,10 @@ export function temporalCronProblem(cron: string, now = Date.now()): string | un
   if (tokens.length < 5 || tokens.length > 7) {
     return `a cron expression of five fields (minute hour day-of-month month day-of-week), six (+ year) or seven (second first, + year), or @hourly/@daily/@weekly/@monthly/@yearly/@every <interval>; this has ${tokens.length}`;
   }
-  const fields = tokens.length === 7 ? [SECOND, MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK, YEAR] : [MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK, YEAR].slice(0, tokens.length);
+  const fields =
+    tokens.length === 7
+      ? [SECOND, MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK, YEAR]
+      : [MINUTE, HOUR, DAY_OF_MONTH, MONTH, DAY_OF_WEEK, YEAR].slice(0, tokens.length);
   const sets = new Map<TemporalField, Set<number>>();
   const errors: string[] = [];
   fields.forEach((f, i) => {
@@ -123,12 +142,21 @@ export function temporalCronProblem(cron: string, now = Date.now()): string | un
     if (typeof r === 'string') errors.push(r);
     else sets.set(f, r);
   });
-  if (errors.length) return `${errors.join('; ')} (as Temporal reads "${cron}"${tokens.some((t) => t.includes('?')) ? '; Temporal has no "?": write *' : ''})`;
+  if (errors.length)
+    return `${errors.join('; ')} (as Temporal reads "${cron}"${tokens.some((t) => t.includes('?')) ? '; Temporal has no "?": write *' : ''})`;
   // A monitor that loads can fire: some date in the selected years must exist (Temporal ANDs the two day fields).
   const years = sets.get(YEAR);
   const first = new Date(now).getUTCFullYear();
-  const spec: CronSpec = { minute: sets.get(MINUTE)!, hour: sets.get(HOUR)!, dayOfMonth: sets.get(DAY_OF_MONTH)!, month: sets.get(MONTH)!, dayOfWeek: sets.get(DAY_OF_WEEK)!, dayOr: false };
-  if (!cronCanFire(spec) || !firesInYears(spec, years, first)) return `"${cron}" never fires: no date in the selected ${years ? 'years, ' : ''}months has that day${spec.dayOfWeek.size < 7 ? ' and weekday (Temporal requires both day fields to match)' : ''}`;
+  const spec: CronSpec = {
+    minute: sets.get(MINUTE)!,
+    hour: sets.get(HOUR)!,
+    dayOfMonth: sets.get(DAY_OF_MONTH)!,
+    month: sets.get(MONTH)!,
+    dayOfWeek: sets.get(DAY_OF_WEEK)!,
+    dayOr: false,
+  };
+  if (!cronCanFire(spec) || !firesInYears(spec, years, first))
+    return `"${cron}" never fires: no date in the selected ${years ? 'years, ' : ''}months has that day${spec.dayOfWeek.size < 7 ? ' and weekday (Temporal requires both day fields to match)' : ''}`;
   return undefined;
 }
 

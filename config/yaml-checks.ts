@@ -65,7 +65,8 @@ export function repeatedKeys(doc: Document, lineCounter: LineCounter): RepeatedK
         if (key !== undefined && keyNode?.range) {
           const at = lineCounter.linePos(keyNode.range[0]);
           const before = first.get(key);
-          if (before !== undefined) out.push({ path: [...path, key], key, firstLine: before, line: at.line, column: at.col });
+          if (before !== undefined)
+            out.push({ path: [...path, key], key, firstLine: before, line: at.line, column: at.col });
           else first.set(key, at.line);
         }
         pending.push({ node: pair.value, path: [...path, key ?? '?'] });

@@ -4,7 +4,12 @@
 import type { NamedConnector } from '../config/model.js';
 import type { CheckSpec, CheckType, ConnectorType, Perspective } from '../config/schema.js';
 import type { Unit } from '../evaluation/types.js';
-import { DEFAULT_COLLECT_TIMEOUT_MS, type CheckDescriptor, type ConnectorDescriptor, type DescribeContext } from './descriptor.js';
+import {
+  DEFAULT_COLLECT_TIMEOUT_MS,
+  type CheckDescriptor,
+  type ConnectorDescriptor,
+  type DescribeContext,
+} from './descriptor.js';
 import { elasticsearchDescriptor } from './elasticsearch/descriptor.js';
 import { hostDescriptor } from './host/descriptor.js';
 import { httpDescriptor } from './http/descriptor.js';
@@ -30,9 +35,10 @@ export const CONNECTOR_DESCRIPTORS: { [T in ConnectorType]: ConnectorDescriptor<
 
 /** Every check type's descriptor: the one its connectors share, or a pipeline check's. */
 const CHECKS = new Map<CheckType, CheckDescriptor>(
-  [...Object.values(CONNECTOR_DESCRIPTORS).flatMap((d) => Object.entries(d.checks)), ...Object.entries(pipelineChecks)].map(
-    ([type, descriptor]) => [type as CheckType, descriptor as CheckDescriptor],
-  ),
+  [
+    ...Object.values(CONNECTOR_DESCRIPTORS).flatMap((d) => Object.entries(d.checks)),
+    ...Object.entries(pipelineChecks),
+  ].map(([type, descriptor]) => [type as CheckType, descriptor as CheckDescriptor]),
 );
 
 export function connectorDescriptor<T extends ConnectorType>(type: T): ConnectorDescriptor<T> {

@@ -51,7 +51,12 @@ export interface LogSource {
   /** Distinct terms (the values of fields joined by ",") per key, at most `limit` per key. */
   distinct(range: TimeRange, fields: string[], limit: number, keyFields: string[]): Promise<Map<string, Set<string>>>;
   /** The aggregation per key; keys without a numeric value are absent. */
-  metric(range: TimeRange, field: string, agg: 'avg' | 'min' | 'max' | 'sum', keyFields: string[]): Promise<Map<string, number | null>>;
+  metric(
+    range: TimeRange,
+    field: string,
+    agg: 'avg' | 'min' | 'max' | 'sum',
+    keyFields: string[],
+  ): Promise<Map<string, number | null>>;
   /** The newest matching events of the range, newest first. */
   samples(range: TimeRange, n: number): Promise<LogEvent[]>;
   /**
@@ -59,12 +64,23 @@ export interface LogSource {
    * `settled` (events older than that are taken as final) up to `until`, skipping ids it reported;
    * files read in arrival order and ignore both.
    */
-  after(cursor: LogCursor | undefined, bounds: { until: Date; settled: Date }, limit: number): Promise<{ events: LogEvent[]; cursor: LogCursor | undefined; more: boolean }>;
+  after(
+    cursor: LogCursor | undefined,
+    bounds: { until: Date; settled: Date },
+    limit: number,
+  ): Promise<{ events: LogEvent[]; cursor: LogCursor | undefined; more: boolean }>;
   /** A link to see these events in Kibana, when the source knows one. */
   discoverLink?(range: TimeRange): string | undefined;
 }
 
-const LEVEL_SEVERITY: Record<string, Severity> = { fatal: 'critical', critical: 'critical', error: 'critical', err: 'critical', warn: 'warning', warning: 'warning' };
+const LEVEL_SEVERITY: Record<string, Severity> = {
+  fatal: 'critical',
+  critical: 'critical',
+  error: 'critical',
+  err: 'critical',
+  warn: 'warning',
+  warning: 'warning',
+};
 
 /** The window a rule judges at `at`: it ends `buffer` before, so late events are in. */
 export function logWindow(check: LogsCheck, at: Date): TimeRange {
@@ -106,7 +122,12 @@ export interface LogRuleResult {
 
 type Details = NonNullable<Measurement['details']>;
 
-export async function evaluateLogRule(source: LogSource, check: LogsCheck, at: Date, previous: LogRuleState | undefined): Promise<LogRuleResult> {
+export async function evaluateLogRule(
+  source: LogSource,
+  check: LogsCheck,
+  at: Date,
+  previous: LogRuleState | undefined,
+): Promise<LogRuleResult> {
   const window = logWindow(check, at);
   const observedAt = at.toISOString();
   const windowText = `${window.from.toISOString()} to ${window.to.toISOString()}`;
@@ -123,7 +144,9 @@ export async function evaluateLogRule(source: LogSource, check: LogsCheck, at: D
     case 'any': {
       // The first run starts at the window, not at the beginning of time. Alerting is not held back
       // by the buffer: events up to the run are read; the buffer is how late one may still arrive.
-      const start: LogCursor = previous?.ts ? { ts: previous.ts, seen: previous.seen ?? [], recent: previous.recent } : { ts: window.from.toISOString(), seen: [] };
+      const start: LogCursor = previous?.ts
+        ? { ts: previous.ts, seen: previous.seen ?? [], recent: previous.recent }
+        : { ts: window.from.toISOString(), seen: [] };
       const page = await source.after(start, { until: at, settled: window.to }, check.maxEvents);
       newEvents = page.events;
       const cursor = page.cursor ?? start;
@@ -149,13 +172,16 @@ export async function evaluateLogRule(source: LogSource, check: LogsCheck, at: D
           // reports a silent key once, then drops it until it speaks again.
           const known = { ...(previous?.keys ?? {}) };
           for (const k of counts.keys()) known[k] = window.to.toISOString();
-          for (const k of check.expect ?? []) if (!values.has(k)) values.set(k, { value: 0, details: { expected: true } });
+          for (const k of check.expect ?? [])
+            if (!values.has(k)) values.set(k, { value: 0, details: { expected: true } });
           for (const [k, seenAt] of Object.entries(known)) {
             if (values.has(k)) continue;
             values.set(k, { value: 0, details: { lastSeen: seenAt } });
             if (check.forgetKeys) delete known[k];
           }
-          const kept = Object.entries(known).sort((a, b) => (a[1] < b[1] ? 1 : -1)).slice(0, MAX_REMEMBERED_KEYS);
+          const kept = Object.entries(known)
+            .sort((a, b) => (a[1] < b[1] ? 1 : -1))
+            .slice(0, MAX_REMEMBERED_KEYS);
           state = { keys: Object.fromEntries(kept) };
         }
       }
@@ -171,8 +197,10 @@ export async function evaluateLogRule(source: LogSource, check: LogsCheck, at: D
         const ref = before.get(k) ?? 0;
         const d: Details = { current: cur, previous: ref };
         let value = 0;
-        if (cur < check.thresholdCur || ref < check.thresholdRef) d.skipped = `below thresholdCur ${check.thresholdCur} or thresholdRef ${check.thresholdRef}`;
-        else if (keyed && ref === 0 && !check.alertOnNewData) d.skipped = 'a new key: no events in the reference window (alertOnNewData is off)';
+        if (cur < check.thresholdCur || ref < check.thresholdRef)
+          d.skipped = `below thresholdCur ${check.thresholdCur} or thresholdRef ${check.thresholdRef}`;
+        else if (keyed && ref === 0 && !check.alertOnNewData)
+          d.skipped = 'a new key: no events in the reference window (alertOnNewData is off)';
         else {
           // A reference of 0 counts as 1 (a ratio needs a denominator): from 0 to 12 is a ratio of 12.
           const up = cur / Math.max(ref, 1);
@@ -191,10 +219,16 @@ export async function evaluateLogRule(source: LogSource, check: LogsCheck, at: D
     case 'new_term': {
       const termFields = Array.isArray(check.field) ? check.field : [check.field!];
       const lookback: TimeRange = { from: new Date(window.from.getTime() - check.lookback), to: window.from };
-      const [recent, known] = await Promise.all([source.distinct(window, termFields, 1000, fields), source.distinct(lookback, termFields, 100_000, fields)]);
+      const [recent, known] = await Promise.all([
+        source.distinct(window, termFields, 1000, fields),
+        source.distinct(lookback, termFields, 100_000, fields),
+      ]);
       for (const [k, terms] of recent) {
         const fresh = [...terms].filter((t) => !known.get(k)?.has(t)).sort();
-        values.set(k, { value: fresh.length, details: fresh.length ? { newTerms: fresh.slice(0, 20).join(', ') } : undefined });
+        values.set(k, {
+          value: fresh.length,
+          details: fresh.length ? { newTerms: fresh.slice(0, 20).join(', ') } : undefined,
+        });
       }
       if (!keyed && !values.has('')) values.set('', { value: 0 });
       details.field = termFields.join(', ');
@@ -223,18 +257,33 @@ export async function evaluateLogRule(source: LogSource, check: LogsCheck, at: D
   }
 
   if (!keyed) values = new Map([['', values.get('') ?? { value: 0 }]]);
-  const list: KeyedValue[] = [...values].map(([key, v]) => ({ key, value: v.value, ...(v.details ? { details: v.details } : {}) }));
+  const list: KeyedValue[] = [...values].map(([key, v]) => ({
+    key,
+    value: v.value,
+    ...(v.details ? { details: v.details } : {}),
+  }));
   const numeric = list.filter((k) => k.value !== null);
-  const pick = numeric.length ? numeric.reduce((a, b) => ((worst === 'max' ? b.value! > a.value! : b.value! < a.value!) ? b : a)) : list[0];
+  const pick = numeric.length
+    ? numeric.reduce((a, b) => ((worst === 'max' ? b.value! > a.value! : b.value! < a.value!) ? b : a))
+    : list[0];
   const value = pick ? pick.value : 0;
   if (keyed) {
     if (pick) details[fields.join(',')] = pick.key;
     details.keys = list.length;
-    details.groups = list.slice(0, 10).map((k) => `${k.key}=${k.value ?? 'no data'}`).join(', ') || null;
+    details.groups =
+      list
+        .slice(0, 10)
+        .map((k) => `${k.key}=${k.value ?? 'no data'}`)
+        .join(', ') || null;
   }
 
   // sample: 0 means no sample lines (ElastAlert2's top_count_number / attach_related off); any takes the newest new events.
-  const samples = check.sample === 0 ? [] : newEvents ? newEvents.slice(-check.sample).reverse() : await source.samples(window, check.sample);
+  const samples =
+    check.sample === 0
+      ? []
+      : newEvents
+        ? newEvents.slice(-check.sample).reverse()
+        : await source.samples(window, check.sample);
   if (samples.length) details.sample = samples.map(line).join('\n');
   const link = source.discoverLink?.(window);
   if (link) details.kibana = link;
@@ -243,9 +292,15 @@ export async function evaluateLogRule(source: LogSource, check: LogsCheck, at: D
   if (!keyed && check.rule === 'metric' && value === null) measurement.noData = true;
   if (keyed) measurement.keys = list;
   if (check.severityFromLevel && samples.length) {
-    const severities = samples.map((e) => LEVEL_SEVERITY[String(fieldValue(e.doc, 'log.level') ?? fieldValue(e.doc, 'level') ?? '').toLowerCase()] ?? 'warning');
+    const severities = samples.map(
+      (e) =>
+        LEVEL_SEVERITY[String(fieldValue(e.doc, 'log.level') ?? fieldValue(e.doc, 'level') ?? '').toLowerCase()] ??
+        'warning',
+    );
     measurement.severityHint = severities.includes('critical') ? 'critical' : 'warning';
   }
-  const cursor = state?.ts ? { ts: state.ts, seen: state.seen ?? [], ...(state.recent ? { recent: state.recent } : {}) } : undefined;
+  const cursor = state?.ts
+    ? { ts: state.ts, seen: state.seen ?? [], ...(state.recent ? { recent: state.recent } : {}) }
+    : undefined;
   return { measurement, newEvents, state, cursor };
 }

@@ -5,7 +5,13 @@
 // the first stage that lost more than its tolerance. Reads any mix of stores.
 import { formatDuration } from '../config/duration.js';
 import type { CheckSpec, PipelineStage } from '../config/model.js';
-import { judgeByIds, judgeByRatio, missingIds, type SetDifference, type StageJudgement } from '../evaluation/reconcile.js';
+import {
+  judgeByIds,
+  judgeByRatio,
+  missingIds,
+  type SetDifference,
+  type StageJudgement,
+} from '../evaluation/reconcile.js';
 import { formatValue } from '../evaluation/rules.js';
 import type { Measurement } from '../evaluation/types.js';
 import { bucketWindow } from '../evaluation/windows.js';
@@ -29,7 +35,10 @@ export async function reconcileStages(input: {
   onProgress?: () => void;
 }): Promise<StagesResult> {
   const { check, at } = input;
-  const stages = input.stages.map((s) => ({ stage: s.stage, connector: recordStore(s.connector, `the connector of stage ${s.stage.id}`) }));
+  const stages = input.stages.map((s) => ({
+    stage: s.stage,
+    connector: recordStore(s.connector, `the connector of stage ${s.stage.id}`),
+  }));
   const progress = input.onProgress ?? (() => undefined);
   const window = bucketWindow(at, check.window, check.settle);
   // A downstream stage has until the judging moment to pick up the window's records: found after the window's end,
@@ -46,7 +55,11 @@ export async function reconcileStages(input: {
   // A stage's count of its own window comes free from the next stage's id
   // comparison (its upstream side); the others are counted while ids stream.
   const countedByDiff = (i: number) => i + 1 < stages.length && stages[i + 1]!.stage.expectedRatio === undefined;
-  const counting = Promise.all(stages.map(({ stage, connector }, i) => (countedByDiff(i) ? Promise.resolve(-1) : connector.countDistinct(stage, window))));
+  const counting = Promise.all(
+    stages.map(({ stage, connector }, i) =>
+      countedByDiff(i) ? Promise.resolve(-1) : connector.countDistinct(stage, window),
+    ),
+  );
   counting.catch(() => undefined); // awaited below; a failure there is reported once
   const diffs: Array<SetDifference | undefined> = [];
   for (let i = 1; i < stages.length; i++) {
@@ -61,7 +74,11 @@ export async function reconcileStages(input: {
     }
     const names = { upstreamName: `stage ${previous.stage.id}`, downstreamName: `stage ${stage.id}` };
     const merge = (range: { from: Date; to: Date }, sample: number) =>
-      missingIds(tap(previous.connector.streamIds(previous.stage, window, ID_BATCH)), tap(connector.streamIds(stage, range, ID_BATCH)), { sample, ...names });
+      missingIds(
+        tap(previous.connector.streamIds(previous.stage, window, ID_BATCH)),
+        tap(connector.streamIds(stage, range, ID_BATCH)),
+        { sample, ...names },
+      );
     // Two merges one after the other, never three cursors at once (one PGlite session serves one at a time):
     // lost against everything until the judging moment, then absent from the window alone; the difference arrived late.
     const lost = await merge(untilJudged, check.sample);
@@ -92,7 +109,14 @@ export async function reconcileStages(input: {
       windowCounts: judgements.map((j) => `${j.stage} ${formatValue(j.count, 'records')}`).join(', '),
       firstLosingStage: losing?.stage ?? null,
       lost: losing?.lost ?? 0,
-      ...(losing ? { comparedBy: losing.method === 'ids' ? 'missing ids' : `expected ratio (${formatValue(Math.round(losing.expected ?? 0), 'records')} expected)` } : {}),
+      ...(losing
+        ? {
+            comparedBy:
+              losing.method === 'ids'
+                ? 'missing ids'
+                : `expected ratio (${formatValue(Math.round(losing.expected ?? 0), 'records')} expected)`,
+          }
+        : {}),
       ...(losing?.sample?.length ? { sampleMissing: losing.sample.join(', ') } : {}),
       // Every losing stage its own sample, not only the first.
       ...Object.fromEntries(losers.map((j) => [`sampleMissing.${j.stage}`, j.sample!.join(', ')])),
@@ -116,7 +140,11 @@ export function describeStages(judgements: StageJudgement[]): string {
       const tolerated = j.lost && j.ok ? ', within tolerance' : '';
       if (j.method === 'ratio') {
         const expected = Math.round(j.expected ?? 0);
-        const gap = j.lost ? `lost ${n(j.lost)}${tolerated}` : j.count > expected ? `${n(j.count - expected)} more` : 'as expected';
+        const gap = j.lost
+          ? `lost ${n(j.lost)}${tolerated}`
+          : j.count > expected
+            ? `${n(j.count - expected)} more`
+            : 'as expected';
         return `${up.stage} ${n(up.count)} → ${j.stage} ${n(j.count)} (expected ${n(expected)} by ratio, ${gap})`;
       }
       const earlier = j.count - (j.arrived ?? j.count);

@@ -60,9 +60,16 @@ export interface Connector {
   /** A count check's value per aligned bucket in [from, to), in one query (backtests). */
   series?(check: Extract<CheckSpec, { type: 'count' }>, range: TimeRange, bucketMs: number): Promise<SeriesPoint[]>;
   /** Log sources (Elasticsearch, log files): the events a logs check judges. Files need the store. */
-  logSource?(check: import('./logs.js').LogsCheck, context: { store: import('../store/history.js').HistoryStore }): Promise<import('./logs.js').LogSource>;
+  logSource?(
+    check: import('./logs.js').LogsCheck,
+    context: { store: import('../store/history.js').HistoryStore },
+  ): Promise<import('./logs.js').LogSource>;
   /** Sinks (Elasticsearch): index documents under the given ids, replacing earlier ones. */
-  writeDocuments?(index: string, docs: Array<{ id: string; doc: Record<string, unknown> }>, timeoutMs: number): Promise<void>;
+  writeDocuments?(
+    index: string,
+    docs: Array<{ id: string; doc: Record<string, unknown> }>,
+    timeoutMs: number,
+  ): Promise<void>;
   /** Proves the source is reachable with the configured credentials. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -72,7 +79,8 @@ export interface Connector {
 export type RecordStore = Required<Pick<Connector, 'countDistinct' | 'streamIds' | 'series'>> & Connector;
 
 export function recordStore(connector: Connector, what: string): RecordStore {
-  if (!connector.countDistinct || !connector.streamIds || !connector.series) throw new CollectError(`${what} is not a record store (PostgreSQL or Elasticsearch)`);
+  if (!connector.countDistinct || !connector.streamIds || !connector.series)
+    throw new CollectError(`${what} is not a record store (PostgreSQL or Elasticsearch)`);
   return connector as RecordStore;
 }
 

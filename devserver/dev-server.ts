@@ -36,7 +36,13 @@ export function searchAttributeFlags(): string[] {
 
 function searchAttributeTypeName(type: string): string {
   // The SDK's KEYWORD / TEXT … as the CLI spells them.
-  return type.charAt(0) + type.slice(1).toLowerCase().replace(/_list$/, 'List');
+  return (
+    type.charAt(0) +
+    type
+      .slice(1)
+      .toLowerCase()
+      .replace(/_list$/, 'List')
+  );
 }
 
 export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -62,20 +68,34 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const logFile = join(options.dataDir, 'temporal-server.log');
   const out = openSync(logFile, 'a');
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--db-filename', join(options.dataDir, 'temporal.db'),
-    '--namespace', options.namespace ?? 'default',
-    '--log-level', 'warn',
-    ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort), ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : [])]),
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--db-filename',
+    join(options.dataDir, 'temporal.db'),
+    '--namespace',
+    options.namespace ?? 'default',
+    '--log-level',
+    'warn',
+    ...(uiPort === null
+      ? ['--headless']
+      : [
+          '--ui-port',
+          String(uiPort),
+          ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+        ]),
     ...searchAttributeFlags(),
     // A write-ahead log lets SQLite read while it writes, and NORMAL syncs at checkpoints rather than
     // at every commit (safe against a process crash; a power cut can lose the last commits, never
     // corrupt the file). With them the server spent about a third less CPU per monitor run
     // (BENCHMARKS.md, "Scale").
-    '--sqlite-pragma', 'journal_mode=wal',
-    '--sqlite-pragma', 'synchronous=normal',
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    '--sqlite-pragma',
+    'synchronous=normal',
     ...(options.extraArgs ?? []),
   ];
   const child = spawn(options.cli, args, { stdio: ['ignore', out, out], detached: false });
@@ -87,11 +107,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const deadline = Date.now() + (options.startTimeout ?? 60) * 1000;
   while (!(await portOpen(port))) {
     if (exited !== undefined) {
-      throw new Error(`the Temporal dev server exited with code ${exited}; its log (${logFile}) ends with:\n${tail(logFile)}`);
+      throw new Error(
+        `the Temporal dev server exited with code ${exited}; its log (${logFile}) ends with:\n${tail(logFile)}`,
+      );
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the Temporal dev server did not answer on port ${port} within ${options.startTimeout ?? 60}s; see ${logFile}`);
+      throw new Error(
+        `the Temporal dev server did not answer on port ${port} within ${options.startTimeout ?? 60}s; see ${logFile}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }

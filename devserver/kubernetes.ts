@@ -31,7 +31,9 @@ export function k8sBinDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The cached binaries, built with scripts/build-k8s.sh when missing (minutes, once). */
-export function findControlPlane(options: { build?: boolean; log?: (line: string) => void } = {}): ControlPlaneBinaries {
+export function findControlPlane(
+  options: { build?: boolean; log?: (line: string) => void } = {},
+): ControlPlaneBinaries {
   const dir = k8sBinDir();
   const bins = {
     etcd: join(dir, 'etcd'),
@@ -41,10 +43,15 @@ export function findControlPlane(options: { build?: boolean; log?: (line: string
     kwok: join(dir, 'kwok'),
   };
   if (Object.values(bins).every((b) => existsSync(b))) return bins;
-  if (options.build === false) throw new Error(`no Kubernetes control plane in ${dir}; build it with scripts/build-k8s.sh`);
+  if (options.build === false)
+    throw new Error(`no Kubernetes control plane in ${dir}; build it with scripts/build-k8s.sh`);
   const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'build-k8s.sh');
-  const scriptPath = existsSync(script) ? script : join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'build-k8s.sh');
-  options.log?.(`building etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok into ${dir} (once; 6-16 minutes on 2 cores)…`);
+  const scriptPath = existsSync(script)
+    ? script
+    : join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'build-k8s.sh');
+  options.log?.(
+    `building etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok into ${dir} (once; 6-16 minutes on 2 cores)…`,
+  );
   execFileSync('bash', [scriptPath], { env: { ...process.env, OUT: dir }, stdio: ['ignore', 'ignore', 'inherit'] });
   return bins;
 }
@@ -104,10 +111,14 @@ export interface RunningOptions {
 /** GET /readyz trusting only the control plane's own serving certificate. */
 function readyz(server: string, token: string, ca: Buffer): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = httpsRequest(`${server}/readyz`, { ca, headers: { authorization: `Bearer ${token}` }, timeout: 2_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
+    const req = httpsRequest(
+      `${server}/readyz`,
+      { ca, headers: { authorization: `Bearer ${token}` }, timeout: 2_000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      },
+    );
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(false));
     req.end();
@@ -155,7 +166,10 @@ export interface ControlPlaneOptions {
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launchControlPlane({ ...options, dir: attempt === 1 ? options.dir : join(options.dir, `attempt-${attempt}`) });
+      return await launchControlPlane({
+        ...options,
+        dir: attempt === 1 ? options.dir : join(options.dir, `attempt-${attempt}`),
+      });
     } catch (err) {
       if (attempt >= 3 || !(err instanceof ControlPlaneStartError)) throw err;
     }
@@ -169,10 +183,32 @@ async function launchControlPlane(options: ControlPlaneOptions): Promise<Control
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   openssl('genrsa', '-out', 'sa.key', '2048');
   openssl('rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub');
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-keyout', 'serving.key', '-out', 'serving.crt', '-subj', '/CN=kube-apiserver', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '30',
+    '-keyout',
+    'serving.key',
+    '-out',
+    'serving.crt',
+    '-subj',
+    '/CN=kube-apiserver',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+  );
   // Tokens are test fixtures, not secrets: a throw-away cluster on loopback.
-  const tokens = { admin: `admin-${Math.random().toString(36).slice(2)}`, nobody: `nobody-${Math.random().toString(36).slice(2)}` };
-  writeFileSync(join(dir, 'tokens.csv'), `${tokens.admin},admin,admin,"system:masters"\n${tokens.nobody},nobody,nobody\n`);
+  const tokens = {
+    admin: `admin-${Math.random().toString(36).slice(2)}`,
+    nobody: `nobody-${Math.random().toString(36).slice(2)}`,
+  };
+  writeFileSync(
+    join(dir, 'tokens.csv'),
+    `${tokens.admin},admin,admin,"system:masters"\n${tokens.nobody},nobody,nobody\n`,
+  );
 
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
   const etcdLog = openSync(join(dir, 'etcd.log'), 'a');
@@ -270,7 +306,10 @@ current-context: admin
     });
   }
   if (running.scheduler) {
-    componentArgs['kube-scheduler'] = async () => ({ bin: bins.scheduler, args: [`--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--secure-port=0'] });
+    componentArgs['kube-scheduler'] = async () => ({
+      bin: bins.scheduler,
+      args: [`--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--secure-port=0'],
+    });
   }
   if (nodes.length) {
     writeFileSync(join(dir, 'kwok-stages.yaml'), kwokPodStages);
@@ -304,8 +343,14 @@ current-context: admin
     // Fails fast with its log when it exits within its first second (a bad flag, a refused kubeconfig).
     await new Promise((r) => setTimeout(r, 1_000));
     if (!alive(child)) {
-      const tail = readFileSync(join(dir, `${name}.log`), 'utf8').trim().split('\n').slice(-15).join('\n');
-      throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}); ${join(dir, `${name}.log`)} ends with:\n${tail}`);
+      const tail = readFileSync(join(dir, `${name}.log`), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(-15)
+        .join('\n');
+      throw new Error(
+        `${name} exited (${child.exitCode ?? child.signalCode}); ${join(dir, `${name}.log`)} ends with:\n${tail}`,
+      );
     }
   };
   const stopAll = async () => {
@@ -315,7 +360,8 @@ current-context: admin
   };
   try {
     for (const name of Object.keys(componentArgs) as RunningComponent[]) await startComponent(name);
-    if (nodes.length) await createNodes(server, tokens.admin, readFileSync(join(dir, 'serving.crt')), nodes, running.nodeCapacity);
+    if (nodes.length)
+      await createNodes(server, tokens.admin, readFileSync(join(dir, 'serving.crt')), nodes, running.nodeCapacity);
   } catch (err) {
     await stopAll();
     throw err;
@@ -340,7 +386,11 @@ current-context: admin
     startComponent,
     pids() {
       const out: Record<string, number> = {};
-      const all: Array<[string, ChildProcess | undefined]> = [['etcd', etcd], ['kube-apiserver', apiserver], ...children.entries()];
+      const all: Array<[string, ChildProcess | undefined]> = [
+        ['etcd', etcd],
+        ['kube-apiserver', apiserver],
+        ...children.entries(),
+      ];
       for (const [name, child] of all) if (child?.pid !== undefined && alive(child)) out[name] = child.pid;
       return out;
     },
@@ -358,22 +408,34 @@ interface NodeAnswer {
   spec?: { taints?: Array<{ key: string }> };
 }
 
-function apiRequest(server: string, token: string, ca: Buffer, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: NodeAnswer | string }> {
+function apiRequest(
+  server: string,
+  token: string,
+  ca: Buffer,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; body: NodeAnswer | string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(`${server}${path}`, { method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, timeout: 10_000 }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => {
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // not JSON: keep the text
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed as NodeAnswer | string });
-      });
-    });
+    const req = httpsRequest(
+      `${server}${path}`,
+      { method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, timeout: 10_000 },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => {
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON: keep the text
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed as NodeAnswer | string });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 10 s`)));
     req.on('error', reject);
     if (body !== undefined) req.write(JSON.stringify(body));
@@ -382,15 +444,26 @@ function apiRequest(server: string, token: string, ca: Buffer, method: string, p
 }
 
 /** Registers kwok's nodes and waits until kwok has made each Ready (as a kubelet registering itself would). */
-async function createNodes(server: string, token: string, ca: Buffer, nodes: string[], capacity = { cpu: '8', memory: '32Gi', pods: '110' }): Promise<void> {
+async function createNodes(
+  server: string,
+  token: string,
+  ca: Buffer,
+  nodes: string[],
+  capacity = { cpu: '8', memory: '32Gi', pods: '110' },
+): Promise<void> {
   for (const name of nodes) {
     const res = await apiRequest(server, token, ca, 'POST', '/api/v1/nodes', {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name, annotations: { [KWOK_NODE_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' }, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', type: 'kwok' } },
+      metadata: {
+        name,
+        annotations: { [KWOK_NODE_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+        labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', type: 'kwok' },
+      },
       status: { capacity, allocatable: capacity },
     });
-    if (res.status !== 201 && res.status !== 409) throw new Error(`creating node ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 201 && res.status !== 409)
+      throw new Error(`creating node ${name}: ${res.status} ${JSON.stringify(res.body)}`);
   }
   const deadline = Date.now() + 30_000;
   for (const name of nodes) {
@@ -404,12 +477,24 @@ async function createNodes(server: string, token: string, ca: Buffer, nodes: str
         const taints = node.spec?.taints ?? [];
         const kept = taints.filter((t) => t.key !== 'node.kubernetes.io/not-ready');
         if (kept.length !== taints.length) {
-          const patched = await apiRequest(server, token, ca, 'PATCH', `/api/v1/nodes/${name}`, { spec: { taints: kept } }, 'application/merge-patch+json');
-          if (patched.status !== 200) throw new Error(`lifting the not-ready taint of node ${name}: ${patched.status} ${JSON.stringify(patched.body)}`);
+          const patched = await apiRequest(
+            server,
+            token,
+            ca,
+            'PATCH',
+            `/api/v1/nodes/${name}`,
+            { spec: { taints: kept } },
+            'application/merge-patch+json',
+          );
+          if (patched.status !== 200)
+            throw new Error(
+              `lifting the not-ready taint of node ${name}: ${patched.status} ${JSON.stringify(patched.body)}`,
+            );
         }
         break;
       }
-      if (Date.now() > deadline) throw new Error(`kwok did not make node ${name} Ready within 30 s (its log: kwok.log)`);
+      if (Date.now() > deadline)
+        throw new Error(`kwok did not make node ${name} Ready within 30 s (its log: kwok.log)`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }

@@ -84,9 +84,11 @@ function statusTemplate(report: PodReport, start: boolean): string {
 }
 
 /** A stage that starts a pod (one not deleted and without an IP yet) matching `match`, reporting `report`. */
-const startStage = (name: string, match: string, report: PodReport) => stage(name, [notDeleted, match, notStarted], statusTemplate(report, true));
+const startStage = (name: string, match: string, report: PodReport) =>
+  stage(name, [notDeleted, match, notStarted], statusTemplate(report, true));
 
-const exited = (exitCode: number, reason: string) => `{ terminated: { exitCode: ${exitCode}, reason: ${reason}, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }} } }`;
+const exited = (exitCode: number, reason: string) =>
+  `{ terminated: { exitCode: ${exitCode}, reason: ${reason}, startedAt: {{ $now | Quote }}, finishedAt: {{ $now | Quote }} } }`;
 const runningNow = '{ running: { startedAt: {{ $now | Quote }} } }';
 
 /** What each fault makes a pod report, in the order of the stages. */
@@ -99,12 +101,18 @@ const FAULTS = {
     ready: false,
     restartCount: 6,
     lastState: exited(1, 'Error'),
-    state: '{ waiting: { reason: CrashLoopBackOff, message: "back-off 5m0s restarting failed container={{ .name }} pod={{ $.metadata.name }}_{{ $.metadata.namespace }}({{ $.metadata.uid }})" } }',
+    state:
+      '{ waiting: { reason: CrashLoopBackOff, message: "back-off 5m0s restarting failed container={{ .name }} pod={{ $.metadata.name }}_{{ $.metadata.namespace }}({{ $.metadata.uid }})" } }',
   },
   // Killed for exceeding its memory limit once, running again.
   oom: { phase: 'Running', ready: true, restartCount: 1, lastState: exited(137, 'OOMKilled'), state: runningNow },
   // The image cannot be pulled: the sandbox has its IP, the container waits in ImagePullBackOff.
-  'image-pull': { phase: 'Pending', ready: false, restartCount: 0, state: '{ waiting: { reason: ImagePullBackOff, message: "Back-off pulling image \\"{{ .image }}\\"" } }' },
+  'image-pull': {
+    phase: 'Pending',
+    ready: false,
+    restartCount: 0,
+    state: '{ waiting: { reason: ImagePullBackOff, message: "Back-off pulling image \\"{{ .image }}\\"" } }',
+  },
 } satisfies Record<string, PodReport>;
 
 export type KwokFault = keyof typeof FAULTS;
@@ -132,10 +140,14 @@ export const kwokPodStages: string = [
   ),
   stage(
     'pod-delete',
-    [`    - key: '.metadata.deletionTimestamp'
-      operator: 'Exists'`],
+    [
+      `    - key: '.metadata.deletionTimestamp'
+      operator: 'Exists'`,
+    ],
     `    finalizers: { empty: true }
     delete: true`,
   ),
-  ...(Object.entries(FAULTS) as Array<[KwokFault, PodReport]>).map(([fault, report]) => startStage(`pod-${fault}`, withFault(fault), report)),
+  ...(Object.entries(FAULTS) as Array<[KwokFault, PodReport]>).map(([fault, report]) =>
+    startStage(`pod-${fault}`, withFault(fault), report),
+  ),
 ].join('---\n');

@@ -67,13 +67,21 @@ export async function findTemporalCli(options: FindOptions = {}): Promise<string
   if (options.build === false) throw new Error(`no Temporal CLI found.\n${INSTALL_HELP.replace('<cache>', cached)}`);
 
   const go = findGo(env);
-  if (!go) throw new Error(`no Temporal CLI found and no Go toolchain to build one.\n${INSTALL_HELP.replace('<cache>', cached)}`);
+  if (!go)
+    throw new Error(
+      `no Temporal CLI found and no Go toolchain to build one.\n${INSTALL_HELP.replace('<cache>', cached)}`,
+    );
   await buildCli(go, cached, env, log);
   return cached;
 }
 
 /** go install into the cache, with one build at a time across processes (a lock file). */
-async function buildCli(go: string, target: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<void> {
+async function buildCli(
+  go: string,
+  target: string,
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): Promise<void> {
   const dir = join(target, '..');
   mkdirSync(dir, { recursive: true });
   const lock = join(dir, '.building');
@@ -84,7 +92,10 @@ async function buildCli(go: string, target: string, env: NodeJS.ProcessEnv, log:
       fd = openSync(lock, 'wx');
     } catch {
       if (isExecutable(target)) return; // another process finished the build
-      if (Date.now() > deadline) throw new Error(`waited 20 minutes for another build of the Temporal CLI (lock ${lock}); remove the lock if no build is running`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `waited 20 minutes for another build of the Temporal CLI (lock ${lock}); remove the lock if no build is running`,
+        );
       await new Promise((r) => setTimeout(r, 2_000));
     }
   }
@@ -105,7 +116,13 @@ async function buildCli(go: string, target: string, env: NodeJS.ProcessEnv, log:
         });
         child.on('error', reject);
         child.on('exit', (code) =>
-          code === 0 ? resolve() : reject(new Error(`go install ${MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}):\n${stderr.trim()}\n\n${INSTALL_HELP.replace('<cache>', target)}`)),
+          code === 0
+            ? resolve()
+            : reject(
+                new Error(
+                  `go install ${MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}):\n${stderr.trim()}\n\n${INSTALL_HELP.replace('<cache>', target)}`,
+                ),
+              ),
         );
       });
     } finally {

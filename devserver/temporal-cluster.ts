@@ -39,14 +39,27 @@ function scriptPath(): string {
 }
 
 /** The cached server and SQL tool, built with scripts/build-temporal-server.sh when missing (about 3 minutes, once). */
-export function findTemporalServer(options: { build?: boolean; log?: (line: string) => void; env?: NodeJS.ProcessEnv } = {}): ServerBinaries {
+export function findTemporalServer(
+  options: { build?: boolean; log?: (line: string) => void; env?: NodeJS.ProcessEnv } = {},
+): ServerBinaries {
   const env = options.env ?? process.env;
   const dir = temporalServerDir(env);
-  const bins: ServerBinaries = { server: join(dir, 'temporal-server'), sqlTool: join(dir, 'temporal-sql-tool'), schemaDir: join(dir, 'schema', 'postgresql', 'v12'), dir };
+  const bins: ServerBinaries = {
+    server: join(dir, 'temporal-server'),
+    sqlTool: join(dir, 'temporal-sql-tool'),
+    schemaDir: join(dir, 'schema', 'postgresql', 'v12'),
+    dir,
+  };
   if (existsSync(bins.server) && existsSync(bins.sqlTool) && existsSync(bins.schemaDir)) return bins;
-  if (options.build === false) throw new Error(`no Temporal server in ${dir}; build it with scripts/build-temporal-server.sh`);
-  options.log?.(`building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool into ${dir} (once; about 3 minutes)…`);
-  execFileSync('bash', [scriptPath()], { env: { ...env, OUT: dir, TEMPORAL_SERVER_VERSION }, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (options.build === false)
+    throw new Error(`no Temporal server in ${dir}; build it with scripts/build-temporal-server.sh`);
+  options.log?.(
+    `building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool into ${dir} (once; about 3 minutes)…`,
+  );
+  execFileSync('bash', [scriptPath()], {
+    env: { ...env, OUT: dir, TEMPORAL_SERVER_VERSION },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return bins;
 }
 
@@ -140,7 +153,12 @@ interface PgTarget {
 
 function pgTarget(databaseUrl: string): PgTarget {
   const url = new URL(databaseUrl);
-  return { host: url.hostname || '127.0.0.1', port: Number(url.port || 5432), user: decodeURIComponent(url.username || 'postgres'), password: decodeURIComponent(url.password) };
+  return {
+    host: url.hostname || '127.0.0.1',
+    port: Number(url.port || 5432),
+    user: decodeURIComponent(url.username || 'postgres'),
+    password: decodeURIComponent(url.password),
+  };
 }
 
 /**
@@ -148,14 +166,32 @@ function pgTarget(databaseUrl: string): PgTarget {
  * server's own tool (create-database, setup-schema -v 0.0, update-schema), as
  * the server's documentation has operators do.
  */
-function createSchema(bins: ServerBinaries, pg: PgTarget, database: string, kind: 'temporal' | 'visibility', logFile: string): void {
-  const base = ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, ...(pg.password ? ['--pw', pg.password] : [])];
+function createSchema(
+  bins: ServerBinaries,
+  pg: PgTarget,
+  database: string,
+  kind: 'temporal' | 'visibility',
+  logFile: string,
+): void {
+  const base = [
+    '--plugin',
+    'postgres12',
+    '--ep',
+    pg.host,
+    '-p',
+    String(pg.port),
+    '-u',
+    pg.user,
+    ...(pg.password ? ['--pw', pg.password] : []),
+  ];
   const out = openSync(logFile, 'a');
   const run = (args: string[]) => {
     try {
       execFileSync(bins.sqlTool, args, { stdio: ['ignore', out, out] });
     } catch {
-      throw new Error(`${bins.sqlTool} ${args.filter((a) => a !== pg.password).join(' ')} failed; its output is in ${logFile}:\n${tail(logFile)}`);
+      throw new Error(
+        `${bins.sqlTool} ${args.filter((a) => a !== pg.password).join(' ')} failed; its output is in ${logFile}:\n${tail(logFile)}`,
+      );
     }
   };
   run([...base, '--db', database, 'create-database']);
@@ -166,7 +202,25 @@ function createSchema(bins: ServerBinaries, pg: PgTarget, database: string, kind
 function dropDatabases(bins: ServerBinaries, pg: PgTarget, databases: string[]): void {
   for (const db of databases) {
     try {
-      execFileSync(bins.sqlTool, ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, ...(pg.password ? ['--pw', pg.password] : []), '--db', db, 'drop-database', '--force'], { stdio: 'ignore' });
+      execFileSync(
+        bins.sqlTool,
+        [
+          '--plugin',
+          'postgres12',
+          '--ep',
+          pg.host,
+          '-p',
+          String(pg.port),
+          '-u',
+          pg.user,
+          ...(pg.password ? ['--pw', pg.password] : []),
+          '--db',
+          db,
+          'drop-database',
+          '--force',
+        ],
+        { stdio: 'ignore' },
+      );
     } catch {
       // best effort: a left-over test database is harmless and uniquely named
     }
@@ -182,7 +236,13 @@ function tail(file: string, lines = 30): string {
 }
 
 /** One service's configuration: every service's ports (they find each other through the membership table), its own log. */
-function serverConfig(options: ClusterOptions, pg: PgTarget, databases: { main: string; visibility: string }, ports: Record<ServiceName, { grpc: number; membership: number; http?: number }>, dynamicConfigFile: string): unknown {
+function serverConfig(
+  options: ClusterOptions,
+  pg: PgTarget,
+  databases: { main: string; visibility: string },
+  ports: Record<ServiceName, { grpc: number; membership: number; http?: number }>,
+  dynamicConfigFile: string,
+): unknown {
   const sql = (databaseName: string, maxConns: number) => ({
     sql: {
       pluginName: 'postgres12',
@@ -199,7 +259,12 @@ function serverConfig(options: ClusterOptions, pg: PgTarget, databases: { main: 
   const tls = options.tls
     ? {
         frontend: {
-          server: { certFile: options.tls.serverCertFile, keyFile: options.tls.serverKeyFile, requireClientAuth: true, clientCaFiles: [options.tls.caFile] },
+          server: {
+            certFile: options.tls.serverCertFile,
+            keyFile: options.tls.serverKeyFile,
+            requireClientAuth: true,
+            clientCaFiles: [options.tls.caFile],
+          },
           client: { serverName: options.tls.serverName ?? 'localhost', rootCaFiles: [options.tls.caFile] },
         },
         // The worker service (schedules, system workflows) calls the frontend as a client with its own certificate.
@@ -211,7 +276,12 @@ function serverConfig(options: ClusterOptions, pg: PgTarget, databases: { main: 
       }
     : undefined;
   const service = (name: ServiceName) => ({
-    rpc: { grpcPort: ports[name].grpc, membershipPort: ports[name].membership, bindOnIP: '127.0.0.1', ...(ports[name].http ? { httpPort: ports[name].http } : {}) },
+    rpc: {
+      grpcPort: ports[name].grpc,
+      membershipPort: ports[name].membership,
+      bindOnIP: '127.0.0.1',
+      ...(ports[name].http ? { httpPort: ports[name].http } : {}),
+    },
   });
   return {
     log: { stdout: true, level: 'warn' },
@@ -231,7 +301,14 @@ function serverConfig(options: ClusterOptions, pg: PgTarget, databases: { main: 
       failoverVersionIncrement: 10,
       masterClusterName: 'active',
       currentClusterName: 'active',
-      clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${ports.frontend.grpc}` } },
+      clusterInformation: {
+        active: {
+          enabled: true,
+          initialFailoverVersion: 1,
+          rpcName: 'frontend',
+          rpcAddress: `127.0.0.1:${ports.frontend.grpc}`,
+        },
+      },
     },
     dcRedirectionPolicy: { policy: 'noop' },
     dynamicConfigClient: { filepath: dynamicConfigFile, pollInterval: '10s' },
@@ -253,7 +330,12 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
   log(`temporal cluster: databases ${databases.main}, ${databases.visibility} created in ${Date.now() - started} ms`);
 
   const ports = {} as Record<ServiceName, { grpc: number; membership: number; http?: number }>;
-  for (const s of SERVICES) ports[s] = { grpc: await freePort(), membership: await freePort(), ...(s === 'frontend' ? { http: await freePort() } : {}) };
+  for (const s of SERVICES)
+    ports[s] = {
+      grpc: await freePort(),
+      membership: await freePort(),
+      ...(s === 'frontend' ? { http: await freePort() } : {}),
+    };
 
   // Dynamic config, YAML in its list-of-constraints form (JSON is YAML).
   const dynamic: Record<string, unknown> = {
@@ -261,10 +343,18 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
     ...options.dynamicConfig,
   };
   const dynamicConfigFile = join(options.dir, 'dynamicconfig.yaml');
-  writeFileSync(dynamicConfigFile, Object.keys(dynamic).length ? JSON.stringify(Object.fromEntries(Object.entries(dynamic).map(([k, v]) => [k, [{ value: v }]])), null, 2) : '{}\n');
+  writeFileSync(
+    dynamicConfigFile,
+    Object.keys(dynamic).length
+      ? JSON.stringify(Object.fromEntries(Object.entries(dynamic).map(([k, v]) => [k, [{ value: v }]])), null, 2)
+      : '{}\n',
+  );
   const configDir = join(options.dir, 'config');
   mkdirSync(configDir, { recursive: true });
-  writeFileSync(join(configDir, 'cluster.yaml'), JSON.stringify(serverConfig(options, pg, databases, ports, dynamicConfigFile), null, 2));
+  writeFileSync(
+    join(configDir, 'cluster.yaml'),
+    JSON.stringify(serverConfig(options, pg, databases, ports, dynamicConfigFile), null, 2),
+  );
 
   const services = {} as Record<ServiceName, ServiceProcess>;
   for (const name of SERVICES) {
@@ -280,9 +370,24 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
 
   const launch = async (svc: ServiceProcess): Promise<void> => {
     const out = openSync(svc.logFile, 'a');
-    const child = spawn(bins.server, ['--root', options.dir, '--config', 'config', '--env', 'cluster', '--allow-no-auth', 'start', '--service', svc.name], {
-      stdio: ['ignore', out, out],
-    });
+    const child = spawn(
+      bins.server,
+      [
+        '--root',
+        options.dir,
+        '--config',
+        'config',
+        '--env',
+        'cluster',
+        '--allow-no-auth',
+        'start',
+        '--service',
+        svc.name,
+      ],
+      {
+        stdio: ['ignore', out, out],
+      },
+    );
     svc.process = child;
     let exited: number | null | undefined;
     child.once('exit', (code) => (exited = code));
@@ -290,7 +395,10 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
     // The worker service serves no gRPC (it is a client of the frontend); its membership port says it joined.
     const readyPort = svc.name === 'worker' ? svc.membershipPort : svc.grpcPort;
     while (!(await portOpen(readyPort))) {
-      if (exited !== undefined) throw new Error(`temporal ${svc.name} exited with code ${exited}; its log (${svc.logFile}) ends with:\n${tail(svc.logFile)}`);
+      if (exited !== undefined)
+        throw new Error(
+          `temporal ${svc.name} exited with code ${exited}; its log (${svc.logFile}) ends with:\n${tail(svc.logFile)}`,
+        );
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
         throw new Error(`temporal ${svc.name} did not listen on ${readyPort} within 60 s; see ${svc.logFile}`);
@@ -305,7 +413,9 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
   try {
     for (const name of SERVICES) {
       await launch(services[name]);
-      log(`temporal cluster: ${name} on 127.0.0.1:${name === 'worker' ? `${services[name].membershipPort} (membership)` : services[name].grpcPort} (pid ${services[name].pid()})`);
+      log(
+        `temporal cluster: ${name} on 127.0.0.1:${name === 'worker' ? `${services[name].membershipPort} (membership)` : services[name].grpcPort} (pid ${services[name].pid()})`,
+      );
     }
   } catch (err) {
     await stopAll();
@@ -321,7 +431,9 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
           TEMPORAL_TLS: 'true',
           TEMPORAL_TLS_SERVER_CA_CERT_PATH: options.tls.caFile,
           TEMPORAL_TLS_SERVER_NAME: options.tls.serverName ?? 'localhost',
-          ...(client ? { TEMPORAL_TLS_CLIENT_CERT_PATH: client.certFile, TEMPORAL_TLS_CLIENT_KEY_PATH: client.keyFile } : {}),
+          ...(client
+            ? { TEMPORAL_TLS_CLIENT_CERT_PATH: client.certFile, TEMPORAL_TLS_CLIENT_KEY_PATH: client.keyFile }
+            : {}),
         }
       : {}),
   });
@@ -336,7 +448,11 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
       const svc = services[service];
       if (svc.process) {
         if (restartOptions.kill) {
-          const exited = new Promise<void>((resolve) => (svc.process!.exitCode !== null || svc.process!.signalCode !== null ? resolve() : svc.process!.once('exit', () => resolve())));
+          const exited = new Promise<void>((resolve) =>
+            svc.process!.exitCode !== null || svc.process!.signalCode !== null
+              ? resolve()
+              : svc.process!.once('exit', () => resolve()),
+          );
           svc.process.kill('SIGKILL');
           await exited;
         } else {
@@ -358,15 +474,69 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
  * (localhost and 127.0.0.1), and client certificates for the server's worker service and for pipewatch,
  * with the key usages rustls (the worker's TLS) insists on. Tests make theirs with test/support/tls.ts.
  */
-export function makeClusterCertificates(dir: string): { tls: ClusterTls; client: { certFile: string; keyFile: string } } {
+export function makeClusterCertificates(dir: string): {
+  tls: ClusterTls;
+  client: { certFile: string; keyFile: string };
+} {
   mkdirSync(dir, { recursive: true });
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '30', '-subj', '/CN=pipewatch cluster CA');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
-  writeFileSync(join(dir, 'client.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
-  for (const [name, kind, cn] of [['frontend', 'server', 'localhost'], ['system-worker', 'client', 'temporal-system-worker'], ['pipewatch', 'client', 'pipewatch-worker']] as const) {
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '30', '-extfile', `${kind}.ext`);
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=pipewatch cluster CA',
+  );
+  writeFileSync(
+    join(dir, 'server.ext'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
+  );
+  writeFileSync(
+    join(dir, 'client.ext'),
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
+  );
+  for (const [name, kind, cn] of [
+    ['frontend', 'server', 'localhost'],
+    ['system-worker', 'client', 'temporal-system-worker'],
+    ['pipewatch', 'client', 'pipewatch-worker'],
+  ] as const) {
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=${cn}`,
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '30',
+      '-extfile',
+      `${kind}.ext`,
+    );
   }
   return {
     tls: {
@@ -385,7 +555,11 @@ export function makeClusterCertificates(dir: string): { tls: ClusterTls; client:
  * settle membership), and optionally pipewatch's search attributes, waiting until the namespace accepts
  * them (the services cache namespace metadata for a few seconds).
  */
-export async function prepareNamespace(cluster: TemporalCluster, client: { certFile: string; keyFile: string }, options: { searchAttributes?: boolean } = {}): Promise<void> {
+export async function prepareNamespace(
+  cluster: TemporalCluster,
+  client: { certFile: string; keyFile: string },
+  options: { searchAttributes?: boolean } = {},
+): Promise<void> {
   const { Connection } = await import('@temporalio/client');
   const { msToTs } = await import('@temporalio/common/lib/time.js');
   const env = cluster.clientEnv(client);
@@ -412,11 +586,15 @@ export async function prepareNamespace(cluster: TemporalCluster, client: { certF
   };
   try {
     await retry(`registering namespace ${cluster.namespace}`, () =>
-      connection.workflowService.registerNamespace({ namespace: cluster.namespace, workflowExecutionRetentionPeriod: msToTs('1 day') }).catch((err: Error) => {
-        if (!/already exists/i.test(err.message)) throw err;
-      }),
+      connection.workflowService
+        .registerNamespace({ namespace: cluster.namespace, workflowExecutionRetentionPeriod: msToTs('1 day') })
+        .catch((err: Error) => {
+          if (!/already exists/i.test(err.message)) throw err;
+        }),
     );
-    await retry(`namespace ${cluster.namespace} answering`, () => connection.workflowService.describeNamespace({ namespace: cluster.namespace }));
+    await retry(`namespace ${cluster.namespace} answering`, () =>
+      connection.workflowService.describeNamespace({ namespace: cluster.namespace }),
+    );
     if (options.searchAttributes) {
       const { SEARCH_ATTRIBUTES } = await import('../workflows/search-attributes.js');
       await connection.operatorService.addSearchAttributes({
@@ -424,7 +602,9 @@ export async function prepareNamespace(cluster: TemporalCluster, client: { certF
         searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, k.type === 'KEYWORD_LIST' ? 7 : 2])),
       });
       const probe = SEARCH_ATTRIBUTES.map((k) => `${k.name} = '_'`).join(' OR ');
-      await retry('the search attributes becoming usable', () => connection.workflowService.countWorkflowExecutions({ namespace: cluster.namespace, query: probe }));
+      await retry('the search attributes becoming usable', () =>
+        connection.workflowService.countWorkflowExecutions({ namespace: cluster.namespace, query: probe }),
+      );
     }
   } finally {
     await connection.close();

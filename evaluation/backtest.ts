@@ -81,7 +81,8 @@ export function backtest(
       if (point.status !== undefined) state = nextMonitorState(state, point.status, point.observedAt, flap).state;
       continue;
     }
-    if (steps.length === 0 && state?.alerting) incidents.push({ openedAt: point.observedAt, openBeforeRange: true, worst: state.alertStatus ?? state.status });
+    if (steps.length === 0 && state?.alerting)
+      incidents.push({ openedAt: point.observedAt, openBeforeRange: true, worst: state.alertStatus ?? state.status });
     while (times[first]! < at - lookback) first++;
     const verdict = point.error
       ? couldNotCheck('the check could not run at the time', options.unit, point.observedAt)
@@ -89,15 +90,29 @@ export function backtest(
           rules,
           { value: point.value, unit: options.unit, observedAt: point.observedAt },
           // As evaluation/check.ts: history only when a rule needs it, and the current value in percentile windows.
-          rules.some((r) => HISTORY_RULES.has(r.kind)) ? computeBaselines(rules, sorted.slice(first, k), at, { ...options, current: point.value }) : {},
+          rules.some((r) => HISTORY_RULES.has(r.kind))
+            ? computeBaselines(rules, sorted.slice(first, k), at, { ...options, current: point.value })
+            : {},
           options.describe,
         );
     const next = nextMonitorState(state, verdict.status, point.observedAt, flap);
     state = next.state;
-    steps.push({ observedAt: point.observedAt, value: point.value, status: verdict.status, reason: verdict.reason, transition: next.transition });
+    steps.push({
+      observedAt: point.observedAt,
+      value: point.value,
+      status: verdict.status,
+      reason: verdict.reason,
+      transition: next.transition,
+    });
     const open = incidents.at(-1);
     if (next.transition === 'open') incidents.push({ openedAt: point.observedAt, worst: verdict.status });
-    else if (open && !open.resolvedAt && next.transition === 'change' && STATUS_RANK[verdict.status] > STATUS_RANK[open.worst]) open.worst = verdict.status;
+    else if (
+      open &&
+      !open.resolvedAt &&
+      next.transition === 'change' &&
+      STATUS_RANK[verdict.status] > STATUS_RANK[open.worst]
+    )
+      open.worst = verdict.status;
     else if (open && !open.resolvedAt && next.transition === 'resolve') open.resolvedAt = point.observedAt;
   }
   return { steps, incidents };

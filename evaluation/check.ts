@@ -4,7 +4,10 @@
 // (steps are activities) and in an activity (steps are plain functions).
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { CheckSpec, MonitorDefinition, NamedConnector } from '../config/model.js';
-import { collectTimeoutMs as connectorCollectTimeoutMs, describeCheck as describeWithDescriptor } from '../connectors/descriptors.js';
+import {
+  collectTimeoutMs as connectorCollectTimeoutMs,
+  describeCheck as describeWithDescriptor,
+} from '../connectors/descriptors.js';
 import { lateness } from './freshness.js';
 import type { Baselines } from './history.js';
 import { couldNotCheck, evaluate } from './rules.js';
@@ -30,7 +33,13 @@ export const GROUP_CHECK_CONCURRENCY = 16;
 /** What a check needs done outside deterministic code: activities in a workflow, functions in an activity. */
 export interface CheckSteps {
   collect(input: { monitorId: string; connector: NamedConnector; check: CheckSpec; at: string }): Promise<Measurement>;
-  collectStages(input: { monitorId: string; pipeline: string; stages: NonNullable<MonitorDefinition['stages']>; check: Extract<CheckSpec, { type: 'stageCounts' }>; at: string }): Promise<Measurement>;
+  collectStages(input: {
+    monitorId: string;
+    pipeline: string;
+    stages: NonNullable<MonitorDefinition['stages']>;
+    check: Extract<CheckSpec, { type: 'stageCounts' }>;
+    at: string;
+  }): Promise<Measurement>;
   collectLogs(input: {
     monitorId: string;
     connector: NamedConnector;
@@ -40,7 +49,14 @@ export interface CheckSteps {
     policy: MonitorDefinition['notification'];
     pipeline?: string;
   }): Promise<Measurement>;
-  baselines(input: { monitorId: string; rules: MonitorDefinition['rules']; at: string; toleranceMs: number; timeZone: string; current?: number | null }): Promise<Baselines>;
+  baselines(input: {
+    monitorId: string;
+    rules: MonitorDefinition['rules'];
+    at: string;
+    toleranceMs: number;
+    timeZone: string;
+    current?: number | null;
+  }): Promise<Baselines>;
 }
 
 /** The verdict of one tick: "could not check" when collecting failed after its retries. */
@@ -49,13 +65,34 @@ export async function runCheck(monitor: MonitorDefinition, at: Date, steps: Chec
     const check = monitor.check;
     let measurement =
       check.type === 'stageCounts'
-        ? await steps.collectStages({ monitorId: monitor.id, pipeline: check.pipeline, stages: monitor.stages!, check, at: at.toISOString() })
+        ? await steps.collectStages({
+            monitorId: monitor.id,
+            pipeline: check.pipeline,
+            stages: monitor.stages!,
+            check,
+            at: at.toISOString(),
+          })
         : check.type === 'logs'
-          ? await steps.collectLogs({ monitorId: monitor.id, connector: monitor.connector!, check, at: at.toISOString(), archiveTrigger: monitor.archiveTrigger, policy: monitor.notification, pipeline: monitor.pipeline })
+          ? await steps.collectLogs({
+              monitorId: monitor.id,
+              connector: monitor.connector!,
+              check,
+              at: at.toISOString(),
+              archiveTrigger: monitor.archiveTrigger,
+              policy: monitor.notification,
+              pipeline: monitor.pipeline,
+            })
           : await steps.collect({ monitorId: monitor.id, connector: monitor.connector!, check, at: at.toISOString() });
     if (check.type === 'freshness' && check.expected) measurement = lateness(measurement, check.expected, at.getTime());
     const history: Baselines = needsHistory(monitor)
-      ? await steps.baselines({ monitorId: monitor.id, rules: monitor.rules, at: measurement.observedAt, toleranceMs: toleranceMs(monitor), timeZone: monitor.schedule.timezone, current: measurement.value })
+      ? await steps.baselines({
+          monitorId: monitor.id,
+          rules: monitor.rules,
+          at: measurement.observedAt,
+          toleranceMs: toleranceMs(monitor),
+          timeZone: monitor.schedule.timezone,
+          current: measurement.value,
+        })
       : {};
     // Keyed log rules: each key judged on its own (evaluation/log-keys.ts).
     if (measurement.keys) return keyedVerdict(monitor.rules, measurement, describeCheck(monitor, measurement.details));
@@ -110,7 +147,15 @@ export function incidentSignals(
   return recorded.incidentIds.map((incidentId) => ({
     // The routing may have changed since the alert opened: then the incident runs on the root route's timing.
     incident: known.find((r) => r.incidentId === incidentId) ?? { ...rootRoute(monitor), incidentId, groupLabels: {} },
-    event: { transition, runId, monitor: subject, labels: openedWith, status: verdict.status, verdict, at: verdict.observedAt },
+    event: {
+      transition,
+      runId,
+      monitor: subject,
+      labels: openedWith,
+      status: verdict.status,
+      verdict,
+      at: verdict.observedAt,
+    },
   }));
 }
 
@@ -141,7 +186,11 @@ export function incidentsFor(monitor: MonitorDefinition, labels: Labels): Incide
   return routeAlert(monitor.notification.routing, labels).map((match) => ({
     // A correlated pipeline's alerts form one incident per receiver, whatever the route groups by: causes and symptoms together.
     ...(correlation
-      ? { incidentId: incidentWorkflowId(match.receiver, [['pipeline', correlation.pipeline]]), groupLabels: { pipeline: correlation.pipeline }, correlation: { windowMs: correlation.windowMs } }
+      ? {
+          incidentId: incidentWorkflowId(match.receiver, [['pipeline', correlation.pipeline]]),
+          groupLabels: { pipeline: correlation.pipeline },
+          correlation: { windowMs: correlation.windowMs },
+        }
       : incidentFor(match, labels)),
     receiver: match.receiver,
     timing: {

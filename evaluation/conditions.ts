@@ -9,12 +9,22 @@
 // refused with what to write instead. checkCondition says which value made a condition fail.
 // Pure and workflow-safe.
 import { lookup, parseJson, valueLength, valueText, type ParsedJson, type PathStep } from './gatus-json.js';
-import { gatusNumber, globToRe2, goTrimSpace, isFractional, isLeadingZeroOctal, parseGoDurationMs, parseGoInt, utf8Length } from './gatus-values.js';
+import {
+  gatusNumber,
+  globToRe2,
+  goTrimSpace,
+  isFractional,
+  isLeadingZeroOctal,
+  parseGoDurationMs,
+  parseGoInt,
+  utf8Length,
+} from './gatus-values.js';
 import { compileRegex, regexProblem } from './regex.js';
 
 export type Operator = '==' | '!=' | '<' | '<=' | '>' | '>=' | '=~' | '!~';
 
-export type Placeholder = 'STATUS' | 'RESPONSE_TIME' | 'BODY' | 'HEADER' | 'CERTIFICATE_EXPIRATION' | 'DNS_TIME' | 'CONNECTED' | 'IP';
+export type Placeholder =
+  'STATUS' | 'RESPONSE_TIME' | 'BODY' | 'HEADER' | 'CERTIFICATE_EXPIRATION' | 'DNS_TIME' | 'CONNECTED' | 'IP';
 
 export interface PlaceholderOperand {
   kind: 'placeholder';
@@ -78,11 +88,14 @@ const SUPPORTED: Record<Placeholder, string> = {
 const REFUSED: Record<string, string> = {
   DOMAIN_EXPIRATION:
     '[DOMAIN_EXPIRATION] needs a WHOIS lookup, which pipewatch does not make; watch the certificate instead, e.g. "[CERTIFICATE_EXPIRATION] > 720h", and the domain at your registrar',
-  DNS_RCODE: '[DNS_RCODE] belongs to Gatus DNS endpoints; an http check resolves its host itself (a name that does not resolve is a "could not check" error, or [CONNECTED] == false)',
+  DNS_RCODE:
+    '[DNS_RCODE] belongs to Gatus DNS endpoints; an http check resolves its host itself (a name that does not resolve is a "could not check" error, or [CONNECTED] == false)',
   CONTEXT: '[CONTEXT] belongs to Gatus suites, which pipewatch does not have; write the value itself',
 };
-const ANY_PLACEHOLDER = /\[(STATUS|RESPONSE_TIME|BODY|HEADER|CERTIFICATE_EXPIRATION|DNS_TIME|CONNECTED|IP|DOMAIN_EXPIRATION|DNS_RCODE|CONTEXT)\]/i;
-const FORM = 'write "<placeholder> <operator> <value>" with a space on each side of the operator (==, !=, <, <=, >, >=), e.g. "[STATUS] == 200", "[BODY].status == UP" or "len([BODY].items) > 0"';
+const ANY_PLACEHOLDER =
+  /\[(STATUS|RESPONSE_TIME|BODY|HEADER|CERTIFICATE_EXPIRATION|DNS_TIME|CONNECTED|IP|DOMAIN_EXPIRATION|DNS_RCODE|CONTEXT)\]/i;
+const FORM =
+  'write "<placeholder> <operator> <value>" with a space on each side of the operator (==, !=, <, <=, >, >=), e.g. "[STATUS] == 200", "[BODY].status == UP" or "len([BODY].items) > 0"';
 
 type Kind = 'number' | 'time' | 'bool' | 'text' | 'value';
 
@@ -127,7 +140,8 @@ function bodyPath(rest: string): PathStep[] | string {
   const steps: PathStep[] = [];
   for (const key of keys) {
     const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(key);
-    if (!m || (m[1] === '' && m[2] === '')) return `"${key}" is not a field or an index; write fields after dots and indexes in brackets, like [BODY].items[0].id`;
+    if (!m || (m[1] === '' && m[2] === ''))
+      return `"${key}" is not a field or an index; write fields after dots and indexes in brackets, like [BODY].items[0].id`;
     if (m[1] !== '') steps.push({ key: m[1]! });
     for (const idx of m[2]!.matchAll(/\[(\d+)\]/g)) {
       const index = Number(idx[1]);
@@ -145,7 +159,10 @@ function placeholder(text: string): PlaceholderOperand | string | undefined {
   const name = m[1]!.toUpperCase();
   const rest = m[2]!;
   if (REFUSED[name]) return REFUSED[name];
-  if (!(name in SUPPORTED)) return `unknown placeholder [${m[1]}]; use one of ${Object.keys(SUPPORTED).map((p) => `[${p}]`).join(', ')}`;
+  if (!(name in SUPPORTED))
+    return `unknown placeholder [${m[1]}]; use one of ${Object.keys(SUPPORTED)
+      .map((p) => `[${p}]`)
+      .join(', ')}`;
   const p = name as Placeholder;
   if (p === 'BODY') {
     const path = bodyPath(rest);
@@ -153,7 +170,9 @@ function placeholder(text: string): PlaceholderOperand | string | undefined {
   }
   if (p === 'HEADER') {
     const h = /^\.([!#$%&'*+\-.^_`|~0-9A-Za-z]+)$/.exec(rest);
-    return h ? { kind: 'placeholder', text, placeholder: p, path: [], header: h[1]!.toLowerCase() } : 'name one header, like [HEADER].x-api-version';
+    return h
+      ? { kind: 'placeholder', text, placeholder: p, path: [], header: h[1]!.toLowerCase() }
+      : 'name one header, like [HEADER].x-api-version';
   }
   if (rest !== '') return `[${p}] has no fields; write [${p}] alone`;
   return { kind: 'placeholder', text, placeholder: p, path: [] };
@@ -165,11 +184,13 @@ const QUOTED = (s: string) =>
 
 function operand(raw: string): Operand | string {
   const text = goTrimSpace(raw);
-  if (text === '') return 'a side of the condition is empty; for an empty value write len([BODY].field) == 0, for a missing one has([BODY].field) == false';
+  if (text === '')
+    return 'a side of the condition is empty; for an empty value write len([BODY].field) == 0, for a missing one has([BODY].field) == false';
   for (const fn of ['len', 'has'] as const) {
     if (text.startsWith(`${fn}(`) && text.endsWith(')')) {
       const inner = placeholder(goTrimSpace(text.slice(fn.length + 1, -1)));
-      if (inner === undefined || typeof inner === 'string') return `${fn}() takes one placeholder, like ${fn}([BODY].items)${inner ? `: ${inner}` : ''}`;
+      if (inner === undefined || typeof inner === 'string')
+        return `${fn}() takes one placeholder, like ${fn}([BODY].items)${inner ? `: ${inner}` : ''}`;
       if (!['BODY', 'HEADER', 'IP'].includes(inner.placeholder)) {
         return `${fn}(${inner.text}) is ${fn === 'has' ? 'always true' : 'the number of characters of its digits'}; ${fn}() is for [BODY], [BODY].<field>, [HEADER].<name> and [IP]`;
       }
@@ -178,10 +199,12 @@ function operand(raw: string): Operand | string {
   }
   if ((text.startsWith('any(') || text.startsWith('pat(')) && text.endsWith(')')) {
     const inner = text.slice(4, -1);
-    if (ANY_PLACEHOLDER.test(inner)) return `${text.slice(0, 3)}() holds values as written; Gatus does not read placeholders inside it`;
+    if (ANY_PLACEHOLDER.test(inner))
+      return `${text.slice(0, 3)}() holds values as written; Gatus does not read placeholders inside it`;
     if (text.startsWith('any(')) {
       const options = inner.split(',').map(goTrimSpace);
-      if (options.some((o) => o === '')) return `${text} has an empty value; list values separated by commas, like any(200, 429)`;
+      if (options.some((o) => o === ''))
+        return `${text} has an empty value; list values separated by commas, like any(200, 429)`;
       const quoted = options.find(isQuoted);
       if (quoted) return QUOTED(quoted);
       return { kind: 'any', text, options };
@@ -192,13 +215,18 @@ function operand(raw: string): Operand | string {
   }
   const second = [...GATUS_OPERATORS, ...REGEX_OPERATORS, '||', '&&'].find((o) => text.includes(` ${o} `));
   if (second) {
-    const advice = second === '||' || second === '&&' ? 'Gatus has no || or &&: every condition must hold, and one of several values is any(…), like [STATUS] == any(200, 429)' : 'write each comparison as its own condition';
+    const advice =
+      second === '||' || second === '&&'
+        ? 'Gatus has no || or &&: every condition must hold, and one of several values is any(…), like [STATUS] == any(200, 429)'
+        : 'write each comparison as its own condition';
     return `"${text}" holds a second operator (${second}); a condition is one comparison. ${advice}`;
   }
   const p = placeholder(text);
   if (p !== undefined) return p;
   if (ANY_PLACEHOLDER.test(text)) {
-    const joined = /\|\||&&/.test(text) ? 'Gatus has no || or &&: every condition must hold, and one of several values is any(…), like [STATUS] == any(200, 429)' : 'write each comparison as its own condition';
+    const joined = /\|\||&&/.test(text)
+      ? 'Gatus has no || or &&: every condition must hold, and one of several values is any(…), like [STATUS] == any(200, 429)'
+      : 'write each comparison as its own condition';
     return `"${text}" mixes a placeholder with other text; a side is one placeholder, one function or one value. ${joined}`;
   }
   if (isQuoted(text)) return QUOTED(text);
@@ -227,9 +255,12 @@ function typeCheck(c: Condition): string | undefined {
         if (number === undefined) {
           return `${side.text} is not a number${kind === 'time' || kind === 'value' ? ' or a duration' : ''} (Gatus would read it as 0); write a whole number${kind === 'time' ? ' of ms or a duration such as 500ms, 1s or 48h' : ''}`;
         }
-        if (isFractional(side.text)) return `Gatus compares whole numbers and would read ${side.text} as ${number}; write a whole number${kind === 'time' ? ' or a duration such as 1500ms' : ''}`;
-        if (isLeadingZeroOctal(side.text)) return `Gatus reads ${side.text} as the octal number ${number}; write it without the leading zero`;
-        if (number > INT64_MAX || number < -INT64_MAX - 1n) return `Gatus reads ${side.text}, beyond 64 bits, as -9223372036854775808; write a smaller number`;
+        if (isFractional(side.text))
+          return `Gatus compares whole numbers and would read ${side.text} as ${number}; write a whole number${kind === 'time' ? ' or a duration such as 1500ms' : ''}`;
+        if (isLeadingZeroOctal(side.text))
+          return `Gatus reads ${side.text} as the octal number ${number}; write it without the leading zero`;
+        if (number > INT64_MAX || number < -INT64_MAX - 1n)
+          return `Gatus reads ${side.text}, beyond 64 bits, as -9223372036854775808; write a smaller number`;
         if (kind === 'number' && parseGoInt(side.text) === undefined && parseGoDurationMs(side.text) !== undefined) {
           return `${other.text} is a count, not a time; write a whole number instead of ${side.text}`;
         }
@@ -244,15 +275,20 @@ function typeCheck(c: Condition): string | undefined {
             : `${other.text} is a number, so it can never equal ${side.text}; write a whole number, like ${other.placeholder === 'STATUS' && !other.fn ? '[STATUS] == 200' : `${other.text} == 0`}`;
         }
       }
-      if (kind === 'bool' && side.text !== 'true' && side.text !== 'false') return `${other.text} is true or false; write ${other.text} ${op} true or ${op} false`;
-      if (isLeadingZeroOctal(side.text)) return `Gatus reads ${side.text} as the octal number ${parseGoInt(side.text)}; write the number without the leading zero, or compare the text with pat(${side.text})`;
+      if (kind === 'bool' && side.text !== 'true' && side.text !== 'false')
+        return `${other.text} is true or false; write ${other.text} ${op} true or ${op} false`;
+      if (isLeadingZeroOctal(side.text))
+        return `Gatus reads ${side.text} as the octal number ${parseGoInt(side.text)}; write the number without the leading zero, or compare the text with pat(${side.text})`;
     } else if (side.kind === 'any') {
-      const canonical = kind === 'number' || kind === 'time' ? /^-?(0|[1-9]\d*)$/ : kind === 'bool' ? /^(true|false)$/ : undefined;
+      const canonical =
+        kind === 'number' || kind === 'time' ? /^-?(0|[1-9]\d*)$/ : kind === 'bool' ? /^(true|false)$/ : undefined;
       const never = canonical && side.options.find((o) => !canonical.test(o));
-      if (never) return `any() compares text exactly and ${other.text} is written like ${kind === 'bool' ? 'true' : '200'}, so "${never}" can never match; write it that way`;
+      if (never)
+        return `any() compares text exactly and ${other.text} is written like ${kind === 'bool' ? 'true' : '200'}, so "${never}" can never match; write it that way`;
     } else if (side.kind === 'placeholder' && !ordering) {
       const k = kindOf(side);
-      if ((k === 'bool') !== (kind === 'bool') && k !== 'value' && kind !== 'value') return `${side.text} and ${other.text} can never be equal (true/false against a number or text)`;
+      if ((k === 'bool') !== (kind === 'bool') && k !== 'value' && kind !== 'value')
+        return `${side.text} and ${other.text} can never be equal (true/false against a number or text)`;
     }
   }
   return undefined;
@@ -313,7 +349,11 @@ function applyFn(o: PlaceholderOperand, text: string): Resolved {
 
 function resolveBody(o: PlaceholderOperand, facts: ResponseFacts): Resolved {
   if (facts.bodyTruncated) {
-    return { problem: o.path.length ? 'the body is larger than the limit, so it was not read as JSON' : 'the body is larger than the limit, so it was not compared whole' };
+    return {
+      problem: o.path.length
+        ? 'the body is larger than the limit, so it was not read as JSON'
+        : 'the body is larger than the limit, so it was not compared whole',
+    };
   }
   if (o.path.length === 0) {
     const trimmed = goTrimSpace(facts.body);
@@ -322,7 +362,9 @@ function resolveBody(o: PlaceholderOperand, facts: ResponseFacts): Resolved {
       // Gatus counts the elements of a body that is a JSON array, else the bytes of the body as received.
       if (facts.body.startsWith('[') && facts.body.endsWith(']')) {
         const parsed = bodyJson(facts);
-        return { text: String('value' in parsed && Array.isArray(parsed.value) ? parsed.value.length : utf8Length(trimmed)) };
+        return {
+          text: String('value' in parsed && Array.isArray(parsed.value) ? parsed.value.length : utf8Length(trimmed)),
+        };
       }
       return { text: String(utf8Length(facts.body)) };
     }
@@ -331,7 +373,10 @@ function resolveBody(o: PlaceholderOperand, facts: ResponseFacts): Resolved {
   const parsed = bodyJson(facts);
   const found = 'value' in parsed ? lookup(parsed.value, o.path) : undefined;
   if (o.fn === 'has') return { text: String(found !== undefined) };
-  if ('problem' in parsed) return { problem: parsed.problem === 'too deep' ? 'got a value nested too deeply to compare' : 'the body is not JSON' };
+  if ('problem' in parsed)
+    return {
+      problem: parsed.problem === 'too deep' ? 'got a value nested too deeply to compare' : 'the body is not JSON',
+    };
   const ref = o.fn ? o.text.slice(4, -1) : o.text;
   if (found === undefined) return { problem: `${ref} is not in the body (missing or null)` };
   try {
@@ -349,7 +394,9 @@ function resolve(o: PlaceholderOperand, facts: ResponseFacts): Resolved {
     case 'RESPONSE_TIME':
       return applyFn(o, String(Math.trunc(facts.responseTimeMs)));
     case 'DNS_TIME':
-      return facts.dnsTimeMs === undefined ? { problem: 'no DNS lookup was made (the host is an IP address or localhost)' } : applyFn(o, String(Math.trunc(facts.dnsTimeMs)));
+      return facts.dnsTimeMs === undefined
+        ? { problem: 'no DNS lookup was made (the host is an IP address or localhost)' }
+        : applyFn(o, String(Math.trunc(facts.dnsTimeMs)));
     case 'CERTIFICATE_EXPIRATION':
       // Gatus: 0 without a certificate (a plain http URL).
       return applyFn(o, String(Math.trunc(facts.certificateExpiresInMs ?? 0)));
@@ -388,7 +435,8 @@ function equal(left: Operand, l: string, right: Operand, r: string): boolean {
 
 /** undefined when the condition holds; otherwise what the response had instead. */
 export function checkCondition(c: Condition, facts: ResponseFacts): string | undefined {
-  const noAnswer = (reason: string) => (facts.connected === false ? `${reason} (no answer: ${facts.connectionError ?? 'not connected'})` : reason);
+  const noAnswer = (reason: string) =>
+    facts.connected === false ? `${reason} (no answer: ${facts.connectionError ?? 'not connected'})` : reason;
   const texts: string[] = [];
   const resolved: Record<'left' | 'right', string> = { left: '', right: '' };
   for (const side of ['left', 'right'] as const) {

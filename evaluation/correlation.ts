@@ -51,7 +51,10 @@ export interface Correlation {
  * Two monitors of one node (same stage, same perspective) are two views of one failure: the one that
  * opened first (then the lower id) stands for it, the other is listed with it.
  */
-export function isUpstream(up: Pick<CorrelationInput, 'id' | 'perspective' | 'node' | 'openedAt'>, down: Pick<CorrelationInput, 'id' | 'perspective' | 'node' | 'openedAt'>): boolean {
+export function isUpstream(
+  up: Pick<CorrelationInput, 'id' | 'perspective' | 'node' | 'openedAt'>,
+  down: Pick<CorrelationInput, 'id' | 'perspective' | 'node' | 'openedAt'>,
+): boolean {
   if (up.id === down.id) return false;
   if (down.node?.dependsOn?.includes(up.id)) return true;
   if (up.node?.dependsOn?.includes(down.id)) return false;
@@ -69,7 +72,11 @@ function order(a: CorrelationInput, b: CorrelationInput): number {
   const pa = a.node?.position ?? Number.POSITIVE_INFINITY;
   const pb = b.node?.position ?? Number.POSITIVE_INFINITY;
   if (pa !== pb) return pa < pb ? -1 : 1;
-  return PERSPECTIVE_RANK[a.perspective] - PERSPECTIVE_RANK[b.perspective] || a.openedAt - b.openedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return (
+    PERSPECTIVE_RANK[a.perspective] - PERSPECTIVE_RANK[b.perspective] ||
+    a.openedAt - b.openedAt ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
 }
 
 /** The causes among an incident's alerts at `now`, each with the symptoms it explains. */
@@ -77,7 +84,8 @@ export function correlate(alerts: CorrelationInput[], windowMs: number, now: num
   const sorted = [...alerts].sort(order);
   // A resolved alert explains others only for one window after it resolved.
   const live = sorted.filter((a) => a.firing || (a.resolvedAt !== undefined && now < a.resolvedAt + windowMs));
-  const explains = (c: CorrelationInput, s: CorrelationInput) => isUpstream(c, s) && s.openedAt >= c.openedAt - windowMs;
+  const explains = (c: CorrelationInput, s: CorrelationInput) =>
+    isUpstream(c, s) && s.openedAt >= c.openedAt - windowMs;
   const parent = new Map<string, CorrelationInput>();
   for (const s of live) {
     const by = live.find((c) => c !== s && explains(c, s));
@@ -125,7 +133,12 @@ export function causeKey(c: Correlation): string {
 
 /** The correlation input of an incident's alert summaries (channels/types AlertSummary, structurally). */
 export function correlationInputs(
-  alerts: Array<{ monitor: { id: string; perspective: Perspective; node?: AlertNode }; firing: boolean; since: string; openedAt?: string }>,
+  alerts: Array<{
+    monitor: { id: string; perspective: Perspective; node?: AlertNode };
+    firing: boolean;
+    since: string;
+    openedAt?: string;
+  }>,
 ): CorrelationInput[] {
   return alerts.map((a) => ({
     id: a.monitor.id,

@@ -29,7 +29,20 @@ export interface FieldBounds {
   names?: Record<string, number>;
 }
 
-const MONTHS: Record<string, number> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 };
+const MONTHS: Record<string, number> = {
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+};
 const DAYS: Record<string, number> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
 
 export const CRON_FIELDS: readonly FieldBounds[] = [
@@ -66,7 +79,8 @@ function intOrName(text: string, field: FieldBounds): number | string {
   const named = field.names?.[text.toLowerCase()];
   if (named !== undefined) return named;
   const n = atoi(text);
-  if (n === undefined) return `"${text}" is not a valid ${field.name} (${field.min}-${field.max}${field.names ? ` or a name such as ${Object.keys(field.names)[1]}` : ''})`;
+  if (n === undefined)
+    return `"${text}" is not a valid ${field.name} (${field.min}-${field.max}${field.names ? ` or a name such as ${Object.keys(field.names)[1]}` : ''})`;
   if (n < 0) return `negative number ${text} in ${field.name}`;
   return n;
 }
@@ -113,13 +127,23 @@ export function parseCronField(text: string, field: FieldBounds): ParsedField | 
 }
 
 // Go's time.ParseDuration, for "@every": a sequence of decimal numbers with units.
-const GO_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+const GO_UNITS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+};
 export function parseGoDuration(text: string): number | undefined {
   if (text === '0') return 0;
   const m = /^([+-]?)((?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+)$/.exec(text);
   if (!m) return undefined;
   let total = 0;
-  for (const [, num, unit] of m[2]!.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) total += Number(num) * GO_UNITS[unit!]!;
+  for (const [, num, unit] of m[2]!.matchAll(/(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g))
+    total += Number(num) * GO_UNITS[unit!]!;
   return m[1] === '-' ? -total : total;
 }
 
@@ -141,7 +165,8 @@ export function knownTimeZone(zone: string): boolean {
 export function timeZoneProblem(zone: string): string | undefined {
   if (!knownTimeZone(zone)) return `"${zone}" is not an IANA time zone such as "Europe/Berlin" or "UTC"`;
   const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
-  if (resolved !== zone && resolved.toLowerCase() === zone.toLowerCase()) return `time zone names are case-sensitive: write "${resolved}"`;
+  if (resolved !== zone && resolved.toLowerCase() === zone.toLowerCase())
+    return `time zone names are case-sensitive: write "${resolved}"`;
   return undefined;
 }
 
@@ -165,11 +190,13 @@ export function parseCron(expression: string): CronSpec | string {
       return { ...emptySpec(), everyMs: Math.max(1_000, ms - (ms % 1_000)), ...(zone ? { zone } : {}) };
     }
     const macro = DESCRIPTORS[text];
-    if (!macro) return `"${expression}": unknown descriptor ${text}; known: ${Object.keys(DESCRIPTORS).join(', ')}, @every <duration>`;
+    if (!macro)
+      return `"${expression}": unknown descriptor ${text}; known: ${Object.keys(DESCRIPTORS).join(', ')}, @every <duration>`;
     text = macro;
   }
   const parts = text.split(/\s+/).filter((p) => p !== '');
-  if (parts.length !== 5) return `"${expression}" has ${parts.length} field(s); a cron expression has five: minute hour day-of-month month day-of-week`;
+  if (parts.length !== 5)
+    return `"${expression}" has ${parts.length} field(s); a cron expression has five: minute hour day-of-month month day-of-week`;
   const fields: ParsedField[] = [];
   for (let i = 0; i < 5; i++) {
     const f = parseCronField(parts[i]!, CRON_FIELDS[i]!);
@@ -188,7 +215,14 @@ export function parseCron(expression: string): CronSpec | string {
 }
 
 function emptySpec(): CronSpec {
-  return { minute: new Set(), hour: new Set(), dayOfMonth: new Set(), month: new Set(), dayOfWeek: new Set(), dayOr: false };
+  return {
+    minute: new Set(),
+    hour: new Set(),
+    dayOfMonth: new Set(),
+    month: new Set(),
+    dayOfWeek: new Set(),
+    dayOr: false,
+  };
 }
 
 const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -215,9 +249,12 @@ export function cronCanFire(spec: CronSpec): boolean {
 export function cronProblem(expression: string): string | undefined {
   const spec = parseCron(expression);
   if (typeof spec === 'string') return spec;
-  if (spec.zone !== undefined) return `"${expression}": write the zone in timezone: ${spec.zone} instead of a ${expression.split('=')[0]}= prefix`;
-  if (spec.everyMs !== undefined) return `"${expression}": @every has no fixed times; write five fields (e.g. "*/15 * * * *") or use every: on a monitor schedule`;
-  if (!cronCanFire(spec)) return `"${expression}" never fires: no selected month has that day (February has at most 29 days; April, June, September and November 30)`;
+  if (spec.zone !== undefined)
+    return `"${expression}": write the zone in timezone: ${spec.zone} instead of a ${expression.split('=')[0]}= prefix`;
+  if (spec.everyMs !== undefined)
+    return `"${expression}": @every has no fixed times; write five fields (e.g. "*/15 * * * *") or use every: on a monitor schedule`;
+  if (!cronCanFire(spec))
+    return `"${expression}" never fires: no selected month has that day (February has at most 29 days; April, June, September and November 30)`;
   return undefined;
 }
 
@@ -238,7 +275,16 @@ const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = FORMATTERS.get(timeZone);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', minute: 'numeric', hour: 'numeric', day: 'numeric', month: 'numeric', weekday: 'short' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      minute: 'numeric',
+      hour: 'numeric',
+      day: 'numeric',
+      month: 'numeric',
+      weekday: 'short',
+    });
     if (FORMATTERS.size > 1_000) FORMATTERS.clear();
     FORMATTERS.set(timeZone, f);
   }
@@ -249,7 +295,8 @@ function localTime(ms: number, timeZone: string): LocalTime {
   const t: LocalTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, weekday: 0 };
   for (const p of formatter(timeZone).formatToParts(new Date(ms))) {
     if (p.type === 'weekday') t.weekday = WEEKDAYS[p.value] ?? 0;
-    else if (p.type === 'year' || p.type === 'month' || p.type === 'day' || p.type === 'hour' || p.type === 'minute') t[p.type] = Number(p.value);
+    else if (p.type === 'year' || p.type === 'month' || p.type === 'day' || p.type === 'hour' || p.type === 'minute')
+      t[p.type] = Number(p.value);
   }
   return t;
 }
@@ -273,7 +320,12 @@ export function cronMatches(spec: CronSpec, ms: number, timeZone: string): boole
  * The window that contains `now` — one that started at a cron tick within the
  * last `durationMs` — as [start, end), or undefined when none is open.
  */
-export function openWindow(spec: CronSpec, durationMs: number, timeZone: string, now: number): { start: number; end: number } | undefined {
+export function openWindow(
+  spec: CronSpec,
+  durationMs: number,
+  timeZone: string,
+  now: number,
+): { start: number; end: number } | undefined {
   const run = lastScheduledRun(spec, timeZone, now, durationMs);
   return run !== undefined && run + durationMs > now ? { start: run, end: run + durationMs } : undefined;
 }
@@ -287,7 +339,12 @@ const MINUTE = 60_000;
  * 24 wall-clock hours away on a DST day (nor midnight where the change is at
  * midnight, as in Havana).
  */
-export function lastScheduledRun(spec: CronSpec, timeZone: string, before: number, maxLookbackMs = 400 * 86_400_000): number | undefined {
+export function lastScheduledRun(
+  spec: CronSpec,
+  timeZone: string,
+  before: number,
+  maxLookbackMs = 400 * 86_400_000,
+): number | undefined {
   if (spec.everyMs !== undefined) return undefined;
   let t = Math.floor(before / MINUTE) * MINUTE;
   const stop = before - maxLookbackMs;

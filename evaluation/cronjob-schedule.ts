@@ -21,9 +21,15 @@ export interface CronJobSchedule {
  * deprecated), else spec.timeZone, else the controller's zone (UTC in
  * practice). An error text when the controller would not run it.
  */
-export function cronJobSchedule(schedule: string, timeZone: string | undefined): CronJobSchedule | { error: string; kind: 'schedule' | 'zone' } {
+export function cronJobSchedule(
+  schedule: string,
+  timeZone: string | undefined,
+): CronJobSchedule | { error: string; kind: 'schedule' | 'zone' } {
   if (timeZone !== undefined && !schedule.includes('TZ') && !knownTimeZone(timeZone)) {
-    return { kind: 'zone', error: `time zone "${timeZone}" is unknown to this worker's time zone data (Kubernetes reports UnknownTimeZone if it does not know it either)` };
+    return {
+      kind: 'zone',
+      error: `time zone "${timeZone}" is unknown to this worker's time zone data (Kubernetes reports UnknownTimeZone if it does not know it either)`,
+    };
   }
   const spec = parseCron(schedule);
   if (typeof spec === 'string') return { kind: 'schedule', error: spec };
@@ -55,7 +61,12 @@ export interface MostRecent {
 const next = (s: CronJobSchedule, t: number) => nextScheduledRun(s.spec, s.zone, t);
 
 /** The controller's mostRecentScheduleTime: its interval estimate included, so it answers as Kubernetes does. */
-export function mostRecentScheduleTime(state: ScheduleState, now: number, schedule: CronJobSchedule, includeStartingDeadline: boolean): MostRecent {
+export function mostRecentScheduleTime(
+  state: ScheduleState,
+  now: number,
+  schedule: CronJobSchedule,
+  includeStartingDeadline: boolean,
+): MostRecent {
   let earliest = state.lastScheduleTime ?? state.created;
   if (includeStartingDeadline && state.startingDeadlineSeconds !== undefined) {
     earliest = Math.max(earliest, now - state.startingDeadlineSeconds * 1000);
@@ -68,20 +79,31 @@ export function mostRecentScheduleTime(state: ScheduleState, now: number, schedu
   if (now < t1) return { earliest, first: t1, missed: 'none' };
   if (now < t2) return { earliest, first: t1, mostRecent: t1, missed: 'none' };
   const between = Math.round((t2 - t1) / 1000);
-  if (between < 1) return { earliest, first: t1, missed: 'none', error: 'the time between two scheduled times is less than a second' };
+  if (between < 1)
+    return { earliest, first: t1, missed: 'none', error: 'the time between two scheduled times is less than a second' };
   const elapsed = Math.trunc((now - t1) / 1000);
   const missedCount = Math.floor(elapsed / between) + 1;
   // As the controller: start one interval before the estimate and let the schedule find the times.
   let mostRecent: number | undefined;
-  for (let t = next(schedule, t1 + (missedCount - 2) * between * 1000); t !== undefined && t <= now; t = next(schedule, t)) mostRecent = t;
+  for (
+    let t = next(schedule, t1 + (missedCount - 2) * between * 1000);
+    t !== undefined && t <= now;
+    t = next(schedule, t)
+  )
+    mostRecent = t;
   const missed: Missed = missedCount > 100 ? 'many' : missedCount > 0 ? 'few' : 'none';
   return { earliest, first: t1, ...(mostRecent !== undefined ? { mostRecent } : {}), missed };
 }
 
 /** The controller's nextScheduleTime: the time it would start a Job for now, if any. */
-export function nextScheduleTime(state: ScheduleState, now: number, schedule: CronJobSchedule): { at?: number; error?: string; tooManyMissed: boolean } {
+export function nextScheduleTime(
+  state: ScheduleState,
+  now: number,
+  schedule: CronJobSchedule,
+): { at?: number; error?: string; tooManyMissed: boolean } {
   const r = mostRecentScheduleTime(state, now, schedule, true);
-  if (r.mostRecent === undefined || r.mostRecent > now) return { ...(r.error ? { error: r.error } : {}), tooManyMissed: false };
+  if (r.mostRecent === undefined || r.mostRecent > now)
+    return { ...(r.error ? { error: r.error } : {}), tooManyMissed: false };
   return { at: r.mostRecent, tooManyMissed: r.missed === 'many' };
 }
 
@@ -103,7 +125,16 @@ export function jobNameFor(cronJobName: string, scheduled: number): string {
 /** The annotation value the controller writes: RFC 3339 in the CronJob's zone. */
 export function scheduledTimestampText(scheduled: number, zone: string): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
       .formatToParts(new Date(scheduled))
       .map((p) => [p.type, p.value]),
   );
@@ -111,7 +142,8 @@ export function scheduledTimestampText(scheduled: number, zone: string): string 
   const offset = Math.round((wall - Math.floor(scheduled / 1000) * 1000) / 60_000);
   const sign = offset < 0 ? '-' : '+';
   const abs = Math.abs(offset);
-  const zoneText = offset === 0 ? 'Z' : `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  const zoneText =
+    offset === 0 ? 'Z' : `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${zoneText}`;
 }
 
@@ -120,7 +152,10 @@ export function scheduledTimestampText(scheduled: number, zone: string): string 
  * minutes in its name — undefined for a Job started by hand
  * (kubectl create job --from), which carries neither.
  */
-export function scheduledTimeOfJob(cronJobName: string, job: { name?: string; annotations?: Record<string, string> }): number | undefined {
+export function scheduledTimeOfJob(
+  cronJobName: string,
+  job: { name?: string; annotations?: Record<string, string> },
+): number | undefined {
   const text = job.annotations?.[SCHEDULED_TIMESTAMP_ANNOTATION];
   if (text !== undefined) {
     const at = Date.parse(text);

@@ -29,7 +29,13 @@ export function nextMonitorState(
   at: string,
   flap: FlapControl,
 ): { state: MonitorState; transition: Transition } {
-  const prev: MonitorState = previous ?? { status: 'ok', alerting: false, failingStreak: 0, healthyStreak: 0, since: at };
+  const prev: MonitorState = previous ?? {
+    status: 'ok',
+    alerting: false,
+    failingStreak: 0,
+    healthyStreak: 0,
+    since: at,
+  };
   const failing = isFailing(status);
   // A learning run judged nothing: it neither continues nor breaks either streak.
   const neutral = status === 'learning';

@@ -24,7 +24,10 @@ export function lateness(measurement: Measurement, expected: ProducerSchedule, a
   // The run that must have delivered by now: the last one whose grace is over.
   let run = lastScheduledRun(spec, expected.timezone, at);
   if (run !== undefined && at < run + expected.grace) run = lastScheduledRun(spec, expected.timezone, run - 60_000);
-  const details = { ...measurement.details, schedule: `${expected.cron} (${expected.timezone}), grace ${formatDuration(expected.grace)}` };
+  const details = {
+    ...measurement.details,
+    schedule: `${expected.cron} (${expected.timezone}), grace ${formatDuration(expected.grace)}`,
+  };
   if (run === undefined) return { ...measurement, value: 0, details: { ...details, expectedRun: null } };
 
   const dueBy = run + expected.grace;

@@ -49,7 +49,13 @@ export function parseJson(text: string): ParsedJson {
         if (!/^[0-9a-fA-F]{4}$/.test(hex)) return undefined;
         let cp = parseInt(hex, 16);
         i += 6;
-        if (cp >= 0xd800 && cp < 0xdc00 && text[i] === '\\' && text[i + 1] === 'u' && /^[dD][c-fC-F][0-9a-fA-F]{2}$/.test(text.slice(i + 2, i + 6))) {
+        if (
+          cp >= 0xd800 &&
+          cp < 0xdc00 &&
+          text[i] === '\\' &&
+          text[i + 1] === 'u' &&
+          /^[dD][c-fC-F][0-9a-fA-F]{2}$/.test(text.slice(i + 2, i + 6))
+        ) {
           cp = 0x10000 + ((cp - 0xd800) << 10) + (parseInt(text.slice(i + 2, i + 6), 16) - 0xdc00);
           i += 6;
         } else if (cp >= 0xd800 && cp < 0xe000) cp = 0xfffd; // a lone surrogate, as Go replaces it
@@ -182,7 +188,8 @@ function goJsonString(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (cp < 0x20 || ch === '<' || ch === '>' || ch === '&' || cp === 0x2028 || cp === 0x2029) out += `\\u${cp.toString(16).padStart(4, '0')}`;
+    else if (cp < 0x20 || ch === '<' || ch === '>' || ch === '&' || cp === 0x2028 || cp === 0x2029)
+      out += `\\u${cp.toString(16).padStart(4, '0')}`;
     else out += ch;
   }
   return `${out}"`;

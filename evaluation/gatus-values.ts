@@ -6,7 +6,8 @@
 // Pure and workflow-safe.
 
 /** strings.TrimSpace: Unicode White_Space at both ends (not JavaScript's trim, which also takes U+FEFF and leaves U+0085). */
-const GO_SPACE = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+const GO_SPACE =
+  /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
 
 export function goTrimSpace(text: string): string {
   return text.replace(GO_SPACE, '');
@@ -95,8 +96,8 @@ export function isLeadingZeroOctal(text: string): boolean {
 const GO_UNITS_NS: Record<string, bigint> = {
   ns: 1n,
   us: 1_000n,
-  'µs': 1_000n, // U+00B5
-  'μs': 1_000n, // U+03BC
+  µs: 1_000n, // U+00B5
+  μs: 1_000n, // U+03BC
   ms: 1_000_000n,
   s: 1_000_000_000n,
   m: 60_000_000_000n,
@@ -227,7 +228,13 @@ export function globToRe2(pattern: string): { source: string } | { problem: stri
           break;
         }
         const lo = classChar();
-        if (lo === undefined) return { problem: chars[i] === undefined ? 'a [ is not closed' : `"${chars[i]}" must be escaped inside [ ] (write \\${chars[i]})` };
+        if (lo === undefined)
+          return {
+            problem:
+              chars[i] === undefined
+                ? 'a [ is not closed'
+                : `"${chars[i]}" must be escaped inside [ ] (write \\${chars[i]})`,
+          };
         let hi = lo;
         if (chars[i] === '-') {
           i++;

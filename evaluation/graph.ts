@@ -73,7 +73,9 @@ export function placeMonitor(pipeline: GraphPipeline, monitor: GraphMonitor): Pl
 
 /** Whether a monitor belongs to the pipeline's graph: it names the pipeline, or its stageCounts check reads it. */
 export function belongsTo(pipelineId: string, monitor: GraphMonitor): boolean {
-  return monitor.pipeline === pipelineId || (monitor.check.type === 'stageCounts' && monitor.check.pipeline === pipelineId);
+  return (
+    monitor.pipeline === pipelineId || (monitor.check.type === 'stageCounts' && monitor.check.pipeline === pipelineId)
+  );
 }
 
 export interface GraphNode {
@@ -106,7 +108,10 @@ export function pipelineGraph(pipeline: GraphPipeline, monitors: GraphMonitor[])
     else if (stage && place.how) stage.monitors.push({ monitor: m.id, perspective: m.perspective, how: place.how });
     else unplaced.push({ monitor: m.id, perspective: m.perspective });
   }
-  for (const s of stages) s.monitors.sort((a, b) => PERSPECTIVE_RANK[a.perspective] - PERSPECTIVE_RANK[b.perspective] || a.monitor.localeCompare(b.monitor));
+  for (const s of stages)
+    s.monitors.sort(
+      (a, b) => PERSPECTIVE_RANK[a.perspective] - PERSPECTIVE_RANK[b.perspective] || a.monitor.localeCompare(b.monitor),
+    );
   const dependsOn = mine.flatMap((m) => (m.dependsOn ?? []).map((on) => ({ monitor: m.id, on })));
   return { pipeline: pipeline.id, stages, spanning: spanning.sort(), unplaced, dependsOn };
 }
@@ -139,7 +144,12 @@ export function dependsOnCycle(monitors: Array<Pick<GraphMonitor, 'id' | 'depend
   return undefined;
 }
 
-const HOW: Record<Attachment, string> = { declared: 'stage:', dataset: 'reads its dataset', store: 'on its store', runsOn: 'on its runsOn' };
+const HOW: Record<Attachment, string> = {
+  declared: 'stage:',
+  dataset: 'reads its dataset',
+  store: 'on its store',
+  runsOn: 'on its runsOn',
+};
 
 /** The graph as text, upstream first, for `pipewatch graph`. */
 export function graphText(g: PipelineGraph): string {
@@ -150,8 +160,10 @@ export function graphText(g: PipelineGraph): string {
     if (s.monitors.length === 0) lines.push('      (no monitor on this stage)');
     for (const n of s.monitors) lines.push(`      ${n.perspective.padEnd(10)} ${n.monitor} (${HOW[n.how]})`);
   });
-  if (g.spanning.length) lines.push('', `across all stages (the alert names the first losing stage): ${g.spanning.join(', ')}`);
-  if (g.dependsOn.length) lines.push('', 'declared dependencies:', ...g.dependsOn.map((d) => `  ${d.monitor} depends on ${d.on}`));
+  if (g.spanning.length)
+    lines.push('', `across all stages (the alert names the first losing stage): ${g.spanning.join(', ')}`);
+  if (g.dependsOn.length)
+    lines.push('', 'declared dependencies:', ...g.dependsOn.map((d) => `  ${d.monitor} depends on ${d.on}`));
   if (g.unplaced.length) {
     lines.push(
       '',

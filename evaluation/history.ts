@@ -79,7 +79,11 @@ function seasonKey(ms: number, timeZone: string): string {
   const cached = seasonCache.get(cacheKey);
   if (cached) return cached;
   let f = formatters.get(timeZone);
-  if (!f) formatters.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: 'numeric', weekday: 'short' })));
+  if (!f)
+    formatters.set(
+      timeZone,
+      (f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', hour: 'numeric', weekday: 'short' })),
+    );
   const parts = f.formatToParts(new Date(ms));
   const key = `${parts.find((p) => p.type === 'weekday')?.value} ${Number(parts.find((p) => p.type === 'hour')?.value)}`;
   if (seasonCache.size > 200_000) seasonCache.clear();
@@ -106,7 +110,12 @@ function lowerBound(times: number[], t: number): number {
   return lo;
 }
 
-function nearest(points: HistoryPoint[], times: number[], target: number, toleranceMs: number): PreviousPoint | undefined {
+function nearest(
+  points: HistoryPoint[],
+  times: number[],
+  target: number,
+  toleranceMs: number,
+): PreviousPoint | undefined {
   const i = lowerBound(times, target);
   let best: number | undefined;
   for (const j of [i - 1, i]) {
@@ -152,10 +161,16 @@ export function computeBaselines(
       break;
     }
   }
-  if (rules.some((r) => r.kind === 'changeVs' && r.baseline === 'yesterday')) out.yesterday = nearest(before, beforeTimes, at - DAY, options.toleranceMs);
-  if (rules.some((r) => r.kind === 'changeVs' && r.baseline === 'lastWeek')) out.lastWeek = nearest(before, beforeTimes, at - 7 * DAY, options.toleranceMs);
+  if (rules.some((r) => r.kind === 'changeVs' && r.baseline === 'yesterday'))
+    out.yesterday = nearest(before, beforeTimes, at - DAY, options.toleranceMs);
+  if (rules.some((r) => r.kind === 'changeVs' && r.baseline === 'lastWeek'))
+    out.lastWeek = nearest(before, beforeTimes, at - 7 * DAY, options.toleranceMs);
   const rising = rules.filter((r) => r.kind === 'rising').reduce((n, r) => Math.max(n, r.runs ?? 0), 0);
-  if (rising > 0) out.recent = before.filter((p) => p.value !== null).slice(-rising).map((p) => p.value!);
+  if (rising > 0)
+    out.recent = before
+      .filter((p) => p.value !== null)
+      .slice(-rising)
+      .map((p) => p.value!);
   rules.forEach((r, index) => {
     if (r.kind !== 'percentile' || !r.percentile) return;
     const from = lowerBound(beforeTimes, at - r.percentile.overMs);
@@ -164,7 +179,8 @@ export function computeBaselines(
     if (values.length === 0) return;
     values.sort((a, b) => a - b);
     // Nearest-rank percentile.
-    (out.percentile ??= {})[index] = values[Math.min(values.length - 1, Math.max(0, Math.ceil((r.percentile.p / 100) * values.length) - 1))]!;
+    (out.percentile ??= {})[index] =
+      values[Math.min(values.length - 1, Math.max(0, Math.ceil((r.percentile.p / 100) * values.length) - 1))]!;
   });
   rules.forEach((r, index) => {
     if (r.kind !== 'anomaly' || !r.anomaly) return;
@@ -176,7 +192,13 @@ export function computeBaselines(
       if (v !== null && sameSeason(beforeTimes[j]!, at, a.seasonality, options.timeZone)) values.push(v);
     }
     const stats = values.length ? robustStats(values) : { median: NaN, scale: NaN };
-    (out.anomaly ??= {})[index] = { ...stats, n: values.length, seasonality: a.seasonality, trainingMs: a.trainingMs, minHistory: a.minHistory };
+    (out.anomaly ??= {})[index] = {
+      ...stats,
+      n: values.length,
+      seasonality: a.seasonality,
+      trainingMs: a.trainingMs,
+      minHistory: a.minHistory,
+    };
   });
   return out;
 }

@@ -4,10 +4,10 @@
 // refer to). Same grammar as k8s.io/apimachinery/pkg/labels.
 
 export type Requirement =
-  | { key: string; op: 'exists' | 'notExists' }
-  | { key: string; op: 'in' | 'notIn'; values: string[] };
+  { key: string; op: 'exists' | 'notExists' } | { key: string; op: 'in' | 'notIn'; values: string[] };
 
-const KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** Splits on commas that are not inside parentheses. */
@@ -35,12 +35,14 @@ export function parseLabelSelector(text: string): Requirement[] | string {
     let m: RegExpExecArray | null;
     let requirement: Requirement;
     if ((m = /^!\s*(\S+)$/.exec(term))) requirement = { key: m[1]!, op: 'notExists' };
-    else if ((m = /^(\S+?)\s*(==|!=|=)\s*(\S*)$/.exec(term))) requirement = { key: m[1]!, op: m[2] === '!=' ? 'notIn' : 'in', values: [m[3]!] };
+    else if ((m = /^(\S+?)\s*(==|!=|=)\s*(\S*)$/.exec(term)))
+      requirement = { key: m[1]!, op: m[2] === '!=' ? 'notIn' : 'in', values: [m[3]!] };
     else if ((m = /^(\S+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(term))) {
       const values = m[3]!.split(',').map((v) => v.trim());
       requirement = { key: m[1]!, op: m[2] === 'in' ? 'in' : 'notIn', values };
     } else if ((m = /^(\S+)$/.exec(term))) requirement = { key: m[1]!, op: 'exists' };
-    else return `"${term}" is not a label requirement; write it like app=crawler, tier!=cache, env in (prod,stage), canary or !canary`;
+    else
+      return `"${term}" is not a label requirement; write it like app=crawler, tier!=cache, env in (prod,stage), canary or !canary`;
     if (!KEY.test(requirement.key)) return `"${requirement.key}" is not a valid label key`;
     if ('values' in requirement) {
       const bad = requirement.values.find((v) => !VALUE.test(v));

@@ -39,13 +39,30 @@ export function keyedVerdict(rules: Rule[], m: Measurement, describe: string): V
   const shared = { ...(m.details ?? {}) };
   delete shared.groups;
   const keys = (m.keys ?? []).map((k) => {
-    const measurement: Measurement = { ...m, value: k.value, details: { ...shared, ...(k.details ?? {}), key: k.key }, keys: undefined, noData: k.value === null && k.details?.noData === true };
+    const measurement: Measurement = {
+      ...m,
+      value: k.value,
+      details: { ...shared, ...(k.details ?? {}), key: k.key },
+      keys: undefined,
+      noData: k.value === null && k.details?.noData === true,
+    };
     return { key: k.key, verdict: evaluate(rules, measurement, {}, `${describe} for ${k.key}`) };
   });
   // No key has a value now: judged as one, and an empty list, so keys still alerting get a healthy run.
   if (keys.length === 0) return { ...evaluate(rules, { ...m, keys: undefined }, {}, describe), keys: [] };
   const worst = keys.reduce((a, b) => (STATUS_RANK[b.verdict.status] > STATUS_RANK[a.verdict.status] ? b : a));
   const failing = keys.filter((k) => isFailing(k.verdict.status));
-  const reason = failing.length ? `${failing.length} of ${keys.length} keys failing; ${worst.verdict.reason}` : `all ${keys.length} keys within all rules`;
-  return { status: worst.verdict.status, value: m.value, unit: m.unit, rule: worst.verdict.rule, reason, details: m.details, observedAt: m.observedAt, keys };
+  const reason = failing.length
+    ? `${failing.length} of ${keys.length} keys failing; ${worst.verdict.reason}`
+    : `all ${keys.length} keys within all rules`;
+  return {
+    status: worst.verdict.status,
+    value: m.value,
+    unit: m.unit,
+    rule: worst.verdict.rule,
+    reason,
+    details: m.details,
+    observedAt: m.observedAt,
+    keys,
+  };
 }

@@ -27,7 +27,8 @@ export function parseMatcher(text: string): Matcher | string {
   const list = parseMatchers(text);
   if (typeof list === 'string') return list;
   if (list.length === 1) return list[0]!;
-  if (list.length === 0) return `"${text}" is not a matcher: it holds none; write one like 'pipeline = intel' or 'severity =~ "warning|critical"'`;
+  if (list.length === 0)
+    return `"${text}" is not a matcher: it holds none; write one like 'pipeline = intel' or 'severity =~ "warning|critical"'`;
   return `"${text}" holds ${list.length} matchers where one is expected; write them one per item: ${list.map((m) => `'${formatMatcher(m)}'`).join(', ')}`;
 }
 
@@ -64,9 +65,11 @@ export function parseMatchers(text: string): Matcher[] | string {
 /** Why a matcher cannot be used (Alertmanager's validateMatcher in UTF-8 mode, RE2 regexes), or undefined. */
 export function matcherProblem(m: Matcher): string | undefined {
   if (!OPS.includes(m.op)) return `unknown operator "${String(m.op)}"; use =, !=, =~ or !~`;
-  if (typeof m.label !== 'string' || m.label === '') return 'a label name cannot be empty; write the label, e.g. pipeline = "intel"';
+  if (typeof m.label !== 'string' || m.label === '')
+    return 'a label name cannot be empty; write the label, e.g. pipeline = "intel"';
   if (!wellFormed(m.label)) return `the label name ${JSON.stringify(m.label)} is not valid UTF-8`;
-  if (typeof m.value !== 'string' || !wellFormed(m.value)) return `the label value ${JSON.stringify(m.value)} is not valid UTF-8`;
+  if (typeof m.value !== 'string' || !wellFormed(m.value))
+    return `the label value ${JSON.stringify(m.value)} is not valid UTF-8`;
   if (m.op === '=~' || m.op === '!~') {
     try {
       compileRegex(m.value, { anchored: true });
@@ -156,7 +159,10 @@ function tokenize(text: string): { tokens: Token[]; error?: { at: number; messag
     } else if (ch === '=' || ch === '!') {
       const next = chars[i + 1];
       if (ch === '!' && next !== '=' && next !== '~') {
-        return { tokens, error: { at: from, message: `${from}:${from + 1}: "!" must be followed by = or ~ (write != or !~)` } };
+        return {
+          tokens,
+          error: { at: from, message: `${from}:${from + 1}: "!" must be followed by = or ~ (write != or !~)` },
+        };
       }
       const kind = (next === '~' || (ch === '!' && next === '=') ? ch + next : ch) as TokenKind;
       i += kind.length;
@@ -168,7 +174,11 @@ function tokenize(text: string): { tokens: Token[]; error?: { at: number; messag
         escaped = !escaped && chars[i] === '\\';
         i++;
       }
-      if (i >= chars.length) return { tokens, error: { at: from, message: `${from}:${i}: ${slice(from, i)}: the quoted text has no closing "` } };
+      if (i >= chars.length)
+        return {
+          tokens,
+          error: { at: from, message: `${from}:${i}: ${slice(from, i)}: the quoted text has no closing "` },
+        };
       i++;
       tokens.push({ kind: 'quoted', text: slice(from, i), from, to: i });
     } else if (WHITE_SPACE.test(ch)) {
@@ -177,7 +187,13 @@ function tokenize(text: string): { tokens: Token[]; error?: { at: number; messag
       while (i < chars.length && !isReserved(chars[i]!)) i++;
       tokens.push({ kind: 'unquoted', text: slice(from, i), from, to: i });
     } else {
-      return { tokens, error: { at: from, message: `${from}:${from + 1}: ${ch} cannot appear here${ch === '\\' ? ' (escapes work only inside double quotes)' : ''}` } };
+      return {
+        tokens,
+        error: {
+          at: from,
+          message: `${from}:${from + 1}: ${ch} cannot appear here${ch === '\\' ? ' (escapes work only inside double quotes)' : ''}`,
+        },
+      };
     }
   }
   return { tokens };
@@ -191,7 +207,9 @@ function parseCurrent(text: string): Matcher[] | string {
   // Running into the character the tokenizer refused reports that character.
   const peek = (): Token | string => (at < tokens.length ? tokens[at]! : error ? error.message : end);
   const unexpected = (t: Token, wanted: string) =>
-    t.kind === 'end' ? `${t.from}:${t.to}: the text ends where ${wanted} is expected` : `${t.from}:${t.to}: unexpected ${t.text}, expected ${wanted}`;
+    t.kind === 'end'
+      ? `${t.from}:${t.to}: the text ends where ${wanted} is expected`
+      : `${t.from}:${t.to}: unexpected ${t.text}, expected ${wanted}`;
   const matchers: Matcher[] = [];
   let t = peek();
   if (typeof t === 'string') return t;
@@ -223,7 +241,8 @@ function parseCurrent(text: string): Matcher[] | string {
     at++;
     const after = peek();
     if (typeof after === 'string') return after;
-    if (after.kind !== 'end' && after.kind !== '}' && after.kind !== 'quoted' && after.kind !== 'unquoted') return unexpected(after, 'a matcher or close brace after the comma');
+    if (after.kind !== 'end' && after.kind !== '}' && after.kind !== 'quoted' && after.kind !== 'unquoted')
+      return unexpected(after, 'a matcher or close brace after the comma');
   }
   const close = peek();
   if (typeof close === 'string') return close;
@@ -270,10 +289,12 @@ function goUnquote(body: string): string | { problem: string } {
       i += n;
       const code = parseInt(hex, 16);
       if (e === 'x') bytes.push(code);
-      else if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) || !pushUtf8(bytes, code)) return { problem: `\\${e}${hex} is not a Unicode character` };
+      else if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) || !pushUtf8(bytes, code))
+        return { problem: `\\${e}${hex} is not a Unicode character` };
     } else if (e >= '0' && e <= '7') {
       const oct = chars.slice(i, i + 3).join('');
-      if (!/^[0-7]{3}$/.test(oct) || parseInt(oct, 8) > 255) return { problem: `\\${oct} is not an octal escape (three digits up to \\377)` };
+      if (!/^[0-7]{3}$/.test(oct) || parseInt(oct, 8) > 255)
+        return { problem: `\\${oct} is not an octal escape (three digits up to \\377)` };
       i += 2;
       bytes.push(parseInt(oct, 8));
     } else {
@@ -298,7 +319,7 @@ function pushUtf8(bytes: number[], cp: number): boolean {
 /** Strict UTF-8 decoding (no overlong forms, no surrogates); undefined when the bytes are not UTF-8. */
 function decodeUtf8(bytes: number[]): string | undefined {
   let out = '';
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     const n = b < 0x80 ? 0 : b >= 0xc2 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf5 ? 3 : -1;
     if (n < 0) return undefined;
@@ -360,7 +381,8 @@ function parseClassic(text: string): Matcher[] | string {
     else if (ch !== ',') escaped = false;
     part += ch;
   }
-  if (part.replace(/^\p{White_Space}+|\p{White_Space}+$/gu, '') !== '') parts.push(part.replace(/^\p{White_Space}+|\p{White_Space}+$/gu, ''));
+  if (part.replace(/^\p{White_Space}+|\p{White_Space}+$/gu, '') !== '')
+    parts.push(part.replace(/^\p{White_Space}+|\p{White_Space}+$/gu, ''));
   const out: Matcher[] = [];
   for (const p of parts) {
     const m = CLASSIC.exec(p);
@@ -400,7 +422,9 @@ function parseClassic(text: string): Matcher[] | string {
 // ------------------------------------------------------------------ helpers
 
 function sameMatchers(a: Matcher[], b: Matcher[]): boolean {
-  return a.length === b.length && a.every((m, i) => m.label === b[i]!.label && m.op === b[i]!.op && m.value === b[i]!.value);
+  return (
+    a.length === b.length && a.every((m, i) => m.label === b[i]!.label && m.op === b[i]!.op && m.value === b[i]!.value)
+  );
 }
 
 function wellFormed(s: string): boolean {

@@ -49,7 +49,12 @@ export interface RouteTimes {
  * `excludeTwoSided`, sources that also match the target side are passed over.
  * An alert never inhibits itself.
  */
-export function hasEqual(rule: InhibitRule, alert: AlertLabels, active: ActiveAlert[], excludeTwoSided: boolean): ActiveAlert | undefined {
+export function hasEqual(
+  rule: InhibitRule,
+  alert: AlertLabels,
+  active: ActiveAlert[],
+  excludeTwoSided: boolean,
+): ActiveAlert | undefined {
   return active.find(
     (a) =>
       a.monitorId !== alert.monitorId &&
@@ -76,7 +81,14 @@ export function silenceActive(s: Silence, now: number): boolean {
 
 export function muteReason(
   alert: AlertLabels,
-  context: { now: number; silences: Silence[]; maintenance: MaintenanceWindow[]; inhibit: InhibitRule[]; active: ActiveAlert[]; route?: RouteTimes },
+  context: {
+    now: number;
+    silences: Silence[];
+    maintenance: MaintenanceWindow[];
+    inhibit: InhibitRule[];
+    active: ActiveAlert[];
+    route?: RouteTimes;
+  },
 ): MuteReason | undefined {
   const { now } = context;
   for (const s of context.silences) {
@@ -89,7 +101,14 @@ export function muteReason(
     const spec = parseCron(w.cron);
     if (typeof spec === 'string') continue; // validated at load
     const open = openWindow(spec, w.durationMs, w.timezone, now);
-    if (open) return { kind: 'maintenance', id: w.id, until: new Date(open.end).toISOString(), owner: w.owner, reason: w.reason };
+    if (open)
+      return {
+        kind: 'maintenance',
+        id: w.id,
+        until: new Date(open.end).toISOString(),
+        owner: w.owner,
+        reason: w.reason,
+      };
   }
   for (const rule of context.inhibit) {
     const source = inhibitingAlert(rule, alert, context.active);
@@ -100,7 +119,12 @@ export function muteReason(
     const mute = routeTimeMute(route, route.defined, now);
     if (mute.muted) {
       const until = routeTimeMuteChangesAt(route, route.defined, now);
-      return { kind: 'time-interval', because: mute.because, intervals: mute.intervals, until: new Date(until).toISOString() };
+      return {
+        kind: 'time-interval',
+        because: mute.because,
+        intervals: mute.intervals,
+        until: new Date(until).toISOString(),
+      };
     }
   }
   return undefined;

@@ -154,14 +154,26 @@ export interface StageJudgement {
 }
 
 /** A stage judged by its expected ratio to the previous stage (filters, fan-outs). */
-export function judgeByRatio(stage: string, previousCount: number, count: number, ratio: number, tolerance: number): StageJudgement {
+export function judgeByRatio(
+  stage: string,
+  previousCount: number,
+  count: number,
+  ratio: number,
+  tolerance: number,
+): StageJudgement {
   const expected = previousCount * ratio;
   const lost = Math.max(0, Math.round(expected - count));
   return { stage, count, lost, method: 'ratio', expected, ok: lost <= expected * tolerance };
 }
 
 /** A stage judged by the ids it lacks. */
-export function judgeByIds(stage: string, previousCount: number, count: number, diff: SetDifference, tolerance: number): StageJudgement {
+export function judgeByIds(
+  stage: string,
+  previousCount: number,
+  count: number,
+  diff: SetDifference,
+  tolerance: number,
+): StageJudgement {
   const late = diff.late ?? 0;
   return {
     stage,

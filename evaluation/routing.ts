@@ -74,7 +74,12 @@ export function routeAlert(root: RouteNode, labels: Labels): RouteMatch[] {
  * lacks is left out, as Alertmanager leaves it out.
  */
 export function groupLabelsOf(groupBy: string[], labels: Labels): Labels {
-  if (groupBy.includes(GROUP_BY_ALL)) return Object.fromEntries(Object.keys(labels).sort().map((l) => [l, labels[l]!]));
+  if (groupBy.includes(GROUP_BY_ALL))
+    return Object.fromEntries(
+      Object.keys(labels)
+        .sort()
+        .map((l) => [l, labels[l]!]),
+    );
   return Object.fromEntries(groupBy.filter((l) => l in labels).map((l) => [l, labels[l]!]));
 }
 
@@ -86,7 +91,13 @@ export function incidentFor(match: RouteMatch, labels: Labels): { incidentId: st
   }
   // A missing label keys as empty (as it always has here: incident ids of open incidents stay the same).
   const groupLabels = Object.fromEntries(match.groupBy.map((l) => [l, labels[l] ?? '']));
-  return { incidentId: incidentWorkflowId(match.receiver, match.groupBy.map((l) => [l, labels[l] ?? ''])), groupLabels };
+  return {
+    incidentId: incidentWorkflowId(
+      match.receiver,
+      match.groupBy.map((l) => [l, labels[l] ?? '']),
+    ),
+    groupLabels,
+  };
 }
 
 /** Alertmanager's defaults, which a zero interval falls back to. */

@@ -9,7 +9,8 @@ import { STATUS_RANK, type Measurement, type Status, type Unit, type Verdict } f
 export function formatValue(value: number | null, unit: Unit): string {
   if (value === null) return 'no records';
   if (!Number.isFinite(value)) return String(value);
-  if (unit === 'seconds') return value < 1 && value > 0 ? `${Math.round(value * 1000)}ms` : formatDuration(value * 1000);
+  if (unit === 'seconds')
+    return value < 1 && value > 0 ? `${Math.round(value * 1000)}ms` : formatDuration(value * 1000);
   if (unit === 'percent') return `${Number.isInteger(value) ? value : value.toFixed(1)}%`;
   if (unit === 'bytes') {
     const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
@@ -74,7 +75,14 @@ function pct(change: number): string {
   return Number.isFinite(change) ? `${change > 0 ? '+' : ''}${change.toFixed(1)}%` : 'up from 0';
 }
 
-function check(rule: Rule, index: number, measured: number | null, baselines: Baselines, unit: Unit, shown: string): Match | undefined {
+function check(
+  rule: Rule,
+  index: number,
+  measured: number | null,
+  baselines: Baselines,
+  unit: Unit,
+  shown: string,
+): Match | undefined {
   // Nothing measured (an empty dataset) is treated as larger than any threshold.
   const value = measured ?? Infinity;
   switch (rule.kind) {
@@ -88,11 +96,21 @@ function check(rule: Rule, index: number, measured: number | null, baselines: Ba
       return value < rule.range![0] || value > rule.range![1] ? {} : undefined;
     case 'changePercent':
     case 'changeVs': {
-      const base = rule.kind === 'changePercent' ? baselines.previous : rule.baseline === 'lastWeek' ? baselines.lastWeek : baselines.yesterday;
+      const base =
+        rule.kind === 'changePercent'
+          ? baselines.previous
+          : rule.baseline === 'lastWeek'
+            ? baselines.lastWeek
+            : baselines.yesterday;
       if (measured === null || !base) return undefined;
       const change = percentChange(base.value, measured);
       if (!moved(change, rule.percent!, rule.direction)) return undefined;
-      const against = rule.kind === 'changePercent' ? 'the previous run' : rule.baseline === 'lastWeek' ? 'the same time last week' : 'the same time yesterday';
+      const against =
+        rule.kind === 'changePercent'
+          ? 'the previous run'
+          : rule.baseline === 'lastWeek'
+            ? 'the same time last week'
+            : 'the same time yesterday';
       return {
         baseline: `${against}: ${formatValue(base.value, unit)} at ${base.observedAt}`,
         reason: `${shown} changed ${pct(change)} against ${against} (${formatValue(base.value, unit)}), more than ${rule.percent}%`,
@@ -102,13 +120,19 @@ function check(rule: Rule, index: number, measured: number | null, baselines: Ba
       const series = [...(baselines.recent ?? []), ...(measured === null ? [] : [measured])];
       const last = series.slice(-(rule.runs! + 1));
       if (last.length < rule.runs! + 1 || !last.every((v, i) => i === 0 || v > last[i - 1]!)) return undefined;
-      return { baseline: `the last ${rule.runs! + 1} values: ${last.map((v) => formatValue(v, unit)).join(' → ')}`, reason: `${shown} has risen ${rule.runs} runs in a row (${last.map((v) => formatValue(v, unit)).join(' → ')})` };
+      return {
+        baseline: `the last ${rule.runs! + 1} values: ${last.map((v) => formatValue(v, unit)).join(' → ')}`,
+        reason: `${shown} has risen ${rule.runs} runs in a row (${last.map((v) => formatValue(v, unit)).join(' → ')})`,
+      };
     }
     case 'percentile': {
       const p = baselines.percentile?.[index];
       if (p === undefined || !(p > rule.threshold!)) return undefined;
       const label = `p${rule.percentile!.p} over the last ${formatDuration(rule.percentile!.overMs)}`;
-      return { baseline: `${label}: ${formatValue(p, unit)}`, reason: `${label} is ${formatValue(p, unit)}, above ${formatValue(rule.threshold!, unit)}` };
+      return {
+        baseline: `${label}: ${formatValue(p, unit)}`,
+        reason: `${label} is ${formatValue(p, unit)}, above ${formatValue(rule.threshold!, unit)}`,
+      };
     }
     case 'condition':
       return undefined;
@@ -118,21 +142,37 @@ function check(rule: Rule, index: number, measured: number | null, baselines: Ba
       const z = robustZ(measured, b);
       if (!moved(z, rule.anomaly!.sensitivity - 1e-9, rule.direction)) return undefined;
       if (Math.abs(measured - b.median) < (Math.abs(b.median) * rule.anomaly!.minDeviation) / 100) return undefined;
-      const season = b.seasonality === 'hourOfDay' ? ' same-hour' : b.seasonality === 'dayOfWeek' ? ' same-weekday-and-hour' : '';
+      const season =
+        b.seasonality === 'hourOfDay' ? ' same-hour' : b.seasonality === 'dayOfWeek' ? ' same-weekday-and-hour' : '';
       const baseline = `median ${formatValue(b.median, unit)} of ${b.n}${season} points over ${formatDuration(b.trainingMs)}`;
       const size = Number.isFinite(z) ? `${Math.abs(z).toFixed(1)} robust deviations` : 'far';
-      return { baseline, reason: `${shown} is ${size} ${z < 0 ? 'below' : 'above'} the ${baseline} (sensitivity ${rule.anomaly!.sensitivity})` };
+      return {
+        baseline,
+        reason: `${shown} is ${size} ${z < 0 ? 'below' : 'above'} the ${baseline} (sensitivity ${rule.anomaly!.sensitivity})`,
+      };
     }
   }
 }
 
 /** Applies every rule; the most severe match decides. No match is ok. */
-export function evaluate(rules: Rule[], measurement: Measurement, baselines: Baselines = {}, describe: string = 'value'): Verdict {
+export function evaluate(
+  rules: Rule[],
+  measurement: Measurement,
+  baselines: Baselines = {},
+  describe: string = 'value',
+): Verdict {
   const { value, unit } = measurement;
-  const base = { value, unit, previous: baselines.previous, details: measurement.details, observedAt: measurement.observedAt };
+  const base = {
+    value,
+    unit,
+    previous: baselines.previous,
+    details: measurement.details,
+    observedAt: measurement.observedAt,
+  };
   const shown = value === null ? `${describe}: no records at all` : `${describe} ${formatValue(value, unit)}`;
   // An empty aggregation (a log metric over a window without events) is "no data": no rule judges it.
-  if (value === null && measurement.noData && !(measurement.failed ?? []).length) return { status: 'ok', reason: `${describe}: no data in the window, not judged`, ...base };
+  if (value === null && measurement.noData && !(measurement.failed ?? []).length)
+    return { status: 'ok', reason: `${describe}: no data in the window, not judged`, ...base };
   let decided: { rule: Rule; match: Match } | undefined;
   // Conditions the check itself judged (an HTTP status, a changed response shape, no consumers…).
   const failed = measurement.failed ?? [];
@@ -147,19 +187,32 @@ export function evaluate(rules: Rule[], measurement: Measurement, baselines: Bas
   }
   rules.forEach((rule, index) => {
     const match = check(rule, index, value, baselines, unit, shown);
-    if (match && (!decided || STATUS_RANK[rule.severity] > STATUS_RANK[decided.rule.severity])) decided = { rule, match };
+    if (match && (!decided || STATUS_RANK[rule.severity] > STATUS_RANK[decided.rule.severity]))
+      decided = { rule, match };
   });
   const caveat = measurement.caveat ? `; ${measurement.caveat}` : '';
   if (!decided) {
     // A rule without enough history has not judged: the run is "learning", never evidence of health.
-    const learning = rules.flatMap((rule, index) => (rule.kind === 'anomaly' && value !== null && baselines.anomaly?.[index] ? learningNote(rule, baselines.anomaly[index]) : []));
-    if (learning.length) return { status: 'learning', reason: `${shown} is within the other rules; ${learning.join('; ')}${caveat}`, ...base };
+    const learning = rules.flatMap((rule, index) =>
+      rule.kind === 'anomaly' && value !== null && baselines.anomaly?.[index]
+        ? learningNote(rule, baselines.anomaly[index])
+        : [],
+    );
+    if (learning.length)
+      return {
+        status: 'learning',
+        reason: `${shown} is within the other rules; ${learning.join('; ')}${caveat}`,
+        ...base,
+      };
     return { status: 'ok', reason: `${shown} is within all rules${caveat}`, ...base };
   }
 
   const { rule, match } = decided;
-  const status: Status = measurement.severityHint && rule.kind !== 'condition' ? measurement.severityHint : (rule.severity as Status);
-  let reason = match.reason ?? (value === null ? `${shown} (rule: ${describeRule(rule, unit)})` : `${shown} is ${describeRule(rule, unit)}`);
+  const status: Status =
+    measurement.severityHint && rule.kind !== 'condition' ? measurement.severityHint : (rule.severity as Status);
+  let reason =
+    match.reason ??
+    (value === null ? `${shown} (rule: ${describeRule(rule, unit)})` : `${shown} is ${describeRule(rule, unit)}`);
   if (rule.summary) reason = `${rule.summary}: ${reason}`;
   return { status, rule, reason: `${reason}${caveat}`, baseline: match.baseline, ...base };
 }
@@ -167,7 +220,12 @@ export function evaluate(rules: Rule[], measurement: Measurement, baselines: Bas
 /** "learning: 40 of 336 points" for an anomaly rule whose baseline is still too small to judge by. */
 function learningNote(rule: Rule, b: AnomalyBaseline): string[] {
   if (b.n >= b.minHistory) return [];
-  const season = rule.anomaly!.seasonality === 'hourOfDay' ? ' same-hour' : rule.anomaly!.seasonality === 'dayOfWeek' ? ' same-weekday-and-hour' : '';
+  const season =
+    rule.anomaly!.seasonality === 'hourOfDay'
+      ? ' same-hour'
+      : rule.anomaly!.seasonality === 'dayOfWeek'
+        ? ' same-weekday-and-hour'
+        : '';
   return [`the anomaly rule cannot judge yet (learning: ${b.n} of ${b.minHistory}${season} points)`];
 }
 

@@ -61,7 +61,14 @@ function percentile(sorted: number[], p: number): number | undefined {
  * (sync deleted and created it), so all of it counts. A schedule without a sample in the window counts nothing
  * yet for its counters: nothing says when those skips happened.
  */
-export function judgeSaturation(readings: ScheduleReading[], earlier: EarlierCounters, at: Date, windowMs: number, lateAfterMs: number, backlog?: QueueBacklog): SaturationFigures {
+export function judgeSaturation(
+  readings: ScheduleReading[],
+  earlier: EarlierCounters,
+  at: Date,
+  windowMs: number,
+  lateAfterMs: number,
+  backlog?: QueueBacklog,
+): SaturationFigures {
   const from = at.getTime() - windowMs;
   let skipped = 0;
   let missedCatchup = 0;
@@ -69,12 +76,18 @@ export function judgeSaturation(readings: ScheduleReading[], earlier: EarlierCou
   let unsampled = 0;
   const lags: number[] = [];
   const perSchedule: Array<{ id: string; skipped: number; missed: number; late: number }> = [];
-  const increase = (now: number, before: { value: number } | undefined) => (before === undefined ? 0 : now >= before.value ? now - before.value : now);
+  const increase = (now: number, before: { value: number } | undefined) =>
+    before === undefined ? 0 : now >= before.value ? now - before.value : now;
   for (const r of readings) {
     const s = earlier.get(counterKey(r.scheduleId, 'skipped'));
     const m = earlier.get(counterKey(r.scheduleId, 'missed'));
     if (s === undefined && m === undefined) unsampled++;
-    const own = { id: r.scheduleId, skipped: increase(r.skippedOverlap, s), missed: increase(r.missedCatchupWindow, m), late: 0 };
+    const own = {
+      id: r.scheduleId,
+      skipped: increase(r.skippedOverlap, s),
+      missed: increase(r.missedCatchupWindow, m),
+      late: 0,
+    };
     for (const a of r.recentActions) {
       const nominal = a.scheduledAt.getTime();
       if (nominal <= from || nominal > at.getTime()) continue;
@@ -92,7 +105,10 @@ export function judgeSaturation(readings: ScheduleReading[], earlier: EarlierCou
   const worst = perSchedule
     .sort((a, b) => total(b) - total(a) || a.id.localeCompare(b.id))
     .slice(0, 5)
-    .map((x) => `${x.id}: ${[x.skipped && `${x.skipped} skipped`, x.missed && `${x.missed} missed`, x.late && `${x.late} late`].filter(Boolean).join(', ')}`);
+    .map(
+      (x) =>
+        `${x.id}: ${[x.skipped && `${x.skipped} skipped`, x.missed && `${x.missed} missed`, x.late && `${x.late} late`].filter(Boolean).join(', ')}`,
+    );
   return {
     schedules: readings.length,
     skipped,
@@ -110,11 +126,18 @@ export function judgeSaturation(readings: ScheduleReading[], earlier: EarlierCou
 }
 
 /** The value the check reports: every tick in the window that did not run on time. */
-export const ticksNotOnTime = (f: SaturationFigures): number => f.skipped + f.missedCatchup + f.late + f.waitingForWorker;
+export const ticksNotOnTime = (f: SaturationFigures): number =>
+  f.skipped + f.missedCatchup + f.late + f.waitingForWorker;
 
 /** One line for doctor, the status page and the verdict's details. */
 export function saturationSummary(f: SaturationFigures): string {
-  const lag = f.lagP99Seconds === undefined ? 'no starts seen' : `start lag p99 ${f.lagP99Seconds.toFixed(2)} s, max ${f.lagMaxSeconds!.toFixed(2)} s over ${f.starts} starts`;
-  const pickup = f.pickupLagSeconds === undefined ? '' : `; ${f.waitingForWorker ? `${f.waitingForWorker} run task(s) waiting for a worker, ` : ''}pick-up lag ${f.pickupLagSeconds.toFixed(2)} s`;
+  const lag =
+    f.lagP99Seconds === undefined
+      ? 'no starts seen'
+      : `start lag p99 ${f.lagP99Seconds.toFixed(2)} s, max ${f.lagMaxSeconds!.toFixed(2)} s over ${f.starts} starts`;
+  const pickup =
+    f.pickupLagSeconds === undefined
+      ? ''
+      : `; ${f.waitingForWorker ? `${f.waitingForWorker} run task(s) waiting for a worker, ` : ''}pick-up lag ${f.pickupLagSeconds.toFixed(2)} s`;
   return `${f.schedules} schedule(s): ${f.skipped} tick(s) skipped (previous run still open), ${f.missedCatchup} missed (catch-up window), ${f.late} started late; ${lag}${pickup}`;
 }

@@ -50,15 +50,20 @@ export interface SilenceRequestFields {
 
 /** What is wrong with a request for a silence, or undefined; the same checks at the CLI and in the workflow. */
 export function silenceRequestProblem(request: SilenceRequestFields): string | undefined {
-  if (typeof request.createdBy !== 'string' || !request.createdBy.trim()) return 'say who silences: createdBy (--by <name>)';
-  if (typeof request.reason !== 'string' || !request.reason.trim()) return 'give a reason, so others know why alerts are quiet (--reason <text>)';
+  if (typeof request.createdBy !== 'string' || !request.createdBy.trim())
+    return 'say who silences: createdBy (--by <name>)';
+  if (typeof request.reason !== 'string' || !request.reason.trim())
+    return 'give a reason, so others know why alerts are quiet (--reason <text>)';
   const matchers = silenceMatchers(request.matchers);
   if (typeof matchers === 'string') return matchers;
   // Alertmanager refuses an end before the start; a silence of no length holds nothing back either.
   if (typeof request.durationMs !== 'number' || !(request.durationMs > 0) || !Number.isFinite(request.durationMs)) {
     return 'the duration must be positive, e.g. --for 2h (a silence ends after it starts)';
   }
-  if (request.startsAt !== undefined && (typeof request.startsAt !== 'string' || Number.isNaN(Date.parse(request.startsAt)))) {
+  if (
+    request.startsAt !== undefined &&
+    (typeof request.startsAt !== 'string' || Number.isNaN(Date.parse(request.startsAt)))
+  ) {
     return `startsAt ${JSON.stringify(request.startsAt)} is not a time; write an ISO time such as 2026-11-26T11:00:00Z`;
   }
   return undefined;

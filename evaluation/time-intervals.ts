@@ -44,9 +44,28 @@ export interface TimeIntervalProblem {
   message: string;
 }
 
-const WEEKDAYS: Record<string, number> = { sunday: 0, monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6 };
+const WEEKDAYS: Record<string, number> = {
+  sunday: 0,
+  monday: 1,
+  tuesday: 2,
+  wednesday: 3,
+  thursday: 4,
+  friday: 5,
+  saturday: 6,
+};
 const MONTHS: Record<string, number> = {
-  january: 1, february: 2, march: 3, april: 4, may: 5, june: 6, july: 7, august: 8, september: 9, october: 10, november: 11, december: 12,
+  january: 1,
+  february: 2,
+  march: 3,
+  april: 4,
+  may: 5,
+  june: 6,
+  july: 7,
+  august: 8,
+  september: 9,
+  october: 10,
+  november: 11,
+  december: 12,
 };
 const MONTH_NAMES = Object.keys(MONTHS);
 
@@ -54,7 +73,8 @@ const MONTH_NAMES = Object.keys(MONTHS);
 const TIME = /^(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)$/;
 
 function parseTime(text: string): number | string {
-  if (!TIME.test(text)) return `couldn't parse timestamp ${text}, invalid format; write "HH:MM" from "00:00" to "24:00"`;
+  if (!TIME.test(text))
+    return `couldn't parse timestamp ${text}, invalid format; write "HH:MM" from "00:00" to "24:00"`;
   const [h, m] = text.split(':').map(Number) as [number, number];
   return h * 60 + m;
 }
@@ -74,18 +94,25 @@ function parseRange(text: string, member: (s: string) => number | string): Inclu
 }
 
 function weekdayRange(text: string): InclusiveRange | string {
-  const r = parseRange(text, (s) => WEEKDAYS[s] ?? `${s} is not a valid weekday; write monday … sunday, or a range such as "monday:friday"`);
+  const r = parseRange(
+    text,
+    (s) => WEEKDAYS[s] ?? `${s} is not a valid weekday; write monday … sunday, or a range such as "monday:friday"`,
+  );
   if (typeof r === 'string') return r;
   // Alertmanager ranges run forward within one week: saturday:sunday is two entries.
-  if (r.begin > r.end) return 'start day cannot be before end day; a range runs monday → sunday within one week, so write "saturday" and "sunday" as two entries';
+  if (r.begin > r.end)
+    return 'start day cannot be before end day; a range runs monday → sunday within one week, so write "saturday" and "sunday" as two entries';
   return r;
 }
 
 function dayOfMonthRange(text: string): InclusiveRange | string {
-  const r = parseRange(text, (s) => (INTEGER.test(s) ? Number(s) : `${s} is not a valid day of the month; write 1 … 31, or -1 for the last day`));
+  const r = parseRange(text, (s) =>
+    INTEGER.test(s) ? Number(s) : `${s} is not a valid day of the month; write 1 … 31, or -1 for the last day`,
+  );
   if (typeof r === 'string') return r;
   for (const d of [r.begin, r.end]) {
-    if (d === 0 || d < -31 || d > 31) return `${d} is not a valid day of the month: out of range; write 1 … 31, or -31 … -1 counting from the month's end`;
+    if (d === 0 || d < -31 || d > 31)
+      return `${d} is not a valid day of the month: out of range; write 1 … 31, or -31 … -1 counting from the month's end`;
   }
   if (r.begin < 0 && r.end > 0) return 'end day must be negative if start day is negative';
   // As Alertmanager: a range that is backwards in every month (28 days at least) is refused.
@@ -102,12 +129,15 @@ function monthRange(text: string): InclusiveRange | string {
     return `${s} is not a valid month; write january … december or 1 … 12`;
   });
   if (typeof r === 'string') return r;
-  if (r.begin > r.end) return `end month ${MONTH_NAMES[r.end - 1]} is before start month ${MONTH_NAMES[r.begin - 1]}; a range runs january → december, so write two entries across the new year`;
+  if (r.begin > r.end)
+    return `end month ${MONTH_NAMES[r.end - 1]} is before start month ${MONTH_NAMES[r.begin - 1]}; a range runs january → december, so write two entries across the new year`;
   return r;
 }
 
 function yearRange(text: string): InclusiveRange | string {
-  const r = parseRange(text, (s) => (INTEGER.test(s) ? Number(s) : `${s} is not a valid year; write a year such as 2026 or a range "2026:2028"`));
+  const r = parseRange(text, (s) =>
+    INTEGER.test(s) ? Number(s) : `${s} is not a valid year; write a year such as 2026 or a range "2026:2028"`,
+  );
   if (typeof r === 'string') return r;
   if (r.begin > r.end) return `end year ${r.end} is before start year ${r.begin}`;
   return r;
@@ -133,7 +163,10 @@ export function parseTimeInterval(spec: TimeIntervalSpec): TimeInterval | TimeIn
     out.times = [];
     spec.times.forEach((t, i) => {
       if (!t.startTime || !t.endTime) {
-        problems.push({ path: ['times', i], message: 'both start and end times must be provided; write { startTime: "09:00", endTime: "17:00" }' });
+        problems.push({
+          path: ['times', i],
+          message: 'both start and end times must be provided; write { startTime: "09:00", endTime: "17:00" }',
+        });
         return;
       }
       const start = parseTime(t.startTime);
@@ -142,13 +175,20 @@ export function parseTimeInterval(spec: TimeIntervalSpec): TimeInterval | TimeIn
       if (typeof end === 'string') problems.push({ path: ['times', i, 'endTime'], message: end });
       if (typeof start === 'string' || typeof end === 'string') return;
       if (start >= end) {
-        problems.push({ path: ['times', i], message: 'start time cannot be equal or greater than end time; a range across midnight is two ranges, e.g. 22:00–24:00 and 00:00–06:00' });
+        problems.push({
+          path: ['times', i],
+          message:
+            'start time cannot be equal or greater than end time; a range across midnight is two ranges, e.g. 22:00–24:00 and 00:00–06:00',
+        });
         return;
       }
       out.times!.push({ startMinute: start, endMinute: end });
     });
   }
-  const ranges = (field: 'weekdays' | 'daysOfMonth' | 'months' | 'years', parse: (s: string) => InclusiveRange | string) => {
+  const ranges = (
+    field: 'weekdays' | 'daysOfMonth' | 'months' | 'years',
+    parse: (s: string) => InclusiveRange | string,
+  ) => {
     const values = spec[field];
     if (!values) return;
     const parsed: InclusiveRange[] = [];
@@ -190,7 +230,14 @@ function localFields(at: number, zone: string): LocalFields {
   let f = FORMATTERS.get(zone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short', hour: 'numeric', minute: 'numeric',
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      weekday: 'short',
+      hour: 'numeric',
+      minute: 'numeric',
     });
     if (FORMATTERS.size > 1_000) FORMATTERS.clear();
     FORMATTERS.set(zone, f);
@@ -247,11 +294,19 @@ export function intervalsContaining(names: string[], defined: Record<string, Tim
 }
 
 /** Why a route does not send now: inside one of its mute intervals, or outside all of its active ones. */
-export type RouteTimeMute = { muted: false } | { muted: true; because: 'mute'; intervals: string[] } | { muted: true; because: 'inactive'; intervals: string[] };
+export type RouteTimeMute =
+  | { muted: false }
+  | { muted: true; because: 'mute'; intervals: string[] }
+  | { muted: true; because: 'inactive'; intervals: string[] };
 
-export function routeTimeMute(route: { muteTimeIntervals?: string[]; activeTimeIntervals?: string[] }, defined: Record<string, TimeInterval[]>, at: number): RouteTimeMute {
+export function routeTimeMute(
+  route: { muteTimeIntervals?: string[]; activeTimeIntervals?: string[] },
+  defined: Record<string, TimeInterval[]>,
+  at: number,
+): RouteTimeMute {
   const active = route.activeTimeIntervals ?? [];
-  if (active.length > 0 && intervalsContaining(active, defined, at).length === 0) return { muted: true, because: 'inactive', intervals: active };
+  if (active.length > 0 && intervalsContaining(active, defined, at).length === 0)
+    return { muted: true, because: 'inactive', intervals: active };
   const mutes = intervalsContaining(route.muteTimeIntervals ?? [], defined, at);
   if (mutes.length > 0) return { muted: true, because: 'mute', intervals: mutes };
   return { muted: false };
@@ -269,7 +324,12 @@ const DAY_MINUTES = 1_440;
  * offset change the jump is checked on the wall clock and walked minute by
  * minute when the clock did not move as planned.
  */
-export function nextChange(holds: (at: number) => boolean, at: number, clocks: Array<{ zone: string; boundaries: number[] }>, horizonMs: number): number {
+export function nextChange(
+  holds: (at: number) => boolean,
+  at: number,
+  clocks: Array<{ zone: string; boundaries: number[] }>,
+  horizonMs: number,
+): number {
   const state = holds(at);
   const stop = at + horizonMs;
   const zones = clocks.length > 0 ? clocks : [{ zone: 'UTC', boundaries: [] }];
@@ -277,7 +337,9 @@ export function nextChange(holds: (at: number) => boolean, at: number, clocks: A
   while (t < stop) {
     const here = zones.map(({ zone, boundaries }) => {
       const local = localFields(t, zone);
-      const target = [...boundaries, DAY_MINUTES].filter((b) => b > local.minute).reduce((a, b) => Math.min(a, b), DAY_MINUTES);
+      const target = [...boundaries, DAY_MINUTES]
+        .filter((b) => b > local.minute)
+        .reduce((a, b) => Math.min(a, b), DAY_MINUTES);
       return { zone, local, minutes: target - local.minute };
     });
     const step = Math.min(...here.map((h) => h.minutes));
@@ -319,5 +381,10 @@ export function routeTimeMuteChangesAt(
       clocks.set(zone, [...(clocks.get(zone) ?? []), ...boundariesOf([ti])]);
     }
   }
-  return nextChange((t) => routeTimeMute(route, defined, t).muted, at, [...clocks].map(([zone, boundaries]) => ({ zone, boundaries })), horizonMs);
+  return nextChange(
+    (t) => routeTimeMute(route, defined, t).muted,
+    at,
+    [...clocks].map(([zone, boundaries]) => ({ zone, boundaries })),
+    horizonMs,
+  );
 }

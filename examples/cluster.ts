@@ -17,7 +17,12 @@ import { deployExampleWorkloads, localFaults, type LocalControls } from './local
 export const FAULTY_POD = 'example-parser-canary';
 // The kwok label makes a simulated node (pipewatch start --cluster) report what a real one would for this image:
 // ImagePullBackOff. A real cluster ignores it and fails the pull itself.
-const LABELS = { 'app.kubernetes.io/part-of': 'example', 'app.kubernetes.io/name': 'example-parser', 'pipewatch.io/fault': 'pod', [KWOK_FAULT_LABEL]: 'image-pull' };
+const LABELS = {
+  'app.kubernetes.io/part-of': 'example',
+  'app.kubernetes.io/name': 'example-parser',
+  'pipewatch.io/fault': 'pod',
+  [KWOK_FAULT_LABEL]: 'image-pull',
+};
 
 export interface DemoCluster {
   /** The cluster's API server, for the start-up summary. */
@@ -39,28 +44,43 @@ export async function startDemoCluster(options: {
   if (!server) throw new Error(`kubeconfig ${options.kubeconfig} names no current cluster`);
   // Bounded like the connector's calls, so an API server that stops answering cannot hold up Ctrl-C.
   const core = boundedApiClient(kc, k8s.CoreV1Api, 10_000);
-  await core.createNamespace({ body: { metadata: { name: EXAMPLE_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'example' } } } }).catch((err: unknown) => {
-    if (status(err) !== 409) throw new Error(`cannot create namespace ${EXAMPLE_NAMESPACE} on ${server}: ${message(err)}`);
-  });
+  await core
+    .createNamespace({
+      body: { metadata: { name: EXAMPLE_NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'example' } } },
+    })
+    .catch((err: unknown) => {
+      if (status(err) !== 409)
+        throw new Error(`cannot create namespace ${EXAMPLE_NAMESPACE} on ${server}: ${message(err)}`);
+    });
 
-  if (options.local) await deployExampleWorkloads(kc).catch((err: unknown) => options.log(`the example's workloads could not be deployed on ${server}: ${message(err)}`));
+  if (options.local)
+    await deployExampleWorkloads(kc).catch((err: unknown) =>
+      options.log(`the example's workloads could not be deployed on ${server}: ${message(err)}`),
+    );
   const local = options.local ? localFaults(options.local, options.dataDir) : undefined;
 
   let lastProblem = '';
   const reconcile = async () => {
-    await local?.().catch((err: unknown) => options.log(`the example's cronjob or node fault could not be applied on ${server}: ${message(err)}`));
+    await local?.().catch((err: unknown) =>
+      options.log(`the example's cronjob or node fault could not be applied on ${server}: ${message(err)}`),
+    );
     const wanted = 'pod' in readFaults(options.dataDir).faults;
     try {
       if (wanted) {
-        await core.createNamespacedPod({
-          namespace: EXAMPLE_NAMESPACE,
-          body: {
-            metadata: { name: FAULTY_POD, labels: LABELS },
-            spec: { restartPolicy: 'Always', containers: [{ name: 'parser', image: 'registry.invalid/pipewatch-example/parser:missing' }] },
-          },
-        }).catch((err: unknown) => {
-          if (status(err) !== 409) throw err;
-        });
+        await core
+          .createNamespacedPod({
+            namespace: EXAMPLE_NAMESPACE,
+            body: {
+              metadata: { name: FAULTY_POD, labels: LABELS },
+              spec: {
+                restartPolicy: 'Always',
+                containers: [{ name: 'parser', image: 'registry.invalid/pipewatch-example/parser:missing' }],
+              },
+            },
+          })
+          .catch((err: unknown) => {
+            if (status(err) !== 409) throw err;
+          });
       } else {
         await core.deleteNamespacedPod({ namespace: EXAMPLE_NAMESPACE, name: FAULTY_POD }).catch((err: unknown) => {
           if (status(err) !== 404) throw err;
@@ -93,5 +113,7 @@ const status = (err: unknown) => apiStatus(err).status;
 
 function message(err: unknown): string {
   const { status: code, serverMessage } = apiStatus(err);
-  return code === undefined ? ((err as Error).message ?? String(err)).split('\n')[0]! : `${code}${serverMessage ? `: ${serverMessage}` : ''}`;
+  return code === undefined
+    ? ((err as Error).message ?? String(err)).split('\n')[0]!
+    : `${code}${serverMessage ? `: ${serverMessage}` : ''}`;
 }

@@ -2,7 +2,13 @@
 // its activities for the worker, a small serving API (/health, /queue) for the
 // services monitors, and the two Temporal Schedules that tick its stages.
 import { createServer, type Server } from 'node:http';
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptions,
+} from '@temporalio/client';
 import type { LoadedConfig } from '../config/load.js';
 import { demoCollectWorkflow, demoEtlWorkflow, type DemoStageInput } from '../workflows/demo.js';
 import { demoExtractedDir, demoLogDir } from './faults.js';
@@ -10,7 +16,8 @@ import { createDemoActivities, seedExamplePipeline, type DemoActivities } from '
 import { openDemoQueue, type DemoQueue } from './queue.js';
 
 export const DEMO_SCHEDULE_PREFIX = 'pipewatch-demo/';
-export const demoScheduleId = (taskQueue: string, stage: 'collect' | 'etl') => `${DEMO_SCHEDULE_PREFIX}${taskQueue}/${stage}`;
+export const demoScheduleId = (taskQueue: string, stage: 'collect' | 'etl') =>
+  `${DEMO_SCHEDULE_PREFIX}${taskQueue}/${stage}`;
 
 export interface DemoOptions {
   dataDir: string;
@@ -61,9 +68,15 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     };
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/queue') {
-      queue.status().then((s) => reply(200, s), (err: Error) => reply(503, { error: `queue status unavailable: ${err.message}` }));
+      queue.status().then(
+        (s) => reply(200, s),
+        (err: Error) => reply(503, { error: `queue status unavailable: ${err.message}` }),
+      );
     } else if (path === '/health') {
-      made.servedRecently().then((n) => reply(200, { status: 'UP', servedLast5m: n }), (err: Error) => reply(503, { status: 'DOWN', error: err.message }));
+      made.servedRecently().then(
+        (n) => reply(200, { status: 'UP', servedLast5m: n }),
+        (err: Error) => reply(503, { status: 'DOWN', error: err.message }),
+      );
     } else reply(404, { error: 'try /health or /queue' });
   });
   await new Promise<void>((resolve, reject) => {
@@ -111,7 +124,12 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
         } catch (err) {
           if (!(err instanceof ScheduleAlreadyRunning)) throw err;
           const handle = client.schedule.getHandle(id);
-          await handle.update(() => ({ spec: opts.spec, action: opts.action, policies: opts.policies, state: { paused: false } }));
+          await handle.update(() => ({
+            spec: opts.spec,
+            action: opts.action,
+            policies: opts.policies,
+            state: { paused: false },
+          }));
           // SKIP, as the schedule's own ticks: trigger() alone allows overlap, and after a restart a run still in
           // flight (or catching up) and the triggered one then consumed the queue at once.
           await handle.trigger(ScheduleOverlapPolicy.SKIP);
@@ -129,7 +147,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
             .pause('pipewatch demo stopped')
             .catch((err: Error) => {
               // With Ctrl-C the dev server may already be gone; the schedules then wait with it.
-              if (!(err instanceof ScheduleNotFoundError)) throw new Error(`could not pause ${id} (${err.message}); it runs on until the next \`pipewatch demo\` or \`temporal schedule toggle --pause\``);
+              if (!(err instanceof ScheduleNotFoundError))
+                throw new Error(
+                  `could not pause ${id} (${err.message}); it runs on until the next \`pipewatch demo\` or \`temporal schedule toggle --pause\``,
+                );
             });
         }
       }

@@ -8,14 +8,17 @@ import { join } from 'node:path';
 
 export const FAULTS = {
   drop: 'the ETL drops half of the records it parses: the stage-losses monitor names "parsed" as the losing stage',
-  stall: 'the ETL stops consuming: queue-consumers names it (messages wait, nobody asks for them); parsed-freshness and stage-losses follow downstream in the same message',
+  stall:
+    'the ETL stops consuming: queue-consumers names it (messages wait, nobody asks for them); parsed-freshness and stage-losses follow downstream in the same message',
   errors: 'the collector logs a burst of errors every run: the pipeline-errors log rule fires',
-  queue: 'the ETL detaches from the queue: queue-consumers (and collected-queue on RabbitMQ) name it; the data going stale behind it follows downstream',
+  queue:
+    'the ETL detaches from the queue: queue-consumers (and collected-queue on RabbitMQ) name it; the data going stale behind it follows downstream',
   archive: 'a password-protected archive arrives: the archive flow asks an operator for its password',
   malformed: 'a record of an unknown format arrives: the ETL holds it and asks an operator to retry, skip or abort',
   collector: 'the collector stops: nothing new reaches example.collected (and so nothing downstream)',
   pod: 'a parser pod that cannot start (its image does not exist) appears in the cluster (--kubeconfig or --cluster): example-pods (operations) fires',
-  cronjob: "with --cluster: the local cluster's controller-manager stops, so Kubernetes does not run the collector CronJob and says nothing: example-cronjobs (operations) fires",
+  cronjob:
+    "with --cluster: the local cluster's controller-manager stops, so Kubernetes does not run the collector CronJob and says nothing: example-cronjobs (operations) fires",
   node: "with --cluster: the local cluster's node stops reporting (its simulated kubelet, kwok, stops) and turns NotReady: example-k8s-events (operations) names the node layer",
 } as const;
 export type Fault = keyof typeof FAULTS;
@@ -58,7 +61,9 @@ export const demoExtractedDir = (dataDir: string) => join(demoDir(dataDir), 'ext
 export function readFaults(dataDir: string): FaultState {
   try {
     const parsed = JSON.parse(readFileSync(faultFile(dataDir), 'utf8')) as FaultState;
-    const faults = Object.fromEntries(Object.entries(parsed.faults ?? {}).filter(([f, at]) => f in FAULTS && typeof at === 'string'));
+    const faults = Object.fromEntries(
+      Object.entries(parsed.faults ?? {}).filter(([f, at]) => f in FAULTS && typeof at === 'string'),
+    );
     return { faults };
   } catch {
     return { faults: {} };

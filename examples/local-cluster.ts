@@ -22,13 +22,18 @@ export const LOCAL_CLUSTER_CONTROLLERS = [
 
 export const LOCAL_CLUSTER_NODE = 'kwok-node-1';
 
-export async function startLocalCluster(options: { dataDir: string; log: (line: string) => void }): Promise<ControlPlane> {
+export async function startLocalCluster(options: {
+  dataDir: string;
+  log: (line: string) => void;
+}): Promise<ControlPlane> {
   const started = Date.now();
   let binaries;
   try {
     binaries = findControlPlane({ log: options.log });
   } catch (err) {
-    const go = spawnSync('go', ['version'], { env: { ...process.env, PATH: `/usr/local/go/bin:${process.env.PATH ?? ''}` } });
+    const go = spawnSync('go', ['version'], {
+      env: { ...process.env, PATH: `/usr/local/go/bin:${process.env.PATH ?? ''}` },
+    });
     throw new Error(
       go.status === 0
         ? `building the Kubernetes binaries failed (scripts/build-k8s.sh; its output is above): ${(err as Error).message.split('\n')[0]}`
@@ -36,7 +41,10 @@ export async function startLocalCluster(options: { dataDir: string; log: (line: 
       { cause: err },
     );
   }
-  if (Date.now() - started > 5_000) options.log(`built the Kubernetes binaries into ${k8sBinDir()} in ${Math.round((Date.now() - started) / 1000)} s (cached from now on)`);
+  if (Date.now() - started > 5_000)
+    options.log(
+      `built the Kubernetes binaries into ${k8sBinDir()} in ${Math.round((Date.now() - started) / 1000)} s (cached from now on)`,
+    );
   // A fresh cluster per start: its certificates and tokens are made anew, so old etcd data would not be readable by them.
   const dir = join(options.dataDir, 'cluster');
   rmSync(dir, { recursive: true, force: true });
@@ -44,6 +52,11 @@ export async function startLocalCluster(options: { dataDir: string; log: (line: 
     dir,
     binaries,
     // A node without heartbeats is NotReady after 20 s (default 50 s): the `node` fault shows within a minute.
-    running: { controllers: LOCAL_CLUSTER_CONTROLLERS, controllerManagerArgs: ['--node-monitor-grace-period=20s'], scheduler: true, nodes: [LOCAL_CLUSTER_NODE] },
+    running: {
+      controllers: LOCAL_CLUSTER_CONTROLLERS,
+      controllerManagerArgs: ['--node-monitor-grace-period=20s'],
+      scheduler: true,
+      nodes: [LOCAL_CLUSTER_NODE],
+    },
   });
 }

@@ -36,7 +36,10 @@ export async function deployExampleWorkloads(kc: k8s.KubeConfig): Promise<void> 
         spec: {
           replicas: 1,
           selector: { matchLabels: parser },
-          template: { metadata: { labels: parser }, spec: { containers: [{ name: 'parser', image: 'registry.k8s.io/pause:3.10' }] } },
+          template: {
+            metadata: { labels: parser },
+            spec: { containers: [{ name: 'parser', image: 'registry.k8s.io/pause:3.10' }] },
+          },
         },
       },
     })
@@ -56,7 +59,12 @@ export async function deployExampleWorkloads(kc: k8s.KubeConfig): Promise<void> 
               backoffLimit: 0,
               template: {
                 metadata: { labels: collector },
-                spec: { restartPolicy: 'Never', containers: [{ name: 'collector', image: 'registry.k8s.io/e2e-test-images/busybox:1.36.1-1', command: ['true'] }] },
+                spec: {
+                  restartPolicy: 'Never',
+                  containers: [
+                    { name: 'collector', image: 'registry.k8s.io/e2e-test-images/busybox:1.36.1-1', command: ['true'] },
+                  ],
+                },
               },
             },
           },

@@ -10,7 +10,11 @@ export interface Outbox {
   stop(): Promise<void>;
 }
 
-export async function startOutbox(options: { dir: string; port: number; onMessage?: (file: string, subject: string) => void }): Promise<Outbox> {
+export async function startOutbox(options: {
+  dir: string;
+  port: number;
+  onMessage?: (file: string, subject: string) => void;
+}): Promise<Outbox> {
   mkdirSync(options.dir, { recursive: true });
   let seq = 0;
   const server = new SMTPServer({
@@ -22,7 +26,10 @@ export async function startOutbox(options: { dir: string; port: number; onMessag
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         const raw = Buffer.concat(chunks);
-        const headers = raw.toString('utf8').split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+        const headers = raw
+          .toString('utf8')
+          .split(/\r?\n\r?\n/)[0]!
+          .replace(/\r?\n[ \t]+/g, ' ');
         const subject = /^Subject: (.*)$/m.exec(headers)?.[1]?.trim() ?? '(no subject)';
         const file = join(options.dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${++seq}.eml`);
         writeFileSync(file, raw);

@@ -66,7 +66,10 @@ export async function seedExamplePipeline(url: string): Promise<void> {
 
 async function makeProtectedArchive(file: string, password: string): Promise<void> {
   const writer = new ZipWriter(new Uint8ArrayWriter(), { password, encryptionStrength: 3 });
-  await writer.add('victims.csv', new TextReader('victim,posted\norg-archive-1,2026-11-20\norg-archive-2,2026-11-21\n'));
+  await writer.add(
+    'victims.csv',
+    new TextReader('victim,posted\norg-archive-1,2026-11-20\norg-archive-2,2026-11-21\n'),
+  );
   mkdirSync(join(file, '..'), { recursive: true });
   writeFileSync(file, await writer.close());
 }
@@ -104,7 +107,11 @@ export function createDemoActivities(deps: DemoActivityDeps) {
   const pool = new pg.Pool({ connectionString: deps.url, max: 1 });
   pool.on('error', () => undefined);
   mkdirSync(demoLogDir(deps.dataDir), { recursive: true });
-  const log: PipelineLogger = createLogger({ service: 'example-pipeline', pipeline: 'example', sinks: [{ kind: 'file', path: join(demoLogDir(deps.dataDir), 'pipeline.ndjson') }] });
+  const log: PipelineLogger = createLogger({
+    service: 'example-pipeline',
+    pipeline: 'example',
+    sinks: [{ kind: 'file', path: join(demoLogDir(deps.dataDir), 'pipeline.ndjson') }],
+  });
   const batch = deps.batch ?? 3;
   let seq = 0;
 
@@ -125,7 +132,11 @@ export function createDemoActivities(deps: DemoActivityDeps) {
       for (let i = 0; i < batch; i++) {
         const id = `${input.runId}-${i}`;
         ids.push(id);
-        values.push(id, `leak-site-${'abc'[(seq + i) % 3]}`, JSON.stringify({ format: 'leak-post', victim: `org-${id}` }));
+        values.push(
+          id,
+          `leak-site-${'abc'[(seq + i) % 3]}`,
+          JSON.stringify({ format: 'leak-post', victim: `org-${id}` }),
+        );
         rows.push(`($${values.length - 2}, $${values.length - 1}, $${values.length}::jsonb)`);
       }
       seq += batch;
@@ -148,7 +159,11 @@ export function createDemoActivities(deps: DemoActivityDeps) {
       let errorsLogged = 0;
       if (state.errors) {
         for (let i = 0; i < 12; i++) {
-          run.stageFailed({ error: new Error('leak site answered 503 Service Unavailable'), item: `https://leak-site-${'abc'[i % 3]}.example/page/${i}`, code: 'E_FETCH' });
+          run.stageFailed({
+            error: new Error('leak site answered 503 Service Unavailable'),
+            item: `https://leak-site-${'abc'[i % 3]}.example/page/${i}`,
+            code: 'E_FETCH',
+          });
           errorsLogged++;
         }
       }
@@ -188,10 +203,10 @@ export function createDemoActivities(deps: DemoActivityDeps) {
       const newlyHeld: string[] = [];
       try {
         if (ids.length > 0) {
-          const { rows } = await pool.query<{ record_id: string; payload: { format?: string; victim?: string } | null }>(
-            'SELECT record_id, payload FROM example.collected WHERE record_id = ANY($1)',
-            [ids],
-          );
+          const { rows } = await pool.query<{
+            record_id: string;
+            payload: { format?: string; victim?: string } | null;
+          }>('SELECT record_id, payload FROM example.collected WHERE record_id = ANY($1)', [ids]);
           const good: Array<[string, string]> = [];
           rows.forEach((r, i) => {
             if (r.payload && r.payload.format !== 'leak-post') held.push(r.record_id);
@@ -219,12 +234,16 @@ export function createDemoActivities(deps: DemoActivityDeps) {
         throw err;
       }
       if (dropped) run.recordsDropped({ count: dropped, reason: 'dropped by the injected fault' });
-      for (const id of newlyHeld) run.warn(`record ${id} has a format the parser does not know; held for an operator`, { item: id });
+      for (const id of newlyHeld)
+        run.warn(`record ${id} has a format the parser does not know; held for an operator`, { item: id });
       run.stageCompleted({ records: parsed });
       await log.flush();
       // What this run held, in this attempt or an earlier one whose result was lost (it timed out and was retried after
       // taking the deliveries): the workflow starts a question for each (ids deduplicate).
-      const { rows: mine } = await pool.query<{ record_id: string }>('SELECT record_id FROM example.held WHERE run_id = $1 AND outcome IS NULL ORDER BY record_id', [input.runId]);
+      const { rows: mine } = await pool.query<{ record_id: string }>(
+        'SELECT record_id FROM example.held WHERE run_id = $1 AND outcome IS NULL ORDER BY record_id',
+        [input.runId],
+      );
       return { taken: deliveries.length, parsed, dropped, held: mine.map((r) => r.record_id), consumer: 'attached' };
     },
 
@@ -242,23 +261,51 @@ export function createDemoActivities(deps: DemoActivityDeps) {
 
     /** Parses one held record; fails as MalformedRecord while its format is still unknown. */
     async demoParseHeld(input: { recordId: string }): Promise<{ parsed: true }> {
-      const { rows } = await pool.query<{ payload: { format?: string; victim?: string } | null }>('SELECT payload FROM example.collected WHERE record_id = $1', [input.recordId]);
+      const { rows } = await pool.query<{ payload: { format?: string; victim?: string } | null }>(
+        'SELECT payload FROM example.collected WHERE record_id = $1',
+        [input.recordId],
+      );
       const payload = rows[0]?.payload;
-      if (!rows[0]) throw ApplicationFailure.create({ message: `record ${input.recordId} is not in example.collected`, type: 'MissingRecord', nonRetryable: true });
+      if (!rows[0])
+        throw ApplicationFailure.create({
+          message: `record ${input.recordId} is not in example.collected`,
+          type: 'MissingRecord',
+          nonRetryable: true,
+        });
       if (payload && payload.format !== 'leak-post') {
-        log.child({ stage: 'parse' }).stageFailed({ error: new Error(`unknown format "${payload.format}"`), item: input.recordId, code: 'E_FORMAT' });
+        log
+          .child({ stage: 'parse' })
+          .stageFailed({
+            error: new Error(`unknown format "${payload.format}"`),
+            item: input.recordId,
+            code: 'E_FORMAT',
+          });
         await log.flush();
-        throw ApplicationFailure.create({ message: `record ${input.recordId} has the unknown format "${payload.format}"`, type: 'MalformedRecord', nonRetryable: true });
+        throw ApplicationFailure.create({
+          message: `record ${input.recordId} has the unknown format "${payload.format}"`,
+          type: 'MalformedRecord',
+          nonRetryable: true,
+        });
       }
-      await pool.query(`INSERT INTO example.parsed (record_id, victim) VALUES ($1, $2) ON CONFLICT (record_id) DO NOTHING`, [input.recordId, payload?.victim ?? `org-${input.recordId}`]);
-      await pool.query(`UPDATE example.held SET outcome = 'parsed', decided_at = now() WHERE record_id = $1`, [input.recordId]);
+      await pool.query(
+        `INSERT INTO example.parsed (record_id, victim) VALUES ($1, $2) ON CONFLICT (record_id) DO NOTHING`,
+        [input.recordId, payload?.victim ?? `org-${input.recordId}`],
+      );
+      await pool.query(`UPDATE example.held SET outcome = 'parsed', decided_at = now() WHERE record_id = $1`, [
+        input.recordId,
+      ]);
       return { parsed: true };
     },
 
     /** Records what an operator decided about a held record. */
     async demoRecordDecision(input: { recordId: string; outcome: 'skipped' | 'aborted'; by: string }): Promise<void> {
-      await pool.query(`UPDATE example.held SET outcome = $2, decided_at = now() WHERE record_id = $1`, [input.recordId, input.outcome]);
-      log.child({ stage: 'parse' }).info(`record ${input.recordId} ${input.outcome} by ${input.by}`, { item: input.recordId });
+      await pool.query(`UPDATE example.held SET outcome = $2, decided_at = now() WHERE record_id = $1`, [
+        input.recordId,
+        input.outcome,
+      ]);
+      log
+        .child({ stage: 'parse' })
+        .info(`record ${input.recordId} ${input.outcome} by ${input.by}`, { item: input.recordId });
       await log.flush();
     },
   };
@@ -266,7 +313,9 @@ export function createDemoActivities(deps: DemoActivityDeps) {
     activities,
     /** Records served in the last five minutes, for the serving API. */
     async servedRecently(): Promise<number> {
-      const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM example.served WHERE served_at > now() - interval '5 minutes'`);
+      const { rows } = await pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM example.served WHERE served_at > now() - interval '5 minutes'`,
+      );
       return Number(rows[0]!.n);
     },
     async close() {

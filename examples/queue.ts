@@ -76,7 +76,13 @@ class InProcessQueue implements DemoQueue {
     }));
   }
   async status(): Promise<QueueStatus> {
-    return { backend: this.backend, queue: this.name, depth: this.ready.length, consumers: this.attached ? 1 : 0, waitingSeconds: waitedSince(this.askedAt, this.ready.length) };
+    return {
+      backend: this.backend,
+      queue: this.name,
+      depth: this.ready.length,
+      consumers: this.attached ? 1 : 0,
+      waitingSeconds: waitedSince(this.askedAt, this.ready.length),
+    };
   }
   async close(): Promise<void> {}
 }
@@ -160,7 +166,9 @@ class RabbitQueue implements DemoQueue {
     if (!channel) return [];
     this.askedAt = Date.now();
     const taken: Array<{ channel: Channel; msg: ConsumeMessage }> = [];
-    this.buffer = this.buffer.filter((d) => (d.channel === channel && taken.length < max ? (taken.push(d), false) : true));
+    this.buffer = this.buffer.filter((d) =>
+      d.channel === channel && taken.length < max ? (taken.push(d), false) : true,
+    );
     return taken.map(({ channel: from, msg }) => ({
       id: msg.content.toString('utf8'),
       ack: () => from.ack(msg),
@@ -175,7 +183,13 @@ class RabbitQueue implements DemoQueue {
     try {
       const q = await channel.checkQueue(this.name);
       // Prefetched deliveries wait in this process: the broker counts them as unacknowledged, not ready.
-      return { backend: this.backend, queue: this.name, depth: q.messageCount, consumers: q.consumerCount, waitingSeconds: waitedSince(this.askedAt, q.messageCount + this.buffer.length) };
+      return {
+        backend: this.backend,
+        queue: this.name,
+        depth: q.messageCount,
+        consumers: q.consumerCount,
+        waitingSeconds: waitedSince(this.askedAt, q.messageCount + this.buffer.length),
+      };
     } finally {
       await channel.close().catch(() => undefined);
     }
@@ -188,7 +202,10 @@ class RabbitQueue implements DemoQueue {
 }
 
 /** RabbitMQ at `url` when it answers, else an in-process queue; `reason` says why not RabbitMQ. */
-export async function openDemoQueue(url: string | undefined, name = DEMO_QUEUE): Promise<{ queue: DemoQueue; reason?: string }> {
+export async function openDemoQueue(
+  url: string | undefined,
+  name = DEMO_QUEUE,
+): Promise<{ queue: DemoQueue; reason?: string }> {
   if (!url) return { queue: new InProcessQueue(name), reason: 'no broker URL' };
   try {
     return { queue: await RabbitQueue.open(url, name) };

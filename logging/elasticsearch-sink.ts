@@ -32,7 +32,8 @@ export class ElasticsearchSink extends Writable {
   dropped = 0;
   /** Lines Elasticsearch accepted. */
   sent = 0;
-  private readonly opts: Required<Omit<ElasticsearchSinkOptions, 'apiKey' | 'username' | 'password'>> & ElasticsearchSinkOptions;
+  private readonly opts: Required<Omit<ElasticsearchSinkOptions, 'apiKey' | 'username' | 'password'>> &
+    ElasticsearchSinkOptions;
 
   constructor(options: ElasticsearchSinkOptions) {
     super({ decodeStrings: false });
@@ -73,7 +74,8 @@ export class ElasticsearchSink extends Writable {
   private headers(): Record<string, string> {
     const h: Record<string, string> = { 'content-type': 'application/x-ndjson' };
     if (this.opts.apiKey) h.authorization = `ApiKey ${this.opts.apiKey}`;
-    else if (this.opts.username) h.authorization = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}`;
+    else if (this.opts.username)
+      h.authorization = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}`;
     return h;
   }
 
@@ -85,20 +87,31 @@ export class ElasticsearchSink extends Writable {
       const body = batch.map((line) => `{"create":{"_index":${JSON.stringify(this.opts.index)}}}\n${line}\n`).join('');
       let retry: string[] | undefined;
       try {
-        const response = await fetch(`${this.opts.node.replace(/\/+$/, '')}/_bulk`, { method: 'POST', headers: this.headers(), body, signal: AbortSignal.timeout(30_000) });
+        const response = await fetch(`${this.opts.node.replace(/\/+$/, '')}/_bulk`, {
+          method: 'POST',
+          headers: this.headers(),
+          body,
+          signal: AbortSignal.timeout(30_000),
+        });
         if (response.status === 429 || response.status >= 500) {
           retry = batch;
         } else if (!response.ok) {
           this.opts.report(`_bulk answered ${response.status}; ${batch.length} line(s) kept for a retry`);
           retry = batch;
         } else {
-          const result = (await response.json()) as { errors?: boolean; items?: Array<Record<string, { status: number; error?: { type?: string; reason?: string } }>> };
+          const result = (await response.json()) as {
+            errors?: boolean;
+            items?: Array<Record<string, { status: number; error?: { type?: string; reason?: string } }>>;
+          };
           if (result.errors && result.items) {
             retry = [];
             result.items.forEach((item, i) => {
               const r = Object.values(item)[0]!;
               if (r.status === 429 || r.status >= 500) retry!.push(batch[i]!);
-              else if (r.status >= 300) this.opts.report(`a line was rejected (${r.status} ${r.error?.type ?? ''}: ${r.error?.reason ?? ''}) and cannot be fixed by retrying`);
+              else if (r.status >= 300)
+                this.opts.report(
+                  `a line was rejected (${r.status} ${r.error?.type ?? ''}: ${r.error?.reason ?? ''}) and cannot be fixed by retrying`,
+                );
             });
             this.sent += batch.length - retry.length;
             if (retry.length === 0) retry = undefined;
@@ -127,7 +140,8 @@ export class ElasticsearchSink extends Writable {
     const deadline = Date.now() + timeoutMs;
     while (this.buffer.length > 0 || this.sending) {
       this.kick();
-      if (Date.now() > deadline) throw new Error(`${this.buffer.length} log line(s) not yet accepted by Elasticsearch after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.buffer.length} log line(s) not yet accepted by Elasticsearch after ${timeoutMs} ms`);
       await (this.sending ?? new Promise((r) => setTimeout(r, 10)));
     }
   }

@@ -16,7 +16,11 @@ import { ElasticsearchSink, type ElasticsearchSinkOptions } from './elasticsearc
 
 export { ElasticsearchSink };
 
-export type Sink = { kind: 'stdout' } | { kind: 'file'; path: string } | ({ kind: 'elasticsearch' } & ElasticsearchSinkOptions) | { kind: 'stream'; stream: DestinationStream };
+export type Sink =
+  | { kind: 'stdout' }
+  | { kind: 'file'; path: string }
+  | ({ kind: 'elasticsearch' } & ElasticsearchSinkOptions)
+  | { kind: 'stream'; stream: DestinationStream };
 
 export interface LoggerOptions {
   service: string;
@@ -43,8 +47,20 @@ export interface PipelineLogger {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown> & { error?: unknown }): void;
   /** A named event: event.action, and event.code / event.outcome when given. */
-  event(action: string, message: string, fields?: { code?: string; outcome?: 'success' | 'failure' | 'unknown'; level?: pino.Level } & Record<string, unknown>): void;
-  child(context: { pipeline?: string; stage?: string; runId?: string; [label: string]: string | undefined }): PipelineLogger;
+  event(
+    action: string,
+    message: string,
+    fields?: { code?: string; outcome?: 'success' | 'failure' | 'unknown'; level?: pino.Level } & Record<
+      string,
+      unknown
+    >,
+  ): void;
+  child(context: {
+    pipeline?: string;
+    stage?: string;
+    runId?: string;
+    [label: string]: string | undefined;
+  }): PipelineLogger;
   archivePasswordRequired(fields: { path: string; source?: string }): void;
   stageFailed(fields: { error: unknown; item?: string; code?: string }): void;
   stageCompleted(fields: { records: number; durationMs?: number }): void;
@@ -54,7 +70,12 @@ export interface PipelineLogger {
   close(): Promise<void>;
 }
 
-function labels(context: { pipeline?: string; stage?: string; runId?: string; [k: string]: string | undefined }): Record<string, string> {
+function labels(context: {
+  pipeline?: string;
+  stage?: string;
+  runId?: string;
+  [k: string]: string | undefined;
+}): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(context)) {
     if (v === undefined) continue;
@@ -86,12 +107,31 @@ function wrap(root: Logger, context: Record<string, string>, flushers: Array<() 
       return wrap(root, { ...context, ...labels(more) }, flushers);
     },
     archivePasswordRequired: ({ path, source }) =>
-      self.event(EVENTS.archivePasswordRequired, `archive ${path} needs a password`, { level: 'warn', outcome: 'failure', file: { path }, ...(source ? { source: { name: source } } : {}) }),
+      self.event(EVENTS.archivePasswordRequired, `archive ${path} needs a password`, {
+        level: 'warn',
+        outcome: 'failure',
+        file: { path },
+        ...(source ? { source: { name: source } } : {}),
+      }),
     stageFailed: ({ error, item, code }) =>
-      self.event(EVENTS.stageFailed, `stage failed${item ? ` on ${item}` : ''}: ${error instanceof Error ? error.message : String(error)}`, { level: 'error', outcome: 'failure', code, error, ...(item ? { item } : {}) }),
+      self.event(
+        EVENTS.stageFailed,
+        `stage failed${item ? ` on ${item}` : ''}: ${error instanceof Error ? error.message : String(error)}`,
+        { level: 'error', outcome: 'failure', code, error, ...(item ? { item } : {}) },
+      ),
     stageCompleted: ({ records, durationMs }) =>
-      self.event(EVENTS.stageCompleted, `stage completed: ${records} record(s)`, { outcome: 'success', records, ...(durationMs !== undefined ? { event_duration_ms: durationMs } : {}) }),
-    recordsDropped: ({ count, reason }) => self.event(EVENTS.recordsDropped, `${count} record(s) dropped: ${reason}`, { level: 'warn', outcome: 'failure', records: { dropped: count }, reason }),
+      self.event(EVENTS.stageCompleted, `stage completed: ${records} record(s)`, {
+        outcome: 'success',
+        records,
+        ...(durationMs !== undefined ? { event_duration_ms: durationMs } : {}),
+      }),
+    recordsDropped: ({ count, reason }) =>
+      self.event(EVENTS.recordsDropped, `${count} record(s) dropped: ${reason}`, {
+        level: 'warn',
+        outcome: 'failure',
+        records: { dropped: count },
+        reason,
+      }),
     flush: async () => {
       await Promise.all(flushers.map((f) => f()));
     },

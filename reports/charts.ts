@@ -38,7 +38,7 @@ export interface RenderedChart {
 
 // Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000'];
-const FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif";
+const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 const MARGIN = { top: 56, right: 20, bottom: 44, left: 64 };
 
 export function seriesColor(index: number): string {
@@ -78,36 +78,83 @@ interface Frame {
 function frame(spec: ChartSpec, xCenter: (i: number) => number): Frame {
   const width = spec.width ?? 720;
   const height = spec.height ?? 300;
-  const plot = { x: MARGIN.left, y: MARGIN.top, w: width - MARGIN.left - MARGIN.right, h: height - MARGIN.top - MARGIN.bottom };
+  const plot = {
+    x: MARGIN.left,
+    y: MARGIN.top,
+    w: width - MARGIN.left - MARGIN.right,
+    h: height - MARGIN.top - MARGIN.bottom,
+  };
   const values = spec.series.flatMap((s) => s.values).filter((v): v is number => v !== null && Number.isFinite(v));
   const scale = niceScale(Math.max(0, ...values));
   const y = (v: number) => plot.y + plot.h - (Math.max(0, v) / scale.max) * plot.h;
   const parts: Html[] = [
-    html`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
-    html`<text x="${MARGIN.left}" y="22" font-family="${FONT}" font-size="15" font-weight="bold" fill="#1f2328">${spec.title}</text>`,
+    html`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff" />`,
+    html`<text x="${MARGIN.left}" y="22" font-family="${FONT}" font-size="15" font-weight="bold" fill="#1f2328"
+      >${spec.title}</text
+    >`,
   ];
   // Legend: one swatch and name per series, left to right.
   let lx = MARGIN.left;
   spec.series.forEach((s, i) => {
-    parts.push(html`<rect x="${lx}" y="32" width="12" height="12" fill="${seriesColor(i)}"/>`);
+    parts.push(html`<rect x="${lx}" y="32" width="12" height="12" fill="${seriesColor(i)}" />`);
     parts.push(html`<text x="${lx + 16}" y="42" font-family="${FONT}" font-size="12" fill="#1f2328">${s.name}</text>`);
     lx += 16 + Math.max(40, s.name.length * 7 + 16);
   });
   for (let v = 0; v <= scale.max + scale.step / 2; v += scale.step) {
     const yy = r(y(v));
-    parts.push(html`<line x1="${plot.x}" y1="${yy}" x2="${plot.x + plot.w}" y2="${yy}" stroke="${v === 0 ? '#57606a' : '#d0d7de'}" stroke-width="1"/>`);
-    parts.push(html`<text x="${plot.x - 6}" y="${r(y(v) + 4)}" text-anchor="end" font-family="${FONT}" font-size="11" fill="#57606a">${shortNumber(v)}</text>`);
+    parts.push(
+      html`<line
+        x1="${plot.x}"
+        y1="${yy}"
+        x2="${plot.x + plot.w}"
+        y2="${yy}"
+        stroke="${v === 0 ? '#57606a' : '#d0d7de'}"
+        stroke-width="1"
+      />`,
+    );
+    parts.push(
+      html`<text
+        x="${plot.x - 6}"
+        y="${r(y(v) + 4)}"
+        text-anchor="end"
+        font-family="${FONT}"
+        font-size="11"
+        fill="#57606a"
+        >${shortNumber(v)}</text
+      >`,
+    );
   }
   if (spec.unit) {
-    parts.push(html`<text x="14" y="${r(plot.y + plot.h / 2)}" transform="rotate(-90 14 ${r(plot.y + plot.h / 2)})" text-anchor="middle" font-family="${FONT}" font-size="11" fill="#57606a">${spec.unit}</text>`);
+    parts.push(
+      html`<text
+        x="14"
+        y="${r(plot.y + plot.h / 2)}"
+        transform="rotate(-90 14 ${r(plot.y + plot.h / 2)})"
+        text-anchor="middle"
+        font-family="${FONT}"
+        font-size="11"
+        fill="#57606a"
+        >${spec.unit}</text
+      >`,
+    );
   }
   const n = spec.categories.length;
   // At most one label per ~56 px, always the first and the last.
   const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(plot.w / 56))));
   spec.categories.forEach((c, i) => {
     if (i % every !== 0 && i !== n - 1) return;
-    if (i === n - 1 && i % every !== 0 && (i % every) < every / 2) return; // too close to the previous label
-    parts.push(html`<text x="${r(xCenter(i))}" y="${plot.y + plot.h + 18}" text-anchor="middle" font-family="${FONT}" font-size="11" fill="#57606a">${c}</text>`);
+    if (i === n - 1 && i % every !== 0 && i % every < every / 2) return; // too close to the previous label
+    parts.push(
+      html`<text
+        x="${r(xCenter(i))}"
+        y="${plot.y + plot.h + 18}"
+        text-anchor="middle"
+        font-family="${FONT}"
+        font-size="11"
+        fill="#57606a"
+        >${c}</text
+      >`,
+    );
   });
   return { width, height, plot, y, parts };
 }
@@ -115,7 +162,12 @@ function frame(spec: ChartSpec, xCenter: (i: number) => number): Frame {
 function finish(f: Frame, spec: ChartSpec): Chart {
   const svg = joinHtml(
     [
-      html`<svg xmlns="http://www.w3.org/2000/svg" width="${f.width}" height="${f.height}" viewBox="0 0 ${f.width} ${f.height}">`,
+      html`<svg
+        xmlns="http://www.w3.org/2000/svg"
+        width="${f.width}"
+        height="${f.height}"
+        viewBox="0 0 ${f.width} ${f.height}"
+      ></svg>`,
       html`<title>${spec.title}</title>`,
       ...f.parts,
       html`</svg>`,
@@ -142,7 +194,15 @@ export function barChart(spec: ChartSpec): Chart {
       const x = MARGIN.left + slot * i + (slot - groupW) / 2 + barW * si;
       const top = f.y(v);
       const h = f.plot.y + f.plot.h - top;
-      f.parts.push(html`<rect x="${r(x)}" y="${r(top)}" width="${r(Math.max(1, barW - (barW > 3 ? 1 : 0)))}" height="${r(h)}" fill="${seriesColor(si)}"/>`);
+      f.parts.push(
+        html`<rect
+          x="${r(x)}"
+          y="${r(top)}"
+          width="${r(Math.max(1, barW - (barW > 3 ? 1 : 0)))}"
+          height="${r(h)}"
+          fill="${seriesColor(si)}"
+        />`,
+      );
     });
   });
   return finish(f, spec);
@@ -155,13 +215,23 @@ export function lineChart(spec: ChartSpec): Chart {
   const n = spec.categories.length;
   // Inset so the first and last labels stay inside the image.
   const inset = 20;
-  const xCenter = (i: number) => MARGIN.left + inset + (n <= 1 ? (plotW - 2 * inset) / 2 : ((plotW - 2 * inset) * i) / (n - 1));
+  const xCenter = (i: number) =>
+    MARGIN.left + inset + (n <= 1 ? (plotW - 2 * inset) / 2 : ((plotW - 2 * inset) * i) / (n - 1));
   const f = frame(spec, xCenter);
   spec.series.forEach((s, si) => {
     const color = seriesColor(si);
     let run: string[] = [];
     const flush = () => {
-      if (run.length > 1) f.parts.push(html`<polyline points="${run.join(' ')}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round"/>`);
+      if (run.length > 1)
+        f.parts.push(
+          html`<polyline
+            points="${run.join(' ')}"
+            fill="none"
+            stroke="${color}"
+            stroke-width="2"
+            stroke-linejoin="round"
+          />`,
+        );
       run = [];
     };
     s.values.forEach((v, i) => {
@@ -171,7 +241,7 @@ export function lineChart(spec: ChartSpec): Chart {
     flush();
     s.values.forEach((v, i) => {
       if (v === null || !Number.isFinite(v)) return;
-      f.parts.push(html`<circle cx="${r(xCenter(i))}" cy="${r(f.y(v))}" r="3" fill="${color}"/>`);
+      f.parts.push(html`<circle cx="${r(xCenter(i))}" cy="${r(f.y(v))}" r="3" fill="${color}" />`);
     });
   });
   return finish(f, spec);

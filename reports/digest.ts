@@ -95,7 +95,8 @@ export interface ReportSummary {
   interventionsPending: number;
 }
 
-const within = (t: string | undefined, from: number, to: number) => t !== undefined && Date.parse(t) >= from && Date.parse(t) < to;
+const within = (t: string | undefined, from: number, to: number) =>
+  t !== undefined && Date.parse(t) >= from && Date.parse(t) < to;
 
 /** Whole milliseconds; null without values. */
 const medianMs = (values: number[]) => (values.length ? Math.round(median(values)) : null);
@@ -126,7 +127,9 @@ export function summarise(data: ReportData): ReportSummary {
     opened: data.incidents.filter((i) => within(i.openedAt, from, to)).length,
     acknowledged: acked.length,
     resolved: resolved.length,
-    open: data.incidents.filter((i) => Date.parse(i.openedAt) < to && (i.resolvedAt === undefined || Date.parse(i.resolvedAt) >= to)).length,
+    open: data.incidents.filter(
+      (i) => Date.parse(i.openedAt) < to && (i.resolvedAt === undefined || Date.parse(i.resolvedAt) >= to),
+    ).length,
     medianTimeToAcknowledgeMs: medianMs(tta),
     maxTimeToAcknowledgeMs: tta.length ? Math.max(...tta) : null,
     medianTimeToResolveMs: medianMs(ttr),
@@ -139,7 +142,12 @@ export function summarise(data: ReportData): ReportSummary {
     periodEnd: data.periodEnd,
     stages,
     incidents,
-    freshness: data.freshness.map((f) => ({ monitorId: f.monitorId, status: f.latest?.status ?? 'none', latest: f.latest?.value ?? null, worst: f.worst ?? null })),
+    freshness: data.freshness.map((f) => ({
+      monitorId: f.monitorId,
+      status: f.latest?.status ?? 'none',
+      latest: f.latest?.value ?? null,
+      worst: f.worst ?? null,
+    })),
     interventionsPending: data.interventions.length,
   };
 }
@@ -147,7 +155,15 @@ export function summarise(data: ReportData): ReportSummary {
 /** "06:00" within a day, "11-25 06:00" across days, "2026-11-25" for day-long periods: in the report's time zone. */
 function timeLabel(iso: string, timeZone: string, style: 'time' | 'dayTime' | 'day'): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(new Date(iso))
       .map((p) => [p.type, p.value]),
   );
@@ -157,15 +173,23 @@ function timeLabel(iso: string, timeZone: string, style: 'time' | 'dayTime' | 'd
 }
 
 /** The distinct windows of the period, oldest first, with each stage's count (null where a stage has none). */
-export function windowTable(data: ReportData): Array<{ windowStart: string; windowEnd: string; counts: Record<string, number | null> }> {
+export function windowTable(
+  data: ReportData,
+): Array<{ windowStart: string; windowEnd: string; counts: Record<string, number | null> }> {
   const byWindow = new Map<string, { windowStart: string; windowEnd: string; counts: Record<string, number | null> }>();
   for (const w of data.windows) {
     const key = `${w.windowStart}/${w.windowEnd}`;
-    const row = byWindow.get(key) ?? { windowStart: w.windowStart, windowEnd: w.windowEnd, counts: Object.fromEntries(data.stages.map((s) => [s, null])) };
+    const row = byWindow.get(key) ?? {
+      windowStart: w.windowStart,
+      windowEnd: w.windowEnd,
+      counts: Object.fromEntries(data.stages.map((s) => [s, null])),
+    };
     row.counts[w.stage] = w.count;
     byWindow.set(key, row);
   }
-  return [...byWindow.values()].sort((a, b) => a.windowStart.localeCompare(b.windowStart) || a.windowEnd.localeCompare(b.windowEnd));
+  return [...byWindow.values()].sort(
+    (a, b) => a.windowStart.localeCompare(b.windowStart) || a.windowEnd.localeCompare(b.windowEnd),
+  );
 }
 
 export const CHART_SIZE = { width: 720, height: 300 };
@@ -226,91 +250,148 @@ export function renderReport(data: ReportData, summary: ReportSummary, images: R
   const period = `${data.periodStart} – ${data.periodEnd}`;
   const subject = `Report ${data.pipeline}: ${summary.stages.map((s) => `${s.stage} ${num(s.total)}`).join(', ') || 'no stage counts'}; ${i.opened} incident(s) opened, ${i.open} open${summary.interventionsPending ? `, ${summary.interventionsPending} question(s) waiting` : ''}`;
 
-  const td = (attrs: Html, text: string) => html`<td ${attrs} style="padding:4px 8px;border-bottom:1px solid #d0d7de">${text}</td>`;
-  const th = (text: string) => html`<th align="left" style="padding:4px 8px;border-bottom:2px solid #57606a">${text}</th>`;
+  const td = (attrs: Html, text: string) =>
+    html`<td ${attrs} style="padding:4px 8px;border-bottom:1px solid #d0d7de">${text}</td>`;
+  const th = (text: string) =>
+    html`<th align="left" style="padding:4px 8px;border-bottom:2px solid #57606a">${text}</th>`;
   const lines = (rows: Html[]) => joinHtml(rows, '\n');
 
   const stageRows = lines(
     summary.stages.map(
       (s) =>
-        html`<tr data-stage="${s.stage}">${td(html`data-metric="stage"`, s.stage)}${td(html`data-metric="windows" align="right"`, num(s.windows))}${td(html`data-metric="total" align="right"`, num(s.total))}${td(html`data-metric="lost" align="right"`, num(s.lost))}${td(html`data-metric="previous" align="right"`, s.previousTotal === null ? '—' : num(s.previousTotal))}${td(html`data-metric="change" align="right"`, pct(s.changePercent))}</tr>`,
+        html`<tr data-stage="${s.stage}">
+          ${td(html`data-metric="stage"`, s.stage)}${td(html`data-metric="windows" align="right"`, num(s.windows))}${td(html`data-metric="total" align="right"`, num(s.total))}${td(html`data-metric="lost" align="right"`, num(s.lost))}${td(html`data-metric="previous" align="right"`, s.previousTotal === null ? '—' : num(s.previousTotal))}${td(html`data-metric="change" align="right"`, pct(s.changePercent))}
+        </tr>`,
     ),
   );
   const windows = windowTable(data);
   const windowRows = lines(
     windows.map(
       (w) =>
-        html`<tr data-window="${w.windowStart}">${td(html``, `${w.windowStart} – ${w.windowEnd}`)}${data.stages.map((s) =>
-          td(html`data-stage="${s}" align="right"`, w.counts[s] === null ? '—' : num(w.counts[s]!)),
-        )}</tr>`,
+        html`<tr data-window="${w.windowStart}">
+          ${td(html``, `${w.windowStart} – ${w.windowEnd}`)}${data.stages.map((s) =>
+            td(html`data-stage="${s}" align="right"`, w.counts[s] === null ? '—' : num(w.counts[s]!)),
+          )}
+        </tr>`,
     ),
   );
   const freshnessRows = lines(
     data.freshness.map(
       (f) =>
-        html`<tr data-monitor="${f.monitorId}">${td(html``, f.monitorId)}${td(html`data-metric="status"`, f.latest?.status ?? 'no runs')}${td(html`data-metric="latest"`, f.latest?.value == null ? '—' : formatValue(f.latest.value, f.unit))}${td(html`data-metric="worst"`, f.worst === undefined ? '—' : formatValue(f.worst, f.unit))}${td(html`data-metric="failing-runs" align="right"`, `${f.failingRuns} of ${f.runs}`)}</tr>`,
+        html`<tr data-monitor="${f.monitorId}">
+          ${td(html``, f.monitorId)}${td(html`data-metric="status"`, f.latest?.status ?? 'no runs')}${td(html`data-metric="latest"`, f.latest?.value == null ? '—' : formatValue(f.latest.value, f.unit))}${td(html`data-metric="worst"`, f.worst === undefined ? '—' : formatValue(f.worst, f.unit))}${td(html`data-metric="failing-runs" align="right"`, `${f.failingRuns} of ${f.runs}`)}
+        </tr>`,
     ),
   );
   const incidentRows = lines(
     data.incidents.map(
       (x) =>
-        html`<tr data-incident="${x.incidentId}">${td(html``, x.incidentId)}${td(html``, x.severity ?? '')}${td(html``, x.openedAt)}${td(html``, x.acknowledgedAt ? `${x.acknowledgedAt} by ${x.acknowledgedBy ?? '?'} (after ${formatDuration(Date.parse(x.acknowledgedAt) - Date.parse(x.openedAt))})` : 'not acknowledged')}${td(html``, x.resolvedAt ? `${x.resolvedAt}${x.resolvedBy ? ` by ${x.resolvedBy}` : ''} (after ${formatDuration(Date.parse(x.resolvedAt) - Date.parse(x.openedAt))})` : 'open')}</tr>`,
+        html`<tr data-incident="${x.incidentId}">
+          ${td(html``, x.incidentId)}${td(html``, x.severity ?? '')}${td(html``, x.openedAt)}${td(html``, x.acknowledgedAt ? `${x.acknowledgedAt} by ${x.acknowledgedBy ?? '?'} (after ${formatDuration(Date.parse(x.acknowledgedAt) - Date.parse(x.openedAt))})` : 'not acknowledged')}${td(html``, x.resolvedAt ? `${x.resolvedAt}${x.resolvedBy ? ` by ${x.resolvedBy}` : ''} (after ${formatDuration(Date.parse(x.resolvedAt) - Date.parse(x.openedAt))})` : 'open')}
+        </tr>`,
     ),
   );
   const interventionRows = lines(
-    data.interventions.map((q) => html`<tr data-intervention="${q.id}">${td(html``, q.title)}${td(html``, q.kind)}${td(html``, q.openedAt)}${td(html``, q.deadlineAt)}${td(html``, q.id)}</tr>`),
+    data.interventions.map(
+      (q) =>
+        html`<tr data-intervention="${q.id}">
+          ${td(html``, q.title)}${td(html``, q.kind)}${td(html``, q.openedAt)}${td(html``, q.deadlineAt)}${td(html``, q.id)}
+        </tr>`,
+    ),
   );
   const table = (head: string[], rows: Html, empty: string) =>
-    rows.markup ? html`<table cellspacing="0" style="border-collapse:collapse;font-size:13px"><tr>${head.map(th)}</tr>\n${rows}\n</table>` : html`<p>${empty}</p>`;
+    rows.markup
+      ? html`<table cellspacing="0" style="border-collapse:collapse;font-size:13px">
+          <tr>
+            ${head.map(th)}
+          </tr>
+          ${rows}
+        </table>`
+      : html`<p>${empty}</p>`;
   const image = (img: ReportImageRef | undefined) =>
-    img ? html`<p><img src="cid:${img.cid}" width="${img.width}" height="${img.height}" alt="${img.title}" style="display:block;max-width:100%;height:auto"></p>` : '';
+    img
+      ? html`<p>
+          <img
+            src="cid:${img.cid}"
+            width="${img.width}"
+            height="${img.height}"
+            alt="${img.title}"
+            style="display:block;max-width:100%;height:auto"
+          />
+        </p>`
+      : '';
   const byName = new Map(images.map((img) => [img.name, img]));
 
-  const body = html`<!doctype html><html><body style="font-family:sans-serif;color:#1f2328">
-<h2>Pipeline ${data.pipeline}: report</h2>
-${data.description ? html`<p>${data.description}</p>` : ''}
-<p>Period ${period} (times in UTC; chart labels in ${data.timeZone}).</p>
-<h3>Records per stage</h3>
-${table(['Stage', 'Windows', 'Records', 'Lost', 'Previous period', 'Change'], stageRows, 'No stage counts were recorded in this period (is a stageCounts monitor running on this pipeline?).')}
-${image(byName.get('stage-windows'))}
-${image(byName.get('stage-trend'))}
-<h3>Per window</h3>
-${table(['Window', ...data.stages], windowRows, 'No windows.')}
-<h3>Freshness</h3>
-${table(['Monitor', 'Status', 'Latest', 'Worst in period', 'Failing runs'], freshnessRows, 'No freshness monitor watches this pipeline.')}
-<h3>Incidents</h3>
-<table cellspacing="0" style="border-collapse:collapse;font-size:13px" data-section="incidents">
-<tr>${td(html``, 'Opened')}${td(html`data-metric="opened" align="right"`, num(i.opened))}</tr>
-<tr>${td(html``, 'Acknowledged')}${td(html`data-metric="acknowledged" align="right"`, num(i.acknowledged))}</tr>
-<tr>${td(html``, 'Resolved')}${td(html`data-metric="resolved" align="right"`, num(i.resolved))}</tr>
-<tr>${td(html``, 'Open at the end')}${td(html`data-metric="open" align="right"`, num(i.open))}</tr>
-<tr>${td(html``, 'Time to acknowledge (median / longest)')}${td(html`data-metric="tta"`, `${dur(i.medianTimeToAcknowledgeMs)} / ${dur(i.maxTimeToAcknowledgeMs)}`)}</tr>
-<tr>${td(html``, 'Time to resolve (median / longest)')}${td(html`data-metric="ttr"`, `${dur(i.medianTimeToResolveMs)} / ${dur(i.maxTimeToResolveMs)}`)}</tr>
-</table>
-${table(['Incident', 'Severity', 'Opened', 'Acknowledged', 'Resolved'], incidentRows, 'No incidents in this period.')}
-<h3>Questions waiting on an operator</h3>
-${table(['Question', 'Kind', 'Asked', 'Deadline', 'Workflow'], interventionRows, 'None.')}
-<p style="color:#57606a;font-size:12px">Answer with: pipewatch intervene list · Incidents: pipewatch incidents list</p>
-</body></html>`;
+  const body = html`<!doctype html>
+    <html>
+      <body style="font-family:sans-serif;color:#1f2328">
+        <h2>Pipeline ${data.pipeline}: report</h2>
+        ${data.description ? html`<p>${data.description}</p>` : ''}
+        <p>Period ${period} (times in UTC; chart labels in ${data.timeZone}).</p>
+        <h3>Records per stage</h3>
+        ${table(['Stage', 'Windows', 'Records', 'Lost', 'Previous period', 'Change'], stageRows, 'No stage counts were recorded in this period (is a stageCounts monitor running on this pipeline?).')}
+        ${image(byName.get('stage-windows'))} ${image(byName.get('stage-trend'))}
+        <h3>Per window</h3>
+        ${table(['Window', ...data.stages], windowRows, 'No windows.')}
+        <h3>Freshness</h3>
+        ${table(['Monitor', 'Status', 'Latest', 'Worst in period', 'Failing runs'], freshnessRows, 'No freshness monitor watches this pipeline.')}
+        <h3>Incidents</h3>
+        <table cellspacing="0" style="border-collapse:collapse;font-size:13px" data-section="incidents">
+          <tr>
+            ${td(html``, 'Opened')}${td(html`data-metric="opened" align="right"`, num(i.opened))}
+          </tr>
+          <tr>
+            ${td(html``, 'Acknowledged')}${td(html`data-metric="acknowledged" align="right"`, num(i.acknowledged))}
+          </tr>
+          <tr>
+            ${td(html``, 'Resolved')}${td(html`data-metric="resolved" align="right"`, num(i.resolved))}
+          </tr>
+          <tr>
+            ${td(html``, 'Open at the end')}${td(html`data-metric="open" align="right"`, num(i.open))}
+          </tr>
+          <tr>
+            ${td(html``, 'Time to acknowledge (median / longest)')}${td(html`data-metric="tta"`, `${dur(i.medianTimeToAcknowledgeMs)} / ${dur(i.maxTimeToAcknowledgeMs)}`)}
+          </tr>
+          <tr>
+            ${td(html``, 'Time to resolve (median / longest)')}${td(html`data-metric="ttr"`, `${dur(i.medianTimeToResolveMs)} / ${dur(i.maxTimeToResolveMs)}`)}
+          </tr>
+        </table>
+        ${table(['Incident', 'Severity', 'Opened', 'Acknowledged', 'Resolved'], incidentRows, 'No incidents in this period.')}
+        <h3>Questions waiting on an operator</h3>
+        ${table(['Question', 'Kind', 'Asked', 'Deadline', 'Workflow'], interventionRows, 'None.')}
+        <p style="color:#57606a;font-size:12px">
+          Answer with: pipewatch intervene list · Incidents: pipewatch incidents list
+        </p>
+      </body>
+    </html>`;
 
   const text = [
     `Pipeline ${data.pipeline}: report for ${period}`,
     '',
     'Records per stage:',
     ...(summary.stages.length
-      ? summary.stages.map((s) => `  ${s.stage}: ${num(s.total)} in ${s.windows} window(s), ${num(s.lost)} lost; previous period ${s.previousTotal === null ? '—' : num(s.previousTotal)} (${pct(s.changePercent)})`)
+      ? summary.stages.map(
+          (s) =>
+            `  ${s.stage}: ${num(s.total)} in ${s.windows} window(s), ${num(s.lost)} lost; previous period ${s.previousTotal === null ? '—' : num(s.previousTotal)} (${pct(s.changePercent)})`,
+        )
       : ['  none recorded']),
     `  lost in total: ${num(lost)}`,
     '',
     'Freshness:',
     ...(data.freshness.length
-      ? data.freshness.map((f) => `  ${f.monitorId}: ${f.latest?.status ?? 'no runs'}, latest ${f.latest?.value == null ? '—' : formatValue(f.latest.value, f.unit)}, worst ${f.worst === undefined ? '—' : formatValue(f.worst, f.unit)}`)
+      ? data.freshness.map(
+          (f) =>
+            `  ${f.monitorId}: ${f.latest?.status ?? 'no runs'}, latest ${f.latest?.value == null ? '—' : formatValue(f.latest.value, f.unit)}, worst ${f.worst === undefined ? '—' : formatValue(f.worst, f.unit)}`,
+        )
       : ['  no freshness monitor']),
     '',
     `Incidents: ${i.opened} opened, ${i.acknowledged} acknowledged, ${i.resolved} resolved, ${i.open} open at the end`,
     `  time to acknowledge: median ${dur(i.medianTimeToAcknowledgeMs)}, longest ${dur(i.maxTimeToAcknowledgeMs)}`,
     `  time to resolve: median ${dur(i.medianTimeToResolveMs)}, longest ${dur(i.maxTimeToResolveMs)}`,
-    ...data.incidents.map((x) => `  - ${x.incidentId}: opened ${x.openedAt}, ${x.acknowledgedAt ? `acknowledged ${x.acknowledgedAt}` : 'not acknowledged'}, ${x.resolvedAt ? `resolved ${x.resolvedAt}` : 'open'}`),
+    ...data.incidents.map(
+      (x) =>
+        `  - ${x.incidentId}: opened ${x.openedAt}, ${x.acknowledgedAt ? `acknowledged ${x.acknowledgedAt}` : 'not acknowledged'}, ${x.resolvedAt ? `resolved ${x.resolvedAt}` : 'open'}`,
+    ),
     '',
     `Questions waiting on an operator: ${data.interventions.length}`,
     ...data.interventions.map((q) => `  - ${q.title} (${q.id}), deadline ${q.deadlineAt}`),

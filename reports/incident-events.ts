@@ -8,23 +8,35 @@ import type { IncidentNotification } from '../channels/types.js';
 import type { IncidentSnapshot } from '../workflows/incident.js';
 import type { IncidentEvent } from '../store/history.js';
 
-type Source = Pick<IncidentSnapshot, 'incidentId' | 'receiver' | 'status' | 'alerts' | 'resolvedAt' | 'resolvedBy'> & { openedAt?: string };
+type Source = Pick<IncidentSnapshot, 'incidentId' | 'receiver' | 'status' | 'alerts' | 'resolvedAt' | 'resolvedBy'> & {
+  openedAt?: string;
+};
 
-function events(source: Source, acknowledged: { at: string; by: string } | undefined, resolved: boolean): IncidentEvent[] {
+function events(
+  source: Source,
+  acknowledged: { at: string; by: string } | undefined,
+  resolved: boolean,
+): IncidentEvent[] {
   if (!source.openedAt) return [];
   const base = {
     incidentId: source.incidentId,
     openedAt: source.openedAt,
     receiver: source.receiver,
-    pipelines: [...new Set(source.alerts.map((a) => a.monitor.pipeline ?? a.labels.pipeline).filter((p): p is string => Boolean(p)))].sort(),
+    pipelines: [
+      ...new Set(
+        source.alerts.map((a) => a.monitor.pipeline ?? a.labels.pipeline).filter((p): p is string => Boolean(p)),
+      ),
+    ].sort(),
     monitors: [...new Set(source.alerts.map((a) => a.monitor.id))].sort(),
   };
   const out: IncidentEvent[] = [
     // A resolved group's status is "ok": the severity it opened with comes from a message sent while it fired.
     { ...base, event: 'opened', at: source.openedAt, severity: source.status !== 'ok' ? source.status : undefined },
   ];
-  if (acknowledged && acknowledged.at >= source.openedAt) out.push({ ...base, event: 'acknowledged', at: acknowledged.at, by: acknowledged.by });
-  if (resolved && source.resolvedAt) out.push({ ...base, event: 'resolved', at: source.resolvedAt, by: source.resolvedBy });
+  if (acknowledged && acknowledged.at >= source.openedAt)
+    out.push({ ...base, event: 'acknowledged', at: acknowledged.at, by: acknowledged.by });
+  if (resolved && source.resolvedAt)
+    out.push({ ...base, event: 'resolved', at: source.resolvedAt, by: source.resolvedBy });
   return out;
 }
 

@@ -41,8 +41,20 @@ export async function readScheduleHealth(client: Client, project?: string): Prom
 
 /** The workflow-task backlog of a task queue: how many run tasks wait for a worker, and the oldest one's age. */
 export async function readQueueBacklog(client: Client, namespace: string, taskQueue: string): Promise<QueueBacklog> {
-  const r = await client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue, kind: 1 }, taskQueueType: 1, reportStats: true } as never);
-  const stats = (r as unknown as { stats?: { approximateBacklogCount?: { toString(): string } | number; approximateBacklogAge?: { seconds?: { toString(): string } | number; nanos?: number } } }).stats;
+  const r = await client.workflowService.describeTaskQueue({
+    namespace,
+    taskQueue: { name: taskQueue, kind: 1 },
+    taskQueueType: 1,
+    reportStats: true,
+  } as never);
+  const stats = (
+    r as unknown as {
+      stats?: {
+        approximateBacklogCount?: { toString(): string } | number;
+        approximateBacklogAge?: { seconds?: { toString(): string } | number; nanos?: number };
+      };
+    }
+  ).stats;
   const age = stats?.approximateBacklogAge;
   return {
     count: Number(stats?.approximateBacklogCount?.toString() ?? 0),

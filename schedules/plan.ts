@@ -18,7 +18,8 @@ export interface ExistingSchedule {
 }
 
 /** What one schedule runs: a monitor of its own, or a cadence group. */
-export type Scheduled = { monitor: MonitorDefinition; group?: undefined } | { group: CadenceGroup; monitor?: undefined };
+export type Scheduled =
+  { monitor: MonitorDefinition; group?: undefined } | { group: CadenceGroup; monitor?: undefined };
 
 export type PlanStep =
   | ({ action: 'create'; scheduleId: string } & Scheduled)
@@ -38,10 +39,17 @@ export const scheduledVersion = (s: Scheduled): string => (s.group ? s.group.ver
 /** The schedules a config needs: one per cadence group, one per monitor in none. */
 export function declaredSchedules(monitors: MonitorDefinition[], groups: CadenceGroup[] = []): Scheduled[] {
   const grouped = new Set(groups.flatMap((g) => g.monitors.map((m) => m.id)));
-  return [...monitors.filter((m) => !grouped.has(m.id)).map((monitor) => ({ monitor })), ...groups.map((group) => ({ group }))];
+  return [
+    ...monitors.filter((m) => !grouped.has(m.id)).map((monitor) => ({ monitor })),
+    ...groups.map((group) => ({ group })),
+  ];
 }
 
-export function planSync(declared: MonitorDefinition[], existing: ExistingSchedule[], groups: CadenceGroup[] = []): SyncPlan {
+export function planSync(
+  declared: MonitorDefinition[],
+  existing: ExistingSchedule[],
+  groups: CadenceGroup[] = [],
+): SyncPlan {
   const byId = new Map(existing.map((s) => [s.scheduleId, s]));
   const wanted = new Set<string>();
   const steps: PlanStep[] = [];
@@ -53,12 +61,15 @@ export function planSync(declared: MonitorDefinition[], existing: ExistingSchedu
     wanted.add(id);
     const current = byId.get(id);
     if (!current) steps.push({ action: 'create', scheduleId: id, ...unit });
-    else if (!current.owned) conflicts.push({ scheduleId: id, monitorId: unit.group ? `cadence group ${unit.group.id}` : unit.monitor.id });
-    else if (current.version !== version || current.unindexed) steps.push({ action: 'update', scheduleId: id, ...unit, from: current.version });
+    else if (!current.owned)
+      conflicts.push({ scheduleId: id, monitorId: unit.group ? `cadence group ${unit.group.id}` : unit.monitor.id });
+    else if (current.version !== version || current.unindexed)
+      steps.push({ action: 'update', scheduleId: id, ...unit, from: current.version });
     else steps.push({ action: 'unchanged', scheduleId: id, monitorId: unit.monitor?.id });
   }
   for (const s of existing) {
-    if (s.owned && !wanted.has(s.scheduleId)) steps.push({ action: 'delete', scheduleId: s.scheduleId, monitorId: s.monitorId });
+    if (s.owned && !wanted.has(s.scheduleId))
+      steps.push({ action: 'delete', scheduleId: s.scheduleId, monitorId: s.monitorId });
   }
   return { steps, conflicts };
 }
@@ -78,6 +89,8 @@ export function formatPlan(plan: SyncPlan): string {
       }
     });
   const unchanged = plan.steps.filter((s) => s.action === 'unchanged').length;
-  const counts = ['create', 'update', 'delete'].map((a) => `${plan.steps.filter((s) => s.action === a).length} to ${a}`);
+  const counts = ['create', 'update', 'delete'].map(
+    (a) => `${plan.steps.filter((s) => s.action === a).length} to ${a}`,
+  );
   return [...lines, `${counts.join(', ')}, ${unchanged} unchanged`].join('\n');
 }

@@ -13,7 +13,13 @@ import {
   type Workflow,
 } from '@temporalio/client';
 import type { MonitorDefinition, MonitorSchedule, ReportDefinition } from '../config/model.js';
-import { GROUP_SCHEDULE_PREFIX, groupScheduleId, monitorWorkflowId, SCHEDULE_PREFIX, scheduleId } from '../evaluation/ids.js';
+import {
+  GROUP_SCHEDULE_PREFIX,
+  groupScheduleId,
+  monitorWorkflowId,
+  SCHEDULE_PREFIX,
+  scheduleId,
+} from '../evaluation/ids.js';
 import { GROUP, MEMBERS, MONITOR, PERSPECTIVE, PIPELINE, VERSION } from '../workflows/search-attributes.js';
 import { MEMBER_BYTES } from '../config/groups.js';
 import { fitting, monitorGroupWorkflow } from '../workflows/group.js';
@@ -22,7 +28,16 @@ import { monitorWorkflow } from '../workflows/monitor.js';
 import { REPORT_PREFIX, reportScheduleId, reportWorkflow } from '../workflows/report.js';
 import type { LoadedConfig } from '../config/load.js';
 import { mapLimit } from '../config/map-limit.js';
-import { declaredSchedules, planSync, scheduledId, scheduledVersion, type ExistingSchedule, type PlanStep, type Scheduled, type SyncPlan } from './plan.js';
+import {
+  declaredSchedules,
+  planSync,
+  scheduledId,
+  scheduledVersion,
+  type ExistingSchedule,
+  type PlanStep,
+  type Scheduled,
+  type SyncPlan,
+} from './plan.js';
 import type { CadenceGroup } from '../config/model.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -53,21 +68,30 @@ interface OwnerMemo {
 }
 
 /** A schedule's action: start this workflow, with arguments checked against the workflow function's. */
-function startWorkflow<W extends Workflow>(workflowType: W, action: Omit<ScheduleOptionsStartWorkflowAction<W>, 'type' | 'workflowType'>): ScheduleOptionsStartWorkflowAction<W> {
+function startWorkflow<W extends Workflow>(
+  workflowType: W,
+  action: Omit<ScheduleOptionsStartWorkflowAction<W>, 'type' | 'workflowType'>,
+): ScheduleOptionsStartWorkflowAction<W> {
   return { type: 'startWorkflow', workflowType, ...action };
 }
 
 /** When a schedule fires: an interval (with its phase) or a cron expression, in a time zone. */
 function scheduleSpec(s: MonitorSchedule): ScheduleOptions['spec'] {
   return {
-    ...(s.everyMs !== undefined ? { intervals: [{ every: s.everyMs, ...(s.offsetMs ? { offset: s.offsetMs } : {}) }] } : { cronExpressions: [s.cron!] }),
+    ...(s.everyMs !== undefined
+      ? { intervals: [{ every: s.everyMs, ...(s.offsetMs ? { offset: s.offsetMs } : {}) }] }
+      : { cronExpressions: [s.cron!] }),
     timezone: s.timezone,
     ...(s.jitterMs ? { jitter: s.jitterMs } : {}),
   };
 }
 
 /** The schedule's own attributes: the runs' and, when the namespace has it, the version it runs. */
-function scheduleAttributes<T>(runs: T[], version: string, target: Pick<SyncTarget, 'versionIndexed'>): Array<T | { key: typeof VERSION; value: string }> {
+function scheduleAttributes<T>(
+  runs: T[],
+  version: string,
+  target: Pick<SyncTarget, 'versionIndexed'>,
+): Array<T | { key: typeof VERSION; value: string }> {
   return target.versionIndexed ? [...runs, { key: VERSION, value: version }] : runs;
 }
 
@@ -87,9 +111,15 @@ export function scheduleOptions(monitor: MonitorDefinition, target: Omit<SyncTar
       typedSearchAttributes: searchAttributes,
       // A run that cannot finish (store down for long) must not hold the schedule: later ticks are skipped while it runs.
       workflowRunTimeout: '10m',
-      staticSummary: monitor.description ?? `${monitor.check.type} check on ${monitor.connector?.id ?? `pipeline ${monitor.check.type === 'stageCounts' ? monitor.check.pipeline : ''}`}`,
+      staticSummary:
+        monitor.description ??
+        `${monitor.check.type} check on ${monitor.connector?.id ?? `pipeline ${monitor.check.type === 'stageCounts' ? monitor.check.pipeline : ''}`}`,
     }),
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: monitor.schedule.catchupWindowMs, pauseOnFailure: false },
+    policies: {
+      overlap: ScheduleOverlapPolicy.SKIP,
+      catchupWindow: monitor.schedule.catchupWindowMs,
+      pauseOnFailure: false,
+    },
     memo: { pipewatch: { owner: OWNER, project: target.project, monitorId: monitor.id } satisfies OwnerMemo },
     typedSearchAttributes: scheduleAttributes(searchAttributes, monitor.version, target),
   };
@@ -112,8 +142,14 @@ export function groupScheduleOptions(group: CadenceGroup, target: Omit<SyncTarge
       workflowRunTimeout: '10m',
       staticSummary: `cadence group ${group.id}: ${ids.length} monitors every ${formatDuration(group.schedule.everyMs!)}`,
     }),
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: group.schedule.catchupWindowMs, pauseOnFailure: false },
-    memo: { pipewatch: { owner: OWNER, project: target.project, groupId: group.id, monitorIds: ids } satisfies OwnerMemo },
+    policies: {
+      overlap: ScheduleOverlapPolicy.SKIP,
+      catchupWindow: group.schedule.catchupWindowMs,
+      pauseOnFailure: false,
+    },
+    memo: {
+      pipewatch: { owner: OWNER, project: target.project, groupId: group.id, monitorIds: ids } satisfies OwnerMemo,
+    },
     typedSearchAttributes: scheduleAttributes(searchAttributes, group.version, target),
   };
 }
@@ -145,7 +181,9 @@ async function retryBusy<T>(work: () => Promise<T>): Promise<T> {
 export async function withVersionIndex(target: SyncTarget): Promise<SyncTarget> {
   if (target.versionIndexed !== undefined) return target;
   try {
-    const { customAttributes } = await target.client.connection.operatorService.listSearchAttributes({ namespace: target.client.options.namespace });
+    const { customAttributes } = await target.client.connection.operatorService.listSearchAttributes({
+      namespace: target.client.options.namespace,
+    });
     return { ...target, versionIndexed: VERSION.name in (customAttributes ?? {}) };
   } catch {
     // A cloud API key may not list attributes: describe each schedule, as before.
@@ -164,7 +202,9 @@ export async function readExisting(target: SyncTarget, wanted?: Map<string, stri
     if (s.scheduleId.startsWith(SCHEDULE_PREFIX) || s.scheduleId.startsWith(GROUP_SCHEDULE_PREFIX)) summaries.push(s);
   }
   const listedVersion = (s: ScheduleSummary) => s.typedSearchAttributes?.get(VERSION);
-  const differing = summaries.filter((s) => wanted?.has(s.scheduleId) && listedVersion(s) && listedVersion(s) !== wanted.get(s.scheduleId)).length;
+  const differing = summaries.filter(
+    (s) => wanted?.has(s.scheduleId) && listedVersion(s) && listedVersion(s) !== wanted.get(s.scheduleId),
+  ).length;
   return mapLimit(summaries, 16, async (s): Promise<ExistingSchedule> => {
     const memo = (s.memo?.pipewatch ?? {}) as OwnerMemo;
     const owned = memo.owner === OWNER && memo.project === target.project;
@@ -173,7 +213,10 @@ export async function readExisting(target: SyncTarget, wanted?: Map<string, stri
     // The listed version is trusted when it says "unchanged" (or the schedule goes anyway). One that differs from
     // the wanted version is confirmed by describe, so a list a moment behind an update does not update twice —
     // unless many differ: a change to many monitors is real, and an update repeated for a stale few is harmless.
-    if (listed && (!wanted || !wanted.has(s.scheduleId) || wanted.get(s.scheduleId) === listed || differing > CONFIRM_AT_MOST)) {
+    if (
+      listed &&
+      (!wanted || !wanted.has(s.scheduleId) || wanted.get(s.scheduleId) === listed || differing > CONFIRM_AT_MOST)
+    ) {
       return { scheduleId: s.scheduleId, owned, monitorId: memo.monitorId, version: listed, paused: s.state.paused };
     }
     try {
@@ -182,7 +225,14 @@ export async function readExisting(target: SyncTarget, wanted?: Map<string, stri
       const definition = args[0] as { version?: string } | undefined;
       // Made before PipewatchVersion: updated once so later syncs read it from the list.
       const unindexed = target.versionIndexed === true && d.typedSearchAttributes.get(VERSION) === undefined;
-      return { scheduleId: s.scheduleId, owned, monitorId: memo.monitorId, version: definition?.version, paused: d.state.paused, ...(unindexed ? { unindexed } : {}) };
+      return {
+        scheduleId: s.scheduleId,
+        owned,
+        monitorId: memo.monitorId,
+        version: definition?.version,
+        paused: d.state.paused,
+        ...(unindexed ? { unindexed } : {}),
+      };
     } catch (err) {
       if (err instanceof ScheduleNotFoundError) return { scheduleId: s.scheduleId, owned: false };
       throw err;
@@ -190,7 +240,11 @@ export async function readExisting(target: SyncTarget, wanted?: Map<string, stri
   });
 }
 
-export async function planFor(target: SyncTarget, declared: MonitorDefinition[], groups: CadenceGroup[] = []): Promise<SyncPlan> {
+export async function planFor(
+  target: SyncTarget,
+  declared: MonitorDefinition[],
+  groups: CadenceGroup[] = [],
+): Promise<SyncPlan> {
   const wanted = new Map(declaredSchedules(declared, groups).map((u) => [scheduledId(u), scheduledVersion(u)]));
   return planSync(declared, await readExisting(await withVersionIndex(target), wanted), groups);
 }
@@ -214,12 +268,19 @@ async function updateSchedule(target: SyncTarget, unit: Scheduled): Promise<void
  * schedule id belongs to someone else. Each step is idempotent, so a sync
  * interrupted half-way (server gone) is finished by running it again.
  */
-export async function applyPlan(given: SyncTarget, plan: SyncPlan, progress: (step: PlanStep) => void = () => undefined): Promise<void> {
+export async function applyPlan(
+  given: SyncTarget,
+  plan: SyncPlan,
+  progress: (step: PlanStep) => void = () => undefined,
+): Promise<void> {
   const target = await withVersionIndex(given);
   if (plan.conflicts.length > 0) {
     throw new ScheduleConflictError(
       plan.conflicts
-        .map((c) => `schedule ${c.scheduleId} exists but was not created by pipewatch project "${target.project}"; monitor "${c.monitorId}" cannot take it (rename the monitor or delete that schedule)`)
+        .map(
+          (c) =>
+            `schedule ${c.scheduleId} exists but was not created by pipewatch project "${target.project}"; monitor "${c.monitorId}" cannot take it (rename the monitor or delete that schedule)`,
+        )
         .join('\n'),
     );
   }
@@ -230,7 +291,10 @@ export async function applyPlan(given: SyncTarget, plan: SyncPlan, progress: (st
       await retryBusy(() => applyStep(target, step));
     } catch (err) {
       // The client says "Failed to create schedule"; the server's reason is in the cause.
-      const cause = err instanceof Error && err.cause instanceof Error ? `: ${(err.cause as Error & { details?: string }).details ?? err.cause.message}` : '';
+      const cause =
+        err instanceof Error && err.cause instanceof Error
+          ? `: ${(err.cause as Error & { details?: string }).details ?? err.cause.message}`
+          : '';
       throw new Error(`${step.action} ${step.scheduleId}: ${(err as Error).message}${cause}`, { cause: err });
     }
     progress(step);
@@ -270,7 +334,11 @@ async function applyStep(target: SyncTarget, step: PlanStep): Promise<void> {
  * The heartbeat schedule of a project: created or updated when the config has
  * `heartbeat`, deleted (if pipewatch owns it) when it no longer has.
  */
-export async function syncHeartbeat(target: SyncTarget, config: LoadedConfig, dryRun = false): Promise<string | undefined> {
+export async function syncHeartbeat(
+  target: SyncTarget,
+  config: LoadedConfig,
+  dryRun = false,
+): Promise<string | undefined> {
   const id = `${HEARTBEAT_PREFIX}${target.project}`;
   const handle = target.client.schedule.getHandle(id);
   let exists = false;
@@ -289,7 +357,10 @@ export async function syncHeartbeat(target: SyncTarget, config: LoadedConfig, dr
     if (!dryRun) await handle.delete();
     return `- delete ${id}`;
   }
-  if (exists && !owned) throw new ScheduleConflictError(`schedule ${id} exists but was not created by pipewatch project "${target.project}"`);
+  if (exists && !owned)
+    throw new ScheduleConflictError(
+      `schedule ${id} exists but was not created by pipewatch project "${target.project}"`,
+    );
   const input: HeartbeatInput = {
     project: target.project,
     url: hb.url,
@@ -300,13 +371,23 @@ export async function syncHeartbeat(target: SyncTarget, config: LoadedConfig, dr
   const options: ScheduleOptions = {
     scheduleId: id,
     spec: { intervals: [{ every: hb.every }] },
-    action: startWorkflow(heartbeatWorkflow, { workflowId: id, taskQueue: target.taskQueue, args: [input], workflowRunTimeout: '5m' }),
+    action: startWorkflow(heartbeatWorkflow, {
+      workflowId: id,
+      taskQueue: target.taskQueue,
+      args: [input],
+      workflowRunTimeout: '5m',
+    }),
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000 },
     memo: { pipewatch: { owner: OWNER, project: target.project } satisfies OwnerMemo },
   };
   if (dryRun) return `${exists ? '~ update' : '+ create'} ${id}`;
   if (exists) {
-    await handle.update((previous) => ({ spec: options.spec, action: options.action, policies: options.policies, state: { paused: previous.state.paused, note: previous.state.note } }));
+    await handle.update((previous) => ({
+      spec: options.spec,
+      action: options.action,
+      policies: options.policies,
+      state: { paused: previous.state.paused, note: previous.state.note },
+    }));
   } else {
     await target.client.schedule.create(options);
   }
@@ -351,7 +432,11 @@ export async function syncReports(target: SyncTarget, reports: ReportDefinition[
   const lines: string[] = [];
   const conflicts = reports.map((r) => reportScheduleId(r.pipeline)).filter((id) => existing.get(id)?.owned === false);
   if (conflicts.length > 0) {
-    throw new ScheduleConflictError(conflicts.map((id) => `schedule ${id} exists but was not created by pipewatch project "${target.project}"`).join('\n'));
+    throw new ScheduleConflictError(
+      conflicts
+        .map((id) => `schedule ${id} exists but was not created by pipewatch project "${target.project}"`)
+        .join('\n'),
+    );
   }
   for (const report of reports) {
     const options = reportScheduleOptions(report, target);
@@ -370,7 +455,10 @@ export async function syncReports(target: SyncTarget, reports: ReportDefinition[
       let version: string | undefined;
       try {
         const d = await handle.describe();
-        version = d.action.type === 'startWorkflow' ? (d.action.args as Array<Partial<ReportDefinition>>)[0]?.version : undefined;
+        version =
+          d.action.type === 'startWorkflow'
+            ? (d.action.args as Array<Partial<ReportDefinition>>)[0]?.version
+            : undefined;
       } catch (err) {
         if (!(err instanceof ScheduleNotFoundError)) throw err;
       }

@@ -27,8 +27,16 @@ export function historyToObject(history) {
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURES = join(root, 'test', 'fixtures', 'histories');
 export const WORKFLOW_TYPES = [
-  'monitorWorkflow', 'incidentWorkflow', 'silencesWorkflow', 'heartbeatWorkflow', 'interventionWorkflow', 'archiveIngestWorkflow', 'reportWorkflow',
-  'demoCollectWorkflow', 'demoEtlWorkflow', 'demoRecordWorkflow',
+  'monitorWorkflow',
+  'incidentWorkflow',
+  'silencesWorkflow',
+  'heartbeatWorkflow',
+  'interventionWorkflow',
+  'archiveIngestWorkflow',
+  'reportWorkflow',
+  'demoCollectWorkflow',
+  'demoEtlWorkflow',
+  'demoRecordWorkflow',
 ];
 
 /** What a run did, as a set: event types, activity types, signal and update names, markers. */
@@ -49,7 +57,14 @@ function shapeOf(history) {
 }
 
 /** types: capture (and replace) only these, e.g. after adding a workflow type, from a run of the tests that use it. */
-export async function captureHistories({ address, namespace = 'default', out = FIXTURES, perType = 6, types = WORKFLOW_TYPES, log = (line) => process.stderr.write(`${line}\n`) }) {
+export async function captureHistories({
+  address,
+  namespace = 'default',
+  out = FIXTURES,
+  perType = 6,
+  types = WORKFLOW_TYPES,
+  log = (line) => process.stderr.write(`${line}\n`),
+}) {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
   try {
@@ -79,10 +94,15 @@ export async function captureHistories({ address, namespace = 'default', out = F
       }
       for (const [i, { w, history }] of chosen.entries()) {
         const file = join(out, `${type}-${i + 1}-${w.status.name.toLowerCase()}.json`);
-        writeFileSync(file, `${JSON.stringify({ workflowId: w.workflowId, workflowType: type, status: w.status.name, events: history.events?.length ?? 0, history: historyToObject(history) }, null, 1)}\n`);
+        writeFileSync(
+          file,
+          `${JSON.stringify({ workflowId: w.workflowId, workflowType: type, status: w.status.name, events: history.events?.length ?? 0, history: historyToObject(history) }, null, 1)}\n`,
+        );
         total++;
       }
-      log(`${type}: ${runs.length} runs, ${shapes.size} kept (${chosen.map(({ w, history }) => `${w.status.name} ${history.events?.length ?? 0} events`).join(', ') || 'none'})`);
+      log(
+        `${type}: ${runs.length} runs, ${shapes.size} kept (${chosen.map(({ w, history }) => `${w.status.name} ${history.events?.length ?? 0} events`).join(', ') || 'none'})`,
+      );
     }
     return total;
   } finally {
@@ -96,9 +116,16 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     return i > 0 ? process.argv[i + 1] : fallback;
   };
   if (process.argv.includes('--help') || !arg('address')) {
-    process.stdout.write('usage: node scripts/capture-histories.mjs --address host:port [--namespace default] [--out dir] [--per-type 6]\n');
+    process.stdout.write(
+      'usage: node scripts/capture-histories.mjs --address host:port [--namespace default] [--out dir] [--per-type 6]\n',
+    );
     process.exit(process.argv.includes('--help') ? 0 : 2);
   }
-  const n = await captureHistories({ address: arg('address'), namespace: arg('namespace', 'default'), out: arg('out', FIXTURES), perType: Number(arg('per-type', '6')) });
+  const n = await captureHistories({
+    address: arg('address'),
+    namespace: arg('namespace', 'default'),
+    out: arg('out', FIXTURES),
+    perType: Number(arg('per-type', '6')),
+  });
   process.stderr.write(`saved ${n} histories\n`);
 }

@@ -77,7 +77,8 @@ try {
 }
 const n = (x) => x.toLocaleString('en-US');
 const rows = report.results.map(
-  (r) => `| ${r.drill} | ${r.what} | ${n(r.repetitions)} | ${n(r.expected)} | ${n(r.deliveredRaw)} | ${n(r.deliveredUnique)} | ${n(r.lost)} | ${n(r.extra)} | ${n(r.repeats)} | ${n(r.stuckWorkflows)} | ${r.notes.join('; ').replace(/\|/g, '\\|')} |`,
+  (r) =>
+    `| ${r.drill} | ${r.what} | ${n(r.repetitions)} | ${n(r.expected)} | ${n(r.deliveredRaw)} | ${n(r.deliveredUnique)} | ${n(r.lost)} | ${n(r.extra)} | ${n(r.repeats)} | ${n(r.stuckWorkflows)} | ${r.notes.join('; ').replace(/\|/g, '\\|')} |`,
 );
 const table = [
   `Run ${report.at.slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.version}; seed ${report.seed}; \`npm run drills -- --kills ${report.kills} --restarts ${report.restarts}\`. Messages counted on both channels (email and webhook).`,

@@ -12,15 +12,31 @@
 import { writeFileSync } from 'node:fs';
 
 const search = (query) =>
-  JSON.stringify({ query: { query, language: 'kuery' }, filter: [], indexRefName: 'kibanaSavedObjectMeta.searchSourceJSON.index' });
+  JSON.stringify({
+    query: { query, language: 'kuery' },
+    filter: [],
+    indexRefName: 'kibanaSavedObjectMeta.searchSourceJSON.index',
+  });
 const vis = (dataView, id, title, query, visState) => ({
   id,
   type: 'visualization',
-  attributes: { title, visState: JSON.stringify({ title, ...visState }), uiStateJSON: '{}', description: '', kibanaSavedObjectMeta: { searchSourceJSON: search(query) } },
+  attributes: {
+    title,
+    visState: JSON.stringify({ title, ...visState }),
+    uiStateJSON: '{}',
+    description: '',
+    kibanaSavedObjectMeta: { searchSourceJSON: search(query) },
+  },
   references: [{ name: 'kibanaSavedObjectMeta.searchSourceJSON.index', type: 'index-pattern', id: dataView }],
   coreMigrationVersion: '8.8.0',
 });
-const dataViewObject = (id, title, name) => ({ id, type: 'index-pattern', attributes: { title, timeFieldName: '@timestamp', name }, references: [], coreMigrationVersion: '8.8.0' });
+const dataViewObject = (id, title, name) => ({
+  id,
+  type: 'index-pattern',
+  attributes: { title, timeFieldName: '@timestamp', name },
+  references: [],
+  coreMigrationVersion: '8.8.0',
+});
 const dashboard = (id, title, description, panels) => ({
   id,
   type: 'dashboard',
@@ -31,18 +47,42 @@ const dashboard = (id, title, description, panels) => ({
     timeFrom: 'now-24h',
     timeTo: 'now',
     panelsJSON: JSON.stringify(
-      panels.map((_, i) => ({ version: '8.8.0', type: 'visualization', gridData: { x: (i % 2) * 24, y: Math.floor(i / 2) * 15, w: 24, h: 15, i: String(i + 1) }, panelIndex: String(i + 1), embeddableConfig: {}, panelRefName: `panel_${i}` })),
+      panels.map((_, i) => ({
+        version: '8.8.0',
+        type: 'visualization',
+        gridData: { x: (i % 2) * 24, y: Math.floor(i / 2) * 15, w: 24, h: 15, i: String(i + 1) },
+        panelIndex: String(i + 1),
+        embeddableConfig: {},
+        panelRefName: `panel_${i}`,
+      })),
     ),
     optionsJSON: JSON.stringify({ useMargins: true, hidePanelTitles: false }),
-    kibanaSavedObjectMeta: { searchSourceJSON: JSON.stringify({ query: { query: '', language: 'kuery' }, filter: [] }) },
+    kibanaSavedObjectMeta: {
+      searchSourceJSON: JSON.stringify({ query: { query: '', language: 'kuery' }, filter: [] }),
+    },
   },
   references: panels.map((pid, i) => ({ name: `panel_${i}`, type: 'visualization', id: pid })),
   coreMigrationVersion: '8.8.0',
 });
-const dateHistogram = { id: '2', enabled: true, type: 'date_histogram', schema: 'segment', params: { field: '@timestamp', interval: 'auto', min_doc_count: 1 } };
-const terms = (id, schema, field, size, extra = {}) => ({ id, enabled: true, type: 'terms', schema, params: { field, size, order: 'desc', orderBy: '1', ...extra } });
+const dateHistogram = {
+  id: '2',
+  enabled: true,
+  type: 'date_histogram',
+  schema: 'segment',
+  params: { field: '@timestamp', interval: 'auto', min_doc_count: 1 },
+};
+const terms = (id, schema, field, size, extra = {}) => ({
+  id,
+  enabled: true,
+  type: 'terms',
+  schema,
+  params: { field, size, order: 'desc', orderBy: '1', ...extra },
+});
 const write = (file, objects) => {
-  writeFileSync(new URL(`../docs/kibana/${file}`, import.meta.url), `${objects.map((o) => JSON.stringify(o)).join('\n')}\n`);
+  writeFileSync(
+    new URL(`../docs/kibana/${file}`, import.meta.url),
+    `${objects.map((o) => JSON.stringify(o)).join('\n')}\n`,
+  );
   console.log(`wrote ${objects.length} saved objects to docs/kibana/${file}`);
 };
 
@@ -57,8 +97,20 @@ const logObjects = [
     aggs: [
       { id: '1', enabled: true, type: 'count', schema: 'metric', params: {} },
       dateHistogram,
-      { id: '3', enabled: true, type: 'terms', schema: 'group', params: { field: 'labels.pipeline', size: 10, order: 'desc', orderBy: '1' } },
-      { id: '4', enabled: true, type: 'terms', schema: 'split', params: { field: 'labels.stage', size: 5, order: 'desc', orderBy: '1', row: true } },
+      {
+        id: '3',
+        enabled: true,
+        type: 'terms',
+        schema: 'group',
+        params: { field: 'labels.pipeline', size: 10, order: 'desc', orderBy: '1' },
+      },
+      {
+        id: '4',
+        enabled: true,
+        type: 'terms',
+        schema: 'split',
+        params: { field: 'labels.stage', size: 5, order: 'desc', orderBy: '1', row: true },
+      },
     ],
   }),
   vis(logs, 'pipewatch-top-event-codes', 'Top event codes', 'event.code : *', {
@@ -66,8 +118,20 @@ const logObjects = [
     params: { perPage: 10, showTotal: true },
     aggs: [
       { id: '1', enabled: true, type: 'count', schema: 'metric', params: {} },
-      { id: '2', enabled: true, type: 'terms', schema: 'bucket', params: { field: 'event.code', size: 20, order: 'desc', orderBy: '1' } },
-      { id: '3', enabled: true, type: 'terms', schema: 'bucket', params: { field: 'labels.pipeline', size: 10, order: 'desc', orderBy: '1' } },
+      {
+        id: '2',
+        enabled: true,
+        type: 'terms',
+        schema: 'bucket',
+        params: { field: 'event.code', size: 20, order: 'desc', orderBy: '1' },
+      },
+      {
+        id: '3',
+        enabled: true,
+        type: 'terms',
+        schema: 'bucket',
+        params: { field: 'labels.pipeline', size: 10, order: 'desc', orderBy: '1' },
+      },
     ],
   }),
   vis(logs, 'pipewatch-log-volume', 'Log volume by level', '', {
@@ -76,16 +140,23 @@ const logObjects = [
     aggs: [
       { id: '1', enabled: true, type: 'count', schema: 'metric', params: {} },
       dateHistogram,
-      { id: '3', enabled: true, type: 'terms', schema: 'group', params: { field: 'log.level', size: 6, order: 'desc', orderBy: '1' } },
+      {
+        id: '3',
+        enabled: true,
+        type: 'terms',
+        schema: 'group',
+        params: { field: 'log.level', size: 6, order: 'desc', orderBy: '1' },
+      },
     ],
   }),
 ];
 logObjects.push(
-  dashboard('pipewatch-pipelines', 'pipewatch: pipelines', 'Errors per pipeline and stage, top event codes, log volume — from pipewatch/logging', [
-    'pipewatch-errors-by-stage',
-    'pipewatch-top-event-codes',
-    'pipewatch-log-volume',
-  ]),
+  dashboard(
+    'pipewatch-pipelines',
+    'pipewatch: pipelines',
+    'Errors per pipeline and stage, top event codes, log volume — from pipewatch/logging',
+    ['pipewatch-errors-by-stage', 'pipewatch-top-event-codes', 'pipewatch-log-volume'],
+  ),
 );
 write('pipewatch-logs.ndjson', logObjects);
 
@@ -97,45 +168,93 @@ const results = 'pipewatch-results';
 const max = (field) => ({ id: '1', enabled: true, type: 'max', schema: 'metric', params: { field } });
 const resultObjects = [
   dataViewObject(results, 'pipewatch-results*', 'pipewatch monitor results'),
-  vis(results, 'pipewatch-records-per-stage', 'Records per stage (collection, processing, analysis, serving)', 'event.dataset : "pipewatch.stage"', {
-    type: 'line',
-    params: { type: 'line', addLegend: true, legendPosition: 'right' },
-    aggs: [max('pipewatch.value'), dateHistogram, terms('3', 'group', 'pipewatch.stage', 10), terms('4', 'split', 'pipewatch.pipeline', 10, { row: true })],
-  }),
-  vis(results, 'pipewatch-records-lost-per-stage', 'Records lost per stage', 'event.dataset : "pipewatch.stage" and pipewatch.lost > 0', {
-    type: 'histogram',
-    params: { type: 'histogram', addLegend: true, legendPosition: 'right' },
-    aggs: [{ id: '1', enabled: true, type: 'sum', schema: 'metric', params: { field: 'pipewatch.lost' } }, dateHistogram, terms('3', 'group', 'pipewatch.stage', 10), terms('4', 'split', 'pipewatch.pipeline', 10, { row: true })],
-  }),
-  vis(results, 'pipewatch-counts-by-stage-label', 'Count monitors per stage label', 'event.dataset : "pipewatch.run" and pipewatch.monitor.check : "count"', {
-    type: 'line',
-    params: { type: 'line', addLegend: true, legendPosition: 'right' },
-    aggs: [max('pipewatch.value'), dateHistogram, terms('3', 'group', 'pipewatch.stage', 10), terms('4', 'split', 'pipewatch.pipeline', 10, { row: true })],
-  }),
+  vis(
+    results,
+    'pipewatch-records-per-stage',
+    'Records per stage (collection, processing, analysis, serving)',
+    'event.dataset : "pipewatch.stage"',
+    {
+      type: 'line',
+      params: { type: 'line', addLegend: true, legendPosition: 'right' },
+      aggs: [
+        max('pipewatch.value'),
+        dateHistogram,
+        terms('3', 'group', 'pipewatch.stage', 10),
+        terms('4', 'split', 'pipewatch.pipeline', 10, { row: true }),
+      ],
+    },
+  ),
+  vis(
+    results,
+    'pipewatch-records-lost-per-stage',
+    'Records lost per stage',
+    'event.dataset : "pipewatch.stage" and pipewatch.lost > 0',
+    {
+      type: 'histogram',
+      params: { type: 'histogram', addLegend: true, legendPosition: 'right' },
+      aggs: [
+        { id: '1', enabled: true, type: 'sum', schema: 'metric', params: { field: 'pipewatch.lost' } },
+        dateHistogram,
+        terms('3', 'group', 'pipewatch.stage', 10),
+        terms('4', 'split', 'pipewatch.pipeline', 10, { row: true }),
+      ],
+    },
+  ),
+  vis(
+    results,
+    'pipewatch-counts-by-stage-label',
+    'Count monitors per stage label',
+    'event.dataset : "pipewatch.run" and pipewatch.monitor.check : "count"',
+    {
+      type: 'line',
+      params: { type: 'line', addLegend: true, legendPosition: 'right' },
+      aggs: [
+        max('pipewatch.value'),
+        dateHistogram,
+        terms('3', 'group', 'pipewatch.stage', 10),
+        terms('4', 'split', 'pipewatch.pipeline', 10, { row: true }),
+      ],
+    },
+  ),
   vis(results, 'pipewatch-runs-by-status', 'Monitor runs by status', 'event.dataset : "pipewatch.run"', {
     type: 'histogram',
     params: { type: 'histogram', addLegend: true, legendPosition: 'right' },
-    aggs: [{ id: '1', enabled: true, type: 'count', schema: 'metric', params: {} }, dateHistogram, terms('3', 'group', 'pipewatch.status', 5)],
-  }),
-  vis(results, 'pipewatch-failing-monitors', 'Failing monitors by pipeline and perspective', 'event.dataset : "pipewatch.run" and event.outcome : "failure"', {
-    type: 'table',
-    params: { perPage: 10, showTotal: true },
     aggs: [
       { id: '1', enabled: true, type: 'count', schema: 'metric', params: {} },
-      terms('2', 'bucket', 'pipewatch.monitor.id', 20),
-      terms('3', 'bucket', 'pipewatch.pipeline', 10),
-      terms('4', 'bucket', 'pipewatch.perspective', 4),
+      dateHistogram,
+      terms('3', 'group', 'pipewatch.status', 5),
     ],
   }),
+  vis(
+    results,
+    'pipewatch-failing-monitors',
+    'Failing monitors by pipeline and perspective',
+    'event.dataset : "pipewatch.run" and event.outcome : "failure"',
+    {
+      type: 'table',
+      params: { perPage: 10, showTotal: true },
+      aggs: [
+        { id: '1', enabled: true, type: 'count', schema: 'metric', params: {} },
+        terms('2', 'bucket', 'pipewatch.monitor.id', 20),
+        terms('3', 'bucket', 'pipewatch.pipeline', 10),
+        terms('4', 'bucket', 'pipewatch.perspective', 4),
+      ],
+    },
+  ),
 ];
 resultObjects.push(
-  dashboard('pipewatch-results-dashboard', 'pipewatch: pipeline stages and monitor results', 'Records per stage of each pipeline over time, records lost, monitor runs by status — from sinks.elasticsearch', [
-    'pipewatch-records-per-stage',
-    'pipewatch-records-lost-per-stage',
-    'pipewatch-counts-by-stage-label',
-    'pipewatch-runs-by-status',
-    'pipewatch-failing-monitors',
-  ]),
+  dashboard(
+    'pipewatch-results-dashboard',
+    'pipewatch: pipeline stages and monitor results',
+    'Records per stage of each pipeline over time, records lost, monitor runs by status — from sinks.elasticsearch',
+    [
+      'pipewatch-records-per-stage',
+      'pipewatch-records-lost-per-stage',
+      'pipewatch-counts-by-stage-label',
+      'pipewatch-runs-by-status',
+      'pipewatch-failing-monitors',
+    ],
+  ),
 );
 write('pipewatch-results.ndjson', resultObjects);
 
@@ -172,5 +291,8 @@ const template = {
     },
   },
 };
-writeFileSync(new URL('../docs/kibana/pipewatch-results-template.json', import.meta.url), `${JSON.stringify(template, null, 2)}\n`);
+writeFileSync(
+  new URL('../docs/kibana/pipewatch-results-template.json', import.meta.url),
+  `${JSON.stringify(template, null, 2)}\n`,
+);
 console.log('wrote docs/kibana/pipewatch-results-template.json');

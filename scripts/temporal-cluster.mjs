@@ -14,13 +14,18 @@ import { parseArgs } from 'node:util';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
   options: {
-    'database-url': { type: 'string', default: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' },
+    'database-url': {
+      type: 'string',
+      default: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
     dir: { type: 'string', default: '/tmp/pipewatch-cluster' },
     shards: { type: 'string', default: '4' },
     'keep-databases': { type: 'boolean', default: false },
   },
 });
-const { startTemporalCluster, makeClusterCertificates, prepareNamespace } = await import(join(root, 'dist', 'devserver', 'temporal-cluster.js'));
+const { startTemporalCluster, makeClusterCertificates, prepareNamespace } = await import(
+  join(root, 'dist', 'devserver', 'temporal-cluster.js')
+);
 
 const { tls, client } = makeClusterCertificates(join(values.dir, 'tls'));
 const cluster = await startTemporalCluster({
@@ -41,10 +46,15 @@ process.once('SIGTERM', stop);
 await prepareNamespace(cluster, client);
 
 const env = cluster.clientEnv(client);
-const exports = Object.entries(env).map(([k, v]) => `export ${k}=${JSON.stringify(v)}`).join('\n');
+const exports = Object.entries(env)
+  .map(([k, v]) => `export ${k}=${JSON.stringify(v)}`)
+  .join('\n');
 writeFileSync(join(values.dir, 'env'), `${exports}\n`);
-process.stdout.write(`Temporal cluster ready on ${cluster.address} (namespace ${cluster.namespace}); databases ${cluster.databases.main}, ${cluster.databases.visibility}
-services: ${Object.values(cluster.services).map((s) => `${s.name} pid ${s.pid()}`).join(', ')}; logs in ${join(values.dir, 'temporal')}
+process.stdout
+  .write(`Temporal cluster ready on ${cluster.address} (namespace ${cluster.namespace}); databases ${cluster.databases.main}, ${cluster.databases.visibility}
+services: ${Object.values(cluster.services)
+  .map((s) => `${s.name} pid ${s.pid()}`)
+  .join(', ')}; logs in ${join(values.dir, 'temporal')}
 environment for pipewatch and temporal (also in ${join(values.dir, 'env')}):
 ${exports}
 then: pipewatch setup && pipewatch schedules sync && pipewatch worker   — Ctrl-C stops the cluster${values['keep-databases'] ? '' : ' and drops its databases'}

@@ -59,11 +59,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const server = createServer((socket) => {
     prune();
     if (sockets.size >= maxConnections) {
-      socket.end(fatalError('53300', `too many connections to the embedded store (limit ${maxConnections})`), () => socket.destroy());
+      socket.end(fatalError('53300', `too many connections to the embedded store (limit ${maxConnections})`), () =>
+        socket.destroy(),
+      );
       return;
     }
     // The handler's option type names pglite-socket's own queue class; SessionQueue has its public methods.
-    const handler = new PGLiteSocketHandler({ queryQueue: session as unknown as PGLiteSocketHandlerOptions['queryQueue'], closeOnDetach: true });
+    const handler = new PGLiteSocketHandler({
+      queryQueue: session as unknown as PGLiteSocketHandlerOptions['queryQueue'],
+      closeOnDetach: true,
+    });
     sockets.set(socket, handler.handlerId);
     handlers.set(handler.handlerId, handler);
     handler.attach(socket).catch(() => socket.destroy());
@@ -74,7 +79,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   } catch (err) {
     await db.close();
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new Error(`port ${options.port} is in use; the embedded store (data in ${options.dataDir}) may already be running — set PIPEWATCH_STORE_PORT or DATABASE_URL`, { cause: err });
+      throw new Error(
+        `port ${options.port} is in use; the embedded store (data in ${options.dataDir}) may already be running — set PIPEWATCH_STORE_PORT or DATABASE_URL`,
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -200,7 +208,12 @@ export class SessionQueue {
         this.resetNeeded = false;
         await this.resetSession();
       }
-      const index = this.holder === undefined ? (this.queue.length > 0 ? 0 : -1) : this.queue.findIndex((p) => p.handlerId === this.holder);
+      const index =
+        this.holder === undefined
+          ? this.queue.length > 0
+            ? 0
+            : -1
+          : this.queue.findIndex((p) => p.handlerId === this.holder);
       if (index < 0) {
         this.watchIdleHolder();
         return;
@@ -232,7 +245,8 @@ export class SessionQueue {
       return;
     }
     this.holderSince = Date.now();
-    const ended = ENDS_EXCHANGE.has(p.message[0] ?? 0) && tail[0] === READY_FOR_QUERY && tail[4] === 5 && tail[5] === IDLE;
+    const ended =
+      ENDS_EXCHANGE.has(p.message[0] ?? 0) && tail[0] === READY_FOR_QUERY && tail[4] === 5 && tail[5] === IDLE;
     if (ended) this.release(false);
     p.resolve(bytes);
   }

@@ -76,7 +76,9 @@ export class HistoryStore extends Tables {
       await store.transaction((client) => applyMigrations(client, schema));
     } catch (err) {
       await pool.end().catch(() => undefined);
-      throw new Error(`history store at ${redactUrl(options.url)} is not usable: ${(err as Error).message}`, { cause: err });
+      throw new Error(`history store at ${redactUrl(options.url)} is not usable: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     return store;
   }

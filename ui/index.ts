@@ -7,7 +7,13 @@ import type { HistoryStore } from '../store/history.js';
 import { startStatusServer, type StatusServer } from './server.js';
 import { gatherStatus } from './status.js';
 
-export const STATUS_PAGE_DEFAULTS = { host: '127.0.0.1', port: 8090, refreshSeconds: 10, points: 30, temporalUi: 'http://127.0.0.1:8233' };
+export const STATUS_PAGE_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8090,
+  refreshSeconds: 10,
+  points: 30,
+  temporalUi: 'http://127.0.0.1:8233',
+};
 
 export interface StatusPageOptions {
   config: LoadedConfig;

@@ -17,12 +17,17 @@ export function failureReason(err: Error): string {
   return e.message;
 }
 
-export async function refusedArchives(client: Client, options: { sinceMs?: number; taskQueue?: string; limit?: number } = {}): Promise<RefusedArchive[]> {
+export async function refusedArchives(
+  client: Client,
+  options: { sinceMs?: number; taskQueue?: string; limit?: number } = {},
+): Promise<RefusedArchive[]> {
   const since = new Date(Date.now() - (options.sinceMs ?? 7 * 86_400_000)).toISOString();
   const limit = options.limit ?? 50;
   const scope = options.taskQueue ? ` AND TaskQueue = ${JSON.stringify(options.taskQueue)}` : '';
   const found: RefusedArchive[] = [];
-  for await (const w of client.workflow.list({ query: `WorkflowType = "archiveIngestWorkflow" AND ExecutionStatus = "Failed" AND CloseTime > "${since}"${scope}` })) {
+  for await (const w of client.workflow.list({
+    query: `WorkflowType = "archiveIngestWorkflow" AND ExecutionStatus = "Failed" AND CloseTime > "${since}"${scope}`,
+  })) {
     if (found.length >= limit) break;
     const reason = await client.workflow
       .getHandle(w.workflowId, w.runId)

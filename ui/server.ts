@@ -76,8 +76,19 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
-function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -88,16 +99,26 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       `the status page on ${options.host} would be open to the network: give it a token with --token or PIPEWATCH_UI_TOKEN, or bind it to 127.0.0.1`,
     );
   }
-  if (token && token.length < 16) throw new StatusPageConfigError('the status page token is too short: use at least 16 characters (e.g. openssl rand -hex 24)');
+  if (token && token.length < 16)
+    throw new StatusPageConfigError(
+      'the status page token is too short: use at least 16 characters (e.g. openssl rand -hex 24)',
+    );
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://status.invalid');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'the status page is read-only\n', { allow: 'GET, HEAD' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, 'text/plain; charset=utf-8', 'the status page is read-only\n', { allow: 'GET, HEAD' });
     const auth = authorise(req, url, token);
     if (auth === 'denied') {
-      return send(res, 401, 'text/plain; charset=utf-8', 'a token is required: Authorization: Bearer <token>, or open the page once with ?token=<token>\n', {
-        'www-authenticate': 'Bearer realm="pipewatch"',
-      });
+      return send(
+        res,
+        401,
+        'text/plain; charset=utf-8',
+        'a token is required: Authorization: Bearer <token>, or open the page once with ?token=<token>\n',
+        {
+          'www-authenticate': 'Bearer realm="pipewatch"',
+        },
+      );
     }
     if (typeof auth === 'object') {
       res.writeHead(303, {
@@ -107,14 +128,16 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       });
       return res.end();
     }
-    if (url.pathname !== '/' && url.pathname !== '/api/status') return send(res, 404, 'text/plain; charset=utf-8', 'not found: the status page is / and its data /api/status\n');
+    if (url.pathname !== '/' && url.pathname !== '/api/status')
+      return send(res, 404, 'text/plain; charset=utf-8', 'not found: the status page is / and its data /api/status\n');
     let data: StatusData;
     try {
       data = await options.load();
     } catch (err) {
       return send(res, 500, 'text/plain; charset=utf-8', `could not gather the status: ${(err as Error).message}\n`);
     }
-    if (url.pathname === '/api/status') return send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(data, null, 2)}\n`);
+    if (url.pathname === '/api/status')
+      return send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(data, null, 2)}\n`);
     const nonce = randomBytes(16).toString('base64');
     send(res, 200, 'text/html; charset=utf-8', renderPage(data, { refreshSeconds: options.refreshSeconds, nonce }), {
       // Even if escaping missed something, no injected script or remote resource would run.

@@ -90,7 +90,8 @@ export interface StatusSources {
 /** The correlated pipelines the monitors belong to, each once, with their stages in order. */
 function correlatedPipelines(monitors: MonitorDefinition[]): Pick<StatusData, 'pipelines'> {
   const seen = new Map<string, string[]>();
-  for (const m of monitors) if (m.correlation && !seen.has(m.correlation.pipeline)) seen.set(m.correlation.pipeline, m.correlation.stages);
+  for (const m of monitors)
+    if (m.correlation && !seen.has(m.correlation.pipeline)) seen.set(m.correlation.pipeline, m.correlation.stages);
   return seen.size ? { pipelines: [...seen].map(([id, stages]) => ({ id, stages })) } : {};
 }
 
@@ -100,14 +101,20 @@ const QUERY_TIMEOUT_MS = 3_000;
 
 const quoted = (s: string) => `"${s.replace(/["\\]/g, '\\$&')}"`;
 
-function attribute(w: { typedSearchAttributes: { getAll(): Array<{ key: { name: string }; value: unknown }> } }, name: string): string {
+function attribute(
+  w: { typedSearchAttributes: { getAll(): Array<{ key: { name: string }; value: unknown }> } },
+  name: string,
+): string {
   return String(w.typedSearchAttributes.getAll().find((p) => p.key.name === name)?.value ?? '');
 }
 
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([work.catch(() => undefined), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+    return await Promise.race([
+      work.catch(() => undefined),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -171,13 +178,26 @@ async function interventionRows(src: StatusSources): Promise<InterventionRow[]> 
   for await (const w of src.client.workflow.list({ query })) {
     if (listed.length >= LIST_LIMIT) break;
     if (attribute(w, 'PipewatchInterventionState') === 'answered') continue;
-    listed.push({ workflowId: w.workflowId, pipeline: attribute(w, 'PipewatchPipeline'), since: w.startTime.toISOString() });
+    listed.push({
+      workflowId: w.workflowId,
+      pipeline: attribute(w, 'PipewatchPipeline'),
+      since: w.startTime.toISOString(),
+    });
   }
   // The question itself is workflow state: asked with a short timeout, so a page without a worker still shows the ids.
   await Promise.all(
     listed.map(async (row) => {
-      const view = await withTimeout(src.client.workflow.getHandle(row.workflowId).query(interventionQuery), QUERY_TIMEOUT_MS);
-      if (view) Object.assign(row, { title: view.title, question: view.question, deadlineAt: view.deadlineAt, since: view.openedAt });
+      const view = await withTimeout(
+        src.client.workflow.getHandle(row.workflowId).query(interventionQuery),
+        QUERY_TIMEOUT_MS,
+      );
+      if (view)
+        Object.assign(row, {
+          title: view.title,
+          question: view.question,
+          deadlineAt: view.deadlineAt,
+          since: view.openedAt,
+        });
     }),
   );
   return listed.sort((a, b) => a.since.localeCompare(b.since) || a.workflowId.localeCompare(b.workflowId));
@@ -185,7 +205,17 @@ async function interventionRows(src: StatusSources): Promise<InterventionRow[]> 
 
 function saturationOf(monitors: MonitorRow[]): Pick<StatusData, 'saturation'> {
   const self = monitors.find((m) => isSelfMonitorId(m.id));
-  return self ? { saturation: { status: self.status, reason: self.reason, lastObservedAt: self.lastObservedAt, lastRunId: self.lastRunId, alerting: self.alerting } } : {};
+  return self
+    ? {
+        saturation: {
+          status: self.status,
+          reason: self.reason,
+          lastObservedAt: self.lastObservedAt,
+          lastRunId: self.lastRunId,
+          alerting: self.alerting,
+        },
+      }
+    : {};
 }
 
 export async function gatherStatus(src: StatusSources): Promise<StatusData> {

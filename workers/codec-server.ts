@@ -17,7 +17,9 @@ const toPayload = (p: JsonPayload): Payload => ({
 });
 
 const toJson = (p: Payload): JsonPayload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? []).toString('base64')]),
+  ),
   data: Buffer.from(p.data ?? []).toString('base64'),
 });
 
@@ -26,7 +28,13 @@ export interface CodecServer {
   stop(): Promise<void>;
 }
 
-export async function startCodecServer(options: { codec: PayloadCodec; port: number; host?: string; origins: string[]; token?: string }): Promise<CodecServer> {
+export async function startCodecServer(options: {
+  codec: PayloadCodec;
+  port: number;
+  host?: string;
+  origins: string[];
+  token?: string;
+}): Promise<CodecServer> {
   const cors = (req: IncomingMessage, res: ServerResponse) => {
     const origin = req.headers.origin;
     if (origin && (options.origins.includes(origin) || options.origins.includes('*'))) {
@@ -42,7 +50,8 @@ export async function startCodecServer(options: { codec: PayloadCodec; port: num
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
     const route = req.url?.split('?')[0];
     if (req.method !== 'POST' || (route !== '/decode' && route !== '/encode')) return void res.writeHead(404).end();
-    if (options.token && req.headers.authorization !== `Bearer ${options.token}`) return void res.writeHead(401).end('unauthorised');
+    if (options.token && req.headers.authorization !== `Bearer ${options.token}`)
+      return void res.writeHead(401).end('unauthorised');
     let body = '';
     req.on('data', (c: Buffer) => {
       body += c.toString();

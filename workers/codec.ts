@@ -41,7 +41,10 @@ export function parseKeys(text: string, where: string): CodecKeys {
     const m = /^([A-Za-z0-9._-]+):([A-Za-z0-9+/=]+)$/.exec(item);
     if (!m) throw new CodecKeyError(`${where}: an entry is not "<key id>:<base64 key>"`);
     const key = Buffer.from(m[2]!, 'base64');
-    if (key.length !== 32) throw new CodecKeyError(`${where}: key "${m[1]}" is ${key.length} bytes; AES-256 needs 32 (generate one with: pipewatch codec-key)`);
+    if (key.length !== 32)
+      throw new CodecKeyError(
+        `${where}: key "${m[1]}" is ${key.length} bytes; AES-256 needs 32 (generate one with: pipewatch codec-key)`,
+      );
     keys.set(m[1]!, key);
     current ??= m[1]!;
   }
@@ -65,7 +68,9 @@ export function codecKeys(env: NodeJS.ProcessEnv = process.env): CodecKeys | und
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CodecKeyError(`PIPEWATCH_CODEC_KEY_FILE=${file}: cannot read it (${(err as NodeJS.ErrnoException).code})`);
+    throw new CodecKeyError(
+      `PIPEWATCH_CODEC_KEY_FILE=${file}: cannot read it (${(err as NodeJS.ErrnoException).code})`,
+    );
   }
   return parseKeys(text, file);
 }
@@ -78,7 +83,9 @@ export function newKeyLine(id = `k${new Date().toISOString().slice(0, 10).replac
 export function ensureKeyFile(path: string): void {
   if (existsSync(path)) return;
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `# pipewatch payload encryption keys: the first encrypts, all decrypt\n${newKeyLine()}\n`, { mode: 0o600 });
+  writeFileSync(path, `# pipewatch payload encryption keys: the first encrypts, all decrypt\n${newKeyLine()}\n`, {
+    mode: 0o600,
+  });
 }
 
 /**
@@ -108,7 +115,9 @@ export class MissingKeyCodec implements PayloadCodec {
   async decode(payloads: Payload[]): Promise<Payload[]> {
     for (const payload of payloads) {
       if (Buffer.from(payload.metadata?.encoding ?? []).toString() === ENCODING) {
-        throw new CodecKeyError(`this workflow's payloads are encrypted and this process has no payload key (looked at ${this.source}); ${KEY_ADVICE}`);
+        throw new CodecKeyError(
+          `this workflow's payloads are encrypted and this process has no payload key (looked at ${this.source}); ${KEY_ADVICE}`,
+        );
       }
     }
     return payloads;
@@ -150,7 +159,9 @@ export class AesGcmCodec implements PayloadCodec {
         plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
       } catch {
         // GCM's own words ("Unsupported state or unable to authenticate data") say nothing useful to an operator.
-        throw new CodecKeyError(`a payload encrypted with key "${id}" does not decrypt with this process's key "${id}" (from ${this.source}): the two keys differ; ${KEY_ADVICE}`);
+        throw new CodecKeyError(
+          `a payload encrypted with key "${id}" does not decrypt with this process's key "${id}" (from ${this.source}): the two keys differ; ${KEY_ADVICE}`,
+        );
       }
       return temporal.api.common.v1.Payload.decode(plain);
     });
@@ -172,5 +183,8 @@ export function failureConverterPath(): string {
 export function dataConverter(env: NodeJS.ProcessEnv = process.env): DataConverter {
   const keys = codecKeys(env);
   const source = keySource(env);
-  return { failureConverterPath: failureConverterPath(), payloadCodecs: [keys ? new AesGcmCodec(keys, source) : new MissingKeyCodec(source)] };
+  return {
+    failureConverterPath: failureConverterPath(),
+    payloadCodecs: [keys ? new AesGcmCodec(keys, source) : new MissingKeyCodec(source)],
+  };
 }

@@ -35,7 +35,10 @@ function readPem(env: NodeJS.ProcessEnv, what: string): Uint8Array | undefined {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new Error(`${pathName}=${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+    throw new Error(
+      `${pathName}=${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      { cause: err },
+    );
   }
 }
 
@@ -53,7 +56,9 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env): Temporal
   const cert = readPem(env, 'CLIENT_CERT');
   const key = readPem(env, 'CLIENT_KEY');
   if (Boolean(cert) !== Boolean(key)) {
-    throw new Error('set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (or the _DATA forms) for mTLS, or neither');
+    throw new Error(
+      'set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (or the _DATA forms) for mTLS, or neither',
+    );
   }
   const ca = readPem(env, 'SERVER_CA_CERT');
   const serverName = env.TEMPORAL_TLS_SERVER_NAME || undefined;
@@ -109,12 +114,21 @@ function splitAddress(address: string): { host: string; port: number } {
 
 /** TLS failures (OpenSSL's alert names, Node's checks) in the operator's terms. */
 const TLS_REASONS: Array<[RegExp, (reason: string) => string]> = [
-  [/certificate required/, () => 'the server requires a client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH)'],
+  [
+    /certificate required/,
+    () => 'the server requires a client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH)',
+  ],
   [/unknown ca|bad certificate|certificate unknown/, () => 'the server does not accept the client certificate'],
   [/certificate expired/, () => 'the server says the client certificate has expired'],
-  [/self-signed certificate|unable to get local issuer|unable to verify the first certificate/, (r) => `the server certificate is not signed by a CA this client trusts (TEMPORAL_TLS_SERVER_CA_CERT_PATH): ${r}`],
+  [
+    /self-signed certificate|unable to get local issuer|unable to verify the first certificate/,
+    (r) => `the server certificate is not signed by a CA this client trusts (TEMPORAL_TLS_SERVER_CA_CERT_PATH): ${r}`,
+  ],
   [/does not match certificate's altnames/, (r) => `${r} (TEMPORAL_TLS_SERVER_NAME sets the name to check)`],
-  [/wrong version number|packet length too long|http request/, () => 'the server does not speak TLS (a plaintext server wants TEMPORAL_TLS=false and no TLS variables)'],
+  [
+    /wrong version number|packet length too long|http request/,
+    () => 'the server does not speak TLS (a plaintext server wants TEMPORAL_TLS=false and no TLS variables)',
+  ],
 ];
 
 function tlsReason(err: Error): string {
@@ -164,7 +178,11 @@ function tlsDiagnosis(settings: TemporalSettings): Promise<string | undefined> {
     socket.on('data', () => done());
     socket.once('error', (err) => done(tlsReason(err)));
     socket.once('close', () =>
-      done(handshaken ? 'the server closed the connection right after the handshake, as servers do when they refuse the client certificate' : undefined),
+      done(
+        handshaken
+          ? 'the server closed the connection right after the handshake, as servers do when they refuse the client certificate'
+          : undefined,
+      ),
     );
     timer = setTimeout(() => done(), 5_000);
     timer.unref();

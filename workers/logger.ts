@@ -13,7 +13,10 @@ import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker'
  * "this needs a person". Duck-typed: failures come from workflow sandboxes,
  * where `instanceof` does not hold.
  */
-export function isExpectedFailure(error: unknown, from: 'activity' | 'workflow' = 'activity'): error is { message: string; type?: string | null } {
+export function isExpectedFailure(
+  error: unknown,
+  from: 'activity' | 'workflow' = 'activity',
+): error is { message: string; type?: string | null } {
   if (!error || typeof error !== 'object') return false;
   const e = error as { nonRetryable?: unknown; cause?: unknown };
   const kind = failureKind(error);
@@ -39,7 +42,11 @@ function failureKind(error: object): string {
 function reasonOf(error: { message: string; type?: string | null; cause?: unknown }): string {
   const kind = failureKind(error);
   // "Activity task failed" says nothing: what the activity (or child) threw does.
-  if ((kind === 'ActivityFailure' || kind === 'ChildWorkflowFailure') && error.cause && typeof error.cause === 'object') {
+  if (
+    (kind === 'ActivityFailure' || kind === 'ChildWorkflowFailure') &&
+    error.cause &&
+    typeof error.cause === 'object'
+  ) {
     return reasonOf(error.cause as { message: string });
   }
   return `${error.type ? `${error.type}: ` : ''}${error.message}`;
@@ -57,7 +64,9 @@ export function formatEntry(entry: LogEntry, verbose: boolean, colors = false): 
       .join(' ');
     return `${at} [${level}] ${message}: ${reasonOf(error as { message: string })}${context ? ` (${context})` : ''}`;
   }
-  return meta === undefined ? `${at} [${level}] ${message}` : `${at} [${level}] ${message} ${formatWithOptions({ colors }, meta)}`;
+  return meta === undefined
+    ? `${at} [${level}] ${message}`
+    : `${at} [${level}] ${message} ${formatWithOptions({ colors }, meta)}`;
 }
 
 /** The Runtime logger for pipewatch's processes (worker, start, demo). */

@@ -13,7 +13,14 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Status } from '../evaluation/types.js';
 
 /** Numbers for a status, so alerts can compare: ok 0, info or still learning 1, warning 2, critical 3, could not check 4. */
-export const STATUS_VALUE: Readonly<Record<string, number>> = { ok: 0, info: 1, learning: 1, warning: 2, critical: 3, error: 4 };
+export const STATUS_VALUE: Readonly<Record<string, number>> = {
+  ok: 0,
+  info: 1,
+  learning: 1,
+  warning: 2,
+  critical: 3,
+  error: 4,
+};
 
 export interface RunObservation {
   monitorId: string;
@@ -53,7 +60,12 @@ export function createMetrics(options: MetricsOptions = {}): PipewatchMetrics {
   const maxMonitors = options.maxMonitorSeries ?? 5_000;
   const known = new Set<string>();
 
-  const checks = new Counter({ name: 'pipewatch_checks_total', help: 'Checks judged, by check type and result (ok, alerting, could_not_check, learning).', labelNames: ['check', 'result'], registers: [registry] });
+  const checks = new Counter({
+    name: 'pipewatch_checks_total',
+    help: 'Checks judged, by check type and result (ok, alerting, could_not_check, learning).',
+    labelNames: ['check', 'result'],
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'pipewatch_check_collect_duration_seconds',
     help: 'Time to collect a measurement from its source, by check type and outcome.',
@@ -61,12 +73,41 @@ export function createMetrics(options: MetricsOptions = {}): PipewatchMetrics {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
-  const status = new Gauge({ name: 'pipewatch_monitor_status', help: 'Last status of a monitor: 0 ok, 1 info or learning, 2 warning, 3 critical, 4 could not check.', labelNames: ['monitor'], registers: [registry] });
-  const value = new Gauge({ name: 'pipewatch_monitor_value', help: "A monitor's last measured value (absent when it could not be measured).", labelNames: ['monitor'], registers: [registry] });
-  const info = new Gauge({ name: 'pipewatch_monitor_info', help: 'Always 1: what a monitor is, to join on `monitor`.', labelNames: ['monitor', 'check', 'perspective', 'pipeline'], registers: [registry] });
-  const lastRun = new Gauge({ name: 'pipewatch_monitor_last_run_timestamp_seconds', help: 'When a monitor was last judged by this worker.', labelNames: ['monitor'], registers: [registry] });
-  const dropped = new Counter({ name: 'pipewatch_monitor_series_dropped_total', help: `Runs of monitors beyond the first ${maxMonitors} this worker saw, kept out of the per-monitor series.`, registers: [registry] });
-  const deliveries = new Counter({ name: 'pipewatch_notifications_total', help: 'Notification deliveries by channel and outcome (sent, already-sent, failed: retried by Temporal).', labelNames: ['channel', 'outcome'], registers: [registry] });
+  const status = new Gauge({
+    name: 'pipewatch_monitor_status',
+    help: 'Last status of a monitor: 0 ok, 1 info or learning, 2 warning, 3 critical, 4 could not check.',
+    labelNames: ['monitor'],
+    registers: [registry],
+  });
+  const value = new Gauge({
+    name: 'pipewatch_monitor_value',
+    help: "A monitor's last measured value (absent when it could not be measured).",
+    labelNames: ['monitor'],
+    registers: [registry],
+  });
+  const info = new Gauge({
+    name: 'pipewatch_monitor_info',
+    help: 'Always 1: what a monitor is, to join on `monitor`.',
+    labelNames: ['monitor', 'check', 'perspective', 'pipeline'],
+    registers: [registry],
+  });
+  const lastRun = new Gauge({
+    name: 'pipewatch_monitor_last_run_timestamp_seconds',
+    help: 'When a monitor was last judged by this worker.',
+    labelNames: ['monitor'],
+    registers: [registry],
+  });
+  const dropped = new Counter({
+    name: 'pipewatch_monitor_series_dropped_total',
+    help: `Runs of monitors beyond the first ${maxMonitors} this worker saw, kept out of the per-monitor series.`,
+    registers: [registry],
+  });
+  const deliveries = new Counter({
+    name: 'pipewatch_notifications_total',
+    help: 'Notification deliveries by channel and outcome (sent, already-sent, failed: retried by Temporal).',
+    labelNames: ['channel', 'outcome'],
+    registers: [registry],
+  });
   // Saturation (issue 20): what the self-monitor saw in its window, by project (bounded by the configuration).
   const ticks = new Gauge({
     name: 'pipewatch_schedule_ticks_not_on_time',
@@ -74,9 +115,25 @@ export function createMetrics(options: MetricsOptions = {}): PipewatchMetrics {
     labelNames: ['project', 'reason'],
     registers: [registry],
   });
-  const pickupLag = new Gauge({ name: 'pipewatch_schedule_pickup_lag_seconds', help: "How long the oldest run task on pipewatch's task queue has waited for a worker.", labelNames: ['project'], registers: [registry] });
-  const lag = new Gauge({ name: 'pipewatch_schedule_start_lag_seconds', help: "Start lag of pipewatch's own schedules over the window's starts (quantile 0.99 and 1 for the max).", labelNames: ['project', 'quantile'], registers: [registry] });
-  const store = new Histogram({ name: 'pipewatch_store_duration_seconds', help: 'History store operations, by operation.', labelNames: ['operation'], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: [registry] });
+  const pickupLag = new Gauge({
+    name: 'pipewatch_schedule_pickup_lag_seconds',
+    help: "How long the oldest run task on pipewatch's task queue has waited for a worker.",
+    labelNames: ['project'],
+    registers: [registry],
+  });
+  const lag = new Gauge({
+    name: 'pipewatch_schedule_start_lag_seconds',
+    help: "Start lag of pipewatch's own schedules over the window's starts (quantile 0.99 and 1 for the max).",
+    labelNames: ['project', 'quantile'],
+    registers: [registry],
+  });
+  const store = new Histogram({
+    name: 'pipewatch_store_duration_seconds',
+    help: 'History store operations, by operation.',
+    labelNames: ['operation'],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    registers: [registry],
+  });
 
   {
     new Gauge({
@@ -88,7 +145,8 @@ export function createMetrics(options: MetricsOptions = {}): PipewatchMetrics {
         this.reset();
         const counts = new Map<string, number>();
         if (!sources.openAlerts) return;
-        for (const a of await sources.openAlerts().catch(() => [])) counts.set(a.status, (counts.get(a.status) ?? 0) + 1);
+        for (const a of await sources.openAlerts().catch(() => []))
+          counts.set(a.status, (counts.get(a.status) ?? 0) + 1);
         for (const s of ['warning', 'critical', 'error']) this.set({ status: s }, counts.get(s) ?? 0);
       },
     });
@@ -105,7 +163,14 @@ export function createMetrics(options: MetricsOptions = {}): PipewatchMetrics {
     });
   }
 
-  const result = (s: Status) => (s === 'error' ? 'could_not_check' : s === 'warning' || s === 'critical' ? 'alerting' : s === 'ok' || s === 'info' ? 'ok' : s);
+  const result = (s: Status) =>
+    s === 'error'
+      ? 'could_not_check'
+      : s === 'warning' || s === 'critical'
+        ? 'alerting'
+        : s === 'ok' || s === 'info'
+          ? 'ok'
+          : s;
 
   return {
     registry,
@@ -138,11 +203,19 @@ export function createMetrics(options: MetricsOptions = {}): PipewatchMetrics {
     },
     observeSchedules(project, d) {
       const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-      for (const [reason, key] of [['skipped', 'skippedOverlap'], ['missed', 'missedCatchupWindow'], ['late', 'lateStarts'], ['waiting', 'waitingForWorker']] as const) {
+      for (const [reason, key] of [
+        ['skipped', 'skippedOverlap'],
+        ['missed', 'missedCatchupWindow'],
+        ['late', 'lateStarts'],
+        ['waiting', 'waitingForWorker'],
+      ] as const) {
         const v = n(d[key]);
         if (v !== undefined) ticks.set({ project, reason }, v);
       }
-      for (const [quantile, key] of [['0.99', 'lagP99Seconds'], ['1', 'lagMaxSeconds']] as const) {
+      for (const [quantile, key] of [
+        ['0.99', 'lagP99Seconds'],
+        ['1', 'lagMaxSeconds'],
+      ] as const) {
         const v = n(d[key]);
         if (v !== undefined) lag.set({ project, quantile }, v);
         else lag.remove({ project, quantile });
@@ -176,7 +249,12 @@ export interface MetricsServer {
  * Serves GET /metrics: pipewatch's registry, then the Temporal SDK's runtime metrics read from `sdkMetricsUrl`
  * (the SDK's own Prometheus exporter on a private port), so a scrape config needs one target per worker.
  */
-export async function serveMetrics(options: { metrics: PipewatchMetrics; port: number; host?: string; sdkMetricsUrl?: string }): Promise<MetricsServer> {
+export async function serveMetrics(options: {
+  metrics: PipewatchMetrics;
+  port: number;
+  host?: string;
+  sdkMetricsUrl?: string;
+}): Promise<MetricsServer> {
   const host = options.host ?? '127.0.0.1';
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/metrics') {

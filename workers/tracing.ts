@@ -12,7 +12,11 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
 import type { WorkerOptions } from '@temporalio/worker';
 
 export const TRACER_NAME = 'pipewatch';
@@ -31,17 +35,26 @@ export interface Tracing {
 
 /** Tracing for this process when the OTLP variables ask for it; undefined otherwise. */
 export function tracingFromEnv(env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
-  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
+  const endpoint =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
   if (!endpoint) return undefined;
   const resource = new Resource({ 'service.name': env.OTEL_SERVICE_NAME ?? 'pipewatch-worker' });
-  const processor: SpanProcessor = new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint }), { scheduledDelayMillis: 1_000 });
+  const processor: SpanProcessor = new BatchSpanProcessor(new OTLPTraceExporter({ url: endpoint }), {
+    scheduledDelayMillis: 1_000,
+  });
   const provider = new BasicTracerProvider({ resource, spanProcessors: [processor] });
   // Global, so the activity interceptors' tracer and pipewatch's own spans share the provider and the context.
   provider.register({ contextManager: new AsyncLocalStorageContextManager().enable() });
   return {
     workerOptions: {
       interceptors: {
-        activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+        activity: [
+          (ctx) => ({
+            inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+            outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+          }),
+        ],
       },
       sinks: { exporter: makeWorkflowExporter(processor, resource) },
     },

@@ -23,7 +23,15 @@ export interface PipewatchWorkerOptions {
   /** Prometheus metrics this worker records (workers/metrics.ts); served by whoever created them. */
   metrics?: PipewatchMetrics;
   /** Extra Worker options (tests shorten timeouts, benchmarks raise concurrency). */
-  tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'>>;
+  tuning?: Partial<
+    Pick<
+      WorkerOptions,
+      | 'maxConcurrentActivityTaskExecutions'
+      | 'maxConcurrentWorkflowTaskExecutions'
+      | 'maxCachedWorkflows'
+      | 'shutdownGraceTime'
+    >
+  >;
 }
 
 export interface PipewatchWorker {
@@ -45,13 +53,21 @@ export async function createWorker(options: PipewatchWorkerOptions): Promise<Pip
     const { sources } = options.metrics;
     sources.openAlerts ??= () => options.store.activeAlerts();
     sources.interventionsWaiting ??= async () =>
-      (await client.workflow.count(`WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND TaskQueue = "${settings.taskQueue}"`)).count;
+      (
+        await client.workflow.count(
+          `WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND TaskQueue = "${settings.taskQueue}"`,
+        )
+      ).count;
   }
 
   // With tracing the workflow code needs Temporal's tracing interceptors, bundled here (a few seconds at start).
   const tracing = tracingFromEnv(env);
   const bundlePath = options.workflowBundlePath ?? env.PIPEWATCH_WORKFLOW_BUNDLE ?? prebuiltBundlePath();
-  const workflowBundle = tracing ? await bundleWorkflows({ tracing: true }) : bundlePath ? { codePath: bundlePath } : await bundleWorkflows();
+  const workflowBundle = tracing
+    ? await bundleWorkflows({ tracing: true })
+    : bundlePath
+      ? { codePath: bundlePath }
+      : await bundleWorkflows();
 
   const worker = await Worker.create({
     connection,
@@ -59,7 +75,18 @@ export async function createWorker(options: PipewatchWorkerOptions): Promise<Pip
     taskQueue: settings.taskQueue,
     workflowBundle,
     dataConverter: dataConverter(env),
-    activities: { ...options.extraActivities, ...createActivities({ store: options.store, connectors, channels, client, taskQueue: settings.taskQueue, env, metrics: options.metrics }) },
+    activities: {
+      ...options.extraActivities,
+      ...createActivities({
+        store: options.store,
+        connectors,
+        channels,
+        client,
+        taskQueue: settings.taskQueue,
+        env,
+        metrics: options.metrics,
+      }),
+    },
     shutdownGraceTime: '10s',
     ...tracing?.workerOptions,
     ...options.tuning,

@@ -53,17 +53,33 @@ function refusalReason(err: unknown): string {
 export async function archiveIngestWorkflow(input: ArchiveIngestInput): Promise<ArchiveIngestResult> {
   let first: Awaited<ReturnType<typeof extractArchive>>;
   try {
-    first = await extractArchive({ archive: input.archive, destination: input.destination, knownPasswords: input.knownPasswords, limits: input.limits });
+    first = await extractArchive({
+      archive: input.archive,
+      destination: input.destination,
+      knownPasswords: input.knownPasswords,
+      limits: input.limits,
+    });
   } catch (err) {
     if (!patched(ARCHIVE_REFUSAL_TOLD)) throw err;
     // Unsafe (zip-slip, bomb) or unreadable after its retries: nothing was extracted. The person who
     // waits for the files hears why, instead of the reason staying in a worker's log.
     const reason = refusalReason(err);
     await tellRefusal(input, reason);
-    throw ApplicationFailure.create({ message: `${input.archive} was refused and nothing was extracted: ${reason}`, type: 'ArchiveRefused', nonRetryable: true, cause: err instanceof Error ? err : undefined });
+    throw ApplicationFailure.create({
+      message: `${input.archive} was refused and nothing was extracted: ${reason}`,
+      type: 'ArchiveRefused',
+      nonRetryable: true,
+      cause: err instanceof Error ? err : undefined,
+    });
   }
   if (first.status === 'extracted') {
-    return { status: 'extracted', files: first.files, bytes: first.bytes, destination: first.destination, openedBy: 'pipewatch' };
+    return {
+      status: 'extracted',
+      files: first.files,
+      bytes: first.bytes,
+      destination: first.destination,
+      openedBy: 'pipewatch',
+    };
   }
 
   const answer: InterventionResult = await executeChild(interventionWorkflow, {
@@ -76,7 +92,12 @@ export async function archiveIngestWorkflow(input: ArchiveIngestInput): Promise<
         context: { pipeline: input.pipeline, stage: 'archive', item: input.archive },
         answers: ['provide', 'skip', 'abort'],
         secretInput: true,
-        verify: { kind: 'archivePassword', archive: input.archive, destination: input.destination, limits: input.limits },
+        verify: {
+          kind: 'archivePassword',
+          archive: input.archive,
+          destination: input.destination,
+          limits: input.limits,
+        },
         receiver: input.intervention.receiver,
         policy: input.policy,
         remindEveryMs: input.intervention.remindEveryMs,
@@ -89,12 +110,22 @@ export async function archiveIngestWorkflow(input: ArchiveIngestInput): Promise<
   switch (answer.answer) {
     case 'provide': {
       const outcome = answer.outcome as { files: number; bytes: number; destination: string };
-      return { status: 'extracted', files: outcome.files, bytes: outcome.bytes, destination: outcome.destination, openedBy: answer.by };
+      return {
+        status: 'extracted',
+        files: outcome.files,
+        bytes: outcome.bytes,
+        destination: outcome.destination,
+        openedBy: answer.by,
+      };
     }
     case 'skip':
       return { status: 'skipped', destination: input.destination, openedBy: answer.by };
     default:
-      throw ApplicationFailure.create({ message: `ingest of ${input.archive} aborted by ${answer.by}${answer.note ? `: ${answer.note}` : ''}`, type: 'Aborted', nonRetryable: true });
+      throw ApplicationFailure.create({
+        message: `ingest of ${input.archive} aborted by ${answer.by}${answer.note ? `: ${answer.note}` : ''}`,
+        type: 'Aborted',
+        nonRetryable: true,
+      });
   }
 }
 
@@ -102,7 +133,10 @@ async function tellRefusal(input: ArchiveIngestInput, reason: string): Promise<v
   const { deliverNotification } = proxyActivities<Activities>({
     startToCloseTimeout: input.policy.delivery.timeoutMs,
     heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
-    retry: { initialInterval: input.policy.delivery.initialIntervalMs, maximumInterval: input.policy.delivery.maximumIntervalMs },
+    retry: {
+      initialInterval: input.policy.delivery.initialIntervalMs,
+      maximumInterval: input.policy.delivery.maximumIntervalMs,
+    },
   });
   const info = workflowInfo();
   const receiver = input.policy.receivers[input.intervention.receiver] ?? { notify: [] as string[] };

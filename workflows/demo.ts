@@ -17,20 +17,38 @@ export interface DemoStageInput {
   intervention: HumanStepOptions['intervention'];
 }
 
-const stage = proxyActivities<DemoActivities>({ startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5 } });
+const stage = proxyActivities<DemoActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', maximumInterval: '10s', maximumAttempts: 5 },
+});
 
 export function demoRecordWorkflowId(recordId: string): string {
   return `pipewatch-demo/record/${recordId}`;
 }
 
-export async function demoCollectWorkflow(): Promise<{ faults: Fault[]; collected: number; archive?: string; malformed?: string }> {
+export async function demoCollectWorkflow(): Promise<{
+  faults: Fault[];
+  collected: number;
+  archive?: string;
+  malformed?: string;
+}> {
   const faults = await stage.demoFaults();
   if (faults.includes('collector')) return { faults, collected: 0 };
   const result = await stage.demoCollect({ runId: runKey() });
   return { faults, ...result };
 }
 
-export async function demoEtlWorkflow(input: DemoStageInput): Promise<{ faults: Fault[]; stalled?: true; parsed?: number; dropped?: number; held?: string[]; served?: number; consumer?: string }> {
+export async function demoEtlWorkflow(
+  input: DemoStageInput,
+): Promise<{
+  faults: Fault[];
+  stalled?: true;
+  parsed?: number;
+  dropped?: number;
+  held?: string[];
+  served?: number;
+  consumer?: string;
+}> {
   const faults = await stage.demoFaults();
   if (faults.includes('stall')) return { faults, stalled: true };
   const parse = await stage.demoParse({ runId: runKey(), faults, max: input.maxPerRun });
@@ -51,12 +69,19 @@ export async function demoEtlWorkflow(input: DemoStageInput): Promise<{ faults: 
 }
 
 /** One record the parser could not read: asks an operator, then parses, skips or aborts as answered. */
-export async function demoRecordWorkflow(input: { recordId: string; intervention: HumanStepOptions['intervention'] }): Promise<{ recordId: string; status: 'parsed' | 'skipped' }> {
+export async function demoRecordWorkflow(input: {
+  recordId: string;
+  intervention: HumanStepOptions['intervention'];
+}): Promise<{ recordId: string; status: 'parsed' | 'skipped' }> {
   const outcome = await humanStep('parse', () => stage.demoParseHeld({ recordId: input.recordId }), {
     needsHuman: ['MalformedRecord'],
-    intervention: { ...input.intervention, context: { ...input.intervention.context, pipeline: 'example', item: input.recordId } },
+    intervention: {
+      ...input.intervention,
+      context: { ...input.intervention.context, pipeline: 'example', item: input.recordId },
+    },
   }).catch(async (err: unknown) => {
-    if ((err as { type?: string }).type === 'Aborted') await stage.demoRecordDecision({ recordId: input.recordId, outcome: 'aborted', by: (err as Error).message });
+    if ((err as { type?: string }).type === 'Aborted')
+      await stage.demoRecordDecision({ recordId: input.recordId, outcome: 'aborted', by: (err as Error).message });
     throw err;
   });
   if (outcome === SKIPPED) {

@@ -10,7 +10,13 @@ import { proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflow
 import { groupMonitors, type CadenceGroup } from '../config/model.js';
 import type { Activities } from '../activities/index.js';
 import { STATUS_RANK, type Status } from '../evaluation/types.js';
-import { COLLECT_RETRY, collectTimeoutMs, GROUP_CHECK_CONCURRENCY, incidentSignals, type GroupMemberResult } from '../evaluation/check.js';
+import {
+  COLLECT_RETRY,
+  collectTimeoutMs,
+  GROUP_CHECK_CONCURRENCY,
+  incidentSignals,
+  type GroupMemberResult,
+} from '../evaluation/check.js';
 import { memberRunId } from '../evaluation/ids.js';
 import { scheduledTime, STORE } from './monitor.js';
 import { FAILING, STATUS } from './search-attributes.js';
@@ -25,7 +31,8 @@ export interface GroupRunResult {
 /** Room for every member's collect with all its tries and their waits, GROUP_CHECK_CONCURRENCY at a time, and recording. */
 export function groupCheckTimeoutMs(group: CadenceGroup): number {
   const slowest = Math.max(...group.monitors.map(collectTimeoutMs));
-  const waits = COLLECT_RETRY.initialIntervalMs * (COLLECT_RETRY.backoffCoefficient ** (COLLECT_RETRY.maximumAttempts - 1) - 1);
+  const waits =
+    COLLECT_RETRY.initialIntervalMs * (COLLECT_RETRY.backoffCoefficient ** (COLLECT_RETRY.maximumAttempts - 1) - 1);
   const rounds = Math.ceil(group.monitors.length / GROUP_CHECK_CONCURRENCY);
   return Math.min(rounds * (COLLECT_RETRY.maximumAttempts * slowest + waits) + 30_000, 9 * 60_000);
 }
@@ -54,20 +61,45 @@ export async function monitorGroupWorkflow(group: CadenceGroup): Promise<GroupRu
   const info = workflowInfo();
   const at = scheduledTime() ?? new Date(Date.now());
   // Local: one marker in history for the whole group; retried as a whole, which recording per run id makes safe.
-  const { checkMonitors } = proxyLocalActivities<Activities>({ startToCloseTimeout: groupCheckTimeoutMs(group), retry: STORE.retry });
+  const { checkMonitors } = proxyLocalActivities<Activities>({
+    startToCloseTimeout: groupCheckTimeoutMs(group),
+    retry: STORE.retry,
+  });
   const { signalIncident } = proxyActivities<Activities>(STORE);
 
   // The group as it came (shared policy once): the activity puts the members together again.
-  const members = await checkMonitors({ runId: info.workflowId, at: at.toISOString(), notification: group.notification, monitors: group.monitors });
-  const status = members.reduce<Status>((worst, m) => (STATUS_RANK[m.status] > STATUS_RANK[worst] ? m.status : worst), 'ok');
+  const members = await checkMonitors({
+    runId: info.workflowId,
+    at: at.toISOString(),
+    notification: group.notification,
+    monitors: group.monitors,
+  });
+  const status = members.reduce<Status>(
+    (worst, m) => (STATUS_RANK[m.status] > STATUS_RANK[worst] ? m.status : worst),
+    'ok',
+  );
   upsertSearchAttributes([
     { key: STATUS, value: status },
-    { key: FAILING, value: fitting(members.filter((m) => m.status !== 'ok').map((m) => m.monitorId), FAILING_BYTES) },
+    {
+      key: FAILING,
+      value: fitting(
+        members.filter((m) => m.status !== 'ok').map((m) => m.monitorId),
+        FAILING_BYTES,
+      ),
+    },
   ]);
 
   const byId = new Map(groupMonitors(group).map((m) => [m.id, m]));
   const signals = members.flatMap((m) =>
-    m.recorded && m.verdict && m.labels ? incidentSignals(byId.get(m.monitorId)!, m.recorded, m.labels, m.verdict, memberRunId(info.workflowId, m.monitorId)) : [],
+    m.recorded && m.verdict && m.labels
+      ? incidentSignals(
+          byId.get(m.monitorId)!,
+          m.recorded,
+          m.labels,
+          m.verdict,
+          memberRunId(info.workflowId, m.monitorId),
+        )
+      : [],
   );
   // Incidents are independent of each other: told at once.
   await Promise.all(signals.map((s) => signalIncident(s)));

@@ -15,7 +15,10 @@ export interface HeartbeatInput {
   staleAfter: number;
 }
 
-const { beat } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumAttempts: 3 } });
+const { beat } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumAttempts: 3 },
+});
 
 export async function heartbeatWorkflow(input: HeartbeatInput): Promise<{ status: 'ok' | 'stale'; stale: string[] }> {
   return beat(input);

@@ -21,10 +21,16 @@ export interface HumanStepOptions {
 function failureType(err: unknown): { type?: string; message: string } {
   let e: unknown = err;
   while (e instanceof ActivityFailure && e.cause) e = e.cause;
-  return e instanceof ApplicationFailure ? { type: e.type ?? undefined, message: e.message } : { message: e instanceof Error ? e.message : String(e) };
+  return e instanceof ApplicationFailure
+    ? { type: e.type ?? undefined, message: e.message }
+    : { message: e instanceof Error ? e.message : String(e) };
 }
 
-export async function humanStep<T>(stage: string, run: () => Promise<T>, options: HumanStepOptions): Promise<T | typeof SKIPPED> {
+export async function humanStep<T>(
+  stage: string,
+  run: () => Promise<T>,
+  options: HumanStepOptions,
+): Promise<T | typeof SKIPPED> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
@@ -45,7 +51,12 @@ export async function humanStep<T>(stage: string, run: () => Promise<T>, options
         ],
       });
       if (answer.answer === 'skip') return SKIPPED;
-      if (answer.answer === 'abort') throw ApplicationFailure.create({ message: `${stage} aborted by ${answer.by}`, type: 'Aborted', nonRetryable: true });
+      if (answer.answer === 'abort')
+        throw ApplicationFailure.create({
+          message: `${stage} aborted by ${answer.by}`,
+          type: 'Aborted',
+          nonRetryable: true,
+        });
     }
   }
 }

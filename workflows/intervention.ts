@@ -28,7 +28,12 @@ import { HEARTBEAT_TIMEOUT_MS } from './heartbeats.js';
 export type Answer = 'provide' | 'approve' | 'skip' | 'retry' | 'abort' | 'resume';
 
 /** How a provided input is checked before it is accepted (an activity does it). */
-export type VerifySpec = { kind: 'archivePassword'; archive: string; destination: string; limits: { maxEntries: number; maxBytes: number; maxRatio: number } };
+export type VerifySpec = {
+  kind: 'archivePassword';
+  archive: string;
+  destination: string;
+  limits: { maxEntries: number; maxBytes: number; maxRatio: number };
+};
 
 export interface InterventionInput {
   kind: string;
@@ -88,11 +93,21 @@ export async function interventionWorkflow(input: InterventionInput): Promise<In
   const { deliverNotification } = proxyActivities<Activities>({
     startToCloseTimeout: input.policy.delivery.timeoutMs,
     heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
-    retry: { initialInterval: input.policy.delivery.initialIntervalMs, maximumInterval: input.policy.delivery.maximumIntervalMs },
+    retry: {
+      initialInterval: input.policy.delivery.initialIntervalMs,
+      maximumInterval: input.policy.delivery.maximumIntervalMs,
+    },
   });
-  const { recordInterventionAudit } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '30s' } });
+  const { recordInterventionAudit } = proxyActivities<Activities>({
+    startToCloseTimeout: '30s',
+    retry: { maximumInterval: '30s' },
+  });
   // Checking a password means extracting the archive: give it time, and no retry of a wrong one.
-  const { verifyInterventionInput } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: '15s', retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['UnsafeArchiveError'] } });
+  const { verifyInterventionInput } = proxyActivities<Activities>({
+    startToCloseTimeout: '30m',
+    heartbeatTimeout: '15s',
+    retry: { maximumAttempts: 3, nonRetryableErrorTypes: ['UnsafeArchiveError'] },
+  });
 
   const info = workflowInfo();
   const openedAt = Date.now();
@@ -189,8 +204,12 @@ export async function interventionWorkflow(input: InterventionInput): Promise<In
     {
       validator: (a) => {
         if (!a || typeof a.by !== 'string' || !a.by.trim()) throw new Error('say who answers: "by"');
-        if (!input.answers.includes(a.answer)) throw new Error(`"${a.answer}" is not an answer to this question; answer one of: ${input.answers.join(', ')}`);
-        if (a.answer === 'provide' && !a.input) throw new Error(`"provide" needs the ${input.secretInput ? 'password' : 'value'}`);
+        if (!input.answers.includes(a.answer))
+          throw new Error(
+            `"${a.answer}" is not an answer to this question; answer one of: ${input.answers.join(', ')}`,
+          );
+        if (a.answer === 'provide' && !a.input)
+          throw new Error(`"provide" needs the ${input.secretInput ? 'password' : 'value'}`);
         if (result) throw new Error(`already answered by ${result.by} (${result.answer}) at ${result.at}`);
         if (checking) throw new Error('another answer is being checked right now; try again in a moment');
       },
@@ -216,12 +235,22 @@ export async function interventionWorkflow(input: InterventionInput): Promise<In
     while (!result && signalled.length > 0) {
       const a = signalled.shift()!;
       const refused = await handle(a, 'signal');
-      if (refused) await tell(`answer refused: ${input.title}`, `${a.by} answered "${a.answer}" by signal, which was refused: ${refused}\nThe question stays open.\n${how}`, receiver.notify);
+      if (refused)
+        await tell(
+          `answer refused: ${input.title}`,
+          `${a.by} answered "${a.answer}" by signal, which was refused: ${refused}\nThe question stays open.\n${how}`,
+          receiver.notify,
+        );
     }
     if (result) break;
     const now = Date.now();
     if (now >= deadline) {
-      result = { answer: input.defaultAction, by: 'pipewatch (deadline)', at: new Date(now).toISOString(), defaulted: true };
+      result = {
+        answer: input.defaultAction,
+        by: 'pipewatch (deadline)',
+        at: new Date(now).toISOString(),
+        defaulted: true,
+      };
       await audited({ at: result.at, by: result.by, answer: result.answer, accepted: true, via: 'deadline' });
       break;
     }
@@ -236,7 +265,11 @@ export async function interventionWorkflow(input: InterventionInput): Promise<In
   }
 
   upsertSearchAttributes([{ key: INTERVENTION_STATE, value: 'answered' }]);
-  await tell(`answered: ${input.title}`, `${result.by} answered "${result.answer}"${result.note ? `: ${result.note}` : ''}.`, receiver.notify);
+  await tell(
+    `answered: ${input.title}`,
+    `${result.by} answered "${result.answer}"${result.note ? `: ${result.note}` : ''}.`,
+    receiver.notify,
+  );
   await condition(allHandlersFinished);
   return result;
 }

@@ -1,10 +1,23 @@
 // One run per schedule tick: collect → evaluate → record → tell the incident.
-import { patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { MonitorDefinition } from '../config/model.js';
 import type { Transition } from '../evaluation/flap.js';
 import type { Status } from '../evaluation/types.js';
 import type { Activities } from '../activities/index.js';
-import { alertLabels, COLLECT_RETRY, collectTimeoutMs, incidentSignals, incidentsFor, runCheck } from '../evaluation/check.js';
+import {
+  alertLabels,
+  COLLECT_RETRY,
+  collectTimeoutMs,
+  incidentSignals,
+  incidentsFor,
+  runCheck,
+} from '../evaluation/check.js';
 import { STATUS } from './search-attributes.js';
 import { keyLabels, keyStateId, NEVER_OPENS } from '../evaluation/log-keys.js';
 import { HEARTBEAT_TIMEOUT_MS } from './heartbeats.js';
@@ -17,7 +30,10 @@ export interface MonitorRunResult {
   transition: Transition;
 }
 
-export const STORE = { startToCloseTimeout: '30s', retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 } } as const;
+export const STORE = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 5 },
+} as const;
 const { signalIncident } = proxyActivities<Activities>(STORE);
 
 /**
@@ -47,7 +63,11 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
   const { collect } = proxy<Activities>({ startToCloseTimeout: collectTimeoutMs(monitor), retry });
   // Reconciling a pipeline streams every id of a window: long, so it heartbeats, and one cut off by a killed
   // worker is taken over within seconds (workflows/heartbeats.ts).
-  const { collectStages, collectLogs } = proxyActivities<Activities>({ startToCloseTimeout: '30m', heartbeatTimeout: HEARTBEAT_TIMEOUT_MS, retry });
+  const { collectStages, collectLogs } = proxyActivities<Activities>({
+    startToCloseTimeout: '30m',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
+    retry,
+  });
 
   const verdict = await runCheck(monitor, at, { collect, collectStages, collectLogs, baselines });
   upsertSearchAttributes([{ key: STATUS, value: verdict.status }]);
@@ -68,7 +88,8 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
     // A new optional input field, absent without a sink: the commands this workflow issues are unchanged.
     sink: monitor.sink,
   });
-  for (const signal of incidentSignals(monitor, recorded, labels, verdict, info.workflowId)) await signalIncident(signal);
+  for (const signal of incidentSignals(monitor, recorded, labels, verdict, info.workflowId))
+    await signalIncident(signal);
   if (keys) {
     const withKey = (key: string, status: Status) => keyLabels(alertLabels(monitor, status), key);
     const runs = await recordKeyRuns({
@@ -76,14 +97,26 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
       runId: info.workflowId,
       observedAt: verdict.observedAt,
       flap: monitor.flap,
-      keys: keys.map((k) => ({ key: k.key, verdict: k.verdict, labels: withKey(k.key, k.verdict.status), incidentIds: incidentsFor(monitor, withKey(k.key, k.verdict.status)).map((r) => r.incidentId) })),
+      keys: keys.map((k) => ({
+        key: k.key,
+        verdict: k.verdict,
+        labels: withKey(k.key, k.verdict.status),
+        incidentIds: incidentsFor(monitor, withKey(k.key, k.verdict.status)).map((r) => r.incidentId),
+      })),
       labelsFor: alertLabels(monitor, 'ok'),
       incidentIdsFor: routes.map((r) => r.incidentId),
     });
     for (const run of runs) {
       // Each key is an alert of its own in its incident: its id names the key.
       const keyed = { ...monitor, id: keyStateId(monitor.id, run.key) };
-      for (const signal of incidentSignals(keyed, run.recorded, run.labels, run.verdict, `${info.workflowId}#${run.key}`)) await signalIncident(signal);
+      for (const signal of incidentSignals(
+        keyed,
+        run.recorded,
+        run.labels,
+        run.verdict,
+        `${info.workflowId}#${run.key}`,
+      ))
+        await signalIncident(signal);
     }
   }
   const { transition } = recorded;
@@ -98,4 +131,3 @@ export function scheduledTime(): Date | undefined {
   if (typeof first === 'string') return new Date(first);
   return undefined;
 }
-

@@ -37,7 +37,11 @@ export async function reportWorkflow(definition: ReportDefinition): Promise<Repo
     heartbeatTimeout: '1m',
     // A mail server that is down gets the report when it is back, within the period; the next report follows anyway.
     scheduleToCloseTimeout: Math.max(10 * MINUTE, Math.min(definition.periodMs, 12 * 60 * MINUTE)),
-    retry: { initialInterval: definition.delivery.initialIntervalMs, maximumInterval: definition.delivery.maximumIntervalMs, backoffCoefficient: 2 },
+    retry: {
+      initialInterval: definition.delivery.initialIntervalMs,
+      maximumInterval: definition.delivery.maximumIntervalMs,
+      backoffCoefficient: 2,
+    },
   });
   // A scheduled run's period ends at its scheduled time, however late it started, so consecutive
   // reports neither overlap nor leave gaps; a run started by hand covers the period up to now.
@@ -47,5 +51,9 @@ export async function reportWorkflow(definition: ReportDefinition): Promise<Repo
   // or it would be in no report (the next period starts after it). reports/period.ts says how long.
   const judgedAt = periodEnd + (definition.judgedWithinMs ?? 0);
   if (scheduled && judgedAt > Date.now() && patched(REPORT_WAITS_FOR_WINDOWS)) await sleep(judgedAt - Date.now());
-  return produceReport({ definition, reportId: workflowInfo().workflowId, periodEnd: new Date(periodEnd).toISOString() });
+  return produceReport({
+    definition,
+    reportId: workflowInfo().workflowId,
+    periodEnd: new Date(periodEnd).toISOString(),
+  });
 }

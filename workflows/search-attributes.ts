@@ -26,4 +26,16 @@ export const MEMBERS = defineSearchAttributeKey('PipewatchMembers', SearchAttrib
 // schedule's version from one paged list instead of one describe per schedule (schedules/sync.ts readExisting).
 export const VERSION = defineSearchAttributeKey('PipewatchVersion', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [MONITOR, PERSPECTIVE, PIPELINE, STATUS, SEVERITY, INCIDENT_STATE, INTERVENTION_STATE, GROUP, FAILING, MEMBERS, VERSION];
+export const SEARCH_ATTRIBUTES = [
+  MONITOR,
+  PERSPECTIVE,
+  PIPELINE,
+  STATUS,
+  SEVERITY,
+  INCIDENT_STATE,
+  INTERVENTION_STATE,
+  GROUP,
+  FAILING,
+  MEMBERS,
+  VERSION,
+];

@@ -3,7 +3,17 @@
 // so a bad matcher is refused at once), incidents read them through a query.
 // It announces silences nobody should forget: very long ones when created,
 // every one shortly before it ends.
-import { allHandlersFinished, condition, continueAsNew, defineQuery, defineUpdate, proxyActivities, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DeliveryPolicy, NamedChannel } from '../config/model.js';
 import { formatDuration } from '../config/duration.js';
 import { formatMatcher } from '../evaluation/matchers.js';
@@ -73,7 +83,9 @@ export async function silencesWorkflow(carried?: SilencesMemory): Promise<void> 
         reason: request.reason,
         // The validator refuses such matchers; only a history replayed from before today's matcher rules
         // gets here with them, and that silence holds nothing back rather than everything.
-        ...(typeof matchers === 'string' ? { expiredAt: new Date(startsAt).toISOString(), expiredBy: `pipewatch: ${matchers}` } : {}),
+        ...(typeof matchers === 'string'
+          ? { expiredAt: new Date(startsAt).toISOString(), expiredBy: `pipewatch: ${matchers}` }
+          : {}),
       };
       m.silences.push(silence);
       m.announcements = request.announcements;
@@ -102,19 +114,29 @@ export async function silencesWorkflow(carried?: SilencesMemory): Promise<void> 
         if (!request.by?.trim()) throw new Error('say who expires the silence: by');
         const silence = m.silences.find((s) => s.id === request.id);
         if (!silence) throw new Error(`no silence ${request.id}; list them with: pipewatch silence list`);
-        if (silence.expiredAt || Date.parse(silence.endsAt) <= Date.now()) throw new Error(`silence ${request.id} has already ended`);
+        if (silence.expiredAt || Date.parse(silence.endsAt) <= Date.now())
+          throw new Error(`silence ${request.id} has already ended`);
       },
     },
   );
 
-  const { deliverNotification } = proxyActivities<Activities>({ startToCloseTimeout: '60s', heartbeatTimeout: HEARTBEAT_TIMEOUT_MS, retry: { initialInterval: '5s', maximumInterval: '5m' } });
+  const { deliverNotification } = proxyActivities<Activities>({
+    startToCloseTimeout: '60s',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
+    retry: { initialInterval: '5s', maximumInterval: '5m' },
+  });
   const announce = async (key: string, title: string, text: string) => {
     const a = m.announcements;
     if (!a || m.announced.includes(key)) return;
     m.announced.push(key);
     await Promise.all(
       a.channels.map((channel) =>
-        deliverNotification({ channel, notification: { kind: 'notice', title, text }, idempotencyKey: `${self}/${key}/${channel.id}`, monitorIds: [] }),
+        deliverNotification({
+          channel,
+          notification: { kind: 'notice', title, text },
+          idempotencyKey: `${self}/${key}/${channel.id}`,
+          monitorIds: [],
+        }),
       ),
     );
   };
@@ -128,9 +150,14 @@ export async function silencesWorkflow(carried?: SilencesMemory): Promise<void> 
     for (const s of m.silences) {
       if (!a || s.expiredAt) continue;
       const length = Date.parse(s.endsAt) - Date.parse(s.startsAt);
-      if (length > a.longerThanMs) await announce(`${s.id}/long`, `long silence ${s.id}: ${formatDuration(length)}`, describe(s));
+      if (length > a.longerThanMs)
+        await announce(`${s.id}/long`, `long silence ${s.id}: ${formatDuration(length)}`, describe(s));
       if (silenceActive(s, now) && Date.parse(s.endsAt) - a.announceBeforeMs <= now) {
-        await announce(`${s.id}/ending`, `silence ${s.id} ends at ${s.endsAt}`, `${describe(s)}\nAlerts it holds back will be sent when it ends.`);
+        await announce(
+          `${s.id}/ending`,
+          `silence ${s.id} ends at ${s.endsAt}`,
+          `${describe(s)}\nAlerts it holds back will be sent when it ends.`,
+        );
       }
     }
     const wakes = m.silences
@@ -138,7 +165,10 @@ export async function silencesWorkflow(carried?: SilencesMemory): Promise<void> 
       .flatMap((s) => [Date.parse(s.endsAt) - a!.announceBeforeMs, Date.parse(s.endsAt) + KEEP_ENDED_MS])
       .filter((t) => t > now);
     changed = false;
-    await condition(() => changed || workflowInfo().continueAsNewSuggested, wakes.length ? Math.max(1, Math.min(...wakes) - now) : undefined);
+    await condition(
+      () => changed || workflowInfo().continueAsNewSuggested,
+      wakes.length ? Math.max(1, Math.min(...wakes) - now) : undefined,
+    );
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof silencesWorkflow>({ ...m, announced: m.announced.slice(-500) });

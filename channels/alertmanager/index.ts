@@ -11,7 +11,15 @@
 // delivery safe here.
 import type { ChannelSpec } from '../../config/model.js';
 import { formatValue } from '../../evaluation/rules.js';
-import type { AlertSummary, ChannelFactory, ChannelSender, Delivery, IncidentNotification, Notification, SendContext } from '../types.js';
+import type {
+  AlertSummary,
+  ChannelFactory,
+  ChannelSender,
+  Delivery,
+  IncidentNotification,
+  Notification,
+  SendContext,
+} from '../types.js';
 import { postJson } from '../shared/post.js';
 
 type AlertmanagerSpec = Extract<ChannelSpec, { type: 'alertmanager' }>;
@@ -74,7 +82,13 @@ export function alertmanagerAlerts(
     const resolved = n.kind === 'resolved' || !a.firing;
     const endsAt = resolved ? (n.resolvedAt ?? a.since) : holdUntil;
     const startsAt = resolved ? n.openedAt : a.since;
-    return { labels, annotations, startsAt: startsAt <= endsAt ? startsAt : endsAt, endsAt, ...(generatorURL ? { generatorURL } : {}) };
+    return {
+      labels,
+      annotations,
+      startsAt: startsAt <= endsAt ? startsAt : endsAt,
+      endsAt,
+      ...(generatorURL ? { generatorURL } : {}),
+    };
   });
 }
 
@@ -94,7 +108,12 @@ class AlertmanagerSender implements ChannelSender {
       namespace: this.env.TEMPORAL_NAMESPACE,
     });
     if (alerts.length === 0) return {};
-    await postJson(`${this.spec.url.replace(/\/+$/, '')}/api/v2/alerts`, JSON.stringify(alerts), this.spec.headers, this.spec.timeout);
+    await postJson(
+      `${this.spec.url.replace(/\/+$/, '')}/api/v2/alerts`,
+      JSON.stringify(alerts),
+      this.spec.headers,
+      this.spec.timeout,
+    );
     return {};
   }
 
@@ -105,4 +124,3 @@ export const alertmanagerChannel: ChannelFactory<'alertmanager'> = {
   type: 'alertmanager',
   create: (_id, spec) => new AlertmanagerSender(spec, process.env),
 };
-

@@ -40,9 +40,14 @@ class EmailSender implements ChannelSender {
   }
 
   async send(n: Notification, context: SendContext): Promise<Delivery> {
-    const message = render(n, { subjectPrefix: this.spec.subjectPrefix, history: context.history, temporal: context.temporal });
+    const message = render(n, {
+      subjectPrefix: this.spec.subjectPrefix,
+      history: context.history,
+      temporal: context.temporal,
+    });
     // The first message of an incident opens a thread; the rest reply to it.
-    const thread = n.kind === 'notice' ? undefined : `<${hash(`${n.incidentId}/${n.openedAt}/${this.id}`)}@pipewatch.thread>`;
+    const thread =
+      n.kind === 'notice' ? undefined : `<${hash(`${n.incidentId}/${n.openedAt}/${this.id}`)}@pipewatch.thread>`;
     const opensThread = n.kind === 'firing';
     const messageId = opensThread && thread ? thread : messageIdFor(context.idempotencyKey);
     await this.transport.sendMail({
@@ -71,9 +76,19 @@ class EmailSender implements ChannelSender {
       subject: `${this.spec.subjectPrefix ?? '[pipewatch]'} ${report.subject}`.slice(0, 240),
       text: report.text,
       html: report.html,
-      attachments: report.images.map((img) => ({ filename: img.filename, content: img.png, contentType: 'image/png', cid: img.cid, contentDisposition: 'inline' as const })),
+      attachments: report.images.map((img) => ({
+        filename: img.filename,
+        content: img.png,
+        contentType: 'image/png',
+        cid: img.cid,
+        contentDisposition: 'inline' as const,
+      })),
       messageId,
-      headers: { 'X-Pipewatch-Kind': 'report', 'X-Pipewatch-Report': report.reportId, 'X-Pipewatch-Idempotency-Key': context.idempotencyKey },
+      headers: {
+        'X-Pipewatch-Kind': 'report',
+        'X-Pipewatch-Report': report.reportId,
+        'X-Pipewatch-Idempotency-Key': context.idempotencyKey,
+      },
     });
     return { messageId };
   }

@@ -10,9 +10,15 @@ export const emailChannelSchema = z
     smtp: z.strictObject({
       host: z.string().min(1),
       port: z
-        .union([z.int().min(1).max(65535), z.string().refine(isEnvRef, { message: 'a port number or an environment reference such as "${SMTP_PORT}"' })])
+        .union([
+          z.int().min(1).max(65535),
+          z.string().refine(isEnvRef, { message: 'a port number or an environment reference such as "${SMTP_PORT}"' }),
+        ])
         .default(587),
-      secure: z.boolean().default(false).meta({ description: 'TLS from the first byte (port 465); otherwise STARTTLS when offered.' }),
+      secure: z
+        .boolean()
+        .default(false)
+        .meta({ description: 'TLS from the first byte (port 465); otherwise STARTTLS when offered.' }),
       requireTLS: z.boolean().default(false),
       user: z.string().optional(),
       password: secretRef.optional(),

@@ -2,7 +2,12 @@
 // heartbeat activity: a timeout, and an error that names the origin (never the path or query,
 // which may hold a token) and the status.
 /** POSTs JSON; a non-2xx answer or a timeout is an error (and the activity retries). */
-export async function postJson(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
+export async function postJson(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<void> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -13,11 +18,15 @@ export async function postJson(url: string, body: string, headers: Record<string
     });
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
-    const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+    const why =
+      e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
     // Not chained: the cause may name the whole URL, whose path can be the credential (a Slack webhook).
     // eslint-disable-next-line preserve-caught-error
     throw new Error(`POST ${new URL(url).origin}: ${why}`);
   }
   const text = await response.text().catch(() => '');
-  if (!response.ok) throw new Error(`POST ${new URL(url).origin} answered ${response.status} ${response.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`);
+  if (!response.ok)
+    throw new Error(
+      `POST ${new URL(url).origin} answered ${response.status} ${response.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`,
+    );
 }

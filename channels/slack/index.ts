@@ -5,7 +5,14 @@
 import type { ChannelSpec } from '../../config/model.js';
 import { describeRule, formatValue } from '../../evaluation/rules.js';
 import { ackCommands, causesOf, noticeText, render } from '../render.js';
-import type { ChannelFactory, ChannelSender, Delivery, Notification, SendContext, TemporalCommandContext } from '../types.js';
+import type {
+  ChannelFactory,
+  ChannelSender,
+  Delivery,
+  Notification,
+  SendContext,
+  TemporalCommandContext,
+} from '../types.js';
 import { postJson } from '../shared/post.js';
 
 type SlackSpec = Extract<ChannelSpec, { type: 'slack' }>;
@@ -26,7 +33,12 @@ function alertLines(n: Exclude<Notification, { kind: 'notice' }>): string[] {
   // Correlated: each cause, then its symptoms indented under it.
   const causes = causesOf(n);
   const symptom = new Set(causes.flatMap((c) => c.downstream));
-  const ordered = causes.length ? [...causes.flatMap((c) => [c.cause, ...c.downstream]), ...n.alerts.filter((a) => !symptom.has(a) && !causes.some((c) => c.cause === a))] : n.alerts;
+  const ordered = causes.length
+    ? [
+        ...causes.flatMap((c) => [c.cause, ...c.downstream]),
+        ...n.alerts.filter((a) => !symptom.has(a) && !causes.some((c) => c.cause === a)),
+      ]
+    : n.alerts;
   return ordered.map((a) => {
     const v = a.verdict;
     const value = v.value === undefined ? 'not measured' : formatValue(v.value, v.unit);
@@ -41,7 +53,10 @@ function alertLines(n: Exclude<Notification, { kind: 'notice' }>): string[] {
 export function slackText(n: Notification, ctx: TemporalCommandContext = {}): string {
   const subject = slackEscape(render(n, { subjectPrefix: '', temporal: ctx }).subject.trim());
   if (n.kind === 'notice') return `*${subject}*\n${slackEscape(noticeText(n, ctx))}`;
-  const ack = n.kind !== 'resolved' && !n.acknowledged ? [`Acknowledge: \`${slackEscape(ackCommands(n.incidentId, ctx)[0]!)}\``] : [];
+  const ack =
+    n.kind !== 'resolved' && !n.acknowledged
+      ? [`Acknowledge: \`${slackEscape(ackCommands(n.incidentId, ctx)[0]!)}\``]
+      : [];
   return [`*${subject}*`, ...alertLines(n), ...ack].join('\n');
 }
 
@@ -53,10 +68,15 @@ export function slackBlocks(n: Notification, ctx: TemporalCommandContext = {}): 
   if (n.kind === 'notice') return [header, section(slackEscape(noticeText(n, ctx)))];
   const blocks: Array<Record<string, unknown>> = [header, ...alertLines(n).slice(0, 40).map(section)];
   if (n.alerts.length > 40) blocks.push(section(`… and ${n.alerts.length - 40} more alerts`));
-  const context = [`Incident \`${slackEscape(n.incidentId)}\``, `receiver ${slackEscape(n.receiver)}`, `opened ${slackEscape(n.openedAt)}`];
+  const context = [
+    `Incident \`${slackEscape(n.incidentId)}\``,
+    `receiver ${slackEscape(n.receiver)}`,
+    `opened ${slackEscape(n.openedAt)}`,
+  ];
   if (n.acknowledged) context.push(`acknowledged by ${slackEscape(n.acknowledged.by)}`);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
-  if (n.kind !== 'resolved' && !n.acknowledged) blocks.push(section(`Acknowledge: \`${slackEscape(ackCommands(n.incidentId, ctx)[0]!)}\``));
+  if (n.kind !== 'resolved' && !n.acknowledged)
+    blocks.push(section(`Acknowledge: \`${slackEscape(ackCommands(n.incidentId, ctx)[0]!)}\``));
   return blocks;
 }
 
@@ -64,7 +84,12 @@ class SlackSender implements ChannelSender {
   constructor(private readonly spec: SlackSpec) {}
 
   async send(n: Notification, context: SendContext): Promise<Delivery> {
-    await postJson(this.spec.webhookUrl, JSON.stringify({ text: slackText(n, context.temporal), blocks: slackBlocks(n, context.temporal) }), {}, 10_000);
+    await postJson(
+      this.spec.webhookUrl,
+      JSON.stringify({ text: slackText(n, context.temporal), blocks: slackBlocks(n, context.temporal) }),
+      {},
+      10_000,
+    );
     return {};
   }
 

@@ -6,7 +6,9 @@ import { channelCommon } from '../shared/schema.js';
 export const slackChannelSchema = z
   .strictObject({
     type: z.literal('slack'),
-    webhookUrl: secretRef.meta({ description: 'The incoming-webhook URL, as an environment reference: it is a credential.' }),
+    webhookUrl: secretRef.meta({
+      description: 'The incoming-webhook URL, as an environment reference: it is a credential.',
+    }),
     ...channelCommon,
   })
   .meta({ description: 'A Slack incoming webhook.' });

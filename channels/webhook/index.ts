@@ -5,7 +5,14 @@ import { createHmac } from 'node:crypto';
 import type { ChannelSpec } from '../../config/model.js';
 import { noticeText, render } from '../render.js';
 import { postJson } from '../shared/post.js';
-import type { ChannelFactory, ChannelSender, Delivery, Notification, SendContext, TemporalCommandContext } from '../types.js';
+import type {
+  ChannelFactory,
+  ChannelSender,
+  Delivery,
+  Notification,
+  SendContext,
+  TemporalCommandContext,
+} from '../types.js';
 
 type WebhookSpec = Extract<ChannelSpec, { type: 'webhook' }>;
 
@@ -14,9 +21,14 @@ export function signature(secret: string, body: string): string {
 }
 
 /** The JSON document a webhook receives. */
-export function webhookPayload(n: Notification, idempotencyKey: string, temporal: TemporalCommandContext = {}): Record<string, unknown> {
+export function webhookPayload(
+  n: Notification,
+  idempotencyKey: string,
+  temporal: TemporalCommandContext = {},
+): Record<string, unknown> {
   const summary = render(n, { temporal }).subject;
-  if (n.kind === 'notice') return { version: 1, kind: 'notice', idempotencyKey, title: n.title, text: noticeText(n, temporal), summary };
+  if (n.kind === 'notice')
+    return { version: 1, kind: 'notice', idempotencyKey, title: n.title, text: noticeText(n, temporal), summary };
   return {
     version: 1,
     kind: n.kind,
@@ -32,7 +44,15 @@ export function webhookPayload(n: Notification, idempotencyKey: string, temporal
     acknowledged: n.acknowledged ?? null,
     escalation: n.escalation ?? null,
     // Correlated pipelines: the probable causes, most upstream first, each with the monitors downstream of it.
-    correlation: n.correlation ? { causes: n.correlation.causes.map((c) => ({ monitor: c.cause, resolved: c.resolved, downstream: c.downstream })) } : null,
+    correlation: n.correlation
+      ? {
+          causes: n.correlation.causes.map((c) => ({
+            monitor: c.cause,
+            resolved: c.resolved,
+            downstream: c.downstream,
+          })),
+        }
+      : null,
     alerts: n.alerts.map((a) => ({
       monitor: a.monitor.id,
       pipeline: a.monitor.pipeline ?? null,
@@ -57,7 +77,10 @@ class WebhookSender implements ChannelSender {
 
   async send(n: Notification, context: SendContext): Promise<Delivery> {
     const body = JSON.stringify(webhookPayload(n, context.idempotencyKey, context.temporal));
-    const headers: Record<string, string> = { ...this.spec.headers, 'x-pipewatch-idempotency-key': context.idempotencyKey };
+    const headers: Record<string, string> = {
+      ...this.spec.headers,
+      'x-pipewatch-idempotency-key': context.idempotencyKey,
+    };
     if (this.spec.secret) headers['x-pipewatch-signature'] = signature(this.spec.secret, body);
     await postJson(this.spec.url, body, headers, this.spec.timeout);
     return {};

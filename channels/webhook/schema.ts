@@ -7,7 +7,9 @@ export const webhookChannelSchema = z
   .strictObject({
     type: z.literal('webhook'),
     url: z.string().min(1),
-    secret: secretRef.optional().meta({ description: 'Key for the X-Pipewatch-Signature header: sha256=HMAC-SHA256(secret, body) in hex.' }),
+    secret: secretRef
+      .optional()
+      .meta({ description: 'Key for the X-Pipewatch-Signature header: sha256=HMAC-SHA256(secret, body) in hex.' }),
     headers: z.record(z.string(), z.string()).default({}),
     timeout: duration.prefault('10s'),
     ...channelCommon,

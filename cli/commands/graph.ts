@@ -14,7 +14,9 @@ export function registerGraphCommand(program: Command, ctx: CliContext): void {
   program
     .command('graph')
     .argument('[pipeline]', 'the pipeline to show (default: every declared pipeline)')
-    .description("print a pipeline's dependency graph as correlation sees it: stages in order, their infrastructure and monitors")
+    .description(
+      "print a pipeline's dependency graph as correlation sees it: stages in order, their infrastructure and monitors",
+    )
     .option('--json', 'the graph as JSON')
     .action((pipelineId: string | undefined, opts: { json?: boolean }) => {
       // The graph needs no secrets: environment variables are not required here.
@@ -22,16 +24,28 @@ export function registerGraphCommand(program: Command, ctx: CliContext): void {
       const { pipelines, monitors } = graphInputs(config.raw);
       const chosen = pipelineId ? pipelines.filter((p) => p.id === pipelineId) : pipelines;
       if (pipelineId && chosen.length === 0) {
-        throw new CliError(`no pipeline "${pipelineId}" in ${config.file}; declared: ${pipelines.map((p) => p.id).join(', ') || 'none'}`, EXIT.usage);
+        throw new CliError(
+          `no pipeline "${pipelineId}" in ${config.file}; declared: ${pipelines.map((p) => p.id).join(', ') || 'none'}`,
+          EXIT.usage,
+        );
       }
       const graphs = chosen.map((p) => pipelineGraph(p, monitors));
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(graphs.map((g) => ({ ...g, correlation: config.raw.pipelines[g.pipeline]?.correlation ?? null })), null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify(
+            graphs.map((g) => ({ ...g, correlation: config.raw.pipelines[g.pipeline]?.correlation ?? null })),
+            null,
+            2,
+          )}\n`,
+        );
         return;
       }
       const out = graphs.map((g) => {
         const window = config.raw.pipelines[g.pipeline]?.correlation?.window;
-        const note = window !== undefined ? `correlation: alerts opening within ${formatDuration(window)} of each other are told as one incident per cause` : 'correlation: off (pipelines.<id>.correlation.window turns it on)';
+        const note =
+          window !== undefined
+            ? `correlation: alerts opening within ${formatDuration(window)} of each other are told as one incident per cause`
+            : 'correlation: off (pipelines.<id>.correlation.window turns it on)';
         return `${graphText(g)}\n\n${note}`;
       });
       process.stdout.write(`${out.join('\n\n')}\n`);

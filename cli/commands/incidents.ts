@@ -10,7 +10,14 @@ import { silenceActive } from '../../evaluation/muting.js';
 import { silenceRequestProblem } from '../../evaluation/silence-rules.js';
 import { formatValue } from '../../evaluation/rules.js';
 import type { IncidentSnapshot } from '../../workflows/incident.js';
-import { addSilenceUpdate, expireSilenceUpdate, silencesWorkflow, silencesWorkflowId, type AddSilenceRequest, type SilenceAnnouncements } from '../../workflows/silences.js';
+import {
+  addSilenceUpdate,
+  expireSilenceUpdate,
+  silencesWorkflow,
+  silencesWorkflowId,
+  type AddSilenceRequest,
+  type SilenceAnnouncements,
+} from '../../workflows/silences.js';
 import type { CliContext } from '../context.js';
 import { CliError, table } from '../output.js';
 import { openTemporal } from '../temporal.js';
@@ -32,7 +39,8 @@ function configIfAny(ctx: CliContext): LoadedConfig | undefined {
 function durationOption(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
   const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) throw new CliError(`${flag} "${text}" is not a duration; write it like 30m, 2h or 1d`, 2);
+  if (ms === undefined || ms <= 0)
+    throw new CliError(`${flag} "${text}" is not a duration; write it like 30m, 2h or 1d`, 2);
   return ms;
 }
 
@@ -67,13 +75,26 @@ async function withIncident<T>(ref: string, fn: (client: Client, id: string) => 
 function printSnapshot(s: IncidentSnapshot): void {
   out(`${s.incidentId}`);
   out(`  state      ${s.state}${s.status !== 'ok' ? ` (${s.status})` : ''}`);
-  out(`  receiver   ${s.receiver}${Object.keys(s.groupLabels).length ? `  group ${Object.entries(s.groupLabels).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}`);
+  out(
+    `  receiver   ${s.receiver}${
+      Object.keys(s.groupLabels).length
+        ? `  group ${Object.entries(s.groupLabels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}`
+        : ''
+    }`,
+  );
   if (s.openedAt) out(`  opened     ${s.openedAt}${s.reopened ? ` (reopened ${s.reopened}×)` : ''}`);
   if (s.resolvedAt) out(`  resolved   ${s.resolvedAt}${s.resolvedBy ? ` by ${s.resolvedBy}` : ''}`);
-  if (s.acknowledged) out(`  acked      by ${s.acknowledged.by} at ${s.acknowledged.at}${s.acknowledged.until ? ` until ${s.acknowledged.until}` : ''}${s.acknowledged.note ? `: ${s.acknowledged.note}` : ''}`);
+  if (s.acknowledged)
+    out(
+      `  acked      by ${s.acknowledged.by} at ${s.acknowledged.at}${s.acknowledged.until ? ` until ${s.acknowledged.until}` : ''}${s.acknowledged.note ? `: ${s.acknowledged.note}` : ''}`,
+    );
   if (s.escalation) {
     const next = s.escalation.nextStep;
-    out(`  escalation ${s.escalation.policy}: ${s.escalation.stepsDone}/${s.escalation.stepsTotal} steps done${next ? `; next: step ${next.step} (round ${next.round}) to ${next.notify.join(', ')} at ${next.at}` : ''}`);
+    out(
+      `  escalation ${s.escalation.policy}: ${s.escalation.stepsDone}/${s.escalation.stepsTotal} steps done${next ? `; next: step ${next.step} (round ${next.round}) to ${next.notify.join(', ')} at ${next.at}` : ''}`,
+    );
   }
   out(`  messages   ${s.notificationsSent} sent${s.lastNotifiedAt ? `, last at ${s.lastNotifiedAt}` : ''}`);
   out('  alerts');
@@ -96,7 +117,9 @@ export function alertTree(s: Pick<IncidentSnapshot, 'alerts' | 'muted' | 'correl
     const cause = byId.get(c.cause);
     if (!cause) continue;
     shown.add(c.cause);
-    lines.push(`probable cause: ${line(cause)}${cause.monitor.node?.stage ? ` [stage ${cause.monitor.node.stage}, ${cause.monitor.perspective}]` : ''}`);
+    lines.push(
+      `probable cause: ${line(cause)}${cause.monitor.node?.stage ? ` [stage ${cause.monitor.node.stage}, ${cause.monitor.perspective}]` : ''}`,
+    );
     const downstream = c.downstream.flatMap((d) => (byId.has(d) ? [byId.get(d)!] : []));
     downstream.forEach((d, i) => {
       shown.add(d.monitor.id);
@@ -133,7 +156,13 @@ export function registerIncidentCommands(program: Command, ctx: CliContext): voi
         }
         if (opts.json) out(JSON.stringify(rows, null, 2));
         else if (rows.length === 0) out('no open incidents');
-        else out(table([['INCIDENT', 'STATE', 'STATUS', 'MONITOR', 'SINCE'], ...rows.map((r) => [r.incidentId!, r.state!, r.status!, r.monitor!, r.started!])]));
+        else
+          out(
+            table([
+              ['INCIDENT', 'STATE', 'STATUS', 'MONITOR', 'SINCE'],
+              ...rows.map((r) => [r.incidentId!, r.state!, r.status!, r.monitor!, r.started!]),
+            ]),
+          );
       } finally {
         await close();
       }
@@ -141,7 +170,9 @@ export function registerIncidentCommands(program: Command, ctx: CliContext): voi
 
   incidents
     .command('show <incident>')
-    .description('what an incident is about, who acknowledged it, what escalation comes next (an incident id, or a monitor id)')
+    .description(
+      'what an incident is about, who acknowledged it, what escalation comes next (an incident id, or a monitor id)',
+    )
     .option('--json', 'machine-readable output')
     .action(async (ref: string, opts: { json?: boolean }) => {
       const { incidentStateQuery } = await incidentMessages();
@@ -160,28 +191,41 @@ export function registerIncidentCommands(program: Command, ctx: CliContext): voi
       const forMs = durationOption(opts.for, '--for');
       const { acknowledgeUpdate } = await incidentMessages();
       const snapshot = await withIncident(ref, (client, id) =>
-        client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ by: opts.by, note: opts.note, forMs }] }),
+        client.workflow
+          .getHandle(id)
+          .executeUpdate(acknowledgeUpdate, { args: [{ by: opts.by, note: opts.note, forMs }] }),
       );
-      out(`acknowledged ${snapshot.incidentId} as ${opts.by}${snapshot.acknowledged?.until ? ` until ${snapshot.acknowledged.until}` : ''}`);
+      out(
+        `acknowledged ${snapshot.incidentId} as ${opts.by}${snapshot.acknowledged?.until ? ` until ${snapshot.acknowledged.until}` : ''}`,
+      );
     });
 
   incidents
     .command('resolve <incident>')
-    .description('resolve by hand: sends the resolved message; a monitor that still fails opens a new incident after its failAfter runs')
+    .description(
+      'resolve by hand: sends the resolved message; a monitor that still fails opens a new incident after its failAfter runs',
+    )
     .requiredOption('--by <name>', 'who resolves it')
     .option('--note <text>', 'why')
     .action(async (ref: string, opts: { by: string; note?: string }) => {
       const { resolveUpdate } = await incidentMessages();
-      const snapshot = await withIncident(ref, (client, id) => client.workflow.getHandle(id).executeUpdate(resolveUpdate, { args: [{ by: opts.by, note: opts.note }] }));
+      const snapshot = await withIncident(ref, (client, id) =>
+        client.workflow.getHandle(id).executeUpdate(resolveUpdate, { args: [{ by: opts.by, note: opts.note }] }),
+      );
       out(`resolved ${snapshot.incidentId} at ${snapshot.resolvedAt}`);
     });
 
-  const silence = program.command('silence').description('silences: hold back alerts that match, for a while, with an owner and a reason');
+  const silence = program
+    .command('silence')
+    .description('silences: hold back alerts that match, for a while, with an owner and a reason');
 
   silence
     .command('add')
     .description('add a silence (it ends by itself; announced before it ends)')
-    .requiredOption('--match <matcher...>', "label matchers, all must match (Alertmanager's syntax): 'pipeline = intel' 'severity =~ \"warning|critical\"' or '{team=\"lake\", env!~\"dev.*\"}'")
+    .requiredOption(
+      '--match <matcher...>',
+      "label matchers, all must match (Alertmanager's syntax): 'pipeline = intel' 'severity =~ \"warning|critical\"' or '{team=\"lake\", env!~\"dev.*\"}'",
+    )
     .requiredOption('--for <duration>', 'how long, e.g. 2h')
     .requiredOption('--by <name>', 'who silences')
     .requiredOption('--reason <text>', 'why, for whoever wonders where the alerts went')
@@ -191,12 +235,26 @@ export function registerIncidentCommands(program: Command, ctx: CliContext): voi
       const config = configIfAny(ctx);
       const policy = config?.monitors[0]?.notification;
       const announcements: SilenceAnnouncements = {
-        channels: (config?.raw.silences.announce ?? []).flatMap((id) => (policy?.channels[id] ? [policy.channels[id]!] : [])),
+        channels: (config?.raw.silences.announce ?? []).flatMap((id) =>
+          policy?.channels[id] ? [policy.channels[id]!] : [],
+        ),
         announceBeforeMs: config?.raw.silences.announceBefore ?? 15 * 60_000,
         longerThanMs: config?.raw.silences.longerThan ?? 24 * 3_600_000,
-        delivery: policy?.delivery ?? { initialIntervalMs: 5_000, maximumIntervalMs: 300_000, timeoutMs: 60_000, fallbackAfterMs: 600_000 },
+        delivery: policy?.delivery ?? {
+          initialIntervalMs: 5_000,
+          maximumIntervalMs: 300_000,
+          timeoutMs: 60_000,
+          fallbackAfterMs: 600_000,
+        },
       };
-      const request: AddSilenceRequest = { matchers: opts.match, durationMs, startsAt: opts.starts, createdBy: opts.by, reason: opts.reason, announcements };
+      const request: AddSilenceRequest = {
+        matchers: opts.match,
+        durationMs,
+        startsAt: opts.starts,
+        createdBy: opts.by,
+        reason: opts.reason,
+        announcements,
+      };
       // Refused here before anything is contacted; the workflow's validator checks the same for other clients.
       const problem = silenceRequestProblem(request);
       if (problem) throw new CliError(problem, 2);
@@ -233,14 +291,29 @@ export function registerIncidentCommands(program: Command, ctx: CliContext): voi
       try {
         const { readSilences } = await import('../../activities/index.js');
         const now = Date.now();
-        const rows = (await readSilences(client, taskQueue)).filter((s) => opts.all || (!s.expiredAt && Date.parse(s.endsAt) > now));
+        const rows = (await readSilences(client, taskQueue)).filter(
+          (s) => opts.all || (!s.expiredAt && Date.parse(s.endsAt) > now),
+        );
         if (opts.json) out(JSON.stringify(rows, null, 2));
         else if (rows.length === 0) out('no silences');
         else
           out(
             table([
               ['ID', 'STATE', 'MATCHERS', 'UNTIL', 'BY', 'REASON'],
-              ...rows.map((s) => [s.id, s.expiredAt ? 'expired' : silenceActive(s, now) ? 'active' : Date.parse(s.startsAt) > now ? 'pending' : 'ended', s.matchers.map(formatMatcher).join(', '), s.endsAt, s.createdBy, s.reason]),
+              ...rows.map((s) => [
+                s.id,
+                s.expiredAt
+                  ? 'expired'
+                  : silenceActive(s, now)
+                    ? 'active'
+                    : Date.parse(s.startsAt) > now
+                      ? 'pending'
+                      : 'ended',
+                s.matchers.map(formatMatcher).join(', '),
+                s.endsAt,
+                s.createdBy,
+                s.reason,
+              ]),
             ]),
           );
       } finally {
@@ -260,7 +333,8 @@ export function registerIncidentCommands(program: Command, ctx: CliContext): voi
           .getHandle(silencesWorkflowId(taskQueue))
           .executeUpdate(expireSilenceUpdate, { args: [{ id, by: opts.by }] })
           .catch((err: unknown) => {
-            if (err instanceof WorkflowNotFoundError) throw new CliError(`no silence ${id}: no silences have been created`);
+            if (err instanceof WorkflowNotFoundError)
+              throw new CliError(`no silence ${id}: no silences have been created`);
             if (err instanceof WorkflowUpdateFailedError) throw new CliError(err.cause?.message ?? err.message);
             throw err;
           });

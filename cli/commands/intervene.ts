@@ -67,15 +67,30 @@ export function registerInterveneCommands(program: Command, ctx: CliContext): vo
     .action(async (opts: { json?: boolean }) =>
       withClient(async (client) => {
         const rows: Array<Record<string, string>> = [];
-        for await (const w of client.workflow.list({ query: 'WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running"' })) {
+        for await (const w of client.workflow.list({
+          query: 'WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running"',
+        })) {
           rows.push({ id: w.workflowId, since: w.startTime.toISOString() });
         }
         rows.sort((a, b) => a.since!.localeCompare(b.since!));
         // Archives refused in the last week asked nobody, but someone waits for their files.
         const refused = (await refusedArchives(client)).map((r) => ({ id: r.workflowId, at: r.at, reason: r.reason }));
-        if (opts.json) out(JSON.stringify(rows.map((r) => ({ ...r, state: 'open' })).concat(refused.map((r) => ({ id: r.id, since: r.at, state: 'refused', reason: r.reason }))), null, 2));
+        if (opts.json)
+          out(
+            JSON.stringify(
+              rows
+                .map((r) => ({ ...r, state: 'open' }))
+                .concat(refused.map((r) => ({ id: r.id, since: r.at, state: 'refused', reason: r.reason }))),
+              null,
+              2,
+            ),
+          );
         else {
-          out(rows.length === 0 ? 'no open questions' : table([['INTERVENTION', 'WAITING SINCE'], ...rows.map((r) => [r.id!, r.since!])]));
+          out(
+            rows.length === 0
+              ? 'no open questions'
+              : table([['INTERVENTION', 'WAITING SINCE'], ...rows.map((r) => [r.id!, r.since!])]),
+          );
           if (refused.length > 0) {
             out('');
             out('archives refused in the last 7 days (nothing extracted, nobody asked):');
@@ -97,7 +112,8 @@ export function registerInterveneCommands(program: Command, ctx: CliContext): vo
           .getHandle(id)
           .query(interventionQuery)
           .catch((err: unknown) => {
-            if (err instanceof WorkflowNotFoundError) throw new CliError(`no intervention ${id}; list them with: pipewatch intervene list`);
+            if (err instanceof WorkflowNotFoundError)
+              throw new CliError(`no intervention ${id}; list them with: pipewatch intervene list`);
             throw err;
           });
         if (opts.json) {
@@ -106,10 +122,14 @@ export function registerInterveneCommands(program: Command, ctx: CliContext): vo
         }
         out(`${id}: ${v.title} (${v.state})`);
         out(`  ${v.question}`);
-        for (const [k, val] of Object.entries(v.context)) if (val !== undefined) out(`  ${k}: ${Array.isArray(val) ? val.join('; ') : val}`);
-        out(`  answers: ${v.answers.join(', ')}${v.secretInput ? ' (provide reads the password from the terminal)' : ''}`);
+        for (const [k, val] of Object.entries(v.context))
+          if (val !== undefined) out(`  ${k}: ${Array.isArray(val) ? val.join('; ') : val}`);
+        out(
+          `  answers: ${v.answers.join(', ')}${v.secretInput ? ' (provide reads the password from the terminal)' : ''}`,
+        );
         out(`  deadline: ${v.deadlineAt}, then: ${v.defaultAction}`);
-        for (const a of v.audit) out(`  ${a.at} ${a.by}: ${a.answer} ${a.accepted ? 'accepted' : `refused (${a.reason})`} via ${a.via}`);
+        for (const a of v.audit)
+          out(`  ${a.at} ${a.by}: ${a.answer} ${a.accepted ? 'accepted' : `refused (${a.reason})`} via ${a.via}`);
         if (v.result) out(`  result: ${v.result.answer} by ${v.result.by}`);
       }),
     );
@@ -127,21 +147,40 @@ export function registerInterveneCommands(program: Command, ctx: CliContext): vo
         const { interventionQuery, respondUpdate } = await interventionMessages();
         const handle = client.workflow.getHandle(id);
         const view = await handle.query(interventionQuery).catch((err: unknown) => {
-          if (err instanceof WorkflowNotFoundError) throw new CliError(`no intervention ${id}; list them with: pipewatch intervene list`);
+          if (err instanceof WorkflowNotFoundError)
+            throw new CliError(`no intervention ${id}; list them with: pipewatch intervene list`);
           throw err;
         });
         let input = opts.input;
         if (opts.answer === 'provide' && view.secretInput) {
-          if (input !== undefined) throw new CliError('a password is never taken from the command line; leave out --input and type it when asked (or pipe it to standard input)', EXIT.usage);
+          if (input !== undefined)
+            throw new CliError(
+              'a password is never taken from the command line; leave out --input and type it when asked (or pipe it to standard input)',
+              EXIT.usage,
+            );
           const { codecKeys } = await import('../../workers/codec.js');
-          if (!codecKeys()) throw new CliError('passwords travel only encrypted: set PIPEWATCH_CODEC_KEYS or PIPEWATCH_CODEC_KEY_FILE (the same keys as the workers), or run this where the data directory of `pipewatch start` is (PIPEWATCH_DATA_DIR, default .pipewatch)');
+          if (!codecKeys())
+            throw new CliError(
+              'passwords travel only encrypted: set PIPEWATCH_CODEC_KEYS or PIPEWATCH_CODEC_KEY_FILE (the same keys as the workers), or run this where the data directory of `pipewatch start` is (PIPEWATCH_DATA_DIR, default .pipewatch)',
+            );
           input = await readSecret('password (not shown): ');
         }
         try {
-          const result = await handle.executeUpdate(respondUpdate, { args: [{ answer: opts.answer, by: opts.by, note: opts.note, input }] });
-          out(`accepted: ${result.answer} by ${result.by}${result.outcome ? ` (${Object.entries(result.outcome).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`);
+          const result = await handle.executeUpdate(respondUpdate, {
+            args: [{ answer: opts.answer, by: opts.by, note: opts.note, input }],
+          });
+          out(
+            `accepted: ${result.answer} by ${result.by}${
+              result.outcome
+                ? ` (${Object.entries(result.outcome)
+                    .map(([k, v]) => `${k} ${v}`)
+                    .join(', ')})`
+                : ''
+            }`,
+          );
         } catch (err) {
-          if (err instanceof WorkflowUpdateFailedError) throw new CliError(`refused: ${err.cause?.message ?? err.message}`);
+          if (err instanceof WorkflowUpdateFailedError)
+            throw new CliError(`refused: ${err.cause?.message ?? err.message}`);
           throw err;
         }
       }),
@@ -158,7 +197,10 @@ export function registerInterveneCommands(program: Command, ctx: CliContext): vo
     .action(async (file: string, opts: { dest: string; source?: string; pipeline?: string; wait?: boolean }) => {
       const config = ctx.loadConfig({ envCheck: false });
       const source = opts.source ? config.raw.archives.sources[opts.source] : undefined;
-      if (opts.source && !source) throw new CliError(`unknown source "${opts.source}"; configured: ${Object.keys(config.raw.archives.sources).join(', ') || '(none)'}`);
+      if (opts.source && !source)
+        throw new CliError(
+          `unknown source "${opts.source}"; configured: ${Object.keys(config.raw.archives.sources).join(', ') || '(none)'}`,
+        );
       const path = resolve(file);
       const i = config.raw.interventions;
       const input: ArchiveIngestInput = {
@@ -166,36 +208,51 @@ export function registerInterveneCommands(program: Command, ctx: CliContext): vo
         destination: resolve(opts.dest),
         source: opts.source,
         knownPasswords: source?.passwords ?? [],
-        limits: { maxEntries: config.raw.archives.maxEntries, maxBytes: config.raw.archives.maxBytes, maxRatio: config.raw.archives.maxRatio },
+        limits: {
+          maxEntries: config.raw.archives.maxEntries,
+          maxBytes: config.raw.archives.maxBytes,
+          maxRatio: config.raw.archives.maxRatio,
+        },
         pipeline: opts.pipeline,
-        intervention: { receiver: i.receiver ?? config.notification.routing.receiver, remindEveryMs: i.remindEvery, deadlineMs: i.deadline, defaultAction: i.defaultAction },
+        intervention: {
+          receiver: i.receiver ?? config.notification.routing.receiver,
+          remindEveryMs: i.remindEvery,
+          deadlineMs: i.deadline,
+          defaultAction: i.defaultAction,
+        },
         policy: config.notification,
       };
       const workflowId = `pipewatch-archive/${basename(path)}-${createHash('sha256').update(path).digest('hex').slice(0, 8)}`;
       await withClient(async (client, taskQueue) => {
         const { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } = await sdk();
-        const handle = await client.workflow.start(archiveIngestWorkflow, { workflowId, taskQueue, args: [input] }).catch(async (err: unknown) => {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-          // The same file is being ingested: say where it stands, and the question it waits on if any.
-          const question = interventionIdFor(workflowId);
-          const open = await client.workflow
-            .getHandle(question)
-            .describe()
-            .then((d) => d.status.name === 'RUNNING')
-            .catch(() => false);
-          throw new CliError(
-            open
-              ? `${path} is already being ingested (${workflowId}) and waits on an operator: pipewatch intervene show '${question}'`
-              : `${path} is already being ingested (${workflowId}); follow it with: temporal workflow show --workflow-id '${workflowId}'`,
-          );
-        });
+        const handle = await client.workflow
+          .start(archiveIngestWorkflow, { workflowId, taskQueue, args: [input] })
+          .catch(async (err: unknown) => {
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+            // The same file is being ingested: say where it stands, and the question it waits on if any.
+            const question = interventionIdFor(workflowId);
+            const open = await client.workflow
+              .getHandle(question)
+              .describe()
+              .then((d) => d.status.name === 'RUNNING')
+              .catch(() => false);
+            throw new CliError(
+              open
+                ? `${path} is already being ingested (${workflowId}) and waits on an operator: pipewatch intervene show '${question}'`
+                : `${path} is already being ingested (${workflowId}); follow it with: temporal workflow show --workflow-id '${workflowId}'`,
+            );
+          });
         out(`started ${workflowId}`);
         if (opts.wait) {
           const result = await handle.result().catch((err: unknown) => {
             if (err instanceof WorkflowFailedError) throw new CliError(`refused: ${failureReason(err)}`);
             throw err;
           });
-          out(result.status === 'extracted' ? `extracted ${result.files} file(s), ${result.bytes} bytes, to ${result.destination} (opened by ${result.openedBy})` : `skipped by ${result.openedBy}`);
+          out(
+            result.status === 'extracted'
+              ? `extracted ${result.files} file(s), ${result.bytes} bytes, to ${result.destination} (opened by ${result.openedBy})`
+              : `skipped by ${result.openedBy}`,
+          );
         }
       });
     });

@@ -36,13 +36,23 @@ const quoted = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g,
  */
 export function runsWhere(config: Pick<LoadedConfig, 'monitors' | 'groups'>, monitorId: string): RunsWhere {
   if (!config.monitors.some((m) => m.id === monitorId)) {
-    throw new CliError(`no monitor "${monitorId}" in the configuration; declared: ${config.monitors.map((m) => m.id).slice(0, 20).join(', ') || '(none)'}`);
+    throw new CliError(
+      `no monitor "${monitorId}" in the configuration; declared: ${
+        config.monitors
+          .map((m) => m.id)
+          .slice(0, 20)
+          .join(', ') || '(none)'
+      }`,
+    );
   }
   const group: CadenceGroup | undefined = config.groups.find((g) => g.monitors.some((m) => m.id === monitorId));
   // By workflow type too: the monitor's incidents carry PipewatchMonitor as well.
   const own = `(WorkflowType = "monitorWorkflow" AND PipewatchMonitor = ${quoted(monitorId)})`;
   if (!group) return { monitorId, scheduleId: scheduleId(monitorId), query: own };
-  const listed = fitting(group.monitors.map((m) => m.id), MEMBER_BYTES).includes(monitorId);
+  const listed = fitting(
+    group.monitors.map((m) => m.id),
+    MEMBER_BYTES,
+  ).includes(monitorId);
   const member = listed ? `PipewatchMembers = ${quoted(monitorId)}` : `PipewatchGroup = ${quoted(group.id)}`;
   return {
     monitorId,
@@ -68,13 +78,19 @@ interface RunRow {
 export function registerRunsCommand(program: Command, ctx: CliContext): void {
   program
     .command('runs <monitor>')
-    .description("a monitor's latest runs with their verdicts, also in a cadence group: where it runs, each run's Web UI link, and the list filter")
+    .description(
+      "a monitor's latest runs with their verdicts, also in a cadence group: where it runs, each run's Web UI link, and the list filter",
+    )
     .option('-n, --limit <n>', 'runs to show', '10')
-    .option('--temporal-ui <url>', 'Temporal Web UI for the links (default: $PIPEWATCH_TEMPORAL_UI_URL or http://127.0.0.1:8233)')
+    .option(
+      '--temporal-ui <url>',
+      'Temporal Web UI for the links (default: $PIPEWATCH_TEMPORAL_UI_URL or http://127.0.0.1:8233)',
+    )
     .option('--json', 'one JSON document on stdout')
     .action(async (monitorId: string, opts: { limit: string; temporalUi?: string; json?: boolean }) => {
       const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new CliError(`--limit: a whole number of runs, at least 1 (got "${opts.limit}")`);
+      if (!Number.isInteger(limit) || limit < 1)
+        throw new CliError(`--limit: a whole number of runs, at least 1 (got "${opts.limit}")`);
       const loaded = ctx.loadConfig();
       // The built-in self-monitor has runs to open too.
       const config = { ...loaded, monitors: withSelfMonitors(loaded) };
@@ -86,7 +102,12 @@ export function registerRunsCommand(program: Command, ctx: CliContext): void {
       const rows: RunRow[] = [];
       try {
         for await (const w of client.workflow.list({ query: where.query, pageSize: limit })) {
-          rows.push({ workflowId: w.workflowId, runStatus: w.status.name, startedAt: w.startTime?.toISOString(), url: workflowUrl(temporalUi, settings.namespace, w.workflowId) });
+          rows.push({
+            workflowId: w.workflowId,
+            runStatus: w.status.name,
+            startedAt: w.startTime?.toISOString(),
+            url: workflowUrl(temporalUi, settings.namespace, w.workflowId),
+          });
           if (rows.length >= limit) break;
         }
       } finally {
@@ -98,10 +119,20 @@ export function registerRunsCommand(program: Command, ctx: CliContext): void {
         const { dataDir, openHistoryStore } = await import('../../store/open.js');
         const opened = await openHistoryStore({ dataDir: dataDir() });
         try {
-          const points = new Map((await opened.store.recentPoints(monitorId, Math.max(50, limit * 3))).map((p) => [p.runId, p]));
+          const points = new Map(
+            (await opened.store.recentPoints(monitorId, Math.max(50, limit * 3))).map((p) => [p.runId, p]),
+          );
           for (const r of rows) {
-            const p = points.get(where.group ? memberRunId(r.workflowId, monitorId) : r.workflowId) ?? points.get(r.workflowId);
-            if (p) r.verdict = { status: p.status, value: p.value, unit: monitorUnit, reason: p.reason, observedAt: p.observedAt };
+            const p =
+              points.get(where.group ? memberRunId(r.workflowId, monitorId) : r.workflowId) ?? points.get(r.workflowId);
+            if (p)
+              r.verdict = {
+                status: p.status,
+                value: p.value,
+                unit: monitorUnit,
+                reason: p.reason,
+                observedAt: p.observedAt,
+              };
           }
         } finally {
           await opened.close();
@@ -111,7 +142,9 @@ export function registerRunsCommand(program: Command, ctx: CliContext): void {
       }
       const listUrl = webUiListUrl(temporalUi, settings.namespace, where.query);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ ...where, webUi: listUrl, runs: rows, ...(storeNote ? { note: storeNote } : {}) }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ ...where, webUi: listUrl, runs: rows, ...(storeNote ? { note: storeNote } : {}) }, null, 2)}\n`,
+        );
         return;
       }
       const lines = [
@@ -120,7 +153,10 @@ export function registerRunsCommand(program: Command, ctx: CliContext): void {
           : `${monitorId} runs on its own schedule ${where.scheduleId}`,
       ];
       const latest = rows[0];
-      if (latest) lines.push(`latest: ${latest.verdict ? `${latest.verdict.status}: ${latest.verdict.reason}` : latest.runStatus.toLowerCase()} — ${latest.url}`);
+      if (latest)
+        lines.push(
+          `latest: ${latest.verdict ? `${latest.verdict.status}: ${latest.verdict.reason}` : latest.runStatus.toLowerCase()} — ${latest.url}`,
+        );
       else lines.push('no run found yet (is the schedule synced and a worker running?)');
       lines.push(`Web UI: ${listUrl}`, `temporal workflow list -q '${where.query}'`);
       if (rows.length) {

@@ -35,14 +35,28 @@ export function fails(v: Validation, strict = false): boolean {
 }
 
 /** The JSON form of one problem (file is the document's). */
-export function problemJson(p: ConfigProblem): { line: number | null; column: number | null; path: string; message: string; severity: 'error' | 'warning' } {
-  return { line: p.line ?? null, column: p.column ?? null, path: p.path, message: p.message, severity: isError(p) ? 'error' : 'warning' };
+export function problemJson(p: ConfigProblem): {
+  line: number | null;
+  column: number | null;
+  path: string;
+  message: string;
+  severity: 'error' | 'warning';
+} {
+  return {
+    line: p.line ?? null,
+    column: p.column ?? null,
+    path: p.path,
+    message: p.message,
+    severity: isError(p) ? 'error' : 'warning',
+  };
 }
 
 export function registerValidateCommand(program: Command, ctx: CliContext): void {
   program
     .command('validate')
-    .description('check the configuration file in one pass: YAML, schema, references, environment variables, lints; --connect also reaches every connector')
+    .description(
+      'check the configuration file in one pass: YAML, schema, references, environment variables, lints; --connect also reaches every connector',
+    )
     .option('--connect', 'connect to every connector and run a trivial query')
     .option('--no-env-check', 'do not require the referenced environment variables to be set here')
     .option('--strict', 'fail on warnings (lints) too, for CI')
@@ -55,7 +69,11 @@ export function registerValidateCommand(program: Command, ctx: CliContext): void
       if (opts.connect && v.config && !failed) {
         const { connectorCache } = await import('../../connectors/registry.js');
         const cache = connectorCache();
-        const connectors = new Map(v.config.monitors.flatMap((m) => [...(m.connector ? [m.connector] : []), ...(m.stages ?? []).map((st) => st.connector)]).map((c) => [c.id, c]));
+        const connectors = new Map(
+          v.config.monitors
+            .flatMap((m) => [...(m.connector ? [m.connector] : []), ...(m.stages ?? []).map((st) => st.connector)])
+            .map((c) => [c.id, c]),
+        );
         for (const [id, spec] of connectors) {
           const live = cache.get(spec);
           try {
@@ -82,16 +100,23 @@ export function registerValidateCommand(program: Command, ctx: CliContext): void
         const errors = v.problems.filter(isError);
         const warnings = v.problems.filter((p) => !isError(p));
         if (errors.length > 0) {
-          process.stderr.write(`invalid configuration (${errors.length} problem${errors.length === 1 ? '' : 's'}${warnings.length ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : ''}):\n`);
+          process.stderr.write(
+            `invalid configuration (${errors.length} problem${errors.length === 1 ? '' : 's'}${warnings.length ? `, ${warnings.length} warning${warnings.length === 1 ? '' : 's'}` : ''}):\n`,
+          );
         }
         // In file order, errors and warnings together, as the file reads.
         for (const p of v.problems) process.stderr.write(`${formatProblem(p)}\n`);
         if (v.config) {
           const c = v.config;
-          const verdict = failed ? `${warnings.length} warning${warnings.length === 1 ? '' : 's'}: invalid under --strict` : `valid${warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : ''}`;
-          process.stdout.write(`${c.file}: ${c.monitors.length} monitor(s), ${Object.keys(c.raw.connectors).length} connector(s), ${Object.keys(c.raw.channels).length} channel(s): ${verdict}\n`);
+          const verdict = failed
+            ? `${warnings.length} warning${warnings.length === 1 ? '' : 's'}: invalid under --strict`
+            : `valid${warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : ''}`;
+          process.stdout.write(
+            `${c.file}: ${c.monitors.length} monitor(s), ${Object.keys(c.raw.connectors).length} connector(s), ${Object.keys(c.raw.channels).length} channel(s): ${verdict}\n`,
+          );
         }
-        for (const r of reached) process.stdout.write(`  connector ${r.connector}: ${r.ok ? 'reachable' : `UNREACHABLE: ${r.error}`}\n`);
+        for (const r of reached)
+          process.stdout.write(`  connector ${r.connector}: ${r.ok ? 'reachable' : `UNREACHABLE: ${r.error}`}\n`);
       }
       if (!valid) process.exitCode = EXIT.failed;
     });

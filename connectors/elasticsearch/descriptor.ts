@@ -12,19 +12,32 @@ export const elasticsearchDescriptor: ConnectorDescriptor<'elasticsearch'> = {
     cluster: {
       perspective: 'services',
       unit: (check) => (check.measure === 'disk' ? 'percent' : 'count'),
-      describe: (check) => (check.measure === 'status' ? 'cluster status (0 green, 1 yellow, 2 red)' : "the fullest data node's disk"),
+      describe: (check) =>
+        check.measure === 'status' ? 'cluster status (0 green, 1 yellow, 2 red)' : "the fullest data node's disk",
     },
     ...logChecks,
   },
   collectTimeoutMs: (spec) => spec.requestTimeout * 2 + 5_000,
   sourceNameProblem: (field, value) => {
-    if (field === 'dataset') return ES_INDEX.test(value) ? undefined : `"${value}" is not an Elasticsearch index or pattern (lowercase, digits, "*", "_", "-", ".", ",")`;
+    if (field === 'dataset')
+      return ES_INDEX.test(value)
+        ? undefined
+        : `"${value}" is not an Elasticsearch index or pattern (lowercase, digits, "*", "_", "-", ".", ",")`;
     return ES_FIELD.test(value) ? undefined : `"${value}" is not an Elasticsearch field name`;
   },
   checkProblem: (check) =>
-    check.type === 'logs' && !check.index ? { field: 'index', message: 'a logs check on Elasticsearch needs "index" (an index or pattern such as logs-pipelines-*)' } : undefined,
+    check.type === 'logs' && !check.index
+      ? {
+          field: 'index',
+          message: 'a logs check on Elasticsearch needs "index" (an index or pattern such as logs-pipelines-*)',
+        }
+      : undefined,
   stageProblem: (stage) =>
     stage.normalise.length > 0
-      ? { field: 'normalise', message: 'Elasticsearch compares ids as indexed; normalise them with a keyword normalizer in the index mapping instead' }
+      ? {
+          field: 'normalise',
+          message:
+            'Elasticsearch compares ids as indexed; normalise them with a keyword normalizer in the index mapping instead',
+        }
       : undefined,
 };

@@ -11,7 +11,15 @@ import type { CheckSpec, ConnectorSpec } from '../../config/model.js';
 import type { Measurement } from '../../evaluation/types.js';
 import { QUERY_STRING_OPTIONS } from '../../evaluation/lucene.js';
 import { countRange } from '../postgres/index.js';
-import { CollectError, type CollectRequest, type Connector, type ConnectorFactory, type SeriesPoint, type StageSource, type TimeRange } from '../types.js';
+import {
+  CollectError,
+  type CollectRequest,
+  type Connector,
+  type ConnectorFactory,
+  type SeriesPoint,
+  type StageSource,
+  type TimeRange,
+} from '../types.js';
 import type { LogCursor, LogEvent, LogsCheck, LogSource } from '../logs.js';
 
 /** Keys a keyed log rule reads per window at most, and hits per search. */
@@ -47,7 +55,8 @@ class BoundedConnection extends UndiciConnection {
     const body = response.body as unknown as import('node:stream').Readable;
     // Failures surface through the reading below; one emitted after it stopped must not go uncaught.
     body.on('error', () => undefined);
-    const tooLarge = () => new errors.RequestAbortedError(`The answer is bigger than the maximum allowed string (${MAX_RESPONSE_BYTES})`);
+    const tooLarge = () =>
+      new errors.RequestAbortedError(`The answer is bigger than the maximum allowed string (${MAX_RESPONSE_BYTES})`);
     if (Number(response.headers['content-length']) > MAX_RESPONSE_BYTES) {
       body.destroy();
       throw tooLarge();
@@ -90,7 +99,11 @@ class BoundedConnection extends UndiciConnection {
 export function clientOptions(spec: ElasticsearchSpec): ClientOptions {
   return {
     node: spec.node,
-    auth: spec.apiKey ? { apiKey: spec.apiKey } : spec.username ? { username: spec.username, password: spec.password ?? '' } : undefined,
+    auth: spec.apiKey
+      ? { apiKey: spec.apiKey }
+      : spec.username
+        ? { username: spec.username, password: spec.password ?? '' }
+        : undefined,
     requestTimeout: spec.requestTimeout,
     maxRetries: 1,
     tls: { rejectUnauthorized: spec.rejectUnauthorized },
@@ -102,7 +115,10 @@ export function clientOptions(spec: ElasticsearchSpec): ClientOptions {
 /** A hit list or bucket list longer than what was asked for is a server (or proxy) gone wrong, not data. */
 function atMost<T>(list: T[], asked: number, what: string, id: string): T[] {
   if (!Array.isArray(list)) throw new CollectError(`elasticsearch connector "${id}": the answer has no ${what} list`);
-  if (list.length > asked) throw new CollectError(`elasticsearch connector "${id}": the answer holds ${list.length} ${what} where at most ${asked} were asked for`);
+  if (list.length > asked)
+    throw new CollectError(
+      `elasticsearch connector "${id}": the answer holds ${list.length} ${what} where at most ${asked} were asked for`,
+    );
   return list;
 }
 
@@ -145,7 +161,9 @@ export class ElasticsearchConnector implements Connector {
       return await request({ signal });
     } catch (err) {
       if (signal.aborted && !(err instanceof CollectError) && !(err instanceof errors.ResponseError)) {
-        throw new CollectError(`elasticsearch connector "${this.id}": no complete answer within the request timeout (${this.requestTimeout} ms)`);
+        throw new CollectError(
+          `elasticsearch connector "${this.id}": no complete answer within the request timeout (${this.requestTimeout} ms)`,
+        );
       }
       throw err;
     }
@@ -154,31 +172,51 @@ export class ElasticsearchConnector implements Connector {
   private fail(err: unknown): never {
     if (err instanceof CollectError) throw err;
     if (err instanceof errors.RequestAbortedError && /bigger than the maximum allowed/.test(err.message)) {
-      throw new CollectError(`elasticsearch connector "${this.id}": the answer is larger than ${MB} MB (the limit), so it was not read; a logs check with a large maxEvents over big documents can ask for less`);
+      throw new CollectError(
+        `elasticsearch connector "${this.id}": the answer is larger than ${MB} MB (the limit), so it was not read; a logs check with a large maxEvents over big documents can ask for less`,
+      );
     }
-    if (err instanceof errors.DeserializationError) throw new CollectError(`elasticsearch connector "${this.id}": the answer is not valid JSON`);
+    if (err instanceof errors.DeserializationError)
+      throw new CollectError(`elasticsearch connector "${this.id}": the answer is not valid JSON`);
     // Reading a field of a part the answer lacks: valid JSON, but not what Elasticsearch sends.
-    if (err instanceof TypeError) throw new CollectError(`elasticsearch connector "${this.id}": the answer is not shaped like an Elasticsearch response (${err.message})`);
+    if (err instanceof TypeError)
+      throw new CollectError(
+        `elasticsearch connector "${this.id}": the answer is not shaped like an Elasticsearch response (${err.message})`,
+      );
     if (err instanceof errors.ResponseError) {
       const body = err.meta.body as { error?: { type?: string; reason?: string } } | undefined;
       // A reason is a sentence; the cut keeps a hostile one out of messages and history.
-      const reason = (body?.error ? `${body.error.type ?? 'error'}: ${body.error.reason ?? ''}` : err.message).slice(0, 500);
+      const reason = (body?.error ? `${body.error.type ?? 'error'}: ${body.error.reason ?? ''}` : err.message).slice(
+        0,
+        500,
+      );
       throw new CollectError(`elasticsearch connector "${this.id}": ${err.meta.statusCode} ${reason}`);
     }
     if (err instanceof errors.ConnectionError || err instanceof errors.NoLivingConnectionsError) {
       throw new CollectError(`elasticsearch connector "${this.id}": cannot connect: ${err.message}`);
     }
-    if (err instanceof errors.TimeoutError) throw new CollectError(`elasticsearch connector "${this.id}": no answer within the request timeout`);
+    if (err instanceof errors.TimeoutError)
+      throw new CollectError(`elasticsearch connector "${this.id}": no answer within the request timeout`);
     throw new CollectError(`elasticsearch connector "${this.id}": ${(err as Error).message}`);
   }
 
   private async aggregate<T>(index: string, query: Record<string, unknown>, aggs: Record<string, unknown>): Promise<T> {
     try {
-      const response = await this.call((options) => this.client.search({ index, size: 0, timeout: this.searchTimeout, track_total_hits: false, query, aggs } as never, options));
+      const response = await this.call((options) =>
+        this.client.search(
+          { index, size: 0, timeout: this.searchTimeout, track_total_hits: false, query, aggs } as never,
+          options,
+        ),
+      );
       const r = response as unknown as { timed_out?: boolean; aggregations?: T };
-      if (typeof r !== 'object' || r === null) throw new CollectError(`elasticsearch connector "${this.id}": the answer is not a JSON search response`);
-      if (r.timed_out) throw new CollectError(`elasticsearch connector "${this.id}": the search timed out (${this.searchTimeout}); partial results are not used`);
-      if (!r.aggregations) throw new CollectError(`elasticsearch connector "${this.id}": the response has no aggregations`);
+      if (typeof r !== 'object' || r === null)
+        throw new CollectError(`elasticsearch connector "${this.id}": the answer is not a JSON search response`);
+      if (r.timed_out)
+        throw new CollectError(
+          `elasticsearch connector "${this.id}": the search timed out (${this.searchTimeout}); partial results are not used`,
+        );
+      if (!r.aggregations)
+        throw new CollectError(`elasticsearch connector "${this.id}": the response has no aggregations`);
       return r.aggregations;
     } catch (err) {
       this.fail(err);
@@ -202,8 +240,10 @@ export class ElasticsearchConnector implements Connector {
         if (check.uniqueId) value = await this.distinct(check.dataset, check.uniqueId, query);
         else {
           try {
-            value = (await this.call((options) => this.client.count({ index: check.dataset, query } as never, options))).count;
-            if (typeof value !== 'number') throw new CollectError(`elasticsearch connector "${this.id}": the answer is not a count response`);
+            value = (await this.call((options) => this.client.count({ index: check.dataset, query } as never, options)))
+              .count;
+            if (typeof value !== 'number')
+              throw new CollectError(`elasticsearch connector "${this.id}": the answer is not a count response`);
           } catch (err) {
             this.fail(err);
           }
@@ -212,13 +252,22 @@ export class ElasticsearchConnector implements Connector {
           value,
           unit: 'records',
           observedAt: check.bucket ? r.from.toISOString() : observedAt,
-          details: { dataset: check.dataset, windowStart: r.from.toISOString(), windowEnd: r.to.toISOString(), distinctBy: check.uniqueId ?? null },
+          details: {
+            dataset: check.dataset,
+            windowStart: r.from.toISOString(),
+            windowEnd: r.to.toISOString(),
+            distinctBy: check.uniqueId ?? null,
+          },
         };
       }
       case 'freshness': {
-        const aggs = await this.aggregate<{ newest: { value: number | null } }>(check.dataset, range(check.timestamp, { through: at }), {
-          newest: { max: { field: check.timestamp } },
-        });
+        const aggs = await this.aggregate<{ newest: { value: number | null } }>(
+          check.dataset,
+          range(check.timestamp, { through: at }),
+          {
+            newest: { max: { field: check.timestamp } },
+          },
+        );
         const newest = aggs.newest.value;
         return {
           value: newest === null ? null : Math.max(0, (at.getTime() - newest) / 1000),
@@ -230,18 +279,39 @@ export class ElasticsearchConnector implements Connector {
       case 'cluster': {
         try {
           if (check.measure === 'status') {
-            const health = (await this.call((options) => this.client.cluster.health({}, options))) as unknown as { status: string; number_of_nodes: number; unassigned_shards: number };
+            const health = (await this.call((options) => this.client.cluster.health({}, options))) as unknown as {
+              status: string;
+              number_of_nodes: number;
+              unassigned_shards: number;
+            };
             const value = { green: 0, yellow: 1, red: 2 }[health.status] ?? 2;
-            return { value, unit: 'count', observedAt, details: { status: health.status, nodes: health.number_of_nodes, unassignedShards: health.unassigned_shards } };
+            return {
+              value,
+              unit: 'count',
+              observedAt,
+              details: {
+                status: health.status,
+                nodes: health.number_of_nodes,
+                unassignedShards: health.unassigned_shards,
+              },
+            };
           }
-          const rows = (await this.call((options) => this.client.cat.allocation({ format: 'json' }, options))) as unknown as Array<{ node: string; 'disk.percent'?: string | null }>;
-          if (!Array.isArray(rows)) throw new CollectError(`elasticsearch connector "${this.id}": the answer is not a list of nodes`);
+          const rows = (await this.call((options) =>
+            this.client.cat.allocation({ format: 'json' }, options),
+          )) as unknown as Array<{ node: string; 'disk.percent'?: string | null }>;
+          if (!Array.isArray(rows))
+            throw new CollectError(`elasticsearch connector "${this.id}": the answer is not a list of nodes`);
           const nodes = rows.filter((r) => r['disk.percent'] !== null && r['disk.percent'] !== undefined);
           const fullest = nodes.reduce<{ node: string; percent: number } | undefined>((max, r) => {
             const percent = Number(r['disk.percent']);
             return !max || percent > max.percent ? { node: r.node, percent } : max;
           }, undefined);
-          return { value: fullest?.percent ?? 0, unit: 'percent', observedAt, details: { fullestNode: fullest?.node ?? null, dataNodes: nodes.length } };
+          return {
+            value: fullest?.percent ?? 0,
+            unit: 'percent',
+            observedAt,
+            details: { fullestNode: fullest?.node ?? null, dataNodes: nodes.length },
+          };
         } catch (err) {
           return this.fail(err);
         }
@@ -259,12 +329,20 @@ export class ElasticsearchConnector implements Connector {
   async *streamIds(source: StageSource, r: TimeRange, batchSize: number): AsyncIterable<string[]> {
     let after: Record<string, unknown> | undefined;
     for (;;) {
-      const aggs = await this.aggregate<{ ids: { buckets: Array<{ key: { id: unknown } }>; after_key?: Record<string, unknown> } }>(
-        source.dataset,
-        range(source.timestamp, r),
-        { ids: { composite: { size: Math.max(1, Math.floor(batchSize)), sources: [{ id: { terms: { field: source.uniqueId } } }], ...(after ? { after } : {}) } } },
+      const aggs = await this.aggregate<{
+        ids: { buckets: Array<{ key: { id: unknown } }>; after_key?: Record<string, unknown> };
+      }>(source.dataset, range(source.timestamp, r), {
+        ids: {
+          composite: {
+            size: Math.max(1, Math.floor(batchSize)),
+            sources: [{ id: { terms: { field: source.uniqueId } } }],
+            ...(after ? { after } : {}),
+          },
+        },
+      });
+      const ids = atMost(aggs.ids.buckets, Math.max(1, Math.floor(batchSize)), 'buckets', this.id).map((b) =>
+        String(b.key.id),
       );
-      const ids = atMost(aggs.ids.buckets, Math.max(1, Math.floor(batchSize)), 'buckets', this.id).map((b) => String(b.key.id));
       if (ids.length > 0) yield ids;
       if (!aggs.ids.after_key || ids.length === 0) return;
       after = aggs.ids.after_key;
@@ -272,21 +350,21 @@ export class ElasticsearchConnector implements Connector {
   }
 
   async series(check: Extract<CheckSpec, { type: 'count' }>, r: TimeRange, bucketMs: number): Promise<SeriesPoint[]> {
-    const aggs = await this.aggregate<{ buckets: { buckets: Array<{ key: number; doc_count: number; ids?: { value: number } }> } }>(
-      check.dataset,
-      range(check.timestamp, r),
-      {
-        buckets: {
-          date_histogram: {
-            field: check.timestamp,
-            fixed_interval: `${bucketMs}ms`,
-            min_doc_count: 0,
-            extended_bounds: { min: r.from.getTime(), max: r.to.getTime() - 1 },
-          },
-          ...(check.uniqueId ? { aggs: { ids: { cardinality: { field: check.uniqueId, precision_threshold: CARDINALITY_PRECISION } } } } : {}),
+    const aggs = await this.aggregate<{
+      buckets: { buckets: Array<{ key: number; doc_count: number; ids?: { value: number } }> };
+    }>(check.dataset, range(check.timestamp, r), {
+      buckets: {
+        date_histogram: {
+          field: check.timestamp,
+          fixed_interval: `${bucketMs}ms`,
+          min_doc_count: 0,
+          extended_bounds: { min: r.from.getTime(), max: r.to.getTime() - 1 },
         },
+        ...(check.uniqueId
+          ? { aggs: { ids: { cardinality: { field: check.uniqueId, precision_threshold: CARDINALITY_PRECISION } } } }
+          : {}),
       },
-    );
+    });
     return aggs.buckets.buckets
       .filter((b) => b.key >= r.from.getTime() && b.key < r.to.getTime())
       .map((b) => ({ at: new Date(b.key).toISOString(), value: check.uniqueId ? (b.ids?.value ?? 0) : b.doc_count }));
@@ -299,23 +377,34 @@ export class ElasticsearchConnector implements Connector {
     const ts = '@timestamp';
     const filter = (r: { from?: Date; to?: Date; through?: Date }) => ({
       bool: {
-        filter: [range(ts, r), ...(check.query.trim() ? [{ query_string: { query: check.query, ...QUERY_STRING_OPTIONS } }] : [])],
+        filter: [
+          range(ts, r),
+          ...(check.query.trim() ? [{ query_string: { query: check.query, ...QUERY_STRING_OPTIONS } }] : []),
+        ],
       },
     });
     const search = async <T>(body: Record<string, unknown>): Promise<T> => {
       try {
         const response = (await this.call((options) =>
-          this.client.search({ index, timeout: this.searchTimeout, ignore_unavailable: true, allow_no_indices: true, ...body } as never, options),
+          this.client.search(
+            { index, timeout: this.searchTimeout, ignore_unavailable: true, allow_no_indices: true, ...body } as never,
+            options,
+          ),
         )) as unknown as T & { timed_out?: boolean; hits?: { hits?: unknown[] } };
         if (typeof response !== 'object' || response === null || typeof response.hits !== 'object') {
           throw new CollectError(`elasticsearch connector "${this.id}": the answer is not a JSON search response`);
         }
         atMost(response.hits.hits ?? [], typeof body.size === 'number' ? body.size : 10, 'hits', this.id);
-        if (response.timed_out) throw new CollectError(`elasticsearch connector "${this.id}": the search timed out (${this.searchTimeout}); partial results are not used`);
+        if (response.timed_out)
+          throw new CollectError(
+            `elasticsearch connector "${this.id}": the search timed out (${this.searchTimeout}); partial results are not used`,
+          );
         return response;
       } catch (err) {
         if (err instanceof errors.ResponseError && err.meta.statusCode === 429) {
-          throw new CollectError(`elasticsearch connector "${this.id}": Elasticsearch is overloaded (429 Too Many Requests); the check is tried again`);
+          throw new CollectError(
+            `elasticsearch connector "${this.id}": Elasticsearch is overloaded (429 Too Many Requests); the check is tried again`,
+          );
         }
         this.fail(err);
       }
@@ -331,13 +420,30 @@ export class ElasticsearchConnector implements Connector {
       let after: Record<string, unknown> | undefined;
       while (out.length < max) {
         const size = Math.min(1000, max - out.length);
-        const res = await search<{ aggregations: { c: { buckets: Array<{ key: Record<string, unknown>; doc_count: number } & Record<string, unknown>>; after_key?: Record<string, unknown> } } }>({
+        const res = await search<{
+          aggregations: {
+            c: {
+              buckets: Array<{ key: Record<string, unknown>; doc_count: number } & Record<string, unknown>>;
+              after_key?: Record<string, unknown>;
+            };
+          };
+        }>({
           size: 0,
           query: filter(r),
-          aggs: { c: { composite: { size, sources: fields.map((field, i) => ({ [`k${i}`]: { terms: { field } } })), ...(after ? { after } : {}) }, ...(aggs ? { aggs } : {}) } },
+          aggs: {
+            c: {
+              composite: {
+                size,
+                sources: fields.map((field, i) => ({ [`k${i}`]: { terms: { field } } })),
+                ...(after ? { after } : {}),
+              },
+              ...(aggs ? { aggs } : {}),
+            },
+          },
         });
         const buckets = atMost(res.aggregations.c.buckets, size, 'buckets', this.id);
-        for (const b of buckets) out.push({ values: fields.map((_, i) => String(b.key[`k${i}`])), doc_count: b.doc_count, sub: b });
+        for (const b of buckets)
+          out.push({ values: fields.map((_, i) => String(b.key[`k${i}`])), doc_count: b.doc_count, sub: b });
         if (!res.aggregations.c.after_key || buckets.length === 0) break;
         after = res.aggregations.c.after_key;
       }
@@ -347,21 +453,34 @@ export class ElasticsearchConnector implements Connector {
     return {
       counts: async (r, keyFields) => {
         if (keyFields.length === 0) {
-          const res = await search<{ hits: { total: { value: number } } }>({ size: 0, track_total_hits: true, query: filter(r) });
+          const res = await search<{ hits: { total: { value: number } } }>({
+            size: 0,
+            track_total_hits: true,
+            query: filter(r),
+          });
           return new Map([['', res.hits.total.value]]);
         }
-        if (keyFields.length > 1) return new Map((await composite(r, keyFields, MAX_KEYS)).map((b) => [b.values.join(','), b.doc_count]));
-        const res = await search<{ aggregations: { groups: { buckets: Array<{ key: unknown; doc_count: number }> } } }>({
-          size: 0,
-          query: filter(r),
-          aggs: { groups: { terms: { field: keyFields[0], size: 1000 } } },
-        });
-        return new Map(atMost(res.aggregations.groups.buckets, 1000, 'buckets', this.id).map((b) => [String(b.key), b.doc_count]));
+        if (keyFields.length > 1)
+          return new Map((await composite(r, keyFields, MAX_KEYS)).map((b) => [b.values.join(','), b.doc_count]));
+        const res = await search<{ aggregations: { groups: { buckets: Array<{ key: unknown; doc_count: number }> } } }>(
+          {
+            size: 0,
+            query: filter(r),
+            aggs: { groups: { terms: { field: keyFields[0], size: 1000 } } },
+          },
+        );
+        return new Map(
+          atMost(res.aggregations.groups.buckets, 1000, 'buckets', this.id).map((b) => [String(b.key), b.doc_count]),
+        );
       },
       distinct: async (r, fields, limit, keyFields) => {
         // Exact: (key…, term…) pairs paged with a composite aggregation, sorted, a page at a time.
         const out = new Map<string, Set<string>>();
-        for (const b of await composite(r, [...keyFields, ...fields], limit * Math.max(1, keyFields.length ? 100 : 1))) {
+        for (const b of await composite(
+          r,
+          [...keyFields, ...fields],
+          limit * Math.max(1, keyFields.length ? 100 : 1),
+        )) {
           const key = b.values.slice(0, keyFields.length).join(',');
           const terms = out.get(key) ?? out.set(key, new Set()).get(key)!;
           if (terms.size < limit) terms.add(b.values.slice(keyFields.length).join(','));
@@ -370,14 +489,24 @@ export class ElasticsearchConnector implements Connector {
       },
       metric: async (r, field, agg, keyFields) => {
         if (keyFields.length === 0) {
-          const res = await search<{ aggregations: { m: { value: number | null } } }>({ size: 0, query: filter(r), aggs: { m: { [agg]: { field } } } });
+          const res = await search<{ aggregations: { m: { value: number | null } } }>({
+            size: 0,
+            query: filter(r),
+            aggs: { m: { [agg]: { field } } },
+          });
           return new Map([['', res.aggregations.m.value]]);
         }
         const buckets = await composite(r, keyFields, MAX_KEYS, { m: { [agg]: { field } } });
-        return new Map(buckets.map((b) => [b.values.join(','), (b.sub as { m?: { value: number | null } }).m?.value ?? null]));
+        return new Map(
+          buckets.map((b) => [b.values.join(','), (b.sub as { m?: { value: number | null } }).m?.value ?? null]),
+        );
       },
       samples: async (r, n) => {
-        const res = await search<{ hits: { hits: Array<{ _id: string; _source?: Record<string, unknown> }> } }>({ size: n, sort: [{ [ts]: 'desc' }], query: filter(r) });
+        const res = await search<{ hits: { hits: Array<{ _id: string; _source?: Record<string, unknown> }> } }>({
+          size: n,
+          sort: [{ [ts]: 'desc' }],
+          query: filter(r),
+        });
         return res.hits.hits.map(toEvent);
       },
       after: async (cursor: LogCursor | undefined, bounds: { until: Date; settled: Date }, limit: number) => {
@@ -388,10 +517,27 @@ export class ElasticsearchConnector implements Connector {
         const reported = new Map<string, string>((cursor?.recent ?? []).map(([t, id]) => [id, t]));
         if (cursor && !cursor.recent) for (const id of cursor.seen) reported.set(id, new Date(cursor.ts).toISOString()); // a cursor saved before the buffer was re-read
         const size = Math.min(MAX_HITS, limit + reported.size);
-        const res = await search<{ hits: { hits: Array<{ _id: string; _source?: Record<string, unknown>; sort?: unknown[] }> } }>({
+        const res = await search<{
+          hits: { hits: Array<{ _id: string; _source?: Record<string, unknown>; sort?: unknown[] }> };
+        }>({
           size,
           sort: [{ [ts]: 'asc' }],
-          query: { bool: { filter: [{ range: { [ts]: { ...(from ? { gte: from.toISOString() } : {}), lt: bounds.until.toISOString(), format: 'strict_date_optional_time' } } }, ...(check.query.trim() ? [{ query_string: { query: check.query, ...QUERY_STRING_OPTIONS } }] : [])] } },
+          query: {
+            bool: {
+              filter: [
+                {
+                  range: {
+                    [ts]: {
+                      ...(from ? { gte: from.toISOString() } : {}),
+                      lt: bounds.until.toISOString(),
+                      format: 'strict_date_optional_time',
+                    },
+                  },
+                },
+                ...(check.query.trim() ? [{ query_string: { query: check.query, ...QUERY_STRING_OPTIONS } }] : []),
+              ],
+            },
+          },
         });
         const hits = res.hits.hits.map(toEvent);
         const fresh = hits.filter((e) => !reported.has(e.id));
@@ -402,7 +548,9 @@ export class ElasticsearchConnector implements Connector {
         // Resume where events may still arrive: the settled edge, or the last event read when the page was cut.
         let next = more && events.length ? events.at(-1)!.ts : bounds.settled.toISOString();
         if (from && Date.parse(next) < from.getTime()) next = from.toISOString();
-        const recent = [...reported].filter(([, t]) => Date.parse(t) >= Date.parse(next)).map(([id, t]): [string, string] => [t, id]);
+        const recent = [...reported]
+          .filter(([, t]) => Date.parse(t) >= Date.parse(next))
+          .map(([id, t]): [string, string] => [t, id]);
         return { events, cursor: { ts: next, seen: [], recent }, more };
       },
       discoverLink: kibana
@@ -417,18 +565,27 @@ export class ElasticsearchConnector implements Connector {
    * id again replaces the document, so a retried run leaves one copy. Items
    * Elasticsearch refuses are reported with its reason.
    */
-  async writeDocuments(index: string, docs: Array<{ id: string; doc: Record<string, unknown> }>, timeoutMs: number): Promise<void> {
+  async writeDocuments(
+    index: string,
+    docs: Array<{ id: string; doc: Record<string, unknown> }>,
+    timeoutMs: number,
+  ): Promise<void> {
     if (docs.length === 0) return;
     let response: Awaited<ReturnType<Client['bulk']>>;
     try {
-      response = await this.client.bulk({ operations: docs.flatMap((d) => [{ index: { _index: index, _id: d.id } }, d.doc]) }, { requestTimeout: timeoutMs, maxRetries: 0 });
+      response = await this.client.bulk(
+        { operations: docs.flatMap((d) => [{ index: { _index: index, _id: d.id } }, d.doc]) },
+        { requestTimeout: timeoutMs, maxRetries: 0 },
+      );
     } catch (err) {
       this.fail(err);
     }
     if (!response.errors) return;
     const refused = response.items.map((item) => item.index).filter((r) => r?.error);
     const first = refused[0]?.error;
-    throw new CollectError(`elasticsearch connector "${this.id}": ${refused.length} of ${docs.length} document(s) refused by ${index}${first ? `: ${first.type}: ${first.reason ?? ''}` : ''}`);
+    throw new CollectError(
+      `elasticsearch connector "${this.id}": ${refused.length} of ${docs.length} document(s) refused by ${index}${first ? `: ${first.type}: ${first.reason ?? ''}` : ''}`,
+    );
   }
 
   async ping(): Promise<void> {

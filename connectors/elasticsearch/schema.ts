@@ -18,4 +18,6 @@ export const elasticsearchConnector = z
 
 export const clusterCheck = z
   .strictObject({ type: z.literal('cluster'), measure: z.enum(['status', 'disk']) })
-  .meta({ description: 'Elasticsearch cluster: status (0 green, 1 yellow, 2 red) or the fullest data node\'s disk in percent.' });
+  .meta({
+    description: "Elasticsearch cluster: status (0 green, 1 yellow, 2 red) or the fullest data node's disk in percent.",
+  });

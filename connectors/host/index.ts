@@ -29,11 +29,18 @@ class HostConnector implements Connector {
           s = await statfs(check.path);
         } catch (err) {
           const e = err as NodeJS.ErrnoException;
-          throw new CollectError(`host connector "${this.id}": cannot read the filesystem of ${check.path}: ${e.code === 'ENOENT' ? 'no such path' : e.message}`);
+          throw new CollectError(
+            `host connector "${this.id}": cannot read the filesystem of ${check.path}: ${e.code === 'ENOENT' ? 'no such path' : e.message}`,
+          );
         }
         if (check.measure === 'inodes') {
           const used = s.files - s.ffree;
-          return { value: s.files ? (used / s.files) * 100 : 0, unit: 'percent', observedAt, details: { path: check.path, inodesUsed: used, inodesTotal: s.files } };
+          return {
+            value: s.files ? (used / s.files) * 100 : 0,
+            unit: 'percent',
+            observedAt,
+            details: { path: check.path, inodesUsed: used, inodesTotal: s.files },
+          };
         }
         // As df counts: blocks reserved for root are not available to others.
         const used = (s.blocks - s.bfree) * s.bsize;
@@ -48,12 +55,22 @@ class HostConnector implements Connector {
       case 'memory': {
         const total = totalmem();
         const available = await availableMemory();
-        return { value: ((total - available) / total) * 100, unit: 'percent', observedAt, details: { totalBytes: total, availableBytes: available } };
+        return {
+          value: ((total - available) / total) * 100,
+          unit: 'percent',
+          observedAt,
+          details: { totalBytes: total, availableBytes: available },
+        };
       }
       case 'load': {
         const n = cpus().length || 1;
         const [one, five, fifteen] = loadavg();
-        return { value: one! / n, unit: 'count', observedAt, details: { cpus: n, load1: one!, load5: five!, load15: fifteen! } };
+        return {
+          value: one! / n,
+          unit: 'count',
+          observedAt,
+          details: { cpus: n, load1: one!, load5: five!, load15: fifteen! },
+        };
       }
       default:
         throw new CollectError(`host connector "${this.id}" cannot run a ${check.type} check`);

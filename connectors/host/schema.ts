@@ -6,9 +6,17 @@ export const hostConnector = z
   .meta({ description: 'The machine the worker runs on: disks, memory, load.' });
 
 export const diskCheck = z
-  .strictObject({ type: z.literal('disk'), path: z.string().min(1), measure: z.enum(['used', 'inodes']).default('used') })
+  .strictObject({
+    type: z.literal('disk'),
+    path: z.string().min(1),
+    measure: z.enum(['used', 'inodes']).default('used'),
+  })
   .meta({ description: 'Percent of the filesystem holding path that is used (space or inodes).' });
 
-export const memoryCheck = z.strictObject({ type: z.literal('memory') }).meta({ description: 'Percent of the host memory in use.' });
+export const memoryCheck = z
+  .strictObject({ type: z.literal('memory') })
+  .meta({ description: 'Percent of the host memory in use.' });
 
-export const loadCheck = z.strictObject({ type: z.literal('load') }).meta({ description: '1-minute load average per CPU.' });
+export const loadCheck = z
+  .strictObject({ type: z.literal('load') })
+  .meta({ description: '1-minute load average per CPU.' });

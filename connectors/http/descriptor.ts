@@ -7,7 +7,8 @@ export const httpDescriptor: ConnectorDescriptor<'http'> = {
     http: {
       perspective: 'services',
       unit: () => 'seconds',
-      describe: (check, { connector }) => `response time of ${check.method} ${connector?.type === 'http' ? connector.url : ''}${check.path}`,
+      describe: (check, { connector }) =>
+        `response time of ${check.method} ${connector?.type === 'http' ? connector.url : ''}${check.path}`,
     },
   },
   collectTimeoutMs: (spec) => spec.timeout + 10_000,

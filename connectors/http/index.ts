@@ -11,7 +11,13 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import type { CheckSpec, ConnectorSpec } from '../../config/model.js';
-import { checkCondition, conditionUses, jsonShape, parseCondition, type ResponseFacts } from '../../evaluation/conditions.js';
+import {
+  checkCondition,
+  conditionUses,
+  jsonShape,
+  parseCondition,
+  type ResponseFacts,
+} from '../../evaluation/conditions.js';
 import type { Measurement } from '../../evaluation/types.js';
 import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from '../types.js';
 
@@ -94,10 +100,16 @@ class HttpConnector implements Connector {
       });
       socket.once('secureConnect', () => {
         const cert: PeerCertificate = socket.getPeerCertificate();
-        resolve({ expiresAt: Date.parse(cert.valid_to), authorized: socket.authorized, error: socket.authorizationError?.toString() });
+        resolve({
+          expiresAt: Date.parse(cert.valid_to),
+          authorized: socket.authorized,
+          error: socket.authorizationError?.toString(),
+        });
         socket.end();
       });
-      socket.once('timeout', () => socket.destroy(Object.assign(new Error('no TLS handshake before the timeout'), { code: 'ETIMEDOUT' })));
+      socket.once('timeout', () =>
+        socket.destroy(Object.assign(new Error('no TLS handshake before the timeout'), { code: 'ETIMEDOUT' })),
+      );
       socket.once('error', reject);
     });
   }
@@ -107,7 +119,11 @@ class HttpConnector implements Connector {
    * well as the headers (a server trickling a byte at a time keeps an idle
    * timeout from ever firing), and reading stops at MAX_BODY.
    */
-  private send(url: URL, check: HttpCheck, deadline: number): Promise<{ response: IncomingMessage; body: string; truncated: boolean; ms: number; ip?: string }> {
+  private send(
+    url: URL,
+    check: HttpCheck,
+    deadline: number,
+  ): Promise<{ response: IncomingMessage; body: string; truncated: boolean; ms: number; ip?: string }> {
     return new Promise((resolve, reject) => {
       const started = performance.now();
       let settled = false;
@@ -120,14 +136,26 @@ class HttpConnector implements Connector {
         settled = true;
         clearTimeout(timer);
         if (err) reject(err);
-        else resolve({ response: response!, body: body!.text, truncated: body!.truncated, ms: performance.now() - started, ip });
+        else
+          resolve({
+            response: response!,
+            body: body!.text,
+            truncated: body!.truncated,
+            ms: performance.now() - started,
+            ip,
+          });
         // Whatever is still arriving is not wanted: close the connection rather than drain it.
         if (err || body!.truncated) request.destroy();
       };
-      const timer = setTimeout(() => {
-        const what = response ? `the body did not end within ${this.spec.timeout} ms (${received} bytes received)` : `no response within ${this.spec.timeout} ms`;
-        settle(Object.assign(new Error(what), { code: 'TIMEOUT', answered: response !== undefined }));
-      }, Math.max(1, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          const what = response
+            ? `the body did not end within ${this.spec.timeout} ms (${received} bytes received)`
+            : `no response within ${this.spec.timeout} ms`;
+          settle(Object.assign(new Error(what), { code: 'TIMEOUT', answered: response !== undefined }));
+        },
+        Math.max(1, deadline - Date.now()),
+      );
       const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
         url,
         {
@@ -163,17 +191,30 @@ class HttpConnector implements Connector {
    * DNS, the certificate, then the request. A failure before any HTTP answer is a NoAnswer, which
    * a check with a [CONNECTED] condition judges; other checks report it as "could not check".
    */
-  private async reach(url: URL, check: HttpCheck, deadline: number, at: Date): Promise<{ facts: ResponseFacts; response: IncomingMessage; certificateExpires?: number }> {
+  private async reach(
+    url: URL,
+    check: HttpCheck,
+    deadline: number,
+    at: Date,
+  ): Promise<{ facts: ResponseFacts; response: IncomingMessage; certificateExpires?: number }> {
     let dnsTimeMs: number | undefined;
     // Literal addresses need no lookup; [IP] is the address itself until a socket says otherwise.
-    let ip = /^[\d.]+$/.test(url.hostname) ? url.hostname : url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : undefined;
-    const noAnswer = (message: string, why: string) => new NoAnswer(`http connector "${this.id}": ${message}`, why, { ip, dnsTimeMs });
+    let ip = /^[\d.]+$/.test(url.hostname)
+      ? url.hostname
+      : url.hostname.startsWith('[')
+        ? url.hostname.slice(1, -1)
+        : undefined;
+    const noAnswer = (message: string, why: string) =>
+      new NoAnswer(`http connector "${this.id}": ${message}`, why, { ip, dnsTimeMs });
     if (ip === undefined && url.hostname !== 'localhost') {
       const started = performance.now();
       try {
         ip = plainAddress((await lookup(url.hostname)).address);
       } catch (err) {
-        throw noAnswer(`cannot resolve ${url.hostname}: ${networkError(err)}`, `cannot resolve ${url.hostname}: ${networkError(err)}`);
+        throw noAnswer(
+          `cannot resolve ${url.hostname}: ${networkError(err)}`,
+          `cannot resolve ${url.hostname}: ${networkError(err)}`,
+        );
       }
       dnsTimeMs = performance.now() - started;
     }
@@ -183,7 +224,10 @@ class HttpConnector implements Connector {
       try {
         certificate = await this.certificate(url, deadline);
       } catch (err) {
-        throw noAnswer(`TLS handshake with ${url.host} failed: ${networkError(err)}`, `TLS handshake failed: ${networkError(err)}`);
+        throw noAnswer(
+          `TLS handshake with ${url.host} failed: ${networkError(err)}`,
+          `TLS handshake failed: ${networkError(err)}`,
+        );
       }
       if (this.spec.rejectUnauthorized && !certificate.authorized) {
         const code = certificate.error ?? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE';
@@ -210,7 +254,12 @@ class HttpConnector implements Connector {
       }
       throw noAnswer(`${check.method} ${url.href}: ${networkError(err)}`, networkError(err));
     }
-    const headers = Object.fromEntries(Object.entries(result.response.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v ?? '')]));
+    const headers = Object.fromEntries(
+      Object.entries(result.response.headers).map(([k, v]) => [
+        k.toLowerCase(),
+        Array.isArray(v) ? v.join(', ') : String(v ?? ''),
+      ]),
+    );
     return {
       response: result.response,
       certificateExpires: certificate?.expiresAt,
@@ -233,7 +282,9 @@ class HttpConnector implements Connector {
     const url = this.url(check.path);
     const deadline = Date.now() + this.spec.timeout;
     const conditions = check.conditions.map((text) => ({ text, condition: parseCondition(text) }));
-    const judgesConnection = conditions.some(({ condition }) => typeof condition !== 'string' && conditionUses(condition, 'CONNECTED'));
+    const judgesConnection = conditions.some(
+      ({ condition }) => typeof condition !== 'string' && conditionUses(condition, 'CONNECTED'),
+    );
 
     const started = performance.now();
     let facts: ResponseFacts;
@@ -242,7 +293,15 @@ class HttpConnector implements Connector {
       ({ facts, certificateExpires } = await this.reach(url, check, deadline, at));
     } catch (err) {
       if (!(err instanceof NoAnswer) || !judgesConnection) throw err;
-      facts = { status: 0, responseTimeMs: performance.now() - started, body: '', headers: {}, connected: false, connectionError: err.why, ...err.known };
+      facts = {
+        status: 0,
+        responseTimeMs: performance.now() - started,
+        body: '',
+        headers: {},
+        connected: false,
+        connectionError: err.why,
+        ...err.known,
+      };
     }
     const failed = conditions.flatMap(({ text, condition }) => {
       // Validated at load; a definition that skipped validation still says what is wrong.
@@ -253,11 +312,14 @@ class HttpConnector implements Connector {
     let shape: Record<string, string> | undefined;
     if (check.shape && facts.connected) {
       try {
-        shape = facts.bodyTruncated ? { $: `larger than ${MAX_BODY / 1024 / 1024} MB, so not read as JSON` } : jsonShape(JSON.parse(facts.body));
+        shape = facts.bodyTruncated
+          ? { $: `larger than ${MAX_BODY / 1024 / 1024} MB, so not read as JSON` }
+          : jsonShape(JSON.parse(facts.body));
       } catch {
         shape = { $: 'not JSON' };
       }
-      for (const name of check.shape.headers) shape[`header ${name.toLowerCase()}`] = facts.headers[name.toLowerCase()] ?? '(absent)';
+      for (const name of check.shape.headers)
+        shape[`header ${name.toLowerCase()}`] = facts.headers[name.toLowerCase()] ?? '(absent)';
     }
 
     return {
@@ -272,7 +334,11 @@ class HttpConnector implements Connector {
         ...(facts.dnsTimeMs !== undefined ? { dnsMs: Math.round(facts.dnsTimeMs) } : {}),
         ...(certificateExpires !== undefined ? { certificateExpires: new Date(certificateExpires).toISOString() } : {}),
         bodyBytes: Buffer.byteLength(facts.body),
-        ...(facts.bodyTruncated ? { bodyTruncated: `only the first ${MAX_BODY / 1024 / 1024} MB was read (the limit); conditions saw that part` } : {}),
+        ...(facts.bodyTruncated
+          ? {
+              bodyTruncated: `only the first ${MAX_BODY / 1024 / 1024} MB was read (the limit); conditions saw that part`,
+            }
+          : {}),
       },
       ...(failed.length ? { failed, failedSeverity: check.conditionSeverity } : {}),
       ...(shape ? { shape } : {}),
@@ -280,7 +346,10 @@ class HttpConnector implements Connector {
   }
 
   async ping(): Promise<void> {
-    await this.collect({ check: { type: 'http', path: '', method: 'HEAD', conditions: [], conditionSeverity: 'critical' }, at: new Date() });
+    await this.collect({
+      check: { type: 'http', path: '', method: 'HEAD', conditions: [], conditionSeverity: 'critical' },
+      at: new Date(),
+    });
   }
 
   async close(): Promise<void> {}

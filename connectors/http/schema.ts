@@ -6,8 +6,14 @@ import { duration, severity } from '../../config/schema-fields.js';
 export const httpConnector = z
   .strictObject({
     type: z.literal('http'),
-    url: z.string().min(1).meta({ description: 'Base URL of the service, e.g. https://api.example.com or "${API_URL}".' }),
-    headers: z.record(z.string(), z.string()).default({}).meta({ description: 'Sent with every request; values may be "${ENV}" references (tokens).' }),
+    url: z
+      .string()
+      .min(1)
+      .meta({ description: 'Base URL of the service, e.g. https://api.example.com or "${API_URL}".' }),
+    headers: z
+      .record(z.string(), z.string())
+      .default({})
+      .meta({ description: 'Sent with every request; values may be "${ENV}" references (tokens).' }),
     timeout: duration.prefault('10s'),
     caFile: z.string().optional().meta({ description: 'PEM file of extra certificate authorities to trust.' }),
     rejectUnauthorized: z.boolean().default(true),
@@ -28,11 +34,22 @@ export const httpCheck = z
         }),
       )
       .default(['[STATUS] < 400'])
-      .meta({ description: 'All must hold: "[STATUS] == 200", "[RESPONSE_TIME] < 500", "[BODY].status == UP", "[BODY] =~ \\"ok\\"", "[HEADER].x-version == 2", "[CERTIFICATE_EXPIRATION] > 7d".' }),
+      .meta({
+        description:
+          'All must hold: "[STATUS] == 200", "[RESPONSE_TIME] < 500", "[BODY].status == UP", "[BODY] =~ \\"ok\\"", "[HEADER].x-version == 2", "[CERTIFICATE_EXPIRATION] > 7d".',
+      }),
     shape: z
-      .strictObject({ headers: z.array(z.string()).default([]).meta({ description: 'Headers whose values count as part of the shape, e.g. x-api-version.' }) })
+      .strictObject({
+        headers: z
+          .array(z.string())
+          .default([])
+          .meta({ description: 'Headers whose values count as part of the shape, e.g. x-api-version.' }),
+      })
       .optional()
-      .meta({ description: 'Alert when the JSON shape (keys and types) or these headers change; accept a new shape with `pipewatch accept-shape`.' }),
+      .meta({
+        description:
+          'Alert when the JSON shape (keys and types) or these headers change; accept a new shape with `pipewatch accept-shape`.',
+      }),
     conditionSeverity: severity.default('critical'),
   })
   .meta({ description: 'One request; the value is the response time in seconds.' });

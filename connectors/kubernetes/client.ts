@@ -62,10 +62,17 @@ export class KubeClient {
     if (err instanceof SyntaxError) return this.fail(`${what}: the API server's answer is not valid JSON`);
     const e = err as { code?: number | string; message?: string; cause?: { code?: string } };
     const { status, serverMessage } = apiStatus(err);
-    if (status === 401) return this.fail(`${what}: the API server refused the credentials (401 Unauthorized): the token or certificate is invalid or has expired`);
-    if (status === 403) return this.fail(`${what}: forbidden (403): ${serverMessage || 'RBAC denies it'}; grant get, list and watch on it to the credentials pipewatch uses`);
+    if (status === 401)
+      return this.fail(
+        `${what}: the API server refused the credentials (401 Unauthorized): the token or certificate is invalid or has expired`,
+      );
+    if (status === 403)
+      return this.fail(
+        `${what}: forbidden (403): ${serverMessage || 'RBAC denies it'}; grant get, list and watch on it to the credentials pipewatch uses`,
+      );
     if (status === 404) return this.fail(`${what}: not found (404)${serverMessage ? `: ${serverMessage}` : ''}`);
-    if (status !== undefined) return this.fail(`${what}: the API server answered ${status}${serverMessage ? `: ${serverMessage}` : ''}`);
+    if (status !== undefined)
+      return this.fail(`${what}: the API server answered ${status}${serverMessage ? `: ${serverMessage}` : ''}`);
     const code = e.cause?.code ?? (typeof e.code === 'string' ? e.code : undefined);
     const text = (e.message ?? String(err)).split('\n')[0]!;
     return this.fail(`${what}: cannot reach the API server at ${this.server()} (${code ?? text})`);
@@ -75,7 +82,11 @@ export class KubeClient {
   async call<T>(what: string, request: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(this.fail(`${what}: no answer from ${this.server()} within ${formatSpan(this.spec.requestTimeout)}`)), this.spec.requestTimeout);
+      timer = setTimeout(
+        () =>
+          reject(this.fail(`${what}: no answer from ${this.server()} within ${formatSpan(this.spec.requestTimeout)}`)),
+        this.spec.requestTimeout,
+      );
     });
     try {
       return await Promise.race([request(), timeout]);

@@ -4,7 +4,13 @@
 // evaluation/kubernetes/cronjobs.ts, and failed Jobs outside any CronJob counted.
 import * as k8s from '@kubernetes/client-node';
 import type { CheckSpec } from '../../config/model.js';
-import { failedJob, judgeCronJob, type CronJobJudgement, type CronJobShape, type JobShape } from '../../evaluation/kubernetes/cronjobs.js';
+import {
+  failedJob,
+  judgeCronJob,
+  type CronJobJudgement,
+  type CronJobShape,
+  type JobShape,
+} from '../../evaluation/kubernetes/cronjobs.js';
 import { parseLabelSelector, selectorMatches, type Requirement } from '../../evaluation/label-selector.js';
 import type { Measurement } from '../../evaluation/types.js';
 import { CollectError } from '../types.js';
@@ -29,7 +35,12 @@ export async function collectCronJobs(client: KubeClient, check: CronJobsCheck, 
     `listing CronJobs ${where}`,
     (cont) =>
       check.namespace
-        ? batch.listNamespacedCronJob({ namespace: check.namespace, labelSelector: check.labels, limit: PAGE, _continue: cont })
+        ? batch.listNamespacedCronJob({
+            namespace: check.namespace,
+            labelSelector: check.labels,
+            limit: PAGE,
+            _continue: cont,
+          })
         : batch.listCronJobForAllNamespaces({ labelSelector: check.labels, limit: PAGE, _continue: cont }),
     (items) => items.forEach((c) => live.set(`${c.metadata?.namespace}/${c.metadata?.name}`, c as CronJobShape)),
   );
@@ -47,13 +58,24 @@ export async function collectCronJobs(client: KubeClient, check: CronJobsCheck, 
       let deployed = live.get(key);
       if (!deployed && check.labels) {
         // Labels in the manifest may differ from the cluster's: look it up by name.
-        deployed = await client.call(`reading CronJob ${key}`, () => batch.readNamespacedCronJob({ name: m.metadata!.name!, namespace: m.metadata!.namespace! })).catch((err: Error) => {
-          if (/not found \(404\)/.test(err.message)) return undefined;
-          throw err;
-        });
+        deployed = await client
+          .call(`reading CronJob ${key}`, () =>
+            batch.readNamespacedCronJob({ name: m.metadata!.name!, namespace: m.metadata!.namespace! }),
+          )
+          .catch((err: Error) => {
+            if (/not found \(404\)/.test(err.message)) return undefined;
+            throw err;
+          });
       }
-      if (deployed && (deployed.spec?.schedule !== m.spec?.schedule || (deployed.spec?.timeZone ?? '') !== (m.spec?.timeZone ?? '') || !!deployed.spec?.suspend !== !!m.spec?.suspend)) {
-        drift.push(`${key}: the cluster runs "${deployed.spec?.schedule}${deployed.spec?.timeZone ? ` ${deployed.spec.timeZone}` : ''}${deployed.spec?.suspend ? ' (suspended)' : ''}", the manifest says "${m.spec?.schedule}${m.spec?.timeZone ? ` ${m.spec.timeZone}` : ''}${m.spec?.suspend ? ' (suspended)' : ''}"`);
+      if (
+        deployed &&
+        (deployed.spec?.schedule !== m.spec?.schedule ||
+          (deployed.spec?.timeZone ?? '') !== (m.spec?.timeZone ?? '') ||
+          !!deployed.spec?.suspend !== !!m.spec?.suspend)
+      ) {
+        drift.push(
+          `${key}: the cluster runs "${deployed.spec?.schedule}${deployed.spec?.timeZone ? ` ${deployed.spec.timeZone}` : ''}${deployed.spec?.suspend ? ' (suspended)' : ''}", the manifest says "${m.spec?.schedule}${m.spec?.timeZone ? ` ${m.spec.timeZone}` : ''}${m.spec?.suspend ? ' (suspended)' : ''}"`,
+        );
       }
       judged.push({
         metadata: { ...m.metadata, creationTimestamp: deployed?.metadata?.creationTimestamp },
@@ -80,17 +102,32 @@ export async function collectCronJobs(client: KubeClient, check: CronJobsCheck, 
     (items) => {
       for (const j of items as JobShape[]) {
         const owner = j.metadata?.ownerReferences?.find((o) => o.kind === 'CronJob');
-        const ours = owner ? judgedKeys.has(`${j.metadata?.namespace}/${owner.name}`) : !check.names && selectorMatches(requirements, j.metadata?.labels);
+        const ours = owner
+          ? judgedKeys.has(`${j.metadata?.namespace}/${owner.name}`)
+          : !check.names && selectorMatches(requirements, j.metadata?.labels);
         if (ours) jobs.push(j);
       }
     },
   );
 
-  const settings = { grace: check.grace, successWithin: check.successWithin, failedWithin: check.failedWithin, slowerThan: check.slowerThan, maxDuration: check.maxDuration };
+  const settings = {
+    grace: check.grace,
+    successWithin: check.successWithin,
+    failedWithin: check.failedWithin,
+    slowerThan: check.slowerThan,
+    maxDuration: check.maxDuration,
+  };
   const judgements: CronJobJudgement[] = judged.map((c) => {
     const j = judgeCronJob(c, jobs, settings, now);
     if ((c as { notDeployed?: boolean }).notDeployed && j.state !== 'suspended') {
-      return { ...j, state: 'problem', problems: [`declared in ${check.manifests} but not in the cluster, so it never runs`, ...j.problems.filter((p) => !p.startsWith('no success'))] };
+      return {
+        ...j,
+        state: 'problem',
+        problems: [
+          `declared in ${check.manifests} but not in the cluster, so it never runs`,
+          ...j.problems.filter((p) => !p.startsWith('no success')),
+        ],
+      };
     }
     return j;
   });
@@ -100,8 +137,17 @@ export async function collectCronJobs(client: KubeClient, check: CronJobsCheck, 
   const suspended = judgements.filter((j) => j.state === 'suspended');
   // A CronJob this worker cannot judge is said so on its own; the others are still judged. Only when none could be is the whole check "could not check".
   const unchecked = judgements.filter((j) => j.state === 'unchecked');
-  if (unchecked.length > 0 && unchecked.length === judgements.length && standaloneCount(jobs, check.failedWithin, now) === 0) {
-    throw new CollectError(unchecked.map((j) => `CronJob ${j.namespace}/${j.name}: ${j.problems[0]}`).slice(0, 5).join('; '));
+  if (
+    unchecked.length > 0 &&
+    unchecked.length === judgements.length &&
+    standaloneCount(jobs, check.failedWithin, now) === 0
+  ) {
+    throw new CollectError(
+      unchecked
+        .map((j) => `CronJob ${j.namespace}/${j.name}: ${j.problems[0]}`)
+        .slice(0, 5)
+        .join('; '),
+    );
   }
   const details: Record<string, string | number | boolean | null> = {
     scope: `${check.namespace ? `namespace ${check.namespace}` : 'all namespaces'}${check.labels ? `, labels ${check.labels}` : ''}${check.manifests ? `, schedules from ${check.manifests}` : ''}`,
@@ -110,9 +156,11 @@ export async function collectCronJobs(client: KubeClient, check: CronJobsCheck, 
     suspended: suspended.length ? suspended.map((j) => `${j.namespace}/${j.name}`).join(', ') : null,
     unchecked: unchecked.length ? unchecked.map((j) => `${j.namespace}/${j.name}`).join(', ') : null,
   };
-  for (const j of problems.slice(0, 15)) details[`cronjob ${j.namespace}/${j.name}`] = `${j.problems.join('; ')} — ${j.summary}`;
+  for (const j of problems.slice(0, 15))
+    details[`cronjob ${j.namespace}/${j.name}`] = `${j.problems.join('; ')} — ${j.summary}`;
   for (const j of suspended.slice(0, 15)) details[`cronjob ${j.namespace}/${j.name}`] = j.summary;
-  for (const j of unchecked.slice(0, 15)) details[`cronjob ${j.namespace}/${j.name}`] = `${j.problems[0]} — ${j.summary}`;
+  for (const j of unchecked.slice(0, 15))
+    details[`cronjob ${j.namespace}/${j.name}`] = `${j.problems[0]} — ${j.summary}`;
   standalone.slice(0, 10).forEach((text, i) => (details[`job ${i + 1}`] = text));
   if (drift.length) details.drift = drift.slice(0, 10).join('; ');
   if (problems.length || standalone.length) {

@@ -8,10 +8,19 @@ export const kubernetesDescriptor: ConnectorDescriptor<'kubernetes'> = {
     kubeEvents: {
       perspective: 'operations',
       unit: () => 'count',
-      describe: (check, { details }) => `Kubernetes events in ${formatDuration(check.window)}${kubeScope(check)}${summary(details)}`,
+      describe: (check, { details }) =>
+        `Kubernetes events in ${formatDuration(check.window)}${kubeScope(check)}${summary(details)}`,
     },
-    podHealth: { perspective: 'operations', unit: () => 'count', describe: (check, { details }) => `pod problems${kubeScope(check)}${summary(details)}` },
-    cronJobs: { perspective: 'operations', unit: () => 'count', describe: (check, { details }) => `CronJob problems${kubeScope(check)}${summary(details)}` },
+    podHealth: {
+      perspective: 'operations',
+      unit: () => 'count',
+      describe: (check, { details }) => `pod problems${kubeScope(check)}${summary(details)}`,
+    },
+    cronJobs: {
+      perspective: 'operations',
+      unit: () => 'count',
+      describe: (check, { details }) => `CronJob problems${kubeScope(check)}${summary(details)}`,
+    },
   },
   // A first list of a large cluster's events, then pages of pods or Jobs.
   collectTimeoutMs: (spec) => spec.requestTimeout * 4 + 30_000,

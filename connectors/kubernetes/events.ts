@@ -7,7 +7,13 @@
 import * as k8s from '@kubernetes/client-node';
 import type { CheckSpec } from '../../config/model.js';
 import { eventRecord, eventSelected, groupEvents, type EventRecord } from '../../evaluation/kubernetes/events.js';
-import { formatSpan, LAYER_NAMES, rootLayer, type ObjectMeta, type PodShape } from '../../evaluation/kubernetes/shared.js';
+import {
+  formatSpan,
+  LAYER_NAMES,
+  rootLayer,
+  type ObjectMeta,
+  type PodShape,
+} from '../../evaluation/kubernetes/shared.js';
 import { parseLabelSelector, selectorMatches, type Requirement } from '../../evaluation/label-selector.js';
 import type { Measurement } from '../../evaluation/types.js';
 import { PAGE, type KubeClient } from './client.js';
@@ -43,7 +49,11 @@ export class EventsCheck {
     const key = `${namespace ?? '*'}|${fieldSelector ?? ''}`;
     const existing = this.watches.get(key);
     if (existing) return existing;
-    const source = eventSource(this.client.config(), { namespace, fieldSelector, requestTimeout: this.client.spec.requestTimeout }, (what, request) => this.client.call(what, request));
+    const source = eventSource(
+      this.client.config(),
+      { namespace, fieldSelector, requestTimeout: this.client.spec.requestTimeout },
+      (what, request) => this.client.call(what, request),
+    );
     const watch = watchEvents(source, { namespace, max: this.client.spec.maxEvents });
     this.watches.set(key, watch);
     return watch;
@@ -60,7 +70,10 @@ export class EventsCheck {
       // The first list failed (RBAC, credentials, network): forget it so the next run tries again.
       this.watches.delete(`${check.namespace ?? '*'}|${fieldSelector ?? ''}`);
       watch.stop();
-      throw this.client.apiFailure(err, check.namespace ? `listing events in namespace ${check.namespace}` : 'listing events in all namespaces');
+      throw this.client.apiFailure(
+        err,
+        check.namespace ? `listing events in namespace ${check.namespace}` : 'listing events in all namespaces',
+      );
     }
     if (watch.connected) return { events: watch.items(), via: 'watch' };
     // The watch is reconnecting: what it holds may be stale, so ask the server now.
@@ -79,9 +92,15 @@ export class EventsCheck {
   }
 
   /** Reads the objects events refer to (labels, container states), each once, at most MAX_LOOKUPS. */
-  private async involvedObjects(events: EventRecord[]): Promise<Map<string, { meta?: ObjectMeta; pod?: PodShape } | null>> {
+  private async involvedObjects(
+    events: EventRecord[],
+  ): Promise<Map<string, { meta?: ObjectMeta; pod?: PodShape } | null>> {
     const objects = new Map<string, { meta?: ObjectMeta; pod?: PodShape } | null>();
-    const wanted = [...new Map(events.map((e) => [`${e.involved.kind}/${e.involved.namespace}/${e.involved.name}`, e.involved])).values()].slice(0, MAX_LOOKUPS);
+    const wanted = [
+      ...new Map(
+        events.map((e) => [`${e.involved.kind}/${e.involved.namespace}/${e.involved.name}`, e.involved]),
+      ).values(),
+    ].slice(0, MAX_LOOKUPS);
     // Every read names its namespace (Nodes have none), so the context's default namespace is not needed.
     const generic = this.client.api(k8s.KubernetesObjectApi);
     const queue = [...wanted];
@@ -92,9 +111,16 @@ export class EventsCheck {
         if (!apiVersion) continue;
         try {
           const found = await this.client.call(`reading ${o.kind} ${o.namespace}/${o.name}`, () =>
-            generic.read({ apiVersion, kind: o.kind, metadata: { name: o.name, ...(o.kind === 'Node' ? {} : { namespace: o.namespace }) } }),
+            generic.read({
+              apiVersion,
+              kind: o.kind,
+              metadata: { name: o.name, ...(o.kind === 'Node' ? {} : { namespace: o.namespace }) },
+            }),
           );
-          objects.set(key, { meta: found.metadata as ObjectMeta, pod: o.kind === 'Pod' ? (found as PodShape) : undefined });
+          objects.set(key, {
+            meta: found.metadata as ObjectMeta,
+            pod: o.kind === 'Pod' ? (found as PodShape) : undefined,
+          });
         } catch (err) {
           // Gone since the event (a deleted pod): grouped by name; anything else is a real failure.
           if (/not found \(404\)/.test((err as Error).message)) objects.set(key, null);
@@ -110,10 +136,19 @@ export class EventsCheck {
   async collect(check: KubeEventsCheck, at: Date): Promise<Measurement> {
     const now = at.getTime();
     const { events, via } = await this.events(check);
-    const filter = { kinds: check.kinds, names: check.names, reasons: check.reasons, types: check.types, window: check.window };
-    let selected = events.filter((e) => eventSelected(e, filter, now) && (!check.namespace || e.namespace === check.namespace));
+    const filter = {
+      kinds: check.kinds,
+      names: check.names,
+      reasons: check.reasons,
+      types: check.types,
+      window: check.window,
+    };
+    let selected = events.filter(
+      (e) => eventSelected(e, filter, now) && (!check.namespace || e.namespace === check.namespace),
+    );
     const objects = await this.involvedObjects(selected);
-    const objectOf = (e: EventRecord) => objects.get(`${e.involved.kind}/${e.involved.namespace}/${e.involved.name}`) ?? undefined;
+    const objectOf = (e: EventRecord) =>
+      objects.get(`${e.involved.kind}/${e.involved.namespace}/${e.involved.name}`) ?? undefined;
     let unknownObjects = 0;
     if (check.labels) {
       const requirements = parseLabelSelector(check.labels) as Requirement[];
@@ -132,7 +167,8 @@ export class EventsCheck {
       applications: groups.length,
       via,
     };
-    if (unknownObjects) details.skipped = `${unknownObjects} event(s) about objects that are gone, so their labels are unknown`;
+    if (unknownObjects)
+      details.skipped = `${unknownObjects} event(s) about objects that are gone, so their labels are unknown`;
     const layer = rootLayer(groups.map((g) => g.layer));
     if (layer) details.layer = LAYER_NAMES[layer];
     for (const g of groups.slice(0, 10)) {
@@ -140,12 +176,19 @@ export class EventsCheck {
         .sort((a, b) => b[1] - a[1])
         .map(([r, n]) => `${r} ×${n}`)
         .join(', ');
-      details[`app ${g.app}`] = `${LAYER_NAMES[g.layer]} layer — ${reasons} on ${g.objects.join(', ')} · ${g.evidence.join(' · ')}`;
+      details[`app ${g.app}`] =
+        `${LAYER_NAMES[g.layer]} layer — ${reasons} on ${g.objects.join(', ')} · ${g.evidence.join(' · ')}`;
     }
     if (groups.length) {
       details.summary = groups
         .slice(0, 3)
-        .map((g) => `${g.app}: ${LAYER_NAMES[g.layer]} layer (${Object.entries(g.reasons).sort((a, b) => b[1] - a[1]).map(([r]) => r).join(', ')})`)
+        .map(
+          (g) =>
+            `${g.app}: ${LAYER_NAMES[g.layer]} layer (${Object.entries(g.reasons)
+              .sort((a, b) => b[1] - a[1])
+              .map(([r]) => r)
+              .join(', ')})`,
+        )
         .join('; ');
     }
     return { value: occurrences, unit: 'count', observedAt: at.toISOString(), details };
@@ -171,21 +214,31 @@ export function eventSource(
   return {
     async list(cont, limit): Promise<ListPage> {
       const r = await call(`listing ${where}`, () =>
-        namespace ? core.listNamespacedEvent({ namespace, fieldSelector, limit, _continue: cont }) : core.listEventForAllNamespaces({ fieldSelector, limit, _continue: cont }),
+        namespace
+          ? core.listNamespacedEvent({ namespace, fieldSelector, limit, _continue: cont })
+          : core.listEventForAllNamespaces({ fieldSelector, limit, _continue: cont }),
       );
       return { items: r.items, resourceVersion: r.metadata?.resourceVersion ?? '', continue: r.metadata?._continue };
     },
     async watch(resourceVersion, onEvent, done): Promise<WatchHandle> {
       const path = namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/events` : '/api/v1/events';
       // The server ends each watch after a few minutes; it is resumed from the last version seen.
-      const params = { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 240 + Math.floor(Math.random() * 120), ...(fieldSelector ? { fieldSelector } : {}) };
+      const params = {
+        resourceVersion,
+        allowWatchBookmarks: true,
+        timeoutSeconds: 240 + Math.floor(Math.random() * 120),
+        ...(fieldSelector ? { fieldSelector } : {}),
+      };
       return watchStream(kc, path, params, { what: `the watch of ${where}`, requestTimeout }, onEvent, done);
     },
   };
 }
 
 /** Holds the events of a source in compact form, at most `max`, kept current by list and watch. */
-export function watchEvents(source: ListWatchSource, options: { namespace?: string; max: number; onChange?: ListWatchOptions<EventRecord>['onChange'] }): ListWatch<EventRecord> {
+export function watchEvents(
+  source: ListWatchSource,
+  options: { namespace?: string; max: number; onChange?: ListWatchOptions<EventRecord>['onChange'] },
+): ListWatch<EventRecord> {
   return new ListWatch<EventRecord>(source, {
     key: (e) => e.uid,
     version: (e) => e.resourceVersion,

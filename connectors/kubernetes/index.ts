@@ -41,7 +41,9 @@ class KubernetesConnector implements Connector {
 
   async ping(): Promise<void> {
     const kc = this.client.config();
-    await this.client.call('reading the API server version', () => boundedApiClient(kc, k8s.VersionApi, this.client.spec.requestTimeout).getCode());
+    await this.client.call('reading the API server version', () =>
+      boundedApiClient(kc, k8s.VersionApi, this.client.spec.requestTimeout).getCode(),
+    );
   }
 
   async close(): Promise<void> {

@@ -46,9 +46,13 @@ export function readCronJobManifests(pattern: string, defaultNamespace: string):
     const list = Array.isArray(docs) ? docs : [docs];
     list.forEach((doc, i) => {
       const where = `${file}, document ${i + 1}`;
-      if (doc.errors.length) throw new CollectError(`${where}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+      if (doc.errors.length)
+        throw new CollectError(`${where}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
       const value = doc.toJS() as unknown;
-      const objects = (value as { kind?: string; items?: unknown[] })?.kind === 'List' ? ((value as { items?: unknown[] }).items ?? []) : [value];
+      const objects =
+        (value as { kind?: string; items?: unknown[] })?.kind === 'List'
+          ? ((value as { items?: unknown[] }).items ?? [])
+          : [value];
       for (const o of objects) {
         const obj = o as { kind?: string; metadata?: ObjectMeta; spec?: CronJobShape['spec'] } | null;
         if (!obj || obj.kind !== 'CronJob') continue;
@@ -57,10 +61,17 @@ export function readCronJobManifests(pattern: string, defaultNamespace: string):
         const schedule = obj.spec?.schedule;
         if (typeof schedule !== 'string') throw new CollectError(`${where}: CronJob ${name} has no spec.schedule`);
         const parsed = parseCron(schedule);
-        if (typeof parsed === 'string') throw new CollectError(`${where}: CronJob ${name}: invalid schedule: ${parsed}`);
+        if (typeof parsed === 'string')
+          throw new CollectError(`${where}: CronJob ${name}: invalid schedule: ${parsed}`);
         // As the API server refuses a new CronJob with TZ= in its schedule, and the controller one that never fires.
-        if (schedule.includes('TZ')) throw new CollectError(`${where}: CronJob ${name}: Kubernetes refuses TZ or CRON_TZ in a schedule; write spec.timeZone: ${parsed.zone ?? '<zone>'} instead`);
-        if (!cronCanFire(parsed)) throw new CollectError(`${where}: CronJob ${name}: schedule "${schedule}" never fires (no selected month has that day)`);
+        if (schedule.includes('TZ'))
+          throw new CollectError(
+            `${where}: CronJob ${name}: Kubernetes refuses TZ or CRON_TZ in a schedule; write spec.timeZone: ${parsed.zone ?? '<zone>'} instead`,
+          );
+        if (!cronCanFire(parsed))
+          throw new CollectError(
+            `${where}: CronJob ${name}: schedule "${schedule}" never fires (no selected month has that day)`,
+          );
         if (obj.spec?.timeZone) {
           try {
             new Intl.DateTimeFormat('en-US', { timeZone: obj.spec.timeZone });
@@ -68,7 +79,10 @@ export function readCronJobManifests(pattern: string, defaultNamespace: string):
             throw new CollectError(`${where}: CronJob ${name}: "${obj.spec.timeZone}" is not an IANA time zone`);
           }
         }
-        out.push({ metadata: { ...obj.metadata, namespace: obj.metadata?.namespace ?? defaultNamespace }, spec: obj.spec });
+        out.push({
+          metadata: { ...obj.metadata, namespace: obj.metadata?.namespace ?? defaultNamespace },
+          spec: obj.spec,
+        });
       }
     });
   }

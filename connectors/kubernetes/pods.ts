@@ -13,10 +13,22 @@ import { PAGE, type KubeClient } from './client.js';
 type PodHealthCheck = Extract<CheckSpec, { type: 'podHealth' }>;
 
 /** Runs a podHealth check: the number of problems, with their evidence in details. */
-export async function collectPodHealth(client: KubeClient, check: PodHealthCheck, at: Date, request: CollectRequest): Promise<Measurement> {
+export async function collectPodHealth(
+  client: KubeClient,
+  check: PodHealthCheck,
+  at: Date,
+  request: CollectRequest,
+): Promise<Measurement> {
   const now = at.getTime();
   const core = client.api(k8s.CoreV1Api);
-  const settings = { groupBy: check.groupBy, crashLoopFor: check.crashLoopFor, imagePullFor: check.imagePullFor, oomWithin: check.oomWithin, restarts: check.restarts, stuck: check.stuck };
+  const settings = {
+    groupBy: check.groupBy,
+    crashLoopFor: check.crashLoopFor,
+    imagePullFor: check.imagePullFor,
+    oomWithin: check.oomWithin,
+    restarts: check.restarts,
+    stuck: check.stuck,
+  };
   const conditions: ReturnType<typeof podConditions>['conditions'] = [];
   const counters: ReturnType<typeof podConditions>['counters'] = [];
   // Only pods with something to show are kept for the timeline.
@@ -27,7 +39,12 @@ export async function collectPodHealth(client: KubeClient, check: PodHealthCheck
     `listing ${where}`,
     (cont) =>
       check.namespace
-        ? core.listNamespacedPod({ namespace: check.namespace, labelSelector: check.labels, limit: PAGE, _continue: cont })
+        ? core.listNamespacedPod({
+            namespace: check.namespace,
+            labelSelector: check.labels,
+            limit: PAGE,
+            _continue: cont,
+          })
         : core.listPodForAllNamespaces({ labelSelector: check.labels, limit: PAGE, _continue: cont }),
     (items) => {
       pods += items.length;
@@ -38,7 +55,9 @@ export async function collectPodHealth(client: KubeClient, check: PodHealthCheck
         const restarted = (pod.status?.containerStatuses ?? []).some((c) => c.restartCount > 0);
         const hasCondition = found.conditions.some((c) => c.pod === `${pod.metadata?.namespace}/${pod.metadata?.name}`);
         if (!restarted && !hasCondition) continue;
-        const app = found.conditions.find((c) => c.pod === `${pod.metadata?.namespace}/${pod.metadata?.name}`)?.app ?? found.counters.find((c) => c.pod === `${pod.metadata?.namespace}/${pod.metadata?.name}`)?.app;
+        const app =
+          found.conditions.find((c) => c.pod === `${pod.metadata?.namespace}/${pod.metadata?.name}`)?.app ??
+          found.counters.find((c) => c.pod === `${pod.metadata?.namespace}/${pod.metadata?.name}`)?.app;
         if (!app) continue;
         const list = interesting.get(app) ?? [];
         if (list.length < 20) list.push(pod);
@@ -51,8 +70,17 @@ export async function collectPodHealth(client: KubeClient, check: PodHealthCheck
   let baselines = new Map<string, { at: Date; value: number }>();
   if (request.store && request.monitorId) {
     const tracked = conditions.filter((c) => c.kind !== 'OOMKilled');
-    since = await request.store.observeConditions(request.monitorId, tracked.map((c) => ({ key: c.key, since: c.since === undefined ? undefined : new Date(c.since) })), at);
-    baselines = await request.store.sampleCounters(request.monitorId, counters.map((c) => ({ key: c.key, value: c.value })), at, check.restarts.window);
+    since = await request.store.observeConditions(
+      request.monitorId,
+      tracked.map((c) => ({ key: c.key, since: c.since === undefined ? undefined : new Date(c.since) })),
+      at,
+    );
+    baselines = await request.store.sampleCounters(
+      request.monitorId,
+      counters.map((c) => ({ key: c.key, value: c.value })),
+      at,
+      check.restarts.window,
+    );
   }
   const problems = podProblems(
     { conditions, counters },
@@ -67,7 +95,8 @@ export async function collectPodHealth(client: KubeClient, check: PodHealthCheck
     pods,
     problems: problems.length,
   };
-  if (!request.store) details.note = 'how long a condition has held is known only from the pods themselves here (no history store)';
+  if (!request.store)
+    details.note = 'how long a condition has held is known only from the pods themselves here (no history store)';
   const byApp = new Map<string, typeof problems>();
   for (const p of problems) byApp.set(p.app, [...(byApp.get(p.app) ?? []), p]);
   const apps = [...byApp.entries()].sort((a, b) => b[1].length - a[1].length);
@@ -85,7 +114,10 @@ export async function collectPodHealth(client: KubeClient, check: PodHealthCheck
     details.layer = LAYER_NAMES[layer];
     details.summary = apps
       .slice(0, 3)
-      .map(([app, list]) => `${app}: ${[...new Set(list.map((p) => p.kind))].join(', ')} (${LAYER_NAMES[rootLayer(list.map((p) => p.layer))!]} layer)`)
+      .map(
+        ([app, list]) =>
+          `${app}: ${[...new Set(list.map((p) => p.kind))].join(', ')} (${LAYER_NAMES[rootLayer(list.map((p) => p.layer))!]} layer)`,
+      )
       .join('; ');
   }
   return { value: problems.length, unit: 'count', observedAt: at.toISOString(), details };

@@ -20,14 +20,27 @@ export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 export class AnswerLimitError extends Error {}
 
 function flatHeaders(response: IncomingMessage): Record<string, string> {
-  return Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v ?? '')]));
+  return Object.fromEntries(
+    Object.entries(response.headers).map(([k, v]) => [
+      k.toLowerCase(),
+      Array.isArray(v) ? v.join(', ') : String(v ?? ''),
+    ]),
+  );
 }
 
 /** Sends what the generated client prepared (URL, headers, the agent carrying TLS and credentials); calls `onResponse` with the answer's head. */
-export function sendRequest(request: k8s.RequestContext, onResponse: (response: IncomingMessage) => void, onError: (err: Error) => void): { destroy(): void } {
+export function sendRequest(
+  request: k8s.RequestContext,
+  onResponse: (response: IncomingMessage) => void,
+  onError: (err: Error) => void,
+): { destroy(): void } {
   const url = new URL(request.getUrl());
   const body = request.getBody();
-  const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: request.getHttpMethod(), headers: request.getHeaders(), agent: request.getAgent() }, onResponse);
+  const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+    url,
+    { method: request.getHttpMethod(), headers: request.getHeaders(), agent: request.getAgent() },
+    onResponse,
+  );
   req.on('error', onError);
   req.end(typeof body === 'string' ? body : undefined);
   return { destroy: () => req.destroy() };
@@ -51,10 +64,20 @@ function boundedHttp(timeoutMs: number): k8s.PromiseHttpLibrary {
           } else resolve(response!);
         };
         const timer = setTimeout(
-          () => settle(new AnswerLimitError(answered ? `the answer did not end within ${formatSpan(timeoutMs)} (${formatBytes(received)} received)` : `no answer within ${formatSpan(timeoutMs)}`)),
+          () =>
+            settle(
+              new AnswerLimitError(
+                answered
+                  ? `the answer did not end within ${formatSpan(timeoutMs)} (${formatBytes(received)} received)`
+                  : `no answer within ${formatSpan(timeoutMs)}`,
+              ),
+            ),
           timeoutMs,
         );
-        const tooLarge = () => new AnswerLimitError(`the API server's answer is larger than ${formatBytes(MAX_RESPONSE_BYTES)} (the limit), so it was not read`);
+        const tooLarge = () =>
+          new AnswerLimitError(
+            `the API server's answer is larger than ${formatBytes(MAX_RESPONSE_BYTES)} (the limit), so it was not read`,
+          );
         const exchange = sendRequest(
           request,
           (response) => {
@@ -63,7 +86,11 @@ function boundedHttp(timeoutMs: number): k8s.PromiseHttpLibrary {
             // Every API pipewatch calls answers JSON; the generated client would read HTML from a proxy as an empty object.
             const type = response.headers['content-type'] ?? '';
             if ((response.statusCode ?? 0) < 300 && !/json/i.test(type)) {
-              return settle(new AnswerLimitError(`the API server answered with ${type.split(';')[0] || 'no content type'} instead of JSON`));
+              return settle(
+                new AnswerLimitError(
+                  `the API server answered with ${type.split(';')[0] || 'no content type'} instead of JSON`,
+                ),
+              );
             }
             const chunks: Buffer[] = [];
             response.on('data', (chunk: Buffer) => {
@@ -73,7 +100,13 @@ function boundedHttp(timeoutMs: number): k8s.PromiseHttpLibrary {
             });
             response.on('end', () => {
               const body = Buffer.concat(chunks);
-              settle(undefined, new k8s.ResponseContext(response.statusCode ?? 0, flatHeaders(response), { text: async () => body.toString('utf8'), binary: async () => body }));
+              settle(
+                undefined,
+                new k8s.ResponseContext(response.statusCode ?? 0, flatHeaders(response), {
+                  text: async () => body.toString('utf8'),
+                  binary: async () => body,
+                }),
+              );
             });
             response.on('error', (err) => settle(err));
           },
@@ -85,7 +118,11 @@ function boundedHttp(timeoutMs: number): k8s.PromiseHttpLibrary {
 }
 
 /** An API client of the given type whose every answer is bounded (boundedHttp). */
-export function boundedApiClient<T>(kc: k8s.KubeConfig, type: new (configuration: k8s.Configuration) => T, timeoutMs: number): T {
+export function boundedApiClient<T>(
+  kc: k8s.KubeConfig,
+  type: new (configuration: k8s.Configuration) => T,
+  timeoutMs: number,
+): T {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig names no current cluster');
   return new type(

@@ -41,14 +41,21 @@ export async function watchStream(
       resolve(handle);
     };
     // Only the head is timed: a healthy watch then streams for minutes.
-    const headTimer = setTimeout(() => end(new Error(`${options.what}: no answer within ${formatSpan(options.requestTimeout)}`)), options.requestTimeout);
+    const headTimer = setTimeout(
+      () => end(new Error(`${options.what}: no answer within ${formatSpan(options.requestTimeout)}`)),
+      options.requestTimeout,
+    );
     const exchange = sendRequest(
       request,
       (response) => {
         clearTimeout(headTimer);
         if (response.statusCode !== 200) {
           response.resume();
-          return end(Object.assign(new Error(STATUS_CODES[response.statusCode ?? 0] ?? 'error'), { statusCode: response.statusCode }));
+          return end(
+            Object.assign(new Error(STATUS_CODES[response.statusCode ?? 0] ?? 'error'), {
+              statusCode: response.statusCode,
+            }),
+          );
         }
         resolve(handle);
         const lines = new LineSplitter(MAX_WATCH_LINE_BYTES);
@@ -67,7 +74,8 @@ export async function watchStream(
             } catch {
               return end(new Error(`${options.what}: the watch stream sent a line that is not JSON`));
             }
-            if (typeof event?.type !== 'string') return end(new Error(`${options.what}: the watch stream sent a line that is not a watch event`));
+            if (typeof event?.type !== 'string')
+              return end(new Error(`${options.what}: the watch stream sent a line that is not a watch event`));
             onEvent(event.type, event.object);
             if (ended) return;
           }

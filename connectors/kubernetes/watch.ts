@@ -21,7 +21,11 @@ export interface ListWatchSource {
   /** One page of the collection: the first when `continueToken` is undefined. */
   list(continueToken: string | undefined, limit: number): Promise<ListPage>;
   /** Streams changes after resourceVersion until the server closes the stream (done(undefined)) or fails (done(err)). */
-  watch(resourceVersion: string, onEvent: (type: string, object: unknown) => void, done: (err?: unknown) => void): Promise<WatchHandle>;
+  watch(
+    resourceVersion: string,
+    onEvent: (type: string, object: unknown) => void,
+    done: (err?: unknown) => void,
+  ): Promise<WatchHandle>;
 }
 
 export type Change = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -76,7 +80,9 @@ export class LineSplitter {
     if (needed > this.maxBytes) {
       this.buffer = Buffer.alloc(0);
       this.used = 0;
-      throw new Error(`the watch stream sent a line longer than ${formatBytes(this.maxBytes)} (the limit) without ending it`);
+      throw new Error(
+        `the watch stream sent a line longer than ${formatBytes(this.maxBytes)} (the limit) without ending it`,
+      );
     }
     if (needed > this.buffer.length) {
       const grown = Buffer.allocUnsafe(Math.min(this.maxBytes, Math.max(64 * 1024, needed * 2)));
@@ -89,7 +95,11 @@ export class LineSplitter {
 }
 
 export function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${Math.round((n / 1024 / 1024) * 10) / 10} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} bytes`;
+  return n >= 1024 * 1024
+    ? `${Math.round((n / 1024 / 1024) * 10) / 10} MB`
+    : n >= 1024
+      ? `${Math.round(n / 1024)} KB`
+      : `${n} bytes`;
 }
 
 /** 410 Gone, however it arrived: an HTTP status or a Status object in the stream. */
@@ -200,7 +210,12 @@ export class ListWatch<T> {
         (type, object) => {
           if (settled) return;
           this.healthySince ??= Date.now();
-          const o = object as { metadata?: { resourceVersion?: string }; code?: number; kind?: string; message?: string };
+          const o = object as {
+            metadata?: { resourceVersion?: string };
+            code?: number;
+            kind?: string;
+            message?: string;
+          };
           if (type === 'BOOKMARK') {
             if (o.metadata?.resourceVersion) this.resourceVersion = o.metadata.resourceVersion;
             return;
@@ -208,7 +223,11 @@ export class ListWatch<T> {
           if (type === 'ERROR') {
             // A Status in the stream; 410 means our version is gone.
             const current = this.handle;
-            finish(o.code === 410 ? { code: 410 } : new Error(`${this.options.what}: the watch failed: ${o.message ?? 'error'} (${o.code ?? '?'})`));
+            finish(
+              o.code === 410
+                ? { code: 410 }
+                : new Error(`${this.options.what}: the watch failed: ${o.message ?? 'error'} (${o.code ?? '?'})`),
+            );
             current?.abort();
             return;
           }

@@ -22,7 +22,10 @@ const CHUNK = 1024 * 1024;
  * Complete lines of a file from `position`, a chunk at a time, each with the
  * position after its last line. A truncated file is read again from the start.
  */
-export async function* readLines(file: string, position: number): AsyncGenerator<{ lines: string[]; position: number }> {
+export async function* readLines(
+  file: string,
+  position: number,
+): AsyncGenerator<{ lines: string[]; position: number }> {
   const handle = await open(file, 'r');
   try {
     const { size } = await handle.stat();
@@ -64,7 +67,9 @@ class LogFilesConnector implements Connector {
     try {
       names = await readdir(dir);
     } catch (err) {
-      throw new CollectError(`logfiles connector "${this.id}": cannot read ${dir} (${(err as NodeJS.ErrnoException).code})`);
+      throw new CollectError(
+        `logfiles connector "${this.id}": cannot read ${dir} (${(err as NodeJS.ErrnoException).code})`,
+      );
     }
     const out: Array<{ path: string; inode: string }> = [];
     for (const name of names.sort()) {
@@ -95,7 +100,13 @@ class LogFilesConnector implements Connector {
     // Rotated files keep their inode under a new name: look in the whole directory for them.
     const dir = dirname(this.spec.path);
     const everything = await readdir(dir).then(
-      async (names) => Promise.all(names.map(async (n) => ({ path: join(dir, n), inode: String((await stat(join(dir, n)).catch(() => undefined))?.ino ?? '') }))),
+      async (names) =>
+        Promise.all(
+          names.map(async (n) => ({
+            path: join(dir, n),
+            inode: String((await stat(join(dir, n)).catch(() => undefined))?.ino ?? ''),
+          })),
+        ),
       () => [] as Array<{ path: string; inode: string }>,
     );
     const now = new Date();
@@ -136,7 +147,11 @@ class LogFilesConnector implements Connector {
       }
     };
     const thisId = this.id;
-    const toEvent = (e: { seq: string; ts: Date; doc: Record<string, unknown> }): LogEvent => ({ id: e.seq, ts: e.ts.toISOString(), doc: e.doc });
+    const toEvent = (e: { seq: string; ts: Date; doc: Record<string, unknown> }): LogEvent => ({
+      id: e.seq,
+      ts: e.ts.toISOString(),
+      doc: e.doc,
+    });
     return {
       async counts(r, keyFields) {
         const counts = new Map<string, number>();
@@ -167,7 +182,11 @@ class LogFilesConnector implements Connector {
           if (key === undefined || Number.isNaN(v)) continue;
           const a = acc.get(key);
           if (!a) acc.set(key, { n: 1, v });
-          else acc.set(key, { n: a.n + 1, v: agg === 'min' ? Math.min(a.v, v) : agg === 'max' ? Math.max(a.v, v) : a.v + v });
+          else
+            acc.set(key, {
+              n: a.n + 1,
+              v: agg === 'min' ? Math.min(a.v, v) : agg === 'max' ? Math.max(a.v, v) : a.v + v,
+            });
         }
         return new Map([...acc].map(([k, a]) => [k, agg === 'avg' ? a.v / a.n : a.v]));
       },
@@ -199,7 +218,11 @@ class LogFilesConnector implements Connector {
             if (matchesQuery(query, e.doc)) events.push(toEvent(e));
           }
         }
-        return { events, cursor: { ts: events.at(-1)?.ts ?? cursor?.ts ?? new Date().toISOString(), seen: [last] }, more };
+        return {
+          events,
+          cursor: { ts: events.at(-1)?.ts ?? cursor?.ts ?? new Date().toISOString(), seen: [last] },
+          more,
+        };
       },
     };
   }

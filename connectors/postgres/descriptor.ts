@@ -16,11 +16,16 @@ export const postgresDescriptor: ConnectorDescriptor<'postgres'> = {
     database: {
       perspective: 'services',
       unit: (check) => (check.measure === 'connections' ? 'percent' : check.measure === 'size' ? 'bytes' : 'seconds'),
-      describe: (check) => ({ connections: 'connections in use', size: 'database size', replicationLag: 'replication lag' })[check.measure],
+      describe: (check) =>
+        ({ connections: 'connections in use', size: 'database size', replicationLag: 'replication lag' })[
+          check.measure
+        ],
     },
   },
   collectTimeoutMs: (spec) => spec.statementTimeout + spec.connectTimeout + 5_000,
   // Identifiers are quoted when the query is built; this keeps them to what quoting can carry.
   sourceNameProblem: (_field, value) =>
-    SQL_NAME.test(value) ? undefined : `"${value}" is not a table or column name (letters, digits, "_", optionally schema-qualified like lake.records)`,
+    SQL_NAME.test(value)
+      ? undefined
+      : `"${value}" is not a table or column name (letters, digits, "_", optionally schema-qualified like lake.records)`,
 };

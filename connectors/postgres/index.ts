@@ -7,7 +7,15 @@ import type { CheckSpec } from '../../config/model.js';
 import type { Measurement } from '../../evaluation/types.js';
 import type { SetDifference } from '../../evaluation/reconcile.js';
 import { bucketWindow } from '../../evaluation/windows.js';
-import { CollectError, type CollectRequest, type Connector, type ConnectorFactory, type SeriesPoint, type StageSource, type TimeRange } from '../types.js';
+import {
+  CollectError,
+  type CollectRequest,
+  type Connector,
+  type ConnectorFactory,
+  type SeriesPoint,
+  type StageSource,
+  type TimeRange,
+} from '../types.js';
 
 type PostgresSpec = Extract<import('../../config/model.js').ConnectorSpec, { type: 'postgres' }>;
 
@@ -86,7 +94,8 @@ class PostgresConnector implements Connector {
       await client.query('ROLLBACK').catch(() => undefined);
       if (err instanceof CollectError) throw err;
       const e = err as Error & { code?: string };
-      const why = e.code === '57014' ? `query exceeded the statement timeout of ${this.spec.statementTimeout} ms` : e.message;
+      const why =
+        e.code === '57014' ? `query exceeded the statement timeout of ${this.spec.statementTimeout} ms` : e.message;
       throw new CollectError(`postgres connector "${this.id}": ${why}`);
     } finally {
       client.release();
@@ -108,17 +117,33 @@ class PostgresConnector implements Connector {
           unit: 'records',
           // A completed bucket is recorded at its start, so history lines up by bucket.
           observedAt: check.bucket ? from.toISOString() : observedAt,
-          details: { dataset: check.dataset, windowStart: from.toISOString(), windowEnd: to.toISOString(), distinctBy: check.uniqueId ?? null },
+          details: {
+            dataset: check.dataset,
+            windowStart: from.toISOString(),
+            windowEnd: to.toISOString(),
+            distinctBy: check.uniqueId ?? null,
+          },
         };
       }
       case 'sql': {
         const from = new Date(at.getTime() - check.window);
         const params = /\$2\b/.test(check.query) ? [from, at] : /\$1\b/.test(check.query) ? [from] : [];
-        const rows = await this.inReadOnly(async (client) => (await client.query({ text: check.query, values: params, rowMode: 'array' })).rows as unknown[][]);
+        const rows = await this.inReadOnly(
+          async (client) =>
+            (await client.query({ text: check.query, values: params, rowMode: 'array' })).rows as unknown[][],
+        );
         const first = rows[0]?.[0];
         const value = first === null || first === undefined ? null : Number(first);
-        if (value !== null && !Number.isFinite(value)) throw new CollectError(`postgres connector "${this.id}": the query returned ${JSON.stringify(first)}, not a number`);
-        return { value, unit: check.unit, observedAt, details: { windowStart: from.toISOString(), windowEnd: observedAt } };
+        if (value !== null && !Number.isFinite(value))
+          throw new CollectError(
+            `postgres connector "${this.id}": the query returned ${JSON.stringify(first)}, not a number`,
+          );
+        return {
+          value,
+          unit: check.unit,
+          observedAt,
+          details: { windowStart: from.toISOString(), windowEnd: observedAt },
+        };
       }
       case 'database': {
         const sql = {
@@ -140,7 +165,12 @@ class PostgresConnector implements Connector {
             `postgres connector "${this.id}": ${hidden} standby(s) in pg_stat_replication are hidden from this role, so their lag cannot be read; GRANT pg_read_all_stats TO <the connector's role> (docs/LEAST-PRIVILEGE.md)`,
           );
         }
-        return { value: Number(v), unit: check.measure === 'connections' ? 'percent' : check.measure === 'size' ? 'bytes' : 'seconds', observedAt, details: details as Measurement['details'] };
+        return {
+          value: Number(v),
+          unit: check.measure === 'connections' ? 'percent' : check.measure === 'size' ? 'bytes' : 'seconds',
+          observedAt,
+          details: details as Measurement['details'],
+        };
       }
       default:
         throw new CollectError(`postgres connector "${this.id}" cannot run a ${check.type} check`);
@@ -188,7 +218,9 @@ class PostgresConnector implements Connector {
         [range.from, range.to],
       );
       for (;;) {
-        const { rows } = await client.query<{ id: string }>(`FETCH ${Math.max(1, Math.floor(batchSize))} FROM pipewatch_ids`);
+        const { rows } = await client.query<{ id: string }>(
+          `FETCH ${Math.max(1, Math.floor(batchSize))} FROM pipewatch_ids`,
+        );
         if (rows.length === 0) break;
         yield rows.map((r) => r.id);
       }
@@ -196,7 +228,8 @@ class PostgresConnector implements Connector {
       open = false;
     } catch (err) {
       const e = err as Error & { code?: string };
-      const why = e.code === '57014' ? `query exceeded the statement timeout of ${this.spec.statementTimeout} ms` : e.message;
+      const why =
+        e.code === '57014' ? `query exceeded the statement timeout of ${this.spec.statementTimeout} ms` : e.message;
       throw new CollectError(`postgres connector "${this.id}": ${why}`);
     } finally {
       // Also when the consumer stopped early: never hand a client back inside a transaction.
@@ -224,7 +257,13 @@ class PostgresConnector implements Connector {
          WHERE ${quoteIdentifier(s.timestamp)} >= ${from} AND ${quoteIdentifier(s.timestamp)} < ${to} AND ${quoteIdentifier(s.uniqueId)} IS NOT NULL`;
     // Not in the downstream window: arrived late when found after it, else lost. Without a late range, none is late.
     const late = lateRange ?? { from: downstreamRange.to, to: downstreamRange.to };
-    const rows = await this.readOnly<{ upstream: string; downstream: string; missing: string; late: string; sample: string[] }>(
+    const rows = await this.readOnly<{
+      upstream: string;
+      downstream: string;
+      missing: string;
+      late: string;
+      sample: string[];
+    }>(
       `WITH up AS MATERIALIZED (${ids(upstream, '$1', '$2')}),
             down AS MATERIALIZED (${ids(downstream, '$3', '$4')}),
             absent AS MATERIALIZED (SELECT id FROM up EXCEPT SELECT id FROM down),
@@ -232,7 +271,15 @@ class PostgresConnector implements Connector {
        SELECT (SELECT count(*) FROM up)::bigint AS upstream, (SELECT count(*) FROM down)::bigint AS downstream,
               (SELECT count(*) FROM gone)::bigint AS missing, ((SELECT count(*) FROM absent) - (SELECT count(*) FROM gone))::bigint AS late,
               ARRAY(SELECT id FROM gone ORDER BY id LIMIT $5) AS sample`,
-      [upstreamRange.from, upstreamRange.to, downstreamRange.from, downstreamRange.to, Math.max(0, Math.floor(sample)), late.from, late.to],
+      [
+        upstreamRange.from,
+        upstreamRange.to,
+        downstreamRange.from,
+        downstreamRange.to,
+        Math.max(0, Math.floor(sample)),
+        late.from,
+        late.to,
+      ],
     );
     const r = rows[0]!;
     return {
@@ -244,7 +291,11 @@ class PostgresConnector implements Connector {
     };
   }
 
-  async series(check: Extract<CheckSpec, { type: 'count' }>, range: TimeRange, bucketMs: number): Promise<SeriesPoint[]> {
+  async series(
+    check: Extract<CheckSpec, { type: 'count' }>,
+    range: TimeRange,
+    bucketMs: number,
+  ): Promise<SeriesPoint[]> {
     const rows = await this.readOnly<{ start: Date; n: string }>(seriesQuery(check), [range.from, range.to, bucketMs]);
     return rows.map((r) => ({ at: r.start.toISOString(), value: Number(r.n) }));
   }

@@ -11,14 +11,20 @@ const postgresUrl = z.string().superRefine((url, ctx) => {
   try {
     parsed = new URL(withoutRefs);
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'a connection URL such as "postgres://reader@db.internal:5432/lake" or "${LAKE_DATABASE_URL}"' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'a connection URL such as "postgres://reader@db.internal:5432/lake" or "${LAKE_DATABASE_URL}"',
+    });
     return;
   }
   if (!['postgres:', 'postgresql:'].includes(parsed.protocol)) {
     ctx.addIssue({ code: 'custom', message: `a postgres:// URL, not ${parsed.protocol}//` });
   }
   if (/^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(url) && !/:\$\{[A-Za-z_][A-Za-z0-9_]*\}@/.test(url)) {
-    ctx.addIssue({ code: 'custom', message: 'the URL holds a password; put it in "password: ${ENV_VAR}" or make the whole URL a reference' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'the URL holds a password; put it in "password: ${ENV_VAR}" or make the whole URL a reference',
+    });
   }
 });
 
@@ -40,7 +46,10 @@ export const sqlCheck = z
     query: z
       .string()
       .refine((q) => /^\s*(select|with)\b/i.test(q) && !/;\s*\S/.test(q), 'one SELECT (or WITH … SELECT) statement')
-      .meta({ description: 'Returns one number (first column of the first row). $1 and $2 are the start and end of the window, when used.' }),
+      .meta({
+        description:
+          'Returns one number (first column of the first row). $1 and $2 are the start and end of the window, when used.',
+      }),
     window: duration.prefault('1h'),
     unit: z.enum(['records', 'seconds']).default('records'),
   })
@@ -48,4 +57,7 @@ export const sqlCheck = z
 
 export const databaseCheck = z
   .strictObject({ type: z.literal('database'), measure: z.enum(['connections', 'size', 'replicationLag']) })
-  .meta({ description: 'PostgreSQL health: percent of max_connections in use, database size in bytes, or replication lag in seconds.' });
+  .meta({
+    description:
+      'PostgreSQL health: percent of max_connections in use, database size in bytes, or replication lag in seconds.',
+  });

@@ -48,9 +48,14 @@ export function samplesOf(data: { resultType: string; result: unknown }): Sample
     case 'scalar':
       return [{ metric: {}, value: sampleValue((data.result as [number, string])[1]) }];
     case 'vector':
-      return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((r) => ({ metric: r.metric ?? {}, value: sampleValue(r.value?.[1]) }));
+      return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((r) => ({
+        metric: r.metric ?? {},
+        value: sampleValue(r.value?.[1]),
+      }));
     default:
-      throw new CollectError(`the query returned a ${data.resultType}; a promql check needs an instant vector or a scalar (drop the range selector [..] or wrap it in a function such as rate())`);
+      throw new CollectError(
+        `the query returned a ${data.resultType}; a promql check needs an instant vector or a scalar (drop the range selector [..] or wrap it in a function such as rate())`,
+      );
   }
 }
 
@@ -62,7 +67,12 @@ export function reduceSamples(samples: Sample[], series: PromqlCheck['series']):
     case 'one':
       if (samples.length > 1) {
         throw new CollectError(
-          `the query returned ${samples.length} series (${samples.slice(0, 3).map((s) => seriesName(s.metric)).join(', ')}${samples.length > 3 ? ', …' : ''}); aggregate them in PromQL (e.g. max(...)) or set series: max | min | sum | avg | count`,
+          `the query returned ${samples.length} series (${samples
+            .slice(0, 3)
+            .map((s) => seriesName(s.metric))
+            .join(
+              ', ',
+            )}${samples.length > 3 ? ', …' : ''}); aggregate them in PromQL (e.g. max(...)) or set series: max | min | sum | avg | count`,
         );
       }
       return values[0]!;
@@ -94,20 +104,31 @@ class PrometheusConnector implements Connector {
     const url = `${this.url(path)}?${new URLSearchParams(params).toString()}`;
     let response: Response;
     try {
-      response = await fetch(url, { headers: { accept: 'application/json', ...this.spec.headers }, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      response = await fetch(url, {
+        headers: { accept: 'application/json', ...this.spec.headers },
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      if (timeout.aborted) throw new CollectError(`Prometheus ${this.id} did not answer within ${this.spec.timeout} ms`);
-      throw new CollectError(`Prometheus ${this.id} at ${new URL(this.spec.url).origin} is unreachable (${e.cause?.code ?? e.message})`);
+      if (timeout.aborted)
+        throw new CollectError(`Prometheus ${this.id} did not answer within ${this.spec.timeout} ms`);
+      throw new CollectError(
+        `Prometheus ${this.id} at ${new URL(this.spec.url).origin} is unreachable (${e.cause?.code ?? e.message})`,
+      );
     }
     const length = Number(response.headers.get('content-length') ?? 0);
-    if (length > MAX_RESPONSE_BYTES) throw new CollectError(`Prometheus ${this.id} answered ${length} bytes (limit ${MAX_RESPONSE_BYTES}): the query returns too much to judge as one value`);
+    if (length > MAX_RESPONSE_BYTES)
+      throw new CollectError(
+        `Prometheus ${this.id} answered ${length} bytes (limit ${MAX_RESPONSE_BYTES}): the query returns too much to judge as one value`,
+      );
     const text = await readBounded(response);
     let body: QueryResponse;
     try {
       body = JSON.parse(text) as QueryResponse;
     } catch {
-      throw new CollectError(`Prometheus ${this.id} answered ${response.status} ${response.statusText} without a query result: ${text.slice(0, 200)}`);
+      throw new CollectError(
+        `Prometheus ${this.id} answered ${response.status} ${response.statusText} without a query result: ${text.slice(0, 200)}`,
+      );
     }
     return body;
   }
@@ -116,7 +137,11 @@ class PrometheusConnector implements Connector {
     const check = request.check as PromqlCheck;
     const body = await this.get(
       '/api/v1/query',
-      { query: check.query, time: (request.at.getTime() / 1000).toFixed(3), timeout: `${Math.max(1, Math.floor(this.spec.timeout / 1000))}s` },
+      {
+        query: check.query,
+        time: (request.at.getTime() / 1000).toFixed(3),
+        timeout: `${Math.max(1, Math.floor(this.spec.timeout / 1000))}s`,
+      },
       request.signal,
     );
     if (body.status !== 'success') {
@@ -143,7 +168,8 @@ class PrometheusConnector implements Connector {
 
   async ping(): Promise<void> {
     const body = await this.get('/api/v1/query', { query: 'vector(1)' });
-    if (body.status !== 'success') throw new CollectError(`Prometheus ${this.id} refused a trivial query (${body.errorType}): ${body.error}`);
+    if (body.status !== 'success')
+      throw new CollectError(`Prometheus ${this.id} refused a trivial query (${body.errorType}): ${body.error}`);
   }
 
   async close(): Promise<void> {}
@@ -161,7 +187,9 @@ async function readBounded(response: Response): Promise<string> {
     size += value.byteLength;
     if (size > MAX_RESPONSE_BYTES) {
       await reader.cancel();
-      throw new CollectError(`Prometheus answered more than ${MAX_RESPONSE_BYTES} bytes: the query returns too much to judge as one value`);
+      throw new CollectError(
+        `Prometheus answered more than ${MAX_RESPONSE_BYTES} bytes: the query returns too much to judge as one value`,
+      );
     }
     chunks.push(value);
   }

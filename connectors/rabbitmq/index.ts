@@ -23,14 +23,18 @@ export interface QueueRates {
   finished: number;
 }
 
-const WITHOUT_MANAGEMENT = 'without the management API, messages consumers hold unacknowledged, publish and ack rates are not visible: a stuck consumer cannot be told apart from a healthy one';
+const WITHOUT_MANAGEMENT =
+  'without the management API, messages consumers hold unacknowledged, publish and ack rates are not visible: a stuck consumer cannot be told apart from a healthy one';
 
 /**
  * Who is probably behind a queue's trouble, from what the broker says. `depth`
  * is what waits in the queue (ready); messages consumers hold unacknowledged
  * are the consuming side's, never evidence of an idle producer.
  */
-export function likelyFault(q: { depth: number; consumers: number; rates?: QueueRates }): { side: 'consumer' | 'producer' | 'none' | 'unknown'; why: string } {
+export function likelyFault(q: { depth: number; consumers: number; rates?: QueueRates }): {
+  side: 'consumer' | 'producer' | 'none' | 'unknown';
+  why: string;
+} {
   if (q.consumers === 0) return { side: 'consumer', why: 'no consumer is attached' };
   const r = q.rates;
   if (!r) return { side: 'unknown', why: WITHOUT_MANAGEMENT };
@@ -39,12 +43,21 @@ export function likelyFault(q: { depth: number; consumers: number; rates?: Queue
     return { side: 'consumer', why: `consumers hold ${r.unacked} messages unacknowledged and acknowledge none` };
   }
   if (waiting > 0 && r.deliverRate === 0 && r.ackRate === 0) {
-    return { side: 'consumer', why: r.unacked > 0 ? `consumers are attached but take nothing (${r.unacked} held unacknowledged)` : 'consumers are attached but take nothing' };
+    return {
+      side: 'consumer',
+      why:
+        r.unacked > 0
+          ? `consumers are attached but take nothing (${r.unacked} held unacknowledged)`
+          : 'consumers are attached but take nothing',
+    };
   }
-  if (r.unacked > 0 && r.ackRate === 0) return { side: 'consumer', why: `consumers take messages but acknowledge none (${r.unacked} held unacknowledged)` };
+  if (r.unacked > 0 && r.ackRate === 0)
+    return { side: 'consumer', why: `consumers take messages but acknowledge none (${r.unacked} held unacknowledged)` };
   const consumed = Math.max(r.ackRate, r.deliverRate);
-  if (r.publishRate > consumed * 1.2 && waiting > 0) return { side: 'consumer', why: 'messages arrive faster than they are consumed' };
-  if (r.publishRate === 0 && waiting === 0) return { side: 'producer', why: 'nothing is being published and the queue is empty' };
+  if (r.publishRate > consumed * 1.2 && waiting > 0)
+    return { side: 'consumer', why: 'messages arrive faster than they are consumed' };
+  if (r.publishRate === 0 && waiting === 0)
+    return { side: 'producer', why: 'nothing is being published and the queue is empty' };
   return { side: 'none', why: 'consumers are attached and keep up' };
 }
 
@@ -86,10 +99,14 @@ class RabbitConnector implements Connector {
       });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      throw new CollectError(`rabbitmq connector "${this.id}": management API unreachable (${e.cause?.code ?? e.message})`);
+      throw new CollectError(
+        `rabbitmq connector "${this.id}": management API unreachable (${e.cause?.code ?? e.message})`,
+      );
     }
-    if (response.status === 401) throw new CollectError(`rabbitmq connector "${this.id}": the management API refused the credentials (401)`);
-    if (!response.ok) throw new CollectError(`rabbitmq connector "${this.id}": management API answered ${response.status}`);
+    if (response.status === 401)
+      throw new CollectError(`rabbitmq connector "${this.id}": the management API refused the credentials (401)`);
+    if (!response.ok)
+      throw new CollectError(`rabbitmq connector "${this.id}": management API answered ${response.status}`);
     const q = (await response.json()) as {
       messages_unacknowledged?: number;
       consumer_capacity?: number;
@@ -122,7 +139,12 @@ class RabbitConnector implements Connector {
    * with, and this moment's rates cannot say it: the management API refreshes them every few seconds, so a
    * consumer that just attached, or takes a message a minute, reads 0.
    */
-  private async idleSince(request: CollectRequest, depth: number, consumers: number, rates: QueueRates): Promise<Date | undefined> {
+  private async idleSince(
+    request: CollectRequest,
+    depth: number,
+    consumers: number,
+    rates: QueueRates,
+  ): Promise<Date | undefined> {
     const stalled = consumers > 0 && depth + rates.unacked > 0;
     if (!request.store || !request.monitorId) return undefined;
     const key = `consumers-idle@${rates.finished}`;
@@ -134,12 +156,15 @@ class RabbitConnector implements Connector {
 
   async collect(request: CollectRequest): Promise<Measurement> {
     const { check, at } = request;
-    if (check.type !== 'queue') throw new CollectError(`rabbitmq connector "${this.id}" cannot run a ${check.type} check`);
+    if (check.type !== 'queue')
+      throw new CollectError(`rabbitmq connector "${this.id}" cannot run a ${check.type} check`);
     let model: ChannelModel;
     try {
       model = await this.connection();
     } catch (err) {
-      throw new CollectError(`rabbitmq connector "${this.id}": cannot connect: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new CollectError(
+        `rabbitmq connector "${this.id}": cannot connect: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
     // A failed passive declare closes its channel: use one per check.
     const channel = await model.createChannel();
@@ -152,7 +177,10 @@ class RabbitConnector implements Connector {
       consumers = q.consumerCount;
     } catch (err) {
       const message = (err as Error).message;
-      if (/NOT_FOUND|404/.test(message)) throw new CollectError(`rabbitmq connector "${this.id}": queue "${check.queue}" does not exist in vhost "${this.vhost()}"`);
+      if (/NOT_FOUND|404/.test(message))
+        throw new CollectError(
+          `rabbitmq connector "${this.id}": queue "${check.queue}" does not exist in vhost "${this.vhost()}"`,
+        );
       throw new CollectError(`rabbitmq connector "${this.id}": ${message}`);
     } finally {
       await channel.close().catch(() => undefined);
@@ -161,7 +189,10 @@ class RabbitConnector implements Connector {
     const fault = likelyFault({ depth, consumers, rates });
     const failed: NonNullable<Measurement['failed']> = [];
     if (check.requireConsumers && consumers === 0) {
-      failed.push({ condition: 'consumers', reason: `no consumer is attached to ${check.queue}: the consuming side is likely at fault` });
+      failed.push({
+        condition: 'consumers',
+        reason: `no consumer is attached to ${check.queue}: the consuming side is likely at fault`,
+      });
     }
     const idle = rates ? await this.idleSince(request, depth, consumers, rates) : undefined;
     if (idle && rates) {
@@ -190,7 +221,12 @@ class RabbitConnector implements Connector {
               ...(idle ? { consumersIdleSince: idle.toISOString() } : {}),
             }
           : { notVisible: WITHOUT_MANAGEMENT }),
-        likelyFault: fault.side === 'none' ? null : fault.side === 'unknown' ? 'unknown (no management API)' : `${fault.side} (${fault.why})`,
+        likelyFault:
+          fault.side === 'none'
+            ? null
+            : fault.side === 'unknown'
+              ? 'unknown (no management API)'
+              : `${fault.side} (${fault.why})`,
       },
       ...(failed.length ? { failed } : {}),
       ...(rates ? {} : { caveat: WITHOUT_MANAGEMENT }),
@@ -201,7 +237,9 @@ class RabbitConnector implements Connector {
     try {
       await this.connection();
     } catch (err) {
-      throw new CollectError(`rabbitmq connector "${this.id}": cannot connect: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new CollectError(
+        `rabbitmq connector "${this.id}": cannot connect: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
   }
 

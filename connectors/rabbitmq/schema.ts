@@ -18,6 +18,11 @@ export const queueCheck = z
     type: z.literal('queue'),
     queue: z.string().min(1),
     vhost: z.string().default('/'),
-    requireConsumers: z.boolean().default(true).meta({ description: 'A queue without consumers fails, whatever its depth.' }),
+    requireConsumers: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'A queue without consumers fails, whatever its depth.' }),
   })
-  .meta({ description: 'Messages waiting in a queue (passive check: the queue is never declared, consumed or changed).' });
+  .meta({
+    description: 'Messages waiting in a queue (passive check: the queue is never declared, consumed or changed).',
+  });

@@ -10,13 +10,18 @@ export const recordChecks: CheckDescriptors<'count' | 'freshness'> = {
     unit: () => 'records',
     describe: (check) => {
       const what = check.uniqueId ? `distinct ${check.uniqueId} ` : 'records ';
-      return check.bucket ? `${what}in ${check.dataset} in the ${formatDuration(check.bucket)} bucket` : `${what}in ${check.dataset} over the last ${formatDuration(check.window!)}`;
+      return check.bucket
+        ? `${what}in ${check.dataset} in the ${formatDuration(check.bucket)} bucket`
+        : `${what}in ${check.dataset} over the last ${formatDuration(check.window!)}`;
     },
   },
   freshness: {
     perspective: 'data',
     unit: () => 'seconds',
-    describe: (check) => (check.expected ? `lateness of ${check.dataset} against its producer's schedule` : `age of the newest record in ${check.dataset}`),
+    describe: (check) =>
+      check.expected
+        ? `lateness of ${check.dataset} against its producer's schedule`
+        : `age of the newest record in ${check.dataset}`,
   },
 };
 
@@ -47,6 +52,8 @@ export const pipelineChecks: CheckDescriptors<'stageCounts'> = {
     unit: () => 'records',
     ownSchedule: true,
     describe: (check, { details }) =>
-      details?.firstLosingStage ? `records lost at stage ${String(details.firstLosingStage)} of pipeline ${check.pipeline}` : `records lost in pipeline ${check.pipeline}`,
+      details?.firstLosingStage
+        ? `records lost at stage ${String(details.firstLosingStage)} of pipeline ${check.pipeline}`
+        : `records lost in pipeline ${check.pipeline}`,
   },
 };

@@ -9,7 +9,9 @@ export const temporalDescriptor: ConnectorDescriptor<'temporal'> = {
       perspective: 'services',
       unit: () => 'count',
       describe: (check) =>
-        check.measure === 'pollers' ? `workers polling ${check.taskQueue ?? 'the pipewatch task queue'}` : `tasks waiting in ${check.taskQueue ?? 'the pipewatch task queue'}`,
+        check.measure === 'pollers'
+          ? `workers polling ${check.taskQueue ?? 'the pipewatch task queue'}`
+          : `tasks waiting in ${check.taskQueue ?? 'the pipewatch task queue'}`,
     },
     interventions: {
       perspective: 'operations',

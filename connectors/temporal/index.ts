@@ -23,7 +23,8 @@ class TemporalConnector implements Connector {
   }
 
   async collect({ check, at, store, monitorId }: CollectRequest): Promise<Measurement> {
-    if (check.type !== 'taskQueue' && check.type !== 'interventions' && check.type !== 'schedules') throw new CollectError(`temporal connector "${this.id}" cannot run a ${check.type} check`);
+    if (check.type !== 'taskQueue' && check.type !== 'interventions' && check.type !== 'schedules')
+      throw new CollectError(`temporal connector "${this.id}" cannot run a ${check.type} check`);
     let c: Awaited<ReturnType<TemporalConnector['connect']>>;
     try {
       c = await this.connect();
@@ -71,30 +72,53 @@ class TemporalConnector implements Connector {
       const before = new Date(at.getTime() - check.olderThan).toISOString();
       const waiting: string[] = [];
       try {
-        for await (const w of c.client.workflow.list({ query: `WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND StartTime < "${before}"` })) {
+        for await (const w of c.client.workflow.list({
+          query: `WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND StartTime < "${before}"`,
+        })) {
           waiting.push(w.workflowId);
         }
       } catch (err) {
         throw new CollectError(`temporal connector "${this.id}": cannot list interventions: ${(err as Error).message}`);
       }
-      return { value: waiting.length, unit: 'count', observedAt: at.toISOString(), details: { waitingLongest: waiting.slice(0, 10).join(', ') || null } };
+      return {
+        value: waiting.length,
+        unit: 'count',
+        observedAt: at.toISOString(),
+        details: { waitingLongest: waiting.slice(0, 10).join(', ') || null },
+      };
     }
     const name = check.taskQueue ?? c.taskQueue;
     const describe = async (taskQueueType: 1 | 2) =>
-      c.client.workflowService.describeTaskQueue({ namespace: c.namespace, taskQueue: { name, kind: 1 }, taskQueueType, reportStats: true } as never);
+      c.client.workflowService.describeTaskQueue({
+        namespace: c.namespace,
+        taskQueue: { name, kind: 1 },
+        taskQueueType,
+        reportStats: true,
+      } as never);
     try {
       const [workflows, activities] = await Promise.all([describe(1), describe(2)]);
-      const pollers = new Set([...(workflows.pollers ?? []), ...(activities.pollers ?? [])].map((p) => p.identity)).size;
-      const backlog = (n: typeof workflows) => Number((n as unknown as { stats?: { approximateBacklogCount?: number | Long } }).stats?.approximateBacklogCount ?? 0);
+      const pollers = new Set([...(workflows.pollers ?? []), ...(activities.pollers ?? [])].map((p) => p.identity))
+        .size;
+      const backlog = (n: typeof workflows) =>
+        Number(
+          (n as unknown as { stats?: { approximateBacklogCount?: number | Long } }).stats?.approximateBacklogCount ?? 0,
+        );
       const value = check.measure === 'pollers' ? pollers : backlog(workflows) + backlog(activities);
       return {
         value,
         unit: 'count',
         observedAt: at.toISOString(),
-        details: { taskQueue: name, pollers, workflowBacklog: backlog(workflows), activityBacklog: backlog(activities) },
+        details: {
+          taskQueue: name,
+          pollers,
+          workflowBacklog: backlog(workflows),
+          activityBacklog: backlog(activities),
+        },
       };
     } catch (err) {
-      throw new CollectError(`temporal connector "${this.id}": cannot describe task queue ${name}: ${(err as Error).message}`);
+      throw new CollectError(
+        `temporal connector "${this.id}": cannot describe task queue ${name}: ${(err as Error).message}`,
+      );
     }
   }
 

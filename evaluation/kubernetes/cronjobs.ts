@@ -27,7 +27,13 @@ export interface JobShape {
     active?: number;
     succeeded?: number;
     failed?: number;
-    conditions?: Array<{ type: string; status: string; reason?: string; message?: string; lastTransitionTime?: Date | string }>;
+    conditions?: Array<{
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      lastTransitionTime?: Date | string;
+    }>;
   };
 }
 
@@ -49,9 +55,17 @@ export interface CronJobJudgement {
   summary: string;
 }
 
-function jobFinished(job: JobShape): { outcome: 'succeeded' | 'failed'; at: number; reason?: string; message?: string } | undefined {
+function jobFinished(
+  job: JobShape,
+): { outcome: 'succeeded' | 'failed'; at: number; reason?: string; message?: string } | undefined {
   const failed = job.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
-  if (failed) return { outcome: 'failed', at: ms(failed.lastTransitionTime) ?? ms(job.status?.startTime) ?? 0, reason: failed.reason, message: failed.message };
+  if (failed)
+    return {
+      outcome: 'failed',
+      at: ms(failed.lastTransitionTime) ?? ms(job.status?.startTime) ?? 0,
+      reason: failed.reason,
+      message: failed.message,
+    };
   const complete = job.status?.conditions?.find((c) => c.type === 'Complete' && c.status === 'True');
   const completion = ms(job.status?.completionTime) ?? ms(complete?.lastTransitionTime);
   if (complete || completion !== undefined) return { outcome: 'succeeded', at: completion ?? 0 };
@@ -72,7 +86,15 @@ export function previousRuns(spec: CronSpec, zone: string, before: number, n: nu
 }
 
 function localTimeText(at: number, zone: string): string {
-  const text = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(at));
+  const text = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(at));
   return `${text} ${zone}`;
 }
 
@@ -92,16 +114,40 @@ export function judgeCronJob(cron: CronJobShape, jobs: JobShape[], s: CronJobSet
   const name = cron.metadata?.name ?? '?';
   const schedule = cron.spec?.schedule ?? '';
   const base = { namespace, name };
-  if (cron.spec?.suspend) return { ...base, state: 'suspended', problems: [], summary: `suspended (schedule ${schedule}${cron.spec.timeZone ? ` ${cron.spec.timeZone}` : ''})` };
+  if (cron.spec?.suspend)
+    return {
+      ...base,
+      state: 'suspended',
+      problems: [],
+      summary: `suspended (schedule ${schedule}${cron.spec.timeZone ? ` ${cron.spec.timeZone}` : ''})`,
+    };
   const parsed = cronJobSchedule(schedule, cron.spec?.timeZone);
   if ('error' in parsed) {
-    if (parsed.kind === 'zone') return { ...base, state: 'unchecked', problems: [`could not check: ${parsed.error}`], summary: `schedule ${schedule} ${cron.spec?.timeZone}` };
-    return { ...base, state: 'problem', problems: [`schedule not understood: ${parsed.error}`], summary: `schedule ${schedule}` };
+    if (parsed.kind === 'zone')
+      return {
+        ...base,
+        state: 'unchecked',
+        problems: [`could not check: ${parsed.error}`],
+        summary: `schedule ${schedule} ${cron.spec?.timeZone}`,
+      };
+    return {
+      ...base,
+      state: 'problem',
+      problems: [`schedule not understood: ${parsed.error}`],
+      summary: `schedule ${schedule}`,
+    };
   }
   const { spec, zone } = parsed;
   const zoneText = cron.spec?.timeZone || spec.zone ? ` ${zone}` : ' (UTC)';
   if (!cronCanFire(spec)) {
-    return { ...base, state: 'problem', problems: [`schedule "${schedule}" never fires (no selected month has that day): Kubernetes reports InvalidSchedule and starts no Job`], summary: `schedule ${schedule}${zoneText}` };
+    return {
+      ...base,
+      state: 'problem',
+      problems: [
+        `schedule "${schedule}" never fires (no selected month has that day): Kubernetes reports InvalidSchedule and starts no Job`,
+      ],
+      summary: `schedule ${schedule}${zoneText}`,
+    };
   }
 
   const problems: string[] = [];
@@ -109,7 +155,11 @@ export function judgeCronJob(cron: CronJobShape, jobs: JobShape[], s: CronJobSet
   const lastSchedule = ms(cron.status?.lastScheduleTime);
   const uid = cron.metadata?.uid;
   const own = jobs.filter(
-    (j) => (j.metadata?.namespace ?? namespace) === namespace && j.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob' && o.name === name && (!uid || !o.uid || o.uid === uid)),
+    (j) =>
+      (j.metadata?.namespace ?? namespace) === namespace &&
+      j.metadata?.ownerReferences?.some(
+        (o) => o.kind === 'CronJob' && o.name === name && (!uid || !o.uid || o.uid === uid),
+      ),
   );
   // The scheduled times the CronJob's Jobs were made for, running or not.
   const madeFor = new Set<number>();
@@ -123,8 +173,14 @@ export function judgeCronJob(cron: CronJobShape, jobs: JobShape[], s: CronJobSet
   }
   const newestRun = Math.max(lastSchedule ?? -Infinity, ...madeFor);
   const ran = (t: number) => newestRun >= t;
-  const succeeded = own.map((j) => jobFinished(j)).filter((e) => e?.outcome === 'succeeded').map((e) => e!.at);
-  const lastSuccess = [ms(cron.status?.lastSuccessfulTime), ...succeeded].reduce<number | undefined>((a, b) => (b === undefined ? a : a === undefined ? b : Math.max(a, b)), undefined);
+  const succeeded = own
+    .map((j) => jobFinished(j))
+    .filter((e) => e?.outcome === 'succeeded')
+    .map((e) => e!.at);
+  const lastSuccess = [ms(cron.status?.lastSuccessfulTime), ...succeeded].reduce<number | undefined>(
+    (a, b) => (b === undefined ? a : a === undefined ? b : Math.max(a, b)),
+    undefined,
+  );
   const deadline = cron.spec?.startingDeadlineSeconds;
   const grace = deadline !== undefined ? Math.min(s.grace, deadline * 1000) : s.grace;
 
@@ -132,7 +188,12 @@ export function judgeCronJob(cron: CronJobShape, jobs: JobShape[], s: CronJobSet
   let due: number | undefined;
   if (spec.everyMs !== undefined) {
     // "@every": times count from the last run, as the controller counts them.
-    const k = mostRecentScheduleTime({ created, ...(Number.isFinite(newestRun) ? { lastScheduleTime: newestRun } : {}) }, now - grace, parsed, false);
+    const k = mostRecentScheduleTime(
+      { created, ...(Number.isFinite(newestRun) ? { lastScheduleTime: newestRun } : {}) },
+      now - grace,
+      parsed,
+      false,
+    );
     due = k.mostRecent ?? (k.missed !== 'none' ? k.first : undefined);
   } else {
     due = lastScheduledRun(spec, zone, now - grace);
@@ -143,12 +204,19 @@ export function judgeCronJob(cron: CronJobShape, jobs: JobShape[], s: CronJobSet
     const active = (cron.status?.active ?? []).map((a) => a.name ?? '?');
     const forbid = cron.spec?.concurrencyPolicy === 'Forbid' && active.length > 0;
     const late = deadline !== undefined && due + deadline * 1000 < now;
-    const controller = mostRecentScheduleTime({ created, lastScheduleTime: lastSchedule, startingDeadlineSeconds: deadline }, now, parsed, true);
+    const controller = mostRecentScheduleTime(
+      { created, lastScheduleTime: lastSchedule, startingDeadlineSeconds: deadline },
+      now,
+      parsed,
+      true,
+    );
     problems.push(
       `missed the run due ${localTimeText(due, zone)} (${formatSpan(now - due)} ago, grace ${formatSpan(grace)}); last run ${lastSchedule === undefined ? 'never' : `${localTimeText(lastSchedule, zone)} (${formatSpan(now - lastSchedule)} ago)`}` +
         (forbid ? `; skipped because ${active.join(', ')} is still running (concurrencyPolicy Forbid)` : '') +
         (late ? `; startingDeadlineSeconds (${deadline}) has passed, so Kubernetes will not start it` : '') +
-        (controller.missed === 'many' ? '; more than 100 start times missed: Kubernetes reports TooManyMissedTimes (check the controller and clock skew, or set startingDeadlineSeconds)' : ''),
+        (controller.missed === 'many'
+          ? '; more than 100 start times missed: Kubernetes reports TooManyMissedTimes (check the controller and clock skew, or set startingDeadlineSeconds)'
+          : ''),
     );
   }
 
@@ -156,14 +224,21 @@ export function judgeCronJob(cron: CronJobShape, jobs: JobShape[], s: CronJobSet
   const runs = previousRuns(spec, zone, now - grace, s.successWithin, Math.min(created, lastSuccess ?? created));
   const oldest = runs.length === s.successWithin ? runs[runs.length - 1] : undefined;
   if (oldest !== undefined && (lastSuccess !== undefined ? lastSuccess < oldest : oldest > created)) {
-    problems.push(`no success in the last ${s.successWithin} scheduled runs (since ${localTimeText(oldest, zone)}); last success ${lastSuccess === undefined ? 'never' : `${formatSpan(now - lastSuccess)} ago`}`);
+    problems.push(
+      `no success in the last ${s.successWithin} scheduled runs (since ${localTimeText(oldest, zone)}); last success ${lastSuccess === undefined ? 'never' : `${formatSpan(now - lastSuccess)} ago`}`,
+    );
   }
 
-  const finished = own.map((j) => ({ job: j, end: jobFinished(j) })).filter((x) => x.end) as Array<{ job: JobShape; end: NonNullable<ReturnType<typeof jobFinished>> }>;
+  const finished = own.map((j) => ({ job: j, end: jobFinished(j) })).filter((x) => x.end) as Array<{
+    job: JobShape;
+    end: NonNullable<ReturnType<typeof jobFinished>>;
+  }>;
   finished.sort((a, b) => a.end.at - b.end.at);
   const newest = finished[finished.length - 1];
   if (newest && newest.end.outcome === 'failed' && newest.end.at >= now - s.failedWithin) {
-    problems.push(`Job ${newest.job.metadata?.name} failed ${formatSpan(now - newest.end.at)} ago: ${newest.end.reason ?? 'Failed'}${newest.end.message ? ` — ${newest.end.message}` : ''}`);
+    problems.push(
+      `Job ${newest.job.metadata?.name} failed ${formatSpan(now - newest.end.at)} ago: ${newest.end.reason ?? 'Failed'}${newest.end.message ? ` — ${newest.end.message}` : ''}`,
+    );
   }
 
   const durations = finished
@@ -178,7 +253,9 @@ export function judgeCronJob(cron: CronJobShape, jobs: JobShape[], s: CronJobSet
     if (running > limit) {
       problems.push(
         `Job ${j.metadata?.name} has run ${formatSpan(running)}` +
-          (usual !== undefined ? `; its last ${durations.length} successful runs took a median ${formatSpan(usual)}` : '') +
+          (usual !== undefined
+            ? `; its last ${durations.length} successful runs took a median ${formatSpan(usual)}`
+            : '') +
           (s.maxDuration !== undefined ? ` (limit ${formatSpan(s.maxDuration)})` : ` (limit ${s.slowerThan}× that)`),
       );
     }

@@ -1,7 +1,16 @@
 // The kubeEvents check's judgement: a compact record of each event, which
 // events a check selects, and how they group by application with the layer
 // they point at. Pure; the connector holds the events (connectors/kubernetes/events.ts).
-import { applicationOf, containerLayer, eventLayer, ms, rootLayer, type Layer, type ObjectMeta, type PodShape } from './shared.js';
+import {
+  applicationOf,
+  containerLayer,
+  eventLayer,
+  ms,
+  rootLayer,
+  type Layer,
+  type ObjectMeta,
+  type PodShape,
+} from './shared.js';
 
 /** core/v1 Event, as listed or watched. */
 export interface EventShape {
@@ -37,7 +46,8 @@ export interface EventRecord {
 export function eventRecord(e: EventShape): EventRecord | undefined {
   const uid = e.metadata?.uid;
   if (!uid) return undefined;
-  const last = ms(e.series?.lastObservedTime) ?? ms(e.lastTimestamp) ?? ms(e.eventTime) ?? ms(e.metadata?.creationTimestamp) ?? 0;
+  const last =
+    ms(e.series?.lastObservedTime) ?? ms(e.lastTimestamp) ?? ms(e.eventTime) ?? ms(e.metadata?.creationTimestamp) ?? 0;
   const first = ms(e.firstTimestamp) ?? ms(e.eventTime) ?? last;
   return {
     uid,
@@ -50,7 +60,11 @@ export function eventRecord(e: EventShape): EventRecord | undefined {
     count: e.series?.count ?? e.count ?? 1,
     firstSeen: first,
     lastSeen: last,
-    involved: { kind: e.involvedObject?.kind ?? '', name: e.involvedObject?.name ?? '', namespace: e.involvedObject?.namespace ?? e.metadata?.namespace ?? '' },
+    involved: {
+      kind: e.involvedObject?.kind ?? '',
+      name: e.involvedObject?.name ?? '',
+      namespace: e.involvedObject?.namespace ?? e.metadata?.namespace ?? '',
+    },
     source: e.source?.component ?? '',
   };
 }
@@ -107,7 +121,10 @@ export function groupEvents(
     for (const e of [...g.events].sort((a, b) => b.lastSeen - a.lastSeen)) {
       layers.push(eventLayer({ reason: e.reason, message: e.message, involvedKind: e.involved.kind }));
       reasons[e.reason] = (reasons[e.reason] ?? 0) + e.count;
-      if (evidence.length < 5) evidence.push(`${e.involved.kind}/${e.involved.name} ${e.reason}${e.count > 1 ? ` ×${e.count}` : ''}: ${e.message.slice(0, 160)}`);
+      if (evidence.length < 5)
+        evidence.push(
+          `${e.involved.kind}/${e.involved.name} ${e.reason}${e.count > 1 ? ` ×${e.count}` : ''}: ${e.message.slice(0, 160)}`,
+        );
     }
     for (const [key, pod] of g.pods) {
       for (const c of pod.status?.containerStatuses ?? []) {

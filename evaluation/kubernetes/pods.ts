@@ -3,7 +3,16 @@
 // restart counters, which of them are problems given how long they have held,
 // and a container timeline per application. Pure; the connector lists the pods
 // and keeps since-when state in the history store (connectors/kubernetes/pods.ts).
-import { applicationOf, containerLayer, formatSpan, IMAGE_REASONS, iso, ms, type Layer, type PodShape } from './shared.js';
+import {
+  applicationOf,
+  containerLayer,
+  formatSpan,
+  IMAGE_REASONS,
+  iso,
+  ms,
+  type Layer,
+  type PodShape,
+} from './shared.js';
 
 export interface PodHealthSettings {
   groupBy: string;
@@ -40,9 +49,28 @@ export function podConditions(
   pods: PodShape[],
   s: PodHealthSettings,
   now: number,
-): { conditions: PodCondition[]; counters: Array<{ key: string; value: number; app: string; pod: string; container: string; startedAt?: number; lastTermination?: string }> } {
+): {
+  conditions: PodCondition[];
+  counters: Array<{
+    key: string;
+    value: number;
+    app: string;
+    pod: string;
+    container: string;
+    startedAt?: number;
+    lastTermination?: string;
+  }>;
+} {
   const conditions: PodCondition[] = [];
-  const counters: Array<{ key: string; value: number; app: string; pod: string; container: string; startedAt?: number; lastTermination?: string }> = [];
+  const counters: Array<{
+    key: string;
+    value: number;
+    app: string;
+    pod: string;
+    container: string;
+    startedAt?: number;
+    lastTermination?: string;
+  }> = [];
   for (const pod of pods) {
     const meta = pod.metadata ?? {};
     const name = `${meta.namespace}/${meta.name}`;
@@ -84,7 +112,11 @@ export function podConditions(
     }
     const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
     if (phase === 'Pending') {
-      const creating = statuses.filter((c) => ['ContainerCreating', 'PodInitializing', 'CreateContainerConfigError', 'CreateContainerError'].includes(c.state?.waiting?.reason ?? ''));
+      const creating = statuses.filter((c) =>
+        ['ContainerCreating', 'PodInitializing', 'CreateContainerConfigError', 'CreateContainerError'].includes(
+          c.state?.waiting?.reason ?? '',
+        ),
+      );
       if (creating.length > 0 || statuses.length === 0) {
         const reason = creating[0]?.state?.waiting;
         conditions.push({
@@ -96,7 +128,9 @@ export function podConditions(
           layer: 'pod',
           since: ms(scheduled?.lastTransitionTime) ?? created,
           allowed: s.stuck.containerCreating,
-          evidence: reason ? `${creating[0]!.name}: ${reason.reason}${reason.message ? ` — ${reason.message}` : ''}` : 'containers not created yet (volumes, sandbox or network)',
+          evidence: reason
+            ? `${creating[0]!.name}: ${reason.reason}${reason.message ? ` — ${reason.message}` : ''}`
+            : 'containers not created yet (volumes, sandbox or network)',
         });
       }
     }
@@ -192,7 +226,9 @@ export function podProblems(
     problems.push({ app: c.app, pod: c.pod, container: c.container, kind: c.kind, layer: c.layer, text });
   }
   for (const k of found.counters) {
-    const base = counterAtWindowStart(k.key) ?? (k.startedAt !== undefined && k.startedAt >= now - s.restarts.window ? 0 : undefined);
+    const base =
+      counterAtWindowStart(k.key) ??
+      (k.startedAt !== undefined && k.startedAt >= now - s.restarts.window ? 0 : undefined);
     if (base === undefined) continue;
     // A counter lower than its sample means a new container id under the same key: count from zero.
     const increase = k.value >= base ? k.value - base : k.value;
@@ -222,13 +258,22 @@ export function containerTimeline(pods: PodShape[], now: number, limit = 12): st
         const started = ms(last.startedAt);
         const finished = ms(last.finishedAt);
         if (started !== undefined) entries.push({ at: started, text: `${who} started` });
-        if (finished !== undefined) entries.push({ at: finished, text: `${who} terminated ${last.reason ?? 'Error'} (exit code ${last.exitCode})` });
+        if (finished !== undefined)
+          entries.push({
+            at: finished,
+            text: `${who} terminated ${last.reason ?? 'Error'} (exit code ${last.exitCode})`,
+          });
       }
       const running = ms(c.state?.running?.startedAt);
       if (running !== undefined) entries.push({ at: running, text: `${who} running (${c.restartCount} restarts)` });
       const term = c.state?.terminated;
-      if (term && ms(term.finishedAt) !== undefined) entries.push({ at: ms(term.finishedAt)!, text: `${who} terminated ${term.reason ?? 'Error'} (exit code ${term.exitCode})` });
-      if (c.state?.waiting?.reason) entries.push({ at: now, text: `${who} now ${c.state.waiting.reason} (${c.restartCount} restarts)` });
+      if (term && ms(term.finishedAt) !== undefined)
+        entries.push({
+          at: ms(term.finishedAt)!,
+          text: `${who} terminated ${term.reason ?? 'Error'} (exit code ${term.exitCode})`,
+        });
+      if (c.state?.waiting?.reason)
+        entries.push({ at: now, text: `${who} now ${c.state.waiting.reason} (${c.restartCount} restarts)` });
     }
   }
   return entries

@@ -41,7 +41,13 @@ export interface ObjectMeta {
 export interface ContainerStateShape {
   running?: { startedAt?: Date | string };
   waiting?: { reason?: string; message?: string };
-  terminated?: { exitCode: number; reason?: string; message?: string; startedAt?: Date | string; finishedAt?: Date | string };
+  terminated?: {
+    exitCode: number;
+    reason?: string;
+    message?: string;
+    startedAt?: Date | string;
+    finishedAt?: Date | string;
+  };
 }
 
 export interface ContainerStatusShape {
@@ -61,7 +67,13 @@ export interface PodShape {
     reason?: string;
     message?: string;
     startTime?: Date | string;
-    conditions?: Array<{ type: string; status: string; reason?: string; message?: string; lastTransitionTime?: Date | string }>;
+    conditions?: Array<{
+      type: string;
+      status: string;
+      reason?: string;
+      message?: string;
+      lastTransitionTime?: Date | string;
+    }>;
     initContainerStatuses?: ContainerStatusShape[];
     containerStatuses?: ContainerStatusShape[];
   };
@@ -74,7 +86,8 @@ export const ms = (t: Date | string | undefined | null): number | undefined => {
   return Number.isNaN(v) ? undefined : v;
 };
 /** A time as the checks' messages print it: ISO 8601 without zero milliseconds, or "never". */
-export const iso = (t: number | undefined) => (t === undefined ? 'never' : new Date(t).toISOString().replace('.000Z', 'Z'));
+export const iso = (t: number | undefined) =>
+  t === undefined ? 'never' : new Date(t).toISOString().replace('.000Z', 'Z');
 
 export function formatSpan(milliseconds: number): string {
   const s = Math.max(0, Math.round(milliseconds / 1000));
@@ -112,16 +125,55 @@ export function applicationOf(meta: ObjectMeta | undefined, groupBy: string, kin
 // ------------------------------------------------------------------- layers
 
 const NODE_REASONS = new Set([
-  'NodeNotReady', 'NodeNotSchedulable', 'Rebooted', 'NodeHasDiskPressure', 'NodeHasInsufficientMemory', 'NodeHasInsufficientPID',
-  'EvictionThresholdMet', 'SystemOOM', 'ContainerGCFailed', 'ImageGCFailed', 'FreeDiskSpaceFailed', 'NodeShutdown', 'TaintManagerEviction',
-  'KubeletSetupFailed', 'InvalidDiskCapacity',
+  'NodeNotReady',
+  'NodeNotSchedulable',
+  'Rebooted',
+  'NodeHasDiskPressure',
+  'NodeHasInsufficientMemory',
+  'NodeHasInsufficientPID',
+  'EvictionThresholdMet',
+  'SystemOOM',
+  'ContainerGCFailed',
+  'ImageGCFailed',
+  'FreeDiskSpaceFailed',
+  'NodeShutdown',
+  'TaintManagerEviction',
+  'KubeletSetupFailed',
+  'InvalidDiskCapacity',
 ]);
-export const IMAGE_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InspectFailed', 'ErrImageNeverPull', 'InvalidImageName', 'RegistryUnavailable']);
+export const IMAGE_REASONS = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InspectFailed',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+  'RegistryUnavailable',
+]);
 const POD_REASONS = new Set([
-  'FailedMount', 'FailedAttachVolume', 'FailedMapVolume', 'FailedCreatePodSandBox', 'FailedPodSandBoxStatus', 'FailedKillPod', 'FailedSync',
-  'NetworkNotReady', 'FailedValidation', 'CreateContainerConfigError', 'CreateContainerError', 'DeadlineExceeded', 'BackoffLimitExceeded',
+  'FailedMount',
+  'FailedAttachVolume',
+  'FailedMapVolume',
+  'FailedCreatePodSandBox',
+  'FailedPodSandBoxStatus',
+  'FailedKillPod',
+  'FailedSync',
+  'NetworkNotReady',
+  'FailedValidation',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'DeadlineExceeded',
+  'BackoffLimitExceeded',
 ]);
-const RESOURCE_REASONS = new Set(['FailedScheduling', 'OOMKilling', 'OOMKilled', 'Preempted', 'OutOfcpu', 'OutOfmemory', 'NodeAffinity', 'ExceededGracePeriod']);
+const RESOURCE_REASONS = new Set([
+  'FailedScheduling',
+  'OOMKilling',
+  'OOMKilled',
+  'Preempted',
+  'OutOfcpu',
+  'OutOfmemory',
+  'NodeAffinity',
+  'ExceededGracePeriod',
+]);
 
 /** The layer one event points at, from its reason, its message and what it is about. */
 export function eventLayer(event: { reason?: string; message?: string; involvedKind?: string }): Layer {
@@ -134,7 +186,11 @@ export function eventLayer(event: { reason?: string; message?: string; involvedK
   if (IMAGE_REASONS.has(reason)) return 'image';
   if (/exceeded quota|insufficient (cpu|memory)|forbidden: exceeded|limitrange/.test(message)) return 'resources';
   if ((reason === 'Failed' || reason === 'BackOff') && /pull|image/.test(message)) return 'image';
-  if (POD_REASONS.has(reason) || /configmap .* not found|secret .* not found|createcontainerconfigerror|volume/.test(message)) return 'pod';
+  if (
+    POD_REASONS.has(reason) ||
+    /configmap .* not found|secret .* not found|createcontainerconfigerror|volume/.test(message)
+  )
+    return 'pod';
   if (reason === 'FailedCreate') return 'pod';
   return 'container';
 }
@@ -143,14 +199,30 @@ export function eventLayer(event: { reason?: string; message?: string; involvedK
 export function containerLayer(c: ContainerStatusShape): { layer: Layer; evidence: string } | undefined {
   const waiting = c.state?.waiting?.reason;
   const last = c.lastState?.terminated ?? c.state?.terminated;
-  const lastText = last ? `last terminated ${last.reason ?? 'Error'} (exit code ${last.exitCode})${last.finishedAt ? ` at ${iso(ms(last.finishedAt))}` : ''}` : undefined;
-  if (last?.reason === 'OOMKilled') return { layer: 'resources', evidence: `${c.name}: OOMKilled (exit code ${last.exitCode}) — over its memory limit` };
-  if (waiting && IMAGE_REASONS.has(waiting)) return { layer: 'image', evidence: `${c.name}: ${waiting}${c.image ? ` for ${c.image}` : ''}${c.state?.waiting?.message ? ` — ${c.state.waiting.message}` : ''}` };
+  const lastText = last
+    ? `last terminated ${last.reason ?? 'Error'} (exit code ${last.exitCode})${last.finishedAt ? ` at ${iso(ms(last.finishedAt))}` : ''}`
+    : undefined;
+  if (last?.reason === 'OOMKilled')
+    return {
+      layer: 'resources',
+      evidence: `${c.name}: OOMKilled (exit code ${last.exitCode}) — over its memory limit`,
+    };
+  if (waiting && IMAGE_REASONS.has(waiting))
+    return {
+      layer: 'image',
+      evidence: `${c.name}: ${waiting}${c.image ? ` for ${c.image}` : ''}${c.state?.waiting?.message ? ` — ${c.state.waiting.message}` : ''}`,
+    };
   if (waiting === 'CreateContainerConfigError' || waiting === 'CreateContainerError') {
-    return { layer: 'pod', evidence: `${c.name}: ${waiting}${c.state?.waiting?.message ? ` — ${c.state.waiting.message}` : ''}` };
+    return {
+      layer: 'pod',
+      evidence: `${c.name}: ${waiting}${c.state?.waiting?.message ? ` — ${c.state.waiting.message}` : ''}`,
+    };
   }
   if (waiting === 'CrashLoopBackOff' || (last && last.exitCode !== 0)) {
-    return { layer: 'container', evidence: `${c.name}: ${waiting ?? 'restarted'}, ${c.restartCount} restarts${lastText ? `, ${lastText}` : ''}` };
+    return {
+      layer: 'container',
+      evidence: `${c.name}: ${waiting ?? 'restarted'}, ${c.restartCount} restarts${lastText ? `, ${lastText}` : ''}`,
+    };
   }
   return undefined;
 }

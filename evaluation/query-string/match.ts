@@ -3,7 +3,16 @@
 // whose type cannot take it (a word on a number, a wildcard on a date) matches
 // nothing rather than failing, as query_string with default_field * is lenient.
 // Pure.
-import { analyze, compareTerms, dateValue, lowercase, parseDate, parseNumber, parseWildcard, wildcardMatches } from './analysis.js';
+import {
+  analyze,
+  compareTerms,
+  dateValue,
+  lowercase,
+  parseDate,
+  parseNumber,
+  parseWildcard,
+  wildcardMatches,
+} from './analysis.js';
 import { type Flat, type FieldType, fieldType, resolveFields, type Scalar } from './mapping.js';
 import type { Node, Operator, ParsedQuery } from './parser.js';
 
@@ -60,7 +69,10 @@ export function matches(query: ParsedQuery, flat: Flat): boolean {
       }
       case 'exists':
         // An object field exists when any field under it does.
-        return resolveFields(node.field, flat).length > 0 || (!node.field.includes('*') && [...flat.keys()].some((k) => k.startsWith(`${node.field}.`)));
+        return (
+          resolveFields(node.field, flat).length > 0 ||
+          (!node.field.includes('*') && [...flat.keys()].some((k) => k.startsWith(`${node.field}.`)))
+        );
       case 'text':
         return onFields(node.field, (f) => textOn(f, node.text, node.phrase, query.operator));
       case 'prefix':
@@ -72,11 +84,17 @@ export function matches(query: ParsedQuery, flat: Flat): boolean {
                 const glob = parseWildcard(lowercase(node.pattern));
                 return f.tokens.some((t) => wildcardMatches(glob, t.token));
               })()
-            : f.values.some((v) => v.type === 'keyword' && wildcardMatches(parseWildcard(node.pattern), String(v.value))),
+            : f.values.some(
+                (v) => v.type === 'keyword' && wildcardMatches(parseWildcard(node.pattern), String(v.value)),
+              ),
         );
       }
       case 'regexp':
-        return onFields(node.field, (f) => (f.tokens ? f.tokens.some((t) => node.test(t.token)) : f.values.some((v) => v.type === 'keyword' && node.test(String(v.value)))));
+        return onFields(node.field, (f) =>
+          f.tokens
+            ? f.tokens.some((t) => node.test(t.token))
+            : f.values.some((v) => v.type === 'keyword' && node.test(String(v.value))),
+        );
       case 'range':
         return onFields(node.field, (f) => rangeOn(f, node));
     }
@@ -89,7 +107,9 @@ function textOn(f: Field, text: string, phrase: boolean, operator: Operator): bo
     const words = analyze(text);
     if (words.length === 0) return false;
     if (phrase) {
-      return f.tokens.some((start, i) => words.every((w, k) => f.tokens![i + k]?.token === w && f.tokens![i + k]!.position === start.position + k));
+      return f.tokens.some((start, i) =>
+        words.every((w, k) => f.tokens![i + k]?.token === w && f.tokens![i + k]!.position === start.position + k),
+      );
     }
     const has = (w: string) => f.tokens!.some((t) => t.token === w);
     return operator === 'AND' ? words.every(has) : words.some(has);
@@ -125,7 +145,9 @@ function prefixOn(f: Field, prefix: string, operator: Operator): boolean {
     // analyze_wildcard: the prefix is analysed; the last word is a prefix, the others whole words.
     const words = analyze(prefix);
     if (words.length === 0) return false;
-    const ok = words.map((w, i) => (i === words.length - 1 ? f.tokens!.some((t) => t.token.startsWith(w)) : f.tokens!.some((t) => t.token === w)));
+    const ok = words.map((w, i) =>
+      i === words.length - 1 ? f.tokens!.some((t) => t.token.startsWith(w)) : f.tokens!.some((t) => t.token === w),
+    );
     return operator === 'AND' ? ok.every(Boolean) : ok.some(Boolean);
   }
   return f.values.some((v) => v.type === 'keyword' && String(v.value).startsWith(prefix));
@@ -152,7 +174,12 @@ function rangeOn(f: Field, r: Extract<Node, { kind: 'range' }>): boolean {
         const t = dateValue(v.value);
         const lo = r.lower === undefined ? undefined : parseDate(r.lower, !r.includeLower);
         const hi = r.upper === undefined ? undefined : parseDate(r.upper, r.includeUpper);
-        if (t === undefined || (r.lower !== undefined && lo === undefined) || (r.upper !== undefined && hi === undefined)) return false;
+        if (
+          t === undefined ||
+          (r.lower !== undefined && lo === undefined) ||
+          (r.upper !== undefined && hi === undefined)
+        )
+          return false;
         return within(t, lo, hi, r.includeLower, r.includeUpper, (a, b) => a - b);
       }
       case 'boolean': {
@@ -168,7 +195,14 @@ function rangeOn(f: Field, r: Extract<Node, { kind: 'range' }>): boolean {
   });
 }
 
-function within<T>(v: T, lo: T | undefined, hi: T | undefined, incLo: boolean, incHi: boolean, cmp: (a: T, b: T) => number): boolean {
+function within<T>(
+  v: T,
+  lo: T | undefined,
+  hi: T | undefined,
+  incLo: boolean,
+  incHi: boolean,
+  cmp: (a: T, b: T) => number,
+): boolean {
   if (lo !== undefined) {
     const c = cmp(v, lo);
     if (c < 0 || (c === 0 && !incLo)) return false;

@@ -33,9 +33,32 @@ export interface ParsedQuery {
 export class QuerySyntaxError extends Error {}
 
 type Kind =
-  | 'AND' | 'OR' | 'NOT' | 'PLUS' | 'MINUS' | 'BAREOPER' | 'LPAREN' | 'RPAREN' | 'COLON' | 'STAR' | 'CARAT'
-  | 'QUOTED' | 'TERM' | 'FUZZY_SLOP' | 'PREFIXTERM' | 'WILDTERM' | 'REGEXPTERM' | 'RANGEIN_START' | 'RANGEEX_START'
-  | 'NUMBER' | 'RANGE_TO' | 'RANGEIN_END' | 'RANGEEX_END' | 'RANGE_QUOTED' | 'RANGE_GOOP' | 'EOF';
+  | 'AND'
+  | 'OR'
+  | 'NOT'
+  | 'PLUS'
+  | 'MINUS'
+  | 'BAREOPER'
+  | 'LPAREN'
+  | 'RPAREN'
+  | 'COLON'
+  | 'STAR'
+  | 'CARAT'
+  | 'QUOTED'
+  | 'TERM'
+  | 'FUZZY_SLOP'
+  | 'PREFIXTERM'
+  | 'WILDTERM'
+  | 'REGEXPTERM'
+  | 'RANGEIN_START'
+  | 'RANGEEX_START'
+  | 'NUMBER'
+  | 'RANGE_TO'
+  | 'RANGEIN_END'
+  | 'RANGEEX_END'
+  | 'RANGE_QUOTED'
+  | 'RANGE_GOOP'
+  | 'EOF';
 
 interface Token {
   kind: Kind;
@@ -44,7 +67,26 @@ interface Token {
 }
 
 const WHITESPACE = new Set([' ', '\t', '\n', '\r', '\u3000']);
-const NOT_TERM_START = new Set([...WHITESPACE, '+', '-', '!', '(', ')', ':', '^', '[', ']', '"', '{', '}', '~', '*', '?', '\\', '/']);
+const NOT_TERM_START = new Set([
+  ...WHITESPACE,
+  '+',
+  '-',
+  '!',
+  '(',
+  ')',
+  ':',
+  '^',
+  '[',
+  ']',
+  '"',
+  '{',
+  '}',
+  '~',
+  '*',
+  '?',
+  '\\',
+  '/',
+]);
 const isTermChar = (c: string) => !NOT_TERM_START.has(c) || c === '-' || c === '+';
 
 function tokenize(text: string): Token[] {
@@ -78,7 +120,10 @@ function tokenize(text: string): Token[] {
     } else if (c === '/') {
       let q = p + 1;
       while (q < text.length && text[q] !== '/') q += text[q] === '\\' && text[q + 1] === '/' ? 2 : 1;
-      if (q >= text.length) throw new QuerySyntaxError(`a /regular expression/ opened at character ${at + 1} is not closed (write \\/ for a slash inside one)`);
+      if (q >= text.length)
+        throw new QuerySyntaxError(
+          `a /regular expression/ opened at character ${at + 1} is not closed (write \\/ for a slash inside one)`,
+        );
       push('REGEXPTERM', text.slice(p, q + 1), at);
       p = q + 1;
     } else if (c === '~') {
@@ -99,7 +144,8 @@ function tokenize(text: string): Token[] {
       // The range state: TO, the end bracket, "quoted" or bare bounds.
       for (;;) {
         while (p < text.length && WHITESPACE.has(text[p]!)) p++;
-        if (p >= text.length) throw new QuerySyntaxError(`a range opened at character ${at + 1} is not closed with ] or }`);
+        if (p >= text.length)
+          throw new QuerySyntaxError(`a range opened at character ${at + 1} is not closed with ] or }`);
         const r = text[p]!;
         const start = p;
         if (r === ']' || r === '}') {
@@ -108,7 +154,14 @@ function tokenize(text: string): Token[] {
           break;
         }
         let goop = p;
-        while (goop < text.length && text[goop] !== ' ' && text[goop] !== ']' && text[goop] !== '}' && !WHITESPACE.has(text[goop]!)) goop++;
+        while (
+          goop < text.length &&
+          text[goop] !== ' ' &&
+          text[goop] !== ']' &&
+          text[goop] !== '}' &&
+          !WHITESPACE.has(text[goop]!)
+        )
+          goop++;
         if (r === '"') {
           let q = p + 1;
           while (q < text.length && text[q] !== '"') q += text[q] === '\\' && text[q + 1] === '"' ? 2 : 1;
@@ -140,10 +193,18 @@ function tokenize(text: string): Token[] {
       const image = text.slice(p, q);
       p = q;
       if (wild.length === 0) {
-        const kind: Kind = image === 'AND' || image === '&&' ? 'AND' : image === 'OR' || image === '||' ? 'OR' : image === 'NOT' ? 'NOT' : 'TERM';
+        const kind: Kind =
+          image === 'AND' || image === '&&'
+            ? 'AND'
+            : image === 'OR' || image === '||'
+              ? 'OR'
+              : image === 'NOT'
+                ? 'NOT'
+                : 'TERM';
         push(kind, image, at);
       } else if (image === '*') push('STAR', image, at);
-      else if (wild.length === 1 && wild[0] === q - 1 && image[0] !== '*' && image[0] !== '?') push('PREFIXTERM', image, at);
+      else if (wild.length === 1 && wild[0] === q - 1 && image[0] !== '*' && image[0] !== '?')
+        push('PREFIXTERM', image, at);
       else push('WILDTERM', image, at);
     }
   }
@@ -163,7 +224,19 @@ const CONJ_NONE = 0;
 const CONJ_AND = 1;
 const CONJ_OR = 2;
 const DISALLOWED_AFTER_MULTITERM: Kind[] = ['COLON', 'STAR', 'FUZZY_SLOP', 'CARAT', 'AND', 'OR'];
-const CLAUSE_START: Kind[] = ['TERM', 'STAR', 'PREFIXTERM', 'WILDTERM', 'REGEXPTERM', 'NUMBER', 'BAREOPER', 'QUOTED', 'RANGEIN_START', 'RANGEEX_START', 'LPAREN'];
+const CLAUSE_START: Kind[] = [
+  'TERM',
+  'STAR',
+  'PREFIXTERM',
+  'WILDTERM',
+  'REGEXPTERM',
+  'NUMBER',
+  'BAREOPER',
+  'QUOTED',
+  'RANGEIN_START',
+  'RANGEEX_START',
+  'LPAREN',
+];
 
 type Clause = { occur: Occur; node: Node };
 
@@ -182,7 +255,11 @@ class Parser {
   }
   private fail(what: string): never {
     const t = this.tokens[Math.min(this.i, this.tokens.length - 1)]!;
-    throw new QuerySyntaxError(t.kind === 'EOF' ? `the query ends too early: ${what}` : `cannot read "${t.image}" at character ${t.at + 1}: ${what}`);
+    throw new QuerySyntaxError(
+      t.kind === 'EOF'
+        ? `the query ends too early: ${what}`
+        : `cannot read "${t.image}" at character ${t.at + 1}: ${what}`,
+    );
   }
 
   top(): Node | null {
@@ -221,21 +298,22 @@ class Parser {
   // Consecutive bare words are analysed as one text (splitOnWhitespace is false in Elasticsearch).
   private multiTerm(field: string, clauses: Clause[]): Node | null {
     let text = this.next().image;
-    while (this.kind(0) === 'TERM' && !DISALLOWED_AFTER_MULTITERM.includes(this.kind(1))) text += ` ${this.next().image}`;
+    while (this.kind(0) === 'TERM' && !DISALLOWED_AFTER_MULTITERM.includes(this.kind(1)))
+      text += ` ${this.next().image}`;
     const q = fieldQuery(field, unescape(text), false);
     if (q !== null) clauses.push({ occur: this.operator === 'AND' ? 'must' : 'should', node: q });
     return q;
   }
 
   private conjunction(): number {
-    if (this.kind() === 'AND') return this.next(), CONJ_AND;
-    if (this.kind() === 'OR') return this.next(), CONJ_OR;
+    if (this.kind() === 'AND') return (this.next(), CONJ_AND);
+    if (this.kind() === 'OR') return (this.next(), CONJ_OR);
     return CONJ_NONE;
   }
 
   private modifiers(): number {
-    if (this.kind() === 'PLUS') return this.next(), MOD_REQ;
-    if (this.kind() === 'MINUS' || this.kind() === 'NOT') return this.next(), MOD_NOT;
+    if (this.kind() === 'PLUS') return (this.next(), MOD_REQ);
+    if (this.kind() === 'MINUS' || this.kind() === 'NOT') return (this.next(), MOD_NOT);
     return MOD_NONE;
   }
 
@@ -334,7 +412,8 @@ class Parser {
 function booleanQuery(clauses: Clause[]): Node | null {
   if (clauses.length === 0) return null;
   // Elasticsearch's getBooleanQuery → fixNegativeQueryIfNeeded: only MUST_NOT clauses → add match_all.
-  if (clauses.every((c) => c.occur === 'must_not')) return { kind: 'bool', clauses: [...clauses, { occur: 'filter', node: { kind: 'all' } }] };
+  if (clauses.every((c) => c.occur === 'must_not'))
+    return { kind: 'bool', clauses: [...clauses, { occur: 'filter', node: { kind: 'all' } }] };
   return { kind: 'bool', clauses };
 }
 
@@ -364,8 +443,17 @@ function dateBound(field: string, text: string): void {
     );
 }
 
-function rangeQuery(field: string, lower: string | undefined, upper: string | undefined, includeLower: boolean, includeUpper: boolean): Node {
-  if (field === '*') throw new QuerySyntaxError(`a range needs a field name: write e.g. http.response.status_code:[500 TO 599] or status:>=500`);
+function rangeQuery(
+  field: string,
+  lower: string | undefined,
+  upper: string | undefined,
+  includeLower: boolean,
+  includeUpper: boolean,
+): Node {
+  if (field === '*')
+    throw new QuerySyntaxError(
+      `a range needs a field name: write e.g. http.response.status_code:[500 TO 599] or status:>=500`,
+    );
   if (DATE_FIELDS.includes(field)) for (const b of [lower, upper]) if (b !== undefined) dateBound(field, b);
   return { kind: 'range', field, lower, upper, includeLower, includeUpper };
 }
@@ -394,7 +482,10 @@ function regexpQuery(field: string, pattern: string): Node {
     const c = source[i]!;
     if (c === '\\') {
       const e = source[i + 1] ?? '';
-      if (/[a-zA-Z]/.test(e) && !/[dswDSW]/.test(e)) throw new QuerySyntaxError(`/${pattern}/: \\${e} is not in Lucene's regular expressions; write the characters out, e.g. [0-9] or [a-z]`);
+      if (/[a-zA-Z]/.test(e) && !/[dswDSW]/.test(e))
+        throw new QuerySyntaxError(
+          `/${pattern}/: \\${e} is not in Lucene's regular expressions; write the characters out, e.g. [0-9] or [a-z]`,
+        );
       i++;
       continue;
     }
@@ -408,9 +499,15 @@ function regexpQuery(field: string, pattern: string): Node {
       continue;
     }
     if ('@&~<>#"'.includes(c))
-      throw new QuerySyntaxError(`/${pattern}/: "${c}" is a Lucene-only regular expression operator pipewatch does not run on log files; escape it (\\${c}) to mean the character, or use a wildcard (field:abc*)`);
-    if (c === '^' || c === '$') throw new QuerySyntaxError(`/${pattern}/: Lucene regular expressions are always anchored and "${c}" is an ordinary character there; remove it (or escape it: \\${c})`);
-    if (c === '(' && source[i + 1] === '?') throw new QuerySyntaxError(`/${pattern}/: (? groups are not in Lucene's regular expressions; write plain ( )`);
+      throw new QuerySyntaxError(
+        `/${pattern}/: "${c}" is a Lucene-only regular expression operator pipewatch does not run on log files; escape it (\\${c}) to mean the character, or use a wildcard (field:abc*)`,
+      );
+    if (c === '^' || c === '$')
+      throw new QuerySyntaxError(
+        `/${pattern}/: Lucene regular expressions are always anchored and "${c}" is an ordinary character there; remove it (or escape it: \\${c})`,
+      );
+    if (c === '(' && source[i + 1] === '?')
+      throw new QuerySyntaxError(`/${pattern}/: (? groups are not in Lucene's regular expressions; write plain ( )`);
   }
   let regex;
   try {
@@ -429,6 +526,9 @@ function regexpQuery(field: string, pattern: string): Node {
 export function parseQueryString(text: string, operator: Operator = 'AND'): ParsedQuery {
   if (!text.trim()) return { root: { kind: 'all' }, operator };
   const root = new Parser(tokenize(text), operator).top();
-  if (root === null) throw new QuerySyntaxError('the query has no words to search for (punctuation alone is not indexed in text fields); name what to find, e.g. message:timeout');
+  if (root === null)
+    throw new QuerySyntaxError(
+      'the query has no words to search for (punctuation alone is not indexed in text fields); name what to find, e.g. message:timeout',
+    );
   return { root, operator };
 }

@@ -15,7 +15,13 @@ export class ApiShapes extends Tables {
     const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.api_shapes WHERE monitor_id = $1`, [monitorId]);
     const r = rows[0];
     return r
-      ? { accepted: r.accepted, acceptedAt: (r.accepted_at as Date).toISOString(), acceptedBy: r.accepted_by, latest: r.latest, latestAt: (r.latest_at as Date).toISOString() }
+      ? {
+          accepted: r.accepted,
+          acceptedAt: (r.accepted_at as Date).toISOString(),
+          acceptedBy: r.accepted_by,
+          latest: r.latest,
+          latestAt: (r.latest_at as Date).toISOString(),
+        }
       : undefined;
   }
 
@@ -29,12 +35,21 @@ export class ApiShapes extends Tables {
       [monitorId, JSON.stringify(shape)],
     );
     const r = rows[0];
-    return { accepted: r.accepted, acceptedAt: (r.accepted_at as Date).toISOString(), acceptedBy: r.accepted_by, latest: r.latest, latestAt: (r.latest_at as Date).toISOString() };
+    return {
+      accepted: r.accepted,
+      acceptedAt: (r.accepted_at as Date).toISOString(),
+      acceptedBy: r.accepted_by,
+      latest: r.latest,
+      latestAt: (r.latest_at as Date).toISOString(),
+    };
   }
 
   /** An operator accepts the latest shape as the new normal. */
   async acceptApiShape(monitorId: string, by: string): Promise<ApiShape | undefined> {
-    await this.pool.query(`UPDATE ${this.s}.api_shapes SET accepted = latest, accepted_at = now(), accepted_by = $2 WHERE monitor_id = $1`, [monitorId, by]);
+    await this.pool.query(
+      `UPDATE ${this.s}.api_shapes SET accepted = latest, accepted_at = now(), accepted_by = $2 WHERE monitor_id = $1`,
+      [monitorId, by],
+    );
     return this.apiShape(monitorId);
   }
 }

@@ -45,13 +45,28 @@ export class IncidentEvents extends Tables {
            severity = COALESCE(x.severity, EXCLUDED.severity),
            pipelines = ARRAY(SELECT DISTINCT p FROM unnest(x.pipelines || EXCLUDED.pipelines) AS p ORDER BY p),
            monitors = ARRAY(SELECT DISTINCT m FROM unnest(x.monitors || EXCLUDED.monitors) AS m ORDER BY m)`,
-        [e.incidentId, e.openedAt, e.event, e.at, e.by ?? null, e.receiver, e.severity ?? null, e.pipelines, e.monitors],
+        [
+          e.incidentId,
+          e.openedAt,
+          e.event,
+          e.at,
+          e.by ?? null,
+          e.receiver,
+          e.severity ?? null,
+          e.pipelines,
+          e.monitors,
+        ],
       );
     }
   }
 
   /** Firing periods of a pipeline's incidents (by pipeline or by monitor) that overlap [from, to), oldest first. */
-  async incidentPeriods(filter: { pipeline: string; monitors: string[]; from: Date; to: Date }): Promise<IncidentPeriod[]> {
+  async incidentPeriods(filter: {
+    pipeline: string;
+    monitors: string[];
+    from: Date;
+    to: Date;
+  }): Promise<IncidentPeriod[]> {
     const { rows } = await this.pool.query(
       `SELECT incident_id, opened_at, max(receiver) AS receiver,
               max(severity) FILTER (WHERE event = 'opened') AS severity,

@@ -22,7 +22,17 @@ export class InterventionAudit extends Tables {
   }
 
   async interventionAudit(interventionId: string): Promise<InterventionAuditEntry[]> {
-    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.intervention_audit WHERE intervention_id = $1 ORDER BY at`, [interventionId]);
-    return rows.map((r) => ({ at: (r.at as Date).toISOString(), by: r.by, answer: r.answer, accepted: r.accepted, reason: r.reason ?? undefined, via: r.via }));
+    const { rows } = await this.pool.query(
+      `SELECT * FROM ${this.s}.intervention_audit WHERE intervention_id = $1 ORDER BY at`,
+      [interventionId],
+    );
+    return rows.map((r) => ({
+      at: (r.at as Date).toISOString(),
+      by: r.by,
+      answer: r.answer,
+      accepted: r.accepted,
+      reason: r.reason ?? undefined,
+      via: r.via,
+    }));
   }
 }

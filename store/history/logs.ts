@@ -16,11 +16,17 @@ export class LogTables extends Tables {
    */
   async ingestLogs(
     source: string,
-    read: (offsets: Map<string, LogOffset>, emit: (events: Array<{ ts: Date; doc: unknown }>) => Promise<void>) => Promise<Array<{ file: string } & LogOffset>>,
+    read: (
+      offsets: Map<string, LogOffset>,
+      emit: (events: Array<{ ts: Date; doc: unknown }>) => Promise<void>,
+    ) => Promise<Array<{ file: string } & LogOffset>>,
   ): Promise<number> {
     return this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`pipewatch-logs:${this.schema}:${source}`]);
-      const { rows } = await client.query<{ file: string; inode: string; position: string }>(`SELECT file, inode, position FROM ${this.s}.log_offsets WHERE source = $1`, [source]);
+      const { rows } = await client.query<{ file: string; inode: string; position: string }>(
+        `SELECT file, inode, position FROM ${this.s}.log_offsets WHERE source = $1`,
+        [source],
+      );
       const offsets = new Map(rows.map((r) => [r.file, { inode: r.inode, position: Number(r.position) }]));
       let count = 0;
       // Events arrive in batches while the files are read: memory holds one batch, not the file.
@@ -48,7 +54,12 @@ export class LogTables extends Tables {
   }
 
   /** Events of a source in [from, to), in time order, a batch at a time (keyset on time and sequence). */
-  async *logEvents(source: string, from: Date, to: Date, batch = 5_000): AsyncIterable<Array<{ seq: string; ts: Date; doc: Record<string, unknown> }>> {
+  async *logEvents(
+    source: string,
+    from: Date,
+    to: Date,
+    batch = 5_000,
+  ): AsyncIterable<Array<{ seq: string; ts: Date; doc: Record<string, unknown> }>> {
     let afterTs = new Date(from.getTime() - 1);
     let afterSeq = '9223372036854775807';
     for (;;) {
@@ -65,7 +76,12 @@ export class LogTables extends Tables {
   }
 
   /** Events read after sequence number `seq` (in reading order), with timestamps before `until`. */
-  async logEventsAfter(source: string, seq: string, until: Date, limit: number): Promise<Array<{ seq: string; ts: Date; doc: Record<string, unknown> }>> {
+  async logEventsAfter(
+    source: string,
+    seq: string,
+    until: Date,
+    limit: number,
+  ): Promise<Array<{ seq: string; ts: Date; doc: Record<string, unknown> }>> {
     const { rows } = await this.pool.query(
       `SELECT seq, ts, doc FROM ${this.s}.log_events WHERE source = $1 AND seq > $2 AND ts < $3 ORDER BY seq LIMIT $4`,
       [source, seq, until, limit],
@@ -74,12 +90,17 @@ export class LogTables extends Tables {
   }
 
   async lastLogSeq(source: string): Promise<string> {
-    const { rows } = await this.pool.query<{ s: string | null }>(`SELECT max(seq)::text AS s FROM ${this.s}.log_events WHERE source = $1`, [source]);
+    const { rows } = await this.pool.query<{ s: string | null }>(
+      `SELECT max(seq)::text AS s FROM ${this.s}.log_events WHERE source = $1`,
+      [source],
+    );
     return rows[0]?.s ?? '0';
   }
 
   async logCursor(monitorId: string): Promise<unknown> {
-    const { rows } = await this.pool.query(`SELECT cursor FROM ${this.s}.log_cursors WHERE monitor_id = $1`, [monitorId]);
+    const { rows } = await this.pool.query(`SELECT cursor FROM ${this.s}.log_cursors WHERE monitor_id = $1`, [
+      monitorId,
+    ]);
     return rows[0]?.cursor;
   }
 

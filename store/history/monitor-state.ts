@@ -32,12 +32,21 @@ export interface ActiveAlertRow {
 
 export class MonitorStates extends Tables {
   /** Current state of each monitor that has run, with its last run and the incidents an open alert joined. */
-  async monitorStates(monitorIds: string[]): Promise<Map<string, MonitorState & { lastRunId: string; incidentIds: string[]; updatedAt: string }>> {
-    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.monitor_state WHERE monitor_id = ANY($1)`, [monitorIds]);
+  async monitorStates(
+    monitorIds: string[],
+  ): Promise<Map<string, MonitorState & { lastRunId: string; incidentIds: string[]; updatedAt: string }>> {
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.monitor_state WHERE monitor_id = ANY($1)`, [
+      monitorIds,
+    ]);
     return new Map(
       rows.map((r) => [
         r.monitor_id as string,
-        { ...rowToState(r), lastRunId: r.last_run_id as string, incidentIds: (r.incident_ids as string[] | null) ?? [], updatedAt: (r.updated_at as Date).toISOString() },
+        {
+          ...rowToState(r),
+          lastRunId: r.last_run_id as string,
+          incidentIds: (r.incident_ids as string[] | null) ?? [],
+          updatedAt: (r.updated_at as Date).toISOString(),
+        },
       ]),
     );
   }
@@ -73,7 +82,10 @@ export class MonitorStates extends Tables {
          SELECT id, 'ok', false, 0, 0, now(), '', 'none' FROM unnest($1::text[]) AS id ON CONFLICT (monitor_id) DO NOTHING`,
         [ids],
       );
-      const { rows } = await client.query(`SELECT * FROM ${this.s}.monitor_state WHERE monitor_id = ANY($1) ORDER BY monitor_id FOR UPDATE`, [ids]);
+      const { rows } = await client.query(
+        `SELECT * FROM ${this.s}.monitor_state WHERE monitor_id = ANY($1) ORDER BY monitor_id FOR UPDATE`,
+        [ids],
+      );
       const rowOf = new Map(rows.map((r) => [r.monitor_id as string, r]));
       const points: unknown[][] = [[], [], [], [], [], [], []];
       const states: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []];
@@ -82,17 +94,39 @@ export class MonitorStates extends Tables {
         const { monitorId, runId, verdict, flap } = input;
         const row = rowOf.get(monitorId)!;
         if (row.last_run_id === runId) {
-          return { state: rowToState(row), transition: row.last_transition as Transition, alertLabels: row.alert_labels ?? undefined, incidentIds: row.incident_ids ?? [] };
+          return {
+            state: rowToState(row),
+            transition: row.last_transition as Transition,
+            alertLabels: row.alert_labels ?? undefined,
+            incidentIds: row.incident_ids ?? [],
+          };
         }
         const previous = row.last_run_id === '' ? undefined : rowToState(row);
         const { state, transition } = nextMonitorState(previous, verdict.status, verdict.observedAt, flap);
         // An alert keeps the labels and incidents it opened with until it resolves.
         const alertLabels = transition === 'open' ? (input.labels ?? {}) : (row.alert_labels ?? undefined);
         const incidentIds: string[] = transition === 'open' ? (input.incidentIds ?? []) : (row.incident_ids ?? []);
-        push(points, [monitorId, runId, verdict.observedAt, verdict.value ?? null, verdict.status, verdict.reason, verdict.details ? JSON.stringify(verdict.details) : null]);
+        push(points, [
+          monitorId,
+          runId,
+          verdict.observedAt,
+          verdict.value ?? null,
+          verdict.status,
+          verdict.reason,
+          verdict.details ? JSON.stringify(verdict.details) : null,
+        ]);
         push(states, [
-          monitorId, state.status, state.alerting, state.alertStatus ?? null, state.failingStreak, state.healthyStreak, state.since, runId, transition,
-          alertLabels ? JSON.stringify(alertLabels) : null, JSON.stringify(incidentIds),
+          monitorId,
+          state.status,
+          state.alerting,
+          state.alertStatus ?? null,
+          state.failingStreak,
+          state.healthyStreak,
+          state.since,
+          runId,
+          transition,
+          alertLabels ? JSON.stringify(alertLabels) : null,
+          JSON.stringify(incidentIds),
         ]);
         return { state, transition, alertLabels, incidentIds };
       });

@@ -19,7 +19,10 @@ export class NotificationLedger extends Tables {
    * delivered it: do not send again. 'retry' means an earlier attempt started
    * and did not confirm (the worker died mid-send): send again.
    */
-  async claimNotification(key: string, meta: { channelId: string; incidentId: string; kind: string }): Promise<NotificationClaim> {
+  async claimNotification(
+    key: string,
+    meta: { channelId: string; incidentId: string; kind: string },
+  ): Promise<NotificationClaim> {
     const { rows } = await this.pool.query<{ state: string; attempts: number }>(
       `INSERT INTO ${this.s}.notifications (idempotency_key, channel_id, incident_id, kind, state)
        VALUES ($1, $2, $3, $4, 'sending')
@@ -40,12 +43,20 @@ export class NotificationLedger extends Tables {
     );
   }
 
-  async notifications(incidentId?: string): Promise<Array<{ key: string; channelId: string; kind: string; state: string; attempts: number }>> {
+  async notifications(
+    incidentId?: string,
+  ): Promise<Array<{ key: string; channelId: string; kind: string; state: string; attempts: number }>> {
     const { rows } = await this.pool.query(
       `SELECT idempotency_key, channel_id, kind, state, attempts FROM ${this.s}.notifications
         WHERE $1::text IS NULL OR incident_id = $1 ORDER BY first_attempt_at`,
       [incidentId ?? null],
     );
-    return rows.map((r) => ({ key: r.idempotency_key, channelId: r.channel_id, kind: r.kind, state: r.state, attempts: r.attempts }));
+    return rows.map((r) => ({
+      key: r.idempotency_key,
+      channelId: r.channel_id,
+      kind: r.kind,
+      state: r.state,
+      attempts: r.attempts,
+    }));
   }
 }

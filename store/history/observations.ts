@@ -9,11 +9,18 @@ export class Observations extends Tables {
    * earlier `since` the source itself reports. Conditions no longer seen are
    * forgotten, so a recurrence starts a new span.
    */
-  async observeConditions(monitorId: string, seen: Array<{ key: string; since?: Date }>, at: Date): Promise<Map<string, Date>> {
+  async observeConditions(
+    monitorId: string,
+    seen: Array<{ key: string; since?: Date }>,
+    at: Date,
+  ): Promise<Map<string, Date>> {
     const keys = seen.map((c) => c.key);
     const sinces = seen.map((c) => (c.since && c.since < at ? c.since : at));
     return this.transaction(async (client) => {
-      await client.query(`DELETE FROM ${this.s}.observed_conditions WHERE monitor_id = $1 AND NOT (key = ANY($2::text[]))`, [monitorId, keys]);
+      await client.query(
+        `DELETE FROM ${this.s}.observed_conditions WHERE monitor_id = $1 AND NOT (key = ANY($2::text[]))`,
+        [monitorId, keys],
+      );
       const { rows } = await client.query<{ key: string; since: Date }>(
         `INSERT INTO ${this.s}.observed_conditions (monitor_id, key, since, last_seen)
          SELECT $1, k, s, $4 FROM unnest($2::text[], $3::timestamptz[]) AS t(k, s)
@@ -30,7 +37,12 @@ export class Observations extends Tables {
    * the oldest sample inside the window: the increase over the window is the
    * value now minus that one. Samples older than the window are dropped.
    */
-  async sampleCounters(monitorId: string, samples: Array<{ key: string; value: number }>, at: Date, windowMs: number): Promise<Map<string, { at: Date; value: number }>> {
+  async sampleCounters(
+    monitorId: string,
+    samples: Array<{ key: string; value: number }>,
+    at: Date,
+    windowMs: number,
+  ): Promise<Map<string, { at: Date; value: number }>> {
     const from = new Date(at.getTime() - windowMs);
     await this.pool.query(`DELETE FROM ${this.s}.counter_samples WHERE monitor_id = $1 AND at < $2`, [monitorId, from]);
     const { rows } = await this.pool.query<{ key: string; at: Date; value: number }>(

@@ -24,7 +24,11 @@ export class MetricPoints extends Tables {
   }
 
   /** One value per observed time in [from, to), oldest first (the latest recording wins for a bucket judged twice). */
-  async pointsBetween(monitorId: string, from: Date, to: Date): Promise<Array<{ observedAt: string; value: number | null; status: Status }>> {
+  async pointsBetween(
+    monitorId: string,
+    from: Date,
+    to: Date,
+  ): Promise<Array<{ observedAt: string; value: number | null; status: Status }>> {
     const { rows } = await this.pool.query<{ observed_at: Date; value: number | null; status: Status }>(
       `SELECT DISTINCT ON (observed_at) observed_at, value, status FROM ${this.s}.metric_points
         WHERE monitor_id = $1 AND observed_at >= $2 AND observed_at < $3
@@ -35,12 +39,24 @@ export class MetricPoints extends Tables {
   }
 
   async recentPoints(monitorId: string, limit = 50): Promise<StoredPoint[]> {
-    const { rows } = await this.pool.query<{ run_id: string; observed_at: Date; value: number | null; status: Status; reason: string }>(
+    const { rows } = await this.pool.query<{
+      run_id: string;
+      observed_at: Date;
+      value: number | null;
+      status: Status;
+      reason: string;
+    }>(
       `SELECT run_id, observed_at, value, status, reason FROM ${this.s}.metric_points
         WHERE monitor_id = $1 ORDER BY observed_at DESC LIMIT $2`,
       [monitorId, limit],
     );
-    return rows.map((r) => ({ runId: r.run_id, observedAt: r.observed_at.toISOString(), value: r.value, status: r.status, reason: r.reason }));
+    return rows.map((r) => ({
+      runId: r.run_id,
+      observedAt: r.observed_at.toISOString(),
+      value: r.value,
+      status: r.status,
+      reason: r.reason,
+    }));
   }
 
   /**
@@ -48,7 +64,14 @@ export class MetricPoints extends Tables {
    * whole page of sparklines.
    */
   async recentPointsOf(monitorIds: string[], limit: number): Promise<Map<string, StoredPoint[]>> {
-    const { rows } = await this.pool.query<{ monitor_id: string; run_id: string; observed_at: Date; value: number | null; status: Status; reason: string }>(
+    const { rows } = await this.pool.query<{
+      monitor_id: string;
+      run_id: string;
+      observed_at: Date;
+      value: number | null;
+      status: Status;
+      reason: string;
+    }>(
       `SELECT monitor_id, run_id, observed_at, value, status, reason FROM (
          SELECT *, row_number() OVER (PARTITION BY monitor_id ORDER BY observed_at DESC, recorded_at DESC) AS n
            FROM ${this.s}.metric_points WHERE monitor_id = ANY($1)) p
@@ -58,7 +81,13 @@ export class MetricPoints extends Tables {
     const out = new Map<string, StoredPoint[]>();
     for (const r of rows) {
       const list = out.get(r.monitor_id) ?? [];
-      list.push({ runId: r.run_id, observedAt: r.observed_at.toISOString(), value: r.value, status: r.status, reason: r.reason });
+      list.push({
+        runId: r.run_id,
+        observedAt: r.observed_at.toISOString(),
+        value: r.value,
+        status: r.status,
+        reason: r.reason,
+      });
       out.set(r.monitor_id, list);
     }
     return out;

@@ -3,7 +3,11 @@
 import { Tables } from './tables.js';
 
 export class StageCounts extends Tables {
-  async recordStageCounts(pipeline: string, window: { from: Date; to: Date }, stages: Array<{ stage: string; count: number; lost: number }>): Promise<void> {
+  async recordStageCounts(
+    pipeline: string,
+    window: { from: Date; to: Date },
+    stages: Array<{ stage: string; count: number; lost: number }>,
+  ): Promise<void> {
     for (const st of stages) {
       await this.pool.query(
         `INSERT INTO ${this.s}.stage_counts (pipeline, stage, window_start, window_end, count, lost) VALUES ($1, $2, $3, $4, $5, $6)
@@ -13,16 +17,28 @@ export class StageCounts extends Tables {
     }
   }
 
-  async stageCounts(pipeline: string, limit = 100): Promise<Array<{ stage: string; windowStart: string; count: number; lost: number }>> {
+  async stageCounts(
+    pipeline: string,
+    limit = 100,
+  ): Promise<Array<{ stage: string; windowStart: string; count: number; lost: number }>> {
     const { rows } = await this.pool.query(
       `SELECT stage, window_start, count, lost FROM ${this.s}.stage_counts WHERE pipeline = $1 ORDER BY window_start DESC, stage LIMIT $2`,
       [pipeline, limit],
     );
-    return rows.map((r) => ({ stage: r.stage, windowStart: (r.window_start as Date).toISOString(), count: Number(r.count), lost: Number(r.lost) }));
+    return rows.map((r) => ({
+      stage: r.stage,
+      windowStart: (r.window_start as Date).toISOString(),
+      count: Number(r.count),
+      lost: Number(r.lost),
+    }));
   }
 
   /** Counts per stage of the windows that ended in (from, to], oldest first. */
-  async stageCountsBetween(pipeline: string, from: Date, to: Date): Promise<Array<{ stage: string; windowStart: string; windowEnd: string; count: number; lost: number }>> {
+  async stageCountsBetween(
+    pipeline: string,
+    from: Date,
+    to: Date,
+  ): Promise<Array<{ stage: string; windowStart: string; windowEnd: string; count: number; lost: number }>> {
     const { rows } = await this.pool.query(
       `SELECT stage, window_start, window_end, count, lost FROM ${this.s}.stage_counts
         WHERE pipeline = $1 AND window_end > $2 AND window_end <= $3 ORDER BY window_start, window_end, stage`,
@@ -38,7 +54,10 @@ export class StageCounts extends Tables {
   }
 
   /** Counts per stage of the window(s) that started at windowStart, as a stageCounts run recorded them. */
-  async stageCountsOfWindow(pipeline: string, windowStart: Date): Promise<Array<{ stage: string; windowStart: string; windowEnd: string; count: number; lost: number }>> {
+  async stageCountsOfWindow(
+    pipeline: string,
+    windowStart: Date,
+  ): Promise<Array<{ stage: string; windowStart: string; windowEnd: string; count: number; lost: number }>> {
     const { rows } = await this.pool.query(
       `SELECT stage, window_start, window_end, count, lost FROM ${this.s}.stage_counts WHERE pipeline = $1 AND window_start = $2 ORDER BY window_end, stage`,
       [pipeline, windowStart],

@@ -39,7 +39,12 @@ import { TextReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import pg from 'pg';
 import { loadConfigFile } from '../../config/load.js';
 import { startDevServer, type DevServer } from '../../devserver/dev-server.js';
-import { archiveIngestWorkflow, interventionIdFor, type ArchiveIngestInput, type ArchiveIngestResult } from '../../workflows/archive.js';
+import {
+  archiveIngestWorkflow,
+  interventionIdFor,
+  type ArchiveIngestInput,
+  type ArchiveIngestResult,
+} from '../../workflows/archive.js';
 import { interventionQuery, respondUpdate } from '../../workflows/intervention.js';
 import { dataConverter } from '../../workers/codec.js';
 import { runCli, spawnWorker, type WorkerProcess } from '../support/cli.js';
@@ -58,7 +63,6 @@ const OUT = process.env.PIPEWATCH_DRILL_OUT;
 const PASSWORD = randomBytes(12).toString('base64url'); // typed by the drill's operator
 /** How long a delivery may take before the drill counts it as lost. */
 const DELIVERY_WAIT_MS = 120_000;
-
 
 interface Delivered {
   channel: 'email' | 'webhook';
@@ -108,7 +112,10 @@ describe('crash and outage drills', () => {
 
   const startServer = async () => {
     server = await startDevServer({ cli: env.cli, dataDir: join(dir, 'temporal'), port, uiPort: null });
-    client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${port}` }), dataConverter: dataConverter() });
+    client = new Client({
+      connection: await Connection.connect({ address: `127.0.0.1:${port}` }),
+      dataConverter: dataConverter(),
+    });
   };
 
   beforeAll(async () => {
@@ -194,7 +201,11 @@ ${monitors
     await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
     await admin?.query(`DROP SCHEMA IF EXISTS "${store}" CASCADE`).catch(() => undefined);
     await admin?.end();
-    if (OUT) writeFileSync(OUT, `${JSON.stringify({ seed: SEED, kills: KILLS, restarts: RESTARTS, at: new Date().toISOString(), results }, null, 2)}\n`);
+    if (OUT)
+      writeFileSync(
+        OUT,
+        `${JSON.stringify({ seed: SEED, kills: KILLS, restarts: RESTARTS, at: new Date().toISOString(), results }, null, 2)}\n`,
+      );
   });
 
   // ------------------------------------------------------------------ counting
@@ -222,13 +233,22 @@ ${monitors
 
   /** Unique messages of a kind for an incident on one channel. */
   const unique = (channel: Delivered['channel'], incident: string, kind: string) =>
-    new Set(delivered().filter((d) => d.channel === channel && d.incident === incident && d.kind === kind).map((d) => d.key)).size;
-  const count = (incident: string, kind: string) => Math.min(unique('email', incident, kind), unique('webhook', incident, kind));
+    new Set(
+      delivered()
+        .filter((d) => d.channel === channel && d.incident === incident && d.kind === kind)
+        .map((d) => d.key),
+    ).size;
+  const count = (incident: string, kind: string) =>
+    Math.min(unique('email', incident, kind), unique('webhook', incident, kind));
 
   /** Waits until `n` distinct messages of a kind reached each channel for the incident; false on timeout (counted as lost). */
   async function arrived(incident: string, kind: string, n: number): Promise<boolean> {
     try {
-      await waitFor(() => count(incident, kind) >= n, `${n} ${kind} message(s) per channel for ${incident}`, DELIVERY_WAIT_MS);
+      await waitFor(
+        () => count(incident, kind) >= n,
+        `${n} ${kind} message(s) per channel for ${incident}`,
+        DELIVERY_WAIT_MS,
+      );
       return true;
     } catch {
       return false;
@@ -236,7 +256,15 @@ ${monitors
   }
 
   /** Counts one drill's messages: those delivered after `mark` (an index into each receiver). */
-  function account(drill: string, what: string, repetitions: number, expected: number, mark: { mail: number; hook: number }, notes: string[], stuckWorkflows: number): DrillResult {
+  function account(
+    drill: string,
+    what: string,
+    repetitions: number,
+    expected: number,
+    mark: { mail: number; hook: number },
+    notes: string[],
+    stuckWorkflows: number,
+  ): DrillResult {
     const fresh = delivered(mark);
     const keys = new Map(fresh.map((d) => [`${d.channel}|${d.key}`, d.kind]));
     const unique = keys.size;
@@ -271,11 +299,15 @@ ${monitors
   async function stuck(): Promise<number> {
     const cutoff = new Date(Date.now() - 60_000).toISOString();
     let n = 0;
-    for await (const w of client.workflow.list({ query: `ExecutionStatus = 'Running' AND WorkflowType = 'monitorWorkflow' AND StartTime < '${cutoff}'` })) {
+    for await (const w of client.workflow.list({
+      query: `ExecutionStatus = 'Running' AND WorkflowType = 'monitorWorkflow' AND StartTime < '${cutoff}'`,
+    })) {
       void w;
       n++;
     }
-    for await (const w of client.workflow.list({ query: `ExecutionStatus = 'Running' AND WorkflowType IN ('incidentWorkflow', 'interventionWorkflow', 'archiveIngestWorkflow')` })) {
+    for await (const w of client.workflow.list({
+      query: `ExecutionStatus = 'Running' AND WorkflowType IN ('incidentWorkflow', 'interventionWorkflow', 'archiveIngestWorkflow')`,
+    })) {
       void w;
       n++;
     }
@@ -288,9 +320,11 @@ ${monitors
     const before = { firing: count(incident, 'firing'), resolved: count(incident, 'resolved') };
     feeding.delete(i);
     const duringDone = during?.();
-    if (!(await arrived(incident, 'firing', before.firing + 1))) notes.push(`${monitors[i]}: firing not delivered within ${DELIVERY_WAIT_MS / 1000}s`);
+    if (!(await arrived(incident, 'firing', before.firing + 1)))
+      notes.push(`${monitors[i]}: firing not delivered within ${DELIVERY_WAIT_MS / 1000}s`);
     feeding.add(i);
-    if (!(await arrived(incident, 'resolved', before.resolved + 1))) notes.push(`${monitors[i]}: resolved not delivered within ${DELIVERY_WAIT_MS / 1000}s`);
+    if (!(await arrived(incident, 'resolved', before.resolved + 1)))
+      notes.push(`${monitors[i]}: resolved not delivered within ${DELIVERY_WAIT_MS / 1000}s`);
     await duringDone;
   }
 
@@ -328,7 +362,11 @@ ${monitors
         policy,
       };
       const id = uniqueName('drill-archive');
-      await client.workflow.start(archiveIngestWorkflow, { args: [input], taskQueue: workerEnv.PIPEWATCH_TASK_QUEUE!, workflowId: id });
+      await client.workflow.start(archiveIngestWorkflow, {
+        args: [input],
+        taskQueue: workerEnv.PIPEWATCH_TASK_QUEUE!,
+        workflowId: id,
+      });
       archives.push({ id, destination: input.destination });
     }
 
@@ -351,10 +389,18 @@ ${monitors
     const answers = (async () => {
       for (const a of archives) {
         const question = client.workflow.getHandle(interventionIdFor(a.id));
-        await waitFor(async () => (await question.query(interventionQuery).catch(() => undefined))?.state === 'open', 'the archive question', DELIVERY_WAIT_MS);
+        await waitFor(
+          async () => (await question.query(interventionQuery).catch(() => undefined))?.state === 'open',
+          'the archive question',
+          DELIVERY_WAIT_MS,
+        );
         await sleep(rand() * 3_000);
         await waitFor(
-          () => question.executeUpdate(respondUpdate, { args: [{ answer: 'provide', by: 'drill', input: PASSWORD }] }).then(() => true, () => false),
+          () =>
+            question.executeUpdate(respondUpdate, { args: [{ answer: 'provide', by: 'drill', input: PASSWORD }] }).then(
+              () => true,
+              () => false,
+            ),
           'the answer to be taken',
           DELIVERY_WAIT_MS,
         );
@@ -371,14 +417,27 @@ ${monitors
     cyclesDone = true;
     await killer;
     await answers;
-    const outcomes = await Promise.all(archives.map((a) => client.workflow.getHandle(a.id).result() as Promise<ArchiveIngestResult>));
+    const outcomes = await Promise.all(
+      archives.map((a) => client.workflow.getHandle(a.id).result() as Promise<ArchiveIngestResult>),
+    );
     const extracted = outcomes.filter((o) => o.status === 'extracted' && o.files === 1).length;
-    if (extracted !== archives.length) notes.push(`${archives.length - extracted} archive(s) not extracted: ${JSON.stringify(outcomes)}`);
+    if (extracted !== archives.length)
+      notes.push(`${archives.length - extracted} archive(s) not extracted: ${JSON.stringify(outcomes)}`);
     await quiet();
     // firing + resolved per cycle per channel; per archive, its question and the notice that it was answered, per channel.
     const expected = monitors.length * rounds * 2 * 2 + archives.length * 2 * 2;
-    notes.unshift(`${kills} kills, ${monitors.length * rounds} incidents, ${archives.length} archives answered through Updates (${extracted} extracted once)`);
-    const r = account('worker-sigkill', 'worker SIGKILLed at random moments during monitor runs, incidents and interventions', kills, expected, start, notes, await stuck());
+    notes.unshift(
+      `${kills} kills, ${monitors.length * rounds} incidents, ${archives.length} archives answered through Updates (${extracted} extracted once)`,
+    );
+    const r = account(
+      'worker-sigkill',
+      'worker SIGKILLed at random moments during monitor runs, incidents and interventions',
+      kills,
+      expected,
+      start,
+      notes,
+      await stuck(),
+    );
     expect(kills).toBe(KILLS);
     expect(extracted).toBe(archives.length);
     expect(r).toMatchObject({ lost: 0, extra: 0, stuckWorkflows: 0 });
@@ -398,7 +457,15 @@ ${monitors
       });
     }
     await quiet();
-    const res = account('server-restart', 'Temporal dev server stopped at a random moment of an incident and started on the same database', RESTARTS, RESTARTS * 2 * 2, start, notes, await stuck());
+    const res = account(
+      'server-restart',
+      'Temporal dev server stopped at a random moment of an incident and started on the same database',
+      RESTARTS,
+      RESTARTS * 2 * 2,
+      start,
+      notes,
+      await stuck(),
+    );
     expect(res).toMatchObject({ lost: 0, extra: 0, repeats: 0, stuckWorkflows: 0 });
   });
 
@@ -409,15 +476,33 @@ ${monitors
     const before = incidents.map((inc) => ({ firing: count(inc, 'firing'), resolved: count(inc, 'resolved') }));
     await sourceProxy.cut();
     const opened = await Promise.all(incidents.map((inc, i) => arrived(inc, 'firing', before[i]!.firing + 1)));
-    const statuses = (await admin.query(`SELECT monitor_id, status FROM "${store}".monitor_state WHERE monitor_id = ANY($1) ORDER BY monitor_id`, [monitors])).rows;
+    const statuses = (
+      await admin.query(
+        `SELECT monitor_id, status FROM "${store}".monitor_state WHERE monitor_id = ANY($1) ORDER BY monitor_id`,
+        [monitors],
+      )
+    ).rows;
     await sourceProxy.restore();
     const closed = await Promise.all(incidents.map((inc, i) => arrived(inc, 'resolved', before[i]!.resolved + 1)));
-    if (!opened.every(Boolean) || !closed.every(Boolean)) notes.push(`opened ${opened.join(',')}, resolved ${closed.join(',')}`);
+    if (!opened.every(Boolean) || !closed.every(Boolean))
+      notes.push(`opened ${opened.join(',')}, resolved ${closed.join(',')}`);
     const fired = hooks.accepted.slice(start.hook).filter((h) => h.body.kind === 'firing');
-    const couldNotCheck = fired.filter((h) => (h.body.alerts as Array<{ status: string }>).every((a) => a.status === 'error')).length;
-    notes.push(`${couldNotCheck} of ${fired.length} firing webhooks say "could not check" (status error); the store said ${statuses.map((s) => s.status).join(', ')} while the source was away`);
+    const couldNotCheck = fired.filter((h) =>
+      (h.body.alerts as Array<{ status: string }>).every((a) => a.status === 'error'),
+    ).length;
+    notes.push(
+      `${couldNotCheck} of ${fired.length} firing webhooks say "could not check" (status error); the store said ${statuses.map((s) => s.status).join(', ')} while the source was away`,
+    );
     await quiet();
-    const r = account('source-down', 'the watched PostgreSQL unreachable during checks (connections reset, new ones refused) for all monitors', 1, monitors.length * 2 * 2, start, notes, await stuck());
+    const r = account(
+      'source-down',
+      'the watched PostgreSQL unreachable during checks (connections reset, new ones refused) for all monitors',
+      1,
+      monitors.length * 2 * 2,
+      start,
+      notes,
+      await stuck(),
+    );
     expect(statuses.map((s) => s.status)).toEqual(monitors.map(() => 'error'));
     expect(couldNotCheck).toBe(monitors.length);
     expect(r).toMatchObject({ lost: 0, extra: 0, repeats: 0, stuckWorkflows: 0 });
@@ -433,9 +518,19 @@ ${monitors
       await storeProxy.restore();
     });
     await quiet();
-    const dup = await admin.query(`SELECT run_id, count(*) FROM "${store}".metric_points GROUP BY run_id HAVING count(*) > 1`);
+    const dup = await admin.query(
+      `SELECT run_id, count(*) FROM "${store}".metric_points GROUP BY run_id HAVING count(*) > 1`,
+    );
     notes.push(`${dup.rowCount} run(s) recorded twice`);
-    const r = account('store-down', 'the history store unreachable for 12 s at a random moment of an incident', 1, 2 * 2, start, notes, await stuck());
+    const r = account(
+      'store-down',
+      'the history store unreachable for 12 s at a random moment of an incident',
+      1,
+      2 * 2,
+      start,
+      notes,
+      await stuck(),
+    );
     expect(dup.rowCount).toBe(0);
     expect(r).toMatchObject({ lost: 0, extra: 0, repeats: 0, stuckWorkflows: 0 });
   });
@@ -452,7 +547,15 @@ ${monitors
     });
     await quiet();
     notes.push(`${hooks.attempts} webhook attempts in all, including refused ones`);
-    const r = account('channels-down', 'SMTP server stopped and webhook answering 503 for 15 s while an incident opened', 1, 2 * 2, start, notes, await stuck());
+    const r = account(
+      'channels-down',
+      'SMTP server stopped and webhook answering 503 for 15 s while an incident opened',
+      1,
+      2 * 2,
+      start,
+      notes,
+      await stuck(),
+    );
     expect(r).toMatchObject({ lost: 0, extra: 0, repeats: 0, stuckWorkflows: 0 });
   });
 });

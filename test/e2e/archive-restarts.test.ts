@@ -32,7 +32,8 @@ describe('an archive flow across worker crashes', () => {
     hooks = await HttpReceiver.start();
     // Incompressible data, so extracting (AES, in JavaScript) takes long enough to kill the worker in the middle.
     const writer = new ZipWriter(new Uint8ArrayWriter(), { password: PASSWORD, encryptionStrength: 3, level: 0 });
-    for (let i = 0; i < 4; i++) await writer.add(`part-${i}.bin`, new Uint8ArrayReader(new Uint8Array(randomBytes(12 * 1024 * 1024))));
+    for (let i = 0; i < 4; i++)
+      await writer.add(`part-${i}.bin`, new Uint8ArrayReader(new Uint8Array(randomBytes(12 * 1024 * 1024))));
     writeFileSync(join(dir, 'big.zip'), await writer.close());
     configFile = join(dir, 'pipewatch.yaml');
     writeFileSync(
@@ -45,7 +46,12 @@ interventions: { remindEvery: 1h, deadline: 1h, defaultAction: abort }
 archives: { maxBytes: 209715200 }
 `,
     );
-    cliEnv = { TEMPORAL_ADDRESS: env.temporalAddress, PIPEWATCH_TASK_QUEUE: uniqueName('arch-tq'), DATABASE_URL: env.databaseUrl, PIPEWATCH_STORE_SCHEMA: uniqueName('archstore').toLowerCase() };
+    cliEnv = {
+      TEMPORAL_ADDRESS: env.temporalAddress,
+      PIPEWATCH_TASK_QUEUE: uniqueName('arch-tq'),
+      DATABASE_URL: env.databaseUrl,
+      PIPEWATCH_STORE_SCHEMA: uniqueName('archstore').toLowerCase(),
+    };
     workers.push(await spawnWorker(cliEnv, logFile, env.bundlePath));
   });
 
@@ -60,13 +66,20 @@ archives: { maxBytes: 209715200 }
   });
 
   it('completes once, with the password in no output', async () => {
-    const started = await runCli(['archive', 'ingest', join(dir, 'big.zip'), '--dest', destination, '--pipeline', 'intel', '-c', configFile], cliEnv);
+    const started = await runCli(
+      ['archive', 'ingest', join(dir, 'big.zip'), '--dest', destination, '--pipeline', 'intel', '-c', configFile],
+      cliEnv,
+    );
     expect(started.code).toBe(0);
     const workflowId = /started (\S+)/.exec(started.stdout)![1]!;
     const questionId = interventionIdFor(workflowId);
     const client = await testClient();
     try {
-      await waitFor(async () => (await client.workflow.getHandle(questionId).query(interventionQuery)).state === 'open', 'the question', 60_000);
+      await waitFor(
+        async () => (await client.workflow.getHandle(questionId).query(interventionQuery)).state === 'open',
+        'the question',
+        60_000,
+      );
 
       // Killed while waiting for the operator.
       await workers.at(-1)!.kill('SIGKILL');
@@ -74,12 +87,20 @@ archives: { maxBytes: 209715200 }
 
       const list = await runCli(['intervene', 'list'], cliEnv);
       expect(list.stdout).toContain(questionId);
-      const refused = await runCli(['intervene', 'respond', questionId, '--answer', 'provide', '--by', 'alice', '--input', PASSWORD], cliEnv);
+      const refused = await runCli(
+        ['intervene', 'respond', questionId, '--answer', 'provide', '--by', 'alice', '--input', PASSWORD],
+        cliEnv,
+      );
       expect(refused.code).toBe(2);
       expect(refused.stderr).toContain('a password is never taken from the command line');
 
       // Killed again while the right password is extracting the archive.
-      const answering = runCli(['intervene', 'respond', questionId, '--answer', 'provide', '--by', 'alice'], cliEnv, 120_000, `${PASSWORD}\n`);
+      const answering = runCli(
+        ['intervene', 'respond', questionId, '--answer', 'provide', '--by', 'alice'],
+        cliEnv,
+        120_000,
+        `${PASSWORD}\n`,
+      );
       await sleep(1_500);
       await workers.at(-1)!.kill('SIGKILL');
       workers.push(await spawnWorker(cliEnv, logFile, env.bundlePath));
@@ -93,7 +114,8 @@ archives: { maxBytes: 209715200 }
       const view = await client.workflow.getHandle(questionId).query(interventionQuery);
       expect(view.audit.filter((a) => a.accepted)).toHaveLength(1);
 
-      for (const text of [...workers.map((w) => w.output()), started.stdout, answered.stdout, answered.stderr]) expect(text).not.toContain(PASSWORD);
+      for (const text of [...workers.map((w) => w.output()), started.stdout, answered.stdout, answered.stderr])
+        expect(text).not.toContain(PASSWORD);
     } finally {
       await client.connection.close();
     }

@@ -17,7 +17,11 @@ describe('pipewatch CLI', () => {
   const project = uniqueName('cli').toLowerCase().replace(/_/g, '-');
   const fresh = uniqueName('fresh').toLowerCase().replace(/_/g, '-');
   const stale = uniqueName('stale').toLowerCase().replace(/_/g, '-');
-  const cliEnv = () => ({ TEMPORAL_ADDRESS: env.temporalAddress, LAKE_URL: env.databaseUrl, PIPEWATCH_TASK_QUEUE: uniqueName('tq') });
+  const cliEnv = () => ({
+    TEMPORAL_ADDRESS: env.temporalAddress,
+    LAKE_URL: env.databaseUrl,
+    PIPEWATCH_TASK_QUEUE: uniqueName('tq'),
+  });
 
   const write = (name: string, text: string) => {
     const file = join(env.root, `${project}-${name}.yaml`);
@@ -36,8 +40,12 @@ ${monitors}`;
 
   beforeAll(async () => {
     schema = await createTestSchema('cli');
-    await schema.pool.query(`CREATE TABLE "${schema.name}".fresh (ts timestamptz DEFAULT now()); INSERT INTO "${schema.name}".fresh DEFAULT VALUES;`);
-    await schema.pool.query(`CREATE TABLE "${schema.name}".stale (ts timestamptz); INSERT INTO "${schema.name}".stale VALUES (now() - interval '3 hours');`);
+    await schema.pool.query(
+      `CREATE TABLE "${schema.name}".fresh (ts timestamptz DEFAULT now()); INSERT INTO "${schema.name}".fresh DEFAULT VALUES;`,
+    );
+    await schema.pool.query(
+      `CREATE TABLE "${schema.name}".stale (ts timestamptz); INSERT INTO "${schema.name}".stale VALUES (now() - interval '3 hours');`,
+    );
     good = write(
       'good',
       config(`  - id: ${fresh}
@@ -54,7 +62,11 @@ ${monitors}`;
   });
 
   afterAll(async () => {
-    for (const id of [fresh, stale]) await client.schedule.getHandle(scheduleId(id)).delete().catch(() => undefined);
+    for (const id of [fresh, stale])
+      await client.schedule
+        .getHandle(scheduleId(id))
+        .delete()
+        .catch(() => undefined);
     await client.connection.close();
     await schema.drop();
   });
@@ -70,11 +82,14 @@ ${monitors}`;
       expect(sub.stdout).toContain('--dry-run');
     });
 
-    it.each([[['bogus']], [['schedules']], [['validate', '--frobnicate']], [['run']]])('exits 2 on a usage error: %j', async (args) => {
-      const r = await runCli(args);
-      expect(r.code).toBe(2);
-      expect(r.stderr.length).toBeGreaterThan(0);
-    });
+    it.each([[['bogus']], [['schedules']], [['validate', '--frobnicate']], [['run']]])(
+      'exits 2 on a usage error: %j',
+      async (args) => {
+        const r = await runCli(args);
+        expect(r.code).toBe(2);
+        expect(r.stderr.length).toBeGreaterThan(0);
+      },
+    );
   });
 
   describe('validate', () => {
@@ -90,16 +105,25 @@ ${monitors}`;
     });
 
     it('exits 1 and names file, line and path for a broken file', async () => {
-      const bad = write('bad', config(`  - id: x\n    connector: lake\n    check: { type: freshnes, dataset: t, timestamp: ts }\n    rules: [{ above: 1 }]\n`));
+      const bad = write(
+        'bad',
+        config(
+          `  - id: x\n    connector: lake\n    check: { type: freshnes, dataset: t, timestamp: ts }\n    rules: [{ above: 1 }]\n`,
+        ),
+      );
       const r = await runCli(['validate', '-c', bad], cliEnv());
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`${bad}:10:20: monitors[0].check.type: unknown type "freshnes"; expected one of: count, freshness`);
+      expect(r.stderr).toContain(
+        `${bad}:10:20: monitors[0].check.type: unknown type "freshnes"; expected one of: count, freshness`,
+      );
     });
 
     it('names a missing file and how to point at one', async () => {
       const r = await runCli(['validate', '-c', '/nonexistent/pipewatch.yaml']);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain('/nonexistent/pipewatch.yaml: file not found; pass --config <file> or set PIPEWATCH_CONFIG');
+      expect(r.stderr).toContain(
+        '/nonexistent/pipewatch.yaml: file not found; pass --config <file> or set PIPEWATCH_CONFIG',
+      );
     });
 
     it('names a missing environment variable', async () => {
@@ -109,10 +133,17 @@ ${monitors}`;
     });
 
     it('--connect reports an unreachable database and exits 1', async () => {
-      const file = write('down', config(`  - id: d\n    connector: down\n    check: { type: freshness, dataset: t, timestamp: ts }\n    rules: [{ above: 1 }]\n`));
+      const file = write(
+        'down',
+        config(
+          `  - id: d\n    connector: down\n    check: { type: freshness, dataset: t, timestamp: ts }\n    rules: [{ above: 1 }]\n`,
+        ),
+      );
       const r = await runCli(['validate', '--connect', '-c', file], cliEnv());
       expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/connector down: UNREACHABLE: postgres connector "down": cannot connect: .*ECONNREFUSED/);
+      expect(r.stdout).toMatch(
+        /connector down: UNREACHABLE: postgres connector "down": cannot connect: .*ECONNREFUSED/,
+      );
     });
   });
 
@@ -120,7 +151,9 @@ ${monitors}`;
     it('prints a healthy verdict and exits 0', async () => {
       const r = await runCli(['run', fresh, '-c', good], cliEnv());
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(new RegExp(`^${fresh}: OK — age of the newest record in ${schema.name}\\.fresh \\d+s is within all rules`));
+      expect(r.stdout).toMatch(
+        new RegExp(`^${fresh}: OK — age of the newest record in ${schema.name}\\.fresh \\d+s is within all rules`),
+      );
     });
 
     it('exits 1 for a failing check, with JSON on request', async () => {
@@ -143,7 +176,9 @@ ${monitors}`;
     it('changes nothing when the file is bad (duplicate ids): no half-synced schedules', async () => {
       const dup = write(
         'dup',
-        config(`  - id: ${fresh}\n    connector: lake\n    check: { type: freshness, dataset: t, timestamp: ts }\n    rules: [{ above: 1 }]\n  - id: ${fresh}\n    connector: lake\n    check: { type: freshness, dataset: t, timestamp: ts }\n    rules: [{ above: 1 }]\n`),
+        config(
+          `  - id: ${fresh}\n    connector: lake\n    check: { type: freshness, dataset: t, timestamp: ts }\n    rules: [{ above: 1 }]\n  - id: ${fresh}\n    connector: lake\n    check: { type: freshness, dataset: t, timestamp: ts }\n    rules: [{ above: 1 }]\n`,
+        ),
       );
       const r = await runCli(['schedules', 'sync', '-c', dup], cliEnv());
       expect(r.code).toBe(1);
@@ -165,14 +200,21 @@ ${monitors}`;
 
       const pause = await runCli(['schedules', 'pause', fresh, '--reason', 'db maintenance'], cliEnv());
       expect(pause.code).toBe(0);
-      expect((await client.schedule.getHandle(scheduleId(fresh)).describe()).state).toMatchObject({ paused: true, note: 'db maintenance' });
+      expect((await client.schedule.getHandle(scheduleId(fresh)).describe()).state).toMatchObject({
+        paused: true,
+        note: 'db maintenance',
+      });
 
-      const list = await waitFor(async () => {
-        const r = await runCli(['schedules', 'list', '--json'], cliEnv());
-        const rows = JSON.parse(r.stdout) as Array<{ scheduleId: string; paused: boolean; project: string }>;
-        const mine = rows.filter((row) => row.project === project);
-        return mine.length === 3 && mine.some((row) => row.paused) ? mine : undefined;
-      }, 'the three schedules listed, one paused', 15_000);
+      const list = await waitFor(
+        async () => {
+          const r = await runCli(['schedules', 'list', '--json'], cliEnv());
+          const rows = JSON.parse(r.stdout) as Array<{ scheduleId: string; paused: boolean; project: string }>;
+          const mine = rows.filter((row) => row.project === project);
+          return mine.length === 3 && mine.some((row) => row.paused) ? mine : undefined;
+        },
+        'the three schedules listed, one paused',
+        15_000,
+      );
       expect(list.find((row) => row.scheduleId === scheduleId(fresh))?.paused).toBe(true);
 
       expect((await runCli(['schedules', 'unpause', fresh], cliEnv())).code).toBe(0);
@@ -180,7 +222,11 @@ ${monitors}`;
 
       const trigger = await runCli(['schedules', 'trigger', stale], cliEnv());
       expect(trigger.code).toBe(0);
-      await waitFor(async () => (await client.schedule.getHandle(scheduleId(stale)).describe()).info.recentActions.length > 0, 'the triggered run', 15_000);
+      await waitFor(
+        async () => (await client.schedule.getHandle(scheduleId(stale)).describe()).info.recentActions.length > 0,
+        'the triggered run',
+        15_000,
+      );
 
       const again = await runCli(['schedules', 'sync', '-c', good], cliEnv());
       expect(again.stdout).toContain('0 to create, 0 to update, 0 to delete, 3 unchanged');
@@ -190,13 +236,19 @@ ${monitors}`;
       const byMonitor = await runCli(['incidents', 'ack', 'never-fired', '--by', 'alice'], cliEnv());
       expect(byMonitor.code).toBe(1);
       expect(byMonitor.stderr).toContain('no open incident "never-fired"; list them with: pipewatch incidents list');
-      const byId = await runCli(['incidents', 'resolve', 'pipewatch-incident/default/monitor=never-fired', '--by', 'alice'], cliEnv());
+      const byId = await runCli(
+        ['incidents', 'resolve', 'pipewatch-incident/default/monitor=never-fired', '--by', 'alice'],
+        cliEnv(),
+      );
       expect(byId.code).toBe(1);
       expect(byId.stderr).toContain('no incident pipewatch-incident/default/monitor=never-fired');
     });
 
     it('refuses a silence without a usable duration or owner before contacting anything', async () => {
-      const bad = await runCli(['silence', 'add', '--match', 'pipeline = intel', '--for', 'soon', '--by', 'a', '--reason', 'r'], { TEMPORAL_ADDRESS: '127.0.0.1:1' });
+      const bad = await runCli(
+        ['silence', 'add', '--match', 'pipeline = intel', '--for', 'soon', '--by', 'a', '--reason', 'r'],
+        { TEMPORAL_ADDRESS: '127.0.0.1:1' },
+      );
       expect(bad.code).toBe(2);
       expect(bad.stderr).toContain('--for "soon" is not a duration');
       const missing = await runCli(['silence', 'add', '--match', 'pipeline = intel', '--for', '1h', '--reason', 'r']);

@@ -75,9 +75,16 @@ describe('pipewatch on a multi-service Temporal cluster (PostgreSQL, 4 shards, m
 
   beforeAll(async () => {
     tc = await startTestCluster({ searchAttributes: false });
-    client = new Client({ connection: await tc.connect(), namespace: tc.cluster.namespace, dataConverter: dataConverter() });
+    client = new Client({
+      connection: await tc.connect(),
+      namespace: tc.cluster.namespace,
+      dataConverter: dataConverter(),
+    });
     schema = await createTestSchema('cluster');
-    for (const id of [a, b, c]) await schema.pool.query(`CREATE TABLE "${schema.name}".${table(id)} (stored_at timestamptz NOT NULL DEFAULT now())`);
+    for (const id of [a, b, c])
+      await schema.pool.query(
+        `CREATE TABLE "${schema.name}".${table(id)} (stored_at timestamptz NOT NULL DEFAULT now())`,
+      );
     await schema.pool.query(`INSERT INTO "${schema.name}".${table(c)} DEFAULT VALUES`);
     smtp = await SmtpReceiver.start();
     workerEnv = {
@@ -131,7 +138,9 @@ ${monitor(a)}${monitor(b)}  - id: ${c}
 `,
     );
     feeder = setInterval(() => {
-      for (const id of [a, b]) if (feeding[id]) void schema.pool.query(`INSERT INTO "${schema.name}".${table(id)} DEFAULT VALUES`).catch(() => undefined);
+      for (const id of [a, b])
+        if (feeding[id])
+          void schema.pool.query(`INSERT INTO "${schema.name}".${table(id)} DEFAULT VALUES`).catch(() => undefined);
     }, 500);
   }, 300_000);
 
@@ -148,10 +157,14 @@ ${monitor(a)}${monitor(b)}  - id: ${c}
   });
 
   const healthy = (id: string, n: number) =>
-    waitFor(async () => {
-      const points = await store.recentPoints(id, n);
-      return points.length === n && points.every((p) => p.status === 'ok');
-    }, `${n} healthy runs of ${id}`, 90_000);
+    waitFor(
+      async () => {
+        const points = await store.recentPoints(id, n);
+        return points.length === n && points.every((p) => p.status === 'ok');
+      },
+      `${n} healthy runs of ${id}`,
+      90_000,
+    );
 
   it('registers the search attributes with pipewatch setup, syncs the schedules and runs two workers', async () => {
     const setup = await runCli(['setup'], workerEnv);
@@ -163,7 +176,10 @@ ${monitor(a)}${monitor(b)}  - id: ${c}
     const sync = await runCli(['schedules', 'sync', '-c', configFile], workerEnv);
     expect(sync.stderr).toBe('');
     expect(sync.stdout).toContain(`done: create ${scheduleId(a)}`);
-    workers.push(await spawnWorker(workerEnv, logFile, env.bundlePath), await spawnWorker(workerEnv, logFile, env.bundlePath));
+    workers.push(
+      await spawnWorker(workerEnv, logFile, env.bundlePath),
+      await spawnWorker(workerEnv, logFile, env.bundlePath),
+    );
     await Promise.all([healthy(a, 2), healthy(b, 2)]);
     expect(smtp.messages).toHaveLength(0);
   }, 240_000);
@@ -174,11 +190,18 @@ ${monitor(a)}${monitor(b)}  - id: ${c}
     await writer.add('rows.csv', new Uint8ArrayReader(new TextEncoder().encode('id\n1\n2\n')));
     const zip = join(dir, 'drop.zip');
     writeFileSync(zip, await writer.close());
-    const ingest = await runCli(['archive', 'ingest', zip, '--dest', join(dir, 'out'), '--pipeline', 'cluster', '-c', configFile], workerEnv);
+    const ingest = await runCli(
+      ['archive', 'ingest', zip, '--dest', join(dir, 'out'), '--pipeline', 'cluster', '-c', configFile],
+      workerEnv,
+    );
     expect(ingest.stderr).toBe('');
     archiveWorkflowId = /started (\S+)/.exec(ingest.stdout)![1]!;
     questionId = interventionIdFor(archiveWorkflowId);
-    await waitFor(async () => (await client.workflow.getHandle(questionId).query(interventionQuery)).state === 'open', 'the question', 60_000);
+    await waitFor(
+      async () => (await client.workflow.getHandle(questionId).query(interventionQuery)).state === 'open',
+      'the question',
+      60_000,
+    );
     await waitFor(() => smtp.messages.some((m) => QUESTION.test(m.subject)), 'the question by email', 60_000);
 
     // Then an incident, its alert held mid-send.
@@ -186,10 +209,16 @@ ${monitor(a)}${monitor(b)}  - id: ${c}
     feeding[a] = false;
     await smtp.waitForHeld(90_000);
     // The worker holding the send, by the identity Temporal recorded for the activity (<pid>@<host>).
-    const pending = await waitFor(async () => {
-      const d = await client.workflow.getHandle(incidentId(a)).describe();
-      return d.raw.pendingActivities?.find((p) => p.activityType?.name === 'deliverNotification' && p.lastWorkerIdentity);
-    }, 'the pending send', 30_000);
+    const pending = await waitFor(
+      async () => {
+        const d = await client.workflow.getHandle(incidentId(a)).describe();
+        return d.raw.pendingActivities?.find(
+          (p) => p.activityType?.name === 'deliverNotification' && p.lastWorkerIdentity,
+        );
+      },
+      'the pending send',
+      30_000,
+    );
     const pid = Number(String(pending.lastWorkerIdentity).split('@')[0]);
     const sender = live().find((w) => w.child.pid === pid);
     expect(sender).toBeDefined();
@@ -221,7 +250,12 @@ ${monitor(a)}${monitor(b)}  - id: ${c}
     await smtp.waitForCount(RESOLVED(a), 1, 90_000);
     await smtp.waitForCount(RESOLVED(b), 1, 90_000);
 
-    const answered = await runCli(['intervene', 'respond', questionId, '--answer', 'provide', '--by', 'alice'], workerEnv, 120_000, `${PASSWORD}\n`);
+    const answered = await runCli(
+      ['intervene', 'respond', questionId, '--answer', 'provide', '--by', 'alice'],
+      workerEnv,
+      120_000,
+      `${PASSWORD}\n`,
+    );
     expect(answered.stderr).toBe('');
     expect(answered.stdout).toMatch(/^accepted: provide by alice/);
     const result = (await client.workflow.getHandle(archiveWorkflowId).result()) as ArchiveIngestResult;
@@ -238,7 +272,10 @@ ${monitor(a)}${monitor(b)}  - id: ${c}
 
   it('loses nothing in a rolling worker upgrade (new workers started, old ones shut down gracefully)', async () => {
     const old = live();
-    workers.push(await spawnWorker(workerEnv, logFile, env.bundlePath), await spawnWorker(workerEnv, logFile, env.bundlePath));
+    workers.push(
+      await spawnWorker(workerEnv, logFile, env.bundlePath),
+      await spawnWorker(workerEnv, logFile, env.bundlePath),
+    );
     feeding[a] = false;
     for (const w of old) {
       await w.kill('SIGTERM');
@@ -254,20 +291,34 @@ ${monitor(a)}${monitor(b)}  - id: ${c}
     // connection's port says which worker process it belongs to.
     const locker = await schema.pool.connect();
     const blocked = async () =>
-      (await schema.pool.query(`SELECT client_port FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`, [`%${table(c)}%`])).rows.map(
-        (r: { client_port: number }) => pidOfClientPort(r.client_port),
-      );
+      (
+        await schema.pool.query(
+          `SELECT client_port FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`,
+          [`%${table(c)}%`],
+        )
+      ).rows.map((r: { client_port: number }) => pidOfClientPort(r.client_port));
     const runsBefore = (await store.recentPoints(c, 10_000)).length;
     try {
       await locker.query('BEGIN');
       await locker.query(`LOCK TABLE "${schema.name}".${table(c)} IN ACCESS EXCLUSIVE MODE`);
-      const [pid] = await waitFor(async () => ((await blocked()).length ? blocked() : undefined), 'a check waiting on the locked table', 60_000);
+      const [pid] = await waitFor(
+        async () => ((await blocked()).length ? blocked() : undefined),
+        'a check waiting on the locked table',
+        60_000,
+      );
       const checker = live().find((w) => w.child.pid === pid);
       expect(checker).toBeDefined();
-      const others = live().filter((w) => w !== checker).map((w) => w.child.pid);
+      const others = live()
+        .filter((w) => w !== checker)
+        .map((w) => w.child.pid);
       const killedAt = Date.now();
       await checker!.kill('SIGKILL');
-      await waitFor(async () => (await blocked()).some((p) => others.includes(p)), 'the other worker to run the check again', 60_000, 100);
+      await waitFor(
+        async () => (await blocked()).some((p) => others.includes(p)),
+        'the other worker to run the check again',
+        60_000,
+        100,
+      );
       measured.checkTakeoverMs = Date.now() - killedAt;
     } finally {
       await locker.query('COMMIT').catch(() => undefined);
@@ -276,10 +327,14 @@ ${monitor(a)}${monitor(b)}  - id: ${c}
     // Bounded by the workflow task timeout (10 s) plus one poll: the check is a local activity inside it.
     expect(measured.checkTakeoverMs).toBeLessThan(15_000);
     // The cut-off run completes on the other worker once the lock is gone.
-    await waitFor(async () => {
-      const points = await store.recentPoints(c, 10_000);
-      return points.length > runsBefore && points[0]!.status === 'ok';
-    }, `a run of ${c} recorded after the lock`, 60_000);
+    await waitFor(
+      async () => {
+        const points = await store.recentPoints(c, 10_000);
+        return points.length > runsBefore && points[0]!.status === 'ok';
+      },
+      `a run of ${c} recorded after the lock`,
+      60_000,
+    );
     workers.push(await spawnWorker(workerEnv, logFile, env.bundlePath));
   }, 180_000);
 
@@ -298,28 +353,49 @@ ${monitor(a)}${monitor(b)}  - id: ${c}
     // Running workflows (incidents waiting out their reopen window, the silences workflow): none retrying a
     // workflow task or an activity over and over.
     const running: string[] = [];
-    for await (const w of client.workflow.list({ query: `TaskQueue = '${workerEnv.PIPEWATCH_TASK_QUEUE}' AND ExecutionStatus = 'Running'` })) running.push(w.workflowId);
+    for await (const w of client.workflow.list({
+      query: `TaskQueue = '${workerEnv.PIPEWATCH_TASK_QUEUE}' AND ExecutionStatus = 'Running'`,
+    }))
+      running.push(w.workflowId);
     for (const id of running) {
       const d = await client.workflow.getHandle(id).describe();
-      expect({ id, attempts: (d.raw.pendingActivities ?? []).map((p) => p.attempt ?? 1).filter((n) => n > 3) }).toEqual({ id, attempts: [] });
+      expect({ id, attempts: (d.raw.pendingActivities ?? []).map((p) => p.attempt ?? 1).filter((n) => n > 3) }).toEqual(
+        { id, attempts: [] },
+      );
       expect({ id, task: (d.raw.pendingWorkflowTask?.attempt ?? 1) > 3 }).toEqual({ id, task: false });
     }
 
     // The temporal CLI sees the runs through the same mTLS settings pipewatch uses, and reads their encrypted
     // payloads through `pipewatch codec-server`.
-    const temporalCli = (args: string[]) => spawnSync(env.cli, args, { env: { ...process.env, ...tc.env }, encoding: 'utf8' });
+    const temporalCli = (args: string[]) =>
+      spawnSync(env.cli, args, { env: { ...process.env, ...tc.env }, encoding: 'utf8' });
     const listed = temporalCli(['workflow', 'list', '--query', `WorkflowId = '${incidentId(b)}'`, '-o', 'json']);
     expect(listed.stderr).toBe('');
     expect(listed.stdout).toContain(incidentId(b));
     const codecPort = await freePort();
-    const codec = spawn(process.execPath, [CLI, 'codec-server', '--port', String(codecPort)], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: 'ignore' });
+    const codec = spawn(process.execPath, [CLI, 'codec-server', '--port', String(codecPort)], {
+      env: { ...process.env, NODE_OPTIONS: '' },
+      stdio: 'ignore',
+    });
     try {
       await waitFor(() => portOpen(codecPort), 'pipewatch codec-server', 30_000);
       const sealed = temporalCli(['workflow', 'show', '--workflow-id', incidentId(b), '-o', 'json']);
-      const shown = temporalCli(['workflow', 'show', '--workflow-id', incidentId(b), '-o', 'json', '--codec-endpoint', `http://127.0.0.1:${codecPort}`]);
+      const shown = temporalCli([
+        'workflow',
+        'show',
+        '--workflow-id',
+        incidentId(b),
+        '-o',
+        'json',
+        '--codec-endpoint',
+        `http://127.0.0.1:${codecPort}`,
+      ]);
       expect(shown.stderr).toBe('');
       // The alert signal carries the monitor's description: readable through the codec, encrypted without it.
-      const payloadText = (json: string) => [...json.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString('utf8')).join('\n');
+      const payloadText = (json: string) =>
+        [...json.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)]
+          .map((m) => Buffer.from(m[1]!, 'base64').toString('utf8'))
+          .join('\n');
       expect(payloadText(shown.stdout)).toContain(`newest row of ${b}`);
       expect(sealed.stdout).toContain('"data": "'); // payloads are there…
       expect(payloadText(sealed.stdout)).not.toContain(`newest row of ${b}`); // …but sealed

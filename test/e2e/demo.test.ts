@@ -47,12 +47,16 @@ function testConfig(): string {
     ['window: 1m        # aligned', 'window: 20s        # aligned'],
     ['settle: 10s', 'settle: 3s'],
     ['pending: 30s', 'pending: 3s'],
-    ["query: 'log.level:error AND labels.pipeline:example'\n      window: 1m\n      buffer: 5s", "query: 'log.level:error AND labels.pipeline:example'\n      window: 8s\n      buffer: 2s"],
+    [
+      "query: 'log.level:error AND labels.pipeline:example'\n      window: 1m\n      buffer: 5s",
+      "query: 'log.level:error AND labels.pipeline:example'\n      window: 8s\n      buffer: 2s",
+    ],
   ];
   for (const [from, to] of overrides) {
     const before = text;
     text = text.replace(from, to);
-    if (text === before) throw new Error(`examples/pipewatch.yaml no longer has ${String(from)}: update the test's overrides`);
+    if (text === before)
+      throw new Error(`examples/pipewatch.yaml no longer has ${String(from)}: update the test's overrides`);
   }
   return text;
 }
@@ -90,7 +94,12 @@ describe('pipewatch demo: the example pipeline with faults', () => {
   const firing = (monitor: string) => new RegExp(`\\] FIRING( [A-Z]+)?: ${monitor} `);
   const resolved = (monitor: string) => new RegExp(`\\] RESOLVED: ${monitor} `);
   const cli = async (args: string[], stdin?: string) => {
-    const result = await runCli(['--config', configFile, ...args], { ...childEnv, PIPEWATCH_DATA_DIR: dataDir }, 60_000, stdin);
+    const result = await runCli(
+      ['--config', configFile, ...args],
+      { ...childEnv, PIPEWATCH_DATA_DIR: dataDir },
+      60_000,
+      stdin,
+    );
     cliOutput.push(result.stdout, result.stderr);
     return result;
   };
@@ -103,8 +112,15 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     const broke = await cli(['demo', 'break', fault]);
     expect(broke.stdout).toContain(`broken: ${fault}`);
     for (const m of monitors) {
-      await waitFor(() => count(firing(m)) > before.get(m)!, `an alert from ${m} after "demo break ${fault}"`, timeoutMs, 500).catch((err: Error) => {
-        throw new Error(`${err.message}\nemails:\n${subjects().join('\n')}\npipewatch demo said (last lines):\n${output.slice(-4000)}`);
+      await waitFor(
+        () => count(firing(m)) > before.get(m)!,
+        `an alert from ${m} after "demo break ${fault}"`,
+        timeoutMs,
+        500,
+      ).catch((err: Error) => {
+        throw new Error(
+          `${err.message}\nemails:\n${subjects().join('\n')}\npipewatch demo said (last lines):\n${output.slice(-4000)}`,
+        );
       });
     }
   }
@@ -112,7 +128,13 @@ describe('pipewatch demo: the example pipeline with faults', () => {
   async function expectHealed(monitors: string[], timeoutMs = 60_000): Promise<void> {
     const healed = await cli(['demo', 'heal']);
     expect(healed.stdout).toMatch(/healed: .*the example pipeline runs normally/);
-    for (const m of monitors) await waitFor(() => count(resolved(m)) >= count(firing(m)), `the resolved message of ${m}\n${subjects().join('\n')}`, timeoutMs, 500);
+    for (const m of monitors)
+      await waitFor(
+        () => count(resolved(m)) >= count(firing(m)),
+        `the resolved message of ${m}\n${subjects().join('\n')}`,
+        timeoutMs,
+        500,
+      );
   }
 
   /** The example pipeline is correlated: its critical alerts form one incident at example-oncall (issue 24). */
@@ -131,37 +153,69 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     const start = oncall().length;
     const broke = await cli(['demo', 'break', fault]);
     expect(broke.stdout).toContain(`broken: ${fault}`);
-    const first = await waitFor(() => oncall()[start], `the example-oncall message after "demo break ${fault}"`, 90_000, 500).catch((err: Error) => {
-      throw new Error(`${err.message}\nemails:\n${subjects().join('\n')}\npipewatch demo said (last lines):\n${output.slice(-4000)}`);
+    const first = await waitFor(
+      () => oncall()[start],
+      `the example-oncall message after "demo break ${fault}"`,
+      90_000,
+      500,
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}\nemails:\n${subjects().join('\n')}\npipewatch demo said (last lines):\n${output.slice(-4000)}`,
+      );
     });
     expect(causes.some((c) => firing(c).test(first.subject))).toBe(true);
-    expect(first.text.split('\n')[0]).toMatch(new RegExp(`^FIRING CRITICAL: (${causes.join('|')}) \\(services, stage parsed\\)`));
+    expect(first.text.split('\n')[0]).toMatch(
+      new RegExp(`^FIRING CRITICAL: (${causes.join('|')}) \\(services, stage parsed\\)`),
+    );
     const handle = client.workflow.getHandle(ONCALL_INCIDENT);
-    await waitFor(async () => {
-      const s = await handle.query(incidentStateQuery);
-      const lead = s.correlation?.causes[0];
-      return lead && causes.includes(lead.cause) && symptoms.every((m) => m === lead.cause || lead.downstream.includes(m));
-    }, `${symptoms.join(', ')} downstream of the cause`, 90_000, 1_000);
+    await waitFor(
+      async () => {
+        const s = await handle.query(incidentStateQuery);
+        const lead = s.correlation?.causes[0];
+        return (
+          lead && causes.includes(lead.cause) && symptoms.every((m) => m === lead.cause || lead.downstream.includes(m))
+        );
+      },
+      `${symptoms.join(', ')} downstream of the cause`,
+      90_000,
+      1_000,
+    );
     const healed = await cli(['demo', 'heal']);
     expect(healed.stdout).toMatch(/healed: .*the example pipeline runs normally/);
-    await waitFor(() => oncall().slice(start).some((m) => kindOf(m.subject) === 'RESOLVED'), `the resolved message after healing ${fault}\n${subjects().join('\n')}`, 120_000, 500);
+    await waitFor(
+      () =>
+        oncall()
+          .slice(start)
+          .some((m) => kindOf(m.subject) === 'RESOLVED'),
+      `the resolved message after healing ${fault}\n${subjects().join('\n')}`,
+      120_000,
+      500,
+    );
     await sleep(2_000);
     const messages = oncall().slice(start);
     measured.push({ fault, messages: messages.map((m) => m.subject) });
     expect(messages.map((m) => kindOf(m.subject))).toEqual(['FIRING', 'RESOLVED']);
     const done = messages[1]!;
     expect(causes.some((c) => resolved(c).test(done.subject))).toBe(true);
-    for (const m of symptoms.filter((m) => !done.subject.includes(`: ${m} `))) expect(done.text).toMatch(new RegExp(`downstream: .*${m}: `));
+    for (const m of symptoms.filter((m) => !done.subject.includes(`: ${m} `)))
+      expect(done.text).toMatch(new RegExp(`downstream: .*${m}: `));
   }
 
   async function openIntervention(titlePart: string): Promise<string> {
-    return waitFor(async () => {
-      for await (const w of client.workflow.list({ query: `WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND TaskQueue = "${taskQueue}"` })) {
-        const view = await client.workflow.getHandle(w.workflowId).query(interventionQuery);
-        if (view.title.includes(titlePart)) return w.workflowId;
-      }
-      return undefined;
-    }, `an open intervention "${titlePart}"`, 60_000, 1_000);
+    return waitFor(
+      async () => {
+        for await (const w of client.workflow.list({
+          query: `WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND TaskQueue = "${taskQueue}"`,
+        })) {
+          const view = await client.workflow.getHandle(w.workflowId).query(interventionQuery);
+          if (view.title.includes(titlePart)) return w.workflowId;
+        }
+        return undefined;
+      },
+      `an open intervention "${titlePart}"`,
+      60_000,
+      1_000,
+    );
   }
 
   beforeAll(async () => {
@@ -176,9 +230,16 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     for (const [path, body] of [
       [`/api/vhosts/${encodeURIComponent(vhost)}`, {}],
       [`/api/users/${encodeURIComponent(rabbitUser)}`, { password: secrets.RABBIT_PASSWORD, tags: '' }],
-      [`/api/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(rabbitUser)}`, { configure: '.*', write: '.*', read: '.*' }],
+      [
+        `/api/permissions/${encodeURIComponent(vhost)}/${encodeURIComponent(rabbitUser)}`,
+        { configure: '.*', write: '.*', read: '.*' },
+      ],
     ] as const) {
-      const r = await fetch(`${MANAGEMENT}${path}`, { method: 'PUT', headers: { ...AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const r = await fetch(`${MANAGEMENT}${path}`, {
+        method: 'PUT',
+        headers: { ...AUTH, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (!r.ok) throw new Error(`RabbitMQ management ${path}: ${r.status} ${await r.text()}`);
     }
     smtp = await SmtpReceiver.start();
@@ -196,17 +257,39 @@ describe('pipewatch demo: the example pipeline with faults', () => {
       PIPEWATCH_OUTBOX_PORT: String(smtp.port),
       PIPEWATCH_WORKFLOW_BUNDLE: env.bundlePath,
     };
-    child = spawn(process.execPath, [CLI, '--config', configFile, 'demo', '--data-dir', dataDir, '--headless', '--every', '2s', '--api-port', '0', '--kubeconfig', controlPlane.kubeconfig], {
-      env: { ...process.env, ...childEnv },
-      cwd: dir,
-    });
+    child = spawn(
+      process.execPath,
+      [
+        CLI,
+        '--config',
+        configFile,
+        'demo',
+        '--data-dir',
+        dataDir,
+        '--headless',
+        '--every',
+        '2s',
+        '--api-port',
+        '0',
+        '--kubeconfig',
+        controlPlane.kubeconfig,
+      ],
+      {
+        env: { ...process.env, ...childEnv },
+        cwd: dir,
+      },
+    );
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
     exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`pipewatch demo exited with ${child.exitCode}:\n${output}`);
-      return output.includes('pipewatch is running');
-    }, 'pipewatch demo to be running', 90_000);
+    await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`pipewatch demo exited with ${child.exitCode}:\n${output}`);
+        return output.includes('pipewatch is running');
+      },
+      'pipewatch demo to be running',
+      90_000,
+    );
     client = await testClient();
   }, 120_000);
 
@@ -219,8 +302,17 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     if (client) {
       // Schedules on the shared dev server would tick for ever against this test's dead task queue.
       const config = loadConfigFile(configFile, { env: false });
-      const ids = [...config.monitors.map((m) => `pipewatch-monitor/${m.id}`), 'pipewatch-report/example', `pipewatch-demo/${taskQueue}/collect`, `pipewatch-demo/${taskQueue}/etl`];
-      for (const id of ids) await client.schedule.getHandle(id).delete().catch(() => undefined);
+      const ids = [
+        ...config.monitors.map((m) => `pipewatch-monitor/${m.id}`),
+        'pipewatch-report/example',
+        `pipewatch-demo/${taskQueue}/collect`,
+        `pipewatch-demo/${taskQueue}/etl`,
+      ];
+      for (const id of ids)
+        await client.schedule
+          .getHandle(id)
+          .delete()
+          .catch(() => undefined);
       await client.connection.close();
     }
     await db?.end();
@@ -231,22 +323,46 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     await admin.query(`DROP ROLE IF EXISTS "${dbRole}"`);
     await admin.end();
-    await fetch(`${MANAGEMENT}/api/vhosts/${encodeURIComponent(vhost)}`, { method: 'DELETE', headers: AUTH }).catch(() => undefined);
-    await fetch(`${MANAGEMENT}/api/users/${encodeURIComponent(rabbitUser)}`, { method: 'DELETE', headers: AUTH }).catch(() => undefined);
+    await fetch(`${MANAGEMENT}/api/vhosts/${encodeURIComponent(vhost)}`, { method: 'DELETE', headers: AUTH }).catch(
+      () => undefined,
+    );
+    await fetch(`${MANAGEMENT}/api/users/${encodeURIComponent(rabbitUser)}`, { method: 'DELETE', headers: AUTH }).catch(
+      () => undefined,
+    );
   }, 60_000);
 
   it('runs the pipeline on RabbitMQ and reaches the serving table', async () => {
-    expect(output).toContain(`RabbitMQ queue example.collected at amqp://${encodeURIComponent(rabbitUser)}:***@127.0.0.1:5672/${encodeURIComponent(vhost)}`);
+    expect(output).toContain(
+      `RabbitMQ queue example.collected at amqp://${encodeURIComponent(rabbitUser)}:***@127.0.0.1:5672/${encodeURIComponent(vhost)}`,
+    );
     // The example's monitors and the built-in self-monitor.
     expect(output).toMatch(/schedules\s+13 to create/);
-    expect(output).toContain(`example cluster ${adminConfig(controlPlane).getCurrentCluster()!.server}, namespace pipewatch-example`);
-    await waitFor(async () => {
-      const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM example.served WHERE record_id NOT LIKE 'seed-%'`);
-      return Number(rows[0]!.n) >= 6;
-    }, 'records collected, queued, parsed and served', 60_000, 1_000);
+    expect(output).toContain(
+      `example cluster ${adminConfig(controlPlane).getCurrentCluster()!.server}, namespace pipewatch-example`,
+    );
+    await waitFor(
+      async () => {
+        const { rows } = await db.query<{ n: string }>(
+          `SELECT count(*) AS n FROM example.served WHERE record_id NOT LIKE 'seed-%'`,
+        );
+        return Number(rows[0]!.n) >= 6;
+      },
+      'records collected, queued, parsed and served',
+      60_000,
+      1_000,
+    );
     // The pipeline logs through pipewatch/logging to NDJSON under the data directory.
-    const lines = readFileSync(join(dataDir, 'demo', 'logs', 'pipeline.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.some((l) => (l.event as { action?: string } | undefined)?.action === 'stage.completed' && (l.labels as { stage?: string }).stage === 'parse')).toBe(true);
+    const lines = readFileSync(join(dataDir, 'demo', 'logs', 'pipeline.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(
+      lines.some(
+        (l) =>
+          (l.event as { action?: string } | undefined)?.action === 'stage.completed' &&
+          (l.labels as { stage?: string }).stage === 'parse',
+      ),
+    ).toBe(true);
   }, 90_000);
 
   it('drop, errors, a malformed record and a protected archive: each alerts or asks, and heals', async () => {
@@ -260,8 +376,18 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     await cli(['demo', 'break', 'archive']);
     const lossesBefore = count(firing('stage-losses'));
     const errorsBefore = count(firing('pipeline-errors'));
-    await waitFor(() => count(firing('pipeline-errors')) > errorsBefore, `pipeline-errors to fire\n${subjects().join('\n')}`, 90_000, 500);
-    await waitFor(() => count(firing('stage-losses')) > lossesBefore, `stage-losses to fire\n${subjects().join('\n')}\n${output.slice(-4000)}`, 90_000, 500);
+    await waitFor(
+      () => count(firing('pipeline-errors')) > errorsBefore,
+      `pipeline-errors to fire\n${subjects().join('\n')}`,
+      90_000,
+      500,
+    );
+    await waitFor(
+      () => count(firing('stage-losses')) > lossesBefore,
+      `stage-losses to fire\n${subjects().join('\n')}\n${output.slice(-4000)}`,
+      90_000,
+      500,
+    );
     // The losing stage is named: records collected but never parsed.
     const loss = smtp.messages.find((m) => firing('stage-losses').test(m.subject))!;
     expect(`${loss.subject}\n${loss.text}`).toMatch(/parsed/);
@@ -271,11 +397,22 @@ describe('pipewatch demo: the example pipeline with faults', () => {
 
     // The archive flow asks for a password: a wrong one is refused on the spot, the right one extracts it.
     const archiveQuestion = await openIntervention('password for');
-    await waitFor(() => subjects().some((s) => s.includes('needs an operator: password for')), 'the archive question by email', 30_000, 500);
-    const wrong = await cli(['intervene', 'respond', archiveQuestion, '--answer', 'provide', '--by', 'tester'], 'not-the-password\n');
+    await waitFor(
+      () => subjects().some((s) => s.includes('needs an operator: password for')),
+      'the archive question by email',
+      30_000,
+      500,
+    );
+    const wrong = await cli(
+      ['intervene', 'respond', archiveQuestion, '--answer', 'provide', '--by', 'tester'],
+      'not-the-password\n',
+    );
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('refused: wrong password');
-    const right = await cli(['intervene', 'respond', archiveQuestion, '--answer', 'provide', '--by', 'tester'], `${demoArchivePassword(dataDir)}\n`);
+    const right = await cli(
+      ['intervene', 'respond', archiveQuestion, '--answer', 'provide', '--by', 'tester'],
+      `${demoArchivePassword(dataDir)}\n`,
+    );
     expect(right.stdout).toContain('accepted: provide by tester');
     const archiveFlow = archiveQuestion.replace(/^pipewatch-intervention\//, '');
     const ingested = await client.workflow.getHandle(archiveFlow).result();
@@ -284,7 +421,17 @@ describe('pipewatch demo: the example pipeline with faults', () => {
 
     // The record the parser cannot read waits on an operator (humanStep), who skips it.
     const recordQuestion = await openIntervention('parse needs a decision');
-    const skipped = await cli(['intervene', 'respond', recordQuestion, '--answer', 'skip', '--by', 'tester', '--note', 'scanned PDFs are out of scope']);
+    const skipped = await cli([
+      'intervene',
+      'respond',
+      recordQuestion,
+      '--answer',
+      'skip',
+      '--by',
+      'tester',
+      '--note',
+      'scanned PDFs are out of scope',
+    ]);
     expect(skipped.stdout).toContain('accepted: skip by tester');
     const recordFlow = recordQuestion.replace(/^pipewatch-intervention\//, '').replace(/\/parse\/\d+$/, '');
     expect(await client.workflow.getHandle(recordFlow).result()).toMatchObject({ status: 'skipped' });
@@ -294,23 +441,42 @@ describe('pipewatch demo: the example pipeline with faults', () => {
   }, 240_000);
 
   it('stall: one message names the stalled consumer, parsed-freshness and stage-losses downstream; one resolved message', async () => {
-    await waitFor(() => quiet(['queue-consumers', 'parsed-freshness', 'stage-losses']), 'no open incident before the stall', 60_000, 500);
+    await waitFor(
+      () => quiet(['queue-consumers', 'parsed-freshness', 'stage-losses']),
+      'no open incident before the stall',
+      60_000,
+      500,
+    );
     // The broker's own check may see the idle consumer first: either names the queue's consumer.
     await expectOneCause('stall', ['queue-consumers', 'collected-queue'], ['parsed-freshness', 'stage-losses']);
   }, 300_000);
 
   it('queue: one message names the detached consumer, the rest downstream; one resolved message', async () => {
-    await waitFor(() => quiet(['queue-consumers', 'collected-queue', 'parsed-freshness', 'stage-losses']), 'no open incident before the queue fault', 60_000, 500);
-    await expectOneCause('queue', ['queue-consumers', 'collected-queue'], ['queue-consumers', 'collected-queue', 'parsed-freshness']);
+    await waitFor(
+      () => quiet(['queue-consumers', 'collected-queue', 'parsed-freshness', 'stage-losses']),
+      'no open incident before the queue fault',
+      60_000,
+      500,
+    );
+    await expectOneCause(
+      'queue',
+      ['queue-consumers', 'collected-queue'],
+      ['queue-consumers', 'collected-queue', 'parsed-freshness'],
+    );
     // The firing message says why: RabbitMQ's "no consumer", or the API's consumer count.
-    const told = oncall().filter((m) => kindOf(m.subject) === 'FIRING').at(-1)!;
+    const told = oncall()
+      .filter((m) => kindOf(m.subject) === 'FIRING')
+      .at(-1)!;
     expect(told.text).toMatch(/no consumer|\[BODY\]\.consumers >= 1/);
-    process.stdout.write(`notifications per fault at example-oncall:\n${measured.map((f) => `  ${f.fault}: ${f.messages.length}\n${f.messages.map((s) => `    ${s}`).join('\n')}`).join('\n')}\n`);
+    process.stdout.write(
+      `notifications per fault at example-oncall:\n${measured.map((f) => `  ${f.fault}: ${f.messages.length}\n${f.messages.map((s) => `    ${s}`).join('\n')}`).join('\n')}\n`,
+    );
   }, 300_000);
 
   it('pod: a parser pod that cannot start fires example-pods (operations), and resolves when it is gone', async () => {
     const cluster = new Cluster(adminConfig(controlPlane));
-    const pods = async () => (await cluster.core.listNamespacedPod({ namespace: 'pipewatch-example' })).items.map((p) => p.metadata!.name);
+    const pods = async () =>
+      (await cluster.core.listNamespacedPod({ namespace: 'pipewatch-example' })).items.map((p) => p.metadata!.name);
     expect(await pods()).toEqual([]);
     await expectFault('pod', ['example-pods']);
     expect(await pods()).toEqual(['example-parser-canary']);
@@ -358,7 +524,9 @@ describe('pipewatch demo: the example pipeline with faults', () => {
 
     const known = { ...secrets, ARCHIVE_PASSWORD: demoArchivePassword(dataDir), ...payloadKeys() };
     // The archive's password is, by design, in the input of the Update that answered it, readable only with the payload key.
-    expect(findSecrets(known, corpora, (name, corpus) => name === 'ARCHIVE_PASSWORD' && corpus === 'decoded histories')).toEqual([]);
+    expect(
+      findSecrets(known, corpora, (name, corpus) => name === 'ARCHIVE_PASSWORD' && corpus === 'decoded histories'),
+    ).toEqual([]);
     expect(corpora['decoded histories']).toContain(known.ARCHIVE_PASSWORD); // … where the scan does find it
   }, 120_000);
 });

@@ -34,7 +34,9 @@ describe('a freshness monitor, end to end', () => {
 
   beforeAll(async () => {
     schema = await createTestSchema('e2e');
-    await schema.pool.query(`CREATE TABLE "${schema.name}".records (id serial, stored_at timestamptz NOT NULL DEFAULT now())`);
+    await schema.pool.query(
+      `CREATE TABLE "${schema.name}".records (id serial, stored_at timestamptz NOT NULL DEFAULT now())`,
+    );
     smtp = await SmtpReceiver.start();
     processEnv = {
       TEMPORAL_ADDRESS: env.temporalAddress,
@@ -90,8 +92,14 @@ monitors:
     clearInterval(feeder);
     await worker?.kill('SIGKILL');
     const client = await testClient();
-    await client.schedule.getHandle(scheduleId(monitorId)).delete().catch(() => undefined);
-    await client.workflow.getHandle(`pipewatch-incident/default/monitor=${monitorId}`).terminate('test over').catch(() => undefined);
+    await client.schedule
+      .getHandle(scheduleId(monitorId))
+      .delete()
+      .catch(() => undefined);
+    await client.workflow
+      .getHandle(`pipewatch-incident/default/monitor=${monitorId}`)
+      .terminate('test over')
+      .catch(() => undefined);
     await client.connection.close();
     await smtp.stop();
     await store.close();
@@ -100,13 +108,19 @@ monitors:
   });
 
   const healthyRuns = async (n: number) =>
-    waitFor(async () => {
-      const points = await store.recentPoints(monitorId, n);
-      return points.length === n && points.every((p) => p.status === 'ok');
-    }, `${n} healthy runs in a row`, 60_000);
+    waitFor(
+      async () => {
+        const points = await store.recentPoints(monitorId, n);
+        return points.length === n && points.every((p) => p.status === 'ok');
+      },
+      `${n} healthy runs in a row`,
+      60_000,
+    );
 
   const firingAttempts = async () =>
-    (await store.notifications(`pipewatch-incident/default/monitor=${monitorId}`)).filter((n) => n.kind === 'firing').map((n) => n.attempts);
+    (await store.notifications(`pipewatch-incident/default/monitor=${monitorId}`))
+      .filter((n) => n.kind === 'firing')
+      .map((n) => n.attempts);
 
   it('syncs the schedule with the CLI and starts a worker', async () => {
     const dry = await runCli(['schedules', 'sync', '--dry-run', '-c', configFile], processEnv);
@@ -151,7 +165,11 @@ monitors:
     await smtp.stop();
     feeding = false;
     // The send fails and is retried while the server is down.
-    await waitFor(async () => (await firingAttempts()).length === 2 && (await firingAttempts())[1]! >= 3, 'two failed attempts at the second alert', 60_000);
+    await waitFor(
+      async () => (await firingAttempts()).length === 2 && (await firingAttempts())[1]! >= 3,
+      'two failed attempts at the second alert',
+      60_000,
+    );
     expect(smtp.matching(FIRING)).toHaveLength(1);
 
     await smtp.listen();
@@ -161,6 +179,8 @@ monitors:
     await sleep(6_000);
     expect(smtp.matching(FIRING)).toHaveLength(2);
     expect(smtp.matching(RESOLVED)).toHaveLength(2);
-    expect((await store.notifications(`pipewatch-incident/default/monitor=${monitorId}`)).every((n) => n.state === 'sent')).toBe(true);
+    expect(
+      (await store.notifications(`pipewatch-incident/default/monitor=${monitorId}`)).every((n) => n.state === 'sent'),
+    ).toBe(true);
   });
 });

@@ -35,7 +35,10 @@ describe('incidents across worker and server restarts', () => {
     server = await startDevServer({ cli: env.cli, dataDir: join(dir, 'temporal'), port, uiPort: null });
   };
   const connect = async () => {
-    client = new Client({ connection: await Connection.connect({ address: `127.0.0.1:${port}` }), dataConverter: dataConverter() });
+    client = new Client({
+      connection: await Connection.connect({ address: `127.0.0.1:${port}` }),
+      dataConverter: dataConverter(),
+    });
   };
 
   beforeAll(async () => {
@@ -121,7 +124,10 @@ monitors:
     const c = new pg.Client({ connectionString: env.databaseUrl });
     await c.connect();
     try {
-      const { rows } = await c.query(`SELECT 1 FROM "${storeSchema}".notifications WHERE kind = $1 AND state = 'sent'`, [kind]);
+      const { rows } = await c.query(
+        `SELECT 1 FROM "${storeSchema}".notifications WHERE kind = $1 AND state = 'sent'`,
+        [kind],
+      );
       return rows.length > 0;
     } finally {
       await c.end();
@@ -148,7 +154,11 @@ monitors:
     await startServer();
     await connect();
     const [incident] = incidentsFor(monitor(), { monitor: monitorId, severity: 'critical' });
-    const state = await waitFor(() => client.workflow.getHandle(incident!.incidentId).query(incidentStateQuery), 'the incident to answer after the restart', 60_000);
+    const state = await waitFor(
+      () => client.workflow.getHandle(incident!.incidentId).query(incidentStateQuery),
+      'the incident to answer after the restart',
+      60_000,
+    );
     expect(state.state).toBe('firing');
   });
 
@@ -160,7 +170,11 @@ monitors:
     await sleep(500);
     hooks.release();
     worker = await spawnWorker(workerEnv, logFile, env.bundlePath);
-    await waitFor(() => count('/hook', 'resolved') === 1 && count('/lead', 'resolved') === 1, 'the resolved messages', 60_000);
+    await waitFor(
+      () => count('/hook', 'resolved') === 1 && count('/lead', 'resolved') === 1,
+      'the resolved messages',
+      60_000,
+    );
     await sleep(3_000);
     expect({
       hookFiring: count('/hook', 'firing'),

@@ -69,7 +69,10 @@ interventions: { remindEvery: 1h, deadline: 1h, defaultAction: abort }
     expect(r.stderr).toMatch(/refused: .*slip\.zip was refused and nothing was extracted: .*zip-slip/);
     expect(r.stderr).not.toContain('Workflow execution failed');
 
-    const notice = await waitFor(() => hooks.accepted.find((h) => h.path === '/ops' && String(h.body.title).startsWith('archive refused')), 'the refusal notice');
+    const notice = await waitFor(
+      () => hooks.accepted.find((h) => h.path === '/ops' && String(h.body.title).startsWith('archive refused')),
+      'the refusal notice',
+    );
     expect(String(notice.body.text)).toContain('zip-slip');
 
     // Visibility is eventually consistent: the closed run shows up in lists shortly after it closes.
@@ -82,7 +85,13 @@ interventions: { remindEvery: 1h, deadline: 1h, defaultAction: abort }
     expect(list.stdout).toMatch(/pipewatch-archive\/slip\.zip-\w+ .*\(zip-slip\)/);
 
     // The worker said it in one line each, with the workflow: no stack trace for an expected refusal.
-    await waitFor(() => /Workflow failed: .*was refused and nothing was extracted: .*zip-slip.*workflowId=pipewatch-archive\/slip\.zip/.test(worker.output()), `the refusal in the worker log:\n${worker.output()}`);
+    await waitFor(
+      () =>
+        /Workflow failed: .*was refused and nothing was extracted: .*zip-slip.*workflowId=pipewatch-archive\/slip\.zip/.test(
+          worker.output(),
+        ),
+      `the refusal in the worker log:\n${worker.output()}`,
+    );
     expect(worker.output()).not.toMatch(/^\s+at .*(extract|archive)/m);
   });
 
@@ -90,19 +99,35 @@ interventions: { remindEvery: 1h, deadline: 1h, defaultAction: abort }
     const first = await runCli(['archive', 'ingest', locked, '--dest', join(dir, 'out2'), '-c', configFile], cliEnv);
     expect(first.code).toBe(0);
     const workflowId = /started (\S+)/.exec(first.stdout)![1]!;
-    await waitFor(() => hooks.accepted.find((h) => h.path === '/ops' && String(h.body.title).includes('needs an operator')), 'the question');
+    await waitFor(
+      () => hooks.accepted.find((h) => h.path === '/ops' && String(h.body.title).includes('needs an operator')),
+      'the question',
+    );
     const again = await runCli(['archive', 'ingest', locked, '--dest', join(dir, 'out2'), '-c', configFile], cliEnv);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain(`is already being ingested (${workflowId}) and waits on an operator: pipewatch intervene show '${interventionIdFor(workflowId)}'`);
+    expect(again.stderr).toContain(
+      `is already being ingested (${workflowId}) and waits on an operator: pipewatch intervene show '${interventionIdFor(workflowId)}'`,
+    );
   });
 
   it('tells an operator without the payload key, or with another one, what to set', async () => {
-    const question = interventionIdFor(/pipewatch-archive\/locked\.zip-\w+/.exec(JSON.stringify(hooks.accepted.map((h) => h.body)))![0]);
-    const none = await runCli(['intervene', 'show', question, '-c', configFile], { ...cliEnv, PIPEWATCH_CODEC_KEYS: '', PIPEWATCH_DATA_DIR: join(dir, 'empty') });
+    const question = interventionIdFor(
+      /pipewatch-archive\/locked\.zip-\w+/.exec(JSON.stringify(hooks.accepted.map((h) => h.body)))![0],
+    );
+    const none = await runCli(['intervene', 'show', question, '-c', configFile], {
+      ...cliEnv,
+      PIPEWATCH_CODEC_KEYS: '',
+      PIPEWATCH_DATA_DIR: join(dir, 'empty'),
+    });
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain('no payload key (looked at nothing: PIPEWATCH_CODEC_KEYS and PIPEWATCH_CODEC_KEY_FILE are unset');
+    expect(none.stderr).toContain(
+      'no payload key (looked at nothing: PIPEWATCH_CODEC_KEYS and PIPEWATCH_CODEC_KEY_FILE are unset',
+    );
     expect(none.stderr).not.toContain('Unknown encoding');
-    const other = await runCli(['intervene', 'show', question, '-c', configFile], { ...cliEnv, PIPEWATCH_CODEC_KEYS: newKeyLine('test') });
+    const other = await runCli(['intervene', 'show', question, '-c', configFile], {
+      ...cliEnv,
+      PIPEWATCH_CODEC_KEYS: newKeyLine('test'),
+    });
     expect(other.code).toBe(1);
     expect(other.stderr).toContain('the two keys differ');
     expect(other.stderr).not.toContain('unable to authenticate');

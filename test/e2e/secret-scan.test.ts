@@ -20,7 +20,12 @@ import { Client, Connection } from '@temporalio/client';
 import { TextReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import pg from 'pg';
 import { loadConfigFile } from '../../config/load.js';
-import { archiveIngestWorkflow, interventionIdFor, type ArchiveIngestInput, type ArchiveIngestResult } from '../../workflows/archive.js';
+import {
+  archiveIngestWorkflow,
+  interventionIdFor,
+  type ArchiveIngestInput,
+  type ArchiveIngestResult,
+} from '../../workflows/archive.js';
 import { interventionQuery, respondUpdate } from '../../workflows/intervention.js';
 import { dataConverter } from '../../workers/codec.js';
 import { runCli, spawnWorker, type WorkerProcess } from '../support/cli.js';
@@ -52,7 +57,13 @@ describe('no secret in anything pipewatch stores, logs, shows or sends', () => {
   const taskQueue = uniqueName('scan-tq');
   const rabbitUser = `pw_${randomBytes(4).toString('hex')}`;
   const rabbitQueue = `pw-scan-${randomBytes(4).toString('hex')}`;
-  const ids = { fresh: `${project}-fresh`, broken: `${project}-broken`, api: `${project}-api`, leaky: `${project}-leaky`, queue: `${project}-queue` };
+  const ids = {
+    fresh: `${project}-fresh`,
+    broken: `${project}-broken`,
+    api: `${project}-api`,
+    leaky: `${project}-leaky`,
+    queue: `${project}-queue`,
+  };
   let smtp: SmtpReceiver;
   let hooks: HttpReceiver;
   let api: Server;
@@ -69,10 +80,14 @@ describe('no secret in anything pipewatch stores, logs, shows or sends', () => {
   const management = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`http://127.0.0.1:15672/api${path}`, {
       method,
-      headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}`,
+        'content-type': 'application/json',
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!res.ok && res.status !== 404) throw new Error(`RabbitMQ management ${method} ${path}: ${res.status} ${await res.text()}`);
+    if (!res.ok && res.status !== 404)
+      throw new Error(`RabbitMQ management ${method} ${path}: ${res.status} ${await res.text()}`);
   };
 
   beforeAll(async () => {
@@ -90,9 +105,13 @@ describe('no secret in anything pipewatch stores, logs, shows or sends', () => {
     const apiPort = await freePort();
     api = createServer((req, res) => {
       apiRequests++;
-      if (req.headers.authorization !== `Bearer ${SECRETS.API_TOKEN}`) return void res.writeHead(401).end('{"status":"DENIED"}');
+      if (req.headers.authorization !== `Bearer ${SECRETS.API_TOKEN}`)
+        return void res.writeHead(401).end('{"status":"DENIED"}');
       // A hostile service: its failing answer repeats the credential it was given.
-      if (req.url === '/leaky') return void res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ status: req.headers.authorization }));
+      if (req.url === '/leaky')
+        return void res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: req.headers.authorization }));
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"UP"}');
     });
     await new Promise<void>((resolve) => api.listen(apiPort, '127.0.0.1', () => resolve()));
@@ -179,15 +198,27 @@ monitors:
     cliOutput.push(sync.stdout, sync.stderr);
     if (sync.code !== 0) throw new Error(`schedules sync failed:\n${sync.stdout}\n${sync.stderr}`);
     worker = await spawnWorker(workerEnv, join(dir, 'worker.log'), env.bundlePath);
-    client = new Client({ connection: await Connection.connect({ address: env.temporalAddress }), dataConverter: dataConverter() });
+    client = new Client({
+      connection: await Connection.connect({ address: env.temporalAddress }),
+      dataConverter: dataConverter(),
+    });
   }, 120_000);
 
   afterAll(async () => {
     await worker?.kill('SIGKILL');
-    for (const id of Object.values(ids)) await client?.schedule.getHandle(`pipewatch-monitor/${id}`).delete().catch(() => undefined);
+    for (const id of Object.values(ids))
+      await client?.schedule
+        .getHandle(`pipewatch-monitor/${id}`)
+        .delete()
+        .catch(() => undefined);
     if (client) {
-      for await (const w of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
-        await client.workflow.getHandle(w.workflowId, w.runId).terminate('test over').catch(() => undefined);
+      for await (const w of client.workflow.list({
+        query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`,
+      })) {
+        await client.workflow
+          .getHandle(w.workflowId, w.runId)
+          .terminate('test over')
+          .catch(() => undefined);
       }
     }
     await client?.connection.close();
@@ -205,24 +236,54 @@ monitors:
     // The failing monitors fire on every channel; the first sends fail (and are retried) before the channels recover.
     await waitFor(() => hooks.attempts >= 3, 'failed sends to the webhook and Slack');
     hooks.failWith = undefined;
-    const firing = (path: string, monitor: string) => hooks.accepted.some((r) => r.path.startsWith(path) && JSON.stringify(r.body).includes(monitor));
-    await waitFor(() => firing('/hook', ids.broken) && firing('/hook', ids.leaky) && firing('/slack/', ids.broken) && firing('/slack/', ids.leaky), 'webhook and Slack alerts for both failing monitors', 90_000);
-    await waitFor(() => smtp.messages.filter((m) => m.subject.includes(ids.broken) || m.subject.includes(ids.leaky)).length >= 2, 'the alert emails', 60_000);
+    const firing = (path: string, monitor: string) =>
+      hooks.accepted.some((r) => r.path.startsWith(path) && JSON.stringify(r.body).includes(monitor));
+    await waitFor(
+      () =>
+        firing('/hook', ids.broken) &&
+        firing('/hook', ids.leaky) &&
+        firing('/slack/', ids.broken) &&
+        firing('/slack/', ids.leaky),
+      'webhook and Slack alerts for both failing monitors',
+      90_000,
+    );
+    await waitFor(
+      () => smtp.messages.filter((m) => m.subject.includes(ids.broken) || m.subject.includes(ids.leaky)).length >= 2,
+      'the alert emails',
+      60_000,
+    );
     expect(smtp.logins).toBeGreaterThan(0);
     for (const r of hooks.accepted.filter((h) => h.path === '/hook')) {
-      expect(r.headers['x-pipewatch-signature']).toBe(`sha256=${createHmac('sha256', SECRETS.HOOK_SECRET).update(r.raw).digest('hex')}`);
+      expect(r.headers['x-pipewatch-signature']).toBe(
+        `sha256=${createHmac('sha256', SECRETS.HOOK_SECRET).update(r.raw).digest('hex')}`,
+      );
     }
     expect(apiRequests).toBeGreaterThan(2);
 
     // The healthy monitors ran and were recorded healthy with the secret-bearing connections.
-    const expected = { [ids.fresh]: 'ok', [ids.broken]: 'error', [ids.api]: 'ok', [ids.leaky]: 'critical', [ids.queue]: 'ok' };
+    const expected = {
+      [ids.fresh]: 'ok',
+      [ids.broken]: 'error',
+      [ids.api]: 'ok',
+      [ids.leaky]: 'critical',
+      [ids.queue]: 'ok',
+    };
     let seen: Record<string, string> = {};
-    await waitFor(async () => {
-      const { rows } = await admin.query(`SELECT monitor_id, status FROM "${store}".monitor_state`);
-      seen = Object.fromEntries(rows.map((r) => [r.monitor_id, r.status]));
-      return Object.entries(expected).every(([id, status]) => seen[id] === status);
-    }, 'every monitor recorded with its expected status', 60_000).catch((err: Error) => {
-      const log = worker!.output().split('\n').filter((l) => /queue|error/i.test(l)).slice(-8).join('\n');
+    await waitFor(
+      async () => {
+        const { rows } = await admin.query(`SELECT monitor_id, status FROM "${store}".monitor_state`);
+        seen = Object.fromEntries(rows.map((r) => [r.monitor_id, r.status]));
+        return Object.entries(expected).every(([id, status]) => seen[id] === status);
+      },
+      'every monitor recorded with its expected status',
+      60_000,
+    ).catch((err: Error) => {
+      const log = worker!
+        .output()
+        .split('\n')
+        .filter((l) => /queue|error/i.test(l))
+        .slice(-8)
+        .join('\n');
       throw new Error(`${err.message}: expected ${JSON.stringify(expected)}, recorded ${JSON.stringify(seen)}\n${log}`);
     });
 
@@ -241,27 +302,50 @@ monitors:
       policy: loadConfigFile(configFile, { env: false }).notification,
     };
     archiveId = uniqueName('scan-archive');
-    const handle = await client.workflow.start(archiveIngestWorkflow, { args: [input], taskQueue, workflowId: archiveId });
+    const handle = await client.workflow.start(archiveIngestWorkflow, {
+      args: [input],
+      taskQueue,
+      workflowId: archiveId,
+    });
     const question = client.workflow.getHandle(interventionIdFor(archiveId));
-    await waitFor(async () => (await question.query(interventionQuery).catch(() => undefined))?.state === 'open', 'the password question');
-    await question.executeUpdate(respondUpdate, { args: [{ answer: 'provide', by: 'operator', input: SECRETS.ARCHIVE_PASSWORD }] });
+    await waitFor(
+      async () => (await question.query(interventionQuery).catch(() => undefined))?.state === 'open',
+      'the password question',
+    );
+    await question.executeUpdate(respondUpdate, {
+      args: [{ answer: 'provide', by: 'operator', input: SECRETS.ARCHIVE_PASSWORD }],
+    });
     expect(((await handle.result()) as ArchiveIngestResult).status).toBe('extracted');
 
     // What an operator looks at.
-    for (const args of [['schedules', 'list'], ['incidents', 'list', '--all'], ['run', ids.broken], ['run', ids.leaky], ['validate']]) {
+    for (const args of [
+      ['schedules', 'list'],
+      ['incidents', 'list', '--all'],
+      ['run', ids.broken],
+      ['run', ids.leaky],
+      ['validate'],
+    ]) {
       const r = await runCli([...args, '-c', configFile], workerEnv);
       cliOutput.push(r.stdout, r.stderr);
     }
   });
 
   it('gathers what pipewatch wrote, showed and sent', async () => {
-    const { workflows, ...temporal } = await temporalCorpora(client, taskQueue, Object.values(ids).map((id) => `pipewatch-monitor/${id}`));
+    const { workflows, ...temporal } = await temporalCorpora(
+      client,
+      taskQueue,
+      Object.values(ids).map((id) => `pipewatch-monitor/${id}`),
+    );
     Object.assign(corpora, temporal);
     corpora['worker log'] = worker!.output();
     corpora['CLI output'] = cliOutput.join('\n');
     corpora['history store'] = await tableRows(admin, [store]);
-    corpora['emails'] = smtp.messages.map((m) => JSON.stringify({ ...m, headers: [...m.headers.entries()] })).join('\n');
-    corpora['webhook and Slack bodies'] = hooks.accepted.map((r) => `${r.path.startsWith('/slack/') ? '/slack/…' : r.path}\n${JSON.stringify(r.headers)}\n${r.raw}`).join('\n');
+    corpora['emails'] = smtp.messages
+      .map((m) => JSON.stringify({ ...m, headers: [...m.headers.entries()] }))
+      .join('\n');
+    corpora['webhook and Slack bodies'] = hooks.accepted
+      .map((r) => `${r.path.startsWith('/slack/') ? '/slack/…' : r.path}\n${JSON.stringify(r.headers)}\n${r.raw}`)
+      .join('\n');
 
     // Each corpus is real: it holds what it should, so an empty or wrong one cannot pass the scan.
     expect(workflows).toBeGreaterThan(10);

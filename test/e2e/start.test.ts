@@ -28,22 +28,32 @@ async function start(dataDir: string, port: number, outboxPort: number, apiPort:
     EXAMPLE_AMQP_URL: 'amqp://guest:guest@127.0.0.1:1',
   };
   for (const name of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'PIPEWATCH_CONFIG', 'EXAMPLE_DATABASE_URL']) delete env[name];
-  const child = spawn(process.execPath, [CLI, 'start', '--data-dir', dataDir, '--port', String(port), '--headless'], { env, cwd: dataDir });
+  const child = spawn(process.execPath, [CLI, 'start', '--data-dir', dataDir, '--port', String(port), '--headless'], {
+    env,
+    cwd: dataDir,
+  });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
-    await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`pipewatch start exited with ${child.exitCode}:\n${out}`);
-      return out.includes('pipewatch is running');
-    }, 'pipewatch start to be running', 150_000);
+    await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`pipewatch start exited with ${child.exitCode}:\n${out}`);
+        return out.includes('pipewatch is running');
+      },
+      'pipewatch start to be running',
+      150_000,
+    );
   } catch (err) {
     // What it printed and what its server logged, to tell a slow machine from a hang.
     child.kill('SIGKILL');
     const log = join(dataDir, 'temporal', 'temporal-server.log');
     const serverLog = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-30).join('\n') : '(no server log)';
-    throw new Error(`${(err as Error).message}\n--- pipewatch start printed:\n${out}\n--- ${log} ends with:\n${serverLog}`, { cause: err });
+    throw new Error(
+      `${(err as Error).message}\n--- pipewatch start printed:\n${out}\n--- ${log} ends with:\n${serverLog}`,
+      { cause: err },
+    );
   }
   return { child, output: () => out, exit };
 }
@@ -64,27 +74,45 @@ describe('pipewatch start (embedded defaults)', () => {
     const first = await start(dataDir, port, outboxPort, apiPort);
     // Nine monitors in the example; the RabbitMQ one is left out without a broker; the built-in self-monitor.
     expect(first.output()).toContain('9 to create, 0 to update, 0 to delete, 0 unchanged');
-    expect(first.output()).toMatch(/in-process queue \(RabbitMQ at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1 not reachable: ECONNREFUSED; left out: collected-queue\)/);
-    expect(first.output()).toContain('example cluster not watched: no cluster given (--kubeconfig FILE, or --cluster for a local one); left out: example-pods, example-k8s-events, example-cronjobs');
+    expect(first.output()).toMatch(
+      /in-process queue \(RabbitMQ at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1 not reachable: ECONNREFUSED; left out: collected-queue\)/,
+    );
+    expect(first.output()).toContain(
+      'example cluster not watched: no cluster given (--kubeconfig FILE, or --cluster for a local one); left out: example-pods, example-k8s-events, example-cronjobs',
+    );
     expect(first.output()).toContain(`email outbox    ${join(dataDir, 'outbox')} (SMTP on 127.0.0.1:${outboxPort})`);
 
     const connection = await Connection.connect({ address: `127.0.0.1:${port}` });
     const client = new Client({ connection, dataConverter: dataConverter() });
     try {
-      await waitFor(async () => {
-        for await (const run of client.workflow.list({ query: `WorkflowType = "monitorWorkflow" AND ExecutionStatus = "Completed" AND PipewatchStatus = "ok"` })) {
-          return run;
-        }
-        return undefined;
-      }, 'a healthy example monitor run', 90_000, 1_000);
+      await waitFor(
+        async () => {
+          for await (const run of client.workflow.list({
+            query: `WorkflowType = "monitorWorkflow" AND ExecutionStatus = "Completed" AND PipewatchStatus = "ok"`,
+          })) {
+            return run;
+          }
+          return undefined;
+        },
+        'a healthy example monitor run',
+        90_000,
+        1_000,
+      );
       // The example pipeline moves records through its in-process queue.
-      await waitFor(async () => {
-        for await (const run of client.workflow.list({ query: `WorkflowType = "demoEtlWorkflow" AND ExecutionStatus = "Completed"` })) {
-          const result = await client.workflow.getHandle(run.workflowId, run.runId).result();
-          if ((result as { parsed?: number }).parsed) return result;
-        }
-        return undefined;
-      }, 'an ETL run that parsed records from the in-process queue', 60_000, 1_000);
+      await waitFor(
+        async () => {
+          for await (const run of client.workflow.list({
+            query: `WorkflowType = "demoEtlWorkflow" AND ExecutionStatus = "Completed"`,
+          })) {
+            const result = await client.workflow.getHandle(run.workflowId, run.runId).result();
+            if ((result as { parsed?: number }).parsed) return result;
+          }
+          return undefined;
+        },
+        'an ETL run that parsed records from the in-process queue',
+        60_000,
+        1_000,
+      );
     } finally {
       await connection.close();
     }

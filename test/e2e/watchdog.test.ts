@@ -28,7 +28,10 @@ describe("the heartbeat (dead-man's switch) and pipewatch doctor", () => {
   beforeAll(async () => {
     schema = await createTestSchema('wd');
     await schema.pool.query(`CREATE TABLE "${schema.name}".records (stored_at timestamptz NOT NULL DEFAULT now())`);
-    feeder = setInterval(() => void schema.pool.query(`INSERT INTO "${schema.name}".records DEFAULT VALUES`).catch(() => undefined), 500);
+    feeder = setInterval(
+      () => void schema.pool.query(`INSERT INTO "${schema.name}".records DEFAULT VALUES`).catch(() => undefined),
+      500,
+    );
     receiver = await HttpReceiver.start();
     configFile = join(env.root, `${project}.yaml`);
     writeFileSync(
@@ -59,7 +62,11 @@ monitors:
     clearInterval(feeder);
     await worker?.kill('SIGKILL');
     const client = await testClient();
-    for (const id of [scheduleId(monitorId), `pipewatch-heartbeat/${project}`]) await client.schedule.getHandle(id).delete().catch(() => undefined);
+    for (const id of [scheduleId(monitorId), `pipewatch-heartbeat/${project}`])
+      await client.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
     await client.connection.close();
     await receiver.stop();
     await schema.pool.query(`DROP SCHEMA IF EXISTS "${schema.name}_store" CASCADE`);
@@ -85,7 +92,11 @@ monitors:
 
   it('pings the fail URL, naming the monitor, when its schedule is paused by mistake', async () => {
     expect((await runCli(['schedules', 'pause', monitorId, '--reason', 'oops'], cliEnv)).code).toBe(0);
-    const [fail] = await waitFor(() => (pings('/fail').length ? pings('/fail') : undefined), 'a ping on the fail URL', 30_000);
+    const [fail] = await waitFor(
+      () => (pings('/fail').length ? pings('/fail') : undefined),
+      'a ping on the fail URL',
+      30_000,
+    );
     expect(fail!.body).toMatchObject({ status: 'stale' });
     expect(String((fail!.body.stale as string[])[0])).toContain(monitorId);
 

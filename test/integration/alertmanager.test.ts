@@ -39,7 +39,11 @@ describe('Alertmanager as a channel (real Alertmanager)', () => {
     await am?.stop();
   });
 
-  const notification = (monitor: string, kind: IncidentNotification['kind'], extra: Partial<IncidentNotification> = {}): IncidentNotification => ({
+  const notification = (
+    monitor: string,
+    kind: IncidentNotification['kind'],
+    extra: Partial<IncidentNotification> = {},
+  ): IncidentNotification => ({
     kind,
     incidentId: `pipewatch-incident/team/monitor=${monitor}`,
     receiver: 'team',
@@ -48,10 +52,23 @@ describe('Alertmanager as a channel (real Alertmanager)', () => {
     openedAt: '2026-12-03T08:00:00.000Z',
     alerts: [
       {
-        monitor: { id: monitor, perspective: 'data', pipeline: 'intel', labels: {}, runbook: 'https://runbooks.example/parsed', description: 'newest parsed record' },
+        monitor: {
+          id: monitor,
+          perspective: 'data',
+          pipeline: 'intel',
+          labels: {},
+          runbook: 'https://runbooks.example/parsed',
+          description: 'newest parsed record',
+        },
         labels: { monitor, pipeline: 'intel', severity: 'critical', 'team.name': 'lake' },
         status: 'critical',
-        verdict: { status: 'critical', value: 5400, unit: 'seconds', reason: 'age 1h30m is above 1h', observedAt: '2026-12-03T08:00:00.000Z' },
+        verdict: {
+          status: 'critical',
+          value: 5400,
+          unit: 'seconds',
+          reason: 'age 1h30m is above 1h',
+          observedAt: '2026-12-03T08:00:00.000Z',
+        },
         firing: kind !== 'resolved',
         since: kind === 'resolved' ? '2026-12-03T08:10:00.000Z' : '2026-12-03T08:00:00.000Z',
       },
@@ -61,7 +78,14 @@ describe('Alertmanager as a channel (real Alertmanager)', () => {
 
   it('posts labels, annotations, startsAt and the Web UI link; a repeated post changes nothing; resolve ends it', async () => {
     const monitor = uniqueName('am-direct');
-    const sender = alertmanagerChannel.create('am', { type: 'alertmanager', url: am.url, headers: {}, resendEvery: 60_000, timeout: 5_000, temporalWebUi: 'http://127.0.0.1:8233' });
+    const sender = alertmanagerChannel.create('am', {
+      type: 'alertmanager',
+      url: am.url,
+      headers: {},
+      resendEvery: 60_000,
+      timeout: 5_000,
+      temporalWebUi: 'http://127.0.0.1:8233',
+    });
     const context = { idempotencyKey: 'k', history: {} };
     await sender.send(notification(monitor, 'firing'), context);
     await sender.send(notification(monitor, 'firing'), context); // a retried delivery: merged by its labels
@@ -70,15 +94,33 @@ describe('Alertmanager as a channel (real Alertmanager)', () => {
       return found.length ? found : undefined;
     }, 'the alert in Alertmanager');
     expect(more).toHaveLength(0);
-    expect(fired!.labels).toEqual({ alertname: monitor, monitor, pipeline: 'intel', severity: 'critical', team_name: 'lake' });
-    expect(fired!.annotations).toMatchObject({ summary: 'age 1h30m is above 1h', runbook_url: 'https://runbooks.example/parsed', pipewatch_incident: `pipewatch-incident/team/monitor=${monitor}` });
+    expect(fired!.labels).toEqual({
+      alertname: monitor,
+      monitor,
+      pipeline: 'intel',
+      severity: 'critical',
+      team_name: 'lake',
+    });
+    expect(fired!.annotations).toMatchObject({
+      summary: 'age 1h30m is above 1h',
+      runbook_url: 'https://runbooks.example/parsed',
+      pipewatch_incident: `pipewatch-incident/team/monitor=${monitor}`,
+    });
     expect(fired!.status.state).toBe('active');
     expect(fired!.startsAt).toBe('2026-12-03T08:00:00.000Z');
     expect(Date.parse(fired!.endsAt)).toBeGreaterThan(Date.now() + 3 * 60_000); // four resends ahead
-    expect(fired!.generatorURL).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(`pipewatch-incident/team/monitor=${monitor}`)}`);
+    expect(fired!.generatorURL).toBe(
+      `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(`pipewatch-incident/team/monitor=${monitor}`)}`,
+    );
 
-    await sender.send(notification(monitor, 'resolved', { resolvedAt: new Date(Date.now() - 1_000).toISOString() }), context);
-    await waitFor(async () => (await alerts(`alertname="${monitor}"`)).length === 0, 'the resolved alert to leave the active list');
+    await sender.send(
+      notification(monitor, 'resolved', { resolvedAt: new Date(Date.now() - 1_000).toISOString() }),
+      context,
+    );
+    await waitFor(
+      async () => (await alerts(`alertname="${monitor}"`)).length === 0,
+      'the resolved alert to leave the active list',
+    );
   });
 
   describe('from the incident workflow', () => {
@@ -145,7 +187,10 @@ monitors:
       const first = await waitFor(async () => (await alerts(`alertname="${monitor}"`))[0], 'the firing alert');
       expect(first.annotations.summary).toBe(`${monitor} is critical`);
       // Re-sent every second: Alertmanager sees a later endsAt each time, and the alert stays active.
-      await waitFor(async () => Date.parse((await alerts(`alertname="${monitor}"`))[0]!.endsAt) > Date.parse(first.endsAt), 'a re-send');
+      await waitFor(
+        async () => Date.parse((await alerts(`alertname="${monitor}"`))[0]!.endsAt) > Date.parse(first.endsAt),
+        'a re-send',
+      );
 
       const silence = await fetch(`${am.url}/api/v2/silences`, {
         method: 'POST',
@@ -167,7 +212,10 @@ monitors:
       expect(held.status.silencedBy).toEqual([silenceID]);
 
       await signal(monitor, 'resolve');
-      await waitFor(async () => (await alerts(`alertname="${monitor}"`)).length === 0, 'the resolved alert to leave Alertmanager');
+      await waitFor(
+        async () => (await alerts(`alertname="${monitor}"`)).length === 0,
+        'the resolved alert to leave Alertmanager',
+      );
       // No more re-sends after the resolve.
       await sleep(2_500);
       expect(await alerts(`alertname="${monitor}"`)).toHaveLength(0);

@@ -94,11 +94,25 @@ monitors:
     expect(live.map((r) => r.status)).toEqual(['ok', 'critical', 'ok']);
 
     const r = await runCli(
-      ['backtest', monitor.id, '--from', new Date(FIRST_LIVE_BUCKET).toISOString(), '--to', new Date(FIRST_LIVE_BUCKET + LIVE.length * HOUR).toISOString(), '--json', '-c', configFile],
+      [
+        'backtest',
+        monitor.id,
+        '--from',
+        new Date(FIRST_LIVE_BUCKET).toISOString(),
+        '--to',
+        new Date(FIRST_LIVE_BUCKET + LIVE.length * HOUR).toISOString(),
+        '--json',
+        '-c',
+        configFile,
+      ],
       { DATABASE_URL: testEnv().databaseUrl, PIPEWATCH_STORE_SCHEMA: fixture.storeSchema },
     );
     expect(r.stderr).toBe('');
-    const out = JSON.parse(r.stdout) as { points: number; warmup: number; steps: Array<{ observedAt: string; status: string; reason: string }> };
+    const out = JSON.parse(r.stdout) as {
+      points: number;
+      warmup: number;
+      steps: Array<{ observedAt: string; status: string; reason: string }>;
+    };
     expect(out.points).toBe(LIVE.length);
     expect(out.warmup).toBe(7 * 24);
     expect(out.steps.map((s) => [s.observedAt, s.status])).toEqual(
@@ -107,11 +121,22 @@ monitors:
     expect(out.steps.map((s) => s.reason)).toEqual(live.map((l) => l.reason));
 
     // What it did before: only the range's own points, so no history to judge the drop by.
-    const inRange = (await store.pointsBetween(monitor.id, new Date(FIRST_LIVE_BUCKET), new Date(FIRST_LIVE_BUCKET + LIVE.length * HOUR))).map((p) => ({
+    const inRange = (
+      await store.pointsBetween(
+        monitor.id,
+        new Date(FIRST_LIVE_BUCKET),
+        new Date(FIRST_LIVE_BUCKET + LIVE.length * HOUR),
+      )
+    ).map((p) => ({
       observedAt: p.observedAt,
       value: p.value,
     }));
-    const cold = backtest(monitor.rules, monitor.flap, inRange, { unit: monitor.unit, toleranceMs: toleranceMs(monitor), timeZone: 'UTC', describe: describeCheck(monitor) });
+    const cold = backtest(monitor.rules, monitor.flap, inRange, {
+      unit: monitor.unit,
+      toleranceMs: toleranceMs(monitor),
+      timeZone: 'UTC',
+      describe: describeCheck(monitor),
+    });
     expect(cold.steps.map((s) => s.status)).toEqual(['learning', 'learning', 'learning']);
   });
 });

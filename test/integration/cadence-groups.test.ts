@@ -32,7 +32,14 @@ describe('cadence groups', () => {
   let fixture: WorkerWithStore;
   let config: LoadedConfig;
   const name = (prefix: string) => uniqueName(prefix).toLowerCase().replace(/_/g, '-');
-  const ids = { fresh: name('fresh'), count: name('count'), stale: name('stale'), down: name('down'), cron: name('cron'), own: name('own') };
+  const ids = {
+    fresh: name('fresh'),
+    count: name('count'),
+    stale: name('stale'),
+    down: name('down'),
+    cron: name('cron'),
+    own: name('own'),
+  };
 
   beforeAll(async () => {
     schema = await createTestSchema('groups');
@@ -41,7 +48,11 @@ describe('cadence groups', () => {
       CREATE TABLE "${schema.name}".old (id text, ts timestamptz);
       INSERT INTO "${schema.name}".old VALUES ('a', now() - interval '3 hours')`);
     smtp = await SmtpReceiver.start();
-    fixture = await startWorkerWithStore('groupsstore', { ...process.env, LAKE_URL: testEnv().databaseUrl, DOWN_PASSWORD: SECRET });
+    fixture = await startWorkerWithStore('groupsstore', {
+      ...process.env,
+      LAKE_URL: testEnv().databaseUrl,
+      DOWN_PASSWORD: SECRET,
+    });
     ({ store, worker, client } = fixture);
     const lake = (id: string, check: string, rule: string, extra = '') =>
       `  - id: ${id}\n    connector: lake\n    check: ${check}\n    rules: [${rule}]\n${extra}`;
@@ -86,21 +97,32 @@ ${lake(ids.cron, `{ type: count, dataset: ${schema.name}.records, timestamp: ts,
     const target = { client, taskQueue: worker.settings.taskQueue, project: config.raw.project };
     const plan = await planFor(target, config.monitors, config.groups);
     expect(plan.steps.map((s) => [s.action, s.scheduleId]).sort()).toEqual(
-      [['create', groupScheduleId('1m-00')], ['create', scheduleId(ids.cron)], ['create', scheduleId(ids.own)]].sort(),
+      [
+        ['create', groupScheduleId('1m-00')],
+        ['create', scheduleId(ids.cron)],
+        ['create', scheduleId(ids.own)],
+      ].sort(),
     );
     await applyPlan(target, plan);
     try {
       const d = await client.schedule.getHandle(groupScheduleId('1m-00')).describe();
       expect(d.action.type === 'startWorkflow' && d.action.workflowType).toBe('monitorGroupWorkflow');
-      expect((d.memo?.pipewatch as { monitorIds: string[] }).monitorIds.sort()).toEqual([ids.count, ids.down, ids.fresh, ids.stale].sort());
+      expect((d.memo?.pipewatch as { monitorIds: string[] }).monitorIds.sort()).toEqual(
+        [ids.count, ids.down, ids.fresh, ids.stale].sort(),
+      );
       expect(d.typedSearchAttributes.get(GROUP)).toBe('1m-00');
 
       // Nothing to do the second time; a member is pointed to its group's schedule.
       const again = await planFor(target, config.monitors, config.groups);
       expect(again.steps.every((s) => s.action === 'unchanged')).toBe(true);
-      const pause = await runCli(['schedules', 'pause', ids.stale], { TEMPORAL_ADDRESS: testEnv().temporalAddress, TEMPORAL_NAMESPACE: 'default' });
+      const pause = await runCli(['schedules', 'pause', ids.stale], {
+        TEMPORAL_ADDRESS: testEnv().temporalAddress,
+        TEMPORAL_NAMESPACE: 'default',
+      });
       expect(pause.code).not.toBe(0);
-      expect(pause.stderr).toContain(`monitor ${ids.stale} runs in cadence group schedule ${groupScheduleId('1m-00')} with 3 other monitor(s)`);
+      expect(pause.stderr).toContain(
+        `monitor ${ids.stale} runs in cadence group schedule ${groupScheduleId('1m-00')} with 3 other monitor(s)`,
+      );
     } finally {
       // Without the groups option every monitor gets its own schedule again and the group's goes.
       const ungrouped = await planFor(target, [], []);
@@ -112,14 +134,20 @@ ${lake(ids.cron, `{ type: count, dataset: ${schema.name}.records, timestamp: ts,
   it('checks and records every member under its own run id, alerts per member, and marks the run with who failed', async () => {
     const [group] = config.groups;
     const workflowId = `${groupScheduleId(name('run'))}-2026-11-26T14:00:00Z`;
-    const handle = await client.workflow.start(monitorGroupWorkflow, { args: [group!], taskQueue: worker.settings.taskQueue, workflowId });
+    const handle = await client.workflow.start(monitorGroupWorkflow, {
+      args: [group!],
+      taskQueue: worker.settings.taskQueue,
+      workflowId,
+    });
     const result = (await handle.result()) as GroupRunResult;
     const byId = Object.fromEntries(result.members.map((m) => [m.monitorId, m]));
     expect(byId[ids.fresh]).toMatchObject({ status: 'ok', transition: 'none' });
     expect(byId[ids.count]).toMatchObject({ status: 'ok', transition: 'none', value: 2 });
     expect(byId[ids.stale]).toMatchObject({ status: 'critical', transition: 'open' });
     expect(byId[ids.down]!.status).toBe('error');
-    expect(byId[ids.down]!.reason).toMatch(/^could not check: postgres connector "down": cannot connect: .*ECONNREFUSED/);
+    expect(byId[ids.down]!.reason).toMatch(
+      /^could not check: postgres connector "down": cannot connect: .*ECONNREFUSED/,
+    );
     expect(result.status).toBe('critical');
 
     for (const id of [ids.fresh, ids.count, ids.stale, ids.down]) {
@@ -135,11 +163,19 @@ ${lake(ids.cron, `{ type: count, dataset: ${schema.name}.records, timestamp: ts,
     expect(staleMail[0]!.text).toContain(ids.stale);
     await smtp.waitForCount(new RegExp(`FIRING ERROR: ${ids.down}`), 1);
     // Visibility catches up with the run: its failures can be found by member.
-    await waitFor(async () => (await client.workflow.count(`PipewatchFailing = "${ids.stale}"`)).count === 1, 'the run to be found by its failing member', 15_000);
+    await waitFor(
+      async () => (await client.workflow.count(`PipewatchFailing = "${ids.stale}"`)).count === 1,
+      'the run to be found by its failing member',
+      15_000,
+    );
     expect((await client.workflow.count(`PipewatchFailing = "${ids.fresh}"`)).count).toBe(0);
 
     // The same run again — what a retry of the group's check after a worker crash amounts to.
-    const repeat = await client.workflow.start(monitorGroupWorkflow, { args: [group!], taskQueue: worker.settings.taskQueue, workflowId });
+    const repeat = await client.workflow.start(monitorGroupWorkflow, {
+      args: [group!],
+      taskQueue: worker.settings.taskQueue,
+      workflowId,
+    });
     const second = (await repeat.result()) as GroupRunResult;
     expect(second.members.find((m) => m.monitorId === ids.stale)).toMatchObject({ transition: 'open' });
     await sleep(3_000);

@@ -36,8 +36,13 @@ describe('correlated incidents', () => {
   });
 
   /** A correlated pipeline of its own (incident ids name the pipeline): queue (services, stage parsed), freshness and losses (data). */
-  function pipeline(window: string): { id: string; monitors: Record<'queue' | 'freshness' | 'losses' | 'errors', MonitorDefinition> } {
-    const p = uniqueName('corr').toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  function pipeline(window: string): {
+    id: string;
+    monitors: Record<'queue' | 'freshness' | 'losses' | 'errors', MonitorDefinition>;
+  } {
+    const p = uniqueName('corr')
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-');
     const config = parseConfig(
       `version: 1
 defaults: { schedule: { every: 1h }, flap: { failAfter: 1, resolveAfter: 1 } }
@@ -69,17 +74,38 @@ monitors:
       { env: false },
     );
     const byId = (suffix: string) => config.monitors.find((m) => m.id === `${p}-${suffix}`)!;
-    return { id: p, monitors: { queue: byId('queue'), freshness: byId('freshness'), losses: byId('losses'), errors: byId('errors') } };
+    return {
+      id: p,
+      monitors: { queue: byId('queue'), freshness: byId('freshness'), losses: byId('losses'), errors: byId('errors') },
+    };
   }
 
   /** Signals a transition as a monitor run does (evaluation/check.ts incidentSignals); returns the incident id. */
-  async function signal(monitor: MonitorDefinition, transition: 'open' | 'resolve', reason: string, details?: Verdict['details']): Promise<string> {
+  async function signal(
+    monitor: MonitorDefinition,
+    transition: 'open' | 'resolve',
+    reason: string,
+    details?: Verdict['details'],
+  ): Promise<string> {
     const status: Status = transition === 'resolve' ? 'ok' : 'critical';
     const labels = alertLabels(monitor, status);
     const opened = alertLabels(monitor, 'critical');
-    const verdict: Verdict = { status, value: 1, unit: monitor.unit, reason, observedAt: new Date().toISOString(), ...(details ? { details } : {}) };
+    const verdict: Verdict = {
+      status,
+      value: 1,
+      unit: monitor.unit,
+      reason,
+      observedAt: new Date().toISOString(),
+      ...(details ? { details } : {}),
+    };
     const incidentIds = incidentsFor(monitor, opened).map((i) => i.incidentId);
-    const signals = incidentSignals(monitor, { transition, incidentIds, alertLabels: opened }, labels, verdict, uniqueName('run'));
+    const signals = incidentSignals(
+      monitor,
+      { transition, incidentIds, alertLabels: opened },
+      labels,
+      verdict,
+      uniqueName('run'),
+    );
     for (const { incident, event } of signals) {
       await client.workflow.signalWithStart(incidentWorkflow, {
         workflowId: incident.incidentId,
@@ -103,10 +129,18 @@ monitors:
     await sleep(500);
     await signal(monitors.queue, 'open', 'the ETL stopped consuming');
     await signal(monitors.losses, 'open', '36 records not yet parsed', { firstLosingStage: 'parsed' });
-    const [firing] = await waitFor(() => (messages(incident).length ? messages(incident) : undefined), 'the firing message', 20_000);
+    const [firing] = await waitFor(
+      () => (messages(incident).length ? messages(incident) : undefined),
+      'the firing message',
+      20_000,
+    );
     expect(firing!.body.kind).toBe('firing');
-    expect(String(firing!.body.summary)).toMatch(new RegExp(`FIRING CRITICAL: ${p}-queue \\(${p}, \\+2 downstream\\): the ETL stopped consuming`));
-    expect(firing!.body.correlation).toEqual({ causes: [{ monitor: `${p}-queue`, resolved: false, downstream: [`${p}-freshness`, `${p}-losses`] }] });
+    expect(String(firing!.body.summary)).toMatch(
+      new RegExp(`FIRING CRITICAL: ${p}-queue \\(${p}, \\+2 downstream\\): the ETL stopped consuming`),
+    );
+    expect(firing!.body.correlation).toEqual({
+      causes: [{ monitor: `${p}-queue`, resolved: false, downstream: [`${p}-freshness`, `${p}-losses`] }],
+    });
     // Listed (status page, Web UI) under its cause, though the freshness alert opened first.
     const attributes = (await client.workflow.getHandle(incident).describe()).typedSearchAttributes;
     expect([attributes.get(MONITOR), attributes.get(PERSPECTIVE)]).toEqual([`${p}-queue`, 'services']);
@@ -117,7 +151,9 @@ monitors:
     await sleep(3_000);
     expect(kinds(incident)).toEqual(['firing']);
     const snapshot = await state(incident);
-    expect(snapshot.correlation?.causes).toEqual([{ cause: `${p}-queue`, resolved: true, downstream: [`${p}-freshness`, `${p}-losses`, `${p}-errors`] }]);
+    expect(snapshot.correlation?.causes).toEqual([
+      { cause: `${p}-queue`, resolved: true, downstream: [`${p}-freshness`, `${p}-losses`, `${p}-errors`] },
+    ]);
 
     for (const m of [monitors.errors, monitors.freshness, monitors.losses]) await signal(m, 'resolve', 'healthy');
     await waitFor(() => kinds(incident).includes('resolved'), 'the resolved message', 20_000);
@@ -126,17 +162,29 @@ monitors:
     const resolved = messages(incident)[1]!;
     expect(String(resolved.body.summary)).toMatch(new RegExp(`RESOLVED: ${p}-queue `));
     // The whole tree, with the stageCounts alert still on the stage it fired on (its healthy verdict names none).
-    expect(resolved.body.correlation).toEqual({ causes: [{ monitor: `${p}-queue`, resolved: false, downstream: [`${p}-freshness`, `${p}-losses`, `${p}-errors`] }] });
+    expect(resolved.body.correlation).toEqual({
+      causes: [
+        { monitor: `${p}-queue`, resolved: false, downstream: [`${p}-freshness`, `${p}-losses`, `${p}-errors`] },
+      ],
+    });
   });
 
   it('a symptom with no failing cause alerts on its own within its group wait', async () => {
     const { id: p, monitors } = pipeline('2m');
     const started = Date.now();
     const incident = await signal(monitors.freshness, 'open', 'newest record in s.parsed is 2m old');
-    const [firing] = await waitFor(() => (messages(incident).length ? messages(incident) : undefined), 'the firing message', 20_000);
+    const [firing] = await waitFor(
+      () => (messages(incident).length ? messages(incident) : undefined),
+      'the firing message',
+      20_000,
+    );
     expect(Date.now() - started).toBeLessThan(3_000 + 5_000);
-    expect(String(firing!.body.summary)).toMatch(new RegExp(`FIRING CRITICAL: ${p}-freshness \\(${p}\\): newest record`));
-    expect(firing!.body.correlation).toEqual({ causes: [{ monitor: `${p}-freshness`, resolved: false, downstream: [] }] });
+    expect(String(firing!.body.summary)).toMatch(
+      new RegExp(`FIRING CRITICAL: ${p}-freshness \\(${p}\\): newest record`),
+    );
+    expect(firing!.body.correlation).toEqual({
+      causes: [{ monitor: `${p}-freshness`, resolved: false, downstream: [] }],
+    });
     await signal(monitors.freshness, 'resolve', 'healthy');
     await waitFor(() => kinds(incident).includes('resolved'), 'the resolved message', 20_000);
   });
@@ -147,9 +195,15 @@ monitors:
     await signal(monitors.freshness, 'open', 'newest record in s.parsed is 2m old');
     await waitFor(() => kinds(incident).includes('firing'), 'the firing message', 20_000);
     await signal(monitors.queue, 'resolve', 'consuming again');
-    const changed = await waitFor(() => messages(incident).find((r) => r.body.kind === 'changed'), 'the re-evaluated incident', 20_000);
+    const changed = await waitFor(
+      () => messages(incident).find((r) => r.body.kind === 'changed'),
+      'the re-evaluated incident',
+      20_000,
+    );
     expect(String(changed.body.summary)).toMatch(new RegExp(`CHANGED CRITICAL: ${p}-freshness `));
-    expect((changed.body.correlation as { causes: Array<{ monitor: string }> }).causes.map((c) => c.monitor)).toEqual([`${p}-freshness`]);
+    expect((changed.body.correlation as { causes: Array<{ monitor: string }> }).causes.map((c) => c.monitor)).toEqual([
+      `${p}-freshness`,
+    ]);
     await signal(monitors.freshness, 'resolve', 'healthy');
     await waitFor(() => kinds(incident).includes('resolved'), 'the resolved message', 20_000);
     expect(kinds(incident)).toEqual(['firing', 'changed', 'resolved']);
@@ -169,8 +223,14 @@ monitors:
     const incident = await signal(monitors.queue, 'open', 'the ETL stopped consuming');
     await signal(monitors.errors, 'open', 'errors in the parser');
     await signal(monitors.freshness, 'open', 'newest record in s.parsed is 2m old');
-    const [firing] = await waitFor(() => (messages(incident).length ? messages(incident) : undefined), 'the firing message', 20_000);
-    expect(firing!.body.correlation).toEqual({ causes: [{ monitor: `${p}-queue`, resolved: false, downstream: [`${p}-freshness`] }] });
+    const [firing] = await waitFor(
+      () => (messages(incident).length ? messages(incident) : undefined),
+      'the firing message',
+      20_000,
+    );
+    expect(firing!.body.correlation).toEqual({
+      causes: [{ monitor: `${p}-queue`, resolved: false, downstream: [`${p}-freshness`] }],
+    });
     expect((firing!.body.alerts as Array<{ monitor: string }>).map((a) => a.monitor)).not.toContain(`${p}-errors`);
     expect((await state(incident)).muted[`${p}-errors`]?.kind).toBe('inhibited');
     await store.stopAlerting([monitors.queue.id]);

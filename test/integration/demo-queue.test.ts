@@ -66,10 +66,14 @@ describe('the example queue with concurrent ETL runs (RabbitMQ)', () => {
     if (queue.attached) await queue.detach();
     expect(await consumers()).toBe(0);
     // Every message is back to ready: nothing is held by an orphaned channel.
-    await waitFor(async () => {
-      const v = await brokerView(name);
-      return v.unacked === 0 && v.ready === 300;
-    }, 'all 300 ready, none unacknowledged', 20_000);
+    await waitFor(
+      async () => {
+        const v = await brokerView(name);
+        return v.unacked === 0 && v.ready === 300;
+      },
+      'all 300 ready, none unacknowledged',
+      20_000,
+    );
   });
 
   it('two runs taking at once acknowledge everything on the channel that delivered it', async () => {
@@ -91,9 +95,13 @@ describe('the example queue with concurrent ETL runs (RabbitMQ)', () => {
     );
     expect([...seen].sort()).toEqual(ids);
     expect(queue.attached).toBe(true); // no acknowledgement on a wrong channel closed it
-    await waitFor(async () => {
-      const v = await brokerView(name);
-      return v.ready === 0 && v.unacked === 0 && v.consumers === 1;
-    }, 'queue drained with one consumer', 20_000);
+    await waitFor(
+      async () => {
+        const v = await brokerView(name);
+        return v.ready === 0 && v.unacked === 0 && v.consumers === 1;
+      },
+      'queue drained with one consumer',
+      20_000,
+    );
   });
 });

@@ -12,7 +12,12 @@ import { createTestSchema, type TestSchema } from '../support/pg.js';
 
 const realUrl = process.env.PIPEWATCH_TEST_ES_URL;
 const T0 = Date.parse('2026-11-20T10:00:00Z');
-const spec = { type: 'elasticsearch' as const, node: realUrl ?? 'http://localhost:9200', requestTimeout: 10_000, rejectUnauthorized: true };
+const spec = {
+  type: 'elasticsearch' as const,
+  node: realUrl ?? 'http://localhost:9200',
+  requestTimeout: 10_000,
+  rejectUnauthorized: true,
+};
 
 describe(`elasticsearch connector (${realUrl ? `real cluster at ${realUrl}` : 'in-memory Elasticsearch 8 responses'})`, () => {
   let backend: SearchBackend;
@@ -20,7 +25,10 @@ describe(`elasticsearch connector (${realUrl ? `real cluster at ${realUrl}` : 'i
   const index = uniqueName('pw-served').toLowerCase();
   // 50 records in 10:00–11:00, ids with a duplicate, one record at 11:30.
   const docs = [
-    ...Array.from({ length: 50 }, (_, i) => ({ record_id: `rec-${String(i).padStart(3, '0')}`, '@timestamp': new Date(T0 + i * 60_000).toISOString() })),
+    ...Array.from({ length: 50 }, (_, i) => ({
+      record_id: `rec-${String(i).padStart(3, '0')}`,
+      '@timestamp': new Date(T0 + i * 60_000).toISOString(),
+    })),
     { record_id: 'rec-000', '@timestamp': new Date(T0 + 59 * 60_000).toISOString() },
     { record_id: 'rec-late', '@timestamp': new Date(T0 + 90 * 60_000).toISOString() },
   ];
@@ -51,7 +59,14 @@ describe(`elasticsearch connector (${realUrl ? `real cluster at ${realUrl}` : 'i
   });
 
   it('counts per aligned bucket with date_histogram', async () => {
-    const check = { type: 'count' as const, dataset: index, timestamp: '@timestamp', uniqueId: 'record_id', bucket: 1_800_000, settle: 0 };
+    const check = {
+      type: 'count' as const,
+      dataset: index,
+      timestamp: '@timestamp',
+      uniqueId: 'record_id',
+      bucket: 1_800_000,
+      settle: 0,
+    };
     const series = await es.series(check, { from: new Date(T0), to: new Date(T0 + 7_200_000) }, 1_800_000);
     expect(series).toEqual([
       { at: '2026-11-20T10:00:00.000Z', value: 30 },
@@ -76,7 +91,9 @@ describe(`elasticsearch connector (${realUrl ? `real cluster at ${realUrl}` : 'i
   });
 
   it('says which index is missing', async () => {
-    await expect(es.collect({ check: { type: 'freshness', dataset: 'pw-no-such-index', timestamp: '@timestamp' }, at })).rejects.toThrow(
+    await expect(
+      es.collect({ check: { type: 'freshness', dataset: 'pw-no-such-index', timestamp: '@timestamp' }, at }),
+    ).rejects.toThrow(
       /elasticsearch connector "search": 404 index_not_found_exception: no such index \[pw-no-such-index\]/,
     );
   });
@@ -86,7 +103,10 @@ describe(`elasticsearch connector (${realUrl ? `real cluster at ${realUrl}` : 'i
     beforeAll(async () => {
       schema = await createTestSchema('esrec');
       await schema.pool.query(`CREATE TABLE "${schema.name}".parsed (record_id text, parsed_at timestamptz)`);
-      const rows = Array.from({ length: 55 }, (_, i) => `('rec-${String(i).padStart(3, '0')}', '${new Date(T0 + i * 60_000 - 30_000).toISOString()}')`);
+      const rows = Array.from(
+        { length: 55 },
+        (_, i) => `('rec-${String(i).padStart(3, '0')}', '${new Date(T0 + i * 60_000 - 30_000).toISOString()}')`,
+      );
       await schema.pool.query(`INSERT INTO "${schema.name}".parsed VALUES ${rows.join(',')}`);
     });
     afterAll(async () => {
@@ -94,11 +114,34 @@ describe(`elasticsearch connector (${realUrl ? `real cluster at ${realUrl}` : 'i
     });
 
     it('finds the ids the index never received', async () => {
-      const lake = { id: 'lake', type: 'postgres' as const, url: testEnv().databaseUrl, statementTimeout: 10_000, connectTimeout: 5_000, pool: { max: 2 } };
+      const lake = {
+        id: 'lake',
+        type: 'postgres' as const,
+        url: testEnv().databaseUrl,
+        statementTimeout: 10_000,
+        connectTimeout: 5_000,
+        pool: { max: 2 },
+      };
       const pg = postgresConnector.create('lake', lake);
       const stages: PipelineStage[] = [
-        { id: 'parsed', connector: lake, dataset: `${schema.name}.parsed`, uniqueId: 'record_id', timestamp: 'parsed_at', tolerance: 0, normalise: [] },
-        { id: 'served', connector: { id: 'search', ...spec }, dataset: index, uniqueId: 'record_id', timestamp: '@timestamp', tolerance: 0, normalise: [] },
+        {
+          id: 'parsed',
+          connector: lake,
+          dataset: `${schema.name}.parsed`,
+          uniqueId: 'record_id',
+          timestamp: 'parsed_at',
+          tolerance: 0,
+          normalise: [],
+        },
+        {
+          id: 'served',
+          connector: { id: 'search', ...spec },
+          dataset: index,
+          uniqueId: 'record_id',
+          timestamp: '@timestamp',
+          tolerance: 0,
+          normalise: [],
+        },
       ];
       try {
         const result = await reconcileStages({
@@ -111,7 +154,11 @@ describe(`elasticsearch connector (${realUrl ? `real cluster at ${realUrl}` : 'i
           at: at.getTime(),
         });
         // 10:00–11:00 in PostgreSQL: rec-001 … rec-060 shifted by 30 s → rec-001..rec-054 (54 ids); the index has rec-000..rec-049.
-        expect(result.measurement.details).toMatchObject({ firstLosingStage: 'served', lost: 5, sampleMissing: 'rec-050, rec-051, rec-052, rec-053, rec-054' });
+        expect(result.measurement.details).toMatchObject({
+          firstLosingStage: 'served',
+          lost: 5,
+          sampleMissing: 'rec-050, rec-051, rec-052, rec-053, rec-054',
+        });
       } finally {
         await pg.close();
       }

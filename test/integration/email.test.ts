@@ -14,7 +14,13 @@ const notification: IncidentNotification = {
       monitor: { id: 'lake-freshness', perspective: 'data', labels: {} },
       labels: { monitor: 'lake-freshness' },
       status: 'critical',
-      verdict: { status: 'critical', value: 7200, unit: 'seconds', reason: 'age 2h is above 1h', observedAt: '2026-11-26T10:00:00.000Z' },
+      verdict: {
+        status: 'critical',
+        value: 7200,
+        unit: 'seconds',
+        reason: 'age 2h is above 1h',
+        observedAt: '2026-11-26T10:00:00.000Z',
+      },
       firing: true,
       since: '2026-11-26T10:00:00.000Z',
     },
@@ -44,7 +50,10 @@ describe('email channel', () => {
   it('sends text and HTML to every recipient, and threads the resolved message under the firing one', async () => {
     const s = sender();
     await s.send(notification, context('key-firing'));
-    await s.send({ ...notification, kind: 'resolved', status: 'ok', resolvedAt: '2026-11-26T11:00:00.000Z' }, context('key-resolved'));
+    await s.send(
+      { ...notification, kind: 'resolved', status: 'ok', resolvedAt: '2026-11-26T11:00:00.000Z' },
+      context('key-resolved'),
+    );
     await s.close();
     const [firing, resolved] = await smtp.waitForCount(/lake-freshness/, 2);
     expect(firing!.subject).toBe('[pipewatch] FIRING CRITICAL: lake-freshness: age 2h is above 1h');

@@ -20,15 +20,35 @@ const flap = { failAfter: 2, resolveAfter: 1 };
 
 async function exercise(store: HistoryStore): Promise<void> {
   const m = uniqueName('m');
-  const r1 = await store.recordRun({ monitorId: m, runId: 'run-1', verdict: verdict('critical', 10, '2026-11-26T10:00:00Z'), flap });
+  const r1 = await store.recordRun({
+    monitorId: m,
+    runId: 'run-1',
+    verdict: verdict('critical', 10, '2026-11-26T10:00:00Z'),
+    flap,
+  });
   expect(r1.transition).toBe('none');
-  const r2 = await store.recordRun({ monitorId: m, runId: 'run-2', verdict: verdict('critical', 20, '2026-11-26T10:01:00Z'), flap });
+  const r2 = await store.recordRun({
+    monitorId: m,
+    runId: 'run-2',
+    verdict: verdict('critical', 20, '2026-11-26T10:01:00Z'),
+    flap,
+  });
   expect(r2.transition).toBe('open');
   // The same run recorded again (an activity retried after it committed) returns the same transition.
-  const again = await store.recordRun({ monitorId: m, runId: 'run-2', verdict: verdict('critical', 20, '2026-11-26T10:01:00Z'), flap });
+  const again = await store.recordRun({
+    monitorId: m,
+    runId: 'run-2',
+    verdict: verdict('critical', 20, '2026-11-26T10:01:00Z'),
+    flap,
+  });
   expect(again).toEqual(r2);
   expect(await store.lastPoint(m)).toEqual({ value: 20, observedAt: '2026-11-26T10:01:00.000Z' });
-  const r3 = await store.recordRun({ monitorId: m, runId: 'run-3', verdict: verdict('ok', 30, '2026-11-26T10:02:00Z'), flap });
+  const r3 = await store.recordRun({
+    monitorId: m,
+    runId: 'run-3',
+    verdict: verdict('ok', 30, '2026-11-26T10:02:00Z'),
+    flap,
+  });
   expect(r3.transition).toBe('resolve');
   expect((await store.recentPoints(m)).map((p) => p.runId)).toEqual(['run-3', 'run-2', 'run-1']);
   expect(await store.monitorState(m)).toMatchObject({ status: 'ok', alerting: false, healthyStreak: 1 });
@@ -43,7 +63,11 @@ async function exerciseBatch(store: HistoryStore): Promise<void> {
       monitorId,
       runId: `g-${n}#${monitorId}`,
       // Quotes, braces and a backslash: array literals must carry them intact.
-      verdict: { ...verdict(statuses[i]!, i === 2 ? null : n * 10 + i, `2026-11-26T10:0${n}:00Z`), reason: `it's "${monitorId}" {${n}} \\`, details: { tick: n, quote: `"{a,b}"` } },
+      verdict: {
+        ...verdict(statuses[i]!, i === 2 ? null : n * 10 + i, `2026-11-26T10:0${n}:00Z`),
+        reason: `it's "${monitorId}" {${n}} \\`,
+        details: { tick: n, quote: `"{a,b}"` },
+      },
       flap,
       labels: { monitor: monitorId },
       incidentIds: [`inc-${monitorId}`],
@@ -63,7 +87,9 @@ async function exerciseBatch(store: HistoryStore): Promise<void> {
     [`g-1#${c}`, null, 'critical', `it's "${c}" {1} \\`],
   ]);
   expect(await store.monitorState(b!)).toMatchObject({ status: 'ok', alerting: false, healthyStreak: 2 });
-  await expect(store.recordRuns([...tick(4, ['ok', 'ok', 'ok']), tick(5, ['ok', 'ok', 'ok'])[0]!])).rejects.toThrow(/one run per monitor/);
+  await expect(store.recordRuns([...tick(4, ['ok', 'ok', 'ok']), tick(5, ['ok', 'ok', 'ok'])[0]!])).rejects.toThrow(
+    /one run per monitor/,
+  );
 }
 
 describe('history store on PostgreSQL', () => {
@@ -91,9 +117,13 @@ describe('history store on PostgreSQL', () => {
     const admin = new pg.Client({ connectionString: testEnv().databaseUrl });
     await admin.connect();
     try {
-      const stores = await Promise.all([1, 2, 3].map(() => HistoryStore.open({ url: testEnv().databaseUrl, schema: fresh })));
+      const stores = await Promise.all(
+        [1, 2, 3].map(() => HistoryStore.open({ url: testEnv().databaseUrl, schema: fresh })),
+      );
       await Promise.all(stores.map((s) => s.close()));
-      const { rows: applied } = await admin.query<{ version: number; name: string }>(`SELECT version, name FROM "${fresh}".schema_migrations ORDER BY version`);
+      const { rows: applied } = await admin.query<{ version: number; name: string }>(
+        `SELECT version, name FROM "${fresh}".schema_migrations ORDER BY version`,
+      );
       // Every migration recorded, each once: without the lock two workers would both create the schema and one would fail.
       expect(applied).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
       const { rows: tables } = await admin.query<{ table_name: string }>(
@@ -120,7 +150,9 @@ describe('history store on PostgreSQL', () => {
       // A fourth start, after the others: nothing left to apply, nothing applied twice.
       const again = await HistoryStore.open({ url: testEnv().databaseUrl, schema: fresh });
       await again.close();
-      const { rows: after } = await admin.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${fresh}".schema_migrations`);
+      const { rows: after } = await admin.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "${fresh}".schema_migrations`,
+      );
       expect(after[0]!.n).toBe(MIGRATIONS.length);
     } finally {
       await admin.query(`DROP SCHEMA IF EXISTS "${fresh}" CASCADE`);
@@ -131,7 +163,14 @@ describe('history store on PostgreSQL', () => {
   it('serialises concurrent runs of one monitor so no transition is lost', async () => {
     const m = uniqueName('race');
     const results = await Promise.all(
-      [1, 2, 3, 4].map((i) => store.recordRun({ monitorId: m, runId: `r${i}`, verdict: verdict('critical', i, `2026-11-26T10:0${i}:00Z`), flap })),
+      [1, 2, 3, 4].map((i) =>
+        store.recordRun({
+          monitorId: m,
+          runId: `r${i}`,
+          verdict: verdict('critical', i, `2026-11-26T10:0${i}:00Z`),
+          flap,
+        }),
+      ),
     );
     expect(results.filter((r) => r.transition === 'open')).toHaveLength(1);
   });
@@ -143,7 +182,9 @@ describe('history store on PostgreSQL', () => {
     expect(await store.claimNotification(key, meta)).toBe('retry');
     await store.markNotificationSent(key, '<id@pipewatch>');
     expect(await store.claimNotification(key, meta)).toBe('sent');
-    expect(await store.notifications('inc')).toEqual(expect.arrayContaining([{ key, channelId: 'mail', kind: 'firing', state: 'sent', attempts: 2 }]));
+    expect(await store.notifications('inc')).toEqual(
+      expect.arrayContaining([{ key, channelId: 'mail', kind: 'firing', state: 'sent', attempts: 2 }]),
+    );
   });
 
   it('fails with a message that names the server but not the password', async () => {
@@ -182,7 +223,12 @@ describe('embedded history store (PGlite over the wire protocol)', () => {
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), 'pipewatch-embedded-'));
-      embedded = await startEmbeddedPostgres({ dataDir: dir, idleHolderMs: 1_000, maxConnections: 12, warn: (m) => warnings.push(m) });
+      embedded = await startEmbeddedPostgres({
+        dataDir: dir,
+        idleHolderMs: 1_000,
+        maxConnections: 12,
+        warn: (m) => warnings.push(m),
+      });
       pool = new pg.Pool({ connectionString: embedded.url, max: 8 });
       await pool.query('CREATE TABLE kv (k int PRIMARY KEY, v int)');
     });
@@ -221,16 +267,23 @@ describe('embedded history store (PGlite over the wire protocol)', () => {
                 client.release();
               }
             }
-            const { rows } = await pool.query<{ v: number; s: string }>('SELECT $1::int AS v, $2::text AS s', [i, `row ${i}`]);
+            const { rows } = await pool.query<{ v: number; s: string }>('SELECT $1::int AS v, $2::text AS s', [
+              i,
+              `row ${i}`,
+            ]);
             return rows[0]?.v === i && rows[0]?.s === `row ${i}` ? 'ok' : `query ${i} read ${JSON.stringify(rows)}`;
           } catch (err) {
-            return i % 7 === 0 && /invalid input syntax for type integer/.test((err as Error).message) ? 'ok' : `${i}: ${(err as Error).message}`;
+            return i % 7 === 0 && /invalid input syntax for type integer/.test((err as Error).message)
+              ? 'ok'
+              : `${i}: ${(err as Error).message}`;
           }
         }),
       );
       expect(outcomes.filter((o) => o !== 'ok')).toEqual([]);
       const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM kv');
-      expect(rows[0]!.n).toBe(Array.from({ length: 300 }, (_, i) => i).filter((i) => i % 7 !== 0 && i % 5 === 0).length);
+      expect(rows[0]!.n).toBe(
+        Array.from({ length: 300 }, (_, i) => i).filter((i) => i % 7 !== 0 && i % 5 === 0).length,
+      );
     });
 
     it('rolls back the transaction of a connection that goes away, and serves the others', async () => {
@@ -250,7 +303,11 @@ describe('embedded history store (PGlite over the wire protocol)', () => {
       const { rows } = await pool.query('SELECT v FROM kv WHERE k = $1', [-2]);
       expect(rows).toEqual([]); // rolled back, not committed by whoever came next
       expect(Date.now() - started).toBeGreaterThanOrEqual(900);
-      expect(warnings).toEqual([expect.stringMatching(/kept a transaction open and idle for 1 s while 1 other connection\(s\) waited; it was rolled back and the connection closed/)]);
+      expect(warnings).toEqual([
+        expect.stringMatching(
+          /kept a transaction open and idle for 1 s while 1 other connection\(s\) waited; it was rolled back and the connection closed/,
+        ),
+      ]);
       await expect(idle.query('COMMIT')).rejects.toThrow();
       const after = await pool.query('SELECT count(*)::int AS n FROM kv WHERE k = $1', [-2]);
       expect(after.rows[0].n).toBe(0);

@@ -64,7 +64,12 @@ async function measured<T>(work: () => Promise<T>): Promise<Measured<T>> {
 
 const report: Array<{ case: string; ms: number; peakMB: number; sentMB?: number }> = [];
 function note<T>(name: string, m: Measured<T>, sent?: number): Measured<T> {
-  report.push({ case: name, ms: m.ms, peakMB: m.peakMB, ...(sent !== undefined ? { sentMB: Math.round((sent / MB) * 10) / 10 } : {}) });
+  report.push({
+    case: name,
+    ms: m.ms,
+    peakMB: m.peakMB,
+    ...(sent !== undefined ? { sentMB: Math.round((sent / MB) * 10) / 10 } : {}),
+  });
   return m;
 }
 
@@ -105,12 +110,16 @@ function trickle(out: Writable, served: Served): void {
   out.on('error', () => undefined);
 }
 
-const listen = (server: Server | TcpServer, port: number) => new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
-const close = (server: Server | TcpServer | undefined) => new Promise((r) => (server ? server.close(() => r(undefined)) : r(undefined)));
+const listen = (server: Server | TcpServer, port: number) =>
+  new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+const close = (server: Server | TcpServer | undefined) =>
+  new Promise((r) => (server ? server.close(() => r(undefined)) : r(undefined)));
 
 afterAll(() => {
   // The numbers the report quotes: time and memory per case.
-  console.log(`hostile responses, measured:\n${report.map((r) => `  ${r.case}: ${r.ms} ms, peak +${r.peakMB} MB${r.sentMB !== undefined ? `, server sent ${r.sentMB} MB` : ''}`).join('\n')}`);
+  console.log(
+    `hostile responses, measured:\n${report.map((r) => `  ${r.case}: ${r.ms} ms, peak +${r.peakMB} MB${r.sentMB !== undefined ? `, server sent ${r.sentMB} MB` : ''}`).join('\n')}`,
+  );
 });
 
 // ----------------------------------------------------------------- HTTP
@@ -125,7 +134,9 @@ describe('HTTP checks against hostile endpoints', () => {
   let direct: Connector;
 
   const answer = (socket: Socket, type: string, body: string) =>
-    socket.end(`HTTP/1.1 200 OK\r\ncontent-type: ${type}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 200 OK\r\ncontent-type: ${type}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
 
   beforeAll(async () => {
     port = await freePort();
@@ -142,16 +153,22 @@ describe('HTTP checks against hostile endpoints', () => {
         const s: Served = (served[path] = { sent: 0, closed: false });
         switch (path) {
           case '/huge':
-            socket.write(`HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${200 * MB}\r\nconnection: close\r\n\r\n`);
+            socket.write(
+              `HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: ${200 * MB}\r\nconnection: close\r\n\r\n`,
+            );
             return pour(socket, Buffer.alloc(64 * 1024, 'a'), s, 200 * MB);
           case '/trickle':
-            socket.write(`HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 1000000\r\nconnection: close\r\n\r\n`);
+            socket.write(
+              `HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 1000000\r\nconnection: close\r\n\r\n`,
+            );
             return trickle(socket, s);
           case '/silent':
             socket.once('close', () => (s.closed = true));
             return;
           case '/garbage':
-            return socket.end(Buffer.concat([Buffer.from('SSH-2.0-OpenSSH_9.6\r\n'), Buffer.from([0, 255, 254, 13, 10, 13, 10])]));
+            return socket.end(
+              Buffer.concat([Buffer.from('SSH-2.0-OpenSSH_9.6\r\n'), Buffer.from([0, 255, 254, 13, 10, 13, 10])]),
+            );
           case '/bad-status':
             return socket.end('HTTP/1.1 2x0 Fine\r\ncontent-length: 0\r\n\r\n');
           case '/not-json':
@@ -185,7 +202,13 @@ monitors:
       { env: false },
     );
     monitors = Object.fromEntries(config.monitors.map((m) => [m.id, m]));
-    direct = httpConnector.create('hostile', { type: 'http', url: `http://127.0.0.1:${port}`, timeout: 1000, rejectUnauthorized: true, headers: {} } as never);
+    direct = httpConnector.create('hostile', {
+      type: 'http',
+      url: `http://127.0.0.1:${port}`,
+      timeout: 1000,
+      rejectUnauthorized: true,
+      headers: {},
+    } as never);
   });
 
   afterAll(async () => {
@@ -194,12 +217,29 @@ monitors:
   });
 
   const run = (id: string) => measured(() => checkHere(monitors[id]!, new Date(), cache));
-  const shapeOf = async (path: string) => (await direct.collect({ check: { type: 'http', path, method: 'GET', conditions: [], conditionSeverity: 'critical', shape: { headers: [] } } as never, at: new Date() })).shape!;
+  const shapeOf = async (path: string) =>
+    (
+      await direct.collect({
+        check: {
+          type: 'http',
+          path,
+          method: 'GET',
+          conditions: [],
+          conditionSeverity: 'critical',
+          shape: { headers: [] },
+        } as never,
+        at: new Date(),
+      })
+    ).shape!;
 
   it('reads the first 5 MB of a 200 MB body, notes the cap in the verdict, and hangs up', async () => {
     const m = note('HTTP 200 MB body', await run('huge-status'), served['/huge']?.sent);
     expect(m.result.status).toBe('ok');
-    expect(m.result.details).toMatchObject({ status: 200, bodyBytes: MAX_BODY, bodyTruncated: 'only the first 5 MB was read (the limit); conditions saw that part' });
+    expect(m.result.details).toMatchObject({
+      status: 200,
+      bodyBytes: MAX_BODY,
+      bodyTruncated: 'only the first 5 MB was read (the limit); conditions saw that part',
+    });
     expect(m.ms).toBeLessThan(5_000);
     expect(m.peakMB).toBeLessThan(60);
     await waitFor(() => served['/huge']!.closed, 'the client to hang up', 5_000);
@@ -218,7 +258,9 @@ monitors:
   it('gives up on a body that trickles a byte every 100 ms at the timeout', async () => {
     const m = note('HTTP endless trickle', await run('trickle'));
     expect(m.result.status).toBe('error');
-    expect(m.result.reason).toMatch(/^could not check: http connector "hostile": GET \/trickle: the body did not end within 1000 ms \(\d+ bytes received\)$/);
+    expect(m.result.reason).toMatch(
+      /^could not check: http connector "hostile": GET \/trickle: the body did not end within 1000 ms \(\d+ bytes received\)$/,
+    );
     expect(m.ms).toBeGreaterThanOrEqual(950);
     expect(m.ms).toBeLessThan(3_000);
     await waitFor(() => served['/trickle']!.closed, 'the client to hang up', 2_000);
@@ -234,10 +276,14 @@ monitors:
   it('calls an answer that is not HTTP "could not check", naming what is wrong, without the credentials', async () => {
     const garbage = note('HTTP garbage bytes', await run('garbage')).result;
     expect(garbage.status).toBe('error');
-    expect(garbage.reason).toBe(`could not check: http connector "hostile": GET http://127.0.0.1:${port}/garbage: the answer is not valid HTTP (it does not start with an HTTP status line)`);
+    expect(garbage.reason).toBe(
+      `could not check: http connector "hostile": GET http://127.0.0.1:${port}/garbage: the answer is not valid HTTP (it does not start with an HTTP status line)`,
+    );
     const badStatus = (await run('bad-status')).result;
     expect(badStatus.status).toBe('error');
-    expect(badStatus.reason).toMatch(/^could not check: http connector "hostile": GET http:\/\/127\.0\.0\.1:\d+\/bad-status: the answer is not valid HTTP \(.+\)$/);
+    expect(badStatus.reason).toMatch(
+      /^could not check: http connector "hostile": GET http:\/\/127\.0\.0\.1:\d+\/bad-status: the answer is not valid HTTP \(.+\)$/,
+    );
     expect(JSON.stringify([garbage, badStatus])).not.toContain(TOKEN);
   });
 
@@ -280,7 +326,10 @@ describe('Elasticsearch through the real client against a hostile server', () =>
   /** A search answer that looks right but holds `n` hits (or buckets): small items, so it stays under the size limit. */
   function millionItems(res: ServerResponse, kind: 'hits' | 'buckets', s: Served): void {
     res.writeHead(200, headers);
-    const open = kind === 'hits' ? '{"took":1,"timed_out":false,"hits":{"total":{"value":1000000,"relation":"eq"},"hits":[' : '{"took":1,"timed_out":false,"hits":{"hits":[]},"aggregations":{"groups":{"buckets":[';
+    const open =
+      kind === 'hits'
+        ? '{"took":1,"timed_out":false,"hits":{"total":{"value":1000000,"relation":"eq"},"hits":['
+        : '{"took":1,"timed_out":false,"hits":{"hits":[]},"aggregations":{"groups":{"buckets":[';
     const item = kind === 'hits' ? '{"_id":"1"}' : '{"key":"a","doc_count":1}';
     const block = Array.from({ length: 10_000 }, () => item).join(',');
     res.write(open);
@@ -339,7 +388,14 @@ describe('Elasticsearch through the real client against a hostile server', () =>
       }
     });
     await listen(server, port);
-    es = elasticsearchConnector.create('search', { type: 'elasticsearch', node: `http://127.0.0.1:${port}`, username: 'elastic', password: TOKEN, requestTimeout: 1000, rejectUnauthorized: true });
+    es = elasticsearchConnector.create('search', {
+      type: 'elasticsearch',
+      node: `http://127.0.0.1:${port}`,
+      username: 'elastic',
+      password: TOKEN,
+      requestTimeout: 1000,
+      rejectUnauthorized: true,
+    });
   });
 
   afterAll(async () => {
@@ -347,7 +403,8 @@ describe('Elasticsearch through the real client against a hostile server', () =>
     await close(server);
   });
 
-  const freshness = (dataset: string) => es.collect({ check: { type: 'freshness', dataset, timestamp: '@timestamp' }, at });
+  const freshness = (dataset: string) =>
+    es.collect({ check: { type: 'freshness', dataset, timestamp: '@timestamp' }, at });
   const logs = (index: string) => es.logSource!({ index, query: '' } as LogsCheck, { store: undefined as never });
   const failure = async (work: () => Promise<unknown>): Promise<string> => {
     try {
@@ -362,14 +419,19 @@ describe('Elasticsearch through the real client against a hostile server', () =>
 
   it('refuses a 100 MB answer at 32 MB, streamed or declared, and hangs up', async () => {
     const m = note('ES 100 MB body (streamed)', await measured(() => failure(() => freshness('huge'))));
-    expect(m.result).toBe(`elasticsearch connector "search": the answer is larger than ${ES_MAX / MB} MB (the limit), so it was not read; a logs check with a large maxEvents over big documents can ask for less`);
+    expect(m.result).toBe(
+      `elasticsearch connector "search": the answer is larger than ${ES_MAX / MB} MB (the limit), so it was not read; a logs check with a large maxEvents over big documents can ask for less`,
+    );
     expect(m.ms).toBeLessThan(5_000);
     expect(m.peakMB).toBeLessThan(100);
     await waitFor(() => served.huge!.closed, 'the client to hang up', 5_000);
     expect(served.huge!.sent).toBeLessThan(60 * MB);
     report.at(-1)!.sentMB = Math.round((served.huge!.sent / MB) * 10) / 10;
 
-    const declared = note('ES 100 MB body (content-length)', await measured(() => failure(() => freshness('huge-declared'))));
+    const declared = note(
+      'ES 100 MB body (content-length)',
+      await measured(() => failure(() => freshness('huge-declared'))),
+    );
     expect(declared.result).toBe(m.result);
     expect(declared.peakMB).toBeLessThan(20);
   });
@@ -384,22 +446,42 @@ describe('Elasticsearch through the real client against a hostile server', () =>
   }, 15_000);
 
   it('says an answer is not JSON, or not a search response', async () => {
-    expect(await failure(() => freshness('garbage'))).toBe('elasticsearch connector "search": the answer is not valid JSON');
-    expect(await failure(() => freshness('text'))).toBe('elasticsearch connector "search": the answer is not a JSON search response');
-    expect(await failure(async () => (await logs('text')).samples(range, 5))).toBe('elasticsearch connector "search": the answer is not a JSON search response');
+    expect(await failure(() => freshness('garbage'))).toBe(
+      'elasticsearch connector "search": the answer is not valid JSON',
+    );
+    expect(await failure(() => freshness('text'))).toBe(
+      'elasticsearch connector "search": the answer is not a JSON search response',
+    );
+    expect(await failure(async () => (await logs('text')).samples(range, 5))).toBe(
+      'elasticsearch connector "search": the answer is not a JSON search response',
+    );
   });
 
   it('refuses a gzip bomb while inflating it', async () => {
-    const m = note('ES gzip bomb (256 MB inflated)', await measured(() => failure(() => freshness('gzip-bomb'))), gzipBomb.length);
+    const m = note(
+      'ES gzip bomb (256 MB inflated)',
+      await measured(() => failure(() => freshness('gzip-bomb'))),
+      gzipBomb.length,
+    );
     expect(m.result).toMatch(/^elasticsearch connector "search": the answer is larger than 32 MB \(the limit\)/);
     expect(m.peakMB).toBeLessThan(100);
   });
 
   it('refuses a search answer with a million hits, or a million buckets, where a handful were asked for', async () => {
-    const hits = note('ES 1,000,000 hits', await measured(async () => failure(async () => (await logs('million-hits')).samples(range, 5))));
-    expect(hits.result).toBe('elasticsearch connector "search": the answer holds 1000000 hits where at most 5 were asked for');
-    const buckets = note('ES 1,000,000 buckets', await measured(async () => failure(async () => (await logs('million-buckets')).counts(range, ['service']))));
-    expect(buckets.result).toBe('elasticsearch connector "search": the answer holds 1000000 buckets where at most 1000 were asked for');
+    const hits = note(
+      'ES 1,000,000 hits',
+      await measured(async () => failure(async () => (await logs('million-hits')).samples(range, 5))),
+    );
+    expect(hits.result).toBe(
+      'elasticsearch connector "search": the answer holds 1000000 hits where at most 5 were asked for',
+    );
+    const buckets = note(
+      'ES 1,000,000 buckets',
+      await measured(async () => failure(async () => (await logs('million-buckets')).counts(range, ['service']))),
+    );
+    expect(buckets.result).toBe(
+      'elasticsearch connector "search": the answer holds 1000000 buckets where at most 1000 were asked for',
+    );
     // Under the size limit these are parsed (a million small objects) before they are judged: bounded by the limit, not by the server.
     for (const m of [hits, buckets]) {
       expect(m.ms).toBeLessThan(10_000);
@@ -460,7 +542,12 @@ describe('Kubernetes against a hostile API server', () => {
         case 'huge':
           res.writeHead(200, json);
           res.write('{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":[');
-          return pour(res, Buffer.from(`${'{"metadata":{"name":"p","namespace":"huge"}},'.repeat(1_000)}`), s, 200 * MB);
+          return pour(
+            res,
+            Buffer.from(`${'{"metadata":{"name":"p","namespace":"huge"}},'.repeat(1_000)}`),
+            s,
+            200 * MB,
+          );
         case 'garbage':
           res.writeHead(200, json);
           return res.end('{"kind":"PodList","items":[{"metadata":');
@@ -524,7 +611,9 @@ ${['huge', 'garbage', 'text', 'endless'].map((ns) => `  - { id: pods-${ns}, conn
   });
 
   it('says a pod list is not JSON, or not JSON at all', async () => {
-    expect((await run('pods-garbage')).result.reason).toBe('could not check: kubernetes connector "cluster": listing pods in namespace garbage: the API server\'s answer is not valid JSON');
+    expect((await run('pods-garbage')).result.reason).toBe(
+      'could not check: kubernetes connector "cluster": listing pods in namespace garbage: the API server\'s answer is not valid JSON',
+    );
     expect((await run('pods-text')).result.reason).toBe(
       'could not check: kubernetes connector "cluster": listing pods in namespace text: the API server answered with text/html instead of JSON',
     );
@@ -533,7 +622,9 @@ ${['huge', 'garbage', 'text', 'endless'].map((ns) => `  - { id: pods-${ns}, conn
   it('gives up on a pod list that never ends at the request timeout, and closes the connection', async () => {
     const m = note('K8s endless pod list', await run('pods-endless'));
     expect(m.result.status).toBe('error');
-    expect(m.result.reason).toMatch(/^could not check: kubernetes connector "cluster": listing pods in namespace endless: .*within 1s/);
+    expect(m.result.reason).toMatch(
+      /^could not check: kubernetes connector "cluster": listing pods in namespace endless: .*within 1s/,
+    );
     expect(m.result.reason).not.toContain(TOKEN);
     expect(m.ms).toBeLessThan(3_000);
     // The download stops with the check: nothing keeps reading in the background.
@@ -548,7 +639,10 @@ ${['huge', 'garbage', 'text', 'endless'].map((ns) => `  - { id: pods-${ns}, conn
     };
 
     it('stops a watch line that never ends at 16 MB and reports it, keeping what came before', async () => {
-      const watch = watchEvents(eventSource(kc(), { namespace: 'watched', requestTimeout: 1000 }), { namespace: 'watched', max: 100 });
+      const watch = watchEvents(eventSource(kc(), { namespace: 'watched', requestTimeout: 1000 }), {
+        namespace: 'watched',
+        max: 100,
+      });
       try {
         const m = note(
           'K8s watch line without end',
@@ -558,7 +652,9 @@ ${['huge', 'garbage', 'text', 'endless'].map((ns) => `  - { id: pods-${ns}, conn
           }),
           served['watched/events?watch']?.sent,
         );
-        expect(m.result).toBe(`the watch of events in namespace watched: the watch stream sent a line longer than ${MAX_WATCH_LINE_BYTES / MB} MB (the limit) without ending it`);
+        expect(m.result).toBe(
+          `the watch of events in namespace watched: the watch stream sent a line longer than ${MAX_WATCH_LINE_BYTES / MB} MB (the limit) without ending it`,
+        );
         expect(watch.items().map((e) => e.reason)).toEqual(['BackOff']);
         expect(watch.connected).toBe(false);
         expect(m.peakMB).toBeLessThan(100);
@@ -569,10 +665,15 @@ ${['huge', 'garbage', 'text', 'endless'].map((ns) => `  - { id: pods-${ns}, conn
     }, 30_000);
 
     it('reports a watch line that is not JSON instead of skipping it', async () => {
-      const watch = watchEvents(eventSource(kc(), { namespace: 'noisy', requestTimeout: 1000 }), { namespace: 'noisy', max: 100 });
+      const watch = watchEvents(eventSource(kc(), { namespace: 'noisy', requestTimeout: 1000 }), {
+        namespace: 'noisy',
+        max: 100,
+      });
       try {
         await watch.ready;
-        expect(await waitFor(() => watch.lastError, 'the watch to fail', 5_000, 20)).toBe('the watch of events in namespace noisy: the watch stream sent a line that is not JSON');
+        expect(await waitFor(() => watch.lastError, 'the watch to fail', 5_000, 20)).toBe(
+          'the watch of events in namespace noisy: the watch stream sent a line that is not JSON',
+        );
       } finally {
         watch.stop();
       }

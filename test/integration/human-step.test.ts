@@ -45,13 +45,33 @@ describe('humanStep: a stage that needs a person', () => {
     // pool.end() resolves before its sockets close; DROP DATABASE … (FORCE) in afterAll may terminate them then.
     db.on('error', () => undefined);
     hooks = await HttpReceiver.start();
-    const config = parseConfig(`version: 1\ndefaults: { notify: [ops] }\nchannels:\n  ops: { type: webhook, url: "${hooks.url('/ops')}" }\n`, 'human-step.yaml', { env: false });
-    intervention = { context: { pipeline: 'example' }, receiver: config.notification.routing.receiver, policy: config.notification, remindEveryMs: 3_600_000, deadlineMs: 86_400_000, defaultAction: 'skip' };
+    const config = parseConfig(
+      `version: 1\ndefaults: { notify: [ops] }\nchannels:\n  ops: { type: webhook, url: "${hooks.url('/ops')}" }\n`,
+      'human-step.yaml',
+      { env: false },
+    );
+    intervention = {
+      context: { pipeline: 'example' },
+      receiver: config.notification.routing.receiver,
+      policy: config.notification,
+      remindEveryMs: 3_600_000,
+      deadlineMs: 86_400_000,
+      defaultAction: 'skip',
+    };
     store = await HistoryStore.open({ url: env.databaseUrl, schema: `${database}_store` });
     const { queue } = await openDemoQueue(undefined);
-    const demo = createDemoActivities({ url: dbUrl.toString(), dataDir: mkdtempSync(join(env.root, 'human-step-')), queue });
+    const demo = createDemoActivities({
+      url: dbUrl.toString(),
+      dataDir: mkdtempSync(join(env.root, 'human-step-')),
+      queue,
+    });
     closeDemo = demo.close;
-    worker = await createWorker({ settings, store, workflowBundlePath: env.bundlePath, extraActivities: demo.activities });
+    worker = await createWorker({
+      settings,
+      store,
+      workflowBundlePath: env.bundlePath,
+      extraActivities: demo.activities,
+    });
     running = worker.run();
     client = await testClient();
   });
@@ -74,23 +94,43 @@ describe('humanStep: a stage that needs a person', () => {
   /** A record of a format the parser does not know, held as the ETL holds it. */
   async function heldRecord(): Promise<string> {
     const id = uniqueName('rec');
-    await db.query(`INSERT INTO example.collected (record_id, source, payload) VALUES ($1, 'leak-site-c', '{"format":"scanned-pdf"}')`, [id]);
+    await db.query(
+      `INSERT INTO example.collected (record_id, source, payload) VALUES ($1, 'leak-site-c', '{"format":"scanned-pdf"}')`,
+      [id],
+    );
     await db.query(`INSERT INTO example.held (record_id, reason) VALUES ($1, 'unknown format')`, [id]);
     return id;
   }
 
   const start = (recordId: string) =>
-    client.workflow.start(demoRecordWorkflow, { workflowId: demoRecordWorkflowId(recordId), taskQueue: settings.taskQueue, args: [{ recordId, intervention }] });
+    client.workflow.start(demoRecordWorkflow, {
+      workflowId: demoRecordWorkflowId(recordId),
+      taskQueue: settings.taskQueue,
+      args: [{ recordId, intervention }],
+    });
 
   async function question(recordId: string, attempt: number): Promise<InterventionView> {
     const id = `pipewatch-intervention/${demoRecordWorkflowId(recordId)}/parse/${attempt}`;
-    return waitFor(() => client.workflow.getHandle(id).query(interventionQuery).catch(() => undefined), `intervention ${id}`, 30_000, 300);
+    return waitFor(
+      () =>
+        client.workflow
+          .getHandle(id)
+          .query(interventionQuery)
+          .catch(() => undefined),
+      `intervention ${id}`,
+      30_000,
+      300,
+    );
   }
 
   const answer = (recordId: string, attempt: number, a: Answer) =>
-    client.workflow.getHandle(`pipewatch-intervention/${demoRecordWorkflowId(recordId)}/parse/${attempt}`).executeUpdate(respondUpdate, { args: [{ answer: a, by: 'tester' }] });
+    client.workflow
+      .getHandle(`pipewatch-intervention/${demoRecordWorkflowId(recordId)}/parse/${attempt}`)
+      .executeUpdate(respondUpdate, { args: [{ answer: a, by: 'tester' }] });
 
-  const outcome = async (recordId: string) => (await db.query<{ outcome: string | null }>('SELECT outcome FROM example.held WHERE record_id = $1', [recordId])).rows[0]?.outcome;
+  const outcome = async (recordId: string) =>
+    (await db.query<{ outcome: string | null }>('SELECT outcome FROM example.held WHERE record_id = $1', [recordId]))
+      .rows[0]?.outcome;
 
   it('retry runs the stage again: still failing, it asks again; once the record is fixed, it is parsed', async () => {
     const id = await heldRecord();
@@ -100,13 +140,24 @@ describe('humanStep: a stage that needs a person', () => {
     expect(first.answers).toEqual(['retry', 'skip', 'abort']);
     expect(first.question).toContain(`record ${id} has the unknown format "scanned-pdf"`);
     expect(first.context).toMatchObject({ pipeline: 'example', stage: 'parse', item: id });
-    await waitFor(() => hooks.accepted.some((r) => r.path === '/ops' && r.raw.includes('needs an operator: parse needs a decision') && r.raw.includes(id)), 'the question at the receiver', 30_000, 200);
+    await waitFor(
+      () =>
+        hooks.accepted.some(
+          (r) => r.path === '/ops' && r.raw.includes('needs an operator: parse needs a decision') && r.raw.includes(id),
+        ),
+      'the question at the receiver',
+      30_000,
+      200,
+    );
 
     await answer(id, 1, 'retry');
     // Still malformed: the retry fails the same way and asks again.
     const second = await question(id, 2);
     expect(second.state).toBe('open');
-    await db.query(`UPDATE example.collected SET payload = '{"format":"leak-post","victim":"org-fixed"}' WHERE record_id = $1`, [id]);
+    await db.query(
+      `UPDATE example.collected SET payload = '{"format":"leak-post","victim":"org-fixed"}' WHERE record_id = $1`,
+      [id],
+    );
     await answer(id, 2, 'retry');
 
     expect(await handle.result()).toEqual({ recordId: id, status: 'parsed' });
@@ -131,7 +182,9 @@ describe('humanStep: a stage that needs a person', () => {
     await question(id, 1);
     const refused = await answer(id, 1, 'provide').catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect((refused as WorkflowUpdateFailedError).cause?.message).toMatch(/"provide" is not an answer to this question; answer one of: retry, skip, abort/);
+    expect((refused as WorkflowUpdateFailedError).cause?.message).toMatch(
+      /"provide" is not an answer to this question; answer one of: retry, skip, abort/,
+    );
     await answer(id, 1, 'abort');
     const err = await handle.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);

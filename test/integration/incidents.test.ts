@@ -3,14 +3,31 @@
 // channel outages and the fallback channel, silences, inhibition, operator
 // resolve. Alerts are signalled the way monitor runs signal them.
 import { createHmac } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import type { Status } from '../../evaluation/types.js';
 import type { HistoryStore } from '../../store/history.js';
-import { acknowledgeUpdate, alertSignal, incidentStateQuery, incidentWorkflow, resolveUpdate, type AlertEvent } from '../../workflows/incident.js';
+import {
+  acknowledgeUpdate,
+  alertSignal,
+  incidentStateQuery,
+  incidentWorkflow,
+  resolveUpdate,
+  type AlertEvent,
+} from '../../workflows/incident.js';
 import { incidentsFor } from '../../evaluation/check.js';
-import { addSilenceUpdate, silencesWorkflow, silencesWorkflowId, type AddSilenceRequest } from '../../workflows/silences.js';
+import {
+  addSilenceUpdate,
+  silencesWorkflow,
+  silencesWorkflowId,
+  type AddSilenceRequest,
+} from '../../workflows/silences.js';
 import { uniqueName } from '../support/env.js';
 import { HttpReceiver } from '../support/http-receiver.js';
 import type { RunningWorker } from '../support/temporal.js';
@@ -91,7 +108,11 @@ monitors:
       { env: false },
     );
     monitor = config.monitors[0]!;
-    fixture = await startWorkerWithStore('incstore', { ...process.env, HOOK_SECRET: SECRET, SLACK_URL: hooks.url('/slack') });
+    fixture = await startWorkerWithStore('incstore', {
+      ...process.env,
+      HOOK_SECRET: SECRET,
+      SLACK_URL: hooks.url('/slack'),
+    });
     ({ store, worker, client } = fixture);
   });
 
@@ -102,7 +123,12 @@ monitors:
   });
 
   /** Signals an alert as a monitor run does; returns the incident it joined. */
-  async function alert(monitorId: string, labels: Record<string, string>, transition: AlertEvent['transition'], status: Status = 'critical'): Promise<string> {
+  async function alert(
+    monitorId: string,
+    labels: Record<string, string>,
+    transition: AlertEvent['transition'],
+    status: Status = 'critical',
+  ): Promise<string> {
     const all = { monitor: monitorId, severity: status, ...labels };
     const [incident] = incidentsFor(monitor, all);
     const at = new Date().toISOString();
@@ -118,7 +144,13 @@ monitors:
           monitor: { id: monitorId, perspective: 'data', pipeline: labels.pipeline, labels: {} },
           labels: all,
           status: transition === 'resolve' ? 'ok' : status,
-          verdict: { status: transition === 'resolve' ? 'ok' : status, value: 42, unit: 'records', reason: `${monitorId} says ${status}`, observedAt: at },
+          verdict: {
+            status: transition === 'resolve' ? 'ok' : status,
+            value: 42,
+            unit: 'records',
+            reason: `${monitorId} says ${status}`,
+            observedAt: at,
+          },
           at,
         } satisfies AlertEvent,
       ],
@@ -127,7 +159,8 @@ monitors:
   }
 
   const state = (id: string) => client.workflow.getHandle(id).query(incidentStateQuery);
-  const forIncident = (path: string, kind: string, id: string) => hooks.accepted.filter((r) => r.path === path && r.body.kind === kind && r.body.incidentId === id);
+  const forIncident = (path: string, kind: string, id: string) =>
+    hooks.accepted.filter((r) => r.path === path && r.body.kind === kind && r.body.incidentId === id);
 
   it('groups alerts that share labels into one message, and resolves them with one', async () => {
     const pipeline = uniqueName('grp');
@@ -141,7 +174,9 @@ monitors:
     const [firing] = forIncident('/hook', 'firing', incidentId!);
     expect((firing!.body.alerts as Array<{ monitor: string }>).map((a) => a.monitor).sort()).toEqual(ids);
     // Signed: the receiver can check the body came from pipewatch.
-    expect(firing!.headers['x-pipewatch-signature']).toBe(`sha256=${createHmac('sha256', SECRET).update(firing!.raw).digest('hex')}`);
+    expect(firing!.headers['x-pipewatch-signature']).toBe(
+      `sha256=${createHmac('sha256', SECRET).update(firing!.raw).digest('hex')}`,
+    );
 
     for (const id of ids) await alert(id, { scenario: 'grouping', pipeline }, 'resolve');
     await waitFor(() => forIncident('/hook', 'resolved', incidentId!).length === 1, 'the resolved message');
@@ -160,7 +195,9 @@ monitors:
     const step2 = forIncident('/step2', 'escalation', id)[0]!;
     expect(step2.body.escalation).toEqual({ policy: 'ladder', step: 2, round: 1 });
 
-    const acked = await client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', note: 'looking' }] });
+    const acked = await client.workflow
+      .getHandle(id)
+      .executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice', note: 'looking' }] });
     expect(acked.state).toBe('acknowledged');
     expect(acked.acknowledgements).toEqual([expect.objectContaining({ by: 'alice', note: 'looking' })]);
     await sleep(4_500); // step 3 would have come 3 s after step 2
@@ -172,29 +209,49 @@ monitors:
     const id = await alert(uniqueName('ackexp'), { scenario: 'escalation' }, 'open');
     await waitFor(() => forIncident('/step1', 'escalation', id).length === 1, 'step 1');
     await client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ by: 'bob', forMs: 1_500 }] });
-    await waitFor(() => forIncident('/step1', 'escalation', id).length === 2, 'step 1 again once the acknowledgement expired', 10_000);
+    await waitFor(
+      () => forIncident('/step1', 'escalation', id).length === 2,
+      'step 1 again once the acknowledgement expired',
+      10_000,
+    );
     expect((await state(id)).state).toBe('firing');
     expect(forIncident('/step2', 'escalation', id)).toHaveLength(0);
   });
 
   it('refuses to acknowledge what does not exist or is already resolved, and lets an operator resolve', async () => {
     await expect(
-      client.workflow.getHandle(`pipewatch-incident/team/monitor=${uniqueName('nope')}`).executeUpdate(acknowledgeUpdate, { args: [{ by: 'carol' }] }),
+      client.workflow
+        .getHandle(`pipewatch-incident/team/monitor=${uniqueName('nope')}`)
+        .executeUpdate(acknowledgeUpdate, { args: [{ by: 'carol' }] }),
     ).rejects.toThrow(WorkflowNotFoundError);
 
     const monitorId = uniqueName('manual');
-    await store.recordRun({ monitorId, runId: 'r1', verdict: { status: 'critical', unit: 'records', value: 1, reason: 'x', observedAt: new Date().toISOString() }, flap: { failAfter: 1, resolveAfter: 1 } });
+    await store.recordRun({
+      monitorId,
+      runId: 'r1',
+      verdict: { status: 'critical', unit: 'records', value: 1, reason: 'x', observedAt: new Date().toISOString() },
+      flap: { failAfter: 1, resolveAfter: 1 },
+    });
     expect((await store.monitorState(monitorId))?.alerting).toBe(true);
     const id = await alert(monitorId, {}, 'open');
     await waitFor(() => forIncident('/hook', 'firing', id).length === 1, 'the firing message');
 
-    await expect(client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ by: '' }] })).rejects.toThrow(WorkflowUpdateFailedError);
-    const resolved = await client.workflow.getHandle(id).executeUpdate(resolveUpdate, { args: [{ by: 'carol', note: 'fixed the parser' }] });
+    await expect(
+      client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ by: '' }] }),
+    ).rejects.toThrow(WorkflowUpdateFailedError);
+    const resolved = await client.workflow
+      .getHandle(id)
+      .executeUpdate(resolveUpdate, { args: [{ by: 'carol', note: 'fixed the parser' }] });
     expect(resolved.state).toBe('resolved');
-    const [message] = await waitFor(() => (forIncident('/hook', 'resolved', id).length === 1 ? forIncident('/hook', 'resolved', id) : undefined), 'the resolved message');
+    const [message] = await waitFor(
+      () => (forIncident('/hook', 'resolved', id).length === 1 ? forIncident('/hook', 'resolved', id) : undefined),
+      'the resolved message',
+    );
     expect(message!.body).toMatchObject({ status: 'ok', resolvedBy: 'carol (fixed the parser)' });
     expect((await store.monitorState(monitorId))?.alerting).toBe(false);
-    await expect(client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ by: 'dave' }] })).rejects.toMatchObject({
+    await expect(
+      client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ by: 'dave' }] }),
+    ).rejects.toMatchObject({
       cause: expect.objectContaining({ message: expect.stringMatching(/is already resolved/) }),
     });
   });
@@ -205,7 +262,10 @@ monitors:
     await waitFor(() => flaky.attempts >= 3, 'three refused attempts');
     expect(flaky.accepted).toHaveLength(0);
     flaky.failWith = undefined;
-    await waitFor(() => flaky.accepted.filter((r) => r.body.incidentId === id).length === 1, 'the delivery after recovery');
+    await waitFor(
+      () => flaky.accepted.filter((r) => r.body.incidentId === id).length === 1,
+      'the delivery after recovery',
+    );
     await sleep(1_500);
     expect(flaky.accepted.filter((r) => r.body.incidentId === id)).toHaveLength(1);
   });
@@ -213,14 +273,21 @@ monitors:
   it('tells the fallback channel when a channel stays down, and still delivers when it returns', async () => {
     flaky.failWith = 503;
     const id = await alert(uniqueName('down'), { scenario: 'flaky' }, 'open');
-    const [notice] = await waitFor(() => {
-      const n = hooks.accepted.filter((r) => r.path === '/fallback' && String(r.body.text).includes(id));
-      return n.length ? n : undefined;
-    }, 'the fallback notice', 20_000);
+    const [notice] = await waitFor(
+      () => {
+        const n = hooks.accepted.filter((r) => r.path === '/fallback' && String(r.body.text).includes(id));
+        return n.length ? n : undefined;
+      },
+      'the fallback notice',
+      20_000,
+    );
     expect(notice!.body).toMatchObject({ kind: 'notice', title: 'channel flaky is failing' });
     expect(String(notice!.body.text)).toContain('503');
     flaky.failWith = undefined;
-    await waitFor(() => flaky.accepted.filter((r) => r.body.incidentId === id).length === 1, 'the delivery after recovery');
+    await waitFor(
+      () => flaky.accepted.filter((r) => r.body.incidentId === id).length === 1,
+      'the delivery after recovery',
+    );
   });
 
   it('holds back what a silence matches until it ends, and nothing else', async () => {
@@ -232,7 +299,12 @@ monitors:
       durationMs: 4_000,
       createdBy: 'erin',
       reason: 'backfill',
-      announcements: { channels: [], announceBeforeMs: 1_000, longerThanMs: 86_400_000, delivery: monitor.notification.delivery },
+      announcements: {
+        channels: [],
+        announceBeforeMs: 1_000,
+        longerThanMs: 86_400_000,
+        delivery: monitor.notification.delivery,
+      },
     };
     const created = await client.workflow.executeUpdateWithStart(addSilenceUpdate, {
       args: [request],
@@ -252,11 +324,17 @@ monitors:
     expect(forIncident('/hook', 'firing', silencedId)).toHaveLength(0);
     expect((await state(silencedId)).muted[silenced]).toMatchObject({ kind: 'silence', by: 'erin' });
 
-    await waitFor(() => forIncident('/hook', 'firing', silencedId).length === 1, 'the silenced alert once the silence ended', 15_000);
+    await waitFor(
+      () => forIncident('/hook', 'firing', silencedId).length === 1,
+      'the silenced alert once the silence ended',
+      15_000,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(3_500);
 
     await expect(
-      client.workflow.getHandle(silencesWorkflowId(worker.settings.taskQueue)).executeUpdate(addSilenceUpdate, { args: [{ ...request, matchers: ['not a matcher'] }] }),
+      client.workflow
+        .getHandle(silencesWorkflowId(worker.settings.taskQueue))
+        .executeUpdate(addSilenceUpdate, { args: [{ ...request, matchers: ['not a matcher'] }] }),
     ).rejects.toMatchObject({ cause: expect.objectContaining({ message: expect.stringMatching(/is not a matcher/) }) });
   });
 
@@ -278,7 +356,11 @@ monitors:
     expect(forIncident('/hook', 'firing', id)).toHaveLength(0);
 
     await store.stopAlerting([source]);
-    await waitFor(() => forIncident('/hook', 'firing', id).length === 1, 'the warning once the critical alert is gone', 10_000);
+    await waitFor(
+      () => forIncident('/hook', 'firing', id).length === 1,
+      'the warning once the critical alert is gone',
+      10_000,
+    );
   });
 
   it('posts to Slack', async () => {
@@ -288,6 +370,8 @@ monitors:
       const found = hooks.accepted.filter((r) => r.path === '/slack' && String(r.body.text).includes(monitorId));
       return found.length ? found : undefined;
     }, 'the Slack message');
-    expect(String(message!.body.text)).toMatch(new RegExp(`^\\*FIRING CRITICAL: ${monitorId}: ${monitorId} says critical\\*`));
+    expect(String(message!.body.text)).toMatch(
+      new RegExp(`^\\*FIRING CRITICAL: ${monitorId}: ${monitorId} says critical\\*`),
+    );
   });
 });

@@ -34,7 +34,11 @@ describe('event watch: list, watch, resume and relist', () => {
         return real.watch(version, onEvent, done);
       },
     };
-    watch = watchEvents(gated, { namespace: ns, max: 1_000, onChange: (change, e) => seen.push({ change, uid: e.uid, version: e.resourceVersion, reason: e.reason }) });
+    watch = watchEvents(gated, {
+      namespace: ns,
+      max: 1_000,
+      onChange: (change, e) => seen.push({ change, uid: e.uid, version: e.resourceVersion, reason: e.reason }),
+    });
     await watch.ready;
   });
 
@@ -43,7 +47,8 @@ describe('event watch: list, watch, resume and relist', () => {
     await cp?.stop();
   });
 
-  const warn = (reason: string, count = 1) => cluster.event(ns, { kind: 'Pod', name: 'loader-1' }, { reason, message: `${reason} happened`, count });
+  const warn = (reason: string, count = 1) =>
+    cluster.event(ns, { kind: 'Pod', name: 'loader-1' }, { reason, message: `${reason} happened`, count });
   const changesOf = (reason: string) => seen.filter((s) => s.reason === reason);
 
   it('sees every event once, across an API server crash and restart, and each change of an event once', async () => {
@@ -53,14 +58,24 @@ describe('event watch: list, watch, resume and relist', () => {
     await cp.restartApiServer({ kill: true });
     const after = await Promise.all(['B1', 'B2', 'B3'].map((r) => warn(r)));
     // The kubelet bumps an event's count when it recurs: one MODIFIED, not a new event.
-    await cluster.core.patchNamespacedEvent({ namespace: ns, name: before[0]!.metadata!.name!, body: { count: 2 } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+    await cluster.core.patchNamespacedEvent(
+      { namespace: ns, name: before[0]!.metadata!.name!, body: { count: 2 } },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
     // A Normal event is outside the watch's field selector.
     await cluster.event(ns, { kind: 'Pod', name: 'loader-1' }, { reason: 'Pulled', message: 'pulled', type: 'Normal' });
     await waitFor(() => seen.length >= 7 || undefined, 'the events written after the restart', 30_000);
 
-    expect(seen.map((s) => `${s.change} ${s.reason}`).sort()).toEqual(['ADDED A1', 'ADDED A2', 'ADDED A3', 'ADDED B1', 'ADDED B2', 'ADDED B3', 'MODIFIED A1'].sort());
+    expect(seen.map((s) => `${s.change} ${s.reason}`).sort()).toEqual(
+      ['ADDED A1', 'ADDED A2', 'ADDED A3', 'ADDED B1', 'ADDED B2', 'ADDED B3', 'MODIFIED A1'].sort(),
+    );
     expect(new Set(seen.map((s) => `${s.uid}@${s.version}`)).size).toBe(seen.length);
-    expect(watch.items().map((e) => e.reason).sort()).toEqual(['A1', 'A2', 'A3', 'B1', 'B2', 'B3']);
+    expect(
+      watch
+        .items()
+        .map((e) => e.reason)
+        .sort(),
+    ).toEqual(['A1', 'A2', 'A3', 'B1', 'B2', 'B3']);
     expect(watch.items().find((e) => e.reason === 'A1')!.count).toBe(2);
     expect(watch.relists).toBe(1);
     expect(after).toHaveLength(3);
@@ -80,15 +95,27 @@ describe('event watch: list, watch, resume and relist', () => {
     await cluster.core.deleteNamespacedEvent({ namespace: ns, name: gone.name });
     // Compact etcd up to now, as kube-apiserver does every few minutes: the version the watch holds is gone.
     const etcd = (path: string, body: object) =>
-      fetch(`${cp.etcdUrl}${path}`, { method: 'POST', body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ header: { revision: string } }>);
-    const { header } = await etcd('/v3/kv/range', { key: Buffer.from('/').toString('base64'), range_end: Buffer.from('0').toString('base64'), limit: 1, keys_only: true });
+      fetch(`${cp.etcdUrl}${path}`, { method: 'POST', body: JSON.stringify(body) }).then(
+        (r) => r.json() as Promise<{ header: { revision: string } }>,
+      );
+    const { header } = await etcd('/v3/kv/range', {
+      key: Buffer.from('/').toString('base64'),
+      range_end: Buffer.from('0').toString('base64'),
+      limit: 1,
+      keys_only: true,
+    });
     await etcd('/v3/kv/compaction', { revision: header.revision, physical: true });
-    await expect(cluster.core.listNamespacedEvent({ namespace: ns, resourceVersion: lastVersion, resourceVersionMatch: 'Exact' })).rejects.toMatchObject({ code: 410 });
+    await expect(
+      cluster.core.listNamespacedEvent({ namespace: ns, resourceVersion: lastVersion, resourceVersionMatch: 'Exact' }),
+    ).rejects.toMatchObject({ code: 410 });
 
     openGate();
     await waitFor(() => watch.relists === 2 || undefined, 'a relist after 410 Gone', 30_000);
     await waitFor(() => seen.length >= already + 3 || undefined, 'the changes made while away', 30_000);
-    const since = seen.slice(already).map((s) => `${s.change} ${s.reason}`).sort();
+    const since = seen
+      .slice(already)
+      .map((s) => `${s.change} ${s.reason}`)
+      .sort();
     expect(since).toEqual(['ADDED C1', 'ADDED C2', 'DELETED A2']);
     expect(new Set(seen.map((s) => `${s.change} ${s.uid}@${s.version}`)).size).toBe(seen.length);
 
@@ -96,6 +123,11 @@ describe('event watch: list, watch, resume and relist', () => {
     await warn('D1');
     await waitFor(() => changesOf('D1').length === 1 || undefined, 'an event after the relist');
     expect(watch.connected).toBe(true);
-    expect(watch.items().map((e) => e.reason).sort()).toEqual(['A1', 'A3', 'B1', 'B2', 'B3', 'C1', 'C2', 'D1']);
+    expect(
+      watch
+        .items()
+        .map((e) => e.reason)
+        .sort(),
+    ).toEqual(['A1', 'A3', 'B1', 'B2', 'B3', 'C1', 'C2', 'D1']);
   });
 });

@@ -47,7 +47,12 @@ class Api {
   }
 
   /** A CronJob as a user writes it; the pods of its Jobs get a kwok fault or a run time when asked. */
-  cronJob(namespace: string, name: string, spec: { schedule: string; startingDeadlineSeconds?: number; concurrencyPolicy?: string }, pod: { fault?: KwokFault; runFor?: string } = {}) {
+  cronJob(
+    namespace: string,
+    name: string,
+    spec: { schedule: string; startingDeadlineSeconds?: number; concurrencyPolicy?: string },
+    pod: { fault?: KwokFault; runFor?: string } = {},
+  ) {
     return this.batch.createNamespacedCronJob({
       namespace,
       body: {
@@ -58,7 +63,10 @@ class Api {
             spec: {
               backoffLimit: 0,
               template: {
-                metadata: { labels: { 'app.kubernetes.io/name': name, ...(pod.fault ? { [KWOK_FAULT_LABEL]: pod.fault } : {}) }, annotations: pod.runFor ? { [KWOK_RUN_FOR_ANNOTATION]: pod.runFor } : {} },
+                metadata: {
+                  labels: { 'app.kubernetes.io/name': name, ...(pod.fault ? { [KWOK_FAULT_LABEL]: pod.fault } : {}) },
+                  annotations: pod.runFor ? { [KWOK_RUN_FOR_ANNOTATION]: pod.runFor } : {},
+                },
                 spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: `registry.example/${name}:1` }] },
               },
             },
@@ -70,7 +78,9 @@ class Api {
 
   /** The CronJob's Jobs by the scheduled time the controller made each for. */
   async jobsOf(namespace: string, cronJob: string): Promise<Map<number, k8s.V1Job>> {
-    const jobs = (await this.batch.listNamespacedJob({ namespace })).items.filter((j) => j.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob' && o.name === cronJob));
+    const jobs = (await this.batch.listNamespacedJob({ namespace })).items.filter((j) =>
+      j.metadata?.ownerReferences?.some((o) => o.kind === 'CronJob' && o.name === cronJob),
+    );
     return new Map(jobs.map((j) => [Date.parse(j.metadata!.annotations![SCHEDULED]!), j]));
   }
 
@@ -82,17 +92,27 @@ class Api {
     return this.core.createNamespacedPod({
       namespace,
       body: {
-        metadata: { name: `${name}-1`, labels: { 'app.kubernetes.io/name': name, ...(spec.fault ? { [KWOK_FAULT_LABEL]: spec.fault } : {}) } },
+        metadata: {
+          name: `${name}-1`,
+          labels: { 'app.kubernetes.io/name': name, ...(spec.fault ? { [KWOK_FAULT_LABEL]: spec.fault } : {}) },
+        },
         spec: {
           nodeSelector: spec.node ? { 'kubernetes.io/hostname': spec.node } : undefined,
-          containers: [{ name: 'main', image: `registry.example/${name}:1`, resources: spec.cpu ? { requests: { cpu: spec.cpu } } : undefined }],
+          containers: [
+            {
+              name: 'main',
+              image: `registry.example/${name}:1`,
+              resources: spec.cpu ? { requests: { cpu: spec.cpu } } : undefined,
+            },
+          ],
         },
       },
     });
   }
 }
 
-const succeeded = (j: k8s.V1Job | undefined) => !!j?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True');
+const succeeded = (j: k8s.V1Job | undefined) =>
+  !!j?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True');
 
 describe("Kubernetes' own controllers, scheduler and kwok nodes, watched by pipewatch", () => {
   let stoppable: ControlPlane;
@@ -109,16 +129,32 @@ describe("Kubernetes' own controllers, scheduler and kwok nodes, watched by pipe
 
   beforeAll(async () => {
     [stoppable, running, nodes] = await Promise.all([
-      startTestControlPlane({ running: { controllers: ['cronjob-controller', 'job-controller'], scheduler: true, nodes: ['kwok-node-1'] } }),
-      startTestControlPlane({ running: { controllers: ['cronjob-controller', 'job-controller'], scheduler: true, nodes: ['kwok-node-1', 'kwok-node-2'] } }),
+      startTestControlPlane({
+        running: { controllers: ['cronjob-controller', 'job-controller'], scheduler: true, nodes: ['kwok-node-1'] },
+      }),
+      startTestControlPlane({
+        running: {
+          controllers: ['cronjob-controller', 'job-controller'],
+          scheduler: true,
+          nodes: ['kwok-node-1', 'kwok-node-2'],
+        },
+      }),
       // A node without a lease renewal for 20 s is NotReady (default 50 s).
-      startTestControlPlane({ running: { controllers: ['node-lifecycle-controller'], controllerManagerArgs: ['--node-monitor-grace-period=20s'], scheduler: true, nodes: ['kwok-node-1'] } }),
+      startTestControlPlane({
+        running: {
+          controllers: ['node-lifecycle-controller'],
+          controllerManagerArgs: ['--node-monitor-grace-period=20s'],
+          scheduler: true,
+          nodes: ['kwok-node-1'],
+        },
+      }),
     ]);
     onStoppable = new Api(stoppable);
     onRunning = new Api(running);
     onNodes = new Api(nodes);
     await onStoppable.core.createNamespace({ body: { metadata: { name: 'pw-cron' } } });
-    for (const ns of ['pw-batch', 'pw-pods']) await onRunning.core.createNamespace({ body: { metadata: { name: ns } } });
+    for (const ns of ['pw-batch', 'pw-pods'])
+      await onRunning.core.createNamespace({ body: { metadata: { name: ns } } });
     await onNodes.core.createNamespace({ body: { metadata: { name: 'pw-node' } } });
     fixture = await startWorkerWithStore('k8srun');
     ({ worker, client } = fixture);
@@ -152,7 +188,9 @@ monitors:
     check: { type: kubeEvents, namespace: pw-node, reasons: [NodeNotReady], window: 15m }
     rules: [{ above: 0, severity: warning }]
 `;
-    monitors = Object.fromEntries(parseConfig(config, 'k8s-running.yaml', { env: false }).monitors.map((m) => [m.id, m]));
+    monitors = Object.fromEntries(
+      parseConfig(config, 'k8s-running.yaml', { env: false }).monitors.map((m) => [m.id, m]),
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -173,7 +211,11 @@ monitors:
   };
   /** One scheduled run of the monitor through monitorWorkflow on a real worker: its verdict and the alert transition. */
   const monitorRun = async (id: string) => {
-    const handle = await client.workflow.start(monitorWorkflow, { args: [monitors[id]!], taskQueue: worker.settings.taskQueue, workflowId: `${uniqueName('run')}/${id}` });
+    const handle = await client.workflow.start(monitorWorkflow, {
+      args: [monitors[id]!],
+      taskQueue: worker.settings.taskQueue,
+      workflowId: `${uniqueName('run')}/${id}`,
+    });
     return (await handle.result()) as MonitorRunResult;
   };
 
@@ -183,12 +225,20 @@ monitors:
       // Two CronJobs every minute: Kubernetes catches up the one without startingDeadlineSeconds at once, and
       // never starts the other's missed run (its 15 s window has passed).
       await onStoppable.cronJob('pw-cron', 'collector', { schedule: '* * * * *' });
-      await onStoppable.cronJob('pw-cron', 'collector-deadline', { schedule: '* * * * *', startingDeadlineSeconds: 15 });
+      await onStoppable.cronJob('pw-cron', 'collector-deadline', {
+        schedule: '* * * * *',
+        startingDeadlineSeconds: 15,
+      });
 
       // The controller makes a Job for the next minute; kwok runs its pod to completion.
       const t1 = Math.ceil(Date.now() / MIN) * MIN;
       for (const name of ['collector', 'collector-deadline']) {
-        await waitFor(async () => succeeded((await onStoppable.jobsOf('pw-cron', name)).get(t1)), `${name}'s Job for ${new Date(t1).toISOString()} to succeed`, 2 * MIN, 1_000);
+        await waitFor(
+          async () => succeeded((await onStoppable.jobsOf('pw-cron', name)).get(t1)),
+          `${name}'s Job for ${new Date(t1).toISOString()} to succeed`,
+          2 * MIN,
+          1_000,
+        );
       }
       const healthy = await monitorRun('collectors');
       expect(healthy).toMatchObject({ status: 'ok', value: 0, transition: 'none' });
@@ -203,9 +253,13 @@ monitors:
       expect(missed).toMatchObject({ status: 'warning', value: 2, transition: 'open' });
       const v = await check('collectors');
       const lastRun = `last run ${utcText(t1)} \\(2m ago\\)`;
-      expect(String(v.details!['cronjob pw-cron/collector'])).toMatch(new RegExp(`^missed the run due ${utcText(t3)} \\(1[5-9]s ago, grace 15s\\); ${lastRun} — schedule `));
+      expect(String(v.details!['cronjob pw-cron/collector'])).toMatch(
+        new RegExp(`^missed the run due ${utcText(t3)} \\(1[5-9]s ago, grace 15s\\); ${lastRun} — schedule `),
+      );
       expect(String(v.details!['cronjob pw-cron/collector-deadline'])).toMatch(
-        new RegExp(`^missed the run due ${utcText(t3)} \\(1[5-9]s ago, grace 15s\\); ${lastRun}; startingDeadlineSeconds \\(15\\) has passed, so Kubernetes will not start it — schedule `),
+        new RegExp(
+          `^missed the run due ${utcText(t3)} \\(1[5-9]s ago, grace 15s\\); ${lastRun}; startingDeadlineSeconds \\(15\\) has passed, so Kubernetes will not start it — schedule `,
+        ),
       );
       // Kubernetes itself: no event since the stop, lastScheduleTime still t1, no Job for t2 or t3.
       for (const name of ['collector', 'collector-deadline']) {
@@ -220,20 +274,36 @@ monitors:
       // For the other, t3 is outside its 15 s window when the controller looks: it starts nothing and says nothing —
       // not even MissSchedule, which it records only for a time it finds inside the window and then too late.
       await stoppable.startComponent('kube-controller-manager');
-      await waitFor(async () => succeeded((await onStoppable.jobsOf('pw-cron', 'collector')).get(t3)), 'the catch-up Job for t3 to succeed', MIN, 500);
+      await waitFor(
+        async () => succeeded((await onStoppable.jobsOf('pw-cron', 'collector')).get(t3)),
+        'the catch-up Job for t3 to succeed',
+        MIN,
+        500,
+      );
       expect([...(await onStoppable.jobsOf('pw-cron', 'collector')).keys()].sort()).toEqual([t1, t3]);
       await sleep(2_000);
       expect([...(await onStoppable.jobsOf('pw-cron', 'collector-deadline')).keys()]).toEqual([t1]);
-      expect((await onStoppable.events('pw-cron', 'collector-deadline')).filter((e) => Date.parse(String(e.lastTimestamp ?? e.eventTime)) > stoppedAt)).toEqual([]);
+      expect(
+        (await onStoppable.events('pw-cron', 'collector-deadline')).filter(
+          (e) => Date.parse(String(e.lastTimestamp ?? e.eventTime)) > stoppedAt,
+        ),
+      ).toEqual([]);
 
       const caughtUp = await check('collectors');
       expect(caughtUp.details).not.toHaveProperty('cronjob pw-cron/collector');
-      expect(String(caughtUp.details!['cronjob pw-cron/collector-deadline'])).toMatch(new RegExp(`^missed the run due ${utcText(t3)} .*startingDeadlineSeconds \\(15\\) has passed`));
+      expect(String(caughtUp.details!['cronjob pw-cron/collector-deadline'])).toMatch(
+        new RegExp(`^missed the run due ${utcText(t3)} .*startingDeadlineSeconds \\(15\\) has passed`),
+      );
       expect(caughtUp.value).toBe(1);
 
       // The next scheduled time runs for both: resolved.
       const t4 = t3 + MIN;
-      await waitFor(async () => succeeded((await onStoppable.jobsOf('pw-cron', 'collector-deadline')).get(t4)), "collector-deadline's Job for t4 to succeed", 2 * MIN, 1_000);
+      await waitFor(
+        async () => succeeded((await onStoppable.jobsOf('pw-cron', 'collector-deadline')).get(t4)),
+        "collector-deadline's Job for t4 to succeed",
+        2 * MIN,
+        1_000,
+      );
       const resolved = await monitorRun('collectors');
       expect(resolved).toMatchObject({ status: 'ok', value: 0, transition: 'resolve' });
     },
@@ -244,18 +314,31 @@ monitors:
     'a Job whose pod fails, and a Forbid CronJob whose Job runs past maxDuration so the controller skips the next run',
     async () => {
       await onRunning.cronJob('pw-batch', 'exporter', { schedule: '* * * * *' }, { fault: 'fail' });
-      await onRunning.cronJob('pw-batch', 'compactor', { schedule: '* * * * *', concurrencyPolicy: 'Forbid' }, { runFor: '10m' });
+      await onRunning.cronJob(
+        'pw-batch',
+        'compactor',
+        { schedule: '* * * * *', concurrencyPolicy: 'Forbid' },
+        { runFor: '10m' },
+      );
       const t1 = Math.ceil(Date.now() / MIN) * MIN;
       const t2 = t1 + MIN;
 
       const failedJob = await waitFor(
-        async () => [...(await onRunning.jobsOf('pw-batch', 'exporter')).values()].find((j) => j.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True')),
+        async () =>
+          [...(await onRunning.jobsOf('pw-batch', 'exporter')).values()].find((j) =>
+            j.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True'),
+          ),
         "exporter's Job to fail",
         2 * MIN,
         1_000,
       );
       // The controller says why it skipped t2 (JobAlreadyActive); pipewatch names the skipped run and the Job in the way.
-      await waitFor(async () => (await onRunning.events('pw-batch', 'compactor')).some((e) => e.reason === 'JobAlreadyActive'), 'JobAlreadyActive for compactor', 2 * MIN, 1_000);
+      await waitFor(
+        async () => (await onRunning.events('pw-batch', 'compactor')).some((e) => e.reason === 'JobAlreadyActive'),
+        'JobAlreadyActive for compactor',
+        2 * MIN,
+        1_000,
+      );
       await sleepUntil(t2 + GRACE + 2_000);
 
       const compactorJob = (await onRunning.jobsOf('pw-batch', 'compactor')).get(t1)!.metadata!.name!;
@@ -265,7 +348,9 @@ monitors:
       const v = await check('batch');
       expect(v).toMatchObject({ status: 'warning', value: 2 });
       expect(String(v.details!['cronjob pw-batch/exporter'])).toMatch(
-        new RegExp(`^Job ${newestFailed.metadata!.name} failed \\d+s ago: BackoffLimitExceeded — Job has reached the specified backoff limit — schedule \\* \\* \\* \\* \\* \\(UTC\\), last run \\d+s ago, last success never$`),
+        new RegExp(
+          `^Job ${newestFailed.metadata!.name} failed \\d+s ago: BackoffLimitExceeded — Job has reached the specified backoff limit — schedule \\* \\* \\* \\* \\* \\(UTC\\), last run \\d+s ago, last success never$`,
+        ),
       );
       const compactor = String(v.details!['cronjob pw-batch/compactor']);
       expect(compactor).toContain(`missed the run due ${utcText(t2)}`);
@@ -276,7 +361,7 @@ monitors:
   );
 
   it.concurrent(
-    'pods the scheduler and kwok run: CrashLoopBackOff with restarts, OOMKilled, ImagePullBackOff, and Pending with the scheduler\'s reason',
+    "pods the scheduler and kwok run: CrashLoopBackOff with restarts, OOMKilled, ImagePullBackOff, and Pending with the scheduler's reason",
     async () => {
       await onRunning.pod('pw-pods', 'loader', { fault: 'crash-loop' });
       await onRunning.pod('pw-pods', 'indexer', { fault: 'oom' });
@@ -285,19 +370,34 @@ monitors:
       await onRunning.pod('pw-pods', 'healthy', {});
       const v = await checkUntil('pods', (r) => r.value === 5, 30_000);
       const d = v.details!;
-      expect(String(d['app loader'])).toMatch(/^container layer — loader-1: CrashLoopBackOff for \d+s \(allowed 1s\): main: CrashLoopBackOff/);
-      expect(String(d['app loader'])).toContain('main: 6 restarts in 1h (allowed 5), last terminated Error (exit code 1)');
-      expect(String(d['app indexer'])).toMatch(/^scheduling\/resources layer — indexer-1: main: OOMKilled \(exit code 137\) at .* — over its memory limit/);
-      expect(String(d['app fetcher'])).toMatch(/^image layer — fetcher-1: cannot pull its image for \d+s \(allowed 0s\): main: ImagePullBackOff/);
-      expect(String(d['app planner'])).toMatch(/^scheduling\/resources layer — planner-1: Pending for \d+s \(allowed 1s\): not scheduled: 0\/2 nodes are available: .*Insufficient cpu/);
+      expect(String(d['app loader'])).toMatch(
+        /^container layer — loader-1: CrashLoopBackOff for \d+s \(allowed 1s\): main: CrashLoopBackOff/,
+      );
+      expect(String(d['app loader'])).toContain(
+        'main: 6 restarts in 1h (allowed 5), last terminated Error (exit code 1)',
+      );
+      expect(String(d['app indexer'])).toMatch(
+        /^scheduling\/resources layer — indexer-1: main: OOMKilled \(exit code 137\) at .* — over its memory limit/,
+      );
+      expect(String(d['app fetcher'])).toMatch(
+        /^image layer — fetcher-1: cannot pull its image for \d+s \(allowed 0s\): main: ImagePullBackOff/,
+      );
+      expect(String(d['app planner'])).toMatch(
+        /^scheduling\/resources layer — planner-1: Pending for \d+s \(allowed 1s\): not scheduled: 0\/2 nodes are available: .*Insufficient cpu/,
+      );
       expect(d).not.toHaveProperty('app healthy');
       expect(v).toMatchObject({ value: 5, status: 'critical' });
       // The pods really ran on kwok's node (the scheduler bound them), except the one no node can hold.
       const pods = (await onRunning.core.listNamespacedPod({ namespace: 'pw-pods' })).items;
-      expect(Object.fromEntries(pods.map((p) => [p.metadata!.name, p.spec!.nodeName ?? null]))).toMatchObject({ 'loader-1': expect.stringMatching(/^kwok-node-/), 'planner-1': null });
+      expect(Object.fromEntries(pods.map((p) => [p.metadata!.name, p.spec!.nodeName ?? null]))).toMatchObject({
+        'loader-1': expect.stringMatching(/^kwok-node-/),
+        'planner-1': null,
+      });
 
       const scheduling = await checkUntil('scheduling-events', (r) => (r.value ?? 0) > 0, 30_000);
-      expect(String(scheduling.details!['app planner'])).toMatch(/^scheduling\/resources layer — FailedScheduling ×\d+ on Pod\/planner-1 · .*0\/2 nodes are available: .*Insufficient cpu/);
+      expect(String(scheduling.details!['app planner'])).toMatch(
+        /^scheduling\/resources layer — FailedScheduling ×\d+ on Pod\/planner-1 · .*0\/2 nodes are available: .*Insufficient cpu/,
+      );
     },
     2 * MIN,
   );
@@ -306,7 +406,13 @@ monitors:
     'a node that stops reporting: the node lifecycle controller marks it NotReady and pipewatch names the node layer for the pods on it',
     async () => {
       await onNodes.pod('pw-node', 'mover', {});
-      await waitFor(async () => (await onNodes.core.readNamespacedPod({ namespace: 'pw-node', name: 'mover-1' })).status?.phase === 'Running', 'mover-1 Running on kwok-node-1', 30_000, 500);
+      await waitFor(
+        async () =>
+          (await onNodes.core.readNamespacedPod({ namespace: 'pw-node', name: 'mover-1' })).status?.phase === 'Running',
+        'mover-1 Running on kwok-node-1',
+        30_000,
+        500,
+      );
       // Leases renewed every 10 s keep the node Ready past the 20 s grace period.
       await sleep(25_000);
       expect((await check('node-events')).value).toBe(0);
@@ -314,9 +420,14 @@ monitors:
       await nodes.stopComponent('kwok');
       const v = await checkUntil('node-events', (r) => (r.value ?? 0) > 0, 90_000);
       expect(v.details).toMatchObject({ layer: 'node' });
-      expect(String(v.details!['app mover'])).toMatch(/^node layer — NodeNotReady ×1 on Pod\/mover-1 · .*Node is not ready/);
+      expect(String(v.details!['app mover'])).toMatch(
+        /^node layer — NodeNotReady ×1 on Pod\/mover-1 · .*Node is not ready/,
+      );
       const node = await onNodes.core.readNode({ name: 'kwok-node-1' });
-      expect(node.status!.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'Unknown', reason: 'NodeStatusUnknown' });
+      expect(node.status!.conditions!.find((c) => c.type === 'Ready')).toMatchObject({
+        status: 'Unknown',
+        reason: 'NodeStatusUnknown',
+      });
     },
     3 * MIN,
   );

@@ -30,7 +30,12 @@ describe('a monitored PostgreSQL source read by a role that may only SELECT', ()
   const env = testEnv();
   const db = uniqueName('pw_lp').toLowerCase();
   const roles = { reader: `${db}_reader`, writer: `${db}_writer`, stats: `${db}_stats`, store: `${db}_store` };
-  const passwords = { reader: randomBytes(16).toString('hex'), writer: randomBytes(16).toString('hex'), stats: randomBytes(16).toString('hex'), store: randomBytes(16).toString('hex') };
+  const passwords = {
+    reader: randomBytes(16).toString('hex'),
+    writer: randomBytes(16).toString('hex'),
+    stats: randomBytes(16).toString('hex'),
+    store: randomBytes(16).toString('hex'),
+  };
   // Only the worker sees these: config holds ${ENV} references.
   const secrets = { LP_READER_PASSWORD: passwords.reader, LP_WRITER_PASSWORD: passwords.writer };
   const server = new URL(env.databaseUrl);
@@ -51,9 +56,20 @@ describe('a monitored PostgreSQL source read by a role that may only SELECT', ()
   const collect = (id: string, at = AT): Promise<Measurement> => {
     const m = monitors[id]!;
     if (m.check.type === 'stageCounts') {
-      return activityEnv.run(activities.collectStages, { monitorId: m.id, pipeline: m.check.pipeline, stages: m.stages!, check: m.check, at: at.toISOString() });
+      return activityEnv.run(activities.collectStages, {
+        monitorId: m.id,
+        pipeline: m.check.pipeline,
+        stages: m.stages!,
+        check: m.check,
+        at: at.toISOString(),
+      });
     }
-    return activityEnv.run(activities.collect, { monitorId: m.id, connector: m.connector!, check: m.check, at: at.toISOString() });
+    return activityEnv.run(activities.collect, {
+      monitorId: m.id,
+      connector: m.connector!,
+      check: m.check,
+      at: at.toISOString(),
+    });
   };
 
   /** A plain session as one of the test's roles, for what the connector never does (writes). */
@@ -68,7 +84,9 @@ describe('a monitored PostgreSQL source read by a role that may only SELECT', ()
     await admin.query(`CREATE DATABASE "${db}"`);
     await admin.query(`REVOKE ALL ON DATABASE "${db}" FROM PUBLIC`);
     for (const role of Object.keys(roles) as Array<keyof typeof roles>) {
-      await admin.query(`CREATE ROLE "${roles[role]}" LOGIN PASSWORD '${passwords[role]}' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`);
+      await admin.query(
+        `CREATE ROLE "${roles[role]}" LOGIN PASSWORD '${passwords[role]}' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`,
+      );
     }
     adminDb = new pg.Pool({ connectionString: urlFor(adminUser), max: 2 });
     // pool.end() resolves before its sockets close; DROP DATABASE … (FORCE) may terminate them then.
@@ -106,8 +124,12 @@ describe('a monitored PostgreSQL source read by a role that may only SELECT', ()
       ('a', '2026-11-26T11:30:00Z'), ('b', '2026-11-26T11:40:00Z'), ('b', '2026-11-26T11:41:00Z'),
       ('c', '2026-11-26T11:00:00Z'), ('d', '2026-11-26T12:00:00Z'), ('e', '2026-11-26T10:59:59Z')`);
     // Ten records collected in [11:00, 12:00); the parser writes ids padded and upper-cased and drops r04 and r07.
-    await adminDb.query(`INSERT INTO lake.collected SELECT 'r' || lpad(i::text, 2, '0'), timestamptz '2026-11-26T11:00:00Z' + i * interval '3 minutes' FROM generate_series(1, 10) i`);
-    await adminDb.query(`INSERT INTO lake.parsed SELECT ' ' || upper(record_id) || ' ', collected_at + interval '2 minutes' FROM lake.collected WHERE record_id NOT IN ('r04', 'r07')`);
+    await adminDb.query(
+      `INSERT INTO lake.collected SELECT 'r' || lpad(i::text, 2, '0'), timestamptz '2026-11-26T11:00:00Z' + i * interval '3 minutes' FROM generate_series(1, 10) i`,
+    );
+    await adminDb.query(
+      `INSERT INTO lake.parsed SELECT ' ' || upper(record_id) || ' ', collected_at + interval '2 minutes' FROM lake.collected WHERE record_id NOT IN ('r04', 'r07')`,
+    );
     await adminDb.query(`INSERT INTO lake.victims SELECT generate_series(1, 5)`);
 
     store = await HistoryStore.open({ url: urlFor(roles.store, db, passwords.store), schema: 'pipewatch', poolMax: 2 });
@@ -144,7 +166,9 @@ monitors:
   - { id: sql-delete, connector: lake-writer, check: { type: sql, query: "WITH d AS (DELETE FROM lake.victims RETURNING 1) SELECT count(*) FROM d" }, rules: [{ above: 0 }] }
   - { id: sql-sleep, connector: lake, check: { type: sql, query: "SELECT count(*) FROM pg_sleep(5)" }, rules: [{ above: 0 }] }
 `;
-    monitors = Object.fromEntries(parseConfig(configText, 'least-privilege.yaml', { env: secrets }).monitors.map((m) => [m.id, m]));
+    monitors = Object.fromEntries(
+      parseConfig(configText, 'least-privilege.yaml', { env: secrets }).monitors.map((m) => [m.id, m]),
+    );
   });
 
   afterAll(async () => {
@@ -195,20 +219,39 @@ monitors:
     expect((await collect('sql-whoami')).value).toBe(1);
 
     const window = await collect('count-window');
-    expect(window).toMatchObject({ value: 4, unit: 'records', details: { windowStart: '2026-11-26T11:30:00.000Z', windowEnd: '2026-11-26T12:30:00.000Z' } });
+    expect(window).toMatchObject({
+      value: 4,
+      unit: 'records',
+      details: { windowStart: '2026-11-26T11:30:00.000Z', windowEnd: '2026-11-26T12:30:00.000Z' },
+    });
 
     const bucket = await collect('count-bucket');
-    expect(bucket).toMatchObject({ value: 3, observedAt: '2026-11-26T11:00:00.000Z', details: { windowEnd: '2026-11-26T12:00:00.000Z', distinctBy: 'record_id' } });
+    expect(bucket).toMatchObject({
+      value: 3,
+      observedAt: '2026-11-26T11:00:00.000Z',
+      details: { windowEnd: '2026-11-26T12:00:00.000Z', distinctBy: 'record_id' },
+    });
 
-    expect(await collect('freshness')).toMatchObject({ value: 1800, unit: 'seconds', details: { newest: '2026-11-26T12:00:00.000Z' } });
+    expect(await collect('freshness')).toMatchObject({
+      value: 1800,
+      unit: 'seconds',
+      details: { newest: '2026-11-26T12:00:00.000Z' },
+    });
     expect((await collect('sql-window')).value).toBe(5);
 
     // Stage counts: counts and id streams (server-side cursor) from both stages, on a
     // table readable through the default privileges only; the result written to the store.
     const stages = await collect('stages');
     expect(stages.value).toBe(2);
-    expect(stages.details).toMatchObject({ firstLosingStage: 'parsed', lost: 2, comparedBy: 'missing ids', sampleMissing: 'r04, r07' });
-    const recorded = await adminDb.query(`SELECT stage, count::int, lost::int FROM pipewatch.stage_counts WHERE pipeline = 'flow' ORDER BY stage`);
+    expect(stages.details).toMatchObject({
+      firstLosingStage: 'parsed',
+      lost: 2,
+      comparedBy: 'missing ids',
+      sampleMissing: 'r04, r07',
+    });
+    const recorded = await adminDb.query(
+      `SELECT stage, count::int, lost::int FROM pipewatch.stage_counts WHERE pipeline = 'flow' ORDER BY stage`,
+    );
     expect(recorded.rows).toEqual([
       { stage: 'collected', count: 10, lost: 0 },
       { stage: 'parsed', count: 8, lost: 2 },
@@ -233,7 +276,11 @@ monitors:
     const lake = connectors.get(monitors['count-window']!.connector!).value;
     await expect(lake.ping()).resolves.toBeUndefined();
     const check = monitors['count-window']!.check as Extract<MonitorDefinition['check'], { type: 'count' }>;
-    const series = await lake.series!(check, { from: new Date('2026-11-26T10:00:00Z'), to: new Date('2026-11-26T13:00:00Z') }, 3_600_000);
+    const series = await lake.series!(
+      check,
+      { from: new Date('2026-11-26T10:00:00Z'), to: new Date('2026-11-26T13:00:00Z') },
+      3_600_000,
+    );
     expect(series).toEqual([
       { at: '2026-11-26T10:00:00.000Z', value: 1 },
       { at: '2026-11-26T11:00:00.000Z', value: 4 },
@@ -264,9 +311,13 @@ monitors:
   it('cannot write: INSERT, CREATE TABLE and temporary tables are refused', async () => {
     const reader = await sessionAs('reader');
     try {
-      await expect(reader.query(`INSERT INTO lake.records VALUES ('z', now())`)).rejects.toThrow('permission denied for table records');
+      await expect(reader.query(`INSERT INTO lake.records VALUES ('z', now())`)).rejects.toThrow(
+        'permission denied for table records',
+      );
       await expect(reader.query('CREATE TABLE lake.mine (x int)')).rejects.toThrow('permission denied for schema lake');
-      await expect(reader.query('CREATE TEMP TABLE mine (x int)')).rejects.toThrow(`permission denied to create temporary tables in database "${db}"`);
+      await expect(reader.query('CREATE TEMP TABLE mine (x int)')).rejects.toThrow(
+        `permission denied to create temporary tables in database "${db}"`,
+      );
     } finally {
       await reader.end();
     }
@@ -285,7 +336,9 @@ monitors:
       await writer.end();
     }
     // PostgreSQL names the statement, a SELECT carrying a data-modifying WITH.
-    await expect(collect('sql-delete')).rejects.toThrow('postgres connector "lake-writer": cannot execute SELECT in a read-only transaction');
+    await expect(collect('sql-delete')).rejects.toThrow(
+      'postgres connector "lake-writer": cannot execute SELECT in a read-only transaction',
+    );
     const { rows } = await adminDb.query('SELECT count(*)::int AS n FROM lake.victims');
     expect(rows[0].n).toBe(5);
   });
@@ -302,24 +355,34 @@ monitors:
     expect(elapsed).toBeGreaterThanOrEqual(900);
     expect(elapsed).toBeLessThan(4_000);
     // Not merely abandoned by the client: no session of the reader is still sleeping.
-    const { rows } = await adminDb.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND state = 'active' AND query LIKE '%pg_sleep%'`, [roles.reader]);
+    const { rows } = await adminDb.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = $1 AND state = 'active' AND query LIKE '%pg_sleep%'`,
+      [roles.reader],
+    );
     expect(rows[0].n).toBe(0);
   });
 
   it('needs pg_read_all_stats to see replication details on a primary (replicationLag)', async () => {
     // A logical-replication connection is a WAL sender: it appears in pg_stat_replication (state "startup").
-    const walSender = new pg.Client({ connectionString: urlFor(adminUser), replication: 'database' } as pg.ClientConfig);
+    const walSender = new pg.Client({
+      connectionString: urlFor(adminUser),
+      replication: 'database',
+    } as pg.ClientConfig);
     await walSender.connect();
     const reader = await sessionAs('reader');
     const stats = await sessionAs('stats');
     try {
       const pid = (await walSender.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-      const state = async (client: pg.Client) => (await client.query<{ state: string | null }>('SELECT state FROM pg_stat_replication WHERE pid = $1', [pid])).rows;
+      const state = async (client: pg.Client) =>
+        (await client.query<{ state: string | null }>('SELECT state FROM pg_stat_replication WHERE pid = $1', [pid]))
+          .rows;
       // Without it the sender is listed with every detail NULL, lag included: it would read as "no lag".
       expect(await state(reader)).toEqual([{ state: null }]);
       expect(await state(stats)).toEqual([{ state: 'startup' }]);
       // So the check refuses to read the hidden standby's lag as 0 s, and names the grant.
-      await expect(collect('db-replication')).rejects.toThrow(/1 standby\(s\) in pg_stat_replication are hidden from this role, so their lag cannot be read; GRANT pg_read_all_stats/);
+      await expect(collect('db-replication')).rejects.toThrow(
+        /1 standby\(s\) in pg_stat_replication are hidden from this role, so their lag cannot be read; GRANT pg_read_all_stats/,
+      );
     } finally {
       await Promise.all([walSender.end(), reader.end(), stats.end()]);
     }
@@ -339,7 +402,11 @@ monitors:
     expect(rows[0].tables).toBeGreaterThanOrEqual(10);
     expect(rows[0].version).toBeGreaterThanOrEqual(7);
     // Writes went through above (stage_counts). Reopening re-runs the migration check.
-    const again = await HistoryStore.open({ url: urlFor(roles.store, db, passwords.store), schema: 'pipewatch', poolMax: 1 });
+    const again = await HistoryStore.open({
+      url: urlFor(roles.store, db, passwords.store),
+      schema: 'pipewatch',
+      poolMax: 1,
+    });
     await again.close();
   });
 
@@ -347,7 +414,9 @@ monitors:
     const role = `${db}_owner_only`;
     await admin.query(`CREATE ROLE "${role}" LOGIN NOSUPERUSER`);
     try {
-      await adminDb.query(`GRANT CONNECT ON DATABASE "${db}" TO "${role}"; CREATE SCHEMA owned AUTHORIZATION "${role}"`);
+      await adminDb.query(
+        `GRANT CONNECT ON DATABASE "${db}" TO "${role}"; CREATE SCHEMA owned AUTHORIZATION "${role}"`,
+      );
       const store = await HistoryStore.open({ url: urlFor(role), schema: 'owned', poolMax: 1 });
       try {
         const recorded = await store.recordRun({

@@ -18,7 +18,8 @@ import type { RunningWorker } from '../support/temporal.js';
 import { waitFor } from '../support/wait.js';
 import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
-const line = (pipeline: string) => `${JSON.stringify({ '@timestamp': new Date().toISOString(), 'log.level': 'error', message: 'failed', labels: { pipeline } })}\n`;
+const line = (pipeline: string) =>
+  `${JSON.stringify({ '@timestamp': new Date().toISOString(), 'log.level': 'error', message: 'failed', labels: { pipeline } })}\n`;
 
 describe('a keyed log rule alerts per key', () => {
   const env = testEnv();
@@ -65,8 +66,16 @@ monitors:
     await hooks.stop();
   });
 
-  const run = async () => (await client.workflow.execute(monitorWorkflow, { args: [monitor], taskQueue: worker.settings.taskQueue, workflowId: uniqueName('keyrun') })) as MonitorRunResult;
-  const alerting = async () => (await store.activeAlerts()).filter((a) => a.monitorId.startsWith(id)).map((a) => ({ id: a.monitorId, key: a.labels.key }));
+  const run = async () =>
+    (await client.workflow.execute(monitorWorkflow, {
+      args: [monitor],
+      taskQueue: worker.settings.taskQueue,
+      workflowId: uniqueName('keyrun'),
+    })) as MonitorRunResult;
+  const alerting = async () =>
+    (await store.activeAlerts())
+      .filter((a) => a.monitorId.startsWith(id))
+      .map((a) => ({ id: a.monitorId, key: a.labels.key }));
   const incident = (key: string) => client.workflow.getHandle(`pipewatch-incident/team/monitor=${id},key=${key}`);
 
   it('opens an alert for the key that crossed, in an incident of its own, and none for the monitor', async () => {
@@ -75,7 +84,11 @@ monitors:
     expect(first.status).toBe('warning');
     expect(first.reason).toContain('1 of 2 keys failing');
     expect(await alerting()).toEqual([{ id: `${id}[intel]`, key: 'intel' }]);
-    await waitFor(async () => ((await incident('intel').query(incidentStateQuery)).state === 'firing' ? true : undefined), 'the incident', 30_000);
+    await waitFor(
+      async () => ((await incident('intel').query(incidentStateQuery)).state === 'firing' ? true : undefined),
+      'the incident',
+      30_000,
+    );
     const snapshot = await incident('intel').query(incidentStateQuery);
     expect(snapshot.alerts.map((a) => a.monitor.id)).toEqual([`${id}[intel]`]);
     expect(snapshot.alerts[0]!.labels).toMatchObject({ monitor: id, key: 'intel', severity: 'warning' });
@@ -85,15 +98,30 @@ monitors:
     appendFileSync(join(dir, 'app.ndjson'), line('lake'));
     await run();
     expect((await alerting()).map((a) => a.key).sort()).toEqual(['intel', 'lake']);
-    await waitFor(async () => ((await incident('lake').query(incidentStateQuery)).state === 'firing' ? true : undefined), 'the incident', 30_000);
+    await waitFor(
+      async () => ((await incident('lake').query(incidentStateQuery)).state === 'firing' ? true : undefined),
+      'the incident',
+      30_000,
+    );
   });
 
   it('a key that goes quiet while open resolves; the monitor itself never alerted', async () => {
     // The same monitor, now hearing only lake: intel is not reported this run, so its open alert gets a healthy run.
-    const later = { ...monitor, check: { ...monitor.check, query: 'log.level:error AND labels.pipeline:lake' } } as MonitorDefinition;
-    await client.workflow.execute(monitorWorkflow, { args: [later], taskQueue: worker.settings.taskQueue, workflowId: uniqueName('keyrun') });
+    const later = {
+      ...monitor,
+      check: { ...monitor.check, query: 'log.level:error AND labels.pipeline:lake' },
+    } as MonitorDefinition;
+    await client.workflow.execute(monitorWorkflow, {
+      args: [later],
+      taskQueue: worker.settings.taskQueue,
+      workflowId: uniqueName('keyrun'),
+    });
     expect((await alerting()).map((a) => a.key)).toEqual(['lake']);
-    await waitFor(async () => ((await incident('intel').query(incidentStateQuery)).state === 'resolved' ? true : undefined), 'the incident', 30_000);
+    await waitFor(
+      async () => ((await incident('intel').query(incidentStateQuery)).state === 'resolved' ? true : undefined),
+      'the incident',
+      30_000,
+    );
     expect((await store.monitorStates([id])).get(id)!.alerting).toBe(false);
   });
 });

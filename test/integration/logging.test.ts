@@ -19,7 +19,11 @@ function capture() {
 describe('the logging interface', () => {
   it('writes ECS fields: @timestamp, log.level, message, service.name, labels, event.*, error.*', async () => {
     const { lines, stream } = capture();
-    const log = createLogger({ service: 'crawler', pipeline: 'intel', sinks: [{ kind: 'stream', stream: stream as never }] });
+    const log = createLogger({
+      service: 'crawler',
+      pipeline: 'intel',
+      sinks: [{ kind: 'stream', stream: stream as never }],
+    });
     const run = log.child({ stage: 'parse', runId: 'r-7' });
     run.stageFailed({ error: new TypeError('no <title>'), item: 'leak-42.html', code: 'E_PARSE' });
     run.recordsDropped({ count: 3, reason: 'duplicate' });
@@ -37,8 +41,16 @@ describe('the logging interface', () => {
       error: { type: 'TypeError', message: 'no <title>', stack_trace: expect.stringContaining('TypeError') },
     });
     expect(new Date(String(failed!['@timestamp'])).toISOString()).toBe(failed!['@timestamp']);
-    expect(dropped).toMatchObject({ 'log.level': 'warn', event: { action: 'records.dropped' }, records: { dropped: 3 } });
-    expect(archive).toMatchObject({ event: { action: 'archive.password_required' }, file: { path: '/in/dump.zip' }, source: { name: 'leak-site-a' } });
+    expect(dropped).toMatchObject({
+      'log.level': 'warn',
+      event: { action: 'records.dropped' },
+      records: { dropped: 3 },
+    });
+    expect(archive).toMatchObject({
+      event: { action: 'archive.password_required' },
+      file: { path: '/in/dump.zip' },
+      source: { name: 'leak-site-a' },
+    });
     // One "labels" object per line, however deep the children.
     expect(Object.keys(failed!).filter((k) => k === 'labels')).toHaveLength(1);
   });
@@ -58,14 +70,21 @@ describe('the Elasticsearch bulk sink', () => {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         requests++;
-        const docs = body.split('\n').filter(Boolean).filter((_, i) => i % 2 === 1);
+        const docs = body
+          .split('\n')
+          .filter(Boolean)
+          .filter((_, i) => i % 2 === 1);
         if (behaviour === '429') return void res.writeHead(429).end('{"error":"too many requests"}');
         const answer = () => {
           // "partial": the second item of every batch is rejected with 429 once.
-          const items = docs.map((d, i) => (behaviour === 'partial' && i === 1 ? { create: { status: 429 } } : { create: { status: 201 } }));
+          const items = docs.map((d, i) =>
+            behaviour === 'partial' && i === 1 ? { create: { status: 429 } } : { create: { status: 201 } },
+          );
           docs.forEach((d, i) => items[i]!.create.status === 201 && received.push(d));
           if (behaviour === 'partial') behaviour = 'ok';
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: items.some((i) => i.create.status !== 201), items }));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ errors: items.some((i) => i.create.status !== 201), items }));
         };
         if (behaviour === 'slow') setTimeout(answer, 300);
         else answer();
@@ -80,7 +99,14 @@ describe('the Elasticsearch bulk sink', () => {
   it('delivers every line through 429s, a slow server and rejected items, and flushes on close', async () => {
     behaviour = '429';
     const reports: string[] = [];
-    const sink = new ElasticsearchSink({ node: `http://127.0.0.1:${port}`, index: 'logs-pipewatch-test', batchSize: 50, flushInterval: 20, maxBackoff: 100, report: (m) => reports.push(m) });
+    const sink = new ElasticsearchSink({
+      node: `http://127.0.0.1:${port}`,
+      index: 'logs-pipewatch-test',
+      batchSize: 50,
+      flushInterval: 20,
+      maxBackoff: 100,
+      report: (m) => reports.push(m),
+    });
     const log = createLogger({ service: 'etl', sinks: [{ kind: 'stream', stream: sink as never }] });
     for (let i = 0; i < 500; i++) log.info(`line ${i}`, { n: i });
     await new Promise((r) => setTimeout(r, 300));

@@ -22,7 +22,8 @@ import { waitFor } from '../support/wait.js';
 import { startWorkerWithStore, type WorkerWithStore } from '../support/worker-fixture.js';
 
 const AT = new Date('2026-11-26T12:00:00Z');
-const T = (minutesBeforeAt: number, seconds = 0) => new Date(AT.getTime() - minutesBeforeAt * 60_000 + seconds * 1000).toISOString();
+const T = (minutesBeforeAt: number, seconds = 0) =>
+  new Date(AT.getTime() - minutesBeforeAt * 60_000 + seconds * 1000).toISOString();
 
 function check(over: Partial<LogsCheck>): LogsCheck {
   return {
@@ -50,7 +51,12 @@ describe('log rules over NDJSON files', () => {
   const dir = mkdtempSync(join(env.root, 'logs-'));
   const storeSchema = uniqueName('logstore').toLowerCase();
   let store: HistoryStore;
-  const spec = { type: 'logfiles' as const, path: join(dir, 'app*.ndjson'), timestampField: '@timestamp', retention: 30 * 86_400_000 };
+  const spec = {
+    type: 'logfiles' as const,
+    path: join(dir, 'app*.ndjson'),
+    timestampField: '@timestamp',
+    retention: 30 * 86_400_000,
+  };
 
   beforeAll(async () => {
     store = await HistoryStore.open({ url: env.databaseUrl, schema: storeSchema });
@@ -58,12 +64,27 @@ describe('log rules over NDJSON files', () => {
     writeFileSync(
       join(dir, 'app.ndjson'),
       [
-        line(T(11), 'error', { labels: { pipeline: 'intel', stage: 'parse' }, event: { code: 'E1' } }, 'at the window start'),
+        line(
+          T(11),
+          'error',
+          { labels: { pipeline: 'intel', stage: 'parse' }, event: { code: 'E1' } },
+          'at the window start',
+        ),
         line(T(5), 'error', { labels: { pipeline: 'intel', stage: 'parse' }, event: { code: 'E2', duration: 30 } }),
         line(T(4), 'warn', { labels: { pipeline: 'intel', stage: 'parse' }, event: { code: 'E2', duration: 10 } }),
         line(T(3), 'error', { labels: { pipeline: 'lake', stage: 'load' }, event: { code: 'E1', duration: 20 } }),
-        line(T(1), 'error', { labels: { pipeline: 'intel', stage: 'parse' }, event: { code: 'E9' } }, 'in the buffer: not yet'),
-        line(T(15), 'error', { labels: { pipeline: 'intel', stage: 'parse' }, event: { code: 'E1' } }, 'the window before'),
+        line(
+          T(1),
+          'error',
+          { labels: { pipeline: 'intel', stage: 'parse' }, event: { code: 'E9' } },
+          'in the buffer: not yet',
+        ),
+        line(
+          T(15),
+          'error',
+          { labels: { pipeline: 'intel', stage: 'parse' }, event: { code: 'E1' } },
+          'the window before',
+        ),
         line('2026-11-20T12:00:00Z', 'info', { labels: { pipeline: 'intel' }, event: { code: 'E1' } }, 'a week ago'),
       ].join(''),
     );
@@ -99,9 +120,15 @@ describe('log rules over NDJSON files', () => {
 
   it('computes spike, new_term, cardinality and metric', async () => {
     const spike = check({ rule: 'spike', query: 'labels.pipeline:intel', direction: 'up' });
-    expect((await evaluateLogRule(await source('files', spike), spike, AT, undefined)).measurement).toMatchObject({ value: 3, details: { current: 3, previous: 1 } });
+    expect((await evaluateLogRule(await source('files', spike), spike, AT, undefined)).measurement).toMatchObject({
+      value: 3,
+      details: { current: 3, previous: 1 },
+    });
     const fresh = check({ rule: 'new_term', field: 'event.code' });
-    expect((await evaluateLogRule(await source('files', fresh), fresh, AT, undefined)).measurement).toMatchObject({ value: 1, details: { newTerms: 'E2' } });
+    expect((await evaluateLogRule(await source('files', fresh), fresh, AT, undefined)).measurement).toMatchObject({
+      value: 1,
+      details: { newTerms: 'E2' },
+    });
     const distinct = check({ rule: 'cardinality', field: 'labels.stage' });
     expect((await evaluateLogRule(await source('files', distinct), distinct, AT, undefined)).measurement.value).toBe(2);
     const avg = check({ rule: 'metric', field: 'event.duration', metric: 'avg' });
@@ -116,7 +143,12 @@ describe('log rules over NDJSON files', () => {
     const ev = (n: number, ts = T(3)) => line(ts, 'error', { event: { action: 'stage.failed' }, n });
     let cursor: import('../../connectors/logs.js').LogCursor | undefined;
     const run = async (id = 'any-src') => {
-      const r = await evaluateLogRule(await logfilesConnector.create(id, anySpec).logSource!(c, { store }), c, AT, cursor);
+      const r = await evaluateLogRule(
+        await logfilesConnector.create(id, anySpec).logSource!(c, { store }),
+        c,
+        AT,
+        cursor,
+      );
       cursor = r.cursor;
       return r.newEvents!.map((e) => (e.doc as { n: number }).n);
     };
@@ -125,7 +157,10 @@ describe('log rules over NDJSON files', () => {
     expect(await run()).toEqual([1, 2]);
     expect(await run()).toEqual([]); // nothing new: nothing twice
     // A late event (old timestamp) and a line still being written (no newline yet).
-    appendFileSync(file, ev(3, T(40)) + JSON.stringify({ '@timestamp': T(2), event: { action: 'stage.failed' }, n: 4 }));
+    appendFileSync(
+      file,
+      ev(3, T(40)) + JSON.stringify({ '@timestamp': T(2), event: { action: 'stage.failed' }, n: 4 }),
+    );
     expect(await run()).toEqual([3]);
     appendFileSync(file, '\n');
     // A restart: a fresh connector resumes at the saved offset.
@@ -148,13 +183,47 @@ describe(`log rules over Elasticsearch (${process.env.PIPEWATCH_TEST_ES_URL ? 'r
   beforeAll(async () => {
     backend = realUrl ? realElasticsearch(realUrl) : new FakeElasticsearch();
     const docs = [
-      { '@timestamp': T(5), 'log.level': 'error', message: 'parse failed', labels: { pipeline: 'intel' }, event: { code: 'E2' } },
-      { '@timestamp': T(4), 'log.level': 'warn', message: 'slow', labels: { pipeline: 'intel' }, event: { code: 'E3' } },
-      { '@timestamp': T(3), 'log.level': 'error', message: 'load failed', labels: { pipeline: 'lake' }, event: { code: 'E1' } },
-      { '@timestamp': T(30), 'log.level': 'error', message: 'old', labels: { pipeline: 'intel' }, event: { code: 'E1' } },
+      {
+        '@timestamp': T(5),
+        'log.level': 'error',
+        message: 'parse failed',
+        labels: { pipeline: 'intel' },
+        event: { code: 'E2' },
+      },
+      {
+        '@timestamp': T(4),
+        'log.level': 'warn',
+        message: 'slow',
+        labels: { pipeline: 'intel' },
+        event: { code: 'E3' },
+      },
+      {
+        '@timestamp': T(3),
+        'log.level': 'error',
+        message: 'load failed',
+        labels: { pipeline: 'lake' },
+        event: { code: 'E1' },
+      },
+      {
+        '@timestamp': T(30),
+        'log.level': 'error',
+        message: 'old',
+        labels: { pipeline: 'intel' },
+        event: { code: 'E1' },
+      },
     ].map((d, i) => ({ _id: `doc-${i}`, ...d }));
     await backend.seed(index, realUrl ? docs.map(({ _id, ...d }) => d) : docs, 'labels.pipeline', '@timestamp');
-    es = new ElasticsearchConnector('logs', { type: 'elasticsearch', node: realUrl ?? 'http://localhost:9200', requestTimeout: 10_000, rejectUnauthorized: true, kibanaUrl: 'https://kibana.example' }, backend.client);
+    es = new ElasticsearchConnector(
+      'logs',
+      {
+        type: 'elasticsearch',
+        node: realUrl ?? 'http://localhost:9200',
+        requestTimeout: 10_000,
+        rejectUnauthorized: true,
+        kibanaUrl: 'https://kibana.example',
+      },
+      backend.client,
+    );
   });
   afterAll(async () => {
     await backend.close();
@@ -167,11 +236,33 @@ describe(`log rules over Elasticsearch (${process.env.PIPEWATCH_TEST_ES_URL ? 'r
     const requestsBefore = fake()?.requests.length ?? 0;
     const r = await evaluateLogRule(await es.logSource(c), c, AT, undefined);
     expect(r.measurement).toMatchObject({ value: 1, unit: 'count' });
-    expect(r.measurement.details!.kibana).toMatch(/^https:\/\/kibana\.example\/app\/discover#\/\?_g=\(time:\(from:'2026-11-26T11:49:00\.000Z',to:'2026-11-26T11:59:00\.000Z'\)\)/);
+    expect(r.measurement.details!.kibana).toMatch(
+      /^https:\/\/kibana\.example\/app\/discover#\/\?_g=\(time:\(from:'2026-11-26T11:49:00\.000Z',to:'2026-11-26T11:59:00\.000Z'\)\)/,
+    );
     if (fake()) {
       const [counts, samples] = fake()!.requests.slice(requestsBefore);
-      const filter = { bool: { filter: [{ range: { '@timestamp': { gte: T(11), lt: T(1), format: 'strict_date_optional_time' } } }, { query_string: { query: 'log.level:error', default_field: '*', default_operator: 'AND', analyze_wildcard: true } }] } };
-      expect(counts).toEqual({ index, timeout: '10s', size: 0, query: filter, aggs: { groups: { terms: { field: 'labels.pipeline', size: 1000 } } } });
+      const filter = {
+        bool: {
+          filter: [
+            { range: { '@timestamp': { gte: T(11), lt: T(1), format: 'strict_date_optional_time' } } },
+            {
+              query_string: {
+                query: 'log.level:error',
+                default_field: '*',
+                default_operator: 'AND',
+                analyze_wildcard: true,
+              },
+            },
+          ],
+        },
+      };
+      expect(counts).toEqual({
+        index,
+        timeout: '10s',
+        size: 0,
+        query: filter,
+        aggs: { groups: { terms: { field: 'labels.pipeline', size: 1000 } } },
+      });
       expect(samples).toEqual({ index, timeout: '10s', size: 2, sort: [{ '@timestamp': 'desc' }], query: filter });
     }
   });
@@ -192,11 +283,16 @@ describe(`log rules over Elasticsearch (${process.env.PIPEWATCH_TEST_ES_URL ? 'r
 
   // Only the in-memory responses can be told to answer 429; on a real cluster this is reported as a skip.
   const withFake = realUrl ? it.skip : it;
-  withFake(`reports 429 as "overloaded", to be tried again${realUrl ? ' — skipped: a real cluster (PIPEWATCH_TEST_ES_URL) cannot be made to answer 429' : ''}`, async () => {
-    fake()!.overloaded = /^pw-busy/;
-    const c = check({ index: 'pw-busy-logs', rule: 'frequency' });
-    await expect(evaluateLogRule(await es.logSource(c), c, AT, undefined)).rejects.toThrow('elasticsearch connector "logs": Elasticsearch is overloaded (429 Too Many Requests); the check is tried again');
-  });
+  withFake(
+    `reports 429 as "overloaded", to be tried again${realUrl ? ' — skipped: a real cluster (PIPEWATCH_TEST_ES_URL) cannot be made to answer 429' : ''}`,
+    async () => {
+      fake()!.overloaded = /^pw-busy/;
+      const c = check({ index: 'pw-busy-logs', rule: 'frequency' });
+      await expect(evaluateLogRule(await es.logSource(c), c, AT, undefined)).rejects.toThrow(
+        'elasticsearch connector "logs": Elasticsearch is overloaded (429 Too Many Requests); the check is tried again',
+      );
+    },
+  );
 });
 
 describe('a log event that starts a workflow', () => {
@@ -214,8 +310,16 @@ describe('a log event that starts a workflow', () => {
     const now = new Date().toISOString();
     writeFileSync(
       join(dir, 'pipeline.ndjson'),
-      line(now, 'warn', { event: { action: 'archive.password_required' }, file: { path: join(dir, 'dump-1.zip') }, labels: { pipeline: 'intel' } }, 'needs a password') +
-        line(now, 'info', { event: { action: 'stage.completed' } }),
+      line(
+        now,
+        'warn',
+        {
+          event: { action: 'archive.password_required' },
+          file: { path: join(dir, 'dump-1.zip') },
+          labels: { pipeline: 'intel' },
+        },
+        'needs a password',
+      ) + line(now, 'info', { event: { action: 'stage.completed' } }),
     );
     monitor = parseConfig(
       `version: 1
@@ -246,17 +350,29 @@ monitors:
   });
 
   it('starts one archive flow per event, however often the rule runs', async () => {
-    const run = async () => (await client.workflow.execute(monitorWorkflow, { args: [monitor], taskQueue: worker.settings.taskQueue, workflowId: uniqueName('logrun') })) as MonitorRunResult;
+    const run = async () =>
+      (await client.workflow.execute(monitorWorkflow, {
+        args: [monitor],
+        taskQueue: worker.settings.taskQueue,
+        workflowId: uniqueName('logrun'),
+      })) as MonitorRunResult;
     const first = await run();
     expect(first).toMatchObject({ status: 'warning', value: 1 });
     expect(first.reason).toBe('new matching log events 1 is above 0');
     expect((await run()).value).toBe(0);
     const flows = await waitFor(async () => {
       const found = [];
-      for await (const w of client.workflow.list({ query: `WorkflowType = "archiveIngestWorkflow" AND TaskQueue = "${worker.settings.taskQueue}"` })) found.push(w);
+      for await (const w of client.workflow.list({
+        query: `WorkflowType = "archiveIngestWorkflow" AND TaskQueue = "${worker.settings.taskQueue}"`,
+      }))
+        found.push(w);
       return found.length ? found : undefined;
     }, 'the archive flow');
     expect(flows).toHaveLength(1);
-    expect(await client.workflow.getHandle(flows[0]!.workflowId).result()).toMatchObject({ status: 'extracted', files: 1, openedBy: 'pipewatch' });
+    expect(await client.workflow.getHandle(flows[0]!.workflowId).result()).toMatchObject({
+      status: 'extracted',
+      files: 1,
+      openedBy: 'pipewatch',
+    });
   });
 });

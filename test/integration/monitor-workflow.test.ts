@@ -77,7 +77,11 @@ monitors:
   });
 
   const run = (monitor: MonitorDefinition) =>
-    client.workflow.start(monitorWorkflow, { args: [monitor], taskQueue: worker.settings.taskQueue, workflowId: `${uniqueName('run')}/${monitor.id}` });
+    client.workflow.start(monitorWorkflow, {
+      args: [monitor],
+      taskQueue: worker.settings.taskQueue,
+      workflowId: `${uniqueName('run')}/${monitor.id}`,
+    });
 
   it('records a healthy verdict and marks the run with its status', async () => {
     const handle = await run(defs.fresh);
@@ -98,7 +102,10 @@ monitors:
     const [mail] = await smtp.waitForCount(new RegExp(`FIRING ERROR: ${defs.down.id}`), 1);
     expect(mail!.text).toContain('pipewatch could not run the check');
 
-    const rawHistories = [await handle.fetchHistory(), await client.workflow.getHandle(`pipewatch-incident/default/monitor=${defs.down.id}`).fetchHistory()];
+    const rawHistories = [
+      await handle.fetchHistory(),
+      await client.workflow.getHandle(`pipewatch-incident/default/monitor=${defs.down.id}`).fetchHistory(),
+    ];
     for (const history of rawHistories) {
       // Neither in the stored (encrypted) history, nor in what an authorised reader decodes: only the reference.
       const raw = JSON.stringify(history);
@@ -116,7 +123,9 @@ monitors:
     const started = Date.now();
     const result = (await (await run(defs.unset)).result()) as MonitorRunResult;
     expect(result.status).toBe('error');
-    expect(result.reason).toBe('could not check: environment variable NOT_SET_ANYWHERE is not set (referenced by connectors.unset.url)');
+    expect(result.reason).toBe(
+      'could not check: environment variable NOT_SET_ANYWHERE is not set (referenced by connectors.unset.url)',
+    );
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

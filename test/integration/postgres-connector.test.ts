@@ -40,7 +40,10 @@ describe('postgres connector', () => {
   });
 
   const count = (uniqueId?: string, dataset = `${schema.name}.records`) =>
-    connector.collect({ check: { type: 'count', dataset, timestamp: 'stored_at', uniqueId, window: 3_600_000, settle: 0 }, at });
+    connector.collect({
+      check: { type: 'count', dataset, timestamp: 'stored_at', uniqueId, window: 3_600_000, settle: 0 },
+      at,
+    });
 
   it('counts rows in the window [at - window, at)', async () => {
     const m = await count();
@@ -49,25 +52,37 @@ describe('postgres connector', () => {
     expect(m.details).toMatchObject({ windowStart: '2026-11-26T11:00:00.000Z', windowEnd: '2026-11-26T12:00:00.000Z' });
   });
 
-  it('counts distinct ids when uniqueId is given (the pipeline\'s dedup)', async () => {
+  it("counts distinct ids when uniqueId is given (the pipeline's dedup)", async () => {
     expect((await count('record_id')).value).toBe(3);
   });
 
   it('measures freshness as the age in seconds of the newest record not after the tick', async () => {
-    const m = await connector.collect({ check: { type: 'freshness', dataset: `${schema.name}.records`, timestamp: 'stored_at' }, at });
+    const m = await connector.collect({
+      check: { type: 'freshness', dataset: `${schema.name}.records`, timestamp: 'stored_at' },
+      at,
+    });
     expect(m.value).toBe(0); // the record at 12:00 exactly
-    const earlier = await connector.collect({ check: { type: 'freshness', dataset: `${schema.name}.records`, timestamp: 'stored_at' }, at: new Date('2026-11-26T11:59:00Z') });
+    const earlier = await connector.collect({
+      check: { type: 'freshness', dataset: `${schema.name}.records`, timestamp: 'stored_at' },
+      at: new Date('2026-11-26T11:59:00Z'),
+    });
     expect(earlier.value).toBe(18 * 60);
     expect(earlier.details).toMatchObject({ newest: '2026-11-26T11:41:00.000Z' });
   });
 
   it('reads timestamps without a time zone as UTC', async () => {
-    const m = await connector.collect({ check: { type: 'freshness', dataset: `${schema.name}.naive`, timestamp: 'stored_at' }, at });
+    const m = await connector.collect({
+      check: { type: 'freshness', dataset: `${schema.name}.naive`, timestamp: 'stored_at' },
+      at,
+    });
     expect(m.value).toBe(600);
   });
 
   it('reports an empty table as "no records" (null), not as zero age', async () => {
-    const m = await connector.collect({ check: { type: 'freshness', dataset: `${schema.name}.empty`, timestamp: 'stored_at' }, at });
+    const m = await connector.collect({
+      check: { type: 'freshness', dataset: `${schema.name}.empty`, timestamp: 'stored_at' },
+      at,
+    });
     expect(m.value).toBeNull();
     expect((await count(undefined, `${schema.name}.empty`)).value).toBe(0);
   });
@@ -86,7 +101,9 @@ describe('postgres connector', () => {
   });
 
   it('names a missing table', async () => {
-    await expect(count(undefined, `${schema.name}.nope`)).rejects.toThrow(/postgres connector "lake": relation ".*nope" does not exist/);
+    await expect(count(undefined, `${schema.name}.nope`)).rejects.toThrow(
+      /postgres connector "lake": relation ".*nope" does not exist/,
+    );
   });
 
   it('gives up at the statement timeout instead of hanging', async () => {
@@ -96,7 +113,9 @@ describe('postgres connector', () => {
     await locker.query(`LOCK TABLE "${schema.name}".records IN ACCESS EXCLUSIVE MODE`);
     try {
       const started = Date.now();
-      await expect(count()).rejects.toThrow('postgres connector "lake": query exceeded the statement timeout of 1000 ms');
+      await expect(count()).rejects.toThrow(
+        'postgres connector "lake": query exceeded the statement timeout of 1000 ms',
+      );
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await locker.query('ROLLBACK');
@@ -105,7 +124,13 @@ describe('postgres connector', () => {
   });
 
   it('says it cannot connect when the server is unreachable', async () => {
-    const down = postgresConnector.create('down', { type: 'postgres', url: 'postgres://postgres@127.0.0.1:1/test', statementTimeout: 1_000, connectTimeout: 1_000, pool: { max: 1 } });
+    const down = postgresConnector.create('down', {
+      type: 'postgres',
+      url: 'postgres://postgres@127.0.0.1:1/test',
+      statementTimeout: 1_000,
+      connectTimeout: 1_000,
+      pool: { max: 1 },
+    });
     await expect(down.ping()).rejects.toThrow(/postgres connector "down": cannot connect: .*ECONNREFUSED/);
     await down.close();
   });

@@ -37,18 +37,32 @@ describe('Prometheus (real server)', () => {
 
   const query = async (promql: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> => {
     const r = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-    const body = (await r.json()) as { status: string; data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+    const body = (await r.json()) as {
+      status: string;
+      data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+    };
     expect(body.status).toBe('success');
     return body.data.result;
   };
 
   beforeAll(async () => {
     schema = await createTestSchema('prom');
-    await schema.pool.query(`CREATE TABLE "${schema.name}".fresh (ts timestamptz DEFAULT now()); INSERT INTO "${schema.name}".fresh DEFAULT VALUES;`);
-    await schema.pool.query(`CREATE TABLE "${schema.name}".stale (ts timestamptz); INSERT INTO "${schema.name}".stale VALUES (now() - interval '3 hours');`);
+    await schema.pool.query(
+      `CREATE TABLE "${schema.name}".fresh (ts timestamptz DEFAULT now()); INSERT INTO "${schema.name}".fresh DEFAULT VALUES;`,
+    );
+    await schema.pool.query(
+      `CREATE TABLE "${schema.name}".stale (ts timestamptz); INSERT INTO "${schema.name}".stale VALUES (now() - interval '3 hours');`,
+    );
     metricsPort = await freePort();
     worker = await spawnWorker(
-      { TEMPORAL_ADDRESS: env.temporalAddress, PIPEWATCH_TASK_QUEUE: taskQueue, DATABASE_URL: env.databaseUrl, PIPEWATCH_STORE_SCHEMA: storeSchema, PIPEWATCH_METRICS_PORT: String(metricsPort), LAKE_URL: env.databaseUrl },
+      {
+        TEMPORAL_ADDRESS: env.temporalAddress,
+        PIPEWATCH_TASK_QUEUE: taskQueue,
+        DATABASE_URL: env.databaseUrl,
+        PIPEWATCH_STORE_SCHEMA: storeSchema,
+        PIPEWATCH_METRICS_PORT: String(metricsPort),
+        LAKE_URL: env.databaseUrl,
+      },
       join(mkdtempSync(join(env.root, 'prom-')), 'worker.log'),
       env.bundlePath,
     );
@@ -94,16 +108,25 @@ monitors:
   });
 
   const run = async (monitor: MonitorDefinition) =>
-    (await client.workflow.execute(monitorWorkflow, { args: [monitor], taskQueue, workflowId: `${uniqueName('run')}/${monitor.id}` })) as MonitorRunResult;
+    (await client.workflow.execute(monitorWorkflow, {
+      args: [monitor],
+      taskQueue,
+      workflowId: `${uniqueName('run')}/${monitor.id}`,
+    })) as MonitorRunResult;
 
   it("scrapes a worker: PromQL returns the statuses and counters the test caused, and the SDK's metrics", async () => {
     expect((await run(monitors[stale]!)).status).toBe('critical');
     expect((await run(monitors[fresh]!)).status).toBe('ok');
 
-    const status = await waitFor(async () => {
-      const r = await query(`pipewatch_monitor_status{monitor=~"${stale}|${fresh}"}`);
-      return r.length === 2 ? r : undefined;
-    }, 'both monitors in Prometheus', 30_000, 500);
+    const status = await waitFor(
+      async () => {
+        const r = await query(`pipewatch_monitor_status{monitor=~"${stale}|${fresh}"}`);
+        return r.length === 2 ? r : undefined;
+      },
+      'both monitors in Prometheus',
+      30_000,
+      500,
+    );
     const byMonitor = Object.fromEntries(status.map((s) => [s.metric.monitor, Number(s.value[1])]));
     expect(byMonitor).toEqual({ [stale]: 3, [fresh]: 0 });
     expect(status[0]!.metric.job).toBe('pipewatch');
@@ -117,7 +140,12 @@ monitors:
     expect((await query('pipewatch_alerts_open{status="critical"}')).length).toBe(1);
     expect((await query('count(pipewatch_check_collect_duration_seconds_bucket{check="freshness"})')).length).toBe(1);
     // The Temporal SDK's runtime metrics come through the same scrape target.
-    await waitFor(async () => (await query('count({job="pipewatch",__name__=~"temporal_.+"})')).length === 1, 'temporal_ metrics from the worker', 30_000, 500);
+    await waitFor(
+      async () => (await query('count({job="pipewatch",__name__=~"temporal_.+"})')).length === 1,
+      'temporal_ metrics from the worker',
+      30_000,
+      500,
+    );
   });
 
   it("the Grafana dashboard's every query is valid PromQL, and the SDK metrics it charts exist", async () => {
@@ -127,7 +155,12 @@ monitors:
     }
     const sdkNames = new Set(dashboardExpressions().flatMap((e) => e.match(/\btemporal_[a-z_]+/g) ?? []));
     for (const name of sdkNames) {
-      await waitFor(async () => (await query(`count({__name__="${name}",job="pipewatch"})`)).length === 1, `${name} in the worker's scrape`, 30_000, 500);
+      await waitFor(
+        async () => (await query(`count({__name__="${name}",job="pipewatch"})`)).length === 1,
+        `${name} in the worker's scrape`,
+        30_000,
+        500,
+      );
     }
   });
 
@@ -138,8 +171,14 @@ monitors:
   });
 
   describe('the promql check', () => {
-    const connector = () => prometheusConnector.create('prom', { type: 'prometheus', url: prometheus.url, headers: {}, timeout: 5_000 });
-    const check = (query: string, series: 'one' | 'max' | 'count' = 'one') => ({ type: 'promql' as const, query, series, unit: 'count' as const });
+    const connector = () =>
+      prometheusConnector.create('prom', { type: 'prometheus', url: prometheus.url, headers: {}, timeout: 5_000 });
+    const check = (query: string, series: 'one' | 'max' | 'count' = 'one') => ({
+      type: 'promql' as const,
+      query,
+      series,
+      unit: 'count' as const,
+    });
     const at = () => new Date();
 
     it('reads a value, a scalar and one series with its labels', async () => {
@@ -157,7 +196,9 @@ monitors:
       await waitFor(async () => (await query('up')).length === 2, 'two scrape targets up');
       expect((await c.collect({ check: check('up', 'count'), at: at() })).value).toBe(2);
       expect((await c.collect({ check: check('up', 'max'), at: at() })).value).toBe(1);
-      await expect(c.collect({ check: check('up'), at: at() })).rejects.toThrow(/the query returned 2 series \(up\{.*\}, up\{.*\}\); aggregate them in PromQL/);
+      await expect(c.collect({ check: check('up'), at: at() })).rejects.toThrow(
+        /the query returned 2 series \(up\{.*\}, up\{.*\}\); aggregate them in PromQL/,
+      );
     });
 
     it('says "no data" for no series, never zero', async () => {
@@ -166,8 +207,12 @@ monitors:
     });
 
     it("passes Prometheus' own error text through", async () => {
-      await expect(connector().collect({ check: check('sum(up'), at: at() })).rejects.toThrow(/^Prometheus refused the query \(bad_data\): .*parse error/);
-      await expect(connector().collect({ check: check('up[5m]'), at: at() })).rejects.toThrow(/returned a matrix; a promql check needs an instant vector or a scalar/);
+      await expect(connector().collect({ check: check('sum(up'), at: at() })).rejects.toThrow(
+        /^Prometheus refused the query \(bad_data\): .*parse error/,
+      );
+      await expect(connector().collect({ check: check('up[5m]'), at: at() })).rejects.toThrow(
+        /returned a matrix; a promql check needs an instant vector or a scalar/,
+      );
     });
 
     it('gives up on a Prometheus that does not answer, within its timeout', async () => {
@@ -175,8 +220,15 @@ monitors:
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
       const port = (silent.address() as { port: number }).port;
       try {
-        const c = prometheusConnector.create('slow', { type: 'prometheus', url: `http://127.0.0.1:${port}`, headers: {}, timeout: 500 });
-        await expect(c.collect({ check: check('up'), at: at() })).rejects.toThrow('Prometheus slow did not answer within 500 ms');
+        const c = prometheusConnector.create('slow', {
+          type: 'prometheus',
+          url: `http://127.0.0.1:${port}`,
+          headers: {},
+          timeout: 500,
+        });
+        await expect(c.collect({ check: check('up'), at: at() })).rejects.toThrow(
+          'Prometheus slow did not answer within 500 ms',
+        );
       } finally {
         silent.close();
       }

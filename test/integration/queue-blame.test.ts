@@ -63,7 +63,12 @@ describe('RabbitMQ queue blame', () => {
     return ch;
   }
 
-  const collect = (connector: typeof withManagement, queue: string, monitorId: string, at: Date): Promise<Measurement> =>
+  const collect = (
+    connector: typeof withManagement,
+    queue: string,
+    monitorId: string,
+    at: Date,
+  ): Promise<Measurement> =>
     connector.collect({ check: { type: 'queue', queue, vhost: '/', requireConsumers: true }, at, monitorId, store });
 
   it('a consumer holding all 500 messages unacknowledged is the consumer side, and fails from the next run on', async () => {
@@ -76,7 +81,9 @@ describe('RabbitMQ queue blame', () => {
       expect(first.value).toBe(0); // nothing ready: every message is held by the consumer
       expect(first.details).toMatchObject({ consumers: 1, unacknowledged: 500, ackPerSecond: 0 });
       // (The deliver rate may still show the deliveries of the last statistics interval.)
-      expect(String(first.details!.likelyFault)).toMatch(/^consumer \(consumers (hold |take messages but acknowledge none \()500 /);
+      expect(String(first.details!.likelyFault)).toMatch(
+        /^consumer \(consumers (hold |take messages but acknowledge none \()500 /,
+      );
       expect(String(first.details!.likelyFault)).not.toContain('producer');
       // First sight: nothing to compare with yet.
       expect(first.failed).toBeUndefined();
@@ -105,7 +112,11 @@ describe('RabbitMQ queue blame', () => {
       await collect(withManagement, queue, monitorId, new Date('2026-12-01T10:00:00Z'));
       const m = await collect(withManagement, queue, monitorId, new Date('2026-12-01T10:10:00Z'));
       expect(m.value).toBe(490);
-      expect(m.details).toMatchObject({ consumers: 1, unacknowledged: 10, consumersIdleSince: '2026-12-01T10:00:00.000Z' });
+      expect(m.details).toMatchObject({
+        consumers: 1,
+        unacknowledged: 10,
+        consumersIdleSince: '2026-12-01T10:00:00.000Z',
+      });
       expect(String(m.details!.likelyFault)).toMatch(/^consumer \(consumers are attached but take nothing/);
       const verdict = evaluate(rules, m, {}, 'messages waiting');
       expect(verdict.status).toBe('critical');
@@ -127,7 +138,12 @@ describe('RabbitMQ queue blame', () => {
         for (let i = 0; i < 200; i++) producer.sendToQueue(queue, Buffer.from(`r${run}-${i}`));
         await producer.waitForConfirms();
         await sleep(STATS_SETTLE_MS);
-        const m = await collect(withManagement, queue, monitorId, new Date(Date.parse('2026-12-01T10:00:00Z') + run * 600_000));
+        const m = await collect(
+          withManagement,
+          queue,
+          monitorId,
+          new Date(Date.parse('2026-12-01T10:00:00Z') + run * 600_000),
+        );
         expect(m.failed).toBeUndefined();
         expect(m.details!.consumersIdleSince).toBeUndefined();
         expect(evaluate(rules, m).status).toBe('ok');
@@ -144,7 +160,10 @@ describe('RabbitMQ queue blame', () => {
     try {
       await sleep(STATS_SETTLE_MS);
       const m = await collect(withManagement, queue, uniqueName('quiet'), new Date('2026-12-01T10:00:00Z'));
-      expect(m.details).toMatchObject({ unacknowledged: 0, likelyFault: 'producer (nothing is being published and the queue is empty)' });
+      expect(m.details).toMatchObject({
+        unacknowledged: 0,
+        likelyFault: 'producer (nothing is being published and the queue is empty)',
+      });
     } finally {
       await ch.close();
     }

@@ -29,8 +29,17 @@ function fixtures(): Fixture[] {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((file) => {
-      const raw = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as { workflowId: string; workflowType: string; history: unknown };
-      return { file, workflowId: raw.workflowId, workflowType: raw.workflowType, history: historyFromObject(raw.history) };
+      const raw = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as {
+        workflowId: string;
+        workflowType: string;
+        history: unknown;
+      };
+      return {
+        file,
+        workflowId: raw.workflowId,
+        workflowType: raw.workflowType,
+        history: historyFromObject(raw.history),
+      };
     });
 }
 
@@ -41,7 +50,10 @@ async function replay(histories: Array<Pick<Fixture, 'workflowId' | 'history'>>)
     replayName: 'pipewatch-replay',
   };
   const results: Array<{ workflowId: string; error?: string }> = [];
-  for await (const r of Worker.runReplayHistories(options, histories.map((h) => ({ workflowId: h.workflowId, history: h.history })))) {
+  for await (const r of Worker.runReplayHistories(
+    options,
+    histories.map((h) => ({ workflowId: h.workflowId, history: h.history })),
+  )) {
     results.push({ workflowId: r.workflowId, ...(r.error ? { error: `${r.error.name}: ${r.error.message}` } : {}) });
   }
   return results;
@@ -57,8 +69,12 @@ describe('replay of captured histories against the current workflow code', () =>
 
   it('keeps monitor runs from before the local-activities patch and after it', () => {
     const monitors = all.filter((f) => f.workflowType === 'monitorWorkflow');
-    const before = monitors.filter((f) => f.history.events!.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordRun'));
-    const after = monitors.filter((f) => f.history.events!.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch'));
+    const before = monitors.filter((f) =>
+      f.history.events!.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordRun'),
+    );
+    const after = monitors.filter((f) =>
+      f.history.events!.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch'),
+    );
     expect(before.map((f) => f.file).every((f) => f.startsWith('monitorWorkflow-v1-'))).toBe(true);
     expect(before.length).toBeGreaterThan(0);
     expect(after.length).toBeGreaterThan(0);

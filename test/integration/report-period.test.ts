@@ -87,7 +87,10 @@ monitors:
       await sleep(Math.max(0, periodEnd + JUDGED_AFTER_MS - Date.now()));
       await record(periodEnd, 2 * p + 1);
       const result = (await run) as ReportResult;
-      expect(result).toMatchObject({ periodStart: new Date(periodEnd - PERIOD_MS).toISOString(), periodEnd: new Date(periodEnd).toISOString() });
+      expect(result).toMatchObject({
+        periodStart: new Date(periodEnd - PERIOD_MS).toISOString(),
+        periodEnd: new Date(periodEnd).toISOString(),
+      });
       const summary = (await store.report(reportId))!.summary as ReportSummary;
       windowsSeen.push(summary.stages.map((s) => s.windows));
       expect(summary.stages.map((s) => [s.stage, s.windows, s.total])).toEqual([
@@ -95,6 +98,10 @@ monitors:
         ['parsed', 2, 200 + 4 * p + 1],
       ]);
     }
-    expect(windowsSeen).toEqual([[2, 2], [2, 2], [2, 2]]);
+    expect(windowsSeen).toEqual([
+      [2, 2],
+      [2, 2],
+      [2, 2],
+    ]);
   });
 });

@@ -93,14 +93,24 @@ monitors:
   });
 
   afterAll(async () => {
-    for (const id of started) await client?.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+    for (const id of started)
+      await client?.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => undefined);
     await fixture?.close();
     await smtp?.stop();
   });
 
-  it('is declared per pipeline: daily unless told otherwise, to the email channels, with the pipeline\'s monitors', () => {
+  it("is declared per pipeline: daily unless told otherwise, to the email channels, with the pipeline's monitors", () => {
     expect(config.reports).toHaveLength(1);
-    expect(definition).toMatchObject({ pipeline, periodMs: DAY, trendPeriods: 3, stages: STAGES, schedule: { everyMs: DAY } });
+    expect(definition).toMatchObject({
+      pipeline,
+      periodMs: DAY,
+      trendPeriods: 3,
+      stages: STAGES,
+      schedule: { everyMs: DAY },
+    });
     expect(definition.channels.map((c) => c.id)).toEqual(['mail']); // console cannot carry charts
     expect(definition.monitors.map((m) => m.id).sort()).toEqual([`${pipeline}-freshness`, `${pipeline}-stages`]);
     const defaulted = parseConfig(
@@ -115,7 +125,9 @@ pipelines:
       'defaults.yaml',
       { env: false },
     );
-    expect(defaulted.reports.map((r) => [r.pipeline, r.schedule.cron, r.periodMs, r.channels.length])).toEqual([['a', '0 6 * * *', DAY, 0]]);
+    expect(defaulted.reports.map((r) => [r.pipeline, r.schedule.cron, r.periodMs, r.channels.length])).toEqual([
+      ['a', '0 6 * * *', DAY, 0],
+    ]);
     expect(() =>
       parseConfig(
         `version: 1
@@ -128,10 +140,12 @@ pipelines:
         'bad.yaml',
         { env: false },
       ),
-    ).toThrow(/pipelines\.a\.report\.notify\[0\]: channel "hook" is a webhook channel; a report \(HTML with charts\) goes to email channels only[\s\S]*pipelines\.a\.report\.notify\[1\]: unknown channel "nope"/);
+    ).toThrow(
+      /pipelines\.a\.report\.notify\[0\]: channel "hook" is a webhook channel; a report \(HTML with charts\) goes to email channels only[\s\S]*pipelines\.a\.report\.notify\[1\]: unknown channel "nope"/,
+    );
   });
 
-  it('reports the store\'s numbers in an email with inline charts, saves it, and sends it once', async () => {
+  it("reports the store's numbers in an email with inline charts, saves it, and sends it once", async () => {
     const now = Date.now();
     const lastHour = Math.floor(now / HOUR) * HOUR;
 
@@ -145,7 +159,9 @@ pipelines:
         { stage: 'served', count: c.served, lost: 3 },
       ]);
     }
-    await store.recordStageCounts(other, { from: new Date(lastHour - HOUR), to: new Date(lastHour) }, [{ stage: 'collected', count: 999_999, lost: 0 }]);
+    await store.recordStageCounts(other, { from: new Date(lastHour - HOUR), to: new Date(lastHour) }, [
+      { stage: 'collected', count: 999_999, lost: 0 },
+    ]);
 
     // Freshness runs in the period: ages in seconds, one of them critical.
     const freshness = `${pipeline}-freshness`;
@@ -154,24 +170,81 @@ pipelines:
       await store.recordRun({
         monitorId: freshness,
         runId: `fresh-${k}`,
-        verdict: { status: age > 3_600 ? 'critical' : 'ok', value: age, unit: 'seconds', reason: `newest record ${age}s old`, observedAt: new Date(now - (ages.length - k) * 3 * HOUR).toISOString() },
+        verdict: {
+          status: age > 3_600 ? 'critical' : 'ok',
+          value: age,
+          unit: 'seconds',
+          reason: `newest record ${age}s old`,
+          observedAt: new Date(now - (ages.length - k) * 3 * HOUR).toISOString(),
+        },
         flap: { failAfter: 3, resolveAfter: 2 },
       });
     }
 
     // Past incidents: one within the period (acknowledged after 5 min, resolved after 1 h), one opened
     // in the previous period and resolved in this one, one of another pipeline.
-    const past = (incidentId: string, pipelines: string[], openedAt: number, ackAfter?: number, resolveAfter?: number) =>
+    const past = (
+      incidentId: string,
+      pipelines: string[],
+      openedAt: number,
+      ackAfter?: number,
+      resolveAfter?: number,
+    ) =>
       store.recordIncidentEvents([
-        { incidentId, openedAt: new Date(openedAt).toISOString(), event: 'opened', at: new Date(openedAt).toISOString(), receiver: 'default', severity: 'critical', pipelines, monitors: [] },
-        ...(ackAfter !== undefined ? [{ incidentId, openedAt: new Date(openedAt).toISOString(), event: 'acknowledged' as const, at: new Date(openedAt + ackAfter).toISOString(), by: 'bob', receiver: 'default', pipelines, monitors: [] }] : []),
-        ...(resolveAfter !== undefined ? [{ incidentId, openedAt: new Date(openedAt).toISOString(), event: 'resolved' as const, at: new Date(openedAt + resolveAfter).toISOString(), receiver: 'default', pipelines, monitors: [] }] : []),
+        {
+          incidentId,
+          openedAt: new Date(openedAt).toISOString(),
+          event: 'opened',
+          at: new Date(openedAt).toISOString(),
+          receiver: 'default',
+          severity: 'critical',
+          pipelines,
+          monitors: [],
+        },
+        ...(ackAfter !== undefined
+          ? [
+              {
+                incidentId,
+                openedAt: new Date(openedAt).toISOString(),
+                event: 'acknowledged' as const,
+                at: new Date(openedAt + ackAfter).toISOString(),
+                by: 'bob',
+                receiver: 'default',
+                pipelines,
+                monitors: [],
+              },
+            ]
+          : []),
+        ...(resolveAfter !== undefined
+          ? [
+              {
+                incidentId,
+                openedAt: new Date(openedAt).toISOString(),
+                event: 'resolved' as const,
+                at: new Date(openedAt + resolveAfter).toISOString(),
+                receiver: 'default',
+                pipelines,
+                monitors: [],
+              },
+            ]
+          : []),
       ]);
     await past(`pipewatch-incident/default/monitor=${pipeline}-a`, [pipeline], now - 20 * HOUR, 5 * 60_000, HOUR);
     await past(`pipewatch-incident/default/monitor=${pipeline}-b`, [pipeline], now - 30 * HOUR, undefined, 20 * HOUR);
     await past(`pipewatch-incident/default/monitor=${other}-c`, [other], now - 2 * HOUR, 60_000, undefined);
     // Recorded twice, out of order: the earliest acknowledgement stays.
-    await store.recordIncidentEvents([{ incidentId: `pipewatch-incident/default/monitor=${pipeline}-a`, openedAt: new Date(now - 20 * HOUR).toISOString(), event: 'acknowledged', at: new Date(now - 20 * HOUR + 30 * 60_000).toISOString(), by: 'carol', receiver: 'default', pipelines: [pipeline], monitors: [] }]);
+    await store.recordIncidentEvents([
+      {
+        incidentId: `pipewatch-incident/default/monitor=${pipeline}-a`,
+        openedAt: new Date(now - 20 * HOUR).toISOString(),
+        event: 'acknowledged',
+        at: new Date(now - 20 * HOUR + 30 * 60_000).toISOString(),
+        by: 'carol',
+        receiver: 'default',
+        pipelines: [pipeline],
+        monitors: [],
+      },
+    ]);
 
     // A live incident of this pipeline: its firing email records its opening; acknowledged afterwards, with no message since.
     const monitor = config.monitors.find((m) => m.id === freshness)!;
@@ -190,17 +263,33 @@ pipelines:
           monitor: { id: freshness, perspective: 'data', pipeline, labels: {} },
           labels,
           status: 'critical',
-          verdict: { status: 'critical', value: 7_200, unit: 'seconds', reason: 'newest record 2h old', observedAt: at },
+          verdict: {
+            status: 'critical',
+            value: 7_200,
+            unit: 'seconds',
+            reason: 'newest record 2h old',
+            observedAt: at,
+          },
           at,
         } satisfies AlertEvent,
       ],
     });
     started.push(incident!.incidentId);
     await smtp.waitForCount(new RegExp(`FIRING.*${freshness}`), 1);
-    const afterFiring = await store.incidentPeriods({ pipeline, monitors: [], from: new Date(now - DAY), to: new Date(now + HOUR) });
-    expect(afterFiring.find((p) => p.incidentId === incident!.incidentId)).toMatchObject({ severity: 'critical', acknowledgedAt: undefined });
+    const afterFiring = await store.incidentPeriods({
+      pipeline,
+      monitors: [],
+      from: new Date(now - DAY),
+      to: new Date(now + HOUR),
+    });
+    expect(afterFiring.find((p) => p.incidentId === incident!.incidentId)).toMatchObject({
+      severity: 'critical',
+      acknowledgedAt: undefined,
+    });
     await sleep(1_100); // a time to acknowledge of at least a second
-    const acked = await client.workflow.getHandle(incident!.incidentId).executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice' }] });
+    const acked = await client.workflow
+      .getHandle(incident!.incidentId)
+      .executeUpdate(acknowledgeUpdate, { args: [{ by: 'alice' }] });
 
     // A question of this pipeline waiting on an operator.
     const question: InterventionInput = {
@@ -216,17 +305,34 @@ pipelines:
       defaultAction: 'skip',
     };
     const questionId = `pipewatch-intervention/${pipeline}`;
-    await client.workflow.start(interventionWorkflow, { workflowId: questionId, taskQueue: worker.settings.taskQueue, args: [question] });
+    await client.workflow.start(interventionWorkflow, {
+      workflowId: questionId,
+      taskQueue: worker.settings.taskQueue,
+      args: [question],
+    });
     started.push(questionId);
     await waitFor(async () => {
-      for await (const w of client.workflow.list({ query: `WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND PipewatchPipeline = "${pipeline}"` })) if (w.workflowId === questionId) return true;
+      for await (const w of client.workflow.list({
+        query: `WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND PipewatchPipeline = "${pipeline}"`,
+      }))
+        if (w.workflowId === questionId) return true;
       return false;
     }, 'the question to be visible');
 
     const reportId = `pipewatch-report/${pipeline}-manual`;
-    const result = await client.workflow.execute(reportWorkflow, { workflowId: reportId, taskQueue: worker.settings.taskQueue, args: [definition] });
+    const result = await client.workflow.execute(reportWorkflow, {
+      workflowId: reportId,
+      taskQueue: worker.settings.taskQueue,
+      args: [definition],
+    });
     const r = result as ReportResult;
-    expect(r).toMatchObject({ reportId, saved: 'new', images: 2, delivered: [{ channelId: 'mail', outcome: 'sent' }], interventionsPending: 1 });
+    expect(r).toMatchObject({
+      reportId,
+      saved: 'new',
+      images: 2,
+      delivered: [{ channelId: 'mail', outcome: 'sent' }],
+      interventionsPending: 1,
+    });
 
     // The saved report and the store's numbers for its period.
     const saved = (await store.report(reportId))!;
@@ -237,10 +343,19 @@ pipelines:
     expect(Math.abs(to - now)).toBeLessThan(5 * 60_000);
     const windows = await store.stageCountsBetween(pipeline, new Date(from), new Date(to));
     const storeTotal = (stage: string) => windows.filter((w) => w.stage === stage).reduce((n, w) => n + w.count, 0);
-    const periods = await store.incidentPeriods({ pipeline, monitors: definition.monitors.map((m) => m.id), from: new Date(from), to: new Date(to) });
+    const periods = await store.incidentPeriods({
+      pipeline,
+      monitors: definition.monitors.map((m) => m.id),
+      from: new Date(from),
+      to: new Date(to),
+    });
     const live = periods.find((p) => p.incidentId === incident!.incidentId)!;
     // The acknowledgement given after the last message reached the store when the report was made.
-    expect(live).toMatchObject({ acknowledgedBy: 'alice', acknowledgedAt: acked.acknowledgements[0]!.at, resolvedAt: undefined });
+    expect(live).toMatchObject({
+      acknowledgedBy: 'alice',
+      acknowledgedAt: acked.acknowledgements[0]!.at,
+      resolvedAt: undefined,
+    });
     expect(periods.map((p) => p.incidentId)).not.toContain(`pipewatch-incident/default/monitor=${other}-c`);
     expect(periods.find((p) => p.incidentId.endsWith(`${pipeline}-a`))).toMatchObject({ acknowledgedBy: 'bob' });
 
@@ -263,30 +378,50 @@ pipelines:
       expect(total).toBeGreaterThan(0);
       expect(int(cell(`data-stage="${stage}"`, 'total'))).toBe(total);
       expect(int(cell(`data-stage="${stage}"`, 'windows'))).toBe(windows.filter((w) => w.stage === stage).length);
-      const previous = (await store.stageCountsBetween(pipeline, new Date(from - DAY), new Date(from))).filter((w) => w.stage === stage).reduce((n, w) => n + w.count, 0);
+      const previous = (await store.stageCountsBetween(pipeline, new Date(from - DAY), new Date(from)))
+        .filter((w) => w.stage === stage)
+        .reduce((n, w) => n + w.count, 0);
       expect(int(cell(`data-stage="${stage}"`, 'previous'))).toBe(previous);
       const change = Math.round(((total - previous) / previous) * 1000) / 10;
       expect(cell(`data-stage="${stage}"`, 'change')).toBe(`${change > 0 ? '+' : ''}${change.toFixed(1)}%`);
     }
     // The seeding agrees: 24 hourly windows, the newest the last full hour.
     expect(windows.filter((w) => w.stage === 'collected')).toHaveLength(24);
-    expect(storeTotal('collected')).toBe(Array.from({ length: 72 }, (_, h) => h).filter((h) => lastHour - h * HOUR > from && lastHour - h * HOUR <= to).reduce((n, h) => n + seeded(h).collected, 0));
-    expect(int(cell(`data-stage="parsed"`, 'lost'))).toBe(windows.filter((w) => w.stage === 'parsed').reduce((n, w) => n + w.lost, 0));
+    expect(storeTotal('collected')).toBe(
+      Array.from({ length: 72 }, (_, h) => h)
+        .filter((h) => lastHour - h * HOUR > from && lastHour - h * HOUR <= to)
+        .reduce((n, h) => n + seeded(h).collected, 0),
+    );
+    expect(int(cell(`data-stage="parsed"`, 'lost'))).toBe(
+      windows.filter((w) => w.stage === 'parsed').reduce((n, w) => n + w.lost, 0),
+    );
     // Per window, too.
     const newest = windows.filter((w) => w.stage === 'served').at(-1)!;
-    expect(html).toMatch(new RegExp(`<tr data-window="${newest.windowStart}">[\\s\\S]*?data-stage="served"[^>]*>${newest.count.toLocaleString('en-US')}</td>`));
+    expect(html).toMatch(
+      new RegExp(
+        `<tr data-window="${newest.windowStart}">[\\s\\S]*?data-stage="served"[^>]*>${newest.count.toLocaleString('en-US')}</td>`,
+      ),
+    );
 
     // Freshness: the latest run and the worst of the period.
     const points = await store.pointsBetween(freshness, new Date(from), new Date(to));
     expect(points).toHaveLength(ages.length);
     expect(cell(`data-monitor="${freshness}"`, 'latest')).toBe(formatDuration(ages.at(-1)! * 1000));
-    expect(cell(`data-monitor="${freshness}"`, 'worst')).toBe(formatDuration(Math.max(...points.map((p) => p.value!)) * 1000));
-    expect(cell(`data-monitor="${freshness}"`, 'failing-runs')).toBe(`${points.filter((p) => p.status !== 'ok').length} of ${points.length}`);
+    expect(cell(`data-monitor="${freshness}"`, 'worst')).toBe(
+      formatDuration(Math.max(...points.map((p) => p.value!)) * 1000),
+    );
+    expect(cell(`data-monitor="${freshness}"`, 'failing-runs')).toBe(
+      `${points.filter((p) => p.status !== 'ok').length} of ${points.length}`,
+    );
 
     // Incidents: counts and times from the store's periods.
     const inPeriod = (t?: string) => t !== undefined && Date.parse(t) >= from && Date.parse(t) < to;
-    const ackTimes = periods.filter((p) => inPeriod(p.acknowledgedAt)).map((p) => Date.parse(p.acknowledgedAt!) - Date.parse(p.openedAt));
-    const resolveTimes = periods.filter((p) => inPeriod(p.resolvedAt)).map((p) => Date.parse(p.resolvedAt!) - Date.parse(p.openedAt));
+    const ackTimes = periods
+      .filter((p) => inPeriod(p.acknowledgedAt))
+      .map((p) => Date.parse(p.acknowledgedAt!) - Date.parse(p.openedAt));
+    const resolveTimes = periods
+      .filter((p) => inPeriod(p.resolvedAt))
+      .map((p) => Date.parse(p.resolvedAt!) - Date.parse(p.openedAt));
     const medianOf = (v: number[]) => {
       const s = [...v].sort((a, b) => a - b);
       return s.length % 2 ? s[(s.length - 1) / 2]! : Math.round((s[s.length / 2 - 1]! + s[s.length / 2]!) / 2);
@@ -303,7 +438,12 @@ pipelines:
     expect(incidents('tta')).toMatch(/ \/ 5m$/);
     expect(incidents('ttr')).toBe(`${formatDuration(medianOf(resolveTimes))} / ${formatDuration(20 * HOUR)}`);
     expect(html).toContain(`data-intervention="${questionId}"`);
-    expect((saved.summary as ReportSummary).incidents).toMatchObject({ opened: 2, acknowledged: 2, resolved: 2, open: 1 });
+    expect((saved.summary as ReportSummary).incidents).toMatchObject({
+      opened: 2,
+      acknowledged: 2,
+      resolved: 2,
+      open: 1,
+    });
     expect(r.incidents).toEqual({ opened: 2, acknowledged: 2, resolved: 2, open: 1 });
 
     // Inline charts: referenced by Content-ID, PNGs of the chart size, the same bytes as saved.
@@ -314,7 +454,9 @@ pipelines:
       expect(html).toContain(`src="cid:${img.cid}"`);
       const png = decodePng(img.content);
       expect([png.width, png.height]).toEqual([CHART_SIZE.width, CHART_SIZE.height]);
-      expect(saved.images.some((s) => s.png.equals(img.content) && s.width === png.width && s.height === png.height)).toBe(true);
+      expect(
+        saved.images.some((s) => s.png.equals(img.content) && s.width === png.width && s.height === png.height),
+      ).toBe(true);
     }
     // The text part carries the numbers too.
     expect(parsed.text).toContain(`collected: ${storeTotal('collected').toLocaleString('en-US')} in 24 window(s)`);
@@ -354,7 +496,10 @@ pipelines:
 
       // A run the schedule starts covers the period up to its scheduled time.
       await client.schedule.getHandle(id).trigger();
-      const run = await waitFor(async () => (await client.schedule.getHandle(id).describe()).info.recentActions[0]?.action, 'the triggered run');
+      const run = await waitFor(
+        async () => (await client.schedule.getHandle(id).describe()).info.recentActions[0]?.action,
+        'the triggered run',
+      );
       const report = (await client.workflow.getHandle(run.workflow.workflowId).result()) as ReportResult;
       const scheduledAt = (await client.schedule.getHandle(id).describe()).info.recentActions[0]!.scheduledAt;
       // The scheduled time as the schedule stamps it on the run (whole seconds; also the workflow id's suffix), not the time the run started.
@@ -366,11 +511,16 @@ pipelines:
       const changed = { ...definition, trendPeriods: 5, version: 'changed' };
       expect(await syncReports(target, [changed])).toEqual([`~ update ${id} (${definition.version} → changed)`]);
       // Another project may not take it.
-      await expect(syncReports({ ...target, project: 'someone-else' }, [definition])).rejects.toThrow(/not created by pipewatch project "someone-else"/);
+      await expect(syncReports({ ...target, project: 'someone-else' }, [definition])).rejects.toThrow(
+        /not created by pipewatch project "someone-else"/,
+      );
       expect(await syncReports(target, [])).toEqual([`- delete ${id}`]);
       await expect(client.schedule.getHandle(id).describe()).rejects.toThrow(ScheduleNotFoundError);
     } finally {
-      await client.schedule.getHandle(id).delete().catch(() => undefined);
+      await client.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
     }
   });
 });

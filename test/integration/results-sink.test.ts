@@ -48,7 +48,11 @@ describe('results sink to Elasticsearch', () => {
         if (i < 8) await schema.pool.query(`INSERT INTO ${s}.parsed VALUES ($1, $2)`, [`h${h}-r${i}`, ts]);
       }
     }
-    fixture = await startWorkerWithStore('sinkstore', { ...process.env, LAKE_URL: testEnv().databaseUrl, ES_SINK_KEY: API_KEY });
+    fixture = await startWorkerWithStore('sinkstore', {
+      ...process.env,
+      LAKE_URL: testEnv().databaseUrl,
+      ES_SINK_KEY: API_KEY,
+    });
     ({ store, worker, client } = fixture);
     const config = parseConfig(
       `version: 1
@@ -90,7 +94,11 @@ monitors:
   });
 
   const run = async (monitor: MonitorDefinition, workflowId: string) =>
-    (await client.workflow.execute(monitorWorkflow, { workflowId, taskQueue: worker.settings.taskQueue, args: [monitor] })) as MonitorRunResult;
+    (await client.workflow.execute(monitorWorkflow, {
+      workflowId,
+      taskQueue: worker.settings.taskQueue,
+      args: [monitor],
+    })) as MonitorRunResult;
 
   it('writes each run as an ECS document under its run id, with the API key sent and stored nowhere', async () => {
     const runId = `pipewatch-monitor/${name}-backlog-1`;
@@ -143,24 +151,48 @@ monitors:
   it('writes one document per stage of the judged window for a stageCounts run', async () => {
     const runId = `pipewatch-monitor/${name}-stages-1`;
     expect(await run(monitors.stages, runId)).toMatchObject({ status: 'critical', value: 2 });
-    const docs = es.docs(index).filter((d) => (d.pipewatch as { monitor: { id: string } }).monitor.id === `${name}-stages`);
+    const docs = es
+      .docs(index)
+      .filter((d) => (d.pipewatch as { monitor: { id: string } }).monitor.id === `${name}-stages`);
     expect(docs.map((d) => d._id).sort()).toEqual([runId, `${runId}/stage/collection`, `${runId}/stage/processing`]);
     const stage = (id: string) => docs.find((d) => d._id === `${runId}/stage/${id}`)!;
     const [window] = await store.stageCounts(name, 1);
     expect(stage('collection')).toMatchObject({
       '@timestamp': window!.windowStart,
       event: { kind: 'metric', dataset: 'pipewatch.stage', outcome: 'success' },
-      pipewatch: { pipeline: name, perspective: 'data', stage: 'collection', value: 10, lost: 0, unit: 'records', status: 'critical', run: { id: runId } },
+      pipewatch: {
+        pipeline: name,
+        perspective: 'data',
+        stage: 'collection',
+        value: 10,
+        lost: 0,
+        unit: 'records',
+        status: 'critical',
+        run: { id: runId },
+      },
     });
-    expect(stage('processing')).toMatchObject({ event: { outcome: 'failure' }, pipewatch: { stage: 'processing', value: 8, lost: 2 } });
-    expect(docs.find((d) => d._id === runId)).toMatchObject({ event: { dataset: 'pipewatch.run', outcome: 'failure' }, pipewatch: { pipeline: name, value: 2 } });
+    expect(stage('processing')).toMatchObject({
+      event: { outcome: 'failure' },
+      pipewatch: { stage: 'processing', value: 8, lost: 2 },
+    });
+    expect(docs.find((d) => d._id === runId)).toMatchObject({
+      event: { dataset: 'pipewatch.run', outcome: 'failure' },
+      pipewatch: { pipeline: name, value: 2 },
+    });
     // The counts are the store's.
     const stored = await store.stageCountsOfWindow(name, new Date(window!.windowStart));
-    expect(stored.map((s) => [s.stage, s.count, s.lost])).toEqual([['collection', 10, 0], ['processing', 8, 2]]);
+    expect(stored.map((s) => [s.stage, s.count, s.lost])).toEqual([
+      ['collection', 10, 0],
+      ['processing', 8, 2],
+    ]);
   });
 
   it('never fails a run when the sink is down or refuses the document', async () => {
-    es.failWith = { status: 503, type: 'cluster_block_exception', reason: 'blocked by: [SERVICE_UNAVAILABLE/2/no master]' };
+    es.failWith = {
+      status: 503,
+      type: 'cluster_block_exception',
+      reason: 'blocked by: [SERVICE_UNAVAILABLE/2/no master]',
+    };
     const before = es.writes.length;
     const down = await run(monitors.backlog, `pipewatch-monitor/${name}-backlog-down`);
     expect(down.status).toBe('critical');

@@ -49,15 +49,27 @@ describe('schedules sync', () => {
   });
 
   afterAll(async () => {
-    for (const id of [foreignId, scheduleId(a), scheduleId(b)]) await client.schedule.getHandle(id).delete().catch(() => undefined);
+    for (const id of [foreignId, scheduleId(a), scheduleId(b)])
+      await client.schedule
+        .getHandle(id)
+        .delete()
+        .catch(() => undefined);
     await client.connection.close();
   });
 
-  const owned = async () => (await readExisting(target)).filter((s) => s.owned).map((s) => s.scheduleId).sort();
+  const owned = async () =>
+    (await readExisting(target))
+      .filter((s) => s.owned)
+      .map((s) => s.scheduleId)
+      .sort();
   // Listing schedules reads the visibility store, which trails writes by a moment.
   const ownedEventually = async (expected: string[]) => {
     const want = [...expected].sort();
-    await waitFor(async () => JSON.stringify(await owned()) === JSON.stringify(want), `owned schedules to be ${want.join(', ')}`, 15_000);
+    await waitFor(
+      async () => JSON.stringify(await owned()) === JSON.stringify(want),
+      `owned schedules to be ${want.join(', ')}`,
+      15_000,
+    );
     expect(await owned()).toEqual(want);
   };
 
@@ -88,14 +100,20 @@ describe('schedules sync', () => {
     expect(plan.steps.map((s) => s.action)).toEqual(['unchanged', 'unchanged']);
   });
 
-  it('updates a changed monitor in place and keeps an operator\'s pause', async () => {
+  it("updates a changed monitor in place and keeps an operator's pause", async () => {
     await client.schedule.getHandle(scheduleId(a)).pause('maintenance window');
-    const declared = config(project, [{ id: a, above: 120 }, { id: b, every: '30m' }]);
+    const declared = config(project, [
+      { id: a, above: 120 },
+      { id: b, every: '30m' },
+    ]);
     const plan = await planFor(target, declared.monitors);
     expect(plan.steps.map((s) => s.action)).toEqual(['update', 'unchanged']);
     await applyPlan(target, plan);
     const d = await client.schedule.getHandle(scheduleId(a)).describe();
-    const args = d.action.type === 'startWorkflow' ? (d.action.args as Array<{ version: string; rules: Array<{ threshold: number }> }>) : [];
+    const args =
+      d.action.type === 'startWorkflow'
+        ? (d.action.args as Array<{ version: string; rules: Array<{ threshold: number }> }>)
+        : [];
     expect(args[0]!.version).toBe(declared.monitors[0]!.version);
     expect(args[0]!.rules[0]!.threshold).toBe(120);
     expect(d.state.paused).toBe(true);
@@ -104,13 +122,16 @@ describe('schedules sync', () => {
 
   it('deletes only owned schedules that are no longer declared; foreign ones stay', async () => {
     const plan = await planFor(target, config(project, [{ id: a, above: 120 }]).monitors);
-    expect(plan.steps.map((s) => [s.action, s.scheduleId])).toEqual([['unchanged', scheduleId(a)], ['delete', scheduleId(b)]]);
+    expect(plan.steps.map((s) => [s.action, s.scheduleId])).toEqual([
+      ['unchanged', scheduleId(a)],
+      ['delete', scheduleId(b)],
+    ]);
     await applyPlan(target, plan);
     await ownedEventually([scheduleId(a)]);
     await expect(client.schedule.getHandle(foreignId).describe()).resolves.toBeDefined();
   });
 
-  it('leaves another project\'s schedules alone and refuses to take their ids', async () => {
+  it("leaves another project's schedules alone and refuses to take their ids", async () => {
     const other: SyncTarget = { ...target, project: `${project}-other` };
     const plan = await planFor(other, config(`${project}-other`, [{ id: a }]).monitors);
     expect(plan.steps).toEqual([]);

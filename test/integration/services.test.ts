@@ -45,7 +45,13 @@ describe('external services and infrastructure', () => {
     const handler = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
       if (req.url === '/health') {
         res.writeHead(200, { 'content-type': 'application/json', 'x-api-version': String(shapeVersion) });
-        res.end(JSON.stringify(shapeVersion === 1 ? { status: 'UP', items: [{ id: 1, name: 'a' }] } : { status: 'UP', items: [{ id: '1', name: 'a', owner: 'x' }] }));
+        res.end(
+          JSON.stringify(
+            shapeVersion === 1
+              ? { status: 'UP', items: [{ id: 1, name: 'a' }] }
+              : { status: 'UP', items: [{ id: '1', name: 'a', owner: 'x' }] },
+          ),
+        );
       } else if (req.url === '/fail') {
         res.writeHead(500).end('boom');
       } else if (req.url === '/slow') {
@@ -170,7 +176,9 @@ monitors:
     process.env.API_TOKEN = 'token-for-tests';
     process.env.RABBIT_PASSWORD = 'guest';
     process.env.WRONG_PASSWORD = 'not-the-password';
-    monitors = Object.fromEntries(parseConfig(readFileSync(configFile, 'utf8'), configFile, { env: process.env }).monitors.map((m) => [m.id, m]));
+    monitors = Object.fromEntries(
+      parseConfig(readFileSync(configFile, 'utf8'), configFile, { env: process.env }).monitors.map((m) => [m.id, m]),
+    );
   });
 
   afterAll(async () => {
@@ -212,7 +220,9 @@ monitors:
     });
 
     it('reports TLS and DNS failures as distinct "could not check" reasons', async () => {
-      expect((await run('untrusted')).reason).toMatch(/^could not check: http connector "untrusted": 127\.0\.0\.1:\d+: TLS: the certificate chain cannot be verified$/);
+      expect((await run('untrusted')).reason).toMatch(
+        /^could not check: http connector "untrusted": 127\.0\.0\.1:\d+: TLS: the certificate chain cannot be verified$/,
+      );
       expect((await run('nowhere')).reason).toBe(
         'could not check: http connector "nowhere": cannot resolve pipewatch-no-such-host.invalid: the host name does not resolve (DNS)',
       );
@@ -220,14 +230,24 @@ monitors:
   });
 
   describe('RabbitMQ', () => {
-    const queueState = () => execFileSync('rabbitmqctl', ['list_queues', '-q', 'name', 'messages', 'consumers'], { encoding: 'utf8' }).split('\n').filter(Boolean).sort();
+    const queueState = () =>
+      execFileSync('rabbitmqctl', ['list_queues', '-q', 'name', 'messages', 'consumers'], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .sort();
 
     it('finds the depth and the missing consumer, blames the consumer, and leaves the broker as it was', async () => {
       const before = queueState();
       const v = await run('orders-queue');
       expect(v).toMatchObject({ status: 'critical', value: 3, unit: 'messages' });
-      expect(v.reason).toContain(`consumers: no consumer is attached to ${queue}: the consuming side is likely at fault`);
-      expect(v.details).toMatchObject({ consumers: 0, likelyFault: 'consumer (no consumer is attached)', unacknowledged: 0 });
+      expect(v.reason).toContain(
+        `consumers: no consumer is attached to ${queue}: the consuming side is likely at fault`,
+      );
+      expect(v.details).toMatchObject({
+        consumers: 0,
+        likelyFault: 'consumer (no consumer is attached)',
+        unacknowledged: 0,
+      });
       expect(queueState()).toEqual(before);
     });
 
@@ -247,16 +267,27 @@ monitors:
 
     it('reports a missing queue and refused management credentials as "could not check"', async () => {
       const before = queueState();
-      expect((await run('missing-queue')).reason).toBe('could not check: rabbitmq connector "broker": queue "pipewatch-no-such-queue" does not exist in vhost "/"');
+      expect((await run('missing-queue')).reason).toBe(
+        'could not check: rabbitmq connector "broker": queue "pipewatch-no-such-queue" does not exist in vhost "/"',
+      );
       expect(queueState()).toEqual(before); // a passive check declares nothing
-      expect((await run('bad-credentials')).reason).toBe('could not check: rabbitmq connector "bad-management": the management API refused the credentials (401)');
+      expect((await run('bad-credentials')).reason).toBe(
+        'could not check: rabbitmq connector "bad-management": the management API refused the credentials (401)',
+      );
     });
 
     it('fires when the depth rose several runs in a row (producer outpaces consumer)', () => {
       const rule = monitors['orders-queue']!.rules[1]!;
-      const v = evaluate([rule], { value: 40, unit: 'messages', observedAt: 't' }, { recent: [10, 20, 30] }, 'messages waiting');
+      const v = evaluate(
+        [rule],
+        { value: 40, unit: 'messages', observedAt: 't' },
+        { recent: [10, 20, 30] },
+        'messages waiting',
+      );
       expect(v.reason).toBe('messages waiting 40 has risen 3 runs in a row (10 → 20 → 30 → 40)');
-      expect(evaluate([rule], { value: 25, unit: 'messages', observedAt: 't' }, { recent: [10, 20, 30] }).status).toBe('ok');
+      expect(evaluate([rule], { value: 25, unit: 'messages', observedAt: 't' }, { recent: [10, 20, 30] }).status).toBe(
+        'ok',
+      );
     });
   });
 
@@ -268,7 +299,9 @@ monitors:
       expect(space.value).toBeLessThan(100);
       expect(Number(space.details!.availableBytes)).toBeGreaterThan(0);
       expect((await run('tmp-inodes')).unit).toBe('percent');
-      expect((await run('gone-disk')).reason).toBe(`could not check: host connector "this-host": cannot read the filesystem of ${tmp}/not-there: no such path`);
+      expect((await run('gone-disk')).reason).toBe(
+        `could not check: host connector "this-host": cannot read the filesystem of ${tmp}/not-there: no such path`,
+      );
       expect((await run('memory')).value).toBeGreaterThan(0);
     });
 
@@ -304,7 +337,11 @@ monitors:
     });
 
     const runMonitor = async (id: string) =>
-      (await client.workflow.execute(monitorWorkflow, { args: [monitors[id]!], taskQueue: worker.settings.taskQueue, workflowId: uniqueName(id) })) as MonitorRunResult;
+      (await client.workflow.execute(monitorWorkflow, {
+        args: [monitors[id]!],
+        taskQueue: worker.settings.taskQueue,
+        workflowId: uniqueName(id),
+      })) as MonitorRunResult;
 
     it('detects a changed API shape with a readable diff, until an operator accepts it', async () => {
       shapeVersion = 1;

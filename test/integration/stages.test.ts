@@ -52,11 +52,17 @@ describe('stage counts on PostgreSQL', () => {
     }
     await schema.pool.query(`INSERT INTO "${s}".collected VALUES ${collected.join(',')}`);
     await schema.pool.query(`INSERT INTO "${s}".parsed VALUES ${parsed.join(',')}`);
-    await schema.pool.query(`INSERT INTO "${s}".served SELECT btrim(record_id), parsed_at + interval '30 seconds' FROM "${s}".parsed`);
+    await schema.pool.query(
+      `INSERT INTO "${s}".served SELECT btrim(record_id), parsed_at + interval '30 seconds' FROM "${s}".parsed`,
+    );
     // A serving stage that also loses records (ids ending in 5): two losing stages in one pipeline.
-    await schema.pool.query(`INSERT INTO "${s}".served_lossy SELECT record_id, served_at FROM "${s}".served WHERE right(record_id, 1) <> '5'`);
+    await schema.pool.query(
+      `INSERT INTO "${s}".served_lossy SELECT record_id, served_at FROM "${s}".served WHERE right(record_id, 1) <> '5'`,
+    );
     // A filtering stage that keeps about half.
-    await schema.pool.query(`INSERT INTO "${s}".enriched SELECT record_id, served_at FROM "${s}".served WHERE right(record_id, 1) IN ('0','2','4','6','8')`);
+    await schema.pool.query(
+      `INSERT INTO "${s}".enriched SELECT record_id, served_at FROM "${s}".served WHERE right(record_id, 1) IN ('0','2','4','6','8')`,
+    );
 
     configText = `version: 1
 defaults: { schedule: { every: 1h } }
@@ -102,7 +108,11 @@ monitors:
     await schema.drop();
   });
 
-  const connectorsFor = (monitor: MonitorDefinition) => monitor.stages!.map((stage) => ({ stage, connector: postgresConnector.create(stage.connector.id, stage.connector as never) }));
+  const connectorsFor = (monitor: MonitorDefinition) =>
+    monitor.stages!.map((stage) => ({
+      stage,
+      connector: postgresConnector.create(stage.connector.id, stage.connector as never),
+    }));
 
   it('names the first losing stage, the exact number lost, and only dropped ids', async () => {
     const stages = connectorsFor(monitors['intel-stages']!);
@@ -119,7 +129,11 @@ monitors:
         ['enriched', expect.any(Number), expect.any(Number), true],
       ]);
       expect(result.measurement.value).toBe(dropped.size);
-      expect(result.measurement.details).toMatchObject({ firstLosingStage: 'parsed', lost: dropped.size, comparedBy: 'missing ids' });
+      expect(result.measurement.details).toMatchObject({
+        firstLosingStage: 'parsed',
+        lost: dropped.size,
+        comparedBy: 'missing ids',
+      });
       const sample = String(result.measurement.details!.sampleMissing).split(', ');
       expect(sample).toHaveLength(15);
       for (const id of sample) expect(dropped.has(id)).toBe(true);
@@ -147,7 +161,8 @@ monitors:
         const byIds = segments(line).filter((x) => 'lost' in x);
         expect(byIds.length).toBeGreaterThan(0);
         for (const x of byIds) expect([x.seg, x.upstream! - x.lost! - x.late!]).toEqual([x.seg, x.downstream]);
-        for (const j of result.judgements.filter((j) => j.method === 'ids')) expect(j.arrived! + j.lost + j.late!).toBe(j.expected);
+        for (const j of result.judgements.filter((j) => j.method === 'ids'))
+          expect(j.arrived! + j.lost + j.late!).toBe(j.expected);
       } finally {
         await Promise.all(stages.map((s) => s.connector.close()));
       }
@@ -158,8 +173,16 @@ monitors:
       const check = monitors['intel-stages']!.check as Extract<MonitorDefinition['check'], { type: 'stageCounts' }>;
       const result = await reconcileStages({ pipeline: 'intel', stages, check, at: AT.getTime() });
       const parsed = result.judgements[1]!;
-      expect([parsed.expected, parsed.lost, parsed.late, parsed.arrived, parsed.count]).toEqual([1000, dropped.size, 22, 1000 - dropped.size - 22, 1000 - dropped.size - 22]);
-      expect(String(result.measurement.details!.stages)).toContain(`collected 1,000 → parsed ${1000 - dropped.size - 22} (lost ${dropped.size}, late 22)`);
+      expect([parsed.expected, parsed.lost, parsed.late, parsed.arrived, parsed.count]).toEqual([
+        1000,
+        dropped.size,
+        22,
+        1000 - dropped.size - 22,
+        1000 - dropped.size - 22,
+      ]);
+      expect(String(result.measurement.details!.stages)).toContain(
+        `collected 1,000 → parsed ${1000 - dropped.size - 22} (lost ${dropped.size}, late 22)`,
+      );
     } finally {
       await Promise.all(stages.map((s) => s.connector.close()));
     }
@@ -170,7 +193,11 @@ monitors:
     try {
       const check = monitors['lossy-stages']!.check as Extract<MonitorDefinition['check'], { type: 'stageCounts' }>;
       const result = await reconcileStages({ pipeline: 'lossy', stages, check, at: AT.getTime() });
-      expect(result.judgements.map((j) => [j.stage, j.ok])).toEqual([['collected', true], ['parsed', false], ['served', false]]);
+      expect(result.judgements.map((j) => [j.stage, j.ok])).toEqual([
+        ['collected', true],
+        ['parsed', false],
+        ['served', false],
+      ]);
       const d = result.measurement.details!;
       expect(d.firstLosingStage).toBe('parsed');
       const parsedSample = String(d['sampleMissing.parsed']).split(', ');
@@ -194,7 +221,12 @@ monitors:
     };
     try {
       const expected = await reconcileStages({ pipeline: 'intel', stages: streamed, check, at: AT.getTime() });
-      const result = await reconcileStages({ pipeline: 'intel', stages: streamed.map((s) => ({ stage: s.stage, connector: shared })), check, at: AT.getTime() });
+      const result = await reconcileStages({
+        pipeline: 'intel',
+        stages: streamed.map((s) => ({ stage: s.stage, connector: shared })),
+        check,
+        at: AT.getTime(),
+      });
       expect(result.judgements).toEqual(expected.judgements);
       expect(result.measurement).toEqual(expected.measurement);
     } finally {
@@ -218,7 +250,11 @@ monitors:
     const c = postgresConnector.create('lake', monitors['collected-hourly']!.connector as never);
     try {
       const check = monitors['collected-hourly']!.check as Extract<MonitorDefinition['check'], { type: 'count' }>;
-      const series = await c.series!(check, { from: new Date(WINDOW_START - 3_600_000), to: new Date(WINDOW_START + 7_200_000) }, 3_600_000);
+      const series = await c.series!(
+        check,
+        { from: new Date(WINDOW_START - 3_600_000), to: new Date(WINDOW_START + 7_200_000) },
+        3_600_000,
+      );
       expect(series).toEqual([
         { at: '2026-11-20T09:00:00.000Z', value: 0 },
         { at: '2026-11-20T10:00:00.000Z', value: 1000 },
@@ -266,13 +302,42 @@ monitors:
     const file = `${testEnv().root}/${schema.name}-backtest.yaml`;
     const { writeFileSync } = await import('node:fs');
     writeFileSync(file, configText);
-    const r = await runCli(['backtest', 'collected-hourly', '--recollect', '--from', '2026-11-20T06:00:00Z', '--to', '2026-11-20T14:00:00Z', '--json', '-c', file]);
+    const r = await runCli([
+      'backtest',
+      'collected-hourly',
+      '--recollect',
+      '--from',
+      '2026-11-20T06:00:00Z',
+      '--to',
+      '2026-11-20T14:00:00Z',
+      '--json',
+      '-c',
+      file,
+    ]);
     expect(r.stderr).toBe('');
     const out = JSON.parse(r.stdout);
     expect(out.points).toBe(8);
-    expect(out.steps.map((s: { status: string }) => s.status)).toEqual(['critical', 'critical', 'critical', 'critical', 'ok', 'critical', 'critical', 'critical']);
+    expect(out.steps.map((s: { status: string }) => s.status)).toEqual([
+      'critical',
+      'critical',
+      'critical',
+      'critical',
+      'ok',
+      'critical',
+      'critical',
+      'critical',
+    ]);
     // Default flap control: open after 3 failing runs (06, 07, 08); one healthy bucket (10) is not the 2 it takes to resolve.
-    expect(out.steps.map((s: { transition: string }) => s.transition)).toEqual(['none', 'none', 'open', 'none', 'none', 'none', 'none', 'none']);
+    expect(out.steps.map((s: { transition: string }) => s.transition)).toEqual([
+      'none',
+      'none',
+      'open',
+      'none',
+      'none',
+      'none',
+      'none',
+      'none',
+    ]);
     expect(out.incidents).toEqual([{ openedAt: '2026-11-20T08:00:00.000Z', worst: 'critical' }]);
   });
 });
@@ -282,19 +347,46 @@ describe('stage comparison by ids on the embedded store', () => {
   it('finds the missing ids with both stages behind one connector', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pipewatch-stages-'));
     const embedded = await startEmbeddedPostgres({ dataDir: dir });
-    const lake = postgresConnector.create('lake', { type: 'postgres', url: embedded.url, statementTimeout: 10_000, connectTimeout: 5_000, pool: { max: 4 } } as never);
+    const lake = postgresConnector.create('lake', {
+      type: 'postgres',
+      url: embedded.url,
+      statementTimeout: 10_000,
+      connectTimeout: 5_000,
+      pool: { max: 4 },
+    } as never);
     try {
       const db = new pg.Client({ connectionString: embedded.url });
       await db.connect();
-      await db.query(`CREATE TABLE collected (record_id text, at timestamptz); CREATE TABLE parsed (record_id text, at timestamptz)`);
-      await db.query(`INSERT INTO collected SELECT 'r' || lpad(i::text, 4, '0'), $1::timestamptz + i * interval '1 second' FROM generate_series(0, 299) i`, [new Date(WINDOW_START)]);
-      await db.query(`INSERT INTO parsed SELECT record_id, at + interval '5 seconds' FROM collected WHERE right(record_id, 1) <> '7'`);
+      await db.query(
+        `CREATE TABLE collected (record_id text, at timestamptz); CREATE TABLE parsed (record_id text, at timestamptz)`,
+      );
+      await db.query(
+        `INSERT INTO collected SELECT 'r' || lpad(i::text, 4, '0'), $1::timestamptz + i * interval '1 second' FROM generate_series(0, 299) i`,
+        [new Date(WINDOW_START)],
+      );
+      await db.query(
+        `INSERT INTO parsed SELECT record_id, at + interval '5 seconds' FROM collected WHERE right(record_id, 1) <> '7'`,
+      );
       await db.end();
-      const source = (dataset: string) => ({ id: dataset, connector: { id: 'lake' }, dataset, uniqueId: 'record_id', timestamp: 'at', tolerance: 0, normalise: [] });
-      const check = { type: 'stageCounts', pipeline: 'p', window: 3_600_000, settle: 600_000, sample: 3 } as Extract<MonitorDefinition['check'], { type: 'stageCounts' }>;
+      const source = (dataset: string) => ({
+        id: dataset,
+        connector: { id: 'lake' },
+        dataset,
+        uniqueId: 'record_id',
+        timestamp: 'at',
+        tolerance: 0,
+        normalise: [],
+      });
+      const check = { type: 'stageCounts', pipeline: 'p', window: 3_600_000, settle: 600_000, sample: 3 } as Extract<
+        MonitorDefinition['check'],
+        { type: 'stageCounts' }
+      >;
       const result = await reconcileStages({
         pipeline: 'p',
-        stages: [{ stage: source('collected'), connector: lake }, { stage: source('parsed'), connector: lake }] as never,
+        stages: [
+          { stage: source('collected'), connector: lake },
+          { stage: source('parsed'), connector: lake },
+        ] as never,
         check,
         at: AT.getTime(),
       });
@@ -302,7 +394,12 @@ describe('stage comparison by ids on the embedded store', () => {
         ['collected', 300, 0, true],
         ['parsed', 270, 30, false],
       ]);
-      expect(result.measurement.details).toMatchObject({ firstLosingStage: 'parsed', lost: 30, comparedBy: 'missing ids', sampleMissing: 'r0007, r0017, r0027' });
+      expect(result.measurement.details).toMatchObject({
+        firstLosingStage: 'parsed',
+        lost: 30,
+        comparedBy: 'missing ids',
+        sampleMissing: 'r0007, r0017, r0027',
+      });
     } finally {
       await lake.close();
       await embedded.stop();

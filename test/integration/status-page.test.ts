@@ -61,7 +61,9 @@ describe('status page', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`the status page test needs Chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run installs it), or set PIPEWATCH_CHROMIUM`);
+      throw new Error(
+        `the status page test needs Chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run installs it), or set PIPEWATCH_CHROMIUM`,
+      );
     }
     schema = await createTestSchema('uipage');
     await schema.pool.query(`CREATE TABLE "${schema.name}".backlog (id serial PRIMARY KEY)`);
@@ -114,14 +116,21 @@ monitors:
       points: 20,
       temporalUi: TEMPORAL_UI,
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     tab = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   });
 
   afterAll(async () => {
     await browser?.close();
     await page?.stop();
-    for (const id of started) await client?.workflow.getHandle(id).terminate('test over').catch(() => undefined);
+    for (const id of started)
+      await client?.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => undefined);
     await fixture?.close();
     await schema?.drop();
   });
@@ -129,7 +138,11 @@ monitors:
   /** One run of the backlog monitor, as its schedule would start it. */
   async function runBacklog(): Promise<MonitorRunResult> {
     const workflowId = `pipewatch-monitor/${backlog.id}-${++runs}`;
-    return (await client.workflow.execute(monitorWorkflow, { workflowId, taskQueue: worker.settings.taskQueue, args: [backlog] })) as MonitorRunResult;
+    return (await client.workflow.execute(monitorWorkflow, {
+      workflowId,
+      taskQueue: worker.settings.taskQueue,
+      args: [backlog],
+    })) as MonitorRunResult;
   }
   const rowOf = (id: string) => tab.locator(`tr.monitor[data-monitor="${id}"]`);
 
@@ -142,7 +155,13 @@ monitors:
     await store.recordRun({
       monitorId: `${name}-odd`,
       runId: `${name}-odd-1`,
-      verdict: { status: 'warning', value: 7, unit: 'records', reason: XSS_REASON, observedAt: new Date().toISOString() },
+      verdict: {
+        status: 'warning',
+        value: 7,
+        unit: 'records',
+        reason: XSS_REASON,
+        observedAt: new Date().toISOString(),
+      },
       flap: { failAfter: 3, resolveAfter: 2 },
     });
 
@@ -152,14 +171,20 @@ monitors:
 
     // Grouping: the pipeline's section holds the data and services tables; the odd monitor sits apart.
     const section = tab.locator(`section.pipeline[data-pipeline="${pipeline}"]`);
-    await expect(section.locator('table.monitors').evaluateAll((ts) => ts.map((t) => t.getAttribute('data-perspective')))).resolves.toEqual(['data', 'services']);
-    await expect(tab.locator('section.pipeline[data-pipeline=""] h2').textContent()).resolves.toBe('monitors without a pipeline');
+    await expect(
+      section.locator('table.monitors').evaluateAll((ts) => ts.map((t) => t.getAttribute('data-perspective'))),
+    ).resolves.toEqual(['data', 'services']);
+    await expect(tab.locator('section.pipeline[data-pipeline=""] h2').textContent()).resolves.toBe(
+      'monitors without a pipeline',
+    );
 
     const row = rowOf(backlog.id);
     await expect(row.getAttribute('class')).resolves.toContain('status-ok');
     await expect(row.locator('td.value').textContent()).resolves.toBe('3');
     await expect(row.locator('svg.sparkline polyline').count()).resolves.toBe(1);
-    await expect(row.locator('svg.sparkline polyline').getAttribute('points')).resolves.toMatch(/^(\S+,\S+ ){2}\S+,\S+$/); // three points
+    await expect(row.locator('svg.sparkline polyline').getAttribute('points')).resolves.toMatch(
+      /^(\S+,\S+ ){2}\S+,\S+$/,
+    ); // three points
     await expect(rowOf(`${name}-api`).locator('.badge').textContent()).resolves.toBe('unknown');
     await expect(rowOf(`${name}-api`).locator('td.reason').textContent()).resolves.toBe('no run recorded yet');
 
@@ -172,15 +197,25 @@ monitors:
     expect(incidentId).toBe(`pipewatch-incident/default/monitor=${backlog.id}`);
 
     // Without a reload the page turns the row critical, shows the incident as firing, and links it.
-    await tab.waitForFunction((id) => document.querySelector(`tr.monitor[data-monitor="${id}"]`)?.classList.contains('status-critical'), backlog.id, { timeout: 15_000 });
+    await tab.waitForFunction(
+      (id) => document.querySelector(`tr.monitor[data-monitor="${id}"]`)?.classList.contains('status-critical'),
+      backlog.id,
+      { timeout: 15_000 },
+    );
     await expect(row.locator('.badge').textContent()).resolves.toBe('critical');
     await expect(row.locator('td.value').textContent()).resolves.toBe('10');
     await expect(row.getAttribute('class')).resolves.toContain('alerting');
     await expect(row.locator('svg.sparkline circle.dot-critical').count()).resolves.toBe(1);
     const incidentRow = tab.locator(`tr.incident[data-incident="${incidentId}"]`);
-    await tab.waitForFunction((id) => document.querySelector(`tr.incident[data-incident="${id}"]`)?.textContent?.includes('firing'), incidentId, { timeout: 30_000 });
+    await tab.waitForFunction(
+      (id) => document.querySelector(`tr.incident[data-incident="${id}"]`)?.textContent?.includes('firing'),
+      incidentId,
+      { timeout: 30_000 },
+    );
     await expect(incidentRow.getAttribute('class')).resolves.toContain('status-critical');
-    await expect(row.locator('a.incident-link').getAttribute('href')).resolves.toBe(workflowUrl(TEMPORAL_UI, 'default', incidentId));
+    await expect(row.locator('a.incident-link').getAttribute('href')).resolves.toBe(
+      workflowUrl(TEMPORAL_UI, 'default', incidentId),
+    );
     await expect(tab.evaluate(() => window.__loadedOnce)).resolves.toBe(true);
 
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -189,7 +224,11 @@ monitors:
     // Healed: the rows are worked off; the next run resolves, and the page follows.
     await schema.pool.query(`DELETE FROM "${schema.name}".backlog`);
     expect(await runBacklog()).toMatchObject({ status: 'ok', transition: 'resolve' });
-    await tab.waitForFunction((id) => document.querySelector(`tr.monitor[data-monitor="${id}"]`)?.classList.contains('status-ok'), backlog.id, { timeout: 15_000 });
+    await tab.waitForFunction(
+      (id) => document.querySelector(`tr.monitor[data-monitor="${id}"]`)?.classList.contains('status-ok'),
+      backlog.id,
+      { timeout: 15_000 },
+    );
     await expect(row.locator('a.incident-link').count()).resolves.toBe(0);
     await expect(tab.evaluate(() => window.__loadedOnce)).resolves.toBe(true);
   });
@@ -208,13 +247,23 @@ monitors:
       defaultAction: 'skip',
     };
     const questionId = `pipewatch-intervention/${name}`;
-    await client.workflow.start(interventionWorkflow, { workflowId: questionId, taskQueue: worker.settings.taskQueue, args: [question] });
+    await client.workflow.start(interventionWorkflow, {
+      workflowId: questionId,
+      taskQueue: worker.settings.taskQueue,
+      args: [question],
+    });
     started.push(questionId);
     const link = tab.locator(`tr.intervention[data-intervention="${questionId}"] a.intervention-link`);
-    await waitFor(async () => (await link.count()) === 1 && (await link.textContent()) === question.title, 'the question on the page', 30_000);
+    await waitFor(
+      async () => (await link.count()) === 1 && (await link.textContent()) === question.title,
+      'the question on the page',
+      30_000,
+    );
     await expect(tab.locator('tr.intervention b').count()).resolves.toBe(0);
 
-    const hrefs = await tab.locator(`tr.monitor[data-monitor="${backlog.id}"] a.run-link, a.incident-link, a.intervention-link`).evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+    const hrefs = await tab
+      .locator(`tr.monitor[data-monitor="${backlog.id}"] a.run-link, a.incident-link, a.intervention-link`)
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
     expect(hrefs.length).toBeGreaterThanOrEqual(3);
     // Each link is followed in the Web UI: it opens the named workflow's latest run, not a 404.
     const prefix = `${TEMPORAL_UI}/namespaces/default/workflows/`;
@@ -227,7 +276,12 @@ monitors:
         const { runId } = await client.workflow.getHandle(workflowId).describe();
         await ui.goto(href);
         await ui.waitForURL(`${href}/${runId}/history`, { timeout: 30_000 });
-        await waitFor(async () => (await ui.locator('body').innerText()).includes(workflowId), `the Web UI to show ${workflowId}`, 30_000, 250);
+        await waitFor(
+          async () => (await ui.locator('body').innerText()).includes(workflowId),
+          `the Web UI to show ${workflowId}`,
+          30_000,
+          250,
+        );
         expect(await ui.locator('body').innerText()).not.toMatch(/\b404\b/);
       }
     } finally {
@@ -253,7 +307,12 @@ monitors:
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const data = (await res.json()) as StatusData;
     // The declared monitors and the built-in self-monitor, whose verdict also heads the page (none yet here).
-    expect(data.monitors.map((m) => m.id).sort()).toEqual([`pipewatch-schedules-${name}`, `${name}-api`, `${name}-backlog`, `${name}-odd`]);
+    expect(data.monitors.map((m) => m.id).sort()).toEqual([
+      `pipewatch-schedules-${name}`,
+      `${name}-api`,
+      `${name}-backlog`,
+      `${name}-odd`,
+    ]);
     expect(data.saturation).toEqual({ alerting: false });
     const m = data.monitors.find((x) => x.id === backlog.id)!;
     const stored = await store.recentPoints(backlog.id, 20);
@@ -264,15 +323,28 @@ monitors:
   });
 
   it('requires a token when bound beyond localhost: 401 without, 200 with, refuses to start without one', async () => {
-    const common = { config, store, client, namespace: 'default', taskQueue: worker.settings.taskQueue, port: 0, host: '0.0.0.0', refreshSeconds: 1 };
-    await expect(startStatusPage(common)).rejects.toThrow(/open to the network: give it a token with --token or PIPEWATCH_UI_TOKEN/);
+    const common = {
+      config,
+      store,
+      client,
+      namespace: 'default',
+      taskQueue: worker.settings.taskQueue,
+      port: 0,
+      host: '0.0.0.0',
+      refreshSeconds: 1,
+    };
+    await expect(startStatusPage(common)).rejects.toThrow(
+      /open to the network: give it a token with --token or PIPEWATCH_UI_TOKEN/,
+    );
 
     const guarded = await startStatusPage({ ...common, token: TOKEN });
     try {
       const base = `http://127.0.0.1:${guarded.port}`;
       expect((await fetch(`${base}/`)).status).toBe(401);
       expect((await fetch(`${base}/api/status`)).status).toBe(401);
-      expect((await fetch(`${base}/`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);
+      expect((await fetch(`${base}/`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(
+        401,
+      );
       expect((await fetch(`${base}/?token=wrong`, { redirect: 'manual' })).status).toBe(401);
       expect((await fetch(`${base}/api/status`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
 
@@ -291,7 +363,11 @@ monitors:
       expect(new URL(other.url()).search).toBe('');
       await expect(other.locator(`tr.monitor[data-monitor="${backlog.id}"]`).count()).resolves.toBe(1);
       const before = await other.locator('main').getAttribute('data-generated-at');
-      await other.waitForFunction((b) => document.querySelector('main')?.getAttribute('data-generated-at') !== b, before, { timeout: 10_000 });
+      await other.waitForFunction(
+        (b) => document.querySelector('main')?.getAttribute('data-generated-at') !== b,
+        before,
+        { timeout: 10_000 },
+      );
       expect(await other.evaluate(() => document.body.getAttribute('data-stale'))).toBeNull();
       await other.close();
     } finally {

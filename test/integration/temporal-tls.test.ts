@@ -34,8 +34,18 @@ describe('Temporal over TLS', () => {
     const server = certs.server(30);
     clientCert = certs.client('pipewatch-worker');
     foreignClientCert = makeCertificates(env.root, 'some other CA').client('pipewatch-worker');
-    terminator = await TlsTerminator.start({ target: env.temporalAddress, key: server.key, cert: server.cert, ca: certs.ca });
-    gateway = await ApiKeyGateway.start({ target: env.temporalAddress, key: server.key, cert: server.cert, apiKey: API_KEY });
+    terminator = await TlsTerminator.start({
+      target: env.temporalAddress,
+      key: server.key,
+      cert: server.cert,
+      ca: certs.ca,
+    });
+    gateway = await ApiKeyGateway.start({
+      target: env.temporalAddress,
+      key: server.key,
+      cert: server.cert,
+      apiKey: API_KEY,
+    });
     store = await HistoryStore.open({ url: env.databaseUrl, schema: storeSchema });
     hooks = await HttpReceiver.start();
   });
@@ -84,12 +94,18 @@ describe('Temporal over TLS', () => {
     const c = await client(e);
     const project = uniqueName('tls');
     const input: HeartbeatInput = { project, url: hooks.url('/beat'), monitors: [], staleAfter: 2 };
-    const result = await c.workflow.execute(heartbeatWorkflow, { args: [input], taskQueue: settings.taskQueue, workflowId: uniqueName('tls-beat'), workflowExecutionTimeout: '60s' });
+    const result = await c.workflow.execute(heartbeatWorkflow, {
+      args: [input],
+      taskQueue: settings.taskQueue,
+      workflowId: uniqueName('tls-beat'),
+      workflowExecutionTimeout: '60s',
+    });
     expect(result).toEqual({ status: 'ok', stale: [] });
     expect(hooks.accepted.some((r) => r.path === '/beat' && r.body.project === project)).toBe(true);
   }
 
-  const unreachable = (address: string) => new RegExp(`^cannot reach Temporal at ${address.replace(/\./g, '\\.')} \\(namespace default\\): `);
+  const unreachable = (address: string) =>
+    new RegExp(`^cannot reach Temporal at ${address.replace(/\./g, '\\.')} \\(namespace default\\): `);
 
   /** The messages of a client and a worker connection with these variables, both of which must fail. */
   async function refusals(e: NodeJS.ProcessEnv): Promise<string[]> {
@@ -108,7 +124,10 @@ describe('Temporal over TLS', () => {
     it('reads the certificate variables into TLS settings', () => {
       const settings = temporalSettings(mtlsEnv());
       expect(settings.address).toBe(terminator.address);
-      expect(settings.tls).toMatchObject({ clientCertPair: { crt: clientCert.cert, key: clientCert.key }, serverRootCACertificate: certs.ca });
+      expect(settings.tls).toMatchObject({
+        clientCertPair: { crt: clientCert.cert, key: clientCert.key },
+        serverRootCACertificate: certs.ca,
+      });
     });
 
     it('a client with the certificate talks to Temporal through the terminator', async () => {
@@ -135,24 +154,37 @@ describe('Temporal over TLS', () => {
 
       for (const message of await refusals(mtlsEnv({ TEMPORAL_TLS_SERVER_NAME: 'temporal.example.com' }))) {
         expect(message).toMatch(unreachable(terminator.address));
-        expect(message).toMatch(/Host: temporal\.example\.com\. is not in the cert's altnames.*TEMPORAL_TLS_SERVER_NAME sets the name to check/);
+        expect(message).toMatch(
+          /Host: temporal\.example\.com\. is not in the cert's altnames.*TEMPORAL_TLS_SERVER_NAME sets the name to check/,
+        );
       }
     });
 
     it('without a client certificate the server refuses the handshake, and the error says so and names the address', async () => {
       const before = terminator.rejected.length;
-      const messages = await refusals(mtlsEnv({ TEMPORAL_TLS_CLIENT_CERT_PATH: undefined, TEMPORAL_TLS_CLIENT_KEY_PATH: undefined }));
+      const messages = await refusals(
+        mtlsEnv({ TEMPORAL_TLS_CLIENT_CERT_PATH: undefined, TEMPORAL_TLS_CLIENT_KEY_PATH: undefined }),
+      );
       for (const message of messages) {
         expect(message).toMatch(unreachable(terminator.address));
-        expect(message).toContain('the server requires a client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH)');
+        expect(message).toContain(
+          'the server requires a client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH)',
+        );
       }
-      expect(terminator.rejected.slice(before).map((r) => r.error)).toContain('ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE');
+      expect(terminator.rejected.slice(before).map((r) => r.error)).toContain(
+        'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE',
+      );
     });
 
     it('a client certificate from another CA is refused', async () => {
       const before = terminator.rejected.length;
       const acceptedBefore = terminator.accepted.length;
-      const messages = await refusals(mtlsEnv({ TEMPORAL_TLS_CLIENT_CERT_PATH: foreignClientCert.certFile, TEMPORAL_TLS_CLIENT_KEY_PATH: foreignClientCert.keyFile }));
+      const messages = await refusals(
+        mtlsEnv({
+          TEMPORAL_TLS_CLIENT_CERT_PATH: foreignClientCert.certFile,
+          TEMPORAL_TLS_CLIENT_KEY_PATH: foreignClientCert.keyFile,
+        }),
+      );
       for (const message of messages) {
         expect(message).toMatch(unreachable(terminator.address));
         expect(message).toContain('as servers do when they refuse the client certificate');
@@ -169,7 +201,9 @@ describe('Temporal over TLS', () => {
       expect(temporalSettings(e).tls).toBeTruthy();
       for (const message of await refusals(e)) {
         expect(message).toMatch(unreachable(terminator.address));
-        expect(message).toContain('the server certificate is not signed by a CA this client trusts (TEMPORAL_TLS_SERVER_CA_CERT_PATH)');
+        expect(message).toContain(
+          'the server certificate is not signed by a CA this client trusts (TEMPORAL_TLS_SERVER_CA_CERT_PATH)',
+        );
       }
       expect(terminator.accepted.length).toBe(acceptedBefore);
     });
@@ -197,7 +231,12 @@ describe('Temporal over TLS', () => {
       const calls = gateway.calls.slice(before);
       const paths = new Set(calls.map((c) => c.path));
       expect(paths).toContain('/temporal.api.workflowservice.v1.WorkflowService/StartWorkflowExecution');
-      for (const method of ['PollWorkflowTaskQueue', 'RespondWorkflowTaskCompleted', 'PollActivityTaskQueue', 'RespondActivityTaskCompleted']) {
+      for (const method of [
+        'PollWorkflowTaskQueue',
+        'RespondWorkflowTaskCompleted',
+        'PollActivityTaskQueue',
+        'RespondActivityTaskCompleted',
+      ]) {
         expect(paths).toContain(`/temporal.api.workflowservice.v1.WorkflowService/${method}`);
       }
       expect(calls.filter((c) => c.authorization !== `Bearer ${API_KEY}`)).toEqual([]);

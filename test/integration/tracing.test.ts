@@ -49,8 +49,14 @@ describe('tracing', () => {
   beforeAll(async () => {
     receiver = await otlpReceiver();
     schema = await createTestSchema('trace');
-    await schema.pool.query(`CREATE TABLE "${schema.name}".records (ts timestamptz DEFAULT now()); INSERT INTO "${schema.name}".records DEFAULT VALUES;`);
-    fixture = await startWorkerWithStore('tracestore', { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, LAKE_URL: testEnv().databaseUrl });
+    await schema.pool.query(
+      `CREATE TABLE "${schema.name}".records (ts timestamptz DEFAULT now()); INSERT INTO "${schema.name}".records DEFAULT VALUES;`,
+    );
+    fixture = await startWorkerWithStore('tracestore', {
+      ...process.env,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      LAKE_URL: testEnv().databaseUrl,
+    });
     ({ worker, client } = fixture);
   });
 
@@ -76,16 +82,33 @@ monitors:
       'tracing.yaml',
       { env: false },
     ).monitors;
-    const result = (await client.workflow.execute(monitorWorkflow, { args: [monitor!], taskQueue: worker.settings.taskQueue, workflowId: `${uniqueName('run')}/${id}` })) as MonitorRunResult;
+    const result = (await client.workflow.execute(monitorWorkflow, {
+      args: [monitor!],
+      taskQueue: worker.settings.taskQueue,
+      workflowId: `${uniqueName('run')}/${id}`,
+    })) as MonitorRunResult;
     expect(result.status).toBe('ok');
 
-    const root = await waitFor(() => receiver.spans.find((s) => s.name === 'RunWorkflow:monitorWorkflow'), 'the workflow span', 30_000);
-    const trace = await waitFor(() => {
-      const spans = receiver.spans.filter((s) => s.traceId === root.traceId);
-      return spans.some((s) => s.name === 'postgres freshness') && spans.some((s) => s.name.startsWith('RunActivity:recordRun')) ? spans : undefined;
-    }, 'the activity and connector spans in the same trace', 30_000);
+    const root = await waitFor(
+      () => receiver.spans.find((s) => s.name === 'RunWorkflow:monitorWorkflow'),
+      'the workflow span',
+      30_000,
+    );
+    const trace = await waitFor(
+      () => {
+        const spans = receiver.spans.filter((s) => s.traceId === root.traceId);
+        return spans.some((s) => s.name === 'postgres freshness') &&
+          spans.some((s) => s.name.startsWith('RunActivity:recordRun'))
+          ? spans
+          : undefined;
+      },
+      'the activity and connector spans in the same trace',
+      30_000,
+    );
     const names = trace.map((s) => s.name);
-    expect(names).toEqual(expect.arrayContaining(['RunWorkflow:monitorWorkflow', 'RunActivity:collect', 'postgres freshness']));
+    expect(names).toEqual(
+      expect.arrayContaining(['RunWorkflow:monitorWorkflow', 'RunActivity:collect', 'postgres freshness']),
+    );
     // The connector call hangs under the collect activity's span.
     const collect = trace.find((s) => s.name === 'RunActivity:collect')!;
     expect(trace.find((s) => s.name === 'postgres freshness')!.parentSpanId).toBe(collect.spanId);

@@ -13,7 +13,12 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000, stdin?: string): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+  stdin?: string,
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env, NODE_OPTIONS: '' } });
     child.stdin.end(stdin ?? '');
@@ -40,7 +45,9 @@ export interface WorkerProcess {
 
 /** `pipewatch worker`, ready once it says it is polling. Output goes to logFile too. */
 export async function spawnWorker(env: NodeJS.ProcessEnv, logFile: string, bundlePath: string): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [CLI, 'worker', '--workflow-bundle', bundlePath], { env: { ...process.env, ...env, NODE_OPTIONS: '' } });
+  const child = spawn(process.execPath, [CLI, 'worker', '--workflow-bundle', bundlePath], {
+    env: { ...process.env, ...env, NODE_OPTIONS: '' },
+  });
   const log = createWriteStream(logFile, { flags: 'a' });
   let out = '';
   const collect = (c: Buffer) => {
@@ -50,10 +57,14 @@ export async function spawnWorker(env: NodeJS.ProcessEnv, logFile: string, bundl
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${out}`);
-    return out.includes('pipewatch worker polling');
-  }, 'the worker to start polling', 60_000);
+  await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${out}`);
+      return out.includes('pipewatch worker polling');
+    },
+    'the worker to start polling',
+    60_000,
+  );
   return {
     child,
     output: () => out,

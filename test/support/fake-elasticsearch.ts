@@ -59,7 +59,8 @@ export const QUERY_STRING_ANSWERS: Record<string, (doc: Doc) => boolean> = {
   'labels.pipeline:intel': (d) => valuesAt(d, 'labels.pipeline').includes('intel'),
   'event.action:stage.failed': (d) => valuesAt(d, 'event.action').includes('stage.failed'),
   'event.action:"archive.password_required"': (d) => valuesAt(d, 'event.action').includes('archive.password_required'),
-  'log.level:error AND labels.pipeline:example': (d) => valuesAt(d, 'log.level').includes('error') && valuesAt(d, 'labels.pipeline').includes('example'),
+  'log.level:error AND labels.pipeline:example': (d) =>
+    valuesAt(d, 'log.level').includes('error') && valuesAt(d, 'labels.pipeline').includes('example'),
 };
 
 type Doc = Record<string, unknown>;
@@ -74,7 +75,9 @@ export interface SearchBackend {
 }
 
 function matchIndex(pattern: string, name: string): boolean {
-  return pattern.split(',').some((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(name));
+  return pattern
+    .split(',')
+    .some((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(name));
 }
 
 function time(value: unknown): number {
@@ -88,8 +91,16 @@ export class FakeElasticsearch implements SearchBackend {
   private readonly mock = new (Mock as unknown as new () => import('@elastic/elasticsearch-mock').default)();
 
   constructor() {
-    this.mock.add({ method: 'GET', path: '/' }, () => ({ name: 'fake', cluster_name: 'fake', version: { number: '8.19.0' }, tagline: 'You Know, for Search' }));
-    const request = (params: { path: string | string[]; body?: unknown }) => ({ index: decodeURIComponent(String(params.path).split('/')[1]!), body: (params.body ?? {}) as Body });
+    this.mock.add({ method: 'GET', path: '/' }, () => ({
+      name: 'fake',
+      cluster_name: 'fake',
+      version: { number: '8.19.0' },
+      tagline: 'You Know, for Search',
+    }));
+    const request = (params: { path: string | string[]; body?: unknown }) => ({
+      index: decodeURIComponent(String(params.path).split('/')[1]!),
+      body: (params.body ?? {}) as Body,
+    });
     this.mock.add({ method: ['POST', 'GET'], path: '/:index/_search' }, (params) => {
       const { index, body } = request(params);
       return this.search(index, body) as never;
@@ -98,7 +109,10 @@ export class FakeElasticsearch implements SearchBackend {
       const { index, body } = request(params);
       const docs = this.docs(index);
       if (docs instanceof errors.ResponseError) return docs as never;
-      return { count: this.filter(docs, body.query as Body | undefined).length, _shards: { total: 1, successful: 1, skipped: 0, failed: 0 } };
+      return {
+        count: this.filter(docs, body.query as Body | undefined).length,
+        _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
+      };
     });
     this.client = new Client({ node: 'http://localhost:9200', Connection: this.mock.getConnection() });
   }
@@ -133,9 +147,13 @@ export class FakeElasticsearch implements SearchBackend {
     }
     if (query.query_string) {
       const q = query.query_string as { query: string; default_operator?: string; default_field?: string };
-      if (q.default_operator !== 'AND' || q.default_field !== '*') throw new Error('pipewatch sends query_string with default_field * and default_operator AND');
+      if (q.default_operator !== 'AND' || q.default_field !== '*')
+        throw new Error('pipewatch sends query_string with default_field * and default_operator AND');
       const answer = QUERY_STRING_ANSWERS[q.query];
-      if (!answer) throw new Error(`fake Elasticsearch has no answer for query_string ${JSON.stringify(q.query)}: add one to QUERY_STRING_ANSWERS, written from the query_string reference`);
+      if (!answer)
+        throw new Error(
+          `fake Elasticsearch has no answer for query_string ${JSON.stringify(q.query)}: add one to QUERY_STRING_ANSWERS, written from the query_string reference`,
+        );
       return docs.filter(answer);
     }
     const range = query.range as Record<string, { gte?: string; lt?: string; lte?: string }> | undefined;
@@ -143,7 +161,11 @@ export class FakeElasticsearch implements SearchBackend {
     const [field, r] = Object.entries(range)[0]!;
     return docs.filter((d) => {
       const t = time(valueAt(d, field));
-      return (r.gte === undefined || t >= Date.parse(r.gte)) && (r.lt === undefined || t < Date.parse(r.lt)) && (r.lte === undefined || t <= Date.parse(r.lte));
+      return (
+        (r.gte === undefined || t >= Date.parse(r.gte)) &&
+        (r.lt === undefined || t < Date.parse(r.lt)) &&
+        (r.lte === undefined || t <= Date.parse(r.lte))
+      );
     });
   }
 
@@ -161,11 +183,30 @@ export class FakeElasticsearch implements SearchBackend {
           if (v !== undefined) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
         }
         // Most documents first, ties by key (the terms aggregation's default order: _count desc, _key asc).
-        out[name] = { buckets: [...counts.entries()].sort((a, b) => b[1] - a[1] || keywordOrder(a[0], b[0])).slice(0, t.size).map(([key, doc_count]) => ({ key, doc_count })) };
-      } else if (spec.avg || spec.sum || spec.min || (spec.max && !this.isDate(docs, (spec.max as { field: string }).field))) {
+        out[name] = {
+          buckets: [...counts.entries()]
+            .sort((a, b) => b[1] - a[1] || keywordOrder(a[0], b[0]))
+            .slice(0, t.size)
+            .map(([key, doc_count]) => ({ key, doc_count })),
+        };
+      } else if (
+        spec.avg ||
+        spec.sum ||
+        spec.min ||
+        (spec.max && !this.isDate(docs, (spec.max as { field: string }).field))
+      ) {
         const [agg, cfg] = Object.entries(spec)[0]! as [string, { field: string }];
         const values = docs.map((d) => Number(valueAt(d, cfg.field))).filter((v) => !Number.isNaN(v));
-        const value = values.length === 0 ? null : agg === 'avg' ? values.reduce((a, b) => a + b, 0) / values.length : agg === 'sum' ? values.reduce((a, b) => a + b, 0) : agg === 'min' ? Math.min(...values) : Math.max(...values);
+        const value =
+          values.length === 0
+            ? null
+            : agg === 'avg'
+              ? values.reduce((a, b) => a + b, 0) / values.length
+              : agg === 'sum'
+                ? values.reduce((a, b) => a + b, 0)
+                : agg === 'min'
+                  ? Math.min(...values)
+                  : Math.max(...values);
         out[name] = { value };
       } else if (spec.max && this.isDate(docs, (spec.max as { field: string }).field)) {
         const field = (spec.max as { field: string }).field;
@@ -173,7 +214,11 @@ export class FakeElasticsearch implements SearchBackend {
         const max = values.length ? Math.max(...values) : null;
         out[name] = max === null ? { value: null } : { value: max, value_as_string: new Date(max).toISOString() };
       } else if (spec.composite) {
-        const c = spec.composite as { size: number; sources: Array<Record<string, { terms: { field: string } }>>; after?: Record<string, unknown> };
+        const c = spec.composite as {
+          size: number;
+          sources: Array<Record<string, { terms: { field: string } }>>;
+          after?: Record<string, unknown>;
+        };
         const [key, source] = Object.entries(c.sources[0]!)[0]!;
         const field = source.terms.field;
         const counts = new Map<string, number>();
@@ -182,13 +227,20 @@ export class FakeElasticsearch implements SearchBackend {
           if (v !== undefined) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
         }
         const after = c.after ? String(c.after[key]) : undefined;
-        const page = [...counts.keys()].sort(keywordOrder).filter((k) => after === undefined || keywordOrder(k, after) > 0).slice(0, c.size);
+        const page = [...counts.keys()]
+          .sort(keywordOrder)
+          .filter((k) => after === undefined || keywordOrder(k, after) > 0)
+          .slice(0, c.size);
         out[name] = {
           buckets: page.map((k) => ({ key: { [key]: k }, doc_count: counts.get(k) })),
           ...(page.length ? { after_key: { [key]: page.at(-1) } } : {}),
         };
       } else if (spec.date_histogram) {
-        const h = spec.date_histogram as { field: string; fixed_interval: string; extended_bounds?: { min: number; max: number } };
+        const h = spec.date_histogram as {
+          field: string;
+          fixed_interval: string;
+          extended_bounds?: { min: number; max: number };
+        };
         const interval = Number(/^(\d+)ms$/.exec(h.fixed_interval)?.[1]);
         if (!interval) throw new Error(`fake Elasticsearch: unsupported interval ${h.fixed_interval}`);
         const byKey = new Map<number, Doc[]>();
@@ -197,11 +249,20 @@ export class FakeElasticsearch implements SearchBackend {
           byKey.set(k, [...(byKey.get(k) ?? []), d]);
         }
         const keys = [...byKey.keys()];
-        if (h.extended_bounds) keys.push(Math.floor(h.extended_bounds.min / interval) * interval, Math.floor(h.extended_bounds.max / interval) * interval);
+        if (h.extended_bounds)
+          keys.push(
+            Math.floor(h.extended_bounds.min / interval) * interval,
+            Math.floor(h.extended_bounds.max / interval) * interval,
+          );
         const buckets = [];
         for (let k = Math.min(...keys); k <= Math.max(...keys); k += interval) {
           const inBucket = byKey.get(k) ?? [];
-          buckets.push({ key: k, key_as_string: new Date(k).toISOString(), doc_count: inBucket.length, ...(spec.aggs ? this.aggregate(inBucket, spec.aggs as Record<string, Body>) : {}) });
+          buckets.push({
+            key: k,
+            key_as_string: new Date(k).toISOString(),
+            doc_count: inBucket.length,
+            ...(spec.aggs ? this.aggregate(inBucket, spec.aggs as Record<string, Body>) : {}),
+          });
         }
         out[name] = { buckets: keys.length ? buckets : [] };
       } else {
@@ -222,7 +283,13 @@ export class FakeElasticsearch implements SearchBackend {
   private search(index: string, body: Body): Body | errors.ResponseError {
     this.requests.push({ index, ...body });
     if (this.overloaded?.test(index)) {
-      return new errors.ResponseError({ body: { error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' }, status: 429 }, statusCode: 429, headers: {}, warnings: null, meta: {} as never } as never);
+      return new errors.ResponseError({
+        body: { error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' }, status: 429 },
+        statusCode: 429,
+        headers: {},
+        warnings: null,
+        meta: {} as never,
+      } as never);
     }
     const all = this.docs(index);
     if (all instanceof errors.ResponseError) return all;
@@ -233,7 +300,9 @@ export class FakeElasticsearch implements SearchBackend {
     if (size > 0) {
       const sort = ((body.sort as Array<Record<string, string>> | undefined) ?? [])[0];
       const [field, order] = sort ? Object.entries(sort)[0]! : ['@timestamp', 'desc'];
-      hits = [...docs].sort((a, b) => (time(valueAt(a, field)) - time(valueAt(b, field))) * (order === 'desc' ? -1 : 1)).slice(0, size);
+      hits = [...docs]
+        .sort((a, b) => (time(valueAt(a, field)) - time(valueAt(b, field))) * (order === 'desc' ? -1 : 1))
+        .slice(0, size);
     }
     return {
       took: 1,
@@ -242,7 +311,11 @@ export class FakeElasticsearch implements SearchBackend {
       hits: {
         total: { value: docs.length, relation: 'eq' },
         max_score: null,
-        hits: hits.map((d) => ({ _index: index, _id: String(d._id ?? ''), _source: Object.fromEntries(Object.entries(d).filter(([k]) => k !== '_id')) })),
+        hits: hits.map((d) => ({
+          _index: index,
+          _id: String(d._id ?? ''),
+          _source: Object.fromEntries(Object.entries(d).filter(([k]) => k !== '_id')),
+        })),
       },
       ...(body.aggs ? { aggregations: this.aggregate(docs, body.aggs as Record<string, Body>) } : {}),
     };
@@ -257,11 +330,20 @@ export function realElasticsearch(url: string): SearchBackend {
     client,
     async seed(index, docs, idField, timeField) {
       // The documented template (docs/logging/logs-template.json), as an operator installs it.
-      const template = JSON.parse(readFileSync(new URL('../../docs/logging/logs-template.json', import.meta.url), 'utf8')) as { template: { mappings: { properties: Record<string, unknown> } } };
+      const template = JSON.parse(
+        readFileSync(new URL('../../docs/logging/logs-template.json', import.meta.url), 'utf8'),
+      ) as { template: { mappings: { properties: Record<string, unknown> } } };
       const mappings = template.template.mappings;
-      await client.indices.create({ index, mappings: { ...mappings, properties: { ...mappings.properties, [idField]: { type: 'keyword' }, [timeField]: { type: 'date' } } } as never });
+      await client.indices.create({
+        index,
+        mappings: {
+          ...mappings,
+          properties: { ...mappings.properties, [idField]: { type: 'keyword' }, [timeField]: { type: 'date' } },
+        } as never,
+      });
       created.push(index);
-      if (docs.length) await client.bulk({ refresh: true, operations: docs.flatMap((d) => [{ index: { _index: index } }, d]) });
+      if (docs.length)
+        await client.bulk({ refresh: true, operations: docs.flatMap((d) => [{ index: { _index: index } }, d]) });
     },
     async close() {
       for (const index of created) await client.indices.delete({ index }).catch(() => undefined);
@@ -308,39 +390,74 @@ export class RecordingElasticsearch {
   }
 
   docs(index: string): Array<Record<string, unknown> & { _id: string; _version: number }> {
-    return [...this.stored.entries()].filter(([k]) => k.startsWith(`${index}\u0000`)).map(([k, v]) => ({ ...v.doc, _id: k.split('\u0000')[1]!, _version: v.version }));
+    return [...this.stored.entries()]
+      .filter(([k]) => k.startsWith(`${index}\u0000`))
+      .map(([k, v]) => ({ ...v.doc, _id: k.split('\u0000')[1]!, _version: v.version }));
   }
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  private answer(req: import('node:http').IncomingMessage, body: string, res: import('node:http').ServerResponse): void {
+  private answer(
+    req: import('node:http').IncomingMessage,
+    body: string,
+    res: import('node:http').ServerResponse,
+  ): void {
     const send = (status: number, payload: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' });
       res.end(JSON.stringify(payload));
     };
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path === '/') return send(200, { name: 'recording', cluster_name: 'recording', version: { number: '8.19.0' }, tagline: 'You Know, for Search' });
-    if (req.method !== 'POST' || path !== '/_bulk') return send(404, { error: { type: 'unsupported', reason: `${req.method} ${path} is not served here` }, status: 404 });
-    if (this.failWith) return send(this.failWith.status, { error: { type: this.failWith.type, reason: this.failWith.reason }, status: this.failWith.status });
+    if (req.method === 'GET' && path === '/')
+      return send(200, {
+        name: 'recording',
+        cluster_name: 'recording',
+        version: { number: '8.19.0' },
+        tagline: 'You Know, for Search',
+      });
+    if (req.method !== 'POST' || path !== '/_bulk')
+      return send(404, {
+        error: { type: 'unsupported', reason: `${req.method} ${path} is not served here` },
+        status: 404,
+      });
+    if (this.failWith)
+      return send(this.failWith.status, {
+        error: { type: this.failWith.type, reason: this.failWith.reason },
+        status: this.failWith.status,
+      });
     const lines = body.split('\n').filter((l) => l.trim() !== '');
     const items: unknown[] = [];
     for (let i = 0; i < lines.length; i += 2) {
       const action = JSON.parse(lines[i]!) as { index?: { _index: string; _id: string } };
-      if (!action.index) return send(400, { error: { type: 'illegal_argument_exception', reason: 'only index actions are served here' }, status: 400 });
+      if (!action.index)
+        return send(400, {
+          error: { type: 'illegal_argument_exception', reason: 'only index actions are served here' },
+          status: 400,
+        });
       const { _index: index, _id: id } = action.index;
       const doc = JSON.parse(lines[i + 1]!) as Record<string, unknown>;
       this.writes.push({ index, id, doc, authorization: req.headers.authorization });
       if (this.refuse?.index === index) {
-        items.push({ index: { _index: index, _id: id, status: 400, error: { type: this.refuse.type, reason: this.refuse.reason } } });
+        items.push({
+          index: { _index: index, _id: id, status: 400, error: { type: this.refuse.type, reason: this.refuse.reason } },
+        });
         continue;
       }
       const key = `${index}\u0000${id}`;
       const version = (this.stored.get(key)?.version ?? 0) + 1;
       this.stored.set(key, { doc, version });
       items.push({
-        index: { _index: index, _id: id, _version: version, result: version === 1 ? 'created' : 'updated', _shards: { total: 1, successful: 1, failed: 0 }, _seq_no: this.writes.length, _primary_term: 1, status: version === 1 ? 201 : 200 },
+        index: {
+          _index: index,
+          _id: id,
+          _version: version,
+          result: version === 1 ? 'created' : 'updated',
+          _shards: { total: 1, successful: 1, failed: 0 },
+          _seq_no: this.writes.length,
+          _primary_term: 1,
+          status: version === 1 ? 201 : 200,
+        },
       });
     }
     send(200, { took: 1, errors: items.some((it) => (it as { index: { error?: unknown } }).index.error), items });

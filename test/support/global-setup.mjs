@@ -70,7 +70,8 @@ export default async function globalSetup() {
     [5672, 'RabbitMQ', 'rabbitmq-server -detached'],
     [15672, 'the RabbitMQ management API', 'rabbitmq-plugins enable rabbitmq_management'],
   ]) {
-    if (!(await portOpen(port))) throw new Error(`tests need ${what} on 127.0.0.1:${port}; start it with: ${start} (.ci/run does)`);
+    if (!(await portOpen(port)))
+      throw new Error(`tests need ${what} on 127.0.0.1:${port}; start it with: ${start} (.ci/run does)`);
   }
 
   const cli = await findTemporalCli({ log: (line) => process.stderr.write(`${line}\n`) });

@@ -81,6 +81,11 @@ export class HttpReceiver {
   }
 
   async waitForKind(kind: string, count: number, timeoutMs = 30_000, path = '/hook'): Promise<ReceivedRequest[]> {
-    return waitFor(() => (this.ofKind(kind, path).length >= count ? this.ofKind(kind, path) : undefined), `${count} "${kind}" request(s) on ${path}`, timeoutMs, 100);
+    return waitFor(
+      () => (this.ofKind(kind, path).length >= count ? this.ofKind(kind, path) : undefined),
+      `${count} "${kind}" request(s) on ${path}`,
+      timeoutMs,
+      100,
+    );
   }
 }

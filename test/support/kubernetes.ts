@@ -36,12 +36,20 @@ export class Cluster {
   }
 
   /** A pod as a controller would create it; `nodeName` binds it (no scheduler runs here). */
-  async pod(namespace: string, name: string, labels: Record<string, string>, options: { nodeName?: string; containers?: string[]; finalizers?: string[] } = {}): Promise<k8s.V1Pod> {
+  async pod(
+    namespace: string,
+    name: string,
+    labels: Record<string, string>,
+    options: { nodeName?: string; containers?: string[]; finalizers?: string[] } = {},
+  ): Promise<k8s.V1Pod> {
     return this.core.createNamespacedPod({
       namespace,
       body: {
         metadata: { name, labels, finalizers: options.finalizers },
-        spec: { nodeName: options.nodeName, containers: (options.containers ?? ['main']).map((c) => ({ name: c, image: `registry.example/${c}:1` })) },
+        spec: {
+          nodeName: options.nodeName,
+          containers: (options.containers ?? ['main']).map((c) => ({ name: c, image: `registry.example/${c}:1` })),
+        },
       },
     });
   }
@@ -54,7 +62,15 @@ export class Cluster {
   async event(
     namespace: string,
     involved: { kind: string; name: string; uid?: string },
-    e: { reason: string; message: string; type?: 'Warning' | 'Normal'; count?: number; first?: Date; last?: Date; name?: string },
+    e: {
+      reason: string;
+      message: string;
+      type?: 'Warning' | 'Normal';
+      count?: number;
+      first?: Date;
+      last?: Date;
+      name?: string;
+    },
   ): Promise<k8s.CoreV1Event> {
     const last = e.last ?? new Date();
     return this.core.createNamespacedEvent({
@@ -76,14 +92,29 @@ export class Cluster {
   async cronJob(
     namespace: string,
     name: string,
-    spec: { schedule: string; timeZone?: string; suspend?: boolean; startingDeadlineSeconds?: number; concurrencyPolicy?: string },
+    spec: {
+      schedule: string;
+      timeZone?: string;
+      suspend?: boolean;
+      startingDeadlineSeconds?: number;
+      concurrencyPolicy?: string;
+    },
     labels: Record<string, string> = {},
   ): Promise<k8s.V1CronJob> {
     return this.batch.createNamespacedCronJob({
       namespace,
       body: {
         metadata: { name, labels },
-        spec: { ...spec, jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'registry.example/job:1' }] } } } } },
+        spec: {
+          ...spec,
+          jobTemplate: {
+            spec: {
+              template: {
+                spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'registry.example/job:1' }] },
+              },
+            },
+          },
+        },
       },
     });
   }
@@ -93,16 +124,37 @@ export class Cluster {
   }
 
   /** A Job as the CronJob controller creates it (owned by the CronJob), with its status written afterwards. */
-  async job(namespace: string, name: string, owner: k8s.V1CronJob | undefined, status: k8s.V1JobStatus, labels: Record<string, string> = {}): Promise<k8s.V1Job> {
+  async job(
+    namespace: string,
+    name: string,
+    owner: k8s.V1CronJob | undefined,
+    status: k8s.V1JobStatus,
+    labels: Record<string, string> = {},
+  ): Promise<k8s.V1Job> {
     const created = await this.batch.createNamespacedJob({
       namespace,
       body: {
         metadata: {
           name,
           labels,
-          ownerReferences: owner ? [{ apiVersion: 'batch/v1', kind: 'CronJob', name: owner.metadata!.name!, uid: owner.metadata!.uid!, controller: true }] : undefined,
+          ownerReferences: owner
+            ? [
+                {
+                  apiVersion: 'batch/v1',
+                  kind: 'CronJob',
+                  name: owner.metadata!.name!,
+                  uid: owner.metadata!.uid!,
+                  controller: true,
+                },
+              ]
+            : undefined,
         },
-        spec: { backoffLimit: 1, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'registry.example/job:1' }] } } },
+        spec: {
+          backoffLimit: 1,
+          template: {
+            spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'registry.example/job:1' }] },
+          },
+        },
       },
     });
     await this.batch.patchNamespacedJobStatus({ namespace, name, body: { status } }, merge);

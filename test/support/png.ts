@@ -26,7 +26,8 @@ export function decodePng(png: Buffer): DecodedPng {
     const type = png.toString('latin1', offset + 4, offset + 8);
     const data = png.subarray(offset + 8, offset + 8 + length);
     const crc = png.readUInt32BE(offset + 8 + length);
-    if (crc32(png.subarray(offset + 4, offset + 8 + length)) !== crc) throw new Error(`PNG chunk ${type} has a bad CRC`);
+    if (crc32(png.subarray(offset + 4, offset + 8 + length)) !== crc)
+      throw new Error(`PNG chunk ${type} has a bad CRC`);
     if (type === 'IHDR') ihdr = data;
     if (type === 'IDAT') idat.push(data);
     offset += 12 + length;
@@ -42,7 +43,8 @@ export function decodePng(png: Buffer): DecodedPng {
   if (!channels) throw new Error(`unsupported colour type ${colorType}`);
   const raw = inflateSync(Buffer.concat(idat));
   const stride = width * channels;
-  if (raw.length !== height * (stride + 1)) throw new Error(`image data is ${raw.length} bytes, expected ${height * (stride + 1)}`);
+  if (raw.length !== height * (stride + 1))
+    throw new Error(`image data is ${raw.length} bytes, expected ${height * (stride + 1)}`);
   const rows: Buffer[] = [];
   let prev = Buffer.alloc(stride);
   for (let y = 0; y < height; y++) {
@@ -59,7 +61,15 @@ export function decodePng(png: Buffer): DecodedPng {
     rows.push(line);
     prev = line;
   }
-  return { width, height, bitDepth, colorType, channels, rows, pixel: (x, y) => [...rows[y]!.subarray(x * channels, (x + 1) * channels)] };
+  return {
+    width,
+    height,
+    bitDepth,
+    colorType,
+    channels,
+    rows,
+    pixel: (x, y) => [...rows[y]!.subarray(x * channels, (x + 1) * channels)],
+  };
 }
 
 function paeth(a: number, b: number, c: number): number {

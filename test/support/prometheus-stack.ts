@@ -26,10 +26,17 @@ async function run(bin: string, args: string[], url: string, ready: string): Pro
   child.stdout!.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20_000)));
   child.stderr!.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20_000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(async () => {
-    if (child.exitCode !== null) throw new Error(`${bin} exited with ${child.exitCode}:\n${out}`);
-    return fetch(`${url}${ready}`).then((r) => r.ok, () => false);
-  }, `${bin} to be ready`, 30_000);
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`${bin} exited with ${child.exitCode}:\n${out}`);
+      return fetch(`${url}${ready}`).then(
+        (r) => r.ok,
+        () => false,
+      );
+    },
+    `${bin} to be ready`,
+    30_000,
+  );
   return {
     url,
     output: () => out,
@@ -53,7 +60,12 @@ receivers: [{ name: nobody }]
   const url = `http://127.0.0.1:${port}`;
   return run(
     binary('prometheus-alertmanager', 'prometheus-alertmanager'),
-    [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+    [
+      `--config.file=${join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ],
     url,
     '/-/ready',
   );
@@ -74,7 +86,11 @@ ${targets.length ? `  - job_name: pipewatch\n    static_configs: [{ targets: [${
   const url = `http://127.0.0.1:${port}`;
   return run(
     binary('prometheus', 'prometheus'),
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
     url,
     '/-/ready',
   );

@@ -15,7 +15,12 @@ export function forms(value: string): string[] {
 export function rawText(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (v instanceof Uint8Array) return Buffer.from(v).toString('latin1');
-    if (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data)) {
+    if (
+      v &&
+      typeof v === 'object' &&
+      (v as { type?: string }).type === 'Buffer' &&
+      Array.isArray((v as { data?: unknown }).data)
+    ) {
       return Buffer.from((v as { data: number[] }).data).toString('latin1');
     }
     return v;
@@ -31,7 +36,11 @@ export interface TemporalCorpora {
 }
 
 /** What Temporal holds for a task queue's workflows and the given schedules; `client` decodes, a raw one is made beside it. */
-export async function temporalCorpora(client: Client, taskQueue: string, scheduleIds: string[]): Promise<TemporalCorpora> {
+export async function temporalCorpora(
+  client: Client,
+  taskQueue: string,
+  scheduleIds: string[],
+): Promise<TemporalCorpora> {
   const rawClient = new Client({ connection: client.connection, namespace: client.options.namespace });
   const raw: string[] = [];
   const decoded: string[] = [];
@@ -44,7 +53,15 @@ export async function temporalCorpora(client: Client, taskQueue: string, schedul
     decoded.push(await decodedHistoryText(history));
     const described = await client.workflow.getHandle(w.workflowId, w.runId).describe();
     const rawDescribed = await rawClient.workflow.getHandle(w.workflowId, w.runId).describe();
-    attributes.push(JSON.stringify([described.searchAttributes, described.typedSearchAttributes, await described.memo, described.raw.executionConfig]), rawText(rawDescribed.raw));
+    attributes.push(
+      JSON.stringify([
+        described.searchAttributes,
+        described.typedSearchAttributes,
+        await described.memo,
+        described.raw.executionConfig,
+      ]),
+      rawText(rawDescribed.raw),
+    );
   }
   const schedules: string[] = [];
   for (const id of scheduleIds) {
@@ -68,7 +85,9 @@ export async function tableRows(db: pg.Pool | pg.Client, schemas: string[]): Pro
   );
   const rows: string[] = [];
   for (const { table_schema, table_name } of tables.rows) {
-    const r = await db.query<{ j: string }>(`SELECT row_to_json(t)::text AS j FROM "${table_schema}"."${table_name}" t`);
+    const r = await db.query<{ j: string }>(
+      `SELECT row_to_json(t)::text AS j FROM "${table_schema}"."${table_name}" t`,
+    );
     rows.push(...r.rows.map((x) => x.j));
   }
   return rows.join('\n');
@@ -80,17 +99,23 @@ export function payloadKeys(): Record<string, string> {
     .split(/[\s,]+/)
     .map((k) => k.split(':').pop()!)
     .filter((k) => k.length >= 16);
-  if (keys.length === 0) throw new Error('no payload key in PIPEWATCH_CODEC_KEYS: run through jest (global-setup sets one)');
+  if (keys.length === 0)
+    throw new Error('no payload key in PIPEWATCH_CODEC_KEYS: run through jest (global-setup sets one)');
   return Object.fromEntries(keys.map((k, i) => [`PAYLOAD_KEY_${i}`, k]));
 }
 
 /** Where each secret was found, in any of its forms: "<name> in <corpus> (as is|encoded)". */
-export function findSecrets(secrets: Record<string, string>, corpora: Record<string, string>, allowed: (name: string, corpus: string) => boolean = () => false): string[] {
+export function findSecrets(
+  secrets: Record<string, string>,
+  corpora: Record<string, string>,
+  allowed: (name: string, corpus: string) => boolean = () => false,
+): string[] {
   const found: string[] = [];
   for (const [name, value] of Object.entries(secrets)) {
     for (const [corpus, text] of Object.entries(corpora)) {
       if (allowed(name, corpus)) continue;
-      for (const form of forms(value)) if (text.includes(form)) found.push(`${name} in ${corpus} (${form === value ? 'as is' : 'encoded'})`);
+      for (const form of forms(value))
+        if (text.includes(form)) found.push(`${name} in ${corpus} (${form === value ? 'as is' : 'encoded'})`);
     }
   }
   return found;

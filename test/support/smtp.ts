@@ -118,6 +118,10 @@ export class SmtpReceiver {
   }
 
   async waitForCount(pattern: RegExp, count: number, timeoutMs = 60_000): Promise<ReceivedMail[]> {
-    return waitFor(() => (this.matching(pattern).length >= count ? this.matching(pattern) : undefined), `${count} email(s) matching ${pattern}`, timeoutMs);
+    return waitFor(
+      () => (this.matching(pattern).length >= count ? this.matching(pattern) : undefined),
+      `${count} email(s) matching ${pattern}`,
+      timeoutMs,
+    );
   }
 }

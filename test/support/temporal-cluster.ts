@@ -42,28 +42,47 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     databaseUrl: testEnv().databaseUrl,
     databasePrefix: uniqueName('pwc').toLowerCase(),
     historyShards: options.historyShards ?? 4,
-    tls: { caFile: certificates.caFile, serverCertFile: server.certFile, serverKeyFile: server.keyFile, systemWorkerCertFile: systemWorker.certFile, systemWorkerKeyFile: systemWorker.keyFile },
+    tls: {
+      caFile: certificates.caFile,
+      serverCertFile: server.certFile,
+      serverKeyFile: server.keyFile,
+      systemWorkerCertFile: systemWorker.certFile,
+      systemWorkerKeyFile: systemWorker.keyFile,
+    },
     log: (line) => process.stderr.write(`${line}\n`),
   });
   const connect = () =>
     Connection.connect({
       address: cluster.address,
-      tls: { serverRootCACertificate: certificates.ca, clientCertPair: { crt: client.cert, key: client.key }, serverNameOverride: 'localhost' },
+      tls: {
+        serverRootCACertificate: certificates.ca,
+        clientCertPair: { crt: client.cert, key: client.key },
+        serverNameOverride: 'localhost',
+      },
     });
   const ready = async (timeoutMs = 60_000) => {
-    await waitFor(async () => {
-      const connection = await connect();
-      try {
-        await connection.workflowService.describeNamespace({ namespace: cluster.namespace });
-        return true;
-      } finally {
-        await connection.close();
-      }
-    }, `the cluster's frontend to answer for namespace ${cluster.namespace}`, timeoutMs, 500);
+    await waitFor(
+      async () => {
+        const connection = await connect();
+        try {
+          await connection.workflowService.describeNamespace({ namespace: cluster.namespace });
+          return true;
+        } finally {
+          await connection.close();
+        }
+      },
+      `the cluster's frontend to answer for namespace ${cluster.namespace}`,
+      timeoutMs,
+      500,
+    );
   };
   try {
     // Registered through the frontend once membership settled; the search attributes usable before it returns.
-    await prepareNamespace(cluster, { certFile: client.certFile, keyFile: client.keyFile }, { searchAttributes: options.searchAttributes !== false });
+    await prepareNamespace(
+      cluster,
+      { certFile: client.certFile, keyFile: client.keyFile },
+      { searchAttributes: options.searchAttributes !== false },
+    );
     await ready();
   } catch (err) {
     await cluster.stop({ dropDatabases: true });

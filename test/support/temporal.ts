@@ -34,7 +34,11 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startTestWorker(store: HistoryStore, env: NodeJS.ProcessEnv = process.env, taskQueue?: string): Promise<RunningWorker> {
+export async function startTestWorker(
+  store: HistoryStore,
+  env: NodeJS.ProcessEnv = process.env,
+  taskQueue?: string,
+): Promise<RunningWorker> {
   quietRuntime();
   const settings = testSettings(taskQueue);
   const worker = await createWorker({ settings, store, workflowBundlePath: testEnv().bundlePath, env });

@@ -120,10 +120,21 @@ export class ApiKeyGateway {
     server.on('stream', (stream, headers) => {
       stream.on('error', () => undefined);
       const authorization = headers.authorization;
-      gateway.calls.push({ path: String(headers[':path']), authorization: authorization === undefined ? undefined : String(authorization) });
+      gateway.calls.push({
+        path: String(headers[':path']),
+        authorization: authorization === undefined ? undefined : String(authorization),
+      });
       if (authorization !== `Bearer ${options.apiKey}`) {
         // A trailers-only gRPC answer, as a server refusing a call sends.
-        stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '16', 'grpc-message': 'API key not accepted' }, { endStream: true });
+        stream.respond(
+          {
+            ':status': 200,
+            'content-type': 'application/grpc',
+            'grpc-status': '16',
+            'grpc-message': 'API key not accepted',
+          },
+          { endStream: true },
+        );
         return;
       }
       const forwarded: http2.OutgoingHttpHeaders = {};
@@ -137,13 +148,17 @@ export class ApiKeyGateway {
       let trailers: http2.IncomingHttpHeaders = {};
       call.on('trailers', (t) => (trailers = t));
       call.on('response', (responseHeaders) => {
-        const out = Object.fromEntries(Object.entries(responseHeaders).filter(([name]) => name === ':status' || !name.startsWith(':')));
+        const out = Object.fromEntries(
+          Object.entries(responseHeaders).filter(([name]) => name === ':status' || !name.startsWith(':')),
+        );
         if (responseHeaders['grpc-status'] !== undefined) {
           stream.respond(out, { endStream: true });
           return;
         }
         stream.respond(out, { waitForTrailers: true });
-        stream.on('wantTrailers', () => stream.sendTrailers(Object.fromEntries(Object.entries(trailers).filter(([name]) => !name.startsWith(':')))));
+        stream.on('wantTrailers', () =>
+          stream.sendTrailers(Object.fromEntries(Object.entries(trailers).filter(([name]) => !name.startsWith(':')))),
+        );
         call.pipe(stream);
       });
       stream.pipe(call);

@@ -23,7 +23,10 @@ export interface WorkerWithStore {
  * with `env` as the worker's environment (where `${ENV}` references
  * resolve), and connects a client.
  */
-export async function startWorkerWithStore(name: string, env: NodeJS.ProcessEnv = process.env): Promise<WorkerWithStore> {
+export async function startWorkerWithStore(
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<WorkerWithStore> {
   const storeSchema = uniqueName(name).toLowerCase();
   const store = await HistoryStore.open({ url: testEnv().databaseUrl, schema: storeSchema });
   let worker: RunningWorker | undefined;

@@ -11,7 +11,17 @@
 // docs/COMPATIBILITY.md (section alertmanager-matchers) states the counts, checked at the end.
 import { readFileSync } from 'node:fs';
 import { ConfigError, parseConfig } from '../../config/load.js';
-import { formatMatcher, formatMatchers, matcherProblem, matches, matchesAll, parseMatcher, parseMatchers, type MatchOp, type Matcher } from '../../evaluation/matchers.js';
+import {
+  formatMatcher,
+  formatMatchers,
+  matcherProblem,
+  matches,
+  matchesAll,
+  parseMatcher,
+  parseMatchers,
+  type MatchOp,
+  type Matcher,
+} from '../../evaluation/matchers.js';
 import { muteReason, type Silence } from '../../evaluation/muting.js';
 import { silenceMatchers, silenceRequestProblem } from '../../evaluation/silence-rules.js';
 
@@ -72,28 +82,112 @@ const classicCases: ParseCase[] = [
   { input: '{foo!="bar"}', am: [['foo', '!=', 'bar']], pw: 'same' },
   { input: '{foo!~bar.*}', am: [['foo', '!~', 'bar.*']], pw: 'same' },
   { input: '{foo!~"bar.*"}', am: [['foo', '!~', 'bar.*']], pw: 'same' },
-  { input: '{foo="bar", baz!="quux"}', am: [['foo', '=', 'bar'], ['baz', '!=', 'quux']], pw: 'same' },
-  { input: '{foo="bar", baz!~"quux.*"}', am: [['foo', '=', 'bar'], ['baz', '!~', 'quux.*']], pw: 'same' },
-  { input: '{foo="bar",baz!~".*quux", derp="wat"}', am: [['foo', '=', 'bar'], ['baz', '!~', '.*quux'], ['derp', '=', 'wat']], pw: 'same' },
-  { input: '{foo="bar", baz!="quux", derp="wat"}', am: [['foo', '=', 'bar'], ['baz', '!=', 'quux'], ['derp', '=', 'wat']], pw: 'same' },
-  { input: '{foo="bar", baz!~".*quux.*", derp="wat"}', am: [['foo', '=', 'bar'], ['baz', '!~', '.*quux.*'], ['derp', '=', 'wat']], pw: 'same' },
-  { input: '{foo="bar", instance=~"some-api.*"}', am: [['foo', '=', 'bar'], ['instance', '=~', 'some-api.*']], pw: 'same' },
+  {
+    input: '{foo="bar", baz!="quux"}',
+    am: [
+      ['foo', '=', 'bar'],
+      ['baz', '!=', 'quux'],
+    ],
+    pw: 'same',
+  },
+  {
+    input: '{foo="bar", baz!~"quux.*"}',
+    am: [
+      ['foo', '=', 'bar'],
+      ['baz', '!~', 'quux.*'],
+    ],
+    pw: 'same',
+  },
+  {
+    input: '{foo="bar",baz!~".*quux", derp="wat"}',
+    am: [
+      ['foo', '=', 'bar'],
+      ['baz', '!~', '.*quux'],
+      ['derp', '=', 'wat'],
+    ],
+    pw: 'same',
+  },
+  {
+    input: '{foo="bar", baz!="quux", derp="wat"}',
+    am: [
+      ['foo', '=', 'bar'],
+      ['baz', '!=', 'quux'],
+      ['derp', '=', 'wat'],
+    ],
+    pw: 'same',
+  },
+  {
+    input: '{foo="bar", baz!~".*quux.*", derp="wat"}',
+    am: [
+      ['foo', '=', 'bar'],
+      ['baz', '!~', '.*quux.*'],
+      ['derp', '=', 'wat'],
+    ],
+    pw: 'same',
+  },
+  {
+    input: '{foo="bar", instance=~"some-api.*"}',
+    am: [
+      ['foo', '=', 'bar'],
+      ['instance', '=~', 'some-api.*'],
+    ],
+    pw: 'same',
+  },
   { input: '{foo=""}', am: [['foo', '=', '']], pw: 'same' },
-  { input: '{foo="bar,quux", job="job1"}', am: [['foo', '=', 'bar,quux'], ['job', '=', 'job1']], pw: 'same' },
-  { input: '{foo = "bar", dings != "bums", }', am: [['foo', '=', 'bar'], ['dings', '!=', 'bums']], pw: 'same' },
-  { input: 'foo=bar,dings!=bums', am: [['foo', '=', 'bar'], ['dings', '!=', 'bums']], pw: 'same' },
-  { input: String.raw`{quote="She said: \"Hi, ladies! That's gender-neutral…\""}`, am: [['quote', '=', `She said: "Hi, ladies! That's gender-neutral…"`]], pw: 'same' },
+  {
+    input: '{foo="bar,quux", job="job1"}',
+    am: [
+      ['foo', '=', 'bar,quux'],
+      ['job', '=', 'job1'],
+    ],
+    pw: 'same',
+  },
+  {
+    input: '{foo = "bar", dings != "bums", }',
+    am: [
+      ['foo', '=', 'bar'],
+      ['dings', '!=', 'bums'],
+    ],
+    pw: 'same',
+  },
+  {
+    input: 'foo=bar,dings!=bums',
+    am: [
+      ['foo', '=', 'bar'],
+      ['dings', '!=', 'bums'],
+    ],
+    pw: 'same',
+  },
+  {
+    input: String.raw`{quote="She said: \"Hi, ladies! That's gender-neutral…\""}`,
+    am: [['quote', '=', `She said: "Hi, ladies! That's gender-neutral…"`]],
+    pw: 'same',
+  },
   { input: 'statuscode=~"5.."', am: [['statuscode', '=~', '5..']], pw: 'same' },
   { input: 'tricky=~~~', am: [['tricky', '=~', '~~']], pw: { write: 'tricky=~"~~"' } },
-  { input: String.raw`trickier==\\=\=\"`, am: [['trickier', '=', String.raw`=\=\="`]], pw: { write: String.raw`trickier="=\\=\\=\""` } },
+  {
+    input: String.raw`trickier==\\=\=\"`,
+    am: [['trickier', '=', String.raw`=\=\="`]],
+    pw: { write: String.raw`trickier="=\\=\\=\""` },
+  },
   {
     input: String.raw`contains_quote != "\"" , contains_comma !~ "foo,bar" , `,
-    am: [['contains_quote', '!=', '"'], ['contains_comma', '!~', 'foo,bar']],
+    am: [
+      ['contains_quote', '!=', '"'],
+      ['contains_comma', '!~', 'foo,bar'],
+    ],
     pw: 'same',
   },
   { input: '{foo=bar}}', am: [['foo', '=', 'bar}']], pw: { write: 'foo="bar}"' } },
   { input: '{foo=bar}},}', am: [['foo', '=', 'bar}}']], pw: { write: 'foo="bar}}"' } },
-  { input: '{foo=,bar=}}', am: [['foo', '=', ''], ['bar', '=', '}']], pw: { write: 'foo="", bar="}"' } },
+  {
+    input: '{foo=,bar=}}',
+    am: [
+      ['foo', '=', ''],
+      ['bar', '=', '}'],
+    ],
+    pw: { write: 'foo="", bar="}"' },
+  },
   { input: String.raw`{foo=bar\t}`, am: [['foo', '=', 'bar\\t']], pw: { write: String.raw`foo="bar\\t"` } },
   { input: String.raw`{foo=bar\n}`, am: [['foo', '=', 'bar\n']], pw: { write: String.raw`foo="bar\n"` } },
   { input: String.raw`{foo=bar\}`, am: [['foo', '=', 'bar\\']], pw: { write: String.raw`foo="bar\\"` } },
@@ -156,10 +250,38 @@ const utf8ListCases: ParseCase[] = [
   { input: '{"foo"="bar\\\\"}', am: [['foo', '=', 'bar\\']], pw: 'same' },
   { input: '"foo"="bar"', am: [['foo', '=', 'bar']], pw: 'same' },
   { input: '"foo"="bar",', am: [['foo', '=', 'bar']], pw: 'same' },
-  { input: '{foo=bar,bar!=baz}', am: [['foo', '=', 'bar'], ['bar', '!=', 'baz']], pw: 'same' },
-  { input: '{foo="bar",bar!="baz"}', am: [['foo', '=', 'bar'], ['bar', '!=', 'baz']], pw: 'same' },
-  { input: 'foo=bar,bar!=baz', am: [['foo', '=', 'bar'], ['bar', '!=', 'baz']], pw: 'same' },
-  { input: 'foo="bar",bar!="baz"', am: [['foo', '=', 'bar'], ['bar', '!=', 'baz']], pw: 'same' },
+  {
+    input: '{foo=bar,bar!=baz}',
+    am: [
+      ['foo', '=', 'bar'],
+      ['bar', '!=', 'baz'],
+    ],
+    pw: 'same',
+  },
+  {
+    input: '{foo="bar",bar!="baz"}',
+    am: [
+      ['foo', '=', 'bar'],
+      ['bar', '!=', 'baz'],
+    ],
+    pw: 'same',
+  },
+  {
+    input: 'foo=bar,bar!=baz',
+    am: [
+      ['foo', '=', 'bar'],
+      ['bar', '!=', 'baz'],
+    ],
+    pw: 'same',
+  },
+  {
+    input: 'foo="bar",bar!="baz"',
+    am: [
+      ['foo', '=', 'bar'],
+      ['bar', '!=', 'baz'],
+    ],
+    pw: 'same',
+  },
   { input: ',', am: 'error', pw: 'same' },
   { input: '{,}', am: 'error', pw: 'same' },
   { input: '{', am: 'error', pw: 'same' },
@@ -277,16 +399,16 @@ const MATCHER_JSON_CASES_NOT_PORTED = 9;
 const SILENCE_FILE = 'silence/silence_test.go';
 
 const qMatchesCases: Array<[string[][], boolean]> = [
-    [[['job = test']], true],
-    [[['job != test']], false],
-    [[['job = test', 'method = POST']], false],
-    [[['job = test', 'method != POST']], true],
-    [[['path =~ "/user/.+"']], true],
-    [[['path !~ "/user/.+"']], false],
-    [[['path =~ "/user/.+"', 'path =~ "/nothing/.+"']], false],
-    [[['method != GET'], ['method =~ "GET|POST"', 'job = test']], true],
-    [[['method = GET'], ['method =~ "GET|POST"', 'job = test']], true],
-    [[['method != GET'], ['method =~ "GET|POST"', 'job != test']], false],
+  [[['job = test']], true],
+  [[['job != test']], false],
+  [[['job = test', 'method = POST']], false],
+  [[['job = test', 'method != POST']], true],
+  [[['path =~ "/user/.+"']], true],
+  [[['path !~ "/user/.+"']], false],
+  [[['path =~ "/user/.+"', 'path =~ "/nothing/.+"']], false],
+  [[['method != GET'], ['method =~ "GET|POST"', 'job = test']], true],
+  [[['method = GET'], ['method =~ "GET|POST"', 'job = test']], true],
+  [[['method != GET'], ['method =~ "GET|POST"', 'job != test']], false],
 ];
 
 describe(`${SILENCE_FILE} TestQMatches (which silences hold back an alert)`, () => {
@@ -298,7 +420,14 @@ describe(`${SILENCE_FILE} TestQMatches (which silences hold back an alert)`, () 
     const silences: Silence[] = sets.map((texts, i) => {
       const ms = silenceMatchers(texts);
       if (typeof ms === 'string') throw new Error(ms);
-      return { id: `s${i}`, matchers: ms, startsAt: '2026-11-26T11:00:00Z', endsAt: '2026-11-26T13:00:00Z', createdBy: 'alice', reason: 'test' };
+      return {
+        id: `s${i}`,
+        matchers: ms,
+        startsAt: '2026-11-26T11:00:00Z',
+        endsAt: '2026-11-26T13:00:00Z',
+        createdBy: 'alice',
+        reason: 'test',
+      };
     });
     const muted = muteReason(alert, { now, silences, maintenance: [], inhibit: [], active: [] });
     expect(muted?.kind === 'silence').toBe(drop);
@@ -306,20 +435,20 @@ describe(`${SILENCE_FILE} TestQMatches (which silences hold back an alert)`, () 
 });
 
 // [name, op, value, classic-mode error, UTF-8-mode error]. pipewatch follows Alertmanager's default
-  // mode, whose label names are UTF-8's (any non-empty UTF-8); a JavaScript string holds no invalid
-  // UTF-8 bytes, so Go's "\xff" is a lone surrogate here.
+// mode, whose label names are UTF-8's (any non-empty UTF-8); a JavaScript string holds no invalid
+// UTF-8 bytes, so Go's "\xff" is a lone surrogate here.
 const validateMatcherCases: Array<[string, string, string, string, string]> = [
-    ['a', '=', 'b', '', ''],
-    ['a', '!=', 'b', '', ''],
-    ['a', '=~', 'b', '', ''],
-    ['a', '!~', 'b', '', ''],
-    ['00', '=', 'a', 'invalid label name', ''],
-    ['🙂', '=', 'a', 'invalid label name', ''],
-    ['a', '=~', '((', 'invalid regular expression', 'invalid regular expression'],
-    ['a', '!~', '))', 'invalid regular expression', 'invalid regular expression'],
-    ['a', '=', '\uD800', 'invalid label value', 'invalid label value'],
-    ['a', '=', '🙂', '', ''],
-    ['a', '333', 'b', 'unknown matcher type', 'unknown matcher type'],
+  ['a', '=', 'b', '', ''],
+  ['a', '!=', 'b', '', ''],
+  ['a', '=~', 'b', '', ''],
+  ['a', '!~', 'b', '', ''],
+  ['00', '=', 'a', 'invalid label name', ''],
+  ['🙂', '=', 'a', 'invalid label name', ''],
+  ['a', '=~', '((', 'invalid regular expression', 'invalid regular expression'],
+  ['a', '!~', '))', 'invalid regular expression', 'invalid regular expression'],
+  ['a', '=', '\uD800', 'invalid label value', 'invalid label value'],
+  ['a', '=', '🙂', '', ''],
+  ['a', '333', 'b', 'unknown matcher type', 'unknown matcher type'],
 ];
 
 describe(`${SILENCE_FILE} TestValidateClassicMatcher / TestValidateUTF8Matcher (matcherProblem)`, () => {
@@ -337,14 +466,38 @@ describe(`${SILENCE_FILE} TestValidateClassicMatcher / TestValidateUTF8Matcher (
 
 const base = { matchers: ['a = b'], durationMs: 3_600_000, createdBy: 'alice', reason: 'test' };
 const validateSilenceCases: Array<[string, Record<string, unknown>, string, Outcome, RegExp | undefined]> = [
-    // Alertmanager accepts a silence that ends as it starts; pipewatch wants a length (it would hold nothing back).
-    ['starts = ends', { ...base, durationMs: 0 }, '', 'write', /the duration must be positive, e.g. --for 2h/],
-    ['an empty matcher set', { ...base, matchers: ['{}'] }, 'matcher set 0 is empty', 'same', /needs at least one matcher, e.g. --match 'pipeline = intel'/],
-    ['a label name 00', { ...base, matchers: ['a = b', '00 = b'] }, 'invalid label matcher', 'current', undefined],
-    ['all match the empty string', { ...base, matchers: ['a = ""', 'b =~ ".*"'] }, 'at least one matcher must not match the empty string', 'same', /would silence every alert.*add one that needs a value/],
-    ['end before start', { ...base, durationMs: -1000 }, 'end time must not be before start time', 'same', /the duration must be positive/],
-    ['zero start', { ...base, startsAt: '' }, 'invalid zero start timestamp', 'same', /is not a time; write an ISO time/],
-    ['zero end', { ...base, durationMs: undefined }, 'invalid zero end timestamp', 'same', /the duration must be positive/],
+  // Alertmanager accepts a silence that ends as it starts; pipewatch wants a length (it would hold nothing back).
+  ['starts = ends', { ...base, durationMs: 0 }, '', 'write', /the duration must be positive, e.g. --for 2h/],
+  [
+    'an empty matcher set',
+    { ...base, matchers: ['{}'] },
+    'matcher set 0 is empty',
+    'same',
+    /needs at least one matcher, e.g. --match 'pipeline = intel'/,
+  ],
+  ['a label name 00', { ...base, matchers: ['a = b', '00 = b'] }, 'invalid label matcher', 'current', undefined],
+  [
+    'all match the empty string',
+    { ...base, matchers: ['a = ""', 'b =~ ".*"'] },
+    'at least one matcher must not match the empty string',
+    'same',
+    /would silence every alert.*add one that needs a value/,
+  ],
+  [
+    'end before start',
+    { ...base, durationMs: -1000 },
+    'end time must not be before start time',
+    'same',
+    /the duration must be positive/,
+  ],
+  ['zero start', { ...base, startsAt: '' }, 'invalid zero start timestamp', 'same', /is not a time; write an ISO time/],
+  [
+    'zero end',
+    { ...base, durationMs: undefined },
+    'invalid zero end timestamp',
+    'same',
+    /the duration must be positive/,
+  ],
 ];
 
 describe(`${SILENCE_FILE} TestValidateSilence (silenceRequestProblem, at the CLI and in the Update validator)`, () => {
@@ -367,8 +520,15 @@ describe('what operators write (pipewatch)', () => {
   });
 
   it('reads a comma-separated text as a list, and refuses it where one matcher is expected', () => {
-    expect(parseMatchers('foo=bar,dings!=bums')).toEqual(toMatchers([['foo', '=', 'bar'], ['dings', '!=', 'bums']]));
-    expect(parseMatcher('foo=bar,dings!=bums')).toMatch(/holds 2 matchers where one is expected; write them one per item: 'foo="bar"', 'dings!="bums"'/);
+    expect(parseMatchers('foo=bar,dings!=bums')).toEqual(
+      toMatchers([
+        ['foo', '=', 'bar'],
+        ['dings', '!=', 'bums'],
+      ]),
+    );
+    expect(parseMatcher('foo=bar,dings!=bums')).toMatch(
+      /holds 2 matchers where one is expected; write them one per item: 'foo="bar"', 'dings!="bums"'/,
+    );
   });
 
   it('refuses an escape the two parsers read differently, naming both readings', () => {
@@ -379,7 +539,11 @@ describe('what operators write (pipewatch)', () => {
 
   it('keeps the forms pipewatch has always documented', () => {
     expect(parseMatcher('pipeline = intel')).toEqual({ label: 'pipeline', op: '=', value: 'intel' });
-    expect(parseMatcher('severity =~ "warning|critical"')).toEqual({ label: 'severity', op: '=~', value: 'warning|critical' });
+    expect(parseMatcher('severity =~ "warning|critical"')).toEqual({
+      label: 'severity',
+      op: '=~',
+      value: 'warning|critical',
+    });
     expect(parseMatcher('team != lake')).toEqual({ label: 'team', op: '!=', value: 'lake' });
     expect(parseMatcher('env !~ "dev.*"')).toEqual({ label: 'env', op: '!~', value: 'dev.*' });
     expect(parseMatcher('team = ""')).toEqual({ label: 'team', op: '=', value: '' });
@@ -434,23 +598,68 @@ monitors:
   };
 
   it('takes one matcher per item, several in one item, and the brace form, all of which must match', () => {
-    const loaded = load(`    - matchers: ['pipeline = intel', '{team="lake", env!~"dev.*"}', "a=b,c=~d"]\n      receiver: default`);
+    const loaded = load(
+      `    - matchers: ['pipeline = intel', '{team="lake", env!~"dev.*"}', "a=b,c=~d"]\n      receiver: default`,
+    );
     expect(typeof loaded).not.toBe('string');
     const route = (loaded as Exclude<typeof loaded, string>).monitors[0]!.notification.routing.routes[0]!;
     expect(route.matchers).toEqual(
-      toMatchers([['pipeline', '=', 'intel'], ['team', '=', 'lake'], ['env', '!~', 'dev.*'], ['a', '=', 'b'], ['c', '=~', 'd']]),
+      toMatchers([
+        ['pipeline', '=', 'intel'],
+        ['team', '=', 'lake'],
+        ['env', '!~', 'dev.*'],
+        ['a', '=', 'b'],
+        ['c', '=~', 'd'],
+      ]),
     );
   });
 
   it('refuses a classic-only matcher at its file:line with the text to write', () => {
     const message = load(`    - matchers: ['severity = critical', 'host =~ "web-\\d+"']\n      receiver: default`);
-    expect(message).toMatch(/pipewatch\.yaml:\d+:\d+: routing\.routes\[0\]\.matchers\[1\]: .*\\d is not an escape.*write host=~"web-\\\\d\+"/);
+    expect(message).toMatch(
+      /pipewatch\.yaml:\d+:\d+: routing\.routes\[0\]\.matchers\[1\]: .*\\d is not an escape.*write host=~"web-\\\\d\+"/,
+    );
   });
 });
 
 describe('formatMatcher round trip', () => {
-  const tricky = ['', 'plain', 'with space', 'quote"inside', 'back\\slash', 'trailing\\', 'new\nline', 'tab\there', 'cr\rhere', '\u0000nul', 'uni 🙂 é 中文', '\u2028sep', 'a,b=c', '{braces}', '}', "'single'", '`tick`', '\\d+', '"', '\\"', ' lead and trail '];
-  const names = ['foo', 'a.b', 'a:b', '00', '🙂', 'with space', 'quote"name', 'back\\slash', 'new\nline', 'x=y', '{', '!'];
+  const tricky = [
+    '',
+    'plain',
+    'with space',
+    'quote"inside',
+    'back\\slash',
+    'trailing\\',
+    'new\nline',
+    'tab\there',
+    'cr\rhere',
+    '\u0000nul',
+    'uni 🙂 é 中文',
+    '\u2028sep',
+    'a,b=c',
+    '{braces}',
+    '}',
+    "'single'",
+    '`tick`',
+    '\\d+',
+    '"',
+    '\\"',
+    ' lead and trail ',
+  ];
+  const names = [
+    'foo',
+    'a.b',
+    'a:b',
+    '00',
+    '🙂',
+    'with space',
+    'quote"name',
+    'back\\slash',
+    'new\nline',
+    'x=y',
+    '{',
+    '!',
+  ];
   const ops: MatchOp[] = ['=', '!=', '=~', '!~'];
   it('prints every matcher as text that parses back to it, alone and in lists', () => {
     let checked = 0;
@@ -465,7 +674,11 @@ describe('formatMatcher round trip', () => {
       }
     }
     expect(checked).toBeGreaterThan(800);
-    const list = toMatchers([['a', '=', 'x,y'], ['b b', '!~', '"q"'], ['c', '=~', 'new\nline']]);
+    const list = toMatchers([
+      ['a', '=', 'x,y'],
+      ['b b', '!~', '"q"'],
+      ['c', '=~', 'new\nline'],
+    ]);
     expect(parseMatchers(formatMatchers(list))).toEqual(list);
     expect(parseMatchers(list.map(formatMatcher).join(', '))).toEqual(list);
   });
@@ -479,7 +692,37 @@ describe('formatMatcher round trip', () => {
       t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
       return ((t ^ (t >>> 14)) >>> 0) % n;
     };
-    const alphabet = ['a', 'Z', '0', '_', '.', ':', '-', ' ', '\t', '\n', '\r', '"', "'", '`', '\\', ',', '=', '!', '~', '{', '}', 'é', '🙂', '\u00a0', '\u2028', '\u0000', 'n', 'x', 'u'];
+    const alphabet = [
+      'a',
+      'Z',
+      '0',
+      '_',
+      '.',
+      ':',
+      '-',
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '"',
+      "'",
+      '`',
+      '\\',
+      ',',
+      '=',
+      '!',
+      '~',
+      '{',
+      '}',
+      'é',
+      '🙂',
+      '\u00a0',
+      '\u2028',
+      '\u0000',
+      'n',
+      'x',
+      'u',
+    ];
     const str = (min: number) => Array.from({ length: min + rand(8) }, () => alphabet[rand(alphabet.length)]).join('');
     const seen = new Set<string>();
     for (let i = 0; i < 5_000; i++) {
@@ -503,11 +746,17 @@ const tallyOf = (outcomes: Outcome[], notPorted = 0): Counts => ({
 const counts: Record<string, Counts> = {
   [CLASSIC_FILE]: tallyOf(classicCases.map(outcomeOf)),
   [UTF8_FILE]: tallyOf([...utf8ListCases, ...utf8SingleCases].map(outcomeOf)),
-  [MATCHER_FILE]: tallyOf([...matchCases, ...stringCases].map((): Outcome => 'same'), MATCHER_JSON_CASES_NOT_PORTED),
+  [MATCHER_FILE]: tallyOf(
+    [...matchCases, ...stringCases].map((): Outcome => 'same'),
+    MATCHER_JSON_CASES_NOT_PORTED,
+  ),
   [SILENCE_FILE]: tallyOf([
     ...qMatchesCases.map((): Outcome => 'same'),
     // Each row is two cases: the UTF-8-mode one, and the classic-mode one (which differs on label names).
-    ...validateMatcherCases.flatMap(([, , , classic, utf8]): Outcome[] => ['same', classic === utf8 ? 'same' : 'current']),
+    ...validateMatcherCases.flatMap(([, , , classic, utf8]): Outcome[] => [
+      'same',
+      classic === utf8 ? 'same' : 'current',
+    ]),
     ...validateSilenceCases.map(([, , , outcome]) => outcome),
   ]),
 };

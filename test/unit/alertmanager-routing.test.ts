@@ -58,7 +58,13 @@ function problems(text: string): string[] {
   return r.problems;
 }
 
-type Opts = { receiver: string; groupBy: string[]; groupWaitMs: number; groupIntervalMs: number; repeatIntervalMs: number };
+type Opts = {
+  receiver: string;
+  groupBy: string[];
+  groupWaitMs: number;
+  groupIntervalMs: number;
+  repeatIntervalMs: number;
+};
 const opts = (node: RouteNode): Opts => ({
   receiver: node.receiver,
   groupBy: [...node.groupBy].sort(),
@@ -75,12 +81,20 @@ interface Row {
   run: () => void;
 }
 const rows: Row[] = [];
-const add = (peer: string, test: string, name: string, run: () => void, refused?: true) => rows.push({ peer, test, name, run, ...(refused ? { refused } : {}) });
+const add = (peer: string, test: string, name: string, run: () => void, refused?: true) =>
+  rows.push({ peer, test, name, run, ...(refused ? { refused } : {}) });
 
 // =========================================================== dispatch/route_test.go
 
 const ROUTE = 'dispatch/route_test.go';
-const routeReceivers = ['notify-def', 'notify-a', 'notify-testing', 'notify-productiona', 'notify-productionb', 'notify-bc'];
+const routeReceivers = [
+  'notify-def',
+  'notify-a',
+  'notify-testing',
+  'notify-productiona',
+  'notify-productionb',
+  'notify-bc',
+];
 
 // TestRouteMatch's tree (match / match_re written as matchers; receivers lower-case, as pipewatch ids are).
 // The root's groupBy is [] — Alertmanager's default; pipewatch's own default is [monitor].
@@ -161,18 +175,30 @@ const mixedTree = matchersTree
 const routeMatchCases: Array<{ input: Labels; result: Opts[] }> = [
   { input: { owner: 'team-A' }, result: [{ receiver: 'notify-a', groupBy: [], ...DEF }] },
   { input: { owner: 'team-A', env: 'unset' }, result: [{ receiver: 'notify-a', groupBy: [], ...DEF }] },
-  { input: { owner: 'team-C' }, result: [{ receiver: 'notify-bc', groupBy: ['bar', 'foo'], ...DEF, groupWaitMs: 2 * M }] },
+  {
+    input: { owner: 'team-C' },
+    result: [{ receiver: 'notify-bc', groupBy: ['bar', 'foo'], ...DEF, groupWaitMs: 2 * M }],
+  },
   { input: { owner: 'team-A', env: 'testing' }, result: [{ receiver: 'notify-testing', groupBy: ['...'], ...DEF }] },
   {
     input: { owner: 'team-A', env: 'production' },
     result: [
       { receiver: 'notify-productiona', groupBy: [], ...DEF, groupWaitMs: 1 * M },
-      { receiver: 'notify-productionb', groupBy: ['job'], groupWaitMs: 30 * S, groupIntervalMs: 5 * M, repeatIntervalMs: 1 * H },
+      {
+        receiver: 'notify-productionb',
+        groupBy: ['job'],
+        groupWaitMs: 30 * S,
+        groupIntervalMs: 5 * M,
+        repeatIntervalMs: 1 * H,
+      },
     ],
   },
   { input: { group_by: 'role' }, result: [{ receiver: 'notify-def', groupBy: ['role'], ...DEF }] },
   { input: { env: 'testing', group_by: 'role' }, result: [{ receiver: 'notify-testing', groupBy: ['role'], ...DEF }] },
-  { input: { env: 'testing', group_by: 'role', wait: 'long' }, result: [{ receiver: 'notify-testing', groupBy: ['role'], ...DEF, groupWaitMs: 2 * M }] },
+  {
+    input: { env: 'testing', group_by: 'role', wait: 'long' },
+    result: [{ receiver: 'notify-testing', groupBy: ['role'], ...DEF, groupWaitMs: 2 * M }],
+  },
 ];
 
 for (const [test, tree] of [
@@ -191,7 +217,17 @@ for (const [test, tree] of [
 add(ROUTE, 'TestRouteWalk', 'receivers in depth-first order', () => {
   const root = loaded(file(routeReceivers, classicTree)).notification.routing;
   const walk = (n: RouteNode): string[] => [n.receiver, ...n.routes.flatMap(walk)];
-  expect(walk(root)).toEqual(['notify-def', 'notify-a', 'notify-testing', 'notify-productiona', 'notify-productionb', 'notify-bc', 'notify-def', 'notify-testing', 'notify-testing']);
+  expect(walk(root)).toEqual([
+    'notify-def',
+    'notify-a',
+    'notify-testing',
+    'notify-productiona',
+    'notify-productionb',
+    'notify-bc',
+    'notify-def',
+    'notify-testing',
+    'notify-testing',
+  ]);
 });
 
 add(ROUTE, 'TestInheritParentGroupByAll', "a child inherits groupBy ['...'] unless it sets its own", () => {
@@ -219,8 +255,17 @@ add(
   'TestRouteLabelsLoading',
   'route labels (added to notifications) are not supported: refused as an unknown field',
   () => {
-    const p = problems(file(['notify-def', 'notify-a'], "routing:\n  receiver: notify-def\n  routes:\n    - matchers: ['owner = team-A']\n      labels: { team: team-A }\n      receiver: notify-a"));
-    expect(p).toEqual([expect.stringMatching(/^pipewatch\.yaml:\d+:\d+: routing\.routes\[0\]\.labels: unknown field "labels".*expected one of: .*matchers.*receiver/)]);
+    const p = problems(
+      file(
+        ['notify-def', 'notify-a'],
+        "routing:\n  receiver: notify-def\n  routes:\n    - matchers: ['owner = team-A']\n      labels: { team: team-A }\n      receiver: notify-a",
+      ),
+    );
+    expect(p).toEqual([
+      expect.stringMatching(
+        /^pipewatch\.yaml:\d+:\d+: routing\.routes\[0\]\.labels: unknown field "labels".*expected one of: .*matchers.*receiver/,
+      ),
+    ]);
   },
   true,
 );
@@ -265,10 +310,22 @@ routing:
 );
 const groupsCases: Array<{ alert: Labels; groups: Array<[string, Labels]> }> = [
   { alert: { alertname: 'OtherAlert', cluster: 'cc', service: 'dd' }, groups: [['prod', { alertname: 'OtherAlert' }]] },
-  { alert: { env: 'testing', alertname: 'TestingAlert', service: 'api', instance: 'inst1' }, groups: [['testing', { alertname: 'TestingAlert', service: 'api' }]] },
-  { alert: { env: 'prod', alertname: 'HighErrorRate', cluster: 'aa', service: 'api', instance: 'inst1' }, groups: [['prod', { alertname: 'HighErrorRate', service: 'api', cluster: 'aa' }]] },
-  { alert: { env: 'prod', alertname: 'HighErrorRate', cluster: 'aa', service: 'api', instance: 'inst2' }, groups: [['prod', { alertname: 'HighErrorRate', service: 'api', cluster: 'aa' }]] },
-  { alert: { env: 'prod', alertname: 'HighErrorRate', cluster: 'bb', service: 'api', instance: 'inst1' }, groups: [['prod', { alertname: 'HighErrorRate', service: 'api', cluster: 'bb' }]] },
+  {
+    alert: { env: 'testing', alertname: 'TestingAlert', service: 'api', instance: 'inst1' },
+    groups: [['testing', { alertname: 'TestingAlert', service: 'api' }]],
+  },
+  {
+    alert: { env: 'prod', alertname: 'HighErrorRate', cluster: 'aa', service: 'api', instance: 'inst1' },
+    groups: [['prod', { alertname: 'HighErrorRate', service: 'api', cluster: 'aa' }]],
+  },
+  {
+    alert: { env: 'prod', alertname: 'HighErrorRate', cluster: 'aa', service: 'api', instance: 'inst2' },
+    groups: [['prod', { alertname: 'HighErrorRate', service: 'api', cluster: 'aa' }]],
+  },
+  {
+    alert: { env: 'prod', alertname: 'HighErrorRate', cluster: 'bb', service: 'api', instance: 'inst1' },
+    groups: [['prod', { alertname: 'HighErrorRate', service: 'api', cluster: 'bb' }]],
+  },
   {
     alert: { env: 'prod', alertname: 'HighLatency', cluster: 'bb', service: 'db', kafka: 'yes', instance: 'inst3' },
     groups: [
@@ -299,7 +356,13 @@ const firing = (labels: Labels, i: number): ActiveAlert => ({ monitorId: `source
 // "already resolved" sources are absent from `active`, as the store leaves them out.
 const hasEqualCases: Array<{ name: string; firing: Labels[]; equal: string[]; input: Labels; result: boolean }> = [
   { name: 'no source alerts', firing: [], equal: [], input: { a: 'b' }, result: false },
-  { name: 'no equal labels, any source alert satisfies the requirement', firing: [{}], equal: [], input: { a: 'b' }, result: true },
+  {
+    name: 'no equal labels, any source alert satisfies the requirement',
+    firing: [{}],
+    equal: [],
+    input: { a: 'b' },
+    result: true,
+  },
   { name: 'matching but already resolved', firing: [], equal: ['a', 'b'], input: { a: 'b', b: 'c' }, result: false },
   { name: 'matching and unresolved', firing: [{ a: 'b', c: 'f' }], equal: ['a'], input: { a: 'b' }, result: true },
   { name: 'equal label does not match', firing: [], equal: ['a'], input: { a: 'b' }, result: false },
@@ -307,13 +370,25 @@ const hasEqualCases: Array<{ name: string; firing: Labels[]; equal: string[]; in
 for (const c of hasEqualCases) {
   add(INHIBIT, 'TestInhibitRuleHasEqual', c.name, () => {
     const rule = { source: [], target: [], equal: c.equal };
-    expect(hasEqual(rule, { monitorId: 'target', labels: c.input }, c.firing.map(firing), false) !== undefined).toBe(c.result);
+    expect(hasEqual(rule, { monitorId: 'target', labels: c.input }, c.firing.map(firing), false) !== undefined).toBe(
+      c.result,
+    );
   });
 }
 // The resolved and not-equal rows, with their sources present but unequal, still find none.
 add(INHIBIT, 'TestInhibitRuleHasEqual', 'equal label does not match, sources present', () => {
   const rule = { source: [], target: [], equal: ['a'] };
-  expect(hasEqual(rule, { monitorId: 'target', labels: { a: 'b' } }, [{ a: 'c', c: 'd' }, { a: 'c', c: 'f' }].map(firing), false)).toBeUndefined();
+  expect(
+    hasEqual(
+      rule,
+      { monitorId: 'target', labels: { a: 'b' } },
+      [
+        { a: 'c', c: 'd' },
+        { a: 'c', c: 'f' },
+      ].map(firing),
+      false,
+    ),
+  ).toBeUndefined();
 });
 
 /** The two-rule setup of TestInhibitRuleMatches / TestInhibitRuleMatchers: source alert 1 for rule 1, source alert 2 (matching both sides) for rule 2. */
@@ -322,7 +397,10 @@ function inhibitCases(test: string, rules: string, cases: Array<[Labels, boolean
     add(INHIBIT, test, JSON.stringify(target), () => {
       const policy = loaded(file(['default'], `routing: { receiver: default }\ninhibit:\n${rules}`)).notification;
       const active = [firing({ s1: '1', t1: '2', e: '1' }, 1), firing({ s2: '1', t2: '1', e: '1' }, 2)];
-      const reason = muteReason({ monitorId: 'target', labels: target }, { now: 0, silences: [], maintenance: [], inhibit: policy.inhibit, active });
+      const reason = muteReason(
+        { monitorId: 'target', labels: target },
+        { now: 0, silences: [], maintenance: [], inhibit: policy.inhibit, active },
+      );
       expect(reason?.kind === 'inhibited').toBe(muted);
     });
   }
@@ -364,17 +442,30 @@ add(INHIBIT, 'TestInhibitRuleName', 'a named rule keeps its name, an unnamed one
     ),
   ).notification;
   expect([inhibit[0]!.name, inhibit[1]!.name]).toEqual(['test-rule', undefined]);
-  const reason = muteReason({ monitorId: 'w', labels: { severity: 'warning', instance: 'i' } }, { now: 0, silences: [], maintenance: [], inhibit: [inhibit[0]!], active: [firing({ severity: 'critical', instance: 'i' }, 1)] });
+  const reason = muteReason(
+    { monitorId: 'w', labels: { severity: 'warning', instance: 'i' } },
+    {
+      now: 0,
+      silences: [],
+      maintenance: [],
+      inhibit: [inhibit[0]!],
+      active: [firing({ severity: 'critical', instance: 'i' }, 1)],
+    },
+  );
   expect(reason).toEqual({ kind: 'inhibited', by: 'source-1', rule: 'test-rule' });
 });
 
 // TestInhibit: alertOne {t=1,e=f} is muted by alertTwo {s=1,e=f} while alertTwo fires.
-const inhibitRule = "routing: { receiver: default }\ninhibit:\n  - { source: ['s = 1'], target: ['t = 1'], equal: [e] }";
+const inhibitRule =
+  "routing: { receiver: default }\ninhibit:\n  - { source: ['s = 1'], target: ['t = 1'], equal: [e] }";
 const inhibitScenarios: Array<{ name: string; firing: Labels[]; expected: Array<[Labels, boolean]> }> = [
   { name: 'alertTwo has not fired', firing: [{ t: '1', e: 'f' }], expected: [[{ t: '1', e: 'f' }, false]] },
   {
     name: 'alertTwo fires',
-    firing: [{ t: '1', e: 'f' }, { s: '1', e: 'f' }],
+    firing: [
+      { t: '1', e: 'f' },
+      { s: '1', e: 'f' },
+    ],
     expected: [
       [{ t: '1', e: 'f' }, true],
       [{ s: '1', e: 'f' }, false],
@@ -395,7 +486,10 @@ for (const c of inhibitScenarios) {
     const active = c.firing.map((labels, i) => firing(labels, i));
     for (const [labels, muted] of c.expected) {
       const self = active.find((a) => JSON.stringify(a.labels) === JSON.stringify(labels));
-      const reason = muteReason({ monitorId: self?.monitorId ?? 'other', labels }, { now: 0, silences: [], maintenance: [], inhibit: policy.inhibit, active });
+      const reason = muteReason(
+        { monitorId: self?.monitorId ?? 'other', labels },
+        { now: 0, silences: [], maintenance: [], inhibit: policy.inhibit, active },
+      );
       expect([labels, reason?.kind === 'inhibited']).toEqual([labels, muted]);
     }
   });
@@ -405,69 +499,135 @@ for (const c of inhibitScenarios) {
 
 const CONFIG = 'config/config_test.go';
 const refusal = (text: string, path: string, message: string) => {
-  expect(problems(text)).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^pipewatch\\.yaml:\\d+:\\d+: ${path.replace(/[.[\]]/g, '\\$&')}: ${message}`))]));
+  expect(problems(text)).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(new RegExp(`^pipewatch\\.yaml:\\d+:\\d+: ${path.replace(/[.[\]]/g, '\\$&')}: ${message}`)),
+    ]),
+  );
 };
 
 add(CONFIG, 'TestDefaultReceiverExists', 'a root route without a receiver, and no defaults.notify', () => {
-  refusal(file(['team-x'], 'routing:\n  groupWait: 30s'), 'routing', 'alerts that no route takes would reach nobody: .* write defaults\\.notify: \\[dev\\], name a receiver in routing\\.receiver, or write routing\\.receiver: none');
+  refusal(
+    file(['team-x'], 'routing:\n  groupWait: 30s'),
+    'routing',
+    'alerts that no route takes would reach nobody: .* write defaults\\.notify: \\[dev\\], name a receiver in routing\\.receiver, or write routing\\.receiver: none',
+  );
 });
 add(CONFIG, 'TestReceiverNameIsUnique', 'a receiver declared twice', () => {
-  const p = problems('version: 1\nchannels: { dev: { type: console } }\nrouting: { receiver: team-x }\nreceivers:\n  team-x: { notify: [dev] }\n  team-x: { notify: [dev] }\n');
-  expect(p).toEqual([expect.stringMatching(/^pipewatch\.yaml:6:\d+: .*(duplicate key "team-x"|Map keys must be unique)/)]);
+  const p = problems(
+    'version: 1\nchannels: { dev: { type: console } }\nrouting: { receiver: team-x }\nreceivers:\n  team-x: { notify: [dev] }\n  team-x: { notify: [dev] }\n',
+  );
+  expect(p).toEqual([
+    expect.stringMatching(/^pipewatch\.yaml:6:\d+: .*(duplicate key "team-x"|Map keys must be unique)/),
+  ]);
 });
 add(CONFIG, 'TestReceiverExists', 'an undeclared receiver on the root', () => {
-  refusal(file(['team-y'], 'routing: { receiver: team-x }'), 'routing.receiver', 'unknown receiver "team-x" .*declared receivers: team-y');
+  refusal(
+    file(['team-y'], 'routing: { receiver: team-x }'),
+    'routing.receiver',
+    'unknown receiver "team-x" .*declared receivers: team-y',
+  );
 });
 add(CONFIG, 'TestReceiverExistsForDeepSubRoute', 'an undeclared receiver deep in the tree', () => {
   refusal(
-    file(['team-x'], "routing:\n  receiver: team-x\n  routes:\n    - matchers: ['foo = bar']\n      routes:\n        - matchers: ['foo = bar']\n          receiver: nonexistent"),
+    file(
+      ['team-x'],
+      "routing:\n  receiver: team-x\n  routes:\n    - matchers: ['foo = bar']\n      routes:\n        - matchers: ['foo = bar']\n          receiver: nonexistent",
+    ),
     'routing.routes[0].routes[0].receiver',
     'unknown receiver "nonexistent"',
   );
 });
 add(CONFIG, 'TestReceiverHasName', 'a receiver with an empty name', () => {
-  refusal('version: 1\nchannels: { dev: { type: console } }\nrouting: { receiver: x }\nreceivers:\n  "": { notify: [dev] }\n', 'receivers.', 'invalid name "": an id of lowercase letters');
+  refusal(
+    'version: 1\nchannels: { dev: { type: console } }\nrouting: { receiver: x }\nreceivers:\n  "": { notify: [dev] }\n',
+    'receivers.',
+    'invalid name "": an id of lowercase letters',
+  );
 });
 for (const field of ['muteTimeIntervals', 'activeTimeIntervals']) {
-  add(CONFIG, field === 'muteTimeIntervals' ? 'TestMuteTimeExists' : 'TestActiveTimeExists', `an undeclared interval in ${field}`, () => {
-    refusal(
-      file(['team-y'], `routing:\n  receiver: team-y\n  routes:\n    - matchers: ['severity = critical']\n      ${field}: [business_hours]`),
-      `routing.routes[0].${field}[0]`,
-      'undefined time interval "business_hours" used in route; no time intervals are declared',
-    );
-  });
+  add(
+    CONFIG,
+    field === 'muteTimeIntervals' ? 'TestMuteTimeExists' : 'TestActiveTimeExists',
+    `an undeclared interval in ${field}`,
+    () => {
+      refusal(
+        file(
+          ['team-y'],
+          `routing:\n  receiver: team-y\n  routes:\n    - matchers: ['severity = critical']\n      ${field}: [business_hours]`,
+        ),
+        `routing.routes[0].${field}[0]`,
+        'undefined time interval "business_hours" used in route; no time intervals are declared',
+      );
+    },
+  );
 }
 add(CONFIG, 'TestTimeIntervalHasName', 'a time interval without a name', () => {
   refusal(
-    file(['team-x-mails'], "timeIntervals:\n  \"\":\n    - times: [{ startTime: '09:00', endTime: '17:00' }]\nrouting: { receiver: team-x-mails }"),
+    file(
+      ['team-x-mails'],
+      "timeIntervals:\n  \"\":\n    - times: [{ startTime: '09:00', endTime: '17:00' }]\nrouting: { receiver: team-x-mails }",
+    ),
     'timeIntervals.',
     'invalid name "": an id of lowercase letters',
   );
 });
 add(CONFIG, 'TestMuteTimeNoDuplicates', 'a time interval declared twice', () => {
-  const p = problems(file(['team-x-mails'], "timeIntervals:\n  duplicate:\n    - times: [{ startTime: '09:00', endTime: '17:00' }]\n  duplicate:\n    - times: [{ startTime: '10:00', endTime: '14:00' }]\nrouting: { receiver: team-x-mails }"));
-  expect(p).toEqual([expect.stringMatching(/^pipewatch\.yaml:9:\d+: .*(duplicate key "duplicate"|Map keys must be unique)/)]);
+  const p = problems(
+    file(
+      ['team-x-mails'],
+      "timeIntervals:\n  duplicate:\n    - times: [{ startTime: '09:00', endTime: '17:00' }]\n  duplicate:\n    - times: [{ startTime: '10:00', endTime: '14:00' }]\nrouting: { receiver: team-x-mails }",
+    ),
+  );
+  expect(p).toEqual([
+    expect.stringMatching(/^pipewatch\.yaml:9:\d+: .*(duplicate key "duplicate"|Map keys must be unique)/),
+  ]);
 });
 add(CONFIG, 'TestGroupByHasNoDuplicatedLabels', 'a label twice in groupBy', () => {
-  refusal(file(['team-x-mails'], "routing:\n  receiver: team-x-mails\n  groupBy: ['alertname', 'cluster', 'service', 'cluster']"), 'routing.groupBy[3]', 'duplicated label "cluster" in groupBy; list each label once');
+  refusal(
+    file(
+      ['team-x-mails'],
+      "routing:\n  receiver: team-x-mails\n  groupBy: ['alertname', 'cluster', 'service', 'cluster']",
+    ),
+    'routing.groupBy[3]',
+    'duplicated label "cluster" in groupBy; list each label once',
+  );
 });
 add(CONFIG, 'TestWildcardGroupByWithOtherGroupByLabels', "'...' with other labels", () => {
-  refusal(file(['team-x-mails'], "routing:\n  receiver: team-x-mails\n  groupBy: ['alertname', 'cluster', '...']"), 'routing.groupBy', "cannot have wildcard groupBy \\('\\.\\.\\.'\\) and other labels at the same time; write groupBy: \\['\\.\\.\\.'\\] alone");
+  refusal(
+    file(['team-x-mails'], "routing:\n  receiver: team-x-mails\n  groupBy: ['alertname', 'cluster', '...']"),
+    'routing.groupBy',
+    "cannot have wildcard groupBy \\('\\.\\.\\.'\\) and other labels at the same time; write groupBy: \\['\\.\\.\\.'\\] alone",
+  );
 });
 add(CONFIG, 'TestGroupByInvalidLabel', 'an invalid label name in groupBy', () => {
-  refusal(file(['team-x-mails'], "routing:\n  receiver: team-x-mails\n  groupBy: ['-invalid-']"), 'routing.groupBy[0]', 'invalid label name "-invalid-" in groupBy; write a label name');
+  refusal(
+    file(['team-x-mails'], "routing:\n  receiver: team-x-mails\n  groupBy: ['-invalid-']"),
+    'routing.groupBy[0]',
+    'invalid label name "-invalid-" in groupBy; write a label name',
+  );
 });
 add(
   CONFIG,
   'TestRouteLabelsInvalidLabelName',
   'route labels: refused as an unknown field (pipewatch has no route labels)',
-  () => refusal(file(['team-x-mails'], 'routing:\n  receiver: team-x-mails\n  labels: { "-invalid-": value }'), 'routing.labels', 'unknown field "labels"'),
+  () =>
+    refusal(
+      file(['team-x-mails'], 'routing:\n  receiver: team-x-mails\n  labels: { "-invalid-": value }'),
+      'routing.labels',
+      'unknown field "labels"',
+    ),
 );
 add(
   CONFIG,
   'TestRouteLabelsValidLabelName',
   'route labels: refused as an unknown field (pipewatch has no route labels)',
-  () => refusal(file(['team-x-mails'], 'routing:\n  receiver: team-x-mails\n  labels: { team: team-X }'), 'routing.labels', 'unknown field "labels"'),
+  () =>
+    refusal(
+      file(['team-x-mails'], 'routing:\n  receiver: team-x-mails\n  labels: { team: team-X }'),
+      'routing.labels',
+      'unknown field "labels"',
+    ),
   true,
 );
 add(CONFIG, 'TestRootRouteExists', 'receivers but no route and no default channels', () => {
@@ -477,36 +637,68 @@ for (const [field, word] of [
   ['muteTimeIntervals', 'mute'],
   ['activeTimeIntervals', 'active'],
 ] as const) {
-  add(CONFIG, field === 'muteTimeIntervals' ? 'TestRootRouteNoMuteTimes' : 'TestRootRouteNoActiveTimes', `${field} on the root`, () => {
-    refusal(
-      file(['team-x-mails'], `timeIntervals:\n  my-time:\n    - times: [{ startTime: '09:00', endTime: '17:00' }]\nrouting:\n  receiver: team-x-mails\n  ${field}: [my-time]`),
-      `routing.${field}`,
-      `the root route must not have any ${word} time intervals \\(as in Alertmanager\\); put ${field} on a route under routing\\.routes`,
-    );
-  });
+  add(
+    CONFIG,
+    field === 'muteTimeIntervals' ? 'TestRootRouteNoMuteTimes' : 'TestRootRouteNoActiveTimes',
+    `${field} on the root`,
+    () => {
+      refusal(
+        file(
+          ['team-x-mails'],
+          `timeIntervals:\n  my-time:\n    - times: [{ startTime: '09:00', endTime: '17:00' }]\nrouting:\n  receiver: team-x-mails\n  ${field}: [my-time]`,
+        ),
+        `routing.${field}`,
+        `the root route must not have any ${word} time intervals \\(as in Alertmanager\\); put ${field} on a route under routing\\.routes`,
+      );
+    },
+  );
 }
 for (const [name, matchers] of [
   ['deprecated match: written as a matcher', "['severity = critical']"],
   ['matchers', "['severity=critical']"],
 ] as const) {
   add(CONFIG, 'TestRootRouteHasNoMatcher', name, () => {
-    refusal(file(['team-x'], `routing:\n  receiver: team-x\n  matchers: ${matchers}`), 'routing.matchers', 'the root route must not have any matchers: it receives every alert');
+    refusal(
+      file(['team-x'], `routing:\n  receiver: team-x\n  matchers: ${matchers}`),
+      'routing.matchers',
+      'the root route must not have any matchers: it receives every alert',
+    );
   });
 }
 add(CONFIG, 'TestContinueErrorInRouteRoot', 'continue on the root', () => {
-  refusal(file(['team-x-mails'], 'routing:\n  receiver: team-x-mails\n  continue: true'), 'routing.continue', 'cannot have continue in the root route');
+  refusal(
+    file(['team-x-mails'], 'routing:\n  receiver: team-x-mails\n  continue: true'),
+    'routing.continue',
+    'cannot have continue in the root route',
+  );
 });
 add(CONFIG, 'TestGroupIntervalIsGreaterThanZero', 'groupInterval: 0s', () => {
-  refusal(file(['team-x-mails'], 'routing:\n  receiver: team-x-mails\n  groupInterval: 0s'), 'routing.groupInterval', 'groupInterval cannot be zero; write how long to wait, e.g. 5m');
+  refusal(
+    file(['team-x-mails'], 'routing:\n  receiver: team-x-mails\n  groupInterval: 0s'),
+    'routing.groupInterval',
+    'groupInterval cannot be zero; write how long to wait, e.g. 5m',
+  );
 });
 add(CONFIG, 'TestRepeatIntervalIsGreaterThanZero', 'repeatInterval: 0s', () => {
-  refusal(file(['team-x-mails'], 'routing:\n  receiver: team-x-mails\n  repeatInterval: 0s'), 'routing.repeatInterval', 'repeatInterval cannot be zero; write how long to wait, e.g. 4h');
+  refusal(
+    file(['team-x-mails'], 'routing:\n  receiver: team-x-mails\n  repeatInterval: 0s'),
+    'routing.repeatInterval',
+    'repeatInterval cannot be zero; write how long to wait, e.g. 4h',
+  );
 });
 add(CONFIG, 'TestGroupByAll', "groupBy: ['...'] on the root loads", () => {
-  expect(loaded(file(['team-x-mails'], "routing:\n  receiver: team-x-mails\n  groupBy: ['...']")).notification.routing.groupBy).toEqual(['...']);
+  expect(
+    loaded(file(['team-x-mails'], "routing:\n  receiver: team-x-mails\n  groupBy: ['...']")).notification.routing
+      .groupBy,
+  ).toEqual(['...']);
 });
 add(CONFIG, 'TestGroupByEmptyOverride', 'a child with groupBy: [] overrides its parent', () => {
-  const root = loaded(file(['default'], "routing:\n  receiver: default\n  groupBy: ['alertname', 'cluster']\n  routes:\n    - groupBy: []")).notification.routing;
+  const root = loaded(
+    file(
+      ['default'],
+      "routing:\n  receiver: default\n  groupBy: ['alertname', 'cluster']\n  routes:\n    - groupBy: []",
+    ),
+  ).notification.routing;
   expect([root.groupBy, root.routes[0]!.groupBy]).toEqual([['alertname', 'cluster'], []]);
 });
 
@@ -522,7 +714,9 @@ describe('Alertmanager routing, grouping and inhibition, ported', () => {
     for (const peer of PEERS) {
       const mine = rows.filter((r) => r.peer === peer);
       const refused = mine.filter((r) => r.refused).length;
-      expect(section).toContain(`${mine.length - refused} of ${mine.length} \`${peer}\` cases pass, ${refused} refused at load`);
+      expect(section).toContain(
+        `${mine.length - refused} of ${mine.length} \`${peer}\` cases pass, ${refused} refused at load`,
+      );
     }
   });
 });
@@ -531,39 +725,77 @@ describe('Alertmanager routing, grouping and inhibition, ported', () => {
 
 describe('routing beyond the ported cases', () => {
   it('does not let two alerts that each match both sides of a rule mute each other', () => {
-    const { inhibit } = loaded(file(['default'], "routing: { receiver: default }\ninhibit:\n  - { source: ['severity =~ \"critical|warning\"'], target: ['severity =~ \"critical|warning\"'], equal: [pipeline] }")).notification;
+    const { inhibit } = loaded(
+      file(
+        ['default'],
+        'routing: { receiver: default }\ninhibit:\n  - { source: [\'severity =~ "critical|warning"\'], target: [\'severity =~ "critical|warning"\'], equal: [pipeline] }',
+      ),
+    ).notification;
     const a = { monitorId: 'a', labels: { pipeline: 'intel', severity: 'critical' }, status: 'critical' };
     const b = { monitorId: 'b', labels: { pipeline: 'intel', severity: 'warning' }, status: 'warning' };
-    for (const me of [a, b]) expect(muteReason(me, { now: 0, silences: [], maintenance: [], inhibit, active: [a, b] })).toBeUndefined();
+    for (const me of [a, b])
+      expect(muteReason(me, { now: 0, silences: [], maintenance: [], inhibit, active: [a, b] })).toBeUndefined();
     // A third alert that matches only the source side still mutes both.
-    const c = { monitorId: 'c', labels: { pipeline: 'intel', severity: 'critical', source: 'only' }, status: 'critical' };
-    const sourceOnly = [{ ...inhibit[0]!, source: [...inhibit[0]!.source, { label: 'source', op: '=' as const, value: 'only' }] }];
-    for (const me of [a, b]) expect(muteReason(me, { now: 0, silences: [], maintenance: [], inhibit: sourceOnly, active: [a, b, c] })).toEqual({ kind: 'inhibited', by: 'c' });
+    const c = {
+      monitorId: 'c',
+      labels: { pipeline: 'intel', severity: 'critical', source: 'only' },
+      status: 'critical',
+    };
+    const sourceOnly = [
+      { ...inhibit[0]!, source: [...inhibit[0]!.source, { label: 'source', op: '=' as const, value: 'only' }] },
+    ];
+    for (const me of [a, b])
+      expect(muteReason(me, { now: 0, silences: [], maintenance: [], inhibit: sourceOnly, active: [a, b, c] })).toEqual(
+        { kind: 'inhibited', by: 'c' },
+      );
   });
 
   it('drops what a route sends to none, and refuses a receiver named none', () => {
-    const root = loaded(file(['team'], "routing:\n  receiver: team\n  routes:\n    - matchers: ['env = dev']\n      receiver: none")).notification.routing;
+    const root = loaded(
+      file(['team'], "routing:\n  receiver: team\n  routes:\n    - matchers: ['env = dev']\n      receiver: none"),
+    ).notification.routing;
     expect(routeAlert(root, { env: 'dev' })).toEqual([]);
     expect(routeAlert(root, { env: 'prod' }).map((m) => m.receiver)).toEqual(['team']);
     expect(loaded(file([], 'routing: { receiver: none }')).notification.routing.receiver).toBe('none');
-    expect(problems(file(['none'], 'routing: { receiver: none }'))).toEqual([expect.stringMatching(/receivers\.none: "none" is reserved: a route with receiver: none drops what it matches on purpose/)]);
+    expect(problems(file(['none'], 'routing: { receiver: none }'))).toEqual([
+      expect.stringMatching(
+        /receivers\.none: "none" is reserved: a route with receiver: none drops what it matches on purpose/,
+      ),
+    ]);
   });
 
   it('loads a file that declares no channels at all (nothing can be told) and one whose defaults.notify is the root', () => {
     expect(load('version: 1\n')).not.toHaveProperty('problems');
-    expect(loaded('version: 1\nchannels: { dev: { type: console } }\ndefaults: { notify: [dev] }\n').notification.routing.receiver).toBe('default');
+    expect(
+      loaded('version: 1\nchannels: { dev: { type: console } }\ndefaults: { notify: [dev] }\n').notification.routing
+        .receiver,
+    ).toBe('default');
   });
 
   it('refuses zero intervals on child routes too, and accepts a zero groupWait (as Alertmanager)', () => {
-    refusal(file(['team'], "routing:\n  receiver: team\n  routes:\n    - matchers: ['a = b']\n      repeatInterval: 0s"), 'routing.routes[0].repeatInterval', 'repeatInterval cannot be zero');
-    refusal(file(['team'], "routing:\n  receiver: team\n  routes:\n    - matchers: ['a = b']\n      groupInterval: 0m"), 'routing.routes[0].groupInterval', 'groupInterval cannot be zero');
-    expect(loaded(file(['team'], 'routing:\n  receiver: team\n  groupWait: 0s')).notification.routing.groupWaitMs).toBe(0);
+    refusal(
+      file(['team'], "routing:\n  receiver: team\n  routes:\n    - matchers: ['a = b']\n      repeatInterval: 0s"),
+      'routing.routes[0].repeatInterval',
+      'repeatInterval cannot be zero',
+    );
+    refusal(
+      file(['team'], "routing:\n  receiver: team\n  routes:\n    - matchers: ['a = b']\n      groupInterval: 0m"),
+      'routing.routes[0].groupInterval',
+      'groupInterval cannot be zero',
+    );
+    expect(loaded(file(['team'], 'routing:\n  receiver: team\n  groupWait: 0s')).notification.routing.groupWaitMs).toBe(
+      0,
+    );
   });
 
   it('gives an incident with a zero interval from an older definition the defaults instead of a loop', () => {
     const zero = { groupWaitMs: 0, groupIntervalMs: 0, repeatIntervalMs: 0 };
     expect(hasZeroInterval(zero)).toBe(true);
-    expect(withoutZeroIntervals(zero)).toEqual({ groupWaitMs: 0, groupIntervalMs: DEFAULT_GROUP_INTERVAL_MS, repeatIntervalMs: DEFAULT_REPEAT_INTERVAL_MS });
+    expect(withoutZeroIntervals(zero)).toEqual({
+      groupWaitMs: 0,
+      groupIntervalMs: DEFAULT_GROUP_INTERVAL_MS,
+      repeatIntervalMs: DEFAULT_REPEAT_INTERVAL_MS,
+    });
     expect(hasZeroInterval(DEF)).toBe(false);
     expect(withoutZeroIntervals(DEF)).toEqual(DEF);
   });
@@ -588,7 +820,11 @@ routing:
     );
     const policy = loaded(text).notification;
     const [parent] = policy.routing.routes;
-    expect([parent!.muteTimeIntervals, parent!.activeTimeIntervals, parent!.routes[0]!.muteTimeIntervals]).toEqual([['offhours'], ['hours'], undefined]);
+    expect([parent!.muteTimeIntervals, parent!.activeTimeIntervals, parent!.routes[0]!.muteTimeIntervals]).toEqual([
+      ['offhours'],
+      ['hours'],
+      undefined,
+    ]);
     const [match] = routeAlert(policy.routing, { severity: 'critical' });
     expect(match).toMatchObject({ receiver: 'pager', muteTimeIntervals: ['offhours'], activeTimeIntervals: ['hours'] });
     const route = { ...match!, defined: policy.timeIntervals! };
@@ -596,20 +832,32 @@ routing:
     const none = { silences: [], maintenance: [], inhibit: [], active: [] };
     // Saturday noon UTC: within the active hours, but in offhours; muted without a break (offhours, then
     // outside the hours) until Monday 09:00.
-    expect(muteReason(alert, { ...none, now: Date.parse('2026-06-06T12:00:00Z'), route })).toEqual({ kind: 'time-interval', because: 'mute', intervals: ['offhours'], until: '2026-06-08T09:00:00.000Z' });
+    expect(muteReason(alert, { ...none, now: Date.parse('2026-06-06T12:00:00Z'), route })).toEqual({
+      kind: 'time-interval',
+      because: 'mute',
+      intervals: ['offhours'],
+      until: '2026-06-08T09:00:00.000Z',
+    });
     // Monday 08:00: outside the active hours until 09:00.
-    expect(muteReason(alert, { ...none, now: Date.parse('2026-06-08T08:00:00Z'), route })).toEqual({ kind: 'time-interval', because: 'inactive', intervals: ['hours'], until: '2026-06-08T09:00:00.000Z' });
+    expect(muteReason(alert, { ...none, now: Date.parse('2026-06-08T08:00:00Z'), route })).toEqual({
+      kind: 'time-interval',
+      because: 'inactive',
+      intervals: ['hours'],
+      until: '2026-06-08T09:00:00.000Z',
+    });
     expect(muteReason(alert, { ...none, now: Date.parse('2026-06-08T10:00:00Z'), route })).toBeUndefined();
   });
 
   it('sends a receiver reached twice with the same grouping one incident, and with another grouping two', () => {
     const root = loaded(
-      file(['team'], "routing:\n  receiver: team\n  routes:\n    - { matchers: ['a = 1'], receiver: team, continue: true }\n    - { matchers: ['a = 1'], receiver: team, continue: true }\n    - { matchers: ['a = 1'], receiver: team, groupBy: [a] }"),
+      file(
+        ['team'],
+        "routing:\n  receiver: team\n  routes:\n    - { matchers: ['a = 1'], receiver: team, continue: true }\n    - { matchers: ['a = 1'], receiver: team, continue: true }\n    - { matchers: ['a = 1'], receiver: team, groupBy: [a] }",
+      ),
     ).notification.routing;
     expect(matchingRoutes(root, { a: '1' })).toHaveLength(3);
-    expect(routeAlert(root, { a: '1', monitor: 'm' }).map((m) => incidentFor(m, { a: '1', monitor: 'm' }).incidentId)).toEqual([
-      'pipewatch-incident/team/monitor=m',
-      'pipewatch-incident/team/a=1',
-    ]);
+    expect(
+      routeAlert(root, { a: '1', monitor: 'm' }).map((m) => incidentFor(m, { a: '1', monitor: 'm' }).incidentId),
+    ).toEqual(['pipewatch-incident/team/monitor=m', 'pipewatch-incident/team/a=1']);
   });
 });

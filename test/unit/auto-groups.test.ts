@@ -5,10 +5,18 @@ import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 
 function monitor(id: string, everyMs = 60_000): MonitorDefinition {
-  return { id, version: 'v1', check: { type: 'count' }, notification: { routing: {} }, schedule: { everyMs, offsetMs: 0, timezone: 'UTC', catchupWindowMs: 300_000 } } as unknown as MonitorDefinition;
+  return {
+    id,
+    version: 'v1',
+    check: { type: 'count' },
+    notification: { routing: {} },
+    schedule: { everyMs, offsetMs: 0, timezone: 'UTC', catchupWindowMs: 300_000 },
+  } as unknown as MonitorDefinition;
 }
-const many = (n: number, everyMs = 60_000, prefix = 'm') => Array.from({ length: n }, (_, i) => monitor(`${prefix}${i}`, everyMs));
-const membership = (groups: ReturnType<typeof cadenceGroups>) => new Map(groups.flatMap((g) => g.monitors.map((m) => [m.id, g.id] as const)));
+const many = (n: number, everyMs = 60_000, prefix = 'm') =>
+  Array.from({ length: n }, (_, i) => monitor(`${prefix}${i}`, everyMs));
+const membership = (groups: ReturnType<typeof cadenceGroups>) =>
+  new Map(groups.flatMap((g) => g.monitors.map((m) => [m.id, g.id] as const)));
 
 describe('jumpBucket', () => {
   it('moves keys only into the new bucket when the number of buckets grows, about 1 in n + 1', () => {
@@ -51,11 +59,13 @@ describe('the automatic rule (no cadenceGroups in the config)', () => {
     expect(groups).toHaveLength(50);
   });
 
-  it('makes groups smaller when ids are long, so a group\'s member ids fit PipewatchMembers', () => {
+  it("makes groups smaller when ids are long, so a group's member ids fit PipewatchMembers", () => {
     const long = Array.from({ length: 2_500 }, (_, i) => monitor(`warehouse-orders-daily-freshness-of-partition-${i}`));
     const groups = groupsFor(long, undefined);
     expect(groups.length).toBeGreaterThan(100);
-    const fitting = groups.filter((g) => Buffer.byteLength(JSON.stringify(g.monitors.map((m) => m.id))) <= MEMBER_BYTES);
+    const fitting = groups.filter(
+      (g) => Buffer.byteLength(JSON.stringify(g.monitors.map((m) => m.id))) <= MEMBER_BYTES,
+    );
     // Hash placement varies around the average, which uses half the room.
     expect(fitting.length / groups.length).toBeGreaterThan(0.99);
   });
@@ -72,8 +82,13 @@ describe('the automatic rule (no cadenceGroups in the config)', () => {
       moved++;
       expect(newGroups.has(after.get(id)!)).toBe(true);
     }
-    expect(moved).toBeLessThan(2_500 / 51 * 1.5);
-    const removed = membership(groupsFor(many(2_500).filter((m) => m.id !== 'm17'), undefined));
+    expect(moved).toBeLessThan((2_500 / 51) * 1.5);
+    const removed = membership(
+      groupsFor(
+        many(2_500).filter((m) => m.id !== 'm17'),
+        undefined,
+      ),
+    );
     for (const [id, group] of removed) expect(before.get(id)).toBe(group);
   });
 
@@ -115,7 +130,7 @@ ${Array.from({ length: n }, (_, i) => `  - { id: m${i}, connector: lake, check: 
     expect(config('cadenceGroups: { size: 100 }', 200).groups).toHaveLength(2);
   });
 
-  it('refuses cadenceGroups: true with the file\'s line', () => {
+  it("refuses cadenceGroups: true with the file's line", () => {
     expect(() => config('cadenceGroups: true', 1)).toThrow(/auto\.yaml:2/);
   });
 });

@@ -5,10 +5,17 @@ import type { MonitorDefinition } from '../../config/model.js';
 import { formatPlan, planSync } from '../../schedules/plan.js';
 
 function monitor(id: string, version = 'v1', everyMs = 60_000): MonitorDefinition {
-  return { id, version, check: { type: 'count' }, notification: { routing: {} }, schedule: { everyMs, offsetMs: 0, timezone: 'UTC', catchupWindowMs: 300_000 } } as unknown as MonitorDefinition;
+  return {
+    id,
+    version,
+    check: { type: 'count' },
+    notification: { routing: {} },
+    schedule: { everyMs, offsetMs: 0, timezone: 'UTC', catchupWindowMs: 300_000 },
+  } as unknown as MonitorDefinition;
 }
 const many = (n: number, prefix = 'm') => Array.from({ length: n }, (_, i) => monitor(`${prefix}${i}`));
-const membership = (groups: ReturnType<typeof cadenceGroups>) => new Map(groups.flatMap((g) => g.monitors.map((m) => [m.id, g.id] as const)));
+const membership = (groups: ReturnType<typeof cadenceGroups>) =>
+  new Map(groups.flatMap((g) => g.monitors.map((m) => [m.id, g.id] as const)));
 
 describe('cadenceGroups', () => {
   it('places every monitor in exactly one group of about the asked size, phased within the interval', () => {
@@ -35,7 +42,14 @@ describe('cadenceGroups', () => {
   });
 
   it('groups by the whole schedule: another interval or catch-up window is another group', () => {
-    const groups = cadenceGroups([monitor('a'), monitor('b', 'v1', 300_000), { ...monitor('c'), schedule: { ...monitor('c').schedule, catchupWindowMs: 60_000 } }], 50);
+    const groups = cadenceGroups(
+      [
+        monitor('a'),
+        monitor('b', 'v1', 300_000),
+        { ...monitor('c'), schedule: { ...monitor('c').schedule, catchupWindowMs: 60_000 } },
+      ],
+      50,
+    );
     expect(groups.map((g) => [g.id.replace(/-[0-9a-f]{6}-/, '-KEY-'), g.monitors.map((m) => m.id)])).toEqual([
       ['1m-00', ['a']],
       ['1m-KEY-00', ['c']],
@@ -82,7 +96,11 @@ monitors:
     const c = config('cadenceGroups: { size: 20 }');
     expect(c.groups.map((g) => g.monitors.map((m) => m.id))).toEqual([['plain']]);
     const plan = planSync(c.monitors, [], c.groups);
-    expect(formatPlan(plan).split('\n').map((l) => l.replace(/\(version .*\)/, ''))).toEqual([
+    expect(
+      formatPlan(plan)
+        .split('\n')
+        .map((l) => l.replace(/\(version .*\)/, '')),
+    ).toEqual([
       '+ create pipewatch-monitor/cron ',
       '+ create pipewatch-monitor/phased ',
       '+ create pipewatch-monitor/own ',
@@ -93,13 +111,20 @@ monitors:
   });
 
   it('keeps monitor versions: turning groups on changes schedules, not monitors', () => {
-    expect(config('cadenceGroups: { size: 20 }').monitors.map((m) => m.version)).toEqual(config('').monitors.map((m) => m.version));
+    expect(config('cadenceGroups: { size: 20 }').monitors.map((m) => m.version)).toEqual(
+      config('').monitors.map((m) => m.version),
+    );
   });
 
   it('replaces member schedules by the group schedule when turned on', () => {
     const off = config('');
     const on = config('cadenceGroups: { size: 20 }');
-    const existing = off.monitors.map((m) => ({ scheduleId: `pipewatch-monitor/${m.id}`, owned: true, monitorId: m.id, version: m.version }));
+    const existing = off.monitors.map((m) => ({
+      scheduleId: `pipewatch-monitor/${m.id}`,
+      owned: true,
+      monitorId: m.id,
+      version: m.version,
+    }));
     const plan = planSync(on.monitors, existing, on.groups);
     expect(plan.steps.filter((s) => s.action !== 'unchanged').map((s) => [s.action, s.scheduleId])).toEqual([
       ['create', 'pipewatch-group/1m-00'],

@@ -17,7 +17,9 @@ describe('channel registries', () => {
   });
 
   it('say which channel carries reports: the one whose sender can send one', async () => {
-    const carriers = Object.values(CHANNEL_DESCRIPTORS).filter((d) => d.carriesReports).map((d) => d.type);
+    const carriers = Object.values(CHANNEL_DESCRIPTORS)
+      .filter((d) => d.carriesReports)
+      .map((d) => d.type);
     expect(carriers).toEqual(['email']);
     const specs = [
       { type: 'email', smtp: { host: '127.0.0.1', port: 2525 }, from: 'pw@example.test', to: ['oncall@example.test'] },
@@ -28,8 +30,15 @@ describe('channel registries', () => {
     ].map((raw) => channel.parse(raw));
     for (const spec of specs) {
       // Building a sender connects to nothing; only sending does.
-      const sender = (CHANNEL_FACTORIES[spec.type] as { create(id: string, spec: unknown): { sendReport?: unknown; close(): Promise<void> } }).create('c', spec);
-      expect([spec.type, typeof sender.sendReport === 'function']).toEqual([spec.type, CHANNEL_DESCRIPTORS[spec.type].carriesReports]);
+      const sender = (
+        CHANNEL_FACTORIES[spec.type] as {
+          create(id: string, spec: unknown): { sendReport?: unknown; close(): Promise<void> };
+        }
+      ).create('c', spec);
+      expect([spec.type, typeof sender.sendReport === 'function']).toEqual([
+        spec.type,
+        CHANNEL_DESCRIPTORS[spec.type].carriesReports,
+      ]);
       await sender.close();
     }
   });

@@ -25,7 +25,9 @@ describe('codecKeys', () => {
 
   it('has no keys without a variable or a key file, and names an unreadable file', () => {
     expect(codecKeys({ PIPEWATCH_DATA_DIR: dir })).toBeUndefined();
-    expect(() => codecKeys({ PIPEWATCH_CODEC_KEY_FILE: join(dir, 'missing.keys') })).toThrow(/PIPEWATCH_CODEC_KEY_FILE=.*missing\.keys: cannot read it \(ENOENT\)/);
+    expect(() => codecKeys({ PIPEWATCH_CODEC_KEY_FILE: join(dir, 'missing.keys') })).toThrow(
+      /PIPEWATCH_CODEC_KEY_FILE=.*missing\.keys: cannot read it \(ENOENT\)/,
+    );
   });
 });
 
@@ -54,12 +56,16 @@ describe('an operator without the right payload key', () => {
     expect(keySource(env)).toBe(`PIPEWATCH_CODEC_KEY_FILE=${file}`);
     const [codec] = dataConverter(env).payloadCodecs!;
     const payloads = await encrypted(newKeyLine('k1'));
-    await expect(codec!.decode(payloads)).rejects.toThrow(`does not decrypt with this process's key "k1" (from PIPEWATCH_CODEC_KEY_FILE=${file}): the two keys differ`);
+    await expect(codec!.decode(payloads)).rejects.toThrow(
+      `does not decrypt with this process's key "k1" (from PIPEWATCH_CODEC_KEY_FILE=${file}): the two keys differ`,
+    );
     await expect(codec!.decode(payloads)).rejects.not.toThrow(/authenticate/);
   });
 
   it('is told which key id it lacks and which it has', async () => {
     const [codec] = dataConverter({ PIPEWATCH_CODEC_KEYS: newKeyLine('k2') }).payloadCodecs!;
-    await expect(codec!.decode(await encrypted(newKeyLine('k1')))).rejects.toThrow('encrypted with key "k1", which this process does not have (it has "k2" from PIPEWATCH_CODEC_KEYS)');
+    await expect(codec!.decode(await encrypted(newKeyLine('k1')))).rejects.toThrow(
+      'encrypted with key "k1", which this process does not have (it has "k2" from PIPEWATCH_CODEC_KEYS)',
+    );
   });
 });

@@ -64,10 +64,24 @@ describe('monitor schedules: cron as Temporal reads it', () => {
     ['@fortnightly', /five fields/],
   ])('%s is refused at load with its line', (cron, message) => {
     const text = config({ schedule: `      cron: "${cron}"` });
-    expect(located(problems(text))).toEqual([expect.stringMatching(new RegExp(`^${lineOf(text, 'cron:')}: monitors\\[0\\]\\.schedule\\.cron: .*${message.source}`))]);
+    expect(located(problems(text))).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${lineOf(text, 'cron:')}: monitors\\[0\\]\\.schedule\\.cron: .*${message.source}`),
+      ),
+    ]);
   });
 
-  it.each(['*/5 * * * *', '@hourly', '@every 90m', '@every 2d/3h', '0 9 * * mon-fri', '0 9 * * 1/2', '0 0 * * 7', '30 0 9 * * * 2030', '0 12 * jan *  # at noon'])('%s loads (Temporal accepts it)', (cron) => {
+  it.each([
+    '*/5 * * * *',
+    '@hourly',
+    '@every 90m',
+    '@every 2d/3h',
+    '0 9 * * mon-fri',
+    '0 9 * * 1/2',
+    '0 0 * * 7',
+    '30 0 9 * * * 2030',
+    '0 12 * jan *  # at noon',
+  ])('%s loads (Temporal accepts it)', (cron) => {
     expect(located(problems(config({ schedule: `      cron: "${cron}"` })))).toEqual([]);
   });
 
@@ -77,8 +91,12 @@ describe('monitor schedules: cron as Temporal reads it', () => {
 
   it('a time zone: unknown or in the wrong letter case', () => {
     const text = config({ schedule: '      cron: "0 6 * * *"\n      timezone: Asia/Seol' });
-    expect(located(problems(text))).toEqual([`${lineOf(text, 'Asia/Seol')}: monitors[0].schedule.timezone: "Asia/Seol" is not an IANA time zone such as "Europe/Berlin" or "UTC"`]);
-    expect(located(problems(config({ schedule: '      cron: "0 6 * * *"\n      timezone: asia/seoul' })))).toEqual([expect.stringMatching(/write "Asia\/Seoul"/)]);
+    expect(located(problems(text))).toEqual([
+      `${lineOf(text, 'Asia/Seol')}: monitors[0].schedule.timezone: "Asia/Seol" is not an IANA time zone such as "Europe/Berlin" or "UTC"`,
+    ]);
+    expect(located(problems(config({ schedule: '      cron: "0 6 * * *"\n      timezone: asia/seoul' })))).toEqual([
+      expect.stringMatching(/write "Asia\/Seoul"/),
+    ]);
   });
 });
 
@@ -92,12 +110,22 @@ describe('a producer schedule (expected) and maintenance windows: cron as pipewa
     ['TZ=Asia/Seoul 0 6 * * *', /write the zone in timezone: Asia\/Seoul/],
   ])('expected.cron %s is refused with its line', (cron, message) => {
     const text = config({ expected: `      expected: { cron: "${cron}", timezone: UTC, grace: 30m }` });
-    expect(located(problems(text))).toEqual([expect.stringMatching(new RegExp(`^${lineOf(text, 'expected:')}: monitors\\[0\\]\\.check\\.expected\\.cron: .*${message.source}`))]);
+    expect(located(problems(text))).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${lineOf(text, 'expected:')}: monitors\\[0\\]\\.check\\.expected\\.cron: .*${message.source}`),
+      ),
+    ]);
   });
 
   it('expected.timezone: Asia/Seol is refused at load (it used to load and then never check)', () => {
     const text = config({ expected: '      expected: { cron: "0 */6 * * *", timezone: Asia/Seol, grace: 30m }' });
-    expect(located(problems(text))).toEqual([expect.stringMatching(new RegExp(`^${lineOf(text, 'Asia/Seol')}: monitors\\[0\\]\\.check\\.expected\\.timezone: "Asia\\/Seol" is not an IANA time zone`))]);
+    expect(located(problems(text))).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${lineOf(text, 'Asia/Seol')}: monitors\\[0\\]\\.check\\.expected\\.timezone: "Asia\\/Seol" is not an IANA time zone`,
+        ),
+      ),
+    ]);
   });
 
   it('maintenance windows', () => {
@@ -109,6 +137,13 @@ describe('a producer schedule (expected) and maintenance windows: cron as pipewa
   });
 
   it('valid ones load', () => {
-    expect(problems(config({ expected: '      expected: { cron: "0 */6 * * *", timezone: Europe/Berlin, grace: 30m }', maintenance: '    cron: "0 2 * * *"\n    timezone: Europe/Berlin' }))).toEqual([]);
+    expect(
+      problems(
+        config({
+          expected: '      expected: { cron: "0 */6 * * *", timezone: Europe/Berlin, grace: 30m }',
+          maintenance: '    cron: "0 2 * * *"\n    timezone: Europe/Berlin',
+        }),
+      ),
+    ).toEqual([]);
   });
 });

@@ -12,7 +12,6 @@ import { seededRandom } from '../support/random.js';
 const SEED = Number(process.env.PIPEWATCH_FUZZ_SEED ?? 20261126);
 const CASES = Number(process.env.PIPEWATCH_FUZZ_CASES ?? 10_000);
 
-
 const SEEDS = [
   readFileSync(join(process.cwd(), 'examples', 'pipewatch.yaml'), 'utf8'),
   `version: 1
@@ -53,11 +52,62 @@ monitors:
 `,
 ];
 
-const VALUES = ['0', '-1', '1e309', '"', "'", 'null', '~', 'true', '[]', '{}', '[1, [2, [3]]]', '{ a: { b: { c: 1 } } }', '"${}"', '"${NOT SET}"', '15x', '1h30', '"*/5 * * *"', 'é日本', '"\\u0000"', '!!binary aGVsbG8=', '!!js/function "x"', '*nothing', '&a 1', '"a".repeat(1e9)', 'x'.repeat(5000), '2026-11-26T10:00:00Z', '0x1F', '.inf', '- a'];
-const KEYS = ['id', 'type', 'connector', 'check', 'rules', 'schedule', 'every', 'cron', 'window', 'labels', 'namespace', 'above', 'below', '__proto__', 'constructor', 'prototype', 'toString', '<<', '? complex', ''];
+const VALUES = [
+  '0',
+  '-1',
+  '1e309',
+  '"',
+  "'",
+  'null',
+  '~',
+  'true',
+  '[]',
+  '{}',
+  '[1, [2, [3]]]',
+  '{ a: { b: { c: 1 } } }',
+  '"${}"',
+  '"${NOT SET}"',
+  '15x',
+  '1h30',
+  '"*/5 * * *"',
+  'é日本',
+  '"\\u0000"',
+  '!!binary aGVsbG8=',
+  '!!js/function "x"',
+  '*nothing',
+  '&a 1',
+  '"a".repeat(1e9)',
+  'x'.repeat(5000),
+  '2026-11-26T10:00:00Z',
+  '0x1F',
+  '.inf',
+  '- a',
+];
+const KEYS = [
+  'id',
+  'type',
+  'connector',
+  'check',
+  'rules',
+  'schedule',
+  'every',
+  'cron',
+  'window',
+  'labels',
+  'namespace',
+  'above',
+  'below',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  '<<',
+  '? complex',
+  '',
+];
 
 function mutate(text: string, random: () => number): string {
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const lines = text.split('\n');
   const i = Math.floor(random() * lines.length);
   const j = Math.floor(random() * lines.length);
@@ -84,7 +134,9 @@ function mutate(text: string, random: () => number): string {
       break;
     case 6: {
       // Noise, including control characters and invalid UTF-16.
-      const noise = Array.from({ length: 1 + Math.floor(random() * 8) }, () => String.fromCharCode(Math.floor(random() * 0xd800))).join('');
+      const noise = Array.from({ length: 1 + Math.floor(random() * 8) }, () =>
+        String.fromCharCode(Math.floor(random() * 0xd800)),
+      ).join('');
       const at = Math.floor(random() * text.length);
       return text.slice(0, at) + noise + text.slice(at);
     }
@@ -93,7 +145,10 @@ function mutate(text: string, random: () => number): string {
     case 8: {
       // An alias bomb: each level doubles the one before.
       const levels = 10 + Math.floor(random() * 20);
-      const bomb = ['x0: &x0 [lol, lol]', ...Array.from({ length: levels }, (_, k) => `x${k + 1}: &x${k + 1} [*x${k}, *x${k}]`)].join('\n');
+      const bomb = [
+        'x0: &x0 [lol, lol]',
+        ...Array.from({ length: levels }, (_, k) => `x${k + 1}: &x${k + 1} [*x${k}, *x${k}]`),
+      ].join('\n');
       return `${bomb}\n${text}`;
     }
     case 9:
@@ -133,11 +188,21 @@ describe(`configuration fuzzing (${CASES} mutants, seed ${SEED})`, () => {
         outcomes.loaded++;
       } catch (err) {
         if (!(err instanceof ConfigError)) {
-          throw new Error(`mutant ${n} (seed ${SEED}) threw ${(err as Error)?.constructor?.name}: ${(err as Error)?.message}\n--- mutant ---\n${text.slice(0, 3000)}`, { cause: err });
+          throw new Error(
+            `mutant ${n} (seed ${SEED}) threw ${(err as Error)?.constructor?.name}: ${(err as Error)?.message}\n--- mutant ---\n${text.slice(0, 3000)}`,
+            { cause: err },
+          );
         }
         for (const p of err.problems) {
-          if (typeof p.message !== 'string' || p.message.trim() === '' || /undefined|\[object Object\]/.test(p.message)) {
-            throw new Error(`mutant ${n} (seed ${SEED}): unreadable problem ${JSON.stringify(p)}\n--- mutant ---\n${text.slice(0, 3000)}`, { cause: err });
+          if (
+            typeof p.message !== 'string' ||
+            p.message.trim() === '' ||
+            /undefined|\[object Object\]/.test(p.message)
+          ) {
+            throw new Error(
+              `mutant ${n} (seed ${SEED}): unreadable problem ${JSON.stringify(p)}\n--- mutant ---\n${text.slice(0, 3000)}`,
+              { cause: err },
+            );
           }
         }
         expect(err.message).toMatch(/^fuzz\.yaml(:\d+:\d+)?: /);
@@ -147,7 +212,10 @@ describe(`configuration fuzzing (${CASES} mutants, seed ${SEED})`, () => {
       if (ms > slowest.ms) slowest = { ms, text };
     }
     // A hang guard, not a benchmark: one file taking seconds means something exploded.
-    expect({ slowestMs: Math.round(slowest.ms) < 2_000 ? 'under 2 s' : `${Math.round(slowest.ms)} ms: ${slowest.text.slice(0, 500)}` }).toEqual({ slowestMs: 'under 2 s' });
+    expect({
+      slowestMs:
+        Math.round(slowest.ms) < 2_000 ? 'under 2 s' : `${Math.round(slowest.ms)} ms: ${slowest.text.slice(0, 500)}`,
+    }).toEqual({ slowestMs: 'under 2 s' });
     expect(outcomes.loaded + outcomes.refused).toBe(CASES);
     // Both outcomes occur: the mutations are neither all harmless nor all fatal.
     expect(outcomes.loaded).toBeGreaterThan(CASES / 50);

@@ -31,7 +31,12 @@ const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) 
 
 describe('the pipeline graph at load', () => {
   it('gives each monitor its stage (declared or derived), its dependencies and the pipeline correlation', () => {
-    const v = load(base({ monitors: '  - { id: late, pipeline: lake, stage: parsed, dependsOn: [fresh], connector: db, check: { type: sql, query: "select 1" }, rules: [{ above: 0 }] }\n  - { id: later, pipeline: lake, dependsOn: [late], connector: db, check: { type: sql, query: "select 1" }, rules: [{ above: 0 }] }' }));
+    const v = load(
+      base({
+        monitors:
+          '  - { id: late, pipeline: lake, stage: parsed, dependsOn: [fresh], connector: db, check: { type: sql, query: "select 1" }, rules: [{ above: 0 }] }\n  - { id: later, pipeline: lake, dependsOn: [late], connector: db, check: { type: sql, query: "select 1" }, rules: [{ above: 0 }] }',
+      }),
+    );
     expect(v.problems.filter((p) => p.severity !== 'warning')).toEqual([]);
     const byId = Object.fromEntries(v.config!.monitors.map((m) => [m.id, m]));
     const correlation = { pipeline: 'lake', windowMs: 180_000, stages: ['collected', 'parsed'] };
@@ -54,20 +59,60 @@ describe('the pipeline graph at load', () => {
   });
 
   const refused: Array<[string, string, string, RegExp]> = [
-    ['an unknown stage', '  - { id: x, pipeline: lake, stage: parse, connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }', 'stage: parse', /^unknown stage "parse" \(did you mean "parsed"\?\); declared stages: collected, parsed in pipeline lake$/],
-    ['a stage without a pipeline', '  - { id: x, stage: parsed, connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }', 'id: x', /"stage" places a monitor in its pipeline's graph; give the monitor "pipeline: <id>"/],
-    ['a stage in an undeclared pipeline', '  - { id: x, pipeline: lak, stage: parsed, connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }', 'id: x', /unknown pipeline "lak" \(did you mean "lake"\?\).*"stage" needs the pipeline declared/],
-    ['a stage on stageCounts', '  - { id: x, stage: parsed, check: { type: stageCounts, pipeline: lake, window: 1m }, rules: [{ above: 0 }] }', 'id: x', /spans every stage of its pipeline .*; remove "stage"/],
-    ['dependsOn an unknown monitor', '  - { id: x, pipeline: lake, dependsOn: [frsh], connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }', 'id: x', /unknown monitor "frsh" \(did you mean "fresh"\?\)/],
-    ['dependsOn itself', '  - { id: x, pipeline: lake, dependsOn: [x], connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }', 'id: x', /cannot depend on itself/],
+    [
+      'an unknown stage',
+      '  - { id: x, pipeline: lake, stage: parse, connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }',
+      'stage: parse',
+      /^unknown stage "parse" \(did you mean "parsed"\?\); declared stages: collected, parsed in pipeline lake$/,
+    ],
+    [
+      'a stage without a pipeline',
+      '  - { id: x, stage: parsed, connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }',
+      'id: x',
+      /"stage" places a monitor in its pipeline's graph; give the monitor "pipeline: <id>"/,
+    ],
+    [
+      'a stage in an undeclared pipeline',
+      '  - { id: x, pipeline: lak, stage: parsed, connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }',
+      'id: x',
+      /unknown pipeline "lak" \(did you mean "lake"\?\).*"stage" needs the pipeline declared/,
+    ],
+    [
+      'a stage on stageCounts',
+      '  - { id: x, stage: parsed, check: { type: stageCounts, pipeline: lake, window: 1m }, rules: [{ above: 0 }] }',
+      'id: x',
+      /spans every stage of its pipeline .*; remove "stage"/,
+    ],
+    [
+      'dependsOn an unknown monitor',
+      '  - { id: x, pipeline: lake, dependsOn: [frsh], connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }',
+      'id: x',
+      /unknown monitor "frsh" \(did you mean "fresh"\?\)/,
+    ],
+    [
+      'dependsOn itself',
+      '  - { id: x, pipeline: lake, dependsOn: [x], connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }',
+      'id: x',
+      /cannot depend on itself/,
+    ],
     [
       'a dependsOn cycle',
       '  - { id: x, pipeline: lake, dependsOn: [y], connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }\n  - { id: y, pipeline: lake, dependsOn: [x], connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }',
       'id: x',
       /dependsOn goes round in a circle \(x → y → x\).*remove one of these edges/,
     ],
-    ['dependsOn outside a correlated pipeline', '  - { id: x, dependsOn: [fresh], connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }', 'id: x', /dependsOn orders the alerts of a correlated pipeline; give the monitor "pipeline: <id>"/],
-    ['dependsOn a monitor of another pipeline', '  - { id: x, pipeline: lake, dependsOn: [other], connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }', 'id: x', /"other" is in no pipeline, "x" in lake: alerts of different pipelines never share an incident/],
+    [
+      'dependsOn outside a correlated pipeline',
+      '  - { id: x, dependsOn: [fresh], connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }',
+      'id: x',
+      /dependsOn orders the alerts of a correlated pipeline; give the monitor "pipeline: <id>"/,
+    ],
+    [
+      'dependsOn a monitor of another pipeline',
+      '  - { id: x, pipeline: lake, dependsOn: [other], connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }',
+      'id: x',
+      /"other" is in no pipeline, "x" in lake: alerts of different pipelines never share an incident/,
+    ],
   ];
   it.each(refused)('refuses %s at its line', (_, monitors, at, message) => {
     const text = base({ monitors });
@@ -80,13 +125,21 @@ describe('the pipeline graph at load', () => {
   });
 
   it('refuses dependsOn in a pipeline without correlation, saying where to turn it on', () => {
-    const text = base({ pipeline: '    description: no correlation', monitors: '  - { id: x, pipeline: lake, dependsOn: [fresh], connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }' });
-    expect(load(text).problems.map((p) => p.message)).toEqual(['dependsOn orders the alerts of a correlated pipeline; add "correlation: { window: 5m }" to pipelines.lake, or remove dependsOn']);
+    const text = base({
+      pipeline: '    description: no correlation',
+      monitors:
+        '  - { id: x, pipeline: lake, dependsOn: [fresh], connector: api, check: { type: http, path: /h }, rules: [{ above: 1s }] }',
+    });
+    expect(load(text).problems.map((p) => p.message)).toEqual([
+      'dependsOn orders the alerts of a correlated pipeline; add "correlation: { window: 5m }" to pipelines.lake, or remove dependsOn',
+    ]);
   });
 
   it('refuses runsOn naming an unknown connector', () => {
     const text = base().replace('runsOn: [queue]', 'runsOn: [queu]');
     const v = load(text);
-    expect(v.problems.filter((p) => p.severity !== 'warning').map((p) => [p.line, p.message])).toEqual([[lineOf(text, 'runsOn: [queu]'), expect.stringMatching(/unknown connector "queu" \(did you mean "queue"\?\)/)]]);
+    expect(v.problems.filter((p) => p.severity !== 'warning').map((p) => [p.line, p.message])).toEqual([
+      [lineOf(text, 'runsOn: [queu]'), expect.stringMatching(/unknown connector "queu" \(did you mean "queue"\?\)/)],
+    ]);
   });
 });

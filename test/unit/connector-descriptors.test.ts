@@ -1,9 +1,26 @@
 // The connector registries against the config schema: every check type has one descriptor, every
 // connector type a descriptor and an implementation, and what the descriptors say (support, perspective,
 // unit, description, collect timeout) is what the loader and the workflows used before they asked them.
-import { CONNECTOR_DESCRIPTORS, checkDescriptor, checkPerspective, checksOf, checkUnit, collectTimeoutMs, defaultEveryMs, describeCheck, needsOwnSchedule, runsCheck } from '../../connectors/descriptors.js';
+import {
+  CONNECTOR_DESCRIPTORS,
+  checkDescriptor,
+  checkPerspective,
+  checksOf,
+  checkUnit,
+  collectTimeoutMs,
+  defaultEveryMs,
+  describeCheck,
+  needsOwnSchedule,
+  runsCheck,
+} from '../../connectors/descriptors.js';
 import { CONNECTOR_FACTORIES } from '../../connectors/registry.js';
-import { check as checkSchema, connector as connectorSchema, type CheckSpec, type CheckType, type ConnectorType } from '../../config/schema.js';
+import {
+  check as checkSchema,
+  connector as connectorSchema,
+  type CheckSpec,
+  type CheckType,
+  type ConnectorType,
+} from '../../config/schema.js';
 import type { NamedConnector } from '../../config/model.js';
 
 const literal = (option: { shape: { type: { value: unknown } } }) => option.shape.type.value as string;
@@ -30,7 +47,9 @@ describe('the connector registries', () => {
 
   it('give a check run by several connectors one descriptor, so its perspective, unit and words agree', () => {
     for (const type of checkTypes) {
-      const descriptors = new Set(connectorTypes.filter((c) => runsCheck(c, type)).map((c) => CONNECTOR_DESCRIPTORS[c].checks[type]));
+      const descriptors = new Set(
+        connectorTypes.filter((c) => runsCheck(c, type)).map((c) => CONNECTOR_DESCRIPTORS[c].checks[type]),
+      );
       expect({ type, descriptors: descriptors.size }).toEqual({ type, descriptors: type === 'stageCounts' ? 0 : 1 });
     }
   });
@@ -50,10 +69,25 @@ const SUPPORT: Record<ConnectorType, CheckType[]> = {
 };
 
 const PERSPECTIVE: Record<CheckType, string> = {
-  count: 'data', freshness: 'data', sql: 'data', stageCounts: 'data', logs: 'logs',
-  kubeEvents: 'operations', podHealth: 'operations', cronJobs: 'operations', interventions: 'operations',
-  http: 'services', queue: 'services', disk: 'services', memory: 'services', load: 'services', database: 'services', cluster: 'services',
-  taskQueue: 'services', promql: 'services', schedules: 'services',
+  count: 'data',
+  freshness: 'data',
+  sql: 'data',
+  stageCounts: 'data',
+  logs: 'logs',
+  kubeEvents: 'operations',
+  podHealth: 'operations',
+  cronJobs: 'operations',
+  interventions: 'operations',
+  http: 'services',
+  queue: 'services',
+  disk: 'services',
+  memory: 'services',
+  load: 'services',
+  database: 'services',
+  cluster: 'services',
+  taskQueue: 'services',
+  promql: 'services',
+  schedules: 'services',
 };
 
 describe('what the descriptors say', () => {
@@ -87,16 +121,38 @@ describe('what the descriptors say', () => {
   });
 
   it('says what the number means, with the monitor, connector and details it is given', () => {
-    const http = { id: 'api', type: 'http', url: 'https://api.example', headers: {}, timeout: 10_000, rejectUnauthorized: true } as NamedConnector;
-    expect(describeCheck({ type: 'http', path: '/health', method: 'HEAD' } as CheckSpec, { monitorId: 'm', connector: http })).toBe('response time of HEAD https://api.example/health');
+    const http = {
+      id: 'api',
+      type: 'http',
+      url: 'https://api.example',
+      headers: {},
+      timeout: 10_000,
+      rejectUnauthorized: true,
+    } as NamedConnector;
+    expect(
+      describeCheck({ type: 'http', path: '/health', method: 'HEAD' } as CheckSpec, {
+        monitorId: 'm',
+        connector: http,
+      }),
+    ).toBe('response time of HEAD https://api.example/health');
     expect(describeCheck({ type: 'sql' } as CheckSpec, { monitorId: 'lake-rows' })).toBe('value of lake-rows');
-    expect(describeCheck({ type: 'stageCounts', pipeline: 'intel' } as CheckSpec, { monitorId: 'm', details: { firstLosingStage: 'parse' } })).toBe(
-      'records lost at stage parse of pipeline intel',
-    );
-    expect(describeCheck({ type: 'podHealth', namespace: 'crawl', labels: 'tier=web' } as CheckSpec, { monitorId: 'm', details: { summary: '2 crash loops' } })).toBe(
-      'pod problems in namespace crawl (tier=web) (2 crash loops)',
-    );
-    expect(describeCheck({ type: 'logs', rule: 'cardinality', field: 'user', window: 300_000 } as CheckSpec, { monitorId: 'm' })).toBe('distinct user in 5m');
+    expect(
+      describeCheck({ type: 'stageCounts', pipeline: 'intel' } as CheckSpec, {
+        monitorId: 'm',
+        details: { firstLosingStage: 'parse' },
+      }),
+    ).toBe('records lost at stage parse of pipeline intel');
+    expect(
+      describeCheck({ type: 'podHealth', namespace: 'crawl', labels: 'tier=web' } as CheckSpec, {
+        monitorId: 'm',
+        details: { summary: '2 crash loops' },
+      }),
+    ).toBe('pod problems in namespace crawl (tier=web) (2 crash loops)');
+    expect(
+      describeCheck({ type: 'logs', rule: 'cardinality', field: 'user', window: 300_000 } as CheckSpec, {
+        monitorId: 'm',
+      }),
+    ).toBe('distinct user in 5m');
   });
 
   it('gives each connector its collect timeout, and a check without a connector the default', () => {
@@ -107,7 +163,8 @@ describe('what the descriptors say', () => {
     expect(collectTimeoutMs(spec({ type: 'http', timeout: 10_000 }))).toBe(20_000);
     expect(collectTimeoutMs(spec({ type: 'kubernetes', requestTimeout: 30_000 }))).toBe(150_000);
     expect(collectTimeoutMs(spec({ type: 'prometheus', timeout: 30_000 }))).toBe(35_000);
-    for (const type of ['rabbitmq', 'host', 'temporal', 'logfiles']) expect(collectTimeoutMs(spec({ type }))).toBe(60_000);
+    for (const type of ['rabbitmq', 'host', 'temporal', 'logfiles'])
+      expect(collectTimeoutMs(spec({ type }))).toBe(60_000);
   });
 
   it('keeps stageCounts and logs monitors out of cadence groups, and only those', () => {
@@ -115,6 +172,8 @@ describe('what the descriptors say', () => {
   });
 
   it('gives the queue check its own cadence and no other check one', () => {
-    expect(checkTypes.filter((t) => defaultEveryMs(t) !== undefined).map((t) => [t, defaultEveryMs(t)])).toEqual([['queue', 600_000]]);
+    expect(checkTypes.filter((t) => defaultEveryMs(t) !== undefined).map((t) => [t, defaultEveryMs(t)])).toEqual([
+      ['queue', 600_000],
+    ]);
   });
 });

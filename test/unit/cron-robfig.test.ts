@@ -10,7 +10,14 @@
 // TestNoDescriptorParser — parser options Kubernetes does not use.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CRON_FIELDS, nextScheduledRun, parseCron, parseCronField, type CronSpec, type FieldBounds } from '../../evaluation/cron.js';
+import {
+  CRON_FIELDS,
+  nextScheduledRun,
+  parseCron,
+  parseCronField,
+  type CronSpec,
+  type FieldBounds,
+} from '../../evaluation/cron.js';
 
 /** spec_test.go getTime: "Mon Jul 9 15:00 2012", with seconds, or "2012-03-11T00:00:00-0500", optionally "TZ=zone " first. */
 function getTime(value: string): number | undefined {
@@ -85,64 +92,64 @@ describe('spec_test.go TestActivation', () => {
 });
 
 const NEXT: Array<[string, string, string]> = [
-  ["Mon Jul 9 14:45 2012", "0 0/15 * * * *", "Mon Jul 9 15:00 2012"],
-  ["Mon Jul 9 14:59 2012", "0 0/15 * * * *", "Mon Jul 9 15:00 2012"],
-  ["Mon Jul 9 14:59:59 2012", "0 0/15 * * * *", "Mon Jul 9 15:00 2012"],
-  ["Mon Jul 9 15:45 2012", "0 20-35/15 * * * *", "Mon Jul 9 16:20 2012"],
-  ["Mon Jul 9 23:46 2012", "0 */15 * * * *", "Tue Jul 10 00:00 2012"],
-  ["Mon Jul 9 23:45 2012", "0 20-35/15 * * * *", "Tue Jul 10 00:20 2012"],
-  ["Mon Jul 9 23:35:51 2012", "15/35 20-35/15 * * * *", "Tue Jul 10 00:20:15 2012"],
-  ["Mon Jul 9 23:35:51 2012", "15/35 20-35/15 1/2 * * *", "Tue Jul 10 01:20:15 2012"],
-  ["Mon Jul 9 23:35:51 2012", "15/35 20-35/15 10-12 * * *", "Tue Jul 10 10:20:15 2012"],
-  ["Mon Jul 9 23:35:51 2012", "15/35 20-35/15 1/2 */2 * *", "Thu Jul 11 01:20:15 2012"],
-  ["Mon Jul 9 23:35:51 2012", "15/35 20-35/15 * 9-20 * *", "Wed Jul 10 00:20:15 2012"],
-  ["Mon Jul 9 23:35:51 2012", "15/35 20-35/15 * 9-20 Jul *", "Wed Jul 10 00:20:15 2012"],
-  ["Mon Jul 9 23:35 2012", "0 0 0 9 Apr-Oct ?", "Thu Aug 9 00:00 2012"],
-  ["Mon Jul 9 23:35 2012", "0 0 0 */5 Apr,Aug,Oct Mon", "Tue Aug 1 00:00 2012"],
-  ["Mon Jul 9 23:35 2012", "0 0 0 */5 Oct Mon", "Mon Oct 1 00:00 2012"],
-  ["Mon Jul 9 23:35 2012", "0 0 0 * Feb Mon", "Mon Feb 4 00:00 2013"],
-  ["Mon Jul 9 23:35 2012", "0 0 0 * Feb Mon/2", "Fri Feb 1 00:00 2013"],
-  ["Mon Dec 31 23:59:45 2012", "0 * * * * *", "Tue Jan 1 00:00:00 2013"],
-  ["Mon Jul 9 23:35 2012", "0 0 0 29 Feb ?", "Mon Feb 29 00:00 2016"],
-  ["2012-03-11T00:00:00-0500", "TZ=America/New_York 0 30 2 11 Mar ?", "2013-03-11T02:30:00-0400"],
-  ["2012-03-11T00:00:00-0500", "TZ=America/New_York 0 0 * * * ?", "2012-03-11T01:00:00-0500"],
-  ["2012-03-11T01:00:00-0500", "TZ=America/New_York 0 0 * * * ?", "2012-03-11T03:00:00-0400"],
-  ["2012-03-11T03:00:00-0400", "TZ=America/New_York 0 0 * * * ?", "2012-03-11T04:00:00-0400"],
-  ["2012-03-11T04:00:00-0400", "TZ=America/New_York 0 0 * * * ?", "2012-03-11T05:00:00-0400"],
-  ["2012-03-11T00:00:00-0500", "CRON_TZ=America/New_York 0 0 * * * ?", "2012-03-11T01:00:00-0500"],
-  ["2012-03-11T01:00:00-0500", "CRON_TZ=America/New_York 0 0 * * * ?", "2012-03-11T03:00:00-0400"],
-  ["2012-03-11T03:00:00-0400", "CRON_TZ=America/New_York 0 0 * * * ?", "2012-03-11T04:00:00-0400"],
-  ["2012-03-11T04:00:00-0400", "CRON_TZ=America/New_York 0 0 * * * ?", "2012-03-11T05:00:00-0400"],
-  ["2012-03-11T00:00:00-0500", "TZ=America/New_York 0 0 1 * * ?", "2012-03-11T01:00:00-0500"],
-  ["2012-03-11T01:00:00-0500", "TZ=America/New_York 0 0 1 * * ?", "2012-03-12T01:00:00-0400"],
-  ["2012-03-11T00:00:00-0500", "TZ=America/New_York 0 0 2 * * ?", "2012-03-12T02:00:00-0400"],
-  ["2012-11-04T00:00:00-0400", "TZ=America/New_York 0 30 2 04 Nov ?", "2012-11-04T02:30:00-0500"],
-  ["2012-11-04T01:45:00-0400", "TZ=America/New_York 0 30 1 04 Nov ?", "2012-11-04T01:30:00-0500"],
-  ["2012-11-04T00:00:00-0400", "TZ=America/New_York 0 0 * * * ?", "2012-11-04T01:00:00-0400"],
-  ["2012-11-04T01:00:00-0400", "TZ=America/New_York 0 0 * * * ?", "2012-11-04T01:00:00-0500"],
-  ["2012-11-04T01:00:00-0500", "TZ=America/New_York 0 0 * * * ?", "2012-11-04T02:00:00-0500"],
-  ["2012-11-04T00:00:00-0400", "TZ=America/New_York 0 0 1 * * ?", "2012-11-04T01:00:00-0400"],
-  ["2012-11-04T01:00:00-0400", "TZ=America/New_York 0 0 1 * * ?", "2012-11-04T01:00:00-0500"],
-  ["2012-11-04T01:00:00-0500", "TZ=America/New_York 0 0 1 * * ?", "2012-11-05T01:00:00-0500"],
-  ["2012-11-04T00:00:00-0400", "TZ=America/New_York 0 0 2 * * ?", "2012-11-04T02:00:00-0500"],
-  ["2012-11-04T02:00:00-0500", "TZ=America/New_York 0 0 2 * * ?", "2012-11-05T02:00:00-0500"],
-  ["2012-11-04T00:00:00-0400", "TZ=America/New_York 0 0 3 * * ?", "2012-11-04T03:00:00-0500"],
-  ["2012-11-04T03:00:00-0500", "TZ=America/New_York 0 0 3 * * ?", "2012-11-05T03:00:00-0500"],
-  ["TZ=America/New_York 2012-11-04T00:00:00-0400", "0 0 * * * ?", "2012-11-04T01:00:00-0400"],
-  ["TZ=America/New_York 2012-11-04T01:00:00-0400", "0 0 * * * ?", "2012-11-04T01:00:00-0500"],
-  ["TZ=America/New_York 2012-11-04T01:00:00-0500", "0 0 * * * ?", "2012-11-04T02:00:00-0500"],
-  ["TZ=America/New_York 2012-11-04T00:00:00-0400", "0 0 1 * * ?", "2012-11-04T01:00:00-0400"],
-  ["TZ=America/New_York 2012-11-04T01:00:00-0400", "0 0 1 * * ?", "2012-11-04T01:00:00-0500"],
-  ["TZ=America/New_York 2012-11-04T01:00:00-0500", "0 0 1 * * ?", "2012-11-05T01:00:00-0500"],
-  ["TZ=America/New_York 2012-11-04T00:00:00-0400", "0 0 2 * * ?", "2012-11-04T02:00:00-0500"],
-  ["TZ=America/New_York 2012-11-04T02:00:00-0500", "0 0 2 * * ?", "2012-11-05T02:00:00-0500"],
-  ["TZ=America/New_York 2012-11-04T00:00:00-0400", "0 0 3 * * ?", "2012-11-04T03:00:00-0500"],
-  ["TZ=America/New_York 2012-11-04T03:00:00-0500", "0 0 3 * * ?", "2012-11-05T03:00:00-0500"],
-  ["Mon Jul 9 23:35 2012", "0 0 0 30 Feb ?", ""],
-  ["Mon Jul 9 23:35 2012", "0 0 0 31 Apr ?", ""],
-  ["TZ=America/New_York 2012-11-04T00:00:00-0400", "0 0 3 3 * ?", "2012-12-03T03:00:00-0500"],
-  ["2018-10-17T05:00:00-0400", "TZ=America/Sao_Paulo 0 0 9 10 * ?", "2018-11-10T06:00:00-0500"],
-  ["2018-02-14T05:00:00-0500", "TZ=America/Sao_Paulo 0 0 9 22 * ?", "2018-02-22T07:00:00-0500"],
+  ['Mon Jul 9 14:45 2012', '0 0/15 * * * *', 'Mon Jul 9 15:00 2012'],
+  ['Mon Jul 9 14:59 2012', '0 0/15 * * * *', 'Mon Jul 9 15:00 2012'],
+  ['Mon Jul 9 14:59:59 2012', '0 0/15 * * * *', 'Mon Jul 9 15:00 2012'],
+  ['Mon Jul 9 15:45 2012', '0 20-35/15 * * * *', 'Mon Jul 9 16:20 2012'],
+  ['Mon Jul 9 23:46 2012', '0 */15 * * * *', 'Tue Jul 10 00:00 2012'],
+  ['Mon Jul 9 23:45 2012', '0 20-35/15 * * * *', 'Tue Jul 10 00:20 2012'],
+  ['Mon Jul 9 23:35:51 2012', '15/35 20-35/15 * * * *', 'Tue Jul 10 00:20:15 2012'],
+  ['Mon Jul 9 23:35:51 2012', '15/35 20-35/15 1/2 * * *', 'Tue Jul 10 01:20:15 2012'],
+  ['Mon Jul 9 23:35:51 2012', '15/35 20-35/15 10-12 * * *', 'Tue Jul 10 10:20:15 2012'],
+  ['Mon Jul 9 23:35:51 2012', '15/35 20-35/15 1/2 */2 * *', 'Thu Jul 11 01:20:15 2012'],
+  ['Mon Jul 9 23:35:51 2012', '15/35 20-35/15 * 9-20 * *', 'Wed Jul 10 00:20:15 2012'],
+  ['Mon Jul 9 23:35:51 2012', '15/35 20-35/15 * 9-20 Jul *', 'Wed Jul 10 00:20:15 2012'],
+  ['Mon Jul 9 23:35 2012', '0 0 0 9 Apr-Oct ?', 'Thu Aug 9 00:00 2012'],
+  ['Mon Jul 9 23:35 2012', '0 0 0 */5 Apr,Aug,Oct Mon', 'Tue Aug 1 00:00 2012'],
+  ['Mon Jul 9 23:35 2012', '0 0 0 */5 Oct Mon', 'Mon Oct 1 00:00 2012'],
+  ['Mon Jul 9 23:35 2012', '0 0 0 * Feb Mon', 'Mon Feb 4 00:00 2013'],
+  ['Mon Jul 9 23:35 2012', '0 0 0 * Feb Mon/2', 'Fri Feb 1 00:00 2013'],
+  ['Mon Dec 31 23:59:45 2012', '0 * * * * *', 'Tue Jan 1 00:00:00 2013'],
+  ['Mon Jul 9 23:35 2012', '0 0 0 29 Feb ?', 'Mon Feb 29 00:00 2016'],
+  ['2012-03-11T00:00:00-0500', 'TZ=America/New_York 0 30 2 11 Mar ?', '2013-03-11T02:30:00-0400'],
+  ['2012-03-11T00:00:00-0500', 'TZ=America/New_York 0 0 * * * ?', '2012-03-11T01:00:00-0500'],
+  ['2012-03-11T01:00:00-0500', 'TZ=America/New_York 0 0 * * * ?', '2012-03-11T03:00:00-0400'],
+  ['2012-03-11T03:00:00-0400', 'TZ=America/New_York 0 0 * * * ?', '2012-03-11T04:00:00-0400'],
+  ['2012-03-11T04:00:00-0400', 'TZ=America/New_York 0 0 * * * ?', '2012-03-11T05:00:00-0400'],
+  ['2012-03-11T00:00:00-0500', 'CRON_TZ=America/New_York 0 0 * * * ?', '2012-03-11T01:00:00-0500'],
+  ['2012-03-11T01:00:00-0500', 'CRON_TZ=America/New_York 0 0 * * * ?', '2012-03-11T03:00:00-0400'],
+  ['2012-03-11T03:00:00-0400', 'CRON_TZ=America/New_York 0 0 * * * ?', '2012-03-11T04:00:00-0400'],
+  ['2012-03-11T04:00:00-0400', 'CRON_TZ=America/New_York 0 0 * * * ?', '2012-03-11T05:00:00-0400'],
+  ['2012-03-11T00:00:00-0500', 'TZ=America/New_York 0 0 1 * * ?', '2012-03-11T01:00:00-0500'],
+  ['2012-03-11T01:00:00-0500', 'TZ=America/New_York 0 0 1 * * ?', '2012-03-12T01:00:00-0400'],
+  ['2012-03-11T00:00:00-0500', 'TZ=America/New_York 0 0 2 * * ?', '2012-03-12T02:00:00-0400'],
+  ['2012-11-04T00:00:00-0400', 'TZ=America/New_York 0 30 2 04 Nov ?', '2012-11-04T02:30:00-0500'],
+  ['2012-11-04T01:45:00-0400', 'TZ=America/New_York 0 30 1 04 Nov ?', '2012-11-04T01:30:00-0500'],
+  ['2012-11-04T00:00:00-0400', 'TZ=America/New_York 0 0 * * * ?', '2012-11-04T01:00:00-0400'],
+  ['2012-11-04T01:00:00-0400', 'TZ=America/New_York 0 0 * * * ?', '2012-11-04T01:00:00-0500'],
+  ['2012-11-04T01:00:00-0500', 'TZ=America/New_York 0 0 * * * ?', '2012-11-04T02:00:00-0500'],
+  ['2012-11-04T00:00:00-0400', 'TZ=America/New_York 0 0 1 * * ?', '2012-11-04T01:00:00-0400'],
+  ['2012-11-04T01:00:00-0400', 'TZ=America/New_York 0 0 1 * * ?', '2012-11-04T01:00:00-0500'],
+  ['2012-11-04T01:00:00-0500', 'TZ=America/New_York 0 0 1 * * ?', '2012-11-05T01:00:00-0500'],
+  ['2012-11-04T00:00:00-0400', 'TZ=America/New_York 0 0 2 * * ?', '2012-11-04T02:00:00-0500'],
+  ['2012-11-04T02:00:00-0500', 'TZ=America/New_York 0 0 2 * * ?', '2012-11-05T02:00:00-0500'],
+  ['2012-11-04T00:00:00-0400', 'TZ=America/New_York 0 0 3 * * ?', '2012-11-04T03:00:00-0500'],
+  ['2012-11-04T03:00:00-0500', 'TZ=America/New_York 0 0 3 * * ?', '2012-11-05T03:00:00-0500'],
+  ['TZ=America/New_York 2012-11-04T00:00:00-0400', '0 0 * * * ?', '2012-11-04T01:00:00-0400'],
+  ['TZ=America/New_York 2012-11-04T01:00:00-0400', '0 0 * * * ?', '2012-11-04T01:00:00-0500'],
+  ['TZ=America/New_York 2012-11-04T01:00:00-0500', '0 0 * * * ?', '2012-11-04T02:00:00-0500'],
+  ['TZ=America/New_York 2012-11-04T00:00:00-0400', '0 0 1 * * ?', '2012-11-04T01:00:00-0400'],
+  ['TZ=America/New_York 2012-11-04T01:00:00-0400', '0 0 1 * * ?', '2012-11-04T01:00:00-0500'],
+  ['TZ=America/New_York 2012-11-04T01:00:00-0500', '0 0 1 * * ?', '2012-11-05T01:00:00-0500'],
+  ['TZ=America/New_York 2012-11-04T00:00:00-0400', '0 0 2 * * ?', '2012-11-04T02:00:00-0500'],
+  ['TZ=America/New_York 2012-11-04T02:00:00-0500', '0 0 2 * * ?', '2012-11-05T02:00:00-0500'],
+  ['TZ=America/New_York 2012-11-04T00:00:00-0400', '0 0 3 * * ?', '2012-11-04T03:00:00-0500'],
+  ['TZ=America/New_York 2012-11-04T03:00:00-0500', '0 0 3 * * ?', '2012-11-05T03:00:00-0500'],
+  ['Mon Jul 9 23:35 2012', '0 0 0 30 Feb ?', ''],
+  ['Mon Jul 9 23:35 2012', '0 0 0 31 Apr ?', ''],
+  ['TZ=America/New_York 2012-11-04T00:00:00-0400', '0 0 3 3 * ?', '2012-12-03T03:00:00-0500'],
+  ['2018-10-17T05:00:00-0400', 'TZ=America/Sao_Paulo 0 0 9 10 * ?', '2018-11-10T06:00:00-0500'],
+  ['2018-02-14T05:00:00-0500', 'TZ=America/Sao_Paulo 0 0 9 22 * ?', '2018-02-22T07:00:00-0500'],
 ];
 
 describe('spec_test.go TestNext (seconds parser; five-field equivalents)', () => {
@@ -216,12 +223,15 @@ describe('parser_test.go TestRange', () => {
     ['6', 3, 5, undefined, false, 'out of range'],
     ['5-3', 3, 5, undefined, false, 'starts after it ends'],
     ['*/0', 0, 0, undefined, false, 'step 0'],
-  ] as Array<[string, number, number, Set<number> | undefined, boolean, string]>)('%s in %i-%i', (expr, min, max, expected, star, error) => {
-    const got = parseCronField(expr, bounds(min, max));
-    if (error) expect(got).toMatch(error);
-    else expect(got).toEqual({ values: expected, star });
-    results.passed++;
-  });
+  ] as Array<[string, number, number, Set<number> | undefined, boolean, string]>)(
+    '%s in %i-%i',
+    (expr, min, max, expected, star, error) => {
+      const got = parseCronField(expr, bounds(min, max));
+      if (error) expect(got).toMatch(error);
+      else expect(got).toEqual({ values: expected, star });
+      results.passed++;
+    },
+  );
 });
 
 describe('parser_test.go TestField', () => {
@@ -244,12 +254,49 @@ describe('parser_test.go TestAll', () => {
 });
 
 function fields(spec: CronSpec) {
-  return { minute: [...spec.minute], hour: [...spec.hour], dom: [...spec.dayOfMonth], month: [...spec.month], dow: [...spec.dayOfWeek], dayOr: spec.dayOr, zone: spec.zone, everyMs: spec.everyMs };
+  return {
+    minute: [...spec.minute],
+    hour: [...spec.hour],
+    dom: [...spec.dayOfMonth],
+    month: [...spec.month],
+    dow: [...spec.dayOfWeek],
+    dayOr: spec.dayOr,
+    zone: spec.zone,
+    everyMs: spec.everyMs,
+  };
 }
-const every5min = (zone?: string) => fields({ minute: bits(5), hour: range(0, 23), dayOfMonth: range(1, 31), month: range(1, 12), dayOfWeek: range(0, 6), dayOr: false, ...(zone ? { zone } : {}) });
-const midnight = (zone?: string) => fields({ minute: bits(0), hour: bits(0), dayOfMonth: range(1, 31), month: range(1, 12), dayOfWeek: range(0, 6), dayOr: false, ...(zone ? { zone } : {}) });
-const annual = () => fields({ minute: bits(0), hour: bits(0), dayOfMonth: bits(1), month: bits(1), dayOfWeek: range(0, 6), dayOr: false });
-const everyFiveMinutes = () => fields({ minute: new Set(), hour: new Set(), dayOfMonth: new Set(), month: new Set(), dayOfWeek: new Set(), dayOr: false, everyMs: 5 * 60_000 });
+const every5min = (zone?: string) =>
+  fields({
+    minute: bits(5),
+    hour: range(0, 23),
+    dayOfMonth: range(1, 31),
+    month: range(1, 12),
+    dayOfWeek: range(0, 6),
+    dayOr: false,
+    ...(zone ? { zone } : {}),
+  });
+const midnight = (zone?: string) =>
+  fields({
+    minute: bits(0),
+    hour: bits(0),
+    dayOfMonth: range(1, 31),
+    month: range(1, 12),
+    dayOfWeek: range(0, 6),
+    dayOr: false,
+    ...(zone ? { zone } : {}),
+  });
+const annual = () =>
+  fields({ minute: bits(0), hour: bits(0), dayOfMonth: bits(1), month: bits(1), dayOfWeek: range(0, 6), dayOr: false });
+const everyFiveMinutes = () =>
+  fields({
+    minute: new Set(),
+    hour: new Set(),
+    dayOfMonth: new Set(),
+    month: new Set(),
+    dayOfWeek: new Set(),
+    dayOr: false,
+    everyMs: 5 * 60_000,
+  });
 
 describe('parser_test.go TestParseSchedule and TestStandardSpecSchedule', () => {
   it.each([
@@ -304,6 +351,8 @@ describe('docs/COMPATIBILITY.md states the robfig/cron counts', () => {
     const page = readFileSync(join(process.cwd(), 'docs', 'COMPATIBILITY.md'), 'utf8');
     const section = page.split('<!-- section: cron -->')[1]?.split('<!-- section:')[0] ?? '';
     const total = results.passed + results.refused + NOT_PORTED;
-    expect(section).toContain(`${results.passed} of ${total} robfig/cron v3.0.1 \`spec_test.go\` + \`parser_test.go\` cases pass, ${results.refused} are refused at load`);
+    expect(section).toContain(
+      `${results.passed} of ${total} robfig/cron v3.0.1 \`spec_test.go\` + \`parser_test.go\` cases pass, ${results.refused} are refused at load`,
+    );
   });
 });

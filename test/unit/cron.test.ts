@@ -9,7 +9,17 @@
 //    neither parseCron nor the skipping search is used to compute them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cronCanFire, cronMatches, cronProblem, lastScheduledRun, nextScheduledRun, openWindow, parseCron, timeZoneProblem, type CronSpec } from '../../evaluation/cron.js';
+import {
+  cronCanFire,
+  cronMatches,
+  cronProblem,
+  lastScheduledRun,
+  nextScheduledRun,
+  openWindow,
+  parseCron,
+  timeZoneProblem,
+  type CronSpec,
+} from '../../evaluation/cron.js';
 
 interface Case {
   spec: string;
@@ -18,7 +28,9 @@ interface Case {
   next: string[];
 }
 
-const cases = JSON.parse(readFileSync(join(process.cwd(), 'test', 'fixtures', 'cron', 'robfig-next.json'), 'utf8')) as Case[];
+const cases = JSON.parse(
+  readFileSync(join(process.cwd(), 'test', 'fixtures', 'cron', 'robfig-next.json'), 'utf8'),
+) as Case[];
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -27,7 +39,18 @@ const iso = (t: number | undefined) => (t === undefined ? 'none' : new Date(t).t
 describe('cron schedules as robfig/cron computes them (test/fixtures/cron)', () => {
   it('has the generated cases, Havana and Lord Howe included', () => {
     expect(cases.length).toBeGreaterThan(1500);
-    expect(new Set(cases.map((c) => c.zone))).toEqual(new Set(['UTC', 'Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Asia/Seoul', 'Asia/Kolkata', 'America/Havana', 'Australia/Lord_Howe']));
+    expect(new Set(cases.map((c) => c.zone))).toEqual(
+      new Set([
+        'UTC',
+        'Europe/Berlin',
+        'America/New_York',
+        'Australia/Sydney',
+        'Asia/Seoul',
+        'Asia/Kolkata',
+        'America/Havana',
+        'Australia/Lord_Howe',
+      ]),
+    );
   });
 
   // robfig/cron steps hours by adding an hour to the instant; after Lord Howe's 30-minute changes
@@ -36,32 +59,42 @@ describe('cron schedules as robfig/cron computes them (test/fixtures/cron)', () 
   // runs by the wall clock and reports such a run as due; only these may differ (docs/COMPATIBILITY.md).
   const skippedByRobfig: string[] = [];
 
-  it.each([...new Set(cases.map((c) => c.spec))])('%s: each next run robfig/cron finds, each previous run, and nothing between', (spec) => {
-    const parsed = parseCron(spec) as CronSpec;
-    expect(typeof parsed).toBe('object');
-    for (const c of cases.filter((x) => x.spec === spec)) {
-      const runs = c.next.map((t) => Date.parse(t));
-      let previous = Date.parse(c.from);
-      for (const run of runs) {
-        const where = { zone: c.zone, from: c.from, after: iso(previous) };
-        const ours = nextScheduledRun(parsed, c.zone, previous);
-        // Lord Howe changes on the first Sunday of April and of October.
-        const nearChange = ours !== undefined && [3, 9].includes(new Date(ours).getUTCMonth()) && new Date(ours).getUTCDate() <= 16 && run - ours <= 7 * DAY;
-        if (ours !== run && c.zone === 'Australia/Lord_Howe' && ours! < run && nearChange) {
-          expect(cronMatches(parsed, ours!, c.zone)).toBe(true); // a real wall-clock run robfig/cron steps over
-          skippedByRobfig.push(`${spec} ${iso(ours)}`);
+  it.each([...new Set(cases.map((c) => c.spec))])(
+    '%s: each next run robfig/cron finds, each previous run, and nothing between',
+    (spec) => {
+      const parsed = parseCron(spec) as CronSpec;
+      expect(typeof parsed).toBe('object');
+      for (const c of cases.filter((x) => x.spec === spec)) {
+        const runs = c.next.map((t) => Date.parse(t));
+        let previous = Date.parse(c.from);
+        for (const run of runs) {
+          const where = { zone: c.zone, from: c.from, after: iso(previous) };
+          const ours = nextScheduledRun(parsed, c.zone, previous);
+          // Lord Howe changes on the first Sunday of April and of October.
+          const nearChange =
+            ours !== undefined &&
+            [3, 9].includes(new Date(ours).getUTCMonth()) &&
+            new Date(ours).getUTCDate() <= 16 &&
+            run - ours <= 7 * DAY;
+          if (ours !== run && c.zone === 'Australia/Lord_Howe' && ours! < run && nearChange) {
+            expect(cronMatches(parsed, ours!, c.zone)).toBe(true); // a real wall-clock run robfig/cron steps over
+            skippedByRobfig.push(`${spec} ${iso(ours)}`);
+            previous = run;
+            continue;
+          }
+          expect({ ...where, next: iso(ours) }).toEqual({ ...where, next: iso(run) });
+          expect({ ...where, last: iso(lastScheduledRun(parsed, c.zone, run)) }).toEqual({ ...where, last: iso(run) });
+          const before = lastScheduledRun(parsed, c.zone, run - MINUTE, run - previous);
+          if (before !== undefined && before > previous)
+            throw new Error(
+              `${spec} in ${c.zone}: ${iso(before)} is selected, robfig/cron runs nothing between ${iso(previous)} and ${iso(run)}`,
+            );
+          expect(cronMatches(parsed, run, c.zone)).toBe(true);
           previous = run;
-          continue;
         }
-        expect({ ...where, next: iso(ours) }).toEqual({ ...where, next: iso(run) });
-        expect({ ...where, last: iso(lastScheduledRun(parsed, c.zone, run)) }).toEqual({ ...where, last: iso(run) });
-        const before = lastScheduledRun(parsed, c.zone, run - MINUTE, run - previous);
-        if (before !== undefined && before > previous) throw new Error(`${spec} in ${c.zone}: ${iso(before)} is selected, robfig/cron runs nothing between ${iso(previous)} and ${iso(run)}`);
-        expect(cronMatches(parsed, run, c.zone)).toBe(true);
-        previous = run;
       }
-    }
-  });
+    },
+  );
 
   it('differs only where robfig/cron skips a Lord Howe run in the week after a 30-minute change', () => {
     // Found above: each a wall-clock run in Lord Howe robfig/cron steps over; none in any other zone.
@@ -83,18 +116,36 @@ interface Wall {
 
 // The oracle's own clock reading: a separate formatter, fields by name.
 function wallClock(zone: string): (t: number) => Wall {
-  const f = new Intl.DateTimeFormat('en-GB', { timeZone: zone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', weekday: 'long', hourCycle: 'h23' });
+  const f = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    weekday: 'long',
+    hourCycle: 'h23',
+  });
   const days = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
   return (t) => {
     const p = Object.fromEntries(f.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
-    return { year: +p.year!, month: +p.month!, day: +p.day!, hour: +p.hour!, minute: +p.minute!, weekday: days.indexOf(p.weekday!) };
+    return {
+      year: +p.year!,
+      month: +p.month!,
+      day: +p.day!,
+      hour: +p.hour!,
+      minute: +p.minute!,
+      weekday: days.indexOf(p.weekday!),
+    };
   };
 }
 
 /** UTC offset in minutes at t, from the wall clock: the oracle finds transitions by itself. */
 function offsetAt(read: (t: number) => Wall, t: number): number {
   const w = read(t);
-  return Math.round((Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute) - Math.floor(t / MINUTE) * MINUTE) / MINUTE);
+  return Math.round(
+    (Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute) - Math.floor(t / MINUTE) * MINUTE) / MINUTE,
+  );
 }
 
 // Schedules with their meaning written out by hand.
@@ -145,7 +196,20 @@ describe('previous and next runs on every DST weekend, found by minute stepping'
       for (const [text, selects] of SCHEDULES) {
         const spec = parseCron(text) as CronSpec;
         // Looking back from, and forward from, points all around the change.
-        for (const offset of [-26 * HOUR, -3 * HOUR, -61 * MINUTE, -MINUTE, 0, 29 * MINUTE, 61 * MINUTE, 5 * HOUR, 12 * HOUR, 25 * HOUR, 49 * HOUR, 70 * HOUR]) {
+        for (const offset of [
+          -26 * HOUR,
+          -3 * HOUR,
+          -61 * MINUTE,
+          -MINUTE,
+          0,
+          29 * MINUTE,
+          61 * MINUTE,
+          5 * HOUR,
+          12 * HOUR,
+          25 * HOUR,
+          49 * HOUR,
+          70 * HOUR,
+        ]) {
           const at = change + offset;
           let previous: number | undefined;
           for (const m of minutes) if (m.t <= at && selects(m.w)) previous = m.t;
@@ -154,7 +218,8 @@ describe('previous and next runs on every DST weekend, found by minute stepping'
           if (previous !== undefined) {
             checked++;
             const got = lastScheduledRun(spec, zone, at);
-            if (got !== previous) mismatches.push(`${text} before ${iso(at)}: expected ${iso(previous)}, got ${iso(got)}`);
+            if (got !== previous)
+              mismatches.push(`${text} before ${iso(at)}: expected ${iso(previous)}, got ${iso(got)}`);
           }
           if (next !== undefined) {
             checked++;
@@ -171,9 +236,13 @@ describe('previous and next runs on every DST weekend, found by minute stepping'
   it('finds the late-Saturday run across the clocks-forward weekend (the reported miss)', () => {
     const spec = parseCron('0 23 * * 6') as CronSpec;
     // New York sprang forward on Sunday 2026-03-08; Saturday 23:00 EST is 04:00Z on the 8th.
-    expect(iso(lastScheduledRun(spec, 'America/New_York', Date.parse('2026-03-08T15:00:00Z')))).toBe('2026-03-08T04:00:00.000Z');
+    expect(iso(lastScheduledRun(spec, 'America/New_York', Date.parse('2026-03-08T15:00:00Z')))).toBe(
+      '2026-03-08T04:00:00.000Z',
+    );
     // Havana changes at midnight: Sunday 2026-03-08 starts at 01:00 CDT; Saturday 23:00 CST is 04:00Z.
-    expect(iso(lastScheduledRun(spec, 'America/Havana', Date.parse('2026-03-08T15:00:00Z')))).toBe('2026-03-08T04:00:00.000Z');
+    expect(iso(lastScheduledRun(spec, 'America/Havana', Date.parse('2026-03-08T15:00:00Z')))).toBe(
+      '2026-03-08T04:00:00.000Z',
+    );
   });
 });
 
@@ -222,7 +291,10 @@ describe('maintenance windows', () => {
   it('are open from a tick for their duration, across a spring-forward', () => {
     const spec = parseCron('30 1 * * *') as CronSpec;
     // Berlin 2026-03-29: 01:30 CET is 00:30Z; a 2-hour window ends 02:30Z (04:30 CEST).
-    expect(openWindow(spec, 2 * HOUR, 'Europe/Berlin', Date.parse('2026-03-29T02:00:00Z'))).toEqual({ start: Date.parse('2026-03-29T00:30:00Z'), end: Date.parse('2026-03-29T02:30:00Z') });
+    expect(openWindow(spec, 2 * HOUR, 'Europe/Berlin', Date.parse('2026-03-29T02:00:00Z'))).toEqual({
+      start: Date.parse('2026-03-29T00:30:00Z'),
+      end: Date.parse('2026-03-29T02:30:00Z'),
+    });
     expect(openWindow(spec, 2 * HOUR, 'Europe/Berlin', Date.parse('2026-03-29T02:30:00Z'))).toBeUndefined();
   });
 });

@@ -30,7 +30,10 @@ function seasonalSeries(days: number, noise: number, seed = 7): HistoryPoint[] {
   });
 }
 
-const anomalyRule = (over: Partial<NonNullable<Rule['anomaly']>> = {}, direction: Rule['direction'] = 'both'): Rule => ({
+const anomalyRule = (
+  over: Partial<NonNullable<Rule['anomaly']>> = {},
+  direction: Rule['direction'] = 'both',
+): Rule => ({
   kind: 'anomaly',
   anomaly: { sensitivity: 3, trainingMs: 14 * DAY, minHistory: 4, seasonality: 'hourOfDay', minDeviation: 5, ...over },
   direction,
@@ -97,8 +100,15 @@ describe('robust anomaly detection', () => {
     const at = Date.parse(points.at(-1)!.observedAt) + HOUR;
     const spikeOnly = anomalyRule({}, 'spike');
     const b = computeBaselines([spikeOnly], points, at, { toleranceMs: HOUR, timeZone: 'UTC' });
-    expect(evaluate([spikeOnly], { value: 10, unit: 'records', observedAt: new Date(at).toISOString() }, b).status).toBe('ok');
-    const v = evaluate([spikeOnly], { value: 1_000_000, unit: 'records', observedAt: new Date(at).toISOString() }, b, 'records');
+    expect(
+      evaluate([spikeOnly], { value: 10, unit: 'records', observedAt: new Date(at).toISOString() }, b).status,
+    ).toBe('ok');
+    const v = evaluate(
+      [spikeOnly],
+      { value: 1_000_000, unit: 'records', observedAt: new Date(at).toISOString() },
+      b,
+      'records',
+    );
     expect(v.status).toBe('warning');
     expect(v.baseline).toMatch(/^median [\d,]+ of 14 same-hour points over 14d$/);
     expect(v.reason).toMatch(/^records 1,000,000 is [\d.]+ robust deviations above the median/);
@@ -112,7 +122,13 @@ describe('robust anomaly detection', () => {
 });
 
 describe('change against yesterday and last week', () => {
-  const rule = (baseline: 'yesterday' | 'lastWeek', direction: Rule['direction'] = 'both'): Rule => ({ kind: 'changeVs', baseline, percent: 50, direction, severity: 'critical' });
+  const rule = (baseline: 'yesterday' | 'lastWeek', direction: Rule['direction'] = 'both'): Rule => ({
+    kind: 'changeVs',
+    baseline,
+    percent: 50,
+    direction,
+    severity: 'critical',
+  });
   const points: HistoryPoint[] = [
     { observedAt: '2026-11-18T10:00:00.000Z', value: 400 },
     { observedAt: '2026-11-24T10:00:00.000Z', value: 900 },
@@ -122,7 +138,10 @@ describe('change against yesterday and last week', () => {
   const m = (value: number): Measurement => ({ value, unit: 'records', observedAt: '2026-11-25T10:00:00.000Z' });
 
   it('compares with the point nearest to 24 h and 7 days ago', () => {
-    const b = computeBaselines([rule('yesterday'), rule('lastWeek')], points, at, { toleranceMs: 30 * 60_000, timeZone: 'UTC' });
+    const b = computeBaselines([rule('yesterday'), rule('lastWeek')], points, at, {
+      toleranceMs: 30 * 60_000,
+      timeZone: 'UTC',
+    });
     expect(b.yesterday).toEqual({ value: 900, observedAt: '2026-11-24T10:00:00.000Z' });
     expect(b.lastWeek).toEqual({ value: 400, observedAt: '2026-11-18T10:00:00.000Z' });
     const v = evaluate([rule('yesterday')], m(300), b, 'records');
@@ -138,13 +157,16 @@ describe('change against yesterday and last week', () => {
   });
 
   it('has no baseline when nothing is close enough to 24 h ago', () => {
-    const b = computeBaselines([rule('yesterday')], points, at + 2 * HOUR, { toleranceMs: 30 * 60_000, timeZone: 'UTC' });
+    const b = computeBaselines([rule('yesterday')], points, at + 2 * HOUR, {
+      toleranceMs: 30 * 60_000,
+      timeZone: 'UTC',
+    });
     expect(b.yesterday).toBeUndefined();
     expect(evaluate([rule('yesterday')], m(1), b).status).toBe('ok');
   });
 });
 
-describe('lateness against the producer\'s schedule', () => {
+describe("lateness against the producer's schedule", () => {
   const hourly = { cron: '0 * * * *', timezone: 'UTC', grace: 10 * 60_000 };
   const fresh = (newest: string, at: string): Measurement => ({
     value: (Date.parse(at) - Date.parse(newest)) / 1000,
@@ -153,15 +175,23 @@ describe('lateness against the producer\'s schedule', () => {
     details: { newest },
   });
 
-  it('is on time while the last run\'s grace lasts, and late by the time since it ran out', () => {
-    expect(lateness(fresh('2026-11-26T10:02:00Z', '2026-11-26T11:05:00Z'), hourly, Date.parse('2026-11-26T11:05:00Z')).value).toBe(0);
-    const late = lateness(fresh('2026-11-26T10:02:00Z', '2026-11-26T11:15:00Z'), hourly, Date.parse('2026-11-26T11:15:00Z'));
+  it("is on time while the last run's grace lasts, and late by the time since it ran out", () => {
+    expect(
+      lateness(fresh('2026-11-26T10:02:00Z', '2026-11-26T11:05:00Z'), hourly, Date.parse('2026-11-26T11:05:00Z')).value,
+    ).toBe(0);
+    const late = lateness(
+      fresh('2026-11-26T10:02:00Z', '2026-11-26T11:15:00Z'),
+      hourly,
+      Date.parse('2026-11-26T11:15:00Z'),
+    );
     expect(late.value).toBe(300);
     expect(late.details).toMatchObject({ expectedRun: '2026-11-26T11:00:00.000Z', dueBy: '2026-11-26T11:10:00.000Z' });
-    expect(lateness(fresh('2026-11-26T11:01:00Z', '2026-11-26T11:15:00Z'), hourly, Date.parse('2026-11-26T11:15:00Z')).value).toBe(0);
+    expect(
+      lateness(fresh('2026-11-26T11:01:00Z', '2026-11-26T11:15:00Z'), hourly, Date.parse('2026-11-26T11:15:00Z')).value,
+    ).toBe(0);
   });
 
-  it('works in the producer\'s time zone', () => {
+  it("works in the producer's time zone", () => {
     const berlin = { cron: '0 6 * * *', timezone: 'Europe/Berlin', grace: 30 * 60_000 };
     // 06:00 in Berlin is 05:00 UTC in November.
     const at = '2026-11-26T05:40:00Z';
@@ -171,7 +201,11 @@ describe('lateness against the producer\'s schedule', () => {
   });
 
   it('treats an empty dataset as late once a run is due', () => {
-    const v = lateness({ value: null, unit: 'seconds', observedAt: '2026-11-26T11:15:00Z', details: { newest: null } }, hourly, Date.parse('2026-11-26T11:15:00Z'));
+    const v = lateness(
+      { value: null, unit: 'seconds', observedAt: '2026-11-26T11:15:00Z', details: { newest: null } },
+      hourly,
+      Date.parse('2026-11-26T11:15:00Z'),
+    );
     expect(v.value).toBe(300);
   });
 });
@@ -193,12 +227,12 @@ describe('reconciliation merge', () => {
   });
 
   it('refuses streams that are not sorted (a numeric id field)', async () => {
-    await expect(missingIds(batches(['9', '10'], 1), batches([], 1), { sample: 1, upstreamName: 'stage served' })).rejects.toThrow(
-      /ids of stage served are not in ascending string order \("9" before "10"\)/,
-    );
+    await expect(
+      missingIds(batches(['9', '10'], 1), batches([], 1), { sample: 1, upstreamName: 'stage served' }),
+    ).rejects.toThrow(/ids of stage served are not in ascending string order \("9" before "10"\)/);
   });
 
-  it('orders by code point, as PostgreSQL\'s C collation and Elasticsearch keywords do', () => {
+  it("orders by code point, as PostgreSQL's C collation and Elasticsearch keywords do", () => {
     expect(['b', 'a', 'B', '\uffff', '😀', 'é'].sort(compareIds)).toEqual(['B', 'a', 'b', 'é', '\uffff', '😀']);
   });
 
@@ -212,20 +246,58 @@ describe('backtest', () => {
   it('replays rules and flap control exactly as a hand computation does', () => {
     const values = [10, 10, 0, 0, 0, 10, 10, 10, 0, 10];
     const points = values.map((value, i) => ({ observedAt: new Date(start + i * HOUR).toISOString(), value }));
-    const result = backtest([{ kind: 'below', threshold: 5, severity: 'critical' }], { failAfter: 2, resolveAfter: 2 }, points, {
-      unit: 'records',
-      toleranceMs: HOUR / 2,
-      timeZone: 'UTC',
-      describe: 'records',
-    });
-    expect(result.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'critical', 'critical', 'critical', 'ok', 'ok', 'ok', 'critical', 'ok']);
-    expect(result.steps.map((s) => s.transition)).toEqual(['none', 'none', 'none', 'open', 'none', 'none', 'resolve', 'none', 'none', 'none']);
-    expect(result.incidents).toEqual([{ openedAt: points[3]!.observedAt, resolvedAt: points[6]!.observedAt, worst: 'critical' }]);
+    const result = backtest(
+      [{ kind: 'below', threshold: 5, severity: 'critical' }],
+      { failAfter: 2, resolveAfter: 2 },
+      points,
+      {
+        unit: 'records',
+        toleranceMs: HOUR / 2,
+        timeZone: 'UTC',
+        describe: 'records',
+      },
+    );
+    expect(result.steps.map((s) => s.status)).toEqual([
+      'ok',
+      'ok',
+      'critical',
+      'critical',
+      'critical',
+      'ok',
+      'ok',
+      'ok',
+      'critical',
+      'ok',
+    ]);
+    expect(result.steps.map((s) => s.transition)).toEqual([
+      'none',
+      'none',
+      'none',
+      'open',
+      'none',
+      'none',
+      'resolve',
+      'none',
+      'none',
+      'none',
+    ]);
+    expect(result.incidents).toEqual([
+      { openedAt: points[3]!.observedAt, resolvedAt: points[6]!.observedAt, worst: 'critical' },
+    ]);
   });
 
   it('counts runs that could not check as failing, like the live monitor', () => {
-    const points = [0, 1, 2].map((i) => ({ observedAt: new Date(start + i * HOUR).toISOString(), value: null, error: true }));
-    const result = backtest([{ kind: 'below', threshold: 5, severity: 'critical' }], { failAfter: 3, resolveAfter: 1 }, points, { unit: 'records', toleranceMs: HOUR, timeZone: 'UTC', describe: 'records' });
+    const points = [0, 1, 2].map((i) => ({
+      observedAt: new Date(start + i * HOUR).toISOString(),
+      value: null,
+      error: true,
+    }));
+    const result = backtest(
+      [{ kind: 'below', threshold: 5, severity: 'critical' }],
+      { failAfter: 3, resolveAfter: 1 },
+      points,
+      { unit: 'records', toleranceMs: HOUR, timeZone: 'UTC', describe: 'records' },
+    );
     expect(result.incidents).toEqual([{ openedAt: points[2]!.observedAt, worst: 'error' }]);
   });
 });

@@ -60,7 +60,11 @@ describe('evaluate', () => {
   it('treats leaving zero as an infinite change', () => {
     expect(percentChange(0, 5)).toBe(Infinity);
     expect(percentChange(0, 0)).toBe(0);
-    expect(evaluate([{ kind: 'changePercent', percent: 50, severity: 'warning' }], records(5), { previous: { value: 0, observedAt: at } }).reason).toMatch(/up from 0/);
+    expect(
+      evaluate([{ kind: 'changePercent', percent: 50, severity: 'warning' }], records(5), {
+        previous: { value: 0, observedAt: at },
+      }).reason,
+    ).toMatch(/up from 0/);
   });
 
   it('treats "no records at all" as older than any freshness threshold', () => {
@@ -70,7 +74,12 @@ describe('evaluate', () => {
   });
 
   it('puts a rule summary in front of the reason', () => {
-    const v = evaluate([{ kind: 'above', threshold: 60, severity: 'critical', summary: 'the parser stopped' }], seconds(120), undefined, 'age');
+    const v = evaluate(
+      [{ kind: 'above', threshold: 60, severity: 'critical', summary: 'the parser stopped' }],
+      seconds(120),
+      undefined,
+      'age',
+    );
     expect(v.reason).toBe('the parser stopped: age 2m is above 1m');
   });
 
@@ -95,17 +104,43 @@ describe('flap control', () => {
 
   it('opens after failAfter consecutive failures and resolves after resolveAfter healthy runs', () => {
     expect(run(['ok', 'critical', 'critical', 'critical', 'critical', 'ok', 'ok', 'ok'])).toEqual([
-      'none', 'none', 'none', 'open', 'none', 'none', 'resolve', 'none',
+      'none',
+      'none',
+      'none',
+      'open',
+      'none',
+      'none',
+      'resolve',
+      'none',
     ]);
   });
 
   it('does not open on interrupted failures, nor resolve on a single healthy run', () => {
-    expect(run(['critical', 'critical', 'ok', 'critical', 'critical'])).toEqual(['none', 'none', 'none', 'none', 'none']);
-    expect(run(['critical', 'critical', 'critical', 'ok', 'critical', 'ok', 'ok'])).toEqual(['none', 'none', 'open', 'none', 'none', 'none', 'resolve']);
+    expect(run(['critical', 'critical', 'ok', 'critical', 'critical'])).toEqual([
+      'none',
+      'none',
+      'none',
+      'none',
+      'none',
+    ]);
+    expect(run(['critical', 'critical', 'critical', 'ok', 'critical', 'ok', 'ok'])).toEqual([
+      'none',
+      'none',
+      'open',
+      'none',
+      'none',
+      'none',
+      'resolve',
+    ]);
   });
 
   it('reports a change of status while open (warning → critical, or could not check)', () => {
-    expect(run(['warning', 'critical', 'error', 'error'], { failAfter: 1, resolveAfter: 1 })).toEqual(['open', 'change', 'change', 'none']);
+    expect(run(['warning', 'critical', 'error', 'error'], { failAfter: 1, resolveAfter: 1 })).toEqual([
+      'open',
+      'change',
+      'change',
+      'none',
+    ]);
   });
 
   it('counts "could not check" as failing, so a dead source is noticed', () => {

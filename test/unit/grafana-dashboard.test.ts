@@ -7,7 +7,11 @@ import { dashboardExpressions } from '../support/dashboard.js';
 describe('Grafana dashboard', () => {
   it('uses only metrics the worker exports', async () => {
     const exported = new Set((await createMetrics().registry.getMetricsAsJSON()).map((m) => m.name));
-    const used = new Set(dashboardExpressions().flatMap((e) => e.match(/\bpipewatch_[a-z_]+/g) ?? []).map((n) => n.replace(/_(bucket|sum|count)$/, '')));
+    const used = new Set(
+      dashboardExpressions()
+        .flatMap((e) => e.match(/\bpipewatch_[a-z_]+/g) ?? [])
+        .map((n) => n.replace(/_(bucket|sum|count)$/, '')),
+    );
     expect(used.size).toBeGreaterThan(5);
     for (const name of used) expect([name, exported.has(name)]).toEqual([name, true]);
   });

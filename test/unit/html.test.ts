@@ -40,7 +40,9 @@ function expectContained(renderWith: (s: string) => string): void {
 
 describe('the html template', () => {
   it('escapes the five metacharacters of text and quoted attributes, in HTML and XML alike', () => {
-    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
     expect(escapeHtml(undefined)).toBe('');
     expect(escapeHtml(null)).toBe('');
     expect(escapeHtml(0)).toBe('0');
@@ -55,7 +57,11 @@ describe('the html template', () => {
   it('places nested html results and unsafeHtml as they are, and only those', () => {
     const inner = html`<b>${'<i>'}</b>`;
     expect(html`<p>${inner}</p>`.markup).toBe('<p><b>&lt;i&gt;</b></p>');
-    expect(html`<style>${unsafeHtml('a > b { content: "x" }')}</style>`.markup).toBe('<style>a > b { content: "x" }</style>');
+    expect(
+      html`<style>
+        ${unsafeHtml('a > b { content: "x" }')}
+      </style>`.markup,
+    ).toBe('<style>a > b { content: "x" }</style>');
     // A string that looks like markup is still text.
     expect(html`<p>${'<b>x</b>'}</p>`.markup).toBe('<p>&lt;b&gt;x&lt;/b&gt;</p>');
     // An object with a markup-like field is not trusted either.
@@ -63,9 +69,13 @@ describe('the html template', () => {
   });
 
   it('interpolates arrays element by element, and null and undefined as nothing', () => {
-    expect(html`<ul>${['<a>', html`<li>x</li>`]}</ul>`.markup).toBe('<ul>&lt;a&gt;<li>x</li></ul>');
+    expect(
+      html`<ul>
+        ${['<a>', html`<li>x</li>`]}
+      </ul>`.markup,
+    ).toBe('<ul>&lt;a&gt;<li>x</li></ul>');
     expect(html`<p>${null}${undefined}${0}${false}</p>`.markup).toBe('<p>0false</p>');
-    expect(joinHtml([html`<br>`, html`${'<'}`], '\n').markup).toBe('<br>\n&lt;');
+    expect(joinHtml([html`<br />`, html`${'<'}`], '\n').markup).toBe('<br>\n&lt;');
   });
 });
 
@@ -73,12 +83,35 @@ describe('a hostile string in every position of every template', () => {
   it('the status page', () => {
     expectContained((s) => {
       const monitor = {
-        id: s, description: s, pipeline: s, stage: s, perspective: s, check: s, unit: 'records' as const, status: s as never, alerting: true,
-        reason: s, lastValue: 1, lastObservedAt: s, lastRunId: s, incidentIds: [s],
-        points: [{ observedAt: s, value: 1, status: s as never }, { observedAt: s, value: null, status: 'error' as const }, { observedAt: s, value: 2, status: 'ok' as const }],
+        id: s,
+        description: s,
+        pipeline: s,
+        stage: s,
+        perspective: s,
+        check: s,
+        unit: 'records' as const,
+        status: s as never,
+        alerting: true,
+        reason: s,
+        lastValue: 1,
+        lastObservedAt: s,
+        lastRunId: s,
+        incidentIds: [s],
+        points: [
+          { observedAt: s, value: 1, status: s as never },
+          { observedAt: s, value: null, status: 'error' as const },
+          { observedAt: s, value: 2, status: 'ok' as const },
+        ],
       };
       const data: StatusData = {
-        project: s, generatedAt: s, namespace: s, taskQueue: s, temporalUi: s, pointsShown: 3, alerting: 1, problems: [s],
+        project: s,
+        generatedAt: s,
+        namespace: s,
+        taskQueue: s,
+        temporalUi: s,
+        pointsShown: 3,
+        alerting: 1,
+        problems: [s],
         monitors: [monitor, { ...monitor, stage: undefined, lastRunId: undefined }],
         incidents: [{ workflowId: s, state: s, severity: s, monitor: s, pipeline: s, since: s }],
         interventions: [{ workflowId: s, pipeline: s, since: s, title: s, question: s, deadlineAt: s }],
@@ -92,32 +125,103 @@ describe('a hostile string in every position of every template', () => {
 
   it('the notification email (incident, correlated, resolved, notice)', () => {
     const alert = (s: string, id: string): AlertSummary => ({
-      monitor: { id, description: s, perspective: s as never, pipeline: s, labels: { [s]: s }, runbook: s, node: { stage: s } as never },
+      monitor: {
+        id,
+        description: s,
+        perspective: s as never,
+        pipeline: s,
+        labels: { [s]: s },
+        runbook: s,
+        node: { stage: s } as never,
+      },
       labels: { [s]: s },
       status: 'critical',
-      verdict: { status: 'critical', value: 2, unit: 'records', rule: { kind: 'above', threshold: 1, severity: 'critical' }, reason: s, observedAt: s, details: { [s]: s }, error: s },
+      verdict: {
+        status: 'critical',
+        value: 2,
+        unit: 'records',
+        rule: { kind: 'above', threshold: 1, severity: 'critical' },
+        reason: s,
+        observedAt: s,
+        details: { [s]: s },
+        error: s,
+      },
       firing: true,
       since: s,
       muted: { kind: 'silence', id: s, by: s, until: s, reason: s } as never,
     });
     const notification = (s: string): IncidentNotification => ({
-      kind: 'escalation', incidentId: s, receiver: s, groupLabels: { [s]: s }, status: 'critical', alerts: [alert(s, `${s}1`), alert(s, `${s}2`)], openedAt: s,
-      acknowledged: { by: s, at: s, note: s, until: s }, escalation: { policy: s, step: 1, round: 1 },
+      kind: 'escalation',
+      incidentId: s,
+      receiver: s,
+      groupLabels: { [s]: s },
+      status: 'critical',
+      alerts: [alert(s, `${s}1`), alert(s, `${s}2`)],
+      openedAt: s,
+      acknowledged: { by: s, at: s, note: s, until: s },
+      escalation: { policy: s, step: 1, round: 1 },
     });
-    const history = (s: string) => ({ [`${s}1`]: [{ observedAt: s, value: 1, status: 'critical' as const }, { observedAt: s, value: null, status: 'error' as const }] });
+    const history = (s: string) => ({
+      [`${s}1`]: [
+        { observedAt: s, value: 1, status: 'critical' as const },
+        { observedAt: s, value: null, status: 'error' as const },
+      ],
+    });
     expectContained((s) => render(notification(s), { history: history(s) }).html);
-    expectContained((s) => render({ ...notification(s), correlation: { causes: [{ cause: `${s}1`, resolved: false, downstream: [`${s}2`] }] } as never }).html);
-    expectContained((s) => render({ ...notification(s), kind: 'resolved', status: 'ok', resolvedAt: s, resolvedBy: s }).html);
-    expectContained((s) => render({ kind: 'notice', title: s, text: `${s}\n${s}`, temporalCommands: [s] }, { temporal: { codecEndpoint: s } }).html);
+    expectContained(
+      (s) =>
+        render({
+          ...notification(s),
+          correlation: { causes: [{ cause: `${s}1`, resolved: false, downstream: [`${s}2`] }] } as never,
+        }).html,
+    );
+    expectContained(
+      (s) => render({ ...notification(s), kind: 'resolved', status: 'ok', resolvedAt: s, resolvedBy: s }).html,
+    );
+    expectContained(
+      (s) =>
+        render(
+          { kind: 'notice', title: s, text: `${s}\n${s}`, temporalCommands: [s] },
+          { temporal: { codecEndpoint: s } },
+        ).html,
+    );
   });
 
   it('the report email and its charts', () => {
     const data = (s: string): ReportData => ({
-      pipeline: s, description: s, periodStart: '2026-11-26T00:00:00.000Z', periodEnd: '2026-11-27T00:00:00.000Z', timeZone: 'UTC', stages: [s, `${s}2`],
-      windows: [{ stage: s, windowStart: '2026-11-26T00:00:00.000Z', windowEnd: '2026-11-26T01:00:00.000Z', count: 3, lost: 1 }],
+      pipeline: s,
+      description: s,
+      periodStart: '2026-11-26T00:00:00.000Z',
+      periodEnd: '2026-11-27T00:00:00.000Z',
+      timeZone: 'UTC',
+      stages: [s, `${s}2`],
+      windows: [
+        { stage: s, windowStart: '2026-11-26T00:00:00.000Z', windowEnd: '2026-11-26T01:00:00.000Z', count: 3, lost: 1 },
+      ],
       trend: [{ periodStart: '2026-11-26T00:00:00.000Z', periodEnd: '2026-11-27T00:00:00.000Z', totals: { [s]: 3 } }],
-      freshness: [{ monitorId: s, description: s, unit: 'seconds', latest: { value: 1, status: 'ok', observedAt: s }, worst: 2, failingRuns: 0, runs: 1 }],
-      incidents: [{ incidentId: s, receiver: s, severity: s, openedAt: '2026-11-26T02:00:00.000Z', acknowledgedAt: '2026-11-26T02:10:00.000Z', acknowledgedBy: s, resolvedAt: '2026-11-26T03:00:00.000Z', resolvedBy: s } as never],
+      freshness: [
+        {
+          monitorId: s,
+          description: s,
+          unit: 'seconds',
+          latest: { value: 1, status: 'ok', observedAt: s },
+          worst: 2,
+          failingRuns: 0,
+          runs: 1,
+        },
+      ],
+      incidents: [
+        {
+          incidentId: s,
+          receiver: s,
+          severity: s,
+          openedAt: '2026-11-26T02:00:00.000Z',
+          acknowledgedAt: '2026-11-26T02:10:00.000Z',
+          acknowledgedBy: s,
+          resolvedAt: '2026-11-26T03:00:00.000Z',
+          resolvedBy: s,
+        } as never,
+      ],
       interventions: [{ id: s, title: s, kind: s, openedAt: s, deadlineAt: s }],
     });
     const images = (s: string) => [
@@ -125,8 +229,20 @@ describe('a hostile string in every position of every template', () => {
       { name: 'stage-trend', cid: s, title: s, width: 720, height: 300 },
     ];
     expectContained((s) => renderReport(data(s), summarise(data(s)), images(s)).html);
-    expectContained((s) => reportCharts(data(s)).map((c) => c.chart.svg).join('\n'));
-    const spec = (s: string) => ({ title: s, unit: s, categories: [s, s], series: [{ name: s, values: [1, null] }, { name: s, values: [2, 3] }] });
+    expectContained((s) =>
+      reportCharts(data(s))
+        .map((c) => c.chart.svg)
+        .join('\n'),
+    );
+    const spec = (s: string) => ({
+      title: s,
+      unit: s,
+      categories: [s, s],
+      series: [
+        { name: s, values: [1, null] },
+        { name: s, values: [2, 3] },
+      ],
+    });
     expectContained((s) => barChart(spec(s)).svg);
     expectContained((s) => lineChart(spec(s)).svg);
   });

@@ -3,15 +3,25 @@
 import { groupKey, incidentWorkflowId } from '../../evaluation/incident-key.js';
 import { incidentFor } from '../../evaluation/routing.js';
 
-const match = (groupBy: string[]) => ({ receiver: 'team', groupBy, groupWaitMs: 0, groupIntervalMs: 1, repeatIntervalMs: 1 });
+const match = (groupBy: string[]) => ({
+  receiver: 'team',
+  groupBy,
+  groupWaitMs: 0,
+  groupIntervalMs: 1,
+  repeatIntervalMs: 1,
+});
 
 describe('incident ids', () => {
   it('keep the ids of plain values: the form running incidents, replay fixtures and tests already use', () => {
-    expect(incidentFor(match(['monitor']), { monitor: 'lake-freshness' }).incidentId).toBe('pipewatch-incident/team/monitor=lake-freshness');
+    expect(incidentFor(match(['monitor']), { monitor: 'lake-freshness' }).incidentId).toBe(
+      'pipewatch-incident/team/monitor=lake-freshness',
+    );
     expect(incidentFor(match(['pipeline', 'severity']), { pipeline: 'intel', severity: 'critical' }).incidentId).toBe(
       'pipewatch-incident/team/pipeline=intel,severity=critical',
     );
-    expect(incidentFor(match(['pipeline', 'team']), { pipeline: 'a b/ü:1' }).incidentId).toBe('pipewatch-incident/team/pipeline=a b/ü:1,team=');
+    expect(incidentFor(match(['pipeline', 'team']), { pipeline: 'a b/ü:1' }).incidentId).toBe(
+      'pipewatch-incident/team/pipeline=a b/ü:1,team=',
+    );
   });
 
   it('tell apart groups whose values hold "," "=" or "%", which used to collide', () => {

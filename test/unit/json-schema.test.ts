@@ -8,7 +8,9 @@ describe('the shipped JSON Schema', () => {
 
   it('describes monitors, checks and rules for editors', () => {
     const schema = JSON.parse(configJsonSchemaText());
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['version', 'connectors', 'channels', 'monitors']));
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(['version', 'connectors', 'channels', 'monitors']),
+    );
     const monitor = schema.properties.monitors.items;
     expect(monitor.required).toEqual(expect.arrayContaining(['id', 'check', 'rules']));
     expect(JSON.stringify(monitor.properties.check)).toContain('freshness');

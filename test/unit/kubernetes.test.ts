@@ -3,7 +3,13 @@
 // the API returns them.
 import { judgeCronJob, type CronJobShape, type JobShape } from '../../evaluation/kubernetes/cronjobs.js';
 import { podConditions, podProblems } from '../../evaluation/kubernetes/pods.js';
-import { applicationOf, containerLayer, eventLayer, rootLayer, type PodShape } from '../../evaluation/kubernetes/shared.js';
+import {
+  applicationOf,
+  containerLayer,
+  eventLayer,
+  rootLayer,
+  type PodShape,
+} from '../../evaluation/kubernetes/shared.js';
 import { parseLabelSelector, selectorMatches, type Requirement } from '../../evaluation/label-selector.js';
 
 const MIN = 60_000;
@@ -21,8 +27,18 @@ describe('the layer an event points at', () => {
     ['FailedCreatePodSandBox', 'failed to setup network for sandbox', 'Pod', 'pod'],
     ['FailedScheduling', '0/3 nodes are available: 3 Insufficient memory.', 'Pod', 'resources'],
     ['OOMKilling', 'Memory cgroup out of memory: Killed process 4242 (java)', 'Node', 'resources'],
-    ['FailedCreate', 'Error creating: pods "crawler-x" is forbidden: exceeded quota: compute, requested: memory=2Gi', 'ReplicaSet', 'resources'],
-    ['FailedCreate', 'Error creating: pods "crawler-x" is forbidden: error looking up service account lake/crawler', 'ReplicaSet', 'pod'],
+    [
+      'FailedCreate',
+      'Error creating: pods "crawler-x" is forbidden: exceeded quota: compute, requested: memory=2Gi',
+      'ReplicaSet',
+      'resources',
+    ],
+    [
+      'FailedCreate',
+      'Error creating: pods "crawler-x" is forbidden: error looking up service account lake/crawler',
+      'ReplicaSet',
+      'pod',
+    ],
     ['Evicted', 'The node was low on resource: ephemeral-storage.', 'Pod', 'node'],
     ['Evicted', 'Pod ephemeral local storage usage exceeds the total limit of containers 1Gi.', 'Pod', 'resources'],
     ['NodeNotReady', 'Node node-1 status is now: NodeNotReady', 'Node', 'node'],
@@ -38,12 +54,31 @@ describe('the layer an event points at', () => {
   });
 
   it("reads a container's state as evidence", () => {
-    expect(containerLayer({ name: 'main', restartCount: 4, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } } })).toEqual({
+    expect(
+      containerLayer({
+        name: 'main',
+        restartCount: 4,
+        lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } },
+      }),
+    ).toEqual({
       layer: 'resources',
       evidence: 'main: OOMKilled (exit code 137) — over its memory limit',
     });
-    expect(containerLayer({ name: 'main', restartCount: 0, image: 'r/x:1', state: { waiting: { reason: 'ImagePullBackOff' } } })?.layer).toBe('image');
-    expect(containerLayer({ name: 'main', restartCount: 0, state: { waiting: { reason: 'CreateContainerConfigError', message: 'secret "s" not found' } } })).toEqual({
+    expect(
+      containerLayer({
+        name: 'main',
+        restartCount: 0,
+        image: 'r/x:1',
+        state: { waiting: { reason: 'ImagePullBackOff' } },
+      })?.layer,
+    ).toBe('image');
+    expect(
+      containerLayer({
+        name: 'main',
+        restartCount: 0,
+        state: { waiting: { reason: 'CreateContainerConfigError', message: 'secret "s" not found' } },
+      }),
+    ).toEqual({
       layer: 'pod',
       evidence: 'main: CreateContainerConfigError — secret "s" not found',
     });
@@ -53,10 +88,28 @@ describe('the layer an event points at', () => {
 
 describe('applications', () => {
   it('come from the groupBy label, then app, then the owner without controller suffixes', () => {
-    expect(applicationOf({ name: 'x', labels: { 'team.example/app': 'crawler', app: 'other' } }, 'team.example/app')).toBe('crawler');
+    expect(
+      applicationOf({ name: 'x', labels: { 'team.example/app': 'crawler', app: 'other' } }, 'team.example/app'),
+    ).toBe('crawler');
     expect(applicationOf({ name: 'x', labels: { app: 'parser' } }, 'app.kubernetes.io/name')).toBe('parser');
-    expect(applicationOf({ name: 'loader-7d9f8b6c5-x2k4q', ownerReferences: [{ kind: 'ReplicaSet', name: 'loader-7d9f8b6c5', controller: true }] }, 'app.kubernetes.io/name')).toBe('loader');
-    expect(applicationOf({ name: 'export-29000001-abcde', ownerReferences: [{ kind: 'Job', name: 'export-29000001', controller: true }] }, 'app.kubernetes.io/name')).toBe('export');
+    expect(
+      applicationOf(
+        {
+          name: 'loader-7d9f8b6c5-x2k4q',
+          ownerReferences: [{ kind: 'ReplicaSet', name: 'loader-7d9f8b6c5', controller: true }],
+        },
+        'app.kubernetes.io/name',
+      ),
+    ).toBe('loader');
+    expect(
+      applicationOf(
+        {
+          name: 'export-29000001-abcde',
+          ownerReferences: [{ kind: 'Job', name: 'export-29000001', controller: true }],
+        },
+        'app.kubernetes.io/name',
+      ),
+    ).toBe('export');
     expect(applicationOf({ name: 'export-29000001' }, 'app.kubernetes.io/name', 'Job')).toBe('export');
     expect(applicationOf({ name: 'lonely-pod' }, 'app.kubernetes.io/name')).toBe('lonely-pod');
   });
@@ -85,50 +138,136 @@ describe('label selectors', () => {
 });
 
 describe('pod health', () => {
-  const settings = { groupBy: 'app.kubernetes.io/name', crashLoopFor: 15 * MIN, imagePullFor: 5 * MIN, oomWithin: 60 * MIN, restarts: { max: 5, window: 60 * MIN }, stuck: { pending: 10 * MIN, containerCreating: 10 * MIN, terminating: 5 * MIN } };
+  const settings = {
+    groupBy: 'app.kubernetes.io/name',
+    crashLoopFor: 15 * MIN,
+    imagePullFor: 5 * MIN,
+    oomWithin: 60 * MIN,
+    restarts: { max: 5, window: 60 * MIN },
+    stuck: { pending: 10 * MIN, containerCreating: 10 * MIN, terminating: 5 * MIN },
+  };
   const pod = (name: string, status: PodShape['status'], extra: Partial<PodShape['metadata']> = {}): PodShape => ({
-    metadata: { name, namespace: 'lake', uid: `uid-${name}`, labels: { 'app.kubernetes.io/name': name.split('-')[0]! }, creationTimestamp: new Date(NOW - 120 * MIN), ...extra },
+    metadata: {
+      name,
+      namespace: 'lake',
+      uid: `uid-${name}`,
+      labels: { 'app.kubernetes.io/name': name.split('-')[0]! },
+      creationTimestamp: new Date(NOW - 120 * MIN),
+      ...extra,
+    },
     spec: { nodeName: 'node-1' },
     status,
   });
 
   it('counts restarts over the window from the sample at its start, and from zero when the container is new', () => {
-    const p = pod('scorer-1', { phase: 'Running', startTime: new Date(NOW - 300 * MIN), containerStatuses: [{ name: 'main', restartCount: 12 }] });
+    const p = pod('scorer-1', {
+      phase: 'Running',
+      startTime: new Date(NOW - 300 * MIN),
+      containerStatuses: [{ name: 'main', restartCount: 12 }],
+    });
     const found = podConditions([p], settings, NOW);
     // An hour ago it had restarted 4 times: 8 more since.
-    expect(podProblems(found, settings, NOW, () => NOW, () => 4).map((x) => x.text)).toEqual(['main: 8 restarts in 1h (allowed 5)']);
-    expect(podProblems(found, settings, NOW, () => NOW, () => 9)).toEqual([]);
+    expect(
+      podProblems(
+        found,
+        settings,
+        NOW,
+        () => NOW,
+        () => 4,
+      ).map((x) => x.text),
+    ).toEqual(['main: 8 restarts in 1h (allowed 5)']);
+    expect(
+      podProblems(
+        found,
+        settings,
+        NOW,
+        () => NOW,
+        () => 9,
+      ),
+    ).toEqual([]);
     // No sample and the pod is older than the window: no verdict on restarts yet.
-    expect(podProblems(found, settings, NOW, () => NOW, () => undefined)).toEqual([]);
+    expect(
+      podProblems(
+        found,
+        settings,
+        NOW,
+        () => NOW,
+        () => undefined,
+      ),
+    ).toEqual([]);
     // The counter went down: a new container under the same key, counted from zero.
-    expect(podProblems(found, settings, NOW, () => NOW, () => 20).map((x) => x.kind)).toEqual(['Restarts']);
+    expect(
+      podProblems(
+        found,
+        settings,
+        NOW,
+        () => NOW,
+        () => 20,
+      ).map((x) => x.kind),
+    ).toEqual(['Restarts']);
   });
 
   it('waits the allowed time for conditions, using the earlier of its own observation and the source', () => {
-    const p = pod('ranker-1', { phase: 'Running', containerStatuses: [{ name: 'main', restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } } }] });
+    const p = pod('ranker-1', {
+      phase: 'Running',
+      containerStatuses: [{ name: 'main', restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } } }],
+    });
     const found = podConditions([p], settings, NOW);
     expect(found.conditions.map((c) => c.kind)).toEqual(['CrashLoopBackOff']);
-    expect(podProblems(found, settings, NOW, () => NOW - 14 * MIN, () => 3)).toEqual([]);
-    expect(podProblems(found, settings, NOW, () => NOW - 16 * MIN, () => 3).map((x) => x.text)).toEqual(['CrashLoopBackOff for 16m (allowed 15m): main: CrashLoopBackOff, 3 restarts']);
+    expect(
+      podProblems(
+        found,
+        settings,
+        NOW,
+        () => NOW - 14 * MIN,
+        () => 3,
+      ),
+    ).toEqual([]);
+    expect(
+      podProblems(
+        found,
+        settings,
+        NOW,
+        () => NOW - 16 * MIN,
+        () => 3,
+      ).map((x) => x.text),
+    ).toEqual(['CrashLoopBackOff for 16m (allowed 15m): main: CrashLoopBackOff, 3 restarts']);
   });
 
   it('tells a pod its finalizers keep from one its node never confirmed', () => {
     const deleting = { deletionTimestamp: new Date(NOW - 10 * MIN) };
-    const kept = podConditions([pod('mover-1', { phase: 'Running' }, { ...deleting, finalizers: ['lake.example/flush'] })], settings, NOW).conditions[0]!;
+    const kept = podConditions(
+      [pod('mover-1', { phase: 'Running' }, { ...deleting, finalizers: ['lake.example/flush'] })],
+      settings,
+      NOW,
+    ).conditions[0]!;
     const lost = podConditions([pod('mover-2', { phase: 'Running' }, deleting)], settings, NOW).conditions[0]!;
     expect([kept.layer, kept.evidence]).toEqual(['pod', 'finalizers lake.example/flush keep it']);
     expect([lost.layer, lost.evidence]).toEqual(['node', 'its node node-1 has not confirmed the containers stopped']);
   });
 
   it('ignores an OOM kill older than its window', () => {
-    const p = pod('indexer-1', { phase: 'Running', containerStatuses: [{ name: 'main', restartCount: 1, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: new Date(NOW - 90 * MIN) } } }] });
+    const p = pod('indexer-1', {
+      phase: 'Running',
+      containerStatuses: [
+        {
+          name: 'main',
+          restartCount: 1,
+          lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: new Date(NOW - 90 * MIN) } },
+        },
+      ],
+    });
     expect(podConditions([p], settings, NOW).conditions).toEqual([]);
   });
 });
 
 describe('CronJobs', () => {
   const settings = { grace: 2 * MIN, successWithin: 3, failedWithin: 24 * 60 * MIN, slowerThan: 3 };
-  const cron = (spec: Partial<NonNullable<CronJobShape['spec']>>, status: CronJobShape['status'] = {}, created = NOW - 30 * 24 * 60 * MIN): CronJobShape => ({
+  const cron = (
+    spec: Partial<NonNullable<CronJobShape['spec']>>,
+    status: CronJobShape['status'] = {},
+    created = NOW - 30 * 24 * 60 * MIN,
+  ): CronJobShape => ({
     metadata: { name: 'export', namespace: 'lake', creationTimestamp: new Date(created) },
     spec: { schedule: '*/5 * * * *', ...spec },
     status,
@@ -136,7 +275,10 @@ describe('CronJobs', () => {
 
   it('is not late before the grace has passed, and late after', () => {
     // 10:00 is due; at 10:01 within grace, at 10:03 not.
-    const c = cron({}, { lastScheduleTime: new Date('2026-11-26T09:55:00Z'), lastSuccessfulTime: new Date('2026-11-26T09:56:00Z') });
+    const c = cron(
+      {},
+      { lastScheduleTime: new Date('2026-11-26T09:55:00Z'), lastSuccessfulTime: new Date('2026-11-26T09:56:00Z') },
+    );
     expect(judgeCronJob(c, [], settings, Date.parse('2026-11-26T10:01:00Z')).state).toBe('ok');
     expect(judgeCronJob(c, [], settings, NOW).problems[0]).toBe(
       'missed the run due 2026-11-26 10:00 UTC (3m ago, grace 2m); last run 2026-11-26 09:55 UTC (8m ago)',
@@ -145,36 +287,76 @@ describe('CronJobs', () => {
 
   it('caps the grace at startingDeadlineSeconds, after which Kubernetes gives the run up', () => {
     const c = cron({ startingDeadlineSeconds: 30 }, { lastScheduleTime: new Date('2026-11-26T09:55:00Z') });
-    expect(judgeCronJob(c, [], settings, Date.parse('2026-11-26T10:01:00Z')).problems[0]).toMatch(/^missed the run due 2026-11-26 10:00 UTC \(1m ago, grace 30s\)/);
+    expect(judgeCronJob(c, [], settings, Date.parse('2026-11-26T10:01:00Z')).problems[0]).toMatch(
+      /^missed the run due 2026-11-26 10:00 UTC \(1m ago, grace 30s\)/,
+    );
   });
 
   it('says a run was skipped because the previous one is still running under concurrencyPolicy Forbid', () => {
-    const c = cron({ concurrencyPolicy: 'Forbid' }, { lastScheduleTime: new Date('2026-11-26T09:55:00Z'), active: [{ name: 'export-29000055' }] });
-    expect(judgeCronJob(c, [], settings, NOW).problems[0]).toMatch(/; skipped because export-29000055 is still running \(concurrencyPolicy Forbid\)$/);
+    const c = cron(
+      { concurrencyPolicy: 'Forbid' },
+      { lastScheduleTime: new Date('2026-11-26T09:55:00Z'), active: [{ name: 'export-29000055' }] },
+    );
+    expect(judgeCronJob(c, [], settings, NOW).problems[0]).toMatch(
+      /; skipped because export-29000055 is still running \(concurrencyPolicy Forbid\)$/,
+    );
   });
 
   it('does not call a run missed that was due before the CronJob existed', () => {
     const c = cron({}, {}, Date.parse('2026-11-26T10:01:30Z'));
     expect(judgeCronJob(c, [], settings, NOW).state).toBe('ok');
-    expect(judgeCronJob(c, [], settings, Date.parse('2026-11-26T10:08:00Z')).problems[0]).toMatch(/^missed the run due 2026-11-26 10:05 UTC .*; last run never$/);
+    expect(judgeCronJob(c, [], settings, Date.parse('2026-11-26T10:08:00Z')).problems[0]).toMatch(
+      /^missed the run due 2026-11-26 10:05 UTC .*; last run never$/,
+    );
   });
 
   it('reports no success for N periods, and a suspended CronJob as suspended', () => {
-    const c = cron({ schedule: '0 * * * *' }, { lastScheduleTime: new Date('2026-11-26T10:00:00Z'), lastSuccessfulTime: new Date('2026-11-26T06:30:00Z') });
-    expect(judgeCronJob(c, [], settings, NOW).problems).toEqual(['no success in the last 3 scheduled runs (since 2026-11-26 08:00 UTC); last success 3h33m ago']);
-    expect(judgeCronJob(cron({ suspend: true }), [], settings, NOW)).toMatchObject({ state: 'suspended', problems: [] });
+    const c = cron(
+      { schedule: '0 * * * *' },
+      { lastScheduleTime: new Date('2026-11-26T10:00:00Z'), lastSuccessfulTime: new Date('2026-11-26T06:30:00Z') },
+    );
+    expect(judgeCronJob(c, [], settings, NOW).problems).toEqual([
+      'no success in the last 3 scheduled runs (since 2026-11-26 08:00 UTC); last success 3h33m ago',
+    ]);
+    expect(judgeCronJob(cron({ suspend: true }), [], settings, NOW)).toMatchObject({
+      state: 'suspended',
+      problems: [],
+    });
   });
 
   it('forgets a failed Job once a later one succeeded', () => {
     const owner = [{ kind: 'CronJob', name: 'export' }];
-    const failed: JobShape = { metadata: { name: 'export-1', namespace: 'lake', ownerReferences: owner }, status: { startTime: new Date(NOW - 20 * MIN), conditions: [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded', lastTransitionTime: new Date(NOW - 15 * MIN) }] } };
-    const ok: JobShape = { metadata: { name: 'export-2', namespace: 'lake', ownerReferences: owner }, status: { startTime: new Date(NOW - 10 * MIN), completionTime: new Date(NOW - 9 * MIN), conditions: [{ type: 'Complete', status: 'True' }] } };
-    const c = cron({}, { lastScheduleTime: new Date('2026-11-26T10:00:00Z'), lastSuccessfulTime: new Date(NOW - 9 * MIN) });
-    expect(judgeCronJob(c, [failed], settings, NOW).problems).toEqual(['Job export-1 failed 15m ago: DeadlineExceeded']);
+    const failed: JobShape = {
+      metadata: { name: 'export-1', namespace: 'lake', ownerReferences: owner },
+      status: {
+        startTime: new Date(NOW - 20 * MIN),
+        conditions: [
+          { type: 'Failed', status: 'True', reason: 'DeadlineExceeded', lastTransitionTime: new Date(NOW - 15 * MIN) },
+        ],
+      },
+    };
+    const ok: JobShape = {
+      metadata: { name: 'export-2', namespace: 'lake', ownerReferences: owner },
+      status: {
+        startTime: new Date(NOW - 10 * MIN),
+        completionTime: new Date(NOW - 9 * MIN),
+        conditions: [{ type: 'Complete', status: 'True' }],
+      },
+    };
+    const c = cron(
+      {},
+      { lastScheduleTime: new Date('2026-11-26T10:00:00Z'), lastSuccessfulTime: new Date(NOW - 9 * MIN) },
+    );
+    expect(judgeCronJob(c, [failed], settings, NOW).problems).toEqual([
+      'Job export-1 failed 15m ago: DeadlineExceeded',
+    ]);
     expect(judgeCronJob(c, [failed, ok], settings, NOW).problems).toEqual([]);
   });
 
   it('refuses a schedule it cannot read instead of passing it', () => {
-    expect(judgeCronJob(cron({ schedule: '@fortnightly' }), [], settings, NOW)).toMatchObject({ state: 'problem', problems: [expect.stringMatching(/^schedule not understood: /)] });
+    expect(judgeCronJob(cron({ schedule: '@fortnightly' }), [], settings, NOW)).toMatchObject({
+      state: 'problem',
+      problems: [expect.stringMatching(/^schedule not understood: /)],
+    });
   });
 });

@@ -21,7 +21,10 @@ const drop: Rule = {
 const floor: Rule = { kind: 'below', threshold: 10, severity: 'warning' };
 
 function hourly(n: number, value: (i: number) => number): HistoryPoint[] {
-  return Array.from({ length: n }, (_, i) => ({ observedAt: new Date(start + i * HOUR).toISOString(), value: value(i) }));
+  return Array.from({ length: n }, (_, i) => ({
+    observedAt: new Date(start + i * HOUR).toISOString(),
+    value: value(i),
+  }));
 }
 
 describe('learning: a rule that cannot judge yet', () => {
@@ -30,15 +33,27 @@ describe('learning: a rule that cannot judge yet', () => {
   const baselines = computeBaselines([floor, drop], points, at, { toleranceMs: HOUR / 2, timeZone: 'UTC' });
 
   it('a 90 % drop with 40 of 336 points is "learning: 40 of 336 points", not ok', () => {
-    const v = evaluate([floor, drop], { value: 100, unit: 'records', observedAt: new Date(at).toISOString() }, baselines, 'records');
+    const v = evaluate(
+      [floor, drop],
+      { value: 100, unit: 'records', observedAt: new Date(at).toISOString() },
+      baselines,
+      'records',
+    );
     expect(v.status).toBe('learning');
-    expect(v.reason).toBe('records 100 is within the other rules; the anomaly rule cannot judge yet (learning: 40 of 336 points)');
+    expect(v.reason).toBe(
+      'records 100 is within the other rules; the anomaly rule cannot judge yet (learning: 40 of 336 points)',
+    );
     expect(isFailing(v.status)).toBe(false);
     expect(isHealthy(v.status)).toBe(false);
   });
 
   it('a rule that can judge still decides: a failing threshold wins over learning', () => {
-    const v = evaluate([floor, drop], { value: 5, unit: 'records', observedAt: new Date(at).toISOString() }, baselines, 'records');
+    const v = evaluate(
+      [floor, drop],
+      { value: 5, unit: 'records', observedAt: new Date(at).toISOString() },
+      baselines,
+      'records',
+    );
     expect(v.status).toBe('warning');
   });
 
@@ -48,11 +63,15 @@ describe('learning: a rule that cannot judge yet', () => {
     const b = computeBaselines([drop], long, later, { toleranceMs: HOUR / 2, timeZone: 'UTC' });
     const v = evaluate([drop], { value: 100, unit: 'records', observedAt: new Date(later).toISOString() }, b);
     expect(v.status).toBe('critical');
-    expect(evaluate([drop], { value: 1001, unit: 'records', observedAt: new Date(later).toISOString() }, b).status).toBe('ok');
+    expect(
+      evaluate([drop], { value: 1001, unit: 'records', observedAt: new Date(later).toISOString() }, b).status,
+    ).toBe('ok');
   });
 
   it('without history consulted (a one-shot run) nothing claims to be learning', () => {
-    expect(evaluate([drop], { value: 100, unit: 'records', observedAt: new Date(at).toISOString() }, {}).status).toBe('ok');
+    expect(evaluate([drop], { value: 100, unit: 'records', observedAt: new Date(at).toISOString() }, {}).status).toBe(
+      'ok',
+    );
   });
 });
 
@@ -68,17 +87,38 @@ describe('learning in flap control', () => {
   };
 
   it.each<[string, Status[], string[]]>([
-    ['never opens an incident, however long', ['learning', 'learning', 'learning', 'learning'], ['none', 'none', 'none', 'none']],
-    ['is no evidence of health: an open incident stays open', ['critical', 'critical', 'learning', 'learning', 'learning'], ['none', 'open', 'none', 'none', 'none']],
-    ['does not count toward resolving', ['critical', 'critical', 'ok', 'learning', 'ok'], ['none', 'open', 'none', 'none', 'resolve']],
-    ['does not count toward opening, nor break a failing streak', ['warning', 'learning', 'warning'], ['none', 'none', 'open']],
+    [
+      'never opens an incident, however long',
+      ['learning', 'learning', 'learning', 'learning'],
+      ['none', 'none', 'none', 'none'],
+    ],
+    [
+      'is no evidence of health: an open incident stays open',
+      ['critical', 'critical', 'learning', 'learning', 'learning'],
+      ['none', 'open', 'none', 'none', 'none'],
+    ],
+    [
+      'does not count toward resolving',
+      ['critical', 'critical', 'ok', 'learning', 'ok'],
+      ['none', 'open', 'none', 'none', 'resolve'],
+    ],
+    [
+      'does not count toward opening, nor break a failing streak',
+      ['warning', 'learning', 'warning'],
+      ['none', 'none', 'open'],
+    ],
   ])('%s', (_name, statuses, transitions) => {
     expect(walk(statuses)).toEqual(transitions);
   });
 
   it('a backtest of a new monitor shows learning runs and no incident from them', () => {
     const points = hourly(10, (i) => (i === 8 ? 50 : 1000));
-    const result = backtest([drop], flap, points, { unit: 'records', toleranceMs: HOUR / 2, timeZone: 'UTC', describe: 'records' });
+    const result = backtest([drop], flap, points, {
+      unit: 'records',
+      toleranceMs: HOUR / 2,
+      timeZone: 'UTC',
+      describe: 'records',
+    });
     expect(result.steps.map((s) => s.status)).toEqual(Array(10).fill('learning'));
     expect(result.incidents).toEqual([]);
   });

@@ -23,7 +23,11 @@ describe('runsWhere', () => {
   const c = config(400);
 
   it('finds a monitor of its own by PipewatchMonitor', () => {
-    expect(runsWhere(c, 'alone')).toEqual({ monitorId: 'alone', scheduleId: 'pipewatch-monitor/alone', query: '(WorkflowType = "monitorWorkflow" AND PipewatchMonitor = "alone")' });
+    expect(runsWhere(c, 'alone')).toEqual({
+      monitorId: 'alone',
+      scheduleId: 'pipewatch-monitor/alone',
+      query: '(WorkflowType = "monitorWorkflow" AND PipewatchMonitor = "alone")',
+    });
   });
 
   it('finds a group member by PipewatchMembers, and its runs from before it joined by PipewatchMonitor', () => {
@@ -31,7 +35,9 @@ describe('runsWhere', () => {
     const group = c.groups.find((g) => g.monitors.some((m) => m.id === 'm7'))!;
     expect(where.scheduleId).toBe(`pipewatch-group/${group.id}`);
     expect(where.group).toEqual({ id: group.id, members: group.monitors.length });
-    expect(where.query).toBe('(WorkflowType = "monitorGroupWorkflow" AND PipewatchMembers = "m7") OR (WorkflowType = "monitorWorkflow" AND PipewatchMonitor = "m7")');
+    expect(where.query).toBe(
+      '(WorkflowType = "monitorGroupWorkflow" AND PipewatchMembers = "m7") OR (WorkflowType = "monitorWorkflow" AND PipewatchMonitor = "m7")',
+    );
   });
 
   it('falls back to the group when a member id did not fit the attribute', () => {
@@ -50,9 +56,13 @@ ${Array.from({ length: 150 }, (_, i) => `  - { id: a-rather-long-monitor-name-fo
     );
     const [group] = long.groups;
     const last = group!.monitors.at(-1)!.id;
-    expect(runsWhere(long, last).query).toBe(`(WorkflowType = "monitorGroupWorkflow" AND PipewatchGroup = "${group!.id}") OR (WorkflowType = "monitorWorkflow" AND PipewatchMonitor = "${last}")`);
+    expect(runsWhere(long, last).query).toBe(
+      `(WorkflowType = "monitorGroupWorkflow" AND PipewatchGroup = "${group!.id}") OR (WorkflowType = "monitorWorkflow" AND PipewatchMonitor = "${last}")`,
+    );
     const first = group!.monitors[0]!.id;
-    expect(runsWhere(long, first).query).toBe(`(WorkflowType = "monitorGroupWorkflow" AND PipewatchMembers = "${first}") OR (WorkflowType = "monitorWorkflow" AND PipewatchMonitor = "${first}")`);
+    expect(runsWhere(long, first).query).toBe(
+      `(WorkflowType = "monitorGroupWorkflow" AND PipewatchMembers = "${first}") OR (WorkflowType = "monitorWorkflow" AND PipewatchMonitor = "${first}")`,
+    );
   });
 
   it('refuses a monitor the config does not declare', () => {
@@ -60,7 +70,9 @@ ${Array.from({ length: 150 }, (_, i) => `  - { id: a-rather-long-monitor-name-fo
   });
 
   it('builds the Web UI list link with the query', () => {
-    expect(webUiListUrl('http://ui:8233/', 'default', 'PipewatchMembers = "m7"')).toBe('http://ui:8233/namespaces/default/workflows?query=PipewatchMembers%20%3D%20%22m7%22');
+    expect(webUiListUrl('http://ui:8233/', 'default', 'PipewatchMembers = "m7"')).toBe(
+      'http://ui:8233/namespaces/default/workflows?query=PipewatchMembers%20%3D%20%22m7%22',
+    );
   });
 });
 
@@ -70,11 +82,15 @@ describe('group schedules carry their members to each run', () => {
     expect(c.groups.length).toBe(50);
     for (const g of c.groups) {
       const options = groupScheduleOptions(g, { taskQueue: 'q', project: 'p' });
-      const members = (options.action.typedSearchAttributes as Array<{ key: { name: string }; value: unknown }>).find((a) => a.key.name === 'PipewatchMembers')!.value as string[];
+      const members = (options.action.typedSearchAttributes as Array<{ key: { name: string }; value: unknown }>).find(
+        (a) => a.key.name === 'PipewatchMembers',
+      )!.value as string[];
       expect(members).toEqual(g.monitors.map((m) => m.id));
       expect(Buffer.byteLength(JSON.stringify(members))).toBeLessThanOrEqual(MEMBER_BYTES);
       // The schedule itself is not searched by member.
-      expect((options.typedSearchAttributes as Array<{ key: { name: string } }>).map((a) => a.key.name)).toEqual(['PipewatchGroup']);
+      expect((options.typedSearchAttributes as Array<{ key: { name: string } }>).map((a) => a.key.name)).toEqual([
+        'PipewatchGroup',
+      ]);
     }
   });
 });

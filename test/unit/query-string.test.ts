@@ -106,7 +106,11 @@ export const TABLE: Row[] = [
   ['Crawler', ['d3'], 'DEFAULT + KEYWORD'],
   ['records', ['d3'], 'DEFAULT + TEXT (record ≠ records)'],
   ['500', ['d1'], 'DEFAULT: the number field http.response.status_code'],
-  ['parse failed', ['d1', 'd4', 'd5'], 'DEFAULT + ANALYSED: per field, message has both words or service.name is "parse failed"'],
+  [
+    'parse failed',
+    ['d1', 'd4', 'd5'],
+    'DEFAULT + ANALYSED: per field, message has both words or service.name is "parse failed"',
+  ],
   ['"parse failed"', ['d1', 'd4'], 'DEFAULT + PHRASE'],
   ['leak', ['d1'], 'DEFAULT + TEXT'],
   // Wildcards and regular expressions
@@ -133,7 +137,11 @@ export const TABLE: Row[] = [
   ['event.duration:[5.5 TO 30]', ['d2', 'd3'], 'RANGE'],
   ['labels.pipeline:{intel TO lake]', ['d2', 'd4'], 'RANGE on keywords by term order'],
   ['labels.stage:[load TO parse}', ['d2'], 'RANGE on keywords'],
-  ['@timestamp:[2026-01-10 TO 2026-01-11]', ['d1', 'd2', 'd3'], 'DATES: inclusive upper 2026-01-11 rounds up to 23:59:59.999'],
+  [
+    '@timestamp:[2026-01-10 TO 2026-01-11]',
+    ['d1', 'd2', 'd3'],
+    'DATES: inclusive upper 2026-01-11 rounds up to 23:59:59.999',
+  ],
   ['@timestamp:[2026-01-10 TO 2026-01-11}', ['d1', 'd2'], 'DATES: exclusive upper is 2026-01-11T00:00'],
   ['@timestamp:{2026-01-10 TO *}', ['d3', 'd4', 'd5'], 'DATES: exclusive lower rounds up'],
   ['@timestamp:2026-01-12', ['d4', 'd5'], 'DATES: a date term is the whole day'],
@@ -154,17 +162,34 @@ export const TABLE: Row[] = [
   ['log.level:error || log.level:warn', ['d1', 'd2', 'd4'], 'CLAUSE (|| is OR)'],
   ['log.level:error labels.pipeline:lake', ['d4'], 'CLAUSE: bare clauses MUST with default AND'],
   ['log.level:error labels.pipeline:lake', ['d1', 'd2', 'd4'], 'CLAUSE: bare clauses SHOULD with default OR', 'OR'],
-  ['log.level:error OR log.level:warn labels.pipeline:lake', ['d2', 'd4'], 'CLAUSE: error, warn SHOULD; lake MUST (not error OR (warn AND lake))'],
-  ['log.level:error AND labels.stage:parse OR labels.pipeline:lake', ['d1', 'd4'], 'CLAUSE: +error parse lake (not (error AND parse) OR lake)'],
+  [
+    'log.level:error OR log.level:warn labels.pipeline:lake',
+    ['d2', 'd4'],
+    'CLAUSE: error, warn SHOULD; lake MUST (not error OR (warn AND lake))',
+  ],
+  [
+    'log.level:error AND labels.stage:parse OR labels.pipeline:lake',
+    ['d1', 'd4'],
+    'CLAUSE: +error parse lake (not (error AND parse) OR lake)',
+  ],
   ['labels.pipeline:lake OR log.level:error AND labels.stage:parse', ['d1', 'd4'], 'CLAUSE: lake +error +parse'],
-  ['log.level:error AND labels.pipeline:lake OR labels.stage:serve', ['d4'], 'CLAUSE with default OR: +error +lake serve', 'OR'],
+  [
+    'log.level:error AND labels.pipeline:lake OR labels.stage:serve',
+    ['d4'],
+    'CLAUSE with default OR: +error +lake serve',
+    'OR',
+  ],
   ['NOT log.level:error', ['d2', 'd3', 'd5'], 'NEGATIVE'],
   ['!log.level:error', ['d2', 'd3', 'd5'], 'NEGATIVE (! is NOT)'],
   ['-log.level:error', ['d2', 'd3', 'd5'], 'NEGATIVE (- is NOT)'],
   ['labels.pipeline:intel -log.level:error', ['d3', 'd5'], 'CLAUSE'],
   ['labels.pipeline:intel NOT log.level:error', ['d3', 'd5'], 'CLAUSE'],
   ['labels.pipeline:intel AND NOT log.level:error', ['d3', 'd5'], 'CLAUSE'],
-  ['log.level:error OR NOT labels.pipeline:intel', ['d4'], 'CLAUSE + BOOL: error SHOULD, intel MUST_NOT — the SHOULD is then needed'],
+  [
+    'log.level:error OR NOT labels.pipeline:intel',
+    ['d4'],
+    'CLAUSE + BOOL: error SHOULD, intel MUST_NOT — the SHOULD is then needed',
+  ],
   ['+log.level:error labels.pipeline:lake', ['d4'], 'CLAUSE'],
   ['+log.level:error labels.pipeline:lake', ['d1', 'd4'], 'CLAUSE with default OR: lake is SHOULD', 'OR'],
   ['+log.level:error -labels.pipeline:lake', ['d1'], 'CLAUSE'],
@@ -198,7 +223,12 @@ const match = (query: string, operator: 'AND' | 'OR' = 'AND') => {
 };
 
 describe('query_string on log files agrees with Elasticsearch', () => {
-  it.each(TABLE.map(([q, expected, rule, op]) => [`${q}${op === 'OR' ? ' (default_operator OR)' : ''}`, expected, rule, q, op] as const))('%s → %j (%s)', (_name, expected, _rule, query, op) => {
+  it.each(
+    TABLE.map(
+      ([q, expected, rule, op]) =>
+        [`${q}${op === 'OR' ? ' (default_operator OR)' : ''}`, expected, rule, q, op] as const,
+    ),
+  )('%s → %j (%s)', (_name, expected, _rule, query, op) => {
     expect(match(query, op)).toEqual(expected);
   });
 
@@ -209,21 +239,41 @@ describe('query_string on log files agrees with Elasticsearch', () => {
 
   it('the table is large and covers every rule', () => {
     expect(TABLE.length + REFUSED.length).toBeGreaterThanOrEqual(60);
-    for (const rule of ['KEYWORD', 'TEXT', 'ANALYSED', 'PHRASE', 'DEFAULT', 'WILDCARD', 'REGEXP', 'RANGE', 'DATES', 'EXISTS', 'CLAUSE', 'BOOL', 'NEGATIVE', 'ALL', 'BOOST'])
+    for (const rule of [
+      'KEYWORD',
+      'TEXT',
+      'ANALYSED',
+      'PHRASE',
+      'DEFAULT',
+      'WILDCARD',
+      'REGEXP',
+      'RANGE',
+      'DATES',
+      'EXISTS',
+      'CLAUSE',
+      'BOOL',
+      'NEGATIVE',
+      'ALL',
+      'BOOST',
+    ])
       expect(TABLE.some(([, , r]) => r.includes(rule))).toBe(true);
   });
 
-  it('docs/COMPATIBILITY.md states the table\'s counts', () => {
+  it("docs/COMPATIBILITY.md states the table's counts", () => {
     const page = readFileSync(new URL('../../docs/COMPATIBILITY.md', import.meta.url), 'utf8');
     const section = page.split('<!-- section: query-string -->')[1]!.split('\n## ')[0]!;
     const m = /(\d+) of (\d+) queries agree with Elasticsearch; (\d+) more are refused at load/.exec(section);
     expect(m).not.toBeNull();
-    const agree = TABLE.filter(([q, expected, , op]) => JSON.stringify(match(q, op)) === JSON.stringify(expected)).length;
+    const agree = TABLE.filter(
+      ([q, expected, , op]) => JSON.stringify(match(q, op)) === JSON.stringify(expected),
+    ).length;
     expect([Number(m![1]), Number(m![2]), Number(m![3])]).toEqual([agree, TABLE.length, REFUSED.length]);
   });
 
   it('docs/logging/logs-template.json holds the mapping the file matcher uses', () => {
-    const template = JSON.parse(readFileSync(new URL('../../docs/logging/logs-template.json', import.meta.url), 'utf8')) as { template: { mappings: unknown } };
+    const template = JSON.parse(
+      readFileSync(new URL('../../docs/logging/logs-template.json', import.meta.url), 'utf8'),
+    ) as { template: { mappings: unknown } };
     expect(template.template.mappings).toEqual(elasticsearchMappings());
   });
 });
@@ -232,22 +282,34 @@ const realUrl = process.env.PIPEWATCH_TEST_ES_URL;
 const onCluster = realUrl ? it : it.skip;
 
 describe('the same table on a real Elasticsearch', () => {
-  onCluster(`agrees with the cluster on every query${realUrl ? '' : ' — skipped: PIPEWATCH_TEST_ES_URL is not set'}`, async () => {
-    const client = new Client({ node: realUrl!, requestTimeout: 30_000 });
-    const index = `pipewatch-query-string-${process.pid}`;
-    try {
-      await client.indices.create({ index, mappings: elasticsearchMappings() as never });
-      await client.bulk({ refresh: true, operations: Object.entries(docs).flatMap(([id, d]) => [{ index: { _index: index, _id: id } }, d]) });
-      const disagreements: string[] = [];
-      for (const [query, expected, , op] of TABLE) {
-        const res = await client.search({ index, size: 100, query: { query_string: { query, ...QUERY_STRING_OPTIONS, default_operator: op ?? 'AND' } } });
-        const ids = res.hits.hits.map((h) => h._id!).sort();
-        if (JSON.stringify(ids) !== JSON.stringify(expected)) disagreements.push(`${query}: cluster ${JSON.stringify(ids)}, table ${JSON.stringify(expected)}`);
+  onCluster(
+    `agrees with the cluster on every query${realUrl ? '' : ' — skipped: PIPEWATCH_TEST_ES_URL is not set'}`,
+    async () => {
+      const client = new Client({ node: realUrl!, requestTimeout: 30_000 });
+      const index = `pipewatch-query-string-${process.pid}`;
+      try {
+        await client.indices.create({ index, mappings: elasticsearchMappings() as never });
+        await client.bulk({
+          refresh: true,
+          operations: Object.entries(docs).flatMap(([id, d]) => [{ index: { _index: index, _id: id } }, d]),
+        });
+        const disagreements: string[] = [];
+        for (const [query, expected, , op] of TABLE) {
+          const res = await client.search({
+            index,
+            size: 100,
+            query: { query_string: { query, ...QUERY_STRING_OPTIONS, default_operator: op ?? 'AND' } },
+          });
+          const ids = res.hits.hits.map((h) => h._id!).sort();
+          if (JSON.stringify(ids) !== JSON.stringify(expected))
+            disagreements.push(`${query}: cluster ${JSON.stringify(ids)}, table ${JSON.stringify(expected)}`);
+        }
+        expect(disagreements).toEqual([]);
+      } finally {
+        await client.indices.delete({ index }).catch(() => undefined);
+        await client.close();
       }
-      expect(disagreements).toEqual([]);
-    } finally {
-      await client.indices.delete({ index }).catch(() => undefined);
-      await client.close();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });

@@ -32,14 +32,23 @@ describe('report charts', () => {
   });
 
   it('renders a line chart to a PNG of the default size that decodes', () => {
-    const chart = lineChart({ ...spec, title: 'Trend', categories: ['11-20', '11-21', '11-22'], series: [{ name: 'collected', values: [10, null, 30] }] });
+    const chart = lineChart({
+      ...spec,
+      title: 'Trend',
+      categories: ['11-20', '11-21', '11-22'],
+      series: [{ name: 'collected', values: [10, null, 30] }],
+    });
     const decoded = decodePng(renderPng(chart).png);
     expect([decoded.width, decoded.height]).toEqual([720, 300]);
   });
 
   it('draws each series in its colour, bars in proportion to their values, a gap for no data', () => {
     const chart = barChart(spec);
-    const rects = [...chart.svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="(#[0-9A-F]{6})"\/>/gi)].map((m) => ({
+    const rects = [
+      ...chart.svg.matchAll(
+        /<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="(#[0-9A-F]{6})"\/>/gi,
+      ),
+    ].map((m) => ({
       x: Number(m[1]),
       y: Number(m[2]),
       w: Number(m[3]),
@@ -77,6 +86,11 @@ describe('report charts', () => {
     expect(niceScale(1920)).toEqual({ max: 2000, step: 500 });
     expect(niceScale(7)).toEqual({ max: 8, step: 2 });
     expect(niceScale(0)).toEqual({ max: 1, step: 0.2 });
-    expect([shortNumber(1500), shortNumber(2_000_000), shortNumber(999), shortNumber(12_345)]).toEqual(['1.5k', '2M', '999', '12k']);
+    expect([shortNumber(1500), shortNumber(2_000_000), shortNumber(999), shortNumber(12_345)]).toEqual([
+      '1.5k',
+      '2M',
+      '999',
+      '12k',
+    ]);
   });
 });

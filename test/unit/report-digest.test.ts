@@ -30,9 +30,22 @@ const data = (over: Partial<ReportData> = {}): ReportData => ({
     // opened before, resolved in the period
     { incidentId: 'a', receiver: 'r', openedAt: t(-2), resolvedAt: t(2) },
     // opened, acknowledged after 10 min and resolved after 1 h, all in the period
-    { incidentId: 'b', receiver: 'r', openedAt: t(3), acknowledgedAt: new Date(Date.parse(t(3)) + 600_000).toISOString(), acknowledgedBy: 'bob', resolvedAt: t(4) },
+    {
+      incidentId: 'b',
+      receiver: 'r',
+      openedAt: t(3),
+      acknowledgedAt: new Date(Date.parse(t(3)) + 600_000).toISOString(),
+      acknowledgedBy: 'bob',
+      resolvedAt: t(4),
+    },
     // opened and acknowledged after 30 min, still open
-    { incidentId: 'c', receiver: 'r', openedAt: t(10), acknowledgedAt: new Date(Date.parse(t(10)) + 1_800_000).toISOString(), acknowledgedBy: 'eve' },
+    {
+      incidentId: 'c',
+      receiver: 'r',
+      openedAt: t(10),
+      acknowledgedAt: new Date(Date.parse(t(10)) + 1_800_000).toISOString(),
+      acknowledgedBy: 'eve',
+    },
   ],
   interventions: [],
   ...over,
@@ -60,8 +73,12 @@ describe('report numbers', () => {
       maxTimeToResolveMs: 4 * H,
     });
     const html = renderReport(data(), s, []).html;
-    expect(html).toContain('<td data-metric="tta" style="padding:4px 8px;border-bottom:1px solid #d0d7de">20m / 30m</td>');
-    expect(html).toContain('<td data-metric="ttr" style="padding:4px 8px;border-bottom:1px solid #d0d7de">2h30m / 4h</td>');
+    expect(html).toContain(
+      '<td data-metric="tta" style="padding:4px 8px;border-bottom:1px solid #d0d7de">20m / 30m</td>',
+    );
+    expect(html).toContain(
+      '<td data-metric="ttr" style="padding:4px 8px;border-bottom:1px solid #d0d7de">2h30m / 4h</td>',
+    );
   });
 
   it('says so when nothing was recorded, rather than showing zeros as data', () => {
@@ -76,14 +93,45 @@ describe('report numbers', () => {
 });
 
 describe('incident events', () => {
-  const alert = { monitor: { id: 'parsed-freshness', perspective: 'data' as const, pipeline: 'intel', labels: {} }, labels: { pipeline: 'intel' }, status: 'critical' as const, verdict: { status: 'critical' as const, unit: 'seconds' as const, reason: 'old', observedAt: t(1) }, firing: true, since: t(1) };
+  const alert = {
+    monitor: { id: 'parsed-freshness', perspective: 'data' as const, pipeline: 'intel', labels: {} },
+    labels: { pipeline: 'intel' },
+    status: 'critical' as const,
+    verdict: { status: 'critical' as const, unit: 'seconds' as const, reason: 'old', observedAt: t(1) },
+    firing: true,
+    since: t(1),
+  };
 
   it('reads the opening, a current acknowledgement and the resolution from a message', () => {
-    const firing: IncidentNotification = { kind: 'firing', incidentId: 'i', receiver: 'r', groupLabels: {}, status: 'critical', alerts: [alert], openedAt: t(1) };
+    const firing: IncidentNotification = {
+      kind: 'firing',
+      incidentId: 'i',
+      receiver: 'r',
+      groupLabels: {},
+      status: 'critical',
+      alerts: [alert],
+      openedAt: t(1),
+    };
     expect(incidentEventsFromNotification(firing)).toEqual([
-      { incidentId: 'i', openedAt: t(1), event: 'opened', at: t(1), severity: 'critical', receiver: 'r', pipelines: ['intel'], monitors: ['parsed-freshness'] },
+      {
+        incidentId: 'i',
+        openedAt: t(1),
+        event: 'opened',
+        at: t(1),
+        severity: 'critical',
+        receiver: 'r',
+        pipelines: ['intel'],
+        monitors: ['parsed-freshness'],
+      },
     ]);
-    const resolved: IncidentNotification = { ...firing, kind: 'resolved', status: 'ok', resolvedAt: t(3), resolvedBy: 'alice', acknowledged: { by: 'bob', at: t(2) } };
+    const resolved: IncidentNotification = {
+      ...firing,
+      kind: 'resolved',
+      status: 'ok',
+      resolvedAt: t(3),
+      resolvedBy: 'alice',
+      acknowledged: { by: 'bob', at: t(2) },
+    };
     const events = incidentEventsFromNotification(resolved);
     expect(events.map((e) => [e.event, e.at, e.by, e.severity])).toEqual([
       ['opened', t(1), undefined, undefined], // a resolved group says "ok": not the severity it opened with

@@ -33,10 +33,13 @@ describe('planSync', () => {
   });
 
   it('never deletes or updates a schedule pipewatch does not own, and reports the id clash', () => {
-    const plan = planSync([monitor('taken', 'v1')], [
-      { scheduleId: 'pipewatch-monitor/foreign', owned: false },
-      { scheduleId: 'pipewatch-monitor/taken', owned: false },
-    ]);
+    const plan = planSync(
+      [monitor('taken', 'v1')],
+      [
+        { scheduleId: 'pipewatch-monitor/foreign', owned: false },
+        { scheduleId: 'pipewatch-monitor/taken', owned: false },
+      ],
+    );
     expect(plan.steps).toEqual([]);
     expect(plan.conflicts).toEqual([{ scheduleId: 'pipewatch-monitor/taken', monitorId: 'taken' }]);
   });

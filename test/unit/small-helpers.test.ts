@@ -62,7 +62,11 @@ describe('URL redactor', () => {
   const secret = `pw-${Math.random().toString(36).slice(2)}`;
 
   it.each([
-    ['postgres', `postgres://reader:${secret}@db.internal:5432/lake?sslmode=require`, 'postgres://reader:***@db.internal:5432/lake?sslmode=require'],
+    [
+      'postgres',
+      `postgres://reader:${secret}@db.internal:5432/lake?sslmode=require`,
+      'postgres://reader:***@db.internal:5432/lake?sslmode=require',
+    ],
     ['amqp', `amqp://guest:${secret}@127.0.0.1:5672/%2F`, 'amqp://guest:***@127.0.0.1:5672/%2F'],
     ['a URL-encoded password', `postgres://u:${encodeURIComponent(`${secret}@/:`)}@h/db`, 'postgres://u:***@h/db'],
   ])('replaces the password of a %s URL and keeps the rest', (_name, url, expected) => {

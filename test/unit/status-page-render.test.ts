@@ -5,7 +5,9 @@ import type { StatusData } from '../../ui/status.js';
 
 describe('status page rendering', () => {
   it('escapes the five HTML metacharacters', () => {
-    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" onclick='y'>&</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
     expect(escapeHtml(undefined)).toBe('');
   });
 
@@ -35,10 +37,31 @@ describe('status page rendering', () => {
   it('escapes everything that comes from the config or the data', () => {
     const evil = '<script>alert(1)</script>';
     const data: StatusData = {
-      project: evil, generatedAt: '2026-01-01T00:00:00.000Z', namespace: 'default', taskQueue: 'pipewatch', temporalUi: 'http://ui',
-      pointsShown: 10, alerting: 1, problems: [evil],
-      monitors: [{ id: 'm"><b>x', description: evil, pipeline: evil, perspective: evil, check: 'sql', unit: 'records', status: 'critical', alerting: true,
-        reason: evil, lastValue: 1, lastRunId: 'run"><i>', incidentIds: ['pipewatch-incident/"><u>'], points: [{ observedAt: 'x', value: 1, status: 'ok' }] }],
+      project: evil,
+      generatedAt: '2026-01-01T00:00:00.000Z',
+      namespace: 'default',
+      taskQueue: 'pipewatch',
+      temporalUi: 'http://ui',
+      pointsShown: 10,
+      alerting: 1,
+      problems: [evil],
+      monitors: [
+        {
+          id: 'm"><b>x',
+          description: evil,
+          pipeline: evil,
+          perspective: evil,
+          check: 'sql',
+          unit: 'records',
+          status: 'critical',
+          alerting: true,
+          reason: evil,
+          lastValue: 1,
+          lastRunId: 'run"><i>',
+          incidentIds: ['pipewatch-incident/"><u>'],
+          points: [{ observedAt: 'x', value: 1, status: 'ok' }],
+        },
+      ],
       incidents: [{ workflowId: evil, state: evil, severity: evil, monitor: evil, pipeline: evil, since: evil }],
       interventions: [{ workflowId: evil, pipeline: evil, since: evil, title: evil, question: evil, deadlineAt: evil }],
       refusedArchives: [{ workflowId: evil, at: evil, reason: evil }],
@@ -50,11 +73,29 @@ describe('status page rendering', () => {
 
   it('lists the archives refused in the last week, with why and a link to the flow', () => {
     const base: StatusData = {
-      project: 'p', generatedAt: '2026-01-01T00:00:00.000Z', namespace: 'default', taskQueue: 'pipewatch', temporalUi: 'http://ui',
-      pointsShown: 10, alerting: 0, problems: [], monitors: [], incidents: [], interventions: [],
+      project: 'p',
+      generatedAt: '2026-01-01T00:00:00.000Z',
+      namespace: 'default',
+      taskQueue: 'pipewatch',
+      temporalUi: 'http://ui',
+      pointsShown: 10,
+      alerting: 0,
+      problems: [],
+      monitors: [],
+      incidents: [],
+      interventions: [],
     };
     expect(renderMain(base)).not.toContain('refused-archives');
-    const html = renderMain({ ...base, refusedArchives: [{ workflowId: 'pipewatch-archive/slip.zip-1a2b', at: '2026-01-01T00:00:00.000Z', reason: 'slip.zip has an entry whose path leaves the destination (zip-slip)' }] });
+    const html = renderMain({
+      ...base,
+      refusedArchives: [
+        {
+          workflowId: 'pipewatch-archive/slip.zip-1a2b',
+          at: '2026-01-01T00:00:00.000Z',
+          reason: 'slip.zip has an entry whose path leaves the destination (zip-slip)',
+        },
+      ],
+    });
     expect(html).toContain('Archives refused in the last 7 days (1)');
     expect(html).toContain('leaves the destination (zip-slip)');
     expect(html).toContain(`href="${workflowUrl('http://ui', 'default', 'pipewatch-archive/slip.zip-1a2b')}"`);

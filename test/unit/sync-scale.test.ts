@@ -15,7 +15,8 @@ ${Array.from({ length: 400 }, (_, i) => `  - { id: m${i}, connector: lake, check
   'sync.yaml',
   { env: false },
 );
-const names = (attributes: unknown) => (attributes as Array<{ key: { name: string }; value: unknown }>).map((a) => [a.key.name, a.value]);
+const names = (attributes: unknown) =>
+  (attributes as Array<{ key: { name: string }; value: unknown }>).map((a) => [a.key.name, a.value]);
 
 describe('PipewatchVersion on schedules', () => {
   const alone = config.monitors.find((m) => m.id === 'alone')!;
@@ -30,13 +31,27 @@ describe('PipewatchVersion on schedules', () => {
 
   it('is left out for a namespace without it (no pipewatch setup since)', () => {
     const o = scheduleOptions(alone, { taskQueue: 'q', project: 'p' });
-    expect(names(o.typedSearchAttributes).map(([k]) => k)).toEqual(['PipewatchMonitor', 'PipewatchPerspective', 'PipewatchPipeline']);
+    expect(names(o.typedSearchAttributes).map(([k]) => k)).toEqual([
+      'PipewatchMonitor',
+      'PipewatchPerspective',
+      'PipewatchPipeline',
+    ]);
   });
 
   it('makes sync update a current schedule made before it, once', () => {
-    const existing = [{ scheduleId: 'pipewatch-monitor/alone', owned: true, monitorId: 'alone', version: alone.version, unindexed: true }];
+    const existing = [
+      {
+        scheduleId: 'pipewatch-monitor/alone',
+        owned: true,
+        monitorId: 'alone',
+        version: alone.version,
+        unindexed: true,
+      },
+    ];
     const plan = planSync([alone], existing);
     expect(plan.steps.map((s) => s.action)).toEqual(['update']);
-    expect(planSync([alone], [{ ...existing[0]!, unindexed: false }]).steps.map((s) => s.action)).toEqual(['unchanged']);
+    expect(planSync([alone], [{ ...existing[0]!, unindexed: false }]).steps.map((s) => s.action)).toEqual([
+      'unchanged',
+    ]);
   });
 });

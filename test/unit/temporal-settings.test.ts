@@ -22,7 +22,13 @@ const text = (b: unknown) => Buffer.from(b as Uint8Array).toString('utf8');
 
 describe('temporalSettings', () => {
   it('is plaintext to the local dev server when nothing is set', () => {
-    expect(temporalSettings({})).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'pipewatch', tls: false, apiKey: undefined });
+    expect(temporalSettings({})).toEqual({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      taskQueue: 'pipewatch',
+      tls: false,
+      apiKey: undefined,
+    });
   });
 
   it('reads certificate, key and CA from files, and the server name', () => {
@@ -33,25 +39,43 @@ describe('temporalSettings', () => {
       TEMPORAL_TLS_SERVER_CA_CERT_PATH: caFile,
       TEMPORAL_TLS_SERVER_NAME: 'frontend.temporal.internal',
     });
-    const tls = s.tls as { clientCertPair: { crt: Uint8Array; key: Uint8Array }; serverRootCACertificate: Uint8Array; serverNameOverride: string };
-    expect([text(tls.clientCertPair.crt), text(tls.clientCertPair.key), text(tls.serverRootCACertificate)]).toEqual([CERT, KEY, CA]);
+    const tls = s.tls as {
+      clientCertPair: { crt: Uint8Array; key: Uint8Array };
+      serverRootCACertificate: Uint8Array;
+      serverNameOverride: string;
+    };
+    expect([text(tls.clientCertPair.crt), text(tls.clientCertPair.key), text(tls.serverRootCACertificate)]).toEqual([
+      CERT,
+      KEY,
+      CA,
+    ]);
     expect(tls.serverNameOverride).toBe('frontend.temporal.internal');
   });
 
   it('reads the _DATA forms the CLI also accepts (PEM in the variable itself)', () => {
-    const s = temporalSettings({ TEMPORAL_TLS_CLIENT_CERT_DATA: CERT, TEMPORAL_TLS_CLIENT_KEY_DATA: KEY, TEMPORAL_TLS_SERVER_CA_CERT_DATA: CA });
+    const s = temporalSettings({
+      TEMPORAL_TLS_CLIENT_CERT_DATA: CERT,
+      TEMPORAL_TLS_CLIENT_KEY_DATA: KEY,
+      TEMPORAL_TLS_SERVER_CA_CERT_DATA: CA,
+    });
     const tls = s.tls as { clientCertPair: { crt: Uint8Array; key: Uint8Array }; serverRootCACertificate: Uint8Array };
-    expect([text(tls.clientCertPair.crt), text(tls.clientCertPair.key), text(tls.serverRootCACertificate)]).toEqual([CERT, KEY, CA]);
+    expect([text(tls.clientCertPair.crt), text(tls.clientCertPair.key), text(tls.serverRootCACertificate)]).toEqual([
+      CERT,
+      KEY,
+      CA,
+    ]);
   });
 
   it('refuses a path and data for the same PEM, half a key pair, and an unreadable file', () => {
-    expect(() => temporalSettings({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: caFile, TEMPORAL_TLS_SERVER_CA_CERT_DATA: CA })).toThrow(
-      'set TEMPORAL_TLS_SERVER_CA_CERT_PATH or TEMPORAL_TLS_SERVER_CA_CERT_DATA, not both',
+    expect(() =>
+      temporalSettings({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: caFile, TEMPORAL_TLS_SERVER_CA_CERT_DATA: CA }),
+    ).toThrow('set TEMPORAL_TLS_SERVER_CA_CERT_PATH or TEMPORAL_TLS_SERVER_CA_CERT_DATA, not both');
+    expect(() => temporalSettings({ TEMPORAL_TLS_CLIENT_CERT_PATH: certFile })).toThrow(
+      /set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH/,
     );
-    expect(() => temporalSettings({ TEMPORAL_TLS_CLIENT_CERT_PATH: certFile })).toThrow(/set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH/);
-    expect(() => temporalSettings({ TEMPORAL_TLS_CLIENT_CERT_PATH: join(dir, 'nope.pem'), TEMPORAL_TLS_CLIENT_KEY_PATH: keyFile })).toThrow(
-      `TEMPORAL_TLS_CLIENT_CERT_PATH=${join(dir, 'nope.pem')}: cannot read the file (ENOENT)`,
-    );
+    expect(() =>
+      temporalSettings({ TEMPORAL_TLS_CLIENT_CERT_PATH: join(dir, 'nope.pem'), TEMPORAL_TLS_CLIENT_KEY_PATH: keyFile }),
+    ).toThrow(`TEMPORAL_TLS_CLIENT_CERT_PATH=${join(dir, 'nope.pem')}: cannot read the file (ENOENT)`);
   });
 
   it('an API key implies TLS with the system roots; TEMPORAL_TLS reads 1/0/true/false in any case', () => {
@@ -64,7 +88,9 @@ describe('temporalSettings', () => {
   });
 
   it('refuses to skip host verification, which neither SDK connection can do', () => {
-    expect(() => temporalSettings({ TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'true' })).toThrow(/not supported: set TEMPORAL_TLS_SERVER_NAME/);
+    expect(() => temporalSettings({ TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'true' })).toThrow(
+      /not supported: set TEMPORAL_TLS_SERVER_NAME/,
+    );
     expect(temporalSettings({ TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'false' }).tls).toBe(false);
   });
 });

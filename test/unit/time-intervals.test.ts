@@ -37,7 +37,20 @@ function intervalsOf(body: string): TimeInterval[] {
   return r.intervals.t!;
 }
 
-const MONTHS: Record<string, string> = { Jan: '01', Feb: '02', Mar: '03', Apr: '04', May: '05', Jun: '06', Jul: '07', Aug: '08', Sep: '09', Oct: '10', Nov: '11', Dec: '12' };
+const MONTHS: Record<string, string> = {
+  Jan: '01',
+  Feb: '02',
+  Mar: '03',
+  Apr: '04',
+  May: '05',
+  Jun: '06',
+  Jul: '07',
+  Aug: '08',
+  Sep: '09',
+  Oct: '10',
+  Nov: '11',
+  Dec: '12',
+};
 
 /** Go's time.RFC822Z ("02 Jan 06 15:04 -0700") as epoch milliseconds; two-digit years are 20yy as Go reads them here. */
 function rfc822z(text: string): number {
@@ -60,7 +73,12 @@ const rows: Row[] = [];
 // ------------------------------------------------------- TestContainsTime
 
 const containsRows: Array<{ name: string; yaml: string; valid: string[]; invalid: string[]; refusedWith?: string }> = [
-  { name: 'an empty interval contains every time', yaml: '- {}', valid: ['02 Jan 06 15:04 +0000', '03 Jan 07 10:04 +0000', '04 Jan 06 09:04 +0000'], invalid: [] },
+  {
+    name: 'an empty interval contains every time',
+    yaml: '- {}',
+    valid: ['02 Jan 06 15:04 +0000', '03 Jan 07 10:04 +0000', '04 Jan 06 09:04 +0000'],
+    invalid: [],
+  },
   {
     name: '9am to 5pm, monday to friday',
     yaml: "- times: [{ startTime: '09:00', endTime: '17:00' }]\n  weekdays: ['monday:friday']",
@@ -71,13 +89,33 @@ const containsRows: Array<{ name: string; yaml: string; valid: string[]; invalid
     name: 'Easter 2020',
     yaml: "- daysOfMonth: ['4:6']\n  months: ['4']\n  years: ['2020']",
     valid: ['04 Apr 20 15:04 +0000', '05 Apr 20 00:00 +0000', '06 Apr 20 23:05 +0000'],
-    invalid: ['03 May 18 15:04 +0000', '03 Apr 20 23:59 +0000', '04 Jun 20 23:59 +0000', '06 Apr 19 23:59 +0000', '07 Apr 20 00:00 +0000'],
+    invalid: [
+      '03 May 18 15:04 +0000',
+      '03 Apr 20 23:59 +0000',
+      '04 Jun 20 23:59 +0000',
+      '06 Apr 19 23:59 +0000',
+      '07 Apr 20 00:00 +0000',
+    ],
   },
   {
     name: 'negative days of month: the last 3 days of each month',
     yaml: "- daysOfMonth: ['-3:-1']",
-    valid: ['31 Jan 20 15:04 +0000', '30 Jan 20 15:04 +0000', '29 Jan 20 15:04 +0000', '30 Jun 20 00:00 +0000', '29 Feb 20 23:05 +0000'],
-    invalid: ['03 May 18 15:04 +0000', '27 Jan 20 15:04 +0000', '03 Apr 20 23:59 +0000', '04 Jun 20 23:59 +0000', '06 Apr 19 23:59 +0000', '07 Apr 20 00:00 +0000', '01 Mar 20 00:00 +0000'],
+    valid: [
+      '31 Jan 20 15:04 +0000',
+      '30 Jan 20 15:04 +0000',
+      '29 Jan 20 15:04 +0000',
+      '30 Jun 20 00:00 +0000',
+      '29 Feb 20 23:05 +0000',
+    ],
+    invalid: [
+      '03 May 18 15:04 +0000',
+      '27 Jan 20 15:04 +0000',
+      '03 Apr 20 23:59 +0000',
+      '04 Jun 20 23:59 +0000',
+      '06 Apr 19 23:59 +0000',
+      '07 Apr 20 00:00 +0000',
+      '01 Mar 20 00:00 +0000',
+    ],
   },
   {
     name: 'out of bound days are clamped to month boundaries',
@@ -146,12 +184,20 @@ for (const c of timeStringRows) {
     test: 'TestParseTimeString',
     name: `${c.start ?? '-'} to ${c.end ?? '-'}`,
     run: () => {
-      const fields = [c.start ? `startTime: '${c.start}'` : '', c.end ? `endTime: '${c.end}'` : ''].filter(Boolean).join(', ');
+      const fields = [c.start ? `startTime: '${c.start}'` : '', c.end ? `endTime: '${c.end}'` : '']
+        .filter(Boolean)
+        .join(', ');
       const r = load(`t:\n  - times: [{ ${fields} }]`);
       if (c.range) {
-        expect('intervals' in r && r.intervals.t).toEqual([{ times: [{ startMinute: c.range[0], endMinute: c.range[1] }] }]);
+        expect('intervals' in r && r.intervals.t).toEqual([
+          { times: [{ startMinute: c.range[0], endMinute: c.range[1] }] },
+        ]);
       } else {
-        expect('problems' in r && r.problems).toEqual([expect.stringMatching(new RegExp(`^pipewatch\\.yaml:4:\\d+: timeIntervals\\.t\\[0\\]\\.times\\[0\\].*: ${escape(c.error!)}; `))]);
+        expect('problems' in r && r.problems).toEqual([
+          expect.stringMatching(
+            new RegExp(`^pipewatch\\.yaml:4:\\d+: timeIntervals\\.t\\[0\\]\\.times\\[0\\].*: ${escape(c.error!)}; `),
+          ),
+        ]);
       }
     },
   });
@@ -163,7 +209,14 @@ function escape(s: string): string {
 
 // ---------------------------------------------------- TestYamlUnmarshal
 
-const unmarshalRows: Array<{ name: string; yaml: string; intervals?: TimeInterval[]; contains?: string[]; excludes?: string[]; error?: string }> = [
+const unmarshalRows: Array<{
+  name: string;
+  yaml: string;
+  intervals?: TimeInterval[];
+  contains?: string[];
+  excludes?: string[];
+  error?: string;
+}> = [
   {
     name: 'simple business hours',
     yaml: "- weekdays: ['monday:friday']\n  times:\n    - startTime: '09:00'\n      endTime: '17:00'",
@@ -173,18 +226,30 @@ const unmarshalRows: Array<{ name: string; yaml: string; intervals?: TimeInterva
   },
   {
     name: 'negative indices and ranges: the last week of the first quarter, not Saturday, 2020-2025 and 2030-2035',
-    yaml:
-      "- weekdays: ['monday:friday', 'sunday']\n  months: ['january:march']\n  daysOfMonth: ['-7:-1']\n  years: ['2020:2025', '2030:2035']\n  times:\n    - startTime: '09:00'\n      endTime: '17:00'",
+    yaml: "- weekdays: ['monday:friday', 'sunday']\n  months: ['january:march']\n  daysOfMonth: ['-7:-1']\n  years: ['2020:2025', '2030:2035']\n  times:\n    - startTime: '09:00'\n      endTime: '17:00'",
     intervals: [
       {
-        weekdays: [{ begin: 1, end: 5 }, { begin: 0, end: 0 }],
+        weekdays: [
+          { begin: 1, end: 5 },
+          { begin: 0, end: 0 },
+        ],
         times: [{ startMinute: 540, endMinute: 1020 }],
         months: [{ begin: 1, end: 3 }],
         daysOfMonth: [{ begin: -7, end: -1 }],
-        years: [{ begin: 2020, end: 2025 }, { begin: 2030, end: 2035 }],
+        years: [
+          { begin: 2020, end: 2025 },
+          { begin: 2030, end: 2035 },
+        ],
       },
     ],
-    contains: ['27 Jan 21 09:00 +0000', '28 Jan 21 16:59 +0000', '29 Jan 21 13:00 +0000', '31 Mar 25 13:00 +0000', '31 Mar 25 13:00 +0000', '31 Jan 35 13:00 +0000'],
+    contains: [
+      '27 Jan 21 09:00 +0000',
+      '28 Jan 21 16:59 +0000',
+      '29 Jan 21 13:00 +0000',
+      '31 Mar 25 13:00 +0000',
+      '31 Mar 25 13:00 +0000',
+      '31 Jan 35 13:00 +0000',
+    ],
     excludes: ['30 Jan 21 13:00 +0000', '01 Apr 21 13:00 +0000', '30 Jan 26 13:00 +0000', '31 Jan 35 17:01 +0000'],
   },
   {
@@ -193,24 +258,80 @@ const unmarshalRows: Array<{ name: string; yaml: string; intervals?: TimeInterva
     intervals: [{ weekdays: [{ begin: 1, end: 5 }], times: [{ startMinute: 540, endMinute: 1020 }] }],
     contains: ['01 Apr 21 13:00 +0000'],
   },
-  { name: 'invalid start time', yaml: "- times:\n    - startTime: '01:99'\n      endTime: '23:59'", error: "couldn't parse timestamp 01:99, invalid format" },
-  { name: 'invalid end time', yaml: "- times:\n    - startTime: '00:00'\n      endTime: '99:99'", error: "couldn't parse timestamp 99:99, invalid format" },
-  { name: 'start day before end day', yaml: "- weekdays: ['friday:monday']", error: 'start day cannot be before end day' },
+  {
+    name: 'invalid start time',
+    yaml: "- times:\n    - startTime: '01:99'\n      endTime: '23:59'",
+    error: "couldn't parse timestamp 01:99, invalid format",
+  },
+  {
+    name: 'invalid end time',
+    yaml: "- times:\n    - startTime: '00:00'\n      endTime: '99:99'",
+    error: "couldn't parse timestamp 99:99, invalid format",
+  },
+  {
+    name: 'start day before end day',
+    yaml: "- weekdays: ['friday:monday']",
+    error: 'start day cannot be before end day',
+  },
   { name: 'invalid weekdays', yaml: "- weekdays: ['blurgsday:flurgsday']", error: 'blurgsday is not a valid weekday' },
   { name: 'numeric weekdays are not allowed', yaml: "- weekdays: ['1:3']", error: '1 is not a valid weekday' },
-  { name: 'negative numeric weekdays are not allowed', yaml: "- weekdays: ['-2:-1']", error: '-2 is not a valid weekday' },
-  { name: 'day 0 of the month', yaml: "- daysOfMonth: ['0']", error: '0 is not a valid day of the month: out of range' },
-  { name: 'start day of month below -31', yaml: "- daysOfMonth: ['-50:-20']", error: '-50 is not a valid day of the month: out of range' },
-  { name: 'end day of month above 31', yaml: "- daysOfMonth: ['1:50']", error: '50 is not a valid day of the month: out of range' },
-  { name: 'negative indices work', yaml: "- daysOfMonth: ['1:-1']", intervals: [{ daysOfMonth: [{ begin: 1, end: -1 }] }] },
-  { name: 'end day must be negative if start day is negative', yaml: "- daysOfMonth: ['-15:5']", error: 'end day must be negative if start day is negative' },
-  { name: 'negative end before positive start', yaml: "- daysOfMonth: ['10:-25']", error: 'end day -25 is always before start day 10' },
-  { name: 'months regardless of case', yaml: "- months: ['January:december']", intervals: [{ months: [{ begin: 1, end: 12 }] }] },
-  { name: 'a time zone by location', yaml: "- years: ['2020:2022']\n  location: 'Australia/Sydney'", intervals: [{ years: [{ begin: 2020, end: 2022 }], location: 'Australia/Sydney' }] },
+  {
+    name: 'negative numeric weekdays are not allowed',
+    yaml: "- weekdays: ['-2:-1']",
+    error: '-2 is not a valid weekday',
+  },
+  {
+    name: 'day 0 of the month',
+    yaml: "- daysOfMonth: ['0']",
+    error: '0 is not a valid day of the month: out of range',
+  },
+  {
+    name: 'start day of month below -31',
+    yaml: "- daysOfMonth: ['-50:-20']",
+    error: '-50 is not a valid day of the month: out of range',
+  },
+  {
+    name: 'end day of month above 31',
+    yaml: "- daysOfMonth: ['1:50']",
+    error: '50 is not a valid day of the month: out of range',
+  },
+  {
+    name: 'negative indices work',
+    yaml: "- daysOfMonth: ['1:-1']",
+    intervals: [{ daysOfMonth: [{ begin: 1, end: -1 }] }],
+  },
+  {
+    name: 'end day must be negative if start day is negative',
+    yaml: "- daysOfMonth: ['-15:5']",
+    error: 'end day must be negative if start day is negative',
+  },
+  {
+    name: 'negative end before positive start',
+    yaml: "- daysOfMonth: ['10:-25']",
+    error: 'end day -25 is always before start day 10',
+  },
+  {
+    name: 'months regardless of case',
+    yaml: "- months: ['January:december']",
+    intervals: [{ months: [{ begin: 1, end: 12 }] }],
+  },
+  {
+    name: 'a time zone by location',
+    yaml: "- years: ['2020:2022']\n  location: 'Australia/Sydney'",
+    intervals: [{ years: [{ begin: 2020, end: 2022 }], location: 'Australia/Sydney' }],
+  },
   { name: 'invalid start month', yaml: "- months: ['martius:june']", error: 'martius is not a valid month' },
   { name: 'invalid end month', yaml: "- months: ['march:junius']", error: 'junius is not a valid month' },
-  { name: 'start month after end month', yaml: "- months: ['december:january']", error: 'end month january is before start month december' },
-  { name: 'start year after end year', yaml: "- years: ['2022:2020']", error: 'end year 2020 is before start year 2022' },
+  {
+    name: 'start month after end month',
+    yaml: "- months: ['december:january']",
+    error: 'end month january is before start month december',
+  },
+  {
+    name: 'start year after end year',
+    yaml: "- years: ['2022:2020']",
+    error: 'end year 2020 is before start year 2022',
+  },
 ];
 for (const c of unmarshalRows) {
   rows.push({
@@ -219,7 +340,13 @@ for (const c of unmarshalRows) {
     run: () => {
       const r = load(`t:\n${c.yaml.replace(/^/gm, '  ')}`);
       if (c.error) {
-        expect('problems' in r && r.problems).toEqual([expect.stringMatching(new RegExp(`^pipewatch\\.yaml:\\d+:\\d+: timeIntervals\\.t\\[0\\]\\.\\w+(\\[\\d+\\])?(\\.\\w+)?: ${escape(c.error)}`))]);
+        expect('problems' in r && r.problems).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `^pipewatch\\.yaml:\\d+:\\d+: timeIntervals\\.t\\[0\\]\\.\\w+(\\[\\d+\\])?(\\.\\w+)?: ${escape(c.error)}`,
+            ),
+          ),
+        ]);
         return;
       }
       if ('problems' in r) throw new Error(r.problems.join('\n'));
@@ -240,7 +367,8 @@ for (const c of unmarshalRows.filter((r) => !r.error)) {
       const intervals = intervalsOf(c.yaml);
       const back = JSON.parse(JSON.stringify(intervals)) as TimeInterval[];
       expect(back).toEqual(intervals);
-      for (const t of [...(c.contains ?? []), ...(c.excludes ?? [])]) expect(contained(back, rfc822z(t))).toBe(contained(intervals, rfc822z(t)));
+      for (const t of [...(c.contains ?? []), ...(c.excludes ?? [])])
+        expect(contained(back, rfc822z(t))).toBe(contained(intervals, rfc822z(t)));
     },
   });
 }
@@ -299,7 +427,9 @@ for (const c of mutesRows) {
       if ('problems' in r) throw new Error(r.problems.join('\n'));
       expect(intervalsContaining(['evenings', 'weekends'], r.intervals, Date.parse(c.now))).toEqual(c.mutedBy);
       // On a route, the same names as muteTimeIntervals mute it exactly then.
-      expect(routeTimeMute({ muteTimeIntervals: ['evenings', 'weekends'] }, r.intervals, Date.parse(c.now)).muted).toBe(c.mutedBy.length > 0);
+      expect(routeTimeMute({ muteTimeIntervals: ['evenings', 'weekends'] }, r.intervals, Date.parse(c.now)).muted).toBe(
+        c.mutedBy.length > 0,
+      );
     },
   });
 }
@@ -312,7 +442,9 @@ describe(`Alertmanager time intervals (${PEER})`, () => {
     const start = doc.indexOf('<!-- section: alertmanager-routing -->');
     const section = doc.slice(start, doc.indexOf('\n## ', start));
     const refused = rows.filter((r) => r.refused).length;
-    expect(section).toContain(`${rows.length - refused} of ${rows.length} \`${PEER}\` cases pass, ${refused} refused at load`);
+    expect(section).toContain(
+      `${rows.length - refused} of ${rows.length} \`${PEER}\` cases pass, ${refused} refused at load`,
+    );
   });
 });
 
@@ -332,26 +464,42 @@ describe('time intervals across daylight saving changes', () => {
   });
 
   it('finds the end of a mute that spans the hour Berlin skips', () => {
-    const defined = { night: intervalsOf("- times: [{ startTime: '01:00', endTime: '03:30' }]\n  location: Europe/Berlin") };
+    const defined = {
+      night: intervalsOf("- times: [{ startTime: '01:00', endTime: '03:30' }]\n  location: Europe/Berlin"),
+    };
     // 01:00 CET = 00:00Z; the clock jumps 02:00 → 03:00; 03:30 CEST = 01:30Z.
     const at = Date.parse('2026-03-29T00:00:00Z');
     expect(routeTimeMute({ muteTimeIntervals: ['night'] }, defined, at).muted).toBe(true);
-    expect(new Date(routeTimeMuteChangesAt({ muteTimeIntervals: ['night'] }, defined, at)).toISOString()).toBe('2026-03-29T01:30:00.000Z');
+    expect(new Date(routeTimeMuteChangesAt({ muteTimeIntervals: ['night'] }, defined, at)).toISOString()).toBe(
+      '2026-03-29T01:30:00.000Z',
+    );
   });
 
   it('ends a New York weekend mute at Monday 09:00 EST after the fall-back Sunday (2026-11-01)', () => {
-    const defined = { hours: intervalsOf("- weekdays: ['monday:friday']\n  times: [{ startTime: '09:00', endTime: '17:00' }]\n  location: America/New_York") };
+    const defined = {
+      hours: intervalsOf(
+        "- weekdays: ['monday:friday']\n  times: [{ startTime: '09:00', endTime: '17:00' }]\n  location: America/New_York",
+      ),
+    };
     const route = { activeTimeIntervals: ['hours'] };
     const sunday = Date.parse('2026-11-01T12:00:00Z'); // 07:00 EST, after the 02:00 EDT → 01:00 EST change
     expect(routeTimeMute(route, defined, sunday)).toEqual({ muted: true, because: 'inactive', intervals: ['hours'] });
     expect(new Date(routeTimeMuteChangesAt(route, defined, sunday)).toISOString()).toBe('2026-11-02T14:00:00.000Z');
     // The Friday before, still EDT (-04:00): active until 17:00 EDT = 21:00Z.
-    expect(new Date(routeTimeMuteChangesAt(route, defined, Date.parse('2026-10-30T15:00:00Z'))).toISOString()).toBe('2026-10-30T21:00:00.000Z');
+    expect(new Date(routeTimeMuteChangesAt(route, defined, Date.parse('2026-10-30T15:00:00Z'))).toISOString()).toBe(
+      '2026-10-30T21:00:00.000Z',
+    );
   });
 
   it('finds the same change a minute-by-minute walk finds, around DST changes in four zones', () => {
     const zones = ['Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Australia/Lord_Howe'];
-    const starts = ['2026-03-28T18:00:00Z', '2026-03-07T20:00:00Z', '2026-10-31T20:00:00Z', '2026-04-04T10:00:00Z', '2026-10-03T10:00:00Z'];
+    const starts = [
+      '2026-03-28T18:00:00Z',
+      '2026-03-07T20:00:00Z',
+      '2026-10-31T20:00:00Z',
+      '2026-04-04T10:00:00Z',
+      '2026-10-03T10:00:00Z',
+    ];
     let seed = 7;
     const rand = (n: number) => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -363,7 +511,9 @@ describe('time intervals across daylight saving changes', () => {
         const a = rand(1_380);
         const b = a + 1 + rand(1_440 - a - 1);
         const hh = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
-        const defined = { x: intervalsOf(`- times: [{ startTime: '${hh(a)}', endTime: '${hh(b)}' }]\n  location: ${zone}`) };
+        const defined = {
+          x: intervalsOf(`- times: [{ startTime: '${hh(a)}', endTime: '${hh(b)}' }]\n  location: ${zone}`),
+        };
         const route = { muteTimeIntervals: ['x'] };
         const at = Date.parse(start) + rand(600) * MIN;
         const horizon = 2 * 86_400_000;
@@ -371,7 +521,13 @@ describe('time intervals across daylight saving changes', () => {
         const state = routeTimeMute(route, defined, at).muted;
         let slow = Math.floor(at / MIN) * MIN + MIN;
         while (slow < at + horizon && routeTimeMute(route, defined, slow).muted === state) slow += MIN;
-        expect([zone, start, hh(a), hh(b), new Date(fast).toISOString()]).toEqual([zone, start, hh(a), hh(b), new Date(Math.min(slow, at + horizon)).toISOString()]);
+        expect([zone, start, hh(a), hh(b), new Date(fast).toISOString()]).toEqual([
+          zone,
+          start,
+          hh(a),
+          hh(b),
+          new Date(Math.min(slow, at + horizon)).toISOString(),
+        ]);
         checked++;
       }
     }
@@ -379,9 +535,11 @@ describe('time intervals across daylight saving changes', () => {
   });
 
   it('refuses a time zone that would depend on the worker, and unknown zones', () => {
-    const local = load("t:\n  - location: Local");
-    expect('problems' in local && local.problems[0]).toMatch(/timeIntervals\.t\[0\]\.location: "Local" would depend on each worker's clock; write an IANA time zone/);
-    const bogus = load("t:\n  - location: Mars/Olympus");
+    const local = load('t:\n  - location: Local');
+    expect('problems' in local && local.problems[0]).toMatch(
+      /timeIntervals\.t\[0\]\.location: "Local" would depend on each worker's clock; write an IANA time zone/,
+    );
+    const bogus = load('t:\n  - location: Mars/Olympus');
     expect('problems' in bogus && bogus.problems[0]).toMatch(/unknown time zone "Mars\/Olympus"/);
   });
 

@@ -3,7 +3,8 @@
 // lines, and the limit on a line that never ends.
 import { LineSplitter } from '../../connectors/kubernetes/watch.js';
 
-const feed = (splitter: LineSplitter, chunks: Array<string | Buffer>) => chunks.flatMap((c) => splitter.push(typeof c === 'string' ? Buffer.from(c) : c));
+const feed = (splitter: LineSplitter, chunks: Array<string | Buffer>) =>
+  chunks.flatMap((c) => splitter.push(typeof c === 'string' ? Buffer.from(c) : c));
 
 describe('watch stream lines', () => {
   it('joins lines split across chunks and skips blank ones', () => {
@@ -19,7 +20,9 @@ describe('watch stream lines', () => {
   it('refuses a line longer than the limit, counted across chunks, and reads on afterwards', () => {
     const splitter = new LineSplitter(10);
     expect(feed(splitter, ['0123456789\n'])).toEqual(['0123456789']);
-    expect(() => feed(splitter, ['01234', '56789', 'X'])).toThrow('the watch stream sent a line longer than 10 bytes (the limit) without ending it');
+    expect(() => feed(splitter, ['01234', '56789', 'X'])).toThrow(
+      'the watch stream sent a line longer than 10 bytes (the limit) without ending it',
+    );
     expect(feed(splitter, ['ok\n'])).toEqual(['ok']);
   });
 });
