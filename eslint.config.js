@@ -207,4 +207,12 @@ export default tseslint.config(
     },
   },
   ...roomBlocks,
+  {
+    // A file a reader can hold in mind: product modules stay under 500 lines (split at their seams, as
+    // connectors/<type>/, store/history/ and cli/commands/ are). Tests and benchmarks are excepted.
+    name: 'pipewatch/file-size',
+    files: ['**/*.ts'],
+    ignores: ['test/**', 'bench/**'],
+    rules: { 'max-lines': ['error', { max: 500 }] },
+  },
 );
