@@ -14,7 +14,7 @@ export function configJsonSchema(): Record<string, unknown> {
     ...schema,
     $id: 'https://pipewatch.dev/schema/pipewatch.schema.json',
     title: 'pipewatch configuration',
-    description: 'Connectors, notification channels and monitors, declared as code. See README.md#configuration.',
+    description: 'Connectors, notification channels and monitors, declared as code. See docs/CONFIGURATION.md.',
   };
 }
 

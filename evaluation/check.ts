@@ -18,7 +18,7 @@ import { incidentFor, routeAlert } from './routing.js';
 import { incidentWorkflowId } from './incident-key.js';
 import { alertNode } from './correlation.js';
 import type { Labels } from './matchers.js';
-import type { AlertEvent, IncidentInput } from '../workflows/incident.js';
+import type { AlertEvent, IncidentInput } from './incident-types.js';
 
 /**
  * How a check's collect is retried before it counts as "could not check": as a
