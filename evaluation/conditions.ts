@@ -6,9 +6,9 @@
 // and pipewatch's own: [HEADER].<name>, [DNS_TIME] (ms), `=~` / `!~` with an RE2 expression, days
 // and weeks in durations. Every condition is parsed and type-checked at load (parseCondition):
 // what Gatus would read in a way that never or always holds, or that pipewatch cannot observe, is
-// refused with what to write instead. checkCondition says which value made a condition fail.
-// Pure and workflow-safe.
-import { lookup, parseJson, valueLength, valueText, type ParsedJson, type PathStep } from './gatus-json.js';
+// refused with what to write instead. checkCondition (condition-check.ts) says which value made a
+// condition fail. Pure and workflow-safe.
+import type { PathStep } from './gatus-json.js';
 import {
   gatusNumber,
   globToRe2,
@@ -17,9 +17,12 @@ import {
   isLeadingZeroOctal,
   parseGoDurationMs,
   parseGoInt,
-  utf8Length,
 } from './gatus-values.js';
-import { compileRegex, regexProblem } from './regex.js';
+import { regexProblem } from './regex.js';
+
+export { checkCondition, conditionUses } from './condition-check.js';
+// The API shapes lived here once; the http connector and the CLI still import them from this path.
+export { jsonShape, SHAPE_LIMITS, shapeDiff } from './api-shape.js';
 
 export type Operator = '==' | '!=' | '<' | '<=' | '>' | '>=' | '=~' | '!~';
 
@@ -323,209 +326,4 @@ export function parseCondition(text: string): Condition | string {
   const condition: Condition = { text, left, op, right };
   const problem = typeCheck(condition);
   return problem === undefined ? condition : refuse(problem);
-}
-
-/** Whether a condition reads a placeholder (the connector collects [CONNECTED] and [IP] facts on demand). */
-export function conditionUses(c: Condition, p: Placeholder): boolean {
-  return [c.left, c.right].some((o) => o.kind === 'placeholder' && o.placeholder === p);
-}
-
-// ---------------------------------------------------------------- evaluation
-
-type Resolved = { text: string } | { problem: string };
-
-const parsedBodies = new WeakMap<ResponseFacts, ParsedJson>();
-function bodyJson(facts: ResponseFacts): ParsedJson {
-  let parsed = parsedBodies.get(facts);
-  if (!parsed) parsedBodies.set(facts, (parsed = parseJson(facts.body)));
-  return parsed;
-}
-
-function applyFn(o: PlaceholderOperand, text: string): Resolved {
-  if (o.fn === 'len') return { text: String(utf8Length(text)) };
-  if (o.fn === 'has') return { text: String(text !== '') };
-  return { text };
-}
-
-function resolveBody(o: PlaceholderOperand, facts: ResponseFacts): Resolved {
-  if (facts.bodyTruncated) {
-    return {
-      problem: o.path.length
-        ? 'the body is larger than the limit, so it was not read as JSON'
-        : 'the body is larger than the limit, so it was not compared whole',
-    };
-  }
-  if (o.path.length === 0) {
-    const trimmed = goTrimSpace(facts.body);
-    if (o.fn === 'has') return { text: String(trimmed !== '') };
-    if (o.fn === 'len') {
-      // Gatus counts the elements of a body that is a JSON array, else the bytes of the body as received.
-      if (facts.body.startsWith('[') && facts.body.endsWith(']')) {
-        const parsed = bodyJson(facts);
-        return {
-          text: String('value' in parsed && Array.isArray(parsed.value) ? parsed.value.length : utf8Length(trimmed)),
-        };
-      }
-      return { text: String(utf8Length(facts.body)) };
-    }
-    return { text: trimmed };
-  }
-  const parsed = bodyJson(facts);
-  const found = 'value' in parsed ? lookup(parsed.value, o.path) : undefined;
-  if (o.fn === 'has') return { text: String(found !== undefined) };
-  if ('problem' in parsed)
-    return {
-      problem: parsed.problem === 'too deep' ? 'got a value nested too deeply to compare' : 'the body is not JSON',
-    };
-  const ref = o.fn ? o.text.slice(4, -1) : o.text;
-  if (found === undefined) return { problem: `${ref} is not in the body (missing or null)` };
-  try {
-    return { text: o.fn === 'len' ? String(valueLength(found)) : valueText(found) };
-  } catch {
-    // Printing recurses: a value nested thousands deep overflows the stack.
-    return { problem: 'got a value nested too deeply to compare' };
-  }
-}
-
-function resolve(o: PlaceholderOperand, facts: ResponseFacts): Resolved {
-  switch (o.placeholder) {
-    case 'STATUS':
-      return applyFn(o, String(facts.status));
-    case 'RESPONSE_TIME':
-      return applyFn(o, String(Math.trunc(facts.responseTimeMs)));
-    case 'DNS_TIME':
-      return facts.dnsTimeMs === undefined
-        ? { problem: 'no DNS lookup was made (the host is an IP address or localhost)' }
-        : applyFn(o, String(Math.trunc(facts.dnsTimeMs)));
-    case 'CERTIFICATE_EXPIRATION':
-      // Gatus: 0 without a certificate (a plain http URL).
-      return applyFn(o, String(Math.trunc(facts.certificateExpiresInMs ?? 0)));
-    case 'CONNECTED':
-      return applyFn(o, String(facts.connected !== false));
-    case 'IP':
-      return applyFn(o, facts.ip ?? '');
-    case 'HEADER': {
-      const value = facts.headers[o.header!];
-      if (o.fn === 'has') return { text: String(value !== undefined) };
-      return value === undefined ? { problem: `the response has no ${o.header} header` } : applyFn(o, value);
-    }
-    case 'BODY':
-      return resolveBody(o, facts);
-  }
-}
-
-function show(text: string): string {
-  if (text === '') return 'an empty value';
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
-
-/** Gatus' equality: pat() and any() on either side; integers (any Go syntax) by value; otherwise text. */
-function equal(left: Operand, l: string, right: Operand, r: string): boolean {
-  for (const [fn, value] of [
-    [left, r],
-    [right, l],
-  ] as const) {
-    if (fn.kind === 'any') return fn.options.includes(value);
-    if (fn.kind === 'pat') return compileRegex(fn.regex, { anchored: true }).test(value.replace(/\//g, ''));
-  }
-  const a = parseGoInt(l);
-  const b = parseGoInt(r);
-  return a !== undefined && b !== undefined ? a === b : l === r;
-}
-
-/** undefined when the condition holds; otherwise what the response had instead. */
-export function checkCondition(c: Condition, facts: ResponseFacts): string | undefined {
-  const noAnswer = (reason: string) =>
-    facts.connected === false ? `${reason} (no answer: ${facts.connectionError ?? 'not connected'})` : reason;
-  const texts: string[] = [];
-  const resolved: Record<'left' | 'right', string> = { left: '', right: '' };
-  for (const side of ['left', 'right'] as const) {
-    const o = c[side];
-    if (o.kind !== 'placeholder') {
-      resolved[side] = o.text;
-      continue;
-    }
-    const r = resolve(o, facts);
-    if ('problem' in r) return noAnswer(r.problem);
-    resolved[side] = r.text;
-    texts.push(r.text);
-  }
-  const { left: l, right: r } = resolved;
-  let holds: boolean;
-  switch (c.op) {
-    case '=~':
-    case '!~':
-      holds = compileRegex((c.right as { regex: string }).regex).test(l) === (c.op === '=~');
-      break;
-    case '==':
-    case '!=':
-      holds = equal(c.left, l, c.right, r) === (c.op === '==');
-      break;
-    default: {
-      const a = c.left.kind === 'literal' ? c.left.number : gatusNumber(l);
-      const b = c.right.kind === 'literal' ? c.right.number : gatusNumber(r);
-      // Gatus reads what is not a number as 0; pipewatch says so instead of comparing 0.
-      const notNumber = a === undefined ? l : b === undefined ? r : undefined;
-      if (a === undefined || b === undefined) return noAnswer(`got ${show(notNumber!)}, which is not a number`);
-      holds = c.op === '<' ? a < b : c.op === '<=' ? a <= b : c.op === '>' ? a > b : a >= b;
-    }
-  }
-  if (holds) return undefined;
-  if (conditionUses(c, 'CERTIFICATE_EXPIRATION') && !c.left.text.startsWith('len(')) {
-    if (facts.certificateExpiresInMs === undefined) return noAnswer('no TLS certificate (not an https URL)');
-    return `the certificate expires in ${Math.max(0, Math.round(facts.certificateExpiresInMs / 3_600_000))}h`;
-  }
-  return noAnswer(`got ${texts.map(show).join(' and ')}`);
-}
-
-// ------------------------------------------------------------- API shapes
-
-/**
- * Past these, a shape says so instead of going on: a hostile body must not make
- * the shape (kept in history and in the store) or the stack grow without bound.
- */
-export const SHAPE_LIMITS = { depth: 64, paths: 2_000 };
-
-/** The shape of a JSON value: every path with its type; array elements share "[]". */
-export function jsonShape(value: unknown, path = '$', out: Record<string, string> = {}): Record<string, string> {
-  let paths = Object.keys(out).length;
-  const note = (p: string, type: string) => {
-    if (!(p in out)) {
-      if (paths >= SHAPE_LIMITS.paths) {
-        out['…'] = `more than ${SHAPE_LIMITS.paths} paths; the rest are not described`;
-        return false;
-      }
-      paths++;
-    }
-    out[p] = type;
-    return true;
-  };
-  const walk = (v: unknown, p: string, depth: number): void => {
-    if (v !== null && typeof v === 'object' && depth >= SHAPE_LIMITS.depth) {
-      note(p, `nested deeper than ${SHAPE_LIMITS.depth} levels`);
-    } else if (Array.isArray(v)) {
-      if (!note(p, 'array')) return;
-      for (const item of v) walk(item, `${p}[]`, depth + 1);
-    } else if (v !== null && typeof v === 'object') {
-      if (!note(p, 'object')) return;
-      for (const [k, child] of Object.entries(v)) walk(child, `${p}.${k}`, depth + 1);
-    } else {
-      const type = v === null ? 'null' : typeof v;
-      // An array can hold several types at one path: keep them all, sorted.
-      note(p, out[p] && out[p] !== type ? [...new Set([...out[p]!.split('|'), type])].sort().join('|') : type);
-    }
-  };
-  walk(value, path, 0);
-  return out;
-}
-
-/** A readable diff of two shapes: "+ $.data[].owner: string", "- $.count: number", "~ $.id: number → string". */
-export function shapeDiff(accepted: Record<string, string>, latest: Record<string, string>): string[] {
-  const lines: string[] = [];
-  for (const [path, type] of Object.entries(latest)) {
-    if (!(path in accepted)) lines.push(`+ ${path}: ${type}`);
-    else if (accepted[path] !== type) lines.push(`~ ${path}: ${accepted[path]} → ${type}`);
-  }
-  for (const [path, type] of Object.entries(accepted)) if (!(path in latest)) lines.push(`- ${path}: ${type}`);
-  return lines.sort((a, b) => a.slice(2).localeCompare(b.slice(2)));
 }

@@ -6,215 +6,28 @@
 // side by side analysed together (whitespace is not an operator), a purely
 // negative group given a match-all (fixNegativeQueryIfNeeded), `_exists_`,
 // `field:>5`, ranges, wildcards, /regexp/, `*:*`. What the file matcher does not
-// implement is refused here with what to write instead. Pure.
-import { compileRegex } from '../regex.js';
-import { analyze, parseDate } from './analysis.js';
-import { DATE_FIELDS, TEXT_FIELDS } from './mapping.js';
+// implement is refused here with what to write instead. Pure. This file holds the
+// clause grammar; the tokens are cut in tokens.ts and the queries built in queries.ts.
+import {
+  booleanQuery,
+  fieldQuery,
+  prefixQuery,
+  QuerySyntaxError,
+  rangeQuery,
+  regexpQuery,
+  wildcardQuery,
+  type Clause,
+  type Node,
+} from './queries.js';
+import { tokenize, unescape, type Kind, type Token } from './tokens.js';
 
-export type Occur = 'must' | 'should' | 'must_not' | 'filter';
+export { QuerySyntaxError, type Node, type Occur } from './queries.js';
+
 export type Operator = 'AND' | 'OR';
-
-export type Node =
-  | { kind: 'bool'; clauses: Array<{ occur: Occur; node: Node }> }
-  | { kind: 'all' }
-  | { kind: 'exists'; field: string }
-  /** A term or words (phrase: false; analysed together, joined by the default operator on text) or a "phrase". */
-  | { kind: 'text'; field: string; text: string; phrase: boolean }
-  | { kind: 'prefix'; field: string; prefix: string }
-  | { kind: 'wildcard'; field: string; pattern: string }
-  | { kind: 'regexp'; field: string; pattern: string; test: (s: string) => boolean }
-  | { kind: 'range'; field: string; lower?: string; upper?: string; includeLower: boolean; includeUpper: boolean };
 
 export interface ParsedQuery {
   root: Node;
   operator: Operator;
-}
-
-export class QuerySyntaxError extends Error {}
-
-type Kind =
-  | 'AND'
-  | 'OR'
-  | 'NOT'
-  | 'PLUS'
-  | 'MINUS'
-  | 'BAREOPER'
-  | 'LPAREN'
-  | 'RPAREN'
-  | 'COLON'
-  | 'STAR'
-  | 'CARAT'
-  | 'QUOTED'
-  | 'TERM'
-  | 'FUZZY_SLOP'
-  | 'PREFIXTERM'
-  | 'WILDTERM'
-  | 'REGEXPTERM'
-  | 'RANGEIN_START'
-  | 'RANGEEX_START'
-  | 'NUMBER'
-  | 'RANGE_TO'
-  | 'RANGEIN_END'
-  | 'RANGEEX_END'
-  | 'RANGE_QUOTED'
-  | 'RANGE_GOOP'
-  | 'EOF';
-
-interface Token {
-  kind: Kind;
-  image: string;
-  at: number;
-}
-
-const WHITESPACE = new Set([' ', '\t', '\n', '\r', '\u3000']);
-const NOT_TERM_START = new Set([
-  ...WHITESPACE,
-  '+',
-  '-',
-  '!',
-  '(',
-  ')',
-  ':',
-  '^',
-  '[',
-  ']',
-  '"',
-  '{',
-  '}',
-  '~',
-  '*',
-  '?',
-  '\\',
-  '/',
-]);
-const isTermChar = (c: string) => !NOT_TERM_START.has(c) || c === '-' || c === '+';
-
-function tokenize(text: string): Token[] {
-  const out: Token[] = [];
-  let p = 0;
-  const push = (kind: Kind, image: string, at: number) => out.push({ kind, image, at });
-  while (p < text.length) {
-    const c = text[p]!;
-    if (WHITESPACE.has(c)) {
-      p++;
-      continue;
-    }
-    const at = p;
-    if (c === '(' || c === ')' || c === ':') {
-      push(c === '(' ? 'LPAREN' : c === ')' ? 'RPAREN' : 'COLON', c, at);
-      p++;
-    } else if (c === '+' || c === '-' || c === '!') {
-      if (p + 1 < text.length && WHITESPACE.has(text[p + 1]!)) {
-        push('BAREOPER', c, at);
-        p += 2;
-      } else {
-        push(c === '+' ? 'PLUS' : c === '-' ? 'MINUS' : 'NOT', c, at);
-        p++;
-      }
-    } else if (c === '"') {
-      let q = p + 1;
-      while (q < text.length && text[q] !== '"') q += text[q] === '\\' ? 2 : 1;
-      if (q >= text.length) throw new QuerySyntaxError(`a quote opened at character ${at + 1} is not closed`);
-      push('QUOTED', text.slice(p, q + 1), at);
-      p = q + 1;
-    } else if (c === '/') {
-      let q = p + 1;
-      while (q < text.length && text[q] !== '/') q += text[q] === '\\' && text[q + 1] === '/' ? 2 : 1;
-      if (q >= text.length)
-        throw new QuerySyntaxError(
-          `a /regular expression/ opened at character ${at + 1} is not closed (write \\/ for a slash inside one)`,
-        );
-      push('REGEXPTERM', text.slice(p, q + 1), at);
-      p = q + 1;
-    } else if (c === '~') {
-      let q = p + 1;
-      while (q < text.length && isTermChar(text[q]!)) q++;
-      push('FUZZY_SLOP', text.slice(p, q), at);
-      p = q;
-    } else if (c === '^') {
-      push('CARAT', c, at);
-      p++;
-      const m = /^\d+(\.\d+)?/.exec(text.slice(p));
-      if (!m) throw new QuerySyntaxError(`a boost "^" at character ${at + 1} needs a number, as in error^2`);
-      push('NUMBER', m[0], p);
-      p += m[0].length;
-    } else if (c === '[' || c === '{') {
-      push(c === '[' ? 'RANGEIN_START' : 'RANGEEX_START', c, at);
-      p++;
-      // The range state: TO, the end bracket, "quoted" or bare bounds.
-      for (;;) {
-        while (p < text.length && WHITESPACE.has(text[p]!)) p++;
-        if (p >= text.length)
-          throw new QuerySyntaxError(`a range opened at character ${at + 1} is not closed with ] or }`);
-        const r = text[p]!;
-        const start = p;
-        if (r === ']' || r === '}') {
-          push(r === ']' ? 'RANGEIN_END' : 'RANGEEX_END', r, p);
-          p++;
-          break;
-        }
-        let goop = p;
-        while (
-          goop < text.length &&
-          text[goop] !== ' ' &&
-          text[goop] !== ']' &&
-          text[goop] !== '}' &&
-          !WHITESPACE.has(text[goop]!)
-        )
-          goop++;
-        if (r === '"') {
-          let q = p + 1;
-          while (q < text.length && text[q] !== '"') q += text[q] === '\\' && text[q + 1] === '"' ? 2 : 1;
-          if (q < text.length && q > p + 1 && q + 1 >= goop) {
-            push('RANGE_QUOTED', text.slice(p, q + 1), start);
-            p = q + 1;
-            continue;
-          }
-        }
-        const image = text.slice(p, goop);
-        push(image === 'TO' ? 'RANGE_TO' : 'RANGE_GOOP', image, start);
-        p = goop;
-      }
-    } else {
-      // A run of term characters, escapes and wildcards: TERM, PREFIXTERM, WILDTERM or STAR.
-      let q = p;
-      const wild: number[] = [];
-      while (q < text.length) {
-        const d = text[q]!;
-        if (d === '\\') {
-          if (q + 1 >= text.length) throw new QuerySyntaxError('the query ends with a backslash that escapes nothing');
-          q += 2;
-        } else if (d === '*' || d === '?') {
-          wild.push(q);
-          q++;
-        } else if (isTermChar(d) && (q > p || (d !== '-' && d !== '+'))) q++;
-        else break;
-      }
-      const image = text.slice(p, q);
-      p = q;
-      if (wild.length === 0) {
-        const kind: Kind =
-          image === 'AND' || image === '&&'
-            ? 'AND'
-            : image === 'OR' || image === '||'
-              ? 'OR'
-              : image === 'NOT'
-                ? 'NOT'
-                : 'TERM';
-        push(kind, image, at);
-      } else if (image === '*') push('STAR', image, at);
-      else if (wild.length === 1 && wild[0] === q - 1 && image[0] !== '*' && image[0] !== '?')
-        push('PREFIXTERM', image, at);
-      else push('WILDTERM', image, at);
-    }
-  }
-  out.push({ kind: 'EOF', image: '', at: text.length });
-  return out;
-}
-
-/** Lucene's discardEscapeChar: `\x` is x. */
-function unescape(s: string): string {
-  return s.replace(/\\(.)/gsu, '$1');
 }
 
 const MOD_NONE = 0;
@@ -237,8 +50,6 @@ const CLAUSE_START: Kind[] = [
   'RANGEEX_START',
   'LPAREN',
 ];
-
-type Clause = { occur: Occur; node: Node };
 
 class Parser {
   private i = 0;
@@ -407,115 +218,6 @@ class Parser {
     }
     this.fail('expected a word, "phrase", range or (group)');
   }
-}
-
-function booleanQuery(clauses: Clause[]): Node | null {
-  if (clauses.length === 0) return null;
-  // Elasticsearch's getBooleanQuery → fixNegativeQueryIfNeeded: only MUST_NOT clauses → add match_all.
-  if (clauses.every((c) => c.occur === 'must_not'))
-    return { kind: 'bool', clauses: [...clauses, { occur: 'filter', node: { kind: 'all' } }] };
-  return { kind: 'bool', clauses };
-}
-
-/** On a field the mapping makes text, words that analyse to nothing give no query (the clause is dropped). */
-function noWordsOnText(field: string, text: string): boolean {
-  return TEXT_FIELDS.includes(field) && analyze(text).length === 0;
-}
-
-// QueryStringQueryParser.getFieldQuery
-function fieldQuery(field: string, text: string, quoted: boolean): Node | null {
-  if (field === '_exists_') return { kind: 'exists', field: text };
-  if (!quoted && field && text.length > 1) {
-    if (text.startsWith('>=') && text.length > 2) return rangeQuery(field, text.slice(2), undefined, true, true);
-    if (text.startsWith('>')) return rangeQuery(field, text.slice(1), undefined, false, true);
-    if (text.startsWith('<=') && text.length > 2) return rangeQuery(field, undefined, text.slice(2), true, true);
-    if (text.startsWith('<')) return rangeQuery(field, undefined, text.slice(1), true, false);
-  }
-  if (DATE_FIELDS.includes(field)) dateBound(field, text);
-  if (noWordsOnText(field, text)) return null;
-  return { kind: 'text', field, text, phrase: quoted };
-}
-
-function dateBound(field: string, text: string): void {
-  if (parseDate(text, false) === undefined)
-    throw new QuerySyntaxError(
-      `${field} is a date: "${text}" is not one pipewatch reads (date math such as now-1h is not supported — the rule's window already limits time); write 2026-01-31, 2026-01-31T10:00:00Z or epoch milliseconds`,
-    );
-}
-
-function rangeQuery(
-  field: string,
-  lower: string | undefined,
-  upper: string | undefined,
-  includeLower: boolean,
-  includeUpper: boolean,
-): Node {
-  if (field === '*')
-    throw new QuerySyntaxError(
-      `a range needs a field name: write e.g. http.response.status_code:[500 TO 599] or status:>=500`,
-    );
-  if (DATE_FIELDS.includes(field)) for (const b of [lower, upper]) if (b !== undefined) dateBound(field, b);
-  return { kind: 'range', field, lower, upper, includeLower, includeUpper };
-}
-
-// QueryStringQueryParser.getWildcardQuery: `*` alone is every document on `*`, else "the field exists".
-function wildcardQuery(field: string, pattern: string): Node {
-  if (pattern === '*') return field === '*' ? { kind: 'all' } : { kind: 'exists', field };
-  return { kind: 'wildcard', field, pattern };
-}
-
-function prefixQuery(field: string, prefix: string): Node | null {
-  if (noWordsOnText(field, prefix)) return null;
-  return { kind: 'prefix', field, prefix };
-}
-
-/**
- * Lucene regular expressions are anchored (the whole term must match). The
- * part of their syntax RE2 reads alike is accepted and run by evaluation/regex.ts;
- * Lucene-only operators (@ & ~ < > # and "…" literals) and RE2-only ones (^ $
- * anchors, (?flags), \b, \p{…}) are refused.
- */
-function regexpQuery(field: string, pattern: string): Node {
-  const source = pattern.replace(/\\\//g, '/');
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]!;
-    if (c === '\\') {
-      const e = source[i + 1] ?? '';
-      if (/[a-zA-Z]/.test(e) && !/[dswDSW]/.test(e))
-        throw new QuerySyntaxError(
-          `/${pattern}/: \\${e} is not in Lucene's regular expressions; write the characters out, e.g. [0-9] or [a-z]`,
-        );
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (c === ']') inClass = false;
-      continue;
-    }
-    if (c === '[') {
-      inClass = true;
-      if (source[i + 1] === '^') i++;
-      continue;
-    }
-    if ('@&~<>#"'.includes(c))
-      throw new QuerySyntaxError(
-        `/${pattern}/: "${c}" is a Lucene-only regular expression operator pipewatch does not run on log files; escape it (\\${c}) to mean the character, or use a wildcard (field:abc*)`,
-      );
-    if (c === '^' || c === '$')
-      throw new QuerySyntaxError(
-        `/${pattern}/: Lucene regular expressions are always anchored and "${c}" is an ordinary character there; remove it (or escape it: \\${c})`,
-      );
-    if (c === '(' && source[i + 1] === '?')
-      throw new QuerySyntaxError(`/${pattern}/: (? groups are not in Lucene's regular expressions; write plain ( )`);
-  }
-  let regex;
-  try {
-    regex = compileRegex(`(?s:${source})`, { anchored: true });
-  } catch (err) {
-    throw new QuerySyntaxError(`/${pattern}/ is not a regular expression: ${(err as Error).message}`);
-  }
-  return { kind: 'regexp', field, pattern, test: (s) => regex.test(s) };
 }
 
 /**
