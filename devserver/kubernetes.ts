@@ -5,56 +5,20 @@
 // Built once from the Go module proxy by scripts/build-k8s.sh into the cache,
 // started here on free ports with a static-token file (an admin and a user
 // with no RBAC rights) and RBAC on.
+// The binaries are found or built by kubernetes-binaries.ts; kwok's nodes are registered by kubernetes-nodes.ts.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { cacheDir } from './temporal-cli.js';
+import { join } from 'node:path';
 import { stopProcess } from './dev-server.js';
 import { kwokPodStages } from './kwok-stages.js';
+import { logTail } from './log-tail.js';
+import { findControlPlane, type ControlPlaneBinaries } from './kubernetes-binaries.js';
+import { createNodes, KWOK_NODE_ANNOTATION } from './kubernetes-nodes.js';
 
-/** The annotation that puts a node under kwok (its value "fake"), as kwok's own docs write it. */
-export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
-
-export interface ControlPlaneBinaries {
-  etcd: string;
-  apiserver: string;
-  controllerManager: string;
-  scheduler: string;
-  kwok: string;
-}
-
-export function k8sBinDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.PIPEWATCH_K8S_BIN_DIR ?? join(cacheDir(env), 'k8s');
-}
-
-/** The cached binaries, built with scripts/build-k8s.sh when missing (minutes, once). */
-export function findControlPlane(
-  options: { build?: boolean; log?: (line: string) => void } = {},
-): ControlPlaneBinaries {
-  const dir = k8sBinDir();
-  const bins = {
-    etcd: join(dir, 'etcd'),
-    apiserver: join(dir, 'kube-apiserver'),
-    controllerManager: join(dir, 'kube-controller-manager'),
-    scheduler: join(dir, 'kube-scheduler'),
-    kwok: join(dir, 'kwok'),
-  };
-  if (Object.values(bins).every((b) => existsSync(b))) return bins;
-  if (options.build === false)
-    throw new Error(`no Kubernetes control plane in ${dir}; build it with scripts/build-k8s.sh`);
-  const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'build-k8s.sh');
-  const scriptPath = existsSync(script)
-    ? script
-    : join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'build-k8s.sh');
-  options.log?.(
-    `building etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok into ${dir} (once; 6-16 minutes on 2 cores)…`,
-  );
-  execFileSync('bash', [scriptPath], { env: { ...process.env, OUT: dir }, stdio: ['ignore', 'ignore', 'inherit'] });
-  return bins;
-}
+export { findControlPlane, k8sBinDir, type ControlPlaneBinaries } from './kubernetes-binaries.js';
+export { KWOK_NODE_ANNOTATION } from './kubernetes-nodes.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -130,15 +94,7 @@ class ControlPlaneStartError extends Error {}
 
 async function waitReady(server: string, token: string, ca: Buffer, child: ChildProcess, log: string): Promise<void> {
   const deadline = Date.now() + 60_000;
-  const failed = (what: string) => {
-    let tail: string;
-    try {
-      tail = readFileSync(log, 'utf8').trim().split('\n').slice(-15).join('\n');
-    } catch {
-      tail = '(no log)';
-    }
-    return new ControlPlaneStartError(`${what}; ${log} ends with:\n${tail}`);
-  };
+  const failed = (what: string) => new ControlPlaneStartError(`${what}; ${log} ends with:\n${logTail(log, 15)}`);
   for (;;) {
     if (child.exitCode !== null) throw failed(`kube-apiserver exited (${child.exitCode})`);
     if (await readyz(server, token, ca)) return;
@@ -400,102 +356,3 @@ current-context: admin
 
 /** Not exited: a child killed by a signal has exitCode null and its signalCode set. */
 const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
-
-/** A JSON request to the API server as the admin (no client library here: devserver also runs from the CLI). */
-/** The parts of a Node answer read here (the body is the answer's text when it is not JSON). */
-interface NodeAnswer {
-  status?: { conditions?: Array<{ type: string; status?: string }> };
-  spec?: { taints?: Array<{ key: string }> };
-}
-
-function apiRequest(
-  server: string,
-  token: string,
-  ca: Buffer,
-  method: string,
-  path: string,
-  body?: unknown,
-  contentType = 'application/json',
-): Promise<{ status: number; body: NodeAnswer | string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      `${server}${path}`,
-      { method, ca, headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, timeout: 10_000 },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (text += c));
-        res.on('end', () => {
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // not JSON: keep the text
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed as NodeAnswer | string });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 10 s`)));
-    req.on('error', reject);
-    if (body !== undefined) req.write(JSON.stringify(body));
-    req.end();
-  });
-}
-
-/** Registers kwok's nodes and waits until kwok has made each Ready (as a kubelet registering itself would). */
-async function createNodes(
-  server: string,
-  token: string,
-  ca: Buffer,
-  nodes: string[],
-  capacity = { cpu: '8', memory: '32Gi', pods: '110' },
-): Promise<void> {
-  for (const name of nodes) {
-    const res = await apiRequest(server, token, ca, 'POST', '/api/v1/nodes', {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name,
-        annotations: { [KWOK_NODE_ANNOTATION]: 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-        labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', type: 'kwok' },
-      },
-      status: { capacity, allocatable: capacity },
-    });
-    if (res.status !== 201 && res.status !== 409)
-      throw new Error(`creating node ${name}: ${res.status} ${JSON.stringify(res.body)}`);
-  }
-  const deadline = Date.now() + 30_000;
-  for (const name of nodes) {
-    for (;;) {
-      const res = await apiRequest(server, token, ca, 'GET', `/api/v1/nodes/${name}`);
-      const node = typeof res.body === 'object' && res.body !== null ? res.body : {};
-      const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
-      if (ready?.status === 'True') {
-        // The API server's TaintNodesByCondition admission taints a new node not-ready; the node lifecycle controller
-        // lifts it once the node is Ready. Lifted here as well, so pods schedule without that controller running.
-        const taints = node.spec?.taints ?? [];
-        const kept = taints.filter((t) => t.key !== 'node.kubernetes.io/not-ready');
-        if (kept.length !== taints.length) {
-          const patched = await apiRequest(
-            server,
-            token,
-            ca,
-            'PATCH',
-            `/api/v1/nodes/${name}`,
-            { spec: { taints: kept } },
-            'application/merge-patch+json',
-          );
-          if (patched.status !== 200)
-            throw new Error(
-              `lifting the not-ready taint of node ${name}: ${patched.status} ${JSON.stringify(patched.body)}`,
-            );
-        }
-        break;
-      }
-      if (Date.now() > deadline)
-        throw new Error(`kwok did not make node ${name} Ready within 30 s (its log: kwok.log)`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}

@@ -5,63 +5,29 @@
 // their own (made with the server's SQL schema tool), several history shards, and
 // mutual TLS on the frontend. The dev server (dev-server.ts) is one process on
 // SQLite with one shard; this is what users who outgrow one machine run.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+// The server's build is temporal-server-binaries.ts; its databases, certificates and namespace are
+// temporal-cluster-databases.ts, temporal-cluster-certificates.ts and temporal-cluster-namespace.ts.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { cacheDir } from './temporal-cli.js';
+import { join } from 'node:path';
 import { portOpen, stopProcess } from './dev-server.js';
+import { logTail } from './log-tail.js';
+import { findTemporalServer, type ServerBinaries } from './temporal-server-binaries.js';
+import { createSchema, dropDatabases, pgTarget, type PgTarget } from './temporal-cluster-databases.js';
+import type { ClusterTls } from './temporal-cluster-certificates.js';
 
-/** The server the Temporal CLI v1.5.1 embeds (its dev server), so both run the same code. */
-export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
+export {
+  TEMPORAL_SERVER_VERSION,
+  findTemporalServer,
+  temporalServerDir,
+  type ServerBinaries,
+} from './temporal-server-binaries.js';
+export { makeClusterCertificates, type ClusterTls } from './temporal-cluster-certificates.js';
+export { prepareNamespace } from './temporal-cluster-namespace.js';
 
 export const SERVICES = ['history', 'matching', 'frontend', 'worker'] as const;
 export type ServiceName = (typeof SERVICES)[number];
-
-export interface ServerBinaries {
-  server: string;
-  sqlTool: string;
-  /** schema/postgresql of the server module: the SQL tool's versioned migrations. */
-  schemaDir: string;
-  dir: string;
-}
-
-export function temporalServerDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.PIPEWATCH_TEMPORAL_SERVER_DIR ?? join(cacheDir(env), 'temporal-server', TEMPORAL_SERVER_VERSION);
-}
-
-function scriptPath(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  // dist/devserver/ → ../../scripts; devserver/ (ts-jest) → ../scripts
-  const fromDist = join(here, '..', '..', 'scripts', 'build-temporal-server.sh');
-  return existsSync(fromDist) ? fromDist : join(here, '..', 'scripts', 'build-temporal-server.sh');
-}
-
-/** The cached server and SQL tool, built with scripts/build-temporal-server.sh when missing (about 3 minutes, once). */
-export function findTemporalServer(
-  options: { build?: boolean; log?: (line: string) => void; env?: NodeJS.ProcessEnv } = {},
-): ServerBinaries {
-  const env = options.env ?? process.env;
-  const dir = temporalServerDir(env);
-  const bins: ServerBinaries = {
-    server: join(dir, 'temporal-server'),
-    sqlTool: join(dir, 'temporal-sql-tool'),
-    schemaDir: join(dir, 'schema', 'postgresql', 'v12'),
-    dir,
-  };
-  if (existsSync(bins.server) && existsSync(bins.sqlTool) && existsSync(bins.schemaDir)) return bins;
-  if (options.build === false)
-    throw new Error(`no Temporal server in ${dir}; build it with scripts/build-temporal-server.sh`);
-  options.log?.(
-    `building the Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool into ${dir} (once; about 3 minutes)…`,
-  );
-  execFileSync('bash', [scriptPath()], {
-    env: { ...env, OUT: dir, TEMPORAL_SERVER_VERSION },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  return bins;
-}
 
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -87,20 +53,6 @@ async function freePort(): Promise<number> {
   throw new Error('no free port between 20000 and 32000 for the Temporal services');
 }
 const taken = new Set<number>();
-
-/** Certificates (PEM files) for mutual TLS on the frontend. */
-export interface ClusterTls {
-  /** CA that signed the frontend's certificate and every client certificate. */
-  caFile: string;
-  /** The frontend's serving certificate (subjectAltName 127.0.0.1). */
-  serverCertFile: string;
-  serverKeyFile: string;
-  /** The certificate the server's own worker service presents to the frontend (clientAuth). */
-  systemWorkerCertFile: string;
-  systemWorkerKeyFile: string;
-  /** The name clients check in the frontend's certificate (default localhost: a name, since Node refuses to send an IP as SNI). */
-  serverName?: string;
-}
 
 export interface ClusterOptions {
   /** Where configs and logs go. */
@@ -142,97 +94,6 @@ export interface TemporalCluster {
   /** Stops one service (SIGTERM, or SIGKILL with kill) and starts it again on the same ports. */
   restart(service: ServiceName, options?: { kill?: boolean }): Promise<void>;
   stop(options?: { dropDatabases?: boolean }): Promise<void>;
-}
-
-interface PgTarget {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-}
-
-function pgTarget(databaseUrl: string): PgTarget {
-  const url = new URL(databaseUrl);
-  return {
-    host: url.hostname || '127.0.0.1',
-    port: Number(url.port || 5432),
-    user: decodeURIComponent(url.username || 'postgres'),
-    password: decodeURIComponent(url.password),
-  };
-}
-
-/**
- * Creates a database and brings its schema to the newest version with the
- * server's own tool (create-database, setup-schema -v 0.0, update-schema), as
- * the server's documentation has operators do.
- */
-function createSchema(
-  bins: ServerBinaries,
-  pg: PgTarget,
-  database: string,
-  kind: 'temporal' | 'visibility',
-  logFile: string,
-): void {
-  const base = [
-    '--plugin',
-    'postgres12',
-    '--ep',
-    pg.host,
-    '-p',
-    String(pg.port),
-    '-u',
-    pg.user,
-    ...(pg.password ? ['--pw', pg.password] : []),
-  ];
-  const out = openSync(logFile, 'a');
-  const run = (args: string[]) => {
-    try {
-      execFileSync(bins.sqlTool, args, { stdio: ['ignore', out, out] });
-    } catch {
-      throw new Error(
-        `${bins.sqlTool} ${args.filter((a) => a !== pg.password).join(' ')} failed; its output is in ${logFile}:\n${tail(logFile)}`,
-      );
-    }
-  };
-  run([...base, '--db', database, 'create-database']);
-  run([...base, '--db', database, 'setup-schema', '-v', '0.0']);
-  run([...base, '--db', database, 'update-schema', '-d', join(bins.schemaDir, kind, 'versioned')]);
-}
-
-function dropDatabases(bins: ServerBinaries, pg: PgTarget, databases: string[]): void {
-  for (const db of databases) {
-    try {
-      execFileSync(
-        bins.sqlTool,
-        [
-          '--plugin',
-          'postgres12',
-          '--ep',
-          pg.host,
-          '-p',
-          String(pg.port),
-          '-u',
-          pg.user,
-          ...(pg.password ? ['--pw', pg.password] : []),
-          '--db',
-          db,
-          'drop-database',
-          '--force',
-        ],
-        { stdio: 'ignore' },
-      );
-    } catch {
-      // best effort: a left-over test database is harmless and uniquely named
-    }
-  }
-}
-
-function tail(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, 'utf8').trim().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }
 
 /** One service's configuration: every service's ports (they find each other through the membership table), its own log. */
@@ -397,7 +258,7 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
     while (!(await portOpen(readyPort))) {
       if (exited !== undefined)
         throw new Error(
-          `temporal ${svc.name} exited with code ${exited}; its log (${svc.logFile}) ends with:\n${tail(svc.logFile)}`,
+          `temporal ${svc.name} exited with code ${exited}; its log (${svc.logFile}) ends with:\n${logTail(svc.logFile, 30)}`,
         );
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
@@ -467,146 +328,4 @@ export async function startTemporalCluster(options: ClusterOptions): Promise<Tem
     },
   };
   return cluster;
-}
-
-/**
- * Certificates for a cluster on this machine, made with openssl: a CA, the frontend's serving certificate
- * (localhost and 127.0.0.1), and client certificates for the server's worker service and for pipewatch,
- * with the key usages rustls (the worker's TLS) insists on. Tests make theirs with test/support/tls.ts.
- */
-export function makeClusterCertificates(dir: string): {
-  tls: ClusterTls;
-  client: { certFile: string; keyFile: string };
-} {
-  mkdirSync(dir, { recursive: true });
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '30',
-    '-subj',
-    '/CN=pipewatch cluster CA',
-  );
-  writeFileSync(
-    join(dir, 'server.ext'),
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
-  );
-  writeFileSync(
-    join(dir, 'client.ext'),
-    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
-  );
-  for (const [name, kind, cn] of [
-    ['frontend', 'server', 'localhost'],
-    ['system-worker', 'client', 'temporal-system-worker'],
-    ['pipewatch', 'client', 'pipewatch-worker'],
-  ] as const) {
-    openssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      `/CN=${cn}`,
-    );
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.pem`,
-      '-days',
-      '30',
-      '-extfile',
-      `${kind}.ext`,
-    );
-  }
-  return {
-    tls: {
-      caFile: join(dir, 'ca.pem'),
-      serverCertFile: join(dir, 'frontend.pem'),
-      serverKeyFile: join(dir, 'frontend.key'),
-      systemWorkerCertFile: join(dir, 'system-worker.pem'),
-      systemWorkerKeyFile: join(dir, 'system-worker.key'),
-    },
-    client: { certFile: join(dir, 'pipewatch.pem'), keyFile: join(dir, 'pipewatch.key') },
-  };
-}
-
-/**
- * Registers the cluster's namespace through the frontend, as an operator would (retried while the services
- * settle membership), and optionally pipewatch's search attributes, waiting until the namespace accepts
- * them (the services cache namespace metadata for a few seconds).
- */
-export async function prepareNamespace(
-  cluster: TemporalCluster,
-  client: { certFile: string; keyFile: string },
-  options: { searchAttributes?: boolean } = {},
-): Promise<void> {
-  const { Connection } = await import('@temporalio/client');
-  const { msToTs } = await import('@temporalio/common/lib/time.js');
-  const env = cluster.clientEnv(client);
-  const connection = await Connection.connect({
-    address: cluster.address,
-    tls: env.TEMPORAL_TLS_SERVER_CA_CERT_PATH
-      ? {
-          serverRootCACertificate: readFileSync(env.TEMPORAL_TLS_SERVER_CA_CERT_PATH),
-          clientCertPair: { crt: readFileSync(client.certFile), key: readFileSync(client.keyFile) },
-          serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME,
-        }
-      : undefined,
-  });
-  const retry = async (what: string, fn: () => Promise<unknown>) => {
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message}`, { cause: err });
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
-  };
-  try {
-    await retry(`registering namespace ${cluster.namespace}`, () =>
-      connection.workflowService
-        .registerNamespace({ namespace: cluster.namespace, workflowExecutionRetentionPeriod: msToTs('1 day') })
-        .catch((err: Error) => {
-          if (!/already exists/i.test(err.message)) throw err;
-        }),
-    );
-    await retry(`namespace ${cluster.namespace} answering`, () =>
-      connection.workflowService.describeNamespace({ namespace: cluster.namespace }),
-    );
-    if (options.searchAttributes) {
-      const { SEARCH_ATTRIBUTES } = await import('../workflows/search-attributes.js');
-      await connection.operatorService.addSearchAttributes({
-        namespace: cluster.namespace,
-        searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, k.type === 'KEYWORD_LIST' ? 7 : 2])),
-      });
-      const probe = SEARCH_ATTRIBUTES.map((k) => `${k.name} = '_'`).join(' OR ');
-      await retry('the search attributes becoming usable', () =>
-        connection.workflowService.countWorkflowExecutions({ namespace: cluster.namespace, query: probe }),
-      );
-    }
-  } finally {
-    await connection.close();
-  }
 }
