@@ -1,6 +1,6 @@
 // The query language of log rules: Elasticsearch's query_string (Lucene
 // syntax) on the mapping of evaluation/query-string/mapping.ts. Elasticsearch
-// runs it itself (connectors/elasticsearch/index.ts sends the same default_field and
+// runs it itself (connectors/elasticsearch/log-source.ts sends the same default_field and
 // default operator); for NDJSON files, evaluation/query-string/ parses and
 // matches it with the same meaning. This module is the seam the rest of
 // pipewatch uses. Pure.
