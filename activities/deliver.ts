@@ -118,14 +118,12 @@ export function deliveryActivities(deps: ActivityDeps) {
         deps.metrics?.observeDelivery(channel.id, 'sent');
         deliveryErrors.delete(idempotencyKey);
         if (ledger) {
-          await deps.store
-            .markNotificationSent(idempotencyKey, messageId)
-            .catch((err: Error) =>
-              log.warn('could not confirm a sent notification in the ledger', {
-                channel: channel.id,
-                error: err.message,
-              }),
-            );
+          await deps.store.markNotificationSent(idempotencyKey, messageId).catch((err: Error) =>
+            log.warn('could not confirm a sent notification in the ledger', {
+              channel: channel.id,
+              error: err.message,
+            }),
+          );
         }
         return { channelId: channel.id, outcome: 'sent', messageId };
       });

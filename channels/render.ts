@@ -61,15 +61,9 @@ function htmlChart(points: ChartPoint[]): Html {
           : p.status === 'error'
             ? '#8c959f'
             : '#1a7f37';
-    return html`<td valign="bottom" style="padding:0 1px">
-      <div title="${`${p.observedAt}: ${p.value ?? 'n/a'}`}" style="width:6px;height:${h}px;background:${color}"></div>
-    </td>`;
+    return html`<td valign="bottom" style="padding:0 1px"><div title="${`${p.observedAt}: ${p.value ?? 'n/a'}`}" style="width:6px;height:${h}px;background:${color}"></div></td>`;
   });
-  return html`<table cellspacing="0" cellpadding="0" style="height:44px">
-    <tr>
-      ${cells}
-    </tr>
-  </table>`;
+  return html`<table cellspacing="0" cellpadding="0" style="height:44px"><tr>${cells}</tr></table>`;
 }
 
 /**
@@ -206,18 +200,10 @@ export function render(n: Notification, options: RenderOptions = {}): RenderedMe
     return {
       subject: cutAtWord(`${prefix} ${n.title}`),
       text,
-      html: html`<!doctype html>
-        <html>
-          <body style="font-family:sans-serif">
-            <h2>${n.title}</h2>
-            <p>
-              ${joinHtml(
-                text.split('\n').map((line) => html`${line}`),
-                '<br>',
-              )}
-            </p>
-          </body>
-        </html>`.markup,
+      html: html`<!doctype html><html><body style="font-family:sans-serif"><h2>${n.title}</h2><p>${joinHtml(
+        text.split('\n').map((line) => html`${line}`),
+        '<br>',
+      )}</p></body></html>`.markup,
     };
   }
   const history = options.history ?? {};
@@ -319,40 +305,27 @@ export function render(n: Notification, options: RenderOptions = {}): RenderedMe
 
   const color = n.kind === 'resolved' ? '#1a7f37' : n.status === 'critical' ? '#cf222e' : '#9a6700';
   const htmlBlocks = alerts.map(
-    (a) =>
-      html`<h3>${a.monitor.id}: ${a.verdict.reason}</h3>
-        <table cellpadding="4" style="border-collapse:collapse">
-          ${joinHtml(
-            alertRows(a).map(
-              ([k, v]) =>
-                html`<tr>
-                  <th align="left">${k}</th>
-                  <td>${v}</td>
-                </tr>`,
-            ),
-            '\n',
-          )}
-        </table>
-        ${htmlChart(history[a.monitor.id] ?? [])}`,
+    (a) => html`<h3>${a.monitor.id}: ${a.verdict.reason}</h3>
+<table cellpadding="4" style="border-collapse:collapse">
+${joinHtml(
+  alertRows(a).map(([k, v]) => html`<tr><th align="left">${k}</th><td>${v}</td></tr>`),
+  '\n',
+)}
+</table>
+${htmlChart(history[a.monitor.id] ?? [])}`,
   );
   const paragraphs = (lines: string[]) =>
     joinHtml(
       lines.map((l) => html`<p>${l}</p>`),
       '\n',
     );
-  const body = html`<!doctype html>
-    <html>
-      <body style="font-family:sans-serif">
-        <h2 style="color:${color}">
-          ${state}:
-          ${lead ? nodeName(lead.cause) : alerts.length === 1 && first ? first.monitor.id : `${alerts.length} alerts`}
-        </h2>
-        ${paragraphs(causeLines)} ${paragraphs(header)} ${joinHtml(htmlBlocks, '\n')}
-        <h3>What to do</h3>
-        <ul>
-          ${todo.map((t) => html`<li>${t}</li>`)}
-        </ul>
-      </body>
-    </html>`;
+  const body = html`<!doctype html><html><body style="font-family:sans-serif">
+<h2 style="color:${color}">${state}: ${lead ? nodeName(lead.cause) : alerts.length === 1 && first ? first.monitor.id : `${alerts.length} alerts`}</h2>
+${paragraphs(causeLines)}
+${paragraphs(header)}
+${joinHtml(htmlBlocks, '\n')}
+<h3>What to do</h3>
+<ul>${todo.map((t) => html`<li>${t}</li>`)}</ul>
+</body></html>`;
   return { subject: cutAtWord(subject), text, html: body.markup };
 }

@@ -33,13 +33,10 @@ export const stage = z
       .meta({
         description: 'Applied to ids before counting and comparing, as the pipeline itself does (PostgreSQL stages).',
       }),
-    runsOn: z
-      .array(id)
-      .optional()
-      .meta({
-        description:
-          'Connectors this stage runs on besides its store (a queue, an API, a cluster): monitors on them belong to this stage in the pipeline graph (correlation).',
-      }),
+    runsOn: z.array(id).optional().meta({
+      description:
+        'Connectors this stage runs on besides its store (a queue, an API, a cluster): monitors on them belong to this stage in the pipeline graph (correlation).',
+    }),
   })
   .meta({ description: 'Where one stage of a pipeline stores its records.' });
 
@@ -90,19 +87,12 @@ export const rule = z
           .meta({ description: 'Robust z-score (distance from the median in MADs) that counts as anomalous.' }),
         training: duration.prefault('14d').meta({ description: 'How far back the baseline looks.' }),
         minHistory: z.int().min(1).default(4).meta({ description: 'Points the baseline needs before any verdict.' }),
-        seasonality: z
-          .enum(['none', 'hourOfDay', 'dayOfWeek'])
-          .default('none')
-          .meta({
-            description: 'Compare only with points of the same hour of day, or the same hour of the same weekday.',
-          }),
-        minDeviation: z
-          .number()
-          .min(0)
-          .default(5)
-          .meta({
-            description: 'Moves smaller than this percentage of the median never count, however stable the history.',
-          }),
+        seasonality: z.enum(['none', 'hourOfDay', 'dayOfWeek']).default('none').meta({
+          description: 'Compare only with points of the same hour of day, or the same hour of the same weekday.',
+        }),
+        minDeviation: z.number().min(0).default(5).meta({
+          description: 'Moves smaller than this percentage of the median never count, however stable the history.',
+        }),
       })
       .optional(),
     rising: z
@@ -186,19 +176,14 @@ export const reportSpec = z
     schedule: scheduleSpec
       .optional()
       .meta({ description: 'When the report is made; default: { cron: "0 6 * * *" } (daily at 06:00 UTC).' }),
-    period: duration
-      .optional()
-      .meta({
-        description:
-          "What one report covers, ending when it is made; default: the schedule's interval, or 24h for a cron schedule.",
-      }),
-    notify: z
-      .array(id)
-      .optional()
-      .meta({
-        description:
-          'Email channels the report is sent to; default: the email channels of defaults.notify. The report is saved in the history store either way.',
-      }),
+    period: duration.optional().meta({
+      description:
+        "What one report covers, ending when it is made; default: the schedule's interval, or 24h for a cron schedule.",
+    }),
+    notify: z.array(id).optional().meta({
+      description:
+        'Email channels the report is sent to; default: the email channels of defaults.notify. The report is saved in the history store either way.',
+    }),
     trend: z
       .int()
       .min(2)
@@ -215,12 +200,10 @@ export type ReportSpec = z.infer<typeof reportSpec>;
 export const pipelineSpec = z.strictObject({
   description: z.string().optional(),
   stages: z.array(stage).min(2, 'a pipeline has at least two stages to compare'),
-  report: reportSpec
-    .optional()
-    .meta({
-      description:
-        'The periodic digest of this pipeline (default: daily at 06:00 UTC to the default channels that are email).',
-    }),
+  report: reportSpec.optional().meta({
+    description:
+      'The periodic digest of this pipeline (default: daily at 06:00 UTC to the default channels that are email).',
+  }),
   correlation: z
     .strictObject({
       window: duration.meta({
@@ -254,12 +237,10 @@ export type FlapSpec = z.infer<typeof flapSpec>;
 export const monitor = z.strictObject({
   id,
   description: z.string().optional(),
-  perspective: perspective
-    .optional()
-    .meta({
-      description:
-        'data, logs, operations or services; default: the perspective of the check type (count → data, logs → logs, podHealth → operations, http → services …).',
-    }),
+  perspective: perspective.optional().meta({
+    description:
+      'data, logs, operations or services; default: the perspective of the check type (count → data, logs → logs, podHealth → operations, http → services …).',
+  }),
   pipeline: z.string().optional(),
   connector: id
     .optional()
@@ -270,18 +251,13 @@ export const monitor = z.strictObject({
   flap: flapSpec.partial().optional(),
   labels: z.record(z.string(), z.string()).default({}),
   runbook: z.url().optional(),
-  stage: id
-    .optional()
-    .meta({
-      description:
-        'The stage of its pipeline this monitor watches, when the graph cannot derive it from the dataset or connector (correlation).',
-    }),
-  dependsOn: z
-    .array(id)
-    .optional()
-    .meta({
-      description:
-        'Monitors whose failure makes this one fail too: when they fire together this one is told as their symptom (correlation).',
-    }),
+  stage: id.optional().meta({
+    description:
+      'The stage of its pipeline this monitor watches, when the graph cannot derive it from the dataset or connector (correlation).',
+  }),
+  dependsOn: z.array(id).optional().meta({
+    description:
+      'Monitors whose failure makes this one fail too: when they fire together this one is told as their symptom (correlation).',
+  }),
 });
 export type MonitorSpecRaw = z.infer<typeof monitor>;

@@ -26,11 +26,9 @@ export const matcher = z
 export function matcherList(min = 0) {
   return z
     .array(
-      z
-        .string()
-        .meta({
-          description: "A label matcher: 'pipeline = intel', 'severity =~ \"warning|critical\"', 'team != lake'.",
-        }),
+      z.string().meta({
+        description: "A label matcher: 'pipeline = intel', 'severity =~ \"warning|critical\"', 'team != lake'.",
+      }),
     )
     .min(min)
     .transform((items, ctx) => {
@@ -105,11 +103,9 @@ export interface RouteRaw {
 export const route: z.ZodType<RouteRaw> = z.lazy(() =>
   z.strictObject({
     matchers: matcherList().default([]),
-    receiver: id
-      .optional()
-      .meta({
-        description: 'Receiver of the alerts this route takes; "none" drops them on purpose. Default: the parent\'s.',
-      }),
+    receiver: id.optional().meta({
+      description: 'Receiver of the alerts this route takes; "none" drops them on purpose. Default: the parent\'s.',
+    }),
     groupBy: groupByList
       .optional()
       .meta({ description: "Labels whose values form one incident; ['...'] for every label. Default: the parent's." }),
@@ -128,12 +124,10 @@ export const route: z.ZodType<RouteRaw> = z.lazy(() =>
 
 export const routing = z
   .strictObject({
-    receiver: id
-      .optional()
-      .meta({
-        description:
-          'Receiver of alerts no route claims; default: "default", made from defaults.notify; "none" drops them on purpose.',
-      }),
+    receiver: id.optional().meta({
+      description:
+        'Receiver of alerts no route claims; default: "default", made from defaults.notify; "none" drops them on purpose.',
+    }),
     groupBy: groupByList
       .default(['monitor'])
       .meta({ description: "Alerts with the same values of these labels form one incident; ['...'] for every label." }),
@@ -153,18 +147,12 @@ export const routing = z
       .optional()
       .meta({ description: 'Not on the root route: it receives every alert. Put matchers on a route under routes.' }),
     continue: z.boolean().optional().meta({ description: 'Not on the root route: it has no siblings.' }),
-    muteTimeIntervals: z
-      .array(z.string())
-      .optional()
-      .meta({
-        description: 'Not on the root route: put it on a route under routes (one without matchers takes every alert).',
-      }),
-    activeTimeIntervals: z
-      .array(z.string())
-      .optional()
-      .meta({
-        description: 'Not on the root route: put it on a route under routes (one without matchers takes every alert).',
-      }),
+    muteTimeIntervals: z.array(z.string()).optional().meta({
+      description: 'Not on the root route: put it on a route under routes (one without matchers takes every alert).',
+    }),
+    activeTimeIntervals: z.array(z.string()).optional().meta({
+      description: 'Not on the root route: put it on a route under routes (one without matchers takes every alert).',
+    }),
   })
   .superRefine((root, ctx) => {
     if (root.matchers !== undefined) {

@@ -77,11 +77,9 @@ export const pipewatchConfig = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(true),
       every: duration.prefault('1m'),
-      window: duration
-        .prefault('5m')
-        .meta({
-          description: 'Ticks counted over this span: an alert resolves once the window holds none skipped or late.',
-        }),
+      window: duration.prefault('5m').meta({
+        description: 'Ticks counted over this span: an alert resolves once the window holds none skipped or late.',
+      }),
       lateAfter: duration
         .prefault('10s')
         .meta({ description: 'A tick started later than this after its time counts as late.' }),
@@ -119,12 +117,10 @@ export const pipewatchConfig = z.strictObject({
   pipelines: z.record(id, pipelineSpec).default({}),
   interventions: z
     .strictObject({
-      receiver: id
-        .optional()
-        .meta({
-          description:
-            'Who is asked (a receiver: its channels, and its escalation policy while unanswered). Default: the routing root.',
-        }),
+      receiver: id.optional().meta({
+        description:
+          'Who is asked (a receiver: its channels, and its escalation policy while unanswered). Default: the routing root.',
+      }),
       remindEvery: duration.prefault('30m'),
       deadline: duration.prefault('24h'),
       defaultAction: z
@@ -151,18 +147,12 @@ export const pipewatchConfig = z.strictObject({
     .prefault({}),
   heartbeat: z
     .strictObject({
-      url: z
-        .string()
-        .min(1)
-        .meta({
-          description: 'Pinged while every monitor runs on time, e.g. a healthchecks.io check: "${HEARTBEAT_URL}".',
-        }),
-      failUrl: z
-        .string()
-        .optional()
-        .meta({
-          description: 'Pinged instead when monitors stopped running (default: no ping, which the receiver notices).',
-        }),
+      url: z.string().min(1).meta({
+        description: 'Pinged while every monitor runs on time, e.g. a healthchecks.io check: "${HEARTBEAT_URL}".',
+      }),
+      failUrl: z.string().optional().meta({
+        description: 'Pinged instead when monitors stopped running (default: no ping, which the receiver notices).',
+      }),
       every: duration.prefault('1m'),
       staleAfter: z
         .number()

@@ -273,13 +273,11 @@ export function createDemoActivities(deps: DemoActivityDeps) {
           nonRetryable: true,
         });
       if (payload && payload.format !== 'leak-post') {
-        log
-          .child({ stage: 'parse' })
-          .stageFailed({
-            error: new Error(`unknown format "${payload.format}"`),
-            item: input.recordId,
-            code: 'E_FORMAT',
-          });
+        log.child({ stage: 'parse' }).stageFailed({
+          error: new Error(`unknown format "${payload.format}"`),
+          item: input.recordId,
+          code: 'E_FORMAT',
+        });
         await log.flush();
         throw ApplicationFailure.create({
           message: `record ${input.recordId} has the unknown format "${payload.format}"`,

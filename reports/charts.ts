@@ -88,54 +88,28 @@ function frame(spec: ChartSpec, xCenter: (i: number) => number): Frame {
   const scale = niceScale(Math.max(0, ...values));
   const y = (v: number) => plot.y + plot.h - (Math.max(0, v) / scale.max) * plot.h;
   const parts: Html[] = [
-    html`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff" />`,
-    html`<text x="${MARGIN.left}" y="22" font-family="${FONT}" font-size="15" font-weight="bold" fill="#1f2328"
-      >${spec.title}</text
-    >`,
+    html`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`,
+    html`<text x="${MARGIN.left}" y="22" font-family="${FONT}" font-size="15" font-weight="bold" fill="#1f2328">${spec.title}</text>`,
   ];
   // Legend: one swatch and name per series, left to right.
   let lx = MARGIN.left;
   spec.series.forEach((s, i) => {
-    parts.push(html`<rect x="${lx}" y="32" width="12" height="12" fill="${seriesColor(i)}" />`);
+    parts.push(html`<rect x="${lx}" y="32" width="12" height="12" fill="${seriesColor(i)}"/>`);
     parts.push(html`<text x="${lx + 16}" y="42" font-family="${FONT}" font-size="12" fill="#1f2328">${s.name}</text>`);
     lx += 16 + Math.max(40, s.name.length * 7 + 16);
   });
   for (let v = 0; v <= scale.max + scale.step / 2; v += scale.step) {
     const yy = r(y(v));
     parts.push(
-      html`<line
-        x1="${plot.x}"
-        y1="${yy}"
-        x2="${plot.x + plot.w}"
-        y2="${yy}"
-        stroke="${v === 0 ? '#57606a' : '#d0d7de'}"
-        stroke-width="1"
-      />`,
+      html`<line x1="${plot.x}" y1="${yy}" x2="${plot.x + plot.w}" y2="${yy}" stroke="${v === 0 ? '#57606a' : '#d0d7de'}" stroke-width="1"/>`,
     );
     parts.push(
-      html`<text
-        x="${plot.x - 6}"
-        y="${r(y(v) + 4)}"
-        text-anchor="end"
-        font-family="${FONT}"
-        font-size="11"
-        fill="#57606a"
-        >${shortNumber(v)}</text
-      >`,
+      html`<text x="${plot.x - 6}" y="${r(y(v) + 4)}" text-anchor="end" font-family="${FONT}" font-size="11" fill="#57606a">${shortNumber(v)}</text>`,
     );
   }
   if (spec.unit) {
     parts.push(
-      html`<text
-        x="14"
-        y="${r(plot.y + plot.h / 2)}"
-        transform="rotate(-90 14 ${r(plot.y + plot.h / 2)})"
-        text-anchor="middle"
-        font-family="${FONT}"
-        font-size="11"
-        fill="#57606a"
-        >${spec.unit}</text
-      >`,
+      html`<text x="14" y="${r(plot.y + plot.h / 2)}" transform="rotate(-90 14 ${r(plot.y + plot.h / 2)})" text-anchor="middle" font-family="${FONT}" font-size="11" fill="#57606a">${spec.unit}</text>`,
     );
   }
   const n = spec.categories.length;
@@ -145,15 +119,7 @@ function frame(spec: ChartSpec, xCenter: (i: number) => number): Frame {
     if (i % every !== 0 && i !== n - 1) return;
     if (i === n - 1 && i % every !== 0 && i % every < every / 2) return; // too close to the previous label
     parts.push(
-      html`<text
-        x="${r(xCenter(i))}"
-        y="${plot.y + plot.h + 18}"
-        text-anchor="middle"
-        font-family="${FONT}"
-        font-size="11"
-        fill="#57606a"
-        >${c}</text
-      >`,
+      html`<text x="${r(xCenter(i))}" y="${plot.y + plot.h + 18}" text-anchor="middle" font-family="${FONT}" font-size="11" fill="#57606a">${c}</text>`,
     );
   });
   return { width, height, plot, y, parts };
@@ -162,12 +128,7 @@ function frame(spec: ChartSpec, xCenter: (i: number) => number): Frame {
 function finish(f: Frame, spec: ChartSpec): Chart {
   const svg = joinHtml(
     [
-      html`<svg
-        xmlns="http://www.w3.org/2000/svg"
-        width="${f.width}"
-        height="${f.height}"
-        viewBox="0 0 ${f.width} ${f.height}"
-      ></svg>`,
+      html`<svg xmlns="http://www.w3.org/2000/svg" width="${f.width}" height="${f.height}" viewBox="0 0 ${f.width} ${f.height}">`,
       html`<title>${spec.title}</title>`,
       ...f.parts,
       html`</svg>`,
@@ -195,13 +156,7 @@ export function barChart(spec: ChartSpec): Chart {
       const top = f.y(v);
       const h = f.plot.y + f.plot.h - top;
       f.parts.push(
-        html`<rect
-          x="${r(x)}"
-          y="${r(top)}"
-          width="${r(Math.max(1, barW - (barW > 3 ? 1 : 0)))}"
-          height="${r(h)}"
-          fill="${seriesColor(si)}"
-        />`,
+        html`<rect x="${r(x)}" y="${r(top)}" width="${r(Math.max(1, barW - (barW > 3 ? 1 : 0)))}" height="${r(h)}" fill="${seriesColor(si)}"/>`,
       );
     });
   });
@@ -224,13 +179,7 @@ export function lineChart(spec: ChartSpec): Chart {
     const flush = () => {
       if (run.length > 1)
         f.parts.push(
-          html`<polyline
-            points="${run.join(' ')}"
-            fill="none"
-            stroke="${color}"
-            stroke-width="2"
-            stroke-linejoin="round"
-          />`,
+          html`<polyline points="${run.join(' ')}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round"/>`,
         );
       run = [];
     };
@@ -241,7 +190,7 @@ export function lineChart(spec: ChartSpec): Chart {
     flush();
     s.values.forEach((v, i) => {
       if (v === null || !Number.isFinite(v)) return;
-      f.parts.push(html`<circle cx="${r(xCenter(i))}" cy="${r(f.y(v))}" r="3" fill="${color}" />`);
+      f.parts.push(html`<circle cx="${r(xCenter(i))}" cy="${r(f.y(v))}" r="3" fill="${color}"/>`);
     });
   });
   return finish(f, spec);

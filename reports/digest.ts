@@ -259,111 +259,72 @@ export function renderReport(data: ReportData, summary: ReportSummary, images: R
   const stageRows = lines(
     summary.stages.map(
       (s) =>
-        html`<tr data-stage="${s.stage}">
-          ${td(html`data-metric="stage"`, s.stage)}${td(html`data-metric="windows" align="right"`, num(s.windows))}${td(html`data-metric="total" align="right"`, num(s.total))}${td(html`data-metric="lost" align="right"`, num(s.lost))}${td(html`data-metric="previous" align="right"`, s.previousTotal === null ? '—' : num(s.previousTotal))}${td(html`data-metric="change" align="right"`, pct(s.changePercent))}
-        </tr>`,
+        html`<tr data-stage="${s.stage}">${td(html`data-metric="stage"`, s.stage)}${td(html`data-metric="windows" align="right"`, num(s.windows))}${td(html`data-metric="total" align="right"`, num(s.total))}${td(html`data-metric="lost" align="right"`, num(s.lost))}${td(html`data-metric="previous" align="right"`, s.previousTotal === null ? '—' : num(s.previousTotal))}${td(html`data-metric="change" align="right"`, pct(s.changePercent))}</tr>`,
     ),
   );
   const windows = windowTable(data);
   const windowRows = lines(
     windows.map(
       (w) =>
-        html`<tr data-window="${w.windowStart}">
-          ${td(html``, `${w.windowStart} – ${w.windowEnd}`)}${data.stages.map((s) =>
-            td(html`data-stage="${s}" align="right"`, w.counts[s] === null ? '—' : num(w.counts[s]!)),
-          )}
-        </tr>`,
+        html`<tr data-window="${w.windowStart}">${td(html``, `${w.windowStart} – ${w.windowEnd}`)}${data.stages.map(
+          (s) => td(html`data-stage="${s}" align="right"`, w.counts[s] === null ? '—' : num(w.counts[s]!)),
+        )}</tr>`,
     ),
   );
   const freshnessRows = lines(
     data.freshness.map(
       (f) =>
-        html`<tr data-monitor="${f.monitorId}">
-          ${td(html``, f.monitorId)}${td(html`data-metric="status"`, f.latest?.status ?? 'no runs')}${td(html`data-metric="latest"`, f.latest?.value == null ? '—' : formatValue(f.latest.value, f.unit))}${td(html`data-metric="worst"`, f.worst === undefined ? '—' : formatValue(f.worst, f.unit))}${td(html`data-metric="failing-runs" align="right"`, `${f.failingRuns} of ${f.runs}`)}
-        </tr>`,
+        html`<tr data-monitor="${f.monitorId}">${td(html``, f.monitorId)}${td(html`data-metric="status"`, f.latest?.status ?? 'no runs')}${td(html`data-metric="latest"`, f.latest?.value == null ? '—' : formatValue(f.latest.value, f.unit))}${td(html`data-metric="worst"`, f.worst === undefined ? '—' : formatValue(f.worst, f.unit))}${td(html`data-metric="failing-runs" align="right"`, `${f.failingRuns} of ${f.runs}`)}</tr>`,
     ),
   );
   const incidentRows = lines(
     data.incidents.map(
       (x) =>
-        html`<tr data-incident="${x.incidentId}">
-          ${td(html``, x.incidentId)}${td(html``, x.severity ?? '')}${td(html``, x.openedAt)}${td(html``, x.acknowledgedAt ? `${x.acknowledgedAt} by ${x.acknowledgedBy ?? '?'} (after ${formatDuration(Date.parse(x.acknowledgedAt) - Date.parse(x.openedAt))})` : 'not acknowledged')}${td(html``, x.resolvedAt ? `${x.resolvedAt}${x.resolvedBy ? ` by ${x.resolvedBy}` : ''} (after ${formatDuration(Date.parse(x.resolvedAt) - Date.parse(x.openedAt))})` : 'open')}
-        </tr>`,
+        html`<tr data-incident="${x.incidentId}">${td(html``, x.incidentId)}${td(html``, x.severity ?? '')}${td(html``, x.openedAt)}${td(html``, x.acknowledgedAt ? `${x.acknowledgedAt} by ${x.acknowledgedBy ?? '?'} (after ${formatDuration(Date.parse(x.acknowledgedAt) - Date.parse(x.openedAt))})` : 'not acknowledged')}${td(html``, x.resolvedAt ? `${x.resolvedAt}${x.resolvedBy ? ` by ${x.resolvedBy}` : ''} (after ${formatDuration(Date.parse(x.resolvedAt) - Date.parse(x.openedAt))})` : 'open')}</tr>`,
     ),
   );
   const interventionRows = lines(
     data.interventions.map(
       (q) =>
-        html`<tr data-intervention="${q.id}">
-          ${td(html``, q.title)}${td(html``, q.kind)}${td(html``, q.openedAt)}${td(html``, q.deadlineAt)}${td(html``, q.id)}
-        </tr>`,
+        html`<tr data-intervention="${q.id}">${td(html``, q.title)}${td(html``, q.kind)}${td(html``, q.openedAt)}${td(html``, q.deadlineAt)}${td(html``, q.id)}</tr>`,
     ),
   );
   const table = (head: string[], rows: Html, empty: string) =>
     rows.markup
-      ? html`<table cellspacing="0" style="border-collapse:collapse;font-size:13px">
-          <tr>
-            ${head.map(th)}
-          </tr>
-          ${rows}
-        </table>`
+      ? html`<table cellspacing="0" style="border-collapse:collapse;font-size:13px"><tr>${head.map(th)}</tr>\n${rows}\n</table>`
       : html`<p>${empty}</p>`;
   const image = (img: ReportImageRef | undefined) =>
     img
-      ? html`<p>
-          <img
-            src="cid:${img.cid}"
-            width="${img.width}"
-            height="${img.height}"
-            alt="${img.title}"
-            style="display:block;max-width:100%;height:auto"
-          />
-        </p>`
+      ? html`<p><img src="cid:${img.cid}" width="${img.width}" height="${img.height}" alt="${img.title}" style="display:block;max-width:100%;height:auto"></p>`
       : '';
   const byName = new Map(images.map((img) => [img.name, img]));
 
-  const body = html`<!doctype html>
-    <html>
-      <body style="font-family:sans-serif;color:#1f2328">
-        <h2>Pipeline ${data.pipeline}: report</h2>
-        ${data.description ? html`<p>${data.description}</p>` : ''}
-        <p>Period ${period} (times in UTC; chart labels in ${data.timeZone}).</p>
-        <h3>Records per stage</h3>
-        ${table(['Stage', 'Windows', 'Records', 'Lost', 'Previous period', 'Change'], stageRows, 'No stage counts were recorded in this period (is a stageCounts monitor running on this pipeline?).')}
-        ${image(byName.get('stage-windows'))} ${image(byName.get('stage-trend'))}
-        <h3>Per window</h3>
-        ${table(['Window', ...data.stages], windowRows, 'No windows.')}
-        <h3>Freshness</h3>
-        ${table(['Monitor', 'Status', 'Latest', 'Worst in period', 'Failing runs'], freshnessRows, 'No freshness monitor watches this pipeline.')}
-        <h3>Incidents</h3>
-        <table cellspacing="0" style="border-collapse:collapse;font-size:13px" data-section="incidents">
-          <tr>
-            ${td(html``, 'Opened')}${td(html`data-metric="opened" align="right"`, num(i.opened))}
-          </tr>
-          <tr>
-            ${td(html``, 'Acknowledged')}${td(html`data-metric="acknowledged" align="right"`, num(i.acknowledged))}
-          </tr>
-          <tr>
-            ${td(html``, 'Resolved')}${td(html`data-metric="resolved" align="right"`, num(i.resolved))}
-          </tr>
-          <tr>
-            ${td(html``, 'Open at the end')}${td(html`data-metric="open" align="right"`, num(i.open))}
-          </tr>
-          <tr>
-            ${td(html``, 'Time to acknowledge (median / longest)')}${td(html`data-metric="tta"`, `${dur(i.medianTimeToAcknowledgeMs)} / ${dur(i.maxTimeToAcknowledgeMs)}`)}
-          </tr>
-          <tr>
-            ${td(html``, 'Time to resolve (median / longest)')}${td(html`data-metric="ttr"`, `${dur(i.medianTimeToResolveMs)} / ${dur(i.maxTimeToResolveMs)}`)}
-          </tr>
-        </table>
-        ${table(['Incident', 'Severity', 'Opened', 'Acknowledged', 'Resolved'], incidentRows, 'No incidents in this period.')}
-        <h3>Questions waiting on an operator</h3>
-        ${table(['Question', 'Kind', 'Asked', 'Deadline', 'Workflow'], interventionRows, 'None.')}
-        <p style="color:#57606a;font-size:12px">
-          Answer with: pipewatch intervene list · Incidents: pipewatch incidents list
-        </p>
-      </body>
-    </html>`;
+  const body = html`<!doctype html><html><body style="font-family:sans-serif;color:#1f2328">
+<h2>Pipeline ${data.pipeline}: report</h2>
+${data.description ? html`<p>${data.description}</p>` : ''}
+<p>Period ${period} (times in UTC; chart labels in ${data.timeZone}).</p>
+<h3>Records per stage</h3>
+${table(['Stage', 'Windows', 'Records', 'Lost', 'Previous period', 'Change'], stageRows, 'No stage counts were recorded in this period (is a stageCounts monitor running on this pipeline?).')}
+${image(byName.get('stage-windows'))}
+${image(byName.get('stage-trend'))}
+<h3>Per window</h3>
+${table(['Window', ...data.stages], windowRows, 'No windows.')}
+<h3>Freshness</h3>
+${table(['Monitor', 'Status', 'Latest', 'Worst in period', 'Failing runs'], freshnessRows, 'No freshness monitor watches this pipeline.')}
+<h3>Incidents</h3>
+<table cellspacing="0" style="border-collapse:collapse;font-size:13px" data-section="incidents">
+<tr>${td(html``, 'Opened')}${td(html`data-metric="opened" align="right"`, num(i.opened))}</tr>
+<tr>${td(html``, 'Acknowledged')}${td(html`data-metric="acknowledged" align="right"`, num(i.acknowledged))}</tr>
+<tr>${td(html``, 'Resolved')}${td(html`data-metric="resolved" align="right"`, num(i.resolved))}</tr>
+<tr>${td(html``, 'Open at the end')}${td(html`data-metric="open" align="right"`, num(i.open))}</tr>
+<tr>${td(html``, 'Time to acknowledge (median / longest)')}${td(html`data-metric="tta"`, `${dur(i.medianTimeToAcknowledgeMs)} / ${dur(i.maxTimeToAcknowledgeMs)}`)}</tr>
+<tr>${td(html``, 'Time to resolve (median / longest)')}${td(html`data-metric="ttr"`, `${dur(i.medianTimeToResolveMs)} / ${dur(i.maxTimeToResolveMs)}`)}</tr>
+</table>
+${table(['Incident', 'Severity', 'Opened', 'Acknowledged', 'Resolved'], incidentRows, 'No incidents in this period.')}
+<h3>Questions waiting on an operator</h3>
+${table(['Question', 'Kind', 'Asked', 'Deadline', 'Workflow'], interventionRows, 'None.')}
+<p style="color:#57606a;font-size:12px">Answer with: pipewatch intervene list · Incidents: pipewatch incidents list</p>
+</body></html>`;
 
   const text = [
     `Pipeline ${data.pipeline}: report for ${period}`,

@@ -28,15 +28,7 @@ function sparkline(points: Array<{ value: number | null; status: Status }>, size
   const { width, height } = size;
   const pad = 2;
   const values = points.map((p) => p.value).filter((v): v is number => v !== null && Number.isFinite(v));
-  const open = html`<svg
-    class="sparkline"
-    xmlns="http://www.w3.org/2000/svg"
-    width="${width}"
-    height="${height}"
-    viewBox="0 0 ${width} ${height}"
-    role="img"
-    aria-label="last ${points.length} values"
-  ></svg>`;
+  const open = html`<svg class="sparkline" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="last ${points.length} values">`;
   if (values.length === 0)
     return html`${open}<line x1="0" y1="${height / 2}" x2="${width}" y2="${height / 2}" class="spark-empty"/></svg>`;
   const min = Math.min(...values);
@@ -50,19 +42,19 @@ function sparkline(points: Array<{ value: number | null; status: Status }>, size
   points.forEach((p, i) => {
     if (p.value === null || !Number.isFinite(p.value)) {
       if (segments.at(-1)!.length > 0) segments.push([]);
-      dots.push(html`<circle cx="${x(i)}" cy="${height - pad}" r="1.5" class="dot-error" />`);
+      dots.push(html`<circle cx="${x(i)}" cy="${height - pad}" r="1.5" class="dot-error"/>`);
       return;
     }
     segments.at(-1)!.push([x(i), y(p.value)]);
     if (p.status !== 'ok' && p.status !== 'info' && p.status !== 'learning')
-      dots.push(html`<circle cx="${x(i)}" cy="${y(p.value)}" r="1.8" class="dot-${p.status}" />`);
+      dots.push(html`<circle cx="${x(i)}" cy="${y(p.value)}" r="1.8" class="dot-${p.status}"/>`);
   });
   const lines = segments
     .filter((s) => s.length > 0)
     .map((s) =>
       s.length === 1
-        ? html`<circle cx="${s[0]![0]}" cy="${s[0]![1]}" r="1.2" class="spark-point" />`
-        : html`<polyline points="${s.map(([px, py]) => `${px},${py}`).join(' ')}" class="spark-line" />`,
+        ? html`<circle cx="${s[0]![0]}" cy="${s[0]![1]}" r="1.2" class="spark-point"/>`
+        : html`<polyline points="${s.map(([px, py]) => `${px},${py}`).join(' ')}" class="spark-line"/>`,
     );
   return html`${open}${lines}${dots}</svg>`;
 }
@@ -103,9 +95,7 @@ function timeCell(iso: string | undefined): Html {
 }
 
 function link(href: string, text: string, cls = ''): Html {
-  return html`<a href="${href}" ${cls ? html` class="${cls}"` : ''} target="_blank" rel="noopener noreferrer"
-    >${text}</a
-  >`;
+  return html`<a href="${href}"${cls ? html` class="${cls}"` : ''} target="_blank" rel="noopener noreferrer">${text}</a>`;
 }
 
 function monitorRow(m: MonitorRow, data: StatusData): Html {
@@ -117,16 +107,14 @@ function monitorRow(m: MonitorRow, data: StatusData): Html {
     '<br>',
   );
   return html`<tr class="monitor status-${status}${m.alerting ? ' alerting' : ''}" data-monitor="${m.id}">
-    <td><span class="badge">${status}</span>${m.alerting ? html` <span title="an alert is open">●</span>` : ''}</td>
-    <td>
-      ${m.lastRunId ? link(url(workflowIdOfRun(m.lastRunId)), m.id, 'run-link') : m.id}${m.description ? html`<br /><small>${m.description}</small>` : ''}
-    </td>
-    <td class="value">${value}</td>
-    <td>${sparkline(m.points)}</td>
-    <td class="reason">${m.reason ?? (m.status ? '' : 'no run recorded yet')}</td>
-    <td>${timeCell(m.lastObservedAt)}</td>
-    <td>${incidents}</td>
-  </tr>`;
+<td><span class="badge">${status}</span>${m.alerting ? html` <span title="an alert is open">●</span>` : ''}</td>
+<td>${m.lastRunId ? link(url(workflowIdOfRun(m.lastRunId)), m.id, 'run-link') : m.id}${m.description ? html`<br><small>${m.description}</small>` : ''}</td>
+<td class="value">${value}</td>
+<td>${sparkline(m.points)}</td>
+<td class="reason">${m.reason ?? (m.status ? '' : 'no run recorded yet')}</td>
+<td>${timeCell(m.lastObservedAt)}</td>
+<td>${incidents}</td>
+</tr>`;
 }
 
 function monitorsSection(data: StatusData): Html {
@@ -148,27 +136,11 @@ function monitorsSection(data: StatusData): Html {
         .sort((a, b) => a.id.localeCompare(b.id))
         .map((m) => monitorRow(m, data));
       return html`<h3>${persp}</h3>
-        <table class="monitors" data-perspective="${persp}">
-          <thead>
-            <tr>
-              <th>status</th>
-              <th>monitor</th>
-              <th>last value</th>
-              <th>last ${data.pointsShown}</th>
-              <th>reason</th>
-              <th>observed</th>
-              <th>incident</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${joinHtml(monitors, '\n')}
-          </tbody>
-        </table>`;
+<table class="monitors" data-perspective="${persp}"><thead><tr><th>status</th><th>monitor</th><th>last value</th><th>last ${data.pointsShown}</th><th>reason</th><th>observed</th><th>incident</th></tr></thead><tbody>
+${joinHtml(monitors, '\n')}
+</tbody></table>`;
     });
-    return html`<section class="pipeline" data-pipeline="${p}">
-      <h2>${p ? html`pipeline ${p}` : 'monitors without a pipeline'}</h2>
-      ${joinHtml(tables, '\n')}
-    </section>`;
+    return html`<section class="pipeline" data-pipeline="${p}"><h2>${p ? html`pipeline ${p}` : 'monitors without a pipeline'}</h2>\n${joinHtml(tables, '\n')}</section>`;
   });
   return joinHtml(sections, '\n');
 }
@@ -177,91 +149,43 @@ function incidentsSection(data: StatusData): Html {
   const rows = data.incidents;
   if (rows.length === 0) return html`<p class="none">no open incidents</p>`;
   const lines = rows.map(
-    (i: IncidentRow) =>
-      html`<tr class="incident status-${i.severity || 'unknown'}" data-incident="${i.workflowId}">
-        <td>${i.state}</td>
-        <td>${link(workflowUrl(data.temporalUi, data.namespace, i.workflowId), i.workflowId, 'incident-link')}</td>
-        <td><span class="badge">${i.severity || '?'}</span></td>
-        <td>${i.monitor}</td>
-        <td>${i.pipeline}</td>
-        <td>${timeCell(i.since)}</td>
-      </tr>`,
+    (i: IncidentRow) => html`<tr class="incident status-${i.severity || 'unknown'}" data-incident="${i.workflowId}">
+<td>${i.state}</td><td>${link(workflowUrl(data.temporalUi, data.namespace, i.workflowId), i.workflowId, 'incident-link')}</td>
+<td><span class="badge">${i.severity || '?'}</span></td><td>${i.monitor}</td><td>${i.pipeline}</td><td>${timeCell(i.since)}</td></tr>`,
   );
-  return html`<table class="incidents">
-    <thead>
-      <tr>
-        <th>state</th>
-        <th>incident</th>
-        <th>severity</th>
-        <th>monitor</th>
-        <th>pipeline</th>
-        <th>since</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${joinHtml(lines, '\n')}
-    </tbody>
-  </table>`;
+  return html`<table class="incidents"><thead><tr><th>state</th><th>incident</th><th>severity</th><th>monitor</th><th>pipeline</th><th>since</th></tr></thead><tbody>
+${joinHtml(lines, '\n')}
+</tbody></table>`;
 }
 
 function interventionsSection(data: StatusData): Html {
   const rows = data.interventions;
   if (rows.length === 0) return html`<p class="none">no questions waiting on an operator</p>`;
   const lines = rows.map(
-    (i: InterventionRow) =>
-      html`<tr class="intervention" data-intervention="${i.workflowId}">
-        <td>
-          ${link(workflowUrl(data.temporalUi, data.namespace, i.workflowId), i.title ?? i.workflowId, 'intervention-link')}${i.question ? html`<br /><small>${i.question}</small>` : ''}
-        </td>
-        <td>${i.pipeline}</td>
-        <td>${timeCell(i.since)}</td>
-        <td>${timeCell(i.deadlineAt)}</td>
-        <td><code>pipewatch intervene respond ${shellQuote(i.workflowId)} --answer … --by …</code></td>
-      </tr>`,
+    (i: InterventionRow) => html`<tr class="intervention" data-intervention="${i.workflowId}">
+<td>${link(workflowUrl(data.temporalUi, data.namespace, i.workflowId), i.title ?? i.workflowId, 'intervention-link')}${i.question ? html`<br><small>${i.question}</small>` : ''}</td>
+<td>${i.pipeline}</td><td>${timeCell(i.since)}</td><td>${timeCell(i.deadlineAt)}</td>
+<td><code>pipewatch intervene respond ${shellQuote(i.workflowId)} --answer … --by …</code></td></tr>`,
   );
-  return html`<table class="interventions">
-    <thead>
-      <tr>
-        <th>question</th>
-        <th>pipeline</th>
-        <th>waiting since</th>
-        <th>deadline</th>
-        <th>answer with</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${joinHtml(lines, '\n')}
-    </tbody>
-  </table>`;
+  return html`<table class="interventions"><thead><tr><th>question</th><th>pipeline</th><th>waiting since</th><th>deadline</th><th>answer with</th></tr></thead><tbody>
+${joinHtml(lines, '\n')}
+</tbody></table>`;
 }
 
 function refusedSection(data: StatusData): Html {
   const rows = data.refusedArchives ?? [];
   if (rows.length === 0) return html``;
   const lines = rows.map(
-    (r) =>
-      html`<tr class="refused-archive" data-workflow="${r.workflowId}">
-        <td>${link(workflowUrl(data.temporalUi, data.namespace, r.workflowId), r.workflowId, 'refused-link')}</td>
-        <td>${timeCell(r.at)}</td>
-        <td>${r.reason}</td>
-      </tr>`,
+    (
+      r,
+    ) => html`<tr class="refused-archive" data-workflow="${r.workflowId}"><td>${link(workflowUrl(data.temporalUi, data.namespace, r.workflowId), r.workflowId, 'refused-link')}</td>
+<td>${timeCell(r.at)}</td><td>${r.reason}</td></tr>`,
   );
-  return html`<section id="refused-archives">
-    <h2>Archives refused in the last 7 days (${rows.length})</h2>
-    <p class="none">Nothing was extracted and nobody was asked; the operators were told why.</p>
-    <table class="refused">
-      <thead>
-        <tr>
-          <th>archive flow</th>
-          <th>refused</th>
-          <th>why</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${joinHtml(lines, '\n')}
-      </tbody>
-    </table>
-  </section>`;
+  return html`<section id="refused-archives"><h2>Archives refused in the last 7 days (${rows.length})</h2>
+<p class="none">Nothing was extracted and nobody was asked; the operators were told why.</p>
+<table class="refused"><thead><tr><th>archive flow</th><th>refused</th><th>why</th></tr></thead><tbody>
+${joinHtml(lines, '\n')}
+</tbody></table></section>`;
 }
 
 function shellQuote(s: string): string {
@@ -281,9 +205,7 @@ function saturationLine(data: StatusData): Html {
   const run = s.lastRunId
     ? html` ${link(workflowUrl(data.temporalUi, data.namespace, workflowIdOfRun(s.lastRunId)), 'last check', 'run-link')}`
     : '';
-  return html`<p id="saturation" class="saturation status-${status}${s.status && s.status !== 'ok' ? ' problem' : ''}">
-    <span class="badge">${status}</span> ${text}${run}
-  </p>`;
+  return html`<p id="saturation" class="saturation status-${status}${s.status && s.status !== 'ok' ? ' problem' : ''}"><span class="badge">${status}</span> ${text}${run}</p>`;
 }
 
 /** The part of the page that refreshes: everything under <main>. */
@@ -298,28 +220,21 @@ function mainHtml(data: StatusData): Html {
     .filter((s) => counts.get(s))
     .map((s) => html`<span class="status-${s}"><span class="badge">${s}</span> ${counts.get(s)}</span>`);
   return html`<main data-generated-at="${data.generatedAt}">
-    ${joinHtml(
-      data.problems.map((p) => html`<p class="problem">${p}</p>`),
-      '\n',
-    )}
-    ${saturationLine(data)}
-    <p class="summary">
-      ${summary}<span>${data.alerting} alerting</span><span>updated ${timeCell(data.generatedAt)}</span>
-    </p>
-    <section id="incidents">
-      <h2>Open incidents (${data.incidents.length})</h2>
-      ${incidentsSection(data)}
-    </section>
-    <section id="interventions">
-      <h2>Waiting on an operator (${data.interventions.length})</h2>
-      ${interventionsSection(data)}
-    </section>
-    ${refusedSection(data)} ${pipelineGraph(data)}
-    <section id="monitors">
-      <h2>Monitors (${data.monitors.length})</h2>
-      ${monitorsSection(data)}
-    </section>
-  </main>`;
+${joinHtml(
+  data.problems.map((p) => html`<p class="problem">${p}</p>`),
+  '\n',
+)}
+${saturationLine(data)}
+<p class="summary">${summary}<span>${data.alerting} alerting</span><span>updated ${timeCell(data.generatedAt)}</span></p>
+<section id="incidents"><h2>Open incidents (${data.incidents.length})</h2>
+${incidentsSection(data)}</section>
+<section id="interventions"><h2>Waiting on an operator (${data.interventions.length})</h2>
+${interventionsSection(data)}</section>
+${refusedSection(data)}
+${pipelineGraph(data)}
+<section id="monitors"><h2>Monitors (${data.monitors.length})</h2>
+${monitorsSection(data)}</section>
+</main>`;
 }
 
 // The refresher: fixed code (its quotes and && must stay as they are); the only value in it is a number.
@@ -356,29 +271,15 @@ const REFRESH_SCRIPT = (ms: number) =>
 export function renderPage(data: StatusData, options: { refreshSeconds: number; nonce: string }): string {
   const ms = Math.max(1, options.refreshSeconds) * 1000;
   return html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>pipewatch · ${data.project}</title>
-        <noscript><meta http-equiv="refresh" content="${Math.max(1, options.refreshSeconds)}" /></noscript>
-        <style nonce="${options.nonce}">
-          ${STYLE}
-        </style>
-      </head>
-      <body>
-        <header>
-          <h1>pipewatch · ${data.project}</h1>
-          <span class="meta"
-            >namespace ${data.namespace} · task queue ${data.taskQueue} ·
-            ${link(`${data.temporalUi.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(data.namespace)}/workflows`, 'Temporal Web UI')}
-            · refreshes every ${Math.max(1, options.refreshSeconds)} s · <a href="api/status">JSON</a></span
-          >
-        </header>
-        ${mainHtml(data)}
-        <script nonce="${options.nonce}">
-          ${REFRESH_SCRIPT(ms)};
-        </script>
-      </body>
-    </html>`.markup;
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>pipewatch · ${data.project}</title>
+<noscript><meta http-equiv="refresh" content="${Math.max(1, options.refreshSeconds)}"></noscript>
+<style nonce="${options.nonce}">${STYLE}</style>
+</head><body>
+<header><h1>pipewatch · ${data.project}</h1>
+<span class="meta">namespace ${data.namespace} · task queue ${data.taskQueue} · ${link(`${data.temporalUi.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(data.namespace)}/workflows`, 'Temporal Web UI')} · refreshes every ${Math.max(1, options.refreshSeconds)} s · <a href="api/status">JSON</a></span></header>
+${mainHtml(data)}
+<script nonce="${options.nonce}">${REFRESH_SCRIPT(ms)}</script>
+</body></html>`.markup;
 }

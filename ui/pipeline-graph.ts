@@ -12,12 +12,7 @@ const GRAPH_STYLE = unsafeHtml(
 
 function chip(m: MonitorRow): Html {
   const status = m.status ?? 'unknown';
-  return html`<li
-    class="status-${status}${m.alerting ? ' alerting' : ''}"
-    title="${`${m.perspective}: ${m.reason ?? ''}`}"
-  >
-    <span class="badge">${status}</span> ${m.id} <small>${m.perspective}</small>
-  </li>`;
+  return html`<li class="status-${status}${m.alerting ? ' alerting' : ''}" title="${`${m.perspective}: ${m.reason ?? ''}`}"><span class="badge">${status}</span> ${m.id} <small>${m.perspective}</small></li>`;
 }
 
 /** One section per correlated pipeline; empty when there is none. */
@@ -35,33 +30,16 @@ export function pipelineGraph(data: Pick<StatusData, 'pipelines' | 'monitors'>):
     const boxes = p.stages.map((stage, i) => {
       const on = mine.filter((m) => m.stage === stage).sort(order);
       const failing = on.some((m) => m.alerting);
-      return html`${i ? html`<span class="arrow">→</span>` : ''}
-        <div class="stage${failing ? ' failing' : ''}" data-stage="${stage}">
-          <strong>${stage}</strong>
-          <ul>
-            ${on.map(chip)}
-          </ul>
-        </div>`;
+      return html`${i ? html`<span class="arrow">→</span>` : ''}<div class="stage${failing ? ' failing' : ''}" data-stage="${stage}"><strong>${stage}</strong><ul>${on.map(chip)}</ul></div>`;
     });
     const across = mine.filter((m) => !m.stage).sort(order);
-    return html`<div class="pipeline-graph" data-pipeline="${p.id}">
-      <h3>${p.id}</h3>
-      <div class="stages">${boxes}</div>
-      ${
-        across.length
-          ? html`<p class="none">across stages or on none:</p>
-              <ul class="across">
-                ${across.map(chip)}
-              </ul>`
-          : ''
-      }
-    </div>`;
+    return html`<div class="pipeline-graph" data-pipeline="${p.id}"><h3>${p.id}</h3><div class="stages">${boxes}</div>${
+      across.length
+        ? html`<p class="none">across stages or on none: </p><ul class="across">${across.map(chip)}</ul>`
+        : ''
+    }</div>`;
   });
-  return html`<section id="pipelines">
-    <h2>Pipelines</h2>
-    <style>
-      ${GRAPH_STYLE}
-    </style>
-    ${joinHtml(graphs, '\n')}
-  </section>`;
+  return html`<section id="pipelines"><h2>Pipelines</h2>
+<style>${GRAPH_STYLE}</style>
+${joinHtml(graphs, '\n')}</section>`;
 }

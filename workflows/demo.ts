@@ -38,9 +38,7 @@ export async function demoCollectWorkflow(): Promise<{
   return { faults, ...result };
 }
 
-export async function demoEtlWorkflow(
-  input: DemoStageInput,
-): Promise<{
+export async function demoEtlWorkflow(input: DemoStageInput): Promise<{
   faults: Fault[];
   stalled?: true;
   parsed?: number;

@@ -6,29 +6,20 @@ import { channelCommon } from '../shared/schema.js';
 export const alertmanagerChannelSchema = z
   .strictObject({
     type: z.literal('alertmanager'),
-    url: z
-      .string()
-      .min(1)
-      .meta({
-        description: 'Base URL of Alertmanager (alerts go to <url>/api/v2/alerts), e.g. http://alertmanager:9093.',
-      }),
+    url: z.string().min(1).meta({
+      description: 'Base URL of Alertmanager (alerts go to <url>/api/v2/alerts), e.g. http://alertmanager:9093.',
+    }),
     headers: z
       .record(z.string(), z.string())
       .default({})
       .meta({ description: 'Sent with every post; values may be "${ENV}" references (a bearer token).' }),
-    resendEvery: duration
-      .prefault('1m')
-      .meta({
-        description:
-          'While an alert fires it is posted again this often; Alertmanager resolves it if four resends in a row do not arrive.',
-      }),
-    temporalWebUi: z
-      .string()
-      .optional()
-      .meta({
-        description:
-          "The Temporal Web UI's base URL, for each alert's generatorURL (default PIPEWATCH_TEMPORAL_WEB_UI).",
-      }),
+    resendEvery: duration.prefault('1m').meta({
+      description:
+        'While an alert fires it is posted again this often; Alertmanager resolves it if four resends in a row do not arrive.',
+    }),
+    temporalWebUi: z.string().optional().meta({
+      description: "The Temporal Web UI's base URL, for each alert's generatorURL (default PIPEWATCH_TEMPORAL_WEB_UI).",
+    }),
     timeout: duration.prefault('10s'),
     ...channelCommon,
   })

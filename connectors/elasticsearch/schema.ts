@@ -16,8 +16,6 @@ export const elasticsearchConnector = z
   })
   .meta({ description: 'An Elasticsearch 8 cluster, read with searches that never ask for unbounded results.' });
 
-export const clusterCheck = z
-  .strictObject({ type: z.literal('cluster'), measure: z.enum(['status', 'disk']) })
-  .meta({
-    description: "Elasticsearch cluster: status (0 green, 1 yellow, 2 red) or the fullest data node's disk in percent.",
-  });
+export const clusterCheck = z.strictObject({ type: z.literal('cluster'), measure: z.enum(['status', 'disk']) }).meta({
+  description: "Elasticsearch cluster: status (0 green, 1 yellow, 2 red) or the fullest data node's disk in percent.",
+});

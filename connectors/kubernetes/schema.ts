@@ -6,13 +6,10 @@ import { duration } from '../../config/schema-fields.js';
 export const kubernetesConnector = z
   .strictObject({
     type: z.literal('kubernetes'),
-    kubeconfig: z
-      .string()
-      .optional()
-      .meta({
-        description:
-          'A kubeconfig file; default: $KUBECONFIG, then ~/.kube/config. Its credentials are read by the worker and never logged.',
-      }),
+    kubeconfig: z.string().optional().meta({
+      description:
+        'A kubeconfig file; default: $KUBECONFIG, then ~/.kube/config. Its credentials are read by the worker and never logged.',
+    }),
     context: z
       .string()
       .optional()
@@ -22,14 +19,9 @@ export const kubernetesConnector = z
       .default(false)
       .meta({ description: "Use the pod's service account, when pipewatch runs inside the cluster." }),
     requestTimeout: duration.prefault('30s'),
-    maxEvents: z
-      .int()
-      .min(100)
-      .max(1_000_000)
-      .default(10_000)
-      .meta({
-        description: 'Events kept per watch at most (the oldest are dropped first): bounds memory on large clusters.',
-      }),
+    maxEvents: z.int().min(100).max(1_000_000).default(10_000).meta({
+      description: 'Events kept per watch at most (the oldest are dropped first): bounds memory on large clusters.',
+    }),
   })
   .superRefine((c, ctx) => {
     if (c.inCluster && c.kubeconfig)
@@ -61,13 +53,10 @@ const kubeScope = {
     .optional()
     .meta({ description: 'The namespace to watch; default: every namespace the credentials may read.' }),
   labels: labelSelector.optional(),
-  groupBy: z
-    .string()
-    .default('app.kubernetes.io/name')
-    .meta({
-      description:
-        'The label that names an application; alerts group by it (falling back to "app", then the pod\'s owner).',
-    }),
+  groupBy: z.string().default('app.kubernetes.io/name').meta({
+    description:
+      'The label that names an application; alerts group by it (falling back to "app", then the pod\'s owner).',
+  }),
 };
 
 export const kubeEventsCheck = z
@@ -79,13 +68,10 @@ export const kubeEventsCheck = z
       .optional()
       .meta({ description: 'Kinds of the involved object (Pod, Job, Node …); default: any.' }),
     names: z.array(z.string().min(1)).optional().meta({ description: 'Names of the involved objects; default: any.' }),
-    reasons: z
-      .array(z.string().min(1))
-      .optional()
-      .meta({
-        description:
-          'Event reasons: BackOff, Failed, FailedScheduling, OOMKilling, Evicted, Unhealthy, FailedMount, FailedCreate …; default: any.',
-      }),
+    reasons: z.array(z.string().min(1)).optional().meta({
+      description:
+        'Event reasons: BackOff, Failed, FailedScheduling, OOMKilling, Evicted, Unhealthy, FailedMount, FailedCreate …; default: any.',
+    }),
     types: z.array(z.enum(['Warning', 'Normal'])).default(['Warning']),
     window: duration.prefault('15m').meta({ description: 'Events last seen within this long before the run count.' }),
   })
@@ -101,11 +87,9 @@ export const podHealthCheck = z
     crashLoopFor: duration
       .prefault('15m')
       .meta({ description: 'A container in CrashLoopBackOff this long is a problem.' }),
-    imagePullFor: duration
-      .prefault('5m')
-      .meta({
-        description: 'A container failing to pull its image (ImagePullBackOff, ErrImagePull) this long is a problem.',
-      }),
+    imagePullFor: duration.prefault('5m').meta({
+      description: 'A container failing to pull its image (ImagePullBackOff, ErrImagePull) this long is a problem.',
+    }),
     oomWithin: duration.prefault('1h').meta({ description: 'A container OOMKilled within this long is a problem.' }),
     restarts: z
       .strictObject({ max: z.int().min(1).default(5), window: duration.prefault('1h') })
@@ -136,19 +120,13 @@ export const cronJobsCheck = z
       .array(z.string().min(1))
       .optional()
       .meta({ description: 'Only these CronJobs; default: every CronJob in scope.' }),
-    manifests: z
-      .string()
-      .min(1)
-      .optional()
-      .meta({
-        description:
-          'YAML manifests declaring the CronJobs (a file, a directory, or files matched by * in the name; multi-document and rendered Helm output). The schedules come from them; runs from the cluster.',
-      }),
-    grace: duration
-      .prefault('2m')
-      .meta({
-        description: 'How long after its scheduled time a run may take to start (capped by startingDeadlineSeconds).',
-      }),
+    manifests: z.string().min(1).optional().meta({
+      description:
+        'YAML manifests declaring the CronJobs (a file, a directory, or files matched by * in the name; multi-document and rendered Helm output). The schedules come from them; runs from the cluster.',
+    }),
+    grace: duration.prefault('2m').meta({
+      description: 'How long after its scheduled time a run may take to start (capped by startingDeadlineSeconds).',
+    }),
     successWithin: z
       .int()
       .min(1)

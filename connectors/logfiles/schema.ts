@@ -6,13 +6,10 @@ import { duration } from '../../config/schema-fields.js';
 export const logfilesConnector = z
   .strictObject({
     type: z.literal('logfiles'),
-    path: z
-      .string()
-      .min(1)
-      .meta({
-        description:
-          'An NDJSON log file, or files matched by a * in the file name (logs/*.ndjson). Rotated files are followed.',
-      }),
+    path: z.string().min(1).meta({
+      description:
+        'An NDJSON log file, or files matched by a * in the file name (logs/*.ndjson). Rotated files are followed.',
+    }),
     timestampField: z.string().default('@timestamp'),
     retention: duration
       .prefault('1d')

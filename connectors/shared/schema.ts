@@ -138,13 +138,10 @@ export const logsCheck = z
         description:
           "Judge each value of this field (or of these fields together: a compound key) on its own, one alert per key labelled key=<value> (ElastAlert2's query_key / compound_query_key).",
       }),
-    forgetKeys: z
-      .boolean()
-      .default(false)
-      .meta({
-        description:
-          'flatline with queryKey: a silent key is reported once, then forgotten until it speaks again (forget_keys).',
-      }),
+    forgetKeys: z.boolean().default(false).meta({
+      description:
+        'flatline with queryKey: a silent key is reported once, then forgotten until it speaks again (forget_keys).',
+    }),
     field: z
       .union([z.string().min(1), z.array(z.string().min(1)).min(1).max(5)])
       .optional()
@@ -160,28 +157,17 @@ export const logsCheck = z
       .min(0)
       .optional()
       .meta({ description: 'Replaced by thresholdRef and thresholdCur; refused with advice.' }),
-    thresholdRef: z
-      .int()
-      .min(0)
-      .default(0)
-      .meta({
-        description:
-          'spike: a key needs at least this many events in the reference (previous) window to count (threshold_ref).',
-      }),
-    thresholdCur: z
-      .int()
-      .min(0)
-      .default(0)
-      .meta({
-        description: 'spike: a key needs at least this many events in the current window to count (threshold_cur).',
-      }),
-    alertOnNewData: z
-      .boolean()
-      .default(false)
-      .meta({
-        description:
-          'spike with queryKey: a key with no events in the reference window may spike (alert_on_new_data); off, new keys never do.',
-      }),
+    thresholdRef: z.int().min(0).default(0).meta({
+      description:
+        'spike: a key needs at least this many events in the reference (previous) window to count (threshold_ref).',
+    }),
+    thresholdCur: z.int().min(0).default(0).meta({
+      description: 'spike: a key needs at least this many events in the current window to count (threshold_cur).',
+    }),
+    alertOnNewData: z.boolean().default(false).meta({
+      description:
+        'spike with queryKey: a key with no events in the reference window may spike (alert_on_new_data); off, new keys never do.',
+    }),
     expect: z
       .array(z.string())
       .optional()

@@ -18,17 +18,13 @@ export const schedulesCheck = z
   .strictObject({
     type: z.literal('schedules'),
     window: duration.prefault('5m').meta({ description: 'Ticks counted over this span before now.' }),
-    lateAfter: duration
-      .prefault('10s')
-      .meta({
-        description: "A tick started later than this after its time counts as late (the scheduler's start lag).",
-      }),
-    project: id
-      .optional()
-      .meta({
-        description:
-          'Only the schedules of this pipewatch project (default: every schedule pipewatch made in the namespace).',
-      }),
+    lateAfter: duration.prefault('10s').meta({
+      description: "A tick started later than this after its time counts as late (the scheduler's start lag).",
+    }),
+    project: id.optional().meta({
+      description:
+        'Only the schedules of this pipewatch project (default: every schedule pipewatch made in the namespace).',
+    }),
   })
   .meta({
     description:

@@ -57,11 +57,9 @@ describe('the html template', () => {
   it('places nested html results and unsafeHtml as they are, and only those', () => {
     const inner = html`<b>${'<i>'}</b>`;
     expect(html`<p>${inner}</p>`.markup).toBe('<p><b>&lt;i&gt;</b></p>');
-    expect(
-      html`<style>
-        ${unsafeHtml('a > b { content: "x" }')}
-      </style>`.markup,
-    ).toBe('<style>a > b { content: "x" }</style>');
+    expect(html`<style>${unsafeHtml('a > b { content: "x" }')}</style>`.markup).toBe(
+      '<style>a > b { content: "x" }</style>',
+    );
     // A string that looks like markup is still text.
     expect(html`<p>${'<b>x</b>'}</p>`.markup).toBe('<p>&lt;b&gt;x&lt;/b&gt;</p>');
     // An object with a markup-like field is not trusted either.
@@ -69,13 +67,9 @@ describe('the html template', () => {
   });
 
   it('interpolates arrays element by element, and null and undefined as nothing', () => {
-    expect(
-      html`<ul>
-        ${['<a>', html`<li>x</li>`]}
-      </ul>`.markup,
-    ).toBe('<ul>&lt;a&gt;<li>x</li></ul>');
+    expect(html`<ul>${['<a>', html`<li>x</li>`]}</ul>`.markup).toBe('<ul>&lt;a&gt;<li>x</li></ul>');
     expect(html`<p>${null}${undefined}${0}${false}</p>`.markup).toBe('<p>0false</p>');
-    expect(joinHtml([html`<br />`, html`${'<'}`], '\n').markup).toBe('<br>\n&lt;');
+    expect(joinHtml([html`<br>`, html`${'<'}`], '\n').markup).toBe('<br>\n&lt;');
   });
 });
 
