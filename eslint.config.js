@@ -18,6 +18,24 @@ const folder = (name, except) => ({
   message: `this room may not import ${name}/${except ? ` (except ${except.replace(/\\/g, '')})` : ''}`,
 });
 
+/** Every folder with I/O, for the two deterministic rooms: only pure descriptors and config's duration/model pass. */
+const outsideThePureCore = [
+  folder('activities'),
+  folder('connectors', 'descriptors\\.js|[a-z-]+/descriptor\\.js'),
+  folder('channels'),
+  folder('store'),
+  folder('cli'),
+  folder('ui'),
+  folder('workers'),
+  folder('schedules'),
+  folder('reports'),
+  folder('archive'),
+  folder('logging'),
+  folder('devserver'),
+  folder('examples'),
+  folder('config', 'duration\\.js|model\\.js'),
+];
+
 /**
  * The rooms table (docs/ARCHITECTURE.md "Rooms"): what each folder may NOT import as a value.
  * Deterministic code (workflows/, evaluation/) sees no I/O; I/O rooms do not reach into each other.
@@ -36,20 +54,7 @@ const ROOMS = [
         '@temporalio/workflow|@temporalio/common',
         'no third-party modules in workflow code (they are bundled into the sandbox)',
       ),
-      folder('activities'),
-      folder('connectors', 'descriptors\\.js|[a-z-]+/descriptor\\.js'),
-      folder('channels'),
-      folder('store'),
-      folder('cli'),
-      folder('ui'),
-      folder('workers'),
-      folder('schedules'),
-      folder('reports'),
-      folder('archive'),
-      folder('logging'),
-      folder('devserver'),
-      folder('examples'),
-      folder('config', 'duration\\.js|model\\.js'),
+      ...outsideThePureCore,
     ],
   },
   {
@@ -61,21 +66,8 @@ const ROOMS = [
         '@temporalio/common|re2js',
         'the pure core uses no third-party modules but re2js and @temporalio/common',
       ),
-      folder('activities'),
       folder('workflows'),
-      folder('connectors', 'descriptors\\.js|[a-z-]+/descriptor\\.js'),
-      folder('channels'),
-      folder('store'),
-      folder('cli'),
-      folder('ui'),
-      folder('workers'),
-      folder('schedules'),
-      folder('reports'),
-      folder('archive'),
-      folder('logging'),
-      folder('devserver'),
-      folder('examples'),
-      folder('config', 'duration\\.js|model\\.js'),
+      ...outsideThePureCore,
     ],
   },
   {
