@@ -54,7 +54,8 @@ EOF2
     ln -sfn "etcd-$ETCD_VERSION" "$OUT/etcd"
   fi
 fi
-"$OUT/etcd" --version | head -1
+# sed, not head: head exits after one line, etcd then dies of SIGPIPE, and pipefail fails CI with 141.
+"$OUT/etcd" --version | sed -n 1p
 
 # ---------------------------------------------------------------- kube-apiserver, kube-controller-manager, kube-scheduler
 # Each is its own main module requiring k8s.io/kubernetes at K8S_VERSION, with every k8s.io/* staging module

@@ -62,8 +62,8 @@ elapsed=$(( $(date +%s) - started ))
 {
   echo "go.temporal.io/server $TEMPORAL_SERVER_VERSION"
   echo "go $(go version | awk '{print $3}') CGO_ENABLED=$CGO_ENABLED GOFLAGS=$GOFLAGS"
-  echo "temporal-server: $("$OUT/temporal-server" --version 2>&1 | head -1)"
-  echo "temporal-sql-tool: $("$OUT/temporal-sql-tool" --version 2>&1 | head -1)"
+  echo "temporal-server: $("$OUT/temporal-server" --version 2>&1 | sed -n 1p)"
+  echo "temporal-sql-tool: $("$OUT/temporal-sql-tool" --version 2>&1 | sed -n 1p)"
   echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) in ${elapsed}s"
 } > "$OUT/VERSIONS"
 rm -rf "$BUILD"
