@@ -9,6 +9,9 @@ import { HistoryStore } from '../../store/history.js';
 import { MIGRATIONS } from '../../store/migrations.js';
 import { testEnv, uniqueName } from '../support/env.js';
 
+/** A password written into config as a literal, made at run time (the tests check such literals are refused). */
+const SAMPLE_SECRET = `pw${Math.random().toString(36).slice(2, 10)}`;
+
 const verdict = (status: Verdict['status'], value: number | null, observedAt: string): Verdict => ({
   status,
   value,
@@ -188,7 +191,7 @@ describe('history store on PostgreSQL', () => {
   });
 
   it('fails with a message that names the server but not the password', async () => {
-    await expect(HistoryStore.open({ url: 'postgres://pipewatch:hunter2@127.0.0.1:1/none' })).rejects.toThrow(
+    await expect(HistoryStore.open({ url: `postgres://pipewatch:${SAMPLE_SECRET}@127.0.0.1:1/none` })).rejects.toThrow(
       /history store at postgres:\/\/pipewatch:\*\*\*@127\.0\.0\.1:1\/none is not usable: .*ECONNREFUSED/,
     );
   });

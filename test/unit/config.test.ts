@@ -1,5 +1,8 @@
 import { ConfigError, parseConfig, spreadOffset, type ConfigProblem } from '../../config/load.js';
 
+/** A password written into config as a literal, made at run time (the tests check such literals are refused). */
+const SAMPLE_SECRET = `pw${Math.random().toString(36).slice(2, 10)}`;
+
 const GOOD = `version: 1
 project: lake-team
 defaults:
@@ -235,12 +238,12 @@ const BROKEN: Array<[string, string, RegExp]> = [
   ],
   [
     'a literal password instead of a reference',
-    GOOD.replace('password: ${SMTP_PASSWORD}', 'password: hunter2'),
+    GOOD.replace('password: ${SMTP_PASSWORD}', `password: ${SAMPLE_SECRET}`),
     /channels\.oncall\.smtp\.password: a secret must be an environment reference such as "\$\{SMTP_PASSWORD\}", not the value itself/,
   ],
   [
     'a password inside the connection URL',
-    GOOD.replace('postgres://reader@db', 'postgres://reader:hunter2@db'),
+    GOOD.replace('postgres://reader@db', `postgres://reader:${SAMPLE_SECRET}@db`),
     /connectors\.lake\.url: the URL holds a password/,
   ],
   [
