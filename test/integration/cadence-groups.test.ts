@@ -128,6 +128,13 @@ ${lake(ids.cron, `{ type: count, dataset: ${schema.name}.records, timestamp: ts,
       const ungrouped = await planFor(target, [], []);
       await applyPlan(target, ungrouped);
     }
+    // The schedule list is read from visibility, which sees a delete a moment later: wait for it, then assert.
+    await waitFor(
+      async () => (await readExisting(target)).every((s) => !s.owned),
+      'the deleted schedules gone from the list',
+      30_000,
+      500,
+    ).catch(() => undefined);
     expect((await readExisting(target)).filter((s) => s.owned)).toEqual([]);
   });
 
