@@ -8,6 +8,11 @@
 //   worker-sigkill   the worker SIGKILLed at random moments (seeded) while
 //                    monitors run, incidents fire and resolve, and operators
 //                    answer password questions of archive interventions
+//   correlated       the same kills while the alerts of a correlated pipeline
+//                    (issue 24) are joined: a cause with its symptom, and a
+//                    symptom alone; every alert must be named — as a cause or
+//                    downstream of one — on both channels, none lost by being
+//                    attached to another
 //   server-restart   the Temporal dev server stopped and started on the same
 //                    database file at a random moment of an incident
 //   source-down      the watched PostgreSQL unreachable during checks: the
@@ -91,6 +96,9 @@ describe('crash and outage drills', () => {
   const schema = uniqueName('drill').toLowerCase();
   const project = schema.replace(/_/g, '-');
   const monitors = [0, 1, 2].map((i) => `${project}-m${i}`);
+  /** A correlated pipeline of two stages (tables t3 → t4), one freshness monitor on each: cause and symptom. */
+  const correlated = { cause: `${project}-m3`, symptom: `${project}-m4` };
+  const correlatedIncident = `pipewatch-incident/default/pipeline=drillc`;
   const rand = seededRandom(SEED);
   const results: DrillResult[] = [];
   let server: DevServer;
@@ -105,7 +113,7 @@ describe('crash and outage drills', () => {
   let workerEnv: NodeJS.ProcessEnv;
   let configFile: string;
   let feeder: NodeJS.Timeout;
-  const feeding = new Set<number>([0, 1, 2]);
+  const feeding = new Set<number>([0, 1, 2, 3, 4]);
   const logFile = join(dir, 'worker.log');
   const target = new URL(env.databaseUrl);
   const store = `${schema}_store`;
@@ -127,7 +135,7 @@ describe('crash and outage drills', () => {
     storeProxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
     admin = new pg.Pool({ connectionString: env.databaseUrl, max: 2 });
     await admin.query(`CREATE SCHEMA "${schema}"`);
-    for (let i = 0; i < monitors.length; i++) {
+    for (let i = 0; i < monitors.length + 2; i++) {
       await admin.query(`CREATE TABLE "${schema}".t${i} (id bigserial, ts timestamptz NOT NULL DEFAULT now())`);
     }
     feeder = setInterval(() => {
@@ -154,10 +162,22 @@ defaults:
 notifications:
   retry: { initialInterval: 500ms, maximumInterval: 2s }
   timeout: 4s
-routing: { groupWait: 0s }
 incidents: { reopenWindow: 1s }
 connectors:
   lake: { type: postgres, url: "\${LAKE_URL}", connectTimeout: 2s, statementTimeout: 2s }
+  # The correlated pipeline's tables, reached directly: the source-down drill cuts only the proxy of "lake".
+  lake-direct: { type: postgres, url: "\${LAKE_DIRECT_URL}", connectTimeout: 2s, statementTimeout: 2s }
+routing:
+  groupWait: 0s
+  routes:
+    # The correlated pipeline waits 3 s so a cause that opens a moment after its symptom leads the first message.
+    - { matchers: ["pipeline = drillc"], groupWait: 3s }
+pipelines:
+  drillc:
+    correlation: { window: 1m }
+    stages:
+      - { id: first, connector: lake-direct, dataset: ${schema}.t3, uniqueId: id, timestamp: ts }
+      - { id: second, connector: lake-direct, dataset: ${schema}.t4, uniqueId: id, timestamp: ts }
 channels:
   mail:
     type: email
@@ -175,7 +195,19 @@ ${monitors
     rules: [{ above: 4s, severity: critical }]
 `,
   )
-  .join('')}`,
+  .join('')}${[
+        [correlated.cause, 3],
+        [correlated.symptom, 4],
+      ]
+        .map(
+          ([id, t]) => `  - id: ${id}
+    pipeline: drillc
+    connector: lake-direct
+    check: { type: freshness, dataset: ${schema}.t${t}, timestamp: ts }
+    rules: [{ above: 4s, severity: critical }]
+`,
+        )
+        .join('')}`,
     );
     workerEnv = {
       TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
@@ -183,6 +215,7 @@ ${monitors
       DATABASE_URL: via(storeProxy),
       PIPEWATCH_STORE_SCHEMA: store,
       LAKE_URL: via(sourceProxy),
+      LAKE_DIRECT_URL: env.databaseUrl,
     };
     const sync = await runCli(['schedules', 'sync', '-c', configFile], workerEnv);
     expect(sync.code).toBe(0);
@@ -442,6 +475,112 @@ ${monitors
     expect(extracted).toBe(archives.length);
     expect(r).toMatchObject({ lost: 0, extra: 0, stuckWorkflows: 0 });
     expect(r.repeats).toBeLessThanOrEqual(kills);
+  });
+
+  /**
+   * The alerts a message names on its channel: a webhook's causes and their downstream, an email's alert blocks
+   * ("● <monitor>: <reason>" for each firing alert, cause first).
+   */
+  function named(since: { mail: number; hook: number }, channel: Delivered['channel'], incident: string): Set<string> {
+    const ids = new Set<string>();
+    if (channel === 'webhook') {
+      for (const r of hooks.accepted.slice(since.hook)) {
+        if (r.body.incidentId !== incident || !['firing', 'changed'].includes(String(r.body.kind))) continue;
+        const causes = (r.body.correlation as { causes: Array<{ monitor: string; downstream: string[] }> } | null)
+          ?.causes;
+        for (const c of causes ?? []) for (const id of [c.monitor, ...c.downstream]) ids.add(id);
+      }
+    } else {
+      for (const m of smtp.messages.slice(since.mail)) {
+        const h = (name: string) => String((m.headers as Map<string, unknown>).get(name) ?? '');
+        if (h('x-pipewatch-incident') !== incident || !['firing', 'changed'].includes(h('x-pipewatch-kind'))) continue;
+        for (const line of m.text.split('\n')) {
+          const at = /^● (\S+): /.exec(line);
+          if (at) ids.add(at[1]!);
+        }
+      }
+    }
+    return ids;
+  }
+
+  it('worker SIGKILLed while a correlated pipeline joins a cause and its symptom: no alert lost by being attached', async () => {
+    const start = mark();
+    const notes: string[] = [];
+    // Every other round the cause and its symptom fail together (one message naming both); in between the symptom
+    // fails alone and must be told on its own.
+    const rounds = 2 * Math.max(1, Math.ceil(KILLS / 7));
+    const kills = { wanted: Math.max(2, Math.ceil(KILLS / 4)), done: 0 };
+    let roundsDone = false;
+    const killer = (async () => {
+      while (!roundsDone) {
+        await sleep(500 + rand() * 3_500);
+        if (kills.done >= kills.wanted || roundsDone) continue;
+        await restartWorker();
+        kills.done++;
+      }
+    })();
+    let lost = 0;
+    let expectedAlerts = 0;
+    let attached = 0;
+    for (let r = 0; r < rounds; r++) {
+      const pair = r % 2 === 0;
+      const alerts = pair ? [correlated.cause, correlated.symptom] : [correlated.symptom];
+      const tables = pair ? [3, 4] : [4];
+      const round = mark();
+      const resolvedBefore = count(correlatedIncident, 'resolved');
+      for (const t of tables) feeding.delete(t);
+      for (const channel of ['email', 'webhook'] as const) {
+        expectedAlerts += alerts.length;
+        try {
+          await waitFor(
+            () => alerts.every((a) => named(round, channel, correlatedIncident).has(a)),
+            `${alerts.join(' and ')} named on ${channel}`,
+            DELIVERY_WAIT_MS,
+          );
+        } catch {
+          const missing = alerts.filter((a) => !named(round, channel, correlatedIncident).has(a));
+          lost += missing.length;
+          notes.push(`round ${r + 1}: ${missing.join(', ')} never named on ${channel}`);
+        }
+      }
+      if (pair) {
+        const hook = hooks.accepted
+          .slice(round.hook)
+          .filter((h) => h.body.incidentId === correlatedIncident && h.body.kind !== 'resolved')
+          .at(-1);
+        const causes = (hook?.body.correlation as { causes: Array<{ monitor: string; downstream: string[] }> } | null)
+          ?.causes;
+        if (causes?.[0]?.monitor === correlated.cause && causes[0].downstream.includes(correlated.symptom)) attached++;
+      }
+      for (const t of tables) feeding.add(t);
+      if (!(await arrived(correlatedIncident, 'resolved', resolvedBefore + 1)))
+        notes.push(`round ${r + 1}: resolved not delivered within ${DELIVERY_WAIT_MS / 1000}s`);
+      // Past the incident's reopenWindow (1 s): the next round is a new incident.
+      await sleep(2_000);
+    }
+    roundsDone = true;
+    await killer;
+    await quiet();
+    const fresh = delivered(start);
+    const changed = new Set(fresh.filter((d) => d.kind === 'changed').map((d) => `${d.channel}|${d.key}`)).size;
+    notes.unshift(
+      `${kills.done} kills, ${rounds} rounds (${rounds / 2} cause + symptom, ${rounds / 2} symptom alone); ${expectedAlerts} alert namings expected (alert × channel), ${expectedAlerts - lost} named; the symptom attached to its cause in ${attached} of ${rounds / 2} pair rounds; ${changed} changed message(s) (a cause told after its symptom, under a kill)`,
+    );
+    // One firing and one resolved message per round and channel; a changed message is news of a cause, not extra.
+    const r = account(
+      'correlated',
+      'worker SIGKILLed while a correlated pipeline joins a cause and its symptom, and while a symptom fails alone',
+      kills.done,
+      rounds * 2 * 2,
+      start,
+      notes,
+      await stuck(),
+    );
+    r.lost = lost + Math.max(0, r.expected - (r.deliveredUnique - changed));
+    r.extra = Math.max(0, r.deliveredUnique - changed - r.expected);
+    expect(kills.done).toBe(kills.wanted);
+    expect(r).toMatchObject({ lost: 0, extra: 0, stuckWorkflows: 0 });
+    expect(r.repeats).toBeLessThanOrEqual(kills.done);
   });
 
   it('Temporal dev server stopped and started on the same database file', async () => {
