@@ -6,9 +6,17 @@
 // evaluation/kubernetes/events.ts.
 import * as k8s from '@kubernetes/client-node';
 import type { CheckSpec } from '../../config/model.js';
-import { eventRecord, eventSelected, groupEvents, type EventRecord } from '../../evaluation/kubernetes/events.js';
+import {
+  eventNode,
+  eventRecord,
+  eventSelected,
+  groupEvents,
+  type EventRecord,
+} from '../../evaluation/kubernetes/events.js';
+import { notReadyEventOver, type NodeReadiness } from '../../evaluation/kubernetes/nodes.js';
 import {
   formatSpan,
+  iso,
   LAYER_NAMES,
   rootLayer,
   type ObjectMeta,
@@ -17,6 +25,7 @@ import {
 import { parseLabelSelector, selectorMatches, type Requirement } from '../../evaluation/label-selector.js';
 import type { Measurement } from '../../evaluation/types.js';
 import { PAGE, type KubeClient } from './client.js';
+import { readNodes } from './nodes.js';
 import { boundedApiClient } from './transport.js';
 import { watchStream } from './watch-stream.js';
 import { ListWatch, type ListPage, type ListWatchOptions, type ListWatchSource, type WatchHandle } from './watch.js';
@@ -158,6 +167,19 @@ export class EventsCheck {
         return o !== undefined && selectorMatches(requirements, o.meta?.labels);
       });
     }
+    // NodeNotReady follows the node: an event about a node that has reported Ready since is over.
+    const nodeNames = selected
+      .filter((e) => e.reason === 'NodeNotReady')
+      .map((e) => eventNode(e, objectOf(e)))
+      .filter((n): n is string => !!n);
+    const nodes = nodeNames.length
+      ? await readNodes(this.client, nodeNames)
+      : { readiness: new Map<string, NodeReadiness>(), unread: undefined };
+    const over = selected.filter((e) => {
+      const node = nodes.readiness.get(eventNode(e, objectOf(e)) ?? '');
+      return node !== undefined && notReadyEventOver(e, node);
+    });
+    if (over.length) selected = selected.filter((e) => !over.includes(e));
     const groups = groupEvents(selected, objectOf, check.groupBy);
     const occurrences = groups.reduce((n, g) => n + g.occurrences, 0);
     const details: Record<string, string | number | boolean | null> = {
@@ -167,6 +189,12 @@ export class EventsCheck {
       applications: groups.length,
       via,
     };
+    if (over.length) {
+      const back = [...new Set(over.map((e) => eventNode(e, objectOf(e))!))].map((n) => nodes.readiness.get(n)!);
+      details.over = `${over.length} NodeNotReady event(s) left out: ${back.map((n) => `node ${n.node} is Ready again (reported ${iso(n.reportedAt)})`).join('; ')}`;
+    }
+    if (nodes.unread)
+      details.nodes = `not all nodes were read (${nodes.unread}): NodeNotReady events count for their whole window`;
     if (unknownObjects)
       details.skipped = `${unknownObjects} event(s) about objects that are gone, so their labels are unknown`;
     const layer = rootLayer(groups.map((g) => g.layer));
@@ -176,8 +204,9 @@ export class EventsCheck {
         .sort((a, b) => b[1] - a[1])
         .map(([r, n]) => `${r} ×${n}`)
         .join(', ');
+      const nodeState = g.nodes.map((n) => nodes.readiness.get(n)?.evidence).filter(Boolean);
       details[`app ${g.app}`] =
-        `${LAYER_NAMES[g.layer]} layer — ${reasons} on ${g.objects.join(', ')} · ${g.evidence.join(' · ')}`;
+        `${LAYER_NAMES[g.layer]} layer — ${reasons} on ${g.objects.join(', ')} · ${[...g.evidence, ...nodeState].join(' · ')}`;
     }
     if (groups.length) {
       details.summary = groups
@@ -187,7 +216,9 @@ export class EventsCheck {
             `${g.app}: ${LAYER_NAMES[g.layer]} layer (${Object.entries(g.reasons)
               .sort((a, b) => b[1] - a[1])
               .map(([r]) => r)
-              .join(', ')})`,
+              .join(
+                ', ',
+              )}${g.layer === 'node' && g.nodes.length ? `, node${g.nodes.length > 1 ? 's' : ''} ${g.nodes.slice(0, 3).join(', ')}` : ''})`,
         )
         .join('; ');
     }

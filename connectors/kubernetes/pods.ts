@@ -1,14 +1,16 @@
 // The podHealth check: pods listed in pages, their conditions and restart
 // counters judged (evaluation/kubernetes/pods.ts) with since-when state kept
-// in the history store when there is one, and the problems grouped by
-// application with each application's container timeline.
+// in the history store when there is one, the nodes they run on read for their
+// Ready condition (nodes.ts), and the problems grouped by application with
+// each application's container timeline.
 import * as k8s from '@kubernetes/client-node';
 import type { CheckSpec } from '../../config/model.js';
-import { containerTimeline, podConditions, podProblems } from '../../evaluation/kubernetes/pods.js';
+import { containerTimeline, podConditions, podProblems, podsOnUnreadyNodes } from '../../evaluation/kubernetes/pods.js';
 import { LAYER_NAMES, rootLayer, type PodShape } from '../../evaluation/kubernetes/shared.js';
 import type { Measurement } from '../../evaluation/types.js';
 import type { CollectRequest } from '../types.js';
 import { PAGE, type KubeClient } from './client.js';
+import { readNodes } from './nodes.js';
 
 type PodHealthCheck = Extract<CheckSpec, { type: 'podHealth' }>;
 
@@ -31,6 +33,7 @@ export async function collectPodHealth(
   };
   const conditions: ReturnType<typeof podConditions>['conditions'] = [];
   const counters: ReturnType<typeof podConditions>['counters'] = [];
+  const bound: ReturnType<typeof podConditions>['bound'] = [];
   // Only pods with something to show are kept for the timeline.
   const interesting = new Map<string, PodShape[]>();
   let pods = 0;
@@ -51,6 +54,7 @@ export async function collectPodHealth(
       const found = podConditions(items as PodShape[], settings, now);
       conditions.push(...found.conditions);
       counters.push(...found.counters);
+      bound.push(...found.bound);
       for (const pod of items as PodShape[]) {
         const restarted = (pod.status?.containerStatuses ?? []).some((c) => c.restartCount > 0);
         const hasCondition = found.conditions.some((c) => c.pod === `${pod.metadata?.namespace}/${pod.metadata?.name}`);
@@ -65,6 +69,14 @@ export async function collectPodHealth(
       }
     },
   );
+
+  // The nodes the pods run on: a pod on a node that is not Ready is a node-layer problem while the node is not.
+  const nodes = await readNodes(
+    client,
+    bound.map((b) => b.node),
+  );
+  const onUnready = podsOnUnreadyNodes(bound, nodes.readiness);
+  conditions.push(...onUnready);
 
   let since = new Map<string, Date>();
   let baselines = new Map<string, { at: Date; value: number }>();
@@ -95,6 +107,13 @@ export async function collectPodHealth(
     pods,
     problems: problems.length,
   };
+  if (nodes.unread)
+    details.nodes = `not all nodes were read (${nodes.unread}): a node that is not Ready shows only through its pods' own states`;
+  else if (nodes.readiness.size)
+    details.nodes = [...nodes.readiness.values()]
+      .map((n) => (n.ready ? `${n.node} Ready` : n.evidence))
+      .slice(0, 5)
+      .join('; ');
   if (!request.store)
     details.note = 'how long a condition has held is known only from the pods themselves here (no history store)';
   const byApp = new Map<string, typeof problems>();
@@ -116,9 +135,15 @@ export async function collectPodHealth(
       .slice(0, 3)
       .map(
         ([app, list]) =>
-          `${app}: ${[...new Set(list.map((p) => p.kind))].join(', ')} (${LAYER_NAMES[rootLayer(list.map((p) => p.layer))!]} layer)`,
+          `${app}: ${[...new Set(list.map((p) => p.kind))].join(', ')} (${LAYER_NAMES[rootLayer(list.map((p) => p.layer))!]} layer${nodesOf(list)})`,
       )
       .join('; ');
   }
   return { value: problems.length, unit: 'count', observedAt: at.toISOString(), details };
+}
+
+/** ", node kwok-node-1": the nodes named by NodeNotReady problems, for the summary (and so the alert's first line). */
+function nodesOf(problems: Array<{ node?: string }>): string {
+  const names = [...new Set(problems.map((p) => p.node).filter(Boolean))];
+  return names.length ? `, node${names.length > 1 ? 's' : ''} ${names.slice(0, 3).join(', ')}` : '';
 }

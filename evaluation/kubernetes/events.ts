@@ -93,6 +93,13 @@ export interface AppEvents {
   reasons: Record<string, number>;
   objects: string[];
   evidence: string[];
+  /** The nodes its node-layer events point at (the Node itself, or the node a pod runs on). */
+  nodes: string[];
+}
+
+/** The node an event is about: the Node itself, or the node the pod it is about runs on. */
+export function eventNode(e: EventRecord, object: { pod?: PodShape } | undefined): string | undefined {
+  return e.involved.kind === 'Node' ? e.involved.name : object?.pod?.spec?.nodeName;
 }
 
 /**
@@ -118,8 +125,12 @@ export function groupEvents(
     const layers: Layer[] = [];
     const evidence: string[] = [];
     const reasons: Record<string, number> = {};
+    const nodes = new Set<string>();
     for (const e of [...g.events].sort((a, b) => b.lastSeen - a.lastSeen)) {
-      layers.push(eventLayer({ reason: e.reason, message: e.message, involvedKind: e.involved.kind }));
+      const layer = eventLayer({ reason: e.reason, message: e.message, involvedKind: e.involved.kind });
+      layers.push(layer);
+      const node = layer === 'node' ? eventNode(e, objectOf(e)) : undefined;
+      if (node) nodes.add(node);
       reasons[e.reason] = (reasons[e.reason] ?? 0) + e.count;
       if (evidence.length < 5)
         evidence.push(
@@ -141,6 +152,7 @@ export function groupEvents(
       reasons,
       objects: [...new Set(g.events.map((e) => `${e.involved.kind}/${e.involved.name}`))].slice(0, 20),
       evidence: evidence.slice(0, 8),
+      nodes: [...nodes].slice(0, 10),
     });
   }
   return out.sort((a, b) => b.occurrences - a.occurrences || a.app.localeCompare(b.app));

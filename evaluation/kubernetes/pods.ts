@@ -1,6 +1,6 @@
 // The podHealth check's judgement: the conditions a pod shows (CrashLoopBackOff,
-// image pulls, stuck Pending/ContainerCreating/Terminating, OOMKilled) and its
-// restart counters, which of them are problems given how long they have held,
+// image pulls, stuck Pending/ContainerCreating/Terminating, OOMKilled, a node
+// that is not Ready — evaluation/kubernetes/nodes.ts) and its restart counters, which of them are problems given how long they have held,
 // and a container timeline per application. Pure; the connector lists the pods
 // and keeps since-when state in the history store (connectors/kubernetes/pods.ts).
 import {
@@ -13,6 +13,7 @@ import {
   type Layer,
   type PodShape,
 } from './shared.js';
+import type { NodeReadiness } from './nodes.js';
 
 export interface PodHealthSettings {
   groupBy: string;
@@ -30,7 +31,17 @@ export interface PodCondition {
   app: string;
   pod: string;
   container?: string;
-  kind: 'CrashLoopBackOff' | 'ImagePull' | 'Pending' | 'ContainerCreating' | 'Terminating' | 'OOMKilled' | 'Restarts';
+  /** The node, for a NodeNotReady condition. */
+  node?: string;
+  kind:
+    | 'CrashLoopBackOff'
+    | 'ImagePull'
+    | 'Pending'
+    | 'ContainerCreating'
+    | 'Terminating'
+    | 'OOMKilled'
+    | 'Restarts'
+    | 'NodeNotReady';
   layer: Layer;
   /** When the source says it began, if it says. */
   since?: number;
@@ -60,8 +71,11 @@ export function podConditions(
     startedAt?: number;
     lastTermination?: string;
   }>;
+  /** Pods running on (bound to) a node, whose node's Ready condition decides a NodeNotReady condition. */
+  bound: BoundPod[];
 } {
   const conditions: PodCondition[] = [];
+  const bound: BoundPod[] = [];
   const counters: Array<{
     key: string;
     value: number;
@@ -110,6 +124,8 @@ export function podConditions(
       });
       continue;
     }
+    if (pod.spec?.nodeName && phase !== 'Succeeded' && phase !== 'Failed')
+      bound.push({ key: `${id}/NodeNotReady`, app, pod: name, node: pod.spec.nodeName });
     const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
     if (phase === 'Pending') {
       const creating = statuses.filter((c) =>
@@ -189,13 +205,46 @@ export function podConditions(
       });
     }
   }
-  return { conditions, counters };
+  return { conditions, counters, bound };
+}
+
+export interface BoundPod {
+  key: string;
+  app: string;
+  pod: string;
+  node: string;
+}
+
+/**
+ * A NodeNotReady condition for each pod whose node is not Ready (its Ready condition False or Unknown, or the
+ * node gone): the node layer, held since the node's condition changed, a problem at once — the node lifecycle
+ * controller has already waited its grace period. It holds exactly as long as the node is not Ready.
+ */
+export function podsOnUnreadyNodes(bound: BoundPod[], nodes: Map<string, NodeReadiness>): PodCondition[] {
+  const out: PodCondition[] = [];
+  for (const b of bound) {
+    const node = nodes.get(b.node);
+    if (!node || node.ready) continue;
+    out.push({
+      key: b.key,
+      app: b.app,
+      pod: b.pod,
+      node: b.node,
+      kind: 'NodeNotReady',
+      layer: 'node',
+      since: node.since,
+      allowed: 0,
+      evidence: node.evidence,
+    });
+  }
+  return out;
 }
 
 export interface PodProblem {
   app: string;
   pod: string;
   container?: string;
+  node?: string;
   kind: PodCondition['kind'];
   layer: Layer;
   text: string;
@@ -207,7 +256,7 @@ export interface PodProblem {
  * restart counters at the start of the window.
  */
 export function podProblems(
-  found: ReturnType<typeof podConditions>,
+  found: Pick<ReturnType<typeof podConditions>, 'conditions' | 'counters'>,
   s: PodHealthSettings,
   now: number,
   heldSince: (c: PodCondition) => number,
@@ -220,10 +269,12 @@ export function podProblems(
     const text =
       c.kind === 'OOMKilled'
         ? c.evidence
-        : c.kind === 'Terminating'
-          ? `Terminating ${formatSpan(held)} past its grace period (allowed ${formatSpan(c.allowed)}): ${c.evidence}`
-          : `${c.kind === 'ImagePull' ? 'cannot pull its image' : c.kind} for ${formatSpan(held)} (allowed ${formatSpan(c.allowed)}): ${c.evidence}`;
-    problems.push({ app: c.app, pod: c.pod, container: c.container, kind: c.kind, layer: c.layer, text });
+        : c.kind === 'NodeNotReady'
+          ? `its node is not Ready (for ${formatSpan(held)}): ${c.evidence}`
+          : c.kind === 'Terminating'
+            ? `Terminating ${formatSpan(held)} past its grace period (allowed ${formatSpan(c.allowed)}): ${c.evidence}`
+            : `${c.kind === 'ImagePull' ? 'cannot pull its image' : c.kind} for ${formatSpan(held)} (allowed ${formatSpan(c.allowed)}): ${c.evidence}`;
+    problems.push({ app: c.app, pod: c.pod, container: c.container, node: c.node, kind: c.kind, layer: c.layer, text });
   }
   for (const k of found.counters) {
     const base =

@@ -2,7 +2,9 @@
 // label selectors, pod conditions and CronJob schedules, on object shapes as
 // the API returns them.
 import { judgeCronJob, type CronJobShape, type JobShape } from '../../evaluation/kubernetes/cronjobs.js';
-import { podConditions, podProblems } from '../../evaluation/kubernetes/pods.js';
+import { eventNode, groupEvents, type EventRecord } from '../../evaluation/kubernetes/events.js';
+import { nodeReadiness, notReadyEventOver, type NodeShape } from '../../evaluation/kubernetes/nodes.js';
+import { podConditions, podProblems, podsOnUnreadyNodes } from '../../evaluation/kubernetes/pods.js';
 import {
   applicationOf,
   containerLayer,
@@ -258,6 +260,158 @@ describe('pod health', () => {
       ],
     });
     expect(podConditions([p], settings, NOW).conditions).toEqual([]);
+  });
+});
+
+describe('nodes: the verdict follows the Ready condition', () => {
+  // Condition shapes as the node lifecycle controller writes them when a kubelet stops posting
+  // (k8s.io/kubernetes pkg/controller/nodelifecycle: Ready=Unknown, reason NodeStatusUnknown) and as
+  // kwok writes a Ready node (its transition time kept at the node's creation, a fresh heartbeat).
+  const node = (
+    status: string,
+    transition: number,
+    heartbeat: number,
+    reason?: string,
+    message?: string,
+  ): NodeShape => ({
+    metadata: { name: 'node-1' },
+    status: {
+      conditions: [
+        { type: 'MemoryPressure', status: 'False' },
+        {
+          type: 'Ready',
+          status,
+          reason,
+          message,
+          lastTransitionTime: new Date(transition).toISOString(),
+          lastHeartbeatTime: new Date(heartbeat).toISOString(),
+        },
+      ],
+    },
+  });
+  const unknown = node(
+    'Unknown',
+    NOW - 2 * MIN,
+    NOW - 3 * MIN,
+    'NodeStatusUnknown',
+    'Kubelet stopped posting node status.',
+  );
+  const readyAgain = node('True', NOW - 600 * MIN, NOW - 1 * MIN, 'KubeletReady', 'kubelet is posting ready status');
+
+  it.each([
+    ['Ready=True', node('True', NOW - 60 * MIN, NOW), true, 'node node-1 Ready=True since 2026-11-26T09:03:00Z'],
+    [
+      'Ready=Unknown (kubelet silent)',
+      unknown,
+      false,
+      'node node-1 Ready=Unknown since 2026-11-26T10:01:00Z (NodeStatusUnknown: Kubelet stopped posting node status.)',
+    ],
+    [
+      'Ready=False',
+      node('False', NOW - MIN, NOW, 'KubeletNotReady'),
+      false,
+      'node node-1 Ready=False since 2026-11-26T10:02:00Z (KubeletNotReady)',
+    ],
+    [
+      'no Ready condition',
+      { metadata: { name: 'node-1' }, status: {} },
+      false,
+      'node node-1 reports no Ready condition',
+    ],
+    ['deleted', null, false, 'node node-1 does not exist (deleted)'],
+  ] as Array<[string, NodeShape | null, boolean, string]>)('%s', (_what, shape, ready, evidence) => {
+    expect(nodeReadiness('node-1', shape)).toMatchObject({ ready, evidence });
+  });
+
+  const pods = (phase: string): PodShape => ({
+    metadata: { name: 'mover-1', namespace: 'lake', uid: 'u1', labels: { 'app.kubernetes.io/name': 'mover' } },
+    spec: { nodeName: 'node-1' },
+    status: {
+      phase,
+      containerStatuses: [
+        { name: 'main', restartCount: 0, state: { running: { startedAt: new Date(NOW - 30 * MIN) } } },
+      ],
+    },
+  });
+  const settings = {
+    groupBy: 'app.kubernetes.io/name',
+    crashLoopFor: 15 * MIN,
+    imagePullFor: 5 * MIN,
+    oomWithin: 60 * MIN,
+    restarts: { max: 5, window: 60 * MIN },
+    stuck: { pending: 10 * MIN, containerCreating: 10 * MIN, terminating: 5 * MIN },
+  };
+
+  it('makes a running pod on a node that is not Ready a node-layer problem at once, and none once the node is Ready', () => {
+    const { bound, counters } = podConditions([pods('Running')], settings, NOW);
+    expect(bound).toEqual([{ key: 'lake/mover-1/u1/NodeNotReady', app: 'mover', pod: 'lake/mover-1', node: 'node-1' }]);
+    const down = podsOnUnreadyNodes(bound, new Map([['node-1', nodeReadiness('node-1', unknown)]]));
+    expect(down).toMatchObject([
+      { kind: 'NodeNotReady', layer: 'node', node: 'node-1', since: NOW - 2 * MIN, allowed: 0 },
+    ]);
+    expect(
+      podProblems(
+        { conditions: down, counters },
+        settings,
+        NOW,
+        (c) => c.since!,
+        () => 0,
+      ).map((p) => [p.layer, p.text]),
+    ).toEqual([
+      [
+        'node',
+        'its node is not Ready (for 2m): node node-1 Ready=Unknown since 2026-11-26T10:01:00Z (NodeStatusUnknown: Kubelet stopped posting node status.)',
+      ],
+    ]);
+    expect(podsOnUnreadyNodes(bound, new Map([['node-1', nodeReadiness('node-1', readyAgain)]]))).toEqual([]);
+    // A finished pod's node does not matter; a node not read (forbidden) gives no verdict either way.
+    expect(podConditions([pods('Succeeded')], settings, NOW).bound).toEqual([]);
+    expect(podsOnUnreadyNodes(bound, new Map())).toEqual([]);
+  });
+
+  const event = (lastSeen: number, reason = 'NodeNotReady'): EventRecord => ({
+    uid: `e-${lastSeen}`,
+    resourceVersion: '1',
+    namespace: 'lake',
+    name: 'mover-1.1',
+    reason,
+    message: 'Node is not ready',
+    type: 'Warning',
+    count: 1,
+    firstSeen: lastSeen,
+    lastSeen,
+    involved: { kind: 'Pod', name: 'mover-1', namespace: 'lake' },
+    source: 'node-controller',
+  });
+
+  it('counts a NodeNotReady event until its node reports Ready after it', () => {
+    const seen = NOW - 2 * MIN;
+    expect(notReadyEventOver(event(seen), nodeReadiness('node-1', unknown))).toBe(false);
+    // Ready again, by a heartbeat after the event (kwok keeps the transition time at the node's creation).
+    expect(notReadyEventOver(event(seen), nodeReadiness('node-1', readyAgain))).toBe(true);
+    // Ready, but last reported before the event: the event is newer news.
+    expect(notReadyEventOver(event(seen), nodeReadiness('node-1', node('True', NOW - 600 * MIN, NOW - 5 * MIN)))).toBe(
+      false,
+    );
+    // Only NodeNotReady follows the node.
+    expect(notReadyEventOver(event(seen, 'Evicted'), nodeReadiness('node-1', readyAgain))).toBe(false);
+  });
+
+  it("names the node a node-layer group points at: the Node itself, or the pod's node", () => {
+    const onPod = event(NOW - MIN);
+    const onNode: EventRecord = {
+      ...event(NOW - MIN),
+      uid: 'n',
+      involved: { kind: 'Node', name: 'node-2', namespace: '' },
+    };
+    const podObject = {
+      meta: { name: 'mover-1', labels: { 'app.kubernetes.io/name': 'mover' } },
+      pod: pods('Running'),
+    };
+    expect(eventNode(onPod, podObject)).toBe('node-1');
+    expect(eventNode(onNode, undefined)).toBe('node-2');
+    const [group] = groupEvents([onPod], () => podObject, 'app.kubernetes.io/name');
+    expect(group).toMatchObject({ app: 'mover', layer: 'node', nodes: ['node-1'] });
   });
 });
 
