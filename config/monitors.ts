@@ -301,9 +301,20 @@ export function spreadOffset(monitorId: string, everyMs: number): number {
   return (createHash('sha256').update(monitorId).digest().readUInt32BE(0) % seconds) * 1000;
 }
 
+/**
+ * Revision of what a monitor's schedule starts beyond its definition (the run's options, e.g. its workflow task
+ * timeout). Part of every version, so a change to it updates each schedule once at the next sync.
+ * 2: monitor and group runs take a 5 s workflow task timeout (schedules/sync.ts CHECK_TASK_TIMEOUT).
+ */
+export const SCHEDULE_ACTION_REVISION: number = 2;
+
 /** The content hash that versions a monitor; key order does not matter. */
 export function withVersion(definition: Omit<MonitorDefinition, 'version'>): MonitorDefinition {
-  const version = createHash('sha256').update(stableJson(definition)).digest('hex').slice(0, 16);
+  const revision = SCHEDULE_ACTION_REVISION === 1 ? '' : `\nschedule action ${SCHEDULE_ACTION_REVISION}`;
+  const version = createHash('sha256')
+    .update(stableJson(definition) + revision)
+    .digest('hex')
+    .slice(0, 16);
   return { ...definition, version };
 }
 

@@ -67,6 +67,12 @@ interface OwnerMemo {
   monitorIds?: string[];
 }
 
+/**
+ * Workflow task timeout of monitor and group runs: a check (local activities, extended by the SDK while they run)
+ * cut off by a dead worker is taken over when it passes (Temporal's default, 10 s, was the measured takeover).
+ */
+export const CHECK_TASK_TIMEOUT = '5s';
+
 /** A schedule's action: start this workflow, with arguments checked against the workflow function's. */
 function startWorkflow<W extends Workflow>(
   workflowType: W,
@@ -111,6 +117,7 @@ export function scheduleOptions(monitor: MonitorDefinition, target: Omit<SyncTar
       typedSearchAttributes: searchAttributes,
       // A run that cannot finish (store down for long) must not hold the schedule: later ticks are skipped while it runs.
       workflowRunTimeout: '10m',
+      workflowTaskTimeout: CHECK_TASK_TIMEOUT,
       staticSummary:
         monitor.description ??
         `${monitor.check.type} check on ${monitor.connector?.id ?? `pipeline ${monitor.check.type === 'stageCounts' ? monitor.check.pipeline : ''}`}`,
@@ -140,6 +147,7 @@ export function groupScheduleOptions(group: CadenceGroup, target: Omit<SyncTarge
       args: [group],
       typedSearchAttributes: runAttributes,
       workflowRunTimeout: '10m',
+      workflowTaskTimeout: CHECK_TASK_TIMEOUT,
       staticSummary: `cadence group ${group.id}: ${ids.length} monitors every ${formatDuration(group.schedule.everyMs!)}`,
     }),
     policies: {
