@@ -216,6 +216,11 @@ function operand(raw: string): Operand | string {
     if ('problem' in glob) return `${text} is not a valid pattern: ${glob.problem}`;
     return { kind: 'pat', text, regex: glob.source };
   }
+  // Gatus reads a function it cannot find the end of as plain text, so `len([BODY].users == 100` never holds.
+  const unclosed = /^(len|has|any|pat)\(/.exec(text);
+  if (unclosed && !text.includes(')')) {
+    return `"${text}" opens ${unclosed[1]}( without closing it (Gatus would compare the text as written); write ${text})`;
+  }
   const second = [...GATUS_OPERATORS, ...REGEX_OPERATORS, '||', '&&'].find((o) => text.includes(` ${o} `));
   if (second) {
     const advice =

@@ -27,6 +27,7 @@ const NOT_A_NUMBER =
   /potato is not a number or a duration \(Gatus would read it as 0\); write a whole number of ms or a duration/;
 const NEVER_EQUAL = /len\(\[BODY\]\.data\.name\) is a number, so it can never equal john; write a whole number/;
 const CONTEXT = /\[CONTEXT\] belongs to Gatus suites, which pipewatch does not have; write the value itself/;
+const UNCLOSED = /"len\(\[BODY\]\.users" opens len\( without closing it .*; write len\(\[BODY\]\.users\)/;
 const WHOIS =
   /\[DOMAIN_EXPIRATION\] needs a WHOIS lookup, which pipewatch does not make; watch the certificate instead, e\.g\. "\[CERTIFICATE_EXPIRATION\] > 720h"/;
 
@@ -61,6 +62,8 @@ const VALIDATE: Array<[string, boolean, RegExp?]> = [
   ['[STATUS] = = 201', false, NOT_A_CONDITION],
   ['[STATUS] ==', false, NOT_A_CONDITION],
   ['[STATUS]', false, NOT_A_CONDITION],
+  // Gatus accepts it and then compares the text "len([BODY].users" with 100, which never holds.
+  ['len([BODY].users == 100', true, UNCLOSED],
 ];
 
 interface EvaluateCase {
