@@ -1005,6 +1005,11 @@ describe('defaults and lints of log rules', () => {
   it('event-like rules open on their first failing run; a monitor may ask otherwise, and validate warns', () => {
     expect(load({ check: logs({ rule: 'any' }), rules: [{ above: 0 }] }).flap.failAfter).toBe(1);
     expect(load({ check: logs({ rule: 'new_term', field: 'a' }), rules: [{ above: 0 }] }).flap.failAfter).toBe(1);
+    expect(load({ check: logs({ rule: 'frequency', window: '5m' }), rules: [{ above: 9 }] }).flap.failAfter).toBe(1);
+    expect(
+      load({ check: logs({ rule: 'cardinality', field: 'a', window: '5m' }), rules: [{ above: 3 }] }).flap.failAfter,
+    ).toBe(1);
+    expect(load({ check: logs({ rule: 'flatline', window: '5m' }), rules: [{ below: 1 }] }).flap.failAfter).toBe(3);
     expect(load({ check: logs({ rule: 'metric', field: 'a' }), rules: [{ above: 0 }] }).flap.failAfter).toBe(3);
     const config = parseConfig(
       CONFIG({ check: logs({ rule: 'any' }), rules: [{ above: 0 }], flap: { failAfter: 3 } }),
@@ -1036,6 +1041,31 @@ describe('defaults and lints of log rules', () => {
       [at(0), at(10)],
     );
     expect(opened.opened).toEqual(['1:']);
+  });
+
+  it('the documented example parse-errors (frequency per pipeline) alerts on its first run over the threshold', async () => {
+    const page = readFileSync(join(process.cwd(), 'docs', 'PERSPECTIVES.md'), 'utf8');
+    const block = page
+      .split('```yaml')
+      .find((b) => b.includes('id: parse-errors'))!
+      .split('```')[0]!;
+    const { parse } = await import('yaml');
+    const example = (
+      parse(block) as { monitors: Array<{ id: string; check: Doc; rules: object[]; flap?: object }> }
+    ).monitors.find((m) => m.id === 'parse-errors')!;
+    // The example reads an Elasticsearch index; here the same rule reads the in-memory source.
+    const { index: _index, ...check } = example.check;
+    const m = load({ check, rules: example.rules, ...(example.flap ? { flap: example.flap } : {}) });
+    expect(m.flap.failAfter).toBe(1);
+    const errors = (n: number, pipeline: string) =>
+      burst(n, at(5), { log: { level: 'error' }, labels: { stage: 'parse', pipeline } });
+    // 21 errors of intel (above 20) and 20 of lake, all at 12:00:05; the window ends buffer (1m) before the run.
+    const opened = await run(
+      m,
+      [{ arrives: at(5), events: [...errors(21, 'intel'), ...errors(20, 'lake')] }],
+      [at(30), at(90), at(150)],
+    );
+    expect(opened.opened).toEqual(['1:intel']);
   });
 
   it('refuses history rules with queryKey, minCount, and options of another rule type, saying what to write', () => {
