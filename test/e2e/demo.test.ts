@@ -191,7 +191,13 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     await waitFor(
       async () => {
         const now = await alerting();
-        return fires.every((m) => !now.includes(m)) && openIncidents(start).length === 0;
+        const questions = told(start).filter((t) => t.to === 'question');
+        const answered = (word: string) => questions.filter((t) => t.subject.includes(word)).length;
+        return (
+          fires.every((m) => !now.includes(m)) &&
+          openIncidents(start).length === 0 &&
+          answered('answered: ') >= answered('needs an operator: ')
+        );
       },
       `the resolved messages after healing ${name}`,
       150_000,
