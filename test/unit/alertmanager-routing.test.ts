@@ -287,6 +287,23 @@ add(DISPATCH, 'TestGroupByAllLabels', "groupBy ['...']: every label", () => {
   expect(incidentFor(match, { ...labels, c: 'v4' }).incidentId).not.toBe(incidentFor(match, labels).incidentId);
 });
 
+// TestGetGroupLabels: an alert's group labels, for named labels and for every label.
+const getGroupLabelsAlert = {
+  alertname: 'TestAlert',
+  job: 'prometheus',
+  instance: 'localhost:9090',
+  severity: 'critical',
+};
+add(DISPATCH, 'TestGetGroupLabels', 'specific labels', () => {
+  expect(groupLabelsOf(['alertname', 'job'], getGroupLabelsAlert)).toEqual({
+    alertname: 'TestAlert',
+    job: 'prometheus',
+  });
+});
+add(DISPATCH, 'TestGetGroupLabels', 'group by all', () => {
+  expect(groupLabelsOf(['...'], getGroupLabelsAlert)).toEqual(getGroupLabelsAlert);
+});
+
 // TestGroups: which receivers and groups each alert reaches.
 const groupsConfig = file(
   ['kafka', 'prod', 'testing'],
