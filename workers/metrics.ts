@@ -47,7 +47,13 @@ export interface MetricSources {
   openAlerts?: () => Promise<Array<{ status: Status }>>;
   /** Read on each scrape: questions waiting on an operator (from Temporal's visibility). */
   interventionsWaiting?: () => Promise<number>;
+  /** Read on each scrape: incidents not resolved, for one severity (from Temporal's visibility). */
+  incidentsOpen?: (severity: IncidentSeverity) => Promise<number>;
 }
+
+/** The severities an incident is listed with (its PipewatchSeverity): `error` is "could not check". */
+export const INCIDENT_SEVERITIES = ['info', 'warning', 'critical', 'error'] as const;
+export type IncidentSeverity = (typeof INCIDENT_SEVERITIES)[number];
 
 export interface MetricsOptions {
   maxMonitorSeries?: number;
@@ -148,6 +154,23 @@ export function createMetrics(options: MetricsOptions = {}): PipewatchMetrics {
         for (const a of await sources.openAlerts().catch(() => []))
           counts.set(a.status, (counts.get(a.status) ?? 0) + 1);
         for (const s of ['warning', 'critical', 'error']) this.set({ status: s }, counts.get(s) ?? 0);
+      },
+    });
+  }
+  {
+    new Gauge({
+      name: 'pipewatch_incidents_open',
+      help: 'Incidents not resolved (pending, firing or acknowledged), by severity, from Temporal visibility: the same figure on every worker of a task queue.',
+      labelNames: ['severity'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const count = sources.incidentsOpen;
+        if (!count) return;
+        const counts = await Promise.all(INCIDENT_SEVERITIES.map((s) => count(s).catch(() => undefined)));
+        INCIDENT_SEVERITIES.forEach((severity, i) => {
+          if (counts[i] !== undefined) this.set({ severity }, counts[i]);
+        });
       },
     });
   }

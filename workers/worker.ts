@@ -58,6 +58,13 @@ export async function createWorker(options: PipewatchWorkerOptions): Promise<Pip
           `WorkflowType = "interventionWorkflow" AND ExecutionStatus = "Running" AND TaskQueue = "${settings.taskQueue}"`,
         )
       ).count;
+    // A resolved incident stays open for its reopen window: it is not counted.
+    sources.incidentsOpen ??= async (severity) =>
+      (
+        await client.workflow.count(
+          `WorkflowType = "incidentWorkflow" AND ExecutionStatus = "Running" AND TaskQueue = "${settings.taskQueue}" AND PipewatchIncidentState != "resolved" AND PipewatchSeverity = "${severity}"`,
+        )
+      ).count;
   }
 
   // With tracing the workflow code needs Temporal's tracing interceptors, bundled here (a few seconds at start).

@@ -1,13 +1,15 @@
 // pipewatch inside the Prometheus stack, against a real Prometheus (Debian's package): it scrapes a real
 // `pipewatch worker --metrics-port` process, and PromQL returns the monitor statuses and counters this test
-// caused, next to the Temporal SDK's own metrics from the same endpoint; the `promql` check queries that
-// Prometheus — a value, a vector, no data, Prometheus' own error text, a timeout — and a monitor on it runs
-// through the monitor workflow like any other.
+// caused and the incidents open, next to the Temporal SDK's own metrics from the same endpoint; the `promql`
+// check queries that Prometheus — a value, a vector, no data, Prometheus' own error text, a timeout — and a
+// monitor on it runs through the monitor workflow like any other.
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { parseConfig } from '../../config/load.js';
+import { incidentsFor } from '../../evaluation/check.js';
+import { alertSignal, incidentWorkflow, type AlertEvent } from '../../workflows/incident.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import { prometheusConnector } from '../../connectors/prometheus/index.js';
 import { monitorWorkflow, type MonitorRunResult } from '../../workflows/monitor.js';
@@ -71,6 +73,9 @@ describe('Prometheus (real server)', () => {
     const config = parseConfig(
       `version: 1
 defaults: { schedule: { every: 1m }, flap: { failAfter: 1, resolveAfter: 1 } }
+routing: { receiver: team, groupWait: 0s, groupInterval: 1h, repeatInterval: 1h }
+receivers: { team: { notify: [terminal] } }
+channels: { terminal: { type: console } }
 connectors:
   lake: { type: postgres, url: "\${LAKE_URL}" }
   prom: { type: prometheus, url: "${prometheus.url}", timeout: 5s }
@@ -146,6 +151,51 @@ monitors:
       30_000,
       500,
     );
+  });
+
+  it('counts the incidents open by severity, and drops one when it resolves', async () => {
+    const incidentMonitor = id('incident');
+    const openIncidents = async (severity: string) => {
+      const r = await query(`pipewatch_incidents_open{severity="${severity}"}`);
+      return r.length === 1 ? Number(r[0]!.value[1]) : undefined;
+    };
+    const signal = async (transition: AlertEvent['transition']) => {
+      const labels = { monitor: incidentMonitor, severity: 'warning' };
+      const [incident] = incidentsFor(monitors[fresh]!, labels);
+      const at = new Date().toISOString();
+      const status = transition === 'resolve' ? 'ok' : 'warning';
+      await client.workflow.signalWithStart(incidentWorkflow, {
+        workflowId: incident!.incidentId,
+        taskQueue,
+        args: [incident!],
+        signal: alertSignal,
+        signalArgs: [
+          {
+            transition,
+            runId: uniqueName('run'),
+            monitor: { id: incidentMonitor, perspective: 'data', labels: {} },
+            labels,
+            status,
+            verdict: { status, value: 1, unit: 'count', reason: `${incidentMonitor} is ${status}`, observedAt: at },
+            at,
+          } satisfies AlertEvent,
+        ],
+      });
+    };
+    // Other tests of this file may have opened critical incidents; warnings are this test's alone.
+    await waitFor(async () => (await openIncidents('warning')) === 0, 'no warning incident before');
+    await signal('open');
+    await waitFor(async () => (await openIncidents('warning')) === 1, 'one warning incident open', 30_000, 500);
+    await signal('resolve');
+    await waitFor(
+      async () => (await openIncidents('warning')) === 0,
+      'the resolved incident no longer open',
+      30_000,
+      500,
+    );
+    // One series per severity, whatever is open: the label set is bounded.
+    const severities = (await query('pipewatch_incidents_open')).map((r) => r.metric.severity).sort();
+    expect(severities).toEqual(['critical', 'error', 'info', 'warning']);
   });
 
   it("the Grafana dashboard's every query is valid PromQL, and the SDK metrics it charts exist", async () => {
