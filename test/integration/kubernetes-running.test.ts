@@ -187,6 +187,10 @@ monitors:
     connector: nodes
     check: { type: kubeEvents, namespace: pw-node, reasons: [NodeNotReady], window: 15m }
     rules: [{ above: 0, severity: warning }]
+  - id: node-pods
+    connector: nodes
+    check: { type: podHealth, namespace: pw-node }
+    rules: [{ above: 0, severity: critical }]
 `;
     monitors = Object.fromEntries(
       parseConfig(config, 'k8s-running.yaml', { env: false }).monitors.map((m) => [m.id, m]),
@@ -403,7 +407,7 @@ monitors:
   );
 
   it.concurrent(
-    'a node that stops reporting: the node lifecycle controller marks it NotReady and pipewatch names the node layer for the pods on it',
+    "a node that stops reporting: the node lifecycle controller marks it NotReady, pipewatch names the node layer with the node's Ready condition for the pods on it, and both checks resolve when the node is Ready again (not when the event window ends)",
     async () => {
       await onNodes.pod('pw-node', 'mover', {});
       await waitFor(
@@ -416,19 +420,47 @@ monitors:
       // Leases renewed every 10 s keep the node Ready past the 20 s grace period.
       await sleep(25_000);
       expect((await check('node-events')).value).toBe(0);
+      const healthy = await check('node-pods');
+      expect(healthy.value).toBe(0);
+      expect(healthy.details).toMatchObject({ nodes: 'kwok-node-1 Ready' });
       // kwok, the node's simulated kubelet, stops: no more lease renewals or node status.
       await nodes.stopComponent('kwok');
       const v = await checkUntil('node-events', (r) => (r.value ?? 0) > 0, 90_000);
-      expect(v.details).toMatchObject({ layer: 'node' });
+      expect(v.details).toMatchObject({ layer: 'node', summary: 'mover: node layer (NodeNotReady, node kwok-node-1)' });
       expect(String(v.details!['app mover'])).toMatch(
-        /^node layer — NodeNotReady ×1 on Pod\/mover-1 · .*Node is not ready/,
+        /^node layer — NodeNotReady ×1 on Pod\/mover-1 · .*Node is not ready · node kwok-node-1 Ready=Unknown since \S+ \(NodeStatusUnknown: Kubelet stopped posting node status\.\)$/,
       );
       const node = await onNodes.core.readNode({ name: 'kwok-node-1' });
       expect(node.status!.conditions!.find((c) => c.type === 'Ready')).toMatchObject({
         status: 'Unknown',
         reason: 'NodeStatusUnknown',
       });
+      // podHealth: the pod still says Running; its node's Ready condition is what makes it a problem.
+      const down = await checkUntil('node-pods', (r) => (r.value ?? 0) > 0, 30_000);
+      expect(down.details).toMatchObject({
+        layer: 'node',
+        summary: 'mover: NodeNotReady (node layer, node kwok-node-1)',
+      });
+      expect(String(down.details!['app mover'])).toMatch(
+        /^node layer — mover-1: its node is not Ready \(for \d+s\): node kwok-node-1 Ready=Unknown since \S+ \(NodeStatusUnknown: Kubelet stopped posting node status\.\)$/,
+      );
+      expect((await onNodes.core.readNamespacedPod({ namespace: 'pw-node', name: 'mover-1' })).status?.phase).toBe(
+        'Running',
+      );
+
+      // kwok starts again and reports the node Ready: both checks are healthy within a run or two, while the
+      // NodeNotReady event is still inside its 15-minute window — left out, and said so.
+      await nodes.startComponent('kwok');
+      const back = await checkUntil('node-pods', (r) => r.value === 0, 60_000);
+      expect(back.details).toMatchObject({ nodes: 'kwok-node-1 Ready' });
+      const over = await checkUntil('node-events', (r) => r.value === 0, 30_000);
+      expect(over.value).toBe(0);
+      expect(String(over.details!.over)).toMatch(
+        /^1 NodeNotReady event\(s\) left out: node kwok-node-1 is Ready again \(reported \S+\)$/,
+      );
+      const events = await onNodes.events('pw-node', 'mover-1');
+      expect(events.filter((e) => e.reason === 'NodeNotReady')).toHaveLength(1);
     },
-    3 * MIN,
+    4 * MIN,
   );
 });
