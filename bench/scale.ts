@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -63,6 +63,9 @@ latency and CPU/RSS of worker, server and PostgreSQL; then a plain-loop baseline
                         decides, config/groups.ts AUTO_GROUPS)
   --per-monitor         a schedule and a run per monitor and tick
                         (cadenceGroups: false)
+  --no-self-monitor     leave out the built-in self-monitor pipewatch-schedules
+                        (selfMonitor: { enabled: false }): what it costs the
+                        worker and the server is then not in the figures
   --aligned             every monitor ticks on the same second of the interval
                         (offset: 0s), as before pipewatch spread schedules by
                         monitor id: each tick is a burst of N starts
@@ -98,6 +101,8 @@ interface Options {
   groupSize?: number;
   /** --per-monitor: cadenceGroups: false. Neither this nor groupSize: the config a user writes, pipewatch decides. */
   perMonitor?: boolean;
+  /** --no-self-monitor: selfMonitor: { enabled: false }. */
+  noSelfMonitor: boolean;
   aligned: boolean;
   databaseUrl: string;
   out?: string;
@@ -148,6 +153,7 @@ function parseOptions(argv: string[]): Options | 'help' {
         aligned: { type: 'boolean' },
         'group-size': { type: 'string' },
         'per-monitor': { type: 'boolean' },
+        'no-self-monitor': { type: 'boolean' },
         'database-url': { type: 'string' },
         out: { type: 'string' },
         keep: { type: 'boolean' },
@@ -199,6 +205,7 @@ function parseOptions(argv: string[]): Options | 'help' {
     aligned: Boolean(v.aligned),
     groupSize: v['group-size'] === undefined ? undefined : intOption('group-size', v['group-size'], 50, 2),
     perMonitor: Boolean(v['per-monitor']),
+    noSelfMonitor: Boolean(v['no-self-monitor']),
     databaseUrl:
       v['database-url'] ?? process.env.PIPEWATCH_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     out: v.out,
@@ -399,6 +406,7 @@ function configYaml(
     aligned?: boolean;
     groupSize?: number;
     perMonitor?: boolean;
+    noSelfMonitor?: boolean;
     databaseUrl: string;
     httpPort: number;
     smtpPort: number;
@@ -409,6 +417,7 @@ function configYaml(
     'version: 1',
     'project: bench',
     ...(o.groupSize ? [`cadenceGroups: { size: ${o.groupSize} }`] : o.perMonitor ? ['cadenceGroups: false'] : []),
+    ...(o.noSelfMonitor ? ['selfMonitor: { enabled: false }'] : []),
     'defaults:',
     `  schedule: { every: ${formatDuration(o.intervalMs)}${o.aligned ? ', offset: 0s' : ''} }`,
     // One failing run opens the alert and nothing waits before the first message:
@@ -717,6 +726,8 @@ interface RunResult {
   monitors: number;
   intervalMs: number;
   window: { start: string; end: string; durationMs: number };
+  /** The machine's load average (1, 5, 15 min) when the window opened and closed: the machine may be shared. */
+  loadAverage?: { atStart: number[]; atEnd: number[] };
   sync: { seconds: number; schedules: number };
   /** Cadence groups (--group-size); 0 when every monitor has its own schedule. */
   groups: number;
@@ -854,6 +865,7 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
         aligned: o.aligned,
         groupSize: o.groupSize,
         perMonitor: o.perMonitor,
+        noSelfMonitor: o.noSelfMonitor,
         databaseUrl: o.databaseUrl,
         httpPort: endpoints.port,
         smtpPort: smtp.port,
@@ -954,6 +966,7 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
       server: serverCpu(),
       postgres: backends.mark(),
       threads: threadCpu(worker.pid!),
+      load: loadavg(),
     };
     await sleep(faultAt - Date.now());
     const faulty = monitors.filter((m) => m.faulty);
@@ -970,6 +983,7 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
       server: serverCpu(),
       postgres: start.postgres(),
       threads,
+      load: loadavg(),
     };
     log("window closed; waiting for the window's runs and the fault emails");
 
@@ -1103,6 +1117,7 @@ async function oneRun(o: Options, r: number): Promise<RunResult> {
         end: new Date(windowEnd).toISOString(),
         durationMs: o.durationMs,
       },
+      loadAverage: { atStart: start.load, atEnd: end.load },
       sync: { seconds: syncSeconds, schedules: checksPerRun.size },
       groups: declared.groups.length,
       checkRuns: { completedInWindow, perSecond: completedInWindow / seconds, byStatus },
@@ -1281,6 +1296,10 @@ function table(results: RunResult[]): string {
     [
       'fault-to-email p50 / p99 (s), emailed of faults',
       `${fmt(m((r) => r.faults.faultToEmail.p50))} / ${fmt(m((r) => r.faults.faultToEmail.p99))}, ${m((r) => r.faults.emailed)} of ${m((r) => r.faults.monitors)}`,
+    ],
+    [
+      'load average (1 min) at window start / end',
+      `${fmt(m((r) => r.loadAverage?.atStart[0] ?? null))} / ${fmt(m((r) => r.loadAverage?.atEnd[0] ?? null))}`,
     ],
     [
       'worker CPU s · % of a core · ms per check · peak RSS MB',
