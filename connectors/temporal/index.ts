@@ -5,10 +5,12 @@ import type { Client } from '@temporalio/client';
 import type { Measurement } from '../../evaluation/types.js';
 import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from '../types.js';
 import { counterKey, judgeSaturation, saturationSummary, ticksNotOnTime } from '../../evaluation/saturation.js';
-import { readQueueBacklog, readScheduleHealth } from '../../schedules/health.js';
+import { readQueueBacklog, readScheduleHealth, type KnownSchedules } from '../../schedules/health.js';
 
 class TemporalConnector implements Connector {
   private client?: Promise<{ client: Client; namespace: string; taskQueue: string }>;
+  /** Schedules as this worker last read them, by project: the list alone then vouches for most (schedules/health.ts). */
+  private readonly known = new Map<string, KnownSchedules>();
 
   constructor(private readonly id: string) {}
 
@@ -34,7 +36,9 @@ class TemporalConnector implements Connector {
     if (check.type === 'schedules') {
       let readings;
       try {
-        readings = await readScheduleHealth(c.client, check.project);
+        const project = check.project ?? '';
+        if (!this.known.has(project)) this.known.set(project, new Map());
+        readings = await readScheduleHealth(c.client, check.project, this.known.get(project));
       } catch (err) {
         throw new CollectError(`temporal connector "${this.id}": cannot read the schedules: ${(err as Error).message}`);
       }
