@@ -1,7 +1,7 @@
-// Records one run of a keyed log monitor's keys: each key has its own monitor
+// Records one run of a keyed monitor's keys (a log rule with queryKey, promql per series): each key has its own monitor
 // state (flap control, open alert, incidents) under "<monitor>[<key>]", in one
 // transaction with the others. A key with an open alert that this run did not
-// report (no events for it in the window now) gets a healthy run, so its
+// report (no events for it in the window now, a series gone) gets a healthy run, so its
 // alert resolves instead of staying open forever.
 import type { FlapControl } from '../config/model.js';
 import { isKeyStateOf, keyOfState, keyStateId } from '../evaluation/log-keys.js';
@@ -19,6 +19,8 @@ export interface KeyRunInput {
   /** Labels and incidents of a key this run did not report, should it need a healthy run. */
   labelsFor: Labels;
   incidentIdsFor: string[];
+  /** What a key this run did not report means: no events in the window (logs), or a series the query no longer returns (promql). */
+  quiet?: 'no-events' | 'series-gone';
 }
 
 export interface KeyRunRecorded {
@@ -35,13 +37,23 @@ export async function recordKeyRuns(store: HistoryStore, input: KeyRunInput): Pr
   );
   const quiet = open.map((a) => {
     const key = keyOfState(input.monitorId, a.monitorId);
-    const verdict: Verdict = {
-      status: 'ok',
-      value: 0,
-      unit: 'count',
-      reason: `no events for ${key} in the window`,
-      observedAt: input.observedAt,
-    };
+    const verdict: Verdict =
+      input.quiet === 'series-gone'
+        ? // As Prometheus resolves an alert whose series left the expression's result.
+          {
+            status: 'ok',
+            value: null,
+            unit: 'count',
+            reason: `the query no longer returns ${key}`,
+            observedAt: input.observedAt,
+          }
+        : {
+            status: 'ok',
+            value: 0,
+            unit: 'count',
+            reason: `no events for ${key} in the window`,
+            observedAt: input.observedAt,
+          };
     return { key, verdict, labels: { ...input.labelsFor, key, severity: 'ok' }, incidentIds: input.incidentIdsFor };
   });
   const all = [...input.keys, ...quiet];

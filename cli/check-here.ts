@@ -10,7 +10,9 @@ import type { HistoryStore } from '../store/history.js';
 import type { Connector } from '../connectors/types.js';
 import { lateness } from '../evaluation/freshness.js';
 import { couldNotCheck, evaluate } from '../evaluation/rules.js';
-import type { Verdict } from '../evaluation/types.js';
+import type { SeriesPoints, Verdict } from '../evaluation/types.js';
+import { pointBaselines } from '../evaluation/history.js';
+import { keyedVerdict } from '../evaluation/log-keys.js';
 import { describeCheck } from '../evaluation/check.js';
 
 export async function checkHere(
@@ -46,7 +48,14 @@ export async function checkHere(
     }
     if (check.type === 'freshness' && check.expected) measurement = lateness(measurement, check.expected, at.getTime());
     measurement = redactSecretsDeep(measurement, secrets);
-    return evaluate(monitor.rules, measurement, {}, describeCheck(monitor, measurement.details));
+    const describe = describeCheck(monitor, measurement.details);
+    // A range query's own points are judged here as in a monitor run; stored history is not read here.
+    const observedAt = measurement.observedAt;
+    const fromPoints = (points: SeriesPoints | undefined, value: number | null) =>
+      points ? pointBaselines(monitor.rules, points, observedAt, value) : {};
+    if (measurement.keys)
+      return keyedVerdict(monitor.rules, measurement, describe, (k) => fromPoints(k.points, k.value));
+    return evaluate(monitor.rules, measurement, fromPoints(measurement.points, measurement.value), describe);
   } catch (err) {
     return couldNotCheck(redactSecrets((err as Error).message, secrets), monitor.unit, at.toISOString());
   }

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { formatDuration } from './duration.js';
 import { groupMonitors, type CadenceGroup, type MonitorDefinition, type MonitorSchedule } from './model.js';
-import { needsOwnSchedule } from '../connectors/descriptors.js';
+import { isKeyedCheck, needsOwnSchedule } from '../connectors/descriptors.js';
 
 /** Whether a monitor may run in a group, given what its config says about its schedule. */
 export function mayJoinGroup(monitor: MonitorDefinition, declared: { own?: boolean; offset?: number }): boolean {
@@ -19,7 +19,9 @@ export function mayJoinGroup(monitor: MonitorDefinition, declared: { own?: boole
     monitor.schedule.everyMs !== undefined &&
     declared.own !== true &&
     declared.offset === undefined &&
-    !needsOwnSchedule(monitor.check.type)
+    !needsOwnSchedule(monitor.check.type) &&
+    // A group run records one verdict per member; a keyed check's keys are recorded by its own monitor run.
+    !isKeyedCheck(monitor.check)
   );
 }
 

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import {
   checkPerspective,
   checksOf,
+  checkRuleProblems,
   checkUnit,
   connectorDescriptor,
   defaultEveryMs,
@@ -104,6 +105,8 @@ export function normalise(
         });
       for (const lint of logRuleLints(m.check, m.flap)) warn(at('flap', 'failAfter'), lint);
     }
+    // What a check's descriptor says its rules cannot ask (a promql check per series, or over a range).
+    if (connector) for (const p of checkRuleProblems(m.check, rules)) problem(at(...p.path), p.message);
     if ((!connector && !stages) || !scheduleRaw) return;
 
     const schedule: MonitorSchedule = {

@@ -3,7 +3,7 @@
 // collect may take; and the connector's own rules for names written in the config. Descriptors are
 // pure data and functions (types only from elsewhere), because workflow code reads them
 // (connectors/descriptors.ts) and the workflow bundle cannot load Node modules or client libraries.
-import type { NamedConnector } from '../config/model.js';
+import type { NamedConnector, Rule } from '../config/model.js';
 import type { CheckSpec, CheckType, ConnectorSpec, ConnectorType, Perspective } from '../config/schema.js';
 import type { Unit } from '../evaluation/types.js';
 
@@ -29,6 +29,19 @@ export interface CheckDescriptor<K extends CheckType = CheckType> {
   defaultEveryMs?: number;
   /** Long, heartbeating collections with side effects of their own stay on schedules of their own, never in a cadence group. */
   ownSchedule?: boolean;
+  /**
+   * Whether the check reports one value per key (measurement.keys), each key judged, recorded and alerted on
+   * its own by the monitor workflow (a cadence group run records one verdict per member, so these never join one).
+   */
+  keyed?(check: CheckOf<K>): boolean;
+  /** What the monitor's rules (normalised) ask that this check cannot judge as written, at paths under the monitor. */
+  ruleProblems?(check: CheckOf<K>, rules: readonly Rule[]): RuleProblem[];
+}
+
+/** A rule (or the check field a rule depends on) refused at load: the path under the monitor, and what to write. */
+export interface RuleProblem {
+  path: Array<string | number>;
+  message: string;
 }
 
 /** Check descriptors by check type; a connector's list is in the order `validate` names its checks in. */

@@ -1,7 +1,7 @@
 // The connector descriptors (connectors/descriptor.ts), one line per connector, and what pipewatch
 // asks of them: which connectors run a check, a check's perspective, unit and description, a
 // collect's timeout. Pure: workflow code and the loader ask here instead of switching on types.
-import type { NamedConnector } from '../config/model.js';
+import type { NamedConnector, Rule } from '../config/model.js';
 import type { CheckSpec, CheckType, ConnectorType, Perspective } from '../config/schema.js';
 import type { Unit } from '../evaluation/types.js';
 import {
@@ -9,6 +9,7 @@ import {
   type CheckDescriptor,
   type ConnectorDescriptor,
   type DescribeContext,
+  type RuleProblem,
 } from './descriptor.js';
 import { elasticsearchDescriptor } from './elasticsearch/descriptor.js';
 import { hostDescriptor } from './host/descriptor.js';
@@ -84,6 +85,16 @@ export function defaultEveryMs(type: CheckType): number | undefined {
 /** Whether monitors of this check keep a schedule of their own instead of joining a cadence group. */
 export function needsOwnSchedule(type: CheckType): boolean {
   return checkDescriptor(type).ownSchedule === true;
+}
+
+/** Whether a monitor of this check is judged and alerted per key (its descriptor's `keyed`). */
+export function isKeyedCheck(check: CheckSpec): boolean {
+  return (checkDescriptor(check.type) as CheckDescriptor).keyed?.(check as never) === true;
+}
+
+/** What the monitor's rules ask that its check cannot judge (its descriptor's `ruleProblems`). */
+export function checkRuleProblems(check: CheckSpec, rules: readonly Rule[]): RuleProblem[] {
+  return (checkDescriptor(check.type) as CheckDescriptor).ruleProblems?.(check as never, rules) ?? [];
 }
 
 /** How long one collect on this connector may take (a stageCounts check has none: the default). */

@@ -9,10 +9,10 @@ import {
   describeCheck as describeWithDescriptor,
 } from '../connectors/descriptors.js';
 import { lateness } from './freshness.js';
-import type { Baselines } from './history.js';
+import { pointBaselines, type Baselines } from './history.js';
 import { couldNotCheck, evaluate } from './rules.js';
 import { keyedVerdict } from './log-keys.js';
-import type { Measurement, Status, Verdict } from './types.js';
+import type { Measurement, SeriesPoints, Status, Verdict } from './types.js';
 import type { Transition } from './flap.js';
 import { incidentFor, routeAlert } from './routing.js';
 import { incidentWorkflowId } from './incident-key.js';
@@ -84,18 +84,26 @@ export async function runCheck(monitor: MonitorDefinition, at: Date, steps: Chec
             })
           : await steps.collect({ monitorId: monitor.id, connector: monitor.connector!, check, at: at.toISOString() });
     if (check.type === 'freshness' && check.expected) measurement = lateness(measurement, check.expected, at.getTime());
-    const history: Baselines = needsHistory(monitor)
-      ? await steps.baselines({
-          monitorId: monitor.id,
-          rules: monitor.rules,
-          at: measurement.observedAt,
-          toleranceMs: toleranceMs(monitor),
-          timeZone: monitor.schedule.timezone,
-          current: measurement.value,
-        })
-      : {};
+    // A promql range query brings the series' own points: rising and percentile judge those, not stored runs.
+    const fromPoints = (points: SeriesPoints, value: number | null) =>
+      pointBaselines(monitor.rules, points, measurement.observedAt, value);
+    const history: Baselines = measurement.points
+      ? fromPoints(measurement.points, measurement.value)
+      : needsHistory(monitor) && !measurement.keys
+        ? await steps.baselines({
+            monitorId: monitor.id,
+            rules: monitor.rules,
+            at: measurement.observedAt,
+            toleranceMs: toleranceMs(monitor),
+            timeZone: monitor.schedule.timezone,
+            current: measurement.value,
+          })
+        : {};
     // Keyed log rules: each key judged on its own (evaluation/log-keys.ts).
-    if (measurement.keys) return keyedVerdict(monitor.rules, measurement, describeCheck(monitor, measurement.details));
+    if (measurement.keys)
+      return keyedVerdict(monitor.rules, measurement, describeCheck(monitor, measurement.details), (k) =>
+        k.points ? fromPoints(k.points, k.value) : {},
+      );
     return evaluate(monitor.rules, measurement, history, describeCheck(monitor, measurement.details));
   } catch (err) {
     return couldNotCheck(failureMessage(err), monitor.unit, at.toISOString());

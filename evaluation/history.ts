@@ -3,7 +3,7 @@
 // the training window, optionally only same-hour or same-weekday points).
 // Pure: computed in an activity next to the data, in backtests, and in tests.
 import type { AnomalySpec, Rule } from '../config/model.js';
-import type { PreviousPoint } from './types.js';
+import type { PreviousPoint, SeriesPoints } from './types.js';
 
 export interface HistoryPoint {
   observedAt: string;
@@ -201,4 +201,17 @@ export function computeBaselines(
     };
   });
   return out;
+}
+
+/**
+ * Baselines from the source's own points (a promql range query) instead of stored runs: what rising and
+ * percentile rules judge, the value at `at` included in the percentile as with stored history.
+ */
+export function pointBaselines(rules: Rule[], points: SeriesPoints, at: string, current: number | null): Baselines {
+  const from = Date.parse(points.from);
+  const history: HistoryPoint[] = points.values.map((value, i) => ({
+    observedAt: new Date(from + i * points.stepMs).toISOString(),
+    value,
+  }));
+  return computeBaselines(rules, history, Date.parse(at), { toleranceMs: 0, timeZone: 'UTC', current });
 }

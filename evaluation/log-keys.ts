@@ -4,8 +4,9 @@
 // verdicts run in the monitor workflow, the names in the store and incidents.
 import type { Rule } from '../config/model.js';
 import type { Labels } from './matchers.js';
+import type { Baselines } from './history.js';
 import { evaluate } from './rules.js';
-import { isFailing, STATUS_RANK, type Measurement, type Verdict } from './types.js';
+import { isFailing, STATUS_RANK, type KeyedValue, type Measurement, type Verdict } from './types.js';
 
 /** The monitor state (and alert) id of one key: "parse-errors[intel]". */
 export function keyStateId(monitorId: string, key: string): string {
@@ -35,7 +36,12 @@ export const NEVER_OPENS = Number.MAX_SAFE_INTEGER;
  * worst key's status, with how many keys fail. A key with no data (a metric
  * over no events) is judged by no rule.
  */
-export function keyedVerdict(rules: Rule[], m: Measurement, describe: string): Verdict {
+export function keyedVerdict(
+  rules: Rule[],
+  m: Measurement,
+  describe: string,
+  baselinesOf: (k: KeyedValue) => Baselines = () => ({}),
+): Verdict {
   const shared = { ...(m.details ?? {}) };
   delete shared.groups;
   const keys = (m.keys ?? []).map((k) => {
@@ -44,12 +50,15 @@ export function keyedVerdict(rules: Rule[], m: Measurement, describe: string): V
       value: k.value,
       details: { ...shared, ...(k.details ?? {}), key: k.key },
       keys: undefined,
+      points: undefined,
       noData: k.value === null && k.details?.noData === true,
     };
-    return { key: k.key, verdict: evaluate(rules, measurement, {}, `${describe} for ${k.key}`) };
+    const verdict = evaluate(rules, measurement, baselinesOf(k), `${describe} for ${k.key}`);
+    return { key: k.key, verdict, ...(k.labels ? { labels: k.labels } : {}) };
   });
   // No key has a value now: judged as one, and an empty list, so keys still alerting get a healthy run.
-  if (keys.length === 0) return { ...evaluate(rules, { ...m, keys: undefined }, {}, describe), keys: [] };
+  if (keys.length === 0)
+    return { ...evaluate(rules, { ...m, keys: undefined, points: undefined }, {}, describe), keys: [] };
   const worst = keys.reduce((a, b) => (STATUS_RANK[b.verdict.status] > STATUS_RANK[a.verdict.status] ? b : a));
   const failing = keys.filter((k) => isFailing(k.verdict.status));
   const reason = failing.length

@@ -46,15 +46,31 @@ export interface Measurement {
   caveat?: string;
   /** null means "no data" (an empty aggregation), judged by no rule — not "nothing at all". */
   noData?: boolean;
-  /** Log rules with a queryKey: one value per key, each judged on its own (connectors/logs.ts). */
+  /**
+   * One value per key, each judged on its own: log rules with a queryKey (connectors/logs.ts), promql with
+   * `series: each` (a key per series).
+   */
   keys?: KeyedValue[];
+  /** The source's own points before the value (a promql range query): rising and percentile judge these, not stored runs. */
+  points?: SeriesPoints;
 }
 
-/** One key's value of a keyed log rule: key is the query key's values joined by ",". */
+/** A keyed value: a log rule's key is the query key's values joined by ","; a PromQL series' is its name and labels. */
 export interface KeyedValue {
   key: string;
   value: number | null;
   details?: Record<string, string | number | boolean | null>;
+  /** Labels the key's alert carries besides the monitor's (a PromQL series' labels). */
+  labels?: Record<string, string>;
+  /** The key's own points before its value (a promql range query with `series: each`). */
+  points?: SeriesPoints;
+}
+
+/** Evenly spaced points of a series, oldest first, from `from` every `stepMs`; null where it had no value. */
+export interface SeriesPoints {
+  from: string;
+  stepMs: number;
+  values: Array<number | null>;
 }
 
 export interface PreviousPoint {
@@ -78,7 +94,7 @@ export interface Verdict {
   details?: Measurement['details'];
   observedAt: string;
   /** Keyed log rules: each key's own verdict; the monitor's status is the worst of them. */
-  keys?: Array<{ key: string; verdict: Verdict }>;
+  keys?: Array<{ key: string; verdict: Verdict; labels?: Record<string, string> }>;
 }
 
 export type { Rule, Severity };

@@ -18,6 +18,8 @@ import {
   incidentsFor,
   runCheck,
 } from '../evaluation/check.js';
+import { isKeyedCheck } from '../connectors/descriptors.js';
+import type { Labels } from '../evaluation/matchers.js';
 import { STATUS } from './search-attributes.js';
 import { keyLabels, keyStateId, NEVER_OPENS } from '../evaluation/log-keys.js';
 import { HEARTBEAT_TIMEOUT_MS } from './heartbeats.js';
@@ -75,9 +77,13 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
   // Where this alert would go if it opened now; an open alert keeps the incidents it opened with.
   const labels = alertLabels(monitor, verdict.status);
   const routes = incidentsFor(monitor, labels);
-  // Keyed log rules alert per key; the monitor's own state records the worst key and never opens.
-  // Runs before this patch replay with one alert per monitor (docs/WORKFLOW-CHANGES.md).
-  const keys = verdict.keys && monitor.check.type === 'logs' && patched(LOG_KEYS_PATCH) ? verdict.keys : undefined;
+  // Keyed log rules and promql per series alert per key; the monitor's own state records the worst key and never
+  // opens. Runs before this patch replay with one alert per monitor (docs/WORKFLOW-CHANGES.md); promql has no
+  // keys before it.
+  const keys =
+    verdict.keys && (monitor.check.type === 'logs' || isKeyedCheck(monitor.check)) && patched(LOG_KEYS_PATCH)
+      ? verdict.keys
+      : undefined;
   const recorded = await recordRun({
     monitorId: monitor.id,
     runId: info.workflowId,
@@ -91,7 +97,10 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
   for (const signal of incidentSignals(monitor, recorded, labels, verdict, info.workflowId))
     await signalIncident(signal);
   if (keys) {
-    const withKey = (key: string, status: Status) => keyLabels(alertLabels(monitor, status), key);
+    // A PromQL series' labels come first: the monitor's labels and pipewatch's own (monitor, severity…) win,
+    // as an alerting rule's labels win over its series' in Prometheus.
+    const withKey = (key: string, status: Status, series?: Labels) =>
+      keyLabels({ ...series, ...alertLabels(monitor, status) }, key);
     const runs = await recordKeyRuns({
       monitorId: monitor.id,
       runId: info.workflowId,
@@ -100,10 +109,11 @@ export async function monitorWorkflow(monitor: MonitorDefinition): Promise<Monit
       keys: keys.map((k) => ({
         key: k.key,
         verdict: k.verdict,
-        labels: withKey(k.key, k.verdict.status),
-        incidentIds: incidentsFor(monitor, withKey(k.key, k.verdict.status)).map((r) => r.incidentId),
+        labels: withKey(k.key, k.verdict.status, k.labels),
+        incidentIds: incidentsFor(monitor, withKey(k.key, k.verdict.status, k.labels)).map((r) => r.incidentId),
       })),
       labelsFor: alertLabels(monitor, 'ok'),
+      ...(monitor.check.type === 'promql' ? { quiet: 'series-gone' as const } : {}),
       incidentIdsFor: routes.map((r) => r.incidentId),
     });
     for (const run of runs) {

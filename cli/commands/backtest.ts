@@ -23,6 +23,13 @@ export function registerBacktestCommand(program: Command, ctx: CliContext): void
       async (id: string, opts: { from: string; to?: string; recollect?: boolean; all?: boolean; json?: boolean }) => {
         const config = ctx.loadConfig({ envCheck: Boolean(opts.recollect) });
         const monitor = findMonitor(config, id);
+        // Stored runs hold one value per monitor: a promql check per series, or one judged on Prometheus' own
+        // points, would replay differently from how it runs.
+        if (monitor.check.type === 'promql' && (monitor.check.series === 'each' || monitor.check.range))
+          throw new CliError(
+            `${monitor.id} judges ${monitor.check.series === 'each' ? 'each series on its own' : "Prometheus' points over its range"}, and stored history holds one value per run: query the past in Prometheus instead (its graph, or query_range over the period)`,
+            EXIT.usage,
+          );
         const { parseDuration } = await import('../../config/duration.js');
         const time = (text: string, flag: string) => {
           const ago = parseDuration(text);

@@ -1,93 +1,40 @@
 // Prometheus as a source: a `promql` check is an instant query at the tick's
 // time (GET /api/v1/query), its result one value judged by the usual rules
-// and history. Several series are reduced as the check says (or refused when
-// it expects one); no series is "no data", never zero. Prometheus' own error
-// and warning texts are passed through; queries have a timeout (sent to
-// Prometheus too) and a bounded response.
+// and history — or, with `series: each`, one value per series, each judged and
+// alerted on its own. With `range` it is a range query ending at the tick
+// (GET /api/v1/query_range) whose points rising and percentile rules judge.
+// Several series are reduced as the check says (or refused when it expects
+// one); no series is "no data", never zero. Prometheus' own error and warning
+// texts are passed through; queries have a timeout (sent to Prometheus too)
+// and a bounded response. The pure part is series.ts.
+import { formatDuration } from '../../config/duration.js';
 import type { CheckSpec, ConnectorSpec } from '../../config/model.js';
 import { checkUnit } from '../descriptors.js';
-import type { Measurement } from '../../evaluation/types.js';
+import type { KeyedValue, Measurement, SeriesPoints } from '../../evaluation/types.js';
 import { CollectError, type CollectRequest, type Connector, type ConnectorFactory } from '../types.js';
+import { DEFAULT_STEP_MS } from './descriptor.js';
+import {
+  eachRange,
+  eachSample,
+  rangeGrid,
+  rangeSeriesOf,
+  reduceRange,
+  reduceSamples,
+  samplesOf,
+  seriesName,
+  type Sample,
+} from './series.js';
 
 type PrometheusSpec = Extract<ConnectorSpec, { type: 'prometheus' }>;
 type PromqlCheck = Extract<CheckSpec, { type: 'promql' }>;
 
-/** A response larger than this is refused: a query that returns this much is not one value to judge. */
+/** A response larger than this is refused: a query that returns this much is not something to judge. */
 export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 const SHOWN_SERIES = 5;
-
-interface Sample {
-  metric: Record<string, string>;
-  value: number;
-}
 
 type QueryResponse =
   | { status: 'success'; data: { resultType: string; result: unknown }; warnings?: string[]; infos?: string[] }
   | { status: 'error'; errorType: string; error: string; warnings?: string[] };
-
-/** "up{job="api",instance="a:9100"}" as Prometheus writes a series. */
-export function seriesName(metric: Record<string, string>): string {
-  const { __name__: name = '', ...labels } = metric;
-  const inner = Object.entries(labels)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-    .join(',');
-  return `${name}${inner || !name ? `{${inner}}` : ''}`;
-}
-
-/** Prometheus' sample values are strings: "1.5", "NaN", "+Inf". */
-function sampleValue(text: unknown): number {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  return typeof text === 'string' ? Number(text) : NaN;
-}
-
-/** The samples of an instant query's result, whatever its type. */
-export function samplesOf(data: { resultType: string; result: unknown }): Sample[] {
-  switch (data.resultType) {
-    case 'scalar':
-      return [{ metric: {}, value: sampleValue((data.result as [number, string])[1]) }];
-    case 'vector':
-      return (data.result as Array<{ metric: Record<string, string>; value: [number, string] }>).map((r) => ({
-        metric: r.metric ?? {},
-        value: sampleValue(r.value?.[1]),
-      }));
-    default:
-      throw new CollectError(
-        `the query returned a ${data.resultType}; a promql check needs an instant vector or a scalar (drop the range selector [..] or wrap it in a function such as rate())`,
-      );
-  }
-}
-
-/** One value from the samples, as the check's `series` says. */
-export function reduceSamples(samples: Sample[], series: PromqlCheck['series']): number | null {
-  const values = samples.map((s) => s.value).filter((v) => !Number.isNaN(v));
-  if (values.length === 0) return null;
-  switch (series) {
-    case 'one':
-      if (samples.length > 1) {
-        throw new CollectError(
-          `the query returned ${samples.length} series (${samples
-            .slice(0, 3)
-            .map((s) => seriesName(s.metric))
-            .join(
-              ', ',
-            )}${samples.length > 3 ? ', …' : ''}); aggregate them in PromQL (e.g. max(...)) or set series: max | min | sum | avg | count`,
-        );
-      }
-      return values[0]!;
-    case 'max':
-      return Math.max(...values);
-    case 'min':
-      return Math.min(...values);
-    case 'sum':
-      return values.reduce((a, b) => a + b, 0);
-    case 'avg':
-      return values.reduce((a, b) => a + b, 0) / values.length;
-    case 'count':
-      return samples.length;
-  }
-}
 
 class PrometheusConnector implements Connector {
   constructor(
@@ -119,7 +66,7 @@ class PrometheusConnector implements Connector {
     const length = Number(response.headers.get('content-length') ?? 0);
     if (length > MAX_RESPONSE_BYTES)
       throw new CollectError(
-        `Prometheus ${this.id} answered ${length} bytes (limit ${MAX_RESPONSE_BYTES}): the query returns too much to judge as one value`,
+        `Prometheus ${this.id} answered ${length} bytes (limit ${MAX_RESPONSE_BYTES}): the query returns too much to judge`,
       );
     const text = await readBounded(response);
     let body: QueryResponse;
@@ -135,30 +82,53 @@ class PrometheusConnector implements Connector {
 
   async collect(request: CollectRequest): Promise<Measurement> {
     const check = request.check as PromqlCheck;
-    const body = await this.get(
-      '/api/v1/query',
-      {
-        query: check.query,
-        time: (request.at.getTime() / 1000).toFixed(3),
-        timeout: `${Math.max(1, Math.floor(this.spec.timeout / 1000))}s`,
-      },
-      request.signal,
-    );
+    const timeout = `${Math.max(1, Math.floor(this.spec.timeout / 1000))}s`;
+    const atMs = request.at.getTime();
+    const step = check.step ?? DEFAULT_STEP_MS;
+    const grid = check.range === undefined ? undefined : rangeGrid(atMs, check.range, step);
+    const body = grid
+      ? await this.get(
+          '/api/v1/query_range',
+          { query: check.query, start: seconds(grid.startMs), end: seconds(atMs), step: seconds(step), timeout },
+          request.signal,
+        )
+      : await this.get('/api/v1/query', { query: check.query, time: seconds(atMs), timeout }, request.signal);
     if (body.status !== 'success') {
       // Prometheus' own words: "bad_data: 1:5: parse error: unexpected …", "timeout: query timed out in expression evaluation".
       throw new CollectError(`Prometheus refused the query (${body.errorType}): ${body.error}`);
     }
-    const samples = samplesOf(body.data);
-    const value = reduceSamples(samples, check.series);
-    const shown = [...samples].sort((a, b) => b.value - a.value).slice(0, SHOWN_SERIES);
+    let value: number | null = null;
+    let keys: KeyedValue[] | undefined;
+    let points: SeriesPoints | undefined;
+    // What the operator sees of the series: their values now (the last point of a range).
+    let now: Sample[];
+    if (grid) {
+      const series = rangeSeriesOf(body.data);
+      now = series.map((s) => ({ metric: s.metric, value: s.values.get(atMs) ?? NaN }));
+      if (check.series === 'each') keys = eachRange(series, grid, step);
+      else ({ value, points } = reduceRange(series, check.series, grid, step));
+    } else {
+      now = samplesOf(body.data);
+      if (check.series === 'each') keys = eachSample(now);
+      else value = reduceSamples(now, check.series);
+    }
+    // Per series, the monitor's own value is the largest series' (its status is the worst series').
+    if (keys) {
+      const numeric = keys.flatMap((k) => (k.value === null ? [] : [k.value]));
+      value = numeric.length ? Math.max(...numeric) : null;
+    }
+    const shown = [...now].sort((a, b) => b.value - a.value).slice(0, SHOWN_SERIES);
     const warnings = [...(body.warnings ?? []), ...(body.infos ?? [])];
     return {
       value,
       unit: checkUnit(check),
       observedAt: request.at.toISOString(),
       ...(value === null ? { noData: true } : {}),
+      ...(keys ? { keys } : {}),
+      ...(points ? { points } : {}),
       details: {
-        series: samples.length,
+        series: now.length,
+        ...(grid ? { range: `${grid.points} points every ${formatDuration(step)}` } : {}),
         ...Object.fromEntries(shown.map((s, i) => [`series ${i + 1}`, `${seriesName(s.metric)} = ${s.value}`])),
         ...(warnings.length ? { warnings: warnings.join('; ') } : {}),
       },
@@ -175,6 +145,11 @@ class PrometheusConnector implements Connector {
   async close(): Promise<void> {}
 }
 
+/** Prometheus' times: seconds since the epoch. */
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}
+
 /** The body as text, refusing more than MAX_RESPONSE_BYTES (a missing content-length is no guarantee). */
 async function readBounded(response: Response): Promise<string> {
   if (!response.body) return '';
@@ -188,7 +163,7 @@ async function readBounded(response: Response): Promise<string> {
     if (size > MAX_RESPONSE_BYTES) {
       await reader.cancel();
       throw new CollectError(
-        `Prometheus answered more than ${MAX_RESPONSE_BYTES} bytes: the query returns too much to judge as one value`,
+        `Prometheus answered more than ${MAX_RESPONSE_BYTES} bytes: the query returns too much to judge`,
       );
     }
     chunks.push(value);

@@ -27,12 +27,22 @@ export const promqlCheck = z
     type: z.literal('promql'),
     query: z.string().min(1).meta({
       description:
-        'A PromQL instant query, evaluated at the tick\'s time, e.g. max(node_filesystem_avail_bytes{mountpoint="/"}) or rate(http_requests_total{code=~"5.."}[5m]).',
+        'A PromQL query, evaluated at the tick\'s time, e.g. max(node_filesystem_avail_bytes{mountpoint="/"}) or rate(http_requests_total{code=~"5.."}[5m]).',
     }),
-    series: z.enum(['one', 'max', 'min', 'sum', 'avg', 'count']).default('one').meta({
+    series: z.enum(['one', 'max', 'min', 'sum', 'avg', 'count', 'each']).default('one').meta({
       description:
-        'one: the query must return a single series (aggregate in PromQL); otherwise how several series become one value. No series at all is "no data" (use absent() to alert on a missing metric).',
+        'one: the query must return a single series (aggregate in PromQL); max | min | sum | avg | count: how several series become one value; each: every series is judged on its own and alerts with its labels (at most 100 series). No series at all is "no data" (use absent() to alert on a missing metric).',
+    }),
+    range: duration.optional().meta({
+      description:
+        "With rising or percentile rules: the query runs over this range ending at the tick (query_range), and those rules judge the series' own points from Prometheus instead of pipewatch's stored runs, e.g. 1h.",
+    }),
+    step: duration.optional().meta({
+      description: 'The resolution of a range query (default 1m): points every step, the last at the tick.',
     }),
     unit: z.enum(['count', 'seconds', 'bytes', 'percent', 'records', 'messages']).default('count'),
   })
-  .meta({ description: 'A PromQL instant query; its value is judged by the rules and history like any other.' });
+  .meta({
+    description:
+      "A PromQL query; its value (or each series' value) is judged by the rules, and a range query's own points by rising and percentile.",
+  });
