@@ -71,8 +71,14 @@ receivers: [{ name: nobody }]
   );
 }
 
-/** Prometheus scraping the given targets every second (and itself). */
-export async function startPrometheus(targets: string[] = []): Promise<RunningServer> {
+/**
+ * Prometheus scraping the given targets every second (and itself). With `remoteRead`, it also reads that URL
+ * for every selector (read_recent): a failing one makes Prometheus answer with warnings.
+ */
+export async function startPrometheus(
+  targets: string[] = [],
+  options: { remoteRead?: string } = {},
+): Promise<RunningServer> {
   const dir = mkdtempSync(join(testEnv().root, 'prometheus-'));
   const port = await freePort();
   writeFileSync(
@@ -81,7 +87,9 @@ export async function startPrometheus(targets: string[] = []): Promise<RunningSe
 scrape_configs:
   - job_name: prometheus
     static_configs: [{ targets: ["127.0.0.1:${port}"] }]
-${targets.length ? `  - job_name: pipewatch\n    static_configs: [{ targets: [${targets.map((t) => `"${t}"`).join(', ')}] }]\n` : ''}`,
+${targets.length ? `  - job_name: pipewatch\n    static_configs: [{ targets: [${targets.map((t) => `"${t}"`).join(', ')}] }]\n` : ''}${
+      options.remoteRead ? `remote_read:\n  - { url: "${options.remoteRead}", read_recent: true }\n` : ''
+    }`,
   );
   const url = `http://127.0.0.1:${port}`;
   return run(
