@@ -2,7 +2,8 @@
 // monitorWorkflow on a real worker and store: with `series: each` every series of the vector is judged on its
 // own — the failing one opens an alert (and an incident, routed on its labels) naming its labels, the other
 // stays ok, and a series the query stops returning resolves; with `range` a range query's own points are what
-// `rising` judges, per series too; and Prometheus' warnings (a remote read that fails) reach the verdict.
+// `rising` judges, per series too; more series than `each` judges are refused; and Prometheus' warnings (a
+// remote read that fails) reach the verdict.
 // Series come from PromQL itself (vector(), time(), label_replace()), so what they hold is known exactly.
 import { createServer, type Server } from 'node:http';
 import type { Client } from '@temporalio/client';
@@ -161,6 +162,36 @@ monitors:
     ]);
     const states = await store.monitorStates([`${pipes}[{pipe="down"}]`]);
     expect(states.get(`${pipes}[{pipe="down"}]`)).toMatchObject({ alerting: false, status: 'ok' });
+  });
+
+  it('refuses more series than series: each judges, naming some and what to write instead', async () => {
+    const connector = prometheusConnector.create('prom', {
+      type: 'prometheus',
+      url: prometheus.url,
+      headers: {},
+      timeout: 5_000,
+    });
+    // Prometheus' own metrics: several hundred series once it has scraped itself.
+    await waitFor(
+      async () =>
+        (
+          await connector.collect({
+            check: { type: 'promql', query: 'count({job="prometheus"}) > 100', series: 'one', unit: 'count' },
+            at: new Date(),
+          })
+        ).value !== null,
+      'Prometheus scraped itself',
+      30_000,
+      250,
+    );
+    await expect(
+      connector.collect({
+        check: { type: 'promql', query: '{job="prometheus"}', series: 'each', unit: 'count' },
+        at: new Date(),
+      }),
+    ).rejects.toThrow(
+      /^the query returned \d{3,} series \(.*\{.*job="prometheus".*\}, …\); series: each judges at most 100, each an alert of its own: narrow the query/,
+    );
   });
 
   it("passes Prometheus' warnings through to the verdict", async () => {
