@@ -7,9 +7,11 @@
 // Series come from PromQL itself (vector(), time(), label_replace()), so what they hold is known exactly.
 import { createServer, type Server } from 'node:http';
 import type { Client } from '@temporalio/client';
+import { checkHere } from '../../cli/check-here.js';
 import { parseConfig } from '../../config/load.js';
 import type { MonitorDefinition } from '../../config/model.js';
 import { prometheusConnector } from '../../connectors/prometheus/index.js';
+import { connectorCache } from '../../connectors/registry.js';
 import { evaluate } from '../../evaluation/rules.js';
 import type { HistoryStore } from '../../store/history.js';
 import { incidentStateQuery } from '../../workflows/incident.js';
@@ -162,6 +164,21 @@ monitors:
     ]);
     const states = await store.monitorStates([`${pipes}[{pipe="down"}]`]);
     expect(states.get(`${pipes}[{pipe="down"}]`)).toMatchObject({ alerting: false, status: 'ok' });
+  });
+
+  it('`pipewatch run` judges the series and their range points as a monitor run does', async () => {
+    const cache = connectorCache();
+    try {
+      const verdict = await checkHere(monitors[pipes]!, new Date(), cache);
+      expect(verdict.status).toBe('warning');
+      // In Prometheus' order, whatever it is.
+      expect(verdict.keys!.map((k) => [k.key, k.verdict.status, k.labels]).sort()).toEqual([
+        ['{pipe="down"}', 'ok', { pipe: 'down' }],
+        ['{pipe="up"}', 'warning', { pipe: 'up' }],
+      ]);
+    } finally {
+      await cache.closeAll();
+    }
   });
 
   it('refuses more series than series: each judges, naming some and what to write instead', async () => {
