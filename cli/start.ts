@@ -9,7 +9,8 @@ import { configPath, DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/load.
 import { findTemporalCli } from '../devserver/temporal-cli.js';
 import { portOpen, startDevServer, type DevServer } from '../devserver/dev-server.js';
 import type { DemoCluster } from '../examples/cluster.js';
-import type { LocalControls } from '../examples/local-workloads.js';
+import { K8S_BUILD_TIME } from '../devserver/kubernetes-binaries.js';
+import { chooseCluster, startClusterLater, startExampleCluster } from './start-cluster.js';
 import type { RunningDemo } from '../examples/demo.js';
 import { startOutbox, type Outbox } from '../examples/outbox.js';
 import { formatPlan } from '../schedules/plan.js';
@@ -52,7 +53,10 @@ export interface StartOptions {
   apiPort?: string;
   /** A Kubernetes cluster for the example's operations monitors. */
   kubeconfig?: string;
-  /** Without --kubeconfig: start a local cluster for them (examples/local-cluster.ts: control plane + a kwok node). */
+  /**
+   * Without --kubeconfig: a local cluster for them (examples/local-cluster.ts: control plane + a kwok node), the
+   * default (undefined or true); false with --no-cluster (cli/start-cluster.ts).
+   */
   cluster?: boolean;
   /** The command the user typed, for the hints printed at start. */
   command?: 'start' | 'demo';
@@ -125,7 +129,9 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     let outbox: Outbox | undefined;
     let demo: RunningDemo | undefined;
     let cluster: DemoCluster | undefined;
-    let noCluster = 'no cluster given (--kubeconfig FILE, or --cluster for a local one)';
+    let kubeconfig: string | undefined;
+    let buildCluster = false;
+    let noCluster = 'no cluster';
     if (example) {
       process.env.EXAMPLE_DATABASE_URL ??= opened.url;
       process.env.PIPEWATCH_OUTBOX_PORT ??= '2525';
@@ -148,35 +154,33 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       cleanups.push(() => demo!.stop());
       for (const [name, value] of Object.entries(demoEnv(dir, demo.apiUrl, process.env.EXAMPLE_AMQP_URL)))
         process.env[name] ??= value;
-      let kubeconfigFlag = opts.kubeconfig ?? (process.env.EXAMPLE_KUBECONFIG || undefined);
-      let localCluster: LocalControls | undefined;
-      if (!kubeconfigFlag && opts.cluster) {
-        say('starting a local Kubernetes cluster (etcd, kube-apiserver, controller-manager, scheduler, a kwok node) …');
-        const { startLocalCluster } = await import('../examples/local-cluster.js');
-        const local = await startLocalCluster({ dataDir: dir, log: (line) => say(line) }).catch((err: Error) => {
-          noCluster = `the local cluster did not start (${err.message.split('\n')[0]}); the example runs without it`;
-          return undefined;
-        });
-        if (local) {
-          cleanups.push(() => local.stop());
-          kubeconfigFlag = local.kubeconfig;
-          localCluster = local;
-        }
-      }
-      const kubeconfig = kubeconfigFlag ? resolve(kubeconfigFlag) : undefined;
-      if (kubeconfig) {
-        const { startDemoCluster } = await import('../examples/cluster.js');
-        cluster = await startDemoCluster({
-          kubeconfig,
+      const choice = chooseCluster(opts);
+      if (choice.kind === 'kubeconfig' || choice.kind === 'local') {
+        if (choice.kind === 'local')
+          say(
+            'starting a local Kubernetes cluster (etcd, kube-apiserver, controller-manager, scheduler, a kwok node) …',
+          );
+        const started = await startExampleCluster({
+          kubeconfig: choice.kind === 'kubeconfig' ? resolve(choice.file) : undefined,
+          binaries: choice.kind === 'local' ? choice.binaries : undefined,
           dataDir: dir,
           log: (line) => say(line),
-          local: localCluster,
         }).catch((err: Error) => {
-          noCluster = err.message;
+          noCluster =
+            choice.kind === 'local'
+              ? `the local cluster did not start (${err.message.split('\n')[0]}); the example runs without it`
+              : err.message;
           return undefined;
         });
-        if (cluster) cleanups.push(() => cluster!.stop());
-      }
+        if (started) {
+          cleanups.push(() => started.stop());
+          cluster = started.cluster;
+          kubeconfig = started.kubeconfig;
+        }
+      } else if (choice.kind === 'build') {
+        buildCluster = true;
+        noCluster = `not yet: a local one is being built (${K8S_BUILD_TIME}, once; progress below), then started, and these monitors are added`;
+      } else noCluster = choice.why;
       process.env.EXAMPLE_KUBECONFIG = cluster ? kubeconfig : '';
       if (await portOpen(outboxPort)) {
         say(
@@ -287,6 +291,26 @@ export async function startCommand(opts: StartOptions): Promise<void> {
     say('Ctrl-C stops everything; state is kept in ' + dir);
     say();
 
+    if (buildCluster) {
+      // The local cluster's binaries are built while the example runs; its monitors join when it is up.
+      const later = startClusterLater({
+        dataDir: dir,
+        log: (line) => say(`cluster: ${line}`),
+        ready: async (started) => {
+          process.env.EXAMPLE_KUBECONFIG = started.kubeconfig;
+          const queueIds = new Set(skippedQueue.map((m) => m.id));
+          const withCluster = config.monitors.filter((m) => !queueIds.has(m.id));
+          await applyPlan(
+            target,
+            await planFor(target, withSelfMonitors(config, withCluster), withoutMonitors(config.groups, queueIds)),
+          );
+          say(
+            `cluster: example cluster ${started.cluster.server}, namespace ${EXAMPLE_NAMESPACE}; now watched: ${skippedCluster.map((m) => m.id).join(', ')}`,
+          );
+        },
+      });
+      cleanups.push(() => later.stop());
+    }
     await worker.run();
   } catch (err) {
     await cleanup();

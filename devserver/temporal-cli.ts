@@ -34,7 +34,8 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
-function findGo(env: NodeJS.ProcessEnv): string | undefined {
+/** The go command: on PATH, or where Go's installer puts it. */
+export function findGo(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return onPath('go', env) ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
 }
 

@@ -3,7 +3,7 @@
 // cluster, the example keeps a namespace there for the parser it would deploy,
 // and the `pod` fault puts in it a parser pod whose image does not exist — a
 // real pod that a real cluster cannot start (ImagePullBackOff), nor the local
-// cluster of `--cluster` (its kwok node reports the same), and that an API
+// cluster of `pipewatch start` (its kwok node reports the same), and that an API
 // server without nodes cannot schedule (Pending). The operations monitors of
 // examples/pipewatch.yaml watch that namespace. Faults are reconciled from the
 // fault file every couple of seconds, as the pipeline's own stages read it.
@@ -15,7 +15,7 @@ import { EXAMPLE_NAMESPACE, readFaults } from './faults.js';
 import { deployExampleWorkloads, localFaults, type LocalControls } from './local-workloads.js';
 
 export const FAULTY_POD = 'example-parser-canary';
-// The kwok label makes a simulated node (pipewatch start --cluster) report what a real one would for this image:
+// The kwok label makes a simulated node (pipewatch start's local cluster) report what a real one would for this image:
 // ImagePullBackOff. A real cluster ignores it and fails the pull itself.
 const LABELS = {
   'app.kubernetes.io/part-of': 'example',
@@ -35,7 +35,7 @@ export async function startDemoCluster(options: {
   dataDir: string;
   intervalMs?: number;
   log: (line: string) => void;
-  /** The local cluster of `--cluster`: the example deploys its workloads there, and its cronjob and node faults work. */
+  /** The local cluster (start's default): the example deploys its workloads there, and its cronjob and node faults work. */
   local?: LocalControls;
 }): Promise<DemoCluster> {
   const kc = new k8s.KubeConfig();

@@ -16,10 +16,10 @@ export const FAULTS = {
   archive: 'a password-protected archive arrives: the archive flow asks an operator for its password',
   malformed: 'a record of an unknown format arrives: the ETL holds it and asks an operator to retry, skip or abort',
   collector: 'the collector stops: nothing new reaches example.collected (and so nothing downstream)',
-  pod: 'a parser pod that cannot start (its image does not exist) appears in the cluster (--kubeconfig or --cluster): example-pods (operations) fires',
+  pod: 'a parser pod that cannot start (its image does not exist) appears in the cluster (the local one, or --kubeconfig): example-pods (operations) fires',
   cronjob:
-    "with --cluster: the local cluster's controller-manager stops, so Kubernetes does not run the collector CronJob and says nothing: example-cronjobs (operations) fires",
-  node: "with --cluster: the local cluster's node stops reporting (its simulated kubelet, kwok, stops) and turns NotReady: example-k8s-events (operations) names the node layer",
+    "on the local cluster (start's default): its controller-manager stops, so Kubernetes does not run the collector CronJob and says nothing: example-cronjobs (operations) fires",
+  node: 'on the local cluster: its node stops reporting (its simulated kubelet, kwok, stops) and turns NotReady: example-pods names the node and its Ready condition, example-k8s-events its NodeNotReady events (operations, node layer); both resolve once the node is Ready again',
 } as const;
 export type Fault = keyof typeof FAULTS;
 

@@ -1,4 +1,4 @@
-// What the example runs on its local cluster (`pipewatch start --cluster`):
+// What the example runs on its local cluster (`pipewatch start`'s default):
 // a parser Deployment and a collector CronJob every minute, which the
 // controllers, the scheduler and the kwok node run for real (without
 // containers) — and the faults only a cluster of our own can have: its

@@ -1,6 +1,7 @@
 // `pipewatch start`: everything on one machine (cli/start.ts does the work). Its options are shared with
 // `pipewatch demo`, which runs the same with the example pipeline.
 import { Option, type Command } from 'commander';
+import { K8S_BUILD_TIME } from '../../devserver/kubernetes-binaries.js';
 import type { CliContext } from '../context.js';
 import { startMetrics } from '../metrics.js';
 
@@ -18,12 +19,13 @@ export const runOptions = (cmd: Command) =>
     .option('--api-port <port>', "the example's serving API (default: $PIPEWATCH_DEMO_API_PORT or 8099)")
     .option(
       '--kubeconfig <file>',
-      "a Kubernetes cluster for the example's operations monitors and its pod fault (default: $EXAMPLE_KUBECONFIG; without one they are left out)",
+      "a Kubernetes cluster of yours for the example's operations monitors and its pod fault (default: $EXAMPLE_KUBECONFIG; without one, a local cluster)",
     )
     .option(
       '--cluster',
-      'without --kubeconfig: start a local Kubernetes cluster for them (control plane and a kwok node; built once from the Go module proxy, 6-16 minutes on 2 cores)',
+      `without --kubeconfig: a local Kubernetes cluster for them (control plane and a kwok node) — the default; built once from the Go module proxy (${K8S_BUILD_TIME}, in the background while the rest runs), then cached`,
     )
+    .option('--no-cluster', 'no local cluster: the example runs without its operations monitors')
     .addOption(new Option('--status-port <port>', 'the status page (pipewatch ui) on 127.0.0.1').default('8090'))
     .option('--no-status-page', 'do not serve the status page')
     .option(

@@ -28,7 +28,9 @@ async function start(dataDir: string, port: number, outboxPort: number, apiPort:
     EXAMPLE_AMQP_URL: 'amqp://guest:guest@127.0.0.1:1',
   };
   for (const name of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'PIPEWATCH_CONFIG', 'EXAMPLE_DATABASE_URL']) delete env[name];
-  const child = spawn(process.execPath, [CLI, 'start', '--data-dir', dataDir, '--port', String(port), '--headless'], {
+  // --no-cluster: the local Kubernetes cluster (the default) is test/e2e/start-cluster.test.ts's subject.
+  const args = [CLI, 'start', '--data-dir', dataDir, '--port', String(port), '--headless', '--no-cluster'];
+  const child = spawn(process.execPath, args, {
     env,
     cwd: dataDir,
   });
@@ -78,7 +80,7 @@ describe('pipewatch start (embedded defaults)', () => {
       /in-process queue \(RabbitMQ at amqp:\/\/guest:\*\*\*@127\.0\.0\.1:1 not reachable: ECONNREFUSED; left out: collected-queue\)/,
     );
     expect(first.output()).toContain(
-      'example cluster not watched: no cluster given (--kubeconfig FILE, or --cluster for a local one); left out: example-pods, example-k8s-events, example-cronjobs',
+      'example cluster not watched: turned off with --no-cluster (--kubeconfig FILE watches a cluster of yours); left out: example-pods, example-k8s-events, example-cronjobs',
     );
     expect(first.output()).toContain(`email outbox    ${join(dataDir, 'outbox')} (SMTP on 127.0.0.1:${outboxPort})`);
 
