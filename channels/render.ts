@@ -4,6 +4,7 @@
 // The HTML part is built with evaluation/html.ts's `html`, which escapes every value.
 import { html, joinHtml, type Html } from '../evaluation/html.js';
 import { describeRule, formatValue } from '../evaluation/rules.js';
+import { isKeyStateOf } from '../evaluation/log-keys.js';
 import { STATUS_RANK } from '../evaluation/types.js';
 import type {
   AlertSummary,
@@ -117,6 +118,12 @@ const ADVICE: Partial<Record<NonNullable<IncidentSubject['checkType']>, string>>
     'Look at the failing layer named above: kubectl describe pod and kubectl logs --previous for the pod it names.',
   cronJobs: 'Check the CronJob named above: kubectl get jobs for it, and whether the controller is running.',
 };
+
+/** The monitor `pipewatch run` takes: a key's or a series' alert ("parse-errors[intel]") runs its monitor. */
+function monitorToRun(a: AlertSummary): string {
+  const monitor = a.labels.monitor;
+  return monitor && isKeyStateOf(monitor, a.monitor.id) ? monitor : a.monitor.id;
+}
 
 function advice(a: AlertSummary): string {
   return (
@@ -271,7 +278,7 @@ export function render(n: Notification, options: RenderOptions = {}): RenderedMe
                 `Acknowledge (stops reminders and escalation): ${ackCommands(n.incidentId, ctx)[0]}`,
                 `or: ${ackCommands(n.incidentId, ctx)[1]}`,
               ]),
-          ...alerts.map((a) => `Re-run the check now: pipewatch run ${a.monitor.id}`),
+          ...new Set(alerts.map((a) => `Re-run the check now: pipewatch run ${monitorToRun(a)}`)),
           `Incident history: ${temporalCommand(`workflow show --workflow-id '${n.incidentId}'`, ctx)}`,
         ];
 

@@ -76,6 +76,22 @@ describe('render', () => {
     for (const id of ['a', 'b', 'c']) expect(m.text).toContain(`● ${id}: ${id} is late`);
   });
 
+  it("re-runs a key's or a series' monitor, not the key's state id, and names each monitor once", () => {
+    const keyed = (key: string) =>
+      alert(`parse-errors[${key}]`, 'critical', `${key} is erring`, {
+        labels: { monitor: 'parse-errors', key, severity: 'critical' },
+      });
+    const m = render({
+      ...firing,
+      alerts: [keyed('intel'), keyed('lake'), alert('parsed-freshness', 'critical', 'late')],
+    });
+    const reruns = m.text.split('\n').filter((l) => l.includes('Re-run the check now'));
+    expect(reruns.map((l) => l.trim())).toEqual([
+      '- Re-run the check now: pipewatch run parse-errors',
+      '- Re-run the check now: pipewatch run parsed-freshness',
+    ]);
+  });
+
   it('tells a "could not check" apart from bad data', () => {
     const m = render({
       ...firing,
