@@ -99,8 +99,11 @@ describe('pipewatch start: the local Kubernetes cluster by default, and the oper
   }, 240_000);
 
   afterAll(async () => {
+    // Ctrl-C first, so its dev server and cluster stop with it; SIGKILL would leave them running.
     if (child && child.exitCode === null) {
-      child.kill('SIGKILL');
+      child.kill('SIGINT');
+      await Promise.race([exit, sleep(30_000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
       await exit;
     }
     await smtp?.stop();
