@@ -17,7 +17,13 @@ interface Started {
   exit: Promise<number | null>;
 }
 
-async function start(dataDir: string, port: number, outboxPort: number, apiPort: number): Promise<Started> {
+async function start(
+  dataDir: string,
+  port: number,
+  outboxPort: number,
+  apiPort: number,
+  metricsPort?: number,
+): Promise<Started> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_OPTIONS: '',
@@ -30,6 +36,7 @@ async function start(dataDir: string, port: number, outboxPort: number, apiPort:
   for (const name of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'PIPEWATCH_CONFIG', 'EXAMPLE_DATABASE_URL']) delete env[name];
   // --no-cluster: the local Kubernetes cluster (the default) is test/e2e/start-cluster.test.ts's subject.
   const args = [CLI, 'start', '--data-dir', dataDir, '--port', String(port), '--headless', '--no-cluster'];
+  args.push('--metrics-port', metricsPort === undefined ? 'off' : String(metricsPort));
   const child = spawn(process.execPath, args, {
     env,
     cwd: dataDir,
@@ -73,7 +80,8 @@ describe('pipewatch start (embedded defaults)', () => {
   });
 
   it('runs the example monitors on its own dev server and store, and stops cleanly on Ctrl-C', async () => {
-    const first = await start(dataDir, port, outboxPort, apiPort);
+    const metricsPort = await freePort();
+    const first = await start(dataDir, port, outboxPort, apiPort, metricsPort);
     // Nine monitors in the example; the RabbitMQ one is left out without a broker; the built-in self-monitor.
     expect(first.output()).toContain('9 to create, 0 to update, 0 to delete, 0 unchanged');
     expect(first.output()).toMatch(
@@ -100,6 +108,20 @@ describe('pipewatch start (embedded defaults)', () => {
         90_000,
         1_000,
       );
+      // The worker's Prometheus scrape target (issue 23): pipewatch's own metrics and the Temporal SDK's.
+      const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+      expect(first.output()).toContain(`metrics         ${metricsUrl} (Prometheus scrape target`);
+      const exposition = await waitFor(
+        async () => {
+          const body = await (await fetch(metricsUrl)).text();
+          return /^pipewatch_checks_total\{[^}]*result="ok"[^}]*\} [1-9]/m.test(body) ? body : undefined;
+        },
+        'an ok check counted on the metrics endpoint',
+        30_000,
+        1_000,
+      );
+      expect(exposition).toMatch(/^pipewatch_monitor_status\{[^}]*monitor="/m);
+      expect(exposition).toMatch(/^temporal_[a-z_]+(\{[^}]*\})? \d/m);
       // The example pipeline moves records through its in-process queue.
       await waitFor(
         async () => {
