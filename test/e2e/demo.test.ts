@@ -253,6 +253,44 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     );
   }
 
+  /** Starts `pipewatch demo` (again, after a stop: same data directory, task queue and config). */
+  async function startDemo(): Promise<void> {
+    output = '';
+    child = spawn(
+      process.execPath,
+      [
+        CLI,
+        '--config',
+        configFile,
+        'demo',
+        '--data-dir',
+        dataDir,
+        '--headless',
+        '--every',
+        '2s',
+        '--api-port',
+        '0',
+        '--kubeconfig',
+        controlPlane.kubeconfig,
+      ],
+      {
+        env: { ...process.env, ...childEnv },
+        cwd: dir,
+      },
+    );
+    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    await waitFor(
+      () => {
+        if (child.exitCode !== null) throw new Error(`pipewatch demo exited with ${child.exitCode}:\n${output}`);
+        return output.includes('pipewatch is running');
+      },
+      'pipewatch demo to be running',
+      90_000,
+    );
+  }
+
   beforeAll(async () => {
     const admin = new pg.Client({ connectionString: env.databaseUrl });
     await admin.connect();
@@ -292,39 +330,7 @@ describe('pipewatch demo: the example pipeline with faults', () => {
       PIPEWATCH_OUTBOX_PORT: String(smtp.port),
       PIPEWATCH_WORKFLOW_BUNDLE: env.bundlePath,
     };
-    child = spawn(
-      process.execPath,
-      [
-        CLI,
-        '--config',
-        configFile,
-        'demo',
-        '--data-dir',
-        dataDir,
-        '--headless',
-        '--every',
-        '2s',
-        '--api-port',
-        '0',
-        '--kubeconfig',
-        controlPlane.kubeconfig,
-      ],
-      {
-        env: { ...process.env, ...childEnv },
-        cwd: dir,
-      },
-    );
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    await waitFor(
-      () => {
-        if (child.exitCode !== null) throw new Error(`pipewatch demo exited with ${child.exitCode}:\n${output}`);
-        return output.includes('pipewatch is running');
-      },
-      'pipewatch demo to be running',
-      90_000,
-    );
+    await startDemo();
     client = await testClient();
   }, 120_000);
 
@@ -512,6 +518,39 @@ describe('pipewatch demo: the example pipeline with faults', () => {
     expect(await pods()).toEqual([]);
   }, 330_000);
 
+  it('queue after a restart on the same data directory: the detached consumer is still named, nothing hoards messages', async () => {
+    // Issue 18: after a stop and start, catch-up ETL runs attached a second consumer that held every message
+    // unacknowledged; "demo break queue" then left it attached and only the symptoms fired.
+    child.kill('SIGINT');
+    expect(await exit).toBe(0);
+    await startDemo();
+    const queue = async () => {
+      const r = await fetch(`${MANAGEMENT}/api/queues/${encodeURIComponent(vhost)}/example.collected`, {
+        headers: AUTH,
+      });
+      if (!r.ok) throw new Error(`RabbitMQ management: ${r.status} ${await r.text()}`);
+      return (await r.json()) as { consumers: number; messages_unacknowledged: number };
+    };
+    // Running again with one consumer, through the catch-up ticks: a second (orphaned) one would hold its
+    // prefetched messages unacknowledged for good, and stay attached when the fault detaches the ETL.
+    await waitFor(
+      async () => (await queue()).consumers === 1,
+      'the ETL consuming again after the restart',
+      60_000,
+      500,
+    );
+    for (let i = 0; i < 5; i++) {
+      expect((await queue()).consumers).toBe(1);
+      await sleep(2_000);
+    }
+    const messages = await fault('queue', ['queue-consumers', 'collected-queue', 'parsed-freshness'], async () => {
+      expect((await queue()).consumers).toBe(0);
+    });
+    expectOnePerReceiver(messages, {
+      'example-oncall': /^FIRING CRITICAL: (queue-consumers|collected-queue) \(services, stage parsed\): /,
+    });
+  }, 420_000);
+
   it('prints the notifications per fault (docs/CORRELATION.md, "Measured on the example")', () => {
     const report = measured.map((f) => ({
       fault: f.fault,
@@ -543,6 +582,7 @@ describe('pipewatch demo: the example pipeline with faults', () => {
       'stall',
       'queue',
       'pod',
+      'queue',
     ]);
   });
 
