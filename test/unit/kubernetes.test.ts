@@ -139,15 +139,18 @@ describe('label selectors', () => {
   });
 });
 
+/** podHealth's settings in the pod and node tables. */
+const POD_SETTINGS = {
+  groupBy: 'app.kubernetes.io/name',
+  crashLoopFor: 15 * MIN,
+  imagePullFor: 5 * MIN,
+  oomWithin: 60 * MIN,
+  restarts: { max: 5, window: 60 * MIN },
+  stuck: { pending: 10 * MIN, containerCreating: 10 * MIN, terminating: 5 * MIN },
+};
+
 describe('pod health', () => {
-  const settings = {
-    groupBy: 'app.kubernetes.io/name',
-    crashLoopFor: 15 * MIN,
-    imagePullFor: 5 * MIN,
-    oomWithin: 60 * MIN,
-    restarts: { max: 5, window: 60 * MIN },
-    stuck: { pending: 10 * MIN, containerCreating: 10 * MIN, terminating: 5 * MIN },
-  };
+  const settings = POD_SETTINGS;
   const pod = (name: string, status: PodShape['status'], extra: Partial<PodShape['metadata']> = {}): PodShape => ({
     metadata: {
       name,
@@ -333,14 +336,7 @@ describe('nodes: the verdict follows the Ready condition', () => {
       ],
     },
   });
-  const settings = {
-    groupBy: 'app.kubernetes.io/name',
-    crashLoopFor: 15 * MIN,
-    imagePullFor: 5 * MIN,
-    oomWithin: 60 * MIN,
-    restarts: { max: 5, window: 60 * MIN },
-    stuck: { pending: 10 * MIN, containerCreating: 10 * MIN, terminating: 5 * MIN },
-  };
+  const settings = POD_SETTINGS;
 
   it('makes a running pod on a node that is not Ready a node-layer problem at once, and none once the node is Ready', () => {
     const { bound, counters } = podConditions([pods('Running')], settings, NOW);
