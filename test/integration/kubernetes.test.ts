@@ -38,6 +38,8 @@ describe('Kubernetes: events, pod health and CronJobs on a real API server', () 
     cluster = new Cluster(adminConfig(cp));
     for (const ns of ['pw-events', 'pw-elsewhere', 'pw-pods', 'pw-stuck', 'pw-cron', 'pw-allowed', 'pw-denied'])
       await cluster.namespace(ns);
+    // The node the tests bind their pods to, Ready (a pod on a missing node is itself a node-layer problem).
+    await cluster.readyNode('node-1');
     store = await HistoryStore.open({ url: env.databaseUrl, schema: storeSchema });
 
     // The same cluster with a token the server does not know: what an expired token looks like.

@@ -35,6 +35,35 @@ export class Cluster {
     return name;
   }
 
+  /**
+   * A node that reports Ready, as a kubelet would (no node lifecycle controller runs here to change it): pods bound
+   * to a node that does not exist or is not Ready are a node-layer problem to podHealth, as on a real cluster.
+   */
+  async readyNode(name: string): Promise<void> {
+    await this.core.createNode({ body: { metadata: { name } } });
+    const now = new Date();
+    await this.core.patchNodeStatus(
+      {
+        name,
+        body: {
+          status: {
+            conditions: [
+              {
+                type: 'Ready',
+                status: 'True',
+                reason: 'KubeletReady',
+                message: 'kubelet is posting ready status',
+                lastHeartbeatTime: now,
+                lastTransitionTime: now,
+              },
+            ],
+          },
+        },
+      },
+      merge,
+    );
+  }
+
   /** A pod as a controller would create it; `nodeName` binds it (no scheduler runs here). */
   async pod(
     namespace: string,
