@@ -230,14 +230,17 @@ monitors:
   });
 
   describe('RabbitMQ', () => {
+    // The queues these checks could touch (their own, and the missing one a passive check must not declare): other
+    // tests make and delete queues of their own on the same broker meanwhile.
     const queueState = () =>
       execFileSync('rabbitmqctl', ['list_queues', '-q', 'name', 'messages', 'consumers'], { encoding: 'utf8' })
         .split('\n')
-        .filter(Boolean)
+        .filter((line) => [queue, 'pipewatch-no-such-queue'].includes(line.split('\t')[0]!))
         .sort();
 
     it('finds the depth and the missing consumer, blames the consumer, and leaves the broker as it was', async () => {
       const before = queueState();
+      expect(before).toEqual([`${queue}\t3\t0`]);
       const v = await run('orders-queue');
       expect(v).toMatchObject({ status: 'critical', value: 3, unit: 'messages' });
       expect(v.reason).toContain(
