@@ -311,11 +311,26 @@ export async function startCommand(opts: StartOptions): Promise<void> {
       });
       cleanups.push(() => later.stop());
     }
+    // The SDK stops the worker on the first Ctrl-C and then lets go of the signals: a second one would end this
+    // process half-way through stopping, leaving the cluster and the dev server (own process groups) running.
+    process.on('SIGINT', whileStopping).on('SIGTERM', whileStopping);
     await worker.run();
   } catch (err) {
     await cleanup();
+    process.off('SIGINT', whileStopping).off('SIGTERM', whileStopping);
     if (err instanceof Error && /EADDRINUSE|already in use/.test(err.message)) throw new CliError(err.message);
     throw err;
   }
   await cleanup();
+  process.off('SIGINT', whileStopping).off('SIGTERM', whileStopping);
+}
+
+let signals = 0;
+/** Counts Ctrl-Cs once the worker runs: the first is the SDK's (the worker stops, then everything else). */
+function whileStopping(): void {
+  signals++;
+  if (signals === 1) return void say('stopping: the worker, then the cluster and the Temporal server');
+  if (signals === 2) return void say('still stopping; one more Ctrl-C leaves the cluster and the server running');
+  process.stderr.write("left running: `pgrep -af 'etcd|kube-|kwok|temporal'` lists what to stop\n");
+  process.exit(130);
 }

@@ -5,7 +5,7 @@
 // `pipewatch demo break` (pod, cronjob, node) fires and resolves on Kubernetes' own controllers, and gives
 // exactly one firing and one resolved message per receiver whose first line names what was broken (issue 24).
 // Alert emails go to a real SMTP receiver; nothing here writes a status a controller or a kubelet would.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { findControlPlane } from '../../devserver/kubernetes.js';
@@ -38,8 +38,12 @@ describe('pipewatch start: the local Kubernetes cluster by default, and the oper
   const kindOf = (m: ReceivedMail) => /\] ([A-Z]+)/.exec(m.subject)?.[1];
   const incidentOf = (m: ReceivedMail) => /Incident (\S+), opened/.exec(m.text)?.[1] ?? '(none)';
   const firstLine = (m: ReceivedMail) => m.text.split('\n')[0]!;
-  const rows = async (): Promise<StatusRow[]> =>
-    ((await (await fetch(`${statusUrl}/api/status`)).json()) as { monitors: StatusRow[] }).monitors;
+  const status = async () =>
+    (await (await fetch(`${statusUrl}/api/status`)).json()) as {
+      monitors: StatusRow[];
+      incidents: Array<{ workflowId: string; state: string; pipeline: string }>;
+    };
+  const rows = async (): Promise<StatusRow[]> => (await status()).monitors;
   const cli = (args: string[]) => runCli([...args, '--data-dir', dataDir], { PIPEWATCH_DATA_DIR: dataDir });
 
   beforeAll(async () => {
@@ -152,14 +156,19 @@ describe('pipewatch start: the local Kubernetes cluster by default, and the oper
    * monitor and what was broken, the resolved one's naming the monitor.
    */
   async function faultStory(fault: string, firing: string[], broken: RegExp, timeoutMs: number): Promise<void> {
-    // Start from a quiet pipeline, as a person would read it: a monitor already failing (a data warning on a loaded
-    // machine) would open the pipeline's incident first, and the fault's cause would join it as a change.
+    // Start from a quiet pipeline, as a person would read it: a monitor already failing would open the pipeline's
+    // incident first, and the fault's cause would join it as a change; an incident still open would resolve in the
+    // middle of this story.
     await waitFor(
-      async () =>
-        (await rows()).every(
-          (r) => !r.status || ['ok', 'learning'].includes(r.status) || r.id.startsWith('pipewatch-schedules'),
-        ),
-      `every monitor ok before "demo break ${fault}"`,
+      async () => {
+        const now = await status();
+        return (
+          now.monitors.every(
+            (r) => !r.status || ['ok', 'learning'].includes(r.status) || r.id.startsWith('pipewatch-schedules'),
+          ) && now.incidents.every((i) => i.pipeline !== 'example' || i.state === 'resolved')
+        );
+      },
+      `every monitor ok and no incident open before "demo break ${fault}"`,
       3 * MIN,
       2_000,
     );
@@ -233,10 +242,17 @@ describe('pipewatch start: the local Kubernetes cluster by default, and the oper
   );
 
   it(
-    'stops cleanly on Ctrl-C, the cluster with it',
+    'stops cleanly on Ctrl-C, the cluster with it, also when Ctrl-C is pressed twice',
     async () => {
       child.kill('SIGINT');
+      await sleep(300);
+      // Once the worker has stopped the SDK no longer holds the signal: the second must not end start half-way.
+      child.kill('SIGINT');
       expect(await exit).toBe(0);
+      expect(output).toContain('still stopping; one more Ctrl-C leaves the cluster and the server running');
+      // etcd, kube-apiserver, the controllers, kwok and the dev server all run with paths under the data directory.
+      const left = spawnSync('pgrep', ['-af', dataDir], { encoding: 'utf8' });
+      expect(left.stdout.trim()).toBe('');
     },
     MIN,
   );
